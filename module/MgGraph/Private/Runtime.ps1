@@ -1,0 +1,385 @@
+# The bridge between cmdlets and engine calls: start a call, pump its events onto the
+# PowerShell streams, turn error descriptions into ErrorRecords, and run catalog commands
+# (one call per pipeline record, or one streaming call in bulk mode).
+
+Set-StrictMode -Version 3.0
+
+$script:MgEvent = @{ Output = 1; Response = 2; Error = 3; Verbose = 4; Debug = 5; Warning = 6; Information = 7; Progress = 8; Meta = 9 }
+
+# How long one native wait lasts: short enough that Ctrl+C is honoured at once.
+$script:MgWaitSliceMs = [uint32]200
+
+function Start-MgNativeCall {
+    # Starts an engine call from a request hashtable; returns the call handle.
+    [CmdletBinding()]
+    [OutputType([IntPtr])]
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Request)
+    $json = ConvertTo-Json -InputObject $Request -Depth 64 -Compress
+    $call = [IntPtr]::Zero
+    $status = $script:MgNative::mggraph_call_start($script:MgSession, (ConvertTo-MgUtf8 $json), [ref]$call)
+    if ($status -ne 0) {
+        throw [System.InvalidOperationException]::new("MgGraph: the engine refused the request: $(Get-MgLastNativeError $status)")
+    }
+    $call
+}
+
+function Stop-MgNativeCall {
+    # Cancels (if still running) and frees a call. Safe to call twice with the same state.
+    [CmdletBinding()]
+    param([IntPtr] $Call)
+    if ($Call -ne [IntPtr]::Zero) {
+        $null = $script:MgNative::mggraph_call_cancel($Call)
+        $null = $script:MgNative::mggraph_call_free($Call)
+    }
+}
+
+function New-MgErrorRecord {
+    # An ErrorRecord from the engine's description (message, errorId, category, target...).
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param([Parameter(Mandatory)] [hashtable] $Description, [object] $TargetObject)
+    $exception = [System.Exception]::new([string]$Description['message'])
+    $category = [System.Management.Automation.ErrorCategory]::NotSpecified
+    $null = [Enum]::TryParse([string]$Description['category'], [ref]$category)
+    $target = $TargetObject
+    if ($null -eq $target -and $Description['target'] -is [System.Collections.IDictionary]) {
+        $target = [pscustomobject]$Description['target']
+    }
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Description['errorId'], $category, $target)
+    if ($Description['activity']) { $record.CategoryInfo.Activity = [string]$Description['activity'] }
+    if ($Description['recommendedAction']) {
+        $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new([string]$Description['message'])
+        $record.ErrorDetails.RecommendedAction = [string]$Description['recommendedAction']
+    }
+    $record
+}
+
+function Write-MgProgressEvent {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)] [hashtable] $Record)
+    $progress = [System.Management.Automation.ProgressRecord]::new(1, [string]$Record['activity'], 'Working')
+    if ($Record['completed']) {
+        $progress.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
+    }
+    else {
+        $progress.StatusDescription = [string]$Record['status']
+        if ($null -ne $Record['percent'] -and [int]$Record['percent'] -ge 0) { $progress.PercentComplete = [int]$Record['percent'] }
+    }
+    $Cmdlet.WriteProgress($progress)
+}
+
+function Set-MgMetaVariable {
+    # Sets -CountVariable (global, as the SDK does) or -ResponseHeadersVariable (caller's scope).
+    [CmdletBinding(SupportsShouldProcess = $false)]
+    param([Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)] [hashtable] $Meta)
+    $value = $Meta['value']
+    if ($value -is [System.Collections.IDictionary]) {
+        $headers = [System.Collections.Generic.Dictionary[string, string[]]]::new([StringComparer]::OrdinalIgnoreCase)
+        foreach ($k in $value.Keys) { $headers[$k] = [string[]]@($value[$k]) }
+        $value = $headers
+    }
+    if ($Meta['scope'] -eq 'global') {
+        Set-Variable -Name $Meta['variable'] -Value $value -Scope Global
+    }
+    else {
+        $Cmdlet.SessionState.PSVariable.Set([string]$Meta['variable'], $value)
+    }
+}
+
+function Invoke-MgEventPump {
+    # Takes a call's events and writes them to the command's streams. Returns $true when the
+    # call is finished, $false when -NoWait found nothing more ready.
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)] [IntPtr] $Call,
+        [Parameter(Mandatory)] $Cmdlet,
+        # Output model array type ($null = plain JSON values).
+        [type] $ArrayType,
+        # Collects RESPONSE envelopes (Invoke-MgGraphRequest) instead of writing them.
+        [System.Collections.Generic.List[string]] $Responses,
+        # Collects output instead of writing it.
+        [System.Collections.Generic.List[object]] $Capture,
+        [switch] $NoWait
+    )
+    $native = $script:MgNative
+    $kind = [uint32]0
+    $payload = [IntPtr]::Zero
+    $timeout = if ($NoWait) { [uint32]0 } else { $script:MgWaitSliceMs }
+    while ($true) {
+        $status = $native::mggraph_call_next($Call, $timeout, [ref]$kind, [ref]$payload)
+        if ($status -eq 1) {
+            if ($NoWait) { return $false }
+            continue
+        }
+        if ($status -eq 2) { return $true }
+        if ($status -ne 0) { throw [System.OperationCanceledException]::new("MgGraph: $(Get-MgLastNativeError $status)") }
+        $text = [System.Runtime.InteropServices.Marshal]::PtrToStringUTF8($payload)
+        $null = $native::mggraph_string_free($payload)
+        switch ($kind) {
+            1 {
+                $items = ConvertFrom-MgJsonArray -Json $text -ArrayType $ArrayType
+                if ($null -ne $Capture) { foreach ($i in $items) { $Capture.Add($i) } }
+                else { $Cmdlet.WriteObject($items, $true) }
+            }
+            2 { if ($null -ne $Responses) { $Responses.Add($text) } }
+            3 {
+                $description = ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String
+                $record = New-MgErrorRecord -Description $description
+                if ($description['terminating']) { $Cmdlet.ThrowTerminatingError($record) }
+                $Cmdlet.WriteError($record)
+            }
+            4 { $Cmdlet.WriteVerbose($text) }
+            5 { $Cmdlet.WriteDebug($text) }
+            6 { $Cmdlet.WriteWarning($text) }
+            7 {
+                $message = [System.Management.Automation.HostInformationMessage]@{ Message = $text }
+                $Cmdlet.WriteInformation($message, [string[]]@('PSHOST'))
+            }
+            8 { Write-MgProgressEvent -Cmdlet $Cmdlet -Record (ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String) }
+            9 { Set-MgMetaVariable -Cmdlet $Cmdlet -Meta (ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String) }
+        }
+    }
+}
+
+function Get-MgTraceFlags {
+    # Whether the calling command runs with -Verbose / -Debug (dynamic scope sees its
+    # preference variables).
+    [CmdletBinding()]
+    param()
+    @{
+        verbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
+        debug   = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
+    }
+}
+
+function Invoke-MgBuiltin {
+    # Runs a hand-written command's engine call to completion.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Params,
+        [Parameter(Mandatory)] $Cmdlet,
+        [string] $Model,
+        [System.Collections.Generic.List[string]] $Responses,
+        [System.Collections.Generic.List[object]] $Capture
+    )
+    $flags = Get-MgTraceFlags
+    $request = @{ command = $Name; params = $Params; verbose = $flags.verbose; debug = $flags.debug }
+    $arrayType = if ($Model) { (Get-MgModelType $Model).MakeArrayType() } else { $null }
+    $call = Start-MgNativeCall -Request $request
+    try {
+        $null = Invoke-MgEventPump -Call $call -Cmdlet $Cmdlet -ArrayType $arrayType -Responses $Responses -Capture $Capture
+    }
+    finally {
+        Stop-MgNativeCall -Call $call
+    }
+}
+
+# ---------------------------------------------------------------------------------------
+# Values on the wire
+
+function ConvertTo-MgUtcString {
+    # A date as Graph wants it: UTC ISO 8601. Dates without a zone are local, as typed.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)] $Value)
+    if ($Value -is [DateTimeOffset]) { return $Value.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ss.fffffffZ', [cultureinfo]::InvariantCulture) }
+    $date = [datetime]$Value
+    if ($date.Kind -ne [System.DateTimeKind]::Utc) { $date = $date.ToUniversalTime() }
+    $date.ToString('yyyy-MM-ddTHH:mm:ss.fffffffZ', [cultureinfo]::InvariantCulture)
+}
+
+function ConvertFrom-MgCultureDate {
+    # A date string in the current culture's format (as (Get-Date).ToString() writes it), or
+    # ISO 8601, as UTC ISO 8601; other strings are returned unchanged for Graph to judge.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)] [string] $Text)
+    $styles = [System.Globalization.DateTimeStyles]::AssumeLocal -bor [System.Globalization.DateTimeStyles]::AllowWhiteSpaces
+    $parsed = [datetime]::MinValue
+    foreach ($culture in @([cultureinfo]::CurrentCulture, [cultureinfo]::InvariantCulture)) {
+        if ([datetime]::TryParse($Text, $culture, $styles, [ref]$parsed)) { return (ConvertTo-MgUtcString $parsed) }
+    }
+    $Text
+}
+
+function ConvertTo-MgWireValue {
+    # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings,
+    # dictionaries and objects as ordered maps (with `DateKeys` parsed as dates).
+    [CmdletBinding()]
+    param([AllowNull()] $Value, [string[]] $DateKeys = @())
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [System.Management.Automation.SwitchParameter]) { return $Value.IsPresent }
+    if ($Value -is [datetime] -or $Value -is [DateTimeOffset]) { return (ConvertTo-MgUtcString $Value) }
+    if ($Value -is [string] -or $Value -is [ValueType]) { return $Value }
+    if ($Value -is [System.Security.SecureString]) { throw 'MgGraph: a SecureString cannot be sent in a request body.' }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $out = [ordered]@{}
+        foreach ($key in $Value.Keys) {
+            $v = $Value[$key]
+            if ($v -is [string] -and $DateKeys -contains [string]$key) { $out[[string]$key] = ConvertFrom-MgCultureDate $v }
+            else { $out[[string]$key] = ConvertTo-MgWireValue $v }
+        }
+        return $out
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        return , @(foreach ($item in $Value) { ConvertTo-MgWireValue $item })
+    }
+    if ($Value -is [psobject] -or $Value.GetType().Namespace -like 'Microsoft.Graph.*') {
+        $out = [ordered]@{}
+        foreach ($p in $Value.PSObject.Properties) {
+            if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
+            if ($p.Name -eq 'AdditionalProperties' -and $p.Value -is [System.Collections.IDictionary]) {
+                foreach ($k in $p.Value.Keys) { $out[[string]$k] = ConvertTo-MgWireValue $p.Value[$k] }
+                continue
+            }
+            if ($null -eq $p.Value) { continue }
+            $v = $p.Value
+            if ($v -is [string] -and $DateKeys -contains $p.Name) { $out[$p.Name] = ConvertFrom-MgCultureDate $v }
+            else { $out[$p.Name] = ConvertTo-MgWireValue $v }
+        }
+        return $out
+    }
+    $Value
+}
+
+function ConvertTo-MgBodyValue {
+    # -BodyParameter as the engine takes it. A JSON string whose date properties are in the
+    # culture's format is rewritten with ISO dates; JSON that does not parse is passed on
+    # as it is, so the engine can say exactly where it broke.
+    [CmdletBinding()]
+    param([AllowNull()] $Value, [string[]] $DateKeys = @())
+    if ($Value -is [string]) {
+        if ($DateKeys.Count -eq 0) { return $Value }
+        try { $parsed = ConvertFrom-Json -InputObject $Value -AsHashtable -DateKind String -ErrorAction Stop }
+        catch { return $Value }
+        if ($parsed -isnot [System.Collections.IDictionary]) { return $Value }
+        return (ConvertTo-MgWireValue $parsed -DateKeys $DateKeys)
+    }
+    ConvertTo-MgWireValue $Value -DateKeys $DateKeys
+}
+
+$script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
+    [string[]]@([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters + 'ThrottleLimit'),
+    [StringComparer]::OrdinalIgnoreCase)
+
+function ConvertTo-MgCommandParams {
+    # The bound parameters of one pipeline record, ready for the engine.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Bound, [Parameter(Mandatory)] [hashtable] $SetInfo)
+    $params = [ordered]@{}
+    foreach ($name in $Bound.Keys) {
+        if ($script:MgCommonParameters.Contains($name)) { continue }
+        $value = $Bound[$name]
+        switch ($name) {
+            'InputObject' {
+                # Only the ids of the path travel: the rest of the object is not needed.
+                $identity = [ordered]@{}
+                foreach ($id in $SetInfo.Identity) {
+                    $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] } else { $value.PSObject.Properties[$id].Value }
+                    if ($null -ne $v) { $identity[$id] = [string]$v }
+                }
+                $params[$name] = $identity
+            }
+            'BodyParameter' { $params[$name] = ConvertTo-MgBodyValue $value -DateKeys $SetInfo.BodyDates }
+            'AdditionalProperties' { $params[$name] = ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
+            default { $params[$name] = ConvertTo-MgWireValue $value }
+        }
+    }
+    $params
+}
+
+# ---------------------------------------------------------------------------------------
+# Catalog commands (called from the generated functions)
+
+function Get-MgDefaultThrottleLimit {
+    # The session-wide -ThrottleLimit default (Set-MgRequestContext -ThrottleLimit), shared by
+    # every runspace of the process.
+    $value = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit')
+    if ($null -eq $value) { 1 } else { [int]$value }
+}
+
+function Start-MgCommand {
+    # begin{}: the command's state; in bulk mode, the streaming call.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)] [System.Collections.IDictionary] $Bound)
+    $info = $script:MgCommandInfo[$Name]
+    $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] } else { Get-MgDefaultThrottleLimit }
+    $flags = Get-MgTraceFlags
+    $state = @{
+        Name      = $Name
+        Cmdlet    = $Cmdlet
+        Info      = $info
+        ArrayType = if ($info.Output) { (Get-MgModelType $info.Output).MakeArrayType() } else { $null }
+        Throttle  = $throttle
+        Flags     = $flags
+        Call      = [IntPtr]::Zero
+    }
+    if ($throttle -gt 1) {
+        $state.Call = Start-MgNativeCall -Request @{
+            command = $Name; streamInput = $true; throttleLimit = $throttle
+            verbose = $flags.verbose; debug = $flags.debug
+        }
+    }
+    $state
+}
+
+function Invoke-MgCommandStep {
+    # process{}: one pipeline record.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [System.Collections.IDictionary] $Bound)
+    $cmdlet = $State.Cmdlet
+    $setName = $cmdlet.ParameterSetName
+    $setInfo = $State.Info.Sets[$setName]
+    if ($setInfo.Mutates) {
+        $target = "Call remote '$($setInfo.Method) $($setInfo.Path)' operation"
+        if (-not $cmdlet.ShouldProcess($target, "$($State.Name)_$setName")) { return }
+    }
+    $params = ConvertTo-MgCommandParams -Bound $Bound -SetInfo $setInfo
+    if ($State.Call -ne [IntPtr]::Zero) {
+        $json = ConvertTo-Json -InputObject @{ set = $setName; params = $params } -Depth 64 -Compress
+        $status = $script:MgNative::mggraph_call_push($State.Call, (ConvertTo-MgUtf8 $json))
+        if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: $(Get-MgLastNativeError $status)") }
+        # Stream whatever is already done, without waiting.
+        $null = Invoke-MgEventPump -Call $State.Call -Cmdlet $cmdlet -ArrayType $State.ArrayType -NoWait
+        return
+    }
+    $call = Start-MgNativeCall -Request @{
+        command = $State.Name; set = $setName; params = $params
+        verbose = $State.Flags.verbose; debug = $State.Flags.debug
+    }
+    try {
+        $null = Invoke-MgEventPump -Call $call -Cmdlet $cmdlet -ArrayType $State.ArrayType
+    }
+    finally {
+        Stop-MgNativeCall -Call $call
+    }
+}
+
+function Complete-MgCommand {
+    # end{}: in bulk mode, waits for every pushed input and releases the call.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [hashtable] $State)
+    if ($State.Call -eq [IntPtr]::Zero) { return }
+    $call = $State.Call
+    try {
+        $null = $script:MgNative::mggraph_call_finish_input($call)
+        $null = Invoke-MgEventPump -Call $call -Cmdlet $State.Cmdlet -ArrayType $State.ArrayType
+    }
+    finally {
+        $State.Call = [IntPtr]::Zero
+        Stop-MgNativeCall -Call $call
+    }
+}
+
+function Stop-MgCommand {
+    # clean{}: runs even when the pipeline is stopped; cancels in-flight bulk work.
+    [CmdletBinding()]
+    param([hashtable] $State)
+    if ($State -and $State.Call -ne [IntPtr]::Zero) {
+        $call = $State.Call
+        $State.Call = [IntPtr]::Zero
+        Stop-MgNativeCall -Call $call
+    }
+}

@@ -1,0 +1,124 @@
+//! The sandbox as a server: `mggraph-sandbox --listen 127.0.0.1:0`.
+//!
+//! Prints its base URL and the tenant, app id and secret it accepts, then serves until
+//! stopped. Non-loopback addresses are refused unless `--allow-remote` is given: the sandbox
+//! speaks plain HTTP and hands out tokens to anyone who asks with the printed secret.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use mggraph::sandbox::options::{apply, SETTINGS};
+use mggraph::sandbox::{Sandbox, SandboxConfig};
+
+fn usage() -> String {
+    let mut s = String::from(
+        "usage: mggraph-sandbox [--listen ADDR] [--allow-remote] [--json] [--SETTING VALUE ...]\n\n  --listen ADDR     address to bind (default 127.0.0.1:0: a free loopback port)\n  --allow-remote    allow a non-loopback address\n  --json            print the connection details as one JSON line\n\nsettings:\n",
+    );
+    for (name, takes, what) in SETTINGS {
+        s.push_str(&format!("  --{:<22} {what}\n", format!("{} <{takes}>", kebab(name))));
+    }
+    s
+}
+
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out.replace("fault429", "fault-429").replace("fault503", "fault-503")
+}
+
+fn main() -> ExitCode {
+    let mut listen = "127.0.0.1:0".to_string();
+    let mut allow_remote = false;
+    let mut json = false;
+    let mut config = SandboxConfig::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--help" | "-h" => {
+                print!("{}", usage());
+                return ExitCode::SUCCESS;
+            }
+            "--listen" => listen = args.next().unwrap_or_default(),
+            "--allow-remote" => allow_remote = true,
+            "--json" => json = true,
+            other if other.starts_with("--") => {
+                let flag = &other[2..];
+                let Some((name, _, _)) = SETTINGS.iter().find(|(n, _, _)| kebab(n) == flag) else {
+                    eprintln!("mggraph-sandbox: unknown option {other}\n\n{}", usage());
+                    return ExitCode::from(2);
+                };
+                let Some(value) = args.next() else {
+                    eprintln!("mggraph-sandbox: {other} needs a value");
+                    return ExitCode::from(2);
+                };
+                if let Err(e) = apply(&mut config, name, &serde_json::Value::String(value)) {
+                    eprintln!("mggraph-sandbox: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            other => {
+                eprintln!("mggraph-sandbox: unexpected argument '{other}'\n\n{}", usage());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let addr: SocketAddr = match listen.parse() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("mggraph-sandbox: --listen '{listen}' is not an address such as 127.0.0.1:8080 ({e})");
+            return ExitCode::from(2);
+        }
+    };
+    if !addr.ip().is_loopback() && !allow_remote {
+        eprintln!("mggraph-sandbox: refusing to listen on {addr}: it is not a loopback address. The sandbox serves plain HTTP and issues tokens to anyone with the printed secret; pass --allow-remote if you really mean it.");
+        return ExitCode::from(2);
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mggraph-sandbox: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let sandbox = match Sandbox::start(addr, config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("mggraph-sandbox: cannot listen on {addr}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "baseUrl": sandbox.base_url, "tenantId": sandbox.tenant_id, "domain": sandbox.domain,
+                    "clientId": sandbox.client_id, "clientSecret": sandbox.client_secret, "admin": sandbox.admin_upn,
+                })
+            );
+        } else {
+            println!("MgGraph sandbox listening on {}", sandbox.base_url);
+            println!("Tenant:        {} ({})", sandbox.tenant_id, sandbox.domain);
+            println!("Client ID:     {}", sandbox.client_id);
+            println!("Client secret: {}", sandbox.client_secret);
+            println!("Administrator: {}", sandbox.admin_upn);
+            println!();
+            println!("Connect from PowerShell:");
+            println!("  Add-MgEnvironment -Name LocalSandbox -AzureADEndpoint {0} -GraphEndpoint {0}", sandbox.base_url);
+            println!(
+                "  Connect-MgGraph -Environment LocalSandbox -TenantId {} -ClientSecretCredential (New-Object PSCredential '{}', (ConvertTo-SecureString '<secret>' -AsPlainText -Force))",
+                sandbox.tenant_id, sandbox.client_id
+            );
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = tokio::signal::ctrl_c().await;
+        sandbox.stop();
+        ExitCode::SUCCESS
+    })
+}

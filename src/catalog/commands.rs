@@ -1,0 +1,383 @@
+//! The command table. One entry per cmdlet; everything else is derived.
+
+use super::{Api, Command, Example, Method, Route, RouteKind, Special};
+
+const USERS: &str = "Microsoft.Graph.Users";
+const GROUPS: &str = "Microsoft.Graph.Groups";
+const SIGNINS: &str = "Microsoft.Graph.Identity.SignIns";
+const BETA_SIGNINS: &str = "Microsoft.Graph.Beta.Identity.SignIns";
+
+const fn route(kind: RouteKind, method: Method, path: &'static str) -> Route {
+    Route {
+        kind,
+        method,
+        path,
+        body: None,
+    }
+}
+
+const fn with_body(kind: RouteKind, method: Method, path: &'static str, body: &'static str) -> Route {
+    Route {
+        kind,
+        method,
+        path,
+        body: Some(body),
+    }
+}
+
+const TAP_PATH: &str = "/users/{user-id}/authentication/temporaryAccessPassMethods";
+const TAP_ITEM: &str =
+    "/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}";
+const CONFIG_ITEM: &str = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}";
+
+/// Commands implemented by hand in the module (authentication, raw requests, sandbox), which
+/// the manifest exports next to the generated ones.
+pub static BUILTIN_COMMANDS: &[&str] = &[
+    "Add-MgEnvironment",
+    "Connect-MgGraph",
+    "Disconnect-MgGraph",
+    "Get-MgContext",
+    "Get-MgEnvironment",
+    "Get-MgRequestContext",
+    "Invoke-MgGraphBatchRequest",
+    "Invoke-MgGraphRequest",
+    "Register-MgSandboxPasskey",
+    "Set-MgRequestContext",
+];
+
+/// Every generated Graph cmdlet.
+pub static COMMANDS: &[Command] = &[
+    Command {
+        name: "Get-MgUser",
+        sdk_module: USERS,
+        api: Api::V1,
+        synopsis: "Gets a user by id or user principal name, or lists users.",
+        description: "Calls GET /users/{user-id} or GET /users. List sets page with -All (streaming) and take OData query options.",
+        routes: &[
+            route(RouteKind::List, Method::Get, "/users"),
+            route(RouteKind::Get, Method::Get, "/users/{user-id}"),
+        ],
+        output: Some("user"),
+        advanced_query: true,
+        special: Special::None,
+        examples: &[
+            Example {
+                code: "Get-MgUser -UserId testuser@contoso.onmicrosoft.com",
+                remarks: "Gets one user by user principal name.",
+            },
+            Example {
+                code: "Get-MgUser -All -Filter \"startswith(displayName,'A')\" -Property Id,DisplayName",
+                remarks: "Streams every matching user, page after page.",
+            },
+        ],
+    },
+    Command {
+        name: "New-MgUser",
+        sdk_module: USERS,
+        api: Api::V1,
+        synopsis: "Creates a user.",
+        description: "Calls POST /users.",
+        routes: &[with_body(RouteKind::Create, Method::Post, "/users", "user")],
+        output: Some("user"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "New-MgUser -DisplayName 'Test User' -MailNickname testuser -UserPrincipalName testuser@contoso.onmicrosoft.com -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d'; ForceChangePasswordNextSignIn = $true }",
+            remarks: "Creates an enabled user who must change the password at first sign-in.",
+        }],
+    },
+    Command {
+        name: "Update-MgUser",
+        sdk_module: USERS,
+        api: Api::V1,
+        synopsis: "Updates a user's properties.",
+        description: "Calls PATCH /users/{user-id}.",
+        routes: &[with_body(RouteKind::Update, Method::Patch, "/users/{user-id}", "user")],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Update-MgUser -UserId testuser@contoso.onmicrosoft.com -JobTitle 'Engineer'",
+            remarks: "Sets the job title.",
+        }],
+    },
+    Command {
+        name: "Remove-MgUser",
+        sdk_module: USERS,
+        api: Api::V1,
+        synopsis: "Deletes a user.",
+        description: "Calls DELETE /users/{user-id}.",
+        routes: &[route(RouteKind::Delete, Method::Delete, "/users/{user-id}")],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgUser -UserId testuser@contoso.onmicrosoft.com -Confirm:$false",
+            remarks: "Deletes the user without asking.",
+        }],
+    },
+    Command {
+        name: "New-MgGroup",
+        sdk_module: GROUPS,
+        api: Api::V1,
+        synopsis: "Creates a group.",
+        description: "Calls POST /groups.",
+        routes: &[with_body(RouteKind::Create, Method::Post, "/groups", "group")],
+        output: Some("group"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "New-MgGroup -DisplayName 'TAP users' -MailEnabled:$false -MailNickname tapusers -SecurityEnabled",
+            remarks: "Creates a security group.",
+        }],
+    },
+    Command {
+        name: "Get-MgGroup",
+        sdk_module: GROUPS,
+        api: Api::V1,
+        synopsis: "Gets a group, or lists groups.",
+        description: "Calls GET /groups/{group-id} or GET /groups.",
+        routes: &[
+            route(RouteKind::List, Method::Get, "/groups"),
+            route(RouteKind::Get, Method::Get, "/groups/{group-id}"),
+        ],
+        output: Some("group"),
+        advanced_query: true,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgGroup -Filter \"displayName eq 'TAP users'\"",
+            remarks: "Finds a group by name.",
+        }],
+    },
+    Command {
+        name: "Get-MgGroupMember",
+        sdk_module: GROUPS,
+        api: Api::V1,
+        synopsis: "Lists a group's direct members.",
+        description: "Calls GET /groups/{group-id}/members. Members are directory objects; their type and details are in AdditionalProperties.",
+        routes: &[route(RouteKind::List, Method::Get, "/groups/{group-id}/members")],
+        output: Some("directoryObject"),
+        advanced_query: true,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgGroupMember -GroupId $group.Id -All | ForEach-Object { $_.AdditionalProperties['userPrincipalName'] }",
+            remarks: "Lists the user principal names of every member.",
+        }],
+    },
+    Command {
+        name: "New-MgGroupMember",
+        sdk_module: GROUPS,
+        api: Api::V1,
+        synopsis: "Adds a member to a group.",
+        description: "Calls POST /groups/{group-id}/members/$ref.",
+        routes: &[with_body(
+            RouteKind::Create,
+            Method::Post,
+            "/groups/{group-id}/members/$ref",
+            "referenceCreate",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::DirectoryObjectRef,
+        examples: &[Example {
+            code: "New-MgGroupMember -GroupId $group.Id -DirectoryObjectId $user.Id",
+            remarks: "Adds a user to a group.",
+        }],
+    },
+    Command {
+        name: "Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Gets one authentication method configuration of the tenant's policy.",
+        description: "Calls GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}. Type-specific settings are in AdditionalProperties.",
+        routes: &[route(RouteKind::Get, Method::Get, CONFIG_ITEM)],
+        output: Some("authenticationMethodConfiguration"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass",
+            remarks: "Reads the Temporary Access Pass policy.",
+        }],
+    },
+    Command {
+        name: "Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Updates one authentication method configuration of the tenant's policy.",
+        description: "Calls PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}. The body must carry @odata.type.",
+        routes: &[with_body(
+            RouteKind::Update,
+            Method::Patch,
+            CONFIG_ITEM,
+            "authenticationMethodConfiguration",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass -BodyParameter @{ '@odata.type' = '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration'; state = 'enabled'; includeTargets = @(@{ id = $group.Id; targetType = 'group'; isRegistrationRequired = $false }) }",
+            remarks: "Enables Temporary Access Pass for one group only.",
+        }],
+    },
+    Command {
+        name: "New-MgUserAuthenticationTemporaryAccessPassMethod",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Creates a Temporary Access Pass for a user.",
+        description: "Calls POST /users/{user-id}/authentication/temporaryAccessPassMethods. The pass value is returned only here. A new pass replaces the user's existing one.",
+        routes: &[with_body(
+            RouteKind::Create,
+            Method::Post,
+            TAP_PATH,
+            "temporaryAccessPassAuthenticationMethod",
+        )],
+        output: Some("temporaryAccessPassAuthenticationMethod"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[
+            Example {
+                code: "$properties = @{ isUsableOnce = $true; startDateTime = (Get-Date).ToString() }\nNew-MgUserAuthenticationTemporaryAccessPassMethod -UserId testuser@contoso.onmicrosoft.com -BodyParameter ($properties | ConvertTo-Json)",
+                remarks: "Issues a one-time pass starting now, from a JSON body.",
+            },
+            Example {
+                code: "New-MgUserAuthenticationTemporaryAccessPassMethod -UserId $user.Id -LifetimeInMinutes 120",
+                remarks: "Issues a reusable two-hour pass (when the policy allows it).",
+            },
+        ],
+    },
+    Command {
+        name: "Get-MgUserAuthenticationTemporaryAccessPassMethod",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Gets a user's Temporary Access Pass (without its value).",
+        description: "Calls GET /users/{user-id}/authentication/temporaryAccessPassMethods[/{id}].",
+        routes: &[
+            route(RouteKind::List, Method::Get, TAP_PATH),
+            route(RouteKind::Get, Method::Get, TAP_ITEM),
+        ],
+        output: Some("temporaryAccessPassAuthenticationMethod"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgUserAuthenticationTemporaryAccessPassMethod -UserId testuser@contoso.onmicrosoft.com",
+            remarks: "Shows whether the user's pass is usable, and why.",
+        }],
+    },
+    Command {
+        name: "Remove-MgUserAuthenticationTemporaryAccessPassMethod",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Deletes a user's Temporary Access Pass.",
+        description: "Calls DELETE /users/{user-id}/authentication/temporaryAccessPassMethods/{id}.",
+        routes: &[route(RouteKind::Delete, Method::Delete, TAP_ITEM)],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgUserAuthenticationTemporaryAccessPassMethod -UserId $user.Id | ForEach-Object { Remove-MgUserAuthenticationTemporaryAccessPassMethod -UserId $user.Id -TemporaryAccessPassAuthenticationMethodId $_.Id }",
+            remarks: "Revokes the user's pass.",
+        }],
+    },
+    Command {
+        name: "Get-MgUserAuthenticationMethod",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Lists a user's authentication methods.",
+        description: "Calls GET /users/{user-id}/authentication/methods. Items are base-type objects: the method type (@odata.type) and its details are in AdditionalProperties.",
+        routes: &[
+            route(RouteKind::List, Method::Get, "/users/{user-id}/authentication/methods"),
+            route(
+                RouteKind::Get,
+                Method::Get,
+                "/users/{user-id}/authentication/methods/{authenticationMethod-id}",
+            ),
+        ],
+        output: Some("authenticationMethod"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgUserAuthenticationMethod -UserId testuser@contoso.onmicrosoft.com | ForEach-Object { $_.AdditionalProperties['@odata.type'] }",
+            remarks: "Prints the type of each registered method.",
+        }],
+    },
+    Command {
+        name: "Get-MgUserAuthenticationFido2Method",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Lists or gets a user's passkeys (FIDO2 methods).",
+        description: "Calls GET /users/{user-id}/authentication/fido2Methods[/{id}].",
+        routes: &[
+            route(RouteKind::List, Method::Get, "/users/{user-id}/authentication/fido2Methods"),
+            route(
+                RouteKind::Get,
+                Method::Get,
+                "/users/{user-id}/authentication/fido2Methods/{fido2AuthenticationMethod-id}",
+            ),
+        ],
+        output: Some("fido2AuthenticationMethod"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgUserAuthenticationFido2Method -UserId testuser@contoso.onmicrosoft.com",
+            remarks: "Lists the user's passkeys.",
+        }],
+    },
+    Command {
+        name: "Remove-MgUserAuthenticationFido2Method",
+        sdk_module: SIGNINS,
+        api: Api::V1,
+        synopsis: "Deletes one of a user's passkeys.",
+        description: "Calls DELETE /users/{user-id}/authentication/fido2Methods/{id}.",
+        routes: &[route(
+            RouteKind::Delete,
+            Method::Delete,
+            "/users/{user-id}/authentication/fido2Methods/{fido2AuthenticationMethod-id}",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgUserAuthenticationFido2Method -UserId $user.Id -Fido2AuthenticationMethodId $key.Id",
+            remarks: "Removes a passkey.",
+        }],
+    },
+    Command {
+        name: "Get-MgBetaUserAuthenticationRequirement",
+        sdk_module: BETA_SIGNINS,
+        api: Api::Beta,
+        synopsis: "Gets a user's per-user MFA state (beta).",
+        description: "Calls GET /beta/users/{user-id}/authentication/requirements.",
+        routes: &[route(
+            RouteKind::Get,
+            Method::Get,
+            "/users/{user-id}/authentication/requirements",
+        )],
+        output: Some("strongAuthenticationRequirements"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "(Get-MgBetaUserAuthenticationRequirement -UserId testuser@contoso.onmicrosoft.com).PerUserMfaState",
+            remarks: "Prints disabled, enabled or enforced.",
+        }],
+    },
+    Command {
+        name: "Update-MgBetaUserAuthenticationRequirement",
+        sdk_module: BETA_SIGNINS,
+        api: Api::Beta,
+        synopsis: "Sets a user's per-user MFA state (beta).",
+        description: "Calls PATCH /beta/users/{user-id}/authentication/requirements.",
+        routes: &[with_body(
+            RouteKind::Update,
+            Method::Patch,
+            "/users/{user-id}/authentication/requirements",
+            "strongAuthenticationRequirements",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Update-MgBetaUserAuthenticationRequirement -UserId testuser@contoso.onmicrosoft.com -PerUserMfaState enabled",
+            remarks: "Enables per-user MFA.",
+        }],
+    },
+];

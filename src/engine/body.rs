@@ -1,0 +1,159 @@
+//! Request bodies for Create/Update sets: from expanded parameters or `-BodyParameter`.
+//!
+//! As the SDK's model type converters do, keys are matched to the body model's properties
+//! ignoring case and written with the wire name (`IsUsableOnce` → `isUsableOnce`); keys the
+//! model does not declare are sent as they are (additional properties).
+
+use serde_json::{Map, Value};
+
+use super::error::GraphError;
+use crate::catalog::models::{model, Model, PropType};
+use crate::json::truthy;
+
+/// Rewrites an object's keys to the model's wire names, recursing into nested models.
+pub fn canonicalize(model: &Model, object: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, value) in object {
+        match model.prop(&key) {
+            Some(prop) => {
+                let value = match (prop.ty, value) {
+                    (PropType::Model(id), Value::Object(inner)) => match crate::catalog::model(id) {
+                        Some(m) => Value::Object(canonicalize(m, inner)),
+                        None => Value::Object(inner),
+                    },
+                    (PropType::ModelList(id), Value::Array(items)) => Value::Array(
+                        items
+                            .into_iter()
+                            .map(|item| match (item, crate::catalog::model(id)) {
+                                (Value::Object(o), Some(m)) => Value::Object(canonicalize(m, o)),
+                                (other, _) => other,
+                            })
+                            .collect(),
+                    ),
+                    (_, v) => v,
+                };
+                out.insert(prop.json.to_string(), value);
+            }
+            None => {
+                out.insert(key, value);
+            }
+        }
+    }
+    out
+}
+
+/// Parses `-BodyParameter`: an object, or a string holding a JSON object.
+pub fn body_parameter(model_id: &str, value: &Value) -> Result<Map<String, Value>, GraphError> {
+    let object = match value {
+        Value::Object(m) => m.clone(),
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => m,
+            Ok(other) => {
+                return Err(GraphError::invalid(format!(
+                    "Cannot bind parameter 'BodyParameter': the JSON text is {} where an object ({{...}}) was expected.",
+                    kind(&other)
+                )))
+            }
+            Err(e) => {
+                return Err(GraphError::invalid(format!(
+                    "Cannot bind parameter 'BodyParameter': the value is not valid JSON: {e}. Nothing was sent."
+                )))
+            }
+        },
+        Value::Null => Map::new(),
+        other => {
+            return Err(GraphError::invalid(format!(
+                "Cannot bind parameter 'BodyParameter': a {} cannot be a request body; pass a hashtable, an object or a JSON string.",
+                kind(other)
+            )))
+        }
+    };
+    Ok(match model(model_id) {
+        Some(m) => canonicalize(m, object),
+        None => object,
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One expanded parameter's value as the body property's JSON.
+pub fn expanded_value(ty: PropType, value: &Value) -> Value {
+    match ty {
+        PropType::Bool => Value::Bool(truthy(value)),
+        PropType::Int => match value {
+            Value::String(s) => s.trim().parse::<i64>().map(Value::from).unwrap_or_else(|_| value.clone()),
+            other => other.clone(),
+        },
+        PropType::Model(id) => match (value, model(id)) {
+            (Value::Object(o), Some(m)) => Value::Object(canonicalize(m, o.clone())),
+            (other, _) => other.clone(),
+        },
+        PropType::ModelList(id) => match (value, model(id)) {
+            (Value::Array(items), Some(m)) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Value::Object(o) => Value::Object(canonicalize(m, o.clone())),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ),
+            (other, _) => other.clone(),
+        },
+        PropType::StringList => match value {
+            Value::String(s) => Value::Array(vec![Value::String(s.clone())]),
+            other => other.clone(),
+        },
+        _ => value.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_take_the_wire_names_and_extras_pass_through() {
+        let v = json!({"IsUsableOnce": true, "LIFETIMEINMINUTES": 60, "@odata.type": "#x"});
+        let out = body_parameter("temporaryAccessPassAuthenticationMethod", &v).unwrap();
+        assert_eq!(out["isUsableOnce"], json!(true));
+        assert_eq!(out["lifetimeInMinutes"], json!(60));
+        assert_eq!(out["@odata.type"], json!("#x"));
+    }
+
+    #[test]
+    fn nested_models_are_canonicalized() {
+        let v = json!({"PasswordProfile": {"Password": "x", "ForceChangePasswordNextSignIn": true}});
+        let out = body_parameter("user", &v).unwrap();
+        assert_eq!(out["passwordProfile"]["password"], json!("x"));
+        assert_eq!(out["passwordProfile"]["forceChangePasswordNextSignIn"], json!(true));
+    }
+
+    #[test]
+    fn json_strings_are_parsed_and_errors_say_where() {
+        let ok = body_parameter("user", &json!("{\"displayName\": \"x\"}")).unwrap();
+        assert_eq!(ok["displayName"], json!("x"));
+        let err = body_parameter("user", &json!("{\"displayName\": \"x\" \"a\": 1}")).unwrap_err();
+        let GraphError::Invalid { message } = err else { panic!() };
+        assert!(message.contains("BodyParameter") && message.contains("at line 1 column 21"), "{message}");
+        assert!(body_parameter("user", &json!("[1]")).is_err());
+        assert!(body_parameter("user", &json!(5)).is_err());
+    }
+
+    #[test]
+    fn expanded_values_follow_the_property_type() {
+        assert_eq!(expanded_value(PropType::Bool, &json!({"IsPresent": true})), json!(true));
+        assert_eq!(expanded_value(PropType::Int, &json!("60")), json!(60));
+        assert_eq!(expanded_value(PropType::StringList, &json!("a")), json!(["a"]));
+    }
+}

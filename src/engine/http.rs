@@ -1,0 +1,411 @@
+//! The HTTP exchange: tokens, retries, throttling, cancellation and traces.
+//!
+//! Retries follow the Graph SDKs' RetryHandler: 429, 503 and 504 are retried, honouring
+//! `Retry-After` (seconds or an HTTP date), otherwise an exponential backoff with jitter;
+//! every retry carries `Retry-Attempt`, and one `client-request-id` is kept across them. A
+//! POST is retried only when the service said it did not process it (429, 503) or the
+//! connection was never made. A 401 `InvalidAuthenticationToken` gets one token refresh.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use rand::Rng;
+
+use super::error::{status_name, GraphError, HttpFailure};
+use super::settings::RequestSettings;
+use super::trace;
+use crate::auth::Connection;
+use crate::call::EventSink;
+
+/// The HTTP clients of a session: one for Graph (bounded redirects, which drop the
+/// Authorization header across hosts) and one for token endpoints (no redirects, as OAuth
+/// clients should).
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub graph: reqwest::Client,
+    pub auth: reqwest::Client,
+}
+
+impl Clients {
+    pub fn new() -> Result<Clients, String> {
+        let ua = format!("MgGraph/{} (engine; {}; {})", crate::VERSION, std::env::consts::OS, std::env::consts::ARCH);
+        let graph = reqwest::Client::builder()
+            .user_agent(ua.clone())
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .pool_max_idle_per_host(64)
+            .tcp_nodelay(true)
+            .connect_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("could not create the HTTP client: {e}"))?;
+        let auth = reqwest::Client::builder()
+            .user_agent(ua)
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .connect_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| format!("could not create the HTTP client: {e}"))?;
+        Ok(Clients { graph, auth })
+    }
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: reqwest::Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    /// Whether to attach the connection's token (only for the environment's Graph host).
+    pub authenticate: bool,
+}
+
+impl Request {
+    pub fn new(method: reqwest::Method, url: impl Into<String>) -> Request {
+        Request {
+            method,
+            url: url.into(),
+            headers: vec![],
+            body: None,
+            authenticate: true,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn json_body(mut self, body: &serde_json::Value) -> Request {
+        self.body = Some(body.to_string().into_bytes());
+        if !self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Content-Type")) {
+            self.headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        self
+    }
+}
+
+/// A received response (any status).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    pub version: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    pub retries: u32,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn failure(&self) -> GraphError {
+        GraphError::Http(HttpFailure {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            status: self.status,
+            version: self.version.clone(),
+            headers: self.headers.clone(),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+            retries: self.retries,
+        })
+    }
+
+    /// The body as JSON (`Null` when empty).
+    pub fn json(&self) -> Result<serde_json::Value, GraphError> {
+        if self.body.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| GraphError::Transport {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            message: format!("the response was not valid JSON ({e})"),
+        })
+    }
+}
+
+/// Everything one call needs to send requests.
+pub struct Transport<'a> {
+    pub clients: &'a Clients,
+    pub connection: Option<&'a Connection>,
+    pub settings: RequestSettings,
+    pub sink: &'a EventSink,
+    /// Appended to the User-Agent: the SDK's internal cmdlet name (`Get-MgUser_Get`).
+    pub activity: String,
+}
+
+fn version_name(v: reqwest::Version) -> &'static str {
+    match v {
+        reqwest::Version::HTTP_09 => "HTTP/0.9",
+        reqwest::Version::HTTP_10 => "HTTP/1.0",
+        reqwest::Version::HTTP_2 => "HTTP/2.0",
+        reqwest::Version::HTTP_3 => "HTTP/3.0",
+        _ => "HTTP/1.1",
+    }
+}
+
+/// The wait a `Retry-After` header asks for (delta-seconds or an HTTP date).
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// Exponential backoff with jitter: `delay × 2^(attempt-1)`, plus up to 20 %.
+pub fn backoff(base_secs: u64, attempt: u32) -> Duration {
+    let base = Duration::from_secs(base_secs).saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    let jitter = rand::thread_rng().gen_range(0.0..0.2);
+    base.mul_f64(1.0 + jitter)
+}
+
+/// Longest single wait the client accepts (the SDK's delay cap).
+const MAX_WAIT: Duration = Duration::from_secs(180);
+
+fn idempotent(method: &reqwest::Method) -> bool {
+    !matches!(*method, reqwest::Method::POST)
+}
+
+/// Whether a status may be retried for this method.
+fn retryable_status(method: &reqwest::Method, status: u16) -> bool {
+    match status {
+        // Throttled or unavailable: the service did not process the request.
+        429 | 503 => true,
+        // A gateway timeout may have reached the service: only safe when repeating is.
+        504 => idempotent(method),
+        _ => false,
+    }
+}
+
+fn transport_message(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "the request timed out".to_string()
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "the connection failed".to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+impl Transport<'_> {
+    async fn sleep(&self, d: Duration) -> Result<(), GraphError> {
+        tokio::select! {
+            _ = self.sink.cancellation().cancelled() => Err(GraphError::Cancelled),
+            _ = tokio::time::sleep(d) => Ok(()),
+        }
+    }
+
+    /// Sends a request, retrying as the settings allow. Non-success statuses come back as
+    /// `Ok(Response)`; the caller decides what they mean.
+    pub async fn send(&self, req: &Request) -> Result<Response, GraphError> {
+        let client_request_id = req
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("client-request-id"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let started = Instant::now();
+        let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
+        let mut force_refresh = false;
+        let mut refreshed = false;
+        loop {
+            let mut headers: Vec<(String, String)> = req
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("client-request-id"))
+                .cloned()
+                .collect();
+            headers.push(("client-request-id".into(), client_request_id.clone()));
+            headers.push(("SdkVersion".into(), format!("mggraph-powershell/{}", crate::VERSION)));
+            if retries > 0 {
+                headers.push(("Retry-Attempt".into(), retries.to_string()));
+            }
+            let mut builder = self
+                .clients
+                .graph
+                .request(req.method.clone(), &req.url)
+                .timeout(Duration::from_secs(self.settings.client_timeout));
+            for (k, v) in &headers {
+                builder = builder.header(k, v);
+            }
+            if req.authenticate {
+                let conn = self.connection.ok_or(GraphError::NotConnected)?;
+                let token = tokio::select! {
+                    _ = self.sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
+                    t = conn.token(&self.clients.auth, force_refresh) => t.map_err(GraphError::Auth)?,
+                };
+                builder = builder.bearer_auth(token);
+            }
+            if let Some(body) = &req.body {
+                builder = builder.body(body.clone());
+            }
+            self.sink.debug(|| {
+                trace::request_block(req.method.as_str(), &req.url, &headers, req.body.as_deref().unwrap_or_default())
+            });
+            let attempt_started = Instant::now();
+            let sent = tokio::select! {
+                _ = self.sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
+                r = builder.send() => r,
+            };
+            let outcome = match sent {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let version = version_name(resp.version()).to_string();
+                    let resp_headers: Vec<(String, String)> = resp
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                        .collect();
+                    let body = tokio::select! {
+                        _ = self.sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
+                        b = resp.bytes() => b,
+                    };
+                    match body {
+                        Ok(body) => Ok((status, version, resp_headers, body)),
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Err(e) => {
+                    let safe = e.is_connect() || idempotent(&req.method);
+                    let message = transport_message(&e);
+                    if safe && retries < self.settings.max_retry {
+                        let delay = backoff(self.settings.retry_delay, retries + 1);
+                        if self.within_limit(waited + delay) {
+                            self.sink.verbose(|| {
+                                format!("{} {}: {message}; retrying in {:.1} s (attempt {})", req.method, req.url, delay.as_secs_f64(), retries + 1)
+                            });
+                            self.sleep(delay).await?;
+                            waited += delay;
+                            retries += 1;
+                            continue;
+                        }
+                    }
+                    self.sink.verbose(|| format!("{} {}: {message} ({} ms, {retries} retries)", req.method, req.url, started.elapsed().as_millis()));
+                    return Err(GraphError::Transport {
+                        method: req.method.to_string(),
+                        url: req.url.clone(),
+                        message,
+                    });
+                }
+                Ok((status, version, resp_headers, body)) => {
+                    self.sink.debug(|| trace::response_block(status, &resp_headers, &body));
+                    let response = Response {
+                        method: req.method.to_string(),
+                        url: req.url.clone(),
+                        status,
+                        version,
+                        headers: resp_headers,
+                        body,
+                        retries,
+                    };
+                    if status == 401
+                        && req.authenticate
+                        && !refreshed
+                        && String::from_utf8_lossy(&response.body).contains("InvalidAuthenticationToken")
+                    {
+                        // The token may have been revoked or expired early: refresh once.
+                        refreshed = true;
+                        force_refresh = true;
+                        self.sink.verbose(|| format!("{} {}: 401 InvalidAuthenticationToken; refreshing the token and retrying once", req.method, req.url));
+                        continue;
+                    }
+                    force_refresh = false;
+                    if retryable_status(&req.method, status) && retries < self.settings.max_retry {
+                        let delay = response
+                            .header("Retry-After")
+                            .and_then(retry_after)
+                            .unwrap_or_else(|| backoff(self.settings.retry_delay, retries + 1))
+                            .min(MAX_WAIT);
+                        if self.within_limit(waited + delay) {
+                            self.sink.verbose(|| {
+                                format!(
+                                    "{} {}: {status} ({}); retrying in {:.1} s (attempt {})",
+                                    req.method,
+                                    req.url,
+                                    status_name(status),
+                                    delay.as_secs_f64(),
+                                    retries + 1
+                                )
+                            });
+                            self.sleep(delay).await?;
+                            waited += delay;
+                            retries += 1;
+                            continue;
+                        }
+                    }
+                    self.sink.verbose(|| {
+                        format!(
+                            "{} {}: {status} {} ({} ms, {retries} {})",
+                            req.method,
+                            req.url,
+                            status_name(status),
+                            attempt_started.elapsed().as_millis(),
+                            if retries == 1 { "retry" } else { "retries" }
+                        )
+                    });
+                    return Ok(response);
+                }
+            }
+        }
+    }
+
+    fn within_limit(&self, total_wait: Duration) -> bool {
+        self.settings.retries_time_limit == 0 || total_wait <= Duration::from_secs(self.settings.retries_time_limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(retry_after("7"), Some(Duration::from_secs(7)));
+        let later = SystemTime::now() + Duration::from_secs(30);
+        let d = retry_after(&httpdate::fmt_http_date(later)).unwrap();
+        assert!(d <= Duration::from_secs(30) && d >= Duration::from_secs(28), "{d:?}");
+        assert_eq!(retry_after(&httpdate::fmt_http_date(SystemTime::UNIX_EPOCH)), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        for (attempt, base) in [(1, 3.0), (2, 6.0), (3, 12.0)] {
+            let d = backoff(3, attempt).as_secs_f64();
+            assert!(d >= base && d < base * 1.2, "attempt {attempt}: {d}");
+        }
+        assert_eq!(backoff(0, 3), Duration::ZERO);
+    }
+
+    #[test]
+    fn posts_are_retried_only_when_not_processed() {
+        assert!(retryable_status(&reqwest::Method::POST, 429));
+        assert!(retryable_status(&reqwest::Method::POST, 503));
+        assert!(!retryable_status(&reqwest::Method::POST, 504));
+        assert!(retryable_status(&reqwest::Method::GET, 504));
+        assert!(!retryable_status(&reqwest::Method::GET, 500));
+    }
+}

@@ -1,0 +1,147 @@
+//! `Invoke-MgGraphRequest`: any method and URI, the raw response back.
+
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::error::GraphError;
+use super::http::{Request, Transport};
+use super::uri::{resolve, same_origin, with_query};
+use crate::auth::Environment;
+use crate::json::{get_ci, scalar_text, truthy};
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+fn is_text(content_type: &str) -> bool {
+    let ct = content_type.to_ascii_lowercase();
+    ct.is_empty() || ct.contains("json") || ct.starts_with("text/") || ct.contains("xml") || ct.contains("javascript")
+}
+
+/// Builds the request from the cmdlet's parameters.
+pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request, GraphError> {
+    let method = get_ci(params, "Method")
+        .and_then(scalar_text)
+        .unwrap_or_else(|| "GET".into())
+        .to_ascii_uppercase();
+    if !METHODS.contains(&method.as_str()) {
+        return Err(GraphError::invalid(format!(
+            "Cannot bind parameter 'Method': '{method}' is not one of {}.",
+            METHODS.join(", ")
+        )));
+    }
+    let uri = get_ci(params, "Uri").and_then(scalar_text).unwrap_or_default();
+    let mut url = resolve(&uri, env).map_err(GraphError::invalid)?;
+    let body = get_ci(params, "Body").filter(|v| !v.is_null());
+    let body_b64 = get_ci(params, "BodyBase64").and_then(Value::as_str);
+    let mut content_type = get_ci(params, "ContentType").and_then(scalar_text);
+    let mut bytes: Option<Vec<u8>> = None;
+    match (body, body_b64) {
+        (_, Some(b64)) => {
+            bytes = Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| GraphError::invalid(format!("the input file could not be read: {e}")))?,
+            );
+            content_type.get_or_insert_with(|| "application/octet-stream".into());
+        }
+        (Some(Value::Object(map)), None) if method == "GET" => {
+            // As in the SDK, a dictionary body on GET becomes the query string.
+            let pairs: Vec<(String, String)> = map
+                .iter()
+                .map(|(k, v)| (k.clone(), scalar_text(v).unwrap_or_else(|| v.to_string())))
+                .collect();
+            url = with_query(&url, &pairs);
+        }
+        (Some(Value::String(s)), None) => bytes = Some(s.clone().into_bytes()),
+        (Some(other), None) => bytes = Some(other.to_string().into_bytes()),
+        (None, None) => {}
+    }
+    if bytes.is_none() && matches!(method.as_str(), "POST" | "PATCH") {
+        return Err(GraphError::invalid(format!(
+            "A {method} request needs a body: pass -Body (a hashtable, an object or a JSON string) or -InputFilePath."
+        )));
+    }
+    let mut request = Request::new(
+        reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| GraphError::invalid("invalid method"))?,
+        url,
+    );
+    if let Some(h) = get_ci(params, "Headers").and_then(Value::as_object) {
+        for (k, v) in h {
+            if k.eq_ignore_ascii_case("Authorization") {
+                // The connection owns authentication; a stray header would leak or conflict.
+                continue;
+            }
+            if let Some(text) = scalar_text(v) {
+                request.headers.push((k.clone(), text));
+            }
+        }
+    }
+    if bytes.is_some() && !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Content-Type")) {
+        request
+            .headers
+            .push(("Content-Type".into(), content_type.unwrap_or_else(|| "application/json".into())));
+    }
+    request.body = bytes;
+    request.authenticate = same_origin(&request.url, env);
+    Ok(request)
+}
+
+/// Sends the request and returns the response envelope for the module.
+pub async fn run(x: &Transport<'_>, params: &Map<String, Value>, env: &Environment) -> Result<Value, GraphError> {
+    let request = prepare(params, env)?;
+    let resp = x.send(&request).await?;
+    if !resp.is_success() && !get_ci(params, "SkipHttpErrorCheck").map(truthy).unwrap_or(false) {
+        return Err(resp.failure());
+    }
+    let content_type = resp.header("Content-Type").unwrap_or_default().to_string();
+    let (body, body_b64) = if resp.body.is_empty() {
+        (Value::Null, Value::Null)
+    } else if is_text(&content_type) {
+        (json!(String::from_utf8_lossy(&resp.body)), Value::Null)
+    } else {
+        (Value::Null, json!(base64::engine::general_purpose::STANDARD.encode(&resp.body)))
+    };
+    Ok(json!({
+        "method": resp.method,
+        "uri": resp.url,
+        "status": resp.status,
+        "reason": super::error::reason_phrase(resp.status),
+        "version": resp.version,
+        "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        "contentType": content_type,
+        "body": body,
+        "bodyBase64": body_b64,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Environment {
+        Environment::new("Global", "https://login.microsoftonline.com", "https://graph.microsoft.com", true)
+    }
+
+    fn prep(v: Value) -> Result<Request, GraphError> {
+        prepare(v.as_object().unwrap(), &env())
+    }
+
+    #[test]
+    fn hashtable_bodies_become_json_and_get_bodies_the_query() {
+        let r = prep(json!({"Method": "PATCH", "Uri": "/beta/users/u/authentication/requirements", "Body": {"perUserMfaState": "enabled"}})).unwrap();
+        assert_eq!(r.body.as_deref(), Some(br#"{"perUserMfaState":"enabled"}"#.as_slice()));
+        assert!(r.headers.contains(&("Content-Type".into(), "application/json".into())));
+        let r = prep(json!({"Uri": "v1.0/users", "Body": {"$top": 5}})).unwrap();
+        assert_eq!(r.url, "https://graph.microsoft.com/v1.0/users?$top=5");
+        assert!(r.authenticate);
+    }
+
+    #[test]
+    fn bad_input_is_refused_before_sending() {
+        assert!(prep(json!({"Method": "POST", "Uri": "/v1.0/users"})).is_err());
+        assert!(prep(json!({"Method": "FETCH", "Uri": "/v1.0/users"})).is_err());
+        assert!(prep(json!({"Uri": "users"})).is_err());
+        let r = prep(json!({"Uri": "https://example.com/x", "Headers": {"Authorization": "Bearer leaked"}})).unwrap();
+        assert!(!r.authenticate, "tokens go only to the Graph host");
+        assert!(r.headers.iter().all(|(k, _)| k != "Authorization"));
+    }
+}

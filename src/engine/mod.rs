@@ -1,0 +1,10 @@
+//! The request engine: from a command's parameters to HTTP and back.
+
+pub mod body;
+pub mod error;
+pub mod http;
+pub mod invoke;
+pub mod operation;
+pub mod settings;
+pub mod trace;
+pub mod uri;

@@ -1,0 +1,514 @@
+//! Runs a catalog command: parameters → URL, query, headers and body → HTTP → output.
+//!
+//! List sets page iteratively: each page is handed on as soon as it arrives while the next is
+//! fetched (the call's output window bounds how far ahead), so `-All` runs in constant memory.
+
+use serde_json::{json, Map, Value};
+
+use super::body::{body_parameter, expanded_value};
+use super::error::{describe, ErrorStyle, GraphError};
+use super::http::{Request, Response, Transport};
+use super::uri::{fill_path, with_query};
+use crate::call::EventSink;
+use crate::catalog::models::model;
+use crate::catalog::{Command, ParamSet, QueryOption, Role, RouteKind};
+use crate::json::{get_ci, scalar_text, string_list, truthy};
+
+/// Where a command's results go: straight to the call (sequential), or into a buffer that
+/// the bulk runner releases in input order.
+pub enum Sink<'a> {
+    Stream(&'a EventSink),
+    Buffer(Vec<Emitted>),
+}
+
+/// A buffered result.
+#[derive(Debug, Clone)]
+pub enum Emitted {
+    Output(String),
+    Error(Value),
+    Meta(Value),
+}
+
+impl Sink<'_> {
+    pub async fn output(&mut self, payload: String) {
+        match self {
+            Sink::Stream(s) => s.output(payload).await,
+            Sink::Buffer(b) => b.push(Emitted::Output(payload)),
+        }
+    }
+
+    pub fn error(&mut self, e: Value) {
+        match self {
+            Sink::Stream(s) => s.error(e),
+            Sink::Buffer(b) => b.push(Emitted::Error(e)),
+        }
+    }
+
+    pub fn meta(&mut self, m: Value) {
+        match self {
+            Sink::Stream(s) => s.meta(m),
+            Sink::Buffer(b) => b.push(Emitted::Meta(m)),
+        }
+    }
+}
+
+/// The SDK's error for an out-of-range `-PageSize`.
+fn page_size_error(n: i64) -> GraphError {
+    GraphError::invalid(format!(
+        "Invalid page size specified `{n}`. PageSize must be between 1 and 999 inclusive."
+    ))
+}
+
+/// The largest page Graph serves for directory collections.
+const MAX_PAGE: i64 = 999;
+
+/// A resolved command invocation, ready to send.
+pub struct Prepared {
+    pub request: Request,
+    pub kind: RouteKind,
+    pub page_size_auto: bool,
+    pub top: Option<i64>,
+    pub all: bool,
+    pub count_variable: Option<String>,
+    pub rhv: Option<String>,
+    pub pass_thru: bool,
+    pub target: Value,
+}
+
+/// The ErrorRecord style of a command's set, with the SDK's target object (bound path and
+/// query parameters).
+pub fn style(cmd: &Command, set: &ParamSet, target: Value) -> ErrorStyle {
+    ErrorStyle::Cmdlet {
+        activity: cmd.internal_name(&set.name),
+        namespace: cmd.api.cmdlet_namespace().to_string(),
+        target,
+    }
+}
+
+/// Turns bound parameters into a request.
+pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value>, graph_endpoint: &str) -> Result<Prepared, GraphError> {
+    let route = set.route;
+    let declared = cmd.params();
+    let mut path_values: Vec<(&str, String)> = vec![];
+    let mut query: Vec<(String, String)> = vec![];
+    let mut headers: Vec<(String, String)> = vec![];
+    let mut body: Option<Map<String, Value>> = None;
+    let mut target = Map::new();
+    let mut prepared = Prepared {
+        request: Request::new(reqwest::Method::GET, String::new()),
+        kind: route.kind,
+        page_size_auto: false,
+        top: None,
+        all: false,
+        count_variable: None,
+        rhv: None,
+        pass_thru: false,
+        target: Value::Null,
+    };
+    let mut page_size: Option<i64> = None;
+    let mut count = false;
+
+    let input_object = get_ci(params, "InputObject").cloned();
+    for ph in route.placeholders() {
+        let name = crate::catalog::placeholder_param(ph);
+        let value = if set.via_identity {
+            let obj = input_object.as_ref().and_then(Value::as_object);
+            obj.and_then(|o| get_ci(o, &name)).and_then(scalar_text)
+        } else {
+            get_ci(params, &name).and_then(scalar_text)
+        };
+        let value = value.filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+            if set.via_identity {
+                GraphError::invalid(format!(
+                    "The input object has no '{name}' property: pipe objects that carry it (for example from Get-MgUser), or pass -{name}."
+                ))
+            } else {
+                GraphError::invalid(format!("Cannot validate argument on parameter '{name}'. The argument is null or empty."))
+            }
+        })?;
+        target.insert(name, json!(value));
+        path_values.push((ph, value));
+    }
+
+    for p in &declared {
+        if !p.sets.iter().any(|(s, _)| s == &set.name) {
+            continue;
+        }
+        let Some(value) = get_ci(params, &p.name) else {
+            continue;
+        };
+        if value.is_null() {
+            continue;
+        }
+        match p.role {
+            Role::Query(opt) => {
+                target.insert(p.name.clone(), value.clone());
+                match opt {
+                    QueryOption::Property => query.push(("$select".into(), string_list(value).join(","))),
+                    QueryOption::ExpandProperty => query.push(("$expand".into(), string_list(value).join(","))),
+                    QueryOption::Filter => query.push(("$filter".into(), scalar_text(value).unwrap_or_default())),
+                    QueryOption::Search => {
+                        let s = scalar_text(value).unwrap_or_default();
+                        let quoted = if s.starts_with('"') { s } else { format!("\"{s}\"") };
+                        query.push(("$search".into(), quoted));
+                    }
+                    QueryOption::Sort => query.push(("$orderby".into(), string_list(value).join(","))),
+                    QueryOption::Top => prepared.top = value.as_i64(),
+                    QueryOption::PageSize => {
+                        let n = value.as_i64().unwrap_or(0);
+                        if !(1..=MAX_PAGE).contains(&n) {
+                            return Err(page_size_error(n));
+                        }
+                        page_size = Some(n);
+                    }
+                    QueryOption::All => prepared.all = truthy(value),
+                    QueryOption::CountVariable => {
+                        prepared.count_variable = scalar_text(value).filter(|s| !s.is_empty());
+                        count = prepared.count_variable.is_some();
+                    }
+                    QueryOption::ConsistencyLevel => {
+                        headers.push(("ConsistencyLevel".into(), scalar_text(value).unwrap_or_default()))
+                    }
+                }
+            }
+            Role::BodyProp(json_name) => {
+                let ty = route
+                    .body
+                    .and_then(model)
+                    .and_then(|m| m.prop(json_name))
+                    .map(|p| p.ty)
+                    .unwrap_or(crate::catalog::PropType::Any);
+                body.get_or_insert_with(Map::new)
+                    .insert(json_name.to_string(), expanded_value(ty, value));
+            }
+            Role::AdditionalProperties => {
+                let extra = value.as_object().ok_or_else(|| {
+                    GraphError::invalid("Cannot bind parameter 'AdditionalProperties': pass a hashtable.")
+                })?;
+                body.get_or_insert_with(Map::new).extend(extra.clone());
+            }
+            Role::BodyParameter => {
+                let model_id = route.body.unwrap_or_default();
+                body = Some(body_parameter(model_id, value)?);
+            }
+            Role::DirectoryObjectId => {
+                let id = scalar_text(value).unwrap_or_default();
+                body.get_or_insert_with(Map::new).insert(
+                    "@odata.id".into(),
+                    json!(format!("{}/v1.0/directoryObjects/{}", graph_endpoint.trim_end_matches('/'), id)),
+                );
+            }
+            Role::Headers => {
+                if let Some(h) = value.as_object() {
+                    for (k, v) in h {
+                        if let Some(text) = scalar_text(v) {
+                            headers.push((k.clone(), text));
+                        }
+                    }
+                }
+            }
+            Role::IfMatch => headers.push(("If-Match".into(), scalar_text(value).unwrap_or_default())),
+            Role::PassThru => prepared.pass_thru = truthy(value),
+            Role::ResponseHeadersVariable => prepared.rhv = scalar_text(value).filter(|s| !s.is_empty()),
+            Role::Path(_) | Role::InputObject | Role::ThrottleLimit => {}
+        }
+    }
+
+    if route.kind == RouteKind::List {
+        if let Some(top) = prepared.top {
+            if top < 1 {
+                return Err(GraphError::invalid(format!("Cannot validate argument on parameter 'Top'. The argument {top} is less than 1.")));
+            }
+        }
+        let size = match (page_size, prepared.top, prepared.all) {
+            (Some(p), Some(t), _) => Some(p.min(t)),
+            (Some(p), None, _) => Some(p),
+            (None, Some(t), _) => Some(t.min(MAX_PAGE)),
+            // MgGraph asks for the largest page when streaming everything (the SDK sends no
+            // $top and gets 100), and adapts if the service caps it.
+            (None, None, true) if cmd.advanced_query => {
+                prepared.page_size_auto = true;
+                Some(MAX_PAGE)
+            }
+            (None, None, _) => None,
+        };
+        if let Some(n) = size {
+            query.push(("$top".into(), n.to_string()));
+        }
+        if count {
+            query.push(("$count".into(), "true".into()));
+        }
+    }
+
+    let path = fill_path(route.path, &path_values);
+    let url = with_query(
+        &format!("{}/{}{}", graph_endpoint.trim_end_matches('/'), cmd.api.segment(), path),
+        &query,
+    );
+    let method = match route.method {
+        crate::catalog::Method::Get => reqwest::Method::GET,
+        crate::catalog::Method::Post => reqwest::Method::POST,
+        crate::catalog::Method::Patch => reqwest::Method::PATCH,
+        crate::catalog::Method::Delete => reqwest::Method::DELETE,
+    };
+    let mut request = Request::new(method, url);
+    request.headers = headers;
+    if matches!(route.kind, RouteKind::Create | RouteKind::Update) {
+        request = request.json_body(&Value::Object(body.unwrap_or_default()));
+    }
+    prepared.request = request;
+    prepared.target = Value::Object(target);
+    Ok(prepared)
+}
+
+/// Headers as the `-ResponseHeadersVariable` dictionary (name → values).
+pub fn headers_value(headers: &[(String, String)]) -> Value {
+    let mut out: Map<String, Value> = Map::new();
+    for (k, v) in headers {
+        match out.get_mut(k) {
+            Some(Value::Array(items)) => items.push(json!(v)),
+            _ => {
+                out.insert(k.clone(), json!([v]));
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Runs one invocation of a catalog command. Errors go to the sink as ErrorRecords.
+pub async fn run(x: &Transport<'_>, cmd: &'static Command, set: &ParamSet, params: &Map<String, Value>, graph_endpoint: &str, sink: &mut Sink<'_>) {
+    let prepared = match prepare(cmd, set, params, graph_endpoint) {
+        Ok(p) => p,
+        Err(e) => {
+            let mut d = describe(&e, &style(cmd, set, Value::Null));
+            if matches!(e, GraphError::Invalid { .. }) && !set.via_identity && !has_pipeline_role(cmd, set) {
+                // Bad arguments that no pipeline input changes stop the command, as the
+                // SDK's parameter validation does.
+                d["terminating"] = json!(true);
+            }
+            sink.error(d);
+            return;
+        }
+    };
+    let style = style(cmd, set, prepared.target.clone());
+    let result = if prepared.kind == RouteKind::List {
+        list(x, cmd, &prepared, sink).await
+    } else {
+        single(x, cmd, &prepared, sink).await
+    };
+    if let Err(e) = result {
+        sink.error(describe(&e, &style));
+    }
+}
+
+/// Whether pipeline input can bind in this set (then argument errors are per item).
+fn has_pipeline_role(cmd: &'static Command, set: &ParamSet) -> bool {
+    cmd.params()
+        .iter()
+        .any(|p| (p.from_pipeline || p.by_property_name) && p.sets.iter().any(|(s, _)| s == &set.name))
+}
+
+async fn single(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_>) -> Result<(), GraphError> {
+    let resp = x.send(&p.request).await?;
+    finish_single(cmd, p, resp, sink).await
+}
+
+/// Output (or the error) of a non-list request once its response is in.
+pub async fn finish_single(cmd: &Command, p: &Prepared, resp: Response, sink: &mut Sink<'_>) -> Result<(), GraphError> {
+    if let Some(name) = &p.rhv {
+        sink.meta(json!({"variable": name, "scope": "caller", "value": headers_value(&resp.headers)}));
+    }
+    if !resp.is_success() {
+        return Err(resp.failure());
+    }
+    if p.kind == RouteKind::Get || (p.kind == RouteKind::Create && cmd.output.is_some()) {
+        let body = resp.json()?;
+        if !body.is_null() {
+            sink.output(Value::Array(vec![body]).to_string()).await;
+        }
+    } else if p.pass_thru {
+        sink.output("[true]".into()).await;
+    }
+    Ok(())
+}
+
+/// The ErrorRecord style of one prepared invocation.
+pub struct ErrorContext {
+    pub style: ErrorStyle,
+}
+
+impl ErrorContext {
+    pub fn new(cmd: &Command, set: &ParamSet, target: Value) -> ErrorContext {
+        ErrorContext {
+            style: style(cmd, set, target),
+        }
+    }
+}
+
+/// `Invalid page size specified: '999'. Must be between 1 and 120 inclusive.` → 120.
+fn service_page_cap(resp: &super::http::Response) -> Option<i64> {
+    if resp.status != 400 {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&resp.body);
+    let idx = text.find("Must be between 1 and ")?;
+    let rest = &text[idx + "Must be between 1 and ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok().filter(|n| *n >= 1)
+}
+
+async fn list(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_>) -> Result<(), GraphError> {
+    let mut request = p.request.clone();
+    let mut emitted: i64 = 0;
+    let mut pages = 0u32;
+    let mut total: Option<i64> = None;
+    let activity = cmd.name;
+    let streaming_progress = p.all || p.top.map(|t| t > MAX_PAGE).unwrap_or(false);
+    loop {
+        let mut resp = x.send(&request).await?;
+        if pages == 0 && p.page_size_auto {
+            if let Some(cap) = service_page_cap(&resp) {
+                // The service caps $top below what we asked for: ask again within its limit.
+                x.sink.verbose(|| format!("The service limits page size to {cap}; paging with $top={cap}."));
+                request.url = request.url.replace(&format!("$top={MAX_PAGE}"), &format!("$top={cap}"));
+                resp = x.send(&request).await?;
+            }
+        }
+        if pages == 0 {
+            if let Some(name) = &p.rhv {
+                sink.meta(json!({"variable": name, "scope": "caller", "value": headers_value(&resp.headers)}));
+            }
+        }
+        if !resp.is_success() {
+            return Err(resp.failure());
+        }
+        let body = resp.json()?;
+        let mut page = match body {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        if pages == 0 {
+            total = page.get("@odata.count").and_then(Value::as_i64);
+            if let (Some(name), Some(n)) = (&p.count_variable, total) {
+                sink.meta(json!({"variable": name, "scope": "global", "value": n}));
+            }
+        }
+        pages += 1;
+        let next = page.remove("@odata.nextLink").and_then(|v| v.as_str().map(str::to_string));
+        let mut items = match page.remove("value") {
+            Some(Value::Array(a)) => a,
+            _ => vec![],
+        };
+        if let Some(top) = p.top {
+            let room = (top - emitted).max(0) as usize;
+            items.truncate(room);
+        }
+        emitted += items.len() as i64;
+        if !items.is_empty() {
+            sink.output(Value::Array(items).to_string()).await;
+        }
+        let more_wanted = p.all || p.top.map(|t| emitted < t).unwrap_or(false);
+        if streaming_progress && next.is_some() && more_wanted {
+            if let Sink::Stream(s) = sink {
+                let status = match total {
+                    Some(t) => format!("Retrieved {emitted} of {t} items"),
+                    None => format!("Retrieved {emitted} items"),
+                };
+                let percent = total.filter(|t| *t > 0).map(|t| ((emitted * 100) / t).min(100)).unwrap_or(-1);
+                s.progress(json!({"activity": activity, "status": status, "percent": percent, "current": emitted}));
+            }
+        }
+        match next {
+            Some(next) if more_wanted => {
+                if x.sink.is_cancelled() {
+                    return Err(GraphError::Cancelled);
+                }
+                // Follow the link as given (never parse the token); headers such as
+                // ConsistencyLevel are sent again on every page.
+                request.url = next;
+            }
+            _ => break,
+        }
+    }
+    if streaming_progress && pages > 1 {
+        if let Sink::Stream(s) = sink {
+            s.progress(json!({"activity": activity, "completed": true}));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::command;
+
+    fn prep(cmd: &str, set: &str, params: Value) -> Result<Prepared, GraphError> {
+        let c = command(cmd).unwrap();
+        let s = c.set(set).unwrap();
+        prepare(c, &s, params.as_object().unwrap(), "https://graph.microsoft.com")
+    }
+
+    #[test]
+    fn get_by_upn_builds_the_sdk_url() {
+        let p = prep("Get-MgUser", "Get", json!({"UserId": "a@contoso.com", "Property": ["id", "displayName"]})).unwrap();
+        assert_eq!(p.request.url, "https://graph.microsoft.com/v1.0/users/a@contoso.com?$select=id,displayName");
+        assert_eq!(p.request.method, reqwest::Method::GET);
+    }
+
+    #[test]
+    fn all_asks_for_full_pages_and_page_size_is_validated() {
+        let p = prep("Get-MgUser", "List", json!({"All": {"IsPresent": true}})).unwrap();
+        assert!(p.request.url.ends_with("/v1.0/users?$top=999"), "{}", p.request.url);
+        assert!(p.page_size_auto);
+        let p = prep("Get-MgUser", "List", json!({"All": true, "PageSize": 50})).unwrap();
+        assert!(p.request.url.ends_with("$top=50"));
+        let e = prep("Get-MgUser", "List", json!({"PageSize": 1000})).err().unwrap();
+        let GraphError::Invalid { message } = e else { panic!() };
+        assert_eq!(message, "Invalid page size specified `1000`. PageSize must be between 1 and 999 inclusive.");
+        let p = prep("Get-MgUser", "List", json!({})).unwrap();
+        assert!(p.request.url.ends_with("/v1.0/users"));
+    }
+
+    #[test]
+    fn count_variable_adds_count_and_consistency_header() {
+        let p = prep(
+            "Get-MgUser",
+            "List",
+            json!({"CountVariable": "n", "ConsistencyLevel": "eventual", "Filter": "endswith(mail,'@x.com')"}),
+        )
+        .unwrap();
+        assert!(p.request.url.contains("$count=true"));
+        assert!(p.request.headers.contains(&("ConsistencyLevel".into(), "eventual".into())));
+    }
+
+    #[test]
+    fn expanded_tap_body_and_identity_input() {
+        let p = prep(
+            "New-MgUserAuthenticationTemporaryAccessPassMethod",
+            "CreateViaIdentityExpanded",
+            json!({"InputObject": {"UserId": "u1"}, "IsUsableOnce": {"IsPresent": true}, "LifetimeInMinutes": 60}),
+        )
+        .unwrap();
+        assert!(p.request.url.ends_with("/v1.0/users/u1/authentication/temporaryAccessPassMethods"));
+        let body: Value = serde_json::from_slice(p.request.body.as_ref().unwrap()).unwrap();
+        assert_eq!(body, json!({"isUsableOnce": true, "lifetimeInMinutes": 60}));
+        let e = prep("New-MgUserAuthenticationTemporaryAccessPassMethod", "CreateViaIdentity", json!({"InputObject": {"Id": "x"}, "BodyParameter": {}})).err().unwrap();
+        let GraphError::Invalid { message } = e else { panic!() };
+        assert!(message.contains("'UserId'"), "{message}");
+    }
+
+    #[test]
+    fn group_member_reference_body() {
+        let p = prep("New-MgGroupMember", "CreateExpanded", json!({"GroupId": "g", "DirectoryObjectId": "u"})).unwrap();
+        let body: Value = serde_json::from_slice(p.request.body.as_ref().unwrap()).unwrap();
+        assert_eq!(body["@odata.id"], "https://graph.microsoft.com/v1.0/directoryObjects/u");
+        assert!(p.request.url.ends_with("/groups/g/members/$ref"));
+    }
+
+    #[test]
+    fn beta_commands_use_the_beta_segment() {
+        let p = prep("Update-MgBetaUserAuthenticationRequirement", "UpdateExpanded", json!({"UserId": "u", "PerUserMfaState": "enabled"})).unwrap();
+        assert_eq!(p.request.url, "https://graph.microsoft.com/beta/users/u/authentication/requirements");
+        assert_eq!(p.request.method, reqwest::Method::PATCH);
+    }
+}

@@ -1,0 +1,167 @@
+//! `POST /$batch`: up to 20 requests in one, with `dependsOn` and per-item throttling.
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::{body_object, json, route_sync, segments, Ctx, Handled};
+use crate::sandbox::faults::Fault;
+use crate::sandbox::odata::{GraphErr, Query};
+
+const MAX_STEPS: usize = 20;
+
+pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Handled {
+    let body = body_object(body)?;
+    let requests = body
+        .get("requests")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GraphErr::new(StatusCode::BAD_REQUEST, "BadRequest", "Invalid batch payload format."))?;
+    if requests.len() > MAX_STEPS {
+        return Err(GraphErr::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            format!("Number of batch request steps exceeds the maximum value of {MAX_STEPS}."),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in requests {
+        let id = r.get("id").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+        if id.is_empty() || !seen.insert(id) {
+            return Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "Batch request steps must have unique, non-empty ids.",
+            ));
+        }
+    }
+    let outer_attempt = outer_headers
+        .get("Retry-Attempt")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("0")
+        .to_string();
+    let mut statuses: Map<String, Value> = Map::new();
+    let mut responses = vec![];
+    for r in requests {
+        let id = r.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let depends: Vec<String> = r
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let failed_dependency = depends.iter().any(|d| {
+            statuses
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(d))
+                .map(|(_, s)| s.as_u64().unwrap_or(0) >= 400)
+                .unwrap_or(true)
+        });
+        let (status, headers, body) = if failed_dependency {
+            let e = GraphErr::new(StatusCode::FAILED_DEPENDENCY, "BadRequest", "Dependency failed.");
+            (424, json!({"Content-Type": "application/json"}), e.body(&ctx.ids.request_id, &ctx.ids.client_request_id))
+        } else {
+            run_item(ctx, r, &outer_attempt).await
+        };
+        statuses.insert(id.clone(), json!(status));
+        let mut item = Map::new();
+        item.insert("id".into(), json!(id));
+        item.insert("status".into(), json!(status));
+        item.insert("headers".into(), headers);
+        if !body.is_null() {
+            item.insert("body".into(), body);
+        }
+        responses.push(Value::Object(item));
+    }
+    Ok(json(StatusCode::OK, &json!({ "responses": responses })))
+}
+
+/// Runs one step; returns (status, headers, body).
+async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value, Value) {
+    let err = |e: GraphErr| {
+        let mut headers = Map::new();
+        headers.insert("Content-Type".into(), json!("application/json"));
+        for (k, v) in &e.headers {
+            headers.insert(k.clone(), json!(v));
+        }
+        (e.status.as_u16(), Value::Object(headers), e.body(&ctx.ids.request_id, &ctx.ids.client_request_id))
+    };
+    let method = r.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
+    let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+        return err(GraphErr::method_not_allowed());
+    };
+    let url = r.get("url").and_then(Value::as_str).unwrap_or_default();
+    let url = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
+    if url.starts_with("/v1.0/") || url.starts_with("/beta/") {
+        return err(GraphErr::bad_request("Batch step URLs are relative and carry no version segment."));
+    }
+    let item_headers = r.get("headers").and_then(Value::as_object).cloned().unwrap_or_default();
+    let body: Vec<u8> = match r.get("body") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::String(s)) => {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(s.trim_end_matches('='))
+                .unwrap_or_else(|_| s.clone().into_bytes())
+        }
+        Some(other) => other.to_string().into_bytes(),
+    };
+    if !body.is_empty() && !item_headers.keys().any(|k| k.eq_ignore_ascii_case("Content-Type")) {
+        return err(GraphErr::bad_request("Content-Type header must be specified for a batch step with a body."));
+    }
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p.to_string(), Some(q.to_string())),
+        None => (url.clone(), None),
+    };
+    let query = match Query::parse(query.as_deref(), ctx.state.config.max_page_size) {
+        Ok(q) => q,
+        Err(e) => return err(e),
+    };
+    let faults = &ctx.state.faults;
+    if faults.config.p429 > 0.0 || faults.config.p503 > 0.0 || faults.config.rate_limit_ru_per_sec.is_some() {
+        let attempt = crate::json::get_ci(&item_headers, "Retry-Attempt")
+            .and_then(Value::as_str)
+            .unwrap_or(outer_attempt);
+        let mut key = format!("{method} {url} {attempt} batch-item ").into_bytes();
+        key.extend_from_slice(&body);
+        match faults.decide(&ctx.principal.app_id, &key, 1.0) {
+            Fault::Throttled { retry_after, .. } => {
+                return err(GraphErr::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header.")
+                    .with_header("Retry-After", retry_after.to_string()));
+            }
+            Fault::Unavailable { retry_after } => {
+                return err(GraphErr::new(StatusCode::SERVICE_UNAVAILABLE, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.")
+                    .with_header("Retry-After", retry_after.to_string()));
+            }
+            Fault::Drop | Fault::None => {}
+        }
+    }
+    let eventual = crate::json::get_ci(&item_headers, "ConsistencyLevel")
+        .and_then(Value::as_str)
+        .map(|v| v.eq_ignore_ascii_case("eventual"))
+        .unwrap_or(false);
+    let sub = Ctx {
+        state: ctx.state,
+        ids: ctx.ids,
+        ver: ctx.ver,
+        principal: ctx.principal.clone(),
+        eventual,
+        query,
+        path: path.clone(),
+    };
+    let response = match route_sync(&sub, &method, segments(&path), &body) {
+        Ok(r) => r,
+        Err(e) => return err(e),
+    };
+    let status = response.status().as_u16();
+    let mut headers = Map::new();
+    for (name, value) in response.headers() {
+        if let Ok(v) = value.to_str() {
+            headers.insert(name.as_str().to_string(), json!(v));
+        }
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)))
+    };
+    (status, Value::Object(headers), body)
+}

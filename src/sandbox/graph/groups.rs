@@ -1,0 +1,236 @@
+//! `/groups`: list, create, get, delete, and direct membership (`members`, `members/$ref`).
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::users::{query_items, shape_user};
+use super::{body_object, collection, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
+use crate::sandbox::odata::{project, GraphErr};
+use crate::sandbox::state::{new_id, timestamp, Group};
+
+const READ: &[&str] = &[
+    "Group.Read.All",
+    "Group.ReadWrite.All",
+    "GroupMember.Read.All",
+    "GroupMember.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
+const CREATE: &[&str] = &["Group.Create", "Group.ReadWrite.All", "Directory.ReadWrite.All"];
+const WRITE_MEMBERS: &[&str] = &["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"];
+
+const DEFAULT_SELECT: &[&str] = &[
+    "id", "deletedDateTime", "classification", "createdDateTime", "description", "displayName",
+    "expirationDateTime", "groupTypes", "isAssignableToRole", "mail", "mailEnabled",
+    "mailNickname", "membershipRule", "membershipRuleProcessingState", "proxyAddresses",
+    "renewedDateTime", "securityEnabled", "securityIdentifier", "visibility",
+];
+
+fn shape(object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
+    if !select.is_empty() {
+        return project(object, select);
+    }
+    DEFAULT_SELECT
+        .iter()
+        .map(|k| ((*k).to_string(), object.get(*k).cloned().unwrap_or(Value::Null)))
+        .collect()
+}
+
+pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled {
+    match (method, rest) {
+        (&Method::GET, []) => list(ctx),
+        (&Method::POST, []) => create(ctx, body),
+        (&Method::GET, [id]) => get(ctx, id),
+        (&Method::DELETE, [id]) => delete(ctx, id),
+        (&Method::GET, [id, "members"]) => members(ctx, id),
+        (&Method::POST, [id, "members", "$ref"]) => add_member(ctx, id, body),
+        (&Method::DELETE, [id, "members", member, "$ref"]) => remove_member(ctx, id, member),
+        (_, [_, other, ..]) if *other != "members" => Err(GraphErr::segment_not_found(other)),
+        _ => Err(GraphErr::method_not_allowed()),
+    }
+}
+
+fn list(ctx: &Ctx) -> Handled {
+    ctx.require(READ, &[], None)?;
+    let tenant = ctx.state.tenant();
+    let items = query_items(ctx, tenant.groups.values().map(|g| &g.object).collect(), &["displayName"])?;
+    drop(tenant);
+    let count = (ctx.query.count && ctx.eventual).then_some(items.len());
+    let select = ctx.query.select.clone();
+    let shaped = items.iter().map(|o| Value::Object(shape(o, &select))).collect();
+    collection(ctx, "groups", shaped, count)
+}
+
+fn get(ctx: &Ctx, id: &str) -> Handled {
+    ctx.require(READ, &[], None)?;
+    let tenant = ctx.state.tenant();
+    let group = tenant.groups.get(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let mut out = Map::new();
+    out.insert("@odata.context".into(), json!(ctx.context("groups/$entity")));
+    out.extend(shape(&group.object, &ctx.query.select));
+    Ok(json(StatusCode::OK, &Value::Object(out)))
+}
+
+fn create(ctx: &Ctx, body: &[u8]) -> Handled {
+    ctx.require(CREATE, DIRECTORY_ADMIN_ROLES, None)?;
+    let body = body_object(body)?;
+    let get = |k: &str| crate::json::get_ci(&body, k).cloned();
+    let display_name = get("displayName").and_then(|v| v.as_str().map(str::to_string));
+    let nickname = get("mailNickname").and_then(|v| v.as_str().map(str::to_string));
+    let mail_enabled = get("mailEnabled").and_then(|v| v.as_bool());
+    let security_enabled = get("securityEnabled").and_then(|v| v.as_bool());
+    let (Some(display_name), Some(nickname), Some(mail_enabled), Some(security_enabled)) =
+        (display_name, nickname, mail_enabled, security_enabled)
+    else {
+        let missing = ["displayName", "mailNickname", "mailEnabled", "securityEnabled"]
+            .into_iter()
+            .find(|k| get(k).is_none())
+            .unwrap_or("displayName");
+        return Err(GraphErr::bad_request(format!(
+            "Invalid value specified for property '{missing}' of resource 'Group'."
+        )));
+    };
+    if display_name.chars().count() > 256 {
+        return Err(GraphErr::bad_request("Invalid value specified for property 'displayName' of resource 'Group'."));
+    }
+    let bad_nick = nickname.is_empty()
+        || nickname.len() > 64
+        || nickname.chars().any(|c| !c.is_ascii() || "@()\\[]\";:.<>, ".contains(c));
+    if bad_nick {
+        return Err(GraphErr::bad_request("Invalid value specified for property 'mailNickname' of resource 'Group'."));
+    }
+    let group_types = get("groupTypes").unwrap_or(json!([]));
+    let domain = ctx.state.tenant().domain.clone();
+    let id = new_id();
+    let now = timestamp(chrono::Utc::now());
+    let mut object = Map::new();
+    for (k, v) in [
+        ("id", json!(id)),
+        ("deletedDateTime", Value::Null),
+        ("createdDateTime", json!(now)),
+        ("renewedDateTime", json!(now)),
+        ("description", get("description").unwrap_or(Value::Null)),
+        ("displayName", json!(display_name)),
+        ("groupTypes", group_types),
+        ("isAssignableToRole", get("isAssignableToRole").unwrap_or(Value::Null)),
+        ("mail", if mail_enabled { json!(format!("{nickname}@{domain}")) } else { Value::Null }),
+        ("mailEnabled", json!(mail_enabled)),
+        ("mailNickname", json!(nickname)),
+        ("securityEnabled", json!(security_enabled)),
+        ("securityIdentifier", json!(format!("S-1-12-1-{}", rand::random::<u32>()))),
+        ("visibility", get("visibility").unwrap_or(Value::Null)),
+        ("proxyAddresses", json!([])),
+    ] {
+        object.insert(k.to_string(), v);
+    }
+    let mut members = vec![];
+    let mut tenant = ctx.state.tenant_mut();
+    for (k, v) in &body {
+        if k.eq_ignore_ascii_case("members@odata.bind") {
+            for r in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                let member = r.rsplit('/').next().unwrap_or_default().to_string();
+                if !tenant.users.contains_key(&member) && !tenant.groups.contains_key(&member) {
+                    return Err(GraphErr::not_found(&member));
+                }
+                members.push(member);
+            }
+        }
+    }
+    tenant.groups.insert(id.clone(), Group { object: object.clone(), members });
+    drop(tenant);
+    let mut out = Map::new();
+    out.insert("@odata.context".into(), json!(ctx.context("groups/$entity")));
+    out.extend(shape(&object, &[]));
+    Ok(json(StatusCode::CREATED, &Value::Object(out)))
+}
+
+fn delete(ctx: &Ctx, id: &str) -> Handled {
+    ctx.require(&["Group.ReadWrite.All", "Directory.ReadWrite.All"], DIRECTORY_ADMIN_ROLES, None)?;
+    let mut tenant = ctx.state.tenant_mut();
+    tenant.groups.shift_remove(id).ok_or_else(|| GraphErr::not_found(id))?;
+    for g in tenant.groups.values_mut() {
+        g.members.retain(|m| m != id);
+    }
+    Ok(no_content())
+}
+
+fn members(ctx: &Ctx, id: &str) -> Handled {
+    ctx.require(READ, &[], None)?;
+    let tenant = ctx.state.tenant();
+    let group = tenant.groups.get(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let objects: Vec<Map<String, Value>> = group
+        .members
+        .iter()
+        .filter_map(|m| {
+            if let Some(u) = tenant.users.get(m) {
+                let mut o = Map::new();
+                o.insert("@odata.type".into(), json!("#microsoft.graph.user"));
+                o.extend(shape_user(ctx, &u.object, &[]));
+                Some(o)
+            } else {
+                tenant.groups.get(m).map(|g| {
+                    let mut o = Map::new();
+                    o.insert("@odata.type".into(), json!("#microsoft.graph.group"));
+                    o.extend(shape(&g.object, &[]));
+                    o
+                })
+            }
+        })
+        .collect();
+    let items = query_items(ctx, objects.iter().collect(), &["displayName"])?;
+    drop(tenant);
+    let count = (ctx.query.count && ctx.eventual).then_some(items.len());
+    let select = ctx.query.select.clone();
+    let shaped = items
+        .into_iter()
+        .map(|o| {
+            if select.is_empty() {
+                Value::Object(o)
+            } else {
+                let mut p = project(&o, &select);
+                if let Some(t) = o.get("@odata.type") {
+                    p.insert("@odata.type".into(), t.clone());
+                }
+                Value::Object(p)
+            }
+        })
+        .collect();
+    collection(ctx, "directoryObjects", shaped, count)
+}
+
+fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
+    ctx.require(WRITE_MEMBERS, DIRECTORY_ADMIN_ROLES, None)?;
+    let body = body_object(body)?;
+    let reference = crate::json::get_ci(&body, "@odata.id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| GraphErr::bad_request("The request body must contain '@odata.id'."))?;
+    let member = reference.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
+    let mut tenant = ctx.state.tenant_mut();
+    if !tenant.users.contains_key(&member) && !tenant.groups.contains_key(&member) {
+        return Err(GraphErr::not_found(&member));
+    }
+    let group = tenant.groups.get_mut(id).ok_or_else(|| GraphErr::not_found(id))?;
+    if group.members.contains(&member) {
+        return Err(GraphErr::bad_request(
+            "One or more added object references already exist for the following modified properties: 'members'.",
+        ));
+    }
+    group.members.push(member);
+    Ok(no_content())
+}
+
+fn remove_member(ctx: &Ctx, id: &str, member: &str) -> Handled {
+    ctx.require(WRITE_MEMBERS, DIRECTORY_ADMIN_ROLES, None)?;
+    let mut tenant = ctx.state.tenant_mut();
+    let group = tenant.groups.get_mut(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let before = group.members.len();
+    group.members.retain(|m| m != member);
+    if group.members.len() == before {
+        return Err(GraphErr::new(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            format!("Resource '{member}' does not exist or one of its queried reference-property objects are not present in group '{id}'."),
+        ));
+    }
+    Ok(no_content())
+}

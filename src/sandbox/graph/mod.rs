@@ -1,0 +1,342 @@
+//! Graph endpoints: authentication, faults, routing and the shared response helpers.
+
+mod batch;
+mod groups;
+mod methods;
+mod policies;
+mod users;
+
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use serde_json::{Map, Value};
+
+use super::faults::Fault;
+use super::odata::{GraphErr, Query};
+use super::tokens::Principal;
+use super::{AppState, DropConnection, RequestIds};
+
+/// The API version of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ver {
+    V1,
+    Beta,
+}
+
+impl Ver {
+    pub fn segment(self) -> &'static str {
+        match self {
+            Ver::V1 => "v1.0",
+            Ver::Beta => "beta",
+        }
+    }
+}
+
+/// Everything a handler needs about the request.
+pub struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub ids: &'a RequestIds,
+    pub ver: Ver,
+    pub principal: Principal,
+    pub eventual: bool,
+    pub query: Query,
+    /// The request path below the version, for nextLinks.
+    pub path: String,
+}
+
+pub type Handled = Result<Response<Body>, GraphErr>;
+
+/// Directory roles that let a delegated caller act on other users' authentication methods.
+pub const AUTH_ADMIN_ROLES: &[&str] = &[
+    "Global Administrator",
+    "Privileged Authentication Administrator",
+    "Authentication Administrator",
+];
+/// Directory roles that let a delegated caller change policies and per-user MFA.
+pub const POLICY_ADMIN_ROLES: &[&str] = &["Global Administrator", "Authentication Policy Administrator"];
+/// Directory roles that let a delegated caller manage users and groups.
+pub const DIRECTORY_ADMIN_ROLES: &[&str] = &["Global Administrator", "User Administrator", "Groups Administrator"];
+
+impl Ctx<'_> {
+    /// `@odata.context` for a fragment such as `users` or `users/$entity`.
+    pub fn context(&self, fragment: &str) -> String {
+        format!(
+            "{}/{}/$metadata#{}",
+            self.state.config.context_host,
+            self.ver.segment(),
+            fragment
+        )
+    }
+
+    /// Checks the token holds one of `permissions`; for delegated callers acting on someone
+    /// else (`target_user` not themselves), also that the user holds one of `roles`.
+    pub fn require(&self, permissions: &[&str], roles: &[&str], target_user: Option<&str>) -> Result<(), GraphErr> {
+        if !self.principal.has_any(permissions) {
+            return Err(GraphErr::denied());
+        }
+        if let Some(me) = &self.principal.user_id {
+            let on_self = target_user.map(|t| t == me).unwrap_or(false);
+            if !on_self && !roles.is_empty() {
+                let tenant = self.state.tenant();
+                let has_role = tenant
+                    .users
+                    .get(me)
+                    .map(|u| u.roles.iter().any(|r| roles.contains(&r.as_str())))
+                    .unwrap_or(false);
+                if !has_role {
+                    return Err(GraphErr::denied());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The nextLink for the page starting at `offset`.
+    pub fn next_link(&self, offset: usize) -> String {
+        let mut url = url::Url::parse(&format!(
+            "{}/{}{}",
+            self.state.base_url,
+            self.ver.segment(),
+            self.path
+        ))
+        .expect("the sandbox base URL is valid");
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &self.query.raw {
+                if !k.trim_start_matches('$').eq_ignore_ascii_case("skiptoken") {
+                    pairs.append_pair(k, v);
+                }
+            }
+            pairs.append_pair("$skiptoken", &super::odata::encode_skiptoken(offset));
+        }
+        url.to_string()
+    }
+
+    /// Page size for a collection: `$top`, else the service default.
+    pub fn page_size(&self) -> usize {
+        self.query.top.unwrap_or(self.state.config.default_page_size)
+    }
+}
+
+/// A JSON response with Graph's OData headers.
+pub fn json(status: StatusCode, value: &Value) -> Response<Body> {
+    let mut r = Response::new(Body::from(value.to_string()));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+        ),
+    );
+    h.insert("OData-Version", HeaderValue::from_static("4.0"));
+    r
+}
+
+pub fn no_content() -> Response<Body> {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    r
+}
+
+/// Parses a JSON object body, with Graph's message when it is not one.
+pub fn body_object(body: &[u8]) -> Result<Map<String, Value>, GraphErr> {
+    let bad = || {
+        GraphErr::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        )
+    };
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(bad()),
+    }
+}
+
+/// A collection response with paging.
+pub fn collection(ctx: &Ctx, context: &str, items: Vec<Value>, count: Option<usize>) -> Handled {
+    let offset = ctx.query.offset()?;
+    let (page, next) = super::odata::page(&items, offset, ctx.page_size());
+    let mut body = Map::new();
+    body.insert("@odata.context".into(), Value::String(ctx.context(context)));
+    if let (Some(n), true) = (count, offset == 0) {
+        body.insert("@odata.count".into(), Value::from(n));
+    }
+    if let Some(next) = next {
+        body.insert("@odata.nextLink".into(), Value::String(ctx.next_link(next)));
+    }
+    body.insert("value".into(), Value::Array(page));
+    Ok(json(StatusCode::OK, &Value::Object(body)))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
+}
+
+/// Splits a Graph path into decoded segments, turning `users('x')` into `users`, `x`.
+pub fn segments(path: &str) -> Vec<String> {
+    let mut out = vec![];
+    for raw in path.split('/').filter(|s| !s.is_empty()) {
+        let seg = percent_encoding::percent_decode_str(raw)
+            .decode_utf8_lossy()
+            .to_string();
+        if let (Some(open), true) = (seg.find("('"), seg.ends_with("')")) {
+            out.push(seg[..open].to_string());
+            out.push(seg[open + 2..seg.len() - 2].replace("''", "'"));
+        } else {
+            out.push(seg);
+        }
+    }
+    out
+}
+
+/// Resource units a request costs (Graph's identity limits).
+fn cost(method: &Method, segs: &[String], query: &Query) -> f64 {
+    let mut cost: f64 = match (method, segs.first().map(String::as_str), segs.len()) {
+        (&Method::GET, Some("users"), 1) => 2.0,
+        (&Method::GET, Some("groups"), 3) if segs[2] == "members" => 3.0,
+        _ => 1.0,
+    };
+    if !query.select.is_empty() {
+        cost -= 1.0;
+    }
+    if query.top.map(|t| t < 20).unwrap_or(false) {
+        cost -= 1.0;
+    }
+    cost.max(1.0)
+}
+
+pub async fn handle(state: &AppState, parts: &Parts, body: &[u8], ids: &RequestIds) -> Response<Body> {
+    let fail = |e: GraphErr| e.into_response(&ids.request_id, &ids.client_request_id);
+    let full = parts.uri.path();
+    let (ver, path) = if let Some(rest) = full.strip_prefix("/v1.0") {
+        (Ver::V1, rest)
+    } else if let Some(rest) = full.strip_prefix("/beta") {
+        (Ver::Beta, rest)
+    } else {
+        return fail(GraphErr::segment_not_found(full));
+    };
+    let principal = {
+        let Some(token) = bearer(&parts.headers) else {
+            return fail(GraphErr::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                "Access token is empty.",
+            ));
+        };
+        let tenant_id = state.tenant().id.clone();
+        match state.signer.verify(token, &tenant_id) {
+            Ok(p) => p,
+            Err(e) => {
+                return fail(GraphErr::new(
+                    StatusCode::UNAUTHORIZED,
+                    "InvalidAuthenticationToken",
+                    e.message(),
+                ))
+            }
+        }
+    };
+    let query = match Query::parse(parts.uri.query(), state.config.max_page_size) {
+        Ok(q) => q,
+        Err(e) => return fail(e),
+    };
+    let segs = segments(path);
+
+    let faults = &state.faults;
+    if faults.config.is_active() {
+        if !faults.config.latency.is_zero() {
+            tokio::time::sleep(faults.config.latency).await;
+        }
+        let attempt = parts
+            .headers
+            .get("Retry-Attempt")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("0");
+        let mut key = format!("{} {} {attempt} ", parts.method, parts.uri).into_bytes();
+        key.extend_from_slice(body);
+        match faults.decide(&principal.app_id, &key, cost(&parts.method, &segs, &query)) {
+            Fault::None => {}
+            Fault::Drop => {
+                let mut r = Response::new(Body::empty());
+                r.extensions_mut().insert(DropConnection);
+                return r;
+            }
+            Fault::Unavailable { retry_after } => {
+                return fail(
+                    GraphErr::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "serviceNotAvailable",
+                        "The service is temporarily unavailable. Please retry later.",
+                    )
+                    .with_header("Retry-After", retry_after.to_string()),
+                )
+            }
+            Fault::Throttled { retry_after, reason } => {
+                return fail(
+                    GraphErr::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "TooManyRequests",
+                        "Too many requests. Please retry after the time in the Retry-After header.",
+                    )
+                    .with_header("Retry-After", retry_after.to_string())
+                    .with_header(
+                        "x-ms-throttle-scope",
+                        format!("Tenant_Application/ReadWrite/{}/{}", principal.app_id, principal.tenant_id),
+                    )
+                    .with_header("x-ms-throttle-information", reason),
+                )
+            }
+        }
+    }
+
+    let eventual = parts
+        .headers
+        .get("ConsistencyLevel")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.eq_ignore_ascii_case("eventual"))
+        .unwrap_or(false);
+    let ctx = Ctx {
+        state,
+        ids,
+        ver,
+        principal,
+        eventual,
+        query,
+        path: path.to_string(),
+    };
+    match route(&ctx, &parts.method, segs, body, &parts.headers).await {
+        Ok(r) => r,
+        Err(e) => fail(e),
+    }
+}
+
+async fn route(ctx: &Ctx<'_>, method: &Method, segs: Vec<String>, body: &[u8], headers: &HeaderMap) -> Handled {
+    if segs.len() == 1 && segs[0] == "$batch" && method == Method::POST {
+        return batch::handle(ctx, body, headers).await;
+    }
+    route_sync(ctx, method, segs, body)
+}
+
+/// Routes everything but `$batch` (which batch items may not contain).
+fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]) -> Handled {
+    if segs.first().map(String::as_str) == Some("me") {
+        let Some(me) = ctx.principal.user_id.clone() else {
+            return Err(GraphErr::bad_request(
+                "/me request is only valid with delegated authentication flow.",
+            ));
+        };
+        segs[0] = me;
+        segs.insert(0, "users".into());
+    }
+    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    match s.as_slice() {
+        ["users", ..] => users::route(ctx, method, &s[1..], body),
+        ["groups", ..] => groups::route(ctx, method, &s[1..], body),
+        ["policies", "authenticationMethodsPolicy", rest @ ..] => policies::route(ctx, method, rest, body),
+        [first, ..] => Err(GraphErr::segment_not_found(first)),
+        [] => Err(GraphErr::segment_not_found("")),
+    }
+}

@@ -1,0 +1,191 @@
+//! `/policies/authenticationMethodsPolicy` and its method configurations.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::{body_object, collection, json, no_content, Ctx, Handled, POLICY_ADMIN_ROLES};
+use crate::sandbox::odata::GraphErr;
+
+const READ: &[&str] = &[
+    "Policy.Read.All",
+    "Policy.ReadWrite.AuthenticationMethod",
+    "Policy.Read.AuthenticationMethod",
+];
+const WRITE: &[&str] = &["Policy.ReadWrite.AuthenticationMethod"];
+const READ_ROLES: &[&str] = &["Global Administrator", "Authentication Policy Administrator", "Global Reader"];
+
+pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled {
+    match (method, rest) {
+        (&Method::GET, []) => {
+            ctx.require(READ, READ_ROLES, None)?;
+            let tenant = ctx.state.tenant();
+            let configs: Vec<Value> = tenant.method_configs.values().cloned().map(Value::Object).collect();
+            let body = json!({
+                "@odata.context": ctx.context("policies/authenticationMethodsPolicy/$entity"),
+                "id": "authenticationMethodsPolicy",
+                "displayName": "Authentication Methods Policy",
+                "description": "The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings",
+                "lastModifiedDateTime": crate::sandbox::state::timestamp(tenant.policy_modified),
+                "policyVersion": "1.5",
+                "policyMigrationState": "migrationComplete",
+                "reconfirmationInDays": 0,
+                "authenticationMethodConfigurations@odata.context": ctx.context("policies/authenticationMethodsPolicy/authenticationMethodConfigurations"),
+                "authenticationMethodConfigurations": configs,
+            });
+            Ok(json(StatusCode::OK, &body))
+        }
+        (&Method::GET, ["authenticationMethodConfigurations"]) => {
+            ctx.require(READ, READ_ROLES, None)?;
+            let items = ctx.state.tenant().method_configs.values().cloned().map(Value::Object).collect();
+            collection(ctx, "policies/authenticationMethodsPolicy/authenticationMethodConfigurations", items, None)
+        }
+        (&Method::GET, ["authenticationMethodConfigurations", id]) => {
+            ctx.require(READ, READ_ROLES, None)?;
+            let tenant = ctx.state.tenant();
+            let (key, config) = find(&tenant.method_configs, id)?;
+            let mut out = Map::new();
+            out.insert("@odata.context".into(), json!(ctx.context("authenticationMethodConfigurations/$entity")));
+            for (k, v) in config {
+                if k == "includeTargets" {
+                    out.insert(
+                        "includeTargets@odata.context".into(),
+                        json!(ctx.context(&format!(
+                            "policies/authenticationMethodsPolicy/authenticationMethodConfigurations('{key}')/{}/includeTargets",
+                            config["@odata.type"].as_str().unwrap_or_default().trim_start_matches('#')
+                        ))),
+                    );
+                }
+                out.insert(k.clone(), v.clone());
+            }
+            Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        (&Method::PATCH, ["authenticationMethodConfigurations", id]) => update(ctx, id, body),
+        (&Method::DELETE, ["authenticationMethodConfigurations", id]) => {
+            ctx.require(WRITE, POLICY_ADMIN_ROLES, None)?;
+            let mut tenant = ctx.state.tenant_mut();
+            let (key, _) = find(&tenant.method_configs, id)?;
+            let key = key.to_string();
+            let defaults = crate::sandbox::state::default_method_configs();
+            if let Some(d) = defaults.get(&key) {
+                tenant.method_configs.insert(key, d.clone());
+            }
+            tenant.policy_modified = chrono::Utc::now();
+            Ok(no_content())
+        }
+        _ => Err(GraphErr::method_not_allowed()),
+    }
+}
+
+fn find<'a>(
+    configs: &'a indexmap::IndexMap<String, Map<String, Value>>,
+    id: &str,
+) -> Result<(&'a str, &'a Map<String, Value>), GraphErr> {
+    configs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(id))
+        .map(|(k, v)| (k.as_str(), v))
+        .ok_or_else(|| {
+            GraphErr::new(
+                StatusCode::NOT_FOUND,
+                "Request_ResourceNotFound",
+                format!("Authentication method configuration '{id}' was not found."),
+            )
+        })
+}
+
+fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
+    ctx.require(WRITE, POLICY_ADMIN_ROLES, None)?;
+    let body = body_object(body)?;
+    let mut tenant = ctx.state.tenant_mut();
+    let (key, current) = find(&tenant.method_configs, id)?;
+    let key = key.to_string();
+    let mut updated = current.clone();
+    let odata_type = current["@odata.type"].as_str().unwrap_or_default().to_string();
+    let sent_type = crate::json::get_ci(&body, "@odata.type").and_then(Value::as_str);
+    if sent_type.map(|t| !t.eq_ignore_ascii_case(&odata_type)).unwrap_or(true) {
+        return Err(GraphErr::bad_request(format!(
+            "The request body must carry \"@odata.type\": \"{odata_type}\" for the '{key}' configuration."
+        )));
+    }
+    for (k, v) in &body {
+        if k.starts_with("@odata.") {
+            continue;
+        }
+        let Some(existing) = current.keys().find(|c| c.eq_ignore_ascii_case(k)).cloned() else {
+            return Err(GraphErr::bad_request(format!(
+                "Invalid property '{k}' for '{}'.",
+                odata_type.trim_start_matches('#')
+            )));
+        };
+        match existing.as_str() {
+            "id" => continue,
+            "state" => {
+                if !matches!(v.as_str(), Some("enabled") | Some("disabled")) {
+                    return Err(GraphErr::bad_request(format!(
+                        "Cannot convert the literal '{v}' to the expected type 'microsoft.graph.authenticationMethodState'."
+                    )));
+                }
+            }
+            "includeTargets" | "excludeTargets" => {
+                let targets = v.as_array().ok_or_else(|| {
+                    GraphErr::bad_request(format!("Property '{existing}' must be a collection of targets."))
+                })?;
+                for t in targets {
+                    let tid = t.get("id").and_then(Value::as_str).unwrap_or_default();
+                    let ttype = t.get("targetType").and_then(Value::as_str).unwrap_or("group");
+                    let known = match ttype {
+                        "group" => tid == "all_users" || tenant.groups.contains_key(tid),
+                        "user" => tenant.users.contains_key(tid),
+                        _ => false,
+                    };
+                    if !known {
+                        return Err(GraphErr::bad_request(format!(
+                            "Invalid target in '{existing}': {ttype} '{tid}' does not exist in the directory."
+                        )));
+                    }
+                }
+            }
+            _ => {
+                if !current[&existing].is_null() && std::mem::discriminant(&current[&existing]) != std::mem::discriminant(v) {
+                    return Err(GraphErr::bad_request(format!(
+                        "Cannot convert the literal '{v}' to the type of property '{existing}'."
+                    )));
+                }
+            }
+        }
+        updated.insert(existing, v.clone());
+    }
+    if key == "TemporaryAccessPass" {
+        validate_tap(&updated)?;
+    }
+    tenant.method_configs.insert(key, updated);
+    tenant.policy_modified = chrono::Utc::now();
+    Ok(no_content())
+}
+
+fn validate_tap(c: &Map<String, Value>) -> Result<(), GraphErr> {
+    let int = |k: &str| c.get(k).and_then(Value::as_i64).unwrap_or(0);
+    let (min, max, def, len) = (
+        int("minimumLifetimeInMinutes"),
+        int("maximumLifetimeInMinutes"),
+        int("defaultLifetimeInMinutes"),
+        int("defaultLength"),
+    );
+    for (name, v) in [("minimumLifetimeInMinutes", min), ("maximumLifetimeInMinutes", max), ("defaultLifetimeInMinutes", def)] {
+        if !(10..=43200).contains(&v) {
+            return Err(GraphErr::bad_request(format!("{name} must be between 10 and 43200 minutes.")));
+        }
+    }
+    if min > max {
+        return Err(GraphErr::bad_request("minimumLifetimeInMinutes cannot be greater than maximumLifetimeInMinutes."));
+    }
+    if def < min || def > max {
+        return Err(GraphErr::bad_request(
+            "defaultLifetimeInMinutes must be between minimumLifetimeInMinutes and maximumLifetimeInMinutes.",
+        ));
+    }
+    if !(8..=48).contains(&len) {
+        return Err(GraphErr::bad_request("defaultLength must be between 8 and 48 characters."));
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! A stateful emulator of the Microsoft Graph endpoints and identity-platform endpoints MgGraph
+//! uses: the test fixture, the default tenant of `Connect-MgGraph -Environment Sandbox`, and
+//! an offline target for runbook testing (`mggraph-sandbox`).
+//!
+//! One HTTP server serves both halves on loopback: `/{tenant}/oauth2/v2.0/*` (identity
+//! platform), `/v1.0/*` and `/beta/*` (Graph). State is in memory.
+
+pub mod faults;
+pub mod graph;
+pub mod identity;
+pub mod odata;
+pub mod options;
+pub mod state;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use faults::{FaultConfig, Faults};
+use state::{Seed, Tenant};
+use tokens::Signer;
+
+/// How a sandbox instance behaves. Items the reference marks UNCONFIRMED are settings.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub tenant_id: Option<String>,
+    pub domain: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// Extra users to create (`seed000001@...`), for paging and bulk work.
+    pub seed_users: usize,
+    pub token_lifetime: Duration,
+    /// Interactive sign-in approves at once as the `login_hint` user (or the administrator).
+    pub auto_approve: bool,
+    pub max_page_size: usize,
+    pub default_page_size: usize,
+    /// How far in the past a TAP `startDateTime` may be (clock skew) before it is refused.
+    pub tap_start_skew: Duration,
+    pub faults: FaultConfig,
+    /// The host written into `@odata.context` (Graph's own, so output reads like Graph's).
+    pub context_host: String,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            tenant_id: None,
+            domain: "contoso.onmicrosoft.com".into(),
+            client_id: None,
+            client_secret: None,
+            seed_users: 0,
+            token_lifetime: Duration::from_secs(3599),
+            auto_approve: false,
+            max_page_size: 999,
+            default_page_size: 100,
+            tap_start_skew: Duration::from_secs(300),
+            faults: FaultConfig::default(),
+            context_host: "https://graph.microsoft.com".into(),
+        }
+    }
+}
+
+/// A pending authorization code.
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub expires: std::time::Instant,
+}
+
+/// A refresh token's grant.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+}
+
+/// Shared state of one sandbox instance.
+#[derive(Debug)]
+pub struct AppState {
+    pub tenant: RwLock<Tenant>,
+    pub signer: Signer,
+    pub config: SandboxConfig,
+    pub base_url: String,
+    pub faults: Faults,
+    pub codes: Mutex<HashMap<String, AuthCode>>,
+    pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+}
+
+impl AppState {
+    pub fn tenant(&self) -> std::sync::RwLockReadGuard<'_, Tenant> {
+        match self.tenant.read() {
+            Ok(t) => t,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    pub fn tenant_mut(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {
+        match self.tenant.write() {
+            Ok(t) => t,
+            Err(p) => p.into_inner(),
+        }
+    }
+}
+
+/// A running sandbox.
+#[derive(Debug)]
+pub struct Sandbox {
+    pub base_url: String,
+    pub tenant_id: String,
+    pub domain: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub admin_upn: String,
+    pub state: Arc<AppState>,
+    shutdown: CancellationToken,
+}
+
+/// Marks a response the server must not send: the connection is closed instead.
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+#[derive(Debug)]
+struct DroppedByFault;
+
+impl std::fmt::Display for DroppedByFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DroppedByFault {}
+
+impl Sandbox {
+    /// Binds `addr` and serves until stopped (or dropped).
+    pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let base_url = format!("http://{local}");
+        let seed = Seed {
+            tenant_id: config
+                .tenant_id
+                .clone()
+                .unwrap_or_else(state::new_id),
+            domain: config.domain.clone(),
+            client_id: config.client_id.clone().unwrap_or_else(state::new_id),
+            client_secret: config
+                .client_secret
+                .clone()
+                .unwrap_or_else(|| state::random_secret(40)),
+            admin_password: state::random_secret(24),
+            extra_users: config.seed_users,
+        };
+        let mut key = vec![0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
+        let tenant = Tenant::new(&seed);
+        let admin_upn = format!("admin@{}", seed.domain);
+        let state = Arc::new(AppState {
+            tenant: RwLock::new(tenant),
+            signer: Signer::new(key),
+            faults: Faults::new(config.faults.clone()),
+            config,
+            base_url: base_url.clone(),
+            codes: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
+        });
+        let shutdown = CancellationToken::new();
+        tokio::spawn(serve(listener, state.clone(), shutdown.clone()));
+        Ok(Sandbox {
+            base_url,
+            tenant_id: seed.tenant_id,
+            domain: seed.domain,
+            client_id: seed.client_id,
+            client_secret: seed.client_secret,
+            admin_upn,
+            state,
+            shutdown,
+        })
+    }
+
+    /// Stops accepting connections and closes the open ones.
+    pub fn stop(&self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: CancellationToken) {
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            a = listener.accept() => a,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors or similar: back off briefly rather than spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let state = state.clone();
+                async move {
+                    let response = handle(state, req.map(Body::new)).await;
+                    if response.extensions().get::<DropConnection>().is_some() {
+                        // Returning an error makes hyper close the connection unanswered.
+                        Err(DroppedByFault)
+                    } else {
+                        Ok::<_, DroppedByFault>(response)
+                    }
+                }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = shutdown.cancelled() => {}
+            }
+        });
+    }
+}
+
+/// Per-request identifiers, echoed in headers and error bodies.
+#[derive(Debug, Clone)]
+pub struct RequestIds {
+    pub request_id: String,
+    pub client_request_id: String,
+}
+
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let client_request_id = req
+        .headers()
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| request_id.clone());
+    let ids = RequestIds {
+        request_id,
+        client_request_id,
+    };
+    let (parts, body) = req.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return odata::GraphErr::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request_EntityTooLarge",
+                "The request body is too large.",
+            )
+            .into_response(&ids.request_id, &ids.client_request_id)
+        }
+    };
+    let path = parts.uri.path().to_string();
+    let mut response = if path.contains("/oauth2/") {
+        identity::handle(&state, &parts, &body, &ids).await
+    } else if path.starts_with("/v1.0/") || path.starts_with("/beta/") || path == "/v1.0" || path == "/beta" {
+        graph::handle(&state, &parts, &body, &ids).await
+    } else {
+        odata::GraphErr::new(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("Resource not found: {path}"),
+        )
+        .into_response(&ids.request_id, &ids.client_request_id)
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("request-id", ids.request_id.as_str()),
+        ("client-request-id", ids.client_request_id.as_str()),
+        (
+            "x-ms-ags-diagnostic",
+            r#"{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"MGGRAPH-SANDBOX"}}"#,
+        ),
+        ("Cache-Control", "no-cache"),
+        ("Strict-Transport-Security", "max-age=31536000"),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    }
+    response
+}

@@ -1,0 +1,119 @@
+//! Sandbox settings by name, shared by `mggraph-sandbox`'s arguments and the in-process
+//! sandbox's `-SandboxOptions` hashtable.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::SandboxConfig;
+
+/// Every setting: (name, what it takes, what it does).
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    ("TenantId", "guid", "the tenant id (random by default)"),
+    ("Domain", "name", "the verified domain (contoso.onmicrosoft.com)"),
+    ("ClientId", "guid", "the automation app's id (random by default)"),
+    ("ClientSecret", "text", "the automation app's secret (random by default)"),
+    ("SeedUsers", "count", "extra users to create, seed000001@domain ..."),
+    ("TokenLifetimeSeconds", "seconds", "access token lifetime (3599)"),
+    ("MaxPageSize", "count", "largest $top the service accepts (999)"),
+    ("DefaultPageSize", "count", "page size without $top (100)"),
+    ("TapStartSkewSeconds", "seconds", "how far in the past a TAP start may be (300)"),
+    ("LatencyMs", "milliseconds", "added to every Graph request (0)"),
+    ("RateLimit", "RU per second", "per-app resource-unit budget; beyond it, 429 with Retry-After"),
+    ("Fault429", "0..1", "probability of a random 429"),
+    ("Fault503", "0..1", "probability of a random 503"),
+    ("FaultDrop", "0..1", "probability of a dropped connection"),
+    ("FaultSeed", "number", "seed of the fault draws, for replaying a run (0)"),
+    ("RetryAfter", "seconds", "Retry-After of random 429/503 (1)"),
+];
+
+fn num(name: &str, v: &Value) -> Result<f64, String> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| format!("{name}: not a number")),
+        Value::String(s) => s.trim().parse().map_err(|_| format!("{name}: '{s}' is not a number")),
+        other => Err(format!("{name}: expected a number, got {other}")),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn probability(name: &str, v: &Value) -> Result<f64, String> {
+    let p = num(name, v)?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{name} must be between 0 and 1; got {p}"))
+    }
+}
+
+/// Applies one named setting.
+pub fn apply(config: &mut SandboxConfig, name: &str, v: &Value) -> Result<(), String> {
+    let known = SETTINGS.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map(|(n, _, _)| *n);
+    let Some(name) = known else {
+        let names: Vec<&str> = SETTINGS.iter().map(|(n, _, _)| *n).collect();
+        return Err(format!("unknown sandbox setting '{name}'; known settings: {}", names.join(", ")));
+    };
+    let count = |v: &Value| -> Result<u64, String> {
+        let n = num(name, v)?;
+        if n < 0.0 || n.fract() != 0.0 {
+            Err(format!("{name} must be a whole number of at least 0; got {n}"))
+        } else {
+            Ok(n as u64)
+        }
+    };
+    match name {
+        "TenantId" => config.tenant_id = Some(text(v)),
+        "Domain" => config.domain = text(v),
+        "ClientId" => config.client_id = Some(text(v)),
+        "ClientSecret" => config.client_secret = Some(text(v)),
+        "SeedUsers" => config.seed_users = count(v)? as usize,
+        "TokenLifetimeSeconds" => config.token_lifetime = Duration::from_secs(count(v)?.max(1)),
+        "MaxPageSize" => config.max_page_size = count(v)?.max(1) as usize,
+        "DefaultPageSize" => config.default_page_size = count(v)?.max(1) as usize,
+        "TapStartSkewSeconds" => config.tap_start_skew = Duration::from_secs(count(v)?),
+        "LatencyMs" => config.faults.latency = Duration::from_millis(count(v)?),
+        "RateLimit" => {
+            let r = num(name, v)?;
+            config.faults.rate_limit_ru_per_sec = (r > 0.0).then_some(r);
+        }
+        "Fault429" => config.faults.p429 = probability(name, v)?,
+        "Fault503" => config.faults.p503 = probability(name, v)?,
+        "FaultDrop" => config.faults.pdrop = probability(name, v)?,
+        "FaultSeed" => config.faults.seed = count(v)?,
+        "RetryAfter" => config.faults.retry_after_secs = count(v)?,
+        _ => unreachable!("every setting is matched above"),
+    }
+    Ok(())
+}
+
+/// A configuration from a map of settings (the `-SandboxOptions` hashtable).
+pub fn from_params(params: &Map<String, Value>) -> Result<SandboxConfig, String> {
+    let mut config = SandboxConfig::default();
+    for (k, v) in params {
+        apply(&mut config, k, v)?;
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_apply_by_name_and_reject_nonsense() {
+        let c = from_params(json!({"seedusers": 10, "Fault429": 0.2, "LatencyMs": "100", "RateLimit": 200}).as_object().unwrap()).unwrap();
+        assert_eq!(c.seed_users, 10);
+        assert_eq!(c.faults.p429, 0.2);
+        assert_eq!(c.faults.latency, Duration::from_millis(100));
+        assert_eq!(c.faults.rate_limit_ru_per_sec, Some(200.0));
+        assert!(from_params(json!({"Fault429": 2}).as_object().unwrap()).unwrap_err().contains("between 0 and 1"));
+        assert!(from_params(json!({"Nope": 1}).as_object().unwrap()).unwrap_err().contains("unknown sandbox setting"));
+        assert!(from_params(json!({"SeedUsers": -1}).as_object().unwrap()).is_err());
+    }
+}

@@ -1,0 +1,522 @@
+//! The sandbox tenant: directory objects, authentication methods, policies and apps.
+//!
+//! Directory objects are kept as JSON maps (Graph is schema-rich and PATCH merges arbitrary
+//! declared properties); what Graph never returns (passwords, methods, roles) lives beside
+//! them in typed fields.
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use rand::{Rng, RngCore};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// The Microsoft Graph Command Line Tools app id, the SDK's default public client.
+pub const GRAPH_CLI_APP_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+
+/// The globally unique id of the password method.
+pub const PASSWORD_METHOD_ID: &str = "28c10230-6103-485e-b985-444c60001490";
+
+/// Every application permission the sandbox knows; the automation app holds them all.
+pub const ALL_APP_ROLES: &[&str] = &[
+    "Directory.ReadWrite.All",
+    "User.ReadWrite.All",
+    "Group.ReadWrite.All",
+    "GroupMember.ReadWrite.All",
+    "Policy.ReadWrite.AuthenticationMethod",
+    "Policy.Read.All",
+    "UserAuthenticationMethod.ReadWrite.All",
+];
+
+/// A registered application.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub client_id: String,
+    pub display_name: String,
+    /// Client secrets accepted (confidential clients).
+    pub secrets: Vec<String>,
+    /// Application permissions granted (the `roles` claim).
+    pub roles: Vec<String>,
+    /// Public clients sign users in (delegated).
+    pub public_client: bool,
+    /// Registered certificate public keys (DER SubjectPublicKeyInfo), for assertions.
+    pub certificates: Vec<Vec<u8>>,
+}
+
+/// A user's Temporary Access Pass.
+#[derive(Debug, Clone)]
+pub struct Tap {
+    pub id: String,
+    pub pass: String,
+    pub created: DateTime<Utc>,
+    pub start: DateTime<Utc>,
+    pub lifetime_minutes: i64,
+    pub usable_once: bool,
+    pub used: bool,
+}
+
+/// A registered passkey.
+#[derive(Debug, Clone)]
+pub struct Fido2 {
+    pub id: String,
+    pub display_name: String,
+    pub created: DateTime<Utc>,
+    pub aa_guid: String,
+    pub model: String,
+}
+
+/// A user and what Graph keeps out of the user object.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// The Graph object (id, userPrincipalName, displayName, ...).
+    pub object: Map<String, Value>,
+    pub password: String,
+    /// Directory roles (display names).
+    pub roles: Vec<String>,
+    pub tap: Option<Tap>,
+    pub fido2: Vec<Fido2>,
+    pub per_user_mfa: String,
+    pub created: DateTime<Utc>,
+}
+
+impl User {
+    pub fn id(&self) -> &str {
+        self.object.get("id").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn upn(&self) -> &str {
+        self.object
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// A group and its direct members (ids, in the order they were added).
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub object: Map<String, Value>,
+    pub members: Vec<String>,
+}
+
+/// The whole tenant.
+#[derive(Debug)]
+pub struct Tenant {
+    pub id: String,
+    pub domain: String,
+    pub display_name: String,
+    pub users: IndexMap<String, User>,
+    /// Lower-cased UPN → id.
+    pub upn_index: HashMap<String, String>,
+    pub groups: IndexMap<String, Group>,
+    /// Authentication method configurations by id (TemporaryAccessPass, Fido2, ...).
+    pub method_configs: IndexMap<String, Map<String, Value>>,
+    pub policy_modified: DateTime<Utc>,
+    pub apps: Vec<App>,
+    /// The built-in administrator's id.
+    pub admin_id: String,
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Graph's timestamp format (UTC, `Z`).
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// A random secret in the style of Entra client secrets.
+pub fn random_secret(len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-";
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// A random base64url credential id, like real FIDO2 method ids.
+pub fn random_credential_id() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The method configurations of an untouched tenant.
+pub fn default_method_configs() -> IndexMap<String, Map<String, Value>> {
+    let all_users = json!([{ "targetType": "group", "id": "all_users", "isRegistrationRequired": false }]);
+    let configs = [
+        json!({
+            "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
+            "id": "TemporaryAccessPass",
+            "state": "disabled",
+            "defaultLifetimeInMinutes": 60,
+            "defaultLength": 8,
+            "minimumLifetimeInMinutes": 60,
+            "maximumLifetimeInMinutes": 480,
+            "isUsableOnce": false,
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+            "id": "Fido2",
+            "state": "enabled",
+            "isSelfServiceRegistrationAllowed": true,
+            "isAttestationEnforced": false,
+            "keyRestrictions": { "isEnforced": false, "enforcementType": "block", "aaGuids": [] },
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration",
+            "id": "MicrosoftAuthenticator",
+            "state": "enabled",
+            "isSoftwareOathEnabled": false,
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration",
+            "id": "Sms",
+            "state": "disabled",
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.emailAuthenticationMethodConfiguration",
+            "id": "Email",
+            "state": "disabled",
+            "allowExternalIdToUseEmailOtp": "default",
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+    ];
+    configs
+        .into_iter()
+        .map(|c| {
+            let map = c.as_object().cloned().unwrap_or_default();
+            let id = map["id"].as_str().unwrap_or_default().to_string();
+            (id, map)
+        })
+        .collect()
+}
+
+/// What a new tenant starts with.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    pub tenant_id: String,
+    pub domain: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub admin_password: String,
+    pub extra_users: usize,
+}
+
+impl Tenant {
+    pub fn new(seed: &Seed) -> Tenant {
+        let mut tenant = Tenant {
+            id: seed.tenant_id.clone(),
+            domain: seed.domain.clone(),
+            display_name: "Contoso (MgGraph sandbox)".into(),
+            users: IndexMap::new(),
+            upn_index: HashMap::new(),
+            groups: IndexMap::new(),
+            method_configs: default_method_configs(),
+            policy_modified: Utc::now(),
+            apps: vec![
+                App {
+                    client_id: GRAPH_CLI_APP_ID.into(),
+                    display_name: "Microsoft Graph Command Line Tools".into(),
+                    secrets: vec![],
+                    roles: vec![],
+                    public_client: true,
+                    certificates: vec![],
+                },
+                App {
+                    client_id: seed.client_id.clone(),
+                    display_name: "MgGraph Sandbox Automation".into(),
+                    secrets: vec![seed.client_secret.clone()],
+                    roles: ALL_APP_ROLES.iter().map(|s| s.to_string()).collect(),
+                    public_client: false,
+                    certificates: vec![],
+                },
+            ],
+            admin_id: String::new(),
+        };
+        let admin = tenant.add_user(
+            json!({
+                "displayName": "Sandbox Administrator",
+                "givenName": "Sandbox",
+                "surname": "Administrator",
+                "mailNickname": "admin",
+                "userPrincipalName": format!("admin@{}", seed.domain),
+                "mail": format!("admin@{}", seed.domain),
+                "jobTitle": "Global Administrator",
+                "accountEnabled": true
+            }),
+            seed.admin_password.clone(),
+        );
+        tenant.admin_id = admin.clone();
+        if let Some(u) = tenant.users.get_mut(&admin) {
+            u.roles = vec!["Global Administrator".into()];
+            u.per_user_mfa = "enforced".into();
+        }
+        for (nick, name, title) in [
+            ("adelev", "Adele Vance", "Retail Manager"),
+            ("alexw", "Alex Wilber", "Marketing Assistant"),
+            ("meganb", "Megan Bowen", "Auditor"),
+        ] {
+            tenant.add_user(
+                json!({
+                    "displayName": name,
+                    "givenName": name.split(' ').next().unwrap_or_default(),
+                    "surname": name.split(' ').nth(1).unwrap_or_default(),
+                    "mailNickname": nick,
+                    "userPrincipalName": format!("{nick}@{}", seed.domain),
+                    "mail": format!("{nick}@{}", seed.domain),
+                    "jobTitle": title,
+                    "accountEnabled": true
+                }),
+                random_secret(16),
+            );
+        }
+        for i in 1..=seed.extra_users {
+            tenant.add_user(
+                json!({
+                    "displayName": format!("Seed User {i:06}"),
+                    "givenName": "Seed",
+                    "surname": format!("User{i:06}"),
+                    "mailNickname": format!("seed{i:06}"),
+                    "userPrincipalName": format!("seed{i:06}@{}", seed.domain),
+                    "mail": format!("seed{i:06}@{}", seed.domain),
+                    "department": if i % 2 == 0 { "Sales" } else { "Engineering" },
+                    "accountEnabled": true
+                }),
+                String::new(),
+            );
+        }
+        tenant
+    }
+
+    /// Adds a user from a (validated) Graph object; returns the new id.
+    pub fn add_user(&mut self, object: Value, password: String) -> String {
+        let mut object = object.as_object().cloned().unwrap_or_default();
+        let id = new_id();
+        let now = Utc::now();
+        object.insert("id".into(), json!(id));
+        object.entry("businessPhones").or_insert(json!([]));
+        object.entry("userType").or_insert(json!("Member"));
+        object.insert("createdDateTime".into(), json!(timestamp(now)));
+        object.entry("accountEnabled").or_insert(json!(true));
+        object.remove("passwordProfile");
+        let upn = object
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        self.upn_index.insert(upn, id.clone());
+        self.users.insert(
+            id.clone(),
+            User {
+                object,
+                password,
+                roles: vec![],
+                tap: None,
+                fido2: vec![],
+                per_user_mfa: "disabled".into(),
+                created: now,
+            },
+        );
+        id
+    }
+
+    /// Resolves an id or a user principal name (as Graph does for `/users/{id | upn}`).
+    pub fn user_id(&self, key: &str) -> Option<String> {
+        if self.users.contains_key(key) {
+            return Some(key.to_string());
+        }
+        self.upn_index.get(&key.to_ascii_lowercase()).cloned()
+    }
+
+    pub fn user(&self, key: &str) -> Option<&User> {
+        self.user_id(key).and_then(|id| self.users.get(&id))
+    }
+
+    pub fn user_mut(&mut self, key: &str) -> Option<&mut User> {
+        let id = self.user_id(key)?;
+        self.users.get_mut(&id)
+    }
+
+    pub fn remove_user(&mut self, id: &str) -> bool {
+        let Some(user) = self.users.shift_remove(id) else {
+            return false;
+        };
+        self.upn_index.remove(&user.upn().to_ascii_lowercase());
+        for g in self.groups.values_mut() {
+            g.members.retain(|m| m != id);
+        }
+        true
+    }
+
+    /// Whether `user_id` is a direct member of `group_id`.
+    pub fn is_member(&self, group_id: &str, user_id: &str) -> bool {
+        self.groups
+            .get(group_id)
+            .map(|g| g.members.iter().any(|m| m == user_id))
+            .unwrap_or(false)
+    }
+
+    /// Whether a method configuration applies to a user (enabled, included, not excluded).
+    pub fn method_enabled_for(&self, config_id: &str, user_id: &str) -> bool {
+        let Some(config) = self.method_configs.get(config_id) else {
+            return false;
+        };
+        if config.get("state").and_then(Value::as_str) != Some("enabled") {
+            return false;
+        }
+        let targets = |key: &str| -> Vec<String> {
+            config
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.get("id").and_then(Value::as_str))
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let matches = |target: &String| -> bool {
+            target == "all_users" || target == user_id || self.is_member(target, user_id)
+        };
+        targets("includeTargets").iter().any(matches) && !targets("excludeTargets").iter().any(matches)
+    }
+
+    pub fn app(&self, client_id: &str) -> Option<&App> {
+        self.apps
+            .iter()
+            .find(|a| a.client_id.eq_ignore_ascii_case(client_id))
+    }
+}
+
+/// The TAP policy numbers the create rules use.
+#[derive(Debug, Clone, Copy)]
+pub struct TapPolicy {
+    pub default_lifetime: i64,
+    pub min_lifetime: i64,
+    pub max_lifetime: i64,
+    pub default_length: usize,
+    pub usable_once: bool,
+}
+
+impl TapPolicy {
+    pub fn from_config(config: &Map<String, Value>) -> TapPolicy {
+        let int = |k: &str, d: i64| config.get(k).and_then(Value::as_i64).unwrap_or(d);
+        TapPolicy {
+            default_lifetime: int("defaultLifetimeInMinutes", 60),
+            min_lifetime: int("minimumLifetimeInMinutes", 60),
+            max_lifetime: int("maximumLifetimeInMinutes", 480),
+            default_length: int("defaultLength", 8).clamp(8, 48) as usize,
+            usable_once: config
+                .get("isUsableOnce")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// Generates a pass of the policy's length, in the style of the documented examples.
+pub fn generate_pass(len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789+-&!#%*";
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// Usability of a pass at `now`, in the documented precedence.
+pub fn tap_usability(tap: &Tap, policy_allows: bool, now: DateTime<Utc>) -> (bool, &'static str) {
+    let expiry = tap.start + chrono::Duration::minutes(tap.lifetime_minutes);
+    if !policy_allows {
+        (false, "DisabledByPolicy")
+    } else if now < tap.start {
+        (false, "NotYetValid")
+    } else if now >= expiry {
+        (false, "Expired")
+    } else if tap.usable_once && tap.used {
+        (false, "OneTimeUsed")
+    } else {
+        (true, "EnabledByPolicy")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Seed {
+        Seed {
+            tenant_id: new_id(),
+            domain: "contoso.onmicrosoft.com".into(),
+            client_id: new_id(),
+            client_secret: "s".into(),
+            admin_password: "p".into(),
+            extra_users: 3,
+        }
+    }
+
+    #[test]
+    fn users_resolve_by_id_and_upn_case_insensitively() {
+        let t = Tenant::new(&seed());
+        let admin = t.user("ADMIN@contoso.onmicrosoft.com").unwrap();
+        assert_eq!(admin.id(), t.admin_id);
+        assert!(t.user(&t.admin_id).is_some());
+        assert_eq!(t.users.len(), 1 + 3 + 3);
+    }
+
+    #[test]
+    fn tap_usability_precedence() {
+        let now = Utc::now();
+        let mut tap = Tap {
+            id: new_id(),
+            pass: "x".into(),
+            created: now,
+            start: now - chrono::Duration::minutes(1),
+            lifetime_minutes: 60,
+            usable_once: true,
+            used: false,
+        };
+        assert_eq!(tap_usability(&tap, true, now), (true, "EnabledByPolicy"));
+        assert_eq!(tap_usability(&tap, false, now), (false, "DisabledByPolicy"));
+        tap.used = true;
+        assert_eq!(tap_usability(&tap, true, now), (false, "OneTimeUsed"));
+        tap.start = now + chrono::Duration::minutes(5);
+        assert_eq!(tap_usability(&tap, true, now), (false, "NotYetValid"));
+        tap.start = now - chrono::Duration::minutes(61);
+        assert_eq!(tap_usability(&tap, true, now), (false, "Expired"));
+    }
+
+    #[test]
+    fn policy_targets_follow_groups_and_exclusions() {
+        let mut t = Tenant::new(&seed());
+        let uid = t.user("adelev@contoso.onmicrosoft.com").unwrap().id().to_string();
+        assert!(!t.method_enabled_for("TemporaryAccessPass", &uid), "disabled by default");
+        let gid = new_id();
+        t.groups.insert(
+            gid.clone(),
+            Group {
+                object: Map::new(),
+                members: vec![uid.clone()],
+            },
+        );
+        let cfg = t.method_configs.get_mut("TemporaryAccessPass").unwrap();
+        cfg.insert("state".into(), json!("enabled"));
+        cfg.insert("includeTargets".into(), json!([{"id": gid, "targetType": "group"}]));
+        assert!(t.method_enabled_for("TemporaryAccessPass", &uid));
+        assert!(!t.method_enabled_for("TemporaryAccessPass", &t.admin_id.clone()));
+        let cfg = t.method_configs.get_mut("TemporaryAccessPass").unwrap();
+        cfg.insert("excludeTargets".into(), json!([{"id": uid, "targetType": "user"}]));
+        assert!(!t.method_enabled_for("TemporaryAccessPass", &uid));
+    }
+}

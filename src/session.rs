@@ -1,0 +1,297 @@
+//! A session: environments, the signed-in connection, request settings and the in-process
+//! sandbox. Every call starts here and is dispatched to the engine or a built-in command.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::auth::environments::{self, Environment, SANDBOX};
+use crate::auth::{Connection, ContextInfo};
+use crate::call::{Call, CallOptions, EventKind, EventSink, InputStream};
+use crate::catalog;
+use crate::engine::error::{describe, ErrorStyle, GraphError};
+use crate::engine::http::{Clients, Transport};
+use crate::engine::operation::{self, Sink};
+use crate::engine::settings::RequestSettings;
+use crate::json::{get_ci, scalar_text, truthy};
+use crate::sandbox::{Sandbox, SandboxConfig};
+
+pub mod builtins;
+pub mod bulk;
+pub mod connect;
+
+/// Why a call could not start.
+#[derive(Debug)]
+pub enum StartError {
+    Json(String),
+    Invalid(String),
+    Runtime(String),
+}
+
+/// The request a host sends to start a call.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRequest {
+    pub command: String,
+    #[serde(default)]
+    pub set: Option<String>,
+    #[serde(default)]
+    pub params: Map<String, Value>,
+    #[serde(default)]
+    pub verbose: bool,
+    #[serde(default)]
+    pub debug: bool,
+    /// Inputs will be pushed (bulk pipeline mode).
+    #[serde(default)]
+    pub stream_input: bool,
+    #[serde(default)]
+    pub throttle_limit: Option<u32>,
+}
+
+/// Shared session state.
+pub struct Session {
+    clients: OnceLock<Result<Clients, String>>,
+    envs: RwLock<Vec<Environment>>,
+    connection: RwLock<Option<Arc<Connection>>>,
+    settings: RwLock<RequestSettings>,
+    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+static SHARED: OnceLock<Arc<Session>> = OnceLock::new();
+
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    match lock.read() {
+        Ok(g) => g.clone(),
+        Err(p) => p.into_inner().clone(),
+    }
+}
+
+fn write<T>(lock: &RwLock<T>, value: T) {
+    match lock.write() {
+        Ok(mut g) => *g = value,
+        Err(p) => *p.into_inner() = value,
+    }
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session {
+            clients: OnceLock::new(),
+            envs: RwLock::new(environments::built_in()),
+            connection: RwLock::new(None),
+            settings: RwLock::new(RequestSettings::default()),
+            sandbox: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The process-wide session every runspace shares.
+    pub fn shared() -> Arc<Session> {
+        SHARED.get_or_init(|| Arc::new(Session::new())).clone()
+    }
+
+    pub fn clients(&self) -> Result<&Clients, GraphError> {
+        self.clients
+            .get_or_init(Clients::new)
+            .as_ref()
+            .map_err(|e| GraphError::Transport {
+                method: String::new(),
+                url: String::new(),
+                message: e.clone(),
+            })
+    }
+
+    pub fn connection(&self) -> Option<Arc<Connection>> {
+        read(&self.connection)
+    }
+
+    pub fn set_connection(&self, c: Option<Arc<Connection>>) {
+        write(&self.connection, c);
+    }
+
+    pub fn settings(&self) -> RequestSettings {
+        read(&self.settings)
+    }
+
+    pub fn set_settings(&self, s: RequestSettings) {
+        write(&self.settings, s);
+    }
+
+    pub fn environments(&self) -> Vec<Environment> {
+        read(&self.envs)
+    }
+
+    pub fn environment(&self, name: &str) -> Option<Environment> {
+        self.environments().into_iter().find(|e| e.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Adds or replaces an environment.
+    pub fn put_environment(&self, env: Environment) {
+        let mut envs = self.environments();
+        envs.retain(|e| !e.name.eq_ignore_ascii_case(&env.name));
+        envs.push(env);
+        write(&self.envs, envs);
+    }
+
+    /// Starts the in-process sandbox (once) and returns its environment and a view of it.
+    pub async fn ensure_sandbox(&self, config: Option<SandboxConfig>) -> Result<SandboxInfo, GraphError> {
+        let mut slot = self.sandbox.lock().await;
+        if let (Some(_), Some(_)) = (slot.as_ref(), config.as_ref()) {
+            // New options mean a new tenant: stop the old one first.
+            if let Some(old) = slot.take() {
+                old.stop();
+            }
+        }
+        if slot.is_none() {
+            let mut config = config.unwrap_or_default();
+            config.auto_approve = true;
+            let addr: SocketAddr = "127.0.0.1:0".parse().expect("a valid loopback address");
+            let sandbox = Sandbox::start(addr, config).await.map_err(|e| GraphError::Transport {
+                method: String::new(),
+                url: String::new(),
+                message: format!("the in-process sandbox could not start: {e}"),
+            })?;
+            self.put_environment(Environment::new(SANDBOX, &sandbox.base_url, &sandbox.base_url, true));
+            *slot = Some(sandbox);
+        }
+        let s = slot.as_ref().expect("started above");
+        Ok(SandboxInfo {
+            env: Environment::new(SANDBOX, &s.base_url, &s.base_url, true),
+            tenant_id: s.tenant_id.clone(),
+            admin_upn: s.admin_upn.clone(),
+            client_id: s.client_id.clone(),
+            client_secret: s.client_secret.clone(),
+        })
+    }
+
+    /// Validates a request and starts it on the runtime.
+    pub fn start_call(self: &Arc<Self>, request_json: &str) -> Result<Call, StartError> {
+        let request: CallRequest = serde_json::from_str(request_json)
+            .map_err(|e| StartError::Json(format!("argument `request_json` is not a valid request: {e}")))?;
+        let is_catalog = catalog::command(&request.command).is_some();
+        let is_builtin = builtins::is_builtin(&request.command);
+        if !is_catalog && !is_builtin {
+            return Err(StartError::Invalid(format!("unknown command '{}'", request.command)));
+        }
+        if let (Some(cmd), Some(set)) = (catalog::command(&request.command), request.set.as_deref()) {
+            if cmd.set(set).is_none() {
+                return Err(StartError::Invalid(format!(
+                    "command '{}' has no parameter set '{set}'",
+                    request.command
+                )));
+            }
+        }
+        let rt = crate::runtime::handle().map_err(StartError::Runtime)?;
+        let options = CallOptions {
+            verbose: request.verbose,
+            debug: request.debug,
+            streaming_input: request.stream_input,
+        };
+        let session = self.clone();
+        Ok(Call::start(&rt, options, move |sink, input| async move {
+            session.dispatch(request, sink, input).await;
+        }))
+    }
+
+    async fn dispatch(self: Arc<Self>, request: CallRequest, sink: EventSink, input: Option<InputStream>) {
+        if let Some(cmd) = catalog::command(&request.command) {
+            let set_name = request.set.clone().unwrap_or_else(|| cmd.default_set());
+            let Some(set) = cmd.set(&set_name) else {
+                return;
+            };
+            let Some(connection) = self.connection() else {
+                sink.error(describe(&GraphError::NotConnected, &operation::style(cmd, &set, Value::Null)));
+                return;
+            };
+            let clients = match self.clients() {
+                Ok(c) => c,
+                Err(e) => {
+                    sink.error(describe(&e, &operation::style(cmd, &set, Value::Null)));
+                    return;
+                }
+            };
+            let transport = Transport {
+                clients,
+                connection: Some(&connection),
+                settings: self.settings(),
+                sink: &sink,
+                activity: cmd.internal_name(&set.name),
+            };
+            let endpoint = connection.env.graph_endpoint.clone();
+            match input {
+                Some(inputs) => {
+                    let limit = request
+                        .throttle_limit
+                        .unwrap_or(transport.settings.throttle_limit)
+                        .clamp(1, crate::engine::settings::MAX_THROTTLE_LIMIT) as usize;
+                    bulk::run(&transport, cmd, &endpoint, limit, inputs, &sink).await;
+                }
+                None => {
+                    let mut out = Sink::Stream(&sink);
+                    operation::run(&transport, cmd, &set, &request.params, &endpoint, &mut out).await;
+                }
+            }
+            return;
+        }
+        let name = request.command.clone();
+        if let Err(e) = builtins::run(&self, request, &sink).await {
+            sink.error(describe(&e, &ErrorStyle::Command { name }));
+        }
+    }
+}
+
+/// What the module needs to know about the in-process sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxInfo {
+    pub env: Environment,
+    pub tenant_id: String,
+    pub admin_upn: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// A `GraphError` for a parameter problem.
+pub fn invalid(message: impl Into<String>) -> GraphError {
+    GraphError::invalid(message)
+}
+
+/// A string parameter.
+pub fn param_str(params: &Map<String, Value>, name: &str) -> Option<String> {
+    get_ci(params, name).and_then(scalar_text).filter(|s| !s.is_empty())
+}
+
+/// A switch parameter.
+pub fn param_switch(params: &Map<String, Value>, name: &str) -> bool {
+    get_ci(params, name).map(truthy).unwrap_or(false)
+}
+
+/// Sends one output value (an object for a typed model, or anything else).
+pub async fn emit(sink: &EventSink, value: Value) {
+    sink.output_value(value).await;
+}
+
+/// The context object Get-MgContext returns.
+pub fn context_value(info: &ContextInfo) -> Value {
+    serde_json::to_value(info).unwrap_or(Value::Null)
+}
+
+/// Emits a warning event.
+pub fn warn(sink: &EventSink, text: impl Into<String>) {
+    sink.send(EventKind::Warning, text.into());
+}
+
+/// A JSON object from a value, or an error naming the parameter.
+pub fn object_param(params: &Map<String, Value>, name: &str) -> Result<Option<Map<String, Value>>, GraphError> {
+    match get_ci(params, name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m.clone())),
+        Some(other) => Err(invalid(format!("-{name} must be a hashtable; got {other}."))),
+    }
+}
