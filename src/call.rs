@@ -257,7 +257,9 @@ impl Call {
             Err(p) => p.into_inner(),
         };
         match guard.as_ref() {
-            Some(tx) => tx.send(value).map_err(|_| "the call no longer accepts input"),
+            Some(tx) => tx
+                .send(value)
+                .map_err(|_| "the call no longer accepts input"),
             None => Err("the call does not accept input, or its input was already finished"),
         }
     }
@@ -349,10 +351,16 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(60)).await;
             sink.output("[1]".into()).await;
         });
-        assert!(matches!(call.next(Duration::from_millis(20)), Next::Pending));
+        assert!(matches!(
+            call.next(Duration::from_millis(20)),
+            Next::Pending
+        ));
         call.cancel();
         call.cancel();
-        assert!(matches!(call.next(Duration::from_millis(20)), Next::Cancelled));
+        assert!(matches!(
+            call.next(Duration::from_millis(20)),
+            Next::Cancelled
+        ));
     }
 
     #[test]

@@ -55,9 +55,12 @@ mod tests {
 
     #[test]
     fn case_insensitive_lookup_prefers_exact_key() {
-        let m = json!({"userId": 1, "UserId": 2}).as_object().unwrap().clone();
+        let m = json!({"userId": 1, "UserId": 2})
+            .as_object()
+            .unwrap()
+            .clone();
         assert_eq!(get_ci(&m, "UserId"), Some(&json!(2)));
-        assert_eq!(get_ci(&m, "USERID").is_some(), true);
+        assert!(get_ci(&m, "USERID").is_some());
         assert_eq!(get_ci(&m, "groupId"), None);
     }
 

@@ -129,7 +129,9 @@ impl Session {
     }
 
     pub fn environment(&self, name: &str) -> Option<Environment> {
-        self.environments().into_iter().find(|e| e.name.eq_ignore_ascii_case(name))
+        self.environments()
+            .into_iter()
+            .find(|e| e.name.eq_ignore_ascii_case(name))
     }
 
     /// Adds or replaces an environment.
@@ -141,7 +143,10 @@ impl Session {
     }
 
     /// Starts the in-process sandbox (once) and returns its environment and a view of it.
-    pub async fn ensure_sandbox(&self, config: Option<SandboxConfig>) -> Result<SandboxInfo, GraphError> {
+    pub async fn ensure_sandbox(
+        &self,
+        config: Option<SandboxConfig>,
+    ) -> Result<SandboxInfo, GraphError> {
         let mut slot = self.sandbox.lock().await;
         if let (Some(_), Some(_)) = (slot.as_ref(), config.as_ref()) {
             // New options mean a new tenant: stop the old one first.
@@ -153,12 +158,20 @@ impl Session {
             let mut config = config.unwrap_or_default();
             config.auto_approve = true;
             let addr: SocketAddr = "127.0.0.1:0".parse().expect("a valid loopback address");
-            let sandbox = Sandbox::start(addr, config).await.map_err(|e| GraphError::Transport {
-                method: String::new(),
-                url: String::new(),
-                message: format!("the in-process sandbox could not start: {e}"),
-            })?;
-            self.put_environment(Environment::new(SANDBOX, &sandbox.base_url, &sandbox.base_url, true));
+            let sandbox =
+                Sandbox::start(addr, config)
+                    .await
+                    .map_err(|e| GraphError::Transport {
+                        method: String::new(),
+                        url: String::new(),
+                        message: format!("the in-process sandbox could not start: {e}"),
+                    })?;
+            self.put_environment(Environment::new(
+                SANDBOX,
+                &sandbox.base_url,
+                &sandbox.base_url,
+                true,
+            ));
             *slot = Some(sandbox);
         }
         let s = slot.as_ref().expect("started above");
@@ -173,14 +186,21 @@ impl Session {
 
     /// Validates a request and starts it on the runtime.
     pub fn start_call(self: &Arc<Self>, request_json: &str) -> Result<Call, StartError> {
-        let request: CallRequest = serde_json::from_str(request_json)
-            .map_err(|e| StartError::Json(format!("argument `request_json` is not a valid request: {e}")))?;
+        let request: CallRequest = serde_json::from_str(request_json).map_err(|e| {
+            StartError::Json(format!(
+                "argument `request_json` is not a valid request: {e}"
+            ))
+        })?;
         let is_catalog = catalog::command(&request.command).is_some();
         let is_builtin = builtins::is_builtin(&request.command);
         if !is_catalog && !is_builtin {
-            return Err(StartError::Invalid(format!("unknown command '{}'", request.command)));
+            return Err(StartError::Invalid(format!(
+                "unknown command '{}'",
+                request.command
+            )));
         }
-        if let (Some(cmd), Some(set)) = (catalog::command(&request.command), request.set.as_deref()) {
+        if let (Some(cmd), Some(set)) = (catalog::command(&request.command), request.set.as_deref())
+        {
             if cmd.set(set).is_none() {
                 return Err(StartError::Invalid(format!(
                     "command '{}' has no parameter set '{set}'",
@@ -200,14 +220,22 @@ impl Session {
         }))
     }
 
-    async fn dispatch(self: Arc<Self>, request: CallRequest, sink: EventSink, input: Option<InputStream>) {
+    async fn dispatch(
+        self: Arc<Self>,
+        request: CallRequest,
+        sink: EventSink,
+        input: Option<InputStream>,
+    ) {
         if let Some(cmd) = catalog::command(&request.command) {
             let set_name = request.set.clone().unwrap_or_else(|| cmd.default_set());
             let Some(set) = cmd.set(&set_name) else {
                 return;
             };
             let Some(connection) = self.connection() else {
-                sink.error(describe(&GraphError::NotConnected, &operation::style(cmd, &set, Value::Null)));
+                sink.error(describe(
+                    &GraphError::NotConnected,
+                    &operation::style(cmd, &set, Value::Null),
+                ));
                 return;
             };
             let clients = match self.clients() {
@@ -230,19 +258,24 @@ impl Session {
                     let limit = request
                         .throttle_limit
                         .unwrap_or(transport.settings.throttle_limit)
-                        .clamp(1, crate::engine::settings::MAX_THROTTLE_LIMIT) as usize;
+                        .clamp(1, crate::engine::settings::MAX_THROTTLE_LIMIT)
+                        as usize;
                     bulk::run(&transport, cmd, &endpoint, limit, inputs, &sink).await;
                 }
                 None => {
                     let mut out = Sink::Stream(&sink);
-                    operation::run(&transport, cmd, &set, &request.params, &endpoint, &mut out).await;
+                    operation::run(&transport, cmd, &set, &request.params, &endpoint, &mut out)
+                        .await;
                 }
             }
             return;
         }
         let name = request.command.clone();
         if let Err(e) = builtins::run(&self, request, &sink).await {
-            sink.error(describe(&e, &ErrorStyle::Command { name }));
+            // Signing out when signed out is worth a note, not a stop; other failures of
+            // these commands leave nothing sensible to continue with.
+            let terminating = !name.eq_ignore_ascii_case("Disconnect-MgGraph");
+            sink.error(describe(&e, &ErrorStyle::Command { name, terminating }));
         }
     }
 }
@@ -264,7 +297,9 @@ pub fn invalid(message: impl Into<String>) -> GraphError {
 
 /// A string parameter.
 pub fn param_str(params: &Map<String, Value>, name: &str) -> Option<String> {
-    get_ci(params, name).and_then(scalar_text).filter(|s| !s.is_empty())
+    get_ci(params, name)
+        .and_then(scalar_text)
+        .filter(|s| !s.is_empty())
 }
 
 /// A switch parameter.
@@ -288,10 +323,15 @@ pub fn warn(sink: &EventSink, text: impl Into<String>) {
 }
 
 /// A JSON object from a value, or an error naming the parameter.
-pub fn object_param(params: &Map<String, Value>, name: &str) -> Result<Option<Map<String, Value>>, GraphError> {
+pub fn object_param(
+    params: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<Map<String, Value>>, GraphError> {
     match get_ci(params, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m.clone())),
-        Some(other) => Err(invalid(format!("-{name} must be a hashtable; got {other}."))),
+        Some(other) => Err(invalid(format!(
+            "-{name} must be a hashtable; got {other}."
+        ))),
     }
 }

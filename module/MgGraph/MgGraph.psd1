@@ -9,8 +9,7 @@
     Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'
     PowerShellVersion = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess = @('MgGraph.Format.ps1xml')
-    TypesToProcess = @('MgGraph.Types.ps1xml')
+    # MgGraph.Format.ps1xml and MgGraph.Types.ps1xml are registered on first use, not at import.
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @(
         'Add-MgEnvironment',

@@ -34,11 +34,17 @@ impl Environment {
     }
 
     pub fn authorize_url(&self, tenant: &str) -> String {
-        format!("{}/{}/oauth2/v2.0/authorize", self.azure_ad_endpoint, tenant)
+        format!(
+            "{}/{}/oauth2/v2.0/authorize",
+            self.azure_ad_endpoint, tenant
+        )
     }
 
     pub fn device_code_url(&self, tenant: &str) -> String {
-        format!("{}/{}/oauth2/v2.0/devicecode", self.azure_ad_endpoint, tenant)
+        format!(
+            "{}/{}/oauth2/v2.0/devicecode",
+            self.azure_ad_endpoint, tenant
+        )
     }
 
     /// The `.default` scope of this cloud's Graph.
@@ -74,7 +80,8 @@ pub fn is_loopback(url: &str) -> bool {
 /// Checks an endpoint a user supplies: absolute, and https unless it is loopback (tokens must
 /// not travel in clear text).
 pub fn validate_endpoint(name: &str, url: &str) -> Result<(), String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("-{name} '{url}' is not an absolute URL: {e}"))?;
+    let parsed =
+        url::Url::parse(url).map_err(|e| format!("-{name} '{url}' is not an absolute URL: {e}"))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
@@ -87,10 +94,30 @@ pub fn validate_endpoint(name: &str, url: &str) -> Result<(), String> {
 /// The SDK's built-in clouds.
 pub fn built_in() -> Vec<Environment> {
     vec![
-        Environment::new("Global", "https://login.microsoftonline.com", "https://graph.microsoft.com", true),
-        Environment::new("China", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn", true),
-        Environment::new("USGov", "https://login.microsoftonline.us", "https://graph.microsoft.us", true),
-        Environment::new("USGovDoD", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us", true),
+        Environment::new(
+            "Global",
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com",
+            true,
+        ),
+        Environment::new(
+            "China",
+            "https://login.chinacloudapi.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+            true,
+        ),
+        Environment::new(
+            "USGov",
+            "https://login.microsoftonline.us",
+            "https://graph.microsoft.us",
+            true,
+        ),
+        Environment::new(
+            "USGovDoD",
+            "https://login.microsoftonline.us",
+            "https://dod-graph.microsoft.us",
+            true,
+        ),
     ]
 }
 
@@ -103,7 +130,11 @@ mod tests {
         assert!(validate_endpoint("GraphEndpoint", "https://graph.example.com").is_ok());
         assert!(validate_endpoint("GraphEndpoint", "http://127.0.0.1:5000").is_ok());
         assert!(validate_endpoint("GraphEndpoint", "http://localhost:5000").is_ok());
-        assert!(validate_endpoint("GraphEndpoint", "http://graph.example.com").unwrap_err().contains("https"));
+        assert!(
+            validate_endpoint("GraphEndpoint", "http://graph.example.com")
+                .unwrap_err()
+                .contains("https")
+        );
         assert!(validate_endpoint("GraphEndpoint", "graph").is_err());
     }
 
@@ -111,10 +142,16 @@ mod tests {
     fn built_in_clouds_match_the_sdk() {
         let envs = built_in();
         let usgov = envs.iter().find(|e| e.name == "USGov").unwrap();
-        assert_eq!(usgov.token_url("t"), "https://login.microsoftonline.us/t/oauth2/v2.0/token");
+        assert_eq!(
+            usgov.token_url("t"),
+            "https://login.microsoftonline.us/t/oauth2/v2.0/token"
+        );
         assert_eq!(usgov.default_scope(), "https://graph.microsoft.us/.default");
         let local = Environment::new("S", "http://127.0.0.1:1", "http://127.0.0.1:1/", false);
-        assert_eq!(local.default_scope(), "https://graph.microsoft.com/.default");
+        assert_eq!(
+            local.default_scope(),
+            "https://graph.microsoft.com/.default"
+        );
         assert_eq!(local.graph_endpoint, "http://127.0.0.1:1");
     }
 }

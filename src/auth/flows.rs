@@ -63,8 +63,15 @@ fn transport_message(e: &HttpClientError<reqwest::Error>) -> String {
 }
 
 fn token_url(env: &Environment, tenant: &str) -> Result<TokenUrl, AuthError> {
-    TokenUrl::new(env.token_url(tenant))
-        .map_err(|e| AuthError::new("InvalidEnvironment", format!("the token endpoint of environment '{}' is not a valid URL: {e}", env.name)))
+    TokenUrl::new(env.token_url(tenant)).map_err(|e| {
+        AuthError::new(
+            "InvalidEnvironment",
+            format!(
+                "the token endpoint of environment '{}' is not a valid URL: {e}",
+                env.name
+            ),
+        )
+    })
 }
 
 fn lifetime(expires_in: Option<Duration>) -> Duration {
@@ -101,7 +108,10 @@ impl ClientSecretCredential {
 }
 
 impl Credential for ClientSecretCredential {
-    fn acquire<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
+    fn acquire<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         Box::pin(async move {
             let client = BasicClient::new(ClientId::new(self.client_id.clone()))
                 .set_client_secret(ClientSecret::new(self.secret.clone()))
@@ -113,7 +123,10 @@ impl Credential for ClientSecretCredential {
                 .request_async(http)
                 .await
                 .map_err(|e| describe("ClientSecretCredential", e))?;
-            Ok(AccessToken::new(token.access_token().secret().clone(), lifetime(token.expires_in())))
+            Ok(AccessToken::new(
+                token.access_token().secret().clone(),
+                lifetime(token.expires_in()),
+            ))
         })
     }
 }
@@ -138,7 +151,13 @@ impl std::fmt::Debug for RefreshingCredential {
 }
 
 impl RefreshingCredential {
-    pub fn new(env: Environment, tenant: String, client_id: String, scopes: Vec<String>, refresh_token: Option<String>) -> Self {
+    pub fn new(
+        env: Environment,
+        tenant: String,
+        client_id: String,
+        scopes: Vec<String>,
+        refresh_token: Option<String>,
+    ) -> Self {
         RefreshingCredential {
             env,
             tenant,
@@ -150,12 +169,18 @@ impl RefreshingCredential {
 
     /// The current refresh token (for the persistent cache).
     pub fn refresh_token(&self) -> Option<String> {
-        self.refresh_token.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.refresh_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
 impl Credential for RefreshingCredential {
-    fn acquire<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
+    fn acquire<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
         Box::pin(async move {
             let Some(rt) = self.refresh_token() else {
                 return Err(AuthError::new(
@@ -174,13 +199,18 @@ impl Credential for RefreshingCredential {
             }
             let token = request.request_async(http).await.map_err(|e| {
                 let mut err = describe("Token refresh", e);
-                err.message.push_str(" The sign-in can no longer be renewed.");
+                err.message
+                    .push_str(" The sign-in can no longer be renewed.");
                 err.reconnect()
             })?;
             if let Some(new_rt) = token.refresh_token() {
-                *self.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(new_rt.secret().clone());
+                *self.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(new_rt.secret().clone());
             }
-            Ok(AccessToken::new(token.access_token().secret().clone(), lifetime(token.expires_in())))
+            Ok(AccessToken::new(
+                token.access_token().secret().clone(),
+                lifetime(token.expires_in()),
+            ))
         })
     }
 }
@@ -213,24 +243,41 @@ pub fn delegated_scopes(requested: &[String]) -> Vec<String> {
     scopes
 }
 
+/// What an authorization-code sign-in asks for.
+pub struct AuthCodeRequest<'a> {
+    pub env: &'a Environment,
+    pub tenant: &'a str,
+    pub client_id: &'a str,
+    pub scopes: &'a [String],
+    pub redirect_uri: &'a str,
+    pub login_hint: Option<&'a str>,
+}
+
 /// The authorization-code flow with PKCE, where `browser` plays the user's part: it gets the
 /// authorize URL and returns the URL the identity platform redirected to.
 pub async fn authorization_code<F, Fut>(
     http: &reqwest::Client,
-    env: &Environment,
-    tenant: &str,
-    client_id: &str,
-    scopes: &[String],
-    redirect_uri: &str,
-    login_hint: Option<&str>,
+    req: AuthCodeRequest<'_>,
     browser: F,
 ) -> Result<DelegatedSignIn, AuthError>
 where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = Result<String, AuthError>>,
 {
-    let auth_url = AuthUrl::new(env.authorize_url(tenant))
-        .map_err(|e| AuthError::new("InvalidEnvironment", format!("invalid authorize endpoint: {e}")))?;
+    let AuthCodeRequest {
+        env,
+        tenant,
+        client_id,
+        scopes,
+        redirect_uri,
+        login_hint,
+    } = req;
+    let auth_url = AuthUrl::new(env.authorize_url(tenant)).map_err(|e| {
+        AuthError::new(
+            "InvalidEnvironment",
+            format!("invalid authorize endpoint: {e}"),
+        )
+    })?;
     let redirect = RedirectUrl::new(redirect_uri.to_string())
         .map_err(|e| AuthError::new("InvalidRedirectUri", format!("invalid redirect URI: {e}")))?;
     let client = BasicClient::new(ClientId::new(client_id.to_string()))
@@ -250,8 +297,12 @@ where
     }
     let (url, csrf) = request.url();
     let returned = browser(url.to_string()).await?;
-    let returned = url::Url::parse(&returned)
-        .map_err(|e| AuthError::new("AuthorizationFailed", format!("the sign-in returned an invalid redirect: {e}")))?;
+    let returned = url::Url::parse(&returned).map_err(|e| {
+        AuthError::new(
+            "AuthorizationFailed",
+            format!("the sign-in returned an invalid redirect: {e}"),
+        )
+    })?;
     let param = |name: &str| {
         returned
             .query_pairs()
@@ -261,8 +312,16 @@ where
     if let Some(error) = param("error") {
         let description = param("error_description").unwrap_or_default();
         return Err(AuthError::new(
-            description.split(':').next().filter(|c| c.starts_with("AADSTS")).unwrap_or(&error).to_string(),
-            format!("Interactive sign-in failed: {error} ({})", description.lines().next().unwrap_or_default()),
+            description
+                .split(':')
+                .next()
+                .filter(|c| c.starts_with("AADSTS"))
+                .unwrap_or(&error)
+                .to_string(),
+            format!(
+                "Interactive sign-in failed: {error} ({})",
+                description.lines().next().unwrap_or_default()
+            ),
         ));
     }
     if param("state").as_deref() != Some(csrf.secret().as_str()) {
@@ -271,7 +330,12 @@ where
             "Interactive sign-in failed: the response's state did not match the request (possible cross-site request forgery).",
         ));
     }
-    let code = param("code").ok_or_else(|| AuthError::new("AuthorizationFailed", "Interactive sign-in failed: no authorization code was returned."))?;
+    let code = param("code").ok_or_else(|| {
+        AuthError::new(
+            "AuthorizationFailed",
+            "Interactive sign-in failed: no authorization code was returned.",
+        )
+    })?;
     let token = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
@@ -283,7 +347,10 @@ where
         .map(|s| s.iter().map(|x| x.to_string()).collect())
         .unwrap_or_else(|| scopes.to_vec());
     Ok(DelegatedSignIn {
-        access: AccessToken::new(token.access_token().secret().clone(), lifetime(token.expires_in())),
+        access: AccessToken::new(
+            token.access_token().secret().clone(),
+            lifetime(token.expires_in()),
+        ),
         refresh_token: token.refresh_token().map(|r| r.secret().clone()),
         scopes: granted,
         account: login_hint.map(str::to_string),
@@ -293,13 +360,18 @@ where
 /// A "browser" that follows the authorize URL without a person: for identity platforms that
 /// approve at once (the sandbox), it reads the redirect's `Location`.
 pub async fn headless_browser(http: &reqwest::Client, url: String) -> Result<String, AuthError> {
-    let resp = http
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| AuthError::new("AuthorizationFailed", format!("the authorize endpoint could not be reached: {e}")))?;
+    let resp = http.get(&url).send().await.map_err(|e| {
+        AuthError::new(
+            "AuthorizationFailed",
+            format!("the authorize endpoint could not be reached: {e}"),
+        )
+    })?;
     if resp.status().is_redirection() {
-        if let Some(loc) = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()) {
+        if let Some(loc) = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        {
             return Ok(loc.to_string());
         }
     }
@@ -307,9 +379,16 @@ pub async fn headless_browser(http: &reqwest::Client, url: String) -> Result<Str
     let body = resp.text().await.unwrap_or_default();
     let detail = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
-        .and_then(|v| v.get("error_description").and_then(|d| d.as_str()).map(|d| d.lines().next().unwrap_or_default().to_string()))
+        .and_then(|v| {
+            v.get("error_description")
+                .and_then(|d| d.as_str())
+                .map(|d| d.lines().next().unwrap_or_default().to_string())
+        })
         .unwrap_or_else(|| format!("HTTP {status}"));
-    Err(AuthError::new("AuthorizationFailed", format!("the sign-in did not complete: {detail}")))
+    Err(AuthError::new(
+        "AuthorizationFailed",
+        format!("the sign-in did not complete: {detail}"),
+    ))
 }
 
 #[cfg(test)]
@@ -320,9 +399,18 @@ mod tests {
     fn scopes_split_on_commas_and_default_to_user_read() {
         assert_eq!(
             delegated_scopes(&["User.Read.All, Group.Read.All".into()]),
-            vec!["User.Read.All", "Group.Read.All", "openid", "profile", "offline_access"]
+            vec![
+                "User.Read.All",
+                "Group.Read.All",
+                "openid",
+                "profile",
+                "offline_access"
+            ]
         );
-        assert_eq!(delegated_scopes(&[]), vec!["User.Read", "openid", "profile", "offline_access"]);
+        assert_eq!(
+            delegated_scopes(&[]),
+            vec!["User.Read", "openid", "profile", "offline_access"]
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ pub struct ContextInfo {
 /// A way of getting access tokens (one per Connect-MgGraph mode).
 pub trait Credential: Send + Sync + fmt::Debug {
     /// Gets a new token from the identity platform (no caching here).
-    fn acquire<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<AccessToken, AuthError>>;
+    fn acquire<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<AccessToken, AuthError>>;
 }
 
 /// A signed-in context: environment, what Get-MgContext shows, and a token cache.
@@ -118,7 +121,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(env: Environment, info: ContextInfo, credential: Box<dyn Credential>, first: Option<AccessToken>) -> Arc<Connection> {
+    pub fn new(
+        env: Environment,
+        info: ContextInfo,
+        credential: Box<dyn Credential>,
+        first: Option<AccessToken>,
+    ) -> Arc<Connection> {
         Arc::new(Connection {
             env,
             info,
@@ -129,7 +137,11 @@ impl Connection {
 
     /// A usable access token: the cached one, or a new one when it is close to expiry or
     /// `force_refresh` is set (after a 401). One refresh at a time.
-    pub async fn token(&self, http: &reqwest::Client, force_refresh: bool) -> Result<String, AuthError> {
+    pub async fn token(
+        &self,
+        http: &reqwest::Client,
+        force_refresh: bool,
+    ) -> Result<String, AuthError> {
         let mut cached = self.cached.lock().await;
         if !force_refresh {
             if let Some(t) = cached.as_ref().filter(|t| !t.needs_refresh()) {
@@ -160,6 +172,9 @@ mod tests {
         };
         assert!(expired.needs_refresh());
         let shown = format!("{long:?}");
-        assert!(!shown.contains("s3cr3t") && shown.contains("<redacted>"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && shown.contains("<redacted>"),
+            "{shown}"
+        );
     }
 }

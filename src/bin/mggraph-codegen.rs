@@ -9,7 +9,14 @@ fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut drift = vec![];
-    for (path, content) in mggraph::catalog::powershell::render_all() {
+    let files = match mggraph::catalog::powershell::render_all(root) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("mggraph-codegen: cannot read the module sources: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for (path, content) in files {
         let full = root.join(&path);
         let current = std::fs::read_to_string(&full).unwrap_or_default();
         if current == content {

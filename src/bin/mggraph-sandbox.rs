@@ -15,7 +15,10 @@ fn usage() -> String {
         "usage: mggraph-sandbox [--listen ADDR] [--allow-remote] [--json] [--SETTING VALUE ...]\n\n  --listen ADDR     address to bind (default 127.0.0.1:0: a free loopback port)\n  --allow-remote    allow a non-loopback address\n  --json            print the connection details as one JSON line\n\nsettings:\n",
     );
     for (name, takes, what) in SETTINGS {
-        s.push_str(&format!("  --{:<22} {what}\n", format!("{} <{takes}>", kebab(name))));
+        s.push_str(&format!(
+            "  --{:<22} {what}\n",
+            format!("{} <{takes}>", kebab(name))
+        ));
     }
     s
 }
@@ -28,7 +31,8 @@ fn kebab(name: &str) -> String {
         }
         out.push(c.to_ascii_lowercase());
     }
-    out.replace("fault429", "fault-429").replace("fault503", "fault-503")
+    out.replace("fault429", "fault-429")
+        .replace("fault503", "fault-503")
 }
 
 fn main() -> ExitCode {
@@ -62,7 +66,10 @@ fn main() -> ExitCode {
                 }
             }
             other => {
-                eprintln!("mggraph-sandbox: unexpected argument '{other}'\n\n{}", usage());
+                eprintln!(
+                    "mggraph-sandbox: unexpected argument '{other}'\n\n{}",
+                    usage()
+                );
                 return ExitCode::from(2);
             }
         }
@@ -78,7 +85,10 @@ fn main() -> ExitCode {
         eprintln!("mggraph-sandbox: refusing to listen on {addr}: it is not a loopback address. The sandbox serves plain HTTP and issues tokens to anyone with the printed secret; pass --allow-remote if you really mean it.");
         return ExitCode::from(2);
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mggraph-sandbox: cannot start the runtime: {e}");

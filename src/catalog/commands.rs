@@ -16,7 +16,12 @@ const fn route(kind: RouteKind, method: Method, path: &'static str) -> Route {
     }
 }
 
-const fn with_body(kind: RouteKind, method: Method, path: &'static str, body: &'static str) -> Route {
+const fn with_body(
+    kind: RouteKind,
+    method: Method,
+    path: &'static str,
+    body: &'static str,
+) -> Route {
     Route {
         kind,
         method,

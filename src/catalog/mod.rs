@@ -94,8 +94,10 @@ impl Route {
 
     /// Whether a successful call returns content.
     pub fn returns_content(&self) -> bool {
-        matches!(self.kind, RouteKind::List | RouteKind::Get | RouteKind::Create)
-            && self.body != Some("referenceCreate")
+        matches!(
+            self.kind,
+            RouteKind::List | RouteKind::Get | RouteKind::Create
+        ) && self.body != Some("referenceCreate")
     }
 }
 
@@ -348,15 +350,19 @@ impl Command {
         // Identity first: path parameters, then the pipeline identity object.
         for set in &sets {
             if set.via_identity {
+                // A dictionary, not any object: typed objects (a user from Get-MgUser) then
+                // bind their ids by property name to the path parameters of the other sets,
+                // instead of being captured here by an [object] parameter.
                 add(
                     "InputObject".into(),
-                    PsType::Object,
+                    PsType::Dictionary,
                     Role::InputObject,
                     &[],
                     &set.name,
                     true,
-                    "Identity parameter: an object with the ids of the path (for example a user \
-                     from Get-MgUser, or a hashtable such as @{UserId = '...'})."
+                    "Identity parameter: a hashtable with the ids of the path, such as \
+                     @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by \
+                     property name instead."
                         .into(),
                 );
             } else {
@@ -494,7 +500,15 @@ impl Command {
                 ),
             ];
             for (name, ty, opt, aliases, help) in list_options {
-                add(name.into(), ty, Role::Query(opt), aliases, &set.name, false, help.into());
+                add(
+                    name.into(),
+                    ty,
+                    Role::Query(opt),
+                    aliases,
+                    &set.name,
+                    false,
+                    help.into(),
+                );
             }
             if self.advanced_query {
                 add(
@@ -571,7 +585,8 @@ impl Command {
     /// The parameter with this name (or alias), ignoring case.
     pub fn param(&'static self, name: &str) -> Option<Param> {
         self.params().into_iter().find(|p| {
-            p.name.eq_ignore_ascii_case(name) || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+            p.name.eq_ignore_ascii_case(name)
+                || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
         })
     }
 }
@@ -616,7 +631,12 @@ mod tests {
     #[test]
     fn tap_expanded_parameters_come_from_the_model() {
         let c = command("New-MgUserAuthenticationTemporaryAccessPassMethod").unwrap();
-        for name in ["IsUsableOnce", "LifetimeInMinutes", "StartDateTime", "UserId"] {
+        for name in [
+            "IsUsableOnce",
+            "LifetimeInMinutes",
+            "StartDateTime",
+            "UserId",
+        ] {
             let p = c.param(name).unwrap_or_else(|| panic!("missing {name}"));
             assert!(p.sets.iter().any(|(s, _)| s == "CreateExpanded"), "{name}");
         }
@@ -675,7 +695,12 @@ mod tests {
             // Parameter names must be unique ignoring case, aliases included.
             let mut seen = std::collections::HashSet::new();
             for p in c.params() {
-                assert!(seen.insert(p.name.to_ascii_lowercase()), "{}: {}", c.name, p.name);
+                assert!(
+                    seen.insert(p.name.to_ascii_lowercase()),
+                    "{}: {}",
+                    c.name,
+                    p.name
+                );
                 for a in p.aliases {
                     assert!(seen.insert(a.to_ascii_lowercase()), "{}: alias {a}", c.name);
                 }

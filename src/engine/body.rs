@@ -17,10 +17,12 @@ pub fn canonicalize(model: &Model, object: Map<String, Value>) -> Map<String, Va
         match model.prop(&key) {
             Some(prop) => {
                 let value = match (prop.ty, value) {
-                    (PropType::Model(id), Value::Object(inner)) => match crate::catalog::model(id) {
-                        Some(m) => Value::Object(canonicalize(m, inner)),
-                        None => Value::Object(inner),
-                    },
+                    (PropType::Model(id), Value::Object(inner)) => {
+                        match crate::catalog::model(id) {
+                            Some(m) => Value::Object(canonicalize(m, inner)),
+                            None => Value::Object(inner),
+                        }
+                    }
                     (PropType::ModelList(id), Value::Array(items)) => Value::Array(
                         items
                             .into_iter()
@@ -90,7 +92,11 @@ pub fn expanded_value(ty: PropType, value: &Value) -> Value {
     match ty {
         PropType::Bool => Value::Bool(truthy(value)),
         PropType::Int => match value {
-            Value::String(s) => s.trim().parse::<i64>().map(Value::from).unwrap_or_else(|_| value.clone()),
+            Value::String(s) => s
+                .trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| value.clone()),
             other => other.clone(),
         },
         PropType::Model(id) => match (value, model(id)) {
@@ -133,10 +139,14 @@ mod tests {
 
     #[test]
     fn nested_models_are_canonicalized() {
-        let v = json!({"PasswordProfile": {"Password": "x", "ForceChangePasswordNextSignIn": true}});
+        let v =
+            json!({"PasswordProfile": {"Password": "x", "ForceChangePasswordNextSignIn": true}});
         let out = body_parameter("user", &v).unwrap();
         assert_eq!(out["passwordProfile"]["password"], json!("x"));
-        assert_eq!(out["passwordProfile"]["forceChangePasswordNextSignIn"], json!(true));
+        assert_eq!(
+            out["passwordProfile"]["forceChangePasswordNextSignIn"],
+            json!(true)
+        );
     }
 
     #[test]
@@ -144,16 +154,27 @@ mod tests {
         let ok = body_parameter("user", &json!("{\"displayName\": \"x\"}")).unwrap();
         assert_eq!(ok["displayName"], json!("x"));
         let err = body_parameter("user", &json!("{\"displayName\": \"x\" \"a\": 1}")).unwrap_err();
-        let GraphError::Invalid { message } = err else { panic!() };
-        assert!(message.contains("BodyParameter") && message.contains("at line 1 column 21"), "{message}");
+        let GraphError::Invalid { message } = err else {
+            panic!()
+        };
+        assert!(
+            message.contains("BodyParameter") && message.contains("at line 1 column 21"),
+            "{message}"
+        );
         assert!(body_parameter("user", &json!("[1]")).is_err());
         assert!(body_parameter("user", &json!(5)).is_err());
     }
 
     #[test]
     fn expanded_values_follow_the_property_type() {
-        assert_eq!(expanded_value(PropType::Bool, &json!({"IsPresent": true})), json!(true));
+        assert_eq!(
+            expanded_value(PropType::Bool, &json!({"IsPresent": true})),
+            json!(true)
+        );
         assert_eq!(expanded_value(PropType::Int, &json!("60")), json!(60));
-        assert_eq!(expanded_value(PropType::StringList, &json!("a")), json!(["a"]));
+        assert_eq!(
+            expanded_value(PropType::StringList, &json!("a")),
+            json!(["a"])
+        );
     }
 }

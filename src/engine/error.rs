@@ -39,7 +39,11 @@ impl HttpFailure {
     pub fn service_message(&self) -> String {
         self.error_field("message").unwrap_or_else(|| {
             if self.body.trim().is_empty() {
-                format!("The request failed with status {} ({}).", self.status, status_name(self.status))
+                format!(
+                    "The request failed with status {} ({}).",
+                    self.status,
+                    status_name(self.status)
+                )
             } else {
                 self.body.clone()
             }
@@ -50,7 +54,9 @@ impl HttpFailure {
     pub fn date(&self) -> Option<String> {
         let v: Value = serde_json::from_str(&self.body).ok()?;
         let inner = v.get("error")?;
-        let inner = inner.get("innerError").or_else(|| inner.get("innererror"))?;
+        let inner = inner
+            .get("innerError")
+            .or_else(|| inner.get("innererror"))?;
         inner.get("date")?.as_str().map(str::to_string)
     }
 
@@ -65,14 +71,20 @@ impl HttpFailure {
 /// Why an operation failed.
 #[derive(Debug, Clone)]
 pub enum GraphError {
-    Http(HttpFailure),
+    Http(Box<HttpFailure>),
     NotConnected,
     Auth(AuthError),
     /// The connection failed or dropped, or the request timed out.
-    Transport { method: String, url: String, message: String },
+    Transport {
+        method: String,
+        url: String,
+        message: String,
+    },
     Cancelled,
     /// Input the engine refused before sending anything.
-    Invalid { message: String },
+    Invalid {
+        message: String,
+    },
 }
 
 impl GraphError {
@@ -139,8 +151,8 @@ pub enum ErrorStyle {
     },
     /// `Invoke-MgGraphRequest`: terminating, FQEID `InvokeGraphHttpResponseException`.
     InvokeRequest,
-    /// A hand-written command (Connect-MgGraph, ...): terminating.
-    Command { name: String },
+    /// A hand-written command (Connect-MgGraph, ...).
+    Command { name: String, terminating: bool },
 }
 
 /// The padded `Name : Value` layout PowerShell's list view uses for the header dump.
@@ -228,7 +240,11 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
             None,
             e.recommended.as_deref(),
         ),
-        GraphError::Transport { method, url, message } => (
+        GraphError::Transport {
+            method,
+            url,
+            message,
+        } => (
             format!("{method} {url} failed: {message}"),
             "ConnectionError".to_string(),
             "ConnectionError",
@@ -270,17 +286,19 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
         ErrorStyle::InvokeRequest => (
             match err {
                 GraphError::Http(_) => "InvokeGraphHttpResponseException".to_string(),
-                _ => format!("{code},Microsoft.Graph.PowerShell.Authentication.Cmdlets.InvokeMgGraphRequest"),
+                _ => format!(
+                    "{code},Microsoft.Graph.PowerShell.Authentication.Cmdlets.InvokeMgGraphRequest"
+                ),
             },
             "Invoke-MgGraphRequest".to_string(),
             Value::Null,
             true,
         ),
-        ErrorStyle::Command { name } => (
+        ErrorStyle::Command { name, terminating } => (
             format!("{code},{name}"),
             name.clone(),
             Value::Null,
-            true,
+            *terminating,
         ),
     };
     json!({
@@ -340,14 +358,17 @@ mod tests {
     #[test]
     fn fqeid_and_category_follow_the_sdk() {
         let d = describe(
-            &GraphError::Http(failure()),
+            &GraphError::Http(Box::new(failure())),
             &ErrorStyle::Cmdlet {
                 activity: "Get-MgUser_Get".into(),
                 namespace: "Microsoft.Graph.PowerShell.Cmdlets".into(),
                 target: json!({"UserId": "x"}),
             },
         );
-        assert_eq!(d["errorId"], "Request_ResourceNotFound,Microsoft.Graph.PowerShell.Cmdlets.GetMgUser_Get");
+        assert_eq!(
+            d["errorId"],
+            "Request_ResourceNotFound,Microsoft.Graph.PowerShell.Cmdlets.GetMgUser_Get"
+        );
         assert_eq!(d["category"], "InvalidOperation");
         assert_eq!(d["terminating"], false);
         assert_eq!(d["requestId"], "r1");
@@ -355,9 +376,15 @@ mod tests {
 
     #[test]
     fn invoke_request_errors_are_http_dumps_and_terminate() {
-        let d = describe(&GraphError::Http(failure()), &ErrorStyle::InvokeRequest);
+        let d = describe(
+            &GraphError::Http(Box::new(failure())),
+            &ErrorStyle::InvokeRequest,
+        );
         let m = d["message"].as_str().unwrap();
-        assert!(m.starts_with("GET https://graph.microsoft.com/v1.0/users/x\nHTTP/1.1 404 Not Found\n"), "{m}");
+        assert!(
+            m.starts_with("GET https://graph.microsoft.com/v1.0/users/x\nHTTP/1.1 404 Not Found\n"),
+            "{m}"
+        );
         assert!(m.ends_with("}}}"));
         assert_eq!(d["errorId"], "InvokeGraphHttpResponseException");
         assert_eq!(d["terminating"], true);

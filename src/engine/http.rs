@@ -28,7 +28,12 @@ pub struct Clients {
 
 impl Clients {
     pub fn new() -> Result<Clients, String> {
-        let ua = format!("MgGraph/{} (engine; {}; {})", crate::VERSION, std::env::consts::OS, std::env::consts::ARCH);
+        let ua = format!(
+            "MgGraph/{} (engine; {}; {})",
+            crate::VERSION,
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
         let graph = reqwest::Client::builder()
             .user_agent(ua.clone())
             .redirect(reqwest::redirect::Policy::limited(5))
@@ -78,8 +83,13 @@ impl Request {
 
     pub fn json_body(mut self, body: &serde_json::Value) -> Request {
         self.body = Some(body.to_string().into_bytes());
-        if !self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Content-Type")) {
-            self.headers.push(("Content-Type".into(), "application/json".into()));
+        if !self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+        {
+            self.headers
+                .push(("Content-Type".into(), "application/json".into()));
         }
         self
     }
@@ -110,7 +120,7 @@ impl Response {
     }
 
     pub fn failure(&self) -> GraphError {
-        GraphError::Http(HttpFailure {
+        GraphError::Http(Box::new(HttpFailure {
             method: self.method.clone(),
             url: self.url.clone(),
             status: self.status,
@@ -118,7 +128,7 @@ impl Response {
             headers: self.headers.clone(),
             body: String::from_utf8_lossy(&self.body).into_owned(),
             retries: self.retries,
-        })
+        }))
     }
 
     /// The body as JSON (`Null` when empty).
@@ -161,12 +171,16 @@ pub fn retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Exponential backoff with jitter: `delay × 2^(attempt-1)`, plus up to 20 %.
 pub fn backoff(base_secs: u64, attempt: u32) -> Duration {
-    let base = Duration::from_secs(base_secs).saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    let base =
+        Duration::from_secs(base_secs).saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
     let jitter = rand::thread_rng().gen_range(0.0..0.2);
     base.mul_f64(1.0 + jitter)
 }
@@ -236,7 +250,10 @@ impl Transport<'_> {
                 .cloned()
                 .collect();
             headers.push(("client-request-id".into(), client_request_id.clone()));
-            headers.push(("SdkVersion".into(), format!("mggraph-powershell/{}", crate::VERSION)));
+            headers.push((
+                "SdkVersion".into(),
+                format!("mggraph-powershell/{}", crate::VERSION),
+            ));
             if retries > 0 {
                 headers.push(("Retry-Attempt".into(), retries.to_string()));
             }
@@ -260,7 +277,12 @@ impl Transport<'_> {
                 builder = builder.body(body.clone());
             }
             self.sink.debug(|| {
-                trace::request_block(req.method.as_str(), &req.url, &headers, req.body.as_deref().unwrap_or_default())
+                trace::request_block(
+                    req.method.as_str(),
+                    &req.url,
+                    &headers,
+                    req.body.as_deref().unwrap_or_default(),
+                )
             });
             let attempt_started = Instant::now();
             let sent = tokio::select! {
@@ -274,7 +296,12 @@ impl Transport<'_> {
                     let resp_headers: Vec<(String, String)> = resp
                         .headers()
                         .iter()
-                        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
                         .collect();
                     let body = tokio::select! {
                         _ = self.sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
@@ -295,7 +322,13 @@ impl Transport<'_> {
                         let delay = backoff(self.settings.retry_delay, retries + 1);
                         if self.within_limit(waited + delay) {
                             self.sink.verbose(|| {
-                                format!("{} {}: {message}; retrying in {:.1} s (attempt {})", req.method, req.url, delay.as_secs_f64(), retries + 1)
+                                format!(
+                                    "{} {}: {message}; retrying in {:.1} s (attempt {})",
+                                    req.method,
+                                    req.url,
+                                    delay.as_secs_f64(),
+                                    retries + 1
+                                )
                             });
                             self.sleep(delay).await?;
                             waited += delay;
@@ -303,7 +336,14 @@ impl Transport<'_> {
                             continue;
                         }
                     }
-                    self.sink.verbose(|| format!("{} {}: {message} ({} ms, {retries} retries)", req.method, req.url, started.elapsed().as_millis()));
+                    self.sink.verbose(|| {
+                        format!(
+                            "{} {}: {message} ({} ms, {retries} retries)",
+                            req.method,
+                            req.url,
+                            started.elapsed().as_millis()
+                        )
+                    });
                     return Err(GraphError::Transport {
                         method: req.method.to_string(),
                         url: req.url.clone(),
@@ -311,7 +351,8 @@ impl Transport<'_> {
                     });
                 }
                 Ok((status, version, resp_headers, body)) => {
-                    self.sink.debug(|| trace::response_block(status, &resp_headers, &body));
+                    self.sink
+                        .debug(|| trace::response_block(status, &resp_headers, &body));
                     let response = Response {
                         method: req.method.to_string(),
                         url: req.url.clone(),
@@ -324,7 +365,8 @@ impl Transport<'_> {
                     if status == 401
                         && req.authenticate
                         && !refreshed
-                        && String::from_utf8_lossy(&response.body).contains("InvalidAuthenticationToken")
+                        && String::from_utf8_lossy(&response.body)
+                            .contains("InvalidAuthenticationToken")
                     {
                         // The token may have been revoked or expired early: refresh once.
                         refreshed = true;
@@ -373,7 +415,8 @@ impl Transport<'_> {
     }
 
     fn within_limit(&self, total_wait: Duration) -> bool {
-        self.settings.retries_time_limit == 0 || total_wait <= Duration::from_secs(self.settings.retries_time_limit)
+        self.settings.retries_time_limit == 0
+            || total_wait <= Duration::from_secs(self.settings.retries_time_limit)
     }
 }
 
@@ -386,8 +429,14 @@ mod tests {
         assert_eq!(retry_after("7"), Some(Duration::from_secs(7)));
         let later = SystemTime::now() + Duration::from_secs(30);
         let d = retry_after(&httpdate::fmt_http_date(later)).unwrap();
-        assert!(d <= Duration::from_secs(30) && d >= Duration::from_secs(28), "{d:?}");
-        assert_eq!(retry_after(&httpdate::fmt_http_date(SystemTime::UNIX_EPOCH)), Some(Duration::ZERO));
+        assert!(
+            d <= Duration::from_secs(30) && d >= Duration::from_secs(28),
+            "{d:?}"
+        );
+        assert_eq!(
+            retry_after(&httpdate::fmt_http_date(SystemTime::UNIX_EPOCH)),
+            Some(Duration::ZERO)
+        );
         assert_eq!(retry_after("soon"), None);
     }
 

@@ -13,7 +13,11 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 
 fn is_text(content_type: &str) -> bool {
     let ct = content_type.to_ascii_lowercase();
-    ct.is_empty() || ct.contains("json") || ct.starts_with("text/") || ct.contains("xml") || ct.contains("javascript")
+    ct.is_empty()
+        || ct.contains("json")
+        || ct.starts_with("text/")
+        || ct.contains("xml")
+        || ct.contains("javascript")
 }
 
 /// Builds the request from the cmdlet's parameters.
@@ -28,7 +32,9 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
             METHODS.join(", ")
         )));
     }
-    let uri = get_ci(params, "Uri").and_then(scalar_text).unwrap_or_default();
+    let uri = get_ci(params, "Uri")
+        .and_then(scalar_text)
+        .unwrap_or_default();
     let mut url = resolve(&uri, env).map_err(GraphError::invalid)?;
     let body = get_ci(params, "Body").filter(|v| !v.is_null());
     let body_b64 = get_ci(params, "BodyBase64").and_then(Value::as_str);
@@ -39,7 +45,9 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
             bytes = Some(
                 base64::engine::general_purpose::STANDARD
                     .decode(b64)
-                    .map_err(|e| GraphError::invalid(format!("the input file could not be read: {e}")))?,
+                    .map_err(|e| {
+                        GraphError::invalid(format!("the input file could not be read: {e}"))
+                    })?,
             );
             content_type.get_or_insert_with(|| "application/octet-stream".into());
         }
@@ -61,7 +69,8 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
         )));
     }
     let mut request = Request::new(
-        reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| GraphError::invalid("invalid method"))?,
+        reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| GraphError::invalid("invalid method"))?,
         url,
     );
     if let Some(h) = get_ci(params, "Headers").and_then(Value::as_object) {
@@ -75,10 +84,16 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
             }
         }
     }
-    if bytes.is_some() && !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Content-Type")) {
-        request
+    if bytes.is_some()
+        && !request
             .headers
-            .push(("Content-Type".into(), content_type.unwrap_or_else(|| "application/json".into())));
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+    {
+        request.headers.push((
+            "Content-Type".into(),
+            content_type.unwrap_or_else(|| "application/json".into()),
+        ));
     }
     request.body = bytes;
     request.authenticate = same_origin(&request.url, env);
@@ -86,10 +101,18 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
 }
 
 /// Sends the request and returns the response envelope for the module.
-pub async fn run(x: &Transport<'_>, params: &Map<String, Value>, env: &Environment) -> Result<Value, GraphError> {
+pub async fn run(
+    x: &Transport<'_>,
+    params: &Map<String, Value>,
+    env: &Environment,
+) -> Result<Value, GraphError> {
     let request = prepare(params, env)?;
     let resp = x.send(&request).await?;
-    if !resp.is_success() && !get_ci(params, "SkipHttpErrorCheck").map(truthy).unwrap_or(false) {
+    if !resp.is_success()
+        && !get_ci(params, "SkipHttpErrorCheck")
+            .map(truthy)
+            .unwrap_or(false)
+    {
         return Err(resp.failure());
     }
     let content_type = resp.header("Content-Type").unwrap_or_default().to_string();
@@ -98,7 +121,10 @@ pub async fn run(x: &Transport<'_>, params: &Map<String, Value>, env: &Environme
     } else if is_text(&content_type) {
         (json!(String::from_utf8_lossy(&resp.body)), Value::Null)
     } else {
-        (Value::Null, json!(base64::engine::general_purpose::STANDARD.encode(&resp.body)))
+        (
+            Value::Null,
+            json!(base64::engine::general_purpose::STANDARD.encode(&resp.body)),
+        )
     };
     Ok(json!({
         "method": resp.method,
@@ -118,7 +144,12 @@ mod tests {
     use super::*;
 
     fn env() -> Environment {
-        Environment::new("Global", "https://login.microsoftonline.com", "https://graph.microsoft.com", true)
+        Environment::new(
+            "Global",
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com",
+            true,
+        )
     }
 
     fn prep(v: Value) -> Result<Request, GraphError> {
@@ -128,8 +159,13 @@ mod tests {
     #[test]
     fn hashtable_bodies_become_json_and_get_bodies_the_query() {
         let r = prep(json!({"Method": "PATCH", "Uri": "/beta/users/u/authentication/requirements", "Body": {"perUserMfaState": "enabled"}})).unwrap();
-        assert_eq!(r.body.as_deref(), Some(br#"{"perUserMfaState":"enabled"}"#.as_slice()));
-        assert!(r.headers.contains(&("Content-Type".into(), "application/json".into())));
+        assert_eq!(
+            r.body.as_deref(),
+            Some(br#"{"perUserMfaState":"enabled"}"#.as_slice())
+        );
+        assert!(r
+            .headers
+            .contains(&("Content-Type".into(), "application/json".into())));
         let r = prep(json!({"Uri": "v1.0/users", "Body": {"$top": 5}})).unwrap();
         assert_eq!(r.url, "https://graph.microsoft.com/v1.0/users?$top=5");
         assert!(r.authenticate);
@@ -140,7 +176,10 @@ mod tests {
         assert!(prep(json!({"Method": "POST", "Uri": "/v1.0/users"})).is_err());
         assert!(prep(json!({"Method": "FETCH", "Uri": "/v1.0/users"})).is_err());
         assert!(prep(json!({"Uri": "users"})).is_err());
-        let r = prep(json!({"Uri": "https://example.com/x", "Headers": {"Authorization": "Bearer leaked"}})).unwrap();
+        let r = prep(
+            json!({"Uri": "https://example.com/x", "Headers": {"Authorization": "Bearer leaked"}}),
+        )
+        .unwrap();
         assert!(!r.authenticate, "tokens go only to the Graph host");
         assert!(r.headers.iter().all(|(k, _)| k != "Authorization"));
     }

@@ -10,7 +10,7 @@ use super::error::{describe, ErrorStyle, GraphError};
 use super::http::{Request, Response, Transport};
 use super::uri::{fill_path, with_query};
 use crate::call::EventSink;
-use crate::catalog::models::model;
+use crate::catalog::models::{model, Model};
 use crate::catalog::{Command, ParamSet, QueryOption, Role, RouteKind};
 use crate::json::{get_ci, scalar_text, string_list, truthy};
 
@@ -29,7 +29,33 @@ pub enum Emitted {
     Meta(Value),
 }
 
+/// Whether any item has a property its model does not declare whose value is an object or
+/// an array. Such values reach PowerShell as JSON tokens in AdditionalProperties and need
+/// converting to dictionaries; the module does that only for pages this flags, so the
+/// common case costs nothing per object.
+pub fn has_nested_additional(model: Option<&Model>, items: &[Value]) -> bool {
+    let Some(model) = model.filter(|m| m.additional_properties) else {
+        return false;
+    };
+    items.iter().any(|item| {
+        item.as_object()
+            .map(|o| {
+                o.iter()
+                    .any(|(k, v)| (v.is_object() || v.is_array()) && model.prop(k).is_none())
+            })
+            .unwrap_or(false)
+    })
+}
+
 impl Sink<'_> {
+    /// Sends a page of output objects of `model`.
+    pub async fn output_items(&mut self, model: Option<&Model>, items: Vec<Value>) {
+        if has_nested_additional(model, &items) {
+            self.meta(json!({"nestedAdditionalProperties": true}));
+        }
+        self.output(Value::Array(items).to_string()).await;
+    }
+
     pub async fn output(&mut self, payload: String) {
         match self {
             Sink::Stream(s) => s.output(payload).await,
@@ -86,7 +112,12 @@ pub fn style(cmd: &Command, set: &ParamSet, target: Value) -> ErrorStyle {
 }
 
 /// Turns bound parameters into a request.
-pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value>, graph_endpoint: &str) -> Result<Prepared, GraphError> {
+pub fn prepare(
+    cmd: &'static Command,
+    set: &ParamSet,
+    params: &Map<String, Value>,
+    graph_endpoint: &str,
+) -> Result<Prepared, GraphError> {
     let route = set.route;
     let declared = cmd.params();
     let mut path_values: Vec<(&str, String)> = vec![];
@@ -144,15 +175,27 @@ pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value
             Role::Query(opt) => {
                 target.insert(p.name.clone(), value.clone());
                 match opt {
-                    QueryOption::Property => query.push(("$select".into(), string_list(value).join(","))),
-                    QueryOption::ExpandProperty => query.push(("$expand".into(), string_list(value).join(","))),
-                    QueryOption::Filter => query.push(("$filter".into(), scalar_text(value).unwrap_or_default())),
+                    QueryOption::Property => {
+                        query.push(("$select".into(), string_list(value).join(",")))
+                    }
+                    QueryOption::ExpandProperty => {
+                        query.push(("$expand".into(), string_list(value).join(",")))
+                    }
+                    QueryOption::Filter => {
+                        query.push(("$filter".into(), scalar_text(value).unwrap_or_default()))
+                    }
                     QueryOption::Search => {
                         let s = scalar_text(value).unwrap_or_default();
-                        let quoted = if s.starts_with('"') { s } else { format!("\"{s}\"") };
+                        let quoted = if s.starts_with('"') {
+                            s
+                        } else {
+                            format!("\"{s}\"")
+                        };
                         query.push(("$search".into(), quoted));
                     }
-                    QueryOption::Sort => query.push(("$orderby".into(), string_list(value).join(","))),
+                    QueryOption::Sort => {
+                        query.push(("$orderby".into(), string_list(value).join(",")))
+                    }
                     QueryOption::Top => prepared.top = value.as_i64(),
                     QueryOption::PageSize => {
                         let n = value.as_i64().unwrap_or(0);
@@ -166,9 +209,10 @@ pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value
                         prepared.count_variable = scalar_text(value).filter(|s| !s.is_empty());
                         count = prepared.count_variable.is_some();
                     }
-                    QueryOption::ConsistencyLevel => {
-                        headers.push(("ConsistencyLevel".into(), scalar_text(value).unwrap_or_default()))
-                    }
+                    QueryOption::ConsistencyLevel => headers.push((
+                        "ConsistencyLevel".into(),
+                        scalar_text(value).unwrap_or_default(),
+                    )),
                 }
             }
             Role::BodyProp(json_name) => {
@@ -183,7 +227,9 @@ pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value
             }
             Role::AdditionalProperties => {
                 let extra = value.as_object().ok_or_else(|| {
-                    GraphError::invalid("Cannot bind parameter 'AdditionalProperties': pass a hashtable.")
+                    GraphError::invalid(
+                        "Cannot bind parameter 'AdditionalProperties': pass a hashtable.",
+                    )
                 })?;
                 body.get_or_insert_with(Map::new).extend(extra.clone());
             }
@@ -195,7 +241,11 @@ pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value
                 let id = scalar_text(value).unwrap_or_default();
                 body.get_or_insert_with(Map::new).insert(
                     "@odata.id".into(),
-                    json!(format!("{}/v1.0/directoryObjects/{}", graph_endpoint.trim_end_matches('/'), id)),
+                    json!(format!(
+                        "{}/v1.0/directoryObjects/{}",
+                        graph_endpoint.trim_end_matches('/'),
+                        id
+                    )),
                 );
             }
             Role::Headers => {
@@ -207,9 +257,13 @@ pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value
                     }
                 }
             }
-            Role::IfMatch => headers.push(("If-Match".into(), scalar_text(value).unwrap_or_default())),
+            Role::IfMatch => {
+                headers.push(("If-Match".into(), scalar_text(value).unwrap_or_default()))
+            }
             Role::PassThru => prepared.pass_thru = truthy(value),
-            Role::ResponseHeadersVariable => prepared.rhv = scalar_text(value).filter(|s| !s.is_empty()),
+            Role::ResponseHeadersVariable => {
+                prepared.rhv = scalar_text(value).filter(|s| !s.is_empty())
+            }
             Role::Path(_) | Role::InputObject | Role::ThrottleLimit => {}
         }
     }
@@ -242,7 +296,12 @@ pub fn prepare(cmd: &'static Command, set: &ParamSet, params: &Map<String, Value
 
     let path = fill_path(route.path, &path_values);
     let url = with_query(
-        &format!("{}/{}{}", graph_endpoint.trim_end_matches('/'), cmd.api.segment(), path),
+        &format!(
+            "{}/{}{}",
+            graph_endpoint.trim_end_matches('/'),
+            cmd.api.segment(),
+            path
+        ),
         &query,
     );
     let method = match route.method {
@@ -276,12 +335,22 @@ pub fn headers_value(headers: &[(String, String)]) -> Value {
 }
 
 /// Runs one invocation of a catalog command. Errors go to the sink as ErrorRecords.
-pub async fn run(x: &Transport<'_>, cmd: &'static Command, set: &ParamSet, params: &Map<String, Value>, graph_endpoint: &str, sink: &mut Sink<'_>) {
+pub async fn run(
+    x: &Transport<'_>,
+    cmd: &'static Command,
+    set: &ParamSet,
+    params: &Map<String, Value>,
+    graph_endpoint: &str,
+    sink: &mut Sink<'_>,
+) {
     let prepared = match prepare(cmd, set, params, graph_endpoint) {
         Ok(p) => p,
         Err(e) => {
             let mut d = describe(&e, &style(cmd, set, Value::Null));
-            if matches!(e, GraphError::Invalid { .. }) && !set.via_identity && !has_pipeline_role(cmd, set) {
+            if matches!(e, GraphError::Invalid { .. })
+                && !set.via_identity
+                && !has_pipeline_role(cmd, set)
+            {
                 // Bad arguments that no pipeline input changes stop the command, as the
                 // SDK's parameter validation does.
                 d["terminating"] = json!(true);
@@ -303,20 +372,32 @@ pub async fn run(x: &Transport<'_>, cmd: &'static Command, set: &ParamSet, param
 
 /// Whether pipeline input can bind in this set (then argument errors are per item).
 fn has_pipeline_role(cmd: &'static Command, set: &ParamSet) -> bool {
-    cmd.params()
-        .iter()
-        .any(|p| (p.from_pipeline || p.by_property_name) && p.sets.iter().any(|(s, _)| s == &set.name))
+    cmd.params().iter().any(|p| {
+        (p.from_pipeline || p.by_property_name) && p.sets.iter().any(|(s, _)| s == &set.name)
+    })
 }
 
-async fn single(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_>) -> Result<(), GraphError> {
+async fn single(
+    x: &Transport<'_>,
+    cmd: &Command,
+    p: &Prepared,
+    sink: &mut Sink<'_>,
+) -> Result<(), GraphError> {
     let resp = x.send(&p.request).await?;
     finish_single(cmd, p, resp, sink).await
 }
 
 /// Output (or the error) of a non-list request once its response is in.
-pub async fn finish_single(cmd: &Command, p: &Prepared, resp: Response, sink: &mut Sink<'_>) -> Result<(), GraphError> {
+pub async fn finish_single(
+    cmd: &Command,
+    p: &Prepared,
+    resp: Response,
+    sink: &mut Sink<'_>,
+) -> Result<(), GraphError> {
     if let Some(name) = &p.rhv {
-        sink.meta(json!({"variable": name, "scope": "caller", "value": headers_value(&resp.headers)}));
+        sink.meta(
+            json!({"variable": name, "scope": "caller", "value": headers_value(&resp.headers)}),
+        );
     }
     if !resp.is_success() {
         return Err(resp.failure());
@@ -324,7 +405,7 @@ pub async fn finish_single(cmd: &Command, p: &Prepared, resp: Response, sink: &m
     if p.kind == RouteKind::Get || (p.kind == RouteKind::Create && cmd.output.is_some()) {
         let body = resp.json()?;
         if !body.is_null() {
-            sink.output(Value::Array(vec![body]).to_string()).await;
+            sink.output_items(cmd.output_model(), vec![body]).await;
         }
     } else if p.pass_thru {
         sink.output("[true]".into()).await;
@@ -353,10 +434,19 @@ fn service_page_cap(resp: &super::http::Response) -> Option<i64> {
     let text = String::from_utf8_lossy(&resp.body);
     let idx = text.find("Must be between 1 and ")?;
     let rest = &text[idx + "Must be between 1 and ".len()..];
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok().filter(|n| *n >= 1)
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
 }
 
-async fn list(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_>) -> Result<(), GraphError> {
+async fn list(
+    x: &Transport<'_>,
+    cmd: &Command,
+    p: &Prepared,
+    sink: &mut Sink<'_>,
+) -> Result<(), GraphError> {
     let mut request = p.request.clone();
     let mut emitted: i64 = 0;
     let mut pages = 0u32;
@@ -368,8 +458,12 @@ async fn list(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_
         if pages == 0 && p.page_size_auto {
             if let Some(cap) = service_page_cap(&resp) {
                 // The service caps $top below what we asked for: ask again within its limit.
-                x.sink.verbose(|| format!("The service limits page size to {cap}; paging with $top={cap}."));
-                request.url = request.url.replace(&format!("$top={MAX_PAGE}"), &format!("$top={cap}"));
+                x.sink.verbose(|| {
+                    format!("The service limits page size to {cap}; paging with $top={cap}.")
+                });
+                request.url = request
+                    .url
+                    .replace(&format!("$top={MAX_PAGE}"), &format!("$top={cap}"));
                 resp = x.send(&request).await?;
             }
         }
@@ -393,7 +487,9 @@ async fn list(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_
             }
         }
         pages += 1;
-        let next = page.remove("@odata.nextLink").and_then(|v| v.as_str().map(str::to_string));
+        let next = page
+            .remove("@odata.nextLink")
+            .and_then(|v| v.as_str().map(str::to_string));
         let mut items = match page.remove("value") {
             Some(Value::Array(a)) => a,
             _ => vec![],
@@ -404,7 +500,7 @@ async fn list(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_
         }
         emitted += items.len() as i64;
         if !items.is_empty() {
-            sink.output(Value::Array(items).to_string()).await;
+            sink.output_items(cmd.output_model(), items).await;
         }
         let more_wanted = p.all || p.top.map(|t| emitted < t).unwrap_or(false);
         if streaming_progress && next.is_some() && more_wanted {
@@ -413,7 +509,10 @@ async fn list(x: &Transport<'_>, cmd: &Command, p: &Prepared, sink: &mut Sink<'_
                     Some(t) => format!("Retrieved {emitted} of {t} items"),
                     None => format!("Retrieved {emitted} items"),
                 };
-                let percent = total.filter(|t| *t > 0).map(|t| ((emitted * 100) / t).min(100)).unwrap_or(-1);
+                let percent = total
+                    .filter(|t| *t > 0)
+                    .map(|t| ((emitted * 100) / t).min(100))
+                    .unwrap_or(-1);
                 s.progress(json!({"activity": activity, "status": status, "percent": percent, "current": emitted}));
             }
         }
@@ -445,26 +544,50 @@ mod tests {
     fn prep(cmd: &str, set: &str, params: Value) -> Result<Prepared, GraphError> {
         let c = command(cmd).unwrap();
         let s = c.set(set).unwrap();
-        prepare(c, &s, params.as_object().unwrap(), "https://graph.microsoft.com")
+        prepare(
+            c,
+            &s,
+            params.as_object().unwrap(),
+            "https://graph.microsoft.com",
+        )
     }
 
     #[test]
     fn get_by_upn_builds_the_sdk_url() {
-        let p = prep("Get-MgUser", "Get", json!({"UserId": "a@contoso.com", "Property": ["id", "displayName"]})).unwrap();
-        assert_eq!(p.request.url, "https://graph.microsoft.com/v1.0/users/a@contoso.com?$select=id,displayName");
+        let p = prep(
+            "Get-MgUser",
+            "Get",
+            json!({"UserId": "a@contoso.com", "Property": ["id", "displayName"]}),
+        )
+        .unwrap();
+        assert_eq!(
+            p.request.url,
+            "https://graph.microsoft.com/v1.0/users/a@contoso.com?$select=id,displayName"
+        );
         assert_eq!(p.request.method, reqwest::Method::GET);
     }
 
     #[test]
     fn all_asks_for_full_pages_and_page_size_is_validated() {
         let p = prep("Get-MgUser", "List", json!({"All": {"IsPresent": true}})).unwrap();
-        assert!(p.request.url.ends_with("/v1.0/users?$top=999"), "{}", p.request.url);
+        assert!(
+            p.request.url.ends_with("/v1.0/users?$top=999"),
+            "{}",
+            p.request.url
+        );
         assert!(p.page_size_auto);
         let p = prep("Get-MgUser", "List", json!({"All": true, "PageSize": 50})).unwrap();
         assert!(p.request.url.ends_with("$top=50"));
-        let e = prep("Get-MgUser", "List", json!({"PageSize": 1000})).err().unwrap();
-        let GraphError::Invalid { message } = e else { panic!() };
-        assert_eq!(message, "Invalid page size specified `1000`. PageSize must be between 1 and 999 inclusive.");
+        let e = prep("Get-MgUser", "List", json!({"PageSize": 1000}))
+            .err()
+            .unwrap();
+        let GraphError::Invalid { message } = e else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "Invalid page size specified `1000`. PageSize must be between 1 and 999 inclusive."
+        );
         let p = prep("Get-MgUser", "List", json!({})).unwrap();
         assert!(p.request.url.ends_with("/v1.0/users"));
     }
@@ -478,7 +601,10 @@ mod tests {
         )
         .unwrap();
         assert!(p.request.url.contains("$count=true"));
-        assert!(p.request.headers.contains(&("ConsistencyLevel".into(), "eventual".into())));
+        assert!(p
+            .request
+            .headers
+            .contains(&("ConsistencyLevel".into(), "eventual".into())));
     }
 
     #[test]
@@ -489,26 +615,68 @@ mod tests {
             json!({"InputObject": {"UserId": "u1"}, "IsUsableOnce": {"IsPresent": true}, "LifetimeInMinutes": 60}),
         )
         .unwrap();
-        assert!(p.request.url.ends_with("/v1.0/users/u1/authentication/temporaryAccessPassMethods"));
+        assert!(p
+            .request
+            .url
+            .ends_with("/v1.0/users/u1/authentication/temporaryAccessPassMethods"));
         let body: Value = serde_json::from_slice(p.request.body.as_ref().unwrap()).unwrap();
         assert_eq!(body, json!({"isUsableOnce": true, "lifetimeInMinutes": 60}));
-        let e = prep("New-MgUserAuthenticationTemporaryAccessPassMethod", "CreateViaIdentity", json!({"InputObject": {"Id": "x"}, "BodyParameter": {}})).err().unwrap();
-        let GraphError::Invalid { message } = e else { panic!() };
+        let e = prep(
+            "New-MgUserAuthenticationTemporaryAccessPassMethod",
+            "CreateViaIdentity",
+            json!({"InputObject": {"Id": "x"}, "BodyParameter": {}}),
+        )
+        .err()
+        .unwrap();
+        let GraphError::Invalid { message } = e else {
+            panic!()
+        };
         assert!(message.contains("'UserId'"), "{message}");
     }
 
     #[test]
     fn group_member_reference_body() {
-        let p = prep("New-MgGroupMember", "CreateExpanded", json!({"GroupId": "g", "DirectoryObjectId": "u"})).unwrap();
+        let p = prep(
+            "New-MgGroupMember",
+            "CreateExpanded",
+            json!({"GroupId": "g", "DirectoryObjectId": "u"}),
+        )
+        .unwrap();
         let body: Value = serde_json::from_slice(p.request.body.as_ref().unwrap()).unwrap();
-        assert_eq!(body["@odata.id"], "https://graph.microsoft.com/v1.0/directoryObjects/u");
+        assert_eq!(
+            body["@odata.id"],
+            "https://graph.microsoft.com/v1.0/directoryObjects/u"
+        );
         assert!(p.request.url.ends_with("/groups/g/members/$ref"));
     }
 
     #[test]
+    fn nested_undeclared_values_are_flagged() {
+        let config = crate::catalog::model("authenticationMethodConfiguration");
+        assert!(has_nested_additional(
+            config,
+            &[json!({"id": "TemporaryAccessPass", "includeTargets": [{"id": "all_users"}]})]
+        ));
+        // Declared nested properties and plain extra values need nothing.
+        assert!(!has_nested_additional(
+            config,
+            &[json!({"id": "x", "excludeTargets": [], "isUsableOnce": true})]
+        ));
+        assert!(!has_nested_additional(None, &[json!({"a": {}})]));
+    }
+
+    #[test]
     fn beta_commands_use_the_beta_segment() {
-        let p = prep("Update-MgBetaUserAuthenticationRequirement", "UpdateExpanded", json!({"UserId": "u", "PerUserMfaState": "enabled"})).unwrap();
-        assert_eq!(p.request.url, "https://graph.microsoft.com/beta/users/u/authentication/requirements");
+        let p = prep(
+            "Update-MgBetaUserAuthenticationRequirement",
+            "UpdateExpanded",
+            json!({"UserId": "u", "PerUserMfaState": "enabled"}),
+        )
+        .unwrap();
+        assert_eq!(
+            p.request.url,
+            "https://graph.microsoft.com/beta/users/u/authentication/requirements"
+        );
         assert_eq!(p.request.method, reqwest::Method::PATCH);
     }
 }

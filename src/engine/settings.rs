@@ -85,8 +85,19 @@ mod tests {
     #[test]
     fn defaults_and_limits_match_the_sdk() {
         let d = RequestSettings::default();
-        assert_eq!((d.max_retry, d.retry_delay, d.retries_time_limit, d.client_timeout), (3, 3, 0, 300));
-        let p = json!({"MaxRetry": 10, "RetryDelay": 180}).as_object().unwrap().clone();
+        assert_eq!(
+            (
+                d.max_retry,
+                d.retry_delay,
+                d.retries_time_limit,
+                d.client_timeout
+            ),
+            (3, 3, 0, 300)
+        );
+        let p = json!({"MaxRetry": 10, "RetryDelay": 180})
+            .as_object()
+            .unwrap()
+            .clone();
         let s = d.apply(&p).unwrap();
         assert_eq!((s.max_retry, s.retry_delay), (10, 180));
         let p = json!({"MaxRetry": 11}).as_object().unwrap().clone();

@@ -24,7 +24,13 @@ const SECRET_KEYS: &[&str] = &[
     "secretkey",
 ];
 
-const SECRET_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie", "x-identity-header", "x-ms-token-aad-access-token"];
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-identity-header",
+    "x-ms-token-aad-access-token",
+];
 
 pub const REDACTED: &str = "***REDACTED***";
 
@@ -60,7 +66,9 @@ pub fn body_for_trace(body: &[u8]) -> String {
                 // A form body: drop every value of a secret field.
                 s.split('&')
                     .map(|pair| match pair.split_once('=') {
-                        Some((k, _)) if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) => format!("{k}={REDACTED}"),
+                        Some((k, _)) if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) => {
+                            format!("{k}={REDACTED}")
+                        }
                         _ => pair.to_string(),
                     })
                     .collect::<Vec<_>>()
@@ -117,14 +125,24 @@ mod tests {
     fn secrets_are_removed_from_bodies_and_headers() {
         let body = br#"{"passwordProfile":{"password":"P@ssw0rd!"},"temporaryAccessPass":"abc123","displayName":"x"}"#;
         let out = body_for_trace(body);
-        assert!(!out.contains("P@ssw0rd!") && !out.contains("abc123"), "{out}");
+        assert!(
+            !out.contains("P@ssw0rd!") && !out.contains("abc123"),
+            "{out}"
+        );
         assert!(out.contains("\"displayName\": \"x\""));
-        let form = body_for_trace(b"grant_type=client_credentials&client_secret=s3cr3t&client_id=c");
-        assert!(!form.contains("s3cr3t") && form.contains("client_id=c"), "{form}");
+        let form =
+            body_for_trace(b"grant_type=client_credentials&client_secret=s3cr3t&client_id=c");
+        assert!(
+            !form.contains("s3cr3t") && form.contains("client_id=c"),
+            "{form}"
+        );
         let block = request_block(
             "GET",
             "https://g/v1.0/me",
-            &[("Authorization".into(), "Bearer eyJ.x.y".into()), ("client-request-id".into(), "1".into())],
+            &[
+                ("Authorization".into(), "Bearer eyJ.x.y".into()),
+                ("client-request-id".into(), "1".into()),
+            ],
             b"",
         );
         assert!(!block.contains("eyJ") && !block.contains("Authorization"));

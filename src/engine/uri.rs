@@ -85,7 +85,9 @@ pub fn resolve(uri: &str, env: &Environment) -> Result<String, String> {
         return Err("-Uri is empty.".into());
     }
     if let Ok(u) = url::Url::parse(uri) {
-        if u.scheme() == "https" || (u.scheme() == "http" && crate::auth::environments::is_loopback(uri)) {
+        if u.scheme() == "https"
+            || (u.scheme() == "http" && crate::auth::environments::is_loopback(uri))
+        {
             return Ok(u.to_string());
         }
         if u.scheme() == "http" {
@@ -101,8 +103,12 @@ pub fn resolve(uri: &str, env: &Environment) -> Result<String, String> {
             "-Uri '{uri}' is not valid: a relative URI must start with the API version, for example /v1.0/users or /beta/users/{{id}}."
         ));
     }
-    let base = url::Url::parse(&env.graph_endpoint)
-        .map_err(|e| format!("the Graph endpoint of environment '{}' is not a valid URL: {e}", env.name))?;
+    let base = url::Url::parse(&env.graph_endpoint).map_err(|e| {
+        format!(
+            "the Graph endpoint of environment '{}' is not a valid URL: {e}",
+            env.name
+        )
+    })?;
     let origin = base.origin().ascii_serialization();
     Ok(format!("{origin}/{rel}"))
 }
@@ -120,18 +126,39 @@ mod tests {
     use super::*;
 
     fn env() -> Environment {
-        Environment::new("Global", "https://login.microsoftonline.com", "https://graph.microsoft.com", true)
+        Environment::new(
+            "Global",
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com",
+            true,
+        )
     }
 
     #[test]
     fn relative_uris_need_the_version() {
-        assert_eq!(resolve("/v1.0/users", &env()).unwrap(), "https://graph.microsoft.com/v1.0/users");
-        assert_eq!(resolve("beta/users/x/authentication/requirements", &env()).unwrap(), "https://graph.microsoft.com/beta/users/x/authentication/requirements");
-        assert!(resolve("users", &env()).unwrap_err().contains("API version"));
-        assert!(resolve("http://graph.example.com/v1.0/me", &env()).unwrap_err().contains("https"));
-        assert_eq!(resolve("https://graph.microsoft.us/v1.0/me", &env()).unwrap(), "https://graph.microsoft.us/v1.0/me");
+        assert_eq!(
+            resolve("/v1.0/users", &env()).unwrap(),
+            "https://graph.microsoft.com/v1.0/users"
+        );
+        assert_eq!(
+            resolve("beta/users/x/authentication/requirements", &env()).unwrap(),
+            "https://graph.microsoft.com/beta/users/x/authentication/requirements"
+        );
+        assert!(resolve("users", &env())
+            .unwrap_err()
+            .contains("API version"));
+        assert!(resolve("http://graph.example.com/v1.0/me", &env())
+            .unwrap_err()
+            .contains("https"));
+        assert_eq!(
+            resolve("https://graph.microsoft.us/v1.0/me", &env()).unwrap(),
+            "https://graph.microsoft.us/v1.0/me"
+        );
         let local = Environment::new("S", "http://127.0.0.1:9", "http://127.0.0.1:9", false);
-        assert_eq!(resolve("/beta/me", &local).unwrap(), "http://127.0.0.1:9/beta/me");
+        assert_eq!(
+            resolve("/beta/me", &local).unwrap(),
+            "http://127.0.0.1:9/beta/me"
+        );
         assert!(same_origin("http://127.0.0.1:9/beta/me", &local));
         assert!(!same_origin("https://evil.example.com/v1.0/me", &env()));
     }
@@ -139,15 +166,24 @@ mod tests {
     #[test]
     fn paths_and_queries_are_escaped() {
         assert_eq!(
-            fill_path("/users/{user-id}/authentication/methods", &[("user-id", "a b#c@contoso.com".into())]),
+            fill_path(
+                "/users/{user-id}/authentication/methods",
+                &[("user-id", "a b#c@contoso.com".into())]
+            ),
             "/users/a%20b%23c@contoso.com/authentication/methods"
         );
         assert_eq!(
-            fill_path("/users/{user-id}/authentication", &[("user-id", "$x@contoso.com".into())]),
+            fill_path(
+                "/users/{user-id}/authentication",
+                &[("user-id", "$x@contoso.com".into())]
+            ),
             "/users('$x@contoso.com')/authentication"
         );
         assert_eq!(
-            query_string(&[("$filter".into(), "startswith(displayName,'A B')".into()), ("$top".into(), "5".into())]),
+            query_string(&[
+                ("$filter".into(), "startswith(displayName,'A B')".into()),
+                ("$top".into(), "5".into())
+            ]),
             "$filter=startswith(displayName,'A%20B')&$top=5"
         );
     }

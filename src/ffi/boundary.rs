@@ -73,3 +73,23 @@ macro_rules! fail {
     }};
 }
 pub(crate) use fail;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::{MGGRAPH_OK, MGGRAPH_PANIC};
+
+    #[test]
+    fn a_panic_becomes_a_status_and_a_message() {
+        let status = guard(|| panic!("boom at the boundary"));
+        assert_eq!(status, MGGRAPH_PANIC);
+        let msg = take_last_error().unwrap();
+        assert!(msg.contains("boom at the boundary"), "{msg}");
+        assert_eq!(guard(|| MGGRAPH_OK), MGGRAPH_OK);
+        assert_eq!(
+            take_last_error(),
+            None,
+            "a successful call clears the message"
+        );
+    }
+}

@@ -161,8 +161,12 @@ pub unsafe extern "C" fn mggraph_session_new(
                 Ok(t) => t,
                 Err(status) => return status,
             };
-            if let Err(e) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
-                fail!(MGGRAPH_INVALID_JSON, "argument `options_json` is not a JSON object: {e}");
+            if let Err(e) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+            {
+                fail!(
+                    MGGRAPH_INVALID_JSON,
+                    "argument `options_json` is not a JSON object: {e}"
+                );
             }
         }
         let handle = Box::new(mggraph_session {
@@ -315,7 +319,10 @@ pub unsafe extern "C" fn mggraph_call_push(
         };
         let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => fail!(MGGRAPH_INVALID_JSON, "argument `input_json` is not JSON: {e}"),
+            Err(e) => fail!(
+                MGGRAPH_INVALID_JSON,
+                "argument `input_json` is not JSON: {e}"
+            ),
         };
         // SAFETY: checked non-null; the caller passes a live handle.
         let call = unsafe { &*call };

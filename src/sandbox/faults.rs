@@ -58,8 +58,13 @@ impl FaultConfig {
 pub enum Fault {
     None,
     Drop,
-    Unavailable { retry_after: u64 },
-    Throttled { retry_after: u64, reason: &'static str },
+    Unavailable {
+        retry_after: u64,
+    },
+    Throttled {
+        retry_after: u64,
+        reason: &'static str,
+    },
 }
 
 /// A token bucket per app, in resource units.
@@ -166,7 +171,10 @@ mod tests {
             ..Default::default()
         });
         let results: Vec<_> = (0..10).map(|i| f.decide("app", &[i], 1.0)).collect();
-        let throttled = results.iter().filter(|r| matches!(r, Fault::Throttled { .. })).count();
+        let throttled = results
+            .iter()
+            .filter(|r| matches!(r, Fault::Throttled { .. }))
+            .count();
         assert!(throttled >= 4, "{results:?}");
         assert!(matches!(f.decide("other-app", b"x", 1.0), Fault::None));
         if let Some(Fault::Throttled { retry_after, .. }) = results.last() {

@@ -31,7 +31,12 @@ pub struct AadError {
 }
 
 impl AadError {
-    fn new(status: StatusCode, error: &'static str, code: u32, description: impl Into<String>) -> AadError {
+    fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        description: impl Into<String>,
+    ) -> AadError {
         AadError {
             status,
             error,
@@ -74,14 +79,27 @@ fn form(body: &[u8]) -> HashMap<String, String> {
         .collect()
 }
 
-pub async fn handle(state: &AppState, parts: &Parts, body: &[u8], ids: &RequestIds) -> Response<Body> {
+pub async fn handle(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    ids: &RequestIds,
+) -> Response<Body> {
     let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
     // {tenant}/oauth2/v2.0/{endpoint}[/...]
-    let (Some(tenant), Some(&"oauth2"), Some(&"v2.0"), Some(endpoint)) =
-        (segments.first(), segments.get(1), segments.get(2), segments.get(3))
-    else {
-        return AadError::new(StatusCode::NOT_FOUND, "invalid_request", 900561, "The endpoint only accepts POST requests.")
-            .response(ids);
+    let (Some(tenant), Some(&"oauth2"), Some(&"v2.0"), Some(endpoint)) = (
+        segments.first(),
+        segments.get(1),
+        segments.get(2),
+        segments.get(3),
+    ) else {
+        return AadError::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request",
+            900561,
+            "The endpoint only accepts POST requests.",
+        )
+        .response(ids);
     };
     if let Err(e) = check_tenant(state, tenant) {
         return e.response(ids);
@@ -169,7 +187,10 @@ fn delegated_permissions(state: &AppState, scopes: &[String]) -> Vec<String> {
     out
 }
 
-fn client_secret(parts: &Parts, fields: &HashMap<String, String>) -> (Option<String>, Option<String>) {
+fn client_secret(
+    parts: &Parts,
+    fields: &HashMap<String, String>,
+) -> (Option<String>, Option<String>) {
     // HTTP Basic client authentication (RFC 6749 §2.3.1) is accepted as well.
     if let Some(auth) = parts
         .headers
@@ -181,7 +202,10 @@ fn client_secret(parts: &Parts, fields: &HashMap<String, String>) -> (Option<Str
             .decode(auth)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())))
+            .and_then(|s| {
+                s.split_once(':')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            })
         {
             let decode = |s: &str| {
                 percent_encoding::percent_decode_str(s)
@@ -191,7 +215,10 @@ fn client_secret(parts: &Parts, fields: &HashMap<String, String>) -> (Option<Str
             return (Some(decode(&id)), Some(decode(&secret)));
         }
     }
-    (fields.get("client_id").cloned(), fields.get("client_secret").cloned())
+    (
+        fields.get("client_id").cloned(),
+        fields.get("client_secret").cloned(),
+    )
 }
 
 fn missing(param: &str) -> AadError {
@@ -205,7 +232,10 @@ fn missing(param: &str) -> AadError {
 
 fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>, AadError> {
     let fields = form(body);
-    let grant = fields.get("grant_type").ok_or_else(|| missing("grant_type"))?.clone();
+    let grant = fields
+        .get("grant_type")
+        .ok_or_else(|| missing("grant_type"))?
+        .clone();
     let (client_id, secret) = client_secret(parts, &fields);
     let client_id = client_id.ok_or_else(|| missing("client_id"))?;
     let tenant = state.tenant();
@@ -270,7 +300,11 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                 user_id: None,
                 permissions: app.roles.clone(),
             };
-            let access = state.signer.issue(&principal, lifetime, json!({"app_displayname": app.display_name}));
+            let access = state.signer.issue(
+                &principal,
+                lifetime,
+                json!({"app_displayname": app.display_name}),
+            );
             Ok(json_response(
                 StatusCode::OK,
                 &json!({"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access}),
@@ -283,7 +317,12 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                 codes.remove(code)
             };
             let invalid = |msg: &str| {
-                AadError::new(StatusCode::BAD_REQUEST, "invalid_grant", 70008, msg.to_string())
+                AadError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    70008,
+                    msg.to_string(),
+                )
             };
             let grant = grant.ok_or_else(|| {
                 invalid("The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.")
@@ -300,7 +339,9 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                 ));
             }
             if let Some(challenge) = &grant.code_challenge {
-                let verifier = fields.get("code_verifier").ok_or_else(|| missing("code_verifier"))?;
+                let verifier = fields
+                    .get("code_verifier")
+                    .ok_or_else(|| missing("code_verifier"))?;
                 let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
                 if &computed != challenge {
                     return Err(AadError::new(
@@ -311,10 +352,17 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     ));
                 }
             }
-            Ok(delegated_tokens(state, &client_id, &grant.user_id, &grant.scopes))
+            Ok(delegated_tokens(
+                state,
+                &client_id,
+                &grant.user_id,
+                &grant.scopes,
+            ))
         }
         "refresh_token" => {
-            let rt = fields.get("refresh_token").ok_or_else(|| missing("refresh_token"))?;
+            let rt = fields
+                .get("refresh_token")
+                .ok_or_else(|| missing("refresh_token"))?;
             let grant = state
                 .refresh_tokens
                 .lock()
@@ -345,7 +393,12 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     "The user account does not exist in the directory.",
                 ));
             }
-            Ok(delegated_tokens(state, &client_id, &grant.user_id, &grant.scopes))
+            Ok(delegated_tokens(
+                state,
+                &client_id,
+                &grant.user_id,
+                &grant.scopes,
+            ))
         }
         TAP_GRANT => tap_sign_in(state, &client_id, &fields, &scopes),
         other => Err(AadError::new(
@@ -358,7 +411,12 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
 }
 
 /// Access, refresh and id tokens for a user.
-fn delegated_tokens(state: &AppState, client_id: &str, user_id: &str, scopes: &[String]) -> Response<Body> {
+fn delegated_tokens(
+    state: &AppState,
+    client_id: &str,
+    user_id: &str,
+    scopes: &[String],
+) -> Response<Body> {
     let lifetime = state.config.token_lifetime.as_secs() as i64;
     let tenant = state.tenant();
     let user = tenant.users.get(user_id);
@@ -390,14 +448,18 @@ fn delegated_tokens(state: &AppState, client_id: &str, user_id: &str, scopes: &[
     let wants = |s: &str| scopes.iter().any(|x| x.eq_ignore_ascii_case(s));
     if wants("offline_access") {
         let rt = format!("0.sandbox.{}", super::state::random_secret(48));
-        state.refresh_tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(
-            rt.clone(),
-            RefreshGrant {
-                client_id: client_id.to_string(),
-                user_id: user_id.to_string(),
-                scopes: scopes.to_vec(),
-            },
-        );
+        state
+            .refresh_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                rt.clone(),
+                RefreshGrant {
+                    client_id: client_id.to_string(),
+                    user_id: user_id.to_string(),
+                    scopes: scopes.to_vec(),
+                },
+            );
         body["refresh_token"] = json!(rt);
     }
     if wants("openid") {
@@ -436,7 +498,10 @@ fn tap_sign_in(
             )
         })?;
         let allowed = tenant.method_enabled_for("TemporaryAccessPass", &user_id);
-        let user = tenant.users.get_mut(&user_id).ok_or_else(|| missing("username"))?;
+        let user = tenant
+            .users
+            .get_mut(&user_id)
+            .ok_or_else(|| missing("username"))?;
         let tap = user.tap.as_mut().ok_or_else(|| {
             AadError::new(
                 StatusCode::BAD_REQUEST,
@@ -461,7 +526,12 @@ fn tap_sign_in(
                 "OneTimeUsed" => (130504, "The Temporary Access Pass was for one use only and has been used."),
                 _ => (130505, "Temporary Access Pass sign-in is disabled by the authentication methods policy for this user."),
             };
-            return Err(AadError::new(StatusCode::BAD_REQUEST, "invalid_grant", code, text));
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                code,
+                text,
+            ));
         }
         tap.used = true;
         user_id
@@ -481,8 +551,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 fn is_loopback_redirect(uri: &str) -> bool {
     url::Url::parse(uri)
         .map(|u| {
-            u.scheme() == "http"
-                && matches!(u.host_str(), Some("localhost") | Some("127.0.0.1"))
+            u.scheme() == "http" && matches!(u.host_str(), Some("localhost") | Some("127.0.0.1"))
         })
         .unwrap_or(false)
 }
@@ -495,7 +564,9 @@ fn authorize(
     login: Option<String>,
 ) -> Result<Response<Body>, AadError> {
     let client_id = q.get("client_id").ok_or_else(|| missing("client_id"))?;
-    let redirect_uri = q.get("redirect_uri").ok_or_else(|| missing("redirect_uri"))?;
+    let redirect_uri = q
+        .get("redirect_uri")
+        .ok_or_else(|| missing("redirect_uri"))?;
     if q.get("response_type").map(String::as_str) != Some("code") {
         return Err(AadError::new(
             StatusCode::BAD_REQUEST,
@@ -510,10 +581,17 @@ fn authorize(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             700016,
-            format!("Application with identifier '{client_id}' was not found in the directory '{}'.", tenant.display_name),
+            format!(
+                "Application with identifier '{client_id}' was not found in the directory '{}'.",
+                tenant.display_name
+            ),
         ));
     }
-    let public_cli = client_id.eq_ignore_ascii_case(GRAPH_CLI_APP_ID) || tenant.app(client_id).map(|a| a.public_client).unwrap_or(false);
+    let public_cli = client_id.eq_ignore_ascii_case(GRAPH_CLI_APP_ID)
+        || tenant
+            .app(client_id)
+            .map(|a| a.public_client)
+            .unwrap_or(false);
     if !public_cli || !is_loopback_redirect(redirect_uri) {
         return Err(AadError::new(
             StatusCode::BAD_REQUEST,
@@ -533,10 +611,11 @@ fn authorize(
         }
     }
     let hint = login.or_else(|| {
-        state
-            .config
-            .auto_approve
-            .then(|| q.get("login_hint").cloned().unwrap_or_else(|| tenant.admin_id.clone()))
+        state.config.auto_approve.then(|| {
+            q.get("login_hint")
+                .cloned()
+                .unwrap_or_else(|| tenant.admin_id.clone())
+        })
     });
     let Some(hint) = hint else {
         drop(tenant);
@@ -547,7 +626,10 @@ fn authorize(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             50034,
-            format!("The user account {hint} does not exist in the {} directory.", tenant.domain),
+            format!(
+                "The user account {hint} does not exist in the {} directory.",
+                tenant.domain
+            ),
         )
     })?;
     drop(tenant);
@@ -556,17 +638,21 @@ fn authorize(
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
-    state.codes.lock().unwrap_or_else(|p| p.into_inner()).insert(
-        code.clone(),
-        AuthCode {
-            client_id: client_id.clone(),
-            user_id,
-            scopes,
-            redirect_uri: redirect_uri.clone(),
-            code_challenge: q.get("code_challenge").cloned(),
-            expires: Instant::now() + Duration::from_secs(600),
-        },
-    );
+    state
+        .codes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(
+            code.clone(),
+            AuthCode {
+                client_id: client_id.clone(),
+                user_id,
+                scopes,
+                redirect_uri: redirect_uri.clone(),
+                code_challenge: q.get("code_challenge").cloned(),
+                expires: Instant::now() + Duration::from_secs(600),
+            },
+        );
     let mut location = url::Url::parse(redirect_uri).map_err(|_| missing("redirect_uri"))?;
     location.query_pairs_mut().append_pair("code", &code);
     if let Some(s) = q.get("state") {

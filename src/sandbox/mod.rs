@@ -150,10 +150,7 @@ impl Sandbox {
         let local = listener.local_addr()?;
         let base_url = format!("http://{local}");
         let seed = Seed {
-            tenant_id: config
-                .tenant_id
-                .clone()
-                .unwrap_or_else(state::new_id),
+            tenant_id: config.tenant_id.clone().unwrap_or_else(state::new_id),
             domain: config.domain.clone(),
             client_id: config.client_id.clone().unwrap_or_else(state::new_id),
             client_secret: config
@@ -276,7 +273,11 @@ async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
     let path = parts.uri.path().to_string();
     let mut response = if path.contains("/oauth2/") {
         identity::handle(&state, &parts, &body, &ids).await
-    } else if path.starts_with("/v1.0/") || path.starts_with("/beta/") || path == "/v1.0" || path == "/beta" {
+    } else if path.starts_with("/v1.0/")
+        || path.starts_with("/beta/")
+        || path == "/v1.0"
+        || path == "/beta"
+    {
         graph::handle(&state, &parts, &body, &ids).await
     } else {
         odata::GraphErr::new(

@@ -12,19 +12,19 @@ use crate::json::get_ci;
 #[derive(Debug, Clone)]
 pub struct GraphErr {
     pub status: StatusCode,
-    pub code: String,
+    pub code: &'static str,
     pub message: String,
-    pub details: Option<Value>,
+    pub details: Option<Box<Value>>,
     /// `innerError.message`, which the authentication-methods backend adds.
     pub inner_message: bool,
     pub headers: Vec<(String, String)>,
 }
 
 impl GraphErr {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> GraphErr {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> GraphErr {
         GraphErr {
             status,
-            code: code.to_string(),
+            code,
             message: message.into(),
             details: None,
             inner_message: false,
@@ -82,7 +82,7 @@ impl GraphErr {
     }
 
     pub fn with_details(mut self, details: Value) -> GraphErr {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -106,7 +106,7 @@ impl GraphErr {
         error.insert("message".into(), json!(self.message));
         error.insert("innerError".into(), Value::Object(inner));
         if let Some(d) = &self.details {
-            error.insert("details".into(), d.clone());
+            error.insert("details".into(), (**d).clone());
         }
         json!({ "error": error })
     }
@@ -305,13 +305,13 @@ fn tokenize(input: &str) -> Result<Vec<Tok>, String> {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().collect();
-                out.push(Tok::Num(text.parse().map_err(|_| format!("bad number '{text}'"))?));
+                out.push(Tok::Num(
+                    text.parse().map_err(|_| format!("bad number '{text}'"))?,
+                ));
             }
             c if c.is_alphanumeric() || c == '_' || c == '@' || c == '/' || c == '.' => {
                 let start = i;
-                while i < chars.len()
-                    && (chars[i].is_alphanumeric() || "_@/.".contains(chars[i]))
-                {
+                while i < chars.len() && (chars[i].is_alphanumeric() || "_@/.".contains(chars[i])) {
                     i += 1;
                 }
                 out.push(Tok::Ident(chars[start..i].iter().collect()));
@@ -415,7 +415,11 @@ impl Parser {
                 }
                 let op = match self.next() {
                     Some(Tok::Ident(op)) => op.to_ascii_lowercase(),
-                    other => return Err(format!("expected an operator after '{name}', found {other:?}")),
+                    other => {
+                        return Err(format!(
+                            "expected an operator after '{name}', found {other:?}"
+                        ))
+                    }
                 };
                 if op == "in" {
                     self.expect(Tok::LParen)?;
@@ -451,7 +455,10 @@ impl Filter {
         };
         let f = p.or()?;
         if p.pos < p.toks.len() {
-            return Err(format!("unexpected {:?} after the expression", p.toks[p.pos]));
+            return Err(format!(
+                "unexpected {:?} after the expression",
+                p.toks[p.pos]
+            ));
         }
         Ok(f)
     }
@@ -534,7 +541,9 @@ mod tests {
 
     #[test]
     fn filters_parse_and_match() {
-        let u = obj(json!({"displayName": "Adele Vance", "accountEnabled": true, "userType": "Member", "mail": "adelev@contoso.com"}));
+        let u = obj(
+            json!({"displayName": "Adele Vance", "accountEnabled": true, "userType": "Member", "mail": "adelev@contoso.com"}),
+        );
         for (f, expected) in [
             ("displayName eq 'adele vance'", true),
             ("startswith(displayName,'Ad')", true),
@@ -551,12 +560,20 @@ mod tests {
 
     #[test]
     fn advanced_operators_are_reported_and_bad_filters_fail() {
-        assert_eq!(Filter::parse("mail ne 'x'").unwrap().advanced_operator(), Some("ne"));
         assert_eq!(
-            Filter::parse("endswith(mail,'x')").unwrap().advanced_operator(),
+            Filter::parse("mail ne 'x'").unwrap().advanced_operator(),
+            Some("ne")
+        );
+        assert_eq!(
+            Filter::parse("endswith(mail,'x')")
+                .unwrap()
+                .advanced_operator(),
             Some("endsWith")
         );
-        assert_eq!(Filter::parse("mail eq 'x'").unwrap().advanced_operator(), None);
+        assert_eq!(
+            Filter::parse("mail eq 'x'").unwrap().advanced_operator(),
+            None
+        );
         assert!(Filter::parse("displayName eq").is_err());
         assert!(Filter::parse("displayName eq 'x").is_err());
         assert!(Filter::parse("displayName like 'x'").is_err());
@@ -564,7 +581,10 @@ mod tests {
 
     #[test]
     fn top_is_bounded_and_skiptokens_round_trip() {
-        assert!(Query::parse(Some("$top=1000"), 999).unwrap_err().message.contains("between 1 and 999"));
+        assert!(Query::parse(Some("$top=1000"), 999)
+            .unwrap_err()
+            .message
+            .contains("between 1 and 999"));
         assert_eq!(Query::parse(Some("%24top=5"), 999).unwrap().top, Some(5));
         let q = Query::parse(Some(&format!("$skiptoken={}", encode_skiptoken(42))), 999).unwrap();
         assert_eq!(q.offset().unwrap(), 42);

@@ -10,27 +10,70 @@ use super::SandboxConfig;
 /// Every setting: (name, what it takes, what it does).
 pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("TenantId", "guid", "the tenant id (random by default)"),
-    ("Domain", "name", "the verified domain (contoso.onmicrosoft.com)"),
-    ("ClientId", "guid", "the automation app's id (random by default)"),
-    ("ClientSecret", "text", "the automation app's secret (random by default)"),
-    ("SeedUsers", "count", "extra users to create, seed000001@domain ..."),
-    ("TokenLifetimeSeconds", "seconds", "access token lifetime (3599)"),
-    ("MaxPageSize", "count", "largest $top the service accepts (999)"),
+    (
+        "Domain",
+        "name",
+        "the verified domain (contoso.onmicrosoft.com)",
+    ),
+    (
+        "ClientId",
+        "guid",
+        "the automation app's id (random by default)",
+    ),
+    (
+        "ClientSecret",
+        "text",
+        "the automation app's secret (random by default)",
+    ),
+    (
+        "SeedUsers",
+        "count",
+        "extra users to create, seed000001@domain ...",
+    ),
+    (
+        "TokenLifetimeSeconds",
+        "seconds",
+        "access token lifetime (3599)",
+    ),
+    (
+        "MaxPageSize",
+        "count",
+        "largest $top the service accepts (999)",
+    ),
     ("DefaultPageSize", "count", "page size without $top (100)"),
-    ("TapStartSkewSeconds", "seconds", "how far in the past a TAP start may be (300)"),
-    ("LatencyMs", "milliseconds", "added to every Graph request (0)"),
-    ("RateLimit", "RU per second", "per-app resource-unit budget; beyond it, 429 with Retry-After"),
+    (
+        "TapStartSkewSeconds",
+        "seconds",
+        "how far in the past a TAP start may be (300)",
+    ),
+    (
+        "LatencyMs",
+        "milliseconds",
+        "added to every Graph request (0)",
+    ),
+    (
+        "RateLimit",
+        "RU per second",
+        "per-app resource-unit budget; beyond it, 429 with Retry-After",
+    ),
     ("Fault429", "0..1", "probability of a random 429"),
     ("Fault503", "0..1", "probability of a random 503"),
     ("FaultDrop", "0..1", "probability of a dropped connection"),
-    ("FaultSeed", "number", "seed of the fault draws, for replaying a run (0)"),
+    (
+        "FaultSeed",
+        "number",
+        "seed of the fault draws, for replaying a run (0)",
+    ),
     ("RetryAfter", "seconds", "Retry-After of random 429/503 (1)"),
 ];
 
 fn num(name: &str, v: &Value) -> Result<f64, String> {
     match v {
         Value::Number(n) => n.as_f64().ok_or_else(|| format!("{name}: not a number")),
-        Value::String(s) => s.trim().parse().map_err(|_| format!("{name}: '{s}' is not a number")),
+        Value::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}: '{s}' is not a number")),
         other => Err(format!("{name}: expected a number, got {other}")),
     }
 }
@@ -53,15 +96,23 @@ fn probability(name: &str, v: &Value) -> Result<f64, String> {
 
 /// Applies one named setting.
 pub fn apply(config: &mut SandboxConfig, name: &str, v: &Value) -> Result<(), String> {
-    let known = SETTINGS.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map(|(n, _, _)| *n);
+    let known = SETTINGS
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|(n, _, _)| *n);
     let Some(name) = known else {
         let names: Vec<&str> = SETTINGS.iter().map(|(n, _, _)| *n).collect();
-        return Err(format!("unknown sandbox setting '{name}'; known settings: {}", names.join(", ")));
+        return Err(format!(
+            "unknown sandbox setting '{name}'; known settings: {}",
+            names.join(", ")
+        ));
     };
     let count = |v: &Value| -> Result<u64, String> {
         let n = num(name, v)?;
         if n < 0.0 || n.fract() != 0.0 {
-            Err(format!("{name} must be a whole number of at least 0; got {n}"))
+            Err(format!(
+                "{name} must be a whole number of at least 0; got {n}"
+            ))
         } else {
             Ok(n as u64)
         }
@@ -107,13 +158,22 @@ mod tests {
 
     #[test]
     fn settings_apply_by_name_and_reject_nonsense() {
-        let c = from_params(json!({"seedusers": 10, "Fault429": 0.2, "LatencyMs": "100", "RateLimit": 200}).as_object().unwrap()).unwrap();
+        let c = from_params(
+            json!({"seedusers": 10, "Fault429": 0.2, "LatencyMs": "100", "RateLimit": 200})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(c.seed_users, 10);
         assert_eq!(c.faults.p429, 0.2);
         assert_eq!(c.faults.latency, Duration::from_millis(100));
         assert_eq!(c.faults.rate_limit_ru_per_sec, Some(200.0));
-        assert!(from_params(json!({"Fault429": 2}).as_object().unwrap()).unwrap_err().contains("between 0 and 1"));
-        assert!(from_params(json!({"Nope": 1}).as_object().unwrap()).unwrap_err().contains("unknown sandbox setting"));
+        assert!(from_params(json!({"Fault429": 2}).as_object().unwrap())
+            .unwrap_err()
+            .contains("between 0 and 1"));
+        assert!(from_params(json!({"Nope": 1}).as_object().unwrap())
+            .unwrap_err()
+            .contains("unknown sandbox setting"));
         assert!(from_params(json!({"SeedUsers": -1}).as_object().unwrap()).is_err());
     }
 }

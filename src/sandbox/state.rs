@@ -80,7 +80,10 @@ pub struct User {
 
 impl User {
     pub fn id(&self) -> &str {
-        self.object.get("id").and_then(Value::as_str).unwrap_or_default()
+        self.object
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     pub fn upn(&self) -> &str {
@@ -144,7 +147,8 @@ pub fn random_credential_id() -> String {
 
 /// The method configurations of an untouched tenant.
 pub fn default_method_configs() -> IndexMap<String, Map<String, Value>> {
-    let all_users = json!([{ "targetType": "group", "id": "all_users", "isRegistrationRequired": false }]);
+    let all_users =
+        json!([{ "targetType": "group", "id": "all_users", "isRegistrationRequired": false }]);
     let configs = [
         json!({
             "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
@@ -390,7 +394,8 @@ impl Tenant {
         let matches = |target: &String| -> bool {
             target == "all_users" || target == user_id || self.is_member(target, user_id)
         };
-        targets("includeTargets").iter().any(matches) && !targets("excludeTargets").iter().any(matches)
+        targets("includeTargets").iter().any(matches)
+            && !targets("excludeTargets").iter().any(matches)
     }
 
     pub fn app(&self, client_id: &str) -> Option<&App> {
@@ -500,8 +505,15 @@ mod tests {
     #[test]
     fn policy_targets_follow_groups_and_exclusions() {
         let mut t = Tenant::new(&seed());
-        let uid = t.user("adelev@contoso.onmicrosoft.com").unwrap().id().to_string();
-        assert!(!t.method_enabled_for("TemporaryAccessPass", &uid), "disabled by default");
+        let uid = t
+            .user("adelev@contoso.onmicrosoft.com")
+            .unwrap()
+            .id()
+            .to_string();
+        assert!(
+            !t.method_enabled_for("TemporaryAccessPass", &uid),
+            "disabled by default"
+        );
         let gid = new_id();
         t.groups.insert(
             gid.clone(),
@@ -512,11 +524,17 @@ mod tests {
         );
         let cfg = t.method_configs.get_mut("TemporaryAccessPass").unwrap();
         cfg.insert("state".into(), json!("enabled"));
-        cfg.insert("includeTargets".into(), json!([{"id": gid, "targetType": "group"}]));
+        cfg.insert(
+            "includeTargets".into(),
+            json!([{"id": gid, "targetType": "group"}]),
+        );
         assert!(t.method_enabled_for("TemporaryAccessPass", &uid));
         assert!(!t.method_enabled_for("TemporaryAccessPass", &t.admin_id.clone()));
         let cfg = t.method_configs.get_mut("TemporaryAccessPass").unwrap();
-        cfg.insert("excludeTargets".into(), json!([{"id": uid, "targetType": "user"}]));
+        cfg.insert(
+            "excludeTargets".into(),
+            json!([{"id": uid, "targetType": "user"}]),
+        );
         assert!(!t.method_enabled_for("TemporaryAccessPass", &uid));
     }
 }

@@ -133,12 +133,15 @@ impl Signer {
         else {
             return Err(TokenError::Malformed);
         };
-        let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| TokenError::Malformed)?;
+        let sig = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| TokenError::Malformed)?;
         let mut mac = self.mac();
         mac.update(header.as_bytes());
         mac.update(b".");
         mac.update(payload.as_bytes());
-        mac.verify_slice(&sig).map_err(|_| TokenError::BadSignature)?;
+        mac.verify_slice(&sig)
+            .map_err(|_| TokenError::BadSignature)?;
         let claims: Value = URL_SAFE_NO_PAD
             .decode(payload)
             .ok()
@@ -151,7 +154,10 @@ impl Signer {
         if claims.get("aud").and_then(Value::as_str) != Some(GRAPH_AUDIENCE) {
             return Err(TokenError::WrongAudience);
         }
-        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
+        let tid = claims
+            .get("tid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !tid.eq_ignore_ascii_case(tenant_id) {
             return Err(TokenError::WrongTenant);
         }
@@ -162,15 +168,26 @@ impl Signer {
             .to_string();
         let (user_id, permissions) = match claims.get("scp").and_then(Value::as_str) {
             Some(scp) => (
-                claims.get("oid").and_then(Value::as_str).map(str::to_string),
-                scp.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                claims
+                    .get("oid")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                scp.split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             ),
             None => (
                 None,
                 claims
                     .get("roles")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default(),
             ),
         };
@@ -211,7 +228,10 @@ mod tests {
         let s = Signer::new(b"k".to_vec());
         let token = s.issue(&principal(), 60, Value::Null);
         let other = Signer::new(b"other".to_vec());
-        assert_eq!(other.verify(&token, "t1").unwrap_err(), TokenError::BadSignature);
+        assert_eq!(
+            other.verify(&token, "t1").unwrap_err(),
+            TokenError::BadSignature
+        );
         assert_eq!(s.verify(&token, "t2").unwrap_err(), TokenError::WrongTenant);
         let expired = s.issue(&principal(), -1, Value::Null);
         assert_eq!(s.verify(&expired, "t1").unwrap_err(), TokenError::Expired);

@@ -14,10 +14,17 @@ use crate::engine::http::{Request, Transport};
 use crate::engine::invoke;
 
 pub fn is_builtin(name: &str) -> bool {
-    BUILTIN_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(name))
+    BUILTIN_COMMANDS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(name))
 }
 
-fn transport<'a>(session: &'a Session, connection: Option<&'a crate::auth::Connection>, sink: &'a EventSink, activity: &str) -> Result<Transport<'a>, GraphError> {
+fn transport<'a>(
+    session: &'a Session,
+    connection: Option<&'a crate::auth::Connection>,
+    sink: &'a EventSink,
+    activity: &str,
+) -> Result<Transport<'a>, GraphError> {
     Ok(Transport {
         clients: session.clients()?,
         connection,
@@ -27,7 +34,11 @@ fn transport<'a>(session: &'a Session, connection: Option<&'a crate::auth::Conne
     })
 }
 
-pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> Result<(), GraphError> {
+pub async fn run(
+    session: &Session,
+    request: CallRequest,
+    sink: &EventSink,
+) -> Result<(), GraphError> {
     let p = &request.params;
     match request.command.to_ascii_lowercase().as_str() {
         "connect-mggraph" => super::connect::run_connect(session, p, sink).await,
@@ -37,10 +48,19 @@ pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> R
             let name = param_str(p, "Name");
             let mut envs = session.environments();
             if !envs.iter().any(|e| e.name == SANDBOX) {
-                envs.push(Environment::new(SANDBOX, "in-process (starts on Connect-MgGraph -Environment Sandbox)", "in-process", true));
+                envs.push(Environment::new(
+                    SANDBOX,
+                    "in-process (starts on Connect-MgGraph -Environment Sandbox)",
+                    "in-process",
+                    true,
+                ));
             }
             for env in envs {
-                if name.as_ref().map(|n| n.eq_ignore_ascii_case(&env.name)).unwrap_or(true) {
+                if name
+                    .as_ref()
+                    .map(|n| n.eq_ignore_ascii_case(&env.name))
+                    .unwrap_or(true)
+                {
                     emit(sink, serde_json::to_value(&env).unwrap_or(Value::Null)).await;
                 }
             }
@@ -48,13 +68,17 @@ pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> R
         }
         "add-mgenvironment" => {
             let name = param_str(p, "Name").ok_or_else(|| invalid("-Name is required."))?;
-            let aad = param_str(p, "AzureADEndpoint").ok_or_else(|| invalid("-AzureADEndpoint is required."))?;
-            let graph = param_str(p, "GraphEndpoint").ok_or_else(|| invalid("-GraphEndpoint is required."))?;
+            let aad = param_str(p, "AzureADEndpoint")
+                .ok_or_else(|| invalid("-AzureADEndpoint is required."))?;
+            let graph = param_str(p, "GraphEndpoint")
+                .ok_or_else(|| invalid("-GraphEndpoint is required."))?;
             validate_endpoint("AzureADEndpoint", &aad).map_err(invalid)?;
             validate_endpoint("GraphEndpoint", &graph).map_err(invalid)?;
             if let Some(existing) = session.environment(&name) {
                 if existing.kind == "Built-in" {
-                    return Err(invalid(format!("'{name}' is a built-in environment and cannot be redefined.")));
+                    return Err(invalid(format!(
+                        "'{name}' is a built-in environment and cannot be redefined."
+                    )));
                 }
             }
             if name.eq_ignore_ascii_case(SANDBOX) {
@@ -66,7 +90,11 @@ pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> R
             Ok(())
         }
         "get-mgrequestcontext" => {
-            emit(sink, serde_json::to_value(session.settings()).unwrap_or(Value::Null)).await;
+            emit(
+                sink,
+                serde_json::to_value(session.settings()).unwrap_or(Value::Null),
+            )
+            .await;
             Ok(())
         }
         "set-mgrequestcontext" => {
@@ -78,7 +106,10 @@ pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> R
         "invoke-mggraphrequest" => {
             let connection = session.connection();
             let Some(conn) = connection.as_deref() else {
-                sink.error(describe(&GraphError::NotConnected, &ErrorStyle::InvokeRequest));
+                sink.error(describe(
+                    &GraphError::NotConnected,
+                    &ErrorStyle::InvokeRequest,
+                ));
                 return Ok(());
             };
             let x = transport(session, Some(conn), sink, "Invoke-MgGraphRequest")?;
@@ -88,7 +119,9 @@ pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> R
             }
             Ok(())
         }
-        "invoke-mggraphbatchrequest" => crate::session::bulk::run_batch_command(session, p, sink).await,
+        "invoke-mggraphbatchrequest" => {
+            crate::session::bulk::run_batch_command(session, p, sink).await
+        }
         "register-mgsandboxpasskey" => register_passkey(session, p, sink).await,
         other => Err(invalid(format!("unknown command '{other}'"))),
     }
@@ -96,10 +129,16 @@ pub async fn run(session: &Session, request: CallRequest, sink: &EventSink) -> R
 
 /// The sandbox stand-in for "the user signs in with the pass and registers a passkey in the
 /// browser": a Temporary Access Pass sign-in, then the beta passkey registration as that user.
-async fn register_passkey(session: &Session, p: &Map<String, Value>, sink: &EventSink) -> Result<(), GraphError> {
+async fn register_passkey(
+    session: &Session,
+    p: &Map<String, Value>,
+    sink: &EventSink,
+) -> Result<(), GraphError> {
     let user = param_str(p, "UserId").ok_or_else(|| invalid("-UserId is required."))?;
-    let pass = param_str(p, "TemporaryAccessPass").ok_or_else(|| invalid("-TemporaryAccessPass is required."))?;
-    let display_name = param_str(p, "DisplayName").unwrap_or_else(|| "Passkey (MgGraph sandbox)".into());
+    let pass = param_str(p, "TemporaryAccessPass")
+        .ok_or_else(|| invalid("-TemporaryAccessPass is required."))?;
+    let display_name =
+        param_str(p, "DisplayName").unwrap_or_else(|| "Passkey (MgGraph sandbox)".into());
     let conn = session.connection().ok_or(GraphError::NotConnected)?;
     let env = conn.env.clone();
     if !crate::auth::environments::is_loopback(&env.graph_endpoint) {
@@ -108,7 +147,11 @@ async fn register_passkey(session: &Session, p: &Map<String, Value>, sink: &Even
             env.name, env.graph_endpoint
         )));
     }
-    let tenant = conn.info.tenant_id.clone().unwrap_or_else(|| "organizations".into());
+    let tenant = conn
+        .info
+        .tenant_id
+        .clone()
+        .unwrap_or_else(|| "organizations".into());
     let clients = session.clients()?;
     sink.verbose(|| format!("Signing in as {user} with a Temporary Access Pass"));
     let resp = clients
@@ -119,7 +162,10 @@ async fn register_passkey(session: &Session, p: &Map<String, Value>, sink: &Even
             ("client_id", crate::auth::flows::GRAPH_CLI_CLIENT_ID),
             ("username", user.as_str()),
             ("temporary_access_pass", pass.as_str()),
-            ("scope", "UserAuthenticationMethod.ReadWrite offline_access openid profile"),
+            (
+                "scope",
+                "UserAuthenticationMethod.ReadWrite offline_access openid profile",
+            ),
         ])
         .send()
         .await
@@ -129,7 +175,8 @@ async fn register_passkey(session: &Session, p: &Map<String, Value>, sink: &Even
             message: e.to_string(),
         })?;
     let status = resp.status();
-    let body: Value = serde_json::from_slice(&resp.bytes().await.unwrap_or_default()).unwrap_or(Value::Null);
+    let body: Value =
+        serde_json::from_slice(&resp.bytes().await.unwrap_or_default()).unwrap_or(Value::Null);
     if !status.is_success() {
         let description = body
             .get("error_description")
@@ -137,7 +184,11 @@ async fn register_passkey(session: &Session, p: &Map<String, Value>, sink: &Even
             .and_then(|d| d.lines().next())
             .unwrap_or("the sign-in failed")
             .to_string();
-        let code = description.split(':').next().unwrap_or("AuthenticationFailed").to_string();
+        let code = description
+            .split(':')
+            .next()
+            .unwrap_or("AuthenticationFailed")
+            .to_string();
         return Err(GraphError::Auth(crate::auth::AuthError::new(
             code,
             format!("Signing in as {user} with the Temporary Access Pass failed: {description}"),
@@ -163,9 +214,12 @@ async fn register_passkey(session: &Session, p: &Map<String, Value>, sink: &Even
             "response": {"clientDataJSON": client_data, "attestationObject": attestation}
         }
     });
-    let request = Request::new(reqwest::Method::POST, format!("{}/beta/me/authentication/fido2Methods", env.graph_endpoint))
-        .header("Authorization", format!("Bearer {token}"))
-        .json_body(&body);
+    let request = Request::new(
+        reqwest::Method::POST,
+        format!("{}/beta/me/authentication/fido2Methods", env.graph_endpoint),
+    )
+    .header("Authorization", format!("Bearer {token}"))
+    .json_body(&body);
     let mut request = request;
     request.authenticate = false;
     let x = transport(session, None, sink, "Register-MgSandboxPasskey")?;

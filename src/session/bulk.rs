@@ -45,7 +45,14 @@ fn parse_input(index: usize, v: Value) -> Input {
 }
 
 /// Runs the pushed inputs of a catalog command with up to `limit` requests in flight.
-pub async fn run(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, limit: usize, inputs: InputStream, sink: &EventSink) {
+pub async fn run(
+    x: &Transport<'_>,
+    cmd: &'static Command,
+    endpoint: &str,
+    limit: usize,
+    inputs: InputStream,
+    sink: &EventSink,
+) {
     let indexed = stream::unfold((inputs, 0usize), |(mut rx, i)| async move {
         rx.recv().await.map(|v| (parse_input(i, v), (rx, i + 1)))
     });
@@ -70,14 +77,27 @@ pub async fn run(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, limit
     }
 }
 
-async fn run_one(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, input: &Input) -> Vec<Emitted> {
+async fn run_one(
+    x: &Transport<'_>,
+    cmd: &'static Command,
+    endpoint: &str,
+    input: &Input,
+) -> Vec<Emitted> {
     let set_name = input.set.clone().unwrap_or_else(|| cmd.default_set());
     let mut sink = Sink::Buffer(vec![]);
     match cmd.set(&set_name) {
         Some(set) => operation::run(x, cmd, &set, &input.params, endpoint, &mut sink).await,
         None => sink.error(describe(
-            &invalid(format!("command '{}' has no parameter set '{set_name}'", cmd.name)),
-            &operation::style(cmd, &cmd.set(&cmd.default_set()).expect("every command has a set"), Value::Null),
+            &invalid(format!(
+                "command '{}' has no parameter set '{set_name}'",
+                cmd.name
+            )),
+            &operation::style(
+                cmd,
+                &cmd.set(&cmd.default_set())
+                    .expect("every command has a set"),
+                Value::Null,
+            ),
         )),
     }
     match sink {
@@ -86,12 +106,25 @@ async fn run_one(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, input
     }
 }
 
+/// One input of a chunk: ready to send, or already failed.
+type Step = (
+    usize,
+    Result<(Prepared, operation::ErrorContext), Vec<Emitted>>,
+);
+
 /// Runs a group of inputs: one alone as a plain request, several as one `$batch`.
-async fn run_chunk(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, chunk: Vec<Input>) -> Vec<(usize, Vec<Emitted>)> {
+async fn run_chunk(
+    x: &Transport<'_>,
+    cmd: &'static Command,
+    endpoint: &str,
+    chunk: Vec<Input>,
+) -> Vec<(usize, Vec<Emitted>)> {
     let batchable = chunk.len() > 1
         && chunk.iter().all(|i| {
             let set = i.set.clone().unwrap_or_else(|| cmd.default_set());
-            cmd.set(&set).map(|s| s.route.kind != RouteKind::List).unwrap_or(false)
+            cmd.set(&set)
+                .map(|s| s.route.kind != RouteKind::List)
+                .unwrap_or(false)
         });
     if !batchable {
         let mut out = vec![];
@@ -101,7 +134,7 @@ async fn run_chunk(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, chu
         return out;
     }
     // Prepare every step; a step that cannot be built fails alone.
-    let mut steps: Vec<(usize, Result<(Prepared, operation::ErrorContext), Vec<Emitted>>)> = vec![];
+    let mut steps: Vec<Step> = vec![];
     for input in &chunk {
         let set_name = input.set.clone().unwrap_or_else(|| cmd.default_set());
         let set = cmd.set(&set_name).expect("checked above");
@@ -113,17 +146,29 @@ async fn run_chunk(x: &Transport<'_>, cmd: &'static Command, endpoint: &str, chu
                     let ctx = operation::ErrorContext::new(cmd, &set, p.target.clone());
                     Ok((p, ctx))
                 }
-                Err(e) => Err(vec![Emitted::Error(describe(&e, &operation::style(cmd, &set, Value::Null)))]),
+                Err(e) => Err(vec![Emitted::Error(describe(
+                    &e,
+                    &operation::style(cmd, &set, Value::Null),
+                ))]),
             },
         ));
     }
     let base = format!("{}/{}/", endpoint.trim_end_matches('/'), cmd.api.segment());
     let requests: Vec<Value> = steps
         .iter()
-        .filter_map(|(index, s)| s.as_ref().ok().map(|(p, _)| step_json(&index.to_string(), &p.request, &base)))
+        .filter_map(|(index, s)| {
+            s.as_ref()
+                .ok()
+                .map(|(p, _)| step_json(&index.to_string(), &p.request, &base))
+        })
         .collect();
-    let batch_url = format!("{}/{}/$batch", endpoint.trim_end_matches('/'), cmd.api.segment());
-    let batch = Request::new(reqwest::Method::POST, batch_url).json_body(&json!({ "requests": requests }));
+    let batch_url = format!(
+        "{}/{}/$batch",
+        endpoint.trim_end_matches('/'),
+        cmd.api.segment()
+    );
+    let batch =
+        Request::new(reqwest::Method::POST, batch_url).json_body(&json!({ "requests": requests }));
     let answers = match x.send(&batch).await {
         Ok(resp) if resp.is_success() => Ok(parse_batch(&resp)),
         Ok(resp) => Err(resp.failure()),
@@ -170,13 +215,22 @@ fn step_json(id: &str, r: &Request, base: &str) -> Value {
 fn parse_batch(resp: &Response) -> HashMap<String, Response> {
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let mut out = HashMap::new();
-    for item in body.get("responses").and_then(Value::as_array).into_iter().flatten() {
+    for item in body
+        .get("responses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let id = item.get("id").and_then(scalar_text).unwrap_or_default();
         let status = item.get("status").and_then(Value::as_u64).unwrap_or(500) as u16;
         let headers: Vec<(String, String)> = item
             .get("headers")
             .and_then(Value::as_object)
-            .map(|h| h.iter().map(|(k, v)| (k.clone(), scalar_text(v).unwrap_or_default())).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), scalar_text(v).unwrap_or_default()))
+                    .collect()
+            })
             .unwrap_or_default();
         let body = match item.get("body") {
             None | Some(Value::Null) => bytes::Bytes::new(),
@@ -199,7 +253,13 @@ fn parse_batch(resp: &Response) -> HashMap<String, Response> {
 }
 
 /// Turns one step's answer into output; a throttled step is retried on its own.
-async fn finish_step(x: &Transport<'_>, cmd: &'static Command, p: &Prepared, ctx: &operation::ErrorContext, answer: Response) -> Vec<Emitted> {
+async fn finish_step(
+    x: &Transport<'_>,
+    cmd: &'static Command,
+    p: &Prepared,
+    ctx: &operation::ErrorContext,
+    answer: Response,
+) -> Vec<Emitted> {
     let mut sink = Sink::Buffer(vec![]);
     let answer = if matches!(answer.status, 429 | 503) {
         // The service did not process this step: wait as it asked, then send it alone
@@ -209,7 +269,15 @@ async fn finish_step(x: &Transport<'_>, cmd: &'static Command, p: &Prepared, ctx
             .and_then(retry_after)
             .unwrap_or(Duration::from_secs(x.settings.retry_delay))
             .min(Duration::from_secs(180));
-        x.sink.verbose(|| format!("$batch step {} {}: {}; retrying it alone in {:.1} s", p.request.method, p.request.url, answer.status, wait.as_secs_f64()));
+        x.sink.verbose(|| {
+            format!(
+                "$batch step {} {}: {}; retrying it alone in {:.1} s",
+                p.request.method,
+                p.request.url,
+                answer.status,
+                wait.as_secs_f64()
+            )
+        });
         tokio::select! {
             _ = x.sink.cancellation().cancelled() => return vec![Emitted::Error(describe(&GraphError::Cancelled, &ctx.style))],
             _ = tokio::time::sleep(wait) => {}
@@ -232,29 +300,49 @@ async fn finish_step(x: &Transport<'_>, cmd: &'static Command, p: &Prepared, ctx
 
 /// `Invoke-MgGraphBatchRequest`: sends a list of requests as `$batch` requests of up to 20
 /// steps (keeping `dependsOn` chains together) and returns the answers in request order.
-pub async fn run_batch_command(session: &Session, p: &Map<String, Value>, sink: &EventSink) -> Result<(), GraphError> {
+pub async fn run_batch_command(
+    session: &Session,
+    p: &Map<String, Value>,
+    sink: &EventSink,
+) -> Result<(), GraphError> {
     let conn = session.connection().ok_or(GraphError::NotConnected)?;
     let version = super::param_str(p, "ApiVersion").unwrap_or_else(|| "v1.0".into());
     if version != "v1.0" && version != "beta" {
-        return Err(invalid(format!("-ApiVersion must be v1.0 or beta; got '{version}'.")));
+        return Err(invalid(format!(
+            "-ApiVersion must be v1.0 or beta; got '{version}'."
+        )));
     }
-    let requests = get_ci(p, "Requests").and_then(Value::as_array).cloned().unwrap_or_default();
+    let requests = get_ci(p, "Requests")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if requests.is_empty() {
-        return Err(invalid("-Requests is empty: pass at least one request (a hashtable with Method and Url)."));
+        return Err(invalid(
+            "-Requests is empty: pass at least one request (a hashtable with Method and Url).",
+        ));
     }
     let mut steps: Vec<Map<String, Value>> = vec![];
     for (i, r) in requests.iter().enumerate() {
         let Some(obj) = r.as_object() else {
             return Err(invalid(format!("Request #{} is not a hashtable.", i + 1)));
         };
-        let id = get_ci(obj, "id").and_then(scalar_text).unwrap_or_else(|| (i + 1).to_string());
-        let method = get_ci(obj, "method").and_then(scalar_text).unwrap_or_else(|| "GET".into()).to_ascii_uppercase();
-        let url = get_ci(obj, "url").and_then(scalar_text).ok_or_else(|| invalid(format!("Request '{id}' has no Url.")))?;
+        let id = get_ci(obj, "id")
+            .and_then(scalar_text)
+            .unwrap_or_else(|| (i + 1).to_string());
+        let method = get_ci(obj, "method")
+            .and_then(scalar_text)
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase();
+        let url = get_ci(obj, "url")
+            .and_then(scalar_text)
+            .ok_or_else(|| invalid(format!("Request '{id}' has no Url.")))?;
         let mut url = url.trim_start_matches('/').to_string();
         for v in ["v1.0/", "beta/"] {
             if let Some(rest) = url.strip_prefix(v) {
                 if !v.starts_with(&version) {
-                    return Err(invalid(format!("Request '{id}' targets {v} but the batch is sent to /{version}.")));
+                    return Err(invalid(format!(
+                        "Request '{id}' targets {v} but the batch is sent to /{version}."
+                    )));
                 }
                 url = rest.to_string();
             }
@@ -263,14 +351,20 @@ pub async fn run_batch_command(session: &Session, p: &Map<String, Value>, sink: 
         step.insert("id".into(), json!(id));
         step.insert("method".into(), json!(method));
         step.insert("url".into(), json!(format!("/{url}")));
-        let mut headers = get_ci(obj, "headers").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut headers = get_ci(obj, "headers")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         if let Some(body) = get_ci(obj, "body").filter(|b| !b.is_null()) {
             let body = match body {
                 Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| json!(s)),
                 other => other.clone(),
             };
             step.insert("body".into(), body);
-            if !headers.keys().any(|k| k.eq_ignore_ascii_case("Content-Type")) {
+            if !headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("Content-Type"))
+            {
                 headers.insert("Content-Type".into(), json!("application/json"));
             }
         }
@@ -305,17 +399,26 @@ pub async fn run_batch_command(session: &Session, p: &Map<String, Value>, sink: 
         let mut attempt = 0;
         loop {
             let body = json!({"requests": pending.iter().map(|i| Value::Object(steps[*i].clone())).collect::<Vec<_>>()});
-            let resp = x.send(&Request::new(reqwest::Method::POST, url.clone()).json_body(&body)).await?;
+            let resp = x
+                .send(&Request::new(reqwest::Method::POST, url.clone()).json_body(&body))
+                .await?;
             if !resp.is_success() {
                 return Err(resp.failure());
             }
             let parsed: Value = resp.json()?;
             let mut throttled = vec![];
             let mut wait = Duration::ZERO;
-            for item in parsed.get("responses").and_then(Value::as_array).into_iter().flatten() {
+            for item in parsed
+                .get("responses")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let id = item.get("id").and_then(scalar_text).unwrap_or_default();
                 let status = item.get("status").and_then(Value::as_u64).unwrap_or(0);
-                let idx = steps.iter().position(|s| s.get("id").and_then(scalar_text).as_deref() == Some(id.as_str()));
+                let idx = steps.iter().position(|s| {
+                    s.get("id").and_then(scalar_text).as_deref() == Some(id.as_str())
+                });
                 if matches!(status, 429 | 503) && attempt < x.settings.max_retry {
                     if let Some(i) = idx {
                         throttled.push(i);
@@ -349,7 +452,13 @@ pub async fn run_batch_command(session: &Session, p: &Map<String, Value>, sink: 
             pending = throttled.into_iter().chain(dependents).collect();
             pending.sort_unstable();
             attempt += 1;
-            sink.verbose(|| format!("$batch: {} step(s) throttled; retrying them in {:.1} s", pending.len(), wait.as_secs_f64()));
+            sink.verbose(|| {
+                format!(
+                    "$batch: {} step(s) throttled; retrying them in {:.1} s",
+                    pending.len(),
+                    wait.as_secs_f64()
+                )
+            });
             tokio::select! {
                 _ = sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
                 _ = tokio::time::sleep(wait.min(Duration::from_secs(180))) => {}
@@ -358,24 +467,36 @@ pub async fn run_batch_command(session: &Session, p: &Map<String, Value>, sink: 
     }
     for step in &steps {
         let id = step.get("id").and_then(scalar_text).unwrap_or_default();
-        let answer = answers.remove(&id).unwrap_or_else(|| json!({"id": id, "status": 0}));
+        let answer = answers
+            .remove(&id)
+            .unwrap_or_else(|| json!({"id": id, "status": 0}));
         sink.output_value(answer).await;
     }
     Ok(())
 }
 
 fn depends_on_any(steps: &[Map<String, Value>], i: usize, on: &[usize]) -> bool {
-    let ids: Vec<String> = on.iter().filter_map(|j| steps[*j].get("id").and_then(scalar_text)).collect();
+    let ids: Vec<String> = on
+        .iter()
+        .filter_map(|j| steps[*j].get("id").and_then(scalar_text))
+        .collect();
     steps[i]
         .get("dependsOn")
         .and_then(Value::as_array)
-        .map(|d| d.iter().filter_map(Value::as_str).any(|x| ids.iter().any(|id| id.eq_ignore_ascii_case(x))))
+        .map(|d| {
+            d.iter()
+                .filter_map(Value::as_str)
+                .any(|x| ids.iter().any(|id| id.eq_ignore_ascii_case(x)))
+        })
         .unwrap_or(false)
 }
 
 /// Groups steps connected by `dependsOn` (they must share a batch), in request order.
 fn dependency_groups(steps: &[Map<String, Value>]) -> Result<Vec<Vec<usize>>, GraphError> {
-    let ids: Vec<String> = steps.iter().map(|s| s.get("id").and_then(scalar_text).unwrap_or_default()).collect();
+    let ids: Vec<String> = steps
+        .iter()
+        .map(|s| s.get("id").and_then(scalar_text).unwrap_or_default())
+        .collect();
     let mut parent: Vec<usize> = (0..steps.len()).collect();
     fn find(parent: &mut [usize], i: usize) -> usize {
         let mut r = i;
@@ -386,11 +507,22 @@ fn dependency_groups(steps: &[Map<String, Value>]) -> Result<Vec<Vec<usize>>, Gr
         r
     }
     for (i, s) in steps.iter().enumerate() {
-        for dep in s.get("dependsOn").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        for dep in s
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             let j = ids
                 .iter()
                 .position(|id| id.eq_ignore_ascii_case(dep))
-                .ok_or_else(|| invalid(format!("Request '{}' depends on '{dep}', which is not in the list.", ids[i])))?;
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "Request '{}' depends on '{dep}', which is not in the list.",
+                        ids[i]
+                    ))
+                })?;
             let (a, b) = (find(&mut parent, i), find(&mut parent, j));
             parent[a.max(b)] = a.min(b);
         }
@@ -421,26 +553,42 @@ mod tests {
     use super::*;
 
     fn step(id: &str, deps: &[&str]) -> Map<String, Value> {
-        json!({"id": id, "method": "GET", "url": "/me", "dependsOn": deps}).as_object().unwrap().clone()
+        json!({"id": id, "method": "GET", "url": "/me", "dependsOn": deps})
+            .as_object()
+            .unwrap()
+            .clone()
     }
 
     #[test]
     fn dependency_chains_stay_together() {
-        let steps = vec![step("1", &[]), step("2", &["1"]), step("3", &[]), step("4", &["2"])];
+        let steps = vec![
+            step("1", &[]),
+            step("2", &["1"]),
+            step("3", &[]),
+            step("4", &["2"]),
+        ];
         let groups = dependency_groups(&steps).unwrap();
         assert_eq!(groups, vec![vec![0, 1, 3], vec![2]]);
         let bad = vec![step("1", &["9"])];
         assert!(dependency_groups(&bad).is_err());
-        let long: Vec<_> = (0..21).map(|i| step(&i.to_string(), if i == 0 { &[] } else { &["0"] })).collect();
+        let long: Vec<_> = (0..21)
+            .map(|i| step(&i.to_string(), if i == 0 { &[] } else { &["0"] }))
+            .collect();
         assert!(dependency_groups(&long).is_err());
     }
 
     #[test]
     fn steps_are_relative_to_the_version() {
-        let r = Request::new(reqwest::Method::POST, "https://g/v1.0/users/u/authentication/temporaryAccessPassMethods")
-            .json_body(&json!({"isUsableOnce": true}));
+        let r = Request::new(
+            reqwest::Method::POST,
+            "https://g/v1.0/users/u/authentication/temporaryAccessPassMethods",
+        )
+        .json_body(&json!({"isUsableOnce": true}));
         let s = step_json("7", &r, "https://g/v1.0/");
-        assert_eq!(s["url"], "/users/u/authentication/temporaryAccessPassMethods");
+        assert_eq!(
+            s["url"],
+            "/users/u/authentication/temporaryAccessPassMethods"
+        );
         assert_eq!(s["headers"]["Content-Type"], "application/json");
         assert_eq!(s["body"]["isUsableOnce"], true);
     }

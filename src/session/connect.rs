@@ -22,14 +22,21 @@ pub const SANDBOX_ADMIN_SCOPES: &[&str] = &[
 
 /// The SDK's welcome banner.
 pub fn welcome(info: &ContextInfo) -> String {
-    let access = if info.auth_type == "Delegated" { "delegated" } else { "apponly" };
+    let access = if info.auth_type == "Delegated" {
+        "delegated"
+    } else {
+        "apponly"
+    };
     format!(
         "Welcome to Microsoft Graph!\n\nConnected via {access} access using {}\nReadme: https://aka.ms/graph/sdk/powershell\nSDK Docs: https://aka.ms/graph/sdk/powershell/docs\nAPI Docs: https://aka.ms/graph/docs\n\nNOTE: You can use the -NoWelcome parameter to suppress this message.",
         info.client_id
     )
 }
 
-fn environment(session: &Session, params: &Map<String, Value>) -> Result<Option<Environment>, GraphError> {
+fn environment(
+    session: &Session,
+    params: &Map<String, Value>,
+) -> Result<Option<Environment>, GraphError> {
     let name = param_str(params, "Environment").unwrap_or_else(|| "Global".into());
     if name.eq_ignore_ascii_case(SANDBOX) {
         return Ok(None);
@@ -41,15 +48,23 @@ fn environment(session: &Session, params: &Map<String, Value>) -> Result<Option<
     })
 }
 
-fn sandbox_options(params: &Map<String, Value>) -> Result<Option<crate::sandbox::SandboxConfig>, GraphError> {
+fn sandbox_options(
+    params: &Map<String, Value>,
+) -> Result<Option<crate::sandbox::SandboxConfig>, GraphError> {
     let Some(opts) = super::object_param(params, "SandboxOptions")? else {
         return Ok(None);
     };
-    crate::sandbox::options::from_params(&opts).map(Some).map_err(invalid)
+    crate::sandbox::options::from_params(&opts)
+        .map(Some)
+        .map_err(invalid)
 }
 
 /// Signs in and makes the connection current. Returns the context.
-pub async fn connect(session: &Session, params: &Map<String, Value>, sink: &EventSink) -> Result<ContextInfo, GraphError> {
+pub async fn connect(
+    session: &Session,
+    params: &Map<String, Value>,
+    sink: &EventSink,
+) -> Result<ContextInfo, GraphError> {
     let clients = session.clients()?;
     let env = environment(session, params)?;
     let (env, sandbox) = match env {
@@ -69,9 +84,17 @@ pub async fn connect(session: &Session, params: &Map<String, Value>, sink: &Even
         let client_id = client_id.ok_or_else(|| invalid("-ClientSecretCredential needs the application (client) id as the credential's user name."))?;
         let tenant = tenant
             .or_else(|| sandbox.as_ref().map(|s| s.tenant_id.clone()))
-            .ok_or_else(|| invalid("-TenantId is required for app-only sign-in (-ClientSecretCredential)."))?;
-        sink.verbose(|| format!("Signing in to {} as application {client_id} (client secret) in tenant {tenant}", env.name));
-        let credential = ClientSecretCredential::new(env.clone(), tenant.clone(), client_id.clone(), secret);
+            .ok_or_else(|| {
+                invalid("-TenantId is required for app-only sign-in (-ClientSecretCredential).")
+            })?;
+        sink.verbose(|| {
+            format!(
+                "Signing in to {} as application {client_id} (client secret) in tenant {tenant}",
+                env.name
+            )
+        });
+        let credential =
+            ClientSecretCredential::new(env.clone(), tenant.clone(), client_id.clone(), secret);
         let token = credential
             .acquire(&clients.auth)
             .await
@@ -88,9 +111,14 @@ pub async fn connect(session: &Session, params: &Map<String, Value>, sink: &Even
             environment: env.name.clone(),
             ..Default::default()
         };
-        (Connection::new(env, info.clone(), Box::new(credential), Some(token)), info)
+        (
+            Connection::new(env, info.clone(), Box::new(credential), Some(token)),
+            info,
+        )
     } else if let Some(sandbox) = sandbox {
-        let requested = get_ci(params, "Scopes").map(string_list).unwrap_or_default();
+        let requested = get_ci(params, "Scopes")
+            .map(string_list)
+            .unwrap_or_default();
         let requested = if requested.is_empty() {
             SANDBOX_ADMIN_SCOPES.iter().map(|s| s.to_string()).collect()
         } else {
@@ -99,16 +127,23 @@ pub async fn connect(session: &Session, params: &Map<String, Value>, sink: &Even
         let scopes = flows::delegated_scopes(&requested);
         let client_id = client_id.unwrap_or_else(|| GRAPH_CLI_CLIENT_ID.into());
         let hint = param_str(params, "LoginHint").unwrap_or_else(|| sandbox.admin_upn.clone());
-        sink.verbose(|| format!("Signing in to the in-process sandbox ({}) as {hint}", env.graph_endpoint));
+        sink.verbose(|| {
+            format!(
+                "Signing in to the in-process sandbox ({}) as {hint}",
+                env.graph_endpoint
+            )
+        });
         let auth_http = clients.auth.clone();
         let signed_in = flows::authorization_code(
             &clients.auth,
-            &env,
-            &sandbox.tenant_id,
-            &client_id,
-            &scopes,
-            "http://localhost",
-            Some(&hint),
+            flows::AuthCodeRequest {
+                env: &env,
+                tenant: &sandbox.tenant_id,
+                client_id: &client_id,
+                scopes: &scopes,
+                redirect_uri: "http://localhost",
+                login_hint: Some(&hint),
+            },
             |url| async move { flows::headless_browser(&auth_http, url).await },
         )
         .await
@@ -131,8 +166,22 @@ pub async fn connect(session: &Session, params: &Map<String, Value>, sink: &Even
             environment: env.name.clone(),
             ..Default::default()
         };
-        let credential = RefreshingCredential::new(env.clone(), sandbox.tenant_id, client_id, scopes, signed_in.refresh_token);
-        (Connection::new(env, info.clone(), Box::new(credential), Some(signed_in.access)), info)
+        let credential = RefreshingCredential::new(
+            env.clone(),
+            sandbox.tenant_id,
+            client_id,
+            scopes,
+            signed_in.refresh_token,
+        );
+        (
+            Connection::new(
+                env,
+                info.clone(),
+                Box::new(credential),
+                Some(signed_in.access),
+            ),
+            info,
+        )
     } else {
         return Err(invalid(format!(
             "No sign-in method was given for environment '{}'. Use -ClientId with -TenantId and -ClientSecretCredential for app-only access, or -Environment Sandbox for the built-in sandbox tenant.",
@@ -144,7 +193,11 @@ pub async fn connect(session: &Session, params: &Map<String, Value>, sink: &Even
 }
 
 /// Built-in `Connect-MgGraph`.
-pub async fn run_connect(session: &Session, params: &Map<String, Value>, sink: &EventSink) -> Result<(), GraphError> {
+pub async fn run_connect(
+    session: &Session,
+    params: &Map<String, Value>,
+    sink: &EventSink,
+) -> Result<(), GraphError> {
     let info = connect(session, params, sink).await?;
     if !param_switch(params, "NoWelcome") {
         super::emit(sink, json!(welcome(&info))).await;

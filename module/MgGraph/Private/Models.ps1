@@ -111,3 +111,29 @@ function ConvertFrom-MgJsonArray {
     }
     , (ConvertFrom-Json -InputObject $Json -AsHashtable -NoEnumerate)
 }
+
+function ConvertFrom-MgJToken {
+    # JSON tokens as PowerShell values: objects as hashtables, arrays as object[].
+    param([AllowNull()] $Token)
+    if ($Token -is [Newtonsoft.Json.Linq.JObject]) {
+        $table = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
+        foreach ($p in $Token.Properties()) { $table[$p.Name] = ConvertFrom-MgJToken $p.Value }
+        return $table
+    }
+    if ($Token -is [Newtonsoft.Json.Linq.JArray]) {
+        return , [object[]]@(foreach ($t in $Token) { ConvertFrom-MgJToken $t })
+    }
+    if ($Token -is [Newtonsoft.Json.Linq.JValue]) { return $Token.Value }
+    $Token
+}
+
+function ConvertFrom-MgNestedAdditional {
+    # Replaces JSON tokens in an object's AdditionalProperties by hashtables and arrays, as the
+    # SDK's dictionaries hold them.
+    param([Parameter(Mandatory)] $Item)
+    $additional = $Item.AdditionalProperties
+    if ($null -eq $additional) { return }
+    foreach ($key in @($additional.Keys)) {
+        if ($additional[$key] -is [Newtonsoft.Json.Linq.JToken]) { $additional[$key] = ConvertFrom-MgJToken $additional[$key] }
+    }
+}

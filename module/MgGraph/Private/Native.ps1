@@ -1,9 +1,10 @@
-# Binds the engine's C functions, once per process.
+# Binds the engine's C functions, once per process, on first use.
 #
-# No compiler runs at import: the P/Invoke signatures are emitted with Reflection.Emit (an
-# Add-Type shim would cost a Roslyn compile, about a second). The bound type and the shared
-# session handle are kept in AppDomain data, so every runspace of the process (for example
-# ForEach-Object -Parallel) reuses them and sees the same connection.
+# No compiler runs: the P/Invoke signatures are emitted with Reflection.Emit (an Add-Type shim
+# would cost a Roslyn compile, about a second). The bound type and the shared session handle
+# are kept in AppDomain data, so every runspace of the process (for example
+# ForEach-Object -Parallel) reuses them and sees the same connection. Nothing of this runs at
+# import: the first command that needs the engine pays for it (Initialize-MgEngine).
 
 Set-StrictMode -Version 3.0
 
@@ -23,8 +24,13 @@ function Get-MgNativeLibraryPath {
     $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
     $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
     $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($script:MgModuleRoot, '..', '..'))
+    if ($env:MGGRAPH_NATIVE_LIBRARY) {
+        # An explicit path is authoritative: silently using another build would hide mistakes.
+        if ([System.IO.File]::Exists($env:MGGRAPH_NATIVE_LIBRARY)) { return [System.IO.Path]::GetFullPath($env:MGGRAPH_NATIVE_LIBRARY) }
+        throw [System.IO.FileNotFoundException]::new(
+            "MgGraph: MGGRAPH_NATIVE_LIBRARY is set to '$($env:MGGRAPH_NATIVE_LIBRARY)', but no native engine is there.")
+    }
     $candidates = [System.Collections.Generic.List[string]]::new()
-    if ($env:MGGRAPH_NATIVE_LIBRARY) { $candidates.Add($env:MGGRAPH_NATIVE_LIBRARY) }
     $candidates.Add([System.IO.Path]::Combine($script:MgModuleRoot, 'runtimes', "$os-$arch", 'native', $name))
     $candidates.Add([System.IO.Path]::Combine($repo, 'target', 'release', $name))
     $candidates.Add([System.IO.Path]::Combine($repo, 'target', 'debug', $name))
@@ -56,6 +62,7 @@ function Initialize-MgNative {
     $signatures = [ordered]@{
         mggraph_version           = @($outPtr)
         mggraph_last_error        = @($outPtr)
+        mggraph_session_new       = @($bytes, $outPtr)
         mggraph_session_shared    = @($outPtr)
         mggraph_session_free      = @($ptr)
         mggraph_call_start        = @($ptr, $bytes, $outPtr)
@@ -116,4 +123,28 @@ function Initialize-MgSession {
     if ($status -ne 0) { throw "MgGraph: could not create the session: $(Get-MgLastNativeError $status)" }
     [System.AppDomain]::CurrentDomain.SetData($key, $p)
     $p
+}
+
+function Initialize-MgEngine {
+    # Everything the first engine call of this runspace needs: the native binding, the shared
+    # session, and the format and type data of the output models. Deferred from import because
+    # registering format data makes PowerShell load its whole format database (~200 ms), which
+    # a script that never formats output should not pay.
+    [CmdletBinding()]
+    param()
+    if ($script:MgNative) { return }
+    $native = Initialize-MgNative
+    $script:MgNative = $native
+    $script:MgSession = Initialize-MgSession
+    foreach ($file in 'MgGraph.Format.ps1xml', 'MgGraph.Types.ps1xml') {
+        $path = [System.IO.Path]::Combine($script:MgModuleRoot, $file)
+        try {
+            if ($file -like '*Format*') { Update-FormatData -AppendPath $path -ErrorAction Stop }
+            else { Update-TypeData -AppendPath $path -ErrorAction Stop }
+        }
+        catch {
+            # Already registered in this runspace (the module was imported again).
+            Write-Verbose "MgGraph: $file was already registered: $($_.Exception.Message)"
+        }
+    }
 }

@@ -14,6 +14,7 @@ function Start-MgNativeCall {
     [CmdletBinding()]
     [OutputType([IntPtr])]
     param([Parameter(Mandatory)] [System.Collections.IDictionary] $Request)
+    if (-not $script:MgNative) { Initialize-MgEngine }
     $json = ConvertTo-Json -InputObject $Request -Depth 64 -Compress
     $call = [IntPtr]::Zero
     $status = $script:MgNative::mggraph_call_start($script:MgSession, (ConvertTo-MgUtf8 $json), [ref]$call)
@@ -106,6 +107,7 @@ function Invoke-MgEventPump {
     $kind = [uint32]0
     $payload = [IntPtr]::Zero
     $timeout = if ($NoWait) { [uint32]0 } else { $script:MgWaitSliceMs }
+    $nested = $false
     while ($true) {
         $status = $native::mggraph_call_next($Call, $timeout, [ref]$kind, [ref]$payload)
         if ($status -eq 1) {
@@ -119,6 +121,10 @@ function Invoke-MgEventPump {
         switch ($kind) {
             1 {
                 $items = ConvertFrom-MgJsonArray -Json $text -ArrayType $ArrayType
+                if ($nested) {
+                    foreach ($i in $items) { ConvertFrom-MgNestedAdditional $i }
+                    $nested = $false
+                }
                 if ($null -ne $Capture) { foreach ($i in $items) { $Capture.Add($i) } }
                 else { $Cmdlet.WriteObject($items, $true) }
             }
@@ -137,7 +143,11 @@ function Invoke-MgEventPump {
                 $Cmdlet.WriteInformation($message, [string[]]@('PSHOST'))
             }
             8 { Write-MgProgressEvent -Cmdlet $Cmdlet -Record (ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String) }
-            9 { Set-MgMetaVariable -Cmdlet $Cmdlet -Meta (ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String) }
+            9 {
+                $meta = ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String
+                if ($meta.ContainsKey('nestedAdditionalProperties')) { $nested = $true }
+                else { Set-MgMetaVariable -Cmdlet $Cmdlet -Meta $meta }
+            }
         }
     }
 }
@@ -245,29 +255,37 @@ function ConvertTo-MgWireValue {
 }
 
 function ConvertTo-MgBodyValue {
-    # -BodyParameter as the engine takes it. A JSON string whose date properties are in the
-    # culture's format is rewritten with ISO dates; JSON that does not parse is passed on
-    # as it is, so the engine can say exactly where it broke.
+    # -BodyParameter as the engine takes it. In a JSON string, the values of the body's date
+    # properties written in the culture's format (as (Get-Date).ToString() makes them) are
+    # rewritten as ISO dates, in place: the text is not parsed here, so JSON that does not
+    # parse reaches the engine untouched and it can say exactly where it broke.
     [CmdletBinding()]
     param([AllowNull()] $Value, [string[]] $DateKeys = @())
     if ($Value -is [string]) {
         if ($DateKeys.Count -eq 0) { return $Value }
-        try { $parsed = ConvertFrom-Json -InputObject $Value -AsHashtable -DateKind String -ErrorAction Stop }
-        catch { return $Value }
-        if ($parsed -isnot [System.Collections.IDictionary]) { return $Value }
-        return (ConvertTo-MgWireValue $parsed -DateKeys $DateKeys)
+        $names = ($DateKeys | ForEach-Object { [regex]::Escape($_) }) -join '|'
+        $pattern = '("(?i:' + $names + ')"\s*:\s*")((?:[^"\\]|\\.)*)(")'
+        return [regex]::Replace($Value, $pattern, {
+                param($m)
+                $text = $m.Groups[2].Value.Replace('\/', '/')
+                $m.Groups[1].Value + (ConvertFrom-MgCultureDate $text) + $m.Groups[3].Value
+            })
     }
     ConvertTo-MgWireValue $Value -DateKeys $DateKeys
 }
 
-$script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
-    [string[]]@([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters + 'ThrottleLimit'),
-    [StringComparer]::OrdinalIgnoreCase)
+# Created on first use (a generic type at import costs JIT time every session pays).
+$script:MgCommonParameters = $null
 
 function ConvertTo-MgCommandParams {
     # The bound parameters of one pipeline record, ready for the engine.
     [CmdletBinding()]
     param([Parameter(Mandatory)] [System.Collections.IDictionary] $Bound, [Parameter(Mandatory)] [hashtable] $SetInfo)
+    if ($null -eq $script:MgCommonParameters) {
+        $script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
+            [string[]]@([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters + 'ThrottleLimit'),
+            [StringComparer]::OrdinalIgnoreCase)
+    }
     $params = [ordered]@{}
     foreach ($name in $Bound.Keys) {
         if ($script:MgCommonParameters.Contains($name)) { continue }
@@ -277,7 +295,8 @@ function ConvertTo-MgCommandParams {
                 # Only the ids of the path travel: the rest of the object is not needed.
                 $identity = [ordered]@{}
                 foreach ($id in $SetInfo.Identity) {
-                    $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] } else { $value.PSObject.Properties[$id].Value }
+                    $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] }
+                    else { $p = $value.PSObject.Properties[$id]; if ($p) { $p.Value } }
                     if ($null -ne $v) { $identity[$id] = [string]$v }
                 }
                 $params[$name] = $identity

@@ -140,6 +140,7 @@ function Connect-MgGraph {
     https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/connect-mggraph
     #>
     [CmdletBinding(DefaultParameterSetName = 'UserParameterSet', PositionalBinding = $false)]
+    [Alias('Connect-Graph')]
     [OutputType([string])]
     param(
         [Parameter(ParameterSetName = 'UserParameterSet', Position = 1)]
@@ -273,6 +274,7 @@ function Disconnect-MgGraph {
     https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/disconnect-mggraph
     #>
     [CmdletBinding()]
+    [Alias('Disconnect-Graph')]
     [OutputType('Microsoft.Graph.PowerShell.Authentication.AuthContext')]
     param()
     Invoke-MgBuiltin -Name 'Disconnect-MgGraph' -Params @{} -Cmdlet $PSCmdlet -Model 'authContext'

@@ -106,6 +106,7 @@ function Invoke-MgGraphRequest {
     https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/invoke-mggraphrequest
     #>
     [CmdletBinding(PositionalBinding = $false)]
+    [Alias('Invoke-GraphRequest')]
     param(
         [Parameter(Position = 1)]
         [ValidateSet('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS')]

@@ -14,7 +14,13 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
     let requests = body
         .get("requests")
         .and_then(Value::as_array)
-        .ok_or_else(|| GraphErr::new(StatusCode::BAD_REQUEST, "BadRequest", "Invalid batch payload format."))?;
+        .ok_or_else(|| {
+            GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "Invalid batch payload format.",
+            )
+        })?;
     if requests.len() > MAX_STEPS {
         return Err(GraphErr::new(
             StatusCode::BAD_REQUEST,
@@ -24,7 +30,11 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
     }
     let mut seen = std::collections::HashSet::new();
     for r in requests {
-        let id = r.get("id").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+        let id = r
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if id.is_empty() || !seen.insert(id) {
             return Err(GraphErr::new(
                 StatusCode::BAD_REQUEST,
@@ -41,11 +51,20 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
     let mut statuses: Map<String, Value> = Map::new();
     let mut responses = vec![];
     for r in requests {
-        let id = r.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let id = r
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let depends: Vec<String> = r
             .get("dependsOn")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         let failed_dependency = depends.iter().any(|d| {
             statuses
@@ -55,8 +74,16 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
                 .unwrap_or(true)
         });
         let (status, headers, body) = if failed_dependency {
-            let e = GraphErr::new(StatusCode::FAILED_DEPENDENCY, "BadRequest", "Dependency failed.");
-            (424, json!({"Content-Type": "application/json"}), e.body(&ctx.ids.request_id, &ctx.ids.client_request_id))
+            let e = GraphErr::new(
+                StatusCode::FAILED_DEPENDENCY,
+                "BadRequest",
+                "Dependency failed.",
+            );
+            (
+                424,
+                json!({"Content-Type": "application/json"}),
+                e.body(&ctx.ids.request_id, &ctx.ids.client_request_id),
+            )
         } else {
             run_item(ctx, r, &outer_attempt).await
         };
@@ -81,18 +108,36 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         for (k, v) in &e.headers {
             headers.insert(k.clone(), json!(v));
         }
-        (e.status.as_u16(), Value::Object(headers), e.body(&ctx.ids.request_id, &ctx.ids.client_request_id))
+        (
+            e.status.as_u16(),
+            Value::Object(headers),
+            e.body(&ctx.ids.request_id, &ctx.ids.client_request_id),
+        )
     };
-    let method = r.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
+    let method = r
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
     let Ok(method) = Method::from_bytes(method.as_bytes()) else {
         return err(GraphErr::method_not_allowed());
     };
     let url = r.get("url").and_then(Value::as_str).unwrap_or_default();
-    let url = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
+    let url = if url.starts_with('/') {
+        url.to_string()
+    } else {
+        format!("/{url}")
+    };
     if url.starts_with("/v1.0/") || url.starts_with("/beta/") {
-        return err(GraphErr::bad_request("Batch step URLs are relative and carry no version segment."));
+        return err(GraphErr::bad_request(
+            "Batch step URLs are relative and carry no version segment.",
+        ));
     }
-    let item_headers = r.get("headers").and_then(Value::as_object).cloned().unwrap_or_default();
+    let item_headers = r
+        .get("headers")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let body: Vec<u8> = match r.get("body") {
         None | Some(Value::Null) => vec![],
         Some(Value::String(s)) => {
@@ -103,8 +148,14 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         }
         Some(other) => other.to_string().into_bytes(),
     };
-    if !body.is_empty() && !item_headers.keys().any(|k| k.eq_ignore_ascii_case("Content-Type")) {
-        return err(GraphErr::bad_request("Content-Type header must be specified for a batch step with a body."));
+    if !body.is_empty()
+        && !item_headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("Content-Type"))
+    {
+        return err(GraphErr::bad_request(
+            "Content-Type header must be specified for a batch step with a body.",
+        ));
     }
     let (path, query) = match url.split_once('?') {
         Some((p, q)) => (p.to_string(), Some(q.to_string())),
@@ -115,7 +166,10 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         Err(e) => return err(e),
     };
     let faults = &ctx.state.faults;
-    if faults.config.p429 > 0.0 || faults.config.p503 > 0.0 || faults.config.rate_limit_ru_per_sec.is_some() {
+    if faults.config.p429 > 0.0
+        || faults.config.p503 > 0.0
+        || faults.config.rate_limit_ru_per_sec.is_some()
+    {
         let attempt = crate::json::get_ci(&item_headers, "Retry-Attempt")
             .and_then(Value::as_str)
             .unwrap_or(outer_attempt);
@@ -123,12 +177,20 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         key.extend_from_slice(&body);
         match faults.decide(&ctx.principal.app_id, &key, 1.0) {
             Fault::Throttled { retry_after, .. } => {
-                return err(GraphErr::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header.")
-                    .with_header("Retry-After", retry_after.to_string()));
+                return err(GraphErr::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TooManyRequests",
+                    "Too many requests. Please retry after the time in the Retry-After header.",
+                )
+                .with_header("Retry-After", retry_after.to_string()));
             }
             Fault::Unavailable { retry_after } => {
-                return err(GraphErr::new(StatusCode::SERVICE_UNAVAILABLE, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.")
-                    .with_header("Retry-After", retry_after.to_string()));
+                return err(GraphErr::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "serviceNotAvailable",
+                    "The service is temporarily unavailable. Please retry later.",
+                )
+                .with_header("Retry-After", retry_after.to_string()));
             }
             Fault::Drop | Fault::None => {}
         }
@@ -157,7 +219,9 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
             headers.insert(name.as_str().to_string(), json!(v));
         }
     }
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
     let body = if bytes.is_empty() {
         Value::Null
     } else {

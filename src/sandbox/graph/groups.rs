@@ -16,14 +16,37 @@ const READ: &[&str] = &[
     "Directory.Read.All",
     "Directory.ReadWrite.All",
 ];
-const CREATE: &[&str] = &["Group.Create", "Group.ReadWrite.All", "Directory.ReadWrite.All"];
-const WRITE_MEMBERS: &[&str] = &["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"];
+const CREATE: &[&str] = &[
+    "Group.Create",
+    "Group.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
+const WRITE_MEMBERS: &[&str] = &[
+    "GroupMember.ReadWrite.All",
+    "Group.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
 
 const DEFAULT_SELECT: &[&str] = &[
-    "id", "deletedDateTime", "classification", "createdDateTime", "description", "displayName",
-    "expirationDateTime", "groupTypes", "isAssignableToRole", "mail", "mailEnabled",
-    "mailNickname", "membershipRule", "membershipRuleProcessingState", "proxyAddresses",
-    "renewedDateTime", "securityEnabled", "securityIdentifier", "visibility",
+    "id",
+    "deletedDateTime",
+    "classification",
+    "createdDateTime",
+    "description",
+    "displayName",
+    "expirationDateTime",
+    "groupTypes",
+    "isAssignableToRole",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "proxyAddresses",
+    "renewedDateTime",
+    "securityEnabled",
+    "securityIdentifier",
+    "visibility",
 ];
 
 fn shape(object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
@@ -32,7 +55,12 @@ fn shape(object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
     }
     DEFAULT_SELECT
         .iter()
-        .map(|k| ((*k).to_string(), object.get(*k).cloned().unwrap_or(Value::Null)))
+        .map(|k| {
+            (
+                (*k).to_string(),
+                object.get(*k).cloned().unwrap_or(Value::Null),
+            )
+        })
         .collect()
 }
 
@@ -53,20 +81,33 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
 fn list(ctx: &Ctx) -> Handled {
     ctx.require(READ, &[], None)?;
     let tenant = ctx.state.tenant();
-    let items = query_items(ctx, tenant.groups.values().map(|g| &g.object).collect(), &["displayName"])?;
+    let items = query_items(
+        ctx,
+        tenant.groups.values().map(|g| &g.object).collect(),
+        &["displayName"],
+    )?;
     drop(tenant);
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
     let select = ctx.query.select.clone();
-    let shaped = items.iter().map(|o| Value::Object(shape(o, &select))).collect();
+    let shaped = items
+        .iter()
+        .map(|o| Value::Object(shape(o, &select)))
+        .collect();
     collection(ctx, "groups", shaped, count)
 }
 
 fn get(ctx: &Ctx, id: &str) -> Handled {
     ctx.require(READ, &[], None)?;
     let tenant = ctx.state.tenant();
-    let group = tenant.groups.get(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let group = tenant
+        .groups
+        .get(id)
+        .ok_or_else(|| GraphErr::not_found(id))?;
     let mut out = Map::new();
-    out.insert("@odata.context".into(), json!(ctx.context("groups/$entity")));
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context("groups/$entity")),
+    );
     out.extend(shape(&group.object, &ctx.query.select));
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
@@ -82,22 +123,33 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     let (Some(display_name), Some(nickname), Some(mail_enabled), Some(security_enabled)) =
         (display_name, nickname, mail_enabled, security_enabled)
     else {
-        let missing = ["displayName", "mailNickname", "mailEnabled", "securityEnabled"]
-            .into_iter()
-            .find(|k| get(k).is_none())
-            .unwrap_or("displayName");
+        let missing = [
+            "displayName",
+            "mailNickname",
+            "mailEnabled",
+            "securityEnabled",
+        ]
+        .into_iter()
+        .find(|k| get(k).is_none())
+        .unwrap_or("displayName");
         return Err(GraphErr::bad_request(format!(
             "Invalid value specified for property '{missing}' of resource 'Group'."
         )));
     };
     if display_name.chars().count() > 256 {
-        return Err(GraphErr::bad_request("Invalid value specified for property 'displayName' of resource 'Group'."));
+        return Err(GraphErr::bad_request(
+            "Invalid value specified for property 'displayName' of resource 'Group'.",
+        ));
     }
     let bad_nick = nickname.is_empty()
         || nickname.len() > 64
-        || nickname.chars().any(|c| !c.is_ascii() || "@()\\[]\";:.<>, ".contains(c));
+        || nickname
+            .chars()
+            .any(|c| !c.is_ascii() || "@()\\[]\";:.<>, ".contains(c));
     if bad_nick {
-        return Err(GraphErr::bad_request("Invalid value specified for property 'mailNickname' of resource 'Group'."));
+        return Err(GraphErr::bad_request(
+            "Invalid value specified for property 'mailNickname' of resource 'Group'.",
+        ));
     }
     let group_types = get("groupTypes").unwrap_or(json!([]));
     let domain = ctx.state.tenant().domain.clone();
@@ -112,12 +164,25 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         ("description", get("description").unwrap_or(Value::Null)),
         ("displayName", json!(display_name)),
         ("groupTypes", group_types),
-        ("isAssignableToRole", get("isAssignableToRole").unwrap_or(Value::Null)),
-        ("mail", if mail_enabled { json!(format!("{nickname}@{domain}")) } else { Value::Null }),
+        (
+            "isAssignableToRole",
+            get("isAssignableToRole").unwrap_or(Value::Null),
+        ),
+        (
+            "mail",
+            if mail_enabled {
+                json!(format!("{nickname}@{domain}"))
+            } else {
+                Value::Null
+            },
+        ),
         ("mailEnabled", json!(mail_enabled)),
         ("mailNickname", json!(nickname)),
         ("securityEnabled", json!(security_enabled)),
-        ("securityIdentifier", json!(format!("S-1-12-1-{}", rand::random::<u32>()))),
+        (
+            "securityIdentifier",
+            json!(format!("S-1-12-1-{}", rand::random::<u32>())),
+        ),
         ("visibility", get("visibility").unwrap_or(Value::Null)),
         ("proxyAddresses", json!([])),
     ] {
@@ -136,18 +201,34 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
             }
         }
     }
-    tenant.groups.insert(id.clone(), Group { object: object.clone(), members });
+    tenant.groups.insert(
+        id.clone(),
+        Group {
+            object: object.clone(),
+            members,
+        },
+    );
     drop(tenant);
     let mut out = Map::new();
-    out.insert("@odata.context".into(), json!(ctx.context("groups/$entity")));
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context("groups/$entity")),
+    );
     out.extend(shape(&object, &[]));
     Ok(json(StatusCode::CREATED, &Value::Object(out)))
 }
 
 fn delete(ctx: &Ctx, id: &str) -> Handled {
-    ctx.require(&["Group.ReadWrite.All", "Directory.ReadWrite.All"], DIRECTORY_ADMIN_ROLES, None)?;
+    ctx.require(
+        &["Group.ReadWrite.All", "Directory.ReadWrite.All"],
+        DIRECTORY_ADMIN_ROLES,
+        None,
+    )?;
     let mut tenant = ctx.state.tenant_mut();
-    tenant.groups.shift_remove(id).ok_or_else(|| GraphErr::not_found(id))?;
+    tenant
+        .groups
+        .shift_remove(id)
+        .ok_or_else(|| GraphErr::not_found(id))?;
     for g in tenant.groups.values_mut() {
         g.members.retain(|m| m != id);
     }
@@ -157,7 +238,10 @@ fn delete(ctx: &Ctx, id: &str) -> Handled {
 fn members(ctx: &Ctx, id: &str) -> Handled {
     ctx.require(READ, &[], None)?;
     let tenant = ctx.state.tenant();
-    let group = tenant.groups.get(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let group = tenant
+        .groups
+        .get(id)
+        .ok_or_else(|| GraphErr::not_found(id))?;
     let objects: Vec<Map<String, Value>> = group
         .members
         .iter()
@@ -204,12 +288,20 @@ fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
     let reference = crate::json::get_ci(&body, "@odata.id")
         .and_then(Value::as_str)
         .ok_or_else(|| GraphErr::bad_request("The request body must contain '@odata.id'."))?;
-    let member = reference.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
+    let member = reference
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let mut tenant = ctx.state.tenant_mut();
     if !tenant.users.contains_key(&member) && !tenant.groups.contains_key(&member) {
         return Err(GraphErr::not_found(&member));
     }
-    let group = tenant.groups.get_mut(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let group = tenant
+        .groups
+        .get_mut(id)
+        .ok_or_else(|| GraphErr::not_found(id))?;
     if group.members.contains(&member) {
         return Err(GraphErr::bad_request(
             "One or more added object references already exist for the following modified properties: 'members'.",
@@ -222,7 +314,10 @@ fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
 fn remove_member(ctx: &Ctx, id: &str, member: &str) -> Handled {
     ctx.require(WRITE_MEMBERS, DIRECTORY_ADMIN_ROLES, None)?;
     let mut tenant = ctx.state.tenant_mut();
-    let group = tenant.groups.get_mut(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let group = tenant
+        .groups
+        .get_mut(id)
+        .ok_or_else(|| GraphErr::not_found(id))?;
     let before = group.members.len();
     group.members.retain(|m| m != member);
     if group.members.len() == before {

@@ -5,11 +5,14 @@ use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::{body_object, collection, json, no_content, Ctx, Handled, Ver, AUTH_ADMIN_ROLES, POLICY_ADMIN_ROLES};
+use super::{
+    body_object, collection, json, no_content, Ctx, Handled, Ver, AUTH_ADMIN_ROLES,
+    POLICY_ADMIN_ROLES,
+};
 use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::{
-    generate_pass, new_id, random_credential_id, tap_usability, timestamp, Fido2, Tap, TapPolicy, Tenant, User,
-    PASSWORD_METHOD_ID,
+    generate_pass, new_id, random_credential_id, tap_usability, timestamp, Fido2, Tap, TapPolicy,
+    Tenant, User, PASSWORD_METHOD_ID,
 };
 
 const READ_ALL: &[&str] = &[
@@ -23,10 +26,19 @@ const READ_SELF: &[&str] = &[
     "UserAuthenticationMethod.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
 ];
-const WRITE_SELF: &[&str] = &["UserAuthenticationMethod.ReadWrite", "UserAuthenticationMethod.ReadWrite.All"];
-const TAP_READ: &[&str] = &["UserAuthMethod-TAP.Read.All", "UserAuthMethod-TAP.ReadWrite.All"];
+const WRITE_SELF: &[&str] = &[
+    "UserAuthenticationMethod.ReadWrite",
+    "UserAuthenticationMethod.ReadWrite.All",
+];
+const TAP_READ: &[&str] = &[
+    "UserAuthMethod-TAP.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+];
 const TAP_WRITE: &[&str] = &["UserAuthMethod-TAP.ReadWrite.All"];
-const PASSKEY_READ: &[&str] = &["UserAuthMethod-Passkey.Read.All", "UserAuthMethod-Passkey.ReadWrite.All"];
+const PASSKEY_READ: &[&str] = &[
+    "UserAuthMethod-Passkey.Read.All",
+    "UserAuthMethod-Passkey.ReadWrite.All",
+];
 const PASSKEY_WRITE: &[&str] = &["UserAuthMethod-Passkey.ReadWrite.All"];
 const POLICY_READ: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"];
 const POLICY_WRITE: &[&str] = &["Policy.ReadWrite.AuthenticationMethod"];
@@ -109,14 +121,21 @@ fn all_methods(tenant: &Tenant, user: &User) -> Vec<Map<String, Value>> {
 }
 
 pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) -> Handled {
-    let user_id = ctx.state.tenant().user_id(key).ok_or_else(|| GraphErr::not_found(key))?;
+    let user_id = ctx
+        .state
+        .tenant()
+        .user_id(key)
+        .ok_or_else(|| GraphErr::not_found(key))?;
     let base = format!("users('{}')/authentication", context_key(key));
     match (method, rest) {
         (&Method::GET, ["methods"]) => {
             check(ctx, &user_id, false, &[])?;
             let tenant = ctx.state.tenant();
             let user = &tenant.users[&user_id];
-            let items = all_methods(&tenant, user).into_iter().map(Value::Object).collect();
+            let items = all_methods(&tenant, user)
+                .into_iter()
+                .map(Value::Object)
+                .collect();
             drop(tenant);
             collection(ctx, &format!("{base}/methods"), items, None)
         }
@@ -128,7 +147,12 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
                 .into_iter()
                 .find(|m| m.get("id").and_then(Value::as_str) == Some(*id))
                 .ok_or_else(|| GraphErr::not_found(id))?;
-            Ok(entity(ctx, &format!("{base}/methods/$entity"), found, StatusCode::OK))
+            Ok(entity(
+                ctx,
+                &format!("{base}/methods/$entity"),
+                found,
+                StatusCode::OK,
+            ))
         }
         (&Method::GET, ["passwordMethods"]) => {
             check(ctx, &user_id, false, &[])?;
@@ -152,7 +176,12 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
                 })
                 .collect();
             drop(tenant);
-            collection(ctx, &format!("{base}/temporaryAccessPassMethods"), items, None)
+            collection(
+                ctx,
+                &format!("{base}/temporaryAccessPassMethods"),
+                items,
+                None,
+            )
         }
         (&Method::POST, ["temporaryAccessPassMethods"]) => create_tap(ctx, &user_id, &base, body),
         (&Method::GET, ["temporaryAccessPassMethods", id]) => {
@@ -165,12 +194,20 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
                 .filter(|t| t.id == *id)
                 .ok_or_else(|| GraphErr::not_found(id))?;
             let body = tap_json(tap, allowed, false);
-            Ok(entity(ctx, &format!("{base}/temporaryAccessPassMethods/$entity"), body, StatusCode::OK))
+            Ok(entity(
+                ctx,
+                &format!("{base}/temporaryAccessPassMethods/$entity"),
+                body,
+                StatusCode::OK,
+            ))
         }
         (&Method::DELETE, ["temporaryAccessPassMethods", id]) => {
             check(ctx, &user_id, true, TAP_WRITE)?;
             let mut tenant = ctx.state.tenant_mut();
-            let user = tenant.users.get_mut(&user_id).ok_or_else(|| GraphErr::not_found(key))?;
+            let user = tenant
+                .users
+                .get_mut(&user_id)
+                .ok_or_else(|| GraphErr::not_found(key))?;
             if user.tap.as_ref().map(|t| t.id == *id) != Some(true) {
                 return Err(GraphErr::not_found(id));
             }
@@ -189,7 +226,9 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
             drop(tenant);
             collection(ctx, &format!("{base}/fido2Methods"), items, None)
         }
-        (&Method::POST, ["fido2Methods"]) if ctx.ver == Ver::Beta => register_passkey(ctx, &user_id, &base, body),
+        (&Method::POST, ["fido2Methods"]) if ctx.ver == Ver::Beta => {
+            register_passkey(ctx, &user_id, &base, body)
+        }
         (&Method::GET, ["fido2Methods", id]) => {
             check(ctx, &user_id, false, PASSKEY_READ)?;
             let tenant = ctx.state.tenant();
@@ -199,12 +238,20 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
                 .find(|f| f.id == *id)
                 .ok_or_else(|| GraphErr::not_found(id))?;
             let body = fido2_json(f);
-            Ok(entity(ctx, &format!("{base}/fido2Methods/$entity"), body, StatusCode::OK))
+            Ok(entity(
+                ctx,
+                &format!("{base}/fido2Methods/$entity"),
+                body,
+                StatusCode::OK,
+            ))
         }
         (&Method::DELETE, ["fido2Methods", id]) => {
             check(ctx, &user_id, true, PASSKEY_WRITE)?;
             let mut tenant = ctx.state.tenant_mut();
-            let user = tenant.users.get_mut(&user_id).ok_or_else(|| GraphErr::not_found(key))?;
+            let user = tenant
+                .users
+                .get_mut(&user_id)
+                .ok_or_else(|| GraphErr::not_found(key))?;
             let before = user.fido2.len();
             user.fido2.retain(|f| f.id != *id);
             if user.fido2.len() == before {
@@ -213,12 +260,30 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
             Ok(no_content())
         }
         (_, ["fido2Methods", ..]) => Err(GraphErr::method_not_allowed()),
-        (_, ["requirements"]) if ctx.ver == Ver::V1 => Err(GraphErr::segment_not_found("requirements")),
+        (_, ["requirements"]) if ctx.ver == Ver::V1 => {
+            Err(GraphErr::segment_not_found("requirements"))
+        }
         (&Method::GET, ["requirements"]) => {
-            ctx.require(POLICY_READ, &["Global Administrator", "Authentication Policy Administrator", "Global Reader"], Some(&user_id))?;
+            ctx.require(
+                POLICY_READ,
+                &[
+                    "Global Administrator",
+                    "Authentication Policy Administrator",
+                    "Global Reader",
+                ],
+                Some(&user_id),
+            )?;
             let state = ctx.state.tenant().users[&user_id].per_user_mfa.clone();
-            let body = json!({"perUserMfaState": state}).as_object().cloned().unwrap_or_default();
-            Ok(entity(ctx, &format!("{base}/requirements"), body, StatusCode::OK))
+            let body = json!({"perUserMfaState": state})
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            Ok(entity(
+                ctx,
+                &format!("{base}/requirements"),
+                body,
+                StatusCode::OK,
+            ))
         }
         (&Method::PATCH, ["requirements"]) => {
             ctx.require(POLICY_WRITE, POLICY_ADMIN_ROLES, Some(&user_id))?;
@@ -251,7 +316,12 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
     }
 }
 
-fn entity(ctx: &Ctx, context: &str, body: Map<String, Value>, status: StatusCode) -> axum::response::Response {
+fn entity(
+    ctx: &Ctx,
+    context: &str,
+    body: Map<String, Value>,
+    status: StatusCode,
+) -> axum::response::Response {
     let mut out = Map::new();
     out.insert("@odata.context".into(), json!(ctx.context(context)));
     out.extend(body);
@@ -262,7 +332,9 @@ fn parse_time(v: &Value) -> Result<DateTime<Utc>, GraphErr> {
     let bad = || {
         GraphErr::auth_methods(format!(
             "Cannot convert the literal '{}' to the expected type 'Edm.DateTimeOffset'.",
-            v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
         ))
     };
     let s = v.as_str().ok_or_else(bad)?;
@@ -300,7 +372,11 @@ fn create_tap(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handled {
             }
             _ if k.starts_with("@odata.") => {}
             // Read-only properties the SDK's expanded set can send as null.
-            "id" | "createddatetime" | "isusable" | "methodusabilityreason" | "temporaryaccesspass"
+            "id"
+            | "createddatetime"
+            | "isusable"
+            | "methodusabilityreason"
+            | "temporaryaccesspass"
                 if v.is_null() => {}
             _ => return Err(GraphErr::auth_methods(format!("Invalid property '{k}'."))),
         }
@@ -308,9 +384,14 @@ fn create_tap(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handled {
     let mut tenant = ctx.state.tenant_mut();
     let user = &tenant.users[user_id];
     let external_guest = user.object.get("userType").and_then(Value::as_str) == Some("Guest")
-        && user.object.get("externalUserState").is_some_and(|s| !s.is_null());
+        && user
+            .object
+            .get("externalUserState")
+            .is_some_and(|s| !s.is_null());
     if external_guest {
-        return Err(GraphErr::auth_methods("Temporary Access Pass cannot be added to an external guest user."));
+        return Err(GraphErr::auth_methods(
+            "Temporary Access Pass cannot be added to an external guest user.",
+        ));
     }
     if ctx.principal.user_id.as_deref() == Some(user_id) {
         return Err(GraphErr::new(
@@ -342,7 +423,9 @@ fn create_tap(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handled {
     if let Some(s) = start {
         let skew = chrono::Duration::from_std(ctx.state.config.tap_start_skew).unwrap_or_default();
         if s < now - skew {
-            return Err(GraphErr::auth_methods("Invalid StartDateTime specified. It can not be a time in the past."));
+            return Err(GraphErr::auth_methods(
+                "Invalid StartDateTime specified. It can not be a time in the past.",
+            ));
         }
     }
     let tap = Tap {
@@ -360,7 +443,12 @@ fn create_tap(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handled {
         u.tap = Some(tap);
     }
     drop(tenant);
-    Ok(entity(ctx, &format!("{base}/temporaryAccessPassMethods/$entity"), response, StatusCode::CREATED))
+    Ok(entity(
+        ctx,
+        &format!("{base}/temporaryAccessPassMethods/$entity"),
+        response,
+        StatusCode::CREATED,
+    ))
 }
 
 /// Beta passkey registration: `POST .../fido2Methods` with a WebAuthn credential. The sandbox
@@ -374,16 +462,29 @@ fn register_passkey(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handle
         .to_string();
     let cred = crate::json::get_ci(&body, "publicKeyCredential")
         .and_then(Value::as_object)
-        .ok_or_else(|| GraphErr::bad_request("The request body must contain 'publicKeyCredential'."))?;
-    let id = cred.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        .ok_or_else(|| {
+            GraphErr::bad_request("The request body must contain 'publicKeyCredential'.")
+        })?;
+    let id = cred
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let response = cred.get("response").and_then(Value::as_object);
-    let valid_b64 = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid_b64 = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
     let ok = valid_b64(&id)
         && response
             .map(|r| {
-                ["clientDataJSON", "attestationObject"]
-                    .iter()
-                    .all(|k| r.get(*k).and_then(Value::as_str).map(valid_b64).unwrap_or(false))
+                ["clientDataJSON", "attestationObject"].iter().all(|k| {
+                    r.get(*k)
+                        .and_then(Value::as_str)
+                        .map(valid_b64)
+                        .unwrap_or(false)
+                })
             })
             .unwrap_or(false);
     if !ok {
@@ -397,12 +498,21 @@ fn register_passkey(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handle
             "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [Fido2].",
         ));
     }
-    let user = tenant.users.get_mut(user_id).ok_or_else(|| GraphErr::not_found(user_id))?;
+    let user = tenant
+        .users
+        .get_mut(user_id)
+        .ok_or_else(|| GraphErr::not_found(user_id))?;
     if user.fido2.iter().any(|f| f.id == id) {
-        return Err(GraphErr::bad_request("A passkey with this credential id is already registered."));
+        return Err(GraphErr::bad_request(
+            "A passkey with this credential id is already registered.",
+        ));
     }
     let f = Fido2 {
-        id: if id.is_empty() { random_credential_id() } else { id },
+        id: if id.is_empty() {
+            random_credential_id()
+        } else {
+            id
+        },
         display_name,
         created: Utc::now(),
         aa_guid: SANDBOX_AAGUID.into(),
@@ -411,5 +521,10 @@ fn register_passkey(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handle
     let out = fido2_json(&f);
     user.fido2.push(f);
     drop(tenant);
-    Ok(entity(ctx, &format!("{base}/fido2Methods/$entity"), out, StatusCode::CREATED))
+    Ok(entity(
+        ctx,
+        &format!("{base}/fido2Methods/$entity"),
+        out,
+        StatusCode::CREATED,
+    ))
 }

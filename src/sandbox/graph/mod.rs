@@ -53,9 +53,16 @@ pub const AUTH_ADMIN_ROLES: &[&str] = &[
     "Authentication Administrator",
 ];
 /// Directory roles that let a delegated caller change policies and per-user MFA.
-pub const POLICY_ADMIN_ROLES: &[&str] = &["Global Administrator", "Authentication Policy Administrator"];
+pub const POLICY_ADMIN_ROLES: &[&str] = &[
+    "Global Administrator",
+    "Authentication Policy Administrator",
+];
 /// Directory roles that let a delegated caller manage users and groups.
-pub const DIRECTORY_ADMIN_ROLES: &[&str] = &["Global Administrator", "User Administrator", "Groups Administrator"];
+pub const DIRECTORY_ADMIN_ROLES: &[&str] = &[
+    "Global Administrator",
+    "User Administrator",
+    "Groups Administrator",
+];
 
 impl Ctx<'_> {
     /// `@odata.context` for a fragment such as `users` or `users/$entity`.
@@ -70,7 +77,12 @@ impl Ctx<'_> {
 
     /// Checks the token holds one of `permissions`; for delegated callers acting on someone
     /// else (`target_user` not themselves), also that the user holds one of `roles`.
-    pub fn require(&self, permissions: &[&str], roles: &[&str], target_user: Option<&str>) -> Result<(), GraphErr> {
+    pub fn require(
+        &self,
+        permissions: &[&str],
+        roles: &[&str],
+        target_user: Option<&str>,
+    ) -> Result<(), GraphErr> {
         if !self.principal.has_any(permissions) {
             return Err(GraphErr::denied());
         }
@@ -91,30 +103,31 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// The nextLink for the page starting at `offset`.
+    /// The nextLink for the page starting at `offset`: the request's own query, with `$`
+    /// left readable as Graph writes it.
     pub fn next_link(&self, offset: usize) -> String {
-        let mut url = url::Url::parse(&format!(
-            "{}/{}{}",
+        let mut pairs: Vec<(String, String)> = self
+            .query
+            .raw
+            .iter()
+            .filter(|(k, _)| !k.trim_start_matches('$').eq_ignore_ascii_case("skiptoken"))
+            .cloned()
+            .collect();
+        pairs.push(("$skiptoken".into(), super::odata::encode_skiptoken(offset)));
+        format!(
+            "{}/{}{}?{}",
             self.state.base_url,
             self.ver.segment(),
-            self.path
-        ))
-        .expect("the sandbox base URL is valid");
-        {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in &self.query.raw {
-                if !k.trim_start_matches('$').eq_ignore_ascii_case("skiptoken") {
-                    pairs.append_pair(k, v);
-                }
-            }
-            pairs.append_pair("$skiptoken", &super::odata::encode_skiptoken(offset));
-        }
-        url.to_string()
+            self.path,
+            crate::engine::uri::query_string(&pairs)
+        )
     }
 
     /// Page size for a collection: `$top`, else the service default.
     pub fn page_size(&self) -> usize {
-        self.query.top.unwrap_or(self.state.config.default_page_size)
+        self.query
+            .top
+            .unwrap_or(self.state.config.default_page_size)
     }
 }
 
@@ -209,7 +222,12 @@ fn cost(method: &Method, segs: &[String], query: &Query) -> f64 {
     cost.max(1.0)
 }
 
-pub async fn handle(state: &AppState, parts: &Parts, body: &[u8], ids: &RequestIds) -> Response<Body> {
+pub async fn handle(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    ids: &RequestIds,
+) -> Response<Body> {
     let fail = |e: GraphErr| e.into_response(&ids.request_id, &ids.client_request_id);
     let full = parts.uri.path();
     let (ver, path) = if let Some(rest) = full.strip_prefix("/v1.0") {
@@ -274,7 +292,10 @@ pub async fn handle(state: &AppState, parts: &Parts, body: &[u8], ids: &RequestI
                     .with_header("Retry-After", retry_after.to_string()),
                 )
             }
-            Fault::Throttled { retry_after, reason } => {
+            Fault::Throttled {
+                retry_after,
+                reason,
+            } => {
                 return fail(
                     GraphErr::new(
                         StatusCode::TOO_MANY_REQUESTS,
@@ -284,7 +305,10 @@ pub async fn handle(state: &AppState, parts: &Parts, body: &[u8], ids: &RequestI
                     .with_header("Retry-After", retry_after.to_string())
                     .with_header(
                         "x-ms-throttle-scope",
-                        format!("Tenant_Application/ReadWrite/{}/{}", principal.app_id, principal.tenant_id),
+                        format!(
+                            "Tenant_Application/ReadWrite/{}/{}",
+                            principal.app_id, principal.tenant_id
+                        ),
                     )
                     .with_header("x-ms-throttle-information", reason),
                 )
@@ -313,7 +337,13 @@ pub async fn handle(state: &AppState, parts: &Parts, body: &[u8], ids: &RequestI
     }
 }
 
-async fn route(ctx: &Ctx<'_>, method: &Method, segs: Vec<String>, body: &[u8], headers: &HeaderMap) -> Handled {
+async fn route(
+    ctx: &Ctx<'_>,
+    method: &Method,
+    segs: Vec<String>,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Handled {
     if segs.len() == 1 && segs[0] == "$batch" && method == Method::POST {
         return batch::handle(ctx, body, headers).await;
     }
@@ -335,7 +365,9 @@ fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]
     match s.as_slice() {
         ["users", ..] => users::route(ctx, method, &s[1..], body),
         ["groups", ..] => groups::route(ctx, method, &s[1..], body),
-        ["policies", "authenticationMethodsPolicy", rest @ ..] => policies::route(ctx, method, rest, body),
+        ["policies", "authenticationMethodsPolicy", rest @ ..] => {
+            policies::route(ctx, method, rest, body)
+        }
         [first, ..] => Err(GraphErr::segment_not_found(first)),
         [] => Err(GraphErr::segment_not_found("")),
     }

@@ -12,14 +12,23 @@ const READ: &[&str] = &[
     "Policy.Read.AuthenticationMethod",
 ];
 const WRITE: &[&str] = &["Policy.ReadWrite.AuthenticationMethod"];
-const READ_ROLES: &[&str] = &["Global Administrator", "Authentication Policy Administrator", "Global Reader"];
+const READ_ROLES: &[&str] = &[
+    "Global Administrator",
+    "Authentication Policy Administrator",
+    "Global Reader",
+];
 
 pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled {
     match (method, rest) {
         (&Method::GET, []) => {
             ctx.require(READ, READ_ROLES, None)?;
             let tenant = ctx.state.tenant();
-            let configs: Vec<Value> = tenant.method_configs.values().cloned().map(Value::Object).collect();
+            let configs: Vec<Value> = tenant
+                .method_configs
+                .values()
+                .cloned()
+                .map(Value::Object)
+                .collect();
             let body = json!({
                 "@odata.context": ctx.context("policies/authenticationMethodsPolicy/$entity"),
                 "id": "authenticationMethodsPolicy",
@@ -36,15 +45,30 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
         }
         (&Method::GET, ["authenticationMethodConfigurations"]) => {
             ctx.require(READ, READ_ROLES, None)?;
-            let items = ctx.state.tenant().method_configs.values().cloned().map(Value::Object).collect();
-            collection(ctx, "policies/authenticationMethodsPolicy/authenticationMethodConfigurations", items, None)
+            let items = ctx
+                .state
+                .tenant()
+                .method_configs
+                .values()
+                .cloned()
+                .map(Value::Object)
+                .collect();
+            collection(
+                ctx,
+                "policies/authenticationMethodsPolicy/authenticationMethodConfigurations",
+                items,
+                None,
+            )
         }
         (&Method::GET, ["authenticationMethodConfigurations", id]) => {
             ctx.require(READ, READ_ROLES, None)?;
             let tenant = ctx.state.tenant();
             let (key, config) = find(&tenant.method_configs, id)?;
             let mut out = Map::new();
-            out.insert("@odata.context".into(), json!(ctx.context("authenticationMethodConfigurations/$entity")));
+            out.insert(
+                "@odata.context".into(),
+                json!(ctx.context("authenticationMethodConfigurations/$entity")),
+            );
             for (k, v) in config {
                 if k == "includeTargets" {
                     out.insert(
@@ -100,9 +124,15 @@ fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
     let (key, current) = find(&tenant.method_configs, id)?;
     let key = key.to_string();
     let mut updated = current.clone();
-    let odata_type = current["@odata.type"].as_str().unwrap_or_default().to_string();
+    let odata_type = current["@odata.type"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let sent_type = crate::json::get_ci(&body, "@odata.type").and_then(Value::as_str);
-    if sent_type.map(|t| !t.eq_ignore_ascii_case(&odata_type)).unwrap_or(true) {
+    if sent_type
+        .map(|t| !t.eq_ignore_ascii_case(&odata_type))
+        .unwrap_or(true)
+    {
         return Err(GraphErr::bad_request(format!(
             "The request body must carry \"@odata.type\": \"{odata_type}\" for the '{key}' configuration."
         )));
@@ -128,11 +158,16 @@ fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
             }
             "includeTargets" | "excludeTargets" => {
                 let targets = v.as_array().ok_or_else(|| {
-                    GraphErr::bad_request(format!("Property '{existing}' must be a collection of targets."))
+                    GraphErr::bad_request(format!(
+                        "Property '{existing}' must be a collection of targets."
+                    ))
                 })?;
                 for t in targets {
                     let tid = t.get("id").and_then(Value::as_str).unwrap_or_default();
-                    let ttype = t.get("targetType").and_then(Value::as_str).unwrap_or("group");
+                    let ttype = t
+                        .get("targetType")
+                        .and_then(Value::as_str)
+                        .unwrap_or("group");
                     let known = match ttype {
                         "group" => tid == "all_users" || tenant.groups.contains_key(tid),
                         "user" => tenant.users.contains_key(tid),
@@ -146,7 +181,9 @@ fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
                 }
             }
             _ => {
-                if !current[&existing].is_null() && std::mem::discriminant(&current[&existing]) != std::mem::discriminant(v) {
+                if !current[&existing].is_null()
+                    && std::mem::discriminant(&current[&existing]) != std::mem::discriminant(v)
+                {
                     return Err(GraphErr::bad_request(format!(
                         "Cannot convert the literal '{v}' to the type of property '{existing}'."
                     )));
@@ -171,13 +208,21 @@ fn validate_tap(c: &Map<String, Value>) -> Result<(), GraphErr> {
         int("defaultLifetimeInMinutes"),
         int("defaultLength"),
     );
-    for (name, v) in [("minimumLifetimeInMinutes", min), ("maximumLifetimeInMinutes", max), ("defaultLifetimeInMinutes", def)] {
+    for (name, v) in [
+        ("minimumLifetimeInMinutes", min),
+        ("maximumLifetimeInMinutes", max),
+        ("defaultLifetimeInMinutes", def),
+    ] {
         if !(10..=43200).contains(&v) {
-            return Err(GraphErr::bad_request(format!("{name} must be between 10 and 43200 minutes.")));
+            return Err(GraphErr::bad_request(format!(
+                "{name} must be between 10 and 43200 minutes."
+            )));
         }
     }
     if min > max {
-        return Err(GraphErr::bad_request("minimumLifetimeInMinutes cannot be greater than maximumLifetimeInMinutes."));
+        return Err(GraphErr::bad_request(
+            "minimumLifetimeInMinutes cannot be greater than maximumLifetimeInMinutes.",
+        ));
     }
     if def < min || def > max {
         return Err(GraphErr::bad_request(
@@ -185,7 +230,9 @@ fn validate_tap(c: &Map<String, Value>) -> Result<(), GraphErr> {
         ));
     }
     if !(8..=48).contains(&len) {
-        return Err(GraphErr::bad_request("defaultLength must be between 8 and 48 characters."));
+        return Err(GraphErr::bad_request(
+            "defaultLength must be between 8 and 48 characters.",
+        ));
     }
     Ok(())
 }

@@ -15,7 +15,14 @@ const READ: &[&str] = &[
     "Directory.ReadWrite.All",
 ];
 const WRITE: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
-const READ_SELF: &[&str] = &["User.Read", "User.ReadWrite", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_SELF: &[&str] = &[
+    "User.Read",
+    "User.ReadWrite",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 
 /// Graph's default projection of a user in v1.0.
 const DEFAULT_SELECT: &[&str] = &[
@@ -48,15 +55,42 @@ fn kind_of(prop: &str) -> Option<Kind> {
         "accountEnabled" | "showInAddressList" => Bool,
         "businessPhones" | "otherMails" | "proxyAddresses" | "imAddresses" => StrList,
         "passwordProfile" | "identities" | "employeeOrgData" => Obj,
-        "id" | "createdDateTime" | "deletedDateTime" | "lastPasswordChangeDateTime"
-        | "onPremisesSyncEnabled" | "securityIdentifier" | "creationType"
-        | "externalUserState" | "signInSessionsValidFromDateTime" => ReadOnly,
-        "aboutMe" | "ageGroup" | "city" | "companyName" | "country" | "department"
-        | "displayName" | "employeeHireDate" | "employeeId" | "employeeType" | "givenName"
-        | "jobTitle" | "mail" | "mailNickname" | "mobilePhone" | "officeLocation"
-        | "onPremisesImmutableId" | "passwordPolicies" | "postalCode" | "preferredLanguage"
-        | "state" | "streetAddress" | "surname" | "usageLocation" | "userPrincipalName"
-        | "userType" | "preferredName" => Str,
+        "id"
+        | "createdDateTime"
+        | "deletedDateTime"
+        | "lastPasswordChangeDateTime"
+        | "onPremisesSyncEnabled"
+        | "securityIdentifier"
+        | "creationType"
+        | "externalUserState"
+        | "signInSessionsValidFromDateTime" => ReadOnly,
+        "aboutMe"
+        | "ageGroup"
+        | "city"
+        | "companyName"
+        | "country"
+        | "department"
+        | "displayName"
+        | "employeeHireDate"
+        | "employeeId"
+        | "employeeType"
+        | "givenName"
+        | "jobTitle"
+        | "mail"
+        | "mailNickname"
+        | "mobilePhone"
+        | "officeLocation"
+        | "onPremisesImmutableId"
+        | "passwordPolicies"
+        | "postalCode"
+        | "preferredLanguage"
+        | "state"
+        | "streetAddress"
+        | "surname"
+        | "usageLocation"
+        | "userPrincipalName"
+        | "userType"
+        | "preferredName" => Str,
         _ => return None,
     };
     Some(k)
@@ -64,18 +98,55 @@ fn kind_of(prop: &str) -> Option<Kind> {
 
 fn canonical(prop: &str) -> Option<String> {
     const ALL: &[&str] = &[
-        "accountEnabled", "showInAddressList", "businessPhones", "otherMails", "proxyAddresses",
-        "imAddresses", "passwordProfile", "identities", "employeeOrgData", "id", "createdDateTime",
-        "deletedDateTime", "lastPasswordChangeDateTime", "onPremisesSyncEnabled",
-        "securityIdentifier", "creationType", "externalUserState",
-        "signInSessionsValidFromDateTime", "aboutMe", "ageGroup", "city", "companyName",
-        "country", "department", "displayName", "employeeHireDate", "employeeId",
-        "employeeType", "givenName", "jobTitle", "mail", "mailNickname", "mobilePhone",
-        "officeLocation", "onPremisesImmutableId", "passwordPolicies", "postalCode",
-        "preferredLanguage", "state", "streetAddress", "surname", "usageLocation",
-        "userPrincipalName", "userType", "preferredName",
+        "accountEnabled",
+        "showInAddressList",
+        "businessPhones",
+        "otherMails",
+        "proxyAddresses",
+        "imAddresses",
+        "passwordProfile",
+        "identities",
+        "employeeOrgData",
+        "id",
+        "createdDateTime",
+        "deletedDateTime",
+        "lastPasswordChangeDateTime",
+        "onPremisesSyncEnabled",
+        "securityIdentifier",
+        "creationType",
+        "externalUserState",
+        "signInSessionsValidFromDateTime",
+        "aboutMe",
+        "ageGroup",
+        "city",
+        "companyName",
+        "country",
+        "department",
+        "displayName",
+        "employeeHireDate",
+        "employeeId",
+        "employeeType",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mailNickname",
+        "mobilePhone",
+        "officeLocation",
+        "onPremisesImmutableId",
+        "passwordPolicies",
+        "postalCode",
+        "preferredLanguage",
+        "state",
+        "streetAddress",
+        "surname",
+        "usageLocation",
+        "userPrincipalName",
+        "userType",
+        "preferredName",
     ];
-    ALL.iter().find(|p| p.eq_ignore_ascii_case(prop)).map(|p| p.to_string())
+    ALL.iter()
+        .find(|p| p.eq_ignore_ascii_case(prop))
+        .map(|p| p.to_string())
 }
 
 fn type_error(prop: &str, value: &Value, edm: &str) -> GraphErr {
@@ -103,7 +174,10 @@ fn validate(body: Map<String, Value>, creating: bool) -> Result<Map<String, Valu
         let ok = match kind {
             Kind::Bool => v.is_boolean() || v.is_null(),
             Kind::Str => v.is_string() || v.is_null(),
-            Kind::StrList => v.as_array().map(|a| a.iter().all(Value::is_string)).unwrap_or(v.is_null()),
+            Kind::StrList => v
+                .as_array()
+                .map(|a| a.iter().all(Value::is_string))
+                .unwrap_or(v.is_null()),
             Kind::Obj => v.is_object() || v.is_array() || v.is_null(),
             Kind::ReadOnly => {
                 if creating && name == "id" {
@@ -148,7 +222,10 @@ pub fn shape_user(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> 
         super::Ver::V1 => {
             let mut out = Map::new();
             for key in DEFAULT_SELECT {
-                out.insert((*key).to_string(), object.get(*key).cloned().unwrap_or(Value::Null));
+                out.insert(
+                    (*key).to_string(),
+                    object.get(*key).cloned().unwrap_or(Value::Null),
+                );
             }
             out
         }
@@ -164,17 +241,26 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
         (&Method::GET, [key]) => get(ctx, key),
         (&Method::PATCH, [key]) => update(ctx, key, body),
         (&Method::DELETE, [key]) => delete(ctx, key),
-        (_, [key, "authentication", tail @ ..]) => super::methods::route(ctx, method, key, tail, body),
+        (_, [key, "authentication", tail @ ..]) => {
+            super::methods::route(ctx, method, key, tail, body)
+        }
         (_, [_]) | (_, []) => Err(GraphErr::method_not_allowed()),
         (_, [_, other, ..]) => Err(GraphErr::segment_not_found(other)),
     }
 }
 
 /// Applies `$filter`, `$search` and `$orderby` with Graph's advanced-query rules.
-pub fn query_items(ctx: &Ctx, objects: Vec<&Map<String, Value>>, sortable: &[&str]) -> Result<Vec<Map<String, Value>>, GraphErr> {
+pub fn query_items(
+    ctx: &Ctx,
+    objects: Vec<&Map<String, Value>>,
+    sortable: &[&str],
+) -> Result<Vec<Map<String, Value>>, GraphErr> {
     let q = &ctx.query;
     let filter = match &q.filter {
-        Some(f) => Some(Filter::parse(f).map_err(|e| GraphErr::bad_request(format!("Invalid filter clause: {e}")))?),
+        Some(f) => Some(
+            Filter::parse(f)
+                .map_err(|e| GraphErr::bad_request(format!("Invalid filter clause: {e}")))?,
+        ),
         None => None,
     };
     if let Some(op) = filter.as_ref().and_then(Filter::advanced_operator) {
@@ -192,9 +278,14 @@ pub fn query_items(ctx: &Ctx, objects: Vec<&Map<String, Value>>, sortable: &[&st
                 ));
             }
             let s = s.trim();
-            let inner = s.strip_prefix('"').and_then(|x| x.strip_suffix('"')).ok_or_else(|| {
-                GraphErr::bad_request("Syntax error: character '\"' is not valid at position 0 in '$search'.")
-            })?;
+            let inner = s
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .ok_or_else(|| {
+                    GraphErr::bad_request(
+                        "Syntax error: character '\"' is not valid at position 0 in '$search'.",
+                    )
+                })?;
             let (prop, term) = inner.split_once(':').ok_or_else(|| {
                 GraphErr::bad_request("Invalid search clause: expected \"property:value\".")
             })?;
@@ -208,7 +299,12 @@ pub fn query_items(ctx: &Ctx, objects: Vec<&Map<String, Value>>, sortable: &[&st
         .filter(|o| match &search {
             Some((prop, term)) => crate::json::get_ci(o, prop)
                 .and_then(Value::as_str)
-                .map(|v| v.to_lowercase().split_whitespace().any(|w| w.starts_with(term.as_str())) || v.to_lowercase().starts_with(term.as_str()))
+                .map(|v| {
+                    v.to_lowercase()
+                        .split_whitespace()
+                        .any(|w| w.starts_with(term.as_str()))
+                        || v.to_lowercase().starts_with(term.as_str())
+                })
                 .unwrap_or(false),
             None => true,
         })
@@ -217,8 +313,11 @@ pub fn query_items(ctx: &Ctx, objects: Vec<&Map<String, Value>>, sortable: &[&st
     if let Some(order) = &q.orderby {
         let mut parts = order.split_whitespace();
         let prop = parts.next().unwrap_or_default().to_string();
-        let desc = parts.next().map(|d| d.eq_ignore_ascii_case("desc")).unwrap_or(false);
-        if !sortable.iter().any(|s| s.eq_ignore_ascii_case(&prop)) && !(ctx.eventual && q.count) {
+        let desc = parts
+            .next()
+            .map(|d| d.eq_ignore_ascii_case("desc"))
+            .unwrap_or(false);
+        if !(sortable.iter().any(|s| s.eq_ignore_ascii_case(&prop)) || ctx.eventual && q.count) {
             return Err(GraphErr::unsupported_query(format!(
                 "Sorting not supported for '{prop}'. Try adding $count=true query parameter and ConsistencyLevel:eventual header."
             )));
@@ -252,7 +351,10 @@ fn list(ctx: &Ctx) -> Handled {
     drop(tenant);
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
     let select = ctx.query.select.clone();
-    let shaped = items.iter().map(|o| Value::Object(shape_user(ctx, o, &select))).collect();
+    let shaped = items
+        .iter()
+        .map(|o| Value::Object(shape_user(ctx, o, &select)))
+        .collect();
     let context = if select.is_empty() {
         "users".to_string()
     } else {
@@ -268,8 +370,10 @@ fn count(ctx: &Ctx) -> Handled {
     }
     let n = ctx.state.tenant().users.len();
     let mut r = Response::new(Body::from(n.to_string()));
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain;charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
     Ok(r)
 }
 
@@ -297,14 +401,23 @@ fn get(ctx: &Ctx, key: &str) -> Handled {
 fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     ctx.require(WRITE, DIRECTORY_ADMIN_ROLES, None)?;
     let body = validate(body_object(body)?, true)?;
-    for required in ["accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile"] {
+    for required in [
+        "accountEnabled",
+        "displayName",
+        "mailNickname",
+        "userPrincipalName",
+        "passwordProfile",
+    ] {
         if body.get(required).map(Value::is_null).unwrap_or(true) {
             return Err(GraphErr::bad_request(format!(
                 "Invalid value specified for property '{required}' of resource 'User'."
             )));
         }
     }
-    let upn = body["userPrincipalName"].as_str().unwrap_or_default().to_string();
+    let upn = body["userPrincipalName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let password = body["passwordProfile"]
         .get("password")
         .or_else(|| body["passwordProfile"].get("Password"))
@@ -347,7 +460,9 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
 fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
     let body = validate(body_object(body)?, false)?;
     let mut tenant = ctx.state.tenant_mut();
-    let id = tenant.user_id(key).ok_or_else(|| GraphErr::not_found(key))?;
+    let id = tenant
+        .user_id(key)
+        .ok_or_else(|| GraphErr::not_found(key))?;
     drop(tenant);
     ctx.require(WRITE, DIRECTORY_ADMIN_ROLES, Some(&id))?;
     tenant = ctx.state.tenant_mut();
@@ -385,7 +500,11 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
 }
 
 fn delete(ctx: &Ctx, key: &str) -> Handled {
-    let id = ctx.state.tenant().user_id(key).ok_or_else(|| GraphErr::not_found(key))?;
+    let id = ctx
+        .state
+        .tenant()
+        .user_id(key)
+        .ok_or_else(|| GraphErr::not_found(key))?;
     ctx.require(WRITE, DIRECTORY_ADMIN_ROLES, None)?;
     if id == ctx.state.tenant().admin_id {
         return Err(GraphErr::denied());
@@ -400,13 +519,31 @@ mod tests {
 
     #[test]
     fn bodies_are_validated_with_graph_messages() {
-        let ok = validate(json!({"DisplayName": "x", "accountEnabled": true}).as_object().unwrap().clone(), true).unwrap();
+        let ok = validate(
+            json!({"DisplayName": "x", "accountEnabled": true})
+                .as_object()
+                .unwrap()
+                .clone(),
+            true,
+        )
+        .unwrap();
         assert!(ok.contains_key("displayName"));
         let e = validate(json!({"foo": 1}).as_object().unwrap().clone(), true).unwrap_err();
         assert_eq!(e.message, "Invalid property 'foo'.");
-        let e = validate(json!({"accountEnabled": "yes"}).as_object().unwrap().clone(), true).unwrap_err();
+        let e = validate(
+            json!({"accountEnabled": "yes"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            true,
+        )
+        .unwrap_err();
         assert!(e.message.contains("Edm.Boolean"), "{}", e.message);
-        let e = validate(json!({"createdDateTime": "x"}).as_object().unwrap().clone(), false).unwrap_err();
+        let e = validate(
+            json!({"createdDateTime": "x"}).as_object().unwrap().clone(),
+            false,
+        )
+        .unwrap_err();
         assert!(e.message.contains("read-only"));
     }
 

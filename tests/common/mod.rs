@@ -1,0 +1,151 @@
+//! Helpers shared by the integration tests: a sandbox on loopback and tokens for it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use mggraph::sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+
+pub async fn sandbox(config: SandboxConfig) -> Sandbox {
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    Sandbox::start(addr, config)
+        .await
+        .expect("the sandbox starts")
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// An app-only token of the sandbox's automation app.
+pub async fn app_token(s: &Sandbox) -> String {
+    let resp = client()
+        .post(format!("{}/{}/oauth2/v2.0/token", s.base_url, s.tenant_id))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", s.client_id.as_str()),
+            ("client_secret", s.client_secret.as_str()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// A delegated token for `user` with `scopes`, through /authorize (approved by the form) and
+/// the code exchange with PKCE.
+pub async fn user_token(s: &Sandbox, user: &str, scopes: &str) -> Value {
+    use base64::Engine;
+    use sha2::Digest;
+    let verifier = "a-very-long-code-verifier-of-at-least-43-characters-0123456789";
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
+    let authorize = format!(
+        "{}/{}/oauth2/v2.0/authorize?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e&response_type=code&redirect_uri=http%3A%2F%2Flocalhost&scope={}&state=xyz&code_challenge={challenge}&code_challenge_method=S256",
+        s.base_url,
+        s.tenant_id,
+        urlencode(scopes)
+    );
+    let resp = client()
+        .post(&authorize)
+        .form(&[("login", user)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 302, "{}", resp.text().await.unwrap());
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    let url = url::Url::parse(&location).unwrap();
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .to_string();
+    assert_eq!(
+        url.query_pairs().find(|(k, _)| k == "state").unwrap().1,
+        "xyz"
+    );
+    let resp = client()
+        .post(format!("{}/{}/oauth2/v2.0/token", s.base_url, s.tenant_id))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "14d82eec-204b-4c2f-b7e8-296a70dab67e"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://localhost"),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A small client for Graph calls with one token.
+pub struct Graph {
+    pub base: String,
+    pub token: String,
+}
+
+impl Graph {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut req = client()
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(json!(text))
+        };
+        (status, headers, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let (s, _, v) = self.send(reqwest::Method::GET, path, None).await;
+        (s, v)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let (s, _, v) = self.send(reqwest::Method::POST, path, Some(body)).await;
+        (s, v)
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+        let (s, _, v) = self.send(reqwest::Method::PATCH, path, Some(body)).await;
+        (s, v)
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        let (s, _, v) = self.send(reqwest::Method::DELETE, path, None).await;
+        (s, v)
+    }
+}
+
+pub async fn app_graph(s: &Sandbox) -> Graph {
+    Graph {
+        base: s.base_url.clone(),
+        token: app_token(s).await,
+    }
+}

@@ -1,0 +1,113 @@
+//! Generated files are current: the C header (build.rs) and the module files (catalog).
+
+use std::path::Path;
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The committed version of a file (HEAD), or the work tree's when not in a git checkout.
+fn committed(path: &str) -> String {
+    let out = Command::new("git")
+        .args(["show", &format!("HEAD:{path}")])
+        .current_dir(root())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8(o.stdout).unwrap(),
+        _ => {
+            eprintln!("note: {path} compared with the work tree (no git history here)");
+            std::fs::read_to_string(root().join(path)).unwrap()
+        }
+    }
+}
+
+#[test]
+fn the_committed_header_matches_what_the_build_generates() {
+    let generated = include_str!(concat!(env!("OUT_DIR"), "/mggraph.h"));
+    assert!(
+        committed("include/mggraph.h") == generated,
+        "include/mggraph.h differs from the header build.rs generates: build, then commit include/mggraph.h"
+    );
+}
+
+#[test]
+fn generated_module_files_are_current() {
+    for (path, content) in mggraph::catalog::powershell::render_all(root()).unwrap() {
+        let on_disk = std::fs::read_to_string(root().join(&path)).unwrap_or_default();
+        assert!(
+            on_disk == content,
+            "{path} is out of date: run `cargo run --bin mggraph-codegen` and commit it"
+        );
+        assert!(
+            committed(&path) == content,
+            "{path} is not committed in its current form"
+        );
+    }
+}
+
+/// The exported functions named in the header.
+fn header_functions(header: &str) -> Vec<String> {
+    header
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("mggraph_status "))
+        .filter_map(|l| l.split('(').next())
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_module_binds_exactly_the_exported_functions() {
+    let header = include_str!(concat!(env!("OUT_DIR"), "/mggraph.h"));
+    let mut exported = header_functions(header);
+    exported.sort();
+    assert!(exported.len() >= 10, "{exported:?}");
+    let native = std::fs::read_to_string(root().join("module/MgGraph/Private/Native.ps1")).unwrap();
+    let mut bound: Vec<String> = native
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (name, rest) = l.split_once('=')?;
+            (name.trim().starts_with("mggraph_") && rest.trim().starts_with("@("))
+                .then(|| name.trim().to_string())
+        })
+        .collect();
+    bound.sort();
+    assert_eq!(
+        exported, bound,
+        "Native.ps1's signatures must match include/mggraph.h one to one"
+    );
+    // Same arity too.
+    for name in &exported {
+        let decl = header
+            .split(&format!("{name}("))
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
+        let c_args = decl.split(',').filter(|a| !a.trim().is_empty()).count();
+        let line = native
+            .lines()
+            .find(|l| l.trim().starts_with(&format!("{name} ")))
+            .unwrap();
+        let ps_args = line
+            .split("@(")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches(')')
+            .split(',')
+            .filter(|a| !a.trim().is_empty())
+            .count();
+        assert_eq!(
+            c_args, ps_args,
+            "{name}: header has {c_args} parameters, Native.ps1 {ps_args}"
+        );
+    }
+}
+
+#[test]
+fn versions_agree() {
+    let manifest = std::fs::read_to_string(root().join("module/MgGraph/MgGraph.psd1")).unwrap();
+    assert!(manifest.contains(&format!("ModuleVersion = '{}'", env!("CARGO_PKG_VERSION"))));
+}

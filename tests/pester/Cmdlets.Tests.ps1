@@ -1,0 +1,120 @@
+Set-StrictMode -Version Latest
+
+# The generated cmdlets: SDK output types, pipeline binding, ShouldProcess, query options.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
+    Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 300 } -NoWelcome
+}
+
+AfterAll { Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null }
+
+Describe 'Output objects' {
+    It 'carry the SDK type names and PascalCase properties, dates as DateTime' {
+        $u = Get-MgUser -UserId admin@contoso.onmicrosoft.com -Property Id, DisplayName, CreatedDateTime, AccountEnabled
+        $u.GetType().FullName | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        $u.PSObject.TypeNames[0] | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        $u.DisplayName | Should -Be 'Sandbox Administrator'
+        $u.CreatedDateTime | Should -BeOfType [datetime]
+        $u.CreatedDateTime.Kind | Should -Be 'Utc'
+        $u.AccountEnabled | Should -BeTrue
+        $u.Mail | Should -BeNullOrEmpty -Because 'not selected, so null, as in the SDK'
+        $u.AdditionalProperties['@odata.context'] | Should -Match '\$metadata#users\(Id,DisplayName,CreatedDateTime,AccountEnabled\)/\$entity'
+    }
+
+    It 'a user table has the SDK default columns' {
+        $header = ((Get-MgUser -Top 1 | Format-Table | Out-String -Width 300) -split "`n" | Where-Object { $_.Trim() })[0]
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'DisplayName', 'Mail', 'UserPrincipalName', 'UserType')
+    }
+
+    It 'the type exists for casts after the first call, as SDK model types do' {
+        ([type]'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser').Name | Should -Be 'MicrosoftGraphUser'
+    }
+}
+
+Describe 'Lists and paging' {
+    It 'without -All returns the first page, as the SDK does' {
+        @(Get-MgUser).Count | Should -Be 100
+    }
+
+    It '-Top returns that many, paging beyond 999 if needed' {
+        @(Get-MgUser -Top 5).Count | Should -Be 5
+        @(Get-MgUser -Top 250 -PageSize 100).Count | Should -Be 250
+    }
+
+    It '-All streams every user' {
+        $all = Get-MgUser -All -Property Id
+        @($all).Count | Should -Be 304
+        @($all.Id | Select-Object -Unique).Count | Should -Be 304
+    }
+
+    It '-All streams: the first object arrives before the last page is fetched' {
+        $first = Get-MgUser -All -PageSize 10 | Select-Object -First 1
+        $first.Id | Should -Not -BeNullOrEmpty
+    }
+
+    It '-Filter, -Sort and -Property pass through' {
+        $u = @(Get-MgUser -Filter "startswith(displayName,'Seed User 00001')" -Sort 'displayName desc' -Property Id, DisplayName)
+        $u.Count | Should -Be 10
+        $u[0].DisplayName | Should -Be 'Seed User 000019'
+    }
+
+    It '-CountVariable with -ConsistencyLevel eventual sets a global variable' {
+        Remove-Variable -Name userCount -Scope Global -ErrorAction SilentlyContinue
+        $null = Get-MgUser -Filter "endswith(mail,'@contoso.onmicrosoft.com')" -ConsistencyLevel eventual -CountVariable userCount -Top 1
+        $global:userCount | Should -Be 304
+        # The docs' -Count spelling works through prefix matching.
+        $null = Get-MgUser -ConsistencyLevel eventual -Count n2 -Top 1
+        $global:n2 | Should -Be 304
+    }
+
+    It '-ResponseHeadersVariable returns the response headers' {
+        $null = Get-MgUser -UserId admin@contoso.onmicrosoft.com -ResponseHeadersVariable rh
+        $rh['request-id'][0] | Should -Match '^[0-9a-f-]{36}$'
+    }
+}
+
+Describe 'Pipelines and identities' {
+    It 'Get-MgUser output pipes into -UserId' {
+        $methods = Get-MgUser -UserId adelev@contoso.onmicrosoft.com | Get-MgUserAuthenticationMethod
+        $methods.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.passwordAuthenticationMethod'
+        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com | Get-MgBetaUserAuthenticationRequirement).PerUserMfaState | Should -Be 'disabled'
+    }
+
+    It 'identity objects and hashtables bind -InputObject' {
+        $u = @{ UserId = 'meganb@contoso.onmicrosoft.com' } | Get-MgUser
+        $u.DisplayName | Should -Be 'Megan Bowen'
+    }
+
+    It 'UserId accepts a UPN and an id' {
+        $u = Get-MgUser -UserId meganb@contoso.onmicrosoft.com
+        (Get-MgUser -UserId $u.Id).UserPrincipalName | Should -Be 'meganb@contoso.onmicrosoft.com'
+    }
+}
+
+Describe 'Changes' {
+    It 'New/Update/Remove support -WhatIf and send nothing then' {
+        New-MgUser -DisplayName x -MailNickname whatif -UserPrincipalName whatif@contoso.onmicrosoft.com -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -WhatIf
+        { Get-MgUser -UserId whatif@contoso.onmicrosoft.com -ErrorAction Stop } | Should -Throw '*does not exist*'
+        Remove-MgUser -UserId adelev@contoso.onmicrosoft.com -WhatIf
+        (Get-MgUser -UserId adelev@contoso.onmicrosoft.com).Id | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Update-MgUser patches and outputs nothing; -PassThru outputs $true' {
+        Update-MgUser -UserId alexw@contoso.onmicrosoft.com -JobTitle 'Engineer' | Should -BeNullOrEmpty
+        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com).JobTitle | Should -Be 'Engineer'
+        Update-MgUser -UserId alexw@contoso.onmicrosoft.com -BodyParameter @{ jobTitle = 'Lead' } -PassThru | Should -BeTrue
+        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com -Property JobTitle).JobTitle | Should -Be 'Lead'
+    }
+
+    It 'Remove-MgUser deletes' {
+        $u = New-MgUser -DisplayName 'Temp' -MailNickname temp -UserPrincipalName temp@contoso.onmicrosoft.com -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' }
+        Remove-MgUser -UserId $u.Id -Confirm:$false
+        { Get-MgUser -UserId $u.Id -ErrorAction Stop } | Should -Throw '*does not exist*'
+    }
+
+    It 'hashtable bodies match properties ignoring case, as the SDK type converter does' {
+        $u = New-MgUser -BodyParameter @{ AccountEnabled = $true; DISPLAYNAME = 'Case'; mailnickname = 'case'; UserPrincipalName = 'case@contoso.onmicrosoft.com'; passwordProfile = @{ PASSWORD = 'xWwvJ]6NMw+bWH-d' } }
+        $u.DisplayName | Should -Be 'Case'
+    }
+}

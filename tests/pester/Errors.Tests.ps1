@@ -1,0 +1,149 @@
+Set-StrictMode -Version Latest
+
+# Errors as the SDK gives them: non-terminating ErrorRecords per item with the service
+# message, status, code, date and headers; Invoke-MgGraphRequest terminating; and bad input
+# refused before anything is sent.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
+}
+
+Describe 'Not connected' {
+    BeforeAll { Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null }
+
+    It 'Disconnect-MgGraph when signed out is a non-terminating error' {
+        $err = $null
+        Disconnect-MgGraph -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.Message | Should -Match 'No application to sign out from'
+    }
+
+    It 'Get-MgContext returns nothing' {
+        Get-MgContext | Should -BeNullOrEmpty
+    }
+
+    It 'Graph cmdlets say to call Connect-MgGraph' {
+        $err = $null
+        Get-MgUser -UserId x -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].Exception.Message | Should -Be 'Authentication needed. Please call Connect-MgGraph.'
+        $err[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+    }
+
+    It 'Invoke-MgGraphRequest says so too, and terminates' {
+        { Invoke-MgGraphRequest -Uri /v1.0/me -ErrorAction SilentlyContinue } | Should -Throw 'Authentication needed. Please call Connect-MgGraph.'
+    }
+}
+
+Describe 'Service errors' {
+    BeforeAll { Connect-MgGraph -Environment Sandbox -SandboxOptions @{} -NoWelcome }
+
+    It 'is a non-terminating ErrorRecord in the SDK layout' {
+        $err = $null
+        $out = Get-MgUser -UserId 'nobody@contoso.onmicrosoft.com' -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $e = $err[0]
+        $lines = $e.Exception.Message -split "`n"
+        $lines[0] | Should -Be "Resource 'nobody@contoso.onmicrosoft.com' does not exist or one of its queried reference-property objects are not present."
+        $lines[1] | Should -Be ''
+        $lines[2] | Should -Be 'Status: 404 (NotFound)'
+        $lines[3] | Should -Be 'ErrorCode: Request_ResourceNotFound'
+        $lines[4] | Should -Match '^Date: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$'
+        $lines[6] | Should -Be 'Headers:'
+        $e.Exception.Message | Should -Match '(?m)^request-id\s+: [0-9a-f-]{36}$'
+        $e.FullyQualifiedErrorId | Should -BeLike 'Request_ResourceNotFound,Microsoft.Graph.PowerShell.Cmdlets.GetMgUser_Get*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $e.CategoryInfo.Activity | Should -Be 'Get-MgUser_Get'
+        $e.TargetObject.UserId | Should -Be 'nobody@contoso.onmicrosoft.com'
+    }
+
+    It 'writes one error per pipeline item and keeps going' {
+        $err = $null
+        $users = 'admin@contoso.onmicrosoft.com', 'ghost1@contoso.onmicrosoft.com', 'adelev@contoso.onmicrosoft.com', 'ghost2@contoso.onmicrosoft.com' |
+            ForEach-Object { [pscustomobject]@{ UserId = $_ } } | Get-MgUser -ErrorVariable err -ErrorAction SilentlyContinue
+        @($users).Count | Should -Be 2
+        $err.Count | Should -Be 2
+        $err[1].TargetObject.UserId | Should -Be 'ghost2@contoso.onmicrosoft.com'
+    }
+
+    It '-ErrorAction Stop stops at the first failure' {
+        $seen = [System.Collections.Generic.List[object]]::new()
+        { 'admin@contoso.onmicrosoft.com', 'ghost@contoso.onmicrosoft.com', 'adelev@contoso.onmicrosoft.com' |
+                ForEach-Object { [pscustomobject]@{ UserId = $_ } } | Get-MgUser -ErrorAction Stop | ForEach-Object { $seen.Add($_) } } |
+            Should -Throw '*does not exist*'
+        $seen.Count | Should -Be 1
+    }
+
+    It 'a missing permission is a 403 Authorization_RequestDenied' {
+        Connect-MgGraph -Environment Sandbox -Scopes 'User.Read' -NoWelcome
+        try {
+            $err = $null
+            Get-MgUser -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].Exception.Message | Should -Match 'Status: 403 \(Forbidden\)'
+            $err[0].Exception.Message | Should -Match 'ErrorCode: Authorization_RequestDenied'
+            (Get-MgUser -UserId admin@contoso.onmicrosoft.com).UserPrincipalName | Should -Be 'admin@contoso.onmicrosoft.com'
+        }
+        finally { Connect-MgGraph -Environment Sandbox -NoWelcome }
+    }
+
+    It 'Invoke-MgGraphRequest errors terminate with an HTTP dump' {
+        $caught = $null
+        try { Invoke-MgGraphRequest -Uri '/v1.0/users/nobody@contoso.onmicrosoft.com' }
+        catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'InvokeGraphHttpResponseException*'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $lines = $caught.Exception.Message -split "`n"
+        $lines[0] | Should -Match '^GET http://127\.0\.0\.1:\d+/v1\.0/users/nobody@contoso\.onmicrosoft\.com$'
+        $lines[1] | Should -Be 'HTTP/1.1 404 Not Found'
+        $caught.Exception.Message | Should -Match '"code":"Request_ResourceNotFound"'
+    }
+
+    It '-SkipHttpErrorCheck returns the error body and sets -StatusCodeVariable' {
+        $r = Invoke-MgGraphRequest -Uri '/v1.0/users/nobody@contoso.onmicrosoft.com' -SkipHttpErrorCheck -StatusCodeVariable code
+        $code | Should -Be 404
+        $r['error']['code'] | Should -Be 'Request_ResourceNotFound'
+    }
+}
+
+Describe 'Bad input is refused before anything is sent' {
+    BeforeAll { Connect-MgGraph -Environment Sandbox -NoWelcome }
+
+    It 'names -BodyParameter and where the JSON broke' {
+        $err = $null
+        New-MgUserAuthenticationTemporaryAccessPassMethod -UserId admin@contoso.onmicrosoft.com -BodyParameter '{"isUsableOnce": true "lifetimeInMinutes": 60}' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].Exception.Message | Should -Match "BodyParameter"
+        $err[0].Exception.Message | Should -Match 'line 1 column 23'
+        $err[0].Exception.Message | Should -Match 'Nothing was sent'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'refuses an out-of-range -PageSize with the SDK message, terminating' {
+        $caught = $null
+        try { Get-MgUser -PageSize 1000 -ErrorAction SilentlyContinue } catch { $caught = $_ }
+        $caught.Exception.Message | Should -BeExactly 'Invalid page size specified `1000`. PageSize must be between 1 and 999 inclusive.'
+    }
+
+    It 'refuses a relative URI without the version' {
+        { Invoke-MgGraphRequest -Uri 'users' } | Should -Throw '*must start with the API version*'
+    }
+
+    It 'refuses a POST without a body' {
+        { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/users' } | Should -Throw '*needs a body*'
+    }
+
+    It 'reports a service-side refusal with the service message' {
+        $err = $null
+        New-MgUserAuthenticationTemporaryAccessPassMethod -UserId adelev@contoso.onmicrosoft.com -LifetimeInMinutes 5 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].Exception.Message | Should -Match 'Status: 400 \(BadRequest\)'
+        $err[0].Exception.Message | Should -Match 'ErrorCode: badRequest'
+    }
+
+    It 'refuses a TAP an administrator would issue to themselves' {
+        $err = $null
+        New-MgUserAuthenticationTemporaryAccessPassMethod -UserId admin@contoso.onmicrosoft.com -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.Message | Should -Match 'Status: 403 \(Forbidden\)'
+    }
+}

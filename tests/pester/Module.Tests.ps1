@@ -1,0 +1,127 @@
+Set-StrictMode -Version Latest
+
+BeforeDiscovery {
+    $script:ModuleDir = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module/MgGraph'))
+    $manifest = Import-PowerShellDataFile (Join-Path $script:ModuleDir 'MgGraph.psd1')
+    $script:Exported = @($manifest.FunctionsToExport | ForEach-Object { @{ Name = $_ } })
+    $script:TestFiles = @(Get-ChildItem $PSScriptRoot -Filter '*.ps1' | ForEach-Object { @{ File = $_.FullName; Name = $_.Name } })
+}
+
+BeforeAll {
+    $script:ModuleDir = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module/MgGraph'))
+    Import-Module (Join-Path $script:ModuleDir 'MgGraph.psd1') -Force
+    $script:Manifest = Test-ModuleManifest (Join-Path $script:ModuleDir 'MgGraph.psd1')
+}
+
+Describe 'The module manifest' {
+    It 'is valid and requires PowerShell 7.4 or later' {
+        $script:Manifest.Name | Should -Be 'MgGraph'
+        $script:Manifest.PowerShellVersion | Should -Be ([version]'7.4')
+        $script:Manifest.CompatiblePSEditions | Should -Be @('Core')
+    }
+
+    It 'exports exactly the functions the module defines, listed explicitly' {
+        $text = Get-Content (Join-Path $script:ModuleDir 'MgGraph.psd1') -Raw
+        $text | Should -Not -Match "FunctionsToExport\s*=\s*'\*'"
+        $defined = (Get-Command -Module MgGraph -CommandType Function).Name | Sort-Object
+        $listed = $script:Manifest.ExportedFunctions.Keys | Sort-Object
+        $defined | Should -Be $listed
+    }
+
+    It 'exports the SDK aliases' {
+        (Get-Alias Connect-Graph).ResolvedCommandName | Should -Be 'Connect-MgGraph'
+        (Get-Alias Invoke-GraphRequest).ResolvedCommandName | Should -Be 'Invoke-MgGraphRequest'
+        (Get-Alias Disconnect-Graph).ResolvedCommandName | Should -Be 'Disconnect-MgGraph'
+    }
+
+    It 'auto-loads from PSModulePath without Import-Module' {
+        $root = Split-Path $script:ModuleDir -Parent
+        $out = pwsh -NoProfile -Command "`$env:PSModulePath = '$root' + [IO.Path]::PathSeparator + `$env:PSModulePath; (Get-Command Get-MgUser).Module.Name; Get-MgContext; 'ok'"
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -Be @('MgGraph', 'ok')
+    }
+}
+
+Describe 'Exported command <Name>' -ForEach $script:Exported {
+    BeforeAll { $script:Command = Get-Command $Name -Module MgGraph }
+
+    It 'is an advanced function with an approved verb' {
+        $script:Command.CmdletBinding | Should -BeTrue
+        $verb = $Name.Split('-')[0]
+        (Get-Verb).Verb | Should -Contain $verb
+    }
+
+    It 'has comment-based help with a synopsis and an example' {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*Get-|^\s*\w+-Mg\w+\s*\['
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+    }
+
+    It 'supports -WhatIf when it changes state' {
+        if ($Name -match '^(New|Update|Remove|Set|Add|Register)-') {
+            $script:Command.Parameters.Keys | Should -Contain 'WhatIf'
+        }
+    }
+}
+
+Describe 'Test file <Name>' -ForEach $script:TestFiles {
+    It 'opens with Set-StrictMode -Version Latest' {
+        if ($Name -ne 'Invoke-Tests.ps1') {
+            (Get-Content $File -TotalCount 1) | Should -Be 'Set-StrictMode -Version Latest'
+        }
+        else { (Get-Content $File -Raw) | Should -Match 'Set-StrictMode -Version Latest' }
+    }
+}
+
+Describe 'SDK parameter compatibility' {
+    It 'Get-MgUser has the List, Get and GetViaIdentity sets with List the default' {
+        $c = Get-Command Get-MgUser
+        $c.DefaultParameterSet | Should -Be 'List'
+        ($c.ParameterSets.Name | Sort-Object) | Should -Be @('Get', 'GetViaIdentity', 'List')
+        $c.Parameters['Property'].Aliases | Should -Contain 'Select'
+        $c.Parameters['CountVariable'].Aliases | Should -Contain 'CV'
+        $c.Parameters['Top'].Aliases | Should -Contain 'Limit'
+        $c.Parameters['Sort'].Aliases | Should -Contain 'OrderBy'
+        $c.Parameters.Keys | Should -Not -Contain 'Skip'
+    }
+
+    It 'New-MgUserAuthenticationTemporaryAccessPassMethod defaults to CreateExpanded and takes -BodyParameter in Create' {
+        $c = Get-Command New-MgUserAuthenticationTemporaryAccessPassMethod
+        $c.DefaultParameterSet | Should -Be 'CreateExpanded'
+        $c.Parameters['BodyParameter'].ParameterSets.Keys | Should -Contain 'Create'
+        $c.Parameters['IsUsableOnce'].ParameterType | Should -Be ([switch])
+        $c.Parameters['LifetimeInMinutes'].ParameterType | Should -Be ([int])
+        $c.Parameters['StartDateTime'].ParameterType | Should -Be ([datetime])
+    }
+
+    It 'Connect-MgGraph keeps the SDK parameter sets, positions and aliases' {
+        $c = Get-Command Connect-MgGraph
+        $c.DefaultParameterSet | Should -Be 'UserParameterSet'
+        foreach ($set in 'UserParameterSet', 'AppCertificateParameterSet', 'IdentityParameterSet', 'AppSecretCredentialParameterSet', 'AccessTokenParameterSet', 'EnvironmentVariableParameterSet') {
+            $c.ParameterSets.Name | Should -Contain $set
+        }
+        $c.Parameters['Scopes'].ParameterSets['UserParameterSet'].Position | Should -Be 1
+        $c.Parameters['TenantId'].ParameterSets['UserParameterSet'].Position | Should -Be 4
+        $c.Parameters['UseDeviceCode'].Aliases | Should -Contain 'UseDeviceAuthentication'
+        $c.Parameters['ClientSecretCredential'].Aliases | Should -Contain 'SecretCredential'
+        $c.Parameters['CertificateSubjectName'].Aliases | Should -Contain 'CertificateName'
+        $c.Parameters['Identity'].Aliases | Should -Contain 'ManagedIdentity'
+        $c.Parameters['AccessToken'].ParameterType | Should -Be ([securestring])
+    }
+
+    It 'Invoke-MgGraphRequest has the SDK positions and output types' {
+        $c = Get-Command Invoke-MgGraphRequest
+        $c.Parameters['Method'].ParameterSets['__AllParameterSets'].Position | Should -Be 1
+        $c.Parameters['Uri'].ParameterSets['__AllParameterSets'].Position | Should -Be 2
+        $c.Parameters['Body'].ParameterSets['__AllParameterSets'].ValueFromPipeline | Should -BeTrue
+        $c.Parameters['OutputType'].Attributes.ValidValues | Should -Be @('HashTable', 'PSObject', 'HttpResponseMessage', 'Json')
+    }
+}
+
+Describe 'Native engine loading' {
+    It 'reports where it looked when the engine is missing' {
+        $out = pwsh -NoProfile -Command "`$env:MGGRAPH_NATIVE_LIBRARY = '/nonexistent/libmggraph.so'; Import-Module '$script:ModuleDir/MgGraph.psd1'; try { Get-MgContext } catch { `$_.Exception.Message }" 2>&1
+        ($out -join ' ') | Should -Match 'native engine'
+    }
+}
