@@ -25,11 +25,23 @@ pub const ALL_APP_ROLES: &[&str] = &[
     "Policy.ReadWrite.AuthenticationMethod",
     "Policy.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
+    "Application.ReadWrite.All",
 ];
+
+/// A certificate registered on an application (`keyCredentials`).
+#[derive(Debug, Clone)]
+pub struct KeyCredential {
+    pub key_id: String,
+    pub display_name: String,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+}
 
 /// A registered application.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// The application object's id (not the client id).
+    pub object_id: String,
     pub client_id: String,
     pub display_name: String,
     /// Client secrets accepted (confidential clients).
@@ -38,8 +50,8 @@ pub struct App {
     pub roles: Vec<String>,
     /// Public clients sign users in (delegated).
     pub public_client: bool,
-    /// Registered certificate public keys (DER SubjectPublicKeyInfo), for assertions.
-    pub certificates: Vec<Vec<u8>>,
+    /// Certificates whose keys may sign client assertions.
+    pub certificates: Vec<KeyCredential>,
 }
 
 /// A user's Temporary Access Pass.
@@ -230,6 +242,7 @@ impl Tenant {
             policy_modified: Utc::now(),
             apps: vec![
                 App {
+                    object_id: new_id(),
                     client_id: GRAPH_CLI_APP_ID.into(),
                     display_name: "Microsoft Graph Command Line Tools".into(),
                     secrets: vec![],
@@ -238,6 +251,7 @@ impl Tenant {
                     certificates: vec![],
                 },
                 App {
+                    object_id: new_id(),
                     client_id: seed.client_id.clone(),
                     display_name: "MgGraph Sandbox Automation".into(),
                     secrets: vec![seed.client_secret.clone()],

@@ -115,7 +115,8 @@ Describe 'SDK parameter compatibility' {
         $c.Parameters['Method'].ParameterSets['__AllParameterSets'].Position | Should -Be 1
         $c.Parameters['Uri'].ParameterSets['__AllParameterSets'].Position | Should -Be 2
         $c.Parameters['Body'].ParameterSets['__AllParameterSets'].ValueFromPipeline | Should -BeTrue
-        $c.Parameters['OutputType'].Attributes.ValidValues | Should -Be @('HashTable', 'PSObject', 'HttpResponseMessage', 'Json')
+        $set = $c.Parameters['OutputType'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $set.ValidValues | Should -Be @('HashTable', 'PSObject', 'HttpResponseMessage', 'Json')
     }
 }
 

@@ -1,5 +1,6 @@
 //! Graph endpoints: authentication, faults, routing and the shared response helpers.
 
+mod applications;
 mod batch;
 mod groups;
 mod methods;
@@ -196,11 +197,17 @@ pub fn segments(path: &str) -> Vec<String> {
         let seg = percent_encoding::percent_decode_str(raw)
             .decode_utf8_lossy()
             .to_string();
-        if let (Some(open), true) = (seg.find("('"), seg.ends_with("')")) {
-            out.push(seg[..open].to_string());
-            out.push(seg[open + 2..seg.len() - 2].replace("''", "'"));
-        } else {
-            out.push(seg);
+        match (seg.find('('), seg.ends_with(')')) {
+            (Some(open), true) if open > 0 => {
+                // `users('x')` → users, x; `applications(appId='x')` → applications, appId='x'.
+                out.push(seg[..open].to_string());
+                let inner = &seg[open + 1..seg.len() - 1];
+                match inner.strip_prefix('\'').and_then(|i| i.strip_suffix('\'')) {
+                    Some(quoted) => out.push(quoted.replace("''", "'")),
+                    None => out.push(inner.to_string()),
+                }
+            }
+            _ => out.push(seg),
         }
     }
     out
@@ -365,6 +372,7 @@ fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]
     match s.as_slice() {
         ["users", ..] => users::route(ctx, method, &s[1..], body),
         ["groups", ..] => groups::route(ctx, method, &s[1..], body),
+        ["applications", ..] => applications::route(ctx, method, &s[1..], body),
         ["policies", "authenticationMethodsPolicy", rest @ ..] => {
             policies::route(ctx, method, rest, body)
         }
