@@ -138,6 +138,8 @@ pub struct RefreshingCredential {
     pub client_id: String,
     pub scopes: Vec<String>,
     refresh_token: Mutex<Option<String>>,
+    /// Where rotated refresh tokens are kept (`-ContextScope CurrentUser`).
+    persist: Option<(super::cache::TokenCache, super::cache::CachedAccount)>,
 }
 
 impl std::fmt::Debug for RefreshingCredential {
@@ -164,6 +166,27 @@ impl RefreshingCredential {
             client_id,
             scopes,
             refresh_token: Mutex::new(refresh_token),
+            persist: None,
+        }
+    }
+
+    /// Keeps the refresh token in `cache` as `entry`, now and after every rotation.
+    pub fn persisted(
+        mut self,
+        cache: super::cache::TokenCache,
+        entry: super::cache::CachedAccount,
+    ) -> Self {
+        self.persist = Some((cache, entry));
+        self.save();
+        self
+    }
+
+    fn save(&self) {
+        if let (Some((cache, entry)), Some(rt)) = (&self.persist, self.refresh_token()) {
+            let mut entry = entry.clone();
+            entry.refresh_token = rt;
+            // A cache that cannot be written costs a silent sign-in later, not this one.
+            let _ = cache.store(entry);
         }
     }
 

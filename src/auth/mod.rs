@@ -5,8 +5,12 @@
 //! client (see the README's design notes); this module decides *which* flow to run and keeps
 //! its secrets out of every message.
 
+pub mod cache;
+pub mod certificate;
 pub mod environments;
 pub mod flows;
+pub mod interactive;
+pub mod managed;
 
 use std::fmt;
 use std::sync::Arc;
@@ -118,6 +122,8 @@ pub struct Connection {
     pub info: ContextInfo,
     credential: Box<dyn Credential>,
     cached: tokio::sync::Mutex<Option<AccessToken>>,
+    /// The persistent cache this connection writes (`-ContextScope CurrentUser`).
+    pub persisted: Option<cache::TokenCache>,
 }
 
 impl Connection {
@@ -132,6 +138,24 @@ impl Connection {
             info,
             credential,
             cached: tokio::sync::Mutex::new(first),
+            persisted: None,
+        })
+    }
+
+    /// A connection whose refresh tokens live in `cache`.
+    pub fn with_cache(
+        env: Environment,
+        info: ContextInfo,
+        credential: Box<dyn Credential>,
+        first: Option<AccessToken>,
+        cache: cache::TokenCache,
+    ) -> Arc<Connection> {
+        Arc::new(Connection {
+            env,
+            info,
+            credential,
+            cached: tokio::sync::Mutex::new(first),
+            persisted: Some(cache),
         })
     }
 

@@ -109,6 +109,7 @@ fn main() -> ExitCode {
                 serde_json::json!({
                     "baseUrl": sandbox.base_url, "tenantId": sandbox.tenant_id, "domain": sandbox.domain,
                     "clientId": sandbox.client_id, "clientSecret": sandbox.client_secret, "admin": sandbox.admin_upn,
+                    "managedIdentity": sandbox.managed_identity(),
                 })
             );
         } else {

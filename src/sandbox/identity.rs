@@ -21,6 +21,9 @@ use super::{AppState, AuthCode, RefreshGrant, RequestIds};
 /// (what the seed's user does in a browser). Not an Entra grant.
 pub const TAP_GRANT: &str = "urn:mggraph:sandbox:temporary_access_pass";
 
+/// RFC 8628's grant type.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
 /// An identity-platform error.
 #[derive(Debug, Clone)]
 pub struct AadError {
@@ -106,6 +109,7 @@ pub async fn handle(
     }
     let result = match (*endpoint, &parts.method) {
         ("token", &Method::POST) => token(state, parts, body),
+        ("devicecode", &Method::POST) => device_code(state, body),
         ("authorize", &Method::GET) => {
             let query = form(parts.uri.query().unwrap_or_default().as_bytes());
             authorize(state, &query, None)
@@ -114,7 +118,13 @@ pub async fn handle(
             // The sign-in form posts the user's choice along with the original query.
             let mut fields = form(parts.uri.query().unwrap_or_default().as_bytes());
             fields.extend(form(body));
-            let login = fields.get("login").cloned().unwrap_or_default();
+            // The form's account, else the login_hint, else the administrator.
+            let login = fields
+                .get("login")
+                .filter(|l| !l.trim().is_empty())
+                .or_else(|| fields.get("login_hint"))
+                .cloned()
+                .unwrap_or_else(|| state.tenant().admin_id.clone());
             authorize(state, &fields, Some(login))
         }
         _ => Err(AadError::new(
@@ -268,9 +278,33 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
                 ));
             }
-            match secret {
-                None => return Err(missing("client_secret")),
-                Some(s) if !app.secrets.iter().any(|known| constant_time_eq(known, &s)) => {
+            let assertion = fields.get("client_assertion");
+            match (assertion, secret) {
+                (Some(assertion), _) => {
+                    if fields.get("client_assertion_type").map(String::as_str) != Some(super::assertion::JWT_BEARER) {
+                        return Err(AadError::new(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_request",
+                            50027,
+                            format!("client_assertion_type must be '{}'.", super::assertion::JWT_BEARER),
+                        ));
+                    }
+                    // The audience is this token endpoint, under whatever tenant name the
+                    // client used.
+                    let path = parts.uri.path();
+                    let audiences = vec![format!("{}{}", state.base_url, path), format!("https://login.microsoftonline.com{path}")];
+                    super::assertion::verify(assertion, &client_id, &audiences, &app.certificates)
+                        .map_err(|(code, text)| AadError::new(StatusCode::UNAUTHORIZED, "invalid_client", code, text))?;
+                }
+                (None, None) => {
+                    return Err(AadError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client",
+                        7000218,
+                        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+                    ))
+                }
+                (None, Some(s)) if !app.secrets.iter().any(|known| constant_time_eq(known, &s)) => {
                     return Err(AadError::new(
                         StatusCode::UNAUTHORIZED,
                         "invalid_client",
@@ -280,7 +314,7 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                         ),
                     ))
                 }
-                Some(_) => {}
+                (None, Some(_)) => {}
             }
             let scope = scopes.first().cloned().unwrap_or_default();
             let valid = scopes.len() == 1 && graph_scope(state, &scope) == Some(".default");
@@ -385,6 +419,14 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     "The refresh token was issued to a different client.",
                 ));
             }
+            if grant.expires <= Instant::now() {
+                return Err(AadError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    700082,
+                    "The refresh token has expired due to inactivity. The token was issued on a date and was inactive for too long.",
+                ));
+            }
             if state.tenant().users.get(&grant.user_id).is_none() {
                 return Err(AadError::new(
                     StatusCode::BAD_REQUEST,
@@ -401,6 +443,7 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
             ))
         }
         TAP_GRANT => tap_sign_in(state, &client_id, &fields, &scopes),
+        DEVICE_CODE_GRANT => device_code_token(state, &client_id, &fields),
         other => Err(AadError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -458,6 +501,7 @@ fn delegated_tokens(
                     client_id: client_id.to_string(),
                     user_id: user_id.to_string(),
                     scopes: scopes.to_vec(),
+                    expires: Instant::now() + state.config.refresh_token_lifetime,
                 },
             );
         body["refresh_token"] = json!(rt);
@@ -683,6 +727,208 @@ fn sign_in_page(q: &HashMap<String, String>) -> Response<Body> {
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+/// `POST /{tenant}/oauth2/v2.0/devicecode`.
+fn device_code(state: &AppState, body: &[u8]) -> Result<Response<Body>, AadError> {
+    let fields = form(body);
+    let client_id = fields
+        .get("client_id")
+        .ok_or_else(|| missing("client_id"))?;
+    if state.tenant().app(client_id).map(|a| a.public_client) != Some(true) {
+        return Err(AadError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            format!("Application with identifier '{client_id}' was not found in the directory, or is not a public client."),
+        ));
+    }
+    let scopes: Vec<String> = fields
+        .get("scope")
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let device_code = format!(
+        "DAQABAAEAAA{}",
+        super::state::random_secret(64).replace(['~', '.'], "-")
+    );
+    // Nine characters from an unambiguous alphabet, as Entra's codes look.
+    let user_code: String = {
+        use rand::Rng;
+        const A: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let mut rng = rand::thread_rng();
+        (0..9)
+            .map(|_| A[rng.gen_range(0..A.len())] as char)
+            .collect()
+    };
+    let expires_in = state.config.device_code_expiry.as_secs();
+    let interval = state.config.device_code_interval.as_secs();
+    let verification_uri = format!("{}/devicelogin", state.base_url);
+    state
+        .device_codes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(
+            device_code.clone(),
+            super::DeviceCode {
+                user_code: user_code.clone(),
+                client_id: client_id.clone(),
+                scopes,
+                expires: Instant::now() + state.config.device_code_expiry,
+                approved: None,
+                declined: false,
+                slow_downs_left: state.config.device_code_slow_down,
+            },
+        );
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "user_code": user_code,
+            "device_code": device_code,
+            "verification_uri": verification_uri,
+            "expires_in": expires_in,
+            "interval": interval,
+            "message": format!("To sign in, use a web browser to open the page {verification_uri} and enter the code {user_code} to authenticate."),
+        }),
+    ))
+}
+
+/// The device-code grant at the token endpoint.
+fn device_code_token(
+    state: &AppState,
+    client_id: &str,
+    fields: &HashMap<String, String>,
+) -> Result<Response<Body>, AadError> {
+    let code = fields
+        .get("device_code")
+        .ok_or_else(|| missing("device_code"))?;
+    let (user, scopes) = {
+        let mut codes = state.device_codes.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(entry) = codes.get_mut(code) else {
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_verification_code",
+                70018,
+                "The provided value for the input parameter 'device_code' is not valid.",
+            ));
+        };
+        if !entry.client_id.eq_ignore_ascii_case(client_id) {
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_verification_code",
+                70018,
+                "The device code was issued to another client.",
+            ));
+        }
+        if entry.expires <= Instant::now() {
+            codes.remove(code);
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "expired_token",
+                70019,
+                "Verification code expired.",
+            ));
+        }
+        if entry.declined {
+            codes.remove(code);
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "authorization_declined",
+                70020,
+                "The user declined the sign-in.",
+            ));
+        }
+        if entry.slow_downs_left > 0 {
+            entry.slow_downs_left -= 1;
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "slow_down",
+                70016,
+                "OAuth 2.0 device flow error. Polling too fast: slow down.",
+            ));
+        }
+        let Some(user) = entry.approved.clone() else {
+            return Err(AadError::new(
+                StatusCode::BAD_REQUEST,
+                "authorization_pending",
+                70016,
+                "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+            ));
+        };
+        let entry = codes.remove(code).expect("looked up above");
+        (user, entry.scopes)
+    };
+    Ok(delegated_tokens(state, client_id, &user, &scopes))
+}
+
+/// `/devicelogin`: the page a user opens to enter a device code. GET shows a form; POST
+/// (`user_code`, `login`, optionally `decline`) is the approval tests drive in place of a
+/// person.
+pub fn device_login(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    ids: &RequestIds,
+) -> Response<Body> {
+    if parts.method == Method::GET {
+        let html = "<!doctype html><html><head><title>Enter code</title></head><body><h1>MgGraph sandbox device sign-in</h1>\
+            <form method=\"post\"><label>Code <input name=\"user_code\"></label> <label>Account <input name=\"login\"></label>\
+            <button type=\"submit\">Sign in</button></form></body></html>";
+        let mut r = Response::new(Body::from(html));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return r;
+    }
+    let fields = form(body);
+    let user_code = fields.get("user_code").cloned().unwrap_or_default();
+    let login = fields.get("login").cloned().unwrap_or_default();
+    let user_id = {
+        let tenant = state.tenant();
+        let id = if login.is_empty() {
+            Some(tenant.admin_id.clone())
+        } else {
+            tenant.user_id(&login)
+        };
+        match id {
+            Some(id) => id,
+            None => {
+                return AadError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    50034,
+                    format!("The user account {login} does not exist."),
+                )
+                .response(ids)
+            }
+        }
+    };
+    let mut codes = state.device_codes.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(entry) = codes
+        .values_mut()
+        .find(|c| c.user_code.eq_ignore_ascii_case(user_code.trim()))
+    else {
+        return AadError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            70018,
+            "The code you entered has expired or is not valid.",
+        )
+        .response(ids);
+    };
+    if fields.contains_key("decline") {
+        entry.declined = true;
+    } else {
+        entry.approved = Some(user_id);
+    }
+    let mut r = Response::new(Body::from(
+        "You have signed in to the MgGraph sandbox. You may now close this window.",
+    ));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     r
 }

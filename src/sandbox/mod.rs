@@ -5,9 +5,11 @@
 //! One HTTP server serves both halves on loopback: `/{tenant}/oauth2/v2.0/*` (identity
 //! platform), `/v1.0/*` and `/beta/*` (Graph). State is in memory.
 
+pub mod assertion;
 pub mod faults;
 pub mod graph;
 pub mod identity;
+pub mod managed_identity;
 pub mod odata;
 pub mod options;
 pub mod state;
@@ -38,6 +40,12 @@ pub struct SandboxConfig {
     /// Extra users to create (`seed000001@...`), for paging and bulk work.
     pub seed_users: usize,
     pub token_lifetime: Duration,
+    pub refresh_token_lifetime: Duration,
+    /// Seconds a device-code client waits between polls.
+    pub device_code_interval: Duration,
+    pub device_code_expiry: Duration,
+    /// How many polls answer `slow_down` first (RFC 8628), to exercise clients.
+    pub device_code_slow_down: u32,
     /// Interactive sign-in approves at once as the `login_hint` user (or the administrator).
     pub auto_approve: bool,
     pub max_page_size: usize,
@@ -58,6 +66,10 @@ impl Default for SandboxConfig {
             client_secret: None,
             seed_users: 0,
             token_lifetime: Duration::from_secs(3599),
+            refresh_token_lifetime: Duration::from_secs(90 * 24 * 3600),
+            device_code_interval: Duration::from_secs(5),
+            device_code_expiry: Duration::from_secs(900),
+            device_code_slow_down: 0,
             auto_approve: false,
             max_page_size: 999,
             default_page_size: 100,
@@ -85,6 +97,20 @@ pub struct RefreshGrant {
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
+    pub expires: std::time::Instant,
+}
+
+/// A pending device-code sign-in.
+#[derive(Debug, Clone)]
+pub struct DeviceCode {
+    pub user_code: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub expires: std::time::Instant,
+    /// The user who approved it at /devicelogin.
+    pub approved: Option<String>,
+    pub declined: bool,
+    pub slow_downs_left: u32,
 }
 
 /// Shared state of one sandbox instance.
@@ -97,6 +123,8 @@ pub struct AppState {
     pub faults: Faults,
     pub codes: Mutex<HashMap<String, AuthCode>>,
     pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    pub device_codes: Mutex<HashMap<String, DeviceCode>>,
+    pub managed: managed_identity::ManagedIdentities,
 }
 
 impl AppState {
@@ -172,6 +200,8 @@ impl Sandbox {
             base_url: base_url.clone(),
             codes: Mutex::new(HashMap::new()),
             refresh_tokens: Mutex::new(HashMap::new()),
+            device_codes: Mutex::new(HashMap::new()),
+            managed: managed_identity::ManagedIdentities::new()?,
         });
         let shutdown = CancellationToken::new();
         tokio::spawn(serve(listener, state.clone(), shutdown.clone()));
@@ -184,6 +214,21 @@ impl Sandbox {
             admin_upn,
             state,
             shutdown,
+        })
+    }
+
+    /// Managed identity endpoints and identities of this sandbox (as an Azure resource sees them).
+    pub fn managed_identity(&self) -> serde_json::Value {
+        let m = &self.state.managed;
+        serde_json::json!({
+            "imdsEndpoint": format!("{}/metadata/identity/oauth2/token", self.base_url),
+            "identityEndpoint": format!("{}/msi/token", self.base_url),
+            "identityHeader": m.identity_header,
+            "arcIdentityEndpoint": format!("{}/arc/metadata/identity/oauth2/token", self.base_url),
+            "arcImdsEndpoint": format!("{}/arc", self.base_url),
+            "arcKeyDirectory": m.arc_key_dir.display().to_string(),
+            "systemAssignedClientId": m.system_client_id,
+            "userAssignedClientId": m.user_assigned_client_id,
         })
     }
 
@@ -273,6 +318,10 @@ async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
     let path = parts.uri.path().to_string();
     let mut response = if path.contains("/oauth2/") {
         identity::handle(&state, &parts, &body, &ids).await
+    } else if path == "/devicelogin" {
+        identity::device_login(&state, &parts, &body, &ids)
+    } else if managed_identity::is_endpoint(&path) {
+        managed_identity::handle(&state, &parts, &body, &ids)
     } else if path.starts_with("/v1.0/")
         || path.starts_with("/beta/")
         || path == "/v1.0"

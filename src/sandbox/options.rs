@@ -124,6 +124,14 @@ pub fn apply(config: &mut SandboxConfig, name: &str, v: &Value) -> Result<(), St
         "ClientSecret" => config.client_secret = Some(text(v)),
         "SeedUsers" => config.seed_users = count(v)? as usize,
         "TokenLifetimeSeconds" => config.token_lifetime = Duration::from_secs(count(v)?.max(1)),
+        "RefreshTokenLifetimeSeconds" => {
+            config.refresh_token_lifetime = Duration::from_secs(count(v)?)
+        }
+        "DeviceCodeIntervalSeconds" => config.device_code_interval = Duration::from_secs(count(v)?),
+        "DeviceCodeExpirySeconds" => {
+            config.device_code_expiry = Duration::from_secs(count(v)?.max(1))
+        }
+        "DeviceCodeSlowDown" => config.device_code_slow_down = count(v)? as u32,
         "MaxPageSize" => config.max_page_size = count(v)?.max(1) as usize,
         "DefaultPageSize" => config.default_page_size = count(v)?.max(1) as usize,
         "TapStartSkewSeconds" => config.tap_start_skew = Duration::from_secs(count(v)?),

@@ -42,7 +42,7 @@ pub async fn run(
     let p = &request.params;
     match request.command.to_ascii_lowercase().as_str() {
         "connect-mggraph" => super::connect::run_connect(session, p, sink).await,
-        "disconnect-mggraph" => super::connect::run_disconnect(session, sink).await,
+        "disconnect-mggraph" => super::connect::run_disconnect(session, p, sink).await,
         "get-mgcontext" => super::connect::run_context(session, sink).await,
         "get-mgenvironment" => {
             let name = param_str(p, "Name");

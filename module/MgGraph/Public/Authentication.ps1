@@ -9,11 +9,13 @@ function Get-MgPlainText {
 }
 
 function Get-MgIdentityEnvironment {
-    # The process environment the engine needs for -Identity and -EnvironmentVariable: .NET
-    # keeps $env: changes to itself on Unix, so the engine cannot read them directly.
+    # The process environment the engine needs (-Identity, -EnvironmentVariable, the token
+    # cache and browser settings): .NET keeps $env: changes to itself on Unix, so the engine
+    # cannot read them directly.
     $names = 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH',
-    'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_USERNAME', 'AZURE_PASSWORD', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER',
-    'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'MGGRAPH_IMDS_ENDPOINT'
+    'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER',
+    'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'MGGRAPH_IMDS_ENDPOINT',
+    'MGGRAPH_ARC_TOKEN_DIR', 'MGGRAPH_BROWSER', 'MGGRAPH_CACHE_DIR'
     $vars = @{}
     foreach ($n in $names) {
         $v = [System.Environment]::GetEnvironmentVariable($n)
@@ -215,7 +217,11 @@ function Connect-MgGraph {
         [Parameter(ParameterSetName = 'UserParameterSet')]
         [hashtable] $SandboxOptions
     )
-    $params = @{ PSHostVersion = $PSVersionTable.PSVersion.ToString(); ParameterSet = $PSCmdlet.ParameterSetName }
+    $params = @{
+        PSHostVersion      = $PSVersionTable.PSVersion.ToString()
+        ParameterSet       = $PSCmdlet.ParameterSetName
+        ProcessEnvironment = Get-MgIdentityEnvironment
+    }
     foreach ($name in 'ClientId', 'TenantId', 'Environment', 'ContextScope', 'LoginHint', 'CertificateThumbprint', 'CertificateSubjectName') {
         if ($PSBoundParameters.ContainsKey($name)) { $params[$name] = [string]$PSBoundParameters[$name] }
     }
@@ -230,8 +236,29 @@ function Connect-MgGraph {
             $params.ClientSecret = $ClientSecretCredential.GetNetworkCredential().Password
         }
         'AccessTokenParameterSet' { $params.AccessToken = Get-MgPlainText $AccessToken }
-        'IdentityParameterSet' { $params.Identity = $true; $params.ProcessEnvironment = Get-MgIdentityEnvironment }
-        'EnvironmentVariableParameterSet' { $params.EnvironmentVariable = $true; $params.ProcessEnvironment = Get-MgIdentityEnvironment }
+        'IdentityParameterSet' { $params.Identity = $true }
+        'EnvironmentVariableParameterSet' {
+            $params.EnvironmentVariable = $true
+            $vars = $params.ProcessEnvironment
+            if (-not $vars['AZURE_CLIENT_SECRET'] -and $vars['AZURE_CLIENT_CERTIFICATE_PATH']) {
+                try {
+                    $path = $vars['AZURE_CLIENT_CERTIFICATE_PATH']
+                    $cert = if ($path -match '\.pem$') {
+                        [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($path)
+                    }
+                    else {
+                        [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($path, [string]$vars['AZURE_CLIENT_CERTIFICATE_PASSWORD'],
+                            [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
+                    }
+                    $params += Get-MgCertificateParams -Certificate $cert -SendChain $false
+                }
+                catch {
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                            [System.ArgumentException]::new("AZURE_CLIENT_CERTIFICATE_PATH '$($vars['AZURE_CLIENT_CERTIFICATE_PATH'])' could not be loaded: $($_.Exception.Message)"),
+                            'CertificateUnavailable', 'InvalidArgument', $null))
+                }
+            }
+        }
         'AppCertificateParameterSet' {
             if ($CertificateThumbprint -and $CertificateThumbprint.Length -ne 40) {
                 $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
@@ -277,7 +304,7 @@ function Disconnect-MgGraph {
     [Alias('Disconnect-Graph')]
     [OutputType('Microsoft.Graph.PowerShell.Authentication.AuthContext')]
     param()
-    Invoke-MgBuiltin -Name 'Disconnect-MgGraph' -Params @{} -Cmdlet $PSCmdlet -Model 'authContext'
+    Invoke-MgBuiltin -Name 'Disconnect-MgGraph' -Params @{ ProcessEnvironment = Get-MgIdentityEnvironment } -Cmdlet $PSCmdlet -Model 'authContext'
 }
 
 function Get-MgContext {
