@@ -965,7 +965,8 @@ function Connect-MgGraph {
                         [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($path, [string]$vars['AZURE_CLIENT_CERTIFICATE_PASSWORD'],
                             [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
                     }
-                    $params += Get-MgCertificateParams -Certificate $cert -SendChain $false
+                    $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $false
+                    foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
                 }
                 catch {
                     $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
@@ -989,7 +990,8 @@ function Connect-MgGraph {
                     Find-MgCertificate -Thumbprint $CertificateThumbprint -SubjectName $CertificateSubjectName
                 }
                 else { throw [System.ArgumentException]::new('Pass -CertificateThumbprint, -CertificateSubjectName or -Certificate.') }
-                $params += Get-MgCertificateParams -Certificate $cert -SendChain $SendCertificateChain
+                $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $SendCertificateChain
+                foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
             }
             catch {
                 $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new($_.Exception, 'CertificateUnavailable', 'InvalidArgument', $null))

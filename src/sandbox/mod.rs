@@ -316,12 +316,13 @@ async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
         }
     };
     let path = parts.uri.path().to_string();
-    let mut response = if path.contains("/oauth2/") {
+    // Managed identity paths contain /oauth2/ too: they go first.
+    let mut response = if managed_identity::is_endpoint(&path) {
+        managed_identity::handle(&state, &parts, &body, &ids)
+    } else if path.contains("/oauth2/") {
         identity::handle(&state, &parts, &body, &ids).await
     } else if path == "/devicelogin" {
         identity::device_login(&state, &parts, &body, &ids)
-    } else if managed_identity::is_endpoint(&path) {
-        managed_identity::handle(&state, &parts, &body, &ids)
     } else if path.starts_with("/v1.0/")
         || path.starts_with("/beta/")
         || path == "/v1.0"

@@ -36,6 +36,26 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "access token lifetime (3599)",
     ),
     (
+        "RefreshTokenLifetimeSeconds",
+        "seconds",
+        "refresh token lifetime (90 days)",
+    ),
+    (
+        "DeviceCodeIntervalSeconds",
+        "seconds",
+        "device-code polling interval (5)",
+    ),
+    (
+        "DeviceCodeExpirySeconds",
+        "seconds",
+        "device-code lifetime (900)",
+    ),
+    (
+        "DeviceCodeSlowDown",
+        "count",
+        "polls answered slow_down before the others (0)",
+    ),
+    (
         "MaxPageSize",
         "count",
         "largest $top the service accepts (999)",
