@@ -352,7 +352,10 @@ function New-MgErrorRecord {
     $null = [Enum]::TryParse([string]$Description['category'], [ref]$category)
     $target = $TargetObject
     if ($null -eq $target -and $Description['target'] -is [System.Collections.IDictionary]) {
-        $target = [pscustomobject]$Description['target']
+        $fields = $Description['target']
+        # In bulk mode, which pipeline input (0-based) failed.
+        if ($null -ne $Description['input']) { $fields['PipelineIndex'] = [int]$Description['input'] }
+        $target = [pscustomobject]$fields
     }
     $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Description['errorId'], $category, $target)
     if ($Description['activity']) { $record.CategoryInfo.Activity = [string]$Description['activity'] }
@@ -3023,8 +3026,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup
         [Parameter(ParameterSetName = 'CreateViaIdentity', Mandatory, ValueFromPipeline)]
         [System.Collections.IDictionary] $InputObject,
 
-        [Parameter(ParameterSetName = 'CreateExpanded', Mandatory)]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded', Mandatory)]
+        [Parameter(ParameterSetName = 'CreateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded', Mandatory, ValueFromPipelineByPropertyName)]
         [string] $DirectoryObjectId,
 
         [Parameter(ParameterSetName = 'CreateExpanded')]

@@ -334,7 +334,7 @@ impl Command {
                 return;
             }
             let from_pipeline = role == Role::InputObject;
-            let by_property_name = matches!(role, Role::Path(_));
+            let by_property_name = matches!(role, Role::Path(_) | Role::DirectoryObjectId);
             params.push(Param {
                 name,
                 ty,

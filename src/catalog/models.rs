@@ -150,7 +150,7 @@ pub static MODELS: &[Model] = &[
             "userPrincipalName": String, "userType": String,
         ],
         table: &["Id", "DisplayName", "Mail", "UserPrincipalName", "UserType"],
-        aliases: &[("UserId", "Id")],
+        aliases: &[("UserId", "Id"), ("DirectoryObjectId", "Id")],
         additional_properties: true,
     },
     Model {

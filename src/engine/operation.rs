@@ -239,6 +239,7 @@ pub fn prepare(
             }
             Role::DirectoryObjectId => {
                 let id = scalar_text(value).unwrap_or_default();
+                target.insert(p.name.clone(), json!(id));
                 body.get_or_insert_with(Map::new).insert(
                     "@odata.id".into(),
                     json!(format!(

@@ -113,6 +113,58 @@ pub struct DeviceCode {
     pub slow_downs_left: u32,
 }
 
+/// One request as the sandbox saw it (for tests and benchmarks).
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub path_and_query: String,
+    pub retry_attempt: Option<String>,
+    pub client_request_id: Option<String>,
+    pub status: u16,
+    pub dropped: bool,
+}
+
+/// Request counters and a bounded log of recent requests.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub total: std::sync::atomic::AtomicU64,
+    pub in_flight: std::sync::atomic::AtomicI64,
+    log: Mutex<std::collections::VecDeque<Logged>>,
+}
+
+/// How many requests the log keeps.
+const LOG_CAPACITY: usize = 50_000;
+
+impl Traffic {
+    pub fn log(&self) -> Vec<Logged> {
+        self.log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn record(&self, entry: Logged) {
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        if log.len() == LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+}
+
+/// Counts a request as in flight until dropped (also when its connection is).
+struct InFlight<'a>(&'a Traffic);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Shared state of one sandbox instance.
 #[derive(Debug)]
 pub struct AppState {
@@ -125,6 +177,7 @@ pub struct AppState {
     pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
     pub device_codes: Mutex<HashMap<String, DeviceCode>>,
     pub managed: managed_identity::ManagedIdentities,
+    pub traffic: Traffic,
 }
 
 impl AppState {
@@ -202,6 +255,7 @@ impl Sandbox {
             refresh_tokens: Mutex::new(HashMap::new()),
             device_codes: Mutex::new(HashMap::new()),
             managed: managed_identity::ManagedIdentities::new()?,
+            traffic: Traffic::default(),
         });
         let shutdown = CancellationToken::new();
         tokio::spawn(serve(listener, state.clone(), shutdown.clone()));
@@ -292,6 +346,40 @@ pub struct RequestIds {
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
 async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
+    use std::sync::atomic::Ordering;
+    state.traffic.total.fetch_add(1, Ordering::SeqCst);
+    state.traffic.in_flight.fetch_add(1, Ordering::SeqCst);
+    let _in_flight = InFlight(&state.traffic);
+    let method = req.method().to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let retry_attempt = req
+        .headers()
+        .get("Retry-Attempt")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let sent_request_id = req
+        .headers()
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let response = serve_request(&state, req).await;
+    state.traffic.record(Logged {
+        method,
+        path_and_query,
+        retry_attempt,
+        client_request_id: sent_request_id,
+        status: response.status().as_u16(),
+        dropped: response.extensions().get::<DropConnection>().is_some(),
+    });
+    response
+}
+
+async fn serve_request(state: &Arc<AppState>, req: Request<Body>) -> Response<Body> {
+    let state = state.clone();
     let request_id = uuid::Uuid::new_v4().to_string();
     let client_request_id = req
         .headers()
@@ -323,6 +411,18 @@ async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
         identity::handle(&state, &parts, &body, &ids).await
     } else if path == "/devicelogin" {
         identity::device_login(&state, &parts, &body, &ids)
+    } else if path == "/_sandbox/stats" {
+        let t = &state.traffic;
+        let stats = serde_json::json!({
+            "requests": t.total.load(std::sync::atomic::Ordering::SeqCst),
+            "inFlight": t.in_flight.load(std::sync::atomic::Ordering::SeqCst),
+        });
+        let mut r = Response::new(Body::from(stats.to_string()));
+        r.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        r
     } else if path.starts_with("/v1.0/")
         || path.starts_with("/beta/")
         || path == "/v1.0"

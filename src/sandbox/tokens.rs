@@ -60,7 +60,7 @@ pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
 
 /// Signs and verifies the sandbox's tokens.
 pub struct Signer {
-    key: Vec<u8>,
+    key: std::sync::RwLock<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -75,12 +75,23 @@ fn b64(bytes: &[u8]) -> String {
 
 impl Signer {
     pub fn new(key: Vec<u8>) -> Signer {
-        Signer { key }
+        Signer {
+            key: std::sync::RwLock::new(key),
+        }
     }
 
     fn mac(&self) -> HmacSha256 {
+        let key = self.key.read().unwrap_or_else(|p| p.into_inner());
         // HMAC accepts keys of any length.
-        HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length")
+        HmacSha256::new_from_slice(&key).expect("HMAC takes any key length")
+    }
+
+    /// Replaces the signing key: every token issued so far stops working (as when a tenant
+    /// revokes sessions), which is how tests make a client meet a 401.
+    pub fn rotate(&self) {
+        let mut key = vec![0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
+        *self.key.write().unwrap_or_else(|p| p.into_inner()) = key;
     }
 
     /// Issues a token for `principal`, valid for `lifetime_secs`.

@@ -44,7 +44,10 @@ function New-MgErrorRecord {
     $null = [Enum]::TryParse([string]$Description['category'], [ref]$category)
     $target = $TargetObject
     if ($null -eq $target -and $Description['target'] -is [System.Collections.IDictionary]) {
-        $target = [pscustomobject]$Description['target']
+        $fields = $Description['target']
+        # In bulk mode, which pipeline input (0-based) failed.
+        if ($null -ne $Description['input']) { $fields['PipelineIndex'] = [int]$Description['input'] }
+        $target = [pscustomobject]$fields
     }
     $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Description['errorId'], $category, $target)
     if ($Description['activity']) { $record.CategoryInfo.Activity = [string]$Description['activity'] }
