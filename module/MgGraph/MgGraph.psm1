@@ -146,9 +146,17 @@ function Initialize-MgEngine {
     [CmdletBinding()]
     param()
     if ($script:MgNative) { return }
-    $native = Initialize-MgNative
-    $script:MgNative = $native
-    $script:MgSession = Initialize-MgSession
+    # $script:MgNative doubles as the "ready" flag: reset it when a later step fails, so the
+    # next call tries again instead of running on half an initialisation.
+    $script:MgNative = Initialize-MgNative
+    try {
+        $script:MgSession = Initialize-MgSession
+        $null = Get-MgJsonSettings
+    }
+    catch {
+        $script:MgNative = $null
+        throw
+    }
     foreach ($file in 'MgGraph.Format.ps1xml', 'MgGraph.Types.ps1xml') {
         $path = [System.IO.Path]::Combine($script:MgModuleRoot, $file)
         try {
@@ -318,14 +326,12 @@ $script:MgEvent = @{ Output = 1; Response = 2; Error = 3; Verbose = 4; Debug = 5
 $script:MgWaitSliceMs = [uint32]200
 
 function Start-MgNativeCall {
-    # Starts an engine call from a request hashtable; returns the call handle.
-    [CmdletBinding()]
-    [OutputType([IntPtr])]
-    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Request)
+    # Starts an engine call from a request dictionary; returns the call handle.
+    param([System.Collections.IDictionary] $Request)
     if (-not $script:MgNative) { Initialize-MgEngine }
     $json = ConvertTo-Json -InputObject $Request -Depth 64 -Compress
     $call = [IntPtr]::Zero
-    $status = $script:MgNative::mggraph_call_start($script:MgSession, (ConvertTo-MgUtf8 $json), [ref]$call)
+    $status = $script:MgNative::mggraph_call_start($script:MgSession, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0), [ref]$call)
     if ($status -ne 0) {
         throw [System.InvalidOperationException]::new("MgGraph: the engine refused the request: $(Get-MgLastNativeError $status)")
     }
@@ -333,13 +339,9 @@ function Start-MgNativeCall {
 }
 
 function Stop-MgNativeCall {
-    # Cancels (if still running) and frees a call. Safe to call twice with the same state.
-    [CmdletBinding()]
+    # Frees a call; freeing cancels it first if it is still running.
     param([IntPtr] $Call)
-    if ($Call -ne [IntPtr]::Zero) {
-        $null = $script:MgNative::mggraph_call_cancel($Call)
-        $null = $script:MgNative::mggraph_call_free($Call)
-    }
+    if ($Call -ne [IntPtr]::Zero) { $null = $script:MgNative::mggraph_call_free($Call) }
 }
 
 function New-MgErrorRecord {
@@ -400,20 +402,13 @@ function Set-MgMetaVariable {
 
 function Invoke-MgEventPump {
     # Takes a call's events and writes them to the command's streams. Returns $true when the
-    # call is finished, $false when -NoWait found nothing more ready.
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory)] [IntPtr] $Call,
-        [Parameter(Mandatory)] $Cmdlet,
-        # Output model array type ($null = plain JSON values).
-        [type] $ArrayType,
-        # Collects RESPONSE envelopes (Invoke-MgGraphRequest) instead of writing them.
-        [System.Collections.Generic.List[string]] $Responses,
-        # Collects output instead of writing it.
-        [System.Collections.Generic.List[object]] $Capture,
-        [switch] $NoWait
-    )
+    # call is finished, $false when -NoWait found nothing more ready. A plain function, as
+    # every helper on the per-call path: an advanced function's binding costs tens of
+    # microseconds a call.
+    #   $ArrayType  output model array type ($null: plain JSON values)
+    #   $Responses  collects RESPONSE envelopes (Invoke-MgGraphRequest) instead of writing them
+    #   $Capture    collects output instead of writing it
+    param([IntPtr] $Call, $Cmdlet, [type] $ArrayType, $Responses, $Capture, [bool] $NoWait)
     $native = $script:MgNative
     $kind = [uint32]0
     $payload = [IntPtr]::Zero
@@ -429,16 +424,18 @@ function Invoke-MgEventPump {
         if ($status -ne 0) { throw [System.OperationCanceledException]::new("MgGraph: $(Get-MgLastNativeError $status)") }
         $text = [System.Runtime.InteropServices.Marshal]::PtrToStringUTF8($payload)
         $null = $native::mggraph_string_free($payload)
-        switch ($kind) {
-            1 {
-                $items = ConvertFrom-MgJsonArray -Json $text -ArrayType $ArrayType
-                if ($nested) {
-                    foreach ($i in $items) { ConvertFrom-MgNestedAdditional $i }
-                    $nested = $false
-                }
-                if ($null -ne $Capture) { foreach ($i in $items) { $Capture.Add($i) } }
-                else { $Cmdlet.WriteObject($items, $true) }
+        if ($kind -eq 1) {
+            $items = if ($ArrayType) { [Newtonsoft.Json.JsonConvert]::DeserializeObject($text, $ArrayType, $script:MgJsonSettings) }
+            else { ConvertFrom-Json -InputObject $text -AsHashtable -NoEnumerate }
+            if ($nested) {
+                foreach ($i in $items) { ConvertFrom-MgNestedAdditional $i }
+                $nested = $false
             }
+            if ($null -ne $Capture) { foreach ($i in $items) { $Capture.Add($i) } }
+            else { $Cmdlet.WriteObject($items, $true) }
+            continue
+        }
+        switch ($kind) {
             2 { if ($null -ne $Responses) { $Responses.Add($text) } }
             3 {
                 $description = ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String
@@ -490,7 +487,7 @@ function Invoke-MgBuiltin {
     $arrayType = if ($Model) { (Get-MgModelType $Model).MakeArrayType() } else { $null }
     $call = Start-MgNativeCall -Request $request
     try {
-        $null = Invoke-MgEventPump -Call $call -Cmdlet $Cmdlet -ArrayType $arrayType -Responses $Responses -Capture $Capture
+        $null = Invoke-MgEventPump $call $Cmdlet $arrayType $Responses $Capture $false
     }
     finally {
         Stop-MgNativeCall -Call $call
@@ -589,9 +586,9 @@ function ConvertTo-MgBodyValue {
 $script:MgCommonParameters = $null
 
 function ConvertTo-MgCommandParams {
-    # The bound parameters of one pipeline record, ready for the engine.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Bound, [Parameter(Mandatory)] [hashtable] $SetInfo)
+    # The bound parameters of one pipeline record, ready for the engine. Strings, numbers and
+    # switches (nearly every call) take the fast path.
+    param([System.Collections.IDictionary] $Bound, [hashtable] $SetInfo)
     if ($null -eq $script:MgCommonParameters) {
         $script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
             [string[]]@([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters + 'ThrottleLimit'),
@@ -601,6 +598,9 @@ function ConvertTo-MgCommandParams {
     foreach ($name in $Bound.Keys) {
         if ($script:MgCommonParameters.Contains($name)) { continue }
         $value = $Bound[$name]
+        # A -BodyParameter string still needs its culture dates rewritten.
+        if (($value -is [string] -and $name -ne 'BodyParameter') -or $value -is [int] -or $value -is [bool]) { $params[$name] = $value; continue }
+        if ($value -is [System.Management.Automation.SwitchParameter]) { $params[$name] = $value.IsPresent; continue }
         switch ($name) {
             'InputObject' {
                 # Only the ids of the path travel: the rest of the object is not needed.
@@ -621,44 +621,41 @@ function ConvertTo-MgCommandParams {
 }
 
 # ---------------------------------------------------------------------------------------
-# Catalog commands (called from the generated functions)
+# Catalog commands (called from the generated functions). Plain functions with as few calls
+# as possible: this is the per-call path every Graph cmdlet pays.
 
-function Get-MgDefaultThrottleLimit {
-    # The session-wide -ThrottleLimit default (Set-MgRequestContext -ThrottleLimit), shared by
-    # every runspace of the process.
-    $value = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit')
-    if ($null -eq $value) { 1 } else { [int]$value }
-}
+# Per command: its metadata and output array type, computed once per runspace.
+$script:MgCommandCache = @{}
 
 function Start-MgCommand {
     # begin{}: the command's state; in bulk mode, the streaming call.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)] [System.Collections.IDictionary] $Bound)
-    $info = $script:MgCommandInfo[$Name]
-    $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] } else { Get-MgDefaultThrottleLimit }
-    $flags = Get-MgTraceFlags
+    param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound)
+    if (-not $script:MgNative) { Initialize-MgEngine }
+    $cached = $script:MgCommandCache[$Name]
+    if ($null -eq $cached) {
+        $info = $script:MgCommandInfo[$Name]
+        $cached = @{ Info = $info; ArrayType = $(if ($info.Output) { (Get-MgModelType $info.Output).MakeArrayType() }) }
+        $script:MgCommandCache[$Name] = $cached
+    }
+    # The session-wide default lives in AppDomain data, shared by every runspace.
+    $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] }
+    else { $d = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit'); if ($null -eq $d) { 1 } else { [int]$d } }
+    # Dynamic scope: these are the calling command's preferences (set by -Verbose/-Debug).
+    $verbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
+    $debug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
     $state = @{
-        Name      = $Name
-        Cmdlet    = $Cmdlet
-        Info      = $info
-        ArrayType = if ($info.Output) { (Get-MgModelType $info.Output).MakeArrayType() } else { $null }
-        Throttle  = $throttle
-        Flags     = $flags
-        Call      = [IntPtr]::Zero
+        Name = $Name; Cmdlet = $Cmdlet; Info = $cached.Info; ArrayType = $cached.ArrayType
+        Verbose = $verbose; Debug = $debug; Call = [IntPtr]::Zero
     }
     if ($throttle -gt 1) {
-        $state.Call = Start-MgNativeCall -Request @{
-            command = $Name; streamInput = $true; throttleLimit = $throttle
-            verbose = $flags.verbose; debug = $flags.debug
-        }
+        $state.Call = Start-MgNativeCall @{ command = $Name; streamInput = $true; throttleLimit = $throttle; verbose = $verbose; debug = $debug }
     }
     $state
 }
 
 function Invoke-MgCommandStep {
     # process{}: one pipeline record.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [System.Collections.IDictionary] $Bound)
+    param([hashtable] $State, [System.Collections.IDictionary] $Bound)
     $cmdlet = $State.Cmdlet
     $setName = $cmdlet.ParameterSetName
     $setInfo = $State.Info.Sets[$setName]
@@ -666,52 +663,51 @@ function Invoke-MgCommandStep {
         $target = "Call remote '$($setInfo.Method) $($setInfo.Path)' operation"
         if (-not $cmdlet.ShouldProcess($target, "$($State.Name)_$setName")) { return }
     }
-    $params = ConvertTo-MgCommandParams -Bound $Bound -SetInfo $setInfo
+    $params = ConvertTo-MgCommandParams $Bound $setInfo
+    $native = $script:MgNative
     if ($State.Call -ne [IntPtr]::Zero) {
         $json = ConvertTo-Json -InputObject @{ set = $setName; params = $params } -Depth 64 -Compress
-        $status = $script:MgNative::mggraph_call_push($State.Call, (ConvertTo-MgUtf8 $json))
+        $status = $native::mggraph_call_push($State.Call, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0))
         if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: $(Get-MgLastNativeError $status)") }
         # Stream whatever is already done, without waiting.
-        $null = Invoke-MgEventPump -Call $State.Call -Cmdlet $cmdlet -ArrayType $State.ArrayType -NoWait
+        $null = Invoke-MgEventPump $State.Call $cmdlet $State.ArrayType $null $null $true
         return
     }
-    $call = Start-MgNativeCall -Request @{
-        command = $State.Name; set = $setName; params = $params
-        verbose = $State.Flags.verbose; debug = $State.Flags.debug
-    }
+    $json = ConvertTo-Json -InputObject @{ command = $State.Name; set = $setName; params = $params; verbose = $State.Verbose; debug = $State.Debug } -Depth 64 -Compress
+    $call = [IntPtr]::Zero
+    $status = $native::mggraph_call_start($script:MgSession, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0), [ref]$call)
+    if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: the engine refused the request: $(Get-MgLastNativeError $status)") }
     try {
-        $null = Invoke-MgEventPump -Call $call -Cmdlet $cmdlet -ArrayType $State.ArrayType
+        $null = Invoke-MgEventPump $call $cmdlet $State.ArrayType $null $null $false
     }
     finally {
-        Stop-MgNativeCall -Call $call
+        # Freeing cancels the call first if it is still running (a stopped pipeline).
+        $null = $native::mggraph_call_free($call)
     }
 }
 
 function Complete-MgCommand {
     # end{}: in bulk mode, waits for every pushed input and releases the call.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [hashtable] $State)
-    if ($State.Call -eq [IntPtr]::Zero) { return }
+    param([hashtable] $State)
     $call = $State.Call
+    if ($call -eq [IntPtr]::Zero) { return }
     try {
         $null = $script:MgNative::mggraph_call_finish_input($call)
-        $null = Invoke-MgEventPump -Call $call -Cmdlet $State.Cmdlet -ArrayType $State.ArrayType
+        $null = Invoke-MgEventPump $call $State.Cmdlet $State.ArrayType $null $null $false
     }
     finally {
         $State.Call = [IntPtr]::Zero
-        Stop-MgNativeCall -Call $call
+        $null = $script:MgNative::mggraph_call_free($call)
     }
 }
 
 function Stop-MgCommand {
     # clean{}: runs even when the pipeline is stopped; cancels in-flight bulk work.
-    [CmdletBinding()]
     param([hashtable] $State)
-    if ($State -and $State.Call -ne [IntPtr]::Zero) {
-        $call = $State.Call
-        $State.Call = [IntPtr]::Zero
-        Stop-MgNativeCall -Call $call
-    }
+    if ($null -eq $State -or $State.Call -eq [IntPtr]::Zero) { return }
+    $call = $State.Call
+    $State.Call = [IntPtr]::Zero
+    $null = $script:MgNative::mggraph_call_free($call)
 }
 #endregion
 
@@ -1759,10 +1755,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguser
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgUser' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUser' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function New-MgUser {
@@ -2080,10 +2076,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguser
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'New-MgUser' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgUser' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Update-MgUser {
@@ -2463,10 +2459,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguse
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Update-MgUser' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgUser' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Remove-MgUser {
@@ -2534,10 +2530,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguse
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Remove-MgUser' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUser' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function New-MgGroup {
@@ -2723,10 +2719,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'New-MgGroup' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgGroup' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgGroup {
@@ -2851,10 +2847,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgGroup' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgGroup' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgGroupMember {
@@ -2965,10 +2961,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup
         [string] $ResponseHeadersVariable
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgGroupMember' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgGroupMember' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function New-MgGroupMember {
@@ -3054,10 +3050,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'New-MgGroupMember' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgGroupMember' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
@@ -3130,10 +3126,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
@@ -3233,10 +3229,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/u
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function New-MgUserAuthenticationTemporaryAccessPassMethod {
@@ -3374,10 +3370,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/n
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'New-MgUserAuthenticationTemporaryAccessPassMethod' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgUserAuthenticationTemporaryAccessPassMethod {
@@ -3503,10 +3499,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgUserAuthenticationTemporaryAccessPassMethod' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Remove-MgUserAuthenticationTemporaryAccessPassMethod {
@@ -3580,10 +3576,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/r
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Remove-MgUserAuthenticationTemporaryAccessPassMethod' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgUserAuthenticationMethod {
@@ -3709,10 +3705,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgUserAuthenticationMethod' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgUserAuthenticationFido2Method {
@@ -3838,10 +3834,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgUserAuthenticationFido2Method' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Remove-MgUserAuthenticationFido2Method {
@@ -3915,10 +3911,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/r
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Remove-MgUserAuthenticationFido2Method' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Get-MgBetaUserAuthenticationRequirement {
@@ -3991,10 +3987,10 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.sign
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Get-MgBetaUserAuthenticationRequirement' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 
 function Update-MgBetaUserAuthenticationRequirement {
@@ -4080,9 +4076,9 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.sign
         [int] $ThrottleLimit
     )
 
-    begin { $mgState = Start-MgCommand -Name 'Update-MgBetaUserAuthenticationRequirement' -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
-    process { Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }
-    end { Complete-MgCommand -State $mgState }
-    clean { Stop-MgCommand -State $mgState }
+    begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
+    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
+    end { Complete-MgCommand $mgState }
+    clean { Stop-MgCommand $mgState }
 }
 #endregion

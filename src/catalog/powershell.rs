@@ -246,7 +246,7 @@ fn command_function(c: &'static Command) -> String {
         .map(Model::interface_name)
         .unwrap_or_else(|| "System.Boolean".into());
     format!(
-        "function {name} {{\n{help}    [CmdletBinding({binding})]\n    [OutputType({output})]\n    param(\n{params}    )\n\n    begin {{ $mgState = Start-MgCommand -Name {qname} -Cmdlet $PSCmdlet -Bound $PSBoundParameters }}\n    process {{ Invoke-MgCommandStep -State $mgState -Bound $PSBoundParameters }}\n    end {{ Complete-MgCommand -State $mgState }}\n    clean {{ Stop-MgCommand -State $mgState }}\n}}\n",
+        "function {name} {{\n{help}    [CmdletBinding({binding})]\n    [OutputType({output})]\n    param(\n{params}    )\n\n    begin {{ $mgState = $null; $mgState = Start-MgCommand {qname} $PSCmdlet $PSBoundParameters }}\n    process {{ Invoke-MgCommandStep $mgState $PSBoundParameters }}\n    end {{ Complete-MgCommand $mgState }}\n    clean {{ Stop-MgCommand $mgState }}\n}}\n",
         name = c.name,
         help = help(c, &params),
         binding = binding.join(", "),

@@ -133,9 +133,17 @@ function Initialize-MgEngine {
     [CmdletBinding()]
     param()
     if ($script:MgNative) { return }
-    $native = Initialize-MgNative
-    $script:MgNative = $native
-    $script:MgSession = Initialize-MgSession
+    # $script:MgNative doubles as the "ready" flag: reset it when a later step fails, so the
+    # next call tries again instead of running on half an initialisation.
+    $script:MgNative = Initialize-MgNative
+    try {
+        $script:MgSession = Initialize-MgSession
+        $null = Get-MgJsonSettings
+    }
+    catch {
+        $script:MgNative = $null
+        throw
+    }
     foreach ($file in 'MgGraph.Format.ps1xml', 'MgGraph.Types.ps1xml') {
         $path = [System.IO.Path]::Combine($script:MgModuleRoot, $file)
         try {
