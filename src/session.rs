@@ -245,13 +245,13 @@ impl Session {
                     return;
                 }
             };
-            let transport = Transport {
+            let transport = Transport::new(
                 clients,
-                connection: Some(&connection),
-                settings: self.settings(),
-                sink: &sink,
-                activity: cmd.internal_name(&set.name),
-            };
+                Some(&connection),
+                self.settings(),
+                &sink,
+                cmd.internal_name(&set.name),
+            );
             let endpoint = connection.env.graph_endpoint.clone();
             match input {
                 Some(inputs) => {

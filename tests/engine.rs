@@ -408,3 +408,60 @@ fn traces_show_http_without_secrets() {
         verbose[0]
     );
 }
+
+#[test]
+fn a_bulk_run_under_a_budget_settles_near_it_and_loses_nothing() {
+    // 100 resource units a second, 20 ms a request: a wide-open run would spend most of its
+    // requests on 429s and run out of retries; the window and the shared Retry-After pause
+    // keep it near the budget.
+    let mut config = SandboxConfig {
+        seed_users: 400,
+        ..Default::default()
+    };
+    config.faults.rate_limit_ru_per_sec = Some(100.0);
+    config.faults.latency = Duration::from_millis(20);
+    let s = start_sandbox(config);
+    let session = connect(&s, json!({}));
+    let call = session
+        .start_call(
+            &json!({"command": "Get-MgUser", "streamInput": true, "throttleLimit": 8}).to_string(),
+        )
+        .unwrap();
+    for i in 1..=400 {
+        call.push(json!({"set": "Get", "params": {"UserId": format!("seed{i:06}@{}", s.domain)}}))
+            .unwrap();
+    }
+    call.finish_input();
+    let started = Instant::now();
+    let events = drain(call);
+    let elapsed = started.elapsed();
+    assert!(
+        of(&events, EventKind::Error).is_empty(),
+        "{:?}",
+        of(&events, EventKind::Error)
+    );
+    let got: Vec<String> = of(&events, EventKind::Output)
+        .iter()
+        .flat_map(|p| serde_json::from_str::<Vec<Value>>(p).unwrap())
+        .map(|u| u["userPrincipalName"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = (1..=400)
+        .map(|i| format!("seed{i:06}@{}", s.domain))
+        .collect();
+    assert_eq!(got, expected, "every input once, in order");
+    let throttled = s
+        .state
+        .traffic
+        .throttled
+        .load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("400 inputs in {elapsed:?}, {throttled} throttled");
+    // The budget allows 100 at once, then 100 a second: 400 take about 3 s.
+    assert!(
+        elapsed >= Duration::from_secs(2),
+        "the budget was honoured: {elapsed:?}"
+    );
+    assert!(
+        throttled < 200,
+        "the run backed off instead of hammering: {throttled} throttled of 400"
+    );
+}

@@ -144,6 +144,44 @@ impl Response {
     }
 }
 
+/// A pause shared by every request of one call. When the service answers with
+/// `Retry-After`, the whole call waits, not only the request that was throttled: requests
+/// sent meanwhile would spend the same budget and be throttled in turn.
+#[derive(Debug, Default)]
+pub struct Gate {
+    until: std::sync::Mutex<Option<Instant>>,
+    throttles: std::sync::atomic::AtomicU64,
+}
+
+impl Gate {
+    /// How many times the service asked this call to wait (bulk runs slow down when this
+    /// moves; an answer that asks for no wait is no sign of a spent budget).
+    pub fn throttles(&self) -> u64 {
+        self.throttles.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Closes the gate for `wait` from now (never shortens a longer pause).
+    pub fn hold(&self, wait: Duration) {
+        if wait.is_zero() {
+            return;
+        }
+        self.throttles
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let until = Instant::now() + wait;
+        let mut g = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        if g.map_or(true, |t| t < until) {
+            *g = Some(until);
+        }
+    }
+
+    /// How long the gate stays closed.
+    pub fn remaining(&self) -> Option<Duration> {
+        let g = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        g.and_then(|t| t.checked_duration_since(Instant::now()))
+            .filter(|d| !d.is_zero())
+    }
+}
+
 /// Everything one call needs to send requests.
 pub struct Transport<'a> {
     pub clients: &'a Clients,
@@ -152,6 +190,27 @@ pub struct Transport<'a> {
     pub sink: &'a EventSink,
     /// Appended to the User-Agent: the SDK's internal cmdlet name (`Get-MgUser_Get`).
     pub activity: String,
+    /// The call's shared pause after a `Retry-After`.
+    pub gate: Gate,
+}
+
+impl<'a> Transport<'a> {
+    pub fn new(
+        clients: &'a Clients,
+        connection: Option<&'a Connection>,
+        settings: RequestSettings,
+        sink: &'a EventSink,
+        activity: String,
+    ) -> Transport<'a> {
+        Transport {
+            clients,
+            connection,
+            settings,
+            sink,
+            activity,
+            gate: Gate::default(),
+        }
+    }
 }
 
 fn version_name(v: reqwest::Version) -> &'static str {
@@ -243,6 +302,10 @@ impl Transport<'_> {
         let mut force_refresh = false;
         let mut refreshed = false;
         loop {
+            // The gate may be held longer while we wait: look again after each pause.
+            while let Some(wait) = self.gate.remaining() {
+                self.sleep(wait).await?;
+            }
             let mut headers: Vec<(String, String)> = req
                 .headers
                 .iter()
@@ -376,12 +439,14 @@ impl Transport<'_> {
                     }
                     force_refresh = false;
                     if retryable_status(&req.method, status) && retries < self.settings.max_retry {
-                        let delay = response
-                            .header("Retry-After")
-                            .and_then(retry_after)
+                        let asked = response.header("Retry-After").and_then(retry_after);
+                        let delay = asked
                             .unwrap_or_else(|| backoff(self.settings.retry_delay, retries + 1))
                             .min(MAX_WAIT);
                         if self.within_limit(waited + delay) {
+                            if asked.is_some() {
+                                self.gate.hold(delay);
+                            }
                             self.sink.verbose(|| {
                                 format!(
                                     "{} {}: {status} ({}); retrying in {:.1} s (attempt {})",
@@ -438,6 +503,23 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn the_gate_keeps_the_longest_pause() {
+        let g = Gate::default();
+        assert_eq!(g.remaining(), None);
+        g.hold(Duration::from_secs(5));
+        g.hold(Duration::from_secs(1));
+        let left = g.remaining().unwrap();
+        assert!(left > Duration::from_secs(4), "{left:?}");
+        g.hold(Duration::ZERO);
+        assert!(g.remaining().is_some());
+        assert_eq!(g.throttles(), 2, "a zero wait is not counted");
+        let short = Gate::default();
+        short.hold(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(short.remaining(), None, "an expired pause is open");
     }
 
     #[test]

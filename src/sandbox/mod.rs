@@ -129,6 +129,8 @@ pub struct Logged {
 pub struct Traffic {
     pub total: std::sync::atomic::AtomicU64,
     pub in_flight: std::sync::atomic::AtomicI64,
+    /// Requests and `$batch` steps answered 429 by the budget or a random fault.
+    pub throttled: std::sync::atomic::AtomicU64,
     log: Mutex<std::collections::VecDeque<Logged>>,
 }
 
@@ -416,6 +418,7 @@ async fn serve_request(state: &Arc<AppState>, req: Request<Body>) -> Response<Bo
         let stats = serde_json::json!({
             "requests": t.total.load(std::sync::atomic::Ordering::SeqCst),
             "inFlight": t.in_flight.load(std::sync::atomic::Ordering::SeqCst),
+            "throttled": t.throttled.load(std::sync::atomic::Ordering::SeqCst),
         });
         let mut r = Response::new(Body::from(stats.to_string()));
         r.headers_mut().insert(

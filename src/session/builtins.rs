@@ -25,13 +25,13 @@ fn transport<'a>(
     sink: &'a EventSink,
     activity: &str,
 ) -> Result<Transport<'a>, GraphError> {
-    Ok(Transport {
-        clients: session.clients()?,
+    Ok(Transport::new(
+        session.clients()?,
         connection,
-        settings: session.settings(),
+        session.settings(),
         sink,
-        activity: activity.to_string(),
-    })
+        activity.to_string(),
+    ))
 }
 
 pub async fn run(

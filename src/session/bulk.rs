@@ -8,7 +8,7 @@
 //! unless the service said it did not process it.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
@@ -44,34 +44,187 @@ fn parse_input(index: usize, v: Value) -> Input {
     Input { index, set, params }
 }
 
+/// How fast a bulk run sends: a concurrency window and, once the service has asked the run
+/// to wait (a 429 or 503 with a `Retry-After`), a send rate.
+///
+/// The window (as TCP's congestion window) starts wide open at `ThrottleLimit` full batches,
+/// halves at most once per round trip when the service asks for a wait, and grows by about
+/// a batch per round trip otherwise. A window alone cannot pace a run whose round trips are
+/// much shorter than the service's budget period, so each cut also sets a send rate just
+/// under the throughput measured since the previous cut (but never below 70 % of the rate
+/// before); the rate then grows by about 20 % a second until the next cut. The run settles
+/// near the budget instead of spending its requests on 429s and its retries on the same
+/// items.
+#[derive(Debug)]
+struct Flow {
+    size: usize,
+    min: usize,
+    max: usize,
+    /// Chunks launched so far; a cut applies to chunks launched before it only once.
+    launched: u64,
+    cut_at: u64,
+    /// Inputs per second; `None` until the first throttle.
+    rate: Option<f64>,
+    /// When the next chunk may leave under the rate.
+    next_send: Instant,
+    /// Inputs finished since the last cut, and when that was.
+    finished_since_cut: usize,
+    last_cut: Instant,
+    /// When the rate last grew.
+    last_growth: Instant,
+}
+
+impl Flow {
+    fn new(limit: usize) -> Flow {
+        let max = limit.max(1) * MAX_BATCH;
+        let now = Instant::now();
+        Flow {
+            size: max,
+            min: MAX_BATCH.min(max),
+            max,
+            launched: 0,
+            cut_at: 0,
+            rate: None,
+            next_send: now,
+            finished_since_cut: 0,
+            last_cut: now,
+            last_growth: now,
+        }
+    }
+
+    /// Records the launch of `len` inputs; returns the chunk's sequence number.
+    fn launch(&mut self, len: usize) -> u64 {
+        if let Some(rate) = self.rate {
+            let now = Instant::now();
+            self.next_send = self.next_send.max(now) + Duration::from_secs_f64(len as f64 / rate);
+        }
+        self.launched += 1;
+        self.launched
+    }
+
+    /// How long until the rate lets the next chunk leave.
+    fn wait(&self) -> Option<Duration> {
+        self.next_send
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Adjusts window and rate when chunk `seq` of `len` inputs finishes.
+    /// Says whether this was a cut.
+    fn finished(&mut self, seq: u64, len: usize, throttled: bool) -> bool {
+        self.finished_since_cut += len;
+        if throttled {
+            if seq > self.cut_at {
+                self.size = (self.size / 2).max(self.min);
+                self.cut_at = self.launched;
+                let span = self.last_cut.elapsed().as_secs_f64().max(0.05);
+                let measured = self.finished_since_cut as f64 / span;
+                // A short span after a pause can measure far too little: never cut the
+                // rate by more than 30 % at once.
+                let floor = 0.7 * self.rate.unwrap_or(measured);
+                self.rate = Some((0.9 * measured).max(floor).max(1.0));
+                self.finished_since_cut = 0;
+                self.last_cut = Instant::now();
+                return true;
+            }
+        } else {
+            let grow = (MAX_BATCH * len).div_ceil(self.size.max(1)).max(1);
+            self.size = (self.size + grow).min(self.max);
+            if let Some(r) = self.rate.as_mut() {
+                // About +20 % a second, whatever the batch size and latency.
+                let dt = self.last_growth.elapsed().as_secs_f64().min(1.0);
+                *r *= 1.0 + 0.2 * dt;
+            }
+            self.last_growth = Instant::now();
+        }
+        false
+    }
+}
+
+/// A finished chunk: its results in input order and whether the service throttled the run
+/// while it was out.
+struct Done {
+    seq: u64,
+    len: usize,
+    throttled: bool,
+    results: Vec<(usize, Vec<Emitted>)>,
+}
+
 /// Runs the pushed inputs of a catalog command with up to `limit` requests in flight.
 pub async fn run(
     x: &Transport<'_>,
     cmd: &'static Command,
     endpoint: &str,
     limit: usize,
-    inputs: InputStream,
+    mut inputs: InputStream,
     sink: &EventSink,
 ) {
-    let indexed = stream::unfold((inputs, 0usize), |(mut rx, i)| async move {
-        rx.recv().await.map(|v| (parse_input(i, v), (rx, i + 1)))
-    });
-    let results = indexed
-        .ready_chunks(MAX_BATCH)
-        .map(|chunk| run_chunk(x, cmd, endpoint, chunk))
-        .buffered(limit);
-    futures_util::pin_mut!(results);
-    while let Some(chunk) = results.next().await {
-        for (index, emitted) in chunk {
-            for e in emitted {
-                match e {
-                    Emitted::Output(p) => sink.output(p).await,
-                    Emitted::Error(mut d) => {
-                        d["input"] = json!(index);
-                        sink.error(d);
-                    }
-                    Emitted::Meta(m) => sink.meta(m),
+    let mut flow = Flow::new(limit);
+    let mut pending = stream::FuturesOrdered::new();
+    let mut in_flight = 0usize;
+    let mut next_index = 0usize;
+    let mut closed = false;
+    loop {
+        let room = flow.size.saturating_sub(in_flight).min(MAX_BATCH);
+        let paced = flow.wait();
+        tokio::select! {
+            // Results first: they free room and keep the output flowing.
+            biased;
+            Some(done) = pending.next(), if !pending.is_empty() => {
+                let done: Done = done;
+                in_flight -= done.len;
+                if flow.finished(done.seq, done.len, done.throttled) {
+                    x.sink.verbose(|| format!(
+                        "the service asked for a pause: now sending up to {} inputs at once, {:.0} a second",
+                        flow.size,
+                        flow.rate.unwrap_or_default()
+                    ));
                 }
+                emit(done.results, sink).await;
+            }
+            _ = tokio::time::sleep(paced.unwrap_or_default()), if !closed && room > 0 && paced.is_some() => {}
+            first = inputs.recv(), if !closed && room > 0 && paced.is_none() => {
+                let Some(first) = first else {
+                    closed = true;
+                    continue;
+                };
+                // Take what is already waiting, up to the room left, as one chunk.
+                let mut chunk = vec![parse_input(next_index, first)];
+                next_index += 1;
+                while chunk.len() < room {
+                    match inputs.try_recv() {
+                        Ok(v) => {
+                            chunk.push(parse_input(next_index, v));
+                            next_index += 1;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let len = chunk.len();
+                let seq = flow.launch(len);
+                in_flight += len;
+                pending.push_back(async move {
+                    let before = x.gate.throttles();
+                    let results = run_chunk(x, cmd, endpoint, chunk).await;
+                    let throttled = x.gate.throttles() > before;
+                    Done { seq, len, throttled, results }
+                });
+            }
+            else => break,
+        }
+    }
+}
+
+async fn emit(results: Vec<(usize, Vec<Emitted>)>, sink: &EventSink) {
+    for (index, emitted) in results {
+        for e in emitted {
+            match e {
+                Emitted::Output(p) => sink.output(p).await,
+                Emitted::Error(mut d) => {
+                    d["input"] = json!(index);
+                    sink.error(d);
+                }
+                Emitted::Meta(m) => sink.meta(m),
             }
         }
     }
@@ -127,10 +280,13 @@ async fn run_chunk(
                 .unwrap_or(false)
         });
     if !batchable {
-        let mut out = vec![];
-        for input in &chunk {
-            out.push((input.index, run_one(x, cmd, endpoint, input).await));
-        }
+        // Lists (which page) and lone inputs: each its own request, all at once.
+        let out = futures_util::future::join_all(
+            chunk
+                .iter()
+                .map(|input| async { (input.index, run_one(x, cmd, endpoint, input).await) }),
+        )
+        .await;
         return out;
     }
     // Prepare every step; a step that cannot be built fails alone.
@@ -174,23 +330,27 @@ async fn run_chunk(
         Ok(resp) => Err(resp.failure()),
         Err(e) => Err(e),
     };
-    let mut out = vec![];
-    for (index, step) in steps {
-        let emitted = match step {
-            Err(emitted) => emitted,
-            Ok((prepared, ctx)) => match &answers {
-                Err(e) => vec![Emitted::Error(describe(e, &ctx.style))],
-                Ok(map) => match map.get(&index.to_string()) {
-                    None => vec![Emitted::Error(describe(
-                        &invalid("the $batch response had no answer for this request"),
-                        &ctx.style,
-                    ))],
-                    Some(answer) => finish_step(x, cmd, &prepared, &ctx, answer.clone()).await,
+    // Steps finish together: a throttled one waits for its retry without holding up the rest.
+    let out = futures_util::future::join_all(steps.into_iter().map(|(index, step)| {
+        let answers = &answers;
+        async move {
+            let emitted = match step {
+                Err(emitted) => emitted,
+                Ok((prepared, ctx)) => match answers {
+                    Err(e) => vec![Emitted::Error(describe(e, &ctx.style))],
+                    Ok(map) => match map.get(&index.to_string()) {
+                        None => vec![Emitted::Error(describe(
+                            &invalid("the $batch response had no answer for this request"),
+                            &ctx.style,
+                        ))],
+                        Some(answer) => finish_step(x, cmd, &prepared, &ctx, answer.clone()).await,
+                    },
                 },
-            },
-        };
-        out.push((index, emitted));
-    }
+            };
+            (index, emitted)
+        }
+    }))
+    .await;
     out
 }
 
@@ -264,11 +424,14 @@ async fn finish_step(
     let answer = if matches!(answer.status, 429 | 503) {
         // The service did not process this step: wait as it asked, then send it alone
         // (the transport applies the usual retry policy from there).
-        let wait = answer
-            .header("Retry-After")
-            .and_then(retry_after)
+        let asked = answer.header("Retry-After").and_then(retry_after);
+        let wait = asked
             .unwrap_or(Duration::from_secs(x.settings.retry_delay))
             .min(Duration::from_secs(180));
+        if asked.is_some() {
+            // The whole run pauses: other steps sent now would be throttled too.
+            x.gate.hold(wait);
+        }
         x.sink.verbose(|| {
             format!(
                 "$batch step {} {}: {}; retrying it alone in {:.1} s",
@@ -278,9 +441,12 @@ async fn finish_step(
                 wait.as_secs_f64()
             )
         });
-        tokio::select! {
-            _ = x.sink.cancellation().cancelled() => return vec![Emitted::Error(describe(&GraphError::Cancelled, &ctx.style))],
-            _ = tokio::time::sleep(wait) => {}
+        let waited = tokio::select! {
+            _ = x.sink.cancellation().cancelled() => false,
+            _ = tokio::time::sleep(wait) => true,
+        };
+        if !waited {
+            return vec![Emitted::Error(describe(&GraphError::Cancelled, &ctx.style))];
         }
         match x.send(&p.request).await {
             Ok(r) => r,
@@ -385,13 +551,13 @@ pub async fn run_batch_command(
         }
     }
     let clients = session.clients()?;
-    let x = Transport {
+    let x = Transport::new(
         clients,
-        connection: Some(&conn),
-        settings: session.settings(),
+        Some(&conn),
+        session.settings(),
         sink,
-        activity: "Invoke-MgGraphBatchRequest".into(),
-    };
+        "Invoke-MgGraphBatchRequest".into(),
+    );
     let url = format!("{}/{version}/$batch", conn.env.graph_endpoint);
     let mut answers: HashMap<String, Value> = HashMap::new();
     for batch in batches {
@@ -551,6 +717,76 @@ fn dependency_groups(steps: &[Map<String, Value>]) -> Result<Vec<Vec<usize>>, Gr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_halves_once_per_round_trip_and_grows_back() {
+        let mut w = Flow::new(10);
+        assert_eq!((w.size, w.min, w.max), (200, 20, 200));
+        let seqs: Vec<u64> = (0..10).map(|_| w.launch(20)).collect();
+        // Every chunk of the first round is throttled: one cut, not ten.
+        for s in &seqs {
+            w.finished(*s, 20, true);
+        }
+        assert_eq!(w.size, 100);
+        // A chunk launched after the cut counts again.
+        let s = w.launch(20);
+        w.finished(s, 20, true);
+        assert_eq!(w.size, 50);
+        for _ in 0..5 {
+            let s = w.launch(20);
+            w.finished(s, 20, true);
+        }
+        assert_eq!(w.size, 20, "never below one batch");
+        // Unthrottled rounds grow it back by about a batch per window's worth of results.
+        for _ in 0..3 {
+            let s = w.launch(20);
+            w.finished(s, 20, false);
+        }
+        assert!(w.size > 20 && w.size <= 80, "{}", w.size);
+        for _ in 0..1000 {
+            let s = w.launch(20);
+            w.finished(s, 20, false);
+        }
+        assert_eq!(w.size, 200, "never above ThrottleLimit batches");
+    }
+
+    #[test]
+    fn a_throttle_sets_a_rate_under_the_measured_throughput() {
+        let mut w = Flow::new(4);
+        assert_eq!(w.rate, None, "unpaced until the service throttles");
+        assert_eq!(w.wait(), None);
+        // 100 inputs finish over about 0.5 s, then a throttle.
+        w.last_cut = Instant::now() - Duration::from_millis(500);
+        for _ in 0..4 {
+            let s = w.launch(20);
+            w.finished(s, 20, false);
+        }
+        let s = w.launch(20);
+        w.finished(s, 20, true);
+        let rate = w.rate.expect("paced after a throttle");
+        assert!((150.0..=220.0).contains(&rate), "0.9 x ~200/s: {rate}");
+        // A cut right after another measures almost nothing: the rate falls by 30 % at most.
+        let s = w.launch(20);
+        w.finished(s, 1, true);
+        let after = w.rate.unwrap();
+        assert!((after - 0.7 * rate).abs() < 1.0, "{rate} -> {after}");
+        let rate = after;
+        // The next chunk waits its turn under the rate.
+        w.launch(20);
+        let wait = w.wait().expect("paced");
+        assert!(wait > Duration::from_millis(50), "{wait:?}");
+        // Unthrottled batches let the rate grow with time.
+        w.last_growth = Instant::now() - Duration::from_millis(500);
+        let s = w.launch(20);
+        w.finished(s, 20, false);
+        assert!(w.rate.unwrap() > rate);
+    }
+
+    #[test]
+    fn a_limit_of_one_is_one_batch() {
+        let w = Flow::new(1);
+        assert_eq!((w.size, w.min, w.max), (20, 20, 20));
+    }
 
     fn step(id: &str, deps: &[&str]) -> Map<String, Value> {
         json!({"id": id, "method": "GET", "url": "/me", "dependsOn": deps})

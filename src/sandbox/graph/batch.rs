@@ -177,6 +177,10 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         key.extend_from_slice(&body);
         match faults.decide(&ctx.principal.app_id, &key, 1.0) {
             Fault::Throttled { retry_after, .. } => {
+                ctx.state
+                    .traffic
+                    .throttled
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return err(GraphErr::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "TooManyRequests",

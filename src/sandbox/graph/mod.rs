@@ -215,6 +215,10 @@ pub fn segments(path: &str) -> Vec<String> {
 
 /// Resource units a request costs (Graph's identity limits).
 fn cost(method: &Method, segs: &[String], query: &Query) -> f64 {
+    // A `$batch` envelope costs nothing: each of its steps is throttled on its own.
+    if segs.len() == 1 && segs[0] == "$batch" {
+        return 0.0;
+    }
     let mut cost: f64 = match (method, segs.first().map(String::as_str), segs.len()) {
         (&Method::GET, Some("users"), 1) => 2.0,
         (&Method::GET, Some("groups"), 3) if segs[2] == "members" => 3.0,
@@ -303,6 +307,10 @@ pub async fn handle(
                 retry_after,
                 reason,
             } => {
+                state
+                    .traffic
+                    .throttled
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return fail(
                     GraphErr::new(
                         StatusCode::TOO_MANY_REQUESTS,
@@ -318,7 +326,7 @@ pub async fn handle(
                         ),
                     )
                     .with_header("x-ms-throttle-information", reason),
-                )
+                );
             }
         }
     }
@@ -378,5 +386,32 @@ fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]
         }
         [first, ..] => Err(GraphErr::segment_not_found(first)),
         [] => Err(GraphErr::segment_not_found("")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost_of(method: Method, path: &str, query: Option<&str>) -> f64 {
+        let q = Query::parse(query, 999).expect("query parses");
+        cost(&method, &segments(path), &q)
+    }
+
+    #[test]
+    fn resource_units_follow_the_identity_limits() {
+        assert_eq!(cost_of(Method::GET, "/users", None), 2.0);
+        assert_eq!(cost_of(Method::GET, "/users", Some("$select=id")), 1.0);
+        assert_eq!(cost_of(Method::GET, "/groups/g/members", None), 3.0);
+        assert_eq!(
+            cost_of(
+                Method::POST,
+                "/users/u/authentication/temporaryAccessPassMethods",
+                None
+            ),
+            1.0
+        );
+        // Each step of a batch is charged on its own; the envelope is free.
+        assert_eq!(cost_of(Method::POST, "/$batch", None), 0.0);
     }
 }
