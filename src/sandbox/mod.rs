@@ -131,6 +131,9 @@ pub struct Traffic {
     pub in_flight: std::sync::atomic::AtomicI64,
     /// Requests and `$batch` steps answered 429 by the budget or a random fault.
     pub throttled: std::sync::atomic::AtomicU64,
+    /// Temporary Access Passes issued (a pass sent twice shows here, though it replaces
+    /// the first).
+    pub taps_issued: std::sync::atomic::AtomicU64,
     log: Mutex<std::collections::VecDeque<Logged>>,
 }
 
@@ -419,6 +422,7 @@ async fn serve_request(state: &Arc<AppState>, req: Request<Body>) -> Response<Bo
             "requests": t.total.load(std::sync::atomic::Ordering::SeqCst),
             "inFlight": t.in_flight.load(std::sync::atomic::Ordering::SeqCst),
             "throttled": t.throttled.load(std::sync::atomic::Ordering::SeqCst),
+            "tapsIssued": t.taps_issued.load(std::sync::atomic::Ordering::SeqCst),
         });
         let mut r = Response::new(Body::from(stats.to_string()));
         r.headers_mut().insert(

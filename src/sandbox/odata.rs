@@ -213,12 +213,13 @@ pub fn project(object: &Map<String, Value>, select: &[String]) -> Map<String, Va
         .collect()
 }
 
-/// One page of a collection: the items, and the offset of the next page if there is one.
-pub fn page<T: Clone>(items: &[T], offset: usize, size: usize) -> (Vec<T>, Option<usize>) {
-    let start = offset.min(items.len());
-    let end = (start + size).min(items.len());
-    let next = (end < items.len()).then_some(end);
-    (items[start..end].to_vec(), next)
+/// One page of a collection of `len` items: its range, and the offset of the next page if
+/// there is one.
+pub fn page(len: usize, offset: usize, size: usize) -> (std::ops::Range<usize>, Option<usize>) {
+    let start = offset.min(len);
+    let end = (start + size).min(len);
+    let next = (end < len).then_some(end);
+    (start..end, next)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -588,9 +589,8 @@ mod tests {
         assert_eq!(Query::parse(Some("%24top=5"), 999).unwrap().top, Some(5));
         let q = Query::parse(Some(&format!("$skiptoken={}", encode_skiptoken(42))), 999).unwrap();
         assert_eq!(q.offset().unwrap(), 42);
-        let (items, next) = page(&[1, 2, 3, 4, 5], 3, 2);
-        assert_eq!((items, next), (vec![4, 5], None));
-        let (items, next) = page(&[1, 2, 3], 0, 2);
-        assert_eq!((items, next), (vec![1, 2], Some(2)));
+        assert_eq!(page(5, 3, 2), (3..5, None));
+        assert_eq!(page(3, 0, 2), (0..2, Some(2)));
+        assert_eq!(page(3, 7, 2), (3..3, None), "past the end: an empty page");
     }
 }

@@ -92,6 +92,37 @@ Describe 'Bulk pipelines' {
     }
 }
 
+Describe 'Bulk under a resource-unit budget' {
+    It 'issues a pass to every user once, pacing itself instead of failing on 429s' {
+        $server = Start-SandboxServer -Arguments @('--seed-users', '300', '--rate-limit', '100', '--latency-ms', '20')
+        try {
+            Connect-Server $server 'Budget'
+            Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass -BodyParameter @{
+                '@odata.type' = '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration'; state = 'enabled'
+            }
+            $users = @(Get-MgUser -All -Filter "startswith(displayName,'Seed User')" -Property Id)
+            $users.Count | Should -Be 300
+            $before = Get-Stats $server
+            $errors = $null
+            $taps = @($users | New-MgUserAuthenticationTemporaryAccessPassMethod -IsUsableOnce -LifetimeInMinutes 60 -ThrottleLimit 8 -ErrorVariable errors -ErrorAction SilentlyContinue)
+            $after = Get-Stats $server
+            Write-Host "budget: 300 passes, $($after.throttled - $before.throttled) throttled answers"
+            $errors.Count | Should -Be 0
+            $taps.Count | Should -Be 300
+            @($taps.TemporaryAccessPass | Sort-Object -Unique).Count | Should -Be 300
+            # Nothing sent twice: the sandbox issued exactly one pass per input.
+            ($after.tapsIssued - $before.tapsIssued) | Should -Be 300
+            # The service had to throttle (the budget is a third of the work a second), but
+            # the run backed off rather than hammering.
+            ($after.throttled - $before.throttled) | Should -BeGreaterThan 0
+            ($after.throttled - $before.throttled) | Should -BeLessThan 180
+        }
+        finally {
+            Stop-SandboxServer $server
+        }
+    }
+}
+
 Describe 'Traces' {
     BeforeAll { Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 100 } -NoWelcome }
 

@@ -4,7 +4,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::users::{query_items, shape_user};
-use super::{body_object, collection, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
+use super::{body_object, collection_of, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
 use crate::sandbox::odata::{project, GraphErr};
 use crate::sandbox::state::{new_id, timestamp, Group};
 
@@ -86,14 +86,11 @@ fn list(ctx: &Ctx) -> Handled {
         tenant.groups.values().map(|g| &g.object).collect(),
         &["displayName"],
     )?;
-    drop(tenant);
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    let select = ctx.query.select.clone();
-    let shaped = items
-        .iter()
-        .map(|o| Value::Object(shape(o, &select)))
-        .collect();
-    collection(ctx, "groups", shaped, count)
+    let select = &ctx.query.select;
+    collection_of(ctx, "groups", &items, count, |o| {
+        Value::Object(shape(o, select))
+    })
 }
 
 fn get(ctx: &Ctx, id: &str) -> Handled {
@@ -264,22 +261,18 @@ fn members(ctx: &Ctx, id: &str) -> Handled {
     let items = query_items(ctx, objects.iter().collect(), &["displayName"])?;
     drop(tenant);
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    let select = ctx.query.select.clone();
-    let shaped = items
-        .into_iter()
-        .map(|o| {
-            if select.is_empty() {
-                Value::Object(o)
-            } else {
-                let mut p = project(&o, &select);
-                if let Some(t) = o.get("@odata.type") {
-                    p.insert("@odata.type".into(), t.clone());
-                }
-                Value::Object(p)
+    let select = &ctx.query.select;
+    collection_of(ctx, "directoryObjects", &items, count, |o| {
+        if select.is_empty() {
+            Value::Object((*o).clone())
+        } else {
+            let mut p = project(o, select);
+            if let Some(t) = o.get("@odata.type") {
+                p.insert("@odata.type".into(), t.clone());
             }
-        })
-        .collect();
-    collection(ctx, "directoryObjects", shaped, count)
+            Value::Object(p)
+        }
+    })
 }
 
 fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {

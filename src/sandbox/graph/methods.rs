@@ -443,6 +443,10 @@ fn create_tap(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handled {
         u.tap = Some(tap);
     }
     drop(tenant);
+    ctx.state
+        .traffic
+        .taps_issued
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(entity(
         ctx,
         &format!("{base}/temporaryAccessPassMethods/$entity"),

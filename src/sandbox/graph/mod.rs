@@ -170,8 +170,20 @@ pub fn body_object(body: &[u8]) -> Result<Map<String, Value>, GraphErr> {
 
 /// A collection response with paging.
 pub fn collection(ctx: &Ctx, context: &str, items: Vec<Value>, count: Option<usize>) -> Handled {
+    collection_of(ctx, context, &items, count, Value::clone)
+}
+
+/// A collection response with paging, shaping only the items of the page asked for.
+pub fn collection_of<T>(
+    ctx: &Ctx,
+    context: &str,
+    items: &[T],
+    count: Option<usize>,
+    shape: impl Fn(&T) -> Value,
+) -> Handled {
     let offset = ctx.query.offset()?;
-    let (page, next) = super::odata::page(&items, offset, ctx.page_size());
+    let (range, next) = super::odata::page(items.len(), offset, ctx.page_size());
+    let page: Vec<Value> = items[range].iter().map(shape).collect();
     let mut body = Map::new();
     body.insert("@odata.context".into(), Value::String(ctx.context(context)));
     if let (Some(n), true) = (count, offset == 0) {
