@@ -585,39 +585,50 @@ function ConvertTo-MgBodyValue {
 # Created on first use (a generic type at import costs JIT time every session pays).
 $script:MgCommonParameters = $null
 
-function ConvertTo-MgCommandParams {
-    # The bound parameters of one pipeline record, ready for the engine. Strings, numbers and
-    # switches (nearly every call) take the fast path.
+function ConvertTo-MgParamsJson {
+    # The bound parameters of one pipeline record as the engine's JSON object. Strings,
+    # numbers and switches (nearly every call) are written directly: ConvertTo-Json costs
+    # tens of microseconds a call, which every Graph cmdlet would pay.
     param([System.Collections.IDictionary] $Bound, [hashtable] $SetInfo)
     if ($null -eq $script:MgCommonParameters) {
         $script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
             [string[]]@([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters + 'ThrottleLimit'),
             [StringComparer]::OrdinalIgnoreCase)
     }
-    $params = [ordered]@{}
+    $json = [System.Text.StringBuilder]::new('{')
     foreach ($name in $Bound.Keys) {
         if ($script:MgCommonParameters.Contains($name)) { continue }
         $value = $Bound[$name]
-        # A -BodyParameter string still needs its culture dates rewritten.
-        if (($value -is [string] -and $name -ne 'BodyParameter') -or $value -is [int] -or $value -is [bool]) { $params[$name] = $value; continue }
-        if ($value -is [System.Management.Automation.SwitchParameter]) { $params[$name] = $value.IsPresent; continue }
-        switch ($name) {
-            'InputObject' {
-                # Only the ids of the path travel: the rest of the object is not needed.
-                $identity = [ordered]@{}
-                foreach ($id in $SetInfo.Identity) {
-                    $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] }
-                    else { $p = $value.PSObject.Properties[$id]; if ($p) { $p.Value } }
-                    if ($null -ne $v) { $identity[$id] = [string]$v }
-                }
-                $params[$name] = $identity
-            }
-            'BodyParameter' { $params[$name] = ConvertTo-MgBodyValue $value -DateKeys $SetInfo.BodyDates }
-            'AdditionalProperties' { $params[$name] = ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
-            default { $params[$name] = ConvertTo-MgWireValue $value }
+        $text = if ($value -is [string] -and $name -ne 'BodyParameter') {
+            # A -BodyParameter string still needs its culture dates rewritten (below).
+            [Newtonsoft.Json.JsonConvert]::ToString([string]$value)
         }
+        elseif ($value -is [System.Management.Automation.SwitchParameter] -or $value -is [bool]) {
+            if ($value) { 'true' } else { 'false' }
+        }
+        elseif ($value -is [int]) { $value.ToString([cultureinfo]::InvariantCulture) }
+        else {
+            $wire = switch ($name) {
+                'InputObject' {
+                    # Only the ids of the path travel: the rest of the object is not needed.
+                    $identity = [ordered]@{}
+                    foreach ($id in $SetInfo.Identity) {
+                        $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] }
+                        else { $p = $value.PSObject.Properties[$id]; if ($p) { $p.Value } }
+                        if ($null -ne $v) { $identity[$id] = [string]$v }
+                    }
+                    $identity
+                }
+                'BodyParameter' { ConvertTo-MgBodyValue $value -DateKeys $SetInfo.BodyDates }
+                'AdditionalProperties' { ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
+                default { ConvertTo-MgWireValue $value }
+            }
+            ConvertTo-Json -InputObject $wire -Depth 64 -Compress
+        }
+        if ($json.Length -gt 1) { $null = $json.Append(',') }
+        $null = $json.Append('"').Append($name).Append('":').Append($text)
     }
-    $params
+    $json.Append('}').ToString()
 }
 
 # ---------------------------------------------------------------------------------------
@@ -645,7 +656,9 @@ function Start-MgCommand {
     $debug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
     $state = @{
         Name = $Name; Cmdlet = $Cmdlet; Info = $cached.Info; ArrayType = $cached.ArrayType
-        Verbose = $verbose; Debug = $debug; Call = [IntPtr]::Zero
+        # The tail of every request of this command: its trace switches.
+        Flags = ',"verbose":' + $(if ($verbose) { 'true' } else { 'false' }) + ',"debug":' + $(if ($debug) { 'true' } else { 'false' }) + '}'
+        Call = [IntPtr]::Zero
     }
     if ($throttle -gt 1) {
         $state.Call = Start-MgNativeCall @{ command = $Name; streamInput = $true; throttleLimit = $throttle; verbose = $verbose; debug = $debug }
@@ -663,17 +676,18 @@ function Invoke-MgCommandStep {
         $target = "Call remote '$($setInfo.Method) $($setInfo.Path)' operation"
         if (-not $cmdlet.ShouldProcess($target, "$($State.Name)_$setName")) { return }
     }
-    $params = ConvertTo-MgCommandParams $Bound $setInfo
+    $params = ConvertTo-MgParamsJson $Bound $setInfo
+    $set = [Newtonsoft.Json.JsonConvert]::ToString([string]$setName)
     $native = $script:MgNative
     if ($State.Call -ne [IntPtr]::Zero) {
-        $json = ConvertTo-Json -InputObject @{ set = $setName; params = $params } -Depth 64 -Compress
+        $json = '{"set":' + $set + ',"params":' + $params + '}'
         $status = $native::mggraph_call_push($State.Call, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0))
         if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: $(Get-MgLastNativeError $status)") }
         # Stream whatever is already done, without waiting.
         $null = Invoke-MgEventPump $State.Call $cmdlet $State.ArrayType $null $null $true
         return
     }
-    $json = ConvertTo-Json -InputObject @{ command = $State.Name; set = $setName; params = $params; verbose = $State.Verbose; debug = $State.Debug } -Depth 64 -Compress
+    $json = '{"command":"' + $State.Name + '","set":' + $set + ',"params":' + $params + $State.Flags
     $call = [IntPtr]::Zero
     $status = $native::mggraph_call_start($script:MgSession, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0), [ref]$call)
     if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: the engine refused the request: $(Get-MgLastNativeError $status)") }
@@ -1757,8 +1771,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguser
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUser' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function New-MgUser {
@@ -2078,8 +2092,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguser
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgUser' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Update-MgUser {
@@ -2461,8 +2475,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguse
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgUser' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Remove-MgUser {
@@ -2532,8 +2546,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguse
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUser' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function New-MgGroup {
@@ -2721,8 +2735,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgGroup' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgGroup {
@@ -2849,8 +2863,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgGroup' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgGroupMember {
@@ -2963,8 +2977,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgGroupMember' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function New-MgGroupMember {
@@ -3052,8 +3066,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgGroupMember' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
@@ -3128,8 +3142,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
@@ -3231,8 +3245,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/u
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function New-MgUserAuthenticationTemporaryAccessPassMethod {
@@ -3372,8 +3386,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/n
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgUserAuthenticationTemporaryAccessPassMethod {
@@ -3501,8 +3515,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Remove-MgUserAuthenticationTemporaryAccessPassMethod {
@@ -3578,8 +3592,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/r
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgUserAuthenticationMethod {
@@ -3707,8 +3721,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgUserAuthenticationFido2Method {
@@ -3836,8 +3850,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/g
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Remove-MgUserAuthenticationFido2Method {
@@ -3913,8 +3927,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/r
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Get-MgBetaUserAuthenticationRequirement {
@@ -3989,8 +4003,8 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.sign
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 
 function Update-MgBetaUserAuthenticationRequirement {
@@ -4078,7 +4092,7 @@ https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.sign
 
     begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
     process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { Complete-MgCommand $mgState }
-    clean { Stop-MgCommand $mgState }
+    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
+    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 #endregion

@@ -246,7 +246,7 @@ fn command_function(c: &'static Command) -> String {
         .map(Model::interface_name)
         .unwrap_or_else(|| "System.Boolean".into());
     format!(
-        "function {name} {{\n{help}    [CmdletBinding({binding})]\n    [OutputType({output})]\n    param(\n{params}    )\n\n    begin {{ $mgState = $null; $mgState = Start-MgCommand {qname} $PSCmdlet $PSBoundParameters }}\n    process {{ Invoke-MgCommandStep $mgState $PSBoundParameters }}\n    end {{ Complete-MgCommand $mgState }}\n    clean {{ Stop-MgCommand $mgState }}\n}}\n",
+        "function {name} {{\n{help}    [CmdletBinding({binding})]\n    [OutputType({output})]\n    param(\n{params}    )\n\n    begin {{ $mgState = $null; $mgState = Start-MgCommand {qname} $PSCmdlet $PSBoundParameters }}\n    process {{ Invoke-MgCommandStep $mgState $PSBoundParameters }}\n    end {{ if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) {{ Complete-MgCommand $mgState }} }}\n    clean {{ if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) {{ Stop-MgCommand $mgState }} }}\n}}\n",
         name = c.name,
         help = help(c, &params),
         binding = binding.join(", "),
