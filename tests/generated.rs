@@ -62,7 +62,8 @@ fn the_module_binds_exactly_the_exported_functions() {
     let mut exported = header_functions(header);
     exported.sort();
     assert!(exported.len() >= 10, "{exported:?}");
-    let native = std::fs::read_to_string(root().join("module/MgGraph/Private/Native.ps1")).unwrap();
+    let native =
+        std::fs::read_to_string(root().join("module/MgGraph/Private/Interop.ps1")).unwrap();
     let mut bound: Vec<String> = native
         .lines()
         .filter_map(|l| {
@@ -75,7 +76,7 @@ fn the_module_binds_exactly_the_exported_functions() {
     bound.sort();
     assert_eq!(
         exported, bound,
-        "Native.ps1's signatures must match include/mggraph.h one to one"
+        "Interop.ps1's signatures must match include/mggraph.h one to one"
     );
     // Same arity too.
     for name in &exported {
@@ -101,7 +102,7 @@ fn the_module_binds_exactly_the_exported_functions() {
             .count();
         assert_eq!(
             c_args, ps_args,
-            "{name}: header has {c_args} parameters, Native.ps1 {ps_args}"
+            "{name}: header has {c_args} parameters, Interop.ps1 {ps_args}"
         );
     }
 }

@@ -9,7 +9,10 @@
     Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'
     PowerShellVersion = '7.4'
     CompatiblePSEditions = @('Core')
-    # MgGraph.Format.ps1xml and MgGraph.Types.ps1xml are registered on first use, not at import.
+    # Declared here rather than registered by script: the Update-*Data cmdlets would load
+    # Microsoft.PowerShell.Utility, about 100 ms of a fresh process.
+    FormatsToProcess = @('MgGraph.Format.ps1xml')
+    TypesToProcess = @('MgGraph.Types.ps1xml')
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @(
         'Add-MgEnvironment',

@@ -2,22 +2,21 @@
 # MgGraph: Microsoft Graph cmdlets on a native engine. The sources are module/MgGraph/Private,
 # module/MgGraph/Public and src/catalog; this file joins them.
 #
-# Import only defines functions: the engine is bound, the session taken and the format data
-# registered by the first command that needs them (Initialize-MgEngine).
+# Import only defines functions: the engine is bound and the session taken by the first
+# command that needs them (Initialize-MgEngine).
 
 Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
+$script:MgBuildId = '8c7683020b24b109'
 
 #region Private/Native.ps1
-# Binds the engine's C functions, once per process, on first use.
-#
-# No compiler runs: the P/Invoke signatures are emitted with Reflection.Emit (an Add-Type shim
-# would cost a Roslyn compile, about a second). The bound type and the shared session handle
-# are kept in AppDomain data, so every runspace of the process (for example
-# ForEach-Object -Parallel) reuses them and sees the same connection. Nothing of this runs at
-# import: the first command that needs the engine pays for it (Initialize-MgEngine).
+# Finds the engine and talks to it: the library path, the shared session, the engine's error
+# messages. The C functions themselves are bound by Get-MgInterop (Interop.ps1). The shared
+# session handle is kept in AppDomain data, so every runspace of the process (for example
+# ForEach-Object -Parallel) sees the same connection. Nothing of this runs at import: the
+# first command that needs the engine pays for it (Initialize-MgEngine).
 
 Set-StrictMode -Version 3.0
 
@@ -33,73 +32,24 @@ function Get-MgNativeLibraryPath {
     [CmdletBinding()]
     [OutputType([string])]
     param()
-    $name = if ($IsWindows) { 'mggraph.dll' } elseif ($IsMacOS) { 'libmggraph.dylib' } else { 'libmggraph.so' }
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
-    $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($script:MgModuleRoot, '..', '..'))
+    $name, $os = if ($IsWindows) { 'mggraph.dll', 'win' } elseif ($IsMacOS) { 'libmggraph.dylib', 'osx' } else { 'libmggraph.so', 'linux' }
     if ($env:MGGRAPH_NATIVE_LIBRARY) {
         # An explicit path is authoritative: silently using another build would hide mistakes.
         if ([System.IO.File]::Exists($env:MGGRAPH_NATIVE_LIBRARY)) { return [System.IO.Path]::GetFullPath($env:MGGRAPH_NATIVE_LIBRARY) }
         throw [System.IO.FileNotFoundException]::new(
             "MgGraph: MGGRAPH_NATIVE_LIBRARY is set to '$($env:MGGRAPH_NATIVE_LIBRARY)', but no native engine is there.")
     }
-    $candidates = [System.Collections.Generic.List[string]]::new()
-    $candidates.Add([System.IO.Path]::Combine($script:MgModuleRoot, 'runtimes', "$os-$arch", 'native', $name))
-    $candidates.Add([System.IO.Path]::Combine($repo, 'target', 'release', $name))
-    $candidates.Add([System.IO.Path]::Combine($repo, 'target', 'debug', $name))
+    # Plain strings and one .NET call each: this runs in every fresh process, where each new
+    # kind of call costs PowerShell milliseconds.
+    $arch = "$([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture)".ToLowerInvariant()
+    $root = $script:MgModuleRoot
+    $candidates = "$root/runtimes/$os-$arch/native/$name", "$root/../../target/release/$name", "$root/../../target/debug/$name"
     foreach ($candidate in $candidates) {
         if ([System.IO.File]::Exists($candidate)) { return [System.IO.Path]::GetFullPath($candidate) }
     }
     throw [System.IO.FileNotFoundException]::new(
         "MgGraph: the native engine '$name' for $os-$arch was not found. Looked in: $($candidates -join '; '). " +
         "Build it with 'cargo build --release' in the repository, or set MGGRAPH_NATIVE_LIBRARY to its full path.")
-}
-
-function Initialize-MgNative {
-    # Returns the type whose static methods are the C functions (emitted on first use).
-    [CmdletBinding()]
-    param()
-    $key = 'MgGraph.Native.v1'
-    $existing = [System.AppDomain]::CurrentDomain.GetData($key)
-    if ($existing) { return $existing }
-
-    $path = Get-MgNativeLibraryPath
-    $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly(
-        [System.Reflection.AssemblyName]::new('MgGraph.Native'), [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
-    $module = $assembly.DefineDynamicModule('MgGraph.Native')
-    $builder = $module.DefineType('MgGraph.Native.Methods', [System.Reflection.TypeAttributes]'Public, Abstract, Sealed')
-    $ptr = [IntPtr]
-    $outPtr = [IntPtr].MakeByRefType()
-    $outU32 = [uint32].MakeByRefType()
-    $bytes = [byte[]]
-    $signatures = [ordered]@{
-        mggraph_version           = @($outPtr)
-        mggraph_last_error        = @($outPtr)
-        mggraph_session_new       = @($bytes, $outPtr)
-        mggraph_session_shared    = @($outPtr)
-        mggraph_session_free      = @($ptr)
-        mggraph_call_start        = @($ptr, $bytes, $outPtr)
-        mggraph_call_next         = @($ptr, [uint32], $outU32, $outPtr)
-        mggraph_call_push         = @($ptr, $bytes)
-        mggraph_call_finish_input = @($ptr)
-        mggraph_call_cancel       = @($ptr)
-        mggraph_call_free         = @($ptr)
-        mggraph_string_free       = @($ptr)
-    }
-    foreach ($name in $signatures.Keys) {
-        $parameters = [type[]]$signatures[$name]
-        $method = $builder.DefinePInvokeMethod($name, $path,
-            [System.Reflection.MethodAttributes]'Public, Static, PinvokeImpl, HideBySig',
-            [System.Reflection.CallingConventions]::Standard, [uint32], $parameters,
-            [System.Runtime.InteropServices.CallingConvention]::Cdecl, [System.Runtime.InteropServices.CharSet]::Ansi)
-        $method.SetImplementationFlags($method.MethodImplementationFlags -bor [System.Reflection.MethodImplAttributes]::PreserveSig)
-        for ($i = 0; $i -lt $parameters.Length; $i++) {
-            if ($parameters[$i].IsByRef) { $null = $method.DefineParameter($i + 1, [System.Reflection.ParameterAttributes]::Out, $null) }
-        }
-    }
-    $type = $builder.CreateType()
-    [System.AppDomain]::CurrentDomain.SetData($key, $type)
-    $type
 }
 
 function Get-MgLastNativeError {
@@ -140,15 +90,13 @@ function Initialize-MgSession {
 
 function Initialize-MgEngine {
     # Everything the first engine call of this runspace needs: the native binding, the shared
-    # session, and the format and type data of the output models. Deferred from import because
-    # registering format data makes PowerShell load its whole format database (~200 ms), which
-    # a script that never formats output should not pay.
+    # session and the JSON settings. Deferred from import, so that importing stays cheap.
     [CmdletBinding()]
     param()
     if ($script:MgNative) { return }
     # $script:MgNative doubles as the "ready" flag: reset it when a later step fails, so the
     # next call tries again instead of running on half an initialisation.
-    $script:MgNative = Initialize-MgNative
+    $script:MgNative = (Get-MgInterop).Native
     try {
         $script:MgSession = Initialize-MgSession
         $null = Get-MgJsonSettings
@@ -157,17 +105,222 @@ function Initialize-MgEngine {
         $script:MgNative = $null
         throw
     }
-    foreach ($file in 'MgGraph.Format.ps1xml', 'MgGraph.Types.ps1xml') {
-        $path = [System.IO.Path]::Combine($script:MgModuleRoot, $file)
+}
+#endregion
+
+#region Private/Interop.ps1
+# The engine's C functions and the output model classes, as one .NET assembly.
+#
+# Both are emitted with Reflection.Emit from the tables in this module: no compiler runs (an
+# Add-Type shim would cost a Roslyn compile, about a second). Emitting them from script costs
+# a cold process about 250 ms, so on .NET 9 and later the assembly is saved once to the user's
+# MgGraph directory (MGGRAPH_CACHE_DIR, else ~/.mggraph), named by the module's build id and
+# stamped with the engine's path and the PowerShell version, and later processes load it in a
+# few milliseconds. When it
+# cannot be saved or loaded (older .NET, a read-only home, MGGRAPH_ASSEMBLY_CACHE=0), it is
+# emitted in memory instead. The result is kept in AppDomain data, so every runspace of the
+# process (for example ForEach-Object -Parallel) shares the same types and session.
+
+Set-StrictMode -Version 3.0
+
+$script:MgInteropKey = 'MgGraph.Interop.v2'
+
+function Get-MgInterop {
+    # @{ Native = the type whose static methods are the C functions; Assembly = the one that
+    #    also holds the model classes; Source = where it came from: 'Cache', 'Saved',
+    #    'Unsaved' or 'Memory' }, once per process.
+    [CmdletBinding()]
+    param()
+    $existing = [System.AppDomain]::CurrentDomain.GetData($script:MgInteropKey)
+    if ($existing) { return $existing }
+
+    $nativePath = Get-MgNativeLibraryPath
+    $file = Get-MgInteropCacheFile
+    $interop = $null
+    if ($file -and [System.IO.File]::Exists($file)) {
         try {
-            if ($file -like '*Format*') { Update-FormatData -AppendPath $path -ErrorAction Stop }
-            else { Update-TypeData -AppendPath $path -ErrorAction Stop }
+            $interop = Read-MgInterop ([System.Reflection.Assembly]::Load([System.IO.File]::ReadAllBytes($file))) 'Cache'
+            # Made for another engine or PowerShell: emit it again (and replace the file).
+            if ($interop.Native::Origin -ne (Get-MgInteropOrigin $nativePath)) { $interop = $null }
+        }
+        catch { Write-Verbose "MgGraph: ignoring the unreadable assembly cache '$file': $($_.Exception.Message)"; $interop = $null }
+    }
+    if (-not $interop -and $file) {
+        try {
+            $bytes = New-MgInteropImage -NativePath $nativePath
+            $interop = Read-MgInterop ([System.Reflection.Assembly]::Load($bytes)) 'Saved'
         }
         catch {
-            # Already registered in this runspace (the module was imported again).
-            Write-Verbose "MgGraph: $file was already registered: $($_.Exception.Message)"
+            Write-Verbose "MgGraph: the assembly cache is not used: $($_.Exception.Message)"
+            $interop = $null
+        }
+        if ($interop) {
+            # Not being able to keep it (a read-only home) only costs the next process time.
+            try { Save-MgInteropImage -Path $file -Bytes $bytes }
+            catch { $interop.Source = 'Unsaved'; Write-Verbose "MgGraph: could not save '$file': $($_.Exception.Message)" }
         }
     }
+    if (-not $interop) {
+        $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly(
+            [System.Reflection.AssemblyName]::new('MgGraph.Interop'), [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
+        Add-MgInteropTypes -Module $assembly.DefineDynamicModule('MgGraph.Interop') -NativePath $nativePath
+        $interop = Read-MgInterop $assembly 'Memory'
+    }
+    # Two runspaces may race here: the first one stored wins, so all share one set of types.
+    $lock = [System.AppDomain]::CurrentDomain
+    [System.Threading.Monitor]::Enter($lock)
+    try {
+        $stored = $lock.GetData($script:MgInteropKey)
+        if ($stored) { return $stored }
+        $lock.SetData($script:MgInteropKey, $interop)
+        $interop
+    }
+    finally { [System.Threading.Monitor]::Exit($lock) }
+}
+
+function Get-MgInteropCacheFile {
+    # Where this module's assembly is saved, or $null when it is not to be saved. The name
+    # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen).
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
+    if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
+    $dir = if ($env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR }
+    elseif ($env:HOME) { "$env:HOME/.mggraph" }
+    elseif ($env:USERPROFILE) { "$env:USERPROFILE/.mggraph" }
+    if ($dir) { "$dir/MgGraph.Interop.$script:MgBuildId.dll" }
+}
+
+function Get-MgInteropOrigin {
+    # What else an assembly is made from besides the module: the engine's path (bound into
+    # every P/Invoke) and the PowerShell that emitted it. Stored in the assembly, checked on load.
+    param([string] $NativePath)
+    "$NativePath|$($PSVersionTable.PSVersion)"
+}
+
+function New-MgInteropImage {
+    # The assembly as bytes (PersistedAssemblyBuilder, .NET 9+).
+    [CmdletBinding()]
+    [OutputType([byte[]])]
+    param([Parameter(Mandatory)] [string] $NativePath)
+    $assembly = [System.Reflection.Emit.PersistedAssemblyBuilder]::new(
+        [System.Reflection.AssemblyName]::new('MgGraph.Interop'), [object].Assembly)
+    Add-MgInteropTypes -Module $assembly.DefineDynamicModule('MgGraph.Interop') -NativePath $NativePath
+    $stream = [System.IO.MemoryStream]::new()
+    $assembly.Save($stream)
+    , $stream.ToArray()
+}
+
+function Save-MgInteropImage {
+    # Writes the cache file atomically (a temporary file renamed over it), removing the files
+    # older versions of the module left there.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes)
+    $dir = [System.IO.Path]::GetDirectoryName($Path)
+    if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
+    else { $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+    $temp = "$Path.$PID.tmp"
+    [System.IO.File]::WriteAllBytes($temp, $Bytes)
+    [System.IO.File]::Move($temp, $Path, $true)
+    foreach ($old in [System.IO.Directory]::GetFiles($dir, 'MgGraph.Interop.*.dll')) {
+        if ($old -ne $Path) { try { [System.IO.File]::Delete($old) } catch { Write-Verbose "MgGraph: could not remove '$old'." } }
+    }
+}
+
+function Read-MgInterop {
+    # The interop record of a loaded assembly (model classes are looked up when first used).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Reflection.Assembly] $Assembly, [Parameter(Mandatory)] [string] $Source)
+    @{ Native = $Assembly.GetType('MgGraph.Native.Methods', $true); Assembly = $Assembly; Source = $Source }
+}
+
+function Add-MgInteropTypes {
+    # Defines the native methods and the model classes in a dynamic module.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Reflection.Emit.ModuleBuilder] $Module, [Parameter(Mandatory)] [string] $NativePath)
+
+    $builder = $Module.DefineType('MgGraph.Native.Methods', [System.Reflection.TypeAttributes]'Public, Abstract, Sealed')
+    $origin = $builder.DefineField('Origin', [string], [System.Reflection.FieldAttributes]'Public, Static, Literal')
+    $origin.SetConstant((Get-MgInteropOrigin $NativePath))
+    $ptr = [IntPtr]
+    $outPtr = [IntPtr].MakeByRefType()
+    $outU32 = [uint32].MakeByRefType()
+    $bytes = [byte[]]
+    $signatures = [ordered]@{
+        mggraph_version           = @($outPtr)
+        mggraph_last_error        = @($outPtr)
+        mggraph_session_new       = @($bytes, $outPtr)
+        mggraph_session_shared    = @($outPtr)
+        mggraph_session_free      = @($ptr)
+        mggraph_call_start        = @($ptr, $bytes, $outPtr)
+        mggraph_call_next         = @($ptr, [uint32], $outU32, $outPtr)
+        mggraph_call_push         = @($ptr, $bytes)
+        mggraph_call_finish_input = @($ptr)
+        mggraph_call_cancel       = @($ptr)
+        mggraph_call_free         = @($ptr)
+        mggraph_string_free       = @($ptr)
+    }
+    foreach ($name in $signatures.Keys) {
+        $parameters = [type[]]$signatures[$name]
+        $method = $builder.DefinePInvokeMethod($name, $NativePath,
+            [System.Reflection.MethodAttributes]'Public, Static, PinvokeImpl, HideBySig',
+            [System.Reflection.CallingConventions]::Standard, [uint32], $parameters,
+            [System.Runtime.InteropServices.CallingConvention]::Cdecl, [System.Runtime.InteropServices.CharSet]::Ansi)
+        $method.SetImplementationFlags($method.MethodImplementationFlags -bor [System.Reflection.MethodImplAttributes]::PreserveSig)
+        for ($i = 0; $i -lt $parameters.Length; $i++) {
+            if ($parameters[$i].IsByRef) { $null = $method.DefineParameter($i + 1, [System.Reflection.ParameterAttributes]::Out, $null) }
+        }
+    }
+    $null = $builder.CreateType()
+
+    # Models: every class is declared first, so fields can refer to any other model.
+    $types = @{}
+    foreach ($id in $script:MgModels.Keys) {
+        $model = $script:MgModels[$id]
+        $types[$id] = $Module.DefineType("$($model.Namespace).$($model.Class)", [System.Reflection.TypeAttributes]'Public, Class')
+    }
+    $public = [System.Reflection.FieldAttributes]::Public
+    $extensionData = [Newtonsoft.Json.JsonExtensionDataAttribute].GetConstructor([type]::EmptyTypes)
+    $dictionary = [System.Collections.Generic.IDictionary[string, object]]
+    $newDictionary = [System.Collections.Generic.Dictionary[string, object]].GetConstructor([type]::EmptyTypes)
+    $objectCtor = [object].GetConstructor([type]::EmptyTypes)
+    $opcodes = [System.Reflection.Emit.OpCodes]
+    foreach ($id in $script:MgModels.Keys) {
+        $model = $script:MgModels[$id]
+        $type = $types[$id]
+        foreach ($name in $model.Properties.Keys) {
+            $kind = $model.Properties[$name]
+            $fieldType = switch -Regex ($kind) {
+                '^string$' { [string]; break }
+                '^int$' { [Nullable[int]]; break }
+                '^bool$' { [Nullable[bool]]; break }
+                '^datetime$' { [Nullable[datetime]]; break }
+                '^string\[\]$' { [string[]]; break }
+                '^model:(.+)$' { $types[$Matches[1]]; break }
+                '^model\[\]:(.+)$' { $types[$Matches[1]].MakeArrayType(); break }
+                default { [object] }
+            }
+            if ($null -eq $fieldType) { throw "MgGraph: model '$id' refers to an unknown model ('$kind')." }
+            $null = $type.DefineField($name, $fieldType, $public)
+        }
+        if ($model.Additional) {
+            # AdditionalProperties receives every JSON member the model does not declare, and
+            # starts empty (never null), as the SDK's does.
+            $field = $type.DefineField('AdditionalProperties', $dictionary, $public)
+            $field.SetCustomAttribute([System.Reflection.Emit.CustomAttributeBuilder]::new($extensionData, @()))
+            $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
+                [System.Reflection.CallingConventions]::Standard, [type]::EmptyTypes)
+            $il = $ctor.GetILGenerator()
+            $il.Emit($opcodes::Ldarg_0)
+            $il.Emit($opcodes::Call, $objectCtor)
+            $il.Emit($opcodes::Ldarg_0)
+            $il.Emit($opcodes::Newobj, $newDictionary)
+            $il.Emit($opcodes::Stfld, $field)
+            $il.Emit($opcodes::Ret)
+        }
+    }
+    foreach ($type in $types.Values) { $null = $type.CreateType() }
 }
 #endregion
 
@@ -175,7 +328,7 @@ function Initialize-MgEngine {
 # Output objects with the SDK's type names.
 #
 # Each catalog model becomes a real .NET class (Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser,
-# ...) emitted on first use, with one public field per property and an AdditionalProperties
+# ...) emitted on first use (Interop.ps1), with one public field per property and an AdditionalProperties
 # dictionary that receives every JSON member the model does not declare, exactly as the SDK
 # projects polymorphic results onto their declared type. Pages are deserialized straight into
 # arrays of these classes by Newtonsoft.Json (which PowerShell itself ships), so no per-object
@@ -198,82 +351,20 @@ function Get-MgJsonSettings {
     $script:MgJsonSettings
 }
 
-function Get-MgModelStore {
-    # The process-wide model registry: one emitted type per model, shared by all runspaces.
-    $key = 'MgGraph.Models.v1'
-    $store = [System.AppDomain]::CurrentDomain.GetData($key)
-    if ($null -eq $store) {
-        $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly(
-            [System.Reflection.AssemblyName]::new('MgGraph.Models'), [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
-        $store = @{
-            Module = $assembly.DefineDynamicModule('MgGraph.Models')
-            Types  = [System.Collections.Concurrent.ConcurrentDictionary[string, type]]::new()
-            Lock   = [object]::new()
-        }
-        [System.AppDomain]::CurrentDomain.SetData($key, $store)
-        $store = [System.AppDomain]::CurrentDomain.GetData($key)
-    }
-    $store
-}
+$script:MgModelTypes = @{}
 
 function Get-MgModelType {
-    # The .NET type of a catalog model (by id), emitting it and its nested models if needed.
+    # The .NET class of a catalog model (by id), from the assembly Get-MgInterop made.
     [CmdletBinding()]
     [OutputType([type])]
     param([Parameter(Mandatory)] [string] $Id)
-    $store = Get-MgModelStore
-    $found = $null
-    if ($store.Types.TryGetValue($Id, [ref]$found)) { return $found }
-    [System.Threading.Monitor]::Enter($store.Lock)
-    try {
-        if ($store.Types.TryGetValue($Id, [ref]$found)) { return $found }
-        $model = $script:MgModels[$Id]
-        if (-not $model) { throw "MgGraph: unknown model '$Id'." }
-        $builder = $store.Module.DefineType("$($model.Namespace).$($model.Class)", [System.Reflection.TypeAttributes]'Public, Class')
-        $public = [System.Reflection.FieldAttributes]::Public
-        foreach ($name in $model.Properties.Keys) {
-            $null = $builder.DefineField($name, (Resolve-MgPropertyType $model.Properties[$name]), $public)
-        }
-        if ($model.Additional) {
-            $dictionary = [System.Collections.Generic.IDictionary[string, object]]
-            $field = $builder.DefineField('AdditionalProperties', $dictionary, $public)
-            $field.SetCustomAttribute([System.Reflection.Emit.CustomAttributeBuilder]::new(
-                    [Newtonsoft.Json.JsonExtensionDataAttribute].GetConstructor([type]::EmptyTypes), @()))
-            # A constructor that starts AdditionalProperties empty (never null), as the SDK does.
-            $ctor = $builder.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
-                [System.Reflection.CallingConventions]::Standard, [type]::EmptyTypes)
-            $il = $ctor.GetILGenerator()
-            $il.Emit([System.Reflection.Emit.OpCodes]::Ldarg_0)
-            $il.Emit([System.Reflection.Emit.OpCodes]::Call, [object].GetConstructor([type]::EmptyTypes))
-            $il.Emit([System.Reflection.Emit.OpCodes]::Ldarg_0)
-            $il.Emit([System.Reflection.Emit.OpCodes]::Newobj, [System.Collections.Generic.Dictionary[string, object]].GetConstructor([type]::EmptyTypes))
-            $il.Emit([System.Reflection.Emit.OpCodes]::Stfld, $field)
-            $il.Emit([System.Reflection.Emit.OpCodes]::Ret)
-        }
-        $type = $builder.CreateType()
-        $null = $store.Types.TryAdd($Id, $type)
-        $type
-    }
-    finally {
-        [System.Threading.Monitor]::Exit($store.Lock)
-    }
-}
-
-function Resolve-MgPropertyType {
-    # The field type for a property type name of the generated model table.
-    [CmdletBinding()]
-    [OutputType([type])]
-    param([Parameter(Mandatory)] [string] $Name)
-    switch -Regex ($Name) {
-        '^string$' { return [string] }
-        '^int$' { return [Nullable[int]] }
-        '^bool$' { return [Nullable[bool]] }
-        '^datetime$' { return [Nullable[datetime]] }
-        '^string\[\]$' { return [string[]] }
-        '^model:(.+)$' { return (Get-MgModelType $Matches[1]) }
-        '^model\[\]:(.+)$' { return (Get-MgModelType $Matches[1]).MakeArrayType() }
-        default { return [object] }
-    }
+    $type = $script:MgModelTypes[$Id]
+    if ($type) { return $type }
+    $model = $script:MgModels[$Id]
+    if (-not $model) { throw "MgGraph: unknown model '$Id'." }
+    $type = (Get-MgInterop).Assembly.GetType("$($model.Namespace).$($model.Class)", $true)
+    $script:MgModelTypes[$Id] = $type
+    $type
 }
 
 function ConvertFrom-MgJsonArray {
@@ -329,13 +420,44 @@ function Start-MgNativeCall {
     # Starts an engine call from a request dictionary; returns the call handle.
     param([System.Collections.IDictionary] $Request)
     if (-not $script:MgNative) { Initialize-MgEngine }
-    $json = ConvertTo-Json -InputObject $Request -Depth 64 -Compress
+    $json = ConvertTo-MgJsonText $Request
     $call = [IntPtr]::Zero
     $status = $script:MgNative::mggraph_call_start($script:MgSession, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0), [ref]$call)
     if ($status -ne 0) {
         throw [System.InvalidOperationException]::new("MgGraph: the engine refused the request: $(Get-MgLastNativeError $status)")
     }
     $call
+}
+
+function ConvertTo-MgJsonText {
+    # JSON for the engine's request envelopes. Dictionaries, lists, strings, booleans and
+    # numbers are written here; anything else (objects, dates) goes through ConvertTo-Json.
+    # Why not always ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh
+    # process about 100 ms to load, and Connect-MgGraph would pay it before its first call.
+    param([AllowNull()] $Value)
+    if ($null -eq $Value) { return 'null' }
+    if ($Value -is [string]) { return [Newtonsoft.Json.JsonConvert]::ToString([string]$Value) }
+    if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) { return $(if ($Value) { 'true' } else { 'false' }) }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [double] -or $Value -is [uint32] -or $Value -is [decimal]) {
+        return [Newtonsoft.Json.JsonConvert]::ToString($Value)
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $json = [System.Text.StringBuilder]::new('{')
+        foreach ($key in $Value.Keys) {
+            if ($json.Length -gt 1) { $null = $json.Append(',') }
+            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$key)).Append(':').Append((ConvertTo-MgJsonText $Value[$key]))
+        }
+        return $json.Append('}').ToString()
+    }
+    if ($Value -is [System.Collections.IList]) {
+        $json = [System.Text.StringBuilder]::new('[')
+        foreach ($item in $Value) {
+            if ($json.Length -gt 1) { $null = $json.Append(',') }
+            $null = $json.Append((ConvertTo-MgJsonText $item))
+        }
+        return $json.Append(']').ToString()
+    }
+    ConvertTo-Json -InputObject $Value -Depth 64 -Compress
 }
 
 function Stop-MgNativeCall {

@@ -2,6 +2,7 @@
 //! data, and the manifest's export list. `mggraph-codegen` writes them; a test proves the
 //! committed files match.
 
+use sha2::Digest as _;
 use std::fmt::Write;
 
 use super::models::{pascal, Model, PropType, MODELS};
@@ -25,6 +26,7 @@ pub const ALIASES: &[(&str, &str)] = &[
 /// The hand-written module sources, in load order (below `module/MgGraph`).
 pub const MODULE_SOURCES: &[&str] = &[
     "Private/Native.ps1",
+    "Private/Interop.ps1",
     "Private/Models.ps1",
     "Private/Runtime.ps1",
     "Public/Authentication.ps1",
@@ -48,7 +50,7 @@ pub fn render_all(root: &std::path::Path) -> std::io::Result<Vec<(String, String
 /// imports in about a third of the time of seven).
 pub fn root_module(root: &std::path::Path) -> std::io::Result<String> {
     let mut out = format!(
-        "# {BANNER}\n# MgGraph: Microsoft Graph cmdlets on a native engine. The sources are module/MgGraph/Private,\n# module/MgGraph/Public and src/catalog; this file joins them.\n#\n# Import only defines functions: the engine is bound, the session taken and the format data\n# registered by the first command that needs them (Initialize-MgEngine).\n\nSet-StrictMode -Version 3.0\n$script:MgModuleRoot = $PSScriptRoot\n$script:MgNative = $null\n$script:MgSession = [IntPtr]::Zero\n\n"
+        "# {BANNER}\n# MgGraph: Microsoft Graph cmdlets on a native engine. The sources are module/MgGraph/Private,\n# module/MgGraph/Public and src/catalog; this file joins them.\n#\n# Import only defines functions: the engine is bound and the session taken by the first\n# command that needs them (Initialize-MgEngine).\n\nSet-StrictMode -Version 3.0\n$script:MgModuleRoot = $PSScriptRoot\n$script:MgNative = $null\n$script:MgSession = [IntPtr]::Zero\n\n"
     );
     for source in MODULE_SOURCES {
         let text = std::fs::read_to_string(root.join("module/MgGraph").join(source))?;
@@ -61,7 +63,15 @@ pub fn root_module(root: &std::path::Path) -> std::io::Result<String> {
     out.push_str("#region generated commands\n");
     out.push_str(commands_file().trim_start_matches(&format!("# {BANNER}\n\n")));
     out.push_str("#endregion\n");
-    Ok(out)
+    // Names the interop assembly cache (Interop.ps1): it changes whenever anything in this
+    // file does, so a cached assembly never outlives the module it was made from.
+    let digest = sha2::Sha256::digest(out.as_bytes());
+    let id: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    Ok(out.replacen(
+        "$script:MgSession = [IntPtr]::Zero\n",
+        &format!("$script:MgSession = [IntPtr]::Zero\n$script:MgBuildId = '{id}'\n"),
+        1,
+    ))
 }
 
 fn quote(s: &str) -> String {
@@ -347,7 +357,7 @@ pub fn manifest() -> String {
         .collect();
     let aliases: Vec<String> = ALIASES.iter().map(|(a, _)| quote(a)).collect();
     format!(
-        "# {BANNER}\n@{{\n    RootModule = 'MgGraph.psm1'\n    ModuleVersion = '{version}'\n    GUID = '{MODULE_GUID}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # MgGraph.Format.ps1xml and MgGraph.Types.ps1xml are registered on first use, not at import.\n    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = @(\n{functions}\n    )\n    CmdletsToExport = @()\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
+        "# {BANNER}\n@{{\n    RootModule = 'MgGraph.psm1'\n    ModuleVersion = '{version}'\n    GUID = '{MODULE_GUID}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # Declared here rather than registered by script: the Update-*Data cmdlets would load\n    # Microsoft.PowerShell.Utility, about 100 ms of a fresh process.\n    FormatsToProcess = @('MgGraph.Format.ps1xml')\n    TypesToProcess = @('MgGraph.Types.ps1xml')\n    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = @(\n{functions}\n    )\n    CmdletsToExport = @()\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
         version = crate::VERSION,
         functions = functions.join(",\n"),
         aliases = aliases.join(", "),

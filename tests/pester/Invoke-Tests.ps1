@@ -19,6 +19,9 @@ $local = Join-Path $PSScriptRoot '../../target/ci/modules'
 if (Test-Path $local) { $env:PSModulePath = "$([IO.Path]::GetFullPath($local))$([IO.Path]::PathSeparator)$env:PSModulePath" }
 Import-Module Pester -MinimumVersion 5.5.0 -ErrorAction Stop
 
+# The module's files (token cache, interop assembly) go to a scratch directory, not the home.
+if (-not $env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR = Join-Path ([IO.Path]::GetTempPath()) "mggraph-tests-$PID" }
+
 $config = New-PesterConfiguration
 $config.Run.Path = $Path
 $config.Run.Exit = $true

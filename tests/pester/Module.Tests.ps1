@@ -126,3 +126,76 @@ Describe 'Native engine loading' {
         ($out -join ' ') | Should -Match 'native engine'
     }
 }
+
+Describe 'The interop assembly cache' {
+    BeforeAll {
+        # Runs the first Get-MgUser of a fresh process; returns the output type, where the
+        # interop assembly came from, and the files in the cache directory.
+        function Invoke-FreshProcess {
+            param([string] $CacheDir, [hashtable] $Environment = @{})
+            $assignments = foreach ($k in $Environment.Keys) { "`$env:$k = '$($Environment[$k])';" }
+            $command = "`$env:MGGRAPH_CACHE_DIR = '$CacheDir'; $($assignments -join ' ') `$ErrorActionPreference = 'Stop'; " +
+            "Import-Module '$script:ModuleDir/MgGraph.psd1'; Connect-MgGraph -Environment Sandbox -NoWelcome; " +
+            "(Get-MgUser -UserId admin@contoso.onmicrosoft.com).GetType().FullName; & (Get-Module MgGraph) { (Get-MgInterop).Source }"
+            $out = @(pwsh -NoProfile -NonInteractive -Command $command 2>&1)
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $files = if (Test-Path -PathType Container $CacheDir) { @(Get-ChildItem $CacheDir -Filter 'MgGraph.Interop.*').Name } else { @() }
+            @{ Type = [string]$out[0]; Source = [string]$out[1]; Files = $files }
+        }
+        $script:Engine = & (Get-Module MgGraph) { Get-MgNativeLibraryPath }
+    }
+
+    BeforeEach {
+        $script:Dir = Join-Path ([IO.Path]::GetTempPath()) "mggraph-interop-$([guid]::NewGuid().ToString('n'))"
+    }
+
+    AfterEach {
+        Remove-Item -Recurse -Force $script:Dir -ErrorAction SilentlyContinue
+    }
+
+    It 'is saved by the first process and loaded by the next, named by the module build id' {
+        $first = Invoke-FreshProcess -CacheDir $script:Dir
+        $first.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        $first.Source | Should -Be 'Saved'
+        $buildId = & (Get-Module MgGraph) { $script:MgBuildId }
+        $first.Files | Should -Be @("MgGraph.Interop.$buildId.dll")
+
+        $second = Invoke-FreshProcess -CacheDir $script:Dir
+        $second.Source | Should -Be 'Cache'
+        $second.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        $second.Files | Should -Be $first.Files
+    }
+
+    It 'emits the assembly again over a damaged file, and replaces it' {
+        $null = Invoke-FreshProcess -CacheDir $script:Dir
+        $file = Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll'
+        [IO.File]::WriteAllBytes($file.FullName, [byte[]](1..200))
+
+        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Saved'
+        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
+    }
+
+    It 'emits the assembly again for another engine, which it binds' {
+        $null = Invoke-FreshProcess -CacheDir $script:Dir
+        $copy = Join-Path $script:Dir ([IO.Path]::GetFileName($script:Engine))
+        Copy-Item $script:Engine $copy
+
+        $other = Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_NATIVE_LIBRARY = $copy }
+        $other.Source | Should -Be 'Saved'
+        $other.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        @($other.Files).Count | Should -Be 1
+    }
+
+    It 'works without a cache when it is turned off or cannot be written' {
+        $off = Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_ASSEMBLY_CACHE = '0' }
+        $off.Source | Should -Be 'Memory'
+        $off.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        $off.Files | Should -BeNullOrEmpty
+
+        # A file where the directory should be: nothing can be saved there.
+        Set-Content -Path $script:Dir -Value 'not a directory'
+        $unsaved = Invoke-FreshProcess -CacheDir $script:Dir
+        $unsaved.Source | Should -Be 'Unsaved'
+        $unsaved.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+    }
+}

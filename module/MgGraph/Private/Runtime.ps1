@@ -13,13 +13,44 @@ function Start-MgNativeCall {
     # Starts an engine call from a request dictionary; returns the call handle.
     param([System.Collections.IDictionary] $Request)
     if (-not $script:MgNative) { Initialize-MgEngine }
-    $json = ConvertTo-Json -InputObject $Request -Depth 64 -Compress
+    $json = ConvertTo-MgJsonText $Request
     $call = [IntPtr]::Zero
     $status = $script:MgNative::mggraph_call_start($script:MgSession, [System.Text.Encoding]::UTF8.GetBytes($json + [char]0), [ref]$call)
     if ($status -ne 0) {
         throw [System.InvalidOperationException]::new("MgGraph: the engine refused the request: $(Get-MgLastNativeError $status)")
     }
     $call
+}
+
+function ConvertTo-MgJsonText {
+    # JSON for the engine's request envelopes. Dictionaries, lists, strings, booleans and
+    # numbers are written here; anything else (objects, dates) goes through ConvertTo-Json.
+    # Why not always ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh
+    # process about 100 ms to load, and Connect-MgGraph would pay it before its first call.
+    param([AllowNull()] $Value)
+    if ($null -eq $Value) { return 'null' }
+    if ($Value -is [string]) { return [Newtonsoft.Json.JsonConvert]::ToString([string]$Value) }
+    if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) { return $(if ($Value) { 'true' } else { 'false' }) }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [double] -or $Value -is [uint32] -or $Value -is [decimal]) {
+        return [Newtonsoft.Json.JsonConvert]::ToString($Value)
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $json = [System.Text.StringBuilder]::new('{')
+        foreach ($key in $Value.Keys) {
+            if ($json.Length -gt 1) { $null = $json.Append(',') }
+            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$key)).Append(':').Append((ConvertTo-MgJsonText $Value[$key]))
+        }
+        return $json.Append('}').ToString()
+    }
+    if ($Value -is [System.Collections.IList]) {
+        $json = [System.Text.StringBuilder]::new('[')
+        foreach ($item in $Value) {
+            if ($json.Length -gt 1) { $null = $json.Append(',') }
+            $null = $json.Append((ConvertTo-MgJsonText $item))
+        }
+        return $json.Append(']').ToString()
+    }
+    ConvertTo-Json -InputObject $Value -Depth 64 -Compress
 }
 
 function Stop-MgNativeCall {

@@ -1,0 +1,213 @@
+# The engine's C functions and the output model classes, as one .NET assembly.
+#
+# Both are emitted with Reflection.Emit from the tables in this module: no compiler runs (an
+# Add-Type shim would cost a Roslyn compile, about a second). Emitting them from script costs
+# a cold process about 250 ms, so on .NET 9 and later the assembly is saved once to the user's
+# MgGraph directory (MGGRAPH_CACHE_DIR, else ~/.mggraph), named by the module's build id and
+# stamped with the engine's path and the PowerShell version, and later processes load it in a
+# few milliseconds. When it
+# cannot be saved or loaded (older .NET, a read-only home, MGGRAPH_ASSEMBLY_CACHE=0), it is
+# emitted in memory instead. The result is kept in AppDomain data, so every runspace of the
+# process (for example ForEach-Object -Parallel) shares the same types and session.
+
+Set-StrictMode -Version 3.0
+
+$script:MgInteropKey = 'MgGraph.Interop.v2'
+
+function Get-MgInterop {
+    # @{ Native = the type whose static methods are the C functions; Assembly = the one that
+    #    also holds the model classes; Source = where it came from: 'Cache', 'Saved',
+    #    'Unsaved' or 'Memory' }, once per process.
+    [CmdletBinding()]
+    param()
+    $existing = [System.AppDomain]::CurrentDomain.GetData($script:MgInteropKey)
+    if ($existing) { return $existing }
+
+    $nativePath = Get-MgNativeLibraryPath
+    $file = Get-MgInteropCacheFile
+    $interop = $null
+    if ($file -and [System.IO.File]::Exists($file)) {
+        try {
+            $interop = Read-MgInterop ([System.Reflection.Assembly]::Load([System.IO.File]::ReadAllBytes($file))) 'Cache'
+            # Made for another engine or PowerShell: emit it again (and replace the file).
+            if ($interop.Native::Origin -ne (Get-MgInteropOrigin $nativePath)) { $interop = $null }
+        }
+        catch { Write-Verbose "MgGraph: ignoring the unreadable assembly cache '$file': $($_.Exception.Message)"; $interop = $null }
+    }
+    if (-not $interop -and $file) {
+        try {
+            $bytes = New-MgInteropImage -NativePath $nativePath
+            $interop = Read-MgInterop ([System.Reflection.Assembly]::Load($bytes)) 'Saved'
+        }
+        catch {
+            Write-Verbose "MgGraph: the assembly cache is not used: $($_.Exception.Message)"
+            $interop = $null
+        }
+        if ($interop) {
+            # Not being able to keep it (a read-only home) only costs the next process time.
+            try { Save-MgInteropImage -Path $file -Bytes $bytes }
+            catch { $interop.Source = 'Unsaved'; Write-Verbose "MgGraph: could not save '$file': $($_.Exception.Message)" }
+        }
+    }
+    if (-not $interop) {
+        $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly(
+            [System.Reflection.AssemblyName]::new('MgGraph.Interop'), [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
+        Add-MgInteropTypes -Module $assembly.DefineDynamicModule('MgGraph.Interop') -NativePath $nativePath
+        $interop = Read-MgInterop $assembly 'Memory'
+    }
+    # Two runspaces may race here: the first one stored wins, so all share one set of types.
+    $lock = [System.AppDomain]::CurrentDomain
+    [System.Threading.Monitor]::Enter($lock)
+    try {
+        $stored = $lock.GetData($script:MgInteropKey)
+        if ($stored) { return $stored }
+        $lock.SetData($script:MgInteropKey, $interop)
+        $interop
+    }
+    finally { [System.Threading.Monitor]::Exit($lock) }
+}
+
+function Get-MgInteropCacheFile {
+    # Where this module's assembly is saved, or $null when it is not to be saved. The name
+    # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen).
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
+    if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
+    $dir = if ($env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR }
+    elseif ($env:HOME) { "$env:HOME/.mggraph" }
+    elseif ($env:USERPROFILE) { "$env:USERPROFILE/.mggraph" }
+    if ($dir) { "$dir/MgGraph.Interop.$script:MgBuildId.dll" }
+}
+
+function Get-MgInteropOrigin {
+    # What else an assembly is made from besides the module: the engine's path (bound into
+    # every P/Invoke) and the PowerShell that emitted it. Stored in the assembly, checked on load.
+    param([string] $NativePath)
+    "$NativePath|$($PSVersionTable.PSVersion)"
+}
+
+function New-MgInteropImage {
+    # The assembly as bytes (PersistedAssemblyBuilder, .NET 9+).
+    [CmdletBinding()]
+    [OutputType([byte[]])]
+    param([Parameter(Mandatory)] [string] $NativePath)
+    $assembly = [System.Reflection.Emit.PersistedAssemblyBuilder]::new(
+        [System.Reflection.AssemblyName]::new('MgGraph.Interop'), [object].Assembly)
+    Add-MgInteropTypes -Module $assembly.DefineDynamicModule('MgGraph.Interop') -NativePath $NativePath
+    $stream = [System.IO.MemoryStream]::new()
+    $assembly.Save($stream)
+    , $stream.ToArray()
+}
+
+function Save-MgInteropImage {
+    # Writes the cache file atomically (a temporary file renamed over it), removing the files
+    # older versions of the module left there.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes)
+    $dir = [System.IO.Path]::GetDirectoryName($Path)
+    if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
+    else { $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+    $temp = "$Path.$PID.tmp"
+    [System.IO.File]::WriteAllBytes($temp, $Bytes)
+    [System.IO.File]::Move($temp, $Path, $true)
+    foreach ($old in [System.IO.Directory]::GetFiles($dir, 'MgGraph.Interop.*.dll')) {
+        if ($old -ne $Path) { try { [System.IO.File]::Delete($old) } catch { Write-Verbose "MgGraph: could not remove '$old'." } }
+    }
+}
+
+function Read-MgInterop {
+    # The interop record of a loaded assembly (model classes are looked up when first used).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Reflection.Assembly] $Assembly, [Parameter(Mandatory)] [string] $Source)
+    @{ Native = $Assembly.GetType('MgGraph.Native.Methods', $true); Assembly = $Assembly; Source = $Source }
+}
+
+function Add-MgInteropTypes {
+    # Defines the native methods and the model classes in a dynamic module.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Reflection.Emit.ModuleBuilder] $Module, [Parameter(Mandatory)] [string] $NativePath)
+
+    $builder = $Module.DefineType('MgGraph.Native.Methods', [System.Reflection.TypeAttributes]'Public, Abstract, Sealed')
+    $origin = $builder.DefineField('Origin', [string], [System.Reflection.FieldAttributes]'Public, Static, Literal')
+    $origin.SetConstant((Get-MgInteropOrigin $NativePath))
+    $ptr = [IntPtr]
+    $outPtr = [IntPtr].MakeByRefType()
+    $outU32 = [uint32].MakeByRefType()
+    $bytes = [byte[]]
+    $signatures = [ordered]@{
+        mggraph_version           = @($outPtr)
+        mggraph_last_error        = @($outPtr)
+        mggraph_session_new       = @($bytes, $outPtr)
+        mggraph_session_shared    = @($outPtr)
+        mggraph_session_free      = @($ptr)
+        mggraph_call_start        = @($ptr, $bytes, $outPtr)
+        mggraph_call_next         = @($ptr, [uint32], $outU32, $outPtr)
+        mggraph_call_push         = @($ptr, $bytes)
+        mggraph_call_finish_input = @($ptr)
+        mggraph_call_cancel       = @($ptr)
+        mggraph_call_free         = @($ptr)
+        mggraph_string_free       = @($ptr)
+    }
+    foreach ($name in $signatures.Keys) {
+        $parameters = [type[]]$signatures[$name]
+        $method = $builder.DefinePInvokeMethod($name, $NativePath,
+            [System.Reflection.MethodAttributes]'Public, Static, PinvokeImpl, HideBySig',
+            [System.Reflection.CallingConventions]::Standard, [uint32], $parameters,
+            [System.Runtime.InteropServices.CallingConvention]::Cdecl, [System.Runtime.InteropServices.CharSet]::Ansi)
+        $method.SetImplementationFlags($method.MethodImplementationFlags -bor [System.Reflection.MethodImplAttributes]::PreserveSig)
+        for ($i = 0; $i -lt $parameters.Length; $i++) {
+            if ($parameters[$i].IsByRef) { $null = $method.DefineParameter($i + 1, [System.Reflection.ParameterAttributes]::Out, $null) }
+        }
+    }
+    $null = $builder.CreateType()
+
+    # Models: every class is declared first, so fields can refer to any other model.
+    $types = @{}
+    foreach ($id in $script:MgModels.Keys) {
+        $model = $script:MgModels[$id]
+        $types[$id] = $Module.DefineType("$($model.Namespace).$($model.Class)", [System.Reflection.TypeAttributes]'Public, Class')
+    }
+    $public = [System.Reflection.FieldAttributes]::Public
+    $extensionData = [Newtonsoft.Json.JsonExtensionDataAttribute].GetConstructor([type]::EmptyTypes)
+    $dictionary = [System.Collections.Generic.IDictionary[string, object]]
+    $newDictionary = [System.Collections.Generic.Dictionary[string, object]].GetConstructor([type]::EmptyTypes)
+    $objectCtor = [object].GetConstructor([type]::EmptyTypes)
+    $opcodes = [System.Reflection.Emit.OpCodes]
+    foreach ($id in $script:MgModels.Keys) {
+        $model = $script:MgModels[$id]
+        $type = $types[$id]
+        foreach ($name in $model.Properties.Keys) {
+            $kind = $model.Properties[$name]
+            $fieldType = switch -Regex ($kind) {
+                '^string$' { [string]; break }
+                '^int$' { [Nullable[int]]; break }
+                '^bool$' { [Nullable[bool]]; break }
+                '^datetime$' { [Nullable[datetime]]; break }
+                '^string\[\]$' { [string[]]; break }
+                '^model:(.+)$' { $types[$Matches[1]]; break }
+                '^model\[\]:(.+)$' { $types[$Matches[1]].MakeArrayType(); break }
+                default { [object] }
+            }
+            if ($null -eq $fieldType) { throw "MgGraph: model '$id' refers to an unknown model ('$kind')." }
+            $null = $type.DefineField($name, $fieldType, $public)
+        }
+        if ($model.Additional) {
+            # AdditionalProperties receives every JSON member the model does not declare, and
+            # starts empty (never null), as the SDK's does.
+            $field = $type.DefineField('AdditionalProperties', $dictionary, $public)
+            $field.SetCustomAttribute([System.Reflection.Emit.CustomAttributeBuilder]::new($extensionData, @()))
+            $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
+                [System.Reflection.CallingConventions]::Standard, [type]::EmptyTypes)
+            $il = $ctor.GetILGenerator()
+            $il.Emit($opcodes::Ldarg_0)
+            $il.Emit($opcodes::Call, $objectCtor)
+            $il.Emit($opcodes::Ldarg_0)
+            $il.Emit($opcodes::Newobj, $newDictionary)
+            $il.Emit($opcodes::Stfld, $field)
+            $il.Emit($opcodes::Ret)
+        }
+    }
+    foreach ($type in $types.Values) { $null = $type.CreateType() }
+}
