@@ -79,7 +79,7 @@ impl Model {
     pub fn prop(&self, json: &str) -> Option<&Prop> {
         self.props
             .iter()
-            .find(|p| p.json.eq_ignore_ascii_case(json) || pascal(p.json) == json)
+            .find(|p| p.json.eq_ignore_ascii_case(json) || pascal_eq(p.json, json))
     }
 
     /// The default table columns.
@@ -101,6 +101,30 @@ impl Model {
 }
 
 /// PascalCase of a wire name: `isUsableOnce` → `IsUsableOnce`, `@odata.id` → `OdataId`.
+/// `pascal(json) == name`, without allocating (this runs for members of every listed object).
+fn pascal_eq(json: &str, name: &str) -> bool {
+    let mut expected = name.chars();
+    let mut upper = true;
+    for ch in json.chars() {
+        if ch == '@' || ch == '.' || ch == '-' || ch == '_' {
+            upper = true;
+            continue;
+        }
+        if upper {
+            upper = false;
+            if !ch
+                .to_uppercase()
+                .eq(expected.by_ref().take(ch.to_uppercase().count()))
+            {
+                return false;
+            }
+        } else if expected.next() != Some(ch) {
+            return false;
+        }
+    }
+    expected.next().is_none()
+}
+
 pub fn pascal(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let mut upper = true;
@@ -327,6 +351,32 @@ mod tests {
         assert_eq!(pascal("@odata.id"), "OdataId");
         assert_eq!(pascal("id"), "Id");
         assert_eq!(pascal("pSHostVersion"), "PSHostVersion");
+    }
+
+    #[test]
+    fn pascal_eq_agrees_with_pascal() {
+        let names = [
+            "isUsableOnce",
+            "@odata.id",
+            "id",
+            "pSHostVersion",
+            "a-b_c",
+            "",
+            "ß",
+        ];
+        for json in names {
+            for name in names.iter().map(|n| pascal(n)).chain([
+                "Id".into(),
+                "OdataI".into(),
+                "OdataIdX".into(),
+            ]) {
+                assert_eq!(
+                    pascal_eq(json, &name),
+                    pascal(json) == name,
+                    "{json} vs {name}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -136,6 +136,11 @@ impl Response {
         if self.body.is_empty() {
             return Ok(serde_json::Value::Null);
         }
+        self.parse()
+    }
+
+    /// The body read as `T`, which may borrow from it (raw JSON values stay text).
+    pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, GraphError> {
         serde_json::from_slice(&self.body).map_err(|e| GraphError::Transport {
             method: self.method.clone(),
             url: self.url.clone(),

@@ -3,6 +3,9 @@
 //! List sets page iteratively: each page is handed on as soon as it arrives while the next is
 //! fetched (the call's output window bounds how far ahead), so `-All` runs in constant memory.
 
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::body::{body_parameter, expanded_value};
@@ -47,7 +50,108 @@ pub fn has_nested_additional(model: Option<&Model>, items: &[Value]) -> bool {
     })
 }
 
+/// One page of a collection, read without building a tree: its items stay JSON text, which
+/// is handed on as it came. (Parsing 999 users into `Value`s and writing them out again cost
+/// the engine more CPU than the sandbox spent serving them.)
+#[derive(serde::Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow, default)]
+    value: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+    #[serde(rename = "@odata.count", default)]
+    count: Option<i64>,
+}
+
+/// [`has_nested_additional`] for raw items: members are scanned, values stay text.
+pub fn raw_has_nested_additional(model: Option<&Model>, items: &[&RawValue]) -> bool {
+    let Some(model) = model.filter(|m| m.additional_properties) else {
+        return false;
+    };
+    items.iter().any(|item| {
+        item.get().starts_with('{')
+            && serde_json::from_str::<NestedProbe>(item.get())
+                .map(|p| p.undeclared_structure(model))
+                .unwrap_or(false)
+    })
+}
+
+/// The members of one object whose values are objects or arrays (names only).
+struct NestedProbe<'a>(Vec<Cow<'a, str>>);
+
+impl NestedProbe<'_> {
+    fn undeclared_structure(&self, model: &Model) -> bool {
+        self.0.iter().any(|k| model.prop(k).is_none())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NestedProbe<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = NestedProbe<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut found = Vec::new();
+                while let Some(key) = map.next_key::<MemberName>()? {
+                    let value: &RawValue = map.next_value()?;
+                    if value.get().starts_with(['{', '[']) {
+                        found.push(key.0);
+                    }
+                }
+                Ok(NestedProbe(found))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+/// A member name, borrowed from the text unless it has escapes.
+struct MemberName<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl<'de> serde::de::Visitor<'de> for Name {
+            type Value = MemberName<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(Name)
+    }
+}
+
 impl Sink<'_> {
+    /// Sends a page of raw items of `model`, as one JSON array.
+    pub async fn output_raw_items(&mut self, model: Option<&Model>, items: &[&RawValue]) {
+        if raw_has_nested_additional(model, items) {
+            self.meta(json!({"nestedAdditionalProperties": true}));
+        }
+        let mut text =
+            String::with_capacity(items.iter().map(|i| i.get().len() + 1).sum::<usize>() + 2);
+        text.push('[');
+        for (n, item) in items.iter().enumerate() {
+            if n > 0 {
+                text.push(',');
+            }
+            text.push_str(item.get());
+        }
+        text.push(']');
+        self.output(text).await;
+    }
+
     /// Sends a page of output objects of `model`.
     pub async fn output_items(&mut self, model: Option<&Model>, items: Vec<Value>) {
         if has_nested_additional(model, &items) {
@@ -476,32 +580,31 @@ async fn list(
         if !resp.is_success() {
             return Err(resp.failure());
         }
-        let body = resp.json()?;
-        let mut page = match body {
-            Value::Object(m) => m,
-            _ => Map::new(),
+        let page: RawPage = if resp.body.is_empty() {
+            RawPage {
+                value: None,
+                next_link: None,
+                count: None,
+            }
+        } else {
+            resp.parse()?
         };
         if pages == 0 {
-            total = page.get("@odata.count").and_then(Value::as_i64);
+            total = page.count;
             if let (Some(name), Some(n)) = (&p.count_variable, total) {
                 sink.meta(json!({"variable": name, "scope": "global", "value": n}));
             }
         }
         pages += 1;
-        let next = page
-            .remove("@odata.nextLink")
-            .and_then(|v| v.as_str().map(str::to_string));
-        let mut items = match page.remove("value") {
-            Some(Value::Array(a)) => a,
-            _ => vec![],
-        };
+        let next = page.next_link;
+        let mut items = page.value.unwrap_or_default();
         if let Some(top) = p.top {
             let room = (top - emitted).max(0) as usize;
             items.truncate(room);
         }
         emitted += items.len() as i64;
         if !items.is_empty() {
-            sink.output_items(cmd.output_model(), items).await;
+            sink.output_raw_items(cmd.output_model(), &items).await;
         }
         let more_wanted = p.all || p.top.map(|t| emitted < t).unwrap_or(false);
         if streaming_progress && next.is_some() && more_wanted {
@@ -551,6 +654,37 @@ mod tests {
             params.as_object().unwrap(),
             "https://graph.microsoft.com",
         )
+    }
+
+    #[test]
+    fn raw_pages_flag_undeclared_structures_as_parsed_pages_do() {
+        let user = model("user");
+        let cases = [
+            r#"[{"id":"1","businessPhones":["1"],"passwordProfile":{"password":"x"}}]"#,
+            r#"[{"id":"1","extension_x":{"a":1}}]"#,
+            r#"[{"id":"1","extension\u0078":[1]}]"#,
+            r##"[{"id":"1","@odata.type":"#microsoft.graph.user","note":"{not an object}"}]"##,
+            r#"[{"id":"1"},{"id":"2","tags":[]}]"#,
+            r#"[1,"two",null]"#,
+            r#"[]"#,
+        ];
+        for text in cases {
+            let raw: Vec<&RawValue> = serde_json::from_str(text).unwrap();
+            let parsed: Vec<Value> = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                raw_has_nested_additional(user, &raw),
+                has_nested_additional(user, &parsed),
+                "{text}"
+            );
+        }
+        assert!(raw_has_nested_additional(
+            user,
+            &serde_json::from_str::<Vec<&RawValue>>(cases[1]).unwrap()
+        ));
+        assert!(!raw_has_nested_additional(
+            user,
+            &serde_json::from_str::<Vec<&RawValue>>(cases[0]).unwrap()
+        ));
     }
 
     #[test]
