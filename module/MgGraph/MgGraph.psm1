@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '8c7683020b24b109'
+$script:MgBuildId = 'a51c3a1bcb1d422a'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -116,10 +116,10 @@ function Initialize-MgEngine {
 # a cold process about 250 ms, so on .NET 9 and later the assembly is saved once to the user's
 # MgGraph directory (MGGRAPH_CACHE_DIR, else ~/.mggraph), named by the module's build id and
 # stamped with the engine's path and the PowerShell version, and later processes load it in a
-# few milliseconds. When it
-# cannot be saved or loaded (older .NET, a read-only home, MGGRAPH_ASSEMBLY_CACHE=0), it is
-# emitted in memory instead. The result is kept in AppDomain data, so every runspace of the
-# process (for example ForEach-Object -Parallel) shares the same types and session.
+# few milliseconds. When it cannot be saved or loaded (older .NET, a read-only home,
+# MGGRAPH_ASSEMBLY_CACHE=0), it is emitted in memory instead. The result is kept in AppDomain
+# data, so every runspace of the process (for example ForEach-Object -Parallel) shares the
+# same types and session.
 
 Set-StrictMode -Version 3.0
 
