@@ -151,7 +151,7 @@ if ($wrk) {
         $text = (& $wrk.Source -t2 -c64 -d10s --latency -H "Authorization: Bearer $token" $url) -join "`n"
         if ($text -notmatch 'Requests/sec:\s+([\d.]+)') { throw "wrk gave no figure: $text" }
         $rps = [double]$Matches[1]
-        $p99 = if ($text -match '99%\s+(\S+)') { $Matches[1] } else { '?' }
+        $p99 = if ($text -match '(?m)^\s*99%\s+(\S+)') { $Matches[1] } else { '?' }
         $non2xx = if ($text -match 'Non-2xx or 3xx responses:\s+(\d+)') { [int]$Matches[1] } else { 0 }
         $results.server = @{ rps = $rps; p99 = $p99; non2xx = $non2xx; version = ((& $wrk.Source --version 2>&1) -join ' ' -replace '\s+Copyright.*', '').Trim() }
     }
