@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = 'a51c3a1bcb1d422a'
+$script:MgBuildId = '335b00608dd86cb0'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -29,8 +29,6 @@ $script:MgStatus = @{
 function Get-MgNativeLibraryPath {
     # Finds the engine: MGGRAPH_NATIVE_LIBRARY, then runtimes/<rid>/native in a packaged
     # module, then the repository's target/release and target/debug.
-    [CmdletBinding()]
-    [OutputType([string])]
     param()
     $name, $os = if ($IsWindows) { 'mggraph.dll', 'win' } elseif ($IsMacOS) { 'libmggraph.dylib', 'osx' } else { 'libmggraph.so', 'linux' }
     if ($env:MGGRAPH_NATIVE_LIBRARY) {
@@ -76,7 +74,6 @@ function ConvertTo-MgUtf8 {
 
 function Initialize-MgSession {
     # The process-wide session handle (never freed: it lives as long as the process).
-    [CmdletBinding()]
     param()
     $key = 'MgGraph.Session.v1'
     $handle = [System.AppDomain]::CurrentDomain.GetData($key)
@@ -91,7 +88,6 @@ function Initialize-MgSession {
 function Initialize-MgEngine {
     # Everything the first engine call of this runspace needs: the native binding, the shared
     # session and the JSON settings. Deferred from import, so that importing stays cheap.
-    [CmdletBinding()]
     param()
     if ($script:MgNative) { return }
     # $script:MgNative doubles as the "ready" flag: reset it when a later step fails, so the
@@ -129,7 +125,6 @@ function Get-MgInterop {
     # @{ Native = the type whose static methods are the C functions; Assembly = the one that
     #    also holds the model classes; Source = where it came from: 'Cache', 'Saved',
     #    'Unsaved' or 'Memory' }, once per process.
-    [CmdletBinding()]
     param()
     $existing = [System.AppDomain]::CurrentDomain.GetData($script:MgInteropKey)
     if ($existing) { return $existing }
@@ -181,8 +176,6 @@ function Get-MgInterop {
 function Get-MgInteropCacheFile {
     # Where this module's assembly is saved, or $null when it is not to be saved. The name
     # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen).
-    [CmdletBinding()]
-    [OutputType([string])]
     param()
     if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
     if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
@@ -213,25 +206,30 @@ function New-MgInteropImage {
 }
 
 function Save-MgInteropImage {
-    # Writes the cache file atomically (a temporary file renamed over it), removing the files
-    # older versions of the module left there.
+    # Writes the cache file atomically (a temporary file renamed over it). Keeps the files of
+    # the few most recent builds (two installed versions used in turn must not evict each
+    # other) and removes older ones.
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes, [int] $Keep = 8)
     $dir = [System.IO.Path]::GetDirectoryName($Path)
     if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
     else { $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
     $temp = "$Path.$PID.tmp"
     [System.IO.File]::WriteAllBytes($temp, $Bytes)
     [System.IO.File]::Move($temp, $Path, $true)
-    foreach ($old in [System.IO.Directory]::GetFiles($dir, 'MgGraph.Interop.*.dll')) {
-        if ($old -ne $Path) { try { [System.IO.File]::Delete($old) } catch { Write-Verbose "MgGraph: could not remove '$old'." } }
+    # Oldest first. (No Sort-Object: its module costs a fresh process ~100 ms to load.)
+    $files = [System.IO.DirectoryInfo]::new($dir).GetFiles('MgGraph.Interop.*.dll')
+    $written = [datetime[]]@(foreach ($f in $files) { $f.LastWriteTimeUtc })
+    [System.Array]::Sort([System.Array]$written, [System.Array]$files)
+    for ($i = 0; $i -lt $files.Length - $Keep; $i++) {
+        if ($files[$i].FullName -eq $Path) { continue }
+        try { $files[$i].Delete() } catch { Write-Verbose "MgGraph: could not remove '$($files[$i].FullName)'." }
     }
 }
 
 function Read-MgInterop {
     # The interop record of a loaded assembly (model classes are looked up when first used).
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [System.Reflection.Assembly] $Assembly, [Parameter(Mandatory)] [string] $Source)
+    param([System.Reflection.Assembly] $Assembly, [string] $Source)
     @{ Native = $Assembly.GetType('MgGraph.Native.Methods', $true); Assembly = $Assembly; Source = $Source }
 }
 
@@ -355,9 +353,7 @@ $script:MgModelTypes = @{}
 
 function Get-MgModelType {
     # The .NET class of a catalog model (by id), from the assembly Get-MgInterop made.
-    [CmdletBinding()]
-    [OutputType([type])]
-    param([Parameter(Mandatory)] [string] $Id)
+    param([string] $Id)
     $type = $script:MgModelTypes[$Id]
     if ($type) { return $type }
     $model = $script:MgModels[$Id]
@@ -582,30 +578,16 @@ function Invoke-MgEventPump {
     }
 }
 
-function Get-MgTraceFlags {
-    # Whether the calling command runs with -Verbose / -Debug (dynamic scope sees its
-    # preference variables).
-    [CmdletBinding()]
-    param()
-    @{
-        verbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
-        debug   = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
-    }
-}
-
 function Invoke-MgBuiltin {
-    # Runs a hand-written command's engine call to completion.
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)] [string] $Name,
-        [Parameter(Mandatory)] [System.Collections.IDictionary] $Params,
-        [Parameter(Mandatory)] $Cmdlet,
-        [string] $Model,
-        [System.Collections.Generic.List[string]] $Responses,
-        [System.Collections.Generic.List[object]] $Capture
-    )
-    $flags = Get-MgTraceFlags
-    $request = @{ command = $Name; params = $Params; verbose = $flags.verbose; debug = $flags.debug }
+    # Runs a hand-written command's engine call to completion. Plain functions on the way to
+    # a first result: an advanced function's first call costs a fresh process milliseconds.
+    param([string] $Name, [System.Collections.IDictionary] $Params, $Cmdlet, [string] $Model, $Responses, $Capture)
+    # Dynamic scope: these are the calling command's preferences (set by -Verbose/-Debug).
+    $request = @{
+        command = $Name; params = $Params
+        verbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
+        debug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
+    }
     $arrayType = if ($Model) { (Get-MgModelType $Model).MakeArrayType() } else { $null }
     $call = Start-MgNativeCall -Request $request
     try {
@@ -621,9 +603,7 @@ function Invoke-MgBuiltin {
 
 function ConvertTo-MgUtcString {
     # A date as Graph wants it: UTC ISO 8601. Dates without a zone are local, as typed.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param([Parameter(Mandatory)] $Value)
+    param($Value)
     if ($Value -is [DateTimeOffset]) { return $Value.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ss.fffffffZ', [cultureinfo]::InvariantCulture) }
     $date = [datetime]$Value
     if ($date.Kind -ne [System.DateTimeKind]::Utc) { $date = $date.ToUniversalTime() }
@@ -633,9 +613,7 @@ function ConvertTo-MgUtcString {
 function ConvertFrom-MgCultureDate {
     # A date string in the current culture's format (as (Get-Date).ToString() writes it), or
     # ISO 8601, as UTC ISO 8601; other strings are returned unchanged for Graph to judge.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param([Parameter(Mandatory)] [string] $Text)
+    param([string] $Text)
     $styles = [System.Globalization.DateTimeStyles]::AssumeLocal -bor [System.Globalization.DateTimeStyles]::AllowWhiteSpaces
     $parsed = [datetime]::MinValue
     foreach ($culture in @([cultureinfo]::CurrentCulture, [cultureinfo]::InvariantCulture)) {
@@ -647,8 +625,7 @@ function ConvertFrom-MgCultureDate {
 function ConvertTo-MgWireValue {
     # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings,
     # dictionaries and objects as ordered maps (with `DateKeys` parsed as dates).
-    [CmdletBinding()]
-    param([AllowNull()] $Value, [string[]] $DateKeys = @())
+    param($Value, [string[]] $DateKeys = @())
     if ($null -eq $Value) { return $null }
     if ($Value -is [System.Management.Automation.SwitchParameter]) { return $Value.IsPresent }
     if ($Value -is [datetime] -or $Value -is [DateTimeOffset]) { return (ConvertTo-MgUtcString $Value) }
@@ -689,8 +666,7 @@ function ConvertTo-MgBodyValue {
     # properties written in the culture's format (as (Get-Date).ToString() makes them) are
     # rewritten as ISO dates, in place: the text is not parsed here, so JSON that does not
     # parse reaches the engine untouched and it can say exactly where it broke.
-    [CmdletBinding()]
-    param([AllowNull()] $Value, [string[]] $DateKeys = @())
+    param($Value, [string[]] $DateKeys = @())
     if ($Value -is [string]) {
         if ($DateKeys.Count -eq 0) { return $Value }
         $names = ($DateKeys | ForEach-Object { [regex]::Escape($_) }) -join '|'
@@ -709,8 +685,8 @@ $script:MgCommonParameters = $null
 
 function ConvertTo-MgParamsJson {
     # The bound parameters of one pipeline record as the engine's JSON object. Strings,
-    # numbers and switches (nearly every call) are written directly: ConvertTo-Json costs
-    # tens of microseconds a call, which every Graph cmdlet would pay.
+    # numbers and switches (nearly every call) are written directly; other values are made
+    # JSON-ready (ConvertTo-MgWireValue) and written by ConvertTo-MgJsonText.
     param([System.Collections.IDictionary] $Bound, [hashtable] $SetInfo)
     if ($null -eq $script:MgCommonParameters) {
         $script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
@@ -745,7 +721,7 @@ function ConvertTo-MgParamsJson {
                 'AdditionalProperties' { ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
                 default { ConvertTo-MgWireValue $value }
             }
-            ConvertTo-Json -InputObject $wire -Depth 64 -Compress
+            ConvertTo-MgJsonText $wire
         }
         if ($json.Length -gt 1) { $null = $json.Append(',') }
         $null = $json.Append('"').Append($name).Append('":').Append($text)

@@ -198,4 +198,57 @@ Describe 'The interop assembly cache' {
         $unsaved.Source | Should -Be 'Unsaved'
         $unsaved.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
     }
+
+    It 'keeps the files of the eight most recent builds, the one just written included' {
+        $null = New-Item -ItemType Directory -Path $script:Dir
+        foreach ($i in 1..10) {
+            $old = Join-Path $script:Dir "MgGraph.Interop.old$i.dll"
+            [IO.File]::WriteAllBytes($old, [byte[]]@(1))
+            [IO.File]::SetLastWriteTimeUtc($old, [datetime]::UtcNow.AddDays(-$i))
+        }
+        $new = Join-Path $script:Dir 'MgGraph.Interop.new.dll'
+        & (Get-Module MgGraph) { param($Path) Save-MgInteropImage -Path $Path -Bytes ([byte[]]@(1, 2)) } $new
+
+        $left = @(Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*').Name | Sort-Object
+        $left | Should -Be (@('MgGraph.Interop.new.dll') + @(1..7 | ForEach-Object { "MgGraph.Interop.old$_.dll" }) | Sort-Object)
+        [IO.File]::ReadAllBytes($new) | Should -Be @(1, 2)
+    }
+}
+
+Describe 'Request JSON written without ConvertTo-Json' {
+    It 'round-trips dictionaries, lists, strings, numbers, booleans and nulls, and falls back for other objects' {
+        $value = [ordered]@{
+            text   = "quote "" backslash \ tab `t newline `n unicode é€😀 <tag> &"
+            int    = 42; long = [long]9007199254740993; double = 1.5; negative = -7; decimal = [decimal]'10.25'
+            yes    = $true; no = $false; nothing = $null; switch = [switch]$true
+            list   = @(1, 'two', @{ three = 3 }, @(), $null)
+            nested = @{ deeper = [ordered]@{ empty = @{}; names = [System.Collections.Generic.List[string]]@('a', 'b') } }
+            object = [pscustomobject]@{ Name = 'x'; Count = 2 }
+            guid   = [guid]'6f1d2a4e-93b7-4c51-8e0a-5d2f7c9b1e34'
+        }
+        $json = & (Get-Module MgGraph) { param($v) ConvertTo-MgJsonText $v } $value
+        $back = $json | ConvertFrom-Json -AsHashtable -NoEnumerate
+        $back.text | Should -BeExactly $value.text
+        $back.int | Should -Be 42
+        $back.long | Should -Be 9007199254740993
+        $back.double | Should -Be 1.5
+        $back.negative | Should -Be -7
+        $back.decimal | Should -Be 10.25
+        $back.yes | Should -BeTrue
+        $back.no | Should -BeFalse
+        $back.ContainsKey('nothing') | Should -BeTrue
+        $back.nothing | Should -BeNullOrEmpty
+        $back.switch | Should -BeTrue
+        $back.list.Count | Should -Be 5
+        $back.list[1] | Should -Be 'two'
+        $back.list[2].three | Should -Be 3
+        $back.list[3].Count | Should -Be 0
+        $back.nested.deeper.names | Should -Be @('a', 'b')
+        $back.nested.deeper.empty.Count | Should -Be 0
+        $back.object.Name | Should -Be 'x'
+        $back.object.Count | Should -Be 2
+        $back.guid | Should -Be '6f1d2a4e-93b7-4c51-8e0a-5d2f7c9b1e34'
+        # Keys keep their order, as the engine sees them.
+        @($back.Keys)[0..2] | Should -Be @('text', 'int', 'long')
+    }
 }

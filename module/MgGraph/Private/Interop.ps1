@@ -18,7 +18,6 @@ function Get-MgInterop {
     # @{ Native = the type whose static methods are the C functions; Assembly = the one that
     #    also holds the model classes; Source = where it came from: 'Cache', 'Saved',
     #    'Unsaved' or 'Memory' }, once per process.
-    [CmdletBinding()]
     param()
     $existing = [System.AppDomain]::CurrentDomain.GetData($script:MgInteropKey)
     if ($existing) { return $existing }
@@ -70,8 +69,6 @@ function Get-MgInterop {
 function Get-MgInteropCacheFile {
     # Where this module's assembly is saved, or $null when it is not to be saved. The name
     # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen).
-    [CmdletBinding()]
-    [OutputType([string])]
     param()
     if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
     if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
@@ -102,25 +99,30 @@ function New-MgInteropImage {
 }
 
 function Save-MgInteropImage {
-    # Writes the cache file atomically (a temporary file renamed over it), removing the files
-    # older versions of the module left there.
+    # Writes the cache file atomically (a temporary file renamed over it). Keeps the files of
+    # the few most recent builds (two installed versions used in turn must not evict each
+    # other) and removes older ones.
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes, [int] $Keep = 8)
     $dir = [System.IO.Path]::GetDirectoryName($Path)
     if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
     else { $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
     $temp = "$Path.$PID.tmp"
     [System.IO.File]::WriteAllBytes($temp, $Bytes)
     [System.IO.File]::Move($temp, $Path, $true)
-    foreach ($old in [System.IO.Directory]::GetFiles($dir, 'MgGraph.Interop.*.dll')) {
-        if ($old -ne $Path) { try { [System.IO.File]::Delete($old) } catch { Write-Verbose "MgGraph: could not remove '$old'." } }
+    # Oldest first. (No Sort-Object: its module costs a fresh process ~100 ms to load.)
+    $files = [System.IO.DirectoryInfo]::new($dir).GetFiles('MgGraph.Interop.*.dll')
+    $written = [datetime[]]@(foreach ($f in $files) { $f.LastWriteTimeUtc })
+    [System.Array]::Sort([System.Array]$written, [System.Array]$files)
+    for ($i = 0; $i -lt $files.Length - $Keep; $i++) {
+        if ($files[$i].FullName -eq $Path) { continue }
+        try { $files[$i].Delete() } catch { Write-Verbose "MgGraph: could not remove '$($files[$i].FullName)'." }
     }
 }
 
 function Read-MgInterop {
     # The interop record of a loaded assembly (model classes are looked up when first used).
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [System.Reflection.Assembly] $Assembly, [Parameter(Mandatory)] [string] $Source)
+    param([System.Reflection.Assembly] $Assembly, [string] $Source)
     @{ Native = $Assembly.GetType('MgGraph.Native.Methods', $true); Assembly = $Assembly; Source = $Source }
 }
 

@@ -28,9 +28,7 @@ $script:MgModelTypes = @{}
 
 function Get-MgModelType {
     # The .NET class of a catalog model (by id), from the assembly Get-MgInterop made.
-    [CmdletBinding()]
-    [OutputType([type])]
-    param([Parameter(Mandatory)] [string] $Id)
+    param([string] $Id)
     $type = $script:MgModelTypes[$Id]
     if ($type) { return $type }
     $model = $script:MgModels[$Id]

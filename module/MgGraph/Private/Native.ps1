@@ -15,8 +15,6 @@ $script:MgStatus = @{
 function Get-MgNativeLibraryPath {
     # Finds the engine: MGGRAPH_NATIVE_LIBRARY, then runtimes/<rid>/native in a packaged
     # module, then the repository's target/release and target/debug.
-    [CmdletBinding()]
-    [OutputType([string])]
     param()
     $name, $os = if ($IsWindows) { 'mggraph.dll', 'win' } elseif ($IsMacOS) { 'libmggraph.dylib', 'osx' } else { 'libmggraph.so', 'linux' }
     if ($env:MGGRAPH_NATIVE_LIBRARY) {
@@ -62,7 +60,6 @@ function ConvertTo-MgUtf8 {
 
 function Initialize-MgSession {
     # The process-wide session handle (never freed: it lives as long as the process).
-    [CmdletBinding()]
     param()
     $key = 'MgGraph.Session.v1'
     $handle = [System.AppDomain]::CurrentDomain.GetData($key)
@@ -77,7 +74,6 @@ function Initialize-MgSession {
 function Initialize-MgEngine {
     # Everything the first engine call of this runspace needs: the native binding, the shared
     # session and the JSON settings. Deferred from import, so that importing stays cheap.
-    [CmdletBinding()]
     param()
     if ($script:MgNative) { return }
     # $script:MgNative doubles as the "ready" flag: reset it when a later step fails, so the

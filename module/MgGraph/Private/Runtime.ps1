@@ -175,30 +175,16 @@ function Invoke-MgEventPump {
     }
 }
 
-function Get-MgTraceFlags {
-    # Whether the calling command runs with -Verbose / -Debug (dynamic scope sees its
-    # preference variables).
-    [CmdletBinding()]
-    param()
-    @{
-        verbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
-        debug   = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
-    }
-}
-
 function Invoke-MgBuiltin {
-    # Runs a hand-written command's engine call to completion.
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)] [string] $Name,
-        [Parameter(Mandatory)] [System.Collections.IDictionary] $Params,
-        [Parameter(Mandatory)] $Cmdlet,
-        [string] $Model,
-        [System.Collections.Generic.List[string]] $Responses,
-        [System.Collections.Generic.List[object]] $Capture
-    )
-    $flags = Get-MgTraceFlags
-    $request = @{ command = $Name; params = $Params; verbose = $flags.verbose; debug = $flags.debug }
+    # Runs a hand-written command's engine call to completion. Plain functions on the way to
+    # a first result: an advanced function's first call costs a fresh process milliseconds.
+    param([string] $Name, [System.Collections.IDictionary] $Params, $Cmdlet, [string] $Model, $Responses, $Capture)
+    # Dynamic scope: these are the calling command's preferences (set by -Verbose/-Debug).
+    $request = @{
+        command = $Name; params = $Params
+        verbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
+        debug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
+    }
     $arrayType = if ($Model) { (Get-MgModelType $Model).MakeArrayType() } else { $null }
     $call = Start-MgNativeCall -Request $request
     try {
@@ -214,9 +200,7 @@ function Invoke-MgBuiltin {
 
 function ConvertTo-MgUtcString {
     # A date as Graph wants it: UTC ISO 8601. Dates without a zone are local, as typed.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param([Parameter(Mandatory)] $Value)
+    param($Value)
     if ($Value -is [DateTimeOffset]) { return $Value.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ss.fffffffZ', [cultureinfo]::InvariantCulture) }
     $date = [datetime]$Value
     if ($date.Kind -ne [System.DateTimeKind]::Utc) { $date = $date.ToUniversalTime() }
@@ -226,9 +210,7 @@ function ConvertTo-MgUtcString {
 function ConvertFrom-MgCultureDate {
     # A date string in the current culture's format (as (Get-Date).ToString() writes it), or
     # ISO 8601, as UTC ISO 8601; other strings are returned unchanged for Graph to judge.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param([Parameter(Mandatory)] [string] $Text)
+    param([string] $Text)
     $styles = [System.Globalization.DateTimeStyles]::AssumeLocal -bor [System.Globalization.DateTimeStyles]::AllowWhiteSpaces
     $parsed = [datetime]::MinValue
     foreach ($culture in @([cultureinfo]::CurrentCulture, [cultureinfo]::InvariantCulture)) {
@@ -240,8 +222,7 @@ function ConvertFrom-MgCultureDate {
 function ConvertTo-MgWireValue {
     # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings,
     # dictionaries and objects as ordered maps (with `DateKeys` parsed as dates).
-    [CmdletBinding()]
-    param([AllowNull()] $Value, [string[]] $DateKeys = @())
+    param($Value, [string[]] $DateKeys = @())
     if ($null -eq $Value) { return $null }
     if ($Value -is [System.Management.Automation.SwitchParameter]) { return $Value.IsPresent }
     if ($Value -is [datetime] -or $Value -is [DateTimeOffset]) { return (ConvertTo-MgUtcString $Value) }
@@ -282,8 +263,7 @@ function ConvertTo-MgBodyValue {
     # properties written in the culture's format (as (Get-Date).ToString() makes them) are
     # rewritten as ISO dates, in place: the text is not parsed here, so JSON that does not
     # parse reaches the engine untouched and it can say exactly where it broke.
-    [CmdletBinding()]
-    param([AllowNull()] $Value, [string[]] $DateKeys = @())
+    param($Value, [string[]] $DateKeys = @())
     if ($Value -is [string]) {
         if ($DateKeys.Count -eq 0) { return $Value }
         $names = ($DateKeys | ForEach-Object { [regex]::Escape($_) }) -join '|'
@@ -302,8 +282,8 @@ $script:MgCommonParameters = $null
 
 function ConvertTo-MgParamsJson {
     # The bound parameters of one pipeline record as the engine's JSON object. Strings,
-    # numbers and switches (nearly every call) are written directly: ConvertTo-Json costs
-    # tens of microseconds a call, which every Graph cmdlet would pay.
+    # numbers and switches (nearly every call) are written directly; other values are made
+    # JSON-ready (ConvertTo-MgWireValue) and written by ConvertTo-MgJsonText.
     param([System.Collections.IDictionary] $Bound, [hashtable] $SetInfo)
     if ($null -eq $script:MgCommonParameters) {
         $script:MgCommonParameters = [System.Collections.Generic.HashSet[string]]::new(
@@ -338,7 +318,7 @@ function ConvertTo-MgParamsJson {
                 'AdditionalProperties' { ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
                 default { ConvertTo-MgWireValue $value }
             }
-            ConvertTo-Json -InputObject $wire -Depth 64 -Compress
+            ConvertTo-MgJsonText $wire
         }
         if ($json.Length -gt 1) { $null = $json.Append(',') }
         $null = $json.Append('"').Append($name).Append('":').Append($text)
