@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '335b00608dd86cb0'
+$script:MgBuildId = '0a8de136d1829933'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -119,26 +119,37 @@ function Initialize-MgEngine {
 
 Set-StrictMode -Version 3.0
 
-$script:MgInteropKey = 'MgGraph.Interop.v2'
-
 function Get-MgInterop {
     # @{ Native = the type whose static methods are the C functions; Assembly = the one that
     #    also holds the model classes; Source = where it came from: 'Cache', 'Saved',
-    #    'Unsaved' or 'Memory' }, once per process.
+    #    'Unsaved' or 'Memory' }, once per process and module build (a newer build imported
+    #    with -Force into the same process gets its own classes).
     param()
-    $existing = [System.AppDomain]::CurrentDomain.GetData($script:MgInteropKey)
+    $key = "MgGraph.Interop.$script:MgBuildId"
+    $existing = [System.AppDomain]::CurrentDomain.GetData($key)
     if ($existing) { return $existing }
 
     $nativePath = Get-MgNativeLibraryPath
-    $file = Get-MgInteropCacheFile
+    $origin = Get-MgInteropOrigin $nativePath
+    $file = Get-MgInteropCacheFile $origin
     $interop = $null
     if ($file -and [System.IO.File]::Exists($file)) {
-        try {
-            $interop = Read-MgInterop ([System.Reflection.Assembly]::Load([System.IO.File]::ReadAllBytes($file))) 'Cache'
-            # Made for another engine or PowerShell: emit it again (and replace the file).
-            if ($interop.Native::Origin -ne (Get-MgInteropOrigin $nativePath)) { $interop = $null }
+        # Code is loaded from here: only from a file and a directory no one else can write to.
+        if (-not ((Test-MgOnlyUserWrites $file) -and (Test-MgOnlyUserWrites ([System.IO.Path]::GetDirectoryName($file))))) {
+            Write-Verbose "MgGraph: not using the assembly cache '$file': other users can write to it."
+            $file = $null
         }
-        catch { Write-Verbose "MgGraph: ignoring the unreadable assembly cache '$file': $($_.Exception.Message)"; $interop = $null }
+        else {
+            try {
+                $interop = Read-MgInterop ([System.Reflection.Assembly]::Load([System.IO.File]::ReadAllBytes($file))) 'Cache'
+                # Made for another engine or PowerShell (a file from elsewhere): emit it again.
+                if ($interop.Native::Origin -cne $origin) { $interop = $null }
+            }
+            catch {
+                Write-Verbose "MgGraph: ignoring the unreadable assembly cache '$file': $($_.Exception.Message)"
+                $interop = $null
+            }
+        }
     }
     if (-not $interop -and $file) {
         try {
@@ -162,27 +173,38 @@ function Get-MgInterop {
         $interop = Read-MgInterop $assembly 'Memory'
     }
     # Two runspaces may race here: the first one stored wins, so all share one set of types.
-    $lock = [System.AppDomain]::CurrentDomain
-    [System.Threading.Monitor]::Enter($lock)
+    $domain = [System.AppDomain]::CurrentDomain
+    [System.Threading.Monitor]::Enter($domain)
     try {
-        $stored = $lock.GetData($script:MgInteropKey)
+        $stored = $domain.GetData($key)
         if ($stored) { return $stored }
-        $lock.SetData($script:MgInteropKey, $interop)
+        $domain.SetData($key, $interop)
         $interop
     }
-    finally { [System.Threading.Monitor]::Exit($lock) }
+    finally { [System.Threading.Monitor]::Exit($domain) }
 }
 
 function Get-MgInteropCacheFile {
     # Where this module's assembly is saved, or $null when it is not to be saved. The name
-    # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen).
-    param()
+    # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen) and
+    # a hash of the origin, so two PowerShell versions or engines used in turn each keep theirs.
+    param([string] $Origin)
     if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
     if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
     $dir = if ($env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR }
     elseif ($env:HOME) { "$env:HOME/.mggraph" }
     elseif ($env:USERPROFILE) { "$env:USERPROFILE/.mggraph" }
-    if ($dir) { "$dir/MgGraph.Interop.$script:MgBuildId.dll" }
+    if (-not $dir) { return $null }
+    $originHash = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes($Origin)), 0, 4)
+    "$dir/MgGraph.Interop.$script:MgBuildId.$($originHash.ToLowerInvariant()).dll"
+}
+
+function Test-MgOnlyUserWrites {
+    # Whether no group or other user may write to a file or directory (Unix; on Windows the
+    # profile's ACLs decide).
+    param([string] $Path)
+    if ($IsWindows) { return $true }
+    -not ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite')
 }
 
 function Get-MgInteropOrigin {
@@ -206,23 +228,34 @@ function New-MgInteropImage {
 }
 
 function Save-MgInteropImage {
-    # Writes the cache file atomically (a temporary file renamed over it). Keeps the files of
-    # the few most recent builds (two installed versions used in turn must not evict each
-    # other) and removes older ones.
+    # Writes the cache file atomically (a temporary file, only the user's, renamed over it).
+    # Keeps the files of the few most recent builds (two installed versions used in turn must
+    # not evict each other) and removes older ones.
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes, [int] $Keep = 8)
     $dir = [System.IO.Path]::GetDirectoryName($Path)
     if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
-    else { $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
-    $temp = "$Path.$PID.tmp"
-    [System.IO.File]::WriteAllBytes($temp, $Bytes)
-    [System.IO.File]::Move($temp, $Path, $true)
+    else {
+        $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        if (-not (Test-MgOnlyUserWrites $dir)) { throw "other users can write to '$dir'" }
+    }
+    # A name of its own: runspaces of one process may save at the same time.
+    $temp = "$Path.$([guid]::NewGuid().ToString('n')).tmp"
+    try {
+        [System.IO.File]::WriteAllBytes($temp, $Bytes)
+        if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($temp, [System.IO.UnixFileMode]'UserRead, UserWrite') }
+        [System.IO.File]::Move($temp, $Path, $true)
+    }
+    finally {
+        if ([System.IO.File]::Exists($temp)) { [System.IO.File]::Delete($temp) }
+    }
     # Oldest first. (No Sort-Object: its module costs a fresh process ~100 ms to load.)
     $files = [System.IO.DirectoryInfo]::new($dir).GetFiles('MgGraph.Interop.*.dll')
     $written = [datetime[]]@(foreach ($f in $files) { $f.LastWriteTimeUtc })
     [System.Array]::Sort([System.Array]$written, [System.Array]$files)
+    $name = [System.IO.Path]::GetFileName($Path)
     for ($i = 0; $i -lt $files.Length - $Keep; $i++) {
-        if ($files[$i].FullName -eq $Path) { continue }
+        if ($files[$i].Name -eq $name) { continue }
         try { $files[$i].Delete() } catch { Write-Verbose "MgGraph: could not remove '$($files[$i].FullName)'." }
     }
 }
@@ -394,7 +427,8 @@ function ConvertFrom-MgNestedAdditional {
     param([Parameter(Mandatory)] $Item)
     $additional = $Item.AdditionalProperties
     if ($null -eq $additional) { return }
-    foreach ($key in @($additional.Keys)) {
+    # Keys through the enumerator: .Keys would be the value of a member named "keys".
+    foreach ($key in @(foreach ($e in $additional.GetEnumerator()) { $e.Key })) {
         if ($additional[$key] -is [Newtonsoft.Json.Linq.JToken]) { $additional[$key] = ConvertFrom-MgJToken $additional[$key] }
     }
 }
@@ -426,22 +460,21 @@ function Start-MgNativeCall {
 }
 
 function ConvertTo-MgJsonText {
-    # JSON for the engine's request envelopes. Dictionaries, lists, strings, booleans and
-    # numbers are written here; anything else (objects, dates) goes through ConvertTo-Json.
-    # Why not always ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh
-    # process about 100 ms to load, and Connect-MgGraph would pay it before its first call.
-    param([AllowNull()] $Value)
+    # JSON for the engine's request envelopes and body values, as ConvertTo-Json writes them.
+    # Dictionaries, lists, strings and value types are written here; other objects go
+    # through ConvertTo-Json. Why not always ConvertTo-Json: its module
+    # (Microsoft.PowerShell.Utility) costs a fresh process about 100 ms to load, and
+    # Connect-MgGraph would pay it before its first call.
+    param($Value)
     if ($null -eq $Value) { return 'null' }
     if ($Value -is [string]) { return [Newtonsoft.Json.JsonConvert]::ToString([string]$Value) }
     if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) { return $(if ($Value) { 'true' } else { 'false' }) }
-    if ($Value -is [int] -or $Value -is [long] -or $Value -is [double] -or $Value -is [uint32] -or $Value -is [decimal]) {
-        return [Newtonsoft.Json.JsonConvert]::ToString($Value)
-    }
     if ($Value -is [System.Collections.IDictionary]) {
         $json = [System.Text.StringBuilder]::new('{')
-        foreach ($key in $Value.Keys) {
+        # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
+        foreach ($entry in $Value.GetEnumerator()) {
             if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$key)).Append(':').Append((ConvertTo-MgJsonText $Value[$key]))
+            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$entry.Key)).Append(':').Append((ConvertTo-MgJsonText $entry.Value))
         }
         return $json.Append('}').ToString()
     }
@@ -452,6 +485,15 @@ function ConvertTo-MgJsonText {
             $null = $json.Append((ConvertTo-MgJsonText $item))
         }
         return $json.Append(']').ToString()
+    }
+    if ($Value -is [ValueType]) {
+        # JSON has no NaN or infinity: ConvertTo-Json writes them as strings.
+        if (($Value -is [double] -or $Value -is [single]) -and -not [double]::IsFinite($Value)) {
+            return '"' + ([double]$Value).ToString([cultureinfo]::InvariantCulture) + '"'
+        }
+        # Numbers, enums (as numbers), chars, Guids and dates (ISO 8601); structs Newtonsoft
+        # has no writer for fall through to ConvertTo-Json.
+        try { return [Newtonsoft.Json.JsonConvert]::ToString($Value) } catch { $null = $_ }
     }
     ConvertTo-Json -InputObject $Value -Depth 64 -Compress
 }
@@ -507,7 +549,7 @@ function Set-MgMetaVariable {
     $value = $Meta['value']
     if ($value -is [System.Collections.IDictionary]) {
         $headers = [System.Collections.Generic.Dictionary[string, string[]]]::new([StringComparer]::OrdinalIgnoreCase)
-        foreach ($k in $value.Keys) { $headers[$k] = [string[]]@($value[$k]) }
+        foreach ($e in $value.GetEnumerator()) { $headers[[string]$e.Key] = [string[]]@($e.Value) }
         $value = $headers
     }
     if ($Meta['scope'] -eq 'global') {
@@ -633,10 +675,12 @@ function ConvertTo-MgWireValue {
     if ($Value -is [System.Security.SecureString]) { throw 'MgGraph: a SecureString cannot be sent in a request body.' }
     if ($Value -is [System.Collections.IDictionary]) {
         $out = [ordered]@{}
-        foreach ($key in $Value.Keys) {
-            $v = $Value[$key]
-            if ($v -is [string] -and $DateKeys -contains [string]$key) { $out[[string]$key] = ConvertFrom-MgCultureDate $v }
-            else { $out[[string]$key] = ConvertTo-MgWireValue $v }
+        # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
+        foreach ($entry in $Value.GetEnumerator()) {
+            $key = [string]$entry.Key
+            $v = $entry.Value
+            if ($v -is [string] -and $DateKeys -contains $key) { $out[$key] = ConvertFrom-MgCultureDate $v }
+            else { $out[$key] = ConvertTo-MgWireValue $v }
         }
         return $out
     }
@@ -648,7 +692,7 @@ function ConvertTo-MgWireValue {
         foreach ($p in $Value.PSObject.Properties) {
             if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
             if ($p.Name -eq 'AdditionalProperties' -and $p.Value -is [System.Collections.IDictionary]) {
-                foreach ($k in $p.Value.Keys) { $out[[string]$k] = ConvertTo-MgWireValue $p.Value[$k] }
+                foreach ($e in $p.Value.GetEnumerator()) { $out[[string]$e.Key] = ConvertTo-MgWireValue $e.Value }
                 continue
             }
             if ($null -eq $p.Value) { continue }
@@ -1297,7 +1341,8 @@ function ConvertTo-MgHashtable {
     param([AllowNull()] $Value)
     if ($Value -is [System.Collections.IDictionary]) {
         $table = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
-        foreach ($key in $Value.Keys) { $table[$key] = ConvertTo-MgHashtable $Value[$key] }
+        # Entries, not .Keys: .Keys would be the value of a member named "keys".
+        foreach ($e in $Value.GetEnumerator()) { $table[$e.Key] = ConvertTo-MgHashtable $e.Value }
         return $table
     }
     if ($Value -is [System.Collections.IList] -and $Value -isnot [string]) {

@@ -100,7 +100,6 @@ impl Model {
     }
 }
 
-/// PascalCase of a wire name: `isUsableOnce` → `IsUsableOnce`, `@odata.id` → `OdataId`.
 /// `pascal(json) == name`, without allocating (this runs for members of every listed object).
 fn pascal_eq(json: &str, name: &str) -> bool {
     let mut expected = name.chars();
@@ -125,6 +124,7 @@ fn pascal_eq(json: &str, name: &str) -> bool {
     expected.next().is_none()
 }
 
+/// PascalCase of a wire name: `isUsableOnce` → `IsUsableOnce`, `@odata.id` → `OdataId`.
 pub fn pascal(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let mut upper = true;

@@ -63,6 +63,74 @@ struct RawPage<'a> {
     count: Option<i64>,
 }
 
+/// A page's items: raw text when the page has the usual shape, else parsed values.
+enum PageItems<'a> {
+    Raw(Vec<&'a RawValue>),
+    Parsed(Vec<Value>),
+}
+
+impl PageItems<'_> {
+    fn len(&self) -> usize {
+        match self {
+            PageItems::Raw(v) => v.len(),
+            PageItems::Parsed(v) => v.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn truncate(&mut self, n: usize) {
+        match self {
+            PageItems::Raw(v) => v.truncate(n),
+            PageItems::Parsed(v) => v.truncate(n),
+        }
+    }
+}
+
+/// One page of a list response.
+struct Page<'a> {
+    items: PageItems<'a>,
+    next_link: Option<String>,
+    count: Option<i64>,
+}
+
+impl<'a> Page<'a> {
+    fn read(resp: &'a Response) -> Result<Page<'a>, GraphError> {
+        if resp.body.is_empty() {
+            return Ok(Page {
+                items: PageItems::Raw(Vec::new()),
+                next_link: None,
+                count: None,
+            });
+        }
+        if let Ok(raw) = resp.parse::<RawPage>() {
+            return Ok(Page {
+                items: PageItems::Raw(raw.value.unwrap_or_default()),
+                next_link: raw.next_link,
+                count: raw.count,
+            });
+        }
+        // Valid JSON of another shape (a null body, `"value": {}`, a count written as a
+        // string): read it as any JSON, so nothing the service may send is refused.
+        let mut page = match resp.json()? {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        Ok(Page {
+            count: page.get("@odata.count").and_then(Value::as_i64),
+            next_link: page
+                .remove("@odata.nextLink")
+                .and_then(|v| v.as_str().map(str::to_string)),
+            items: PageItems::Parsed(match page.remove("value") {
+                Some(Value::Array(a)) => a,
+                _ => vec![],
+            }),
+        })
+    }
+}
+
 /// [`has_nested_additional`] for raw items: members are scanned, values stay text.
 pub fn raw_has_nested_additional(model: Option<&Model>, items: &[&RawValue]) -> bool {
     let Some(model) = model.filter(|m| m.additional_properties) else {
@@ -580,15 +648,7 @@ async fn list(
         if !resp.is_success() {
             return Err(resp.failure());
         }
-        let page: RawPage = if resp.body.is_empty() {
-            RawPage {
-                value: None,
-                next_link: None,
-                count: None,
-            }
-        } else {
-            resp.parse()?
-        };
+        let page = Page::read(&resp)?;
         if pages == 0 {
             total = page.count;
             if let (Some(name), Some(n)) = (&p.count_variable, total) {
@@ -597,14 +657,17 @@ async fn list(
         }
         pages += 1;
         let next = page.next_link;
-        let mut items = page.value.unwrap_or_default();
+        let mut items = page.items;
         if let Some(top) = p.top {
             let room = (top - emitted).max(0) as usize;
             items.truncate(room);
         }
         emitted += items.len() as i64;
         if !items.is_empty() {
-            sink.output_raw_items(cmd.output_model(), &items).await;
+            match items {
+                PageItems::Raw(raw) => sink.output_raw_items(cmd.output_model(), &raw).await,
+                PageItems::Parsed(values) => sink.output_items(cmd.output_model(), values).await,
+            }
         }
         let more_wanted = p.all || p.top.map(|t| emitted < t).unwrap_or(false);
         if streaming_progress && next.is_some() && more_wanted {
@@ -654,6 +717,44 @@ mod tests {
             params.as_object().unwrap(),
             "https://graph.microsoft.com",
         )
+    }
+
+    fn response(body: &str) -> Response {
+        Response {
+            method: "GET".into(),
+            url: "https://graph.microsoft.com/v1.0/users".into(),
+            status: 200,
+            version: "HTTP/1.1".into(),
+            headers: vec![],
+            body: bytes::Bytes::from(body.to_string()),
+            retries: 0,
+        }
+    }
+
+    #[test]
+    fn pages_of_any_valid_shape_are_read_and_invalid_json_is_refused() {
+        let usual =
+            response(r#"{"@odata.count":3,"@odata.nextLink":"n","value":[{"id":"1"},{"id":"2"}]}"#);
+        let page = Page::read(&usual).unwrap();
+        assert!(matches!(page.items, PageItems::Raw(ref v) if v.len() == 2));
+        assert_eq!(
+            (page.count, page.next_link.as_deref()),
+            (Some(3), Some("n"))
+        );
+
+        // Shapes the typed reader refuses still read as they did before it existed.
+        let count_as_text = response(r#"{"@odata.count":"3","value":[{"id":"1"}]}"#);
+        let page = Page::read(&count_as_text).unwrap();
+        assert!(matches!(page.items, PageItems::Parsed(ref v) if v.len() == 1));
+        assert_eq!(page.count, None);
+        for body in ["null", "[]", r#"{"value":{}}"#, r#"{"value":null}"#, ""] {
+            let r = response(body);
+            let page = Page::read(&r).unwrap_or_else(|e| panic!("{body}: {e:?}"));
+            assert!(page.items.is_empty(), "{body}");
+            assert!(page.next_link.is_none(), "{body}");
+        }
+        let broken = response(r#"{"value":[{"id":"1"}"#);
+        assert!(Page::read(&broken).is_err());
     }
 
     #[test]

@@ -2,9 +2,9 @@
 # the same pages fetched raw: an Invoke-RestMethod loop following @odata.nextLink (objects,
 # as a script without the SDK gets them) and a bare HttpClient loop that only reads the text
 # (the wire's floor). The first MgGraph run is in a fresh process and measures working-set
-# growth; then each contender runs twice, alternating, and the faster run counts.
+# growth; then each contender runs -Rounds times, alternating, and its fastest run counts.
 [CmdletBinding()]
-param([int] $Users = 100000)
+param([int] $Users = 100000, [int] $Rounds = 4)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'Common.psm1')
@@ -47,8 +47,10 @@ try {
     $growthMb = ($me.PeakWorkingSet64 - $before) / 1MB
     if ($count -ne $expected) { throw "Get-MgUser -All streamed $count users, expected $expected" }
     $best = @{ mg = [double]::MaxValue; irm = [double]::MaxValue; http = [double]::MaxValue }
-    foreach ($round in 1..2) {
+    foreach ($round in 1..$Rounds) {
         foreach ($name in 'mg', 'irm', 'http') {
+            # Each starts from a collected heap, so none pays for another's garbage.
+            [GC]::Collect()
             $sw.Restart()
             $n = & $runs[$name]
             $t = $sw.Elapsed.TotalSeconds

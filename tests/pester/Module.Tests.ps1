@@ -5,6 +5,8 @@ BeforeDiscovery {
     $manifest = Import-PowerShellDataFile (Join-Path $script:ModuleDir 'MgGraph.psd1')
     $script:Exported = @($manifest.FunctionsToExport | ForEach-Object { @{ Name = $_ } })
     $script:TestFiles = @(Get-ChildItem $PSScriptRoot -Filter '*.ps1' | ForEach-Object { @{ File = $_.FullName; Name = $_.Name } })
+    # The interop assembly is saved only where .NET can persist emitted assemblies (9 and later).
+    $script:CanPersist = [bool]('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])
 }
 
 BeforeAll {
@@ -134,13 +136,13 @@ Describe 'The interop assembly cache' {
         function Invoke-FreshProcess {
             param([string] $CacheDir, [hashtable] $Environment = @{})
             $assignments = foreach ($k in $Environment.Keys) { "`$env:$k = '$($Environment[$k])';" }
-            $command = "`$env:MGGRAPH_CACHE_DIR = '$CacheDir'; $($assignments -join ' ') `$ErrorActionPreference = 'Stop'; " +
+            $command = "`$env:MGGRAPH_CACHE_DIR = '$CacheDir'; `$env:MGGRAPH_ASSEMBLY_CACHE = `$null; $($assignments -join ' ') `$ErrorActionPreference = 'Stop'; " +
             "Import-Module '$script:ModuleDir/MgGraph.psd1'; Connect-MgGraph -Environment Sandbox -NoWelcome; " +
             "(Get-MgUser -UserId admin@contoso.onmicrosoft.com).GetType().FullName; & (Get-Module MgGraph) { (Get-MgInterop).Source }"
             $out = @(pwsh -NoProfile -NonInteractive -Command $command 2>&1)
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
             $files = if (Test-Path -PathType Container $CacheDir) { @(Get-ChildItem $CacheDir -Filter 'MgGraph.Interop.*').Name } else { @() }
-            @{ Type = [string]$out[0]; Source = [string]$out[1]; Files = $files }
+            @{ Type = [string]$out[0]; Source = [string]$out[1]; Files = @($files) }
         }
         $script:Engine = & (Get-Module MgGraph) { Get-MgNativeLibraryPath }
     }
@@ -153,12 +155,16 @@ Describe 'The interop assembly cache' {
         Remove-Item -Recurse -Force $script:Dir -ErrorAction SilentlyContinue
     }
 
-    It 'is saved by the first process and loaded by the next, named by the module build id' {
+    It 'is saved by the first process and loaded by the next, named by the module build id' -Skip:(-not $script:CanPersist) {
         $first = Invoke-FreshProcess -CacheDir $script:Dir
         $first.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
         $first.Source | Should -Be 'Saved'
         $buildId = & (Get-Module MgGraph) { $script:MgBuildId }
-        $first.Files | Should -Be @("MgGraph.Interop.$buildId.dll")
+        @($first.Files).Count | Should -Be 1
+        $first.Files[0] | Should -Match "^MgGraph\.Interop\.$buildId\.[0-9a-f]{8}\.dll$"
+        if (-not $IsWindows) {
+            [IO.File]::GetUnixFileMode((Join-Path $script:Dir $first.Files[0])) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        }
 
         $second = Invoke-FreshProcess -CacheDir $script:Dir
         $second.Source | Should -Be 'Cache'
@@ -166,7 +172,7 @@ Describe 'The interop assembly cache' {
         $second.Files | Should -Be $first.Files
     }
 
-    It 'emits the assembly again over a damaged file, and replaces it' {
+    It 'emits the assembly again over a damaged file, and replaces it' -Skip:(-not $script:CanPersist) {
         $null = Invoke-FreshProcess -CacheDir $script:Dir
         $file = Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll'
         [IO.File]::WriteAllBytes($file.FullName, [byte[]](1..200))
@@ -175,18 +181,33 @@ Describe 'The interop assembly cache' {
         (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
     }
 
-    It 'emits the assembly again for another engine, which it binds' {
-        $null = Invoke-FreshProcess -CacheDir $script:Dir
+    It 'keeps one assembly per engine, and refuses one bound to another engine' -Skip:(-not $script:CanPersist) {
+        $mine = Invoke-FreshProcess -CacheDir $script:Dir
         $copy = Join-Path $script:Dir ([IO.Path]::GetFileName($script:Engine))
         Copy-Item $script:Engine $copy
-
         $other = Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_NATIVE_LIBRARY = $copy }
         $other.Source | Should -Be 'Saved'
         $other.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-        @($other.Files).Count | Should -Be 1
+        @($other.Files).Count | Should -Be 2
+        # Used in turn, neither evicts the other.
+        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
+        (Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_NATIVE_LIBRARY = $copy }).Source | Should -Be 'Cache'
+
+        # The other engine's file under this engine's name: its origin does not match.
+        $otherFile = @($other.Files | Where-Object { $_ -ne $mine.Files[0] })[0]
+        Copy-Item (Join-Path $script:Dir $otherFile) (Join-Path $script:Dir $mine.Files[0]) -Force
+        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Saved'
     }
 
-    It 'works without a cache when it is turned off or cannot be written' {
+    It 'loads nothing from a directory other users can write to' -Skip:($IsWindows -or -not $script:CanPersist) {
+        $null = Invoke-FreshProcess -CacheDir $script:Dir
+        [IO.File]::SetUnixFileMode($script:Dir, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupWrite, GroupExecute, OtherRead, OtherWrite, OtherExecute')
+        $shared = Invoke-FreshProcess -CacheDir $script:Dir
+        $shared.Source | Should -Be 'Memory'
+        $shared.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+    }
+
+    It 'works without a cache when it is turned off or cannot be written' -Skip:(-not $script:CanPersist) {
         $off = Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_ASSEMBLY_CACHE = '0' }
         $off.Source | Should -Be 'Memory'
         $off.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
@@ -225,6 +246,11 @@ Describe 'Request JSON written without ConvertTo-Json' {
             nested = @{ deeper = [ordered]@{ empty = @{}; names = [System.Collections.Generic.List[string]]@('a', 'b') } }
             object = [pscustomobject]@{ Name = 'x'; Count = 2 }
             guid   = [guid]'6f1d2a4e-93b7-4c51-8e0a-5d2f7c9b1e34'
+            # An entry named "keys" must not hide the dictionary's keys.
+            keys   = @('a', 'b')
+            nan    = [double]::NaN; infinity = [double]::PositiveInfinity; single = [single]0.5
+            bytes  = [byte[]]@(1, 2, 255); enum = [System.DayOfWeek]::Friday; char = [char]'c'
+            date   = [datetime]::new(2026, 11, 26, 10, 30, 0, [DateTimeKind]::Utc)
         }
         $json = & (Get-Module MgGraph) { param($v) ConvertTo-MgJsonText $v } $value
         $back = $json | ConvertFrom-Json -AsHashtable -NoEnumerate
@@ -248,6 +274,14 @@ Describe 'Request JSON written without ConvertTo-Json' {
         $back.object.Name | Should -Be 'x'
         $back.object.Count | Should -Be 2
         $back.guid | Should -Be '6f1d2a4e-93b7-4c51-8e0a-5d2f7c9b1e34'
+        $back.keys | Should -Be @('a', 'b')
+        $back.nan | Should -Be 'NaN'
+        $back.infinity | Should -Be 'Infinity'
+        $back.bytes | Should -Be @(1, 2, 255)
+        $back.enum | Should -Be 5
+        $back.char | Should -Be 'c'
+        $back.single | Should -Be 0.5
+        [datetime]::Parse($back.date, [cultureinfo]::InvariantCulture, 'RoundtripKind') | Should -Be $value.date
         # Keys keep their order, as the engine sees them.
         @($back.Keys)[0..2] | Should -Be @('text', 'int', 'long')
     }

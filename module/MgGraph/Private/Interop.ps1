@@ -12,26 +12,37 @@
 
 Set-StrictMode -Version 3.0
 
-$script:MgInteropKey = 'MgGraph.Interop.v2'
-
 function Get-MgInterop {
     # @{ Native = the type whose static methods are the C functions; Assembly = the one that
     #    also holds the model classes; Source = where it came from: 'Cache', 'Saved',
-    #    'Unsaved' or 'Memory' }, once per process.
+    #    'Unsaved' or 'Memory' }, once per process and module build (a newer build imported
+    #    with -Force into the same process gets its own classes).
     param()
-    $existing = [System.AppDomain]::CurrentDomain.GetData($script:MgInteropKey)
+    $key = "MgGraph.Interop.$script:MgBuildId"
+    $existing = [System.AppDomain]::CurrentDomain.GetData($key)
     if ($existing) { return $existing }
 
     $nativePath = Get-MgNativeLibraryPath
-    $file = Get-MgInteropCacheFile
+    $origin = Get-MgInteropOrigin $nativePath
+    $file = Get-MgInteropCacheFile $origin
     $interop = $null
     if ($file -and [System.IO.File]::Exists($file)) {
-        try {
-            $interop = Read-MgInterop ([System.Reflection.Assembly]::Load([System.IO.File]::ReadAllBytes($file))) 'Cache'
-            # Made for another engine or PowerShell: emit it again (and replace the file).
-            if ($interop.Native::Origin -ne (Get-MgInteropOrigin $nativePath)) { $interop = $null }
+        # Code is loaded from here: only from a file and a directory no one else can write to.
+        if (-not ((Test-MgOnlyUserWrites $file) -and (Test-MgOnlyUserWrites ([System.IO.Path]::GetDirectoryName($file))))) {
+            Write-Verbose "MgGraph: not using the assembly cache '$file': other users can write to it."
+            $file = $null
         }
-        catch { Write-Verbose "MgGraph: ignoring the unreadable assembly cache '$file': $($_.Exception.Message)"; $interop = $null }
+        else {
+            try {
+                $interop = Read-MgInterop ([System.Reflection.Assembly]::Load([System.IO.File]::ReadAllBytes($file))) 'Cache'
+                # Made for another engine or PowerShell (a file from elsewhere): emit it again.
+                if ($interop.Native::Origin -cne $origin) { $interop = $null }
+            }
+            catch {
+                Write-Verbose "MgGraph: ignoring the unreadable assembly cache '$file': $($_.Exception.Message)"
+                $interop = $null
+            }
+        }
     }
     if (-not $interop -and $file) {
         try {
@@ -55,27 +66,38 @@ function Get-MgInterop {
         $interop = Read-MgInterop $assembly 'Memory'
     }
     # Two runspaces may race here: the first one stored wins, so all share one set of types.
-    $lock = [System.AppDomain]::CurrentDomain
-    [System.Threading.Monitor]::Enter($lock)
+    $domain = [System.AppDomain]::CurrentDomain
+    [System.Threading.Monitor]::Enter($domain)
     try {
-        $stored = $lock.GetData($script:MgInteropKey)
+        $stored = $domain.GetData($key)
         if ($stored) { return $stored }
-        $lock.SetData($script:MgInteropKey, $interop)
+        $domain.SetData($key, $interop)
         $interop
     }
-    finally { [System.Threading.Monitor]::Exit($lock) }
+    finally { [System.Threading.Monitor]::Exit($domain) }
 }
 
 function Get-MgInteropCacheFile {
     # Where this module's assembly is saved, or $null when it is not to be saved. The name
-    # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen).
-    param()
+    # carries the module's build id (a hash of MgGraph.psm1, written by mggraph-codegen) and
+    # a hash of the origin, so two PowerShell versions or engines used in turn each keep theirs.
+    param([string] $Origin)
     if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
     if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
     $dir = if ($env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR }
     elseif ($env:HOME) { "$env:HOME/.mggraph" }
     elseif ($env:USERPROFILE) { "$env:USERPROFILE/.mggraph" }
-    if ($dir) { "$dir/MgGraph.Interop.$script:MgBuildId.dll" }
+    if (-not $dir) { return $null }
+    $originHash = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes($Origin)), 0, 4)
+    "$dir/MgGraph.Interop.$script:MgBuildId.$($originHash.ToLowerInvariant()).dll"
+}
+
+function Test-MgOnlyUserWrites {
+    # Whether no group or other user may write to a file or directory (Unix; on Windows the
+    # profile's ACLs decide).
+    param([string] $Path)
+    if ($IsWindows) { return $true }
+    -not ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite')
 }
 
 function Get-MgInteropOrigin {
@@ -99,23 +121,34 @@ function New-MgInteropImage {
 }
 
 function Save-MgInteropImage {
-    # Writes the cache file atomically (a temporary file renamed over it). Keeps the files of
-    # the few most recent builds (two installed versions used in turn must not evict each
-    # other) and removes older ones.
+    # Writes the cache file atomically (a temporary file, only the user's, renamed over it).
+    # Keeps the files of the few most recent builds (two installed versions used in turn must
+    # not evict each other) and removes older ones.
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [byte[]] $Bytes, [int] $Keep = 8)
     $dir = [System.IO.Path]::GetDirectoryName($Path)
     if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
-    else { $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
-    $temp = "$Path.$PID.tmp"
-    [System.IO.File]::WriteAllBytes($temp, $Bytes)
-    [System.IO.File]::Move($temp, $Path, $true)
+    else {
+        $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        if (-not (Test-MgOnlyUserWrites $dir)) { throw "other users can write to '$dir'" }
+    }
+    # A name of its own: runspaces of one process may save at the same time.
+    $temp = "$Path.$([guid]::NewGuid().ToString('n')).tmp"
+    try {
+        [System.IO.File]::WriteAllBytes($temp, $Bytes)
+        if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($temp, [System.IO.UnixFileMode]'UserRead, UserWrite') }
+        [System.IO.File]::Move($temp, $Path, $true)
+    }
+    finally {
+        if ([System.IO.File]::Exists($temp)) { [System.IO.File]::Delete($temp) }
+    }
     # Oldest first. (No Sort-Object: its module costs a fresh process ~100 ms to load.)
     $files = [System.IO.DirectoryInfo]::new($dir).GetFiles('MgGraph.Interop.*.dll')
     $written = [datetime[]]@(foreach ($f in $files) { $f.LastWriteTimeUtc })
     [System.Array]::Sort([System.Array]$written, [System.Array]$files)
+    $name = [System.IO.Path]::GetFileName($Path)
     for ($i = 0; $i -lt $files.Length - $Keep; $i++) {
-        if ($files[$i].FullName -eq $Path) { continue }
+        if ($files[$i].Name -eq $name) { continue }
         try { $files[$i].Delete() } catch { Write-Verbose "MgGraph: could not remove '$($files[$i].FullName)'." }
     }
 }

@@ -69,7 +69,8 @@ function ConvertFrom-MgNestedAdditional {
     param([Parameter(Mandatory)] $Item)
     $additional = $Item.AdditionalProperties
     if ($null -eq $additional) { return }
-    foreach ($key in @($additional.Keys)) {
+    # Keys through the enumerator: .Keys would be the value of a member named "keys".
+    foreach ($key in @(foreach ($e in $additional.GetEnumerator()) { $e.Key })) {
         if ($additional[$key] -is [Newtonsoft.Json.Linq.JToken]) { $additional[$key] = ConvertFrom-MgJToken $additional[$key] }
     }
 }

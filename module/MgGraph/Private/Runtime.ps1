@@ -23,22 +23,21 @@ function Start-MgNativeCall {
 }
 
 function ConvertTo-MgJsonText {
-    # JSON for the engine's request envelopes. Dictionaries, lists, strings, booleans and
-    # numbers are written here; anything else (objects, dates) goes through ConvertTo-Json.
-    # Why not always ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh
-    # process about 100 ms to load, and Connect-MgGraph would pay it before its first call.
-    param([AllowNull()] $Value)
+    # JSON for the engine's request envelopes and body values, as ConvertTo-Json writes them.
+    # Dictionaries, lists, strings and value types are written here; other objects go
+    # through ConvertTo-Json. Why not always ConvertTo-Json: its module
+    # (Microsoft.PowerShell.Utility) costs a fresh process about 100 ms to load, and
+    # Connect-MgGraph would pay it before its first call.
+    param($Value)
     if ($null -eq $Value) { return 'null' }
     if ($Value -is [string]) { return [Newtonsoft.Json.JsonConvert]::ToString([string]$Value) }
     if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) { return $(if ($Value) { 'true' } else { 'false' }) }
-    if ($Value -is [int] -or $Value -is [long] -or $Value -is [double] -or $Value -is [uint32] -or $Value -is [decimal]) {
-        return [Newtonsoft.Json.JsonConvert]::ToString($Value)
-    }
     if ($Value -is [System.Collections.IDictionary]) {
         $json = [System.Text.StringBuilder]::new('{')
-        foreach ($key in $Value.Keys) {
+        # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
+        foreach ($entry in $Value.GetEnumerator()) {
             if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$key)).Append(':').Append((ConvertTo-MgJsonText $Value[$key]))
+            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$entry.Key)).Append(':').Append((ConvertTo-MgJsonText $entry.Value))
         }
         return $json.Append('}').ToString()
     }
@@ -49,6 +48,15 @@ function ConvertTo-MgJsonText {
             $null = $json.Append((ConvertTo-MgJsonText $item))
         }
         return $json.Append(']').ToString()
+    }
+    if ($Value -is [ValueType]) {
+        # JSON has no NaN or infinity: ConvertTo-Json writes them as strings.
+        if (($Value -is [double] -or $Value -is [single]) -and -not [double]::IsFinite($Value)) {
+            return '"' + ([double]$Value).ToString([cultureinfo]::InvariantCulture) + '"'
+        }
+        # Numbers, enums (as numbers), chars, Guids and dates (ISO 8601); structs Newtonsoft
+        # has no writer for fall through to ConvertTo-Json.
+        try { return [Newtonsoft.Json.JsonConvert]::ToString($Value) } catch { $null = $_ }
     }
     ConvertTo-Json -InputObject $Value -Depth 64 -Compress
 }
@@ -104,7 +112,7 @@ function Set-MgMetaVariable {
     $value = $Meta['value']
     if ($value -is [System.Collections.IDictionary]) {
         $headers = [System.Collections.Generic.Dictionary[string, string[]]]::new([StringComparer]::OrdinalIgnoreCase)
-        foreach ($k in $value.Keys) { $headers[$k] = [string[]]@($value[$k]) }
+        foreach ($e in $value.GetEnumerator()) { $headers[[string]$e.Key] = [string[]]@($e.Value) }
         $value = $headers
     }
     if ($Meta['scope'] -eq 'global') {
@@ -230,10 +238,12 @@ function ConvertTo-MgWireValue {
     if ($Value -is [System.Security.SecureString]) { throw 'MgGraph: a SecureString cannot be sent in a request body.' }
     if ($Value -is [System.Collections.IDictionary]) {
         $out = [ordered]@{}
-        foreach ($key in $Value.Keys) {
-            $v = $Value[$key]
-            if ($v -is [string] -and $DateKeys -contains [string]$key) { $out[[string]$key] = ConvertFrom-MgCultureDate $v }
-            else { $out[[string]$key] = ConvertTo-MgWireValue $v }
+        # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
+        foreach ($entry in $Value.GetEnumerator()) {
+            $key = [string]$entry.Key
+            $v = $entry.Value
+            if ($v -is [string] -and $DateKeys -contains $key) { $out[$key] = ConvertFrom-MgCultureDate $v }
+            else { $out[$key] = ConvertTo-MgWireValue $v }
         }
         return $out
     }
@@ -245,7 +255,7 @@ function ConvertTo-MgWireValue {
         foreach ($p in $Value.PSObject.Properties) {
             if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
             if ($p.Name -eq 'AdditionalProperties' -and $p.Value -is [System.Collections.IDictionary]) {
-                foreach ($k in $p.Value.Keys) { $out[[string]$k] = ConvertTo-MgWireValue $p.Value[$k] }
+                foreach ($e in $p.Value.GetEnumerator()) { $out[[string]$e.Key] = ConvertTo-MgWireValue $e.Value }
                 continue
             }
             if ($null -eq $p.Value) { continue }

@@ -8,7 +8,8 @@ function ConvertTo-MgHashtable {
     param([AllowNull()] $Value)
     if ($Value -is [System.Collections.IDictionary]) {
         $table = [hashtable]::new([StringComparer]::OrdinalIgnoreCase)
-        foreach ($key in $Value.Keys) { $table[$key] = ConvertTo-MgHashtable $Value[$key] }
+        # Entries, not .Keys: .Keys would be the value of a member named "keys".
+        foreach ($e in $Value.GetEnumerator()) { $table[$e.Key] = ConvertTo-MgHashtable $e.Value }
         return $table
     }
     if ($Value -is [System.Collections.IList] -and $Value -isnot [string]) {
