@@ -149,6 +149,7 @@ Describe 'The interop assembly cache' {
 
     BeforeEach {
         $script:Dir = Join-Path ([IO.Path]::GetTempPath()) "mggraph-interop-$([guid]::NewGuid().ToString('n'))"
+        $script:SuiteCacheDir = $env:MGGRAPH_CACHE_DIR
     }
 
     AfterEach {
@@ -218,6 +219,30 @@ Describe 'The interop assembly cache' {
         $unsaved = Invoke-FreshProcess -CacheDir $script:Dir
         $unsaved.Source | Should -Be 'Unsaved'
         $unsaved.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+    }
+
+    It 'gives another build of the module imported into the same process its own classes' {
+        $env:MGGRAPH_CACHE_DIR = $script:Dir
+        try {
+            $same, $other, $again = & (Get-Module MgGraph) {
+                $mine = Get-MgInterop
+                $saved = $script:MgBuildId
+                $script:MgBuildId = 'another-build'
+                try { $theirs = Get-MgInterop } finally { $script:MgBuildId = $saved }
+                $mine, $theirs, (Get-MgInterop)
+            }
+            [object]::ReferenceEquals($same, $again) | Should -BeTrue
+            [object]::ReferenceEquals($same.Assembly, $other.Assembly) | Should -BeFalse
+            $other.Native.GetMethod('mggraph_version') | Should -Not -BeNullOrEmpty
+        }
+        finally { $env:MGGRAPH_CACHE_DIR = $script:SuiteCacheDir }
+    }
+
+    It 'leaves no temporary file behind when a save fails' {
+        $null = New-Item -ItemType Directory -Path (Join-Path $script:Dir 'MgGraph.Interop.x.dll')
+        { & (Get-Module MgGraph) { param($Path) Save-MgInteropImage -Path $Path -Bytes ([byte[]]@(1)) } (Join-Path $script:Dir 'MgGraph.Interop.x.dll') } |
+            Should -Throw
+        @(Get-ChildItem $script:Dir -Filter '*.tmp') | Should -BeNullOrEmpty
     }
 
     It 'keeps the files of the eight most recent builds, the one just written included' {
