@@ -127,35 +127,20 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// `persisted`: the cache its refresh tokens live in (`-ContextScope CurrentUser`).
     pub fn new(
         env: Environment,
         info: ContextInfo,
         credential: Box<dyn Credential>,
         first: Option<AccessToken>,
+        persisted: Option<cache::TokenCache>,
     ) -> Arc<Connection> {
         Arc::new(Connection {
             env,
             info,
             credential,
             cached: tokio::sync::Mutex::new(first),
-            persisted: None,
-        })
-    }
-
-    /// A connection whose refresh tokens live in `cache`.
-    pub fn with_cache(
-        env: Environment,
-        info: ContextInfo,
-        credential: Box<dyn Credential>,
-        first: Option<AccessToken>,
-        cache: cache::TokenCache,
-    ) -> Arc<Connection> {
-        Arc::new(Connection {
-            env,
-            info,
-            credential,
-            cached: tokio::sync::Mutex::new(first),
-            persisted: Some(cache),
+            persisted,
         })
     }
 

@@ -102,45 +102,32 @@ impl Model {
 
 /// `pascal(json) == name`, without allocating (this runs for members of every listed object).
 fn pascal_eq(json: &str, name: &str) -> bool {
-    let mut expected = name.chars();
-    let mut upper = true;
-    for ch in json.chars() {
-        if ch == '@' || ch == '.' || ch == '-' || ch == '_' {
-            upper = true;
-            continue;
-        }
-        if upper {
-            upper = false;
-            if !ch
-                .to_uppercase()
-                .eq(expected.by_ref().take(ch.to_uppercase().count()))
-            {
-                return false;
-            }
-        } else if expected.next() != Some(ch) {
-            return false;
-        }
-    }
-    expected.next().is_none()
+    pascal_chars(json).eq(name.chars())
 }
 
 /// PascalCase of a wire name: `isUsableOnce` → `IsUsableOnce`, `@odata.id` → `OdataId`.
 pub fn pascal(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
+    pascal_chars(json).collect()
+}
+
+/// The characters of [`pascal`]: separators dropped, the letter after each one (and the
+/// first) upper-cased.
+fn pascal_chars(json: &str) -> impl Iterator<Item = char> + '_ {
     let mut upper = true;
-    for ch in json.chars() {
-        if ch == '@' || ch == '.' || ch == '-' || ch == '_' {
-            upper = true;
-            continue;
-        }
-        if upper {
-            out.extend(ch.to_uppercase());
-            upper = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+    json.chars()
+        .filter_map(move |ch| {
+            if matches!(ch, '@' | '.' | '-' | '_') {
+                upper = true;
+                return None;
+            }
+            Some((ch, std::mem::replace(&mut upper, false)))
+        })
+        .flat_map(|(ch, up)| {
+            up.then(|| ch.to_uppercase())
+                .into_iter()
+                .flatten()
+                .chain((!up).then_some(ch))
+        })
 }
 
 macro_rules! props {

@@ -529,17 +529,10 @@ pub async fn connect(
             sink.verbose(|| format!("Managed identity source: {}", credential.source.name()));
             let first = credential.acquire(&clients.auth).await.map_err(auth)?;
             let claims = jwt_claims(&first.secret).unwrap_or(Value::Null);
+            let text = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_string);
             let info = ContextInfo {
-                client_id: claims
-                    .get("appid")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .or(client_id.clone())
-                    .unwrap_or_default(),
-                tenant_id: claims
-                    .get("tid")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
+                client_id: text("appid").or(client_id.clone()).unwrap_or_default(),
+                tenant_id: text("tid"),
                 scopes: claims.get("roles").map(string_list).unwrap_or_default(),
                 auth_type: "ManagedIdentity".into(),
                 token_credential_type: "ManagedIdentity".into(),
@@ -596,21 +589,13 @@ pub async fn connect(
         session.set_settings(settings);
     }
     let info = signed_in.info.clone();
-    let connection = match signed_in.cache {
-        Some(cache) => Connection::with_cache(
-            env,
-            signed_in.info,
-            signed_in.credential,
-            Some(signed_in.first),
-            cache,
-        ),
-        None => Connection::new(
-            env,
-            signed_in.info,
-            signed_in.credential,
-            Some(signed_in.first),
-        ),
-    };
+    let connection = Connection::new(
+        env,
+        signed_in.info,
+        signed_in.credential,
+        Some(signed_in.first),
+        signed_in.cache,
+    );
     session.set_connection(Some(connection));
     Ok(info)
 }
