@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '983d9f3df5d31ae9'
+$script:MgBuildId = 'b898ce6e964f4b98'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -191,6 +191,8 @@ function Get-MgInteropCacheFile {
     param([string] $Origin)
     if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
     if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
+    # The token cache's directory (TokenCache::locate in src/auth/cache.rs), resolved here
+    # because the engine is not bound yet: this file is what binds it.
     $dir = if ($env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR }
     elseif ($env:HOME) { "$env:HOME/.mggraph" }
     elseif ($env:USERPROFILE) { "$env:USERPROFILE/.mggraph" }

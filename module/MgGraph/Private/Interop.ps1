@@ -84,6 +84,8 @@ function Get-MgInteropCacheFile {
     param([string] $Origin)
     if ($env:MGGRAPH_ASSEMBLY_CACHE -eq '0') { return $null }
     if (-not ('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])) { return $null }
+    # The token cache's directory (TokenCache::locate in src/auth/cache.rs), resolved here
+    # because the engine is not bound yet: this file is what binds it.
     $dir = if ($env:MGGRAPH_CACHE_DIR) { $env:MGGRAPH_CACHE_DIR }
     elseif ($env:HOME) { "$env:HOME/.mggraph" }
     elseif ($env:USERPROFILE) { "$env:USERPROFILE/.mggraph" }
