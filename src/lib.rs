@@ -14,6 +14,8 @@ pub mod call;
 pub mod catalog;
 pub mod engine;
 pub mod ffi;
+#[cfg(feature = "codegen")]
+pub mod generator;
 pub mod json;
 pub mod runtime;
 pub mod sandbox;
