@@ -1,1 +1,2 @@
-//! See [`super`].
+//! Writes the catalog files (`src/catalog/generated/`): see the module docs of
+//! [`crate::catalog`] for their format.
