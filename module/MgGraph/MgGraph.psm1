@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = 'b898ce6e964f4b98'
+$script:MgBuildId = 'b90612ce9b8a1e88'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -307,53 +307,9 @@ function Add-MgInteropTypes {
     }
     $null = $builder.CreateType()
 
-    # Models: every class is declared first, so fields can refer to any other model.
-    $types = @{}
-    foreach ($id in $script:MgModels.Keys) {
-        $model = $script:MgModels[$id]
-        $types[$id] = $Module.DefineType("$($model.Namespace).$($model.Class)", [System.Reflection.TypeAttributes]'Public, Class')
-    }
-    $public = [System.Reflection.FieldAttributes]::Public
-    $extensionData = [Newtonsoft.Json.JsonExtensionDataAttribute].GetConstructor([type]::EmptyTypes)
-    $dictionary = [System.Collections.Generic.IDictionary[string, object]]
-    $newDictionary = [System.Collections.Generic.Dictionary[string, object]].GetConstructor([type]::EmptyTypes)
-    $objectCtor = [object].GetConstructor([type]::EmptyTypes)
-    $opcodes = [System.Reflection.Emit.OpCodes]
-    foreach ($id in $script:MgModels.Keys) {
-        $model = $script:MgModels[$id]
-        $type = $types[$id]
-        foreach ($name in $model.Properties.Keys) {
-            $kind = $model.Properties[$name]
-            $fieldType = switch -Regex ($kind) {
-                '^string$' { [string]; break }
-                '^int$' { [Nullable[int]]; break }
-                '^bool$' { [Nullable[bool]]; break }
-                '^datetime$' { [Nullable[datetime]]; break }
-                '^string\[\]$' { [string[]]; break }
-                '^model:(.+)$' { $types[$Matches[1]]; break }
-                '^model\[\]:(.+)$' { $types[$Matches[1]].MakeArrayType(); break }
-                default { [object] }
-            }
-            if ($null -eq $fieldType) { throw "MgGraph: model '$id' refers to an unknown model ('$kind')." }
-            $null = $type.DefineField($name, $fieldType, $public)
-        }
-        if ($model.Additional) {
-            # AdditionalProperties receives every JSON member the model does not declare, and
-            # starts empty (never null), as the SDK's does.
-            $field = $type.DefineField('AdditionalProperties', $dictionary, $public)
-            $field.SetCustomAttribute([System.Reflection.Emit.CustomAttributeBuilder]::new($extensionData, @()))
-            $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
-                [System.Reflection.CallingConventions]::Standard, [type]::EmptyTypes)
-            $il = $ctor.GetILGenerator()
-            $il.Emit($opcodes::Ldarg_0)
-            $il.Emit($opcodes::Call, $objectCtor)
-            $il.Emit($opcodes::Ldarg_0)
-            $il.Emit($opcodes::Newobj, $newDictionary)
-            $il.Emit($opcodes::Stfld, $field)
-            $il.Emit($opcodes::Ret)
-        }
-    }
-    foreach ($type in $types.Values) { $null = $type.CreateType() }
+    # The hand-written models (the seed commands' outputs) are saved with the binding; the
+    # generated ones are emitted when first used (Models.ps1).
+    $null = Add-MgModelTypes -Module $Module -Models $script:MgModels -Known @{}
 }
 #endregion
 
@@ -387,15 +343,133 @@ function Get-MgJsonSettings {
 $script:MgModelTypes = @{}
 
 function Get-MgModelType {
-    # The .NET class of a catalog model (by id), from the assembly Get-MgInterop made.
+    # The .NET class of a catalog model (by id): a hand-written model's from the assembly
+    # Get-MgInterop made, a generated model's emitted on first use (Get-MgGeneratedModelType).
     param([string] $Id)
     $type = $script:MgModelTypes[$Id]
     if ($type) { return $type }
     $model = $script:MgModels[$Id]
-    if (-not $model) { throw "MgGraph: unknown model '$Id'." }
-    $type = (Get-MgInterop).Assembly.GetType("$($model.Namespace).$($model.Class)", $true)
+    $type = if ($model) { (Get-MgInterop).Assembly.GetType("$($model.Namespace).$($model.Class)", $true) }
+    else { Get-MgGeneratedModelType $Id }
     $script:MgModelTypes[$Id] = $type
     $type
+}
+
+function Get-MgGeneratedModelType {
+    # A generated model's class and those of the complex types its properties use, emitted
+    # once per process into an in-memory assembly shared by every runspace (AppDomain data).
+    # Thousands of models exist; a command pays only for the ones it returns.
+    param([string] $Id)
+    $domain = [System.AppDomain]::CurrentDomain
+    $key = "MgGraph.Models.$script:MgBuildId"
+    [System.Threading.Monitor]::Enter($domain)
+    try {
+        $state = $domain.GetData($key)
+        if (-not $state) {
+            $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly(
+                [System.Reflection.AssemblyName]::new('MgGraph.Models'), [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
+            $state = @{ Module = $assembly.DefineDynamicModule('MgGraph.Models'); Types = [System.Collections.Generic.Dictionary[string, type]]::new([StringComparer]::OrdinalIgnoreCase) }
+            $domain.SetData($key, $state)
+        }
+        $type = $null
+        if ($state.Types.TryGetValue($Id, [ref]$type)) { return $type }
+        $answer = [System.Collections.Generic.List[object]]::new()
+        # An internal question: no -Verbose/-Debug traces of it on the caller's streams.
+        $VerbosePreference = $DebugPreference = 'SilentlyContinue'
+        Invoke-MgBuiltin -Name 'MgGraph.DescribeModels' -Params @{ Id = $Id } -Cmdlet $null -Capture $answer
+        if ($answer.Count -eq 0) { throw "MgGraph: unknown model '$Id'." }
+        $models = [ordered]@{}
+        foreach ($m in $answer[0]['models']) {
+            if ($state.Types.ContainsKey([string]$m['id'])) { continue }
+            $properties = [ordered]@{}
+            foreach ($p in $m['properties']) { $properties[[string]$p[0]] = [string]$p[1] }
+            $models[[string]$m['id']] = @{ Namespace = $m['namespace']; Class = $m['class']; Additional = [bool]$m['additional']; Properties = $properties; Aliases = @($m['aliases']) }
+        }
+        $created = Add-MgModelTypes -Module $state.Module -Models $models -Known $state.Types
+        foreach ($e in $created.GetEnumerator()) { $state.Types[$e.Key] = $e.Value }
+        $state.Types[$Id]
+    }
+    finally { [System.Threading.Monitor]::Exit($domain) }
+}
+
+function Add-MgModelTypes {
+    # Defines model classes in a dynamic module and returns them (id -> type). $Models maps
+    # id -> @{ Namespace; Class; Additional; Properties = [ordered]@{ Name = kind }; Aliases };
+    # $Known holds types made before, which fields may use. Every class is declared first,
+    # so fields can refer to any model of the batch.
+    param([System.Reflection.Emit.ModuleBuilder] $Module, [System.Collections.IDictionary] $Models, [System.Collections.IDictionary] $Known)
+    $types = @{}
+    foreach ($id in $Models.Keys) {
+        $model = $Models[$id]
+        $types[$id] = $Module.DefineType("$($model.Namespace).$($model.Class)", [System.Reflection.TypeAttributes]'Public, Class')
+    }
+    $lookup = {
+        param([string] $Ref)
+        if ($types.ContainsKey($Ref)) { return $types[$Ref] }
+        if ($Known.Contains($Ref)) { return $Known[$Ref] }
+        $null
+    }
+    $public = [System.Reflection.FieldAttributes]::Public
+    $extensionData = [Newtonsoft.Json.JsonExtensionDataAttribute].GetConstructor([type]::EmptyTypes)
+    $dictionary = [System.Collections.Generic.IDictionary[string, object]]
+    $newDictionary = [System.Collections.Generic.Dictionary[string, object]].GetConstructor([type]::EmptyTypes)
+    $objectCtor = [object].GetConstructor([type]::EmptyTypes)
+    $opcodes = [System.Reflection.Emit.OpCodes]
+    foreach ($id in $Models.Keys) {
+        $model = $Models[$id]
+        $type = $types[$id]
+        $fields = @{}
+        foreach ($name in $model.Properties.Keys) {
+            $kind = $model.Properties[$name]
+            $fieldType = switch -Regex ($kind) {
+                '^string$' { [string]; break }
+                '^int$' { [Nullable[int]]; break }
+                '^long$' { [Nullable[long]]; break }
+                '^double$' { [Nullable[double]]; break }
+                '^bool$' { [Nullable[bool]]; break }
+                '^datetime$' { [Nullable[datetime]]; break }
+                '^string\[\]$' { [string[]]; break }
+                '^model:(.+)$' { & $lookup $Matches[1]; break }
+                '^model\[\]:(.+)$' { $t = & $lookup $Matches[1]; if ($t) { $t.MakeArrayType() }; break }
+                default { [object] }
+            }
+            # A model the batch was cut short of (a very large closure) is held untyped.
+            if ($null -eq $fieldType) { $fieldType = [object] }
+            $fields[$name] = $type.DefineField($name, $fieldType, $public)
+        }
+        # Alias properties (a user's UserId is its Id) let objects bind by property name.
+        if ($model.ContainsKey('Aliases')) {
+            foreach ($pair in $model.Aliases) {
+                $target = $fields[[string]$pair[1]]
+                if (-not $target -or $fields.ContainsKey([string]$pair[0])) { continue }
+                $getter = $type.DefineMethod("get_$($pair[0])", [System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName', $target.FieldType, [type]::EmptyTypes)
+                $il = $getter.GetILGenerator()
+                $il.Emit($opcodes::Ldarg_0)
+                $il.Emit($opcodes::Ldfld, $target)
+                $il.Emit($opcodes::Ret)
+                $property = $type.DefineProperty([string]$pair[0], [System.Reflection.PropertyAttributes]::None, $target.FieldType, [type]::EmptyTypes)
+                $property.SetGetMethod($getter)
+            }
+        }
+        if ($model.Additional) {
+            # AdditionalProperties receives every JSON member the model does not declare, and
+            # starts empty (never null), as the SDK's does.
+            $field = $type.DefineField('AdditionalProperties', $dictionary, $public)
+            $field.SetCustomAttribute([System.Reflection.Emit.CustomAttributeBuilder]::new($extensionData, @()))
+            $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
+                [System.Reflection.CallingConventions]::Standard, [type]::EmptyTypes)
+            $il = $ctor.GetILGenerator()
+            $il.Emit($opcodes::Ldarg_0)
+            $il.Emit($opcodes::Call, $objectCtor)
+            $il.Emit($opcodes::Ldarg_0)
+            $il.Emit($opcodes::Newobj, $newDictionary)
+            $il.Emit($opcodes::Stfld, $field)
+            $il.Emit($opcodes::Ret)
+        }
+    }
+    $created = @{}
+    foreach ($id in $types.Keys) { $created[$id] = $types[$id].CreateType() }
+    $created
 }
 
 function ConvertFrom-MgJsonArray {
@@ -424,9 +498,14 @@ function ConvertFrom-MgJToken {
 }
 
 function ConvertFrom-MgNestedAdditional {
-    # Replaces JSON tokens in an object's AdditionalProperties by hashtables and arrays, as the
-    # SDK's dictionaries hold them.
+    # Replaces JSON tokens in an object's AdditionalProperties and untyped fields (expanded
+    # navigation properties) by hashtables and arrays, as the SDK's dictionaries hold them.
     param([Parameter(Mandatory)] $Item)
+    foreach ($f in $Item.GetType().GetFields()) {
+        if ($f.FieldType -ne [object]) { continue }
+        $v = $f.GetValue($Item)
+        if ($v -is [Newtonsoft.Json.Linq.JToken]) { $f.SetValue($Item, (ConvertFrom-MgJToken $v)) }
+    }
     $additional = $Item.AdditionalProperties
     if ($null -eq $additional) { return }
     # Keys through the enumerator: .Keys would be the value of a member named "keys".
@@ -608,6 +687,8 @@ function Invoke-MgEventPump {
             3 {
                 $description = ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String
                 $record = New-MgErrorRecord -Description $description
+                # Internal calls (no cmdlet) fail as exceptions.
+                if ($null -eq $Cmdlet) { throw $record.Exception }
                 if ($description['terminating']) { $Cmdlet.ThrowTerminatingError($record) }
                 $Cmdlet.WriteError($record)
             }
@@ -782,32 +863,108 @@ function ConvertTo-MgParamsJson {
 # Catalog commands (called from the generated functions). Plain functions with as few calls
 # as possible: this is the per-call path every Graph cmdlet pays.
 
-# Per command: its metadata and output array type, computed once per runspace.
+# Per command: its metadata, dynamic-parameter templates and output array type, asked of
+# the catalog (through the engine) once per runspace.
 $script:MgCommandCache = @{}
+
+$script:MgParameterTypes = @{
+    'string' = [string]; 'string[]' = [string[]]; 'int' = [int]; 'long' = [long]; 'double' = [double]
+    'switch' = [switch]; 'datetime' = [datetime]; 'object' = [object]; 'object[]' = [object[]]
+    'System.Collections.IDictionary' = [System.Collections.IDictionary]; 'hashtable' = [hashtable]
+}
+
+function Get-MgCommandInfo {
+    # A catalog command as the module binds and runs it: @{ Name; Output; DefaultSet;
+    # Sets = @{ <set> = @{ Method; Path; Mutates; List; Identity; BodyDates } };
+    # Parameters = @( @{ Name; Type; Attributes } ); PathParameters = @( names ) }.
+    param([string] $Name)
+    $cached = $script:MgCommandCache[$Name]
+    if ($null -ne $cached) { return $cached }
+    if (-not $script:MgNative) { Initialize-MgEngine }
+    $answer = [System.Collections.Generic.List[object]]::new()
+    $VerbosePreference = $DebugPreference = 'SilentlyContinue'
+    Invoke-MgBuiltin -Name 'MgGraph.DescribeCommand' -Params @{ Name = $Name } -Cmdlet $null -Capture $answer
+    $d = $answer[0]
+    $sets = @{}
+    foreach ($e in $d['sets'].GetEnumerator()) {
+        $v = $e.Value
+        $sets[$e.Key] = @{ Method = $v['method']; Path = $v['path']; Mutates = [bool]$v['mutates']; List = [bool]$v['list']; Identity = @($v['identity']); BodyDates = @($v['bodyDates']) }
+    }
+    $allSets = $sets.Count
+    $parameters = [System.Collections.Generic.List[object]]::new()
+    $paths = [System.Collections.Generic.List[string]]::new()
+    foreach ($p in $d['params']) {
+        $attributes = [System.Collections.ObjectModel.Collection[System.Attribute]]::new()
+        $memberships = @($p['sets'])
+        # In every set and mandatory in none: one attribute for all sets, as a param block writes it.
+        $inAll = $memberships.Count -eq $allSets
+        foreach ($m in $memberships) { if ($m[1]) { $inAll = $false } }
+        $targets = [System.Collections.Generic.List[object]]::new()
+        if ($inAll) { $targets.Add(@($null, $false)) } else { foreach ($m in $memberships) { $targets.Add($m) } }
+        foreach ($m in $targets) {
+            $a = [System.Management.Automation.ParameterAttribute]::new()
+            if ($null -ne $m[0]) { $a.ParameterSetName = [string]$m[0] }
+            $a.Mandatory = [bool]$m[1]
+            $a.ValueFromPipeline = [bool]$p['pipeline']
+            $a.ValueFromPipelineByPropertyName = [bool]$p['byPropertyName']
+            $a.HelpMessage = [string]$p['help']
+            $attributes.Add($a)
+        }
+        if (@($p['aliases']).Count -gt 0) { $attributes.Add([System.Management.Automation.AliasAttribute]::new([string[]]@($p['aliases']))) }
+        if ($p.ContainsKey('validateRange')) { $attributes.Add([System.Management.Automation.ValidateRangeAttribute]::new([int]$p['validateRange'][0], [int]$p['validateRange'][1])) }
+        if ($p.ContainsKey('path')) { $paths.Add([string]$p['name']) }
+        $type = $script:MgParameterTypes[[string]$p['type']]
+        if (-not $type) { $type = [object] }
+        $parameters.Add(@{ Name = [string]$p['name']; Type = $type; Attributes = $attributes })
+    }
+    $cached = @{
+        Name = [string]$d['name']; Output = $d['output']; DefaultSet = [string]$d['defaultSet']
+        Sets = $sets; Parameters = $parameters; PathParameters = $paths; ArrayType = $null
+    }
+    if ($cached.Output) { $cached.ArrayType = (Get-MgModelType ([string]$cached.Output)).MakeArrayType() }
+    $script:MgCommandCache[$Name] = $cached
+    $cached
+}
+
+function Get-MgDynamicParameter {
+    # dynamicparam{} of every Graph cmdlet: its parameters, from the catalog.
+    param([string] $Name)
+    $dictionary = [System.Management.Automation.RuntimeDefinedParameterDictionary]::new()
+    foreach ($p in (Get-MgCommandInfo $Name).Parameters) {
+        $dictionary.Add($p.Name, [System.Management.Automation.RuntimeDefinedParameter]::new($p.Name, $p.Type, $p.Attributes))
+    }
+    $dictionary
+}
+
+function Resolve-MgProfileCommand {
+    # The command the engine runs for a cmdlet: with Select-MgProfile -Name beta, a v1.0-named
+    # cmdlet runs its beta twin (SDK v1 behaviour).
+    param([string] $Name)
+    if ([System.AppDomain]::CurrentDomain.GetData('MgGraph.Profile') -ne 'beta') { return $Name }
+    if ($Name -notmatch '^(\w+)-Mg(?!Beta)(.+)$') { return $Name }
+    "$($Matches[1])-MgBeta$($Matches[2])"
+}
 
 function Start-MgCommand {
     # begin{}: the command's state; in bulk mode, the streaming call.
     param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound)
     if (-not $script:MgNative) { Initialize-MgEngine }
-    $cached = $script:MgCommandCache[$Name]
-    if ($null -eq $cached) {
-        $info = $script:MgCommandInfo[$Name]
-        $cached = @{ Info = $info; ArrayType = $(if ($info.Output) { (Get-MgModelType $info.Output).MakeArrayType() }) }
-        $script:MgCommandCache[$Name] = $cached
-    }
+    $info = Get-MgCommandInfo $Name
+    $engineName = Resolve-MgProfileCommand $Name
     # The session-wide default lives in AppDomain data, shared by every runspace.
     $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] }
     else { $d = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit'); if ($null -eq $d) { 1 } else { [int]$d } }
-    $verbose = Test-MgPreference $VerbosePreference
-    $debug = Test-MgPreference $DebugPreference
+    # The cmdlet's own preferences (-Verbose, -Debug): it runs in another module's scope.
+    $verbose = Test-MgPreference $Cmdlet.GetVariableValue('VerbosePreference')
+    $debug = Test-MgPreference $Cmdlet.GetVariableValue('DebugPreference')
     $state = @{
-        Name = $Name; Cmdlet = $Cmdlet; Info = $cached.Info; ArrayType = $cached.ArrayType
+        Name = $engineName; Cmdlet = $Cmdlet; Info = $info; ArrayType = $info.ArrayType
         # The tail of every request of this command: its trace switches.
         Flags = ',"verbose":' + $(if ($verbose) { 'true' } else { 'false' }) + ',"debug":' + $(if ($debug) { 'true' } else { 'false' }) + '}'
         Call = [IntPtr]::Zero
     }
     if ($throttle -gt 1) {
-        $state.Call = Start-MgNativeCall (ConvertTo-MgJsonText @{ command = $Name; streamInput = $true; throttleLimit = $throttle; verbose = $verbose; debug = $debug })
+        $state.Call = Start-MgNativeCall (ConvertTo-MgJsonText @{ command = $engineName; streamInput = $true; throttleLimit = $throttle; verbose = $verbose; debug = $debug })
     }
     $state
 }
@@ -821,6 +978,10 @@ function Invoke-MgCommandStep {
     if ($setInfo.Mutates) {
         $target = "Call remote '$($setInfo.Method) $($setInfo.Path)' operation"
         if (-not $cmdlet.ShouldProcess($target, "$($State.Name)_$setName")) { return }
+    }
+    foreach ($name in $State.Info.PathParameters) {
+        # -OutFile and -InFile are PowerShell paths; the engine needs file-system ones.
+        if ($Bound.ContainsKey($name)) { $Bound[$name] = $cmdlet.GetUnresolvedProviderPathFromPSPath([string]$Bound[$name]) }
     }
     $params = ConvertTo-MgParamsJson $Bound $setInfo
     $set = [Newtonsoft.Json.JsonConvert]::ToString([string]$setName)
@@ -846,6 +1007,7 @@ function Invoke-MgCommandStep {
 function Complete-MgCommand {
     # end{}: in bulk mode, waits for every pushed input and releases the call.
     param([hashtable] $State)
+    if ($null -eq $State) { return }
     $call = $State.Call
     if ($call -eq [IntPtr]::Zero) { return }
     try {
@@ -1625,7 +1787,142 @@ function Register-MgSandboxPasskey {
 }
 #endregion
 
-#region generated commands
+#region Public/Discovery.ps1
+# Finding commands, choosing the API profile, and making the SDK-named modules discoverable.
+
+Set-StrictMode -Version 3.0
+
+function Find-MgGraphCommand {
+    <#
+    .SYNOPSIS
+    Finds the cmdlets for a Microsoft Graph URI, or the URIs a cmdlet calls.
+
+    .DESCRIPTION
+    Answers from MgGraph's catalog, generated from Graph's v1.0 metadata (beta twins included).
+    -Uri takes a path (/users/{id}, /v1.0/users/8a7c..., or a full URL) and matches ids in any
+    position; -Method narrows by HTTP method; -ApiVersion by v1.0 or beta. -Command takes
+    names with * wildcards.
+
+    .PARAMETER Command
+    Cmdlet names; * wildcards allowed.
+    .PARAMETER Uri
+    Graph URIs or paths.
+    .PARAMETER Method
+    GET, POST, PATCH, PUT or DELETE.
+    .PARAMETER ApiVersion
+    v1.0 or beta.
+
+    .EXAMPLE
+    Find-MgGraphCommand -Uri '/users/{id}' -Method GET
+
+    Lists the cmdlets that call GET /users/{user-id} (Get-MgUser, Get-MgBetaUser).
+
+    .EXAMPLE
+    Find-MgGraphCommand -Command Get-MgUserMemberOf
+
+    Shows the URIs Get-MgUserMemberOf calls.
+
+    .OUTPUTS
+    Microsoft.Graph.PowerShell.Authentication.Models.GraphCommand
+
+    .LINK
+    https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/find-mggraphcommand
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'FindByUri')]
+    [OutputType('Microsoft.Graph.PowerShell.Authentication.Models.GraphCommand')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'FindByCommand', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [string[]] $Command,
+
+        [Parameter(Mandatory, ParameterSetName = 'FindByUri', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [string[]] $Uri,
+
+        [Parameter(ParameterSetName = 'FindByUri', Position = 1)]
+        [ValidateSet('GET', 'POST', 'PUT', 'PATCH', 'DELETE')]
+        [string] $Method,
+
+        [Parameter(Position = 2)]
+        [ValidateSet('v1.0', 'beta')]
+        [string] $ApiVersion
+    )
+    process {
+        $queries = if ($PSCmdlet.ParameterSetName -eq 'FindByCommand') { foreach ($c in $Command) { @{ Command = $c } } }
+        else { foreach ($u in $Uri) { @{ Uri = $u; Method = $Method } } }
+        foreach ($q in $queries) {
+            if ($ApiVersion) { $q.ApiVersion = $ApiVersion }
+            $rows = [System.Collections.Generic.List[object]]::new()
+            Invoke-MgBuiltin -Name 'Find-MgGraphCommand' -Params $q -Cmdlet $PSCmdlet -Capture $rows
+            if ($rows.Count -eq 0) {
+                $what = if ($q.Command) { "command '$($q.Command)'" } else { "URI '$($q.Uri)'" }
+                $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new(
+                        [System.ArgumentException]::new("MgGraph: no Microsoft Graph command matches the $what."),
+                        'NotFound', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $(if ($q.Command) { $q.Command } else { $q.Uri })))
+                continue
+            }
+            foreach ($r in $rows) {
+                [pscustomobject]@{
+                    PSTypeName  = 'Microsoft.Graph.PowerShell.Authentication.Models.GraphCommand'
+                    Command     = $r['Command']
+                    Module      = $r['Module']
+                    APIVersion  = $r['APIVersion']
+                    Method      = $r['Method']
+                    URI         = $r['URI']
+                    OutputType  = $r['OutputType']
+                    Permissions = @()
+                    Variants    = @($r['Variants'])
+                }
+            }
+        }
+    }
+}
+
+function Select-MgProfile {
+    <#
+    .SYNOPSIS
+    Chooses the API version (v1.0 or beta) that v1.0-named cmdlets call, as in SDK v1.
+
+    .DESCRIPTION
+    A compatibility feature for scripts written for version 1 of the SDK: after
+    Select-MgProfile -Name beta, Get-MgUser and every other v1.0-named cmdlet calls its beta
+    twin (Get-MgBetaUser) on /beta, for the rest of the process. SDK v2 removed this command in
+    favour of the MgBeta cmdlets; MgGraph warns once and keeps it working.
+
+    .PARAMETER Name
+    v1.0 or beta.
+
+    .EXAMPLE
+    Select-MgProfile -Name beta; Get-MgUser -UserId admin@contoso.onmicrosoft.com
+
+    Reads the user from the beta API.
+
+    .LINK
+    https://learn.microsoft.com/powershell/microsoftgraph/migration-steps
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)]
+        [ValidateSet('v1.0', 'beta')]
+        [string] $Name
+    )
+    $domain = [System.AppDomain]::CurrentDomain
+    if (-not $domain.GetData('MgGraph.ProfileWarned')) {
+        $domain.SetData('MgGraph.ProfileWarned', $true)
+        $PSCmdlet.WriteWarning('Select-MgProfile is a Microsoft Graph PowerShell SDK v1 feature that MgGraph keeps for compatibility: v1.0-named cmdlets now call the ' + $Name + ' API. In new scripts, call the MgBeta cmdlets (Get-MgBetaUser, ...) instead.')
+    }
+    $domain.SetData('MgGraph.Profile', $Name)
+}
+
+# The SDK-named modules (Microsoft.Graph.Users, ...) sit beside this module in a checkout
+# (module/) and in an 'sdk' folder inside an installed package: put them on PSModulePath for
+# this process, so their cmdlets load on first use and `Import-Module Microsoft.Graph.Users`
+# finds MgGraph's copy ahead of any installed SDK (README, "Coexisting with the SDK").
+$script:MgSdkModuleRoot = if ([System.IO.Directory]::Exists("$PSScriptRoot/sdk")) { "$PSScriptRoot/sdk" } else { [System.IO.Path]::GetDirectoryName($PSScriptRoot) }
+if (($env:PSModulePath -split [System.IO.Path]::PathSeparator) -notcontains $script:MgSdkModuleRoot) {
+    $env:PSModulePath = $script:MgSdkModuleRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
+}
+#endregion
+
+#region generated model table
 $script:MgModels = @{
     'user' = @{ Namespace = 'Microsoft.Graph.PowerShell.Models'; Class = 'MicrosoftGraphUser'; Additional = $true; Properties = [ordered]@{ Id = 'string'; AboutMe = 'string'; AccountEnabled = 'bool'; AgeGroup = 'string'; BusinessPhones = 'string[]'; City = 'string'; CompanyName = 'string'; Country = 'string'; CreatedDateTime = 'datetime'; CreationType = 'string'; DeletedDateTime = 'datetime'; Department = 'string'; DisplayName = 'string'; EmployeeHireDate = 'datetime'; EmployeeId = 'string'; EmployeeType = 'string'; ExternalUserState = 'string'; GivenName = 'string'; Identities = 'object'; ImAddresses = 'string[]'; JobTitle = 'string'; LastPasswordChangeDateTime = 'datetime'; Mail = 'string'; MailNickname = 'string'; MobilePhone = 'string'; OfficeLocation = 'string'; OnPremisesImmutableId = 'string'; OnPremisesSyncEnabled = 'bool'; OtherMails = 'string[]'; PasswordPolicies = 'string'; PasswordProfile = 'model:passwordProfile'; PostalCode = 'string'; PreferredLanguage = 'string'; ProxyAddresses = 'string[]'; SecurityIdentifier = 'string'; ShowInAddressList = 'bool'; SignInSessionsValidFromDateTime = 'datetime'; State = 'string'; StreetAddress = 'string'; Surname = 'string'; UsageLocation = 'string'; UserPrincipalName = 'string'; UserType = 'string' } }
     'passwordProfile' = @{ Namespace = 'Microsoft.Graph.PowerShell.Models'; Class = 'MicrosoftGraphPasswordProfile'; Additional = $true; Properties = [ordered]@{ ForceChangePasswordNextSignIn = 'bool'; ForceChangePasswordNextSignInWithMfa = 'bool'; Password = 'string' } }
@@ -1641,2602 +1938,5 @@ $script:MgModels = @{
     'authContext' = @{ Namespace = 'Microsoft.Graph.PowerShell.Authentication'; Class = 'AuthContext'; Additional = $false; Properties = [ordered]@{ ClientId = 'string'; TenantId = 'string'; Scopes = 'string[]'; AuthType = 'string'; TokenCredentialType = 'string'; CertificateThumbprint = 'string'; CertificateSubjectName = 'string'; SendCertificateChain = 'bool'; Account = 'string'; AppName = 'string'; ContextScope = 'string'; PSHostVersion = 'string'; ManagedIdentityId = 'string'; Environment = 'string' } }
     'graphEnvironment' = @{ Namespace = 'Microsoft.Graph.PowerShell.Authentication'; Class = 'GraphEnvironment'; Additional = $false; Properties = [ordered]@{ Name = 'string'; AzureADEndpoint = 'string'; GraphEndpoint = 'string'; Type = 'string' } }
     'requestContext' = @{ Namespace = 'Microsoft.Graph.PowerShell.Authentication'; Class = 'GraphRequestContext'; Additional = $false; Properties = [ordered]@{ MaxRetry = 'int'; RetryDelay = 'int'; RetriesTimeLimit = 'int'; ClientTimeout = 'int'; ThrottleLimit = 'int' } }
-}
-
-$script:MgCommandInfo = @{
-    'Get-MgUser' = @{
-        Output = 'user'
-        Sets = @{
-            'List' = @{ Method = 'GET'; Path = '/users'; Mutates = $false; List = $true; Identity = @(); BodyDates = @() }
-            'Get' = @{ Method = 'GET'; Path = '/users/{user-id}'; Mutates = $false; List = $false; Identity = @('UserId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/users/{user-id}'; Mutates = $false; List = $false; Identity = @('UserId'); BodyDates = @() }
-        }
-    }
-    'New-MgUser' = @{
-        Output = 'user'
-        Sets = @{
-            'CreateExpanded' = @{ Method = 'POST'; Path = '/users'; Mutates = $true; List = $false; Identity = @(); BodyDates = @('createdDateTime', 'deletedDateTime', 'employeeHireDate', 'lastPasswordChangeDateTime', 'signInSessionsValidFromDateTime') }
-            'Create' = @{ Method = 'POST'; Path = '/users'; Mutates = $true; List = $false; Identity = @(); BodyDates = @('createdDateTime', 'deletedDateTime', 'employeeHireDate', 'lastPasswordChangeDateTime', 'signInSessionsValidFromDateTime') }
-        }
-    }
-    'Update-MgUser' = @{
-        Output = $null
-        Sets = @{
-            'UpdateExpanded' = @{ Method = 'PATCH'; Path = '/users/{user-id}'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'deletedDateTime', 'employeeHireDate', 'lastPasswordChangeDateTime', 'signInSessionsValidFromDateTime') }
-            'Update' = @{ Method = 'PATCH'; Path = '/users/{user-id}'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'deletedDateTime', 'employeeHireDate', 'lastPasswordChangeDateTime', 'signInSessionsValidFromDateTime') }
-            'UpdateViaIdentityExpanded' = @{ Method = 'PATCH'; Path = '/users/{user-id}'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'deletedDateTime', 'employeeHireDate', 'lastPasswordChangeDateTime', 'signInSessionsValidFromDateTime') }
-            'UpdateViaIdentity' = @{ Method = 'PATCH'; Path = '/users/{user-id}'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'deletedDateTime', 'employeeHireDate', 'lastPasswordChangeDateTime', 'signInSessionsValidFromDateTime') }
-        }
-    }
-    'Remove-MgUser' = @{
-        Output = $null
-        Sets = @{
-            'Delete' = @{ Method = 'DELETE'; Path = '/users/{user-id}'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @() }
-            'DeleteViaIdentity' = @{ Method = 'DELETE'; Path = '/users/{user-id}'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @() }
-        }
-    }
-    'New-MgGroup' = @{
-        Output = 'group'
-        Sets = @{
-            'CreateExpanded' = @{ Method = 'POST'; Path = '/groups'; Mutates = $true; List = $false; Identity = @(); BodyDates = @('createdDateTime', 'deletedDateTime', 'expirationDateTime', 'renewedDateTime') }
-            'Create' = @{ Method = 'POST'; Path = '/groups'; Mutates = $true; List = $false; Identity = @(); BodyDates = @('createdDateTime', 'deletedDateTime', 'expirationDateTime', 'renewedDateTime') }
-        }
-    }
-    'Get-MgGroup' = @{
-        Output = 'group'
-        Sets = @{
-            'List' = @{ Method = 'GET'; Path = '/groups'; Mutates = $false; List = $true; Identity = @(); BodyDates = @() }
-            'Get' = @{ Method = 'GET'; Path = '/groups/{group-id}'; Mutates = $false; List = $false; Identity = @('GroupId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/groups/{group-id}'; Mutates = $false; List = $false; Identity = @('GroupId'); BodyDates = @() }
-        }
-    }
-    'Get-MgGroupMember' = @{
-        Output = 'directoryObject'
-        Sets = @{
-            'List' = @{ Method = 'GET'; Path = '/groups/{group-id}/members'; Mutates = $false; List = $true; Identity = @('GroupId'); BodyDates = @() }
-        }
-    }
-    'New-MgGroupMember' = @{
-        Output = $null
-        Sets = @{
-            'CreateExpanded' = @{ Method = 'POST'; Path = '/groups/{group-id}/members/$ref'; Mutates = $true; List = $false; Identity = @('GroupId'); BodyDates = @() }
-            'Create' = @{ Method = 'POST'; Path = '/groups/{group-id}/members/$ref'; Mutates = $true; List = $false; Identity = @('GroupId'); BodyDates = @() }
-            'CreateViaIdentityExpanded' = @{ Method = 'POST'; Path = '/groups/{group-id}/members/$ref'; Mutates = $true; List = $false; Identity = @('GroupId'); BodyDates = @() }
-            'CreateViaIdentity' = @{ Method = 'POST'; Path = '/groups/{group-id}/members/$ref'; Mutates = $true; List = $false; Identity = @('GroupId'); BodyDates = @() }
-        }
-    }
-    'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' = @{
-        Output = 'authenticationMethodConfiguration'
-        Sets = @{
-            'Get' = @{ Method = 'GET'; Path = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}'; Mutates = $false; List = $false; Identity = @('AuthenticationMethodConfigurationId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}'; Mutates = $false; List = $false; Identity = @('AuthenticationMethodConfigurationId'); BodyDates = @() }
-        }
-    }
-    'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' = @{
-        Output = $null
-        Sets = @{
-            'UpdateExpanded' = @{ Method = 'PATCH'; Path = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}'; Mutates = $true; List = $false; Identity = @('AuthenticationMethodConfigurationId'); BodyDates = @() }
-            'Update' = @{ Method = 'PATCH'; Path = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}'; Mutates = $true; List = $false; Identity = @('AuthenticationMethodConfigurationId'); BodyDates = @() }
-            'UpdateViaIdentityExpanded' = @{ Method = 'PATCH'; Path = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}'; Mutates = $true; List = $false; Identity = @('AuthenticationMethodConfigurationId'); BodyDates = @() }
-            'UpdateViaIdentity' = @{ Method = 'PATCH'; Path = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{authenticationMethodConfiguration-id}'; Mutates = $true; List = $false; Identity = @('AuthenticationMethodConfigurationId'); BodyDates = @() }
-        }
-    }
-    'New-MgUserAuthenticationTemporaryAccessPassMethod' = @{
-        Output = 'temporaryAccessPassAuthenticationMethod'
-        Sets = @{
-            'CreateExpanded' = @{ Method = 'POST'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'startDateTime') }
-            'Create' = @{ Method = 'POST'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'startDateTime') }
-            'CreateViaIdentityExpanded' = @{ Method = 'POST'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'startDateTime') }
-            'CreateViaIdentity' = @{ Method = 'POST'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @('createdDateTime', 'startDateTime') }
-        }
-    }
-    'Get-MgUserAuthenticationTemporaryAccessPassMethod' = @{
-        Output = 'temporaryAccessPassAuthenticationMethod'
-        Sets = @{
-            'List' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods'; Mutates = $false; List = $true; Identity = @('UserId'); BodyDates = @() }
-            'Get' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}'; Mutates = $false; List = $false; Identity = @('UserId', 'TemporaryAccessPassAuthenticationMethodId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}'; Mutates = $false; List = $false; Identity = @('UserId', 'TemporaryAccessPassAuthenticationMethodId'); BodyDates = @() }
-        }
-    }
-    'Remove-MgUserAuthenticationTemporaryAccessPassMethod' = @{
-        Output = $null
-        Sets = @{
-            'Delete' = @{ Method = 'DELETE'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}'; Mutates = $true; List = $false; Identity = @('UserId', 'TemporaryAccessPassAuthenticationMethodId'); BodyDates = @() }
-            'DeleteViaIdentity' = @{ Method = 'DELETE'; Path = '/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}'; Mutates = $true; List = $false; Identity = @('UserId', 'TemporaryAccessPassAuthenticationMethodId'); BodyDates = @() }
-        }
-    }
-    'Get-MgUserAuthenticationMethod' = @{
-        Output = 'authenticationMethod'
-        Sets = @{
-            'List' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/methods'; Mutates = $false; List = $true; Identity = @('UserId'); BodyDates = @() }
-            'Get' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/methods/{authenticationMethod-id}'; Mutates = $false; List = $false; Identity = @('UserId', 'AuthenticationMethodId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/methods/{authenticationMethod-id}'; Mutates = $false; List = $false; Identity = @('UserId', 'AuthenticationMethodId'); BodyDates = @() }
-        }
-    }
-    'Get-MgUserAuthenticationFido2Method' = @{
-        Output = 'fido2AuthenticationMethod'
-        Sets = @{
-            'List' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/fido2Methods'; Mutates = $false; List = $true; Identity = @('UserId'); BodyDates = @() }
-            'Get' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/fido2Methods/{fido2AuthenticationMethod-id}'; Mutates = $false; List = $false; Identity = @('UserId', 'Fido2AuthenticationMethodId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/fido2Methods/{fido2AuthenticationMethod-id}'; Mutates = $false; List = $false; Identity = @('UserId', 'Fido2AuthenticationMethodId'); BodyDates = @() }
-        }
-    }
-    'Remove-MgUserAuthenticationFido2Method' = @{
-        Output = $null
-        Sets = @{
-            'Delete' = @{ Method = 'DELETE'; Path = '/users/{user-id}/authentication/fido2Methods/{fido2AuthenticationMethod-id}'; Mutates = $true; List = $false; Identity = @('UserId', 'Fido2AuthenticationMethodId'); BodyDates = @() }
-            'DeleteViaIdentity' = @{ Method = 'DELETE'; Path = '/users/{user-id}/authentication/fido2Methods/{fido2AuthenticationMethod-id}'; Mutates = $true; List = $false; Identity = @('UserId', 'Fido2AuthenticationMethodId'); BodyDates = @() }
-        }
-    }
-    'Get-MgBetaUserAuthenticationRequirement' = @{
-        Output = 'strongAuthenticationRequirements'
-        Sets = @{
-            'Get' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/requirements'; Mutates = $false; List = $false; Identity = @('UserId'); BodyDates = @() }
-            'GetViaIdentity' = @{ Method = 'GET'; Path = '/users/{user-id}/authentication/requirements'; Mutates = $false; List = $false; Identity = @('UserId'); BodyDates = @() }
-        }
-    }
-    'Update-MgBetaUserAuthenticationRequirement' = @{
-        Output = $null
-        Sets = @{
-            'UpdateExpanded' = @{ Method = 'PATCH'; Path = '/users/{user-id}/authentication/requirements'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @() }
-            'Update' = @{ Method = 'PATCH'; Path = '/users/{user-id}/authentication/requirements'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @() }
-            'UpdateViaIdentityExpanded' = @{ Method = 'PATCH'; Path = '/users/{user-id}/authentication/requirements'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @() }
-            'UpdateViaIdentity' = @{ Method = 'PATCH'; Path = '/users/{user-id}/authentication/requirements'; Mutates = $true; List = $false; Identity = @('UserId'); BodyDates = @() }
-        }
-    }
-}
-
-function Get-MgUser {
-<#
-.SYNOPSIS
-Gets a user by id or user principal name, or lists users.
-
-.DESCRIPTION
-Calls GET /users/{user-id} or GET /users. List sets page with -All (streaming) and take OData query options.
-Same name, parameters and output as Get-MgUser in Microsoft.Graph.Users. Parameter sets: List, Get, GetViaIdentity (default: List).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Filter
-An OData filter ($filter).
-
-.PARAMETER Search
-A search expression ($search); quoted when it is not already.
-
-.PARAMETER Sort
-Sort order ($orderby).
-
-.PARAMETER Top
-Returns at most this many items, paging as needed.
-
-.PARAMETER PageSize
-Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.
-
-.PARAMETER All
-Follows @odata.nextLink and streams every page down the pipeline.
-
-.PARAMETER CountVariable
-The name of a global variable that receives @odata.count.
-
-.PARAMETER ConsistencyLevel
-The ConsistencyLevel header (eventual) for advanced queries.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgUser -UserId testuser@contoso.onmicrosoft.com
-
-Gets one user by user principal name.
-
-.EXAMPLE
-Get-MgUser -All -Filter "startswith(displayName,'A')" -Property Id,DisplayName
-
-Streams every matching user, page after page.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguser
-#>
-    [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-    param(
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Filter,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Search,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('OrderBy')]
-        [string[]] $Sort,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('Limit')]
-        [int] $Top,
-
-        [Parameter(ParameterSetName = 'List')]
-        [int] $PageSize,
-
-        [Parameter(ParameterSetName = 'List')]
-        [switch] $All,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('CV')]
-        [string] $CountVariable,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $ConsistencyLevel,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter(ParameterSetName = 'Get')]
-        [Parameter(ParameterSetName = 'GetViaIdentity')]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUser' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function New-MgUser {
-<#
-.SYNOPSIS
-Creates a user.
-
-.DESCRIPTION
-Calls POST /users.
-Same name, parameters and output as New-MgUser in Microsoft.Graph.Users. Parameter sets: CreateExpanded, Create (default: CreateExpanded).
-
-.PARAMETER Id
-Sets `id` in the request body.
-
-.PARAMETER AboutMe
-Sets `aboutMe` in the request body.
-
-.PARAMETER AccountEnabled
-Sets `accountEnabled` in the request body.
-
-.PARAMETER AgeGroup
-Sets `ageGroup` in the request body.
-
-.PARAMETER BusinessPhones
-Sets `businessPhones` in the request body.
-
-.PARAMETER City
-Sets `city` in the request body.
-
-.PARAMETER CompanyName
-Sets `companyName` in the request body.
-
-.PARAMETER Country
-Sets `country` in the request body.
-
-.PARAMETER CreatedDateTime
-Sets `createdDateTime` in the request body.
-
-.PARAMETER CreationType
-Sets `creationType` in the request body.
-
-.PARAMETER DeletedDateTime
-Sets `deletedDateTime` in the request body.
-
-.PARAMETER Department
-Sets `department` in the request body.
-
-.PARAMETER DisplayName
-Sets `displayName` in the request body.
-
-.PARAMETER EmployeeHireDate
-Sets `employeeHireDate` in the request body.
-
-.PARAMETER EmployeeId
-Sets `employeeId` in the request body.
-
-.PARAMETER EmployeeType
-Sets `employeeType` in the request body.
-
-.PARAMETER ExternalUserState
-Sets `externalUserState` in the request body.
-
-.PARAMETER GivenName
-Sets `givenName` in the request body.
-
-.PARAMETER Identities
-Sets `identities` in the request body.
-
-.PARAMETER ImAddresses
-Sets `imAddresses` in the request body.
-
-.PARAMETER JobTitle
-Sets `jobTitle` in the request body.
-
-.PARAMETER LastPasswordChangeDateTime
-Sets `lastPasswordChangeDateTime` in the request body.
-
-.PARAMETER Mail
-Sets `mail` in the request body.
-
-.PARAMETER MailNickname
-Sets `mailNickname` in the request body.
-
-.PARAMETER MobilePhone
-Sets `mobilePhone` in the request body.
-
-.PARAMETER OfficeLocation
-Sets `officeLocation` in the request body.
-
-.PARAMETER OnPremisesImmutableId
-Sets `onPremisesImmutableId` in the request body.
-
-.PARAMETER OnPremisesSyncEnabled
-Sets `onPremisesSyncEnabled` in the request body.
-
-.PARAMETER OtherMails
-Sets `otherMails` in the request body.
-
-.PARAMETER PasswordPolicies
-Sets `passwordPolicies` in the request body.
-
-.PARAMETER PasswordProfile
-Sets `passwordProfile` in the request body.
-
-.PARAMETER PostalCode
-Sets `postalCode` in the request body.
-
-.PARAMETER PreferredLanguage
-Sets `preferredLanguage` in the request body.
-
-.PARAMETER ProxyAddresses
-Sets `proxyAddresses` in the request body.
-
-.PARAMETER SecurityIdentifier
-Sets `securityIdentifier` in the request body.
-
-.PARAMETER ShowInAddressList
-Sets `showInAddressList` in the request body.
-
-.PARAMETER SignInSessionsValidFromDateTime
-Sets `signInSessionsValidFromDateTime` in the request body.
-
-.PARAMETER State
-Sets `state` in the request body.
-
-.PARAMETER StreetAddress
-Sets `streetAddress` in the request body.
-
-.PARAMETER Surname
-Sets `surname` in the request body.
-
-.PARAMETER UsageLocation
-Sets `usageLocation` in the request body.
-
-.PARAMETER UserPrincipalName
-Sets `userPrincipalName` in the request body.
-
-.PARAMETER UserType
-Sets `userType` in the request body.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser).
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-New-MgUser -DisplayName 'Test User' -MailNickname testuser -UserPrincipalName testuser@contoso.onmicrosoft.com -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d'; ForceChangePasswordNextSignIn = $true }
-
-Creates an enabled user who must change the password at first sign-in.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguser
-#>
-    [CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-    param(
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Id,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $AboutMe,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $AccountEnabled,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $AgeGroup,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string[]] $BusinessPhones,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $City,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $CompanyName,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Country,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $CreatedDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $CreationType,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $DeletedDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Department,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $DisplayName,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $EmployeeHireDate,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $EmployeeId,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $EmployeeType,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $ExternalUserState,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $GivenName,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [object] $Identities,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string[]] $ImAddresses,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $JobTitle,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $LastPasswordChangeDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Mail,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $MailNickname,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $MobilePhone,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $OfficeLocation,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $OnPremisesImmutableId,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $OnPremisesSyncEnabled,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string[]] $OtherMails,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $PasswordPolicies,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [object] $PasswordProfile,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $PostalCode,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $PreferredLanguage,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string[]] $ProxyAddresses,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $SecurityIdentifier,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $ShowInAddressList,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $SignInSessionsValidFromDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $State,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $StreetAddress,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Surname,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $UsageLocation,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $UserPrincipalName,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $UserType,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Create', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgUser' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Update-MgUser {
-<#
-.SYNOPSIS
-Updates a user's properties.
-
-.DESCRIPTION
-Calls PATCH /users/{user-id}.
-Same name, parameters and output as Update-MgUser in Microsoft.Graph.Users. Parameter sets: UpdateExpanded, Update, UpdateViaIdentityExpanded, UpdateViaIdentity (default: UpdateExpanded).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Id
-Sets `id` in the request body.
-
-.PARAMETER AboutMe
-Sets `aboutMe` in the request body.
-
-.PARAMETER AccountEnabled
-Sets `accountEnabled` in the request body.
-
-.PARAMETER AgeGroup
-Sets `ageGroup` in the request body.
-
-.PARAMETER BusinessPhones
-Sets `businessPhones` in the request body.
-
-.PARAMETER City
-Sets `city` in the request body.
-
-.PARAMETER CompanyName
-Sets `companyName` in the request body.
-
-.PARAMETER Country
-Sets `country` in the request body.
-
-.PARAMETER CreatedDateTime
-Sets `createdDateTime` in the request body.
-
-.PARAMETER CreationType
-Sets `creationType` in the request body.
-
-.PARAMETER DeletedDateTime
-Sets `deletedDateTime` in the request body.
-
-.PARAMETER Department
-Sets `department` in the request body.
-
-.PARAMETER DisplayName
-Sets `displayName` in the request body.
-
-.PARAMETER EmployeeHireDate
-Sets `employeeHireDate` in the request body.
-
-.PARAMETER EmployeeId
-Sets `employeeId` in the request body.
-
-.PARAMETER EmployeeType
-Sets `employeeType` in the request body.
-
-.PARAMETER ExternalUserState
-Sets `externalUserState` in the request body.
-
-.PARAMETER GivenName
-Sets `givenName` in the request body.
-
-.PARAMETER Identities
-Sets `identities` in the request body.
-
-.PARAMETER ImAddresses
-Sets `imAddresses` in the request body.
-
-.PARAMETER JobTitle
-Sets `jobTitle` in the request body.
-
-.PARAMETER LastPasswordChangeDateTime
-Sets `lastPasswordChangeDateTime` in the request body.
-
-.PARAMETER Mail
-Sets `mail` in the request body.
-
-.PARAMETER MailNickname
-Sets `mailNickname` in the request body.
-
-.PARAMETER MobilePhone
-Sets `mobilePhone` in the request body.
-
-.PARAMETER OfficeLocation
-Sets `officeLocation` in the request body.
-
-.PARAMETER OnPremisesImmutableId
-Sets `onPremisesImmutableId` in the request body.
-
-.PARAMETER OnPremisesSyncEnabled
-Sets `onPremisesSyncEnabled` in the request body.
-
-.PARAMETER OtherMails
-Sets `otherMails` in the request body.
-
-.PARAMETER PasswordPolicies
-Sets `passwordPolicies` in the request body.
-
-.PARAMETER PasswordProfile
-Sets `passwordProfile` in the request body.
-
-.PARAMETER PostalCode
-Sets `postalCode` in the request body.
-
-.PARAMETER PreferredLanguage
-Sets `preferredLanguage` in the request body.
-
-.PARAMETER ProxyAddresses
-Sets `proxyAddresses` in the request body.
-
-.PARAMETER SecurityIdentifier
-Sets `securityIdentifier` in the request body.
-
-.PARAMETER ShowInAddressList
-Sets `showInAddressList` in the request body.
-
-.PARAMETER SignInSessionsValidFromDateTime
-Sets `signInSessionsValidFromDateTime` in the request body.
-
-.PARAMETER State
-Sets `state` in the request body.
-
-.PARAMETER StreetAddress
-Sets `streetAddress` in the request body.
-
-.PARAMETER Surname
-Sets `surname` in the request body.
-
-.PARAMETER UsageLocation
-Sets `usageLocation` in the request body.
-
-.PARAMETER UserPrincipalName
-Sets `userPrincipalName` in the request body.
-
-.PARAMETER UserType
-Sets `userType` in the request body.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser).
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Update-MgUser -UserId testuser@contoso.onmicrosoft.com -JobTitle 'Engineer'
-
-Sets the job title.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguser
-#>
-    [CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'UpdateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Update', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded', Mandatory, ValueFromPipeline)]
-        [Parameter(ParameterSetName = 'UpdateViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $Id,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $AboutMe,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [switch] $AccountEnabled,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $AgeGroup,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string[]] $BusinessPhones,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $City,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $CompanyName,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $Country,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [datetime] $CreatedDateTime,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $CreationType,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [datetime] $DeletedDateTime,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $Department,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $DisplayName,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [datetime] $EmployeeHireDate,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $EmployeeId,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $EmployeeType,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $ExternalUserState,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $GivenName,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [object] $Identities,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string[]] $ImAddresses,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $JobTitle,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [datetime] $LastPasswordChangeDateTime,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $Mail,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $MailNickname,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $MobilePhone,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $OfficeLocation,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $OnPremisesImmutableId,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [switch] $OnPremisesSyncEnabled,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string[]] $OtherMails,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $PasswordPolicies,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [object] $PasswordProfile,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $PostalCode,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $PreferredLanguage,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string[]] $ProxyAddresses,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $SecurityIdentifier,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [switch] $ShowInAddressList,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [datetime] $SignInSessionsValidFromDateTime,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $State,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $StreetAddress,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $Surname,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $UsageLocation,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $UserPrincipalName,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $UserType,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Update', Mandatory)]
-        [Parameter(ParameterSetName = 'UpdateViaIdentity', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgUser' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Remove-MgUser {
-<#
-.SYNOPSIS
-Deletes a user.
-
-.DESCRIPTION
-Calls DELETE /users/{user-id}.
-Same name, parameters and output as Remove-MgUser in Microsoft.Graph.Users. Parameter sets: Delete, DeleteViaIdentity (default: Delete).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER IfMatch
-ETag value for the If-Match header.
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Remove-MgUser -UserId testuser@contoso.onmicrosoft.com -Confirm:$false
-
-Deletes the user without asking.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguser
-#>
-    [CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'Delete', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'DeleteViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [string] $IfMatch,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUser' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function New-MgGroup {
-<#
-.SYNOPSIS
-Creates a group.
-
-.DESCRIPTION
-Calls POST /groups.
-Same name, parameters and output as New-MgGroup in Microsoft.Graph.Groups. Parameter sets: CreateExpanded, Create (default: CreateExpanded).
-
-.PARAMETER Id
-Sets `id` in the request body.
-
-.PARAMETER AccessType
-Sets `accessType` in the request body.
-
-.PARAMETER Classification
-Sets `classification` in the request body.
-
-.PARAMETER CreatedDateTime
-Sets `createdDateTime` in the request body.
-
-.PARAMETER DeletedDateTime
-Sets `deletedDateTime` in the request body.
-
-.PARAMETER Description
-Sets `description` in the request body.
-
-.PARAMETER DisplayName
-Sets `displayName` in the request body.
-
-.PARAMETER ExpirationDateTime
-Sets `expirationDateTime` in the request body.
-
-.PARAMETER GroupTypes
-Sets `groupTypes` in the request body.
-
-.PARAMETER IsAssignableToRole
-Sets `isAssignableToRole` in the request body.
-
-.PARAMETER Mail
-Sets `mail` in the request body.
-
-.PARAMETER MailEnabled
-Sets `mailEnabled` in the request body.
-
-.PARAMETER MailNickname
-Sets `mailNickname` in the request body.
-
-.PARAMETER MembershipRule
-Sets `membershipRule` in the request body.
-
-.PARAMETER MembershipRuleProcessingState
-Sets `membershipRuleProcessingState` in the request body.
-
-.PARAMETER OnPremisesSyncEnabled
-Sets `onPremisesSyncEnabled` in the request body.
-
-.PARAMETER ProxyAddresses
-Sets `proxyAddresses` in the request body.
-
-.PARAMETER RenewedDateTime
-Sets `renewedDateTime` in the request body.
-
-.PARAMETER SecurityEnabled
-Sets `securityEnabled` in the request body.
-
-.PARAMETER SecurityIdentifier
-Sets `securityIdentifier` in the request body.
-
-.PARAMETER Visibility
-Sets `visibility` in the request body.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup).
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-New-MgGroup -DisplayName 'TAP users' -MailEnabled:$false -MailNickname tapusers -SecurityEnabled
-
-Creates a security group.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup
-#>
-    [CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
-    param(
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Id,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $AccessType,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Classification,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $CreatedDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $DeletedDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Description,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $DisplayName,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $ExpirationDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string[]] $GroupTypes,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $IsAssignableToRole,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Mail,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $MailEnabled,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $MailNickname,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $MembershipRule,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $MembershipRuleProcessingState,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $OnPremisesSyncEnabled,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string[]] $ProxyAddresses,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [datetime] $RenewedDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [switch] $SecurityEnabled,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $SecurityIdentifier,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [string] $Visibility,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Create', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgGroup' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgGroup {
-<#
-.SYNOPSIS
-Gets a group, or lists groups.
-
-.DESCRIPTION
-Calls GET /groups/{group-id} or GET /groups.
-Same name, parameters and output as Get-MgGroup in Microsoft.Graph.Groups. Parameter sets: List, Get, GetViaIdentity (default: List).
-
-.PARAMETER GroupId
-The unique identifier of group.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Filter
-An OData filter ($filter).
-
-.PARAMETER Search
-A search expression ($search); quoted when it is not already.
-
-.PARAMETER Sort
-Sort order ($orderby).
-
-.PARAMETER Top
-Returns at most this many items, paging as needed.
-
-.PARAMETER PageSize
-Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.
-
-.PARAMETER All
-Follows @odata.nextLink and streams every page down the pipeline.
-
-.PARAMETER CountVariable
-The name of a global variable that receives @odata.count.
-
-.PARAMETER ConsistencyLevel
-The ConsistencyLevel header (eventual) for advanced queries.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgGroup -Filter "displayName eq 'TAP users'"
-
-Finds a group by name.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup
-#>
-    [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
-    param(
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $GroupId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Filter,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Search,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('OrderBy')]
-        [string[]] $Sort,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('Limit')]
-        [int] $Top,
-
-        [Parameter(ParameterSetName = 'List')]
-        [int] $PageSize,
-
-        [Parameter(ParameterSetName = 'List')]
-        [switch] $All,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('CV')]
-        [string] $CountVariable,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $ConsistencyLevel,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter(ParameterSetName = 'Get')]
-        [Parameter(ParameterSetName = 'GetViaIdentity')]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgGroup' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgGroupMember {
-<#
-.SYNOPSIS
-Lists a group's direct members.
-
-.DESCRIPTION
-Calls GET /groups/{group-id}/members. Members are directory objects; their type and details are in AdditionalProperties.
-Same name, parameters and output as Get-MgGroupMember in Microsoft.Graph.Groups. Parameter sets: List (default: List).
-
-.PARAMETER GroupId
-The unique identifier of group.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Filter
-An OData filter ($filter).
-
-.PARAMETER Search
-A search expression ($search); quoted when it is not already.
-
-.PARAMETER Sort
-Sort order ($orderby).
-
-.PARAMETER Top
-Returns at most this many items, paging as needed.
-
-.PARAMETER PageSize
-Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.
-
-.PARAMETER All
-Follows @odata.nextLink and streams every page down the pipeline.
-
-.PARAMETER CountVariable
-The name of a global variable that receives @odata.count.
-
-.PARAMETER ConsistencyLevel
-The ConsistencyLevel header (eventual) for advanced queries.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.EXAMPLE
-Get-MgGroupMember -GroupId $group.Id -All | ForEach-Object { $_.AdditionalProperties['userPrincipalName'] }
-
-Lists the user principal names of every member.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmember
-#>
-    [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-    param(
-        [Parameter(ParameterSetName = 'List', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $GroupId,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter()]
-        [string] $Filter,
-
-        [Parameter()]
-        [string] $Search,
-
-        [Parameter()]
-        [Alias('OrderBy')]
-        [string[]] $Sort,
-
-        [Parameter()]
-        [Alias('Limit')]
-        [int] $Top,
-
-        [Parameter()]
-        [int] $PageSize,
-
-        [Parameter()]
-        [switch] $All,
-
-        [Parameter()]
-        [Alias('CV')]
-        [string] $CountVariable,
-
-        [Parameter()]
-        [string] $ConsistencyLevel,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgGroupMember' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function New-MgGroupMember {
-<#
-.SYNOPSIS
-Adds a member to a group.
-
-.DESCRIPTION
-Calls POST /groups/{group-id}/members/$ref.
-Same name, parameters and output as New-MgGroupMember in Microsoft.Graph.Groups. Parameter sets: CreateExpanded, Create, CreateViaIdentityExpanded, CreateViaIdentity (default: CreateExpanded).
-
-.PARAMETER GroupId
-The unique identifier of group.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER DirectoryObjectId
-The id of the directory object to add.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.PowerShell.Models.IReferenceCreate).
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-New-MgGroupMember -GroupId $group.Id -DirectoryObjectId $user.Id
-
-Adds a user to a group.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmember
-#>
-    [CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'CreateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Create', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $GroupId,
-
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded', Mandatory, ValueFromPipeline)]
-        [Parameter(ParameterSetName = 'CreateViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter(ParameterSetName = 'CreateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $DirectoryObjectId,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Create', Mandatory)]
-        [Parameter(ParameterSetName = 'CreateViaIdentity', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgGroupMember' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
-<#
-.SYNOPSIS
-Gets one authentication method configuration of the tenant's policy.
-
-.DESCRIPTION
-Calls GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}. Type-specific settings are in AdditionalProperties.
-Same name, parameters and output as Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration in Microsoft.Graph.Identity.SignIns. Parameter sets: Get, GetViaIdentity (default: Get).
-
-.PARAMETER AuthenticationMethodConfigurationId
-The unique identifier of authenticationMethodConfiguration.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass
-
-Reads the Temporary Access Pass policy.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration
-#>
-    [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]
-    param(
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $AuthenticationMethodConfigurationId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
-<#
-.SYNOPSIS
-Updates one authentication method configuration of the tenant's policy.
-
-.DESCRIPTION
-Calls PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}. The body must carry @odata.type.
-Same name, parameters and output as Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration in Microsoft.Graph.Identity.SignIns. Parameter sets: UpdateExpanded, Update, UpdateViaIdentityExpanded, UpdateViaIdentity (default: UpdateExpanded).
-
-.PARAMETER AuthenticationMethodConfigurationId
-The unique identifier of authenticationMethodConfiguration.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Id
-Sets `id` in the request body.
-
-.PARAMETER ExcludeTargets
-Sets `excludeTargets` in the request body.
-
-.PARAMETER State
-Sets `state` in the request body.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration).
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass -BodyParameter @{ '@odata.type' = '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration'; state = 'enabled'; includeTargets = @(@{ id = $group.Id; targetType = 'group'; isRegistrationRequired = $false }) }
-
-Enables Temporary Access Pass for one group only.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration
-#>
-    [CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'UpdateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Update', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $AuthenticationMethodConfigurationId,
-
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded', Mandatory, ValueFromPipeline)]
-        [Parameter(ParameterSetName = 'UpdateViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $Id,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [object[]] $ExcludeTargets,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $State,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Update', Mandatory)]
-        [Parameter(ParameterSetName = 'UpdateViaIdentity', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function New-MgUserAuthenticationTemporaryAccessPassMethod {
-<#
-.SYNOPSIS
-Creates a Temporary Access Pass for a user.
-
-.DESCRIPTION
-Calls POST /users/{user-id}/authentication/temporaryAccessPassMethods. The pass value is returned only here. A new pass replaces the user's existing one.
-Same name, parameters and output as New-MgUserAuthenticationTemporaryAccessPassMethod in Microsoft.Graph.Identity.SignIns. Parameter sets: CreateExpanded, Create, CreateViaIdentityExpanded, CreateViaIdentity (default: CreateExpanded).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Id
-Sets `id` in the request body.
-
-.PARAMETER CreatedDateTime
-Sets `createdDateTime` in the request body.
-
-.PARAMETER IsUsable
-Sets `isUsable` in the request body.
-
-.PARAMETER IsUsableOnce
-Sets `isUsableOnce` in the request body.
-
-.PARAMETER LifetimeInMinutes
-Sets `lifetimeInMinutes` in the request body.
-
-.PARAMETER MethodUsabilityReason
-Sets `methodUsabilityReason` in the request body.
-
-.PARAMETER StartDateTime
-Sets `startDateTime` in the request body.
-
-.PARAMETER TemporaryAccessPass
-Sets `temporaryAccessPass` in the request body.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod).
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-$properties = @{ isUsableOnce = $true; startDateTime = (Get-Date).ToString() }
-New-MgUserAuthenticationTemporaryAccessPassMethod -UserId testuser@contoso.onmicrosoft.com -BodyParameter ($properties | ConvertTo-Json)
-
-Issues a one-time pass starting now, from a JSON body.
-
-.EXAMPLE
-New-MgUserAuthenticationTemporaryAccessPassMethod -UserId $user.Id -LifetimeInMinutes 120
-
-Issues a reusable two-hour pass (when the policy allows it).
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationtemporaryaccesspassmethod
-#>
-    [CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]
-    param(
-        [Parameter(ParameterSetName = 'CreateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Create', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded', Mandatory, ValueFromPipeline)]
-        [Parameter(ParameterSetName = 'CreateViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [string] $Id,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [datetime] $CreatedDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [switch] $IsUsable,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [switch] $IsUsableOnce,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [int] $LifetimeInMinutes,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [string] $MethodUsabilityReason,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [datetime] $StartDateTime,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [string] $TemporaryAccessPass,
-
-        [Parameter(ParameterSetName = 'CreateExpanded')]
-        [Parameter(ParameterSetName = 'CreateViaIdentityExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Create', Mandatory)]
-        [Parameter(ParameterSetName = 'CreateViaIdentity', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'New-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgUserAuthenticationTemporaryAccessPassMethod {
-<#
-.SYNOPSIS
-Gets a user's Temporary Access Pass (without its value).
-
-.DESCRIPTION
-Calls GET /users/{user-id}/authentication/temporaryAccessPassMethods[/{id}].
-Same name, parameters and output as Get-MgUserAuthenticationTemporaryAccessPassMethod in Microsoft.Graph.Identity.SignIns. Parameter sets: List, Get, GetViaIdentity (default: List).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER TemporaryAccessPassAuthenticationMethodId
-The unique identifier of temporaryAccessPassAuthenticationMethod.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Filter
-An OData filter ($filter).
-
-.PARAMETER Search
-A search expression ($search); quoted when it is not already.
-
-.PARAMETER Sort
-Sort order ($orderby).
-
-.PARAMETER Top
-Returns at most this many items, paging as needed.
-
-.PARAMETER PageSize
-Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.
-
-.PARAMETER All
-Follows @odata.nextLink and streams every page down the pipeline.
-
-.PARAMETER CountVariable
-The name of a global variable that receives @odata.count.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgUserAuthenticationTemporaryAccessPassMethod -UserId testuser@contoso.onmicrosoft.com
-
-Shows whether the user's pass is usable, and why.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationtemporaryaccesspassmethod
-#>
-    [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]
-    param(
-        [Parameter(ParameterSetName = 'List', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $TemporaryAccessPassAuthenticationMethodId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Filter,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Search,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('OrderBy')]
-        [string[]] $Sort,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('Limit')]
-        [int] $Top,
-
-        [Parameter(ParameterSetName = 'List')]
-        [int] $PageSize,
-
-        [Parameter(ParameterSetName = 'List')]
-        [switch] $All,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('CV')]
-        [string] $CountVariable,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter(ParameterSetName = 'Get')]
-        [Parameter(ParameterSetName = 'GetViaIdentity')]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Remove-MgUserAuthenticationTemporaryAccessPassMethod {
-<#
-.SYNOPSIS
-Deletes a user's Temporary Access Pass.
-
-.DESCRIPTION
-Calls DELETE /users/{user-id}/authentication/temporaryAccessPassMethods/{id}.
-Same name, parameters and output as Remove-MgUserAuthenticationTemporaryAccessPassMethod in Microsoft.Graph.Identity.SignIns. Parameter sets: Delete, DeleteViaIdentity (default: Delete).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER TemporaryAccessPassAuthenticationMethodId
-The unique identifier of temporaryAccessPassAuthenticationMethod.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER IfMatch
-ETag value for the If-Match header.
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgUserAuthenticationTemporaryAccessPassMethod -UserId $user.Id | ForEach-Object { Remove-MgUserAuthenticationTemporaryAccessPassMethod -UserId $user.Id -TemporaryAccessPassAuthenticationMethodId $_.Id }
-
-Revokes the user's pass.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationtemporaryaccesspassmethod
-#>
-    [CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'Delete', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'Delete', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $TemporaryAccessPassAuthenticationMethodId,
-
-        [Parameter(ParameterSetName = 'DeleteViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [string] $IfMatch,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgUserAuthenticationMethod {
-<#
-.SYNOPSIS
-Lists a user's authentication methods.
-
-.DESCRIPTION
-Calls GET /users/{user-id}/authentication/methods. Items are base-type objects: the method type (@odata.type) and its details are in AdditionalProperties.
-Same name, parameters and output as Get-MgUserAuthenticationMethod in Microsoft.Graph.Identity.SignIns. Parameter sets: List, Get, GetViaIdentity (default: List).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER AuthenticationMethodId
-The unique identifier of authenticationMethod.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Filter
-An OData filter ($filter).
-
-.PARAMETER Search
-A search expression ($search); quoted when it is not already.
-
-.PARAMETER Sort
-Sort order ($orderby).
-
-.PARAMETER Top
-Returns at most this many items, paging as needed.
-
-.PARAMETER PageSize
-Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.
-
-.PARAMETER All
-Follows @odata.nextLink and streams every page down the pipeline.
-
-.PARAMETER CountVariable
-The name of a global variable that receives @odata.count.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgUserAuthenticationMethod -UserId testuser@contoso.onmicrosoft.com | ForEach-Object { $_.AdditionalProperties['@odata.type'] }
-
-Prints the type of each registered method.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmethod
-#>
-    [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
-    param(
-        [Parameter(ParameterSetName = 'List', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $AuthenticationMethodId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Filter,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Search,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('OrderBy')]
-        [string[]] $Sort,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('Limit')]
-        [int] $Top,
-
-        [Parameter(ParameterSetName = 'List')]
-        [int] $PageSize,
-
-        [Parameter(ParameterSetName = 'List')]
-        [switch] $All,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('CV')]
-        [string] $CountVariable,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter(ParameterSetName = 'Get')]
-        [Parameter(ParameterSetName = 'GetViaIdentity')]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgUserAuthenticationFido2Method {
-<#
-.SYNOPSIS
-Lists or gets a user's passkeys (FIDO2 methods).
-
-.DESCRIPTION
-Calls GET /users/{user-id}/authentication/fido2Methods[/{id}].
-Same name, parameters and output as Get-MgUserAuthenticationFido2Method in Microsoft.Graph.Identity.SignIns. Parameter sets: List, Get, GetViaIdentity (default: List).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER Fido2AuthenticationMethodId
-The unique identifier of fido2AuthenticationMethod.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Filter
-An OData filter ($filter).
-
-.PARAMETER Search
-A search expression ($search); quoted when it is not already.
-
-.PARAMETER Sort
-Sort order ($orderby).
-
-.PARAMETER Top
-Returns at most this many items, paging as needed.
-
-.PARAMETER PageSize
-Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.
-
-.PARAMETER All
-Follows @odata.nextLink and streams every page down the pipeline.
-
-.PARAMETER CountVariable
-The name of a global variable that receives @odata.count.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Get-MgUserAuthenticationFido2Method -UserId testuser@contoso.onmicrosoft.com
-
-Lists the user's passkeys.
-
-.OUTPUTS
-Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFido2AuthenticationMethod
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationfido2method
-#>
-    [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFido2AuthenticationMethod')]
-    param(
-        [Parameter(ParameterSetName = 'List', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $Fido2AuthenticationMethodId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Filter,
-
-        [Parameter(ParameterSetName = 'List')]
-        [string] $Search,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('OrderBy')]
-        [string[]] $Sort,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('Limit')]
-        [int] $Top,
-
-        [Parameter(ParameterSetName = 'List')]
-        [int] $PageSize,
-
-        [Parameter(ParameterSetName = 'List')]
-        [switch] $All,
-
-        [Parameter(ParameterSetName = 'List')]
-        [Alias('CV')]
-        [string] $CountVariable,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter(ParameterSetName = 'Get')]
-        [Parameter(ParameterSetName = 'GetViaIdentity')]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Remove-MgUserAuthenticationFido2Method {
-<#
-.SYNOPSIS
-Deletes one of a user's passkeys.
-
-.DESCRIPTION
-Calls DELETE /users/{user-id}/authentication/fido2Methods/{id}.
-Same name, parameters and output as Remove-MgUserAuthenticationFido2Method in Microsoft.Graph.Identity.SignIns. Parameter sets: Delete, DeleteViaIdentity (default: Delete).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER Fido2AuthenticationMethodId
-The unique identifier of fido2AuthenticationMethod.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER IfMatch
-ETag value for the If-Match header.
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Remove-MgUserAuthenticationFido2Method -UserId $user.Id -Fido2AuthenticationMethodId $key.Id
-
-Removes a passkey.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationfido2method
-#>
-    [CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'Delete', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'Delete', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $Fido2AuthenticationMethodId,
-
-        [Parameter(ParameterSetName = 'DeleteViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [string] $IfMatch,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Remove-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Get-MgBetaUserAuthenticationRequirement {
-<#
-.SYNOPSIS
-Gets a user's per-user MFA state (beta).
-
-.DESCRIPTION
-Calls GET /beta/users/{user-id}/authentication/requirements.
-Same name, parameters and output as Get-MgBetaUserAuthenticationRequirement in Microsoft.Graph.Beta.Identity.SignIns. Parameter sets: Get, GetViaIdentity (default: Get).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER Property
-Properties to return ($select).
-
-.PARAMETER ExpandProperty
-Related entities to expand ($expand).
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-(Get-MgBetaUserAuthenticationRequirement -UserId testuser@contoso.onmicrosoft.com).PerUserMfaState
-
-Prints disabled, enabled or enforced.
-
-.OUTPUTS
-Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphStrongAuthenticationRequirements
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationrequirement
-#>
-    [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false)]
-    [OutputType('Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphStrongAuthenticationRequirements')]
-    param(
-        [Parameter(ParameterSetName = 'Get', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'GetViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter()]
-        [Alias('Select')]
-        [string[]] $Property,
-
-        [Parameter()]
-        [Alias('Expand')]
-        [string[]] $ExpandProperty,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Get-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
-}
-
-function Update-MgBetaUserAuthenticationRequirement {
-<#
-.SYNOPSIS
-Sets a user's per-user MFA state (beta).
-
-.DESCRIPTION
-Calls PATCH /beta/users/{user-id}/authentication/requirements.
-Same name, parameters and output as Update-MgBetaUserAuthenticationRequirement in Microsoft.Graph.Beta.Identity.SignIns. Parameter sets: UpdateExpanded, Update, UpdateViaIdentityExpanded, UpdateViaIdentity (default: UpdateExpanded).
-
-.PARAMETER UserId
-The unique identifier of user.
-
-.PARAMETER InputObject
-Identity parameter: a hashtable with the ids of the path, such as @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by property name instead.
-
-.PARAMETER PerUserMfaState
-Sets `perUserMfaState` in the request body.
-
-.PARAMETER AdditionalProperties
-Additional body properties, sent as they are (for example @odata.type).
-
-.PARAMETER BodyParameter
-The request body: a hashtable, an object or a JSON string (Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphStrongAuthenticationRequirements).
-
-.PARAMETER PassThru
-Returns $true when the command succeeds.
-
-.PARAMETER Headers
-Extra request headers.
-
-.PARAMETER ResponseHeadersVariable
-The name of a variable that receives the response headers.
-
-.PARAMETER ThrottleLimit
-How many pipeline inputs are sent at once (MgGraph bulk mode). 1, the default, behaves exactly as the SDK: one request after another.
-
-.EXAMPLE
-Update-MgBetaUserAuthenticationRequirement -UserId testuser@contoso.onmicrosoft.com -PerUserMfaState enabled
-
-Enables per-user MFA.
-
-.LINK
-https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationrequirement
-#>
-    [CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, SupportsShouldProcess, ConfirmImpact = 'Medium')]
-    [OutputType('System.Boolean')]
-    param(
-        [Parameter(ParameterSetName = 'UpdateExpanded', Mandatory, ValueFromPipelineByPropertyName)]
-        [Parameter(ParameterSetName = 'Update', Mandatory, ValueFromPipelineByPropertyName)]
-        [string] $UserId,
-
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded', Mandatory, ValueFromPipeline)]
-        [Parameter(ParameterSetName = 'UpdateViaIdentity', Mandatory, ValueFromPipeline)]
-        [System.Collections.IDictionary] $InputObject,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [string] $PerUserMfaState,
-
-        [Parameter(ParameterSetName = 'UpdateExpanded')]
-        [Parameter(ParameterSetName = 'UpdateViaIdentityExpanded')]
-        [hashtable] $AdditionalProperties,
-
-        [Parameter(ParameterSetName = 'Update', Mandatory)]
-        [Parameter(ParameterSetName = 'UpdateViaIdentity', Mandatory)]
-        [Alias('Body')]
-        [object] $BodyParameter,
-
-        [Parameter()]
-        [switch] $PassThru,
-
-        [Parameter()]
-        [System.Collections.IDictionary] $Headers,
-
-        [Parameter()]
-        [Alias('RHV')]
-        [string] $ResponseHeadersVariable,
-
-        [Parameter()]
-        [ValidateRange(1, 64)]
-        [int] $ThrottleLimit
-    )
-
-    begin { $mgState = $null; $mgState = Start-MgCommand 'Update-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
-    process { Invoke-MgCommandStep $mgState $PSBoundParameters }
-    end { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Complete-MgCommand $mgState } }
-    clean { if ($mgState -and $mgState.Call -ne [IntPtr]::Zero) { Stop-MgCommand $mgState } }
 }
 #endregion

@@ -16,6 +16,23 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Module folders of SDK modules the catalog no longer has are stale too.
+    let generated: std::collections::HashSet<String> = files
+        .iter()
+        .filter_map(|(p, _)| p.strip_prefix("module/")?.split('/').next().map(str::to_string))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(root.join("module")) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with("Microsoft.Graph") && !generated.contains(&name) {
+                if check {
+                    drift.push(format!("module/{name} (no longer generated)"));
+                } else if std::fs::remove_dir_all(entry.path()).is_ok() {
+                    println!("removed module/{name}");
+                }
+            }
+        }
+    }
     for (path, content) in files {
         let full = root.join(&path);
         let current = std::fs::read_to_string(&full).unwrap_or_default();
@@ -24,7 +41,12 @@ fn main() -> ExitCode {
         }
         if check {
             drift.push(path);
-        } else if let Err(e) = std::fs::write(&full, content) {
+        } else if let Err(e) = full
+            .parent()
+            .map(std::fs::create_dir_all)
+            .unwrap_or(Ok(()))
+            .and_then(|_| std::fs::write(&full, content))
+        {
             eprintln!("mggraph-codegen: cannot write {}: {e}", full.display());
             return ExitCode::FAILURE;
         } else {

@@ -13,6 +13,12 @@ const fn route(kind: RouteKind, method: Method, path: &'static str) -> Route {
         method,
         path,
         body: None,
+        variant: None,
+        action: &[],
+        returns: None,
+        query: None,
+        consistency_level: false,
+        pageable: false,
     }
 }
 
@@ -23,10 +29,8 @@ const fn with_body(
     body: &'static str,
 ) -> Route {
     Route {
-        kind,
-        method,
-        path,
         body: Some(body),
+        ..route(kind, method, path)
     }
 }
 
@@ -41,14 +45,20 @@ pub static BUILTIN_COMMANDS: &[&str] = &[
     "Add-MgEnvironment",
     "Connect-MgGraph",
     "Disconnect-MgGraph",
+    "Find-MgGraphCommand",
     "Get-MgContext",
     "Get-MgEnvironment",
     "Get-MgRequestContext",
     "Invoke-MgGraphBatchRequest",
     "Invoke-MgGraphRequest",
     "Register-MgSandboxPasskey",
+    "Select-MgProfile",
     "Set-MgRequestContext",
 ];
+
+/// Engine commands the module calls for itself (not cmdlets): what a command's parameters
+/// are, what a model's classes are.
+pub static INTERNAL_COMMANDS: &[&str] = &["MgGraph.DescribeCommand", "MgGraph.DescribeModels"];
 
 /// Every generated Graph cmdlet.
 pub static COMMANDS: &[Command] = &[

@@ -6,10 +6,13 @@
 //! CreateExpanded, Create, ...ViaIdentity), so adding a Graph operation is one table entry.
 
 pub mod commands;
+pub mod describe;
+pub mod generated;
 pub mod models;
+pub mod modules;
 pub mod powershell;
 
-pub use commands::{BUILTIN_COMMANDS, COMMANDS};
+pub use commands::{BUILTIN_COMMANDS, COMMANDS, INTERNAL_COMMANDS};
 pub use models::{model, pascal, Model, PropType};
 
 /// HTTP method of a route.
@@ -18,6 +21,7 @@ pub enum Method {
     Get,
     Post,
     Patch,
+    Put,
     Delete,
 }
 
@@ -27,8 +31,21 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Patch => "PATCH",
+            Method::Put => "PUT",
             Method::Delete => "DELETE",
         }
+    }
+
+    /// `GET`, `POST`, ... (any case) as a method.
+    pub fn parse(text: &str) -> Option<Method> {
+        Some(match text.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PATCH" => Method::Patch,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
     }
 }
 
@@ -56,14 +73,130 @@ impl Api {
     }
 }
 
-/// What a route does; decides the parameter sets it yields.
+/// What a route does; decides the parameter sets it yields and how the engine runs it. The
+/// kinds are those of the SDK's OpenAPI conversion (`src/catalog/generated/README.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteKind {
     List,
     Get,
     Create,
     Update,
+    /// PUT of a whole entity.
+    Set,
     Delete,
+    /// `GET .../$count`: a number as `text/plain`.
+    Count,
+    /// `GET .../$ref` of a collection: the `@odata.id` of each member.
+    RefList,
+    /// `GET .../$ref` of a single-valued navigation property.
+    RefGet,
+    /// `POST .../$ref`: adds a reference (`{"@odata.id": ...}`).
+    RefCreate,
+    /// `PUT .../$ref`: sets a single-valued reference.
+    RefSet,
+    /// `DELETE .../$ref` (`?$id=` on collections).
+    RefDelete,
+    Action,
+    Function,
+    /// `GET` of binary content (`$value`, stream properties).
+    MediaGet,
+    /// `PUT` of binary content.
+    MediaSet,
+    MediaDelete,
+}
+
+impl RouteKind {
+    /// The catalog file's name of a kind (`ref-create`, ...).
+    pub fn parse(text: &str) -> Option<RouteKind> {
+        Some(match text {
+            "list" => RouteKind::List,
+            "get" => RouteKind::Get,
+            "create" => RouteKind::Create,
+            "update" => RouteKind::Update,
+            "set" => RouteKind::Set,
+            "delete" => RouteKind::Delete,
+            "count" => RouteKind::Count,
+            "ref-list" => RouteKind::RefList,
+            "ref-get" => RouteKind::RefGet,
+            "ref-create" => RouteKind::RefCreate,
+            "ref-set" => RouteKind::RefSet,
+            "ref-delete" => RouteKind::RefDelete,
+            "action" => RouteKind::Action,
+            "function" => RouteKind::Function,
+            "media-get" => RouteKind::MediaGet,
+            "media-set" => RouteKind::MediaSet,
+            "media-delete" => RouteKind::MediaDelete,
+            _ => return None,
+        })
+    }
+
+    /// The SDK's base parameter-set name when the catalog gives none.
+    pub fn default_variant(self) -> &'static str {
+        match self {
+            RouteKind::List | RouteKind::RefList => "List",
+            RouteKind::Get | RouteKind::Count | RouteKind::RefGet | RouteKind::MediaGet => "Get",
+            RouteKind::Create | RouteKind::RefCreate => "Create",
+            RouteKind::Update => "Update",
+            RouteKind::Set | RouteKind::RefSet | RouteKind::MediaSet => "Set",
+            RouteKind::Delete | RouteKind::RefDelete | RouteKind::MediaDelete => "Delete",
+            RouteKind::Action => "Invoke",
+            RouteKind::Function => "Get",
+        }
+    }
+}
+
+/// OData system query options a route accepts ($select, $filter, ...), as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QuerySupport(pub u16);
+
+impl QuerySupport {
+    pub const SELECT: u16 = 1;
+    pub const EXPAND: u16 = 2;
+    pub const FILTER: u16 = 4;
+    pub const SEARCH: u16 = 8;
+    pub const ORDERBY: u16 = 16;
+    pub const TOP: u16 = 32;
+    pub const SKIP: u16 = 64;
+    pub const COUNT: u16 = 128;
+
+    pub fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// The bit of an option's catalog name (`select`, `orderby`, ...).
+    pub fn bit(name: &str) -> u16 {
+        match name {
+            "select" => Self::SELECT,
+            "expand" => Self::EXPAND,
+            "filter" => Self::FILTER,
+            "search" => Self::SEARCH,
+            "orderby" => Self::ORDERBY,
+            "top" => Self::TOP,
+            "skip" => Self::SKIP,
+            "count" => Self::COUNT,
+            _ => 0,
+        }
+    }
+}
+
+/// What a successful response of a route carries, when the catalog says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    /// An entity or complex type (by model id), one or a collection.
+    Model(&'static str, bool),
+    /// A primitive or enum value (`Edm.Int32`, ...), one or a collection.
+    Primitive(&'static str, bool),
+    /// Binary content.
+    Stream,
+}
+
+/// One parameter of an action's request body.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionParam {
+    /// The name on the wire (camelCase).
+    pub json: &'static str,
+    pub ty: PropType,
+    pub nullable: bool,
 }
 
 /// One HTTP route of a command.
@@ -75,6 +208,18 @@ pub struct Route {
     pub path: &'static str,
     /// Body model for Create/Update.
     pub body: Option<&'static str>,
+    /// The SDK's base parameter-set name (`Assign`, `Delta`, ...); `None`: the kind's default.
+    pub variant: Option<&'static str>,
+    /// An action's body parameters.
+    pub action: &'static [ActionParam],
+    /// What the response carries; `None`: as the command's output model says.
+    pub returns: Option<Returns>,
+    /// Query options accepted; `None`: every list option on lists, `$select`/`$expand` on gets.
+    pub query: Option<QuerySupport>,
+    /// The route declares the `ConsistencyLevel` header (advanced queries).
+    pub consistency_level: bool,
+    /// A collection answer paged with `@odata.nextLink`.
+    pub pageable: bool,
 }
 
 impl Route {
@@ -94,10 +239,50 @@ impl Route {
 
     /// Whether a successful call returns content.
     pub fn returns_content(&self) -> bool {
-        matches!(
-            self.kind,
-            RouteKind::List | RouteKind::Get | RouteKind::Create
-        ) && self.body != Some("referenceCreate")
+        match self.kind {
+            RouteKind::List
+            | RouteKind::Get
+            | RouteKind::Count
+            | RouteKind::RefList
+            | RouteKind::RefGet
+            | RouteKind::MediaGet => true,
+            RouteKind::Create => self.body != Some("referenceCreate"),
+            RouteKind::Action | RouteKind::Function => self.returns.is_some(),
+            _ => false,
+        }
+    }
+
+    /// The base parameter-set name.
+    pub fn variant(&self) -> &'static str {
+        self.variant.unwrap_or(self.kind.default_variant())
+    }
+
+    /// The query options this route accepts.
+    pub fn query_support(&self) -> QuerySupport {
+        if let Some(q) = self.query {
+            return q;
+        }
+        match self.kind {
+            RouteKind::List => QuerySupport(0xff & !QuerySupport::SKIP),
+            RouteKind::Get => QuerySupport(QuerySupport::SELECT | QuerySupport::EXPAND),
+            _ => QuerySupport::default(),
+        }
+    }
+
+    /// Whether the route answers with pages of a collection (`-All`, `-PageSize`).
+    pub fn is_paged(&self) -> bool {
+        self.kind == RouteKind::List || self.pageable
+    }
+
+    /// Whether the request carries a JSON object whose members can be given one by one
+    /// (the `...Expanded` parameter sets).
+    pub fn has_object_body(&self) -> bool {
+        match self.kind {
+            RouteKind::Create | RouteKind::Update | RouteKind::Set => self.body.is_some(),
+            RouteKind::RefCreate | RouteKind::RefSet => true,
+            RouteKind::Action => !self.action.is_empty(),
+            _ => false,
+        }
     }
 }
 
@@ -141,6 +326,8 @@ pub enum PsType {
     String,
     StringArray,
     Int,
+    Long,
+    Double,
     Switch,
     DateTime,
     Object,
@@ -155,6 +342,8 @@ impl PsType {
             PsType::String => "string",
             PsType::StringArray => "string[]",
             PsType::Int => "int",
+            PsType::Long => "long",
+            PsType::Double => "double",
             PsType::Switch => "switch",
             PsType::DateTime => "datetime",
             PsType::Object => "object",
@@ -164,10 +353,12 @@ impl PsType {
         }
     }
 
-    fn of_prop(ty: PropType) -> PsType {
+    pub fn of_prop(ty: PropType) -> PsType {
         match ty {
             PropType::String => PsType::String,
             PropType::Int => PsType::Int,
+            PropType::Long => PsType::Long,
+            PropType::Double => PsType::Double,
             PropType::Bool => PsType::Switch,
             PropType::DateTime => PsType::DateTime,
             PropType::StringList => PsType::StringArray,
@@ -186,6 +377,7 @@ pub enum QueryOption {
     Search,
     Sort,
     Top,
+    Skip,
     PageSize,
     All,
     CountVariable,
@@ -208,6 +400,16 @@ pub enum Role {
     AdditionalProperties,
     /// `-DirectoryObjectId` of `New-MgGroupMember`.
     DirectoryObjectId,
+    /// One parameter of an action's body (expanded sets).
+    ActionParam(&'static str),
+    /// `-OdataId` of `$ref` creation: the body's `@odata.id`.
+    OdataId,
+    /// `-Id` of a collection `$ref` removal: the `$id` query option.
+    RefId,
+    /// `-OutFile` of binary content.
+    OutFile,
+    /// `-InFile` of binary content.
+    InFile,
     Headers,
     ResponseHeadersVariable,
     IfMatch,
@@ -250,41 +452,32 @@ impl Command {
         let mut sets = vec![];
         for route in self.routes {
             let has_identity = !route.placeholders().is_empty();
-            let mut add = |name: &str, via_identity: bool, expanded: bool| {
+            let base = route.variant();
+            let mut add = |suffix: &str, via_identity: bool, expanded: bool| {
                 sets.push(ParamSet {
-                    name: name.to_string(),
+                    name: format!("{base}{suffix}"),
                     route,
                     via_identity,
                     expanded,
                 })
             };
-            match route.kind {
-                RouteKind::List => add("List", false, false),
-                RouteKind::Get => {
-                    add("Get", false, false);
-                    if has_identity {
-                        add("GetViaIdentity", true, false);
-                    }
+            // The SDK's variants (sdk-generation.md §4): `Expanded` when the body is an
+            // object, `ViaIdentity` when the path has ids and the operation is not a list;
+            // the expanded form first, which makes it the default where both exist.
+            if route.kind == RouteKind::List || route.kind == RouteKind::RefList {
+                add("", false, false);
+                continue;
+            }
+            let expanded = route.has_object_body();
+            if expanded {
+                add("Expanded", false, true);
+            }
+            add("", false, false);
+            if has_identity {
+                if expanded {
+                    add("ViaIdentityExpanded", true, true);
                 }
-                RouteKind::Create | RouteKind::Update => {
-                    let verb = if route.kind == RouteKind::Create {
-                        "Create"
-                    } else {
-                        "Update"
-                    };
-                    add(&format!("{verb}Expanded"), false, true);
-                    add(verb, false, false);
-                    if has_identity {
-                        add(&format!("{verb}ViaIdentityExpanded"), true, true);
-                        add(&format!("{verb}ViaIdentity"), true, false);
-                    }
-                }
-                RouteKind::Delete => {
-                    add("Delete", false, false);
-                    if has_identity {
-                        add("DeleteViaIdentity", true, false);
-                    }
-                }
+                add("ViaIdentity", true, false);
             }
         }
         sets
@@ -382,9 +575,32 @@ impl Command {
         }
         // Bodies.
         for set in &sets {
-            let Some(body) = set.route.body.and_then(model) else {
-                continue;
-            };
+            let route = set.route;
+            let body_model = route.body.and_then(model);
+            match route.kind {
+                RouteKind::MediaSet => {
+                    add(
+                        "InFile".into(),
+                        PsType::String,
+                        Role::InFile,
+                        &[],
+                        &set.name,
+                        true,
+                        "The file whose content is uploaded.".into(),
+                    );
+                    continue;
+                }
+                RouteKind::Create | RouteKind::Update | RouteKind::Set if body_model.is_none() => {
+                    continue
+                }
+                RouteKind::Create
+                | RouteKind::Update
+                | RouteKind::Set
+                | RouteKind::RefCreate
+                | RouteKind::RefSet => {}
+                RouteKind::Action if !route.action.is_empty() => {}
+                _ => continue,
+            }
             if set.expanded {
                 if self.special == Special::DirectoryObjectRef {
                     add(
@@ -396,7 +612,29 @@ impl Command {
                         true,
                         "The id of the directory object to add.".into(),
                     );
-                } else {
+                } else if matches!(route.kind, RouteKind::RefCreate | RouteKind::RefSet) {
+                    add(
+                        "OdataId".into(),
+                        PsType::String,
+                        Role::OdataId,
+                        &[],
+                        &set.name,
+                        true,
+                        "The URL of the object to refer to (@odata.id), such as https://graph.microsoft.com/v1.0/directoryObjects/{id}.".into(),
+                    );
+                } else if route.kind == RouteKind::Action {
+                    for p in route.action {
+                        add(
+                            pascal(p.json),
+                            PsType::of_prop(p.ty),
+                            Role::ActionParam(p.json),
+                            &[],
+                            &set.name,
+                            false,
+                            format!("Sets `{}` in the request body.", p.json),
+                        );
+                    }
+                } else if let Some(body) = body_model {
                     for prop in body.props {
                         add(
                             pascal(prop.json),
@@ -420,6 +658,9 @@ impl Command {
                         .into(),
                 );
             } else {
+                let shape = body_model
+                    .map(|b| b.interface_name())
+                    .unwrap_or_else(|| "an object".into());
                 add(
                     "BodyParameter".into(),
                     PsType::Object,
@@ -427,105 +668,147 @@ impl Command {
                     &["Body"],
                     &set.name,
                     true,
-                    format!(
-                        "The request body: a hashtable, an object or a JSON string ({}).",
-                        body.interface_name()
-                    ),
+                    format!("The request body: a hashtable, an object or a JSON string ({shape})."),
                 );
             }
         }
-        // Query options.
+        // Query options, as each route declares them.
         for set in &sets {
-            let kind = set.route.kind;
-            if kind == RouteKind::List || kind == RouteKind::Get {
-                add(
-                    "Property".into(),
+            let route = set.route;
+            let q = route.query_support();
+            let opt = |bit: u16| q.has(bit);
+            let mut options: Vec<(&str, PsType, QueryOption, &'static [&'static str], &str)> =
+                vec![];
+            if opt(QuerySupport::SELECT) {
+                options.push((
+                    "Property",
                     PsType::StringArray,
-                    Role::Query(QueryOption::Property),
+                    QueryOption::Property,
                     &["Select"],
-                    &set.name,
-                    false,
-                    "Properties to return ($select).".into(),
-                );
-                add(
-                    "ExpandProperty".into(),
+                    "Properties to return ($select).",
+                ));
+            }
+            if opt(QuerySupport::EXPAND) {
+                options.push((
+                    "ExpandProperty",
                     PsType::StringArray,
-                    Role::Query(QueryOption::ExpandProperty),
+                    QueryOption::ExpandProperty,
                     &["Expand"],
-                    &set.name,
-                    false,
-                    "Related entities to expand ($expand).".into(),
-                );
+                    "Related entities to expand ($expand).",
+                ));
             }
-            if kind != RouteKind::List {
-                continue;
+            if opt(QuerySupport::FILTER) {
+                options.push(("Filter", PsType::String, QueryOption::Filter, &[], "An OData filter ($filter)."));
             }
-            let list_options: [(&str, PsType, QueryOption, &'static [&'static str], &str); 7] = [
-                ("Filter", PsType::String, QueryOption::Filter, &[], "An OData filter ($filter)."),
-                (
+            if opt(QuerySupport::SEARCH) {
+                options.push((
                     "Search",
                     PsType::String,
                     QueryOption::Search,
                     &[],
                     "A search expression ($search); quoted when it is not already.",
-                ),
-                ("Sort", PsType::StringArray, QueryOption::Sort, &["OrderBy"], "Sort order ($orderby)."),
-                (
+                ));
+            }
+            if opt(QuerySupport::ORDERBY) {
+                options.push(("Sort", PsType::StringArray, QueryOption::Sort, &["OrderBy"], "Sort order ($orderby)."));
+            }
+            if opt(QuerySupport::TOP) {
+                options.push((
                     "Top",
                     PsType::Int,
                     QueryOption::Top,
                     &["Limit"],
                     "Returns at most this many items, paging as needed.",
-                ),
-                (
+                ));
+            }
+            if opt(QuerySupport::SKIP) {
+                options.push(("Skip", PsType::Int, QueryOption::Skip, &[], "Skips this many items ($skip)."));
+            }
+            if route.is_paged() {
+                options.push((
                     "PageSize",
                     PsType::Int,
                     QueryOption::PageSize,
                     &[],
                     "Items per page (1-999). With -All and no -PageSize, MgGraph asks for the largest page the API allows.",
-                ),
-                (
+                ));
+                options.push((
                     "All",
                     PsType::Switch,
                     QueryOption::All,
                     &[],
                     "Follows @odata.nextLink and streams every page down the pipeline.",
-                ),
-                (
+                ));
+            }
+            if opt(QuerySupport::COUNT) && route.kind != RouteKind::Count {
+                options.push((
                     "CountVariable",
                     PsType::String,
                     QueryOption::CountVariable,
                     &["CV"],
                     "The name of a global variable that receives @odata.count.",
-                ),
-            ];
-            for (name, ty, opt, aliases, help) in list_options {
-                add(
-                    name.into(),
-                    ty,
-                    Role::Query(opt),
-                    aliases,
-                    &set.name,
-                    false,
-                    help.into(),
-                );
+                ));
             }
-            if self.advanced_query {
+            for (name, ty, opt, aliases, help) in options {
+                add(name.into(), ty, Role::Query(opt), aliases, &set.name, false, help.into());
+            }
+            let consistency = if route.query.is_some() {
+                route.consistency_level
+            } else {
+                route.kind == RouteKind::List && self.advanced_query
+            };
+            if consistency {
                 add(
                     "ConsistencyLevel".into(),
                     PsType::String,
                     Role::Query(QueryOption::ConsistencyLevel),
                     &[],
                     &set.name,
-                    false,
+                    // The SDK makes it mandatory where a count needs it (readme.graph.md).
+                    route.kind == RouteKind::Count,
                     "The ConsistencyLevel header (eventual) for advanced queries.".into(),
                 );
             }
+            match route.kind {
+                RouteKind::MediaGet => add(
+                    "OutFile".into(),
+                    PsType::String,
+                    Role::OutFile,
+                    &[],
+                    &set.name,
+                    true,
+                    "The file the content is written to.".into(),
+                ),
+                RouteKind::RefDelete if !route.path.ends_with("}/$ref") && route.path.ends_with("/$ref") => add(
+                    "Id".into(),
+                    PsType::String,
+                    Role::RefId,
+                    &[],
+                    &set.name,
+                    true,
+                    "The id of the member whose reference is removed ($id).".into(),
+                ),
+                _ => {}
+            }
         }
-        // Common parameters of every set.
+        // Common parameters of every set. -Headers, present in every set, also says which
+        // Graph requests the cmdlet sends: Get-Help shows parameter help for dynamic
+        // parameters, and has no other place for it (see modules.rs).
+        let mut calls: Vec<String> = vec![];
+        for set in &sets {
+            let call = format!("{} {}", set.route.method.as_str(), set.route.path);
+            if !calls.contains(&call) {
+                calls.push(call);
+            }
+        }
+        let graph_calls = format!(
+            "Extra request headers. This cmdlet calls Microsoft Graph {}: {}.",
+            self.api.segment(),
+            calls.join("; ")
+        );
         for set in &sets {
             let kind = set.route.kind;
-            if kind == RouteKind::Delete {
+            if matches!(kind, RouteKind::Delete | RouteKind::RefDelete | RouteKind::MediaDelete) {
                 add(
                     "IfMatch".into(),
                     PsType::String,
@@ -554,7 +837,7 @@ impl Command {
                 &[],
                 &set.name,
                 false,
-                "Extra request headers.".into(),
+                graph_calls.clone(),
             );
             add(
                 "ResponseHeadersVariable".into(),
@@ -565,7 +848,7 @@ impl Command {
                 false,
                 "The name of a variable that receives the response headers.".into(),
             );
-            if kind != RouteKind::List {
+            if !set.route.is_paged() {
                 add(
                     "ThrottleLimit".into(),
                     PsType::Int,
@@ -591,9 +874,13 @@ impl Command {
     }
 }
 
-/// Looks a catalog command up by name, ignoring case.
+/// Looks a catalog command up by name, ignoring case: the hand-written table first (commands
+/// whose behaviour Graph's metadata does not capture), then the generated catalog.
 pub fn command(name: &str) -> Option<&'static Command> {
-    COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+    COMMANDS
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+        .or_else(|| generated::command(name))
 }
 
 #[cfg(test)]

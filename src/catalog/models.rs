@@ -10,6 +10,10 @@
 pub enum PropType {
     String,
     Int,
+    /// A 64-bit integer (`Edm.Int64`).
+    Long,
+    /// A floating-point number (`Edm.Double`, `Edm.Single`, `Edm.Decimal`).
+    Double,
     Bool,
     DateTime,
     StringList,
@@ -324,8 +328,13 @@ pub static MODELS: &[Model] = &[
 ];
 
 /// Looks a model up by id.
+/// A model by id: the hand-written ones (short ids such as `user`), then the generated ones
+/// (qualified names such as `microsoft.graph.user`).
 pub fn model(id: &str) -> Option<&'static Model> {
-    MODELS.iter().find(|m| m.id == id)
+    MODELS
+        .iter()
+        .find(|m| m.id == id)
+        .or_else(|| super::generated::model(id))
 }
 
 #[cfg(test)]

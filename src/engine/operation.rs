@@ -270,6 +270,10 @@ pub struct Prepared {
     pub count_variable: Option<String>,
     pub rhv: Option<String>,
     pub pass_thru: bool,
+    /// What the route's response carries, when the catalog says (`None`: the command's model).
+    pub returns: Option<crate::catalog::Returns>,
+    /// `-OutFile`: where binary content is written (a full path, resolved by the module).
+    pub out_file: Option<String>,
     pub target: Value,
 }
 
@@ -306,8 +310,11 @@ pub fn prepare(
         count_variable: None,
         rhv: None,
         pass_thru: false,
+        returns: route.returns,
+        out_file: None,
         target: Value::Null,
     };
+    let mut in_file: Option<String> = None;
     let mut page_size: Option<i64> = None;
     let mut count = false;
 
@@ -369,6 +376,10 @@ pub fn prepare(
                         query.push(("$orderby".into(), string_list(value).join(",")))
                     }
                     QueryOption::Top => prepared.top = value.as_i64(),
+                    QueryOption::Skip => query.push((
+                        "$skip".into(),
+                        value.as_i64().unwrap_or_default().to_string(),
+                    )),
                     QueryOption::PageSize => {
                         let n = value.as_i64().unwrap_or(0);
                         if !(1..=MAX_PAGE).contains(&n) {
@@ -397,6 +408,40 @@ pub fn prepare(
                 body.get_or_insert_with(Map::new)
                     .insert(json_name.to_string(), expanded_value(ty, value));
             }
+            Role::ActionParam(json_name) => {
+                let ty = route
+                    .action
+                    .iter()
+                    .find(|a| a.json == json_name)
+                    .map(|a| a.ty)
+                    .unwrap_or(crate::catalog::PropType::Any);
+                body.get_or_insert_with(Map::new)
+                    .insert(json_name.to_string(), expanded_value(ty, value));
+            }
+            Role::OdataId => {
+                let id = scalar_text(value).unwrap_or_default();
+                target.insert(p.name.clone(), json!(id));
+                body.get_or_insert_with(Map::new)
+                    .insert("@odata.id".into(), json!(id));
+            }
+            Role::RefId => {
+                let id = scalar_text(value).unwrap_or_default();
+                target.insert(p.name.clone(), json!(id));
+                // Graph takes the member's URL; a bare id is the directory object's.
+                let url = if id.contains("://") {
+                    id
+                } else {
+                    format!(
+                        "{}/{}/directoryObjects/{}",
+                        graph_endpoint.trim_end_matches('/'),
+                        cmd.api.segment(),
+                        crate::engine::uri::encode_segment(&id)
+                    )
+                };
+                query.push(("$id".into(), url));
+            }
+            Role::OutFile => prepared.out_file = scalar_text(value).filter(|s| !s.is_empty()),
+            Role::InFile => in_file = scalar_text(value).filter(|s| !s.is_empty()),
             Role::AdditionalProperties => {
                 let extra = value.as_object().ok_or_else(|| {
                     GraphError::invalid(
@@ -441,7 +486,7 @@ pub fn prepare(
         }
     }
 
-    if route.kind == RouteKind::List {
+    if route.is_paged() {
         if let Some(top) = prepared.top {
             if top < 1 {
                 return Err(GraphError::invalid(format!("Cannot validate argument on parameter 'Top'. The argument {top} is less than 1.")));
@@ -465,6 +510,8 @@ pub fn prepare(
         if count {
             query.push(("$count".into(), "true".into()));
         }
+    } else if let Some(top) = prepared.top {
+        query.push(("$top".into(), top.to_string()));
     }
 
     let path = fill_path(route.path, &path_values);
@@ -481,12 +528,38 @@ pub fn prepare(
         crate::catalog::Method::Get => reqwest::Method::GET,
         crate::catalog::Method::Post => reqwest::Method::POST,
         crate::catalog::Method::Patch => reqwest::Method::PATCH,
+        crate::catalog::Method::Put => reqwest::Method::PUT,
         crate::catalog::Method::Delete => reqwest::Method::DELETE,
     };
     let mut request = Request::new(method, url);
     request.headers = headers;
-    if matches!(route.kind, RouteKind::Create | RouteKind::Update) {
-        request = request.json_body(&Value::Object(body.unwrap_or_default()));
+    match route.kind {
+        RouteKind::Create
+        | RouteKind::Update
+        | RouteKind::Set
+        | RouteKind::RefCreate
+        | RouteKind::RefSet => {
+            request = request.json_body(&Value::Object(body.unwrap_or_default()));
+        }
+        // An action without parameters is a bare POST.
+        RouteKind::Action => {
+            if let Some(body) = body {
+                request = request.json_body(&Value::Object(body));
+            }
+        }
+        RouteKind::MediaSet => {
+            let path = in_file.ok_or_else(|| {
+                GraphError::invalid("Cannot validate argument on parameter 'InFile'. The argument is null or empty.")
+            })?;
+            let bytes = std::fs::read(&path).map_err(|e| {
+                GraphError::invalid(format!("Cannot read the -InFile '{path}': {e}."))
+            })?;
+            request.body = Some(bytes);
+            request
+                .headers
+                .push(("Content-Type".into(), "application/octet-stream".into()));
+        }
+        _ => {}
     }
     prepared.request = request;
     prepared.target = Value::Object(target);
@@ -533,7 +606,7 @@ pub async fn run(
         }
     };
     let style = style(cmd, set, prepared.target.clone());
-    let result = if prepared.kind == RouteKind::List {
+    let result = if set.route.is_paged() {
         list(x, cmd, &prepared, sink).await
     } else {
         single(x, cmd, &prepared, sink).await
@@ -575,13 +648,66 @@ pub async fn finish_single(
     if !resp.is_success() {
         return Err(resp.failure());
     }
-    if p.kind == RouteKind::Get || (p.kind == RouteKind::Create && cmd.output.is_some()) {
-        let body = resp.json()?;
-        if !body.is_null() {
-            sink.output_items(cmd.output_model(), vec![body]).await;
+    use crate::catalog::Returns;
+    match (p.kind, p.returns) {
+        (RouteKind::Count, _) => {
+            // `$count` answers text/plain.
+            let text = String::from_utf8_lossy(&resp.body);
+            let n: i64 = text.trim().trim_start_matches('\u{feff}').parse().map_err(|_| {
+                GraphError::invalid(format!("The service answered $count with '{}', not a number.", text.trim()))
+            })?;
+            sink.output(format!("[{n}]")).await;
         }
-    } else if p.pass_thru {
-        sink.output("[true]".into()).await;
+        (RouteKind::MediaGet, _) => {
+            let path = p.out_file.clone().ok_or_else(|| {
+                GraphError::invalid("Cannot validate argument on parameter 'OutFile'. The argument is null or empty.")
+            })?;
+            std::fs::write(&path, &resp.body).map_err(|e| {
+                GraphError::invalid(format!("Cannot write the -OutFile '{path}': {e}."))
+            })?;
+            if p.pass_thru {
+                sink.output("[true]".into()).await;
+            }
+        }
+        (_, Some(Returns::Primitive(_, collection)) | Some(Returns::Model(_, collection)))
+            if !resp.body.is_empty() =>
+        {
+            let body = resp.json()?;
+            // Primitive and collection results come wrapped as {"value": ...} (OData).
+            let value = match body {
+                Value::Object(mut o)
+                    if collection || matches!(p.returns, Some(Returns::Primitive(..))) =>
+                {
+                    o.remove("value").unwrap_or(Value::Null)
+                }
+                other => other,
+            };
+            let items = match value {
+                Value::Array(items) => items,
+                Value::Null => vec![],
+                one => vec![one],
+            };
+            let model = match p.returns {
+                Some(Returns::Model(id, _)) => crate::catalog::model(id),
+                _ => None,
+            };
+            if !items.is_empty() {
+                sink.output_items(model, items).await;
+            }
+        }
+        (RouteKind::Get | RouteKind::RefGet, _) | (RouteKind::Create, _)
+            if p.kind != RouteKind::Create || cmd.output.is_some() =>
+        {
+            let body = resp.json()?;
+            if !body.is_null() {
+                sink.output_items(cmd.output_model(), vec![body]).await;
+            }
+        }
+        _ => {
+            if p.pass_thru {
+                sink.output("[true]".into()).await;
+            }
+        }
     }
     Ok(())
 }

@@ -58,6 +58,11 @@ pub fn fill_path(template: &str, values: &[(&str, String)]) -> String {
     path
 }
 
+/// One path segment, percent-encoded as ids are in paths.
+pub fn encode_segment(value: &str) -> String {
+    utf8_percent_encode(value, SEGMENT).to_string()
+}
+
 /// A query string from (name, value) pairs.
 pub fn query_string(pairs: &[(String, String)]) -> String {
     pairs

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::{emit, invalid, param_str, CallRequest, Session};
 use crate::auth::environments::{validate_endpoint, Environment, SANDBOX};
 use crate::call::{EventKind, EventSink};
-use crate::catalog::BUILTIN_COMMANDS;
+use crate::catalog::{describe as catalog_describe, BUILTIN_COMMANDS, INTERNAL_COMMANDS};
 use crate::engine::error::{describe, ErrorStyle, GraphError};
 use crate::engine::http::{Request, Transport};
 use crate::engine::invoke;
@@ -16,6 +16,7 @@ use crate::engine::invoke;
 pub fn is_builtin(name: &str) -> bool {
     BUILTIN_COMMANDS
         .iter()
+        .chain(INTERNAL_COMMANDS)
         .any(|c| c.eq_ignore_ascii_case(name))
 }
 
@@ -41,6 +42,32 @@ pub async fn run(
 ) -> Result<(), GraphError> {
     let p = &request.params;
     match request.command.to_ascii_lowercase().as_str() {
+        "mggraph.describecommand" => {
+            let name = param_str(p, "Name").unwrap_or_default();
+            let cmd = crate::catalog::command(&name)
+                .ok_or_else(|| invalid(format!("'{name}' is not a command in the catalog.")))?;
+            emit(sink, catalog_describe::command(cmd)).await;
+            Ok(())
+        }
+        "mggraph.describemodels" => {
+            let id = param_str(p, "Id").unwrap_or_default();
+            let models = catalog_describe::models(&id)
+                .ok_or_else(|| invalid(format!("'{id}' is not a model in the catalog.")))?;
+            emit(sink, models).await;
+            Ok(())
+        }
+        "find-mggraphcommand" => {
+            let rows = catalog_describe::find(
+                param_str(p, "Command").as_deref(),
+                param_str(p, "Uri").as_deref(),
+                param_str(p, "Method").as_deref(),
+                param_str(p, "ApiVersion").as_deref(),
+            );
+            for row in rows {
+                emit(sink, row).await;
+            }
+            Ok(())
+        }
         "connect-mggraph" => super::connect::run_connect(session, p, sink).await,
         "disconnect-mggraph" => super::connect::run_disconnect(session, p, sink).await,
         "get-mgcontext" => super::connect::run_context(session, sink).await,

@@ -200,51 +200,7 @@ function Add-MgInteropTypes {
     }
     $null = $builder.CreateType()
 
-    # Models: every class is declared first, so fields can refer to any other model.
-    $types = @{}
-    foreach ($id in $script:MgModels.Keys) {
-        $model = $script:MgModels[$id]
-        $types[$id] = $Module.DefineType("$($model.Namespace).$($model.Class)", [System.Reflection.TypeAttributes]'Public, Class')
-    }
-    $public = [System.Reflection.FieldAttributes]::Public
-    $extensionData = [Newtonsoft.Json.JsonExtensionDataAttribute].GetConstructor([type]::EmptyTypes)
-    $dictionary = [System.Collections.Generic.IDictionary[string, object]]
-    $newDictionary = [System.Collections.Generic.Dictionary[string, object]].GetConstructor([type]::EmptyTypes)
-    $objectCtor = [object].GetConstructor([type]::EmptyTypes)
-    $opcodes = [System.Reflection.Emit.OpCodes]
-    foreach ($id in $script:MgModels.Keys) {
-        $model = $script:MgModels[$id]
-        $type = $types[$id]
-        foreach ($name in $model.Properties.Keys) {
-            $kind = $model.Properties[$name]
-            $fieldType = switch -Regex ($kind) {
-                '^string$' { [string]; break }
-                '^int$' { [Nullable[int]]; break }
-                '^bool$' { [Nullable[bool]]; break }
-                '^datetime$' { [Nullable[datetime]]; break }
-                '^string\[\]$' { [string[]]; break }
-                '^model:(.+)$' { $types[$Matches[1]]; break }
-                '^model\[\]:(.+)$' { $types[$Matches[1]].MakeArrayType(); break }
-                default { [object] }
-            }
-            if ($null -eq $fieldType) { throw "MgGraph: model '$id' refers to an unknown model ('$kind')." }
-            $null = $type.DefineField($name, $fieldType, $public)
-        }
-        if ($model.Additional) {
-            # AdditionalProperties receives every JSON member the model does not declare, and
-            # starts empty (never null), as the SDK's does.
-            $field = $type.DefineField('AdditionalProperties', $dictionary, $public)
-            $field.SetCustomAttribute([System.Reflection.Emit.CustomAttributeBuilder]::new($extensionData, @()))
-            $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
-                [System.Reflection.CallingConventions]::Standard, [type]::EmptyTypes)
-            $il = $ctor.GetILGenerator()
-            $il.Emit($opcodes::Ldarg_0)
-            $il.Emit($opcodes::Call, $objectCtor)
-            $il.Emit($opcodes::Ldarg_0)
-            $il.Emit($opcodes::Newobj, $newDictionary)
-            $il.Emit($opcodes::Stfld, $field)
-            $il.Emit($opcodes::Ret)
-        }
-    }
-    foreach ($type in $types.Values) { $null = $type.CreateType() }
+    # The hand-written models (the seed commands' outputs) are saved with the binding; the
+    # generated ones are emitted when first used (Models.ps1).
+    $null = Add-MgModelTypes -Module $Module -Models $script:MgModels -Known @{}
 }

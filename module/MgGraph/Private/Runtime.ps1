@@ -169,6 +169,8 @@ function Invoke-MgEventPump {
             3 {
                 $description = ConvertFrom-Json -InputObject $text -AsHashtable -DateKind String
                 $record = New-MgErrorRecord -Description $description
+                # Internal calls (no cmdlet) fail as exceptions.
+                if ($null -eq $Cmdlet) { throw $record.Exception }
                 if ($description['terminating']) { $Cmdlet.ThrowTerminatingError($record) }
                 $Cmdlet.WriteError($record)
             }
@@ -343,32 +345,108 @@ function ConvertTo-MgParamsJson {
 # Catalog commands (called from the generated functions). Plain functions with as few calls
 # as possible: this is the per-call path every Graph cmdlet pays.
 
-# Per command: its metadata and output array type, computed once per runspace.
+# Per command: its metadata, dynamic-parameter templates and output array type, asked of
+# the catalog (through the engine) once per runspace.
 $script:MgCommandCache = @{}
+
+$script:MgParameterTypes = @{
+    'string' = [string]; 'string[]' = [string[]]; 'int' = [int]; 'long' = [long]; 'double' = [double]
+    'switch' = [switch]; 'datetime' = [datetime]; 'object' = [object]; 'object[]' = [object[]]
+    'System.Collections.IDictionary' = [System.Collections.IDictionary]; 'hashtable' = [hashtable]
+}
+
+function Get-MgCommandInfo {
+    # A catalog command as the module binds and runs it: @{ Name; Output; DefaultSet;
+    # Sets = @{ <set> = @{ Method; Path; Mutates; List; Identity; BodyDates } };
+    # Parameters = @( @{ Name; Type; Attributes } ); PathParameters = @( names ) }.
+    param([string] $Name)
+    $cached = $script:MgCommandCache[$Name]
+    if ($null -ne $cached) { return $cached }
+    if (-not $script:MgNative) { Initialize-MgEngine }
+    $answer = [System.Collections.Generic.List[object]]::new()
+    $VerbosePreference = $DebugPreference = 'SilentlyContinue'
+    Invoke-MgBuiltin -Name 'MgGraph.DescribeCommand' -Params @{ Name = $Name } -Cmdlet $null -Capture $answer
+    $d = $answer[0]
+    $sets = @{}
+    foreach ($e in $d['sets'].GetEnumerator()) {
+        $v = $e.Value
+        $sets[$e.Key] = @{ Method = $v['method']; Path = $v['path']; Mutates = [bool]$v['mutates']; List = [bool]$v['list']; Identity = @($v['identity']); BodyDates = @($v['bodyDates']) }
+    }
+    $allSets = $sets.Count
+    $parameters = [System.Collections.Generic.List[object]]::new()
+    $paths = [System.Collections.Generic.List[string]]::new()
+    foreach ($p in $d['params']) {
+        $attributes = [System.Collections.ObjectModel.Collection[System.Attribute]]::new()
+        $memberships = @($p['sets'])
+        # In every set and mandatory in none: one attribute for all sets, as a param block writes it.
+        $inAll = $memberships.Count -eq $allSets
+        foreach ($m in $memberships) { if ($m[1]) { $inAll = $false } }
+        $targets = [System.Collections.Generic.List[object]]::new()
+        if ($inAll) { $targets.Add(@($null, $false)) } else { foreach ($m in $memberships) { $targets.Add($m) } }
+        foreach ($m in $targets) {
+            $a = [System.Management.Automation.ParameterAttribute]::new()
+            if ($null -ne $m[0]) { $a.ParameterSetName = [string]$m[0] }
+            $a.Mandatory = [bool]$m[1]
+            $a.ValueFromPipeline = [bool]$p['pipeline']
+            $a.ValueFromPipelineByPropertyName = [bool]$p['byPropertyName']
+            $a.HelpMessage = [string]$p['help']
+            $attributes.Add($a)
+        }
+        if (@($p['aliases']).Count -gt 0) { $attributes.Add([System.Management.Automation.AliasAttribute]::new([string[]]@($p['aliases']))) }
+        if ($p.ContainsKey('validateRange')) { $attributes.Add([System.Management.Automation.ValidateRangeAttribute]::new([int]$p['validateRange'][0], [int]$p['validateRange'][1])) }
+        if ($p.ContainsKey('path')) { $paths.Add([string]$p['name']) }
+        $type = $script:MgParameterTypes[[string]$p['type']]
+        if (-not $type) { $type = [object] }
+        $parameters.Add(@{ Name = [string]$p['name']; Type = $type; Attributes = $attributes })
+    }
+    $cached = @{
+        Name = [string]$d['name']; Output = $d['output']; DefaultSet = [string]$d['defaultSet']
+        Sets = $sets; Parameters = $parameters; PathParameters = $paths; ArrayType = $null
+    }
+    if ($cached.Output) { $cached.ArrayType = (Get-MgModelType ([string]$cached.Output)).MakeArrayType() }
+    $script:MgCommandCache[$Name] = $cached
+    $cached
+}
+
+function Get-MgDynamicParameter {
+    # dynamicparam{} of every Graph cmdlet: its parameters, from the catalog.
+    param([string] $Name)
+    $dictionary = [System.Management.Automation.RuntimeDefinedParameterDictionary]::new()
+    foreach ($p in (Get-MgCommandInfo $Name).Parameters) {
+        $dictionary.Add($p.Name, [System.Management.Automation.RuntimeDefinedParameter]::new($p.Name, $p.Type, $p.Attributes))
+    }
+    $dictionary
+}
+
+function Resolve-MgProfileCommand {
+    # The command the engine runs for a cmdlet: with Select-MgProfile -Name beta, a v1.0-named
+    # cmdlet runs its beta twin (SDK v1 behaviour).
+    param([string] $Name)
+    if ([System.AppDomain]::CurrentDomain.GetData('MgGraph.Profile') -ne 'beta') { return $Name }
+    if ($Name -notmatch '^(\w+)-Mg(?!Beta)(.+)$') { return $Name }
+    "$($Matches[1])-MgBeta$($Matches[2])"
+}
 
 function Start-MgCommand {
     # begin{}: the command's state; in bulk mode, the streaming call.
     param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound)
     if (-not $script:MgNative) { Initialize-MgEngine }
-    $cached = $script:MgCommandCache[$Name]
-    if ($null -eq $cached) {
-        $info = $script:MgCommandInfo[$Name]
-        $cached = @{ Info = $info; ArrayType = $(if ($info.Output) { (Get-MgModelType $info.Output).MakeArrayType() }) }
-        $script:MgCommandCache[$Name] = $cached
-    }
+    $info = Get-MgCommandInfo $Name
+    $engineName = Resolve-MgProfileCommand $Name
     # The session-wide default lives in AppDomain data, shared by every runspace.
     $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] }
     else { $d = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit'); if ($null -eq $d) { 1 } else { [int]$d } }
-    $verbose = Test-MgPreference $VerbosePreference
-    $debug = Test-MgPreference $DebugPreference
+    # The cmdlet's own preferences (-Verbose, -Debug): it runs in another module's scope.
+    $verbose = Test-MgPreference $Cmdlet.GetVariableValue('VerbosePreference')
+    $debug = Test-MgPreference $Cmdlet.GetVariableValue('DebugPreference')
     $state = @{
-        Name = $Name; Cmdlet = $Cmdlet; Info = $cached.Info; ArrayType = $cached.ArrayType
+        Name = $engineName; Cmdlet = $Cmdlet; Info = $info; ArrayType = $info.ArrayType
         # The tail of every request of this command: its trace switches.
         Flags = ',"verbose":' + $(if ($verbose) { 'true' } else { 'false' }) + ',"debug":' + $(if ($debug) { 'true' } else { 'false' }) + '}'
         Call = [IntPtr]::Zero
     }
     if ($throttle -gt 1) {
-        $state.Call = Start-MgNativeCall (ConvertTo-MgJsonText @{ command = $Name; streamInput = $true; throttleLimit = $throttle; verbose = $verbose; debug = $debug })
+        $state.Call = Start-MgNativeCall (ConvertTo-MgJsonText @{ command = $engineName; streamInput = $true; throttleLimit = $throttle; verbose = $verbose; debug = $debug })
     }
     $state
 }
@@ -382,6 +460,10 @@ function Invoke-MgCommandStep {
     if ($setInfo.Mutates) {
         $target = "Call remote '$($setInfo.Method) $($setInfo.Path)' operation"
         if (-not $cmdlet.ShouldProcess($target, "$($State.Name)_$setName")) { return }
+    }
+    foreach ($name in $State.Info.PathParameters) {
+        # -OutFile and -InFile are PowerShell paths; the engine needs file-system ones.
+        if ($Bound.ContainsKey($name)) { $Bound[$name] = $cmdlet.GetUnresolvedProviderPathFromPSPath([string]$Bound[$name]) }
     }
     $params = ConvertTo-MgParamsJson $Bound $setInfo
     $set = [Newtonsoft.Json.JsonConvert]::ToString([string]$setName)
@@ -407,6 +489,7 @@ function Invoke-MgCommandStep {
 function Complete-MgCommand {
     # end{}: in bulk mode, waits for every pushed input and releases the call.
     param([hashtable] $State)
+    if ($null -eq $State) { return }
     $call = $State.Call
     if ($call -eq [IntPtr]::Zero) { return }
     try {

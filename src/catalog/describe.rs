@@ -1,0 +1,352 @@
+//! What the module asks the catalog at run time: a command's parameter sets and parameters
+//! (for its dynamic parameters and its requests), a model's classes, and
+//! `Find-MgGraphCommand` look-ups. Answers are JSON values.
+
+use serde_json::{json, Map, Value};
+
+use super::models::{pascal, Model, PropType};
+use super::{generated, Command, Method, Role, RouteKind, COMMANDS};
+
+/// The most models one answer of [`models`] carries (a model and the complex types its
+/// properties use, transitively). Graph's deepest closures are far smaller; the limit keeps a
+/// malformed catalog from growing the answer without end.
+pub const MAX_MODEL_CLOSURE: usize = 400;
+
+/// A command as the module binds it:
+/// `{name, module, api, defaultSet, mutates, output, outputType, sets: {<set>: {method, path,
+/// mutates, list, identity: [..], bodyDates: [..]}}, params: [{name, type, aliases, sets:
+/// [[set, mandatory], ..], pipeline, byPropertyName, help, validateRange?}]}`.
+pub fn command(c: &'static Command) -> Value {
+    let mut sets = Map::new();
+    for s in c.parameter_sets() {
+        let dates: Vec<&str> = s
+            .route
+            .body
+            .and_then(super::model)
+            .map(|m| {
+                m.props
+                    .iter()
+                    .filter(|p| p.ty == PropType::DateTime)
+                    .map(|p| p.json)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let identity: Vec<String> = s
+            .route
+            .placeholders()
+            .iter()
+            .map(|p| super::placeholder_param(p))
+            .collect();
+        sets.insert(
+            s.name.clone(),
+            json!({
+                "method": s.route.method.as_str(),
+                "path": s.route.path,
+                "mutates": s.route.method != Method::Get,
+                "list": s.route.is_paged(),
+                "identity": identity,
+                "bodyDates": dates,
+            }),
+        );
+    }
+    let params: Vec<Value> = c
+        .params()
+        .into_iter()
+        .map(|p| {
+            let mut v = json!({
+                "name": p.name,
+                "type": p.ty.ps(),
+                "aliases": p.aliases,
+                "sets": p.sets.iter().map(|(s, m)| json!([s, m])).collect::<Vec<_>>(),
+                "pipeline": p.from_pipeline,
+                "byPropertyName": p.by_property_name,
+                "help": p.help,
+            });
+            if p.role == Role::ThrottleLimit {
+                v["validateRange"] = json!([1, crate::engine::settings::MAX_THROTTLE_LIMIT]);
+            }
+            if matches!(p.role, Role::OutFile | Role::InFile) {
+                v["path"] = json!(true);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "name": c.name,
+        "module": c.sdk_module,
+        "api": c.api.segment(),
+        "defaultSet": c.default_set(),
+        "mutates": c.mutates(),
+        "output": c.output,
+        "outputType": output_type(c),
+        "sets": sets,
+        "params": params,
+    })
+}
+
+/// The SDK's documented output type of a command.
+pub fn output_type(c: &Command) -> String {
+    match c.output_model() {
+        Some(m) => m.interface_name(),
+        None => match c.routes.first().map(|r| r.kind) {
+            Some(RouteKind::Count) => "System.Int32".into(),
+            _ => "System.Boolean".into(),
+        },
+    }
+}
+
+/// The kind of a property as the module's class emitter reads it: `string`, `int`, `long`,
+/// `double`, `bool`, `datetime`, `string[]`, `model:<id>`, `model[]:<id>` or `object`.
+pub fn prop_kind(ty: PropType) -> String {
+    match ty {
+        PropType::String => "string".into(),
+        PropType::Int => "int".into(),
+        PropType::Long => "long".into(),
+        PropType::Double => "double".into(),
+        PropType::Bool => "bool".into(),
+        PropType::DateTime => "datetime".into(),
+        PropType::StringList => "string[]".into(),
+        PropType::Model(id) => format!("model:{id}"),
+        PropType::ModelList(id) => format!("model[]:{id}"),
+        PropType::Any => "object".into(),
+    }
+}
+
+fn model_value(m: &Model) -> Value {
+    let props: Vec<Value> = m
+        .props
+        .iter()
+        .map(|p| json!([pascal(p.json), prop_kind(p.ty)]))
+        .collect();
+    json!({
+        "id": m.id,
+        "namespace": m.namespace.name(),
+        "class": m.class,
+        "additional": m.additional_properties,
+        "properties": props,
+        "aliases": m.aliases.iter().map(|(a, t)| json!([a, t])).collect::<Vec<_>>(),
+    })
+}
+
+/// A model and every model its properties use, transitively (at most
+/// [`MAX_MODEL_CLOSURE`]): `{"models": [..]}`, the asked-for one first; `None` for an
+/// unknown id.
+pub fn models(id: &str) -> Option<Value> {
+    let first = super::model(id)?;
+    let mut out = vec![];
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::from([first]);
+    seen.insert(first.id);
+    while let Some(m) = queue.pop_front() {
+        if out.len() >= MAX_MODEL_CLOSURE {
+            break;
+        }
+        out.push(model_value(m));
+        for p in m.props {
+            if let PropType::Model(n) | PropType::ModelList(n) = p.ty {
+                if let Some(nested) = super::model(n) {
+                    if seen.insert(nested.id) {
+                        queue.push_back(nested);
+                    }
+                }
+            }
+        }
+    }
+    Some(json!({ "models": out }))
+}
+
+/// Every command name (hand-written and generated v1.0), each once, in catalog order.
+fn all_names() -> impl Iterator<Item = &'static str> {
+    let hand = COMMANDS.iter().map(|c| c.name);
+    let generated = generated::command_names()
+        .iter()
+        .copied()
+        .filter(|n| !COMMANDS.iter().any(|c| c.name.eq_ignore_ascii_case(n)));
+    hand.chain(generated)
+}
+
+/// Whether a URI path (`/users/8a7c.../memberOf`, `/users/{id}`) matches a path template
+/// (`/users/{user-id}/memberOf`): literal segments equal (any case), each `{...}` any segment.
+fn path_matches(template: &str, uri: &str) -> bool {
+    let split = |s: &str| -> Vec<String> {
+        s.trim_matches('/')
+            .split('/')
+            .map(|x| x.to_ascii_lowercase())
+            .collect()
+    };
+    let t = split(template);
+    let u = split(uri.split('?').next().unwrap_or(uri));
+    t.len() == u.len()
+        && t.iter().zip(&u).all(|(a, b)| {
+            a == b || (a.starts_with('{') && a.ends_with('}')) || (b.starts_with('{') && b.ends_with('}'))
+        })
+}
+
+/// One `Find-MgGraphCommand` row per (command, route).
+fn rows(c: &'static Command, method: Option<&str>, uri: Option<&str>) -> Vec<Value> {
+    let mut out = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for s in c.parameter_sets() {
+        let r = s.route;
+        if let Some(m) = method {
+            if !r.method.as_str().eq_ignore_ascii_case(m) {
+                continue;
+            }
+        }
+        if let Some(u) = uri {
+            if !path_matches(r.path, u) {
+                continue;
+            }
+        }
+        if !seen.insert((r.method.as_str(), r.path)) {
+            continue;
+        }
+        let variants: Vec<String> = c
+            .parameter_sets()
+            .into_iter()
+            .filter(|x| x.route.path == r.path && x.route.method == r.method)
+            .map(|x| x.name)
+            .collect();
+        out.push(json!({
+            "Command": c.name,
+            "Module": c.sdk_module.strip_prefix("Microsoft.Graph.").unwrap_or(c.sdk_module),
+            "APIVersion": c.api.segment(),
+            "Method": r.method.as_str(),
+            "URI": r.path,
+            "OutputType": output_type(c),
+            "Variants": variants,
+        }));
+    }
+    out
+}
+
+/// `Find-MgGraphCommand`: by `-Command` (wildcards `*`), or by `-Uri` with an optional
+/// `-Method` and `-ApiVersion` (`v1.0`, `beta`; both when absent).
+pub fn find(
+    command: Option<&str>,
+    uri: Option<&str>,
+    method: Option<&str>,
+    api: Option<&str>,
+) -> Vec<Value> {
+    let mut out = vec![];
+    let want_v1 = api.map(|a| a.eq_ignore_ascii_case("v1.0")).unwrap_or(true);
+    let want_beta = api.map(|a| a.eq_ignore_ascii_case("beta")).unwrap_or(true);
+    if let Some(pattern) = command {
+        if !pattern.contains('*') {
+            if let Some(c) = super::command(pattern) {
+                out.extend(rows(c, method, None));
+            }
+            return out;
+        }
+        for name in all_names() {
+            if wildcard(pattern, name) {
+                if let Some(c) = super::command(name) {
+                    out.extend(rows(c, method, None));
+                }
+            }
+        }
+        return out;
+    }
+    let Some(uri) = uri else {
+        return out;
+    };
+    // `https://graph.microsoft.com/v1.0/users` and `/v1.0/users` name their version.
+    let mut path = uri;
+    if let Some(i) = path.find("://") {
+        path = path[i + 3..].find('/').map(|j| &path[i + 3 + j..]).unwrap_or("/");
+    }
+    let (path, version) = match path.trim_start_matches('/').split_once('/') {
+        Some(("v1.0", rest)) => (rest, Some("v1.0")),
+        Some(("beta", rest)) => (rest, Some("beta")),
+        _ => (path, None),
+    };
+    let want_v1 = want_v1 && version != Some("beta");
+    let want_beta = want_beta && version != Some("v1.0");
+    for name in all_names() {
+        let Some(c) = super::command(name) else {
+            continue;
+        };
+        if c.api != super::Api::V1 {
+            if want_beta {
+                out.extend(rows(c, method, Some(path)));
+            }
+            continue;
+        }
+        if want_v1 {
+            out.extend(rows(c, method, Some(path)));
+        }
+        if want_beta && generated::command_module(c.name).is_some() {
+            let (beta, _) = generated::beta_twin(c.name, c.sdk_module);
+            if let Some(b) = super::command(&beta) {
+                out.extend(rows(b, method, Some(path)));
+            }
+        }
+    }
+    out
+}
+
+/// `*`-wildcard match, ignoring case, iteratively.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == t[ti] || p[pi] == '?') {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_templates_and_ids() {
+        assert!(path_matches("/users/{user-id}", "/users/abc"));
+        assert!(path_matches("/users/{user-id}", "/Users/{id}"));
+        assert!(!path_matches("/users/{user-id}", "/users"));
+        assert!(!path_matches("/users/{user-id}/memberOf", "/users/a/owners"));
+    }
+
+    #[test]
+    fn wildcards_match_like_powershell() {
+        assert!(wildcard("Get-MgUser*", "Get-MgUserMemberOf"));
+        assert!(wildcard("*membero*", "Get-MgUserMemberOf"));
+        assert!(!wildcard("Get-MgGroup*", "Get-MgUser"));
+    }
+
+    #[test]
+    fn describe_gives_sets_and_params() {
+        let c = super::super::command("Get-MgUser").unwrap();
+        let d = command(c);
+        assert_eq!(d["defaultSet"], "List");
+        assert_eq!(d["sets"]["Get"]["path"], "/users/{user-id}");
+        assert!(d["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Filter" && p["sets"][0][0] == "List"));
+    }
+
+    #[test]
+    fn find_by_command_and_uri() {
+        let rows = find(Some("Get-MgUser"), None, None, None);
+        assert!(rows.iter().any(|r| r["URI"] == "/users/{user-id}"));
+        let rows = find(None, Some("/v1.0/users/8a7c"), Some("GET"), None);
+        assert!(rows.iter().any(|r| r["Command"] == "Get-MgUser"), "{rows:?}");
+        assert!(rows.iter().all(|r| r["APIVersion"] == "v1.0"));
+    }
+}

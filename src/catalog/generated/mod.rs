@@ -1,0 +1,432 @@
+//! The catalog generated from Graph's v1.0 metadata (the files beside this one; their format
+//! is in `README.md`), read lazily.
+//!
+//! The files are embedded in the engine. Nothing is parsed until a command or model is first
+//! asked for: an index of line offsets is built once (a scan for each line's `name`), and a
+//! line is parsed when its command or model is used, then kept for the life of the process
+//! (leaked, so the engine can hand out `&'static` items as it does for the hand-written table).
+//! Beta twins are derived: `Get-MgBetaUser` is `Get-MgUser` on `/beta` in
+//! `Microsoft.Graph.Beta.Users` (beta metadata is not available to the generator).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use serde::Deserialize;
+
+use super::models::{Namespace, Prop};
+use super::{
+    pascal, ActionParam, Api, Command, Method, Model, PropType, QuerySupport, Returns, Route,
+    RouteKind, Special,
+};
+
+static COMMANDS_JSONL: &str = include_str!("commands.jsonl");
+static MODELS_JSONL: &str = include_str!("models.jsonl");
+
+/// How many base types a model may inherit through (the CSDL has at most a handful; the limit
+/// stops a malformed catalog from looping).
+const MAX_BASE_DEPTH: usize = 32;
+
+#[derive(Deserialize)]
+struct GenCommand {
+    name: String,
+    module: String,
+    ops: Vec<GenOp>,
+}
+
+#[derive(Deserialize)]
+struct GenOp {
+    variant: String,
+    method: String,
+    path: String,
+    kind: String,
+    #[serde(default)]
+    body: Option<GenBody>,
+    #[serde(default)]
+    returns: Option<GenReturns>,
+    #[serde(default)]
+    query: Vec<String>,
+    #[serde(default, rename = "consistencyLevel")]
+    consistency_level: bool,
+    #[serde(default)]
+    pageable: bool,
+}
+
+#[derive(Deserialize)]
+struct GenBody {
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    params: Option<Vec<GenParam>>,
+}
+
+#[derive(Deserialize)]
+struct GenReturns {
+    #[serde(default, rename = "type")]
+    ty: Option<String>,
+    #[serde(default)]
+    collection: bool,
+    #[serde(default)]
+    stream: bool,
+}
+
+#[derive(Deserialize)]
+struct GenParam {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    collection: bool,
+    #[serde(default = "yes")]
+    nullable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct GenModel {
+    name: String,
+    kind: String,
+    #[serde(default)]
+    base: Option<String>,
+    #[serde(default)]
+    props: Vec<GenProp>,
+}
+
+#[derive(Deserialize)]
+struct GenProp {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    collection: bool,
+    #[serde(default)]
+    nav: bool,
+}
+
+/// Line index of a JSON Lines file: the `name` of each line (lower-cased for lookups) → line.
+struct Index {
+    lines: HashMap<String, &'static str>,
+    /// Names as written, in file order.
+    names: Vec<&'static str>,
+}
+
+impl Index {
+    fn build(text: &'static str) -> Index {
+        let mut lines = HashMap::new();
+        let mut names = Vec::new();
+        for line in text.lines() {
+            // Every line starts `{"name":"...`: the name is read without parsing the line.
+            let Some(rest) = line.strip_prefix("{\"name\":\"") else {
+                continue;
+            };
+            let Some(end) = rest.find('"') else {
+                continue;
+            };
+            let name = &rest[..end];
+            lines.insert(name.to_ascii_lowercase(), line);
+            names.push(name);
+        }
+        Index { lines, names }
+    }
+}
+
+fn command_index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| Index::build(COMMANDS_JSONL))
+}
+
+fn model_index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| Index::build(MODELS_JSONL))
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// The names of every generated v1.0 command, as written (beta twins not included).
+pub fn command_names() -> &'static [&'static str] {
+    &command_index().names
+}
+
+/// The SDK module of a generated v1.0 command.
+pub fn command_module(name: &str) -> Option<String> {
+    let line = command_index().lines.get(&name.to_ascii_lowercase())?;
+    #[derive(Deserialize)]
+    struct Head {
+        module: String,
+    }
+    serde_json::from_str::<Head>(line).ok().map(|h| h.module)
+}
+
+/// `Get-MgBetaUser` → `Get-MgUser`; `None` for a name without the beta prefix.
+pub fn v1_name_of_beta(name: &str) -> Option<String> {
+    let (verb, noun) = name.split_once('-')?;
+    let rest = noun
+        .strip_prefix("MgBeta")
+        .or_else(|| noun.strip_prefix("mgbeta"))?;
+    (!rest.is_empty()).then(|| format!("{verb}-Mg{rest}"))
+}
+
+/// `Get-MgUser` → `Get-MgBetaUser`; `Microsoft.Graph.Users` → `Microsoft.Graph.Beta.Users`.
+pub fn beta_twin(name: &str, module: &str) -> (String, String) {
+    let (verb, noun) = name.split_once('-').unwrap_or((name, ""));
+    let rest = noun.strip_prefix("Mg").unwrap_or(noun);
+    let module = module
+        .strip_prefix("Microsoft.Graph.")
+        .map(|m| format!("Microsoft.Graph.Beta.{m}"))
+        .unwrap_or_else(|| module.to_string());
+    (format!("{verb}-MgBeta{rest}"), module)
+}
+
+/// A generated command by name (any case), v1.0 or its beta twin.
+pub fn command(name: &str) -> Option<&'static Command> {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static Command>>> = OnceLock::new();
+    let key = name.to_ascii_lowercase();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(c) = cache.lock().ok()?.get(&key) {
+        return Some(c);
+    }
+    let (v1, api) = match v1_name_of_beta(name) {
+        Some(v1) if !command_index().lines.contains_key(&key) => (v1, Api::Beta),
+        _ => (name.to_string(), Api::V1),
+    };
+    let line = command_index().lines.get(&v1.to_ascii_lowercase())?;
+    let generated: GenCommand = serde_json::from_str(line).ok()?;
+    let built: &'static Command = Box::leak(Box::new(build_command(generated, api)?));
+    let mut guard = cache.lock().ok()?;
+    Some(*guard.entry(key).or_insert(built))
+}
+
+fn build_command(c: GenCommand, api: Api) -> Option<Command> {
+    let (name, module) = match api {
+        Api::V1 => (c.name, c.module),
+        Api::Beta => beta_twin(&c.name, &c.module),
+    };
+    let mut routes = Vec::with_capacity(c.ops.len());
+    let mut output = None;
+    let mut advanced = false;
+    let mut description = String::new();
+    for op in c.ops {
+        let kind = RouteKind::parse(&op.kind)?;
+        let method = Method::parse(&op.method)?;
+        let returns = op.returns.and_then(|r| {
+            if r.stream {
+                return Some(Returns::Stream);
+            }
+            let ty = r.ty?;
+            Some(if is_model(&ty) {
+                Returns::Model(leak(ty), r.collection)
+            } else {
+                Returns::Primitive(leak(ty), r.collection)
+            })
+        });
+        if output.is_none() {
+            if let Some(Returns::Model(id, _)) = returns {
+                output = Some(id);
+            }
+        }
+        let (body, action) = match op.body {
+            Some(GenBody {
+                model: Some(m), ..
+            }) => (Some(leak(m)), &[][..]),
+            Some(GenBody {
+                params: Some(params),
+                ..
+            }) => {
+                let params: Vec<ActionParam> = params
+                    .into_iter()
+                    .map(|p| ActionParam {
+                        ty: prop_type(&p.ty, p.collection),
+                        json: leak(p.name),
+                        nullable: p.nullable,
+                    })
+                    .collect();
+                (None, &*Box::leak(params.into_boxed_slice()))
+            }
+            _ => (None, &[][..]),
+        };
+        let query = QuerySupport(op.query.iter().map(|q| QuerySupport::bit(q)).sum());
+        advanced |= op.consistency_level;
+        description.push_str(&format!("{} {}\n", method.as_str(), op.path));
+        routes.push(Route {
+            kind,
+            method,
+            path: leak(op.path),
+            body,
+            variant: Some(leak(op.variant)),
+            action,
+            returns,
+            query: Some(query),
+            consistency_level: op.consistency_level,
+            pageable: op.pageable,
+        });
+    }
+    if routes.is_empty() {
+        return None;
+    }
+    let synopsis = synopsis(&name, &routes);
+    Some(Command {
+        name: leak(name),
+        sdk_module: leak(module),
+        api,
+        synopsis: leak(synopsis),
+        description: leak(format!(
+            "Calls the Microsoft Graph {} API:\n{}",
+            api.segment(),
+            description.trim_end()
+        )),
+        routes: Box::leak(routes.into_boxed_slice()),
+        output,
+        advanced_query: advanced,
+        special: Special::None,
+        examples: &[],
+    })
+}
+
+/// A one-line synopsis from what the command does (the CSDL carries few descriptions).
+fn synopsis(name: &str, routes: &[Route]) -> String {
+    let first = &routes[0];
+    let (verb, _) = name.split_once('-').unwrap_or((name, ""));
+    let what = first.path.rsplit('/').find(|s| !s.starts_with('{') && !s.starts_with('$'));
+    let what = what.unwrap_or(first.path);
+    match first.kind {
+        RouteKind::List | RouteKind::Get => format!("Gets {what} ({} {}).", first.method.as_str(), first.path),
+        RouteKind::Count => format!("Counts {what} ({} {}).", first.method.as_str(), first.path),
+        _ => format!("{verb}: {} {}.", first.method.as_str(), first.path),
+    }
+}
+
+fn is_model(ty: &str) -> bool {
+    !ty.starts_with("Edm.") && model_index().lines.contains_key(&ty.to_ascii_lowercase()) && {
+        let line = model_index().lines[&ty.to_ascii_lowercase()];
+        !line.contains("\"kind\":\"enum\"")
+    }
+}
+
+/// The engine's type of a catalog type reference.
+fn prop_type(ty: &str, collection: bool) -> PropType {
+    let scalar = match ty {
+        "Edm.Int32" | "Edm.Int16" | "Edm.Byte" | "Edm.SByte" => PropType::Int,
+        "Edm.Int64" => PropType::Long,
+        "Edm.Double" | "Edm.Single" | "Edm.Decimal" => PropType::Double,
+        "Edm.Boolean" => PropType::Bool,
+        "Edm.DateTimeOffset" => PropType::DateTime,
+        "Edm.Stream" | "Edm.Untyped" => PropType::Any,
+        t if t.starts_with("Edm.") => PropType::String,
+        t if is_model(t) => {
+            let id = leak(t.to_string());
+            return if collection {
+                PropType::ModelList(id)
+            } else {
+                PropType::Model(id)
+            };
+        }
+        // Enums travel as their member names.
+        _ => PropType::String,
+    };
+    match (scalar, collection) {
+        (s, false) => s,
+        (PropType::String, true) => PropType::StringList,
+        (_, true) => PropType::Any,
+    }
+}
+
+/// The .NET class name of a Graph type: `microsoft.graph.user` → `MicrosoftGraphUser`.
+pub fn class_name(qualified: &str) -> String {
+    let short = qualified.rsplit('.').next().unwrap_or(qualified);
+    format!("MicrosoftGraph{}", pascal(short))
+}
+
+/// A generated model (entity or complex type) by qualified name, with the properties of its
+/// base types first. Navigation properties are untyped (`Any`): their values appear only with
+/// `$expand`, and typing them would pull most of the schema into every class.
+pub fn model(id: &str) -> Option<&'static Model> {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static Model>>> = OnceLock::new();
+    let key = id.to_ascii_lowercase();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(m) = cache.lock().ok()?.get(&key) {
+        return Some(m);
+    }
+    let mut chain: Vec<GenModel> = vec![];
+    let mut next = Some(key.clone());
+    while let Some(name) = next.take() {
+        if chain.len() >= MAX_BASE_DEPTH {
+            break;
+        }
+        let line = model_index().lines.get(&name)?;
+        let m: GenModel = serde_json::from_str(line).ok()?;
+        if m.kind == "enum" {
+            return None;
+        }
+        next = m.base.as_ref().map(|b| b.to_ascii_lowercase());
+        chain.push(m);
+    }
+    let mut props: Vec<Prop> = vec![];
+    for m in chain.iter().rev() {
+        for p in &m.props {
+            if props.iter().any(|q| q.json == p.name) {
+                continue;
+            }
+            let ty = if p.nav {
+                PropType::Any
+            } else {
+                prop_type(&p.ty, p.collection)
+            };
+            props.push(Prop {
+                json: leak(p.name.clone()),
+                ty,
+            });
+        }
+    }
+    let this = &chain[0];
+    let short = this.name.rsplit('.').next().unwrap_or(&this.name);
+    // Objects bind their id by property name: a user's `UserId` is its `Id`, so
+    // `Get-MgUser | Get-MgUserMemberOf` binds -UserId as the SDK's identity binding would.
+    let aliases: &'static [(&'static str, &'static str)] = if this.kind == "entity" {
+        Box::leak(Box::new([(leak(format!("{}Id", pascal(short))), "Id")]))
+    } else {
+        &[]
+    };
+    let built: &'static Model = Box::leak(Box::new(Model {
+        id: leak(this.name.clone()),
+        namespace: Namespace::V1,
+        class: leak(class_name(&this.name)),
+        props: Box::leak(props.into_boxed_slice()),
+        table: &[],
+        aliases,
+        additional_properties: true,
+    }));
+    let mut guard = cache.lock().ok()?;
+    Some(*guard.entry(key).or_insert(built))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beta_names_map_both_ways() {
+        assert_eq!(v1_name_of_beta("Get-MgBetaUser").as_deref(), Some("Get-MgUser"));
+        assert_eq!(v1_name_of_beta("Get-MgUser"), None);
+        assert_eq!(v1_name_of_beta("Get-MgBeta"), None);
+        assert_eq!(
+            beta_twin("Get-MgUserLicenseDetail", "Microsoft.Graph.Users"),
+            (
+                "Get-MgBetaUserLicenseDetail".to_string(),
+                "Microsoft.Graph.Beta.Users".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn class_names_follow_the_sdk() {
+        assert_eq!(class_name("microsoft.graph.user"), "MicrosoftGraphUser");
+        assert_eq!(
+            class_name("microsoft.graph.temporaryAccessPassAuthenticationMethod"),
+            "MicrosoftGraphTemporaryAccessPassAuthenticationMethod"
+        );
+    }
+}
