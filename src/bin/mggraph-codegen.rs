@@ -35,8 +35,8 @@ fn main() -> ExitCode {
     };
     for (path, content) in files {
         let full = root.join(&path);
-        let current = std::fs::read_to_string(&full).unwrap_or_default();
-        if current == content {
+        let current = std::fs::read_to_string(&full).ok();
+        if current.as_deref() == Some(content.as_str()) {
             continue;
         }
         if check {
