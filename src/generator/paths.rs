@@ -446,12 +446,11 @@ impl<'a> Gen<'a> {
                     keys.iter()
                         .map(|k| {
                             let n = unique(k.clone(), used);
-                            let q = self
-                                .s
-                                .prop_type(*ty, k)
-                                .is_some_and(|t| self.quoted(t))
-                                .then_some("'")
-                                .unwrap_or_default();
+                            let q = if self.s.prop_type(*ty, k).is_some_and(|t| self.quoted(t)) {
+                                "'"
+                            } else {
+                                ""
+                            };
                             params.push(PathParam {
                                 name: n.clone(),
                                 key_type: Some(short.clone()),
