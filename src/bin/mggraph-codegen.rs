@@ -1,4 +1,5 @@
-//! Writes the module files generated from the operation catalog.
+//! Writes the generated files: the catalog (`src/catalog/generated/`, from Graph's CSDL at
+//! `../shared/reference/graph-metadata/v1.0.csdl.xml`) and the module files.
 //!
 //! `mggraph-codegen` rewrites them; `mggraph-codegen --check` only reports drift (exit 1).
 
@@ -9,8 +10,24 @@ fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut drift = vec![];
-    let files = match mggraph::catalog::powershell::render_all(root) {
-        Ok(f) => f,
+    let catalog = match mggraph::generator::emit::generate(root) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mggraph-codegen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "mggraph-codegen: {} operations from the CSDL, {} cmdlets",
+        catalog.operations, catalog.cmdlets
+    );
+    let mut files: Vec<(String, String)> = catalog
+        .files
+        .into_iter()
+        .map(|(p, c)| (p.to_string(), c))
+        .collect();
+    match mggraph::catalog::powershell::render_all(root) {
+        Ok(f) => files.extend(f),
         Err(e) => {
             eprintln!("mggraph-codegen: cannot read the module sources: {e}");
             return ExitCode::FAILURE;
@@ -18,8 +35,8 @@ fn main() -> ExitCode {
     };
     for (path, content) in files {
         let full = root.join(&path);
-        let current = std::fs::read_to_string(&full).unwrap_or_default();
-        if current == content {
+        let current = std::fs::read_to_string(&full).ok();
+        if current.as_deref() == Some(content.as_str()) {
             continue;
         }
         if check {
