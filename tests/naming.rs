@@ -15,7 +15,10 @@ fn op(method: &'static str, raw_id: &str, tag: &str, kind: OpKind, keys: &[&str]
         kind,
         path_params: keys
             .iter()
-            .map(|k| PathParam { name: format!("{k}-id"), key_type: Some(k.to_string()) })
+            .map(|k| PathParam {
+                name: format!("{k}-id"),
+                key_type: Some(k.to_string()),
+            })
             .collect(),
         body: None,
         returns: None,
@@ -121,7 +124,13 @@ fn reference_names_from_hand_written_operations() {
             failures.push(format!("{raw} ({method}): want {want:?}, got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} wrong:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} wrong:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -132,17 +141,41 @@ fn operations_outside_every_module_give_no_cmdlet() {
 #[test]
 fn removed_by_directives() {
     // Groups: the collection-level member $ref delete is removed in favour of the typed form.
-    let del = op("DELETE", "groups.DeleteRefMembers", "groups.directoryObject", RefDelete, &["group"]);
+    let del = op(
+        "DELETE",
+        "groups.DeleteRefMembers",
+        "groups.directoryObject",
+        RefDelete,
+        &["group"],
+    );
     assert!(naming::name(&del).is_empty());
     // The inherited `restore` on users is removed; the deleted-items one stays (above).
-    let restore = op("POST", "users.user.restore", "users.user.Actions", Action, &["user"]);
+    let restore = op(
+        "POST",
+        "users.user.restore",
+        "users.user.Actions",
+        Action,
+        &["user"],
+    );
     assert!(naming::name(&restore).is_empty());
 }
 
 #[test]
 fn repeated_variants_are_numbered_per_module() {
-    let a = op("POST", "groups.group.evaluateDynamicMembership", "groups.group.Actions", Action, &["group"]);
-    let b = op("POST", "groups.evaluateDynamicMembership", "groups.group.Actions", Action, &[]);
+    let a = op(
+        "POST",
+        "groups.group.evaluateDynamicMembership",
+        "groups.group.Actions",
+        Action,
+        &["group"],
+    );
+    let b = op(
+        "POST",
+        "groups.evaluateDynamicMembership",
+        "groups.group.Actions",
+        Action,
+        &[],
+    );
     let named = naming::name_all(&[a, b]);
     assert_eq!(named[0][0].cmdlet, "Test-MgGroupDynamicMembership");
     assert_eq!(named[0][0].variant, "Evaluate");
@@ -152,22 +185,41 @@ fn repeated_variants_are_numbered_per_module() {
 
 #[test]
 fn create_or_get_gives_two_commands() {
-    let o = op("POST", "users.user.onlineMeetings.createOrGet", "users.onlineMeeting", Action, &["user"]);
+    let o = op(
+        "POST",
+        "users.user.onlineMeetings.createOrGet",
+        "users.onlineMeeting",
+        Action,
+        &["user"],
+    );
     let id = mggraph::generator::naming::formatter::operation_id(&o);
     let cmds = mggraph::generator::naming::infer::commands(&id, "POST");
-    let names: Vec<String> = cmds.iter().map(|c| format!("{}-Mg{}", c.verb, c.subject)).collect();
-    assert_eq!(names, ["New-MgUserOnlineMeeting", "Get-MgUserOnlineMeeting"]);
+    let names: Vec<String> = cmds
+        .iter()
+        .map(|c| format!("{}-Mg{}", c.verb, c.subject))
+        .collect();
+    assert_eq!(
+        names,
+        ["New-MgUserOnlineMeeting", "Get-MgUserOnlineMeeting"]
+    );
 }
 
 /// Reads `sdk-cmdlets.tsv` rows (cmdlet, module, api).
 pub fn tsv_rows() -> Vec<(String, String, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/sdk-cmdlets.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/reference/sdk-cmdlets.tsv"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("cmdlet\t"))
         .filter_map(|l| {
             let mut f = l.split('\t');
-            Some((f.next()?.to_string(), f.next()?.to_string(), f.next()?.to_string()))
+            Some((
+                f.next()?.to_string(),
+                f.next()?.to_string(),
+                f.next()?.to_string(),
+            ))
         })
         .collect()
 }
@@ -175,16 +227,26 @@ pub fn tsv_rows() -> Vec<(String, String, String)> {
 #[test]
 fn beta_twins_of_tsv_v1_rows() {
     let rows = tsv_rows();
-    let v1: std::collections::HashMap<&str, &str> =
-        rows.iter().filter(|r| r.2 == "v1.0").map(|r| (r.0.as_str(), r.1.as_str())).collect();
+    let v1: std::collections::HashMap<&str, &str> = rows
+        .iter()
+        .filter(|r| r.2 == "v1.0")
+        .map(|r| (r.0.as_str(), r.1.as_str()))
+        .collect();
     let mut checked = 0;
     for (cmdlet, module, api) in &rows {
         if api != "beta" {
             continue;
         }
         // The v1.0 twin: drop `Beta` after `Mg` and after `Microsoft.Graph.`.
-        let Some(v1_name) = cmdlet.split_once("-MgBeta").map(|(v, n)| format!("{v}-Mg{n}")) else { continue };
-        let Some(v1_module) = v1.get(v1_name.as_str()) else { continue };
+        let Some(v1_name) = cmdlet
+            .split_once("-MgBeta")
+            .map(|(v, n)| format!("{v}-Mg{n}"))
+        else {
+            continue;
+        };
+        let Some(v1_module) = v1.get(v1_name.as_str()) else {
+            continue;
+        };
         if beta_module(v1_module) != *module {
             continue; // moved between modules in beta (e.g. mail actions); not a twin
         }
@@ -193,6 +255,12 @@ fn beta_twins_of_tsv_v1_rows() {
     }
     println!("beta twins checked: {checked}");
     assert!(checked > 500, "only {checked} beta rows have a v1.0 twin");
-    assert_eq!(beta_cmdlet("Invoke-MgSupportedUserOutlookLanguage"), "Invoke-MgBetaSupportedUserOutlookLanguage");
-    assert_eq!(beta_module("Microsoft.Graph.Identity.SignIns"), "Microsoft.Graph.Beta.Identity.SignIns");
+    assert_eq!(
+        beta_cmdlet("Invoke-MgSupportedUserOutlookLanguage"),
+        "Invoke-MgBetaSupportedUserOutlookLanguage"
+    );
+    assert_eq!(
+        beta_module("Microsoft.Graph.Identity.SignIns"),
+        "Microsoft.Graph.Beta.Identity.SignIns"
+    );
 }

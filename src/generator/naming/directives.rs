@@ -120,7 +120,7 @@ const RULES: &[Rule] = &[
     Rule { module: Some("Users.Functions"), verb: Some("^Get$"), subject: Some("^UserChatMessage$"), set: Set::Subject("AllUserChatMessage"), ..ANY },
     // ---- Groups ----
     Rule { module: Some("Groups"), operation: Some("^group_Delete(AcceptedSender|Member|Owner|RejectedSender)GraphBPreRef$"), set: Set::Remove, ..ANY },
-    Rule { module: Some("Groups"), verb: Some("^Get$"), subject: Some("^GroupLifecyclePolicy$"), variant: Some("^List1$"), set: Set::Subject("GroupLifecyclePolicyByGroup"), ..ANY },
+    Rule { module: Some("Groups"), verb: Some("^Get$"), subject: Some("^GroupLifecyclePolicy$"), variant: Some("^List$"), set: Set::Subject("GroupLifecyclePolicyByGroup"), ..ANY },
     Rule { module: Some("Groups"), subject: Some("(GroupLifecyclePolicy)+"), set: Set::Subject("GroupLifecyclePolicy"), ..ANY },
     Rule { module: Some("Groups"), verb: Some("^Add$"), subject: Some("^GroupLifecyclePolicyGroup$"), set: Set::Subject("GroupToLifecyclePolicy"), ..ANY },
     Rule { module: Some("Groups"), verb: Some("^Remove$"), subject: Some("^GroupLifecyclePolicyGroup$"), set: Set::Subject("GroupFromLifecyclePolicy"), ..ANY },
@@ -190,9 +190,15 @@ pub fn apply(module: &str, operation_id: &str, mut cmd: Cmd) -> Option<Cmd> {
         let r = &c.rule;
         if r.module.is_some_and(|m| m != module)
             || c.verb.as_ref().is_some_and(|re| !re.is_match(&cmd.verb))
-            || c.subject.as_ref().is_some_and(|re| !re.is_match(&cmd.subject))
-            || c.variant.as_ref().is_some_and(|re| !re.is_match(&cmd.variant))
-            || c.operation.as_ref().is_some_and(|re| !re.is_match(operation_id))
+            || c.subject
+                .as_ref()
+                .is_some_and(|re| !re.is_match(&cmd.subject))
+            || c.variant
+                .as_ref()
+                .is_some_and(|re| !re.is_match(&cmd.variant))
+            || c.operation
+                .as_ref()
+                .is_some_and(|re| !re.is_match(operation_id))
             || r.subject_test.is_some_and(|t| !t(&cmd.subject))
         {
             continue;
@@ -222,27 +228,65 @@ mod tests {
     use super::*;
 
     fn cmd(verb: &str, subject: &str, variant: &str) -> Cmd {
-        Cmd { verb: verb.into(), subject: subject.into(), variant: variant.into() }
+        Cmd {
+            verb: verb.into(),
+            subject: subject.into(),
+            variant: variant.into(),
+        }
     }
 
     #[test]
     fn all_patterns_compile_and_apply() {
         assert_eq!(compiled().len(), RULES.len());
         let out = |m: &str, c: Cmd| apply(m, "x_Y", c).map(|c| format!("{}-{}", c.verb, c.subject));
-        assert_eq!(out("Users", cmd("Invoke", "DeltaUser", "Delta")).as_deref(), Some("Get-UserDelta"));
-        assert_eq!(out("Users", cmd("Get", "UserTodoListTask", "List")).as_deref(), Some("Get-UserTodoTask"));
-        assert_eq!(out("Users", cmd("New", "UserTodoListTask", "Create")).as_deref(), Some("New-UserTodoListTask"));
-        assert_eq!(out("Users", cmd("Get", "UserSettingWindow", "Get")).as_deref(), Some("Get-UserSettingWindows"));
         assert_eq!(
-            out("Users", cmd("Get", "GroupSiteGetGraphBPrePathActivityGraphBPreInterval", "Get")).as_deref(),
+            out("Users", cmd("Invoke", "DeltaUser", "Delta")).as_deref(),
+            Some("Get-UserDelta")
+        );
+        assert_eq!(
+            out("Users", cmd("Get", "UserTodoListTask", "List")).as_deref(),
+            Some("Get-UserTodoTask")
+        );
+        assert_eq!(
+            out("Users", cmd("New", "UserTodoListTask", "Create")).as_deref(),
+            Some("New-UserTodoListTask")
+        );
+        assert_eq!(
+            out("Users", cmd("Get", "UserSettingWindow", "Get")).as_deref(),
+            Some("Get-UserSettingWindows")
+        );
+        assert_eq!(
+            out(
+                "Users",
+                cmd(
+                    "Get",
+                    "GroupSiteGetGraphBPrePathActivityGraphBPreInterval",
+                    "Get"
+                )
+            )
+            .as_deref(),
             Some("Get-GroupSiteGetGraphBPrePathActivityByInterval")
         );
         assert_eq!(out("Users", cmd("Restore", "User", "Restore")), None);
-        assert_eq!(out("Users", cmd("Get", "UserAvailableExtensionProperty", "Get")), None);
-        assert!(out("Users", cmd("Get", "DirectoryObjectAvailableExtensionProperty", "Get")).is_some());
-        assert_eq!(out("Users", cmd("Get", "UserTodo", "List")).as_deref(), Some("Get-UserTodoList"));
         assert_eq!(
-            out("Identity.SignIns", cmd("Get", "Oauth2PermissionGrantOauth2PermissionGrant", "List")).as_deref(),
+            out("Users", cmd("Get", "UserAvailableExtensionProperty", "Get")),
+            None
+        );
+        assert!(out(
+            "Users",
+            cmd("Get", "DirectoryObjectAvailableExtensionProperty", "Get")
+        )
+        .is_some());
+        assert_eq!(
+            out("Users", cmd("Get", "UserTodo", "List")).as_deref(),
+            Some("Get-UserTodoList")
+        );
+        assert_eq!(
+            out(
+                "Identity.SignIns",
+                cmd("Get", "Oauth2PermissionGrantOauth2PermissionGrant", "List")
+            )
+            .as_deref(),
             Some("Get-Oauth2PermissionGrant")
         );
     }

@@ -48,14 +48,19 @@ pub fn format(op: &Operation) -> String {
     // Step 4: merge the last `.As<Upper>` cast segment that follows a lower-case letter.
     let b = id.as_bytes();
     if let Some(i) = (1..b.len().saturating_sub(3)).rev().find(|&i| {
-        b[i] == b'.' && b[i - 1].is_ascii_lowercase() && &b[i + 1..i + 3] == b"As" && b[i + 3].is_ascii_uppercase()
+        b[i] == b'.'
+            && b[i - 1].is_ascii_lowercase()
+            && &b[i + 1..i + 3] == b"As"
+            && b[i + 3].is_ascii_uppercase()
     }) {
         id.remove(i);
     }
     // Step 5: `Ref` between a lower-case and an upper-case letter moves to a `ByRef` suffix.
     let b = id.as_bytes();
     let refs: Vec<usize> = (1..b.len().saturating_sub(3))
-        .filter(|&i| &b[i..i + 3] == b"Ref" && b[i - 1].is_ascii_lowercase() && b[i + 3].is_ascii_uppercase())
+        .filter(|&i| {
+            &b[i..i + 3] == b"Ref" && b[i - 1].is_ascii_lowercase() && b[i + 3].is_ascii_uppercase()
+        })
         .collect();
     if !refs.is_empty() {
         for &i in refs.iter().rev() {

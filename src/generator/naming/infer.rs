@@ -48,7 +48,13 @@ pub fn commands(operation_id: &str, method: &str) -> Vec<Command> {
 
 fn infer(words: &[String], group: &str) -> Vec<Command> {
     let words: Vec<String> = words.iter().filter(|w| *w != "all").cloned().collect();
-    let group_words = || if group.is_empty() { Vec::new() } else { deconstruct(group) };
+    let group_words = || {
+        if group.is_empty() {
+            Vec::new()
+        } else {
+            deconstruct(group)
+        }
+    };
     let with = |rest: &[String]| {
         let mut s = group_words();
         s.extend_from_slice(rest);

@@ -88,11 +88,21 @@ impl Namer {
                     variant = format!("{}{n}", c.action);
                     n += 1;
                 }
-                let cmd = directives::Cmd { verb: c.verb.clone(), subject: c.subject.clone(), variant };
-                let Some(cmd) = directives::apply(key, &operation_id, cmd) else { continue };
+                let cmd = directives::Cmd {
+                    verb: c.verb.clone(),
+                    subject: c.subject.clone(),
+                    variant,
+                };
+                let Some(cmd) = directives::apply(key, &operation_id, cmd) else {
+                    continue;
+                };
                 let cmdlet = format!("{}-Mg{}", cmd.verb, cmd.subject);
                 let cmdlet = overrides::apply(module, &operation_id, &cmdlet).unwrap_or(cmdlet);
-                out.push(Named { cmdlet, module: module.to_string(), variant: cmd.variant });
+                out.push(Named {
+                    cmdlet,
+                    module: module.to_string(),
+                    variant: cmd.variant,
+                });
             }
         }
         out

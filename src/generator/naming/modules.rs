@@ -12,9 +12,18 @@ const MODULES: &[(&str, &[&str])] = &[
     (
         "Users",
         &[
-            "^users.user$", "^users.directoryObject$", "^users.licenseDetails$", "^users.mailboxSettings",
-            "^users.notification$", "^users.outlookUser$", "^users.profilePhoto$", "^users.userSettings$",
-            "^users.extension$", "^users.oAuth2PermissionGrant$", "^users.todo$", "^users.itemInsights$",
+            "^users.user$",
+            "^users.directoryObject$",
+            "^users.licenseDetails$",
+            "^users.mailboxSettings",
+            "^users.notification$",
+            "^users.outlookUser$",
+            "^users.profilePhoto$",
+            "^users.userSettings$",
+            "^users.extension$",
+            "^users.oAuth2PermissionGrant$",
+            "^users.todo$",
+            "^users.itemInsights$",
             "^users.servicePrincipal$",
         ],
     ),
@@ -23,49 +32,112 @@ const MODULES: &[(&str, &[&str])] = &[
     (
         "Groups",
         &[
-            "^groups.group$", "^groups.directoryObject$", "^groups.conversation$", "^groups.endpoint$",
-            "^groups.extension$", "^groups.groupLifecyclePolicy$", "^groups.resourceSpecificPermissionGrant$",
-            "^groups.profilePhoto$", "^groups.conversationThread$", r"^groupLifecyclePolicies\.", "^users.group$",
-            "^groups.directorySetting$", "^groups.*.Actions$", "^groups.*.Functions$", r"^groupSettings\.",
-            "^groups.groupSetting$", r"^groupSettingTemplates\.",
+            "^groups.group$",
+            "^groups.directoryObject$",
+            "^groups.conversation$",
+            "^groups.endpoint$",
+            "^groups.extension$",
+            "^groups.groupLifecyclePolicy$",
+            "^groups.resourceSpecificPermissionGrant$",
+            "^groups.profilePhoto$",
+            "^groups.conversationThread$",
+            r"^groupLifecyclePolicies\.",
+            "^users.group$",
+            "^groups.directorySetting$",
+            "^groups.*.Actions$",
+            "^groups.*.Functions$",
+            r"^groupSettings\.",
+            "^groups.groupSetting$",
+            r"^groupSettingTemplates\.",
         ],
     ),
     (
         "Applications",
         &[
-            r"^applicationTemplates\.", r"^applications\.", r"^servicePrincipals\.",
-            r"^onPremisesPublishingProfiles\.", "^users.appRoleAssignment$", "^groups.appRoleAssignment$",
+            r"^applicationTemplates\.",
+            r"^applications\.",
+            r"^servicePrincipals\.",
+            r"^onPremisesPublishingProfiles\.",
+            "^users.appRoleAssignment$",
+            "^groups.appRoleAssignment$",
         ],
     ),
     (
         "Identity.SignIns",
         &[
-            "^organization.certificateBasedAuthConfiguration$", r"^invitations\.", r"^identityProviders\.",
-            r"^oauth2PermissionGrants\.", r"^identityProtection\.", r"^dataPolicyOperations\.", r"^identity\.",
-            r"^trustFramework\.", r"^informationProtection\.", r"^policies\.", "^users.authentication$",
-            "^users.informationProtection$", "^tenantRelationships.multiTenantOrganization$",
+            "^organization.certificateBasedAuthConfiguration$",
+            r"^invitations\.",
+            r"^identityProviders\.",
+            r"^oauth2PermissionGrants\.",
+            r"^identityProtection\.",
+            r"^dataPolicyOperations\.",
+            r"^identity\.",
+            r"^trustFramework\.",
+            r"^informationProtection\.",
+            r"^policies\.",
+            "^users.authentication$",
+            "^users.informationProtection$",
+            "^tenantRelationships.multiTenantOrganization$",
         ],
     ),
     (
         "Identity.DirectoryManagement",
         &[
-            r"^administrativeUnits\.", r"^contacts\.", r"^devices\.", r"^domains\.", r"^directoryRoles\.",
-            r"^directoryRoleTemplates\.", r"^directorySettingTemplates\.", r"^settings\.", r"^subscribedSkus\.",
-            r"^contracts\.", r"^directory\.", "^users.scopedRoleMembership$",
+            r"^administrativeUnits\.",
+            r"^contacts\.",
+            r"^devices\.",
+            r"^domains\.",
+            r"^directoryRoles\.",
+            r"^directoryRoleTemplates\.",
+            r"^directorySettingTemplates\.",
+            r"^settings\.",
+            r"^subscribedSkus\.",
+            r"^contracts\.",
+            r"^directory\.",
+            "^users.scopedRoleMembership$",
             "^organization.(organization|organizationalBranding|organizationSettings|extension)$",
-            "^organization.*.Actions$", "^tenantRelationships.*.(Actions|Functions)$", "admin.peopleAdminSettings$",
+            "^organization.*.Actions$",
+            "^tenantRelationships.*.(Actions|Functions)$",
+            "admin.peopleAdminSettings$",
             r"^organization\.partnerInformation$",
         ],
     ),
-    ("Mail", &["^users.inferenceClassification$", "^users.mailFolder$", "^users.message$"]),
+    (
+        "Mail",
+        &[
+            "^users.inferenceClassification$",
+            "^users.mailFolder$",
+            "^users.message$",
+        ],
+    ),
     (
         "Calendar",
-        &[r"^places\.", "^users.calendar$", "^users.calendarGroup$", "^users.event$", "^groups.calendar$", "^groups.event$"],
+        &[
+            r"^places\.",
+            "^users.calendar$",
+            "^users.calendarGroup$",
+            "^users.event$",
+            "^groups.calendar$",
+            "^groups.event$",
+        ],
     ),
-    ("Files", &[r"^drives\.", r"^shares\.", "^users.drive$", "^groups.drive$"]),
+    (
+        "Files",
+        &[
+            r"^drives\.",
+            r"^shares\.",
+            "^users.drive$",
+            "^groups.drive$",
+        ],
+    ),
     (
         "Reports",
-        &[r"^reports\.", r"^auditLogs\.", "^deviceManagement.deviceManagementReports$", "^admin.adminReportSetting"],
+        &[
+            r"^reports\.",
+            r"^auditLogs\.",
+            "^deviceManagement.deviceManagementReports$",
+            "^admin.adminReportSetting",
+        ],
     ),
     ("ChangeNotifications", &[r"^subscriptions\."]),
     ("Security", &[r"^security\.", "^users.security$"]),
@@ -102,12 +174,27 @@ mod tests {
     #[test]
     fn tags_to_modules() {
         assert_eq!(for_tag("users.user"), ["Microsoft.Graph.Users"]);
-        assert_eq!(for_tag("users.user.Actions"), ["Microsoft.Graph.Users.Actions"]);
+        assert_eq!(
+            for_tag("users.user.Actions"),
+            ["Microsoft.Graph.Users.Actions"]
+        );
         assert_eq!(for_tag("users.message"), ["Microsoft.Graph.Mail"]);
-        assert_eq!(for_tag("users.authentication"), ["Microsoft.Graph.Identity.SignIns"]);
-        assert_eq!(for_tag("users.appRoleAssignment"), ["Microsoft.Graph.Applications"]);
-        assert_eq!(for_tag("groups.group.Functions"), ["Microsoft.Graph.Groups"]);
-        assert_eq!(for_tag("organization.organization"), ["Microsoft.Graph.Identity.DirectoryManagement"]);
+        assert_eq!(
+            for_tag("users.authentication"),
+            ["Microsoft.Graph.Identity.SignIns"]
+        );
+        assert_eq!(
+            for_tag("users.appRoleAssignment"),
+            ["Microsoft.Graph.Applications"]
+        );
+        assert_eq!(
+            for_tag("groups.group.Functions"),
+            ["Microsoft.Graph.Groups"]
+        );
+        assert_eq!(
+            for_tag("organization.organization"),
+            ["Microsoft.Graph.Identity.DirectoryManagement"]
+        );
         assert!(for_tag("me.user").is_empty());
     }
 }

@@ -20,18 +20,61 @@ pub fn word(w: &str) -> String {
     // Function words and pronouns are never inflected.
     if matches!(
         w,
-        "all" | "any" | "each" | "other" | "others" | "one" | "some" | "this" | "that" | "these"
-            | "those" | "it" | "its" | "me" | "my" | "us" | "our" | "we" | "you" | "your"
-            | "they" | "them" | "their" | "what" | "which" | "who" | "whose" | "both"
+        "all"
+            | "any"
+            | "each"
+            | "other"
+            | "others"
+            | "one"
+            | "some"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "it"
+            | "its"
+            | "me"
+            | "my"
+            | "us"
+            | "our"
+            | "we"
+            | "you"
+            | "your"
+            | "they"
+            | "them"
+            | "their"
+            | "what"
+            | "which"
+            | "who"
+            | "whose"
+            | "both"
     ) {
         return w.to_string();
     }
     // Words the stage treats as uninflected (mass nouns, acronyms, fixed plurals).
     if matches!(
         w,
-        "as" | "os" | "ms" | "dns" | "https" | "sas" | "ddos" | "fips" | "acls" | "bps"
-            | "statuses" | "statistics" | "rights" | "credentials" | "media" | "series"
-            | "species" | "news" | "alias" | "information" | "traffic" | "headquarters"
+        "as" | "os"
+            | "ms"
+            | "dns"
+            | "https"
+            | "sas"
+            | "ddos"
+            | "fips"
+            | "acls"
+            | "bps"
+            | "statuses"
+            | "statistics"
+            | "rights"
+            | "credentials"
+            | "media"
+            | "series"
+            | "species"
+            | "news"
+            | "alias"
+            | "information"
+            | "traffic"
+            | "headquarters"
     ) || w.ends_with("ois")
         || w.ends_with("ism")
         || w.ends_with("itis")
@@ -47,10 +90,35 @@ pub fn word(w: &str) -> String {
     // Singular words that end like plurals.
     if matches!(
         w,
-        "is" | "has" | "was" | "status" | "analysis" | "axis" | "basis" | "crisis" | "diagnosis"
-            | "synopsis" | "thesis" | "synthesis" | "hypothesis" | "parenthesis" | "bus" | "gas"
-            | "lens" | "bonus" | "census" | "consensus" | "apparatus" | "nexus" | "corpus"
-            | "focus" | "radius" | "campus" | "plexus" | "sinus" | "hiatus" | "impetus"
+        "is" | "has"
+            | "was"
+            | "status"
+            | "analysis"
+            | "axis"
+            | "basis"
+            | "crisis"
+            | "diagnosis"
+            | "synopsis"
+            | "thesis"
+            | "synthesis"
+            | "hypothesis"
+            | "parenthesis"
+            | "bus"
+            | "gas"
+            | "lens"
+            | "bonus"
+            | "census"
+            | "consensus"
+            | "apparatus"
+            | "nexus"
+            | "corpus"
+            | "focus"
+            | "radius"
+            | "campus"
+            | "plexus"
+            | "sinus"
+            | "hiatus"
+            | "impetus"
     ) {
         return w.to_string();
     }
@@ -93,7 +161,13 @@ pub fn word(w: &str) -> String {
     if w.ends_with("ches") || w.ends_with("shes") || w.ends_with("sses") {
         return cut(2);
     }
-    for (suffix, keep) in [("alves", "f"), ("elves", "f"), ("olves", "f"), ("eaves", "f"), ("arves", "f")] {
+    for (suffix, keep) in [
+        ("alves", "f"),
+        ("elves", "f"),
+        ("olves", "f"),
+        ("eaves", "f"),
+        ("arves", "f"),
+    ] {
         if w.ends_with(suffix) {
             return cut(3) + keep;
         }
@@ -101,13 +175,19 @@ pub fn word(w: &str) -> String {
     if w.ends_with("nives") || w.ends_with("lives") || w.ends_with("wives") {
         return cut(3) + "fe";
     }
-    if ["ays", "eys", "iys", "oys", "uys"].iter().any(|s| w.ends_with(s)) {
+    if ["ays", "eys", "iys", "oys", "uys"]
+        .iter()
+        .any(|s| w.ends_with(s))
+    {
         return cut(1);
     }
     if w.ends_with("ies") {
         return cut(3) + "y";
     }
-    if ["aos", "eos", "ios", "oos", "uos"].iter().any(|s| w.ends_with(s)) {
+    if ["aos", "eos", "ios", "oos", "uos"]
+        .iter()
+        .any(|s| w.ends_with(s))
+    {
         return cut(1);
     }
     if w.ends_with("ces") {
@@ -128,8 +208,23 @@ pub fn word(w: &str) -> String {
 /// Singular words ending in "se" whose plurals occur in Graph's names or are common enough to
 /// expect there.
 const SE_WORDS: &[&str] = &[
-    "case", "enterprise", "expertise", "house", "license", "noise", "phase", "phrase", "promise",
-    "purchase", "release", "response", "universe", "warehouse", "nurse", "purse", "rose",
+    "case",
+    "enterprise",
+    "expertise",
+    "house",
+    "license",
+    "noise",
+    "phase",
+    "phrase",
+    "promise",
+    "purchase",
+    "release",
+    "response",
+    "universe",
+    "warehouse",
+    "nurse",
+    "purse",
+    "rose",
 ];
 
 /// Singularizes an operationId segment as the OpenAPI formatter does: only its ending counts,
@@ -141,8 +236,20 @@ pub fn segment(s: &str) -> String {
     // Whole segments that never change.
     if matches!(
         lower.as_str(),
-        "information" | "mail" | "series" | "species" | "metadata" | "equipment" | "staff"
-            | "training" | "money" | "means" | "news" | "is" | "this" | "that"
+        "information"
+            | "mail"
+            | "series"
+            | "species"
+            | "metadata"
+            | "equipment"
+            | "staff"
+            | "training"
+            | "money"
+            | "means"
+            | "news"
+            | "is"
+            | "this"
+            | "that"
     ) {
         return s.to_string();
     }
@@ -173,14 +280,29 @@ pub fn segment(s: &str) -> String {
         }
     }
     // Endings of words that are already singular.
-    const SINGULAR_US: &[&str] = &["status", "alias", "bias", "iris", "campus", "apparatus", "virus", "walrus", "trellis"];
+    const SINGULAR_US: &[&str] = &[
+        "status",
+        "alias",
+        "bias",
+        "iris",
+        "campus",
+        "apparatus",
+        "virus",
+        "walrus",
+        "trellis",
+    ];
     const SIS_STEMS: &[&str] = &[
-        "analy", "ba", "diagno", "parenthe", "progno", "synop", "the", "ellip", "empha", "neuro", "oa", "paraly",
+        "analy", "ba", "diagno", "parenthe", "progno", "synop", "the", "ellip", "empha", "neuro",
+        "oa", "paraly",
     ];
     if ends("ss") || SINGULAR_US.iter().any(|w| ends(w)) {
         return s.to_string();
     }
-    if SIS_STEMS.iter().any(|stem| ends(&format!("{stem}sis"))) || ends("axis") || ends("crisis") || ends("testis") {
+    if SIS_STEMS.iter().any(|stem| ends(&format!("{stem}sis")))
+        || ends("axis")
+        || ends("crisis")
+        || ends("testis")
+    {
         return s.to_string();
     }
     if SINGULAR_US.iter().any(|w| ends(&format!("{w}es"))) {
@@ -192,7 +314,13 @@ pub fn segment(s: &str) -> String {
     if ends("crises") || ends("axes") || ends("testes") {
         return cut_add(2, "is");
     }
-    if ends("cookies") || ends("rookies") || ends("bookies") || ends("roomies") || ends("smoothies") || ends("movies") {
+    if ends("cookies")
+        || ends("rookies")
+        || ends("bookies")
+        || ends("roomies")
+        || ends("smoothies")
+        || ends("movies")
+    {
         return cut_add(1, "");
     }
     if ends("series") {
@@ -212,7 +340,12 @@ pub fn segment(s: &str) -> String {
     }
     if ends("ves") {
         let stem = &lower[..lower.len() - 3];
-        if stem.ends_with('l') || stem.ends_with('r') || ["hoo", "lea", "loa", "thie"].iter().any(|x| stem.ends_with(x)) {
+        if stem.ends_with('l')
+            || stem.ends_with('r')
+            || ["hoo", "lea", "loa", "thie"]
+                .iter()
+                .any(|x| stem.ends_with(x))
+        {
             return cut_add(3, "f");
         }
         if stem.ends_with("ti") || stem.ends_with("hi") {
@@ -281,7 +414,10 @@ mod tests {
     fn segments() {
         for (plural, singular) in [
             ("users", "user"),
-            ("CreateTemporaryAccessPassMethods", "CreateTemporaryAccessPassMethod"),
+            (
+                "CreateTemporaryAccessPassMethods",
+                "CreateTemporaryAccessPassMethod",
+            ),
             ("ListMemberOf", "ListMemberOf"),
             ("mailboxSettings", "mailboxSetting"),
             ("addresses", "address"),

@@ -68,7 +68,10 @@ pub fn remove_sequential_duplicates(words: &[String]) -> Vec<String> {
         while i < ids.len() && eq(&ids, i, i.checked_sub(1)) {
             ids.remove(i);
         }
-        while i + 1 < ids.len() && eq(&ids, i, i.checked_sub(2)) && eq(&ids, i + 1, i.checked_sub(1)) {
+        while i + 1 < ids.len()
+            && eq(&ids, i, i.checked_sub(2))
+            && eq(&ids, i + 1, i.checked_sub(1))
+        {
             ids.drain(i..i + 2);
         }
         i += 1;
@@ -111,10 +114,16 @@ mod tests {
 
     #[test]
     fn deconstruct_matches_autorest() {
-        assert_eq!(deconstruct("oAuth2PermissionGrant"), w("o auth2 permission grant"));
+        assert_eq!(
+            deconstruct("oAuth2PermissionGrant"),
+            w("o auth2 permission grant")
+        );
         assert_eq!(deconstruct("getGraphBPreId"), w("get graph b pre id"));
         assert_eq!(deconstruct("OAuth2Permission"), w("o auth2 permission"));
-        assert_eq!(deconstruct("user.appRoleAssignment"), w("user app role assignment"));
+        assert_eq!(
+            deconstruct("user.appRoleAssignment"),
+            w("user app role assignment")
+        );
         assert_eq!(deconstruct("IPAddress"), w("ip address"));
         // Only the first capital run is split.
         assert_eq!(deconstruct("ABCdEFGh"), w("ab cd efgh"));
@@ -125,7 +134,10 @@ mod tests {
     fn duplicates_and_pascal() {
         assert_eq!(remove_sequential_duplicates(&w("list list")), w("list"));
         assert_eq!(remove_sequential_duplicates(&w("a b a b c")), w("a b c"));
-        assert_eq!(remove_sequential_duplicates(&w("a b c a b c")), w("a b c a b c"));
+        assert_eq!(
+            remove_sequential_duplicates(&w("a b c a b c")),
+            w("a b c a b c")
+        );
         assert_eq!(pascal(&w("user os ms vm ip")), "UserOSMSVMIP");
     }
 }

@@ -1,0 +1,124 @@
+//! Agreement of the generated cmdlet names with the SDK's (issue 9 item 2): every operation
+//! the conversion exposes for the v1.0 CSDL is named, and the names are compared with the rows
+//! of `sdk-cmdlets.tsv` for the v1.0 modules that file lists in full. Prints the agreement per
+//! module and overall and every miss; fails below 98 %.
+//!
+//! Recall: TSV names generated in the right module, over TSV names in those modules. Excluded:
+//! Microsoft.Graph.Authentication (hand-written, not generated), and rows the TSV marks as not
+//! on the 2026-01 module pages (older or newer releases, e.g. SDK example files).
+#![cfg(feature = "codegen")]
+
+use mggraph::generator::csdl::Schema;
+use mggraph::generator::{naming, paths};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The v1.0 modules the TSV lists in full (its header), Authentication excepted.
+const COMPLETE: &[&str] = &[
+    "Microsoft.Graph.Users",
+    "Microsoft.Graph.Users.Actions",
+    "Microsoft.Graph.Users.Functions",
+    "Microsoft.Graph.Groups",
+    "Microsoft.Graph.Applications",
+    "Microsoft.Graph.Identity.SignIns",
+    "Microsoft.Graph.Identity.DirectoryManagement",
+    "Microsoft.Graph.Reports",
+    "Microsoft.Graph.Mail",
+    "Microsoft.Graph.Calendar",
+];
+
+fn reference(name: &str) -> String {
+    let path = format!("{}/../shared/reference/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn generated_names_agree_with_the_sdk() {
+    let schema = Schema::parse(&reference("graph-metadata/v1.0.csdl.xml")).expect("CSDL parses");
+    let ops = paths::operations(&schema).expect("operations");
+    let named = naming::name_all(&ops);
+
+    // Generated: cmdlet → modules (case-insensitive names, as PowerShell resolves them).
+    let mut generated: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut spelled: HashMap<String, String> = HashMap::new();
+    for n in named.iter().flatten() {
+        generated
+            .entry(n.cmdlet.to_ascii_lowercase())
+            .or_default()
+            .insert(n.module.clone());
+        spelled
+            .entry(n.cmdlet.to_ascii_lowercase())
+            .or_insert_with(|| n.cmdlet.clone());
+    }
+
+    let tsv = reference("sdk-cmdlets.tsv");
+    let mut per_module: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut misses: Vec<String> = Vec::new();
+    let mut case_only = Vec::new();
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("cmdlet\t"))
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (cmdlet, module, api) = (f[0], f[1], f.get(2).copied().unwrap_or(""));
+        if api != "v1.0"
+            || !COMPLETE.contains(&module)
+            || line.contains("not on the 2026-01")
+            || line.contains("docs module page lists")
+        {
+            continue;
+        }
+        let entry = per_module
+            .entry(
+                COMPLETE
+                    .iter()
+                    .find(|m| **m == module)
+                    .copied()
+                    .unwrap_or(""),
+            )
+            .or_default();
+        entry.1 += 1;
+        let key = cmdlet.to_ascii_lowercase();
+        match generated.get(&key) {
+            Some(mods) if mods.contains(module) => {
+                entry.0 += 1;
+                if spelled[&key] != cmdlet {
+                    case_only.push(format!("{cmdlet} (generated {})", spelled[&key]));
+                }
+            }
+            Some(mods) => misses.push(format!("{module}\t{cmdlet}\tgenerated in {mods:?}")),
+            None => misses.push(format!("{module}\t{cmdlet}\tnot generated")),
+        }
+    }
+    let (mut hit, mut all) = (0, 0);
+    println!("name agreement with sdk-cmdlets.tsv (v1.0 modules listed in full):");
+    for (module, (h, n)) in &per_module {
+        println!(
+            "  {module:<45} {h:>4}/{n:<4} {:6.2} %",
+            100.0 * *h as f64 / (*n).max(1) as f64
+        );
+        hit += h;
+        all += n;
+    }
+    let pct = 100.0 * hit as f64 / all.max(1) as f64;
+    println!("  {:<45} {hit:>4}/{all:<4} {pct:6.2} %", "overall");
+    println!(
+        "operations: {}, cmdlet names generated: {}",
+        ops.len(),
+        generated.len()
+    );
+    println!(
+        "case differences only ({}): {}",
+        case_only.len(),
+        case_only.join(", ")
+    );
+    println!("misses ({}):", misses.len());
+    for m in &misses {
+        println!("  {m}");
+    }
+    assert!(all > 1000, "too few TSV rows in scope: {all}");
+    assert!(
+        pct >= 98.0,
+        "agreement {pct:.2} % is below 98 % ({} misses)",
+        misses.len()
+    );
+}
