@@ -14,7 +14,19 @@
     )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @(
-        'Set-MgBetaUserLicense'
+        'Export-MgBetaUserPersonalData',
+        'Find-MgBetaUserMeetingTime',
+        'Get-MgBetaUserById',
+        'Get-MgBetaUserMailTip',
+        'Invoke-MgBetaLicenseUser',
+        'Invoke-MgBetaRetryUserServiceProvisioning',
+        'Invoke-MgBetaTranslateUserExchangeId',
+        'Remove-MgBetaAllUserDeviceFromManagement',
+        'Revoke-MgBetaUserSignInSession',
+        'Send-MgBetaUserMail',
+        'Set-MgBetaUserLicense',
+        'Test-MgBetaUserProperty',
+        'Update-MgBetaUserPassword'
     )
     CmdletsToExport = @()
     VariablesToExport = @()

@@ -4,12 +4,2112 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
+function Get-MgBetaUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserByUserPrincipalName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserbyuserprincipalname')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserByUserPrincipalName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserByUserPrincipalName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgBetaUserCount {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausercount')]
 [OutputType('System.Int32')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserCount' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserCreatedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausercreatedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserCreatedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserCreatedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserCreatedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausercreatedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserCreatedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserCreatedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserCreatedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausercreatedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserCreatedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserCreatedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserCreatedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausercreatedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserCreatedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserCreatedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserDirectReport {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserdirectreport')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDirectReport' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDirectReport' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserDirectReportAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserdirectreportasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDirectReportAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDirectReportAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserDirectReportAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserdirectreportasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDirectReportAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDirectReportAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserDirectReportCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserdirectreportcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDirectReportCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDirectReportCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserDirectReportCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserdirectreportcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDirectReportCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDirectReportCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserDirectReportCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserdirectreportcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDirectReportCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDirectReportCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsight {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsight')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemInsights')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightshared')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSharedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightSharedCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightsharedcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightSharedCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightSharedCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightSharedLastSharedMethod {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightsharedlastsharedmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightSharedLastSharedMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightSharedLastSharedMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightSharedResource {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightsharedresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightSharedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightSharedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsighttrending')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTrending')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightTrendingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsighttrendingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightTrendingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightTrendingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightTrendingResource {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsighttrendingresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightTrendingResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightTrendingResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightused')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUsedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightUsedCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightusedcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightUsedCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightUsedCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserInsightUsedResource {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserinsightusedresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserInsightUsedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserInsightUsedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserLicenseDetail {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserlicensedetail')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLicenseDetails')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserLicenseDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserLicenseDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserLicenseDetailCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserlicensedetailcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserLicenseDetailCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserLicenseDetailCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserLicenseDetailTeamLicensingDetail {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserlicensedetailteamlicensingdetail')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTeamsLicensingDetails')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserLicenseDetailTeamLicensingDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserLicenseDetailTeamLicensingDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermailboxsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserManager {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermanager')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserManager' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserManager' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserManagerByRef {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermanagerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserManagerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserManagerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausermemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauseroauth2permissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOauth2PermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauseroauth2permissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOauth2PermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOauth2PermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauseroutlookmastercategory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOutlookCategory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOutlookMasterCategoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauseroutlookmastercategorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOutlookMasterCategoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOutlookMasterCategoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddeviceasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddeviceasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddeviceasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddevicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddevicecountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddevicecountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedDeviceCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserowneddevicecountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedDeviceCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedDeviceCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserOwnedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserownedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserOwnedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserOwnedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserphoto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserphotocontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddeviceasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddeviceasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddeviceasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddevicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddevicecountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddevicecountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserRegisteredDeviceCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetauserregistereddevicecountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserRegisteredDeviceCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserRegisteredDeviceCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSetting {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingExchange {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingexchange')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExchangeSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingExchange' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingExchange' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingiteminsight')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingShiftPreference {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingshiftpreference')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphShiftPreferences')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingShiftPreference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingShiftPreference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingStorage {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingstorage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserStorage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingStorage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingStorage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingStorageQuota {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingstoragequota')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedStorageQuota')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingStorageQuota' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingStorageQuota' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingstoragequotaservice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceStorageQuotaBreakdown')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingStorageQuotaServiceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingstoragequotaservicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingStorageQuotaServiceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingStorageQuotaServiceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingwindows')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWindowsCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingwindowscount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWindowsCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWindowsCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingwindowsinstance')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSettingInstance')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWindowsInstanceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingwindowsinstancecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWindowsInstanceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWindowsInstanceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWorkHourAndLocation {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingworkhourandlocation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkHoursAndLocationsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWorkHourAndLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWorkHourAndLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingworkhourandlocationoccurrence')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWorkHourAndLocationOccurrenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingworkhourandlocationoccurrencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWorkHourAndLocationOccurrenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWorkHourAndLocationOccurrenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingworkhourandlocationrecurrence')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanRecurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSettingWorkHourAndLocationRecurrenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersettingworkhourandlocationrecurrencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSettingWorkHourAndLocationRecurrenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSettingWorkHourAndLocationRecurrenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSponsor {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersponsor')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSponsor' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSponsor' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSponsorByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersponsorbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSponsorByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSponsorByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSponsorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersponsorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSponsorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSponsorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSponsorOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersponsorof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSponsorOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSponsorOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserSponsorOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausersponsorofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserSponsorOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserSponsorOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodolist')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoListCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodolistcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoListCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoListCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoListDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodolistdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoListDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoListDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodolistextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoListExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodolistextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoListExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoListExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTask {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotask')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskAttachmentContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskattachmentcontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskAttachmentContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskAttachmentContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskAttachmentSession {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskattachmentsession')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskAttachmentSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskAttachmentSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskAttachmentSessionContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskattachmentsessioncontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskAttachmentSessionContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskAttachmentSessionContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskAttachmentSessionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskattachmentsessioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskAttachmentSessionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskAttachmentSessionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskchecklistitem')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphChecklistItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskChecklistItemCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskchecklistitemcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskChecklistItemCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskChecklistItemCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotaskextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotasklinkedresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLinkedResource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskLinkedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTodoTaskLinkedResourceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertodotasklinkedresourcecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTodoTaskLinkedResourceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTodoTaskLinkedResourceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/get-mgbetausertransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaSupportedUserOutlookLanguage {
+[CmdletBinding(DefaultParameterSetName = 'Supported', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/invoke-mgbetasupporteduseroutlooklanguage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLocaleInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaSupportedUserOutlookLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaSupportedUserOutlookLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaTimeUserOutlook {
+[CmdletBinding(DefaultParameterSetName = 'Time', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/invoke-mgbetatimeuseroutlook')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTimeZoneInformation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaTimeUserOutlook' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaTimeUserOutlook' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaViewUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'View', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/invoke-mgbetaviewusersettingworkhourandlocationoccurrence')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaViewUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaViewUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUser {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetauser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetauserextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetauserinsightshared', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSharedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetauserinsighttrending', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTrending')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetauserinsightused', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUsedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetauseroutlookmastercategory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOutlookCategory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausersettingstoragequotaservice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceStorageQuotaBreakdown')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausersettingwindows', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausersettingwindowsinstance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSettingInstance')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausersettingworkhourandlocationoccurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausersettingworkhourandlocationrecurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanRecurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserSponsorByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausersponsorbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserSponsorByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserSponsorByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolist', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolistextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListTask {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolisttask', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListTaskAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolisttaskattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListTaskAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListTaskAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListTaskAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolisttaskattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListTaskAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListTaskAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolisttaskchecklistitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphChecklistItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolisttaskextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserTodoListTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/new-mgbetausertodolisttasklinkedresource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLinkedResource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserTodoListTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserTodoListTaskLinkedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUser {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserByUserPrincipalName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserbyuserprincipalname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserByUserPrincipalName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserByUserPrincipalName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserInsight {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserinsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserinsightshared', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserinsighttrending', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserinsightused', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserLicenseDetail {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserlicensedetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserLicenseDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserLicenseDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserManagerByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausermanagerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserManagerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserManagerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauseroutlookmastercategory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetauserphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingShiftPreference {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingshiftpreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingShiftPreference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingShiftPreference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingStorage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingstorage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingStorage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingStorage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingStorageQuota {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingstoragequota', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingStorageQuota' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingStorageQuota' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingstoragequotaservice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingwindows', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingwindowsinstance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingworkhourandlocationoccurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersettingworkhourandlocationrecurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSponsorByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersponsorbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSponsorByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSponsorByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserSponsorDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausersponsordirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserSponsorDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserSponsorDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolist', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolistextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTask {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttask', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttaskattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskAttachmentContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttaskattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskAttachmentContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskAttachmentContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskAttachmentSession {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttaskattachmentsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskAttachmentSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskAttachmentSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskAttachmentSessionContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttaskattachmentsessioncontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskAttachmentSessionContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskAttachmentSessionContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttaskchecklistitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttaskextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserTodoListTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/remove-mgbetausertodolisttasklinkedresource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserTodoListTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserTodoListTaskLinkedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserManagerByRef {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetausermanagerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserManagerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserManagerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetauserphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetausersettingworkhourandlocationoccurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserSettingWorkHourAndLocationOccurrenceCurrentLocation {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetausersettingworkhourandlocationoccurrencecurrentlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserSettingWorkHourAndLocationOccurrenceCurrentLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserSettingWorkHourAndLocationOccurrenceCurrentLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetausersettingworkhourandlocationrecurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanRecurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserTodoListTaskAttachmentContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetausertodolisttaskattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserTodoListTaskAttachmentContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserTodoListTaskAttachmentContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaUserTodoListTaskAttachmentSessionContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/set-mgbetausertodolisttaskattachmentsessioncontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserTodoListTaskAttachmentSessionContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserTodoListTaskAttachmentSessionContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUser {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserByUserPrincipalName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserbyuserprincipalname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserByUserPrincipalName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserByUserPrincipalName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserInsight {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserinsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemInsights')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserinsightshared', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSharedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserinsighttrending', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTrending')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserinsightused', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUsedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserLicenseDetail {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserlicensedetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLicenseDetails')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserLicenseDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserLicenseDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausermailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauseroutlookmastercategory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOutlookCategory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserPhoto {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetauserphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingShiftPreference {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingshiftpreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphShiftPreferences')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingShiftPreference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingShiftPreference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingStorage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingstorage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserStorage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingStorage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingStorage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingStorageQuota {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingstoragequota', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedStorageQuota')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingStorageQuota' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingStorageQuota' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingstoragequotaservice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceStorageQuotaBreakdown')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingwindows', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingwindowsinstance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSettingInstance')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserSettingWorkHourAndLocation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausersettingworkhourandlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkHoursAndLocationsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserSettingWorkHourAndLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserSettingWorkHourAndLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolist', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolistextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoListTask {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolisttask', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoListTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoListTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoListTaskAttachmentSession {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolisttaskattachmentsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoListTaskAttachmentSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoListTaskAttachmentSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoListTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolisttaskchecklistitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphChecklistItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoListTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoListTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoListTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolisttaskextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoListTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoListTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserTodoListTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users/update-mgbetausertodolisttasklinkedresource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLinkedResource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserTodoListTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserTodoListTaskLinkedResource' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

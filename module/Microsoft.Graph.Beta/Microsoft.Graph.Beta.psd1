@@ -10,10 +10,19 @@
     CompatiblePSEditions = @('Core')
     RequiredModules = @(
         'Microsoft.Graph.Authentication',
+        'Microsoft.Graph.Beta.Applications',
+        'Microsoft.Graph.Beta.Calendar',
+        'Microsoft.Graph.Beta.ChangeNotifications',
+        'Microsoft.Graph.Beta.Files',
+        'Microsoft.Graph.Beta.Groups',
         'Microsoft.Graph.Beta.Identity.DirectoryManagement',
         'Microsoft.Graph.Beta.Identity.SignIns',
+        'Microsoft.Graph.Beta.Mail',
+        'Microsoft.Graph.Beta.Reports',
+        'Microsoft.Graph.Beta.Security',
         'Microsoft.Graph.Beta.Users',
-        'Microsoft.Graph.Beta.Users.Actions'
+        'Microsoft.Graph.Beta.Users.Actions',
+        'Microsoft.Graph.Beta.Users.Functions'
     )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @()

@@ -4,12 +4,302 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
+function Add-MgGroupFavorite {
+[CmdletBinding(DefaultParameterSetName = 'Add', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/add-mggroupfavorite', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgGroupFavorite' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgGroupFavorite' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgGroupToLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/add-mggrouptolifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgGroupToLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgGroupToLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgGroupGrantedPermissionForApp {
+[CmdletBinding(DefaultParameterSetName = 'Check', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupgrantedpermissionforapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgGroupGrantedPermissionForApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgGroupGrantedPermissionForApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgGroup {
 [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroup' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAcceptedSender {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsender')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAcceptedSender' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAcceptedSender' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAcceptedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsenderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAcceptedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAcceptedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAcceptedSenderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsendercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAcceptedSenderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAcceptedSenderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupbyuniquename')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthread')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpost')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupCreatedOnBehalfOf {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupcreatedonbehalfof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupCreatedOnBehalfOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupCreatedOnBehalfOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupLifecyclePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupLifecyclePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupLifecyclePolicyCount' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -24,6 +314,1106 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgGroupMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouppermissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouppermissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupphoto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupphotocontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupRejectedSender {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsender')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupRejectedSender' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupRejectedSender' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupRejectedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsenderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupRejectedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupRejectedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupRejectedSenderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsendercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupRejectedSenderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupRejectedSenderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplategroupsettingtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSiteGetByPathApplicableContentTypeForList {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsitegetbypathapplicablecontenttypeforlist')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContentType')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSiteGetByPathApplicableContentTypeForList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSiteGetByPathApplicableContentTypeForList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSiteGetGraphBPrePathActivityByInterval {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsitegetgraphbprepathactivitybyinterval')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemActivityStat')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSiteGetGraphBPrePathActivityByInterval' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSiteGetGraphBPrePathActivityByInterval' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthread')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpost')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupconversationthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupConversationThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupconversationthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupConversationThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupConversationThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgGraphGroup {
+[CmdletBinding(DefaultParameterSetName = 'Graph', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mggraphgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgGraphGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgGraphGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgRenewGroup {
+[CmdletBinding(DefaultParameterSetName = 'Renew', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgrenewgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRenewGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRenewGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupConversationThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupConversationThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupConversationThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgRetryGroupServiceProvisioning {
+[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgretrygroupserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRetryGroupServiceProvisioning' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRetryGroupServiceProvisioning' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgSubscribeGroupByMail {
+[CmdletBinding(DefaultParameterSetName = 'Subscribe', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgsubscribegroupbymail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgSubscribeGroupByMail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgSubscribeGroupByMail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function New-MgGroup {
 [CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
@@ -34,12 +1424,692 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function New-MgGroupAcceptedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupacceptedsenderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupAcceptedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupAcceptedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function New-MgGroupMember {
 [CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('System.Boolean')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupMember' }
 begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmemberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupRejectedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouprejectedsenderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupRejectedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupRejectedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostInReplyToAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostInReplyToAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostInReplyToAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupAcceptedSenderDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupacceptedsenderdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupAcceptedSenderDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupAcceptedSenderDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupFavorite {
+[CmdletBinding(DefaultParameterSetName = 'Remove', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupfavorite', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupFavorite' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupFavorite' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupFromLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupfromlifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupFromLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupFromLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupmemberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupRejectedSenderDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouprejectedsenderdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupRejectedSenderDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupRejectedSenderDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgGroupUnseenCount {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/reset-mggroupunseencount', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgGroupUnseenCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgGroupUnseenCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgGroupLicense {
+[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/set-mggrouplicense', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgGroupLicense' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgGroupLicense' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/set-mggroupphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgGroupProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/test-mggroupproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgGroupProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgGroupProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgGroupSettingTemplateProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/test-mggroupsettingtemplateproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgGroupSettingTemplateProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgGroupSettingTemplateProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

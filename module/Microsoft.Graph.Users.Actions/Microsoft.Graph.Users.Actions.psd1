@@ -14,7 +14,19 @@
     )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @(
-        'Set-MgUserLicense'
+        'Export-MgUserPersonalData',
+        'Find-MgUserMeetingTime',
+        'Get-MgUserById',
+        'Get-MgUserMailTip',
+        'Invoke-MgLicenseUser',
+        'Invoke-MgRetryUserServiceProvisioning',
+        'Invoke-MgTranslateUserExchangeId',
+        'Remove-MgAllUserDeviceFromManagement',
+        'Revoke-MgUserSignInSession',
+        'Send-MgUserMail',
+        'Set-MgUserLicense',
+        'Test-MgUserProperty',
+        'Update-MgUserPassword'
     )
     CmdletsToExport = @()
     VariablesToExport = @()

@@ -4,12 +4,132 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
+function Export-MgUserPersonalData {
+[CmdletBinding(DefaultParameterSetName = 'ExportExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/export-mguserpersonaldata', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Export-MgUserPersonalData' }
+begin { $mgState = & $MgCore Start-MgCommand 'Export-MgUserPersonalData' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgUserMeetingTime {
+[CmdletBinding(DefaultParameterSetName = 'FindExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/find-mgusermeetingtime', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMeetingTimeSuggestionsResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgUserMeetingTime' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgUserMeetingTime' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mguserbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMailTip {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermailtip', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailTips')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMailTip' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMailTip' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgLicenseUser {
+[CmdletBinding(DefaultParameterSetName = 'License', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mglicenseuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgLicenseUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgLicenseUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgRetryUserServiceProvisioning {
+[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mgretryuserserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRetryUserServiceProvisioning' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRetryUserServiceProvisioning' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgTranslateUserExchangeId {
+[CmdletBinding(DefaultParameterSetName = 'TranslateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mgtranslateuserexchangeid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConvertIdResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgTranslateUserExchangeId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgTranslateUserExchangeId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgAllUserDeviceFromManagement {
+[CmdletBinding(DefaultParameterSetName = 'Remove', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/remove-mgalluserdevicefrommanagement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAllUserDeviceFromManagement' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAllUserDeviceFromManagement' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Revoke-MgUserSignInSession {
+[CmdletBinding(DefaultParameterSetName = 'Revoke', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/revoke-mgusersigninsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Revoke-MgUserSignInSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Revoke-MgUserSignInSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Send-MgUserMail {
+[CmdletBinding(DefaultParameterSetName = 'SendExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/send-mgusermail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Send-MgUserMail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Send-MgUserMail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Set-MgUserLicense {
 [CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserLicense' }
 begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserLicense' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgUserProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/test-mguserproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgUserProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgUserProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserPassword {
+[CmdletBinding(DefaultParameterSetName = 'ChangeExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/update-mguserpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserPassword' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

@@ -14,12 +14,1222 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgUserByUserPrincipalName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserbyuserprincipalname')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserByUserPrincipalName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserByUserPrincipalName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgUserCount {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusercount')]
 [OutputType('System.Int32')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserCount' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserCreatedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusercreatedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserCreatedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserCreatedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserCreatedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusercreatedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserCreatedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserCreatedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserCreatedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusercreatedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserCreatedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserCreatedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserCreatedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusercreatedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserCreatedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserCreatedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserDirectReport {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserdirectreport')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDirectReport' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDirectReport' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserDirectReportAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserdirectreportasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDirectReportAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDirectReportAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserDirectReportAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserdirectreportasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDirectReportAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDirectReportAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserDirectReportCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserdirectreportcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDirectReportCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDirectReportCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserDirectReportCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserdirectreportcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDirectReportCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDirectReportCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserDirectReportCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserdirectreportcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDirectReportCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDirectReportCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsight {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsight')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemInsights')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightshared')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSharedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightSharedCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightsharedcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightSharedCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightSharedCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightSharedLastSharedMethod {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightsharedlastsharedmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightSharedLastSharedMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightSharedLastSharedMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightSharedResource {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightsharedresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightSharedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightSharedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsighttrending')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTrending')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightTrendingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsighttrendingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightTrendingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightTrendingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightTrendingResource {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsighttrendingresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightTrendingResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightTrendingResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightused')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUsedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightUsedCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightusedcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightUsedCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightUsedCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserInsightUsedResource {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserinsightusedresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEntity')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserInsightUsedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserInsightUsedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserLicenseDetail {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserlicensedetail')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLicenseDetails')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserLicenseDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserLicenseDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserLicenseDetailCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserlicensedetailcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserLicenseDetailCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserLicenseDetailCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserLicenseDetailTeamLicensingDetail {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserlicensedetailteamlicensingdetail')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTeamsLicensingDetails')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserLicenseDetailTeamLicensingDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserLicenseDetailTeamLicensingDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermailboxsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserManager {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermanager')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserManager' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserManager' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserManagerByRef {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermanagerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserManagerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserManagerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusermemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguseroauth2permissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOauth2PermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguseroauth2permissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOauth2PermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOauth2PermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguseroutlookmastercategory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOutlookCategory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOutlookMasterCategoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguseroutlookmastercategorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOutlookMasterCategoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOutlookMasterCategoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddeviceasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddeviceasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddeviceasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddevicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddevicecountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddevicecountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedDeviceCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserowneddevicecountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedDeviceCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedDeviceCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserOwnedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserownedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserOwnedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserOwnedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserphoto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserphotocontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddeviceasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddeviceasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddeviceasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddevicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddevicecountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddevicecountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserRegisteredDeviceCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguserregistereddevicecountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserRegisteredDeviceCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserRegisteredDeviceCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSetting {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingExchange {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingexchange')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExchangeSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingExchange' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingExchange' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingiteminsight')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingShiftPreference {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingshiftpreference')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphShiftPreferences')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingShiftPreference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingShiftPreference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingStorage {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingstorage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserStorage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingStorage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingStorage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingStorageQuota {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingstoragequota')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedStorageQuota')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingStorageQuota' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingStorageQuota' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingstoragequotaservice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceStorageQuotaBreakdown')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingStorageQuotaServiceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingstoragequotaservicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingStorageQuotaServiceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingStorageQuotaServiceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingwindows')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWindowsCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingwindowscount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWindowsCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWindowsCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingwindowsinstance')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSettingInstance')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWindowsInstanceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingwindowsinstancecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWindowsInstanceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWindowsInstanceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWorkHourAndLocation {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingworkhourandlocation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkHoursAndLocationsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWorkHourAndLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWorkHourAndLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingworkhourandlocationoccurrence')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWorkHourAndLocationOccurrenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingworkhourandlocationoccurrencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWorkHourAndLocationOccurrenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWorkHourAndLocationOccurrenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingworkhourandlocationrecurrence')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanRecurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSettingWorkHourAndLocationRecurrenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersettingworkhourandlocationrecurrencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSettingWorkHourAndLocationRecurrenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSettingWorkHourAndLocationRecurrenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSponsor {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersponsor')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSponsor' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSponsor' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSponsorByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersponsorbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSponsorByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSponsorByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSponsorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersponsorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSponsorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSponsorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSponsorOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersponsorof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSponsorOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSponsorOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserSponsorOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusersponsorofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserSponsorOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserSponsorOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodolist')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoListCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodolistcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoListCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoListCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoListDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodolistdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoListDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoListDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodolistextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoListExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodolistextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoListExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoListExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTask {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotask')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskAttachmentContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskattachmentcontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskAttachmentContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskAttachmentContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskAttachmentSession {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskattachmentsession')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskAttachmentSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskAttachmentSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskAttachmentSessionContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskattachmentsessioncontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskAttachmentSessionContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskAttachmentSessionContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskAttachmentSessionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskattachmentsessioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskAttachmentSessionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskAttachmentSessionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskchecklistitem')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphChecklistItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskChecklistItemCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskchecklistitemcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskChecklistItemCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskChecklistItemCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotaskextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotasklinkedresource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLinkedResource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskLinkedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTodoTaskLinkedResourceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertodotasklinkedresourcecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTodoTaskLinkedResourceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTodoTaskLinkedResourceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mgusertransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgSupportedUserOutlookLanguage {
+[CmdletBinding(DefaultParameterSetName = 'Supported', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/invoke-mgsupporteduseroutlooklanguage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLocaleInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgSupportedUserOutlookLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgSupportedUserOutlookLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgTimeUserOutlook {
+[CmdletBinding(DefaultParameterSetName = 'Time', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/invoke-mgtimeuseroutlook')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTimeZoneInformation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgTimeUserOutlook' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgTimeUserOutlook' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgViewUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'View', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/invoke-mgviewusersettingworkhourandlocationoccurrence')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgViewUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgViewUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -34,6 +1244,196 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function New-MgUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguserextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguserinsightshared', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSharedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguserinsighttrending', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTrending')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguserinsightused', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUsedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mguseroutlookmastercategory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOutlookCategory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusersettingstoragequotaservice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceStorageQuotaBreakdown')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusersettingwindows', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusersettingwindowsinstance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSettingInstance')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusersettingworkhourandlocationoccurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusersettingworkhourandlocationrecurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanRecurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserSponsorByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusersponsorbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserSponsorByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserSponsorByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolist', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolistextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListTask {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolisttask', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListTaskAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolisttaskattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListTaskAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListTaskAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListTaskAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolisttaskattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListTaskAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListTaskAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolisttaskchecklistitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphChecklistItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolisttaskextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserTodoListTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/new-mgusertodolisttasklinkedresource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLinkedResource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserTodoListTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserTodoListTaskLinkedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Remove-MgUser {
 [CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('System.Boolean')]
@@ -44,12 +1444,672 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Remove-MgUserByUserPrincipalName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserbyuserprincipalname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserByUserPrincipalName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserByUserPrincipalName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserInsight {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserinsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserinsightshared', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserinsighttrending', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserinsightused', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserLicenseDetail {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserlicensedetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserLicenseDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserLicenseDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserManagerByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusermanagerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserManagerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserManagerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguseroutlookmastercategory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mguserphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingShiftPreference {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingshiftpreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingShiftPreference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingShiftPreference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingStorage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingstorage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingStorage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingStorage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingStorageQuota {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingstoragequota', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingStorageQuota' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingStorageQuota' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingstoragequotaservice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingwindows', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingwindowsinstance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingworkhourandlocationoccurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersettingworkhourandlocationrecurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSponsorByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersponsorbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSponsorByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSponsorByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserSponsorDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusersponsordirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserSponsorDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserSponsorDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolist', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolistextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTask {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttask', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttaskattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskAttachmentContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttaskattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskAttachmentContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskAttachmentContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskAttachmentSession {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttaskattachmentsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskAttachmentSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskAttachmentSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskAttachmentSessionContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttaskattachmentsessioncontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskAttachmentSessionContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskAttachmentSessionContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttaskchecklistitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttaskextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserTodoListTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/remove-mgusertodolisttasklinkedresource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserTodoListTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserTodoListTaskLinkedResource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserManagerByRef {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mgusermanagerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserManagerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserManagerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mguserphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserSettingWorkHourAndLocationOccurrence {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mgusersettingworkhourandlocationoccurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanOccurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserSettingWorkHourAndLocationOccurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserSettingWorkHourAndLocationOccurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserSettingWorkHourAndLocationOccurrenceCurrentLocation {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mgusersettingworkhourandlocationoccurrencecurrentlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserSettingWorkHourAndLocationOccurrenceCurrentLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserSettingWorkHourAndLocationOccurrenceCurrentLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserSettingWorkHourAndLocationRecurrence {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mgusersettingworkhourandlocationrecurrence', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkPlanRecurrence')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserSettingWorkHourAndLocationRecurrence' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserSettingWorkHourAndLocationRecurrence' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserTodoListTaskAttachmentContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mgusertodolisttaskattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserTodoListTaskAttachmentContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserTodoListTaskAttachmentContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgUserTodoListTaskAttachmentSessionContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/set-mgusertodolisttaskattachmentsessioncontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserTodoListTaskAttachmentSessionContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserTodoListTaskAttachmentSessionContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Update-MgUser {
 [CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('System.Boolean')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUser' }
 begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserByUserPrincipalName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserbyuserprincipalname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserByUserPrincipalName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserByUserPrincipalName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserInsight {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserinsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemInsights')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserInsightShared {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserinsightshared', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSharedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserInsightShared' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserInsightShared' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserInsightTrending {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserinsighttrending', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTrending')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserInsightTrending' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserInsightTrending' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserInsightUsed {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserinsightused', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUsedInsight')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserInsightUsed' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserInsightUsed' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserLicenseDetail {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserlicensedetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLicenseDetails')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserLicenseDetail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserLicenseDetail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusermailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserOutlookMasterCategory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguseroutlookmastercategory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOutlookCategory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserOutlookMasterCategory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserOutlookMasterCategory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserPhoto {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mguserphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingShiftPreference {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingshiftpreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphShiftPreferences')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingShiftPreference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingShiftPreference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingStorage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingstorage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserStorage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingStorage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingStorage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingStorageQuota {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingstoragequota', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedStorageQuota')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingStorageQuota' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingStorageQuota' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingStorageQuotaService {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingstoragequotaservice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceStorageQuotaBreakdown')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingStorageQuotaService' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingStorageQuotaService' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingWindows {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingwindows', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingWindows' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingWindows' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingWindowsInstance {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingwindowsinstance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsSettingInstance')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingWindowsInstance' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingWindowsInstance' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserSettingWorkHourAndLocation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusersettingworkhourandlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWorkHoursAndLocationsSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserSettingWorkHourAndLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserSettingWorkHourAndLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoList {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolist', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTaskList')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoListExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolistextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoListExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoListExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoListTask {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolisttask', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTodoTask')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoListTask' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoListTask' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoListTaskAttachmentSession {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolisttaskattachmentsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachmentSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoListTaskAttachmentSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoListTaskAttachmentSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoListTaskChecklistItem {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolisttaskchecklistitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphChecklistItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoListTaskChecklistItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoListTaskChecklistItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoListTaskExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolisttaskextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoListTaskExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoListTaskExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserTodoListTaskLinkedResource {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/update-mgusertodolisttasklinkedresource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLinkedResource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserTodoListTaskLinkedResource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserTodoListTaskLinkedResource' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

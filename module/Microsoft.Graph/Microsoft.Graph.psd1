@@ -10,11 +10,19 @@
     CompatiblePSEditions = @('Core')
     RequiredModules = @(
         'Microsoft.Graph.Authentication',
+        'Microsoft.Graph.Applications',
+        'Microsoft.Graph.Calendar',
+        'Microsoft.Graph.ChangeNotifications',
+        'Microsoft.Graph.Files',
         'Microsoft.Graph.Groups',
         'Microsoft.Graph.Identity.DirectoryManagement',
         'Microsoft.Graph.Identity.SignIns',
+        'Microsoft.Graph.Mail',
+        'Microsoft.Graph.Reports',
+        'Microsoft.Graph.Security',
         'Microsoft.Graph.Users',
-        'Microsoft.Graph.Users.Actions'
+        'Microsoft.Graph.Users.Actions',
+        'Microsoft.Graph.Users.Functions'
     )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @()

@@ -36,7 +36,12 @@ fn main() -> ExitCode {
     // Module folders of SDK modules the catalog no longer has are stale too.
     let generated: std::collections::HashSet<String> = files
         .iter()
-        .filter_map(|(p, _)| p.strip_prefix("module/")?.split('/').next().map(str::to_string))
+        .filter_map(|(p, _)| {
+            p.strip_prefix("module/")?
+                .split('/')
+                .next()
+                .map(str::to_string)
+        })
         .collect();
     if let Ok(entries) = std::fs::read_dir(root.join("module")) {
         for entry in entries.flatten() {

@@ -178,7 +178,9 @@ fn path_matches(template: &str, uri: &str) -> bool {
     let u = split(uri.split('?').next().unwrap_or(uri));
     t.len() == u.len()
         && t.iter().zip(&u).all(|(a, b)| {
-            a == b || (a.starts_with('{') && a.ends_with('}')) || (b.starts_with('{') && b.ends_with('}'))
+            a == b
+                || (a.starts_with('{') && a.ends_with('}'))
+                || (b.starts_with('{') && b.ends_with('}'))
         })
 }
 
@@ -253,7 +255,10 @@ pub fn find(
     // `https://graph.microsoft.com/v1.0/users` and `/v1.0/users` name their version.
     let mut path = uri;
     if let Some(i) = path.find("://") {
-        path = path[i + 3..].find('/').map(|j| &path[i + 3 + j..]).unwrap_or("/");
+        path = path[i + 3..]
+            .find('/')
+            .map(|j| &path[i + 3 + j..])
+            .unwrap_or("/");
     }
     let (path, version) = match path.trim_start_matches('/').split_once('/') {
         Some(("v1.0", rest)) => (rest, Some("v1.0")),
@@ -318,7 +323,10 @@ mod tests {
         assert!(path_matches("/users/{user-id}", "/users/abc"));
         assert!(path_matches("/users/{user-id}", "/Users/{id}"));
         assert!(!path_matches("/users/{user-id}", "/users"));
-        assert!(!path_matches("/users/{user-id}/memberOf", "/users/a/owners"));
+        assert!(!path_matches(
+            "/users/{user-id}/memberOf",
+            "/users/a/owners"
+        ));
     }
 
     #[test]
@@ -346,7 +354,10 @@ mod tests {
         let rows = find(Some("Get-MgUser"), None, None, None);
         assert!(rows.iter().any(|r| r["URI"] == "/users/{user-id}"));
         let rows = find(None, Some("/v1.0/users/8a7c"), Some("GET"), None);
-        assert!(rows.iter().any(|r| r["Command"] == "Get-MgUser"), "{rows:?}");
+        assert!(
+            rows.iter().any(|r| r["Command"] == "Get-MgUser"),
+            "{rows:?}"
+        );
         assert!(rows.iter().all(|r| r["APIVersion"] == "v1.0"));
     }
 }

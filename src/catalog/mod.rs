@@ -698,7 +698,13 @@ impl Command {
                 ));
             }
             if opt(QuerySupport::FILTER) {
-                options.push(("Filter", PsType::String, QueryOption::Filter, &[], "An OData filter ($filter)."));
+                options.push((
+                    "Filter",
+                    PsType::String,
+                    QueryOption::Filter,
+                    &[],
+                    "An OData filter ($filter).",
+                ));
             }
             if opt(QuerySupport::SEARCH) {
                 options.push((
@@ -710,7 +716,13 @@ impl Command {
                 ));
             }
             if opt(QuerySupport::ORDERBY) {
-                options.push(("Sort", PsType::StringArray, QueryOption::Sort, &["OrderBy"], "Sort order ($orderby)."));
+                options.push((
+                    "Sort",
+                    PsType::StringArray,
+                    QueryOption::Sort,
+                    &["OrderBy"],
+                    "Sort order ($orderby).",
+                ));
             }
             if opt(QuerySupport::TOP) {
                 options.push((
@@ -722,7 +734,13 @@ impl Command {
                 ));
             }
             if opt(QuerySupport::SKIP) {
-                options.push(("Skip", PsType::Int, QueryOption::Skip, &[], "Skips this many items ($skip)."));
+                options.push((
+                    "Skip",
+                    PsType::Int,
+                    QueryOption::Skip,
+                    &[],
+                    "Skips this many items ($skip).",
+                ));
             }
             if route.is_paged() {
                 options.push((
@@ -750,7 +768,15 @@ impl Command {
                 ));
             }
             for (name, ty, opt, aliases, help) in options {
-                add(name.into(), ty, Role::Query(opt), aliases, &set.name, false, help.into());
+                add(
+                    name.into(),
+                    ty,
+                    Role::Query(opt),
+                    aliases,
+                    &set.name,
+                    false,
+                    help.into(),
+                );
             }
             let consistency = if route.query.is_some() {
                 route.consistency_level
@@ -779,15 +805,19 @@ impl Command {
                     true,
                     "The file the content is written to.".into(),
                 ),
-                RouteKind::RefDelete if !route.path.ends_with("}/$ref") && route.path.ends_with("/$ref") => add(
-                    "Id".into(),
-                    PsType::String,
-                    Role::RefId,
-                    &[],
-                    &set.name,
-                    true,
-                    "The id of the member whose reference is removed ($id).".into(),
-                ),
+                RouteKind::RefDelete
+                    if !route.path.ends_with("}/$ref") && route.path.ends_with("/$ref") =>
+                {
+                    add(
+                        "Id".into(),
+                        PsType::String,
+                        Role::RefId,
+                        &[],
+                        &set.name,
+                        true,
+                        "The id of the member whose reference is removed ($id).".into(),
+                    )
+                }
                 _ => {}
             }
         }
@@ -808,7 +838,10 @@ impl Command {
         );
         for set in &sets {
             let kind = set.route.kind;
-            if matches!(kind, RouteKind::Delete | RouteKind::RefDelete | RouteKind::MediaDelete) {
+            if matches!(
+                kind,
+                RouteKind::Delete | RouteKind::RefDelete | RouteKind::MediaDelete
+            ) {
                 add(
                     "IfMatch".into(),
                     PsType::String,

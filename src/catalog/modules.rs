@@ -10,7 +10,6 @@
 //! megabytes of script. See README, "The SDK's modules".
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use sha2::Digest as _;
 

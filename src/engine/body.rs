@@ -70,10 +70,101 @@ pub fn body_parameter(model_id: &str, value: &Value) -> Result<Map<String, Value
             )))
         }
     };
+    if let Some(full) = full_model(model_id) {
+        check_properties(full, &object, "", 0)?;
+    }
     Ok(match model(model_id) {
         Some(m) => canonicalize(m, object),
         None => object,
     })
+}
+
+/// How deep [`check_properties`] follows nested objects (Graph's types nest a few levels).
+const MAX_CHECK_DEPTH: usize = 32;
+
+/// The generated model of a body's Graph type: the hand-written models (`user`) declare only
+/// what the seed cmdlets show, the generated ones (`microsoft.graph.user`) every property.
+fn full_model(id: &str) -> Option<&'static Model> {
+    if id.contains('.') {
+        return crate::catalog::generated::model(id);
+    }
+    crate::catalog::generated::model(&format!("microsoft.graph.{id}"))
+}
+
+/// Whether a body member is an annotation or an extension property, which no model declares.
+fn is_open_member(key: &str) -> bool {
+    key.contains('@') || key.starts_with("extension_")
+}
+
+/// Refuses, before anything is sent, a `-BodyParameter` member the type does not declare or
+/// a value of the wrong JSON kind, naming the member's path (`.passwordProfile.pasword`). A
+/// body naming a derived type (`@odata.type`) is checked against that type.
+fn check_properties(
+    declared: &Model,
+    object: &Map<String, Value>,
+    path: &str,
+    depth: usize,
+) -> Result<(), GraphError> {
+    if depth > MAX_CHECK_DEPTH {
+        return Err(GraphError::invalid(format!(
+            "Cannot bind parameter 'BodyParameter': the value at '{path}' is nested deeper than {MAX_CHECK_DEPTH} levels. Nothing was sent."
+        )));
+    }
+    let derived = object
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .and_then(|t| crate::catalog::generated::model(t.trim_start_matches('#')));
+    let m = derived.unwrap_or(declared);
+    for (key, value) in object {
+        if is_open_member(key) {
+            continue;
+        }
+        let here = format!("{path}.{key}");
+        let Some(prop) = m.prop(key) else {
+            return Err(GraphError::invalid(format!(
+                "Cannot bind parameter 'BodyParameter': '{}' is not a property of {} (at '{here}'). Nothing was sent.",
+                key, m.id
+            )));
+        };
+        let expected = match (prop.ty, value) {
+            (_, Value::Null) | (PropType::Any, _) => None,
+            (PropType::Bool, Value::Bool(_)) => None,
+            (PropType::Int | PropType::Long | PropType::Double, Value::Number(_)) => None,
+            (PropType::String | PropType::DateTime, Value::String(_)) => None,
+            (PropType::StringList, Value::Array(_)) => None,
+            (PropType::Model(id), Value::Object(inner)) => {
+                if let Some(nested) = crate::catalog::model(id) {
+                    check_properties(nested, inner, &here, depth + 1)?;
+                }
+                None
+            }
+            (PropType::ModelList(id), Value::Array(items)) => {
+                if let Some(nested) = crate::catalog::model(id) {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Value::Object(inner) = item {
+                            check_properties(nested, inner, &format!("{here}[{i}]"), depth + 1)?;
+                        }
+                    }
+                }
+                None
+            }
+            (PropType::Bool, _) => Some("a boolean"),
+            (PropType::Int | PropType::Long | PropType::Double, _) => Some("a number"),
+            (PropType::String, _) => Some("a string"),
+            (PropType::DateTime, _) => Some("a date (an ISO 8601 string)"),
+            (PropType::StringList | PropType::ModelList(_), _) => Some("an array"),
+            (PropType::Model(_), _) => Some("an object"),
+        };
+        if let Some(expected) = expected {
+            return Err(GraphError::invalid(format!(
+                "Cannot bind parameter 'BodyParameter': '{here}' must be {expected} ({} of {}), not {}. Nothing was sent.",
+                key,
+                m.id,
+                kind(value)
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -163,6 +254,29 @@ mod tests {
         );
         assert!(body_parameter("user", &json!("[1]")).is_err());
         assert!(body_parameter("user", &json!(5)).is_err());
+    }
+
+    #[test]
+    fn unknown_members_and_wrong_kinds_are_refused_with_their_path() {
+        let err = |v: Value| match body_parameter("user", &v).unwrap_err() {
+            GraphError::Invalid { message } => message,
+            other => panic!("{other:?}"),
+        };
+        let m = err(json!({"displayNme": "x"}));
+        assert!(
+            m.contains("'displayNme'") && m.contains("microsoft.graph.user"),
+            "{m}"
+        );
+        let m = err(json!({"accountEnabled": "yes"}));
+        assert!(m.contains("'.accountEnabled' must be a boolean"), "{m}");
+        let m = err(json!({"assignedLicenses": [{"skuId": "x", "nope": 1}]}));
+        assert!(m.contains(".assignedLicenses[0].nope"), "{m}");
+        // Annotations, extension attributes and nulls pass.
+        body_parameter(
+            "user",
+            &json!({"displayName": null, "manager@odata.bind": "x", "extension_1_a": 1}),
+        )
+        .unwrap();
     }
 
     #[test]

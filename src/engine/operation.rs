@@ -653,9 +653,16 @@ pub async fn finish_single(
         (RouteKind::Count, _) => {
             // `$count` answers text/plain.
             let text = String::from_utf8_lossy(&resp.body);
-            let n: i64 = text.trim().trim_start_matches('\u{feff}').parse().map_err(|_| {
-                GraphError::invalid(format!("The service answered $count with '{}', not a number.", text.trim()))
-            })?;
+            let n: i64 = text
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .parse()
+                .map_err(|_| {
+                    GraphError::invalid(format!(
+                        "The service answered $count with '{}', not a number.",
+                        text.trim()
+                    ))
+                })?;
             sink.output(format!("[{n}]")).await;
         }
         (RouteKind::MediaGet, _) => {

@@ -229,9 +229,7 @@ fn build_command(c: GenCommand, api: Api) -> Option<Command> {
             }
         }
         let (body, action) = match op.body {
-            Some(GenBody {
-                model: Some(m), ..
-            }) => (Some(leak(m)), &[][..]),
+            Some(GenBody { model: Some(m), .. }) => (Some(leak(m)), &[][..]),
             Some(GenBody {
                 params: Some(params),
                 ..
@@ -290,10 +288,15 @@ fn build_command(c: GenCommand, api: Api) -> Option<Command> {
 fn synopsis(name: &str, routes: &[Route]) -> String {
     let first = &routes[0];
     let (verb, _) = name.split_once('-').unwrap_or((name, ""));
-    let what = first.path.rsplit('/').find(|s| !s.starts_with('{') && !s.starts_with('$'));
+    let what = first
+        .path
+        .rsplit('/')
+        .find(|s| !s.starts_with('{') && !s.starts_with('$'));
     let what = what.unwrap_or(first.path);
     match first.kind {
-        RouteKind::List | RouteKind::Get => format!("Gets {what} ({} {}).", first.method.as_str(), first.path),
+        RouteKind::List | RouteKind::Get => {
+            format!("Gets {what} ({} {}).", first.method.as_str(), first.path)
+        }
         RouteKind::Count => format!("Counts {what} ({} {}).", first.method.as_str(), first.path),
         _ => format!("{verb}: {} {}.", first.method.as_str(), first.path),
     }
@@ -409,7 +412,10 @@ mod tests {
 
     #[test]
     fn beta_names_map_both_ways() {
-        assert_eq!(v1_name_of_beta("Get-MgBetaUser").as_deref(), Some("Get-MgUser"));
+        assert_eq!(
+            v1_name_of_beta("Get-MgBetaUser").as_deref(),
+            Some("Get-MgUser")
+        );
         assert_eq!(v1_name_of_beta("Get-MgUser"), None);
         assert_eq!(v1_name_of_beta("Get-MgBeta"), None);
         assert_eq!(

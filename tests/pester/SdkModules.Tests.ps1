@@ -1,0 +1,154 @@
+Set-StrictMode -Version Latest
+
+# The SDK-named modules generated from the catalog: discovery, #Requires, Import-Module,
+# help, Find-MgGraphCommand and Select-MgProfile, as scripts written for the SDK use them.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'support/TestHelpers.psm1') -Force
+    $script:ModuleRoot = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
+    Import-Module (Join-Path $script:ModuleRoot 'MgGraph/MgGraph.psd1') -Force
+    $script:Sep = [IO.Path]::PathSeparator
+
+    function Invoke-ChildPwsh {
+        # Runs a script in a fresh pwsh whose module path starts with the checkout's module/.
+        param([string] $Script)
+        $file = Join-Path ([IO.Path]::GetTempPath()) "mggraph-sdk-$([guid]::NewGuid().ToString('n')).ps1"
+        Set-Content -Path $file -Value $Script
+        try {
+            $env:PSModulePath_Saved = $env:PSModulePath
+            $out = pwsh -NoProfile -NonInteractive -Command "`$env:PSModulePath = '$($script:ModuleRoot)$($script:Sep)' + `$env:PSModulePath; & '$file'" 2>&1
+            [pscustomobject]@{ Exit = $LASTEXITCODE; Output = @($out | ForEach-Object { "$_" }) }
+        }
+        finally { Remove-Item $file -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'SDK module names' {
+    It 'every generated manifest is valid and requires the MgGraph core' {
+        $manifests = Get-ChildItem $script:ModuleRoot -Directory -Filter 'Microsoft.Graph*' |
+            ForEach-Object { Join-Path $_.FullName "$($_.Name).psd1" }
+        $manifests.Count | Should -BeGreaterThan 5
+        foreach ($m in $manifests) {
+            $data = Import-PowerShellDataFile $m
+            $data.RequiredModules | Should -Not -BeNullOrEmpty -Because $m
+            $data.FunctionsToExport | Should -Not -Contain '*' -Because $m
+        }
+    }
+
+    It 'a script with #Requires -Modules Microsoft.Graph.Users runs unchanged' {
+        $r = Invoke-ChildPwsh @'
+#Requires -Modules Microsoft.Graph.Users
+$ErrorActionPreference = 'Stop'
+Connect-MgGraph -Environment Sandbox -NoWelcome
+(Get-MgUser -UserId admin@contoso.onmicrosoft.com).UserPrincipalName
+(Get-Command Get-MgUser).Module.Name
+'@
+        $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output | Should -Contain 'admin@contoso.onmicrosoft.com'
+        $r.Output | Should -Contain 'Microsoft.Graph.Users'
+    }
+
+    It 'Import-Module Microsoft.Graph.Groups works under ErrorActionPreference Stop, and Get-Module -ListAvailable finds the SDK names' {
+        $r = Invoke-ChildPwsh @'
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.Graph.Groups
+Import-Module Microsoft.Graph.Authentication
+(Get-Module Microsoft.Graph.Groups).ExportedFunctions.ContainsKey('Get-MgGroup')
+@(Get-Module -ListAvailable Microsoft.Graph*).Name -contains 'Microsoft.Graph.Identity.SignIns'
+@(Get-Module -ListAvailable Microsoft.Graph.*).Name -contains 'Microsoft.Graph.Beta.Users'
+'@
+        $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output[-3..-1] | Should -Be @('True', 'True', 'True')
+    }
+
+    It 'the Microsoft.Graph meta-module imports every v1.0 module on one session' {
+        $r = Invoke-ChildPwsh @'
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.Graph
+Connect-MgGraph -Environment Sandbox -NoWelcome
+(Get-MgGroup -Top 1 | Measure-Object).Count
+@(Get-Module Microsoft.Graph.*).Count -gt 3
+'@
+        $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output[-2..-1] | Should -Be @('1', 'True')
+    }
+}
+
+Describe 'Generated cmdlets' {
+    BeforeAll { Connect-MgGraph -Environment Sandbox -NoWelcome }
+    AfterAll { Disconnect-MgGraph | Out-Null }
+
+    It 'bind dynamic parameters with the SDK sets, types and aliases' {
+        $c = Get-Command Set-MgUserLicense
+        $c.Module.Name | Should -Be 'Microsoft.Graph.Users.Actions'
+        @($c.ParameterSets.Name) | Should -Be @('AssignExpanded', 'Assign', 'AssignViaIdentityExpanded', 'AssignViaIdentity')
+        $c.DefaultParameterSet | Should -Be 'AssignExpanded'
+        $c.Parameters['BodyParameter'].Aliases | Should -Contain 'Body'
+        $c.Parameters['AddLicenses'].ParameterType | Should -Be ([object[]])
+        $c.Parameters['WhatIf'] | Should -Not -BeNullOrEmpty
+        (Get-Command Get-MgUserCount).Parameters['ConsistencyLevel'].ParameterSets['Get'].IsMandatory | Should -BeTrue
+    }
+
+    It 'an unknown parameter is refused by name before anything is sent' {
+        { Get-MgUser -NoSuchParameter 1 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'NoSuchParameter'*"
+    }
+
+    It 'a -BodyParameter member the model lacks is refused by name before anything is sent' {
+        $e = { New-MgUser -BodyParameter @{ displayName = 'x'; nickName = 'y' } -ErrorAction Stop } | Should -Throw -PassThru
+        $e.Exception.Message | Should -Match "'nickName' is not a property of microsoft.graph.user"
+    }
+
+    It '$count answers a number' {
+        $n = Get-MgUserCount -ConsistencyLevel eventual
+        $n | Should -BeOfType [long]
+        $n | Should -Be @(Get-MgUser -All).Count
+    }
+
+    It 'beta twins call /beta' {
+        $r = Get-Command Get-MgBetaUser
+        $r.Module.Name | Should -Be 'Microsoft.Graph.Beta.Users'
+        $debug = Get-MgBetaUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | Out-String
+        $debug | Should -Match '/beta/users/admin@contoso.onmicrosoft.com'
+    }
+
+    It 'Select-MgProfile -Name beta sends v1.0-named cmdlets to /beta, warns once, and -Name v1.0 restores' {
+        try {
+            $w1 = Select-MgProfile -Name beta 3>&1
+            $w2 = Select-MgProfile -Name beta 3>&1
+            @($w1).Count + @($w2).Count | Should -BeLessOrEqual 1
+            $debug = Get-MgUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Out-String
+            $debug | Should -Match '/beta/users/'
+        }
+        finally { Select-MgProfile -Name v1.0 3>$null }
+        $debug = Get-MgUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Out-String
+        $debug | Should -Match '/v1.0/users/'
+    }
+}
+
+Describe 'Help and discovery' {
+    It 'Get-Help -Full shows the syntax with every parameter and its type, the Graph calls and the SDK page' {
+        $help = Get-Help Get-MgUser -Full | Out-String -Width 400
+        $help | Should -Match '-Filter <string>'
+        $help | Should -Match '-UserId <string>'
+        $help | Should -Match 'GET /users/\{user-id\}'
+        (Get-Command Get-MgUser).HelpUri | Should -Be 'https://learn.microsoft.com/powershell/module/microsoft.graph.users/get-mguser'
+    }
+
+    It 'Find-MgGraphCommand answers by command and by URI' {
+        $rows = Find-MgGraphCommand -Command Get-MgUser
+        $rows.URI | Should -Contain '/users/{user-id}'
+        $rows[0].PSObject.TypeNames | Should -Contain 'Microsoft.Graph.PowerShell.Authentication.Models.GraphCommand'
+        $rows = Find-MgGraphCommand -Uri '/v1.0/users/8a7c3f0e' -Method GET
+        $rows.Command | Should -Contain 'Get-MgUser'
+        $rows.APIVersion | Should -Not -Contain 'beta'
+        $rows = Find-MgGraphCommand -Uri '/users/{id}' -Method GET -ApiVersion beta
+        $rows.Command | Should -Contain 'Get-MgBetaUser'
+        Find-MgGraphCommand -Command 'Get-MgNoSuchThing' -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].Exception.Message | Should -Match 'Get-MgNoSuchThing'
+    }
+
+    It 'tab completion offers generated cmdlets and their dynamic parameters' {
+        (TabExpansion2 'Get-MgUserCou' 13).CompletionMatches.CompletionText | Should -Contain 'Get-MgUserCount'
+        (TabExpansion2 'Set-MgUserLicense -AddLic' 25).CompletionMatches.CompletionText | Should -Contain '-AddLicenses'
+    }
+}
