@@ -350,7 +350,7 @@ async fn casts_count_segments_and_unknown_paths() {
         .get(&format!("/v1.0/groups/{gid}/members/microsoft.graph.user"))
         .await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(ids(&page), [admin_id.clone()]);
+    assert_eq!(ids(&page), [admin_id.as_str()]);
     assert!(page["@odata.context"].as_str().unwrap().ends_with("#users"));
     let (status, page) = g
         .get(&format!("/v1.0/groups/{gid}/members/microsoft.graph.group"))
