@@ -12,6 +12,7 @@ pub mod identity;
 pub mod managed_identity;
 pub mod odata;
 pub mod options;
+pub mod query;
 pub mod state;
 pub mod tokens;
 

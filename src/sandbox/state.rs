@@ -135,9 +135,45 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Graph's timestamp format (UTC, `Z`).
+/// How finely Graph writes a timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Whole seconds (`2026-11-30T12:17:52Z`): directory objects (users, groups, ...).
+    Seconds,
+    /// 100-nanosecond ticks, seven digits (`2026-11-30T12:17:52.8043281Z`): the other
+    /// workloads (authentication methods, policies), as .NET's round-trip format writes.
+    Ticks,
+}
+
+/// Every timestamp the sandbox writes: ISO 8601 in UTC with `Z`, at Graph's precision.
+pub fn format_timestamp(t: DateTime<Utc>, precision: Precision) -> String {
+    match precision {
+        Precision::Seconds => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Precision::Ticks => format!(
+            "{}.{:07}Z",
+            t.format("%Y-%m-%dT%H:%M:%S"),
+            t.timestamp_subsec_nanos() / 100
+        ),
+    }
+}
+
+/// A directory object's timestamp (whole seconds).
 pub fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    format_timestamp(t, Precision::Seconds)
+}
+
+/// Graph's `securityIdentifier` of a cloud group or user: `S-1-12-1-` and the object id's 16
+/// bytes (in .NET `Guid.ToByteArray` order) as four little-endian 32-bit numbers.
+pub fn security_identifier(id: &str) -> Option<String> {
+    let bytes = uuid::Uuid::parse_str(id).ok()?.to_bytes_le();
+    let part = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    Some(format!(
+        "S-1-12-1-{}-{}-{}-{}",
+        part(0),
+        part(4),
+        part(8),
+        part(12)
+    ))
 }
 
 /// A random secret in the style of Entra client secrets.
@@ -326,6 +362,10 @@ impl Tenant {
         object.entry("businessPhones").or_insert(json!([]));
         object.entry("userType").or_insert(json!("Member"));
         object.insert("createdDateTime".into(), json!(timestamp(now)));
+        object.insert(
+            "securityIdentifier".into(),
+            json!(security_identifier(&id).unwrap_or_default()),
+        );
         object.entry("accountEnabled").or_insert(json!(true));
         object.remove("passwordProfile");
         let upn = object

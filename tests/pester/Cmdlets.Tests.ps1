@@ -54,8 +54,12 @@ Describe 'Lists and paging' {
     }
 
     It '-Filter, -Sort and -Property pass through' {
-        $u = @(Get-MgUser -Filter "startswith(displayName,'Seed User 00001')" -Sort 'displayName desc' -Property Id, DisplayName)
+        # Graph sorts a filtered list only in an advanced query (ConsistencyLevel and $count).
+        { Get-MgUser -Filter "startswith(displayName,'Seed User 00001')" -Sort 'displayName desc' -ErrorAction Stop } |
+            Should -Throw '*Sorting not supported for current query*'
+        $u = @(Get-MgUser -Filter "startswith(displayName,'Seed User 00001')" -Sort 'displayName desc' -Property Id, DisplayName -ConsistencyLevel eventual -CountVariable sortedCount)
         $u.Count | Should -Be 10
+        $sortedCount | Should -Be 10
         $u[0].DisplayName | Should -Be 'Seed User 000019'
     }
 

@@ -106,7 +106,7 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         let mut headers = Map::new();
         headers.insert("Content-Type".into(), json!("application/json"));
         for (k, v) in &e.headers {
-            headers.insert(k.clone(), json!(v));
+            headers.insert(header_name(k), json!(v));
         }
         (
             e.status.as_u16(),
@@ -220,7 +220,7 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
     let mut headers = Map::new();
     for (name, value) in response.headers() {
         if let Ok(v) = value.to_str() {
-            headers.insert(name.as_str().to_string(), json!(v));
+            headers.insert(header_name(name.as_str()), json!(v));
         }
     }
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -232,4 +232,26 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         serde_json::from_slice(&bytes).unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)))
     };
     (status, Value::Object(headers), body)
+}
+
+/// A step's header name as Graph's batch responses spell it: the standard and OData headers
+/// in their canonical casing (`Content-Type`, `OData-Version`, `Retry-After`), Graph's own
+/// (`x-ms-*`, `request-id`) in lower case; the same for successes and errors.
+fn header_name(name: &str) -> String {
+    const CANONICAL: &[&str] = &[
+        "Cache-Control",
+        "Content-Type",
+        "Content-Length",
+        "Content-Location",
+        "ETag",
+        "Location",
+        "OData-Version",
+        "Preference-Applied",
+        "Retry-After",
+    ];
+    CANONICAL
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| name.to_ascii_lowercase())
 }

@@ -3,10 +3,13 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::users::{query_items, shape_user};
+use super::directory::{
+    count_response, expand_into, list_related, Membership, DIRECTORY_OBJECT, GROUP,
+};
 use super::{body_object, collection_of, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
 use crate::sandbox::odata::{project, GraphErr};
-use crate::sandbox::state::{new_id, timestamp, Group};
+use crate::sandbox::query::{Plan, SandboxSchema, Schema, Target};
+use crate::sandbox::state::{new_id, security_identifier, timestamp, Group};
 
 const READ: &[&str] = &[
     "Group.Read.All",
@@ -49,7 +52,9 @@ const DEFAULT_SELECT: &[&str] = &[
     "visibility",
 ];
 
-fn shape(object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
+/// A group as a response shows it: Graph's default properties (absent ones as null), or
+/// exactly `$select`.
+pub fn shape(object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
     if !select.is_empty() {
         return project(object, select);
     }
@@ -68,33 +73,98 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
     match (method, rest) {
         (&Method::GET, []) => list(ctx),
         (&Method::POST, []) => create(ctx, body),
+        (&Method::GET, ["$count"]) => count(ctx),
         (&Method::GET, [id]) => get(ctx, id),
         (&Method::DELETE, [id]) => delete(ctx, id),
-        (&Method::GET, [id, "members"]) => members(ctx, id),
         (&Method::POST, [id, "members", "$ref"]) => add_member(ctx, id, body),
         (&Method::DELETE, [id, "members", member, "$ref"]) => remove_member(ctx, id, member),
-        (_, [_, other, ..]) if *other != "members" => Err(GraphErr::segment_not_found(other)),
-        _ => Err(GraphErr::method_not_allowed()),
+        (_, []) | (_, [_]) => Err(GraphErr::method_not_allowed()),
+        (_, [_, "members", "$ref"]) | (_, [_, "members", _, "$ref"]) => {
+            Err(GraphErr::method_not_allowed())
+        }
+        (_, [id, nav, tail @ ..]) => navigation(ctx, method, id, nav, tail),
+    }
+}
+
+/// `/groups/{id}/{navigation property}`: `members`, `memberOf`, `owners`, transitive ones,
+/// with casts and `$count`.
+fn navigation(ctx: &Ctx, method: &Method, id: &str, nav: &str, tail: &[&str]) -> Handled {
+    let Some(p) = SandboxSchema.property(GROUP, nav).filter(|p| p.nav) else {
+        return Err(GraphErr::segment_not_found(nav));
+    };
+    if method != Method::GET {
+        return Err(GraphErr::method_not_allowed());
+    }
+    ctx.require(READ, &[], None)?;
+    let tenant = ctx.state.tenant();
+    if !tenant.groups.contains_key(id) {
+        return Err(GraphErr::not_found(id));
+    }
+    if p.collection && p.ty == DIRECTORY_OBJECT {
+        return list_related(ctx, &tenant, id, p.name, tail);
+    }
+    if let Some(seg) = tail.first() {
+        return Err(GraphErr::segment_not_found(seg));
+    }
+    if p.collection {
+        return collection_of::<Value>(
+            ctx,
+            &format!("groups('{id}')/{}", p.name),
+            &[],
+            None,
+            Value::clone,
+        );
+    }
+    Err(GraphErr::not_found(p.name))
+}
+
+fn group_plan(ctx: &Ctx, collection: bool) -> Result<Plan, GraphErr> {
+    let target = Target {
+        schema: &SandboxSchema,
+        ty: GROUP,
+    };
+    if collection {
+        Plan::collection(&ctx.query, target, ctx.advanced())
+    } else {
+        Plan::entity(&ctx.query, target)
     }
 }
 
 fn list(ctx: &Ctx) -> Handled {
     ctx.require(READ, &[], None)?;
+    let plan = group_plan(ctx, true)?;
     let tenant = ctx.state.tenant();
-    let items = query_items(
-        ctx,
-        tenant.groups.values().map(|g| &g.object).collect(),
-        &["displayName"],
-    )?;
+    let items = plan.apply(
+        tenant.groups.values().map(|g| &g.object),
+        &Membership(&tenant),
+    );
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    let select = &ctx.query.select;
     collection_of(ctx, "groups", &items, count, |o| {
-        Value::Object(shape(o, select))
+        let mut shaped = shape(o, &plan.select);
+        if !plan.expand.is_empty() {
+            let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
+            expand_into(ctx, &tenant, &mut shaped, id, &plan.expand);
+        }
+        Value::Object(shaped)
     })
+}
+
+fn count(ctx: &Ctx) -> Handled {
+    ctx.require(READ, &[], None)?;
+    let plan = group_plan(ctx, true)?;
+    let tenant = ctx.state.tenant();
+    let n = plan
+        .apply(
+            tenant.groups.values().map(|g| &g.object),
+            &Membership(&tenant),
+        )
+        .len();
+    count_response(ctx, n)
 }
 
 fn get(ctx: &Ctx, id: &str) -> Handled {
     ctx.require(READ, &[], None)?;
+    let plan = group_plan(ctx, false)?;
     let tenant = ctx.state.tenant();
     let group = tenant
         .groups
@@ -105,7 +175,8 @@ fn get(ctx: &Ctx, id: &str) -> Handled {
         "@odata.context".into(),
         json!(ctx.context("groups/$entity")),
     );
-    out.extend(shape(&group.object, &ctx.query.select));
+    out.extend(shape(&group.object, &plan.select));
+    expand_into(ctx, &tenant, &mut out, id, &plan.expand);
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 
@@ -178,7 +249,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         ("securityEnabled", json!(security_enabled)),
         (
             "securityIdentifier",
-            json!(format!("S-1-12-1-{}", rand::random::<u32>())),
+            json!(security_identifier(&id).unwrap_or_default()),
         ),
         ("visibility", get("visibility").unwrap_or(Value::Null)),
         ("proxyAddresses", json!([])),
@@ -230,49 +301,6 @@ fn delete(ctx: &Ctx, id: &str) -> Handled {
         g.members.retain(|m| m != id);
     }
     Ok(no_content())
-}
-
-fn members(ctx: &Ctx, id: &str) -> Handled {
-    ctx.require(READ, &[], None)?;
-    let tenant = ctx.state.tenant();
-    let group = tenant
-        .groups
-        .get(id)
-        .ok_or_else(|| GraphErr::not_found(id))?;
-    let objects: Vec<Map<String, Value>> = group
-        .members
-        .iter()
-        .filter_map(|m| {
-            if let Some(u) = tenant.users.get(m) {
-                let mut o = Map::new();
-                o.insert("@odata.type".into(), json!("#microsoft.graph.user"));
-                o.extend(shape_user(ctx, &u.object, &[]));
-                Some(o)
-            } else {
-                tenant.groups.get(m).map(|g| {
-                    let mut o = Map::new();
-                    o.insert("@odata.type".into(), json!("#microsoft.graph.group"));
-                    o.extend(shape(&g.object, &[]));
-                    o
-                })
-            }
-        })
-        .collect();
-    let items = query_items(ctx, objects.iter().collect(), &["displayName"])?;
-    drop(tenant);
-    let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    let select = &ctx.query.select;
-    collection_of(ctx, "directoryObjects", &items, count, |o| {
-        if select.is_empty() {
-            Value::Object((*o).clone())
-        } else {
-            let mut p = project(o, select);
-            if let Some(t) = o.get("@odata.type") {
-                p.insert("@odata.type".into(), t.clone());
-            }
-            Value::Object(p)
-        }
-    })
 }
 
 fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {

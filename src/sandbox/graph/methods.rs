@@ -11,8 +11,8 @@ use super::{
 };
 use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::{
-    generate_pass, new_id, random_credential_id, tap_usability, timestamp, Fido2, Tap, TapPolicy,
-    Tenant, User, PASSWORD_METHOD_ID,
+    format_timestamp, generate_pass, new_id, random_credential_id, tap_usability, Fido2, Precision,
+    Tap, TapPolicy, Tenant, User, PASSWORD_METHOD_ID,
 };
 
 const READ_ALL: &[&str] = &[
@@ -75,8 +75,8 @@ fn tap_json(t: &Tap, allowed: bool, with_value: bool) -> Map<String, Value> {
         "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethod",
         "id": t.id,
         "temporaryAccessPass": if with_value { json!(t.pass) } else { Value::Null },
-        "createdDateTime": timestamp(t.created),
-        "startDateTime": timestamp(t.start),
+        "createdDateTime": format_timestamp(t.created, Precision::Ticks),
+        "startDateTime": format_timestamp(t.start, Precision::Ticks),
         "lifetimeInMinutes": t.lifetime_minutes,
         "isUsableOnce": t.usable_once,
         "isUsable": usable,
@@ -90,7 +90,7 @@ fn fido2_json(f: &Fido2) -> Map<String, Value> {
         "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
         "id": f.id,
         "displayName": f.display_name,
-        "createdDateTime": timestamp(f.created),
+        "createdDateTime": format_timestamp(f.created, Precision::Ticks),
         "aaGuid": f.aa_guid,
         "model": f.model,
         "attestationCertificates": [],
@@ -105,7 +105,7 @@ fn password_json(u: &User) -> Map<String, Value> {
         "@odata.type": "#microsoft.graph.passwordAuthenticationMethod",
         "id": PASSWORD_METHOD_ID,
         "password": null,
-        "createdDateTime": timestamp(u.created),
+        "createdDateTime": format_timestamp(u.created, Precision::Ticks),
     });
     v.as_object().cloned().unwrap_or_default()
 }

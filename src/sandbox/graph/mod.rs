@@ -2,6 +2,7 @@
 
 mod applications;
 mod batch;
+mod directory;
 mod groups;
 mod methods;
 mod policies;

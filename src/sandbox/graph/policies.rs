@@ -34,7 +34,10 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
                 "id": "authenticationMethodsPolicy",
                 "displayName": "Authentication Methods Policy",
                 "description": "The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings",
-                "lastModifiedDateTime": crate::sandbox::state::timestamp(tenant.policy_modified),
+                "lastModifiedDateTime": crate::sandbox::state::format_timestamp(
+                    tenant.policy_modified,
+                    crate::sandbox::state::Precision::Ticks,
+                ),
                 "policyVersion": "1.5",
                 "policyMigrationState": "migrationComplete",
                 "reconfirmationInDays": 0,

@@ -1,11 +1,14 @@
 //! `/users`: list, create, get, update, delete, `$count`, and the way into `authentication`.
 
-use axum::body::Body;
-use axum::http::{header, HeaderValue, Method, Response, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
+use super::directory::{
+    count_response, expand_into, list_related, Membership, DIRECTORY_OBJECT, USER,
+};
 use super::{body_object, collection_of, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
-use crate::sandbox::odata::{project, Filter, GraphErr};
+use crate::sandbox::odata::{project, GraphErr};
+use crate::sandbox::query::{Plan, SandboxSchema, Schema, Target};
 
 const READ: &[&str] = &[
     "User.Read.All",
@@ -245,134 +248,96 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
             super::methods::route(ctx, method, key, tail, body)
         }
         (_, [_]) | (_, []) => Err(GraphErr::method_not_allowed()),
-        (_, [_, other, ..]) => Err(GraphErr::segment_not_found(other)),
+        (_, [key, nav, tail @ ..]) => navigation(ctx, method, key, nav, tail),
     }
 }
 
-/// Applies `$filter`, `$search` and `$orderby` with Graph's advanced-query rules.
-/// The objects a collection query selects, filtered, searched and sorted (by reference: a
-/// page is shaped later, so a 100,000-user tenant costs no copies per page).
-pub fn query_items<'a>(
-    ctx: &Ctx,
-    objects: Vec<&'a Map<String, Value>>,
-    sortable: &[&str],
-) -> Result<Vec<&'a Map<String, Value>>, GraphErr> {
-    let q = &ctx.query;
-    let filter = match &q.filter {
-        Some(f) => Some(
-            Filter::parse(f)
-                .map_err(|e| GraphErr::bad_request(format!("Invalid filter clause: {e}")))?,
-        ),
-        None => None,
+/// `/users/{id}/{navigation property}`: collections of directory objects (with casts and
+/// `$count`), or a single one (`manager`).
+fn navigation(ctx: &Ctx, method: &Method, key: &str, nav: &str, tail: &[&str]) -> Handled {
+    let Some(p) = SandboxSchema.property(USER, nav).filter(|p| p.nav) else {
+        return Err(GraphErr::segment_not_found(nav));
     };
-    if let Some(op) = filter.as_ref().and_then(Filter::advanced_operator) {
-        if !(ctx.eventual && q.count) {
-            return Err(GraphErr::unsupported_query(format!(
-                "Operator '{op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information"
-            )));
-        }
+    if method != Method::GET {
+        return Err(GraphErr::method_not_allowed());
     }
-    let search = match &q.search {
-        Some(s) => {
-            if !ctx.eventual {
-                return Err(GraphErr::unsupported_query(
-                    "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
-                ));
-            }
-            let s = s.trim();
-            let inner = s
-                .strip_prefix('"')
-                .and_then(|x| x.strip_suffix('"'))
-                .ok_or_else(|| {
-                    GraphErr::bad_request(
-                        "Syntax error: character '\"' is not valid at position 0 in '$search'.",
-                    )
-                })?;
-            let (prop, term) = inner.split_once(':').ok_or_else(|| {
-                GraphErr::bad_request("Invalid search clause: expected \"property:value\".")
-            })?;
-            Some((prop.to_string(), term.to_lowercase()))
-        }
-        None => None,
+    ctx.require(READ, &[], None)?;
+    let tenant = ctx.state.tenant();
+    let id = tenant
+        .user_id(key)
+        .ok_or_else(|| GraphErr::not_found(key))?;
+    if p.collection && p.ty == DIRECTORY_OBJECT {
+        return list_related(ctx, &tenant, &id, p.name, tail);
+    }
+    if let Some(seg) = tail.first() {
+        return Err(GraphErr::segment_not_found(seg));
+    }
+    if p.collection {
+        // Collections of other types the sandbox keeps none of yet.
+        return collection_of::<Value>(
+            ctx,
+            &format!("users('{id}')/{}", p.name),
+            &[],
+            None,
+            Value::clone,
+        );
+    }
+    // A single-valued relationship the sandbox has no target for (Graph's answer for a user
+    // without a manager).
+    Err(GraphErr::not_found(p.name))
+}
+
+fn user_plan(ctx: &Ctx, collection: bool) -> Result<Plan, GraphErr> {
+    let target = Target {
+        schema: &SandboxSchema,
+        ty: USER,
     };
-    let mut items: Vec<&Map<String, Value>> = objects
-        .into_iter()
-        .filter(|o| filter.as_ref().map(|f| f.matches(o)).unwrap_or(true))
-        .filter(|o| match &search {
-            Some((prop, term)) => crate::json::get_ci(o, prop)
-                .and_then(Value::as_str)
-                .map(|v| {
-                    v.to_lowercase()
-                        .split_whitespace()
-                        .any(|w| w.starts_with(term.as_str()))
-                        || v.to_lowercase().starts_with(term.as_str())
-                })
-                .unwrap_or(false),
-            None => true,
-        })
-        .collect();
-    if let Some(order) = &q.orderby {
-        let mut parts = order.split_whitespace();
-        let prop = parts.next().unwrap_or_default().to_string();
-        let desc = parts
-            .next()
-            .map(|d| d.eq_ignore_ascii_case("desc"))
-            .unwrap_or(false);
-        if !(sortable.iter().any(|s| s.eq_ignore_ascii_case(&prop)) || ctx.eventual && q.count) {
-            return Err(GraphErr::unsupported_query(format!(
-                "Sorting not supported for '{prop}'. Try adding $count=true query parameter and ConsistencyLevel:eventual header."
-            )));
-        }
-        items.sort_by(|a, b| {
-            let key = |o: &Map<String, Value>| {
-                crate::json::get_ci(o, &prop)
-                    .and_then(Value::as_str)
-                    .map(str::to_lowercase)
-                    .unwrap_or_default()
-            };
-            let o = key(a).cmp(&key(b));
-            if desc {
-                o.reverse()
-            } else {
-                o
-            }
-        });
+    if collection {
+        Plan::collection(&ctx.query, target, ctx.advanced())
+    } else {
+        Plan::entity(&ctx.query, target)
     }
-    Ok(items)
 }
 
 fn list(ctx: &Ctx) -> Handled {
     ctx.require(READ, &[], None)?;
+    let plan = user_plan(ctx, true)?;
     let tenant = ctx.state.tenant();
-    let items = query_items(
-        ctx,
-        tenant.users.values().map(|u| &u.object).collect(),
-        &["displayName", "userPrincipalName"],
-    )?;
+    let items = plan.apply(
+        tenant.users.values().map(|u| &u.object),
+        &Membership(&tenant),
+    );
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    let select = &ctx.query.select;
+    let select = &plan.select;
     let context = if select.is_empty() {
         "users".to_string()
     } else {
         format!("users({})", select.join(","))
     };
     collection_of(ctx, &context, &items, count, |o| {
-        Value::Object(shape_user(ctx, o, select))
+        let mut shaped = shape_user(ctx, o, select);
+        if !plan.expand.is_empty() {
+            let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
+            expand_into(ctx, &tenant, &mut shaped, id, &plan.expand);
+        }
+        Value::Object(shaped)
     })
 }
 
 fn count(ctx: &Ctx) -> Handled {
     ctx.require(READ, &[], None)?;
-    if !ctx.eventual {
-        return Err(GraphErr::bad_request("$count is not currently supported."));
-    }
-    let n = ctx.state.tenant().users.len();
-    let mut r = Response::new(Body::from(n.to_string()));
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain;charset=utf-8"),
-    );
-    Ok(r)
+    let plan = user_plan(ctx, true)?;
+    let tenant = ctx.state.tenant();
+    let n = if plan.filter.is_none() && plan.search.is_empty() {
+        tenant.users.len()
+    } else {
+        plan.apply(
+            tenant.users.values().map(|u| &u.object),
+            &Membership(&tenant),
+        )
+        .len()
+    };
+    count_response(ctx, n)
 }
 
 fn get(ctx: &Ctx, key: &str) -> Handled {
@@ -384,7 +349,8 @@ fn get(ctx: &Ctx, key: &str) -> Handled {
     } else {
         ctx.require(READ, &[], None)?;
     }
-    let select = ctx.query.select.clone();
+    let plan = user_plan(ctx, false)?;
+    let select = &plan.select;
     let mut out = Map::new();
     let context = if select.is_empty() {
         "users/$entity".to_string()
@@ -392,7 +358,8 @@ fn get(ctx: &Ctx, key: &str) -> Handled {
         format!("users({})/$entity", select.join(","))
     };
     out.insert("@odata.context".into(), json!(ctx.context(&context)));
-    out.extend(shape_user(ctx, &user.object, &select));
+    out.extend(shape_user(ctx, &user.object, select));
+    expand_into(ctx, &tenant, &mut out, user.id(), &plan.expand);
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 

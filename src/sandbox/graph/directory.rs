@@ -1,0 +1,216 @@
+//! Directory objects shared by `/users` and `/groups`: relationships (`memberOf`, `members`,
+//! transitive ones), `$expand`, and polymorphic collections with OData casts
+//! (`members/microsoft.graph.user`) and `$count` segments.
+
+use std::collections::HashSet;
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Response};
+use serde_json::{json, Map, Value};
+
+use super::{collection_of, Ctx, Handled};
+use crate::sandbox::odata::GraphErr;
+use crate::sandbox::query::{
+    Advanced, Expand, Plan, Related, SandboxSchema, Schema, Target, MAX_EXPANDED_ITEMS,
+};
+use crate::sandbox::state::Tenant;
+
+pub const USER: &str = "microsoft.graph.user";
+pub const GROUP: &str = "microsoft.graph.group";
+pub const DIRECTORY_OBJECT: &str = "microsoft.graph.directoryObject";
+
+/// Types a directory-object collection can be cast to. The sandbox holds users and groups;
+/// casts to the others are valid and select nothing.
+const DERIVED: &[&str] = &[
+    USER,
+    GROUP,
+    "microsoft.graph.application",
+    "microsoft.graph.servicePrincipal",
+    "microsoft.graph.device",
+    "microsoft.graph.orgContact",
+    "microsoft.graph.administrativeUnit",
+    "microsoft.graph.directoryRole",
+];
+
+impl Ctx<'_> {
+    /// Whether the request carries Graph's advanced query parameters.
+    pub fn advanced(&self) -> Advanced {
+        Advanced {
+            eventual: self.eventual,
+            count: self.query.count,
+        }
+    }
+}
+
+/// The ids a navigation property of user or group `id` points at. Transitive ones are walked
+/// breadth-first with a visited set, so cycles of nested groups end.
+pub fn related_ids(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
+    let direct_member_of = |member: &str| -> Vec<String> {
+        tenant
+            .groups
+            .iter()
+            .filter(|(_, g)| g.members.iter().any(|m| m == member))
+            .map(|(gid, _)| gid.clone())
+            .collect()
+    };
+    let direct_members = |group: &str| -> Vec<String> {
+        tenant
+            .groups
+            .get(group)
+            .map(|g| g.members.clone())
+            .unwrap_or_default()
+    };
+    let step: &dyn Fn(&str) -> Vec<String> = match nav {
+        "memberOf" | "transitiveMemberOf" => &direct_member_of,
+        "members" | "transitiveMembers" => &direct_members,
+        // Owners, managers, reports, devices: the sandbox keeps none yet.
+        _ => return Vec::new(),
+    };
+    if !nav.starts_with("transitive") {
+        return step(id);
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    let mut queue = step(id);
+    while let Some(next) = queue.pop() {
+        if next != id && seen.insert(next.clone()) {
+            queue.extend(step(&next));
+            out.push(next);
+        }
+    }
+    out
+}
+
+/// Relationship counts for `$filter=memberOf/$count eq 0`.
+pub struct Membership<'a>(pub &'a Tenant);
+
+impl Related for Membership<'_> {
+    fn count(&self, object: &Map<String, Value>, prop: &str) -> Option<usize> {
+        let nav = [USER, GROUP]
+            .iter()
+            .filter_map(|t| SandboxSchema.property(t, prop))
+            .any(|p| p.nav);
+        if !nav {
+            return None;
+        }
+        let id = object.get("id")?.as_str()?;
+        Some(related_ids(self.0, id, prop).len())
+    }
+}
+
+/// A user or group as a member list shows it: `@odata.type` and the projection.
+pub fn shape_object(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    id: &str,
+    select: &[String],
+    with_type: bool,
+) -> Option<Map<String, Value>> {
+    let mut out = Map::new();
+    if let Some(u) = tenant.users.get(id) {
+        if with_type {
+            out.insert("@odata.type".into(), json!("#microsoft.graph.user"));
+        }
+        out.extend(super::users::shape_user(ctx, &u.object, select));
+    } else if let Some(g) = tenant.groups.get(id) {
+        if with_type {
+            out.insert("@odata.type".into(), json!("#microsoft.graph.group"));
+        }
+        out.extend(super::groups::shape(&g.object, select));
+    } else {
+        return None;
+    }
+    Some(out)
+}
+
+/// Adds the `$expand`ed navigation properties of object `id` to `out`: collections hold at
+/// most [`MAX_EXPANDED_ITEMS`], as Graph's directory does; a single-valued one is left out
+/// when it points nowhere.
+pub fn expand_into(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    out: &mut Map<String, Value>,
+    id: &str,
+    expand: &[Expand],
+) {
+    for e in expand {
+        let ids = related_ids(tenant, id, &e.prop);
+        if e.collection {
+            let items: Vec<Value> = ids
+                .iter()
+                .filter_map(|i| shape_object(ctx, tenant, i, &e.select, true))
+                .take(MAX_EXPANDED_ITEMS)
+                .map(Value::Object)
+                .collect();
+            out.insert(e.prop.clone(), Value::Array(items));
+        } else if let Some(o) = ids
+            .first()
+            .and_then(|i| shape_object(ctx, tenant, i, &e.select, true))
+        {
+            out.insert(e.prop.clone(), Value::Object(o));
+        }
+    }
+}
+
+/// `GET .../$count`: `text/plain`, only with `ConsistencyLevel: eventual`.
+pub fn count_response(ctx: &Ctx, n: usize) -> Handled {
+    if !ctx.eventual {
+        return Err(GraphErr::bad_request("$count is not currently supported."));
+    }
+    let mut r = Response::new(Body::from(n.to_string()));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
+    Ok(r)
+}
+
+/// `GET /{users|groups}/{id}/{nav}[/{cast}][/$count]` for a collection-valued navigation
+/// property of directory objects.
+pub fn list_related(ctx: &Ctx, tenant: &Tenant, id: &str, nav: &str, tail: &[&str]) -> Handled {
+    let (cast, count_segment) = match tail {
+        [] => (None, false),
+        ["$count"] => (None, true),
+        [c] => (Some(*c), false),
+        [c, "$count"] => (Some(*c), true),
+        [_, other, ..] => return Err(GraphErr::segment_not_found(other)),
+    };
+    let ty = match cast {
+        None => DIRECTORY_OBJECT,
+        Some(c) => *DERIVED
+            .iter()
+            .find(|d| d.eq_ignore_ascii_case(c))
+            .ok_or_else(|| GraphErr::segment_not_found(c))?,
+    };
+    let target = Target {
+        schema: &SandboxSchema,
+        ty,
+    };
+    let plan = Plan::collection(&ctx.query, target, ctx.advanced())?;
+    let objects: Vec<&Map<String, Value>> = related_ids(tenant, id, nav)
+        .iter()
+        .filter_map(|m| {
+            let (obj, t) = match tenant.users.get(m) {
+                Some(u) => (&u.object, USER),
+                None => (&tenant.groups.get(m)?.object, GROUP),
+            };
+            (ty == DIRECTORY_OBJECT || ty == t).then_some(obj)
+        })
+        .collect();
+    let items = plan.apply(objects, &Membership(tenant));
+    if count_segment {
+        return count_response(ctx, items.len());
+    }
+    let count = (ctx.query.count && ctx.eventual).then_some(items.len());
+    let context = match ty {
+        DIRECTORY_OBJECT => "directoryObjects".to_string(),
+        other => format!("{}s", other.trim_start_matches("microsoft.graph.")),
+    };
+    collection_of(ctx, &context, &items, count, |o| {
+        let oid = o.get("id").and_then(Value::as_str).unwrap_or_default();
+        let mut shaped =
+            shape_object(ctx, tenant, oid, &plan.select, cast.is_none()).unwrap_or_default();
+        expand_into(ctx, tenant, &mut shaped, oid, &plan.expand);
+        Value::Object(shaped)
+    })
+}

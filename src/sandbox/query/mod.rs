@@ -1,0 +1,434 @@
+//! The sandbox's OData query engine: `$filter`, `$select`, `$expand`, `$orderby`, `$search`
+//! and Graph's advanced-query rules, over `serde_json` objects.
+//!
+//! Handlers (and the generic store) describe what they serve with a [`Target`]: a
+//! [`Schema`] and the qualified type of the items. [`Plan::collection`] validates the request's
+//! options against both, with Graph's errors, and [`Plan::apply`] filters, searches and sorts.
+//! Every walk over request input is bounded or iterative (see [`filter`]).
+
+pub mod eval;
+pub mod filter;
+pub mod rules;
+pub mod schema;
+mod types;
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+pub use eval::{NoRelated, Related};
+pub use filter::Filter;
+pub use rules::Advanced;
+pub use schema::{Prop, SandboxSchema, Schema};
+
+use crate::json::get_ci;
+use crate::sandbox::odata::{GraphErr, Query};
+
+/// Directory objects return at most this many items of an expanded collection.
+pub const MAX_EXPANDED_ITEMS: usize = 20;
+/// At most this many `$expand` and `$orderby` items, and `$search` clauses.
+pub const MAX_ITEMS: usize = 20;
+
+/// What a query applies to: the items' type and the schema that describes it.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    pub schema: &'a dyn Schema,
+    /// Qualified type: `microsoft.graph.user`.
+    pub ty: &'a str,
+}
+
+impl std::fmt::Debug for Target<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target").field("ty", &self.ty).finish()
+    }
+}
+
+/// A schema in which `base` also has the properties of `derived` types: a polymorphic
+/// collection such as a group's `members` (directory objects that are users or groups).
+#[derive(Clone, Copy)]
+pub struct Polymorphic<'a> {
+    pub inner: &'a dyn Schema,
+    pub base: &'a str,
+    pub derived: &'a [&'a str],
+}
+
+impl std::fmt::Debug for Polymorphic<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Polymorphic")
+            .field("base", &self.base)
+            .field("derived", &self.derived)
+            .finish()
+    }
+}
+
+impl Schema for Polymorphic<'_> {
+    fn property(&self, ty: &str, name: &str) -> Option<Prop<'_>> {
+        self.inner.property(ty, name).or_else(|| {
+            if ty != self.base {
+                return None;
+            }
+            self.derived
+                .iter()
+                .find_map(|d| self.inner.property(d, name))
+        })
+    }
+    fn knows(&self, ty: &str) -> bool {
+        self.inner.knows(ty)
+    }
+    fn derives_from(&self, ty: &str, base: &str) -> bool {
+        self.inner.derives_from(ty, base)
+    }
+}
+
+/// One `$expand` item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expand {
+    /// The navigation property, as the schema spells it.
+    pub prop: String,
+    /// Its target type.
+    pub ty: String,
+    pub collection: bool,
+    /// Nested `$select` (canonical names); empty for the target's defaults.
+    pub select: Vec<String>,
+}
+
+/// One `$search` clause: `"property:term"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchTerm {
+    pub prop: String,
+    /// Lower-cased.
+    pub term: String,
+}
+
+/// A validated query over a collection or an entity.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub filter: Option<Filter>,
+    /// Clauses in disjunctive form: any group whose terms all match.
+    pub search: Vec<Vec<SearchTerm>>,
+    /// `(property, descending)` keys, in order.
+    pub order: Vec<(String, bool)>,
+    /// Canonical names; empty for the type's defaults.
+    pub select: Vec<String>,
+    pub expand: Vec<Expand>,
+}
+
+fn bad_request(message: String) -> GraphErr {
+    GraphErr::new(axum::http::StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+/// Resolves a property name of `target`, with Graph's 400 when it does not exist.
+fn property<'a>(target: &Target<'a>, name: &str) -> Result<Prop<'a>, GraphErr> {
+    target
+        .schema
+        .property(target.ty, name)
+        .ok_or_else(|| filter::unknown_property(name, target.ty))
+}
+
+/// `$select`: canonical names; `*` keeps every property.
+fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
+    let mut out = Vec::with_capacity(list.len());
+    for name in list {
+        if name == "*" {
+            return Ok(Vec::new());
+        }
+        let name = name.trim();
+        if name.contains('/') || name.contains('(') {
+            return Err(bad_request(format!(
+                "Invalid $select properties: '{name}'."
+            )));
+        }
+        out.push(property(target, name)?.name.to_string());
+    }
+    Ok(out)
+}
+
+/// Splits at `sep` outside parentheses and quotes (iteratively).
+fn split_top(text: &str, sep: char) -> Result<Vec<&str>, GraphErr> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth = depth.checked_sub(1).ok_or_else(|| {
+                    bad_request(format!("Syntax error: unbalanced ')' in '{text}'."))
+                })?
+            }
+            c if c == sep && depth == 0 && !quoted => {
+                parts.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err(bad_request(format!(
+            "Syntax error: unbalanced '(' in '{text}'."
+        )));
+    }
+    parts.push(&text[start..]);
+    Ok(parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect())
+}
+
+fn expand(target: &Target, text: &str) -> Result<Vec<Expand>, GraphErr> {
+    let items = split_top(text, ',')?;
+    if items.len() > MAX_ITEMS {
+        return Err(GraphErr::unsupported_query(format!(
+            "Too many $expand items: {}. Max allowed: {MAX_ITEMS}.",
+            items.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let (name, options) = match item.find('(') {
+            Some(open) if item.ends_with(')') => (&item[..open], &item[open + 1..item.len() - 1]),
+            _ => (item, ""),
+        };
+        let name = name.trim();
+        let p = property(target, name)?;
+        if !p.nav {
+            return Err(bad_request(format!(
+                "Property '{}' on type '{}' is not a navigation property or complex property. Only navigation properties can be expanded.",
+                p.name, target.ty
+            )));
+        }
+        let inner = Target {
+            schema: target.schema,
+            ty: p.ty,
+        };
+        let mut nested_select = Vec::new();
+        for option in split_top(options, ';')? {
+            let (k, v) = option.split_once('=').unwrap_or((option, ""));
+            match k
+                .trim()
+                .trim_start_matches('$')
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                "select" => {
+                    let names: Vec<String> = v.split(',').map(|s| s.trim().to_string()).collect();
+                    nested_select = select(&inner, &names)?;
+                }
+                other => {
+                    return Err(GraphErr::unsupported_query(format!(
+                        "Query option '${other}' is not supported within $expand of '{}'.",
+                        p.name
+                    )))
+                }
+            }
+        }
+        out.push(Expand {
+            prop: p.name.to_string(),
+            ty: p.ty.to_string(),
+            collection: p.collection,
+            select: nested_select,
+        });
+    }
+    Ok(out)
+}
+
+fn search(target: &Target, text: &str) -> Result<Vec<Vec<SearchTerm>>, GraphErr> {
+    let syntax = || {
+        bad_request(format!(
+            "Syntax error: character '{}' is not valid at position 0 in '{text}'.",
+            text.chars().next().unwrap_or(' ')
+        ))
+    };
+    // `"a:b" OR "c:d" AND "e:f"`: AND binds tighter; quoted clauses only.
+    let mut groups: Vec<Vec<SearchTerm>> = vec![Vec::new()];
+    let mut rest = text.trim();
+    let mut clauses = 0;
+    while !rest.is_empty() {
+        let body = rest.strip_prefix('"').ok_or_else(syntax)?;
+        let end = body.find('"').ok_or_else(syntax)?;
+        let clause = &body[..end];
+        rest = body[end + 1..].trim_start();
+        clauses += 1;
+        if clauses > MAX_ITEMS {
+            return Err(GraphErr::unsupported_query(format!(
+                "Too many $search clauses. Max allowed: {MAX_ITEMS}."
+            )));
+        }
+        let (prop, term) = clause.split_once(':').ok_or_else(|| {
+            bad_request(format!(
+                "Invalid $search clause '{clause}': expected \"property:value\"."
+            ))
+        })?;
+        let p = property(target, prop.trim())?;
+        if let Some(group) = groups.last_mut() {
+            group.push(SearchTerm {
+                prop: p.name.to_string(),
+                term: term.trim().to_lowercase(),
+            });
+        }
+        if rest.is_empty() {
+            break;
+        }
+        let (word, after) = rest.split_once(char::is_whitespace).ok_or_else(syntax)?;
+        if word.eq_ignore_ascii_case("or") {
+            groups.push(Vec::new());
+        } else if !word.eq_ignore_ascii_case("and") {
+            return Err(syntax());
+        }
+        rest = after.trim_start();
+    }
+    Ok(groups)
+}
+
+fn order_by(target: &Target, text: &str) -> Result<Vec<(String, bool)>, GraphErr> {
+    let items = split_top(text, ',')?;
+    if items.len() > MAX_ITEMS {
+        return Err(bad_request(format!(
+            "Too many $orderby items: {}. Max allowed: {MAX_ITEMS}.",
+            items.len()
+        )));
+    }
+    let mut out = Vec::new();
+    for item in items {
+        let mut words = item.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        let desc = match words.next() {
+            None => false,
+            Some(d) if d.eq_ignore_ascii_case("asc") => false,
+            Some(d) if d.eq_ignore_ascii_case("desc") => true,
+            Some(other) => {
+                return Err(bad_request(format!(
+                    "Syntax error: '{other}' is not valid in $orderby; use 'asc' or 'desc'."
+                )))
+            }
+        };
+        out.push((property(target, name)?.name.to_string(), desc));
+    }
+    Ok(out)
+}
+
+impl Plan {
+    /// Validates a collection query: names against the schema, then Graph's rules (advanced
+    /// query parameters for directory objects, `$skip` where unsupported).
+    pub fn collection(q: &Query, target: Target, adv: Advanced) -> Result<Plan, GraphErr> {
+        let mut plan = Plan::entity(q, target)?;
+        let resource = target.schema.resource_name(target.ty);
+        let directory = rules::directory(target.ty).is_some();
+        if let Some(text) = &q.filter {
+            let f = Filter::parse(text, target.schema, target.ty)?;
+            rules::check_filter(&f, target.ty, &resource, adv)?;
+            plan.filter = Some(f);
+        }
+        if let Some(text) = &q.search {
+            if directory && !adv.eventual {
+                return Err(GraphErr::unsupported_query(
+                    "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+                ));
+            }
+            plan.search = search(&target, text)?;
+        }
+        if let Some(text) = &q.orderby {
+            plan.order = order_by(&target, text)?;
+            for (prop, _) in &plan.order {
+                rules::check_order_by(target.ty, prop, q.filter.is_some(), &resource, adv)?;
+            }
+        }
+        if directory && q.skip.is_some() {
+            return Err(GraphErr::bad_request(
+                "'$skip' is not supported by the service.",
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// Validates the options of a single-entity request (`$select`, `$expand`).
+    pub fn entity(q: &Query, target: Target) -> Result<Plan, GraphErr> {
+        let mut plan = Plan {
+            select: select(&target, &q.select)?,
+            ..Plan::default()
+        };
+        if let Some(text) = &q.expand {
+            plan.expand = expand(&target, text)?;
+        }
+        Ok(plan)
+    }
+
+    /// The items that pass `$filter` and `$search`, sorted by `$orderby`.
+    pub fn apply<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a Map<String, Value>>,
+        related: &dyn Related,
+    ) -> Vec<&'a Map<String, Value>> {
+        let mut out: Vec<&Map<String, Value>> = items
+            .into_iter()
+            .filter(|o| {
+                self.filter
+                    .as_ref()
+                    .map(|f| f.matches_with(o, related))
+                    .unwrap_or(true)
+            })
+            .filter(|o| {
+                self.search.is_empty()
+                    || self.search.iter().any(|g| g.iter().all(|t| searched(o, t)))
+            })
+            .collect();
+        if !self.order.is_empty() {
+            out.sort_by(|a, b| {
+                for (prop, desc) in &self.order {
+                    let o = sort_key_cmp(get_ci(a, prop), get_ci(b, prop));
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        out
+    }
+}
+
+/// Graph's directory search: the term matches the start of the value or of one of its words.
+fn searched(o: &Map<String, Value>, t: &SearchTerm) -> bool {
+    let test = |v: &Value| {
+        v.as_str()
+            .map(|s| {
+                let s = s.to_lowercase();
+                s.starts_with(&t.term)
+                    || s.split(|c: char| !c.is_alphanumeric())
+                        .any(|w| w.starts_with(&t.term))
+            })
+            .unwrap_or(false)
+    };
+    match get_ci(o, &t.prop) {
+        Some(Value::Array(items)) => items.iter().any(test),
+        Some(v) => test(v),
+        None => false,
+    }
+}
+
+/// Sort order of two property values: nulls first, strings ignoring case, numbers, bools.
+fn sort_key_cmp(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+    let rank = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => 0,
+        _ => 1,
+    };
+    match (a, b) {
+        (Some(Value::String(x)), Some(Value::String(y))) => x
+            .chars()
+            .flat_map(char::to_lowercase)
+            .cmp(y.chars().flat_map(char::to_lowercase)),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests;
