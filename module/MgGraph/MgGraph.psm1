@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = 'b90612ce9b8a1e88'
+$script:MgBuildId = 'a348bbf89204e082'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -947,16 +947,17 @@ function Resolve-MgProfileCommand {
 
 function Start-MgCommand {
     # begin{}: the command's state; in bulk mode, the streaming call.
-    param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound)
+    param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound, $Verbose, $Debug)
     if (-not $script:MgNative) { Initialize-MgEngine }
     $info = Get-MgCommandInfo $Name
     $engineName = Resolve-MgProfileCommand $Name
     # The session-wide default lives in AppDomain data, shared by every runspace.
     $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] }
     else { $d = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit'); if ($null -eq $d) { 1 } else { [int]$d } }
-    # The cmdlet's own preferences (-Verbose, -Debug): it runs in another module's scope.
-    $verbose = Test-MgPreference $Cmdlet.GetVariableValue('VerbosePreference')
-    $debug = Test-MgPreference $Cmdlet.GetVariableValue('DebugPreference')
+    # The cmdlet's own preferences (-Verbose, -Debug), passed in: it runs in another module,
+    # whose variables this scope cannot see.
+    $verbose = Test-MgPreference $Verbose
+    $debug = Test-MgPreference $Debug
     $state = @{
         Name = $engineName; Cmdlet = $Cmdlet; Info = $info; ArrayType = $info.ArrayType
         # The tail of every request of this command: its trace switches.

@@ -43,6 +43,7 @@
         'Get-MgBetaGroupExtension',
         'Get-MgBetaGroupExtensionCount',
         'Get-MgBetaGroupLifecyclePolicy',
+        'Get-MgBetaGroupLifecyclePolicyByGroup',
         'Get-MgBetaGroupLifecyclePolicyCount',
         'Get-MgBetaGroupMember',
         'Get-MgBetaGroupMemberAsApplication',

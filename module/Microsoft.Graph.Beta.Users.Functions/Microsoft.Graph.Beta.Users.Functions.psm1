@@ -4,63 +4,16 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Export-MgBetaUserDeviceAndAppManagementData {
-[CmdletBinding(DefaultParameterSetName = 'Export', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/export-mgbetauserdeviceandappmanagementdata')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceAndAppManagementData')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Export-MgBetaUserDeviceAndAppManagementData' }
-begin { $mgState = & $MgCore Start-MgCommand 'Export-MgBetaUserDeviceAndAppManagementData' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetauserdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserManagedAppDiagnosticStatus {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetausermanagedappdiagnosticstatus')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppDiagnosticStatus')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserManagedAppDiagnosticStatus' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserManagedAppDiagnosticStatus' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserManagedAppPolicy {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetausermanagedapppolicy')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppPolicy')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserManagedAppPolicy' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserManagedAppPolicy' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserManagedDeviceWithAppFailure {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetausermanageddevicewithappfailure')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserManagedDeviceWithAppFailure' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserManagedDeviceWithAppFailure' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaViewUserReminder {
-[CmdletBinding(DefaultParameterSetName = 'View', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/invoke-mgbetaviewuserreminder')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphReminder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaViewUserReminder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaViewUserReminder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Export-MgBetaUserDeviceAndAppManagementData{[CmdletBinding(DefaultParameterSetName='Export',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/export-mgbetauserdeviceandappmanagementdata')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceAndAppManagementData')]param()dynamicparam{MgDynamic 'Export-MgBetaUserDeviceAndAppManagementData'}begin{$s=MgBegin 'Export-MgBetaUserDeviceAndAppManagementData'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetauserdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaUserDelta'}begin{$s=MgBegin 'Get-MgBetaUserDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserManagedAppDiagnosticStatus{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetausermanagedappdiagnosticstatus')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppDiagnosticStatus')]param()dynamicparam{MgDynamic 'Get-MgBetaUserManagedAppDiagnosticStatus'}begin{$s=MgBegin 'Get-MgBetaUserManagedAppDiagnosticStatus'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserManagedAppPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetausermanagedapppolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaUserManagedAppPolicy'}begin{$s=MgBegin 'Get-MgBetaUserManagedAppPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserManagedDeviceWithAppFailure{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/get-mgbetausermanageddevicewithappfailure')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaUserManagedDeviceWithAppFailure'}begin{$s=MgBegin 'Get-MgBetaUserManagedDeviceWithAppFailure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaViewUserReminder{[CmdletBinding(DefaultParameterSetName='View',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.functions/invoke-mgbetaviewuserreminder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphReminder')]param()dynamicparam{MgDynamic 'Invoke-MgBetaViewUserReminder'}begin{$s=MgBegin 'Invoke-MgBetaViewUserReminder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

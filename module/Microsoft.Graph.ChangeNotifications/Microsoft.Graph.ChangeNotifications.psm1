@@ -4,53 +4,15 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgSubscription {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/get-mgsubscription')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscription')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSubscription' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSubscription' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgReauthorizeSubscription {
-[CmdletBinding(DefaultParameterSetName = 'Reauthorize', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/invoke-mgreauthorizesubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReauthorizeSubscription' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReauthorizeSubscription' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgSubscription {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/new-mgsubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscription')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgSubscription' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgSubscription' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgSubscription {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/remove-mgsubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgSubscription' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgSubscription' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgSubscription {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/update-mgsubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscription')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSubscription' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSubscription' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgSubscription{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/get-mgsubscription')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscription')]param()dynamicparam{MgDynamic 'Get-MgSubscription'}begin{$s=MgBegin 'Get-MgSubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgReauthorizeSubscription{[CmdletBinding(DefaultParameterSetName='Reauthorize',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/invoke-mgreauthorizesubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReauthorizeSubscription'}begin{$s=MgBegin 'Invoke-MgReauthorizeSubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgSubscription{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/new-mgsubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscription')]param()dynamicparam{MgDynamic 'New-MgSubscription'}begin{$s=MgBegin 'New-MgSubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgSubscription{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/remove-mgsubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgSubscription'}begin{$s=MgBegin 'Remove-MgSubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgSubscription{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.changenotifications/update-mgsubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscription')]param()dynamicparam{MgDynamic 'Update-MgSubscription'}begin{$s=MgBegin 'Update-MgSubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

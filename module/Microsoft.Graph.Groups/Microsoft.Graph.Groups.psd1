@@ -43,6 +43,7 @@
         'Get-MgGroupExtension',
         'Get-MgGroupExtensionCount',
         'Get-MgGroupLifecyclePolicy',
+        'Get-MgGroupLifecyclePolicyByGroup',
         'Get-MgGroupLifecyclePolicyCount',
         'Get-MgGroupMember',
         'Get-MgGroupMemberAsApplication',

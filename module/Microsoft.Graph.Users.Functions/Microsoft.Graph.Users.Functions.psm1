@@ -4,63 +4,16 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Export-MgUserDeviceAndAppManagementData {
-[CmdletBinding(DefaultParameterSetName = 'Export', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/export-mguserdeviceandappmanagementdata')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceAndAppManagementData')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Export-MgUserDeviceAndAppManagementData' }
-begin { $mgState = & $MgCore Start-MgCommand 'Export-MgUserDeviceAndAppManagementData' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mguserdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserManagedAppDiagnosticStatus {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mgusermanagedappdiagnosticstatus')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppDiagnosticStatus')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserManagedAppDiagnosticStatus' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserManagedAppDiagnosticStatus' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserManagedAppPolicy {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mgusermanagedapppolicy')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppPolicy')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserManagedAppPolicy' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserManagedAppPolicy' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserManagedDeviceWithAppFailure {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mgusermanageddevicewithappfailure')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserManagedDeviceWithAppFailure' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserManagedDeviceWithAppFailure' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgViewUserReminder {
-[CmdletBinding(DefaultParameterSetName = 'View', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/invoke-mgviewuserreminder')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphReminder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgViewUserReminder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgViewUserReminder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Export-MgUserDeviceAndAppManagementData{[CmdletBinding(DefaultParameterSetName='Export',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/export-mguserdeviceandappmanagementdata')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceAndAppManagementData')]param()dynamicparam{MgDynamic 'Export-MgUserDeviceAndAppManagementData'}begin{$s=MgBegin 'Export-MgUserDeviceAndAppManagementData'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mguserdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgUserDelta'}begin{$s=MgBegin 'Get-MgUserDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserManagedAppDiagnosticStatus{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mgusermanagedappdiagnosticstatus')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppDiagnosticStatus')]param()dynamicparam{MgDynamic 'Get-MgUserManagedAppDiagnosticStatus'}begin{$s=MgBegin 'Get-MgUserManagedAppDiagnosticStatus'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserManagedAppPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mgusermanagedapppolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphManagedAppPolicy')]param()dynamicparam{MgDynamic 'Get-MgUserManagedAppPolicy'}begin{$s=MgBegin 'Get-MgUserManagedAppPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserManagedDeviceWithAppFailure{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/get-mgusermanageddevicewithappfailure')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgUserManagedDeviceWithAppFailure'}begin{$s=MgBegin 'Get-MgUserManagedDeviceWithAppFailure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgViewUserReminder{[CmdletBinding(DefaultParameterSetName='View',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.functions/invoke-mgviewuserreminder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphReminder')]param()dynamicparam{MgDynamic 'Invoke-MgViewUserReminder'}begin{$s=MgBegin 'Invoke-MgViewUserReminder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

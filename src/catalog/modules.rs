@@ -81,32 +81,35 @@ pub fn docs_link(c: &Command) -> String {
 }
 
 /// One cmdlet: the binding attributes PowerShell needs before it asks for the dynamic
-/// parameters (default set, -WhatIf support), and four one-line blocks into the core.
+/// parameters (default set, -WhatIf support, the SDK page for `Get-Help -Online`), and
+/// one-word blocks calling the module's forwarders (see [`script`]). Kept this small because
+/// parsing is most of what importing a large module costs (Files has about 2,000 cmdlets).
 fn function(c: &'static Command) -> String {
-    // No comment-based help: PowerShell then builds Get-Help's syntax and parameter
-    // sections from the dynamic parameters (comment help would hide them); -Online opens the
-    // SDK's page of the same name.
+    // No comment-based help: PowerShell then builds Get-Help's syntax and parameter sections
+    // from the dynamic parameters (comment help would hide them).
     let mut binding = vec![
-        format!("DefaultParameterSetName = {}", quote(&c.default_set())),
-        "PositionalBinding = $false".to_string(),
-        format!("HelpUri = {}", quote(&docs_link(c))),
+        format!("DefaultParameterSetName={}", quote(&c.default_set())),
+        format!("HelpUri={}", quote(&docs_link(c))),
     ];
     if c.mutates() {
         binding.push("SupportsShouldProcess".into());
-        binding.push("ConfirmImpact = 'Medium'".into());
+        binding.push("ConfirmImpact='Medium'".into());
     }
     let n = quote(c.name);
     format!(
-        "function {name} {{\n[CmdletBinding({binding})]\n[OutputType({output})]\nparam()\ndynamicparam {{ & $MgCore Get-MgDynamicParameter {n} }}\nbegin {{ $mgState = & $MgCore Start-MgCommand {n} $PSCmdlet $PSBoundParameters }}\nprocess {{ & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }}\nend {{ & $MgCore Complete-MgCommand $mgState }}\nclean {{ & $MgCore Stop-MgCommand $mgState }}\n}}\n",
+        "function {name}{{[CmdletBinding({binding})][OutputType({output})]param()dynamicparam{{MgDynamic {n}}}begin{{$s=MgBegin {n}}}process{{MgProcess $s}}end{{MgEnd $s}}clean{{MgClean $s}}}}\n",
         name = c.name,
-        binding = binding.join(", "),
+        binding = binding.join(","),
         output = quote(&output_type(c)),
     )
 }
 
+/// The module script: forwarders into the core module (plain functions, so they see the
+/// calling cmdlet's $PSCmdlet and preference variables through PowerShell's dynamic scope),
+/// then the cmdlets.
 fn script(commands: &[&'static Command]) -> String {
     let mut out = format!(
-        "# {BANNER}\n# Each cmdlet's parameters are dynamic: the core module answers them from the catalog.\nSet-StrictMode -Version 3.0\n$MgCore = Get-Module {CORE}\nif (-not $MgCore) {{ $MgCore = Import-Module {CORE} -PassThru -Global }}\n\n"
+        "# {BANNER}\n# Each cmdlet's parameters are dynamic: the core module answers them from the catalog.\nSet-StrictMode -Version 3.0\n$MgCore = Get-Module {CORE}\nif (-not $MgCore) {{ $MgCore = Import-Module {CORE} -PassThru -Global }}\n\n# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.\nfunction MgDynamic([string] $Name) {{ & $MgCore Get-MgDynamicParameter $Name }}\nfunction MgBegin([string] $Name) {{ & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }}\nfunction MgProcess($State) {{ & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }}\nfunction MgEnd($State) {{ & $MgCore Complete-MgCommand $State }}\nfunction MgClean($State) {{ & $MgCore Stop-MgCommand $State }}\n\n"
     );
     for c in commands {
         out.push_str(&function(c));
@@ -231,7 +234,7 @@ mod tests {
             .any(|c| c.name == "New-MgUserAuthenticationTemporaryAccessPassMethod"));
         let text = script(users);
         assert!(text.contains("function Get-MgUser {"));
-        assert!(text.contains("DefaultParameterSetName = 'List'"));
-        assert!(text.contains("dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUser' }"));
+        assert!(text.contains("DefaultParameterSetName='List'"));
+        assert!(text.contains("dynamicparam{MgDynamic 'Get-MgUser'}"));
     }
 }

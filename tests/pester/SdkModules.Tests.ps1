@@ -66,7 +66,7 @@ Import-Module Microsoft.Graph.Authentication
 $ErrorActionPreference = 'Stop'
 Import-Module Microsoft.Graph
 Connect-MgGraph -Environment Sandbox -NoWelcome
-(Get-MgGroup -Top 1 | Measure-Object).Count
+(Get-MgUser -Top 1 | Measure-Object).Count
 @(Get-Module Microsoft.Graph.*).Count -gt 3
 '@
         $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")

@@ -429,16 +429,17 @@ function Resolve-MgProfileCommand {
 
 function Start-MgCommand {
     # begin{}: the command's state; in bulk mode, the streaming call.
-    param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound)
+    param([string] $Name, $Cmdlet, [System.Collections.IDictionary] $Bound, $Verbose, $Debug)
     if (-not $script:MgNative) { Initialize-MgEngine }
     $info = Get-MgCommandInfo $Name
     $engineName = Resolve-MgProfileCommand $Name
     # The session-wide default lives in AppDomain data, shared by every runspace.
     $throttle = if ($Bound.ContainsKey('ThrottleLimit')) { [int]$Bound['ThrottleLimit'] }
     else { $d = [System.AppDomain]::CurrentDomain.GetData('MgGraph.ThrottleLimit'); if ($null -eq $d) { 1 } else { [int]$d } }
-    # The cmdlet's own preferences (-Verbose, -Debug): it runs in another module's scope.
-    $verbose = Test-MgPreference $Cmdlet.GetVariableValue('VerbosePreference')
-    $debug = Test-MgPreference $Cmdlet.GetVariableValue('DebugPreference')
+    # The cmdlet's own preferences (-Verbose, -Debug), passed in: it runs in another module,
+    # whose variables this scope cannot see.
+    $verbose = Test-MgPreference $Verbose
+    $debug = Test-MgPreference $Debug
     $state = @{
         Name = $engineName; Cmdlet = $Cmdlet; Info = $info; ArrayType = $info.ArrayType
         # The tail of every request of this command: its trace switches.
