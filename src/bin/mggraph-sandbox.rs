@@ -1,7 +1,7 @@
 //! The sandbox as a server: `mggraph-sandbox --listen 127.0.0.1:0`.
 //!
 //! Prints its base URL and the tenant, app id and secret it accepts, then serves until
-//! stopped. Non-loopback addresses are refused unless `--allow-remote` is given: the sandbox
+//! stopped (SIGINT or SIGTERM, after which nothing it wrote is left behind). Non-loopback addresses are refused unless `--allow-remote` is given: the sandbox
 //! speaks plain HTTP and hands out tokens to anyone who asks with the printed secret.
 
 use std::net::SocketAddr;
@@ -128,8 +128,35 @@ fn main() -> ExitCode {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        let _ = tokio::signal::ctrl_c().await;
-        sandbox.stop();
+        stopped().await;
+        // Closes the connections and removes the Azure Arc key directory.
+        drop(sandbox);
         ExitCode::SUCCESS
     })
+}
+
+/// Returns on SIGINT (Ctrl+C) or SIGTERM (a service manager, `kill`, a container stop).
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
