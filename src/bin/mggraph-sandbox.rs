@@ -14,11 +14,13 @@ fn usage() -> String {
     let mut s = String::from(
         "usage: mggraph-sandbox [--listen ADDR] [--allow-remote] [--json] [--SETTING VALUE ...]\n\n  --listen ADDR     address to bind (default 127.0.0.1:0: a free loopback port)\n  --allow-remote    allow a non-loopback address\n  --json            print the connection details as one JSON line\n\nsettings:\n",
     );
-    for (name, takes, what) in SETTINGS {
-        s.push_str(&format!(
-            "  --{:<22} {what}\n",
-            format!("{} <{takes}>", kebab(name))
-        ));
+    let flags: Vec<String> = SETTINGS
+        .iter()
+        .map(|(name, takes, _)| format!("{} <{takes}>", kebab(name)))
+        .collect();
+    let width = flags.iter().map(String::len).max().unwrap_or(0);
+    for (flag, (_, _, what)) in flags.iter().zip(SETTINGS) {
+        s.push_str(&format!("  --{flag:<width$} {what}\n"));
     }
     s
 }

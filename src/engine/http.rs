@@ -38,6 +38,10 @@ impl Clients {
             .user_agent(ua.clone())
             .redirect(same_origin_redirects())
             .pool_max_idle_per_host(64)
+            // Below the idle timeouts of front ends (the sandbox's 60 s), so a kept-alive
+            // connection is not reused just as the server closes it (a POST lost that way
+            // could not be sent again).
+            .pool_idle_timeout(Duration::from_secs(50))
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(30))
             .build()
