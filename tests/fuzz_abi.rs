@@ -15,7 +15,7 @@ use mggraph::ffi::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-const SEED: u64 = 0x6d67_6772_6170_68;
+const SEED: u64 = 2026_0408;
 const CHILD: &str = "MGGRAPH_FUZZ_ABI_CHILD";
 
 fn last_error() -> Option<String> {
