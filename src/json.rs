@@ -38,13 +38,23 @@ pub fn string_list(v: &Value) -> Vec<String> {
 }
 
 /// Truthiness the way PowerShell switches arrive: `true`, or `{"IsPresent": true}`.
+/// (A loop, not recursion: `{"IsPresent": {"IsPresent": ...}}` may nest to any depth.)
 pub fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Object(m) => get_ci(m, "IsPresent").map(truthy).unwrap_or(false),
-        Value::Number(n) => n.as_f64().map(|f| f != 0.0).unwrap_or(false),
-        Value::String(s) => s.eq_ignore_ascii_case("true"),
-        _ => false,
+    let mut v = v;
+    loop {
+        return match v {
+            Value::Bool(b) => *b,
+            Value::Object(m) => match get_ci(m, "IsPresent") {
+                Some(inner) => {
+                    v = inner;
+                    continue;
+                }
+                None => false,
+            },
+            Value::Number(n) => n.as_f64().map(|f| f != 0.0).unwrap_or(false),
+            Value::String(s) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        };
     }
 }
 

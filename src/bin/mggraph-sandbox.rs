@@ -1,7 +1,7 @@
 //! The sandbox as a server: `mggraph-sandbox --listen 127.0.0.1:0`.
 //!
 //! Prints its base URL and the tenant, app id and secret it accepts, then serves until
-//! stopped. Non-loopback addresses are refused unless `--allow-remote` is given: the sandbox
+//! stopped (SIGINT or SIGTERM, after which nothing it wrote is left behind). Non-loopback addresses are refused unless `--allow-remote` is given: the sandbox
 //! speaks plain HTTP and hands out tokens to anyone who asks with the printed secret.
 
 use std::net::SocketAddr;
@@ -14,11 +14,13 @@ fn usage() -> String {
     let mut s = String::from(
         "usage: mggraph-sandbox [--listen ADDR] [--allow-remote] [--json] [--SETTING VALUE ...]\n\n  --listen ADDR     address to bind (default 127.0.0.1:0: a free loopback port)\n  --allow-remote    allow a non-loopback address\n  --json            print the connection details as one JSON line\n\nsettings:\n",
     );
-    for (name, takes, what) in SETTINGS {
-        s.push_str(&format!(
-            "  --{:<22} {what}\n",
-            format!("{} <{takes}>", kebab(name))
-        ));
+    let flags: Vec<String> = SETTINGS
+        .iter()
+        .map(|(name, takes, _)| format!("{} <{takes}>", kebab(name)))
+        .collect();
+    let width = flags.iter().map(String::len).max().unwrap_or(0);
+    for (flag, (_, _, what)) in flags.iter().zip(SETTINGS) {
+        s.push_str(&format!("  --{flag:<width$} {what}\n"));
     }
     s
 }
@@ -128,8 +130,35 @@ fn main() -> ExitCode {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        let _ = tokio::signal::ctrl_c().await;
-        sandbox.stop();
+        stopped().await;
+        // Closes the connections and removes the Azure Arc key directory.
+        drop(sandbox);
         ExitCode::SUCCESS
     })
+}
+
+/// Returns on SIGINT (Ctrl+C) or SIGTERM (a service manager, `kill`, a container stop).
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -10,8 +10,21 @@ use super::error::GraphError;
 use crate::catalog::models::{model, Model, PropType};
 use crate::json::truthy;
 
-/// Rewrites an object's keys to the model's wire names, recursing into nested models.
+/// How deep [`canonicalize`] follows nested models: serde_json's own parse limit, which every
+/// body crossing the C boundary already met; anything deeper is sent as it is.
+pub const MAX_DEPTH: usize = 128;
+
+/// Rewrites an object's keys to the model's wire names, recursing into nested models (at
+/// most [`MAX_DEPTH`] levels).
 pub fn canonicalize(model: &Model, object: Map<String, Value>) -> Map<String, Value> {
+    canonicalize_at(model, object, 0)
+}
+
+fn canonicalize_at(model: &Model, object: Map<String, Value>, depth: usize) -> Map<String, Value> {
+    if depth >= MAX_DEPTH {
+        return object;
+    }
+    let canonicalize = |m: &Model, o: Map<String, Value>| canonicalize_at(m, o, depth + 1);
     let mut out = Map::new();
     for (key, value) in object {
         match model.prop(&key) {

@@ -85,6 +85,25 @@ pub enum GraphError {
     Invalid {
         message: String,
     },
+    /// A request the access token would have gone with leads to another origin than the
+    /// session's Graph endpoint (a next link, a redirect, an absolute URI): nothing was sent
+    /// there.
+    ForeignOrigin {
+        method: String,
+        /// The foreign URL (or origin, for a redirect).
+        url: String,
+        /// The session's Graph endpoint.
+        endpoint: String,
+    },
+    /// The connection failed after a request that is not idempotent was sent: the service
+    /// may or may not have applied it, so it was not sent again.
+    OutcomeUnknown {
+        method: String,
+        url: String,
+        message: String,
+        /// How to find out, when the command knows (`Get-MgUser -UserId 'x'`).
+        check: Option<String>,
+    },
 }
 
 impl GraphError {
@@ -93,6 +112,40 @@ impl GraphError {
             message: message.into(),
         }
     }
+
+    /// The error for a request to another origin than `endpoint`'s.
+    pub fn foreign_origin(method: &str, url: &str, endpoint: &str) -> GraphError {
+        GraphError::ForeignOrigin {
+            method: method.to_string(),
+            url: url.to_string(),
+            endpoint: endpoint.to_string(),
+        }
+    }
+
+    /// Adds how to check the outcome to an [`GraphError::OutcomeUnknown`] that has none.
+    pub fn with_check(self, check: impl FnOnce() -> Option<String>) -> GraphError {
+        match self {
+            GraphError::OutcomeUnknown {
+                method,
+                url,
+                message,
+                check: None,
+            } => GraphError::OutcomeUnknown {
+                method,
+                url,
+                message,
+                check: check(),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The `scheme://host:port` of a URL (the URL itself when it does not parse).
+pub fn origin_of(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 /// The .NET `HttpStatusCode` name the SDK prints (`404 (NotFound)`).
@@ -247,6 +300,47 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
         } => (
             format!("{method} {url} failed: {message}"),
             "ConnectionError".to_string(),
+            "ConnectionError",
+            None,
+            None,
+            None,
+        ),
+        GraphError::ForeignOrigin {
+            method,
+            url,
+            endpoint,
+        } => {
+            let host = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| url.clone());
+            (
+                format!(
+                    "{method} {url} was not sent: its origin {} (host {host}) is not the session's Graph endpoint {}, and MgGraph sends the access token only to Graph's own origin.",
+                    origin_of(url),
+                    origin_of(endpoint)
+                ),
+                "ForeignOrigin".to_string(),
+                "SecurityError",
+                None,
+                None,
+                Some("Use a URL on the connected environment's Graph endpoint; a link to another host in a response is not followed."),
+            )
+        }
+        GraphError::OutcomeUnknown {
+            method,
+            url,
+            message,
+            check,
+        } => (
+            format!(
+                "{method} {url}: the connection dropped after the request was sent ({message}); it may or may not have been applied, so it was not sent again. {}",
+                match check {
+                    Some(c) => format!("Check with {c} before sending it again."),
+                    None => "Check the resource before sending it again.".to_string(),
+                }
+            ),
+            "OutcomeUnknown".to_string(),
             "ConnectionError",
             None,
             None,

@@ -17,9 +17,9 @@ use super::trace;
 use crate::auth::Connection;
 use crate::call::EventSink;
 
-/// The HTTP clients of a session: one for Graph (bounded redirects, which drop the
-/// Authorization header across hosts) and one for token endpoints (no redirects, as OAuth
-/// clients should).
+/// The HTTP clients of a session: one for Graph (redirects followed only within the
+/// request's origin, see [`same_origin_redirects`]) and one for token endpoints (no
+/// redirects, as OAuth clients should).
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub graph: reqwest::Client,
@@ -36,8 +36,12 @@ impl Clients {
         );
         let graph = reqwest::Client::builder()
             .user_agent(ua.clone())
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(same_origin_redirects())
             .pool_max_idle_per_host(64)
+            // Below the idle timeouts of front ends (the sandbox's 60 s), so a kept-alive
+            // connection is not reused just as the server closes it (a POST lost that way
+            // could not be sent again).
+            .pool_idle_timeout(Duration::from_secs(50))
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(30))
             .build()
@@ -54,6 +58,58 @@ impl Clients {
     }
 }
 
+/// Most redirects a Graph request follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// A redirect the engine refused to follow: it leads to another origin.
+#[derive(Debug)]
+pub struct ForeignRedirect {
+    /// The origin the redirect pointed at (`https://host:port`).
+    pub origin: String,
+}
+
+impl std::fmt::Display for ForeignRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "redirected to another origin, {}", self.origin)
+    }
+}
+
+impl std::error::Error for ForeignRedirect {}
+
+/// The Graph client's redirect policy: follow at most [`MAX_REDIRECTS`] redirects, and only
+/// to the origin (scheme, host and port, RFC 6454) of the request. reqwest would follow a
+/// redirect anywhere, dropping `Authorization` only when the host or port changes (not the
+/// scheme); refusing keeps the token, and the request body, on Graph's origin.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(|u| u.origin());
+        let next = attempt.url().origin();
+        if first.as_ref() != Some(&next) {
+            let origin = next.ascii_serialization();
+            attempt.error(ForeignRedirect { origin })
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Whether a method is idempotent (RFC 9110 §9.2.2): sending it twice has the effect of
+/// sending it once, so a request whose answer was lost may be sent again. POST and PATCH
+/// are not.
+pub fn is_idempotent(method: &reqwest::Method) -> bool {
+    matches!(
+        *method,
+        reqwest::Method::GET
+            | reqwest::Method::HEAD
+            | reqwest::Method::OPTIONS
+            | reqwest::Method::TRACE
+            | reqwest::Method::PUT
+            | reqwest::Method::DELETE
+    )
+}
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -61,13 +117,19 @@ pub struct Request {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
-    /// Whether to attach the connection's token (only for the environment's Graph host).
+    /// Whether to attach the connection's token. The token goes only to the origin of the
+    /// connection's Graph endpoint: [`Transport::send`] refuses an authenticated request to
+    /// any other origin, sending nothing.
     pub authenticate: bool,
+    /// Whether the request may be sent again when its answer is lost (a dropped connection,
+    /// a timeout, a 504): [`is_idempotent`] of the method, or of every step of a `$batch`.
+    pub idempotent: bool,
 }
 
 impl Request {
     pub fn new(method: reqwest::Method, url: impl Into<String>) -> Request {
         Request {
+            idempotent: is_idempotent(&method),
             method,
             url: url.into(),
             headers: vec![],
@@ -149,20 +211,53 @@ impl Response {
     }
 }
 
-/// A pause shared by every request of one call. When the service answers with
-/// `Retry-After`, the whole call waits, not only the request that was throttled: requests
-/// sent meanwhile would spend the same budget and be throttled in turn.
+/// A pause shared by every request of one call, closed only when throttling is broad.
+///
+/// When the service answers most recent requests with 429 or 503 and a `Retry-After`, the
+/// app's budget is spent: requests sent meanwhile would spend the same budget and be
+/// throttled in turn, so the whole call waits. One throttled request among many answered is
+/// no such sign (Graph throttles single resources, and a random 429 says nothing about the
+/// next request): only that request waits. Evidence is the share of throttled answers among
+/// about the last [`Gate::WINDOW`] answers (a `$batch` step is one answer).
 #[derive(Debug, Default)]
 pub struct Gate {
     until: std::sync::Mutex<Option<Instant>>,
     throttles: std::sync::atomic::AtomicU64,
+    recent: std::sync::Mutex<(f64, f64)>,
 }
 
 impl Gate {
-    /// How many times the service asked this call to wait (bulk runs slow down when this
-    /// moves; an answer that asks for no wait is no sign of a spent budget).
+    /// How many answers the throttled share is measured over.
+    pub const WINDOW: f64 = 40.0;
+    /// The throttled share from which the whole call pauses.
+    pub const BROAD: f64 = 0.5;
+
+    /// How many times the call paused (bulk runs slow down when this moves; an answer that
+    /// asks for no wait is no sign of a spent budget).
     pub fn throttles(&self) -> u64 {
         self.throttles.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Answers one response must carry to be evidence on its own (a `$batch`).
+    pub const EVIDENCE: u32 = 10;
+
+    /// Records `answered` answers of which `throttled` asked to wait; returns whether
+    /// throttling is broad: at least [`Gate::BROAD`] of the recent answers, or of these
+    /// answers when they are [`Gate::EVIDENCE`] or more.
+    pub fn record(&self, answered: u32, throttled: u32) -> bool {
+        let throttled = throttled.min(answered);
+        let mut r = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        r.0 += f64::from(answered);
+        r.1 += f64::from(throttled);
+        let broad = (r.0 > 0.0 && r.1 / r.0 >= Self::BROAD)
+            || (answered >= Self::EVIDENCE
+                && f64::from(throttled) / f64::from(answered) >= Self::BROAD);
+        if r.0 > Self::WINDOW {
+            let keep = Self::WINDOW / r.0;
+            r.0 *= keep;
+            r.1 *= keep;
+        }
+        broad
     }
 
     /// Closes the gate for `wait` from now (never shortens a longer pause).
@@ -252,19 +347,27 @@ pub fn backoff(base_secs: u64, attempt: u32) -> Duration {
 /// Longest single wait the client accepts (the SDK's delay cap).
 const MAX_WAIT: Duration = Duration::from_secs(180);
 
-fn idempotent(method: &reqwest::Method) -> bool {
-    !matches!(*method, reqwest::Method::POST)
-}
-
-/// Whether a status may be retried for this method.
-fn retryable_status(method: &reqwest::Method, status: u16) -> bool {
+/// Whether a status may be retried for a request.
+fn retryable_status(idempotent: bool, status: u16) -> bool {
     match status {
         // Throttled or unavailable: the service did not process the request.
         429 | 503 => true,
         // A gateway timeout may have reached the service: only safe when repeating is.
-        504 => idempotent(method),
+        504 => idempotent,
         _ => false,
     }
+}
+
+/// The origin a redirect was refused for, if that is why the request failed.
+fn foreign_redirect(e: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<ForeignRedirect>() {
+            return Some(r.origin.clone());
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn transport_message(e: &reqwest::Error) -> String {
@@ -295,6 +398,16 @@ impl Transport<'_> {
     /// Sends a request, retrying as the settings allow. Non-success statuses come back as
     /// `Ok(Response)`; the caller decides what they mean.
     pub async fn send(&self, req: &Request) -> Result<Response, GraphError> {
+        if req.authenticate {
+            let conn = self.connection.ok_or(GraphError::NotConnected)?;
+            if !super::uri::same_origin(&req.url, &conn.env) {
+                return Err(GraphError::foreign_origin(
+                    req.method.as_str(),
+                    &req.url,
+                    &conn.env.graph_endpoint,
+                ));
+            }
+        }
         let client_request_id = req
             .headers
             .iter()
@@ -384,7 +497,25 @@ impl Transport<'_> {
             };
             match outcome {
                 Err(e) => {
-                    let safe = e.is_connect() || idempotent(&req.method);
+                    if let Some(origin) = foreign_redirect(&e) {
+                        self.sink.verbose(|| {
+                            format!(
+                                "{} {}: redirected to {origin}; not followed (another origin)",
+                                req.method, req.url
+                            )
+                        });
+                        return Err(GraphError::foreign_origin(
+                            req.method.as_str(),
+                            &origin,
+                            &self
+                                .connection
+                                .map(|c| c.env.graph_endpoint.clone())
+                                .unwrap_or_else(|| req.url.clone()),
+                        ));
+                    }
+                    // Never connected: nothing was sent. Otherwise the service may have the
+                    // request, and only an idempotent one may go again.
+                    let safe = e.is_connect() || req.idempotent;
                     let message = transport_message(&e);
                     if safe && retries < self.settings.max_retry {
                         let delay = backoff(self.settings.retry_delay, retries + 1);
@@ -412,6 +543,14 @@ impl Transport<'_> {
                             started.elapsed().as_millis()
                         )
                     });
+                    if !e.is_connect() && !req.idempotent {
+                        return Err(GraphError::OutcomeUnknown {
+                            method: req.method.to_string(),
+                            url: req.url.clone(),
+                            message,
+                            check: None,
+                        });
+                    }
                     return Err(GraphError::Transport {
                         method: req.method.to_string(),
                         url: req.url.clone(),
@@ -443,13 +582,16 @@ impl Transport<'_> {
                         continue;
                     }
                     force_refresh = false;
-                    if retryable_status(&req.method, status) && retries < self.settings.max_retry {
+                    let throttled = matches!(status, 429 | 503);
+                    let broad = self.gate.record(1, u32::from(throttled));
+                    if retryable_status(req.idempotent, status) && retries < self.settings.max_retry
+                    {
                         let asked = response.header("Retry-After").and_then(retry_after);
                         let delay = asked
                             .unwrap_or_else(|| backoff(self.settings.retry_delay, retries + 1))
                             .min(MAX_WAIT);
                         if self.within_limit(waited + delay) {
-                            if asked.is_some() {
+                            if asked.is_some() && broad {
                                 self.gate.hold(delay);
                             }
                             self.sink.verbose(|| {
@@ -538,10 +680,35 @@ mod tests {
 
     #[test]
     fn posts_are_retried_only_when_not_processed() {
-        assert!(retryable_status(&reqwest::Method::POST, 429));
-        assert!(retryable_status(&reqwest::Method::POST, 503));
-        assert!(!retryable_status(&reqwest::Method::POST, 504));
-        assert!(retryable_status(&reqwest::Method::GET, 504));
-        assert!(!retryable_status(&reqwest::Method::GET, 500));
+        let post = is_idempotent(&reqwest::Method::POST);
+        let get = is_idempotent(&reqwest::Method::GET);
+        assert!(!post && !is_idempotent(&reqwest::Method::PATCH));
+        assert!(
+            get && is_idempotent(&reqwest::Method::PUT) && is_idempotent(&reqwest::Method::DELETE)
+        );
+        assert!(retryable_status(post, 429));
+        assert!(retryable_status(post, 503));
+        assert!(!retryable_status(post, 504));
+        assert!(retryable_status(get, 504));
+        assert!(!retryable_status(get, 500));
+    }
+
+    #[test]
+    fn only_broad_throttling_pauses_the_call() {
+        let g = Gate::default();
+        // A batch of 20 with 4 throttled steps, then a throttled request alone: not broad.
+        assert!(!g.record(20, 4));
+        assert!(!g.record(1, 1));
+        assert!(!g.record(20, 5));
+        // Most answers throttled: the budget is spent.
+        assert!(g.record(20, 20));
+        assert!(g.record(20, 18));
+        // The window forgets: a run of successes makes one throttle isolated again.
+        for _ in 0..5 {
+            g.record(20, 0);
+        }
+        assert!(!g.record(1, 1));
+        // A first answer that is throttled is all the evidence there is.
+        assert!(Gate::default().record(1, 1));
     }
 }

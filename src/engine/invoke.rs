@@ -96,7 +96,15 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
         ));
     }
     request.body = bytes;
-    request.authenticate = same_origin(&request.url, env);
+    // The connection's token goes only to Graph's own origin; an absolute URI elsewhere is
+    // refused rather than sent (with or without the token).
+    if !same_origin(&request.url, env) {
+        return Err(GraphError::foreign_origin(
+            request.method.as_str(),
+            &request.url,
+            &env.graph_endpoint,
+        ));
+    }
     Ok(request)
 }
 
@@ -177,10 +185,20 @@ mod tests {
         assert!(prep(json!({"Method": "FETCH", "Uri": "/v1.0/users"})).is_err());
         assert!(prep(json!({"Uri": "users"})).is_err());
         let r = prep(
-            json!({"Uri": "https://example.com/x", "Headers": {"Authorization": "Bearer leaked"}}),
+            json!({"Uri": "https://graph.microsoft.com/v1.0/me", "Headers": {"Authorization": "Bearer leaked"}}),
         )
         .unwrap();
-        assert!(!r.authenticate, "tokens go only to the Graph host");
         assert!(r.headers.iter().all(|(k, _)| k != "Authorization"));
+        for foreign in [
+            "https://example.com/v1.0/me",
+            "https://graph.microsoft.com:8443/v1.0/me",
+            "https://graph.microsoft.com.example.com/v1.0/me",
+        ] {
+            let e = prep(json!({"Uri": foreign})).err().unwrap();
+            assert!(
+                matches!(&e, GraphError::ForeignOrigin { url, .. } if url == foreign),
+                "tokens go only to the Graph origin: {e:?}"
+            );
+        }
     }
 }

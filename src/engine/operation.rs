@@ -457,12 +457,17 @@ pub fn prepare(
             Role::DirectoryObjectId => {
                 let id = scalar_text(value).unwrap_or_default();
                 target.insert(p.name.clone(), json!(id));
+                // The reference is a URL the service resolves: the same rules as a path id.
+                let reference = fill_path(
+                    "/v1.0/directoryObjects/{directoryObject-id}",
+                    &[("directoryObject-id", id)],
+                )
+                .map_err(GraphError::invalid)?;
                 body.get_or_insert_with(Map::new).insert(
                     "@odata.id".into(),
                     json!(format!(
-                        "{}/v1.0/directoryObjects/{}",
-                        graph_endpoint.trim_end_matches('/'),
-                        id
+                        "{}{reference}",
+                        graph_endpoint.trim_end_matches('/')
                     )),
                 );
             }
@@ -514,7 +519,7 @@ pub fn prepare(
         query.push(("$top".into(), top.to_string()));
     }
 
-    let path = fill_path(route.path, &path_values);
+    let path = fill_path(route.path, &path_values).map_err(GraphError::invalid)?;
     let url = with_query(
         &format!(
             "{}/{}{}",
@@ -612,8 +617,41 @@ pub async fn run(
         single(x, cmd, &prepared, sink).await
     };
     if let Err(e) = result {
+        let e = e.with_check(|| check_command(cmd, set.route, &prepared.target));
         sink.error(describe(&e, &style));
     }
+}
+
+/// The read that shows whether a write whose answer was lost happened: the Get at the same
+/// path (an update or delete), or the List of the collection a create posts to (`/$ref`
+/// dropped), with the bound path parameters, as a command line
+/// (`Get-MgUserAuthenticationTemporaryAccessPassMethod -UserId 'u1'`).
+pub fn check_command(
+    cmd: &Command,
+    route: &crate::catalog::Route,
+    target: &Value,
+) -> Option<String> {
+    let (path, kind) = match route.kind {
+        RouteKind::Create => (route.path.trim_end_matches("/$ref"), RouteKind::List),
+        RouteKind::Update | RouteKind::Delete => (route.path, RouteKind::Get),
+        RouteKind::Get | RouteKind::List => return None,
+    };
+    let (reader, read) = crate::catalog::COMMANDS.iter().find_map(|c| {
+        (c.api == cmd.api)
+            .then(|| c.routes.iter().find(|r| r.kind == kind && r.path == path))
+            .flatten()
+            .map(|r| (c, r))
+    })?;
+    let mut line = reader.name.to_string();
+    for ph in read.placeholders() {
+        let name = crate::catalog::placeholder_param(ph);
+        let value = target
+            .as_object()
+            .and_then(|t| get_ci(t, &name))
+            .and_then(scalar_text)?;
+        line.push_str(&format!(" -{name} '{}'", value.replace('\'', "''")));
+    }
+    Some(line)
 }
 
 /// Whether pipeline input can bind in this set (then argument errors are per item).
@@ -719,16 +757,24 @@ pub async fn finish_single(
     Ok(())
 }
 
-/// The ErrorRecord style of one prepared invocation.
+/// The ErrorRecord style of one prepared invocation, and how to check the outcome of a
+/// write whose answer was lost ([`check_command`]).
 pub struct ErrorContext {
     pub style: ErrorStyle,
+    pub check: Option<String>,
 }
 
 impl ErrorContext {
     pub fn new(cmd: &Command, set: &ParamSet, target: Value) -> ErrorContext {
         ErrorContext {
+            check: check_command(cmd, set.route, &target),
             style: style(cmd, set, target),
         }
+    }
+
+    /// The ErrorRecord description of `e` for this invocation.
+    pub fn describe(&self, e: &GraphError) -> Value {
+        describe(&e.clone().with_check(|| self.check.clone()), &self.style)
     }
 }
 

@@ -34,20 +34,94 @@ const SECRET_HEADERS: &[&str] = &[
 
 pub const REDACTED: &str = "***REDACTED***";
 
+fn is_secret_key(key: &str) -> bool {
+    SECRET_KEYS.contains(&key.to_ascii_lowercase().as_str())
+}
+
+/// Replaces the values of secret keys, walking with an explicit stack (no recursion, so no
+/// depth is too deep).
 fn redact_value(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) && !val.is_null() {
-                    *val = Value::String(REDACTED.into());
-                } else {
-                    redact_value(val);
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if is_secret_key(k) && !val.is_null() {
+                        *val = Value::String(REDACTED.into());
+                    } else {
+                        stack.push(val);
+                    }
                 }
             }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
         }
-        Value::Array(items) => items.iter_mut().for_each(redact_value),
-        _ => {}
     }
+}
+
+/// Redacts text that should be JSON but could not be read as such (malformed, or nested
+/// deeper than the parser's limit of 128): a lexical pass replaces the value after every
+/// secret key (a string, or a scalar up to the next delimiter), so a body that defeats the
+/// parser cannot carry a secret into a trace.
+fn redact_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    // The end of the JSON string starting at `start` (after its closing quote).
+    let string_end = |start: usize| -> usize {
+        let mut j = start + 1;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'\\' => j += 2,
+                b'"' => return j + 1,
+                _ => j += 1,
+            }
+        }
+        bytes.len()
+    };
+    let skip_ws = |mut j: usize| -> usize {
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let end = string_end(i);
+        let key = &text[i + 1..end.saturating_sub(1).max(i + 1)];
+        let colon = skip_ws(end);
+        if colon < bytes.len() && bytes[colon] == b':' && is_secret_key(key) {
+            let value = skip_ws(colon + 1);
+            let value_end = if value < bytes.len() && bytes[value] == b'"' {
+                string_end(value)
+            } else {
+                let mut j = value;
+                while j < bytes.len()
+                    && !matches!(bytes[j], b',' | b'}' | b']' | b'"')
+                    && !bytes[j].is_ascii_whitespace()
+                {
+                    j += 1;
+                }
+                j
+            };
+            if value_end > value {
+                out.push_str(&text[copied..value]);
+                out.push('"');
+                out.push_str(REDACTED);
+                out.push('"');
+                copied = value_end;
+            }
+            i = value_end.max(end);
+        } else {
+            i = end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// A body as the trace shows it: JSON with secrets replaced, other text as is, truncated.
@@ -66,15 +140,13 @@ pub fn body_for_trace(body: &[u8]) -> String {
                 // A form body: drop every value of a secret field.
                 s.split('&')
                     .map(|pair| match pair.split_once('=') {
-                        Some((k, _)) if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) => {
-                            format!("{k}={REDACTED}")
-                        }
+                        Some((k, _)) if is_secret_key(k) => format!("{k}={REDACTED}"),
                         _ => pair.to_string(),
                     })
                     .collect::<Vec<_>>()
                     .join("&")
             } else {
-                s.into_owned()
+                redact_text(&s)
             }
         }
     };
@@ -147,6 +219,36 @@ mod tests {
         );
         assert!(!block.contains("eyJ") && !block.contains("Authorization"));
         assert!(block.contains("client-request-id             : 1"));
+    }
+
+    #[test]
+    fn bodies_the_parser_refuses_keep_their_secrets_too() {
+        // Deeper than serde_json's limit of 128, so it is not read as JSON.
+        let deep = format!(
+            r#"{{"client_secret": "s3cr3t", "password":12345, "a": {}1{}, "x": "y\"client_secret\": no", "refresh_token" : "r\"t"}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert!(serde_json::from_str::<Value>(&deep).is_err());
+        let out = body_for_trace(deep.as_bytes());
+        assert!(
+            !out.contains("s3cr3t") && !out.contains("12345") && !out.contains(r#"r\"t"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#""client_secret": "***REDACTED***""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"y\"client_secret\": no"#), "{out}");
+        let broken = body_for_trace(br#"{"password": "open sesame", "#);
+        assert!(!broken.contains("sesame"), "{broken}");
+        // A parsed body of the parser's full depth is walked without recursion.
+        let mut nested = String::from(r#"{"password":"p"}"#);
+        for _ in 0..120 {
+            nested = format!(r#"{{"a":[{nested}]}}"#);
+        }
+        let out = body_for_trace(nested.as_bytes());
+        assert!(!out.contains(r#""p""#));
     }
 
     #[test]

@@ -42,20 +42,59 @@ const QUERY: &AsciiSet = &CONTROLS
     .add(b'[')
     .add(b']');
 
-/// Fills a path template's placeholders. A key starting with `$` uses the `users('$x')`
-/// form, since Graph reads `/users/$x` as a system query segment.
-pub fn fill_path(template: &str, values: &[(&str, String)]) -> String {
-    let mut path = template.to_string();
-    for (placeholder, value) in values {
-        let token = format!("{{{placeholder}}}");
-        if value.starts_with('$') {
-            let quoted = format!("('{}')", value.replace('\'', "''"));
-            path = path.replace(&format!("/{token}"), &quoted);
+/// Why `value` cannot stand as one path segment, if it cannot: an empty id, or one made only
+/// of dots (`.`, `..`), which URL resolution (RFC 3986 §5.2.4) removes or turns into "the
+/// parent", so `/users/..` would address `/` and a PATCH meant for one configuration would
+/// go to its parent. Percent-encoding cannot help: `%2E%2E` is a dot segment too (WHATWG URL).
+pub fn path_id_problem(value: &str) -> Option<&'static str> {
+    if value.trim().is_empty() {
+        Some("an id cannot be empty")
+    } else if value.chars().all(|c| c == '.') {
+        Some("an id made only of dots would address another resource (URL resolution removes `.` and `..` segments)")
+    } else {
+        None
+    }
+}
+
+/// Fills a path template's `{placeholder}`s in one pass, each value percent-encoded so it
+/// stays inside one segment (`/`, `?`, `#`, `%` and `\` included). A value starting with
+/// `$` uses the key form `users('$x')` (quotes doubled), since Graph reads `/users/$x` as a
+/// system query segment.
+///
+/// Errors: a value that is empty or made only of dots ([`path_id_problem`]), naming the
+/// cmdlet parameter (`-UserId '..' is not a valid id: ...`); a placeholder with no value.
+pub fn fill_path(template: &str, values: &[(&str, String)]) -> Result<String, String> {
+    let mut path = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        path.push_str(&rest[..start]);
+        let placeholder = &rest[start + 1..start + len];
+        rest = &rest[start + len + 1..];
+        let name = crate::catalog::placeholder_param(placeholder);
+        let value = values
+            .iter()
+            .find(|(p, _)| *p == placeholder)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| format!("-{name} is missing: the request path needs it."))?;
+        if let Some(problem) = path_id_problem(value) {
+            return Err(format!(
+                "-{name} '{value}' is not a valid id: {problem}. Nothing was sent."
+            ));
+        }
+        if value.starts_with('$') && path.ends_with('/') {
+            path.pop();
+            path.push_str("('");
+            path.push_str(&utf8_percent_encode(&value.replace('\'', "''"), SEGMENT).to_string());
+            path.push_str("')");
         } else {
-            path = path.replace(&token, &utf8_percent_encode(value, SEGMENT).to_string());
+            path.push_str(&utf8_percent_encode(value, SEGMENT).to_string());
         }
     }
-    path
+    path.push_str(rest);
+    Ok(path)
 }
 
 /// One path segment, percent-encoded as ids are in paths.
@@ -174,16 +213,49 @@ mod tests {
             fill_path(
                 "/users/{user-id}/authentication/methods",
                 &[("user-id", "a b#c@contoso.com".into())]
-            ),
+            )
+            .unwrap(),
             "/users/a%20b%23c@contoso.com/authentication/methods"
         );
         assert_eq!(
             fill_path(
                 "/users/{user-id}/authentication",
                 &[("user-id", "$x@contoso.com".into())]
-            ),
+            )
+            .unwrap(),
             "/users('$x@contoso.com')/authentication"
         );
+        // Inside the key form too, nothing leaves the segment.
+        assert_eq!(
+            fill_path(
+                "/users/{user-id}/authentication",
+                &[("user-id", "$a'/../b?c".into())]
+            )
+            .unwrap(),
+            "/users('$a''%2F..%2Fb%3Fc')/authentication"
+        );
+        // A value that looks like the next placeholder is only text.
+        assert_eq!(
+            fill_path(
+                "/groups/{group-id}/members/{directoryObject-id}",
+                &[
+                    ("group-id", "{directoryObject-id}".into()),
+                    ("directoryObject-id", "d".into())
+                ]
+            )
+            .unwrap(),
+            "/groups/%7BdirectoryObject-id%7D/members/d"
+        );
+        for bad in ["", " ", ".", "..", "...."] {
+            let e = fill_path("/users/{user-id}", &[("user-id", bad.into())]).unwrap_err();
+            assert!(
+                e.starts_with(&format!("-UserId '{bad}' is not a valid id")),
+                "{e}"
+            );
+        }
+        for fine in ["..a", ". .", "a..", "%2e%2e"] {
+            assert!(fill_path("/users/{user-id}", &[("user-id", fine.into())]).is_ok());
+        }
         assert_eq!(
             query_string(&[
                 ("$filter".into(), "startswith(displayName,'A B')".into()),

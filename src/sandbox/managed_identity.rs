@@ -42,25 +42,90 @@ pub struct ManagedIdentities {
 }
 
 impl ManagedIdentities {
-    pub fn new() -> std::io::Result<ManagedIdentities> {
+    /// New identities. The Arc key directory is only named here: it is created (mode 0700)
+    /// with the first challenge, so most sandboxes never write one.
+    pub fn new() -> ManagedIdentities {
         let dir = std::env::temp_dir().join(format!(
             "mggraph-sandbox-arc-{}",
             uuid::Uuid::new_v4().simple()
         ));
-        std::fs::create_dir_all(&dir)?;
-        Ok(ManagedIdentities {
+        ManagedIdentities {
             system_client_id: new_id(),
             user_assigned_client_id: new_id(),
             identity_header: random_secret(32),
             arc_key_dir: dir,
             arc_secrets: Mutex::new(HashMap::new()),
-        })
+        }
+    }
+
+    /// Creates the key directory (only the user may enter it) and registers it for removal
+    /// at process exit, in case the sandbox is never dropped (a static session, SIGTERM).
+    fn ensure_key_dir(&self) -> std::io::Result<()> {
+        if self.arc_key_dir.is_dir() {
+            return Ok(());
+        }
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.arc_key_dir)?;
+        exit_cleanup::register(&self.arc_key_dir);
+        Ok(())
+    }
+
+    /// Removes the key directory and its files (nothing when it was never created).
+    pub fn remove_key_dir(&self) {
+        let _ = std::fs::remove_dir_all(&self.arc_key_dir);
+        exit_cleanup::unregister(&self.arc_key_dir);
+    }
+}
+
+impl Default for ManagedIdentities {
+    fn default() -> Self {
+        ManagedIdentities::new()
     }
 }
 
 impl Drop for ManagedIdentities {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.arc_key_dir);
+        self.remove_key_dir();
+    }
+}
+
+/// Directories removed when the process exits normally (`exit`, a return from `main`, or
+/// .NET's shutdown on SIGTERM), which does not drop statics such as the shared session.
+mod exit_cleanup {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static HOOK: Once = Once::new();
+
+    extern "C" fn remove_all() {
+        let dirs = std::mem::take(&mut *DIRS.lock().unwrap_or_else(|p| p.into_inner()));
+        for d in dirs {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+
+    #[allow(unsafe_code)]
+    pub fn register(dir: &Path) {
+        HOOK.call_once(|| {
+            // SAFETY: `remove_all` is a plain `extern "C" fn()` that never unwinds (it only
+            // locks a poisoned-tolerant mutex and removes files); atexit stores the pointer.
+            unsafe {
+                libc::atexit(remove_all);
+            }
+        });
+        DIRS.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(dir.to_path_buf());
+    }
+
+    pub fn unregister(dir: &Path) {
+        DIRS.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|d| d != dir);
     }
 }
 
@@ -148,6 +213,13 @@ pub fn handle(state: &AppState, parts: &Parts, body: &[u8], _ids: &RequestIds) -
             match header("Authorization").and_then(|a| a.strip_prefix("Basic ").map(str::to_string))
             {
                 None => {
+                    if m.ensure_key_dir().is_err() {
+                        return error(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "server_error",
+                            "The key directory could not be created.",
+                        );
+                    }
                     let secret = random_secret(48);
                     let file = m
                         .arc_key_dir

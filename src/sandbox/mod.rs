@@ -56,6 +56,15 @@ pub struct SandboxConfig {
     pub faults: FaultConfig,
     /// The host written into `@odata.context` (Graph's own, so output reads like Graph's).
     pub context_host: String,
+    /// How long a client has to send a request's headers and body, from its first byte (or
+    /// from connecting): a half-sent request is dropped after it, as a front end does.
+    pub header_read_timeout: Duration,
+    /// How long a kept-alive connection may stay idle between requests before it is closed.
+    pub idle_timeout: Duration,
+    /// Most connections open at once. A new connection beyond it first closes the longest
+    /// waiting one that is idle or still sending its request; while every connection has a
+    /// request in progress, it waits for one to finish.
+    pub max_connections: usize,
 }
 
 impl Default for SandboxConfig {
@@ -77,6 +86,9 @@ impl Default for SandboxConfig {
             tap_start_skew: Duration::from_secs(300),
             faults: FaultConfig::default(),
             context_host: "https://graph.microsoft.com".into(),
+            header_read_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 4096,
         }
     }
 }
@@ -184,6 +196,8 @@ pub struct AppState {
     pub device_codes: Mutex<HashMap<String, DeviceCode>>,
     pub managed: managed_identity::ManagedIdentities,
     pub traffic: Traffic,
+    /// The open connections of the server.
+    pub connections: Connections,
 }
 
 impl AppState {
@@ -260,8 +274,9 @@ impl Sandbox {
             codes: Mutex::new(HashMap::new()),
             refresh_tokens: Mutex::new(HashMap::new()),
             device_codes: Mutex::new(HashMap::new()),
-            managed: managed_identity::ManagedIdentities::new()?,
+            managed: managed_identity::ManagedIdentities::new(),
             traffic: Traffic::default(),
+            connections: Connections::default(),
         });
         let shutdown = CancellationToken::new();
         tokio::spawn(serve(listener, state.clone(), shutdown.clone()));
@@ -292,15 +307,233 @@ impl Sandbox {
         })
     }
 
-    /// Stops accepting connections and closes the open ones.
+    /// Stops accepting connections, closes the open ones and removes the Azure Arc key
+    /// directory.
     pub fn stop(&self) {
         self.shutdown.cancel();
+        self.state.managed.remove_key_dir();
+    }
+
+    /// How many connections are open.
+    pub fn open_connections(&self) -> usize {
+        self.state.connections.len()
     }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        self.shutdown.cancel();
+        self.stop();
+    }
+}
+
+/// What a connection is doing, for the server's timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Kept alive between requests.
+    Idle,
+    /// Receiving a request's headers or body.
+    Reading,
+    /// A request is being answered.
+    Busy,
+}
+
+/// One open connection: its phase since when, and how to close it.
+#[derive(Debug)]
+struct Conn {
+    phase: Mutex<(Phase, std::time::Instant)>,
+    close: CancellationToken,
+}
+
+impl Conn {
+    fn set(&self, phase: Phase) {
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = (phase, std::time::Instant::now());
+    }
+
+    fn get(&self) -> (Phase, std::time::Instant) {
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks the first bytes of a request on an idle connection.
+    fn bytes_arrived(&self) {
+        let mut g = self.phase.lock().unwrap_or_else(|p| p.into_inner());
+        if g.0 == Phase::Idle {
+            *g = (Phase::Reading, std::time::Instant::now());
+        }
+    }
+}
+
+/// The open connections of a server, for its connection limit.
+#[derive(Debug, Default)]
+pub struct Connections {
+    open: Mutex<HashMap<u64, Arc<Conn>>>,
+    next_id: std::sync::atomic::AtomicU64,
+    freed: tokio::sync::Notify,
+    /// The most connections open since memory was last handed back.
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+impl Connections {
+    /// How many connections are open.
+    pub fn len(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Registers a new connection if there is room, closing the longest-waiting idle or
+    /// half-sent one to make room; `None` when every open connection is busy.
+    fn admit(&self, max: usize) -> Option<(u64, Arc<Conn>)> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.len() >= max.max(1) {
+            let victim = open
+                .iter()
+                .map(|(id, c)| (*id, c.get()))
+                .filter(|(_, (phase, _))| *phase != Phase::Busy)
+                .min_by_key(|(_, (_, since))| *since)
+                .map(|(id, _)| id)?;
+            if let Some(c) = open.remove(&victim) {
+                c.close.cancel();
+            }
+        }
+        let id = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let conn = Arc::new(Conn {
+            phase: Mutex::new((Phase::Reading, std::time::Instant::now())),
+            close: CancellationToken::new(),
+        });
+        open.insert(id, conn.clone());
+        self.peak
+            .fetch_max(open.len(), std::sync::atomic::Ordering::Relaxed);
+        Some((id, conn))
+    }
+
+    fn remove(&self, id: u64) {
+        let left = {
+            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+            open.remove(&id);
+            open.len()
+        };
+        self.freed.notify_one();
+        // After a wave of connections (held ones timing out, a load test) the allocator keeps
+        // their buffers; hand the memory back once most of them are gone.
+        let peak = self.peak.load(std::sync::atomic::Ordering::Relaxed);
+        if peak >= 256
+            && left <= peak / 4
+            && self
+                .peak
+                .compare_exchange(
+                    peak,
+                    left,
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            release_free_memory();
+        }
+    }
+}
+
+/// Returns freed heap memory to the operating system (glibc keeps it otherwise).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only walks glibc's own arenas; it takes no pointers from us.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
+/// A connection's socket, noting when a request's first bytes arrive.
+struct Tracked {
+    stream: tokio::net::TcpStream,
+    conn: Arc<Conn>,
+}
+
+impl tokio::io::AsyncRead for Tracked {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.conn.bytes_arrived();
+        }
+        polled
+    }
+}
+
+impl tokio::io::AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
+/// Returns when the connection has been idle, or reading one request, for too long.
+async fn expiry(conn: &Conn, header_read: Duration, idle: Duration) {
+    loop {
+        let (phase, since) = conn.get();
+        let limit = match phase {
+            Phase::Idle => idle,
+            Phase::Reading => header_read,
+            // A request in progress has no limit here; look again later.
+            Phase::Busy => {
+                tokio::time::sleep(header_read.min(idle)).await;
+                continue;
+            }
+        };
+        let deadline = since + limit;
+        if std::time::Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep_until(deadline.into()).await;
+    }
+}
+
+/// Marks a connection idle again when a request's answer is done (or dropped).
+struct Answered(Arc<Conn>);
+
+impl Drop for Answered {
+    fn drop(&mut self) {
+        self.0.set(Phase::Idle);
     }
 }
 
@@ -316,13 +549,37 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: Cancellati
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // At the limit with every connection busy, wait for one to finish.
+        let (id, conn) = loop {
+            let freed = state.connections.freed.notified();
+            if let Some(admitted) = state.connections.admit(state.config.max_connections) {
+                break admitted;
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = freed => {}
+            }
+        };
         let state = state.clone();
         let shutdown = shutdown.clone();
         tokio::spawn(async move {
+            let service_state = state.clone();
+            let service_conn = conn.clone();
             let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                let state = state.clone();
+                let state = service_state.clone();
+                let conn = service_conn.clone();
                 async move {
-                    let response = handle(state, req.map(Body::new)).await;
+                    // The body is part of the request the client must finish sending in time.
+                    let (parts, body) = req.into_parts();
+                    let body = axum::body::to_bytes(Body::new(body), MAX_BODY).await;
+                    conn.set(Phase::Busy);
+                    let _answered = Answered(conn);
+                    let response = match body {
+                        Ok(bytes) => {
+                            handle(state, Request::from_parts(parts, Body::from(bytes))).await
+                        }
+                        Err(_) => too_large(),
+                    };
                     if response.extensions().get::<DropConnection>().is_some() {
                         // Returning an error makes hyper close the connection unanswered.
                         Err(DroppedByFault)
@@ -331,15 +588,32 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: Cancellati
                     }
                 }
             });
-            let conn = hyper::server::conn::http1::Builder::new()
+            let io = Tracked {
+                stream,
+                conn: conn.clone(),
+            };
+            let served = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(io), service);
             tokio::select! {
-                _ = conn => {}
+                _ = served => {}
                 _ = shutdown.cancelled() => {}
+                _ = conn.close.cancelled() => {}
+                _ = expiry(&conn, state.config.header_read_timeout, state.config.idle_timeout) => {}
             }
+            state.connections.remove(id);
         });
     }
+}
+
+fn too_large() -> Response<Body> {
+    let id = uuid::Uuid::new_v4().to_string();
+    odata::GraphErr::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request_EntityTooLarge",
+        "The request body is too large.",
+    )
+    .into_response(&id, &id)
 }
 
 /// Per-request identifiers, echoed in headers and error bodies.

@@ -85,7 +85,34 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "seed of the fault draws, for replaying a run (0)",
     ),
     ("RetryAfter", "seconds", "Retry-After of random 429/503 (1)"),
+    (
+        "HeaderReadTimeoutSeconds",
+        "seconds",
+        "time a client has to send a request's headers and body (20)",
+    ),
+    (
+        "IdleTimeoutSeconds",
+        "seconds",
+        "time a kept-alive connection may stay idle (60)",
+    ),
+    (
+        "MaxConnections",
+        "count",
+        "connections open at once; beyond, the longest-waiting idle one is closed (4096)",
+    ),
 ];
+
+/// A positive duration in seconds (fractions allowed).
+fn seconds(name: &str, v: &Value) -> Result<Duration, String> {
+    let n = num(name, v)?;
+    if n.is_finite() && n > 0.0 && n <= 86_400.0 {
+        Ok(Duration::from_secs_f64(n))
+    } else {
+        Err(format!(
+            "{name} must be a number of seconds above 0 and at most 86400; got {n}"
+        ))
+    }
+}
 
 fn num(name: &str, v: &Value) -> Result<f64, String> {
     match v {
@@ -165,6 +192,9 @@ pub fn apply(config: &mut SandboxConfig, name: &str, v: &Value) -> Result<(), St
         "FaultDrop" => config.faults.pdrop = probability(name, v)?,
         "FaultSeed" => config.faults.seed = count(v)?,
         "RetryAfter" => config.faults.retry_after_secs = count(v)?,
+        "HeaderReadTimeoutSeconds" => config.header_read_timeout = seconds(name, v)?,
+        "IdleTimeoutSeconds" => config.idle_timeout = seconds(name, v)?,
+        "MaxConnections" => config.max_connections = count(v)?.max(1) as usize,
         _ => unreachable!("every setting is matched above"),
     }
     Ok(())
@@ -203,5 +233,19 @@ mod tests {
             .unwrap_err()
             .contains("unknown sandbox setting"));
         assert!(from_params(json!({"SeedUsers": -1}).as_object().unwrap()).is_err());
+        let c = from_params(
+            json!({"HeaderReadTimeoutSeconds": 0.5, "IdleTimeoutSeconds": "2", "MaxConnections": 10})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_millis(500));
+        assert_eq!(c.idle_timeout, Duration::from_secs(2));
+        assert_eq!(c.max_connections, 10);
+        assert!(
+            from_params(json!({"IdleTimeoutSeconds": 0}).as_object().unwrap())
+                .unwrap_err()
+                .contains("above 0")
+        );
     }
 }

@@ -323,12 +323,34 @@ async fn run_chunk(
         endpoint.trim_end_matches('/'),
         cmd.api.segment()
     );
-    let batch =
-        Request::new(reqwest::Method::POST, batch_url).json_body(&json!({ "requests": requests }));
-    let answers = match x.send(&batch).await {
-        Ok(resp) if resp.is_success() => Ok(parse_batch(&resp)),
-        Ok(resp) => Err(resp.failure()),
-        Err(e) => Err(e),
+    let answers = if requests.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        let mut batch = Request::new(reqwest::Method::POST, batch_url)
+            .json_body(&json!({ "requests": requests }));
+        // A batch of idempotent steps may be sent again when its answer is lost (a dropped
+        // connection); one with a POST or PATCH may not: the service may have applied it.
+        batch.idempotent = steps
+            .iter()
+            .filter_map(|(_, s)| s.as_ref().ok())
+            .all(|(p, _)| p.request.idempotent);
+        match x.send(&batch).await {
+            Ok(resp) if resp.is_success() => Ok(parse_batch(&resp)),
+            Ok(resp) => Err(resp.failure()),
+            Err(e) => Err(e),
+        }
+    };
+    // Whether the service throttled most of what it answered lately (the app's budget is
+    // spent: the whole run pauses), or only some steps (only those wait).
+    let broad = match &answers {
+        Ok(map) if !map.is_empty() => {
+            let throttled = map
+                .values()
+                .filter(|r| matches!(r.status, 429 | 503))
+                .count();
+            x.gate.record(map.len() as u32, throttled as u32)
+        }
+        _ => false,
     };
     // Steps finish together: a throttled one waits for its retry without holding up the rest.
     let out = futures_util::future::join_all(steps.into_iter().map(|(index, step)| {
@@ -337,13 +359,14 @@ async fn run_chunk(
             let emitted = match step {
                 Err(emitted) => emitted,
                 Ok((prepared, ctx)) => match answers {
-                    Err(e) => vec![Emitted::Error(describe(e, &ctx.style))],
+                    Err(e) => vec![Emitted::Error(ctx.describe(e))],
                     Ok(map) => match map.get(&index.to_string()) {
-                        None => vec![Emitted::Error(describe(
-                            &invalid("the $batch response had no answer for this request"),
-                            &ctx.style,
-                        ))],
-                        Some(answer) => finish_step(x, cmd, &prepared, &ctx, answer.clone()).await,
+                        None => vec![Emitted::Error(ctx.describe(&invalid(
+                            "the $batch response had no answer for this request",
+                        )))],
+                        Some(answer) => {
+                            finish_step(x, cmd, &prepared, &ctx, answer.clone(), broad).await
+                        }
                     },
                 },
             };
@@ -412,13 +435,15 @@ fn parse_batch(resp: &Response) -> HashMap<String, Response> {
     out
 }
 
-/// Turns one step's answer into output; a throttled step is retried on its own.
+/// Turns one step's answer into output; a throttled step is retried on its own, after its
+/// `Retry-After`, which pauses the whole run only when throttling is `broad`.
 async fn finish_step(
     x: &Transport<'_>,
     cmd: &'static Command,
     p: &Prepared,
     ctx: &operation::ErrorContext,
     answer: Response,
+    broad: bool,
 ) -> Vec<Emitted> {
     let mut sink = Sink::Buffer(vec![]);
     let answer = if matches!(answer.status, 429 | 503) {
@@ -428,7 +453,7 @@ async fn finish_step(
         let wait = asked
             .unwrap_or(Duration::from_secs(x.settings.retry_delay))
             .min(Duration::from_secs(180));
-        if asked.is_some() {
+        if asked.is_some() && broad {
             // The whole run pauses: other steps sent now would be throttled too.
             x.gate.hold(wait);
         }
@@ -446,17 +471,17 @@ async fn finish_step(
             _ = tokio::time::sleep(wait) => true,
         };
         if !waited {
-            return vec![Emitted::Error(describe(&GraphError::Cancelled, &ctx.style))];
+            return vec![Emitted::Error(ctx.describe(&GraphError::Cancelled))];
         }
         match x.send(&p.request).await {
             Ok(r) => r,
-            Err(e) => return vec![Emitted::Error(describe(&e, &ctx.style))],
+            Err(e) => return vec![Emitted::Error(ctx.describe(&e))],
         }
     } else {
         answer
     };
     if let Err(e) = operation::finish_single(cmd, p, answer, &mut sink).await {
-        sink.error(describe(&e, &ctx.style));
+        sink.error(ctx.describe(&e));
     }
     match sink {
         Sink::Buffer(b) => b,
@@ -565,9 +590,16 @@ pub async fn run_batch_command(
         let mut attempt = 0;
         loop {
             let body = json!({"requests": pending.iter().map(|i| Value::Object(steps[*i].clone())).collect::<Vec<_>>()});
-            let resp = x
-                .send(&Request::new(reqwest::Method::POST, url.clone()).json_body(&body))
-                .await?;
+            let mut request = Request::new(reqwest::Method::POST, url.clone()).json_body(&body);
+            request.idempotent = pending.iter().all(|i| {
+                steps[*i]
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .and_then(|m| reqwest::Method::from_bytes(m.as_bytes()).ok())
+                    .map(|m| crate::engine::http::is_idempotent(&m))
+                    .unwrap_or(false)
+            });
+            let resp = x.send(&request).await?;
             if !resp.is_success() {
                 return Err(resp.failure());
             }
