@@ -632,9 +632,16 @@ pub fn check_command(
     target: &Value,
 ) -> Option<String> {
     let (path, kind) = match route.kind {
-        RouteKind::Create => (route.path.trim_end_matches("/$ref"), RouteKind::List),
-        RouteKind::Update | RouteKind::Delete => (route.path, RouteKind::Get),
-        RouteKind::Get | RouteKind::List => return None,
+        RouteKind::Create | RouteKind::RefCreate => {
+            (route.path.trim_end_matches("/$ref"), RouteKind::List)
+        }
+        RouteKind::Update
+        | RouteKind::Set
+        | RouteKind::Delete
+        | RouteKind::RefSet
+        | RouteKind::RefDelete => (route.path.trim_end_matches("/$ref"), RouteKind::Get),
+        // Reads need no check; actions and media have no general read-back.
+        _ => return None,
     };
     let (reader, read) = crate::catalog::COMMANDS.iter().find_map(|c| {
         (c.api == cmd.api)
