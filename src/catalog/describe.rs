@@ -77,7 +77,8 @@ pub fn command(c: &'static Command) -> Value {
         "api": c.api.segment(),
         "defaultSet": c.default_set(),
         "mutates": c.mutates(),
-        "output": c.output,
+        // The model actually used (a hand-written id may stand for a generated model).
+        "output": c.output_model().map(|m| m.id),
         "outputType": output_type(c),
         "sets": sets,
         "params": params,

@@ -330,11 +330,26 @@ pub static MODELS: &[Model] = &[
 /// Looks a model up by id.
 /// A model by id: the hand-written ones (short ids such as `user`), then the generated ones
 /// (qualified names such as `microsoft.graph.user`).
+///
+/// A hand-written model of a Graph type that the metadata also declares (`user`) stands for
+/// the generated one (`microsoft.graph.user`), so the seed cmdlets' objects carry every
+/// property Graph returns (`SignInActivity`, `AssignedLicenses`, ...); the hand-written
+/// table then only lends its table columns and aliases to the format and type data.
 pub fn model(id: &str) -> Option<&'static Model> {
-    MODELS
-        .iter()
-        .find(|m| m.id == id)
-        .or_else(|| super::generated::model(id))
+    generated_twin(id).or_else(|| {
+        MODELS
+            .iter()
+            .find(|m| m.id == id)
+            .or_else(|| super::generated::model(id))
+    })
+}
+
+/// The generated model of a hand-written model's Graph type, if the metadata declares it.
+pub fn generated_twin(id: &str) -> Option<&'static Model> {
+    if id.contains('.') {
+        return None;
+    }
+    super::generated::model(&format!("microsoft.graph.{id}"))
 }
 
 #[cfg(test)]

@@ -99,7 +99,11 @@ fn prop_type(ty: PropType) -> String {
 
 fn model_table(out: &mut String) {
     out.push_str("$script:MgModels = @{\n");
-    for m in MODELS {
+    // Models the metadata declares are emitted from the generated catalog instead.
+    for m in MODELS
+        .iter()
+        .filter(|m| super::models::generated_twin(m.id).is_none())
+    {
         let props: Vec<String> = m
             .props
             .iter()
