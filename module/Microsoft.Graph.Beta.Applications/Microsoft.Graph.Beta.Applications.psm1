@@ -64,6 +64,46 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Confirm-MgBetaApplicationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaapplicationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaApplicationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaApplicationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaApplicationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaapplicationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaApplicationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaApplicationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaServicePrincipalMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaserviceprincipalmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaServicePrincipalMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaServicePrincipalMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaServicePrincipalMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaserviceprincipalmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaServicePrincipalMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaServicePrincipalMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Find-MgBetaApplicationSynchronizationJobSchemaDirectory {
 [CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
@@ -280,6 +320,26 @@ function Get-MgBetaApplicationLogo {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationLogo' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationMemberObject' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -890,6 +950,26 @@ function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberObject' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

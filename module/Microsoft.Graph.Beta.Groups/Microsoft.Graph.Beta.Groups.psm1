@@ -34,6 +34,46 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Confirm-MgBetaGroupMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupSettingTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupsettingtemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupSettingTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupSettingTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupSettingTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupsettingtemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupSettingTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupSettingTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgBetaGroup {
 [CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroup')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
@@ -294,6 +334,16 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgBetaGroupLifecyclePolicyByGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicybygroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupLifecyclePolicyByGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupLifecyclePolicyByGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgBetaGroupLifecyclePolicyCount {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicycount')]
 [OutputType('System.Int32')]
@@ -450,6 +500,26 @@ function Get-MgBetaGroupMemberCountAsUser {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsUser' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberObject' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -930,6 +1000,26 @@ function Get-MgBetaGroupSettingTemplateGroupSettingTemplate {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateGroupSettingTemplate' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateMemberObject' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -1930,6 +2020,16 @@ function Reset-MgBetaGroupUnseenCount {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgBetaGroupUnseenCount' }
 begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgBetaGroupUnseenCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/restore-mgbetagroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

@@ -174,6 +174,16 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattributecount')]
 [OutputType('System.Int32')]
@@ -210,16 +220,6 @@ function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadSt
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttribute {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattribute')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttribute' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttribute' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -284,22 +284,22 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowonattributecollectionasonattributecollectionexternaluserselfservicesignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowonauthenticationmethodloadstartasonauthenticationmethodloadstartexternaluserselfservicesignup')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaIdentityAuthenticationEventFlowOnGraphAPretributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowongraphapretributecollectionasonattributecollectionexternaluserselfservicesignup')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowOnGraphAPretributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowOnGraphAPretributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -534,12 +534,12 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
-function Get-MgBetaIdentityB2XUserFlowUserGraphApretributeAssignmentUserAttribute {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowusergraphapretributeassignmentuserattribute')]
+function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentuserattribute')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
 param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowUserGraphApretributeAssignmentUserAttribute' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowUserGraphApretributeAssignmentUserAttribute' $PSCmdlet $PSBoundParameters }
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -780,16 +780,6 @@ function Get-MgBetaIdentityProvider {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityProvider' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityProvider' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaIdentityProviderAvailableProvider {
-[CmdletBinding(DefaultParameterSetName = 'Type', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityprovideravailableprovider')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityProviderAvailableProvider' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityProviderAvailableProvider' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -2300,6 +2290,16 @@ function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaAvailableIdentityProviderType {
+[CmdletBinding(DefaultParameterSetName = 'Available', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetaavailableidentityprovidertype')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaAvailableIdentityProviderType' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaAvailableIdentityProviderType' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

@@ -174,6 +174,16 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattributecount')]
 [OutputType('System.Int32')]
@@ -210,16 +220,6 @@ function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartE
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttribute {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattribute')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttribute' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttribute' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -284,22 +284,22 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
+function Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowonattributecollectionasonattributecollectionexternaluserselfservicesignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp {
 [CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowonauthenticationmethodloadstartasonauthenticationmethodloadstartexternaluserselfservicesignup')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp')]
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgIdentityAuthenticationEventFlowOnGraphAPretributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowongraphapretributecollectionasonattributecollectionexternaluserselfservicesignup')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowOnGraphAPretributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowOnGraphAPretributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -534,12 +534,12 @@ process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
 }
-function Get-MgIdentityB2XUserFlowUserGraphApretributeAssignmentUserAttribute {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowusergraphapretributeassignmentuserattribute')]
+function Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentuserattribute')]
 [OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
 param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowUserGraphApretributeAssignmentUserAttribute' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowUserGraphApretributeAssignmentUserAttribute' $PSCmdlet $PSBoundParameters }
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -780,16 +780,6 @@ function Get-MgIdentityProvider {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityProvider' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityProvider' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgIdentityProviderAvailableProvider {
-[CmdletBinding(DefaultParameterSetName = 'Type', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityprovideravailableprovider')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityProviderAvailableProvider' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityProviderAvailableProvider' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
@@ -2290,6 +2280,16 @@ function Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgAvailableIdentityProviderType {
+[CmdletBinding(DefaultParameterSetName = 'Available', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgavailableidentityprovidertype')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgAvailableIdentityProviderType' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgAvailableIdentityProviderType' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }

@@ -4,6 +4,26 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
+function Confirm-MgUserMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/confirm-mgusermembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgUserMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgUserMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgUserMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/confirm-mgusermemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgUserMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgUserMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
 function Export-MgUserPersonalData {
 [CmdletBinding(DefaultParameterSetName = 'ExportExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/export-mguserpersonaldata', SupportsShouldProcess, ConfirmImpact = 'Medium')]
 [OutputType('System.Boolean')]
@@ -40,6 +60,26 @@ function Get-MgUserMailTip {
 param()
 dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMailTip' }
 begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMailTip' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberObject' $PSCmdlet $PSBoundParameters }
 process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
 end { & $MgCore Complete-MgCommand $mgState }
 clean { & $MgCore Stop-MgCommand $mgState }
