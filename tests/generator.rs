@@ -472,8 +472,35 @@ fn placeholder_names_are_unique_within_a_path() {
     let nested = find("GET", path).expect("replies of a chat message");
     let names: Vec<&str> = nested.path_params.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["chat-id", "chatMessage-id", "chatMessage-id1"]);
-    // `restore` on directoryObject requires explicit binding: only where a navigation lists it.
-    assert!(find("POST", "/users/{user-id}/restore").is_none());
+}
+
+/// Operations bound to a base type (`directoryObject`) are tried on every entity set and
+/// singleton whose type derives from it. `restore`, `getByIds`, `checkMemberGroups`, ... require
+/// explicit binding; `directoryObject` lists them in `ExplicitOperationBindings`, which derived
+/// types inherit (EdmLib's annotation lookup), and so does the `directory/deletedItems`
+/// navigation. Other navigations that do not list them (`manager`, non-contained) get none.
+#[test]
+fn bound_operations_reach_sources_of_derived_types() {
+    for (method, path) in [
+        ("POST", "/users/{user-id}/checkMemberGroups"),
+        ("POST", "/groups/{group-id}/getMemberObjects"),
+        ("POST", "/users/getByIds"),
+        ("POST", "/applications/{application-id}/restore"),
+        ("POST", "/devices/{device-id}/checkMemberObjects"),
+        ("POST", "/directoryObjects/{directoryObject-id}/restore"),
+        (
+            "POST",
+            "/directory/deletedItems/{directoryObject-id}/restore",
+        ),
+    ] {
+        let op = find(method, path).unwrap_or_else(|| panic!("{method} {path}"));
+        assert_eq!(op.kind, OpKind::Action, "{path}");
+    }
+    let get_member_groups = find("POST", "/users/{user-id}/getMemberGroups").unwrap();
+    assert_eq!(get_member_groups.tag, "users.user.Actions");
+    assert_eq!(get_member_groups.operation_id, "users.user.getMemberGroups");
+    assert!(find("POST", "/users/{user-id}/manager/restore").is_none());
+    assert!(find("POST", "/users/{user-id}/manager/checkMemberGroups").is_none());
 }
 
 fn placeholders(path: &str) -> Vec<String> {

@@ -264,3 +264,75 @@ fn beta_twins_of_tsv_v1_rows() {
         "Microsoft.Graph.Beta.Identity.SignIns"
     );
 }
+
+/// The whole v1.0 surface, as the catalog generator names it.
+fn whole_surface() -> (Vec<Operation>, Vec<Vec<Named>>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/reference/graph-metadata/v1.0.csdl.xml"
+    );
+    let text = std::fs::read_to_string(path).expect("the Graph CSDL is in ../shared");
+    let schema = mggraph::generator::csdl::Schema::parse(&text).expect("the CSDL parses");
+    let ops = mggraph::generator::paths::operations(&schema).expect("operations");
+    let named = naming::name_all(&ops);
+    (ops, named)
+}
+
+/// The SDK's module mapping must be disjoint (its `FindDuplicateCommand` build check): no
+/// operation's tag matches two modules, and no cmdlet name is exported by two modules.
+#[test]
+fn modules_are_disjoint_and_no_cmdlet_is_exported_twice() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let (ops, named) = whole_surface();
+    let mut overlapping = BTreeSet::new();
+    for op in &ops {
+        let modules = naming::modules::for_tag(&op.tag);
+        if modules.len() > 1 {
+            overlapping.insert(format!("{} → {modules:?}", op.tag));
+        }
+    }
+    assert!(
+        overlapping.is_empty(),
+        "tags matching several modules: {overlapping:#?}"
+    );
+    // Names compared case-insensitively, as PowerShell resolves them.
+    let mut exporters: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for n in named.iter().flatten() {
+        exporters
+            .entry(n.cmdlet.to_ascii_lowercase())
+            .or_default()
+            .insert(&n.module);
+    }
+    let twice: Vec<_> = exporters.iter().filter(|(_, m)| m.len() > 1).collect();
+    assert!(twice.is_empty(), "cmdlets exported twice: {twice:#?}");
+    // Every module of the mapping exists and the big ones hold what scripts call.
+    let modules: BTreeSet<&str> = named.iter().flatten().map(|n| n.module.as_str()).collect();
+    for (module, cmdlet) in [
+        (
+            "Microsoft.Graph.DeviceManagement",
+            "Get-MgDeviceManagementManagedDevice",
+        ),
+        (
+            "Microsoft.Graph.Identity.DirectoryManagement",
+            "Get-MgDevice",
+        ),
+        ("Microsoft.Graph.Teams", "Get-MgTeam"),
+        ("Microsoft.Graph.Sites", "Get-MgSite"),
+        ("Microsoft.Graph.Planner", "Get-MgPlannerPlan"),
+        (
+            "Microsoft.Graph.Identity.Governance",
+            "Get-MgIdentityGovernanceAccessReviewDefinition",
+        ),
+        (
+            "Microsoft.Graph.Devices.CorporateManagement",
+            "Get-MgDeviceAppManagementMobileApp",
+        ),
+    ] {
+        assert!(modules.contains(module), "module {module} is empty");
+        assert_eq!(
+            exporters.get(&cmdlet.to_ascii_lowercase()),
+            Some(&BTreeSet::from([module])),
+            "{cmdlet}"
+        );
+    }
+}

@@ -4,312 +4,3103 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Add-MgApplicationKey{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgapplicationkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]param()dynamicparam{MgDynamic 'Add-MgApplicationKey'}begin{$s=MgBegin 'Add-MgApplicationKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgApplicationPassword{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgapplicationpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]param()dynamicparam{MgDynamic 'Add-MgApplicationPassword'}begin{$s=MgBegin 'Add-MgApplicationPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgServicePrincipalKey{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgserviceprincipalkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]param()dynamicparam{MgDynamic 'Add-MgServicePrincipalKey'}begin{$s=MgBegin 'Add-MgServicePrincipalKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgServicePrincipalPassword{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgserviceprincipalpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]param()dynamicparam{MgDynamic 'Add-MgServicePrincipalPassword'}begin{$s=MgBegin 'Add-MgServicePrincipalPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgServicePrincipalTokenSigningCertificate{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgserviceprincipaltokensigningcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSelfSignedCertificate')]param()dynamicparam{MgDynamic 'Add-MgServicePrincipalTokenSigningCertificate'}begin{$s=MgBegin 'Add-MgServicePrincipalTokenSigningCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Clear-MgApplicationVerifiedPublisher{[CmdletBinding(DefaultParameterSetName='Unset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/clear-mgapplicationverifiedpublisher',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Clear-MgApplicationVerifiedPublisher'}begin{$s=MgBegin 'Clear-MgApplicationVerifiedPublisher'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Find-MgApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Find-MgApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Find-MgServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Find-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgApplication'}begin{$s=MgBegin 'Get-MgApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgApplicationAppManagementPolicy'}begin{$s=MgBegin 'Get-MgApplicationAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationAppManagementPolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationappmanagementpolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationAppManagementPolicyByRef'}begin{$s=MgBegin 'Get-MgApplicationAppManagementPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationAppManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationappmanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationAppManagementPolicyCount'}begin{$s=MgBegin 'Get-MgApplicationAppManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationByAppId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationbyappid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgApplicationByAppId'}begin{$s=MgBegin 'Get-MgApplicationByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgApplicationById'}begin{$s=MgBegin 'Get-MgApplicationById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationByUniqueName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationbyuniquename')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgApplicationByUniqueName'}begin{$s=MgBegin 'Get-MgApplicationByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationCount'}begin{$s=MgBegin 'Get-MgApplicationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationCreatedOnBehalfOf{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationcreatedonbehalfof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgApplicationCreatedOnBehalfOf'}begin{$s=MgBegin 'Get-MgApplicationCreatedOnBehalfOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgApplicationDelta'}begin{$s=MgBegin 'Get-MgApplicationDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationextensionproperty')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'Get-MgApplicationExtensionProperty'}begin{$s=MgBegin 'Get-MgApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationExtensionPropertyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationextensionpropertycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationExtensionPropertyCount'}begin{$s=MgBegin 'Get-MgApplicationExtensionPropertyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationfederatedidentitycredential')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Get-MgApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'Get-MgApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationFederatedIdentityCredentialByName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationfederatedidentitycredentialbyname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Get-MgApplicationFederatedIdentityCredentialByName'}begin{$s=MgBegin 'Get-MgApplicationFederatedIdentityCredentialByName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationFederatedIdentityCredentialCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationfederatedidentitycredentialcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationFederatedIdentityCredentialCount'}begin{$s=MgBegin 'Get-MgApplicationFederatedIdentityCredentialCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationhomerealmdiscoverypolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Get-MgApplicationHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Get-MgApplicationHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationHomeRealmDiscoveryPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationhomerealmdiscoverypolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationHomeRealmDiscoveryPolicyCount'}begin{$s=MgBegin 'Get-MgApplicationHomeRealmDiscoveryPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationLogo'}begin{$s=MgBegin 'Get-MgApplicationLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwner'}begin{$s=MgBegin 'Get-MgApplicationOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgApplicationOwnerAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerAsEndpoint'}begin{$s=MgBegin 'Get-MgApplicationOwnerAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgApplicationOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerAsUser'}begin{$s=MgBegin 'Get-MgApplicationOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerByRef'}begin{$s=MgBegin 'Get-MgApplicationOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerCount'}begin{$s=MgBegin 'Get-MgApplicationOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgApplicationOwnerCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerCountAsEndpoint'}begin{$s=MgBegin 'Get-MgApplicationOwnerCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgApplicationOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgApplicationOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronization'}begin{$s=MgBegin 'Get-MgApplicationSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationAccessToken{[CmdletBinding(DefaultParameterSetName='AcquireExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationaccesstoken',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationAccessToken'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationAccessToken'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobbulkupload')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobbulkuploadcontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJobCount'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationJobSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationJobSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationJobSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationSecretCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationsecretcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationSecretCount'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationSecretCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationTemplate'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationTemplateCount'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplateschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationSynchronizationTemplateSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplateschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationSynchronizationTemplateSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgApplicationSynchronizationTemplateSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationTemplate')]param()dynamicparam{MgDynamic 'Get-MgApplicationTemplate'}begin{$s=MgBegin 'Get-MgApplicationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationTemplateCount'}begin{$s=MgBegin 'Get-MgApplicationTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenissuancepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Get-MgApplicationTokenIssuancePolicy'}begin{$s=MgBegin 'Get-MgApplicationTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenissuancepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Get-MgApplicationTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTokenIssuancePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenissuancepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationTokenIssuancePolicyCount'}begin{$s=MgBegin 'Get-MgApplicationTokenIssuancePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenlifetimepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Get-MgApplicationTokenLifetimePolicy'}begin{$s=MgBegin 'Get-MgApplicationTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenlifetimepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgApplicationTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Get-MgApplicationTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgApplicationTokenLifetimePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenlifetimepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgApplicationTokenLifetimePolicyCount'}begin{$s=MgBegin 'Get-MgApplicationTokenLifetimePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mggroupapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgGroupAppRoleAssignment'}begin{$s=MgBegin 'Get-MgGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupAppRoleAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mggroupapproleassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupAppRoleAssignmentCount'}begin{$s=MgBegin 'Get-MgGroupAppRoleAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalAppManagementPolicy'}begin{$s=MgBegin 'Get-MgServicePrincipalAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalAppManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalappmanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalAppManagementPolicyCount'}begin{$s=MgBegin 'Get-MgServicePrincipalAppManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignedto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'Get-MgServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalAppRoleAssignedToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignedtocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalAppRoleAssignedToCount'}begin{$s=MgBegin 'Get-MgServicePrincipalAppRoleAssignedToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'Get-MgServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalAppRoleAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalAppRoleAssignmentCount'}begin{$s=MgBegin 'Get-MgServicePrincipalAppRoleAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalByAppId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalbyappid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalByAppId'}begin{$s=MgBegin 'Get-MgServicePrincipalByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalById'}begin{$s=MgBegin 'Get-MgServicePrincipalById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalclaimmappingpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalClaimMappingPolicy'}begin{$s=MgBegin 'Get-MgServicePrincipalClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalClaimMappingPolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalclaimmappingpolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalClaimMappingPolicyByRef'}begin{$s=MgBegin 'Get-MgServicePrincipalClaimMappingPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalClaimMappingPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalclaimmappingpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalClaimMappingPolicyCount'}begin{$s=MgBegin 'Get-MgServicePrincipalClaimMappingPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalCount'}begin{$s=MgBegin 'Get-MgServicePrincipalCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalCreatedObject{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobject')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalCreatedObject'}begin{$s=MgBegin 'Get-MgServicePrincipalCreatedObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalCreatedObjectAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobjectasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalCreatedObjectAsServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipalCreatedObjectAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalCreatedObjectCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobjectcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalCreatedObjectCount'}begin{$s=MgBegin 'Get-MgServicePrincipalCreatedObjectCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalCreatedObjectCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobjectcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalCreatedObjectCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipalCreatedObjectCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaldelegatedpermissionclassification')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'Get-MgServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalDelegatedPermissionClassificationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaldelegatedpermissionclassificationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalDelegatedPermissionClassificationCount'}begin{$s=MgBegin 'Get-MgServicePrincipalDelegatedPermissionClassificationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaldelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalDelta'}begin{$s=MgBegin 'Get-MgServicePrincipalDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalEndpoint'}begin{$s=MgBegin 'Get-MgServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalEndpointCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalendpointcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalEndpointCount'}begin{$s=MgBegin 'Get-MgServicePrincipalEndpointCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalhomerealmdiscoverypolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Get-MgServicePrincipalHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalHomeRealmDiscoveryPolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalhomerealmdiscoverypolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyByRef'}begin{$s=MgBegin 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalHomeRealmDiscoveryPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalhomerealmdiscoverypolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyCount'}begin{$s=MgBegin 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOf'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofasdirectoryrole')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfAsDirectoryRole'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfCount'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfCountAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcountasdirectoryrole')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfCountAsDirectoryRole'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfCountAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaloauth2permissiongrant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOauth2PermissionGrant'}begin{$s=MgBegin 'Get-MgServicePrincipalOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOauth2PermissionGrantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaloauth2permissiongrantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOauth2PermissionGrantCount'}begin{$s=MgBegin 'Get-MgServicePrincipalOauth2PermissionGrantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObject{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobject')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObject'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectAsApplication'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectAsEndpoint'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectAsGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectAsServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectCount'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectCountAsApplication'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectCountAsEndpoint'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectCountAsGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnedObjectCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnedObjectCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnedObjectCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwner'}begin{$s=MgBegin 'Get-MgServicePrincipalOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerAsEndpoint'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerAsUser'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerByRef'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerCount'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerCountAsEndpoint'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgServicePrincipalOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRemoteDesktopSecurityConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRemoteDesktopSecurityConfiguration'}begin{$s=MgBegin 'Get-MgServicePrincipalRemoteDesktopSecurityConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientappcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount'}begin{$s=MgBegin 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount'}begin{$s=MgBegin 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronization'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationAccessToken{[CmdletBinding(DefaultParameterSetName='AcquireExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationaccesstoken',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationAccessToken'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationAccessToken'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobbulkupload')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobbulkuploadcontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJobCount'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationJobSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationJobSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationJobSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationSecretCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationsecretcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationSecretCount'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationSecretCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationTemplateCount'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplateschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalSynchronizationTemplateSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplateschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenissuancepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTokenIssuancePolicy'}begin{$s=MgBegin 'Get-MgServicePrincipalTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenissuancepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Get-MgServicePrincipalTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTokenIssuancePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenissuancepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTokenIssuancePolicyCount'}begin{$s=MgBegin 'Get-MgServicePrincipalTokenIssuancePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenlifetimepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTokenLifetimePolicy'}begin{$s=MgBegin 'Get-MgServicePrincipalTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenlifetimepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Get-MgServicePrincipalTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTokenLifetimePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenlifetimepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTokenLifetimePolicyCount'}begin{$s=MgBegin 'Get-MgServicePrincipalTokenLifetimePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofasdirectoryrole')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfAsDirectoryRole'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfCountAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcountasdirectoryrole')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfCountAsDirectoryRole'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfCountAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgServicePrincipalTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mguserapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgUserAppRoleAssignment'}begin{$s=MgBegin 'Get-MgUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAppRoleAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mguserapproleassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAppRoleAssignmentCount'}begin{$s=MgBegin 'Get-MgUserAppRoleAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFilterApplicationSynchronizationJobSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterapplicationsynchronizationjobschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFilterApplicationSynchronizationJobSchemaOperator'}begin{$s=MgBegin 'Invoke-MgFilterApplicationSynchronizationJobSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFilterApplicationSynchronizationTemplateSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterapplicationsynchronizationtemplateschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFilterApplicationSynchronizationTemplateSchemaOperator'}begin{$s=MgBegin 'Invoke-MgFilterApplicationSynchronizationTemplateSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFilterServicePrincipalSynchronizationJobSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterserviceprincipalsynchronizationjobschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFilterServicePrincipalSynchronizationJobSchemaOperator'}begin{$s=MgBegin 'Invoke-MgFilterServicePrincipalSynchronizationJobSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFilterServicePrincipalSynchronizationTemplateSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterserviceprincipalsynchronizationtemplateschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFilterServicePrincipalSynchronizationTemplateSchemaOperator'}begin{$s=MgBegin 'Invoke-MgFilterServicePrincipalSynchronizationTemplateSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFunctionApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionapplicationsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFunctionApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Invoke-MgFunctionApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFunctionApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionapplicationsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFunctionApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Invoke-MgFunctionApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFunctionServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionserviceprincipalsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFunctionServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Invoke-MgFunctionServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgFunctionServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionserviceprincipalsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgFunctionServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Invoke-MgFunctionServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgInstantiateApplicationTemplate{[CmdletBinding(DefaultParameterSetName='InstantiateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mginstantiateapplicationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationServicePrincipal')]param()dynamicparam{MgDynamic 'Invoke-MgInstantiateApplicationTemplate'}begin{$s=MgBegin 'Invoke-MgInstantiateApplicationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgParseApplicationSynchronizationJobSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseapplicationsynchronizationjobschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgParseApplicationSynchronizationJobSchemaExpression'}begin{$s=MgBegin 'Invoke-MgParseApplicationSynchronizationJobSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgParseApplicationSynchronizationTemplateSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseapplicationsynchronizationtemplateschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgParseApplicationSynchronizationTemplateSchemaExpression'}begin{$s=MgBegin 'Invoke-MgParseApplicationSynchronizationTemplateSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgParseServicePrincipalSynchronizationJobSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseserviceprincipalsynchronizationjobschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgParseServicePrincipalSynchronizationJobSchemaExpression'}begin{$s=MgBegin 'Invoke-MgParseServicePrincipalSynchronizationJobSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgParseServicePrincipalSynchronizationTemplateSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseserviceprincipalsynchronizationtemplateschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgParseServicePrincipalSynchronizationTemplateSchemaExpression'}begin{$s=MgBegin 'Invoke-MgParseServicePrincipalSynchronizationTemplateSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplication{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'New-MgApplication'}begin{$s=MgBegin 'New-MgApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationAppManagementPolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationappmanagementpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgApplicationAppManagementPolicyByRef'}begin{$s=MgBegin 'New-MgApplicationAppManagementPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'New-MgApplicationExtensionProperty'}begin{$s=MgBegin 'New-MgApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationfederatedidentitycredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'New-MgApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'New-MgApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgApplicationOwnerByRef'}begin{$s=MgBegin 'New-MgApplicationOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'New-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'New-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationSynchronizationJobOnDemand{[CmdletBinding(DefaultParameterSetName='ProvisionExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationjobondemand',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]param()dynamicparam{MgDynamic 'New-MgApplicationSynchronizationJobOnDemand'}begin{$s=MgBegin 'New-MgApplicationSynchronizationJobOnDemand'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'New-MgApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'New-MgApplicationSynchronizationTemplate'}begin{$s=MgBegin 'New-MgApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'New-MgApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationtokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgApplicationTokenIssuancePolicyByRef'}begin{$s=MgBegin 'New-MgApplicationTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgApplicationTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationtokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgApplicationTokenLifetimePolicyByRef'}begin{$s=MgBegin 'New-MgApplicationTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mggroupapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgGroupAppRoleAssignment'}begin{$s=MgBegin 'New-MgGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipal{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'New-MgServicePrincipal'}begin{$s=MgBegin 'New-MgServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalapproleassignedto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'New-MgServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'New-MgServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalClaimMappingPolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalclaimmappingpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalClaimMappingPolicyByRef'}begin{$s=MgBegin 'New-MgServicePrincipalClaimMappingPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipaldelegatedpermissionclassification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'New-MgServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalendpoint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalEndpoint'}begin{$s=MgBegin 'New-MgServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalHomeRealmDiscoveryPolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalhomerealmdiscoverypolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalHomeRealmDiscoveryPolicyByRef'}begin{$s=MgBegin 'New-MgServicePrincipalHomeRealmDiscoveryPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalOwnerByRef'}begin{$s=MgBegin 'New-MgServicePrincipalOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'New-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalSynchronizationJobOnDemand{[CmdletBinding(DefaultParameterSetName='ProvisionExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationjobondemand',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalSynchronizationJobOnDemand'}begin{$s=MgBegin 'New-MgServicePrincipalSynchronizationJobOnDemand'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'New-MgServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'New-MgServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'New-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipaltokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalTokenIssuancePolicyByRef'}begin{$s=MgBegin 'New-MgServicePrincipalTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipaltokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalTokenLifetimePolicyByRef'}begin{$s=MgBegin 'New-MgServicePrincipalTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mguserapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgUserAppRoleAssignment'}begin{$s=MgBegin 'New-MgUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplication{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplication'}begin{$s=MgBegin 'Remove-MgApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationAppManagementPolicyAppManagementPolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationappmanagementpolicyappmanagementpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationAppManagementPolicyAppManagementPolicyByRef'}begin{$s=MgBegin 'Remove-MgApplicationAppManagementPolicyAppManagementPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationByAppId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationByAppId'}begin{$s=MgBegin 'Remove-MgApplicationByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationByUniqueName{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationByUniqueName'}begin{$s=MgBegin 'Remove-MgApplicationByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationExtensionProperty'}begin{$s=MgBegin 'Remove-MgApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationfederatedidentitycredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'Remove-MgApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationFederatedIdentityCredentialByName{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationfederatedidentitycredentialbyname',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationFederatedIdentityCredentialByName'}begin{$s=MgBegin 'Remove-MgApplicationFederatedIdentityCredentialByName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationKey{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationKey'}begin{$s=MgBegin 'Remove-MgApplicationKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationLogo'}begin{$s=MgBegin 'Remove-MgApplicationLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgApplicationOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationPassword{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationPassword'}begin{$s=MgBegin 'Remove-MgApplicationPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronization'}begin{$s=MgBegin 'Remove-MgApplicationSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationTemplate'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Remove-MgApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationTokenIssuancePolicyTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationtokenissuancepolicytokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationTokenIssuancePolicyTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Remove-MgApplicationTokenIssuancePolicyTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgApplicationTokenLifetimePolicyTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationtokenlifetimepolicytokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgApplicationTokenLifetimePolicyTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Remove-MgApplicationTokenLifetimePolicyTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mggroupapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupAppRoleAssignment'}begin{$s=MgBegin 'Remove-MgGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipal{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipal'}begin{$s=MgBegin 'Remove-MgServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalapproleassignedto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'Remove-MgServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'Remove-MgServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalByAppId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalByAppId'}begin{$s=MgBegin 'Remove-MgServicePrincipalByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalclaimmappingpolicyclaimmappingpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaldelegatedpermissionclassification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'Remove-MgServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalendpoint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalEndpoint'}begin{$s=MgBegin 'Remove-MgServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalhomerealmdiscoverypolicyhomerealmdiscoverypolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalKey{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalKey'}begin{$s=MgBegin 'Remove-MgServicePrincipalKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalPassword{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalPassword'}begin{$s=MgBegin 'Remove-MgServicePrincipalPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalRemoteDesktopSecurityConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalremotedesktopsecurityconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalRemoteDesktopSecurityConfiguration'}begin{$s=MgBegin 'Remove-MgServicePrincipalRemoteDesktopSecurityConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronization'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Remove-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenissuancepolicytokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenlifetimepolicytokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Remove-MgServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mguserapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAppRoleAssignment'}begin{$s=MgBegin 'Remove-MgUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restart-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='RestartExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/restart-mgapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Restart-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'Restart-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restart-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='RestartExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/restart-mgserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Restart-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Restart-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgApplicationLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgApplicationLogo'}begin{$s=MgBegin 'Set-MgApplicationLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgApplicationSynchronization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Set-MgApplicationSynchronization'}begin{$s=MgBegin 'Set-MgApplicationSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgApplicationSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgApplicationSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Set-MgApplicationSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgApplicationSynchronizationSecret{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationsynchronizationsecret',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]param()dynamicparam{MgDynamic 'Set-MgApplicationSynchronizationSecret'}begin{$s=MgBegin 'Set-MgApplicationSynchronizationSecret'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgApplicationVerifiedPublisher{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationverifiedpublisher',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgApplicationVerifiedPublisher'}begin{$s=MgBegin 'Set-MgApplicationVerifiedPublisher'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgServicePrincipalSynchronization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgserviceprincipalsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Set-MgServicePrincipalSynchronization'}begin{$s=MgBegin 'Set-MgServicePrincipalSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgServicePrincipalSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgserviceprincipalsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgServicePrincipalSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Set-MgServicePrincipalSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgServicePrincipalSynchronizationSecret{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgserviceprincipalsynchronizationsecret',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]param()dynamicparam{MgDynamic 'Set-MgServicePrincipalSynchronizationSecret'}begin{$s=MgBegin 'Set-MgServicePrincipalSynchronizationSecret'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Start-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Start',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/start-mgapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Start-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'Start-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Start-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Start',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/start-mgserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Start-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Start-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Suspend-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Pause',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/suspend-mgapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Suspend-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'Suspend-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Suspend-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Pause',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/suspend-mgserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Suspend-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Suspend-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgApplicationProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgapplicationproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgApplicationProperty'}begin{$s=MgBegin 'Test-MgApplicationProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgApplicationSynchronizationJobCredential{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgapplicationsynchronizationjobcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgApplicationSynchronizationJobCredential'}begin{$s=MgBegin 'Test-MgApplicationSynchronizationJobCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgServicePrincipalProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgserviceprincipalproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgServicePrincipalProperty'}begin{$s=MgBegin 'Test-MgServicePrincipalProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgServicePrincipalSynchronizationJobCredential{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgserviceprincipalsynchronizationjobcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgServicePrincipalSynchronizationJobCredential'}begin{$s=MgBegin 'Test-MgServicePrincipalSynchronizationJobCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplication{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Update-MgApplication'}begin{$s=MgBegin 'Update-MgApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationByAppId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Update-MgApplicationByAppId'}begin{$s=MgBegin 'Update-MgApplicationByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationByUniqueName{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Update-MgApplicationByUniqueName'}begin{$s=MgBegin 'Update-MgApplicationByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'Update-MgApplicationExtensionProperty'}begin{$s=MgBegin 'Update-MgApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationfederatedidentitycredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Update-MgApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'Update-MgApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationFederatedIdentityCredentialByName{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationfederatedidentitycredentialbyname',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Update-MgApplicationFederatedIdentityCredentialByName'}begin{$s=MgBegin 'Update-MgApplicationFederatedIdentityCredentialByName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationJob'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationTemplate'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Update-MgApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mggroupapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgGroupAppRoleAssignment'}begin{$s=MgBegin 'Update-MgGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipal{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipal'}begin{$s=MgBegin 'Update-MgServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalapproleassignedto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'Update-MgServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'Update-MgServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalByAppId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalByAppId'}begin{$s=MgBegin 'Update-MgServicePrincipalByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipaldelegatedpermissionclassification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'Update-MgServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalendpoint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalEndpoint'}begin{$s=MgBegin 'Update-MgServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalRemoteDesktopSecurityConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalremotedesktopsecurityconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalRemoteDesktopSecurityConfiguration'}begin{$s=MgBegin 'Update-MgServicePrincipalRemoteDesktopSecurityConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Update-MgServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mguserapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgUserAppRoleAssignment'}begin{$s=MgBegin 'Update-MgUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Add-MgApplicationKey {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgapplicationkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgApplicationKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgApplicationKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgApplicationPassword {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgapplicationpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgApplicationPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgApplicationPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgServicePrincipalKey {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgserviceprincipalkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgServicePrincipalKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgServicePrincipalKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgServicePrincipalPassword {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgserviceprincipalpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgServicePrincipalPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgServicePrincipalPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgServicePrincipalTokenSigningCertificate {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/add-mgserviceprincipaltokensigningcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSelfSignedCertificate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgServicePrincipalTokenSigningCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgServicePrincipalTokenSigningCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Clear-MgApplicationVerifiedPublisher {
+[CmdletBinding(DefaultParameterSetName = 'Unset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/clear-mgapplicationverifiedpublisher', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Clear-MgApplicationVerifiedPublisher' }
+begin { $mgState = & $MgCore Start-MgCommand 'Clear-MgApplicationVerifiedPublisher' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgApplicationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/confirm-mgapplicationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgApplicationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgApplicationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgApplicationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/confirm-mgapplicationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgApplicationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgApplicationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgServicePrincipalMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/confirm-mgserviceprincipalmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgServicePrincipalMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgServicePrincipalMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgServicePrincipalMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/confirm-mgserviceprincipalmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgServicePrincipalMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgServicePrincipalMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/find-mgserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationAppManagementPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationappmanagementpolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationAppManagementPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationAppManagementPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationAppManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationappmanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationAppManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationAppManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationbyappid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationbyuniquename')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationCreatedOnBehalfOf {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationcreatedonbehalfof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationCreatedOnBehalfOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationCreatedOnBehalfOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationextensionproperty')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationExtensionPropertyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationextensionpropertycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationExtensionPropertyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationExtensionPropertyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationfederatedidentitycredential')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationFederatedIdentityCredentialByName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationfederatedidentitycredentialbyname')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationFederatedIdentityCredentialByName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationFederatedIdentityCredentialByName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationFederatedIdentityCredentialCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationfederatedidentitycredentialcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationFederatedIdentityCredentialCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationFederatedIdentityCredentialCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationhomerealmdiscoverypolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationHomeRealmDiscoveryPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationhomerealmdiscoverypolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationHomeRealmDiscoveryPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationAccessToken {
+[CmdletBinding(DefaultParameterSetName = 'AcquireExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationaccesstoken', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationAccessToken' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationAccessToken' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobbulkupload')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobbulkuploadcontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationJobSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationjobschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationJobSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationJobSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationSecretCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationsecretcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationSecretCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationSecretCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplateschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationSynchronizationTemplateSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationsynchronizationtemplateschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationSynchronizationTemplateSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationSynchronizationTemplateSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenissuancepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenissuancepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTokenIssuancePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenissuancepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTokenIssuancePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTokenIssuancePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenlifetimepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenlifetimepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgApplicationTokenLifetimePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgapplicationtokenlifetimepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgApplicationTokenLifetimePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgApplicationTokenLifetimePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mggroupapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAppRoleAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mggroupapproleassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAppRoleAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAppRoleAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalAppManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalappmanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalAppManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalAppManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignedto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalAppRoleAssignedToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignedtocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalAppRoleAssignedToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalAppRoleAssignedToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalAppRoleAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalapproleassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalAppRoleAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalAppRoleAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalbyappid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalclaimmappingpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalClaimMappingPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalclaimmappingpolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalClaimMappingPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalClaimMappingPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalClaimMappingPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalclaimmappingpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalClaimMappingPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalClaimMappingPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalCreatedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalCreatedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalCreatedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalCreatedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalCreatedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalCreatedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalCreatedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalCreatedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalCreatedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalCreatedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalcreatedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalCreatedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalCreatedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaldelegatedpermissionclassification')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalDelegatedPermissionClassificationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaldelegatedpermissionclassificationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalDelegatedPermissionClassificationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalDelegatedPermissionClassificationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaldelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalEndpointCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalendpointcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalEndpointCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalEndpointCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalhomerealmdiscoverypolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalHomeRealmDiscoveryPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalhomerealmdiscoverypolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalHomeRealmDiscoveryPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalhomerealmdiscoverypolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaloauth2permissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOauth2PermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaloauth2permissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOauth2PermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOauth2PermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRemoteDesktopSecurityConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRemoteDesktopSecurityConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRemoteDesktopSecurityConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientappcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationAccessToken {
+[CmdletBinding(DefaultParameterSetName = 'AcquireExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationaccesstoken', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationAccessToken' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationAccessToken' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobbulkupload')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobbulkuploadcontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationJobSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationjobschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationJobSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationJobSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationSecretCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationsecretcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationSecretCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationSecretCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplateschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalSynchronizationTemplateSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipalsynchronizationtemplateschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalSynchronizationTemplateSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenissuancepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenissuancepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTokenIssuancePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenissuancepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTokenIssuancePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTokenIssuancePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenlifetimepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenlifetimepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTokenLifetimePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltokenlifetimepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTokenLifetimePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTokenLifetimePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mgserviceprincipaltransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mguserapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAppRoleAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/get-mguserapproleassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAppRoleAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAppRoleAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFilterApplicationSynchronizationJobSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterapplicationsynchronizationjobschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFilterApplicationSynchronizationJobSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFilterApplicationSynchronizationJobSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFilterApplicationSynchronizationTemplateSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterapplicationsynchronizationtemplateschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFilterApplicationSynchronizationTemplateSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFilterApplicationSynchronizationTemplateSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFilterServicePrincipalSynchronizationJobSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterserviceprincipalsynchronizationjobschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFilterServicePrincipalSynchronizationJobSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFilterServicePrincipalSynchronizationJobSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFilterServicePrincipalSynchronizationTemplateSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfilterserviceprincipalsynchronizationtemplateschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFilterServicePrincipalSynchronizationTemplateSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFilterServicePrincipalSynchronizationTemplateSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFunctionApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionapplicationsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFunctionApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFunctionApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFunctionApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionapplicationsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFunctionApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFunctionApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFunctionServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionserviceprincipalsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFunctionServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFunctionServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgFunctionServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgfunctionserviceprincipalsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFunctionServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFunctionServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgInstantiateApplicationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'InstantiateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mginstantiateapplicationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgInstantiateApplicationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgInstantiateApplicationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgParseApplicationSynchronizationJobSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseapplicationsynchronizationjobschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgParseApplicationSynchronizationJobSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgParseApplicationSynchronizationJobSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgParseApplicationSynchronizationTemplateSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseapplicationsynchronizationtemplateschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgParseApplicationSynchronizationTemplateSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgParseApplicationSynchronizationTemplateSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgParseServicePrincipalSynchronizationJobSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseserviceprincipalsynchronizationjobschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgParseServicePrincipalSynchronizationJobSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgParseServicePrincipalSynchronizationJobSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgParseServicePrincipalSynchronizationTemplateSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/invoke-mgparseserviceprincipalsynchronizationtemplateschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgParseServicePrincipalSynchronizationTemplateSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgParseServicePrincipalSynchronizationTemplateSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplication {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationAppManagementPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationappmanagementpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationAppManagementPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationAppManagementPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationfederatedidentitycredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationSynchronizationJobOnDemand {
+[CmdletBinding(DefaultParameterSetName = 'ProvisionExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationjobondemand', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationSynchronizationJobOnDemand' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationSynchronizationJobOnDemand' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationtokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgApplicationTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgapplicationtokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgApplicationTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgApplicationTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mggroupapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalapproleassignedto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalClaimMappingPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalclaimmappingpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalClaimMappingPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalClaimMappingPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipaldelegatedpermissionclassification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalendpoint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalHomeRealmDiscoveryPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalhomerealmdiscoverypolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalHomeRealmDiscoveryPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalHomeRealmDiscoveryPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalSynchronizationJobOnDemand {
+[CmdletBinding(DefaultParameterSetName = 'ProvisionExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationjobondemand', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalSynchronizationJobOnDemand' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalSynchronizationJobOnDemand' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipaltokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mgserviceprincipaltokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/new-mguserapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplication {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationAppManagementPolicyAppManagementPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationappmanagementpolicyappmanagementpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationAppManagementPolicyAppManagementPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationAppManagementPolicyAppManagementPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationfederatedidentitycredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationFederatedIdentityCredentialByName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationfederatedidentitycredentialbyname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationFederatedIdentityCredentialByName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationFederatedIdentityCredentialByName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationKey {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationPassword {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationTokenIssuancePolicyTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationtokenissuancepolicytokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationTokenIssuancePolicyTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationTokenIssuancePolicyTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgApplicationTokenLifetimePolicyTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgapplicationtokenlifetimepolicytokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgApplicationTokenLifetimePolicyTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgApplicationTokenLifetimePolicyTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mggroupapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalapproleassignedto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalclaimmappingpolicyclaimmappingpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaldelegatedpermissionclassification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalendpoint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalhomerealmdiscoverypolicyhomerealmdiscoverypolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalKey {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalPassword {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalRemoteDesktopSecurityConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalremotedesktopsecurityconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalRemoteDesktopSecurityConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalRemoteDesktopSecurityConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenissuancepolicytokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mgserviceprincipaltokenlifetimepolicytokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/remove-mguserapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restart-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'RestartExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/restart-mgapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restart-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restart-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restart-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'RestartExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/restart-mgserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restart-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restart-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgApplicationLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgApplicationLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgApplicationSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgApplicationSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgApplicationSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgApplicationSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgApplicationSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgApplicationSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgApplicationSynchronizationSecret {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationsynchronizationsecret', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgApplicationSynchronizationSecret' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgApplicationSynchronizationSecret' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgApplicationVerifiedPublisher {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgapplicationverifiedpublisher', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgApplicationVerifiedPublisher' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgApplicationVerifiedPublisher' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgServicePrincipalSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgserviceprincipalsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgServicePrincipalSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgServicePrincipalSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgServicePrincipalSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgserviceprincipalsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgServicePrincipalSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgServicePrincipalSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgServicePrincipalSynchronizationSecret {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/set-mgserviceprincipalsynchronizationsecret', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgServicePrincipalSynchronizationSecret' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgServicePrincipalSynchronizationSecret' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Start-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Start', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/start-mgapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Start-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Start-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Start-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Start', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/start-mgserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Start-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Start-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Suspend-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Pause', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/suspend-mgapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Suspend-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Suspend-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Suspend-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Pause', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/suspend-mgserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Suspend-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Suspend-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgApplicationProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgapplicationproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgApplicationProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgApplicationProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgApplicationSynchronizationJobCredential {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgapplicationsynchronizationjobcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgApplicationSynchronizationJobCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgApplicationSynchronizationJobCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgServicePrincipalProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgserviceprincipalproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgServicePrincipalProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgServicePrincipalProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgServicePrincipalSynchronizationJobCredential {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/test-mgserviceprincipalsynchronizationjobcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgServicePrincipalSynchronizationJobCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgServicePrincipalSynchronizationJobCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplication {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationByAppId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationfederatedidentitycredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationFederatedIdentityCredentialByName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationfederatedidentitycredentialbyname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationFederatedIdentityCredentialByName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationFederatedIdentityCredentialByName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mggroupapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalapproleassignedto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalByAppId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipaldelegatedpermissionclassification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalendpoint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalRemoteDesktopSecurityConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalremotedesktopsecurityconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalRemoteDesktopSecurityConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalRemoteDesktopSecurityConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mgserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.applications/update-mguserapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

@@ -4,312 +4,3103 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Add-MgBetaApplicationKey{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaapplicationkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]param()dynamicparam{MgDynamic 'Add-MgBetaApplicationKey'}begin{$s=MgBegin 'Add-MgBetaApplicationKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgBetaApplicationPassword{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaapplicationpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]param()dynamicparam{MgDynamic 'Add-MgBetaApplicationPassword'}begin{$s=MgBegin 'Add-MgBetaApplicationPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgBetaServicePrincipalKey{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaserviceprincipalkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]param()dynamicparam{MgDynamic 'Add-MgBetaServicePrincipalKey'}begin{$s=MgBegin 'Add-MgBetaServicePrincipalKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgBetaServicePrincipalPassword{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaserviceprincipalpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]param()dynamicparam{MgDynamic 'Add-MgBetaServicePrincipalPassword'}begin{$s=MgBegin 'Add-MgBetaServicePrincipalPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgBetaServicePrincipalTokenSigningCertificate{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaserviceprincipaltokensigningcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSelfSignedCertificate')]param()dynamicparam{MgDynamic 'Add-MgBetaServicePrincipalTokenSigningCertificate'}begin{$s=MgBegin 'Add-MgBetaServicePrincipalTokenSigningCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Clear-MgBetaApplicationVerifiedPublisher{[CmdletBinding(DefaultParameterSetName='Unset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/clear-mgbetaapplicationverifiedpublisher',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Clear-MgBetaApplicationVerifiedPublisher'}begin{$s=MgBegin 'Clear-MgBetaApplicationVerifiedPublisher'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgBetaApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgBetaApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Find-MgBetaApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgBetaApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Find-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgBetaServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Find-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Discover',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Find-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Find-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaApplication'}begin{$s=MgBegin 'Get-MgBetaApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationAppManagementPolicy'}begin{$s=MgBegin 'Get-MgBetaApplicationAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationAppManagementPolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationappmanagementpolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationAppManagementPolicyByRef'}begin{$s=MgBegin 'Get-MgBetaApplicationAppManagementPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationAppManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationappmanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationAppManagementPolicyCount'}begin{$s=MgBegin 'Get-MgBetaApplicationAppManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationByAppId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationbyappid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationByAppId'}begin{$s=MgBegin 'Get-MgBetaApplicationByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationById'}begin{$s=MgBegin 'Get-MgBetaApplicationById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationByUniqueName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationbyuniquename')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationByUniqueName'}begin{$s=MgBegin 'Get-MgBetaApplicationByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationCount'}begin{$s=MgBegin 'Get-MgBetaApplicationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationCreatedOnBehalfOf{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationcreatedonbehalfof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationCreatedOnBehalfOf'}begin{$s=MgBegin 'Get-MgBetaApplicationCreatedOnBehalfOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationDelta'}begin{$s=MgBegin 'Get-MgBetaApplicationDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationextensionproperty')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationExtensionProperty'}begin{$s=MgBegin 'Get-MgBetaApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationExtensionPropertyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationextensionpropertycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationExtensionPropertyCount'}begin{$s=MgBegin 'Get-MgBetaApplicationExtensionPropertyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationfederatedidentitycredential')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'Get-MgBetaApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationFederatedIdentityCredentialByName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationfederatedidentitycredentialbyname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationFederatedIdentityCredentialByName'}begin{$s=MgBegin 'Get-MgBetaApplicationFederatedIdentityCredentialByName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationFederatedIdentityCredentialCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationfederatedidentitycredentialcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationFederatedIdentityCredentialCount'}begin{$s=MgBegin 'Get-MgBetaApplicationFederatedIdentityCredentialCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationhomerealmdiscoverypolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Get-MgBetaApplicationHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationHomeRealmDiscoveryPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationhomerealmdiscoverypolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationHomeRealmDiscoveryPolicyCount'}begin{$s=MgBegin 'Get-MgBetaApplicationHomeRealmDiscoveryPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationLogo'}begin{$s=MgBegin 'Get-MgBetaApplicationLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwner'}begin{$s=MgBegin 'Get-MgBetaApplicationOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerAsUser'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerByRef'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerCount'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerCountAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgBetaApplicationOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronization'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationAccessToken{[CmdletBinding(DefaultParameterSetName='AcquireExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationaccesstoken',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationAccessToken'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationAccessToken'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobbulkupload')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobbulkuploadcontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJobCount'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationJobSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationJobSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationJobSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationSecretCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationsecretcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationSecretCount'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationSecretCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationTemplate'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationTemplateCount'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplateschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationSynchronizationTemplateSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplateschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTemplate'}begin{$s=MgBegin 'Get-MgBetaApplicationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTemplateCount'}begin{$s=MgBegin 'Get-MgBetaApplicationTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenissuancepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTokenIssuancePolicy'}begin{$s=MgBegin 'Get-MgBetaApplicationTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenissuancepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Get-MgBetaApplicationTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTokenIssuancePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenissuancepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTokenIssuancePolicyCount'}begin{$s=MgBegin 'Get-MgBetaApplicationTokenIssuancePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenlifetimepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTokenLifetimePolicy'}begin{$s=MgBegin 'Get-MgBetaApplicationTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenlifetimepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Get-MgBetaApplicationTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaApplicationTokenLifetimePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenlifetimepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaApplicationTokenLifetimePolicyCount'}begin{$s=MgBegin 'Get-MgBetaApplicationTokenLifetimePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetagroupapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupAppRoleAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetagroupapproleassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupAppRoleAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaGroupAppRoleAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalAppManagementPolicy'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalAppManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalappmanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalAppManagementPolicyCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalAppManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignedto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalAppRoleAssignedToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignedtocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalAppRoleAssignedToCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalAppRoleAssignedToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalAppRoleAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalAppRoleAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalAppRoleAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalByAppId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalbyappid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalByAppId'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalById'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalclaimmappingpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalClaimMappingPolicy'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalClaimMappingPolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalclaimmappingpolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalClaimMappingPolicyByRef'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalClaimMappingPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalClaimMappingPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalclaimmappingpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalClaimMappingPolicyCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalClaimMappingPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalCreatedObject{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobject')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalCreatedObject'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalCreatedObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalCreatedObjectAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobjectasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalCreatedObjectAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalCreatedObjectAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalCreatedObjectCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobjectcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalCreatedObjectCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalCreatedObjectCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalCreatedObjectCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobjectcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalCreatedObjectCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalCreatedObjectCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaldelegatedpermissionclassification')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalDelegatedPermissionClassificationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaldelegatedpermissionclassificationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalDelegatedPermissionClassificationCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalDelegatedPermissionClassificationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaldelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalDelta'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalEndpoint'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalEndpointCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalendpointcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalEndpointCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalEndpointCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalhomerealmdiscoverypolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalhomerealmdiscoverypolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalhomerealmdiscoverypolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOf'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofasdirectoryrole')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfAsDirectoryRole'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfCountAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcountasdirectoryrole')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfCountAsDirectoryRole'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfCountAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaloauth2permissiongrant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOauth2PermissionGrant'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOauth2PermissionGrantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaloauth2permissiongrantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOauth2PermissionGrantCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOauth2PermissionGrantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObject{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobject')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObject'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectAsApplication'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectAsGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectCountAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnedObjectCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnedObjectCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnedObjectCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwner'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerAsUser'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerByRef'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerCountAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientappcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronization'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationAccessToken{[CmdletBinding(DefaultParameterSetName='AcquireExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationaccesstoken',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationAccessToken'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationAccessToken'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobbulkupload')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobbulkuploadcontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJobCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationSecretCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationsecretcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationSecretCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationSecretCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationTemplateCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplateschemadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplateschemadirectorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectoryCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenissuancepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTokenIssuancePolicy'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenissuancepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTokenIssuancePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenissuancepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTokenIssuancePolicyCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTokenIssuancePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenlifetimepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTokenLifetimePolicy'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenlifetimepolicybyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTokenLifetimePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenlifetimepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTokenLifetimePolicyCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTokenLifetimePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofasdirectoryrole')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfAsDirectoryRole'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfCountAsDirectoryRole{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcountasdirectoryrole')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsDirectoryRole'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetauserapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAppRoleAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetauserapproleassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAppRoleAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaUserAppRoleAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFilterApplicationSynchronizationJobSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterapplicationsynchronizationjobschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFilterApplicationSynchronizationJobSchemaOperator'}begin{$s=MgBegin 'Invoke-MgBetaFilterApplicationSynchronizationJobSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFilterApplicationSynchronizationTemplateSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterapplicationsynchronizationtemplateschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFilterApplicationSynchronizationTemplateSchemaOperator'}begin{$s=MgBegin 'Invoke-MgBetaFilterApplicationSynchronizationTemplateSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFilterServicePrincipalSynchronizationJobSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterserviceprincipalsynchronizationjobschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFilterServicePrincipalSynchronizationJobSchemaOperator'}begin{$s=MgBegin 'Invoke-MgBetaFilterServicePrincipalSynchronizationJobSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFilterServicePrincipalSynchronizationTemplateSchemaOperator{[CmdletBinding(DefaultParameterSetName='Filter',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterserviceprincipalsynchronizationtemplateschemaoperator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFilterServicePrincipalSynchronizationTemplateSchemaOperator'}begin{$s=MgBegin 'Invoke-MgBetaFilterServicePrincipalSynchronizationTemplateSchemaOperator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFunctionApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionapplicationsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFunctionApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Invoke-MgBetaFunctionApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFunctionApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionapplicationsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFunctionApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Invoke-MgBetaFunctionApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFunctionServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionserviceprincipalsynchronizationjobschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFunctionServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Invoke-MgBetaFunctionServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaFunctionServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Function',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionserviceprincipalsynchronizationtemplateschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFunctionServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Invoke-MgBetaFunctionServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaInstantiateApplicationTemplate{[CmdletBinding(DefaultParameterSetName='InstantiateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetainstantiateapplicationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationServicePrincipal')]param()dynamicparam{MgDynamic 'Invoke-MgBetaInstantiateApplicationTemplate'}begin{$s=MgBegin 'Invoke-MgBetaInstantiateApplicationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaParseApplicationSynchronizationJobSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseapplicationsynchronizationjobschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgBetaParseApplicationSynchronizationJobSchemaExpression'}begin{$s=MgBegin 'Invoke-MgBetaParseApplicationSynchronizationJobSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaParseApplicationSynchronizationTemplateSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseapplicationsynchronizationtemplateschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgBetaParseApplicationSynchronizationTemplateSchemaExpression'}begin{$s=MgBegin 'Invoke-MgBetaParseApplicationSynchronizationTemplateSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaParseServicePrincipalSynchronizationJobSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseserviceprincipalsynchronizationjobschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgBetaParseServicePrincipalSynchronizationJobSchemaExpression'}begin{$s=MgBegin 'Invoke-MgBetaParseServicePrincipalSynchronizationJobSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaParseServicePrincipalSynchronizationTemplateSchemaExpression{[CmdletBinding(DefaultParameterSetName='ParseExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseserviceprincipalsynchronizationtemplateschemaexpression',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]param()dynamicparam{MgDynamic 'Invoke-MgBetaParseServicePrincipalSynchronizationTemplateSchemaExpression'}begin{$s=MgBegin 'Invoke-MgBetaParseServicePrincipalSynchronizationTemplateSchemaExpression'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplication{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'New-MgBetaApplication'}begin{$s=MgBegin 'New-MgBetaApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationAppManagementPolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationappmanagementpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationAppManagementPolicyByRef'}begin{$s=MgBegin 'New-MgBetaApplicationAppManagementPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationExtensionProperty'}begin{$s=MgBegin 'New-MgBetaApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationfederatedidentitycredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'New-MgBetaApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationOwnerByRef'}begin{$s=MgBegin 'New-MgBetaApplicationOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'New-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationSynchronizationJobOnDemand{[CmdletBinding(DefaultParameterSetName='ProvisionExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjobondemand',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationSynchronizationJobOnDemand'}begin{$s=MgBegin 'New-MgBetaApplicationSynchronizationJobOnDemand'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'New-MgBetaApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationSynchronizationTemplate'}begin{$s=MgBegin 'New-MgBetaApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'New-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationtokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationTokenIssuancePolicyByRef'}begin{$s=MgBegin 'New-MgBetaApplicationTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaApplicationTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationtokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaApplicationTokenLifetimePolicyByRef'}begin{$s=MgBegin 'New-MgBetaApplicationTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetagroupapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaGroupAppRoleAssignment'}begin{$s=MgBegin 'New-MgBetaGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipal{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipal'}begin{$s=MgBegin 'New-MgBetaServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalapproleassignedto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'New-MgBetaServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'New-MgBetaServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalClaimMappingPolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalclaimmappingpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalClaimMappingPolicyByRef'}begin{$s=MgBegin 'New-MgBetaServicePrincipalClaimMappingPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipaldelegatedpermissionclassification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'New-MgBetaServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalendpoint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalEndpoint'}begin{$s=MgBegin 'New-MgBetaServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalhomerealmdiscoverypolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef'}begin{$s=MgBegin 'New-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalOwnerByRef'}begin{$s=MgBegin 'New-MgBetaServicePrincipalOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'New-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalSynchronizationJobOnDemand{[CmdletBinding(DefaultParameterSetName='ProvisionExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationjobondemand',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalSynchronizationJobOnDemand'}begin{$s=MgBegin 'New-MgBetaServicePrincipalSynchronizationJobOnDemand'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'New-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'New-MgBetaServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'New-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipaltokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalTokenIssuancePolicyByRef'}begin{$s=MgBegin 'New-MgBetaServicePrincipalTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipaltokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalTokenLifetimePolicyByRef'}begin{$s=MgBegin 'New-MgBetaServicePrincipalTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetauserapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaUserAppRoleAssignment'}begin{$s=MgBegin 'New-MgBetaUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplication{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplication'}begin{$s=MgBegin 'Remove-MgBetaApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationAppManagementPolicyAppManagementPolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationappmanagementpolicyappmanagementpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationAppManagementPolicyAppManagementPolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaApplicationAppManagementPolicyAppManagementPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationByAppId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationByAppId'}begin{$s=MgBegin 'Remove-MgBetaApplicationByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationByUniqueName{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationByUniqueName'}begin{$s=MgBegin 'Remove-MgBetaApplicationByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationExtensionProperty'}begin{$s=MgBegin 'Remove-MgBetaApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationfederatedidentitycredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'Remove-MgBetaApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationFederatedIdentityCredentialByName{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationfederatedidentitycredentialbyname',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationFederatedIdentityCredentialByName'}begin{$s=MgBegin 'Remove-MgBetaApplicationFederatedIdentityCredentialByName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationKey{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationKey'}begin{$s=MgBegin 'Remove-MgBetaApplicationKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationLogo'}begin{$s=MgBegin 'Remove-MgBetaApplicationLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaApplicationOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationPassword{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationPassword'}begin{$s=MgBegin 'Remove-MgBetaApplicationPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronization'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationTemplate'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Remove-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationTokenIssuancePolicyTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationtokenissuancepolicytokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationTokenIssuancePolicyTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaApplicationTokenIssuancePolicyTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaApplicationTokenLifetimePolicyTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationtokenlifetimepolicytokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaApplicationTokenLifetimePolicyTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaApplicationTokenLifetimePolicyTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetagroupapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupAppRoleAssignment'}begin{$s=MgBegin 'Remove-MgBetaGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipal{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipal'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalapproleassignedto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalByAppId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalByAppId'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalclaimmappingpolicyclaimmappingpolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaldelegatedpermissionclassification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalendpoint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalEndpoint'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalhomerealmdiscoverypolicyhomerealmdiscoverypolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalKey{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalkey',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalKey'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalPassword{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalPassword'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalremotedesktopsecurityconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronization'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenissuancepolicytokenissuancepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenlifetimepolicytokenlifetimepolicybyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetauserapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAppRoleAssignment'}begin{$s=MgBegin 'Remove-MgBetaUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restart-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='RestartExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/restart-mgbetaapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Restart-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'Restart-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restart-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='RestartExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/restart-mgbetaserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Restart-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Restart-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaApplicationLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaApplicationLogo'}begin{$s=MgBegin 'Set-MgBetaApplicationLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaApplicationSynchronization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Set-MgBetaApplicationSynchronization'}begin{$s=MgBegin 'Set-MgBetaApplicationSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaApplicationSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaApplicationSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Set-MgBetaApplicationSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaApplicationSynchronizationSecret{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationsynchronizationsecret',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]param()dynamicparam{MgDynamic 'Set-MgBetaApplicationSynchronizationSecret'}begin{$s=MgBegin 'Set-MgBetaApplicationSynchronizationSecret'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaApplicationVerifiedPublisher{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationverifiedpublisher',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaApplicationVerifiedPublisher'}begin{$s=MgBegin 'Set-MgBetaApplicationVerifiedPublisher'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaServicePrincipalSynchronization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaserviceprincipalsynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]param()dynamicparam{MgDynamic 'Set-MgBetaServicePrincipalSynchronization'}begin{$s=MgBegin 'Set-MgBetaServicePrincipalSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaServicePrincipalSynchronizationJobBulkUploadContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaserviceprincipalsynchronizationjobbulkuploadcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaServicePrincipalSynchronizationJobBulkUploadContent'}begin{$s=MgBegin 'Set-MgBetaServicePrincipalSynchronizationJobBulkUploadContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaServicePrincipalSynchronizationSecret{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaserviceprincipalsynchronizationsecret',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]param()dynamicparam{MgDynamic 'Set-MgBetaServicePrincipalSynchronizationSecret'}begin{$s=MgBegin 'Set-MgBetaServicePrincipalSynchronizationSecret'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Start-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Start',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/start-mgbetaapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Start-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'Start-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Start-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Start',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/start-mgbetaserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Start-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Start-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Suspend-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Pause',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/suspend-mgbetaapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Suspend-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'Suspend-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Suspend-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='Pause',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/suspend-mgbetaserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Suspend-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Suspend-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaApplicationProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaapplicationproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaApplicationProperty'}begin{$s=MgBegin 'Test-MgBetaApplicationProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaApplicationSynchronizationJobCredential{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaapplicationsynchronizationjobcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaApplicationSynchronizationJobCredential'}begin{$s=MgBegin 'Test-MgBetaApplicationSynchronizationJobCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaServicePrincipalProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaserviceprincipalproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaServicePrincipalProperty'}begin{$s=MgBegin 'Test-MgBetaServicePrincipalProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaServicePrincipalSynchronizationJobCredential{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaserviceprincipalsynchronizationjobcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaServicePrincipalSynchronizationJobCredential'}begin{$s=MgBegin 'Test-MgBetaServicePrincipalSynchronizationJobCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplication{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Update-MgBetaApplication'}begin{$s=MgBegin 'Update-MgBetaApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationByAppId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationByAppId'}begin{$s=MgBegin 'Update-MgBetaApplicationByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationByUniqueName{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationByUniqueName'}begin{$s=MgBegin 'Update-MgBetaApplicationByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationExtensionProperty{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationExtensionProperty'}begin{$s=MgBegin 'Update-MgBetaApplicationExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationFederatedIdentityCredential{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationfederatedidentitycredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationFederatedIdentityCredential'}begin{$s=MgBegin 'Update-MgBetaApplicationFederatedIdentityCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationFederatedIdentityCredentialByName{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationfederatedidentitycredentialbyname',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationFederatedIdentityCredentialByName'}begin{$s=MgBegin 'Update-MgBetaApplicationFederatedIdentityCredentialByName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationJob{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationJob'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationJobSchema'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationTemplate'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationTemplateSchema'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaApplicationSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Update-MgBetaApplicationSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetagroupapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupAppRoleAssignment'}begin{$s=MgBegin 'Update-MgBetaGroupAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipal{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipal'}begin{$s=MgBegin 'Update-MgBetaServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalAppRoleAssignedTo{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalapproleassignedto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalAppRoleAssignedTo'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalAppRoleAssignedTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalAppRoleAssignment'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalByAppId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalbyappid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalByAppId'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalByAppId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalDelegatedPermissionClassification{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipaldelegatedpermissionclassification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalDelegatedPermissionClassification'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalDelegatedPermissionClassification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalEndpoint{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalendpoint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalEndpoint'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalremotedesktopsecurityconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationJob{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationJob'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationJobBulkUpload{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjobbulkupload',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationJobBulkUpload'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationJobBulkUpload'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationJobSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjobschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationJobSchema'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationJobSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationJobSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjobschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationJobSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationTemplate'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationTemplateSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationtemplateschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationTemplateSchema'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationTemplateSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationtemplateschemadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetauserapproleassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAppRoleAssignment'}begin{$s=MgBegin 'Update-MgBetaUserAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Add-MgBetaApplicationKey {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaapplicationkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaApplicationKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaApplicationKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgBetaApplicationPassword {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaapplicationpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaApplicationPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaApplicationPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgBetaServicePrincipalKey {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaserviceprincipalkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphKeyCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaServicePrincipalKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaServicePrincipalKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgBetaServicePrincipalPassword {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaserviceprincipalpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaServicePrincipalPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaServicePrincipalPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgBetaServicePrincipalTokenSigningCertificate {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/add-mgbetaserviceprincipaltokensigningcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSelfSignedCertificate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaServicePrincipalTokenSigningCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaServicePrincipalTokenSigningCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Clear-MgBetaApplicationVerifiedPublisher {
+[CmdletBinding(DefaultParameterSetName = 'Unset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/clear-mgbetaapplicationverifiedpublisher', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Clear-MgBetaApplicationVerifiedPublisher' }
+begin { $mgState = & $MgCore Start-MgCommand 'Clear-MgBetaApplicationVerifiedPublisher' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaApplicationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaapplicationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaApplicationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaApplicationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaApplicationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaapplicationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaApplicationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaApplicationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaServicePrincipalMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaserviceprincipalmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaServicePrincipalMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaServicePrincipalMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaServicePrincipalMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/confirm-mgbetaserviceprincipalmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaServicePrincipalMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaServicePrincipalMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgBetaApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgBetaApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgBetaServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Discover', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/find-mgbetaserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationAppManagementPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationappmanagementpolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationAppManagementPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationAppManagementPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationAppManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationappmanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationAppManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationAppManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationbyappid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationbyuniquename')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationCreatedOnBehalfOf {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationcreatedonbehalfof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationCreatedOnBehalfOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationCreatedOnBehalfOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationextensionproperty')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationExtensionPropertyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationextensionpropertycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationExtensionPropertyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationExtensionPropertyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationfederatedidentitycredential')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationFederatedIdentityCredentialByName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationfederatedidentitycredentialbyname')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationFederatedIdentityCredentialByName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationFederatedIdentityCredentialByName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationFederatedIdentityCredentialCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationfederatedidentitycredentialcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationFederatedIdentityCredentialCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationFederatedIdentityCredentialCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationhomerealmdiscoverypolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationHomeRealmDiscoveryPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationhomerealmdiscoverypolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationHomeRealmDiscoveryPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationAccessToken {
+[CmdletBinding(DefaultParameterSetName = 'AcquireExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationaccesstoken', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationAccessToken' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationAccessToken' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobbulkupload')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobbulkuploadcontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationJobSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationjobschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationJobSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationJobSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationSecretCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationsecretcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationSecretCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationSecretCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplateschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationSynchronizationTemplateSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationsynchronizationtemplateschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationSynchronizationTemplateSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenissuancepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenissuancepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTokenIssuancePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenissuancepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTokenIssuancePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTokenIssuancePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenlifetimepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenlifetimepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaApplicationTokenLifetimePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaapplicationtokenlifetimepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaApplicationTokenLifetimePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaApplicationTokenLifetimePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetagroupapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupAppRoleAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetagroupapproleassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupAppRoleAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupAppRoleAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalAppManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalappmanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalAppManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalAppManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignedto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalAppRoleAssignedToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignedtocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalAppRoleAssignedToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalAppRoleAssignedToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalAppRoleAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalapproleassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalAppRoleAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalAppRoleAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalbyappid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalclaimmappingpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalClaimMappingPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalclaimmappingpolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalClaimMappingPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalClaimMappingPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalClaimMappingPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalclaimmappingpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalClaimMappingPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalClaimMappingPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalCreatedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalCreatedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalCreatedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalCreatedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalCreatedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalCreatedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalCreatedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalCreatedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalCreatedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalCreatedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalcreatedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalCreatedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalCreatedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaldelegatedpermissionclassification')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalDelegatedPermissionClassificationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaldelegatedpermissionclassificationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalDelegatedPermissionClassificationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalDelegatedPermissionClassificationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaldelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalEndpointCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalendpointcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalEndpointCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalEndpointCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalhomerealmdiscoverypolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalhomerealmdiscoverypolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalhomerealmdiscoverypolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaloauth2permissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOauth2PermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaloauth2permissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOauth2PermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOauth2PermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObject {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobject')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnedObjectCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownedobjectcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnedObjectCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnedObjectCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientappcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientAppCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationAccessToken {
+[CmdletBinding(DefaultParameterSetName = 'AcquireExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationaccesstoken', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationAccessToken' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationAccessToken' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobbulkupload')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobbulkuploadcontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationjobschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationJobSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationSecretCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationsecretcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationSecretCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationSecretCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplateschemadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipalsynchronizationtemplateschemadirectorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenissuancepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenissuancepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTokenIssuancePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenissuancepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTokenIssuancePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTokenIssuancePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenlifetimepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenlifetimepolicybyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTokenLifetimePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltokenlifetimepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTokenLifetimePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTokenLifetimePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofasdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfCountAsDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcountasdirectoryrole')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetaserviceprincipaltransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetauserapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAppRoleAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/get-mgbetauserapproleassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAppRoleAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAppRoleAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFilterApplicationSynchronizationJobSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterapplicationsynchronizationjobschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFilterApplicationSynchronizationJobSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFilterApplicationSynchronizationJobSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFilterApplicationSynchronizationTemplateSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterapplicationsynchronizationtemplateschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFilterApplicationSynchronizationTemplateSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFilterApplicationSynchronizationTemplateSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFilterServicePrincipalSynchronizationJobSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterserviceprincipalsynchronizationjobschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFilterServicePrincipalSynchronizationJobSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFilterServicePrincipalSynchronizationJobSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFilterServicePrincipalSynchronizationTemplateSchemaOperator {
+[CmdletBinding(DefaultParameterSetName = 'Filter', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafilterserviceprincipalsynchronizationtemplateschemaoperator')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFilterOperatorSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFilterServicePrincipalSynchronizationTemplateSchemaOperator' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFilterServicePrincipalSynchronizationTemplateSchemaOperator' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFunctionApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionapplicationsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFunctionApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFunctionApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFunctionApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionapplicationsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFunctionApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFunctionApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFunctionServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionserviceprincipalsynchronizationjobschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFunctionServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFunctionServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaFunctionServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Function', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetafunctionserviceprincipalsynchronizationtemplateschema')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeMappingFunctionSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFunctionServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFunctionServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaInstantiateApplicationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'InstantiateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetainstantiateapplicationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplicationServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaInstantiateApplicationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaInstantiateApplicationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaParseApplicationSynchronizationJobSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseapplicationsynchronizationjobschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaParseApplicationSynchronizationJobSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaParseApplicationSynchronizationJobSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaParseApplicationSynchronizationTemplateSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseapplicationsynchronizationtemplateschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaParseApplicationSynchronizationTemplateSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaParseApplicationSynchronizationTemplateSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaParseServicePrincipalSynchronizationJobSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseserviceprincipalsynchronizationjobschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaParseServicePrincipalSynchronizationJobSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaParseServicePrincipalSynchronizationJobSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaParseServicePrincipalSynchronizationTemplateSchemaExpression {
+[CmdletBinding(DefaultParameterSetName = 'ParseExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/invoke-mgbetaparseserviceprincipalsynchronizationtemplateschemaexpression', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphParseExpressionResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaParseServicePrincipalSynchronizationTemplateSchemaExpression' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaParseServicePrincipalSynchronizationTemplateSchemaExpression' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplication {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationAppManagementPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationappmanagementpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationAppManagementPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationAppManagementPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationfederatedidentitycredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationSynchronizationJobOnDemand {
+[CmdletBinding(DefaultParameterSetName = 'ProvisionExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjobondemand', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationSynchronizationJobOnDemand' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationSynchronizationJobOnDemand' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationtokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaApplicationTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationtokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaApplicationTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaApplicationTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetagroupapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalapproleassignedto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalClaimMappingPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalclaimmappingpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalClaimMappingPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalClaimMappingPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipaldelegatedpermissionclassification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalendpoint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalhomerealmdiscoverypolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalHomeRealmDiscoveryPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalSynchronizationJobOnDemand {
+[CmdletBinding(DefaultParameterSetName = 'ProvisionExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationjobondemand', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphStringKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalSynchronizationJobOnDemand' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalSynchronizationJobOnDemand' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipaltokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaserviceprincipaltokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetauserapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplication {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationAppManagementPolicyAppManagementPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationappmanagementpolicyappmanagementpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationAppManagementPolicyAppManagementPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationAppManagementPolicyAppManagementPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationfederatedidentitycredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationFederatedIdentityCredentialByName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationfederatedidentitycredentialbyname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationFederatedIdentityCredentialByName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationFederatedIdentityCredentialByName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationKey {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationPassword {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationTokenIssuancePolicyTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationtokenissuancepolicytokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationTokenIssuancePolicyTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationTokenIssuancePolicyTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaApplicationTokenLifetimePolicyTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaapplicationtokenlifetimepolicytokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaApplicationTokenLifetimePolicyTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaApplicationTokenLifetimePolicyTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetagroupapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalapproleassignedto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalByAppId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalclaimmappingpolicyclaimmappingpolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalClaimMappingPolicyClaimMappingPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaldelegatedpermissionclassification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalendpoint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalhomerealmdiscoverypolicyhomerealmdiscoverypolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalHomeRealmDiscoveryPolicyHomeRealmDiscoveryPolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalKey {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalkey', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalPassword {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalremotedesktopsecurityconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenissuancepolicytokenissuancepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalTokenIssuancePolicyTokenIssuancePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetaserviceprincipaltokenlifetimepolicytokenlifetimepolicybyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalTokenLifetimePolicyTokenLifetimePolicyByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/remove-mgbetauserapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restart-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'RestartExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/restart-mgbetaapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restart-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restart-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restart-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'RestartExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/restart-mgbetaserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restart-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restart-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaApplicationLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaApplicationLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaApplicationLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaApplicationSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaApplicationSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaApplicationSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaApplicationSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaApplicationSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaApplicationSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaApplicationSynchronizationSecret {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationsynchronizationsecret', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaApplicationSynchronizationSecret' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaApplicationSynchronizationSecret' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaApplicationVerifiedPublisher {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaapplicationverifiedpublisher', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaApplicationVerifiedPublisher' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaApplicationVerifiedPublisher' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaServicePrincipalSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaserviceprincipalsynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaServicePrincipalSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaServicePrincipalSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaServicePrincipalSynchronizationJobBulkUploadContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaserviceprincipalsynchronizationjobbulkuploadcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaServicePrincipalSynchronizationJobBulkUploadContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaServicePrincipalSynchronizationJobBulkUploadContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaServicePrincipalSynchronizationSecret {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/set-mgbetaserviceprincipalsynchronizationsecret', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSecretKeyStringValuePair')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaServicePrincipalSynchronizationSecret' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaServicePrincipalSynchronizationSecret' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Start-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Start', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/start-mgbetaapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Start-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Start-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Start-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Start', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/start-mgbetaserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Start-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Start-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Suspend-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Pause', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/suspend-mgbetaapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Suspend-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Suspend-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Suspend-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'Pause', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/suspend-mgbetaserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Suspend-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Suspend-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaApplicationProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaapplicationproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaApplicationProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaApplicationProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaApplicationSynchronizationJobCredential {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaapplicationsynchronizationjobcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaApplicationSynchronizationJobCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaApplicationSynchronizationJobCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaServicePrincipalProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaserviceprincipalproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaServicePrincipalProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaServicePrincipalProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaServicePrincipalSynchronizationJobCredential {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/test-mgbetaserviceprincipalsynchronizationjobcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaServicePrincipalSynchronizationJobCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaServicePrincipalSynchronizationJobCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplication {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationByAppId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationExtensionProperty {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationExtensionProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationExtensionProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationFederatedIdentityCredential {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationfederatedidentitycredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationFederatedIdentityCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationFederatedIdentityCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationFederatedIdentityCredentialByName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationfederatedidentitycredentialbyname', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedIdentityCredential')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationFederatedIdentityCredentialByName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationFederatedIdentityCredentialByName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaApplicationSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaapplicationsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaApplicationSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaApplicationSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetagroupapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalAppRoleAssignedTo {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalapproleassignedto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalAppRoleAssignedTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalAppRoleAssignedTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalByAppId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalbyappid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalByAppId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalByAppId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalDelegatedPermissionClassification {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipaldelegatedpermissionclassification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedPermissionClassification')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalDelegatedPermissionClassification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalDelegatedPermissionClassification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalendpoint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalremotedesktopsecurityconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteDesktopSecurityConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalremotedesktopsecurityconfigurationapprovedclientapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApprovedClientApp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationApprovedClientApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalremotedesktopsecurityconfigurationtargetdevicegroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTargetDeviceGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalRemoteDesktopSecurityConfigurationTargetDeviceGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationJob {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationJobBulkUpload {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjobbulkupload', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBulkUpload')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationJobBulkUpload' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationJobBulkUpload' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationJobSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjobschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationJobSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationJobSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationJobSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationjobschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationJobSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationTemplateSchema {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationtemplateschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSynchronizationSchema')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationTemplateSchema' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationTemplateSchema' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetaserviceprincipalsynchronizationtemplateschemadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalSynchronizationTemplateSchemaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/update-mgbetauserapproleassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

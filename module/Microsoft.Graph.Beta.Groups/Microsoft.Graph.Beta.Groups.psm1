@@ -4,221 +4,2203 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Add-MgBetaGroupFavorite{[CmdletBinding(DefaultParameterSetName='Add',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/add-mgbetagroupfavorite',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Add-MgBetaGroupFavorite'}begin{$s=MgBegin 'Add-MgBetaGroupFavorite'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgBetaGroupToLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/add-mgbetagrouptolifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Add-MgBetaGroupToLifecyclePolicy'}begin{$s=MgBegin 'Add-MgBetaGroupToLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgBetaGroupGrantedPermissionForApp{[CmdletBinding(DefaultParameterSetName='Check',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupgrantedpermissionforapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'Confirm-MgBetaGroupGrantedPermissionForApp'}begin{$s=MgBegin 'Confirm-MgBetaGroupGrantedPermissionForApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroup'}begin{$s=MgBegin 'Get-MgBetaGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupAcceptedSender{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupacceptedsender')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupAcceptedSender'}begin{$s=MgBegin 'Get-MgBetaGroupAcceptedSender'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupAcceptedSenderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupacceptedsenderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupAcceptedSenderByRef'}begin{$s=MgBegin 'Get-MgBetaGroupAcceptedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupAcceptedSenderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupacceptedsendercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupAcceptedSenderCount'}begin{$s=MgBegin 'Get-MgBetaGroupAcceptedSenderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupById'}begin{$s=MgBegin 'Get-MgBetaGroupById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupByUniqueName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupbyuniquename')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupByUniqueName'}begin{$s=MgBegin 'Get-MgBetaGroupByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversation'}begin{$s=MgBegin 'Get-MgBetaGroupConversation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThread{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthread')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThread'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPost{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpost')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPost'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostAttachment'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostAttachmentCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostExtension'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostExtensionCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostInReplyToAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostInReplyToAttachmentCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostInReplyToAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupConversationThreadPostInReplyToExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupConversationThreadPostInReplyToExtensionCount'}begin{$s=MgBegin 'Get-MgBetaGroupConversationThreadPostInReplyToExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupCount'}begin{$s=MgBegin 'Get-MgBetaGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupCreatedOnBehalfOf{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupcreatedonbehalfof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupCreatedOnBehalfOf'}begin{$s=MgBegin 'Get-MgBetaGroupCreatedOnBehalfOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupDelta'}begin{$s=MgBegin 'Get-MgBetaGroupDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupExtension'}begin{$s=MgBegin 'Get-MgBetaGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupExtensionCount'}begin{$s=MgBegin 'Get-MgBetaGroupExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupLifecyclePolicy'}begin{$s=MgBegin 'Get-MgBetaGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupLifecyclePolicyByGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicybygroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupLifecyclePolicyByGroup'}begin{$s=MgBegin 'Get-MgBetaGroupLifecyclePolicyByGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupLifecyclePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupLifecyclePolicyCount'}begin{$s=MgBegin 'Get-MgBetaGroupLifecyclePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMember'}begin{$s=MgBegin 'Get-MgBetaGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberByRef'}begin{$s=MgBegin 'Get-MgBetaGroupMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCount'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberCountAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberOf'}begin{$s=MgBegin 'Get-MgBetaGroupMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaGroupMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaGroupMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaGroupMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseError'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCount'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupMemberWithLicenseErrorCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupMemberWithLicenseErrorCountAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupMemberWithLicenseErrorCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwner'}begin{$s=MgBegin 'Get-MgBetaGroupOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerByRef'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCount'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouppermissiongrant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupPermissionGrant'}begin{$s=MgBegin 'Get-MgBetaGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupPermissionGrantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouppermissiongrantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupPermissionGrantCount'}begin{$s=MgBegin 'Get-MgBetaGroupPermissionGrantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupPhoto'}begin{$s=MgBegin 'Get-MgBetaGroupPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupPhotoContent'}begin{$s=MgBegin 'Get-MgBetaGroupPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupRejectedSender{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouprejectedsender')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupRejectedSender'}begin{$s=MgBegin 'Get-MgBetaGroupRejectedSender'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupRejectedSenderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouprejectedsenderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupRejectedSenderByRef'}begin{$s=MgBegin 'Get-MgBetaGroupRejectedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupRejectedSenderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouprejectedsendercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupRejectedSenderCount'}begin{$s=MgBegin 'Get-MgBetaGroupRejectedSenderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSetting{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSetting'}begin{$s=MgBegin 'Get-MgBetaGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSettingCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSettingCount'}begin{$s=MgBegin 'Get-MgBetaGroupSettingCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSettingTemplateById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSettingTemplateById'}begin{$s=MgBegin 'Get-MgBetaGroupSettingTemplateById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSettingTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSettingTemplateCount'}begin{$s=MgBegin 'Get-MgBetaGroupSettingTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSettingTemplateDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatedelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSettingTemplateDelta'}begin{$s=MgBegin 'Get-MgBetaGroupSettingTemplateDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplategroupsettingtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'Get-MgBetaGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSiteGetByPathApplicableContentTypeForList{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsitegetbypathapplicablecontenttypeforlist')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContentType')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSiteGetByPathApplicableContentTypeForList'}begin{$s=MgBegin 'Get-MgBetaGroupSiteGetByPathApplicableContentTypeForList'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupSiteGetGraphBPrePathActivityByInterval{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsitegetgraphbprepathactivitybyinterval')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemActivityStat')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupSiteGetGraphBPrePathActivityByInterval'}begin{$s=MgBegin 'Get-MgBetaGroupSiteGetGraphBPrePathActivityByInterval'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThread{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthread')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThread'}begin{$s=MgBegin 'Get-MgBetaGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadCount'}begin{$s=MgBegin 'Get-MgBetaGroupThreadCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPost{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpost')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPost'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostAttachment'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostAttachmentCount'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostCount'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostExtension'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostExtensionCount'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostInReplyToAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostInReplyToAttachmentCount'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostInReplyToAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupThreadPostInReplyToExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupThreadPostInReplyToExtensionCount'}begin{$s=MgBegin 'Get-MgBetaGroupThreadPostInReplyToExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMember'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCount'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberCountAsUser'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaGroupTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaGroupTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaGroupTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaForwardGroupConversationThreadPost{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupconversationthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaForwardGroupConversationThreadPost'}begin{$s=MgBegin 'Invoke-MgBetaForwardGroupConversationThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaForwardGroupConversationThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupconversationthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaForwardGroupConversationThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgBetaForwardGroupConversationThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaForwardGroupThreadPost{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaForwardGroupThreadPost'}begin{$s=MgBegin 'Invoke-MgBetaForwardGroupThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaForwardGroupThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaForwardGroupThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgBetaForwardGroupThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaGraphGroup{[CmdletBinding(DefaultParameterSetName='Graph',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetagraphgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaGraphGroup'}begin{$s=MgBegin 'Invoke-MgBetaGraphGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaRenewGroup{[CmdletBinding(DefaultParameterSetName='Renew',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetarenewgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaRenewGroup'}begin{$s=MgBegin 'Invoke-MgBetaRenewGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaReplyGroupConversationThread{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReplyGroupConversationThread'}begin{$s=MgBegin 'Invoke-MgBetaReplyGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaReplyGroupConversationThreadPost{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupconversationthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReplyGroupConversationThreadPost'}begin{$s=MgBegin 'Invoke-MgBetaReplyGroupConversationThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaReplyGroupConversationThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupconversationthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReplyGroupConversationThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgBetaReplyGroupConversationThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaReplyGroupThread{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReplyGroupThread'}begin{$s=MgBegin 'Invoke-MgBetaReplyGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaReplyGroupThreadPost{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReplyGroupThreadPost'}begin{$s=MgBegin 'Invoke-MgBetaReplyGroupThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaReplyGroupThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReplyGroupThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgBetaReplyGroupThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaRetryGroupServiceProvisioning{[CmdletBinding(DefaultParameterSetName='Retry',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaretrygroupserviceprovisioning',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaRetryGroupServiceProvisioning'}begin{$s=MgBegin 'Invoke-MgBetaRetryGroupServiceProvisioning'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaSubscribeGroupByMail{[CmdletBinding(DefaultParameterSetName='Subscribe',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetasubscribegroupbymail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaSubscribeGroupByMail'}begin{$s=MgBegin 'Invoke-MgBetaSubscribeGroupByMail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'New-MgBetaGroup'}begin{$s=MgBegin 'New-MgBetaGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupAcceptedSenderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupacceptedsenderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaGroupAcceptedSenderByRef'}begin{$s=MgBegin 'New-MgBetaGroupAcceptedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversation'}begin{$s=MgBegin 'New-MgBetaGroupConversation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThread{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThread'}begin{$s=MgBegin 'New-MgBetaGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThreadPostAttachment'}begin{$s=MgBegin 'New-MgBetaGroupConversationThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThreadPostAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThreadPostAttachmentUploadSession'}begin{$s=MgBegin 'New-MgBetaGroupConversationThreadPostAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThreadPostExtension'}begin{$s=MgBegin 'New-MgBetaGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThreadPostInReplyToAttachment'}begin{$s=MgBegin 'New-MgBetaGroupConversationThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThreadPostInReplyToAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostinreplytoattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThreadPostInReplyToAttachmentUploadSession'}begin{$s=MgBegin 'New-MgBetaGroupConversationThreadPostInReplyToAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'New-MgBetaGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaGroupExtension'}begin{$s=MgBegin 'New-MgBetaGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagrouplifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'New-MgBetaGroupLifecyclePolicy'}begin{$s=MgBegin 'New-MgBetaGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupMemberByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupmemberbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaGroupMemberByRef'}begin{$s=MgBegin 'New-MgBetaGroupMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaGroupOwnerByRef'}begin{$s=MgBegin 'New-MgBetaGroupOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagrouppermissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'New-MgBetaGroupPermissionGrant'}begin{$s=MgBegin 'New-MgBetaGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupRejectedSenderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagrouprejectedsenderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaGroupRejectedSenderByRef'}begin{$s=MgBegin 'New-MgBetaGroupRejectedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupSetting{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]param()dynamicparam{MgDynamic 'New-MgBetaGroupSetting'}begin{$s=MgBegin 'New-MgBetaGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupsettingtemplategroupsettingtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]param()dynamicparam{MgDynamic 'New-MgBetaGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'New-MgBetaGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThread{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThread'}begin{$s=MgBegin 'New-MgBetaGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThreadPostAttachment'}begin{$s=MgBegin 'New-MgBetaGroupThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThreadPostAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThreadPostAttachmentUploadSession'}begin{$s=MgBegin 'New-MgBetaGroupThreadPostAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThreadPostExtension'}begin{$s=MgBegin 'New-MgBetaGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThreadPostInReplyToAttachment'}begin{$s=MgBegin 'New-MgBetaGroupThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThreadPostInReplyToAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostinreplytoattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThreadPostInReplyToAttachmentUploadSession'}begin{$s=MgBegin 'New-MgBetaGroupThreadPostInReplyToAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'New-MgBetaGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroup'}begin{$s=MgBegin 'Remove-MgBetaGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupAcceptedSenderDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupacceptedsenderdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupAcceptedSenderDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaGroupAcceptedSenderDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupByUniqueName{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupByUniqueName'}begin{$s=MgBegin 'Remove-MgBetaGroupByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupConversation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupConversation'}begin{$s=MgBegin 'Remove-MgBetaGroupConversation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupConversationThread{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupConversationThread'}begin{$s=MgBegin 'Remove-MgBetaGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupConversationThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupConversationThreadPostAttachment'}begin{$s=MgBegin 'Remove-MgBetaGroupConversationThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupConversationThreadPostExtension'}begin{$s=MgBegin 'Remove-MgBetaGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupConversationThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupConversationThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Remove-MgBetaGroupConversationThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'Remove-MgBetaGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupExtension'}begin{$s=MgBegin 'Remove-MgBetaGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupFavorite{[CmdletBinding(DefaultParameterSetName='Remove',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupfavorite',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupFavorite'}begin{$s=MgBegin 'Remove-MgBetaGroupFavorite'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupFromLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupfromlifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupFromLifecyclePolicy'}begin{$s=MgBegin 'Remove-MgBetaGroupFromLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagrouplifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupLifecyclePolicy'}begin{$s=MgBegin 'Remove-MgBetaGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupMemberDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupmemberdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupMemberDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaGroupMemberDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaGroupOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagrouppermissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupPermissionGrant'}begin{$s=MgBegin 'Remove-MgBetaGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupPhoto{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupPhoto'}begin{$s=MgBegin 'Remove-MgBetaGroupPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupPhotoContent'}begin{$s=MgBegin 'Remove-MgBetaGroupPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupRejectedSenderDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagrouprejectedsenderdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupRejectedSenderDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaGroupRejectedSenderDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupSetting{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupSetting'}begin{$s=MgBegin 'Remove-MgBetaGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupsettingtemplategroupsettingtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'Remove-MgBetaGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupThread{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupThread'}begin{$s=MgBegin 'Remove-MgBetaGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupThreadPostAttachment'}begin{$s=MgBegin 'Remove-MgBetaGroupThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupThreadPostExtension'}begin{$s=MgBegin 'Remove-MgBetaGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Remove-MgBetaGroupThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'Remove-MgBetaGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgBetaGroupUnseenCount{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/reset-mgbetagroupunseencount',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgBetaGroupUnseenCount'}begin{$s=MgBegin 'Reset-MgBetaGroupUnseenCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaGroupLicense{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/set-mgbetagrouplicense',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Set-MgBetaGroupLicense'}begin{$s=MgBegin 'Set-MgBetaGroupLicense'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaGroupPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/set-mgbetagroupphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaGroupPhotoContent'}begin{$s=MgBegin 'Set-MgBetaGroupPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaGroupProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/test-mgbetagroupproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaGroupProperty'}begin{$s=MgBegin 'Test-MgBetaGroupProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaGroupSettingTemplateProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/test-mgbetagroupsettingtemplateproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaGroupSettingTemplateProperty'}begin{$s=MgBegin 'Test-MgBetaGroupSettingTemplateProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Update-MgBetaGroup'}begin{$s=MgBegin 'Update-MgBetaGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupByUniqueName{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupByUniqueName'}begin{$s=MgBegin 'Update-MgBetaGroupByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupConversationThread{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupConversationThread'}begin{$s=MgBegin 'Update-MgBetaGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupconversationthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupConversationThreadPostExtension'}begin{$s=MgBegin 'Update-MgBetaGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupconversationthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'Update-MgBetaGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupExtension'}begin{$s=MgBegin 'Update-MgBetaGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagrouplifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupLifecyclePolicy'}begin{$s=MgBegin 'Update-MgBetaGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagrouppermissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupPermissionGrant'}begin{$s=MgBegin 'Update-MgBetaGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupSetting'}begin{$s=MgBegin 'Update-MgBetaGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupsettingtemplategroupsettingtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'Update-MgBetaGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupThread{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupThread'}begin{$s=MgBegin 'Update-MgBetaGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupThreadPostExtension'}begin{$s=MgBegin 'Update-MgBetaGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'Update-MgBetaGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Add-MgBetaGroupFavorite {
+[CmdletBinding(DefaultParameterSetName = 'Add', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/add-mgbetagroupfavorite', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaGroupFavorite' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaGroupFavorite' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgBetaGroupToLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/add-mgbetagrouptolifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaGroupToLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaGroupToLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupGrantedPermissionForApp {
+[CmdletBinding(DefaultParameterSetName = 'Check', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupgrantedpermissionforapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupGrantedPermissionForApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupGrantedPermissionForApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupSettingTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupsettingtemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupSettingTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupSettingTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaGroupSettingTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/confirm-mgbetagroupsettingtemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaGroupSettingTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaGroupSettingTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupAcceptedSender {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupacceptedsender')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupAcceptedSender' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupAcceptedSender' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupAcceptedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupacceptedsenderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupAcceptedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupAcceptedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupAcceptedSenderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupacceptedsendercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupAcceptedSenderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupAcceptedSenderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupbyuniquename')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthread')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpost')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostInReplyToAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostInReplyToAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostInReplyToAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupConversationThreadPostInReplyToExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupconversationthreadpostinreplytoextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupConversationThreadPostInReplyToExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupConversationThreadPostInReplyToExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupCreatedOnBehalfOf {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupcreatedonbehalfof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupCreatedOnBehalfOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupCreatedOnBehalfOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupLifecyclePolicyByGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicybygroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupLifecyclePolicyByGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupLifecyclePolicyByGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupLifecyclePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouplifecyclepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupLifecyclePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupLifecyclePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupMemberWithLicenseErrorCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupmemberwithlicenseerrorcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupMemberWithLicenseErrorCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupMemberWithLicenseErrorCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouppermissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupPermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouppermissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupPermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupPermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupphoto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupphotocontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupRejectedSender {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouprejectedsender')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupRejectedSender' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupRejectedSender' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupRejectedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouprejectedsenderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupRejectedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupRejectedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupRejectedSenderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouprejectedsendercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupRejectedSenderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupRejectedSenderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplategroupsettingtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSettingTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsettingtemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSettingTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSettingTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSiteGetByPathApplicableContentTypeForList {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsitegetbypathapplicablecontenttypeforlist')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContentType')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSiteGetByPathApplicableContentTypeForList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSiteGetByPathApplicableContentTypeForList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupSiteGetGraphBPrePathActivityByInterval {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupsitegetgraphbprepathactivitybyinterval')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemActivityStat')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupSiteGetGraphBPrePathActivityByInterval' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupSiteGetGraphBPrePathActivityByInterval' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthread')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpost')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostInReplyToAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostInReplyToAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostInReplyToAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupThreadPostInReplyToExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagroupthreadpostinreplytoextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupThreadPostInReplyToExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupThreadPostInReplyToExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivemembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaGroupTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/get-mgbetagrouptransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaGroupTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaGroupTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaForwardGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupconversationthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaForwardGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaForwardGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaForwardGroupConversationThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupconversationthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaForwardGroupConversationThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaForwardGroupConversationThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaForwardGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaForwardGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaForwardGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaForwardGroupThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaforwardgroupthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaForwardGroupThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaForwardGroupThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaGraphGroup {
+[CmdletBinding(DefaultParameterSetName = 'Graph', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetagraphgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaGraphGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaGraphGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaRenewGroup {
+[CmdletBinding(DefaultParameterSetName = 'Renew', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetarenewgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaRenewGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaRenewGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaReplyGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReplyGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReplyGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaReplyGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupconversationthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReplyGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReplyGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaReplyGroupConversationThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupconversationthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReplyGroupConversationThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReplyGroupConversationThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaReplyGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReplyGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReplyGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaReplyGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReplyGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReplyGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaReplyGroupThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetareplygroupthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReplyGroupThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReplyGroupThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaRetryGroupServiceProvisioning {
+[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetaretrygroupserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaRetryGroupServiceProvisioning' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaRetryGroupServiceProvisioning' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaSubscribeGroupByMail {
+[CmdletBinding(DefaultParameterSetName = 'Subscribe', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/invoke-mgbetasubscribegroupbymail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaSubscribeGroupByMail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaSubscribeGroupByMail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroup {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupAcceptedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupacceptedsenderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupAcceptedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupAcceptedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThreadPostAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThreadPostAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThreadPostAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThreadPostInReplyToAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostinreplytoattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThreadPostInReplyToAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThreadPostInReplyToAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupmemberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupRejectedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagrouprejectedsenderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupRejectedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupRejectedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThreadPostAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThreadPostAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThreadPostAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThreadPostInReplyToAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostinreplytoattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThreadPostInReplyToAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThreadPostInReplyToAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/new-mgbetagroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupAcceptedSenderDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupacceptedsenderdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupAcceptedSenderDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupAcceptedSenderDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupFavorite {
+[CmdletBinding(DefaultParameterSetName = 'Remove', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupfavorite', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupFavorite' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupFavorite' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupFromLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupfromlifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupFromLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupFromLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupmemberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupRejectedSenderDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagrouprejectedsenderdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupRejectedSenderDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupRejectedSenderDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/remove-mgbetagroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgBetaGroupUnseenCount {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/reset-mgbetagroupunseencount', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgBetaGroupUnseenCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgBetaGroupUnseenCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/restore-mgbetagroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaGroupLicense {
+[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/set-mgbetagrouplicense', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaGroupLicense' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaGroupLicense' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/set-mgbetagroupphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaGroupProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/test-mgbetagroupproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaGroupProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaGroupProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaGroupSettingTemplateProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/test-mgbetagroupsettingtemplateproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaGroupSettingTemplateProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaGroupSettingTemplateProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.groups/update-mgbetagroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

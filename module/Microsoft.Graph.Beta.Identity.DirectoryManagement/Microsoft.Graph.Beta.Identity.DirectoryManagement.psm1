@@ -4,403 +4,4173 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Confirm-MgBetaDirectoryDeletedItemMemberGroup{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectorydeleteditemmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaDirectoryDeletedItemMemberGroup'}begin{$s=MgBegin 'Confirm-MgBetaDirectoryDeletedItemMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgBetaDirectoryDeletedItemMemberObject{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectorydeleteditemmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaDirectoryDeletedItemMemberObject'}begin{$s=MgBegin 'Confirm-MgBetaDirectoryDeletedItemMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgBetaDomain{[CmdletBinding(DefaultParameterSetName='Verify',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Confirm-MgBetaDomain'}begin{$s=MgBegin 'Confirm-MgBetaDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgBetaTenantRelationshipTenantInformationByDomainName{[CmdletBinding(DefaultParameterSetName='Find',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/find-mgbetatenantrelationshiptenantinformationbydomainname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]param()dynamicparam{MgDynamic 'Find-MgBetaTenantRelationshipTenantInformationByDomainName'}begin{$s=MgBegin 'Find-MgBetaTenantRelationshipTenantInformationByDomainName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgBetaTenantRelationshipTenantInformationByTenantId{[CmdletBinding(DefaultParameterSetName='Find',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/find-mgbetatenantrelationshiptenantinformationbytenantid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]param()dynamicparam{MgDynamic 'Find-MgBetaTenantRelationshipTenantInformationByTenantId'}begin{$s=MgBegin 'Find-MgBetaTenantRelationshipTenantInformationByTenantId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeople{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeople')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPeopleAdminSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeople'}begin{$s=MgBegin 'Get-MgBetaAdminPeople'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleItemInsight{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleiteminsight')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleItemInsight'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleItemInsight'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilecardproperty')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfileCardPropertyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilecardpropertycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfileCardPropertyCount'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfileCardPropertyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilepropertysetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfilePropertySettingCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilepropertysettingcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfilePropertySettingCount'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfilePropertySettingCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilesource')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfileSource'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfileSourceBySourceId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilesourcebysourceid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfileSourceBySourceId'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfileSourceBySourceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeopleProfileSourceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilesourcecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeopleProfileSourceCount'}begin{$s=MgBegin 'Get-MgBetaAdminPeopleProfileSourceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaAdminPeoplePronoun{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeoplepronoun')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminPeoplePronoun'}begin{$s=MgBegin 'Get-MgBetaAdminPeoplePronoun'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaContact'}begin{$s=MgBegin 'Get-MgBetaContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContactById'}begin{$s=MgBegin 'Get-MgBetaContactById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactCount'}begin{$s=MgBegin 'Get-MgBetaContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDelta'}begin{$s=MgBegin 'Get-MgBetaContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDirectReport{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreport')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDirectReport'}begin{$s=MgBegin 'Get-MgBetaContactDirectReport'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDirectReportAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDirectReportAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaContactDirectReportAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDirectReportAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDirectReportAsUser'}begin{$s=MgBegin 'Get-MgBetaContactDirectReportAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDirectReportCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDirectReportCount'}begin{$s=MgBegin 'Get-MgBetaContactDirectReportCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDirectReportCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportcountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDirectReportCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaContactDirectReportCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactDirectReportCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportcountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactDirectReportCountAsUser'}begin{$s=MgBegin 'Get-MgBetaContactDirectReportCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactManager{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmanager')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContactManager'}begin{$s=MgBegin 'Get-MgBetaContactManager'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContactMemberOf'}begin{$s=MgBegin 'Get-MgBetaContactMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaContactMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaContactMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaContactMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaContactMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaContactMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaContactMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaContactMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactOnPremiseSyncBehavior{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactonpremisesyncbehavior')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]param()dynamicparam{MgDynamic 'Get-MgBetaContactOnPremiseSyncBehavior'}begin{$s=MgBegin 'Get-MgBetaContactOnPremiseSyncBehavior'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgBetaContactServiceProvisioningError'}begin{$s=MgBegin 'Get-MgBetaContactServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgBetaContactServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContactTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgBetaContactTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaContactTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaContactTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaContactTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaContactTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaContactTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaContactTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContactTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContactTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaContactTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContract{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontract')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]param()dynamicparam{MgDynamic 'Get-MgBetaContract'}begin{$s=MgBegin 'Get-MgBetaContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContractById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContractById'}begin{$s=MgBegin 'Get-MgBetaContractById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContractCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaContractCount'}begin{$s=MgBegin 'Get-MgBetaContractCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaContractDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaContractDelta'}begin{$s=MgBegin 'Get-MgBetaContractDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaDevice'}begin{$s=MgBegin 'Get-MgBetaDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceByDeviceId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicebydeviceid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceByDeviceId'}begin{$s=MgBegin 'Get-MgBetaDeviceByDeviceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceById'}begin{$s=MgBegin 'Get-MgBetaDeviceById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceCount'}begin{$s=MgBegin 'Get-MgBetaDeviceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicedelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceDelta'}begin{$s=MgBegin 'Get-MgBetaDeviceDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceExtension'}begin{$s=MgBegin 'Get-MgBetaDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceExtensionCount'}begin{$s=MgBegin 'Get-MgBetaDeviceExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceMemberOf'}begin{$s=MgBegin 'Get-MgBetaDeviceMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDeviceMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaDeviceMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaDeviceMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDeviceMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaDeviceMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwner'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerAsUser'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerByRef'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerCount'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerCountAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUser'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserAsUser'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserByRef'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserCount'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserCountAsEndpoint'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceRegisteredUserCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceRegisteredUserCountAsUser'}begin{$s=MgBegin 'Get-MgBetaDeviceRegisteredUserCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgBetaDeviceTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDeviceTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgBetaDeviceTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaDeviceTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDeviceTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDeviceTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaDeviceTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectory{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectory'}begin{$s=MgBegin 'Get-MgBetaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitDelta'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitExtensionCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMember'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberAsApplication'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberAsDevice'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberAsGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberAsUser'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberByRef'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsUser'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitscopedrolemember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAdministrativeUnitScopedRoleMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitscopedrolemembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMemberCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryattributeset')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAttributeSet'}begin{$s=MgBegin 'Get-MgBetaDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryAttributeSetCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryattributesetcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryAttributeSetCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryAttributeSetCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinition')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'Get-MgBetaDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinitionallowedvalue')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValueCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinitionallowedvaluecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValueCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValueCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryCustomSecurityAttributeDefinitionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinitioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItem{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItem'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemAsApplication'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemAsDevice'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemAsGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemAsUser'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditembyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemById'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemCountAsUser'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemMemberGroup{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemMemberGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeletedItemMemberObject{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeletedItemMemberObject'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeletedItemMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydevicelocalcredential')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryDeviceLocalCredentialCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydevicelocalcredentialcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryDeviceLocalCredentialCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryDeviceLocalCredentialCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryfederationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryFederationConfiguration'}begin{$s=MgBegin 'Get-MgBetaDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryFederationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryfederationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryFederationConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryFederationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryonpremisesynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'Get-MgBetaDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryOnPremiseSynchronizationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryonpremisesynchronizationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryOnPremiseSynchronizationCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryOnPremiseSynchronizationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryPublicKeyInfrastructure{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructure')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryPublicKeyInfrastructure'}begin{$s=MgBegin 'Get-MgBetaDirectoryPublicKeyInfrastructure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthoritycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecovery{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecovery')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecovery'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoveryjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoveryJob'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoveryJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoveryjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoveryJobCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoveryJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshot')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoverySnapshot'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoverySnapshotCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoverySnapshotCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoverySnapshotCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoverySnapshotRecoveryJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoveryjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJob')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJob'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoverySnapshotRecoveryJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoveryjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJobCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoverypreviewjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryPreviewJob')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJob'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoverypreviewjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJobCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryremotetenantgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRemoteTenantGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryremotetenantgroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRemoteTenantGroupCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRemoteTenantGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRole{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrole')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRole'}begin{$s=MgBegin 'Get-MgBetaDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleById'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleByRoleTemplateId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolebyroletemplateid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleByRoleTemplateId'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleByRoleTemplateId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroledelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleDelta'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMember'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberAsApplication'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberAsDevice'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberAsGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberAsUser'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberByRef'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleMemberCountAsUser'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolescopedmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleScopedMember'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleScopedMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolescopedmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleScopedMemberCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleScopedMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleTemplate'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleTemplateById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleTemplateById'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleTemplateById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleTemplateCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectoryRoleTemplateDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatedelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryRoleTemplateDelta'}begin{$s=MgBegin 'Get-MgBetaDirectoryRoleTemplateDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectorySubscription{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorysubscription')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectorySubscription'}begin{$s=MgBegin 'Get-MgBetaDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectorySubscriptionByCommerceSubscriptionId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorysubscriptionbycommercesubscriptionid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectorySubscriptionByCommerceSubscriptionId'}begin{$s=MgBegin 'Get-MgBetaDirectorySubscriptionByCommerceSubscriptionId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDirectorySubscriptionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorysubscriptioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectorySubscriptionCount'}begin{$s=MgBegin 'Get-MgBetaDirectorySubscriptionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomain{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomain')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Get-MgBetaDomain'}begin{$s=MgBegin 'Get-MgBetaDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomaincount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainCount'}begin{$s=MgBegin 'Get-MgBetaDomainCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainfederationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainFederationConfiguration'}begin{$s=MgBegin 'Get-MgBetaDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainFederationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainfederationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainFederationConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaDomainFederationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainNameReference{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainnamereference')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainNameReference'}begin{$s=MgBegin 'Get-MgBetaDomainNameReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainNameReferenceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainnamereferencecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainNameReferenceCount'}begin{$s=MgBegin 'Get-MgBetaDomainNameReferenceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainRootDomain{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainrootdomain')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainRootDomain'}begin{$s=MgBegin 'Get-MgBetaDomainRootDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainserviceconfigurationrecord')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainServiceConfigurationRecord'}begin{$s=MgBegin 'Get-MgBetaDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainServiceConfigurationRecordCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainserviceconfigurationrecordcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainServiceConfigurationRecordCount'}begin{$s=MgBegin 'Get-MgBetaDomainServiceConfigurationRecordCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainverificationdnsrecord')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainVerificationDnsRecord'}begin{$s=MgBegin 'Get-MgBetaDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDomainVerificationDnsRecordCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainverificationdnsrecordcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDomainVerificationDnsRecordCount'}begin{$s=MgBegin 'Get-MgBetaDomainVerificationDnsRecordCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganization{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganization'}begin{$s=MgBegin 'Get-MgBetaOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBranding{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbranding')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBranding'}begin{$s=MgBegin 'Get-MgBetaOrganizationBranding'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingBackgroundImage{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingbackgroundimage')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingBackgroundImage'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingBannerLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingbannerlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingBannerLogo'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingCustomCss{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingcustomcss')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingCustomCss'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingFavicon{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingfavicon')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingFavicon'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingHeaderLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingheaderlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingHeaderLogo'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalization'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationBackgroundImage{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationbackgroundimage')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationBackgroundImage'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationBannerLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationbannerlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationBannerLogo'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationCount'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationCustomCss{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationcustomcss')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationCustomCss'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationFavicon{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationfavicon')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationFavicon'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationHeaderLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationheaderlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationHeaderLogo'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationSquareLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationsquarelogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationSquareLogo'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingLocalizationSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationsquarelogodark')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingLocalizationSquareLogoDark'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingLocalizationSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingSquareLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingsquarelogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingSquareLogo'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationBrandingSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingsquarelogodark')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationBrandingSquareLogoDark'}begin{$s=MgBegin 'Get-MgBetaOrganizationBrandingSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationById'}begin{$s=MgBegin 'Get-MgBetaOrganizationById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationCount'}begin{$s=MgBegin 'Get-MgBetaOrganizationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationExtension'}begin{$s=MgBegin 'Get-MgBetaOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationExtensionCount'}begin{$s=MgBegin 'Get-MgBetaOrganizationExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaSubscribedSku{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetasubscribedsku')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]param()dynamicparam{MgDynamic 'Get-MgBetaSubscribedSku'}begin{$s=MgBegin 'Get-MgBetaSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetauserscopedrolememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Get-MgBetaUserScopedRoleMemberOf'}begin{$s=MgBegin 'Get-MgBetaUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserScopedRoleMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetauserscopedrolememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserScopedRoleMemberOfCount'}begin{$s=MgBegin 'Get-MgBetaUserScopedRoleMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaAvailableDirectoryFederationConfigurationProviderType{[CmdletBinding(DefaultParameterSetName='Available',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetaavailabledirectoryfederationconfigurationprovidertype')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaAvailableDirectoryFederationConfigurationProviderType'}begin{$s=MgBegin 'Invoke-MgBetaAvailableDirectoryFederationConfigurationProviderType'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaForceDomainDelete{[CmdletBinding(DefaultParameterSetName='ForceExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetaforcedomaindelete',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaForceDomainDelete'}begin{$s=MgBegin 'Invoke-MgBetaForceDomainDelete'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaPromoteDomain{[CmdletBinding(DefaultParameterSetName='Promote',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetapromotedomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaPromoteDomain'}begin{$s=MgBegin 'Invoke-MgBetaPromoteDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaRetryContactServiceProvisioning{[CmdletBinding(DefaultParameterSetName='Retry',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetaretrycontactserviceprovisioning',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaRetryContactServiceProvisioning'}begin{$s=MgBegin 'Invoke-MgBetaRetryContactServiceProvisioning'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetauploaddirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Invoke-MgBetaUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaadminpeopleprofilecardproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]param()dynamicparam{MgDynamic 'New-MgBetaAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'New-MgBetaAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaadminpeopleprofilepropertysetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]param()dynamicparam{MgDynamic 'New-MgBetaAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'New-MgBetaAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaadminpeopleprofilesource',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'New-MgBetaAdminPeopleProfileSource'}begin{$s=MgBegin 'New-MgBetaAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetacontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'New-MgBetaContact'}begin{$s=MgBegin 'New-MgBetaContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaContract{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetacontract',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]param()dynamicparam{MgDynamic 'New-MgBetaContract'}begin{$s=MgBegin 'New-MgBetaContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDevice{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'New-MgBetaDevice'}begin{$s=MgBegin 'New-MgBetaDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDeviceExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadeviceextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceExtension'}begin{$s=MgBegin 'New-MgBetaDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDeviceRegisteredOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadeviceregisteredownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceRegisteredOwnerByRef'}begin{$s=MgBegin 'New-MgBetaDeviceRegisteredOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDeviceRegisteredUserByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadeviceregistereduserbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceRegisteredUserByRef'}begin{$s=MgBegin 'New-MgBetaDeviceRegisteredUserByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunit',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryAdministrativeUnit'}begin{$s=MgBegin 'New-MgBetaDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'New-MgBetaDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryAdministrativeUnitMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryAdministrativeUnitMember'}begin{$s=MgBegin 'New-MgBetaDirectoryAdministrativeUnitMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryAdministrativeUnitMemberByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitmemberbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryAdministrativeUnitMemberByRef'}begin{$s=MgBegin 'New-MgBetaDirectoryAdministrativeUnitMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitscopedrolemember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'New-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryattributeset',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryAttributeSet'}begin{$s=MgBegin 'New-MgBetaDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorycustomsecurityattributedefinition',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'New-MgBetaDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorycustomsecurityattributedefinitionallowedvalue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'New-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorydevicelocalcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'New-MgBetaDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryFederationConfiguration'}begin{$s=MgBegin 'New-MgBetaDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryonpremisesynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'New-MgBetaDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRecoveryJob'}begin{$s=MgBegin 'New-MgBetaDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrecoverysnapshot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRecoverySnapshot'}begin{$s=MgBegin 'New-MgBetaDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryremotetenantgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'New-MgBetaDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRole{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrole',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRole'}begin{$s=MgBegin 'New-MgBetaDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRoleMemberByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrolememberbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRoleMemberByRef'}begin{$s=MgBegin 'New-MgBetaDirectoryRoleMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrolescopedmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRoleScopedMember'}begin{$s=MgBegin 'New-MgBetaDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryroletemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryRoleTemplate'}begin{$s=MgBegin 'New-MgBetaDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDirectorySubscription{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorysubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'New-MgBetaDirectorySubscription'}begin{$s=MgBegin 'New-MgBetaDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDomain{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'New-MgBetaDomain'}begin{$s=MgBegin 'New-MgBetaDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomainfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]param()dynamicparam{MgDynamic 'New-MgBetaDomainFederationConfiguration'}begin{$s=MgBegin 'New-MgBetaDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomainserviceconfigurationrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'New-MgBetaDomainServiceConfigurationRecord'}begin{$s=MgBegin 'New-MgBetaDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomainverificationdnsrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'New-MgBetaDomainVerificationDnsRecord'}begin{$s=MgBegin 'New-MgBetaDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaOrganization{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]param()dynamicparam{MgDynamic 'New-MgBetaOrganization'}begin{$s=MgBegin 'New-MgBetaOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaorganizationbrandinglocalization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]param()dynamicparam{MgDynamic 'New-MgBetaOrganizationBrandingLocalization'}begin{$s=MgBegin 'New-MgBetaOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaOrganizationExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaorganizationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaOrganizationExtension'}begin{$s=MgBegin 'New-MgBetaOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaSubscribedSku{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetasubscribedsku',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]param()dynamicparam{MgDynamic 'New-MgBetaSubscribedSku'}begin{$s=MgBegin 'New-MgBetaSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetauserscopedrolememberof',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'New-MgBetaUserScopedRoleMemberOf'}begin{$s=MgBegin 'New-MgBetaUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaAdminPeopleItemInsight{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleiteminsight',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminPeopleItemInsight'}begin{$s=MgBegin 'Remove-MgBetaAdminPeopleItemInsight'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilecardproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'Remove-MgBetaAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilepropertysetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'Remove-MgBetaAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilesource',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminPeopleProfileSource'}begin{$s=MgBegin 'Remove-MgBetaAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaAdminPeopleProfileSourceBySourceId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilesourcebysourceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminPeopleProfileSourceBySourceId'}begin{$s=MgBegin 'Remove-MgBetaAdminPeopleProfileSourceBySourceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetacontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaContact'}begin{$s=MgBegin 'Remove-MgBetaContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaContactOnPremiseSyncBehavior{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetacontactonpremisesyncbehavior',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaContactOnPremiseSyncBehavior'}begin{$s=MgBegin 'Remove-MgBetaContactOnPremiseSyncBehavior'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaContract{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetacontract',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaContract'}begin{$s=MgBegin 'Remove-MgBetaContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDevice{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDevice'}begin{$s=MgBegin 'Remove-MgBetaDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDeviceByDeviceId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadevicebydeviceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceByDeviceId'}begin{$s=MgBegin 'Remove-MgBetaDeviceByDeviceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDeviceExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadeviceextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceExtension'}begin{$s=MgBegin 'Remove-MgBetaDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDeviceRegisteredOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadeviceregisteredownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceRegisteredOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaDeviceRegisteredOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDeviceRegisteredUserDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadeviceregistereduserdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceRegisteredUserDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaDeviceRegisteredUserDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunit',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryAdministrativeUnit'}begin{$s=MgBegin 'Remove-MgBetaDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunitextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'Remove-MgBetaDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryAdministrativeUnitMemberDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunitmemberdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryAdministrativeUnitMemberDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaDirectoryAdministrativeUnitMemberDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunitscopedrolemember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'Remove-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryattributeset',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryAttributeSet'}begin{$s=MgBegin 'Remove-MgBetaDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorycustomsecurityattributedefinition',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorycustomsecurityattributedefinitionallowedvalue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryDeletedItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorydeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryDeletedItem'}begin{$s=MgBegin 'Remove-MgBetaDirectoryDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorydevicelocalcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'Remove-MgBetaDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryFederationConfiguration'}begin{$s=MgBegin 'Remove-MgBetaDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryonpremisesynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'Remove-MgBetaDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryPublicKeyInfrastructure{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorypublickeyinfrastructure',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryPublicKeyInfrastructure'}begin{$s=MgBegin 'Remove-MgBetaDirectoryPublicKeyInfrastructure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRecovery{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrecovery',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRecovery'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRecovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRecoveryJob'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrecoverysnapshot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRecoverySnapshot'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryremotetenantgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRole{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrole',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRole'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRoleByRoleTemplateId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrolebyroletemplateid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRoleByRoleTemplateId'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRoleByRoleTemplateId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRoleMemberDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrolememberdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRoleMemberDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRoleMemberDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrolescopedmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRoleScopedMember'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryroletemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryRoleTemplate'}begin{$s=MgBegin 'Remove-MgBetaDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectorySubscription{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorysubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectorySubscription'}begin{$s=MgBegin 'Remove-MgBetaDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDirectorySubscriptionByCommerceSubscriptionId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorysubscriptionbycommercesubscriptionid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectorySubscriptionByCommerceSubscriptionId'}begin{$s=MgBegin 'Remove-MgBetaDirectorySubscriptionByCommerceSubscriptionId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDomain{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDomain'}begin{$s=MgBegin 'Remove-MgBetaDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomainfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDomainFederationConfiguration'}begin{$s=MgBegin 'Remove-MgBetaDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomainserviceconfigurationrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDomainServiceConfigurationRecord'}begin{$s=MgBegin 'Remove-MgBetaDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomainverificationdnsrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDomainVerificationDnsRecord'}begin{$s=MgBegin 'Remove-MgBetaDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganization'}begin{$s=MgBegin 'Remove-MgBetaOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBranding{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbranding',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBranding'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBranding'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingBackgroundImage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingBackgroundImage'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingBannerLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingBannerLogo'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingCustomCss{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingCustomCss'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingFavicon{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingFavicon'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingHeaderLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingHeaderLogo'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalization'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationBackgroundImage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationBackgroundImage'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationBannerLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationBannerLogo'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationCustomCss{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationCustomCss'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationFavicon{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationFavicon'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationHeaderLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationHeaderLogo'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationSquareLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogo'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingLocalizationSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogoDark'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingSquareLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingSquareLogo'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationBrandingSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationBrandingSquareLogoDark'}begin{$s=MgBegin 'Remove-MgBetaOrganizationBrandingSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationExtension'}begin{$s=MgBegin 'Remove-MgBetaOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaSubscribedSku{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetasubscribedsku',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaSubscribedSku'}begin{$s=MgBegin 'Remove-MgBetaSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetauserscopedrolememberof',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserScopedRoleMemberOf'}begin{$s=MgBegin 'Remove-MgBetaUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgBetaDirectoryDeletedItem{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/restore-mgbetadirectorydeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Restore-MgBetaDirectoryDeletedItem'}begin{$s=MgBegin 'Restore-MgBetaDirectoryDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingBackgroundImage{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingBackgroundImage'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingBannerLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingBannerLogo'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingCustomCss{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingCustomCss'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingFavicon{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingFavicon'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingHeaderLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingHeaderLogo'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationBackgroundImage{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationBackgroundImage'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationBannerLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationBannerLogo'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationCustomCss{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationCustomCss'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationFavicon{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationFavicon'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationHeaderLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationHeaderLogo'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationSquareLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationSquareLogo'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingLocalizationSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingLocalizationSquareLogoDark'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingLocalizationSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingSquareLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingSquareLogo'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationBrandingSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationBrandingSquareLogoDark'}begin{$s=MgBegin 'Set-MgBetaOrganizationBrandingSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaOrganizationMobileDeviceManagementAuthority{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationmobiledevicemanagementauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaOrganizationMobileDeviceManagementAuthority'}begin{$s=MgBegin 'Set-MgBetaOrganizationMobileDeviceManagementAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Stop-MgBetaDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='Cancel',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/stop-mgbetadirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Stop-MgBetaDirectoryRecoveryJob'}begin{$s=MgBegin 'Stop-MgBetaDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaContactProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetacontactproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaContactProperty'}begin{$s=MgBegin 'Test-MgBetaContactProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaContractProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetacontractproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaContractProperty'}begin{$s=MgBegin 'Test-MgBetaContractProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaDeviceProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadeviceproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaDeviceProperty'}begin{$s=MgBegin 'Test-MgBetaDeviceProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaDirectoryDeletedItemProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadirectorydeleteditemproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaDirectoryDeletedItemProperty'}begin{$s=MgBegin 'Test-MgBetaDirectoryDeletedItemProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaDirectoryRoleProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadirectoryroleproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaDirectoryRoleProperty'}begin{$s=MgBegin 'Test-MgBetaDirectoryRoleProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaDirectoryRoleTemplateProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadirectoryroletemplateproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaDirectoryRoleTemplateProperty'}begin{$s=MgBegin 'Test-MgBetaDirectoryRoleTemplateProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaOrganizationProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetaorganizationproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaOrganizationProperty'}begin{$s=MgBegin 'Test-MgBetaOrganizationProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaAdminPeopleItemInsight{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleiteminsight',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminPeopleItemInsight'}begin{$s=MgBegin 'Update-MgBetaAdminPeopleItemInsight'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilecardproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'Update-MgBetaAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilepropertysetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'Update-MgBetaAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilesource',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminPeopleProfileSource'}begin{$s=MgBegin 'Update-MgBetaAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaAdminPeopleProfileSourceBySourceId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilesourcebysourceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminPeopleProfileSourceBySourceId'}begin{$s=MgBegin 'Update-MgBetaAdminPeopleProfileSourceBySourceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaAdminPeoplePronoun{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeoplepronoun',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminPeoplePronoun'}begin{$s=MgBegin 'Update-MgBetaAdminPeoplePronoun'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetacontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Update-MgBetaContact'}begin{$s=MgBegin 'Update-MgBetaContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaContactOnPremiseSyncBehavior{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetacontactonpremisesyncbehavior',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]param()dynamicparam{MgDynamic 'Update-MgBetaContactOnPremiseSyncBehavior'}begin{$s=MgBegin 'Update-MgBetaContactOnPremiseSyncBehavior'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaContract{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetacontract',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]param()dynamicparam{MgDynamic 'Update-MgBetaContract'}begin{$s=MgBegin 'Update-MgBetaContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDevice{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Update-MgBetaDevice'}begin{$s=MgBegin 'Update-MgBetaDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDeviceByDeviceId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadevicebydeviceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceByDeviceId'}begin{$s=MgBegin 'Update-MgBetaDeviceByDeviceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDeviceExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadeviceextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceExtension'}begin{$s=MgBegin 'Update-MgBetaDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectory'}begin{$s=MgBegin 'Update-MgBetaDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryadministrativeunit',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryAdministrativeUnit'}begin{$s=MgBegin 'Update-MgBetaDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryadministrativeunitextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'Update-MgBetaDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryadministrativeunitscopedrolemember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'Update-MgBetaDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryattributeset',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryAttributeSet'}begin{$s=MgBegin 'Update-MgBetaDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorycustomsecurityattributedefinition',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'Update-MgBetaDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorycustomsecurityattributedefinitionallowedvalue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'Update-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorydevicelocalcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'Update-MgBetaDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryFederationConfiguration'}begin{$s=MgBegin 'Update-MgBetaDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryonpremisesynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'Update-MgBetaDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryPublicKeyInfrastructure{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorypublickeyinfrastructure',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryPublicKeyInfrastructure'}begin{$s=MgBegin 'Update-MgBetaDirectoryPublicKeyInfrastructure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRecovery{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrecovery',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRecovery'}begin{$s=MgBegin 'Update-MgBetaDirectoryRecovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRecoveryJob'}begin{$s=MgBegin 'Update-MgBetaDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrecoverysnapshot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRecoverySnapshot'}begin{$s=MgBegin 'Update-MgBetaDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryremotetenantgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'Update-MgBetaDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRole{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrole',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRole'}begin{$s=MgBegin 'Update-MgBetaDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRoleByRoleTemplateId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrolebyroletemplateid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRoleByRoleTemplateId'}begin{$s=MgBegin 'Update-MgBetaDirectoryRoleByRoleTemplateId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrolescopedmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRoleScopedMember'}begin{$s=MgBegin 'Update-MgBetaDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryroletemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryRoleTemplate'}begin{$s=MgBegin 'Update-MgBetaDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectorySubscription{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorysubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectorySubscription'}begin{$s=MgBegin 'Update-MgBetaDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDirectorySubscriptionByCommerceSubscriptionId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorysubscriptionbycommercesubscriptionid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectorySubscriptionByCommerceSubscriptionId'}begin{$s=MgBegin 'Update-MgBetaDirectorySubscriptionByCommerceSubscriptionId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDomain{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Update-MgBetaDomain'}begin{$s=MgBegin 'Update-MgBetaDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomainfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]param()dynamicparam{MgDynamic 'Update-MgBetaDomainFederationConfiguration'}begin{$s=MgBegin 'Update-MgBetaDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomainserviceconfigurationrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Update-MgBetaDomainServiceConfigurationRecord'}begin{$s=MgBegin 'Update-MgBetaDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomainverificationdnsrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Update-MgBetaDomainVerificationDnsRecord'}begin{$s=MgBegin 'Update-MgBetaDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaOrganization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]param()dynamicparam{MgDynamic 'Update-MgBetaOrganization'}begin{$s=MgBegin 'Update-MgBetaOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaOrganizationBranding{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganizationbranding',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]param()dynamicparam{MgDynamic 'Update-MgBetaOrganizationBranding'}begin{$s=MgBegin 'Update-MgBetaOrganizationBranding'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganizationbrandinglocalization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]param()dynamicparam{MgDynamic 'Update-MgBetaOrganizationBrandingLocalization'}begin{$s=MgBegin 'Update-MgBetaOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaOrganizationExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganizationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaOrganizationExtension'}begin{$s=MgBegin 'Update-MgBetaOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaSubscribedSku{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetasubscribedsku',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]param()dynamicparam{MgDynamic 'Update-MgBetaSubscribedSku'}begin{$s=MgBegin 'Update-MgBetaSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetauserscopedrolememberof',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Update-MgBetaUserScopedRoleMemberOf'}begin{$s=MgBegin 'Update-MgBetaUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgBetaContactMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetacontactmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaContactMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaContactMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaContactMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetacontactmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaContactMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaContactMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaContractMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetacontractmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaContractMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaContractMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaContractMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetacontractmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaContractMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaContractMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDeviceMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadevicemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDeviceMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDeviceMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDeviceMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadevicememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDeviceMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDeviceMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDirectoryDeletedItemMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectorydeleteditemmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryDeletedItemMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryDeletedItemMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDirectoryDeletedItemMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectorydeleteditemmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryDeletedItemMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryDeletedItemMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDirectoryRoleMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectoryrolemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryRoleMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryRoleMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDirectoryRoleMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectoryrolememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryRoleMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryRoleMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDirectoryRoleTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectoryroletemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryRoleTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryRoleTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDirectoryRoleTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadirectoryroletemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryRoleTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryRoleTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaDomain {
+[CmdletBinding(DefaultParameterSetName = 'Verify', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetadomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaOrganizationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetaorganizationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaOrganizationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaOrganizationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaOrganizationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/confirm-mgbetaorganizationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaOrganizationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaOrganizationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgBetaTenantRelationshipTenantInformationByDomainName {
+[CmdletBinding(DefaultParameterSetName = 'Find', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/find-mgbetatenantrelationshiptenantinformationbydomainname')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaTenantRelationshipTenantInformationByDomainName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaTenantRelationshipTenantInformationByDomainName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgBetaTenantRelationshipTenantInformationByTenantId {
+[CmdletBinding(DefaultParameterSetName = 'Find', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/find-mgbetatenantrelationshiptenantinformationbytenantid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaTenantRelationshipTenantInformationByTenantId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaTenantRelationshipTenantInformationByTenantId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeople {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeople')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPeopleAdminSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeople' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeople' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleiteminsight')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilecardproperty')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfileCardPropertyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilecardpropertycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfileCardPropertyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfileCardPropertyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilepropertysetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfilePropertySettingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilepropertysettingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfilePropertySettingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfilePropertySettingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilesource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfileSourceBySourceId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilesourcebysourceid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfileSourceBySourceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfileSourceBySourceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeopleProfileSourceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeopleprofilesourcecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeopleProfileSourceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeopleProfileSourceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaAdminPeoplePronoun {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaadminpeoplepronoun')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminPeoplePronoun' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminPeoplePronoun' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDirectReport {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreport')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDirectReport' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDirectReport' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDirectReportAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDirectReportAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDirectReportAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDirectReportAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDirectReportAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDirectReportAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDirectReportCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDirectReportCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDirectReportCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDirectReportCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDirectReportCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDirectReportCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactDirectReportCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactdirectreportcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactDirectReportCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactDirectReportCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactManager {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmanager')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactManager' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactManager' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactOnPremiseSyncBehavior {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactonpremisesyncbehavior')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactOnPremiseSyncBehavior' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactOnPremiseSyncBehavior' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactServiceProvisioningError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactserviceprovisioningerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactServiceProvisioningError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactServiceProvisioningError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactServiceProvisioningErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontactserviceprovisioningerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactServiceProvisioningErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContactTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontacttransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContactTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContactTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContract {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontract')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContractById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContractById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContractById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContractCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContractCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContractCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContractDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContractDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContractDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContractMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContractMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContractMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaContractMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetacontractmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaContractMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaContractMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceByDeviceId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicebydeviceid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceByDeviceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceByDeviceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregistereduserbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceRegisteredUserCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadeviceregisteredusercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceRegisteredUserCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceRegisteredUserCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDeviceTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadevicetransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmemberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitmembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitscopedrolemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAdministrativeUnitScopedRoleMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryadministrativeunitscopedrolemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAdministrativeUnitScopedRoleMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryattributeset')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryAttributeSetCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryattributesetcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryAttributeSetCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryAttributeSetCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinition')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinitionallowedvalue')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValueCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinitionallowedvaluecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValueCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValueCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryCustomSecurityAttributeDefinitionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorycustomsecurityattributedefinitioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryCustomSecurityAttributeDefinitionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditem')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditembyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeletedItemMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydeleteditemmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeletedItemMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeletedItemMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydevicelocalcredential')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryDeviceLocalCredentialCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorydevicelocalcredentialcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryDeviceLocalCredentialCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryDeviceLocalCredentialCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryfederationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryFederationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryfederationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryFederationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryFederationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryonpremisesynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryOnPremiseSynchronizationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryonpremisesynchronizationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryOnPremiseSynchronizationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryOnPremiseSynchronizationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryPublicKeyInfrastructure {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructure')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryPublicKeyInfrastructure' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryPublicKeyInfrastructure' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthoritycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecovery {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecovery')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecovery' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecovery' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoveryjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoveryJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoveryjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoveryJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoveryJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshot')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoverySnapshotCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoverySnapshotCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoverySnapshotCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoverySnapshotRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoveryjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoverySnapshotRecoveryJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoveryjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoverySnapshotRecoveryJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoverypreviewjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryPreviewJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrecoverysnapshotrecoverypreviewjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRecoverySnapshotRecoveryPreviewJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryremotetenantgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRemoteTenantGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryremotetenantgroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRemoteTenantGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRemoteTenantGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleByRoleTemplateId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolebyroletemplateid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleByRoleTemplateId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleByRoleTemplateId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroledelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolescopedmember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleScopedMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryrolescopedmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleScopedMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleScopedMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleTemplateById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleTemplateById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleTemplateById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleTemplateDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleTemplateDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleTemplateDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectoryRoleTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectoryroletemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryRoleTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryRoleTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorysubscription')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectorySubscriptionByCommerceSubscriptionId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorysubscriptionbycommercesubscriptionid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectorySubscriptionByCommerceSubscriptionId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectorySubscriptionByCommerceSubscriptionId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDirectorySubscriptionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadirectorysubscriptioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectorySubscriptionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectorySubscriptionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomain {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomain')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomaincount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainfederationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainFederationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainfederationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainFederationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainFederationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainNameReference {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainnamereference')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainNameReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainNameReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainNameReferenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainnamereferencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainNameReferenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainNameReferenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainRootDomain {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainrootdomain')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainRootDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainRootDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainserviceconfigurationrecord')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainServiceConfigurationRecordCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainserviceconfigurationrecordcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainServiceConfigurationRecordCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainServiceConfigurationRecordCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainverificationdnsrecord')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDomainVerificationDnsRecordCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetadomainverificationdnsrecordcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDomainVerificationDnsRecordCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDomainVerificationDnsRecordCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganization {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBranding {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbranding')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBranding' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBranding' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingbackgroundimage')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingbannerlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingcustomcss')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingfavicon')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingheaderlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationbackgroundimage')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationbannerlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationcustomcss')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationfavicon')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationheaderlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationsquarelogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingLocalizationSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandinglocalizationsquarelogodark')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingLocalizationSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingLocalizationSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingsquarelogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationBrandingSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbrandingsquarelogodark')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationBrandingSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationBrandingSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetaorganizationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetasubscribedsku')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetauserscopedrolememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserScopedRoleMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/get-mgbetauserscopedrolememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserScopedRoleMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserScopedRoleMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaAvailableDirectoryFederationConfigurationProviderType {
+[CmdletBinding(DefaultParameterSetName = 'Available', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetaavailabledirectoryfederationconfigurationprovidertype')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaAvailableDirectoryFederationConfigurationProviderType' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaAvailableDirectoryFederationConfigurationProviderType' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaForceDomainDelete {
+[CmdletBinding(DefaultParameterSetName = 'ForceExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetaforcedomaindelete', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaForceDomainDelete' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaForceDomainDelete' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaPromoteDomain {
+[CmdletBinding(DefaultParameterSetName = 'Promote', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetapromotedomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaPromoteDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaPromoteDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaRetryContactServiceProvisioning {
+[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetaretrycontactserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaRetryContactServiceProvisioning' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaRetryContactServiceProvisioning' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/invoke-mgbetauploaddirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaadminpeopleprofilecardproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaadminpeopleprofilepropertysetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaadminpeopleprofilesource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaContact {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetacontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaContract {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetacontract', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDevice {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadeviceextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDeviceRegisteredOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadeviceregisteredownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceRegisteredOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceRegisteredOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDeviceRegisteredUserByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadeviceregistereduserbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceRegisteredUserByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceRegisteredUserByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunit', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryAdministrativeUnitMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryAdministrativeUnitMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryAdministrativeUnitMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryAdministrativeUnitMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitmemberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryAdministrativeUnitMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryAdministrativeUnitMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryadministrativeunitscopedrolemember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryattributeset', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorycustomsecurityattributedefinition', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorycustomsecurityattributedefinitionallowedvalue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorydevicelocalcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryonpremisesynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrecoverysnapshot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryremotetenantgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrole', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRoleMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrolememberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRoleMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRoleMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryrolescopedmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectoryroletemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadirectorysubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDomain {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomainfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomainserviceconfigurationrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetadomainverificationdnsrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaOrganization {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaorganizationbrandinglocalization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetaorganizationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetasubscribedsku', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/new-mgbetauserscopedrolememberof', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaAdminPeopleItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminPeopleItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminPeopleItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilecardproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilepropertysetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilesource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaAdminPeopleProfileSourceBySourceId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaadminpeopleprofilesourcebysourceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminPeopleProfileSourceBySourceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminPeopleProfileSourceBySourceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaContact {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetacontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaContactOnPremiseSyncBehavior {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetacontactonpremisesyncbehavior', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaContactOnPremiseSyncBehavior' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaContactOnPremiseSyncBehavior' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaContract {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetacontract', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDevice {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDeviceByDeviceId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadevicebydeviceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceByDeviceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceByDeviceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadeviceextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDeviceRegisteredOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadeviceregisteredownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceRegisteredOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceRegisteredOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDeviceRegisteredUserDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadeviceregistereduserdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceRegisteredUserDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceRegisteredUserDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunit', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunitextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryAdministrativeUnitMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunitmemberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryAdministrativeUnitMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryAdministrativeUnitMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryadministrativeunitscopedrolemember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryattributeset', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorycustomsecurityattributedefinition', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorycustomsecurityattributedefinitionallowedvalue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorydeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorydevicelocalcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryonpremisesynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryPublicKeyInfrastructure {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorypublickeyinfrastructure', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryPublicKeyInfrastructure' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryPublicKeyInfrastructure' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRecovery {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrecovery', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRecovery' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRecovery' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrecoverysnapshot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryremotetenantgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrole', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRoleByRoleTemplateId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrolebyroletemplateid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRoleByRoleTemplateId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRoleByRoleTemplateId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRoleMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrolememberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRoleMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRoleMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryrolescopedmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectoryroletemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorysubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDirectorySubscriptionByCommerceSubscriptionId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadirectorysubscriptionbycommercesubscriptionid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectorySubscriptionByCommerceSubscriptionId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectorySubscriptionByCommerceSubscriptionId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDomain {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomainfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomainserviceconfigurationrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetadomainverificationdnsrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBranding {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbranding', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBranding' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBranding' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingLocalizationSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandinglocalizationsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingLocalizationSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationBrandingSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationbrandingsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationBrandingSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationBrandingSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetaorganizationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetasubscribedsku', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/remove-mgbetauserscopedrolememberof', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaDirectoryDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/restore-mgbetadirectorydeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaDirectoryDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaDirectoryDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingLocalizationSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandinglocalizationsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingLocalizationSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingLocalizationSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationBrandingSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationbrandingsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationBrandingSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationBrandingSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaOrganizationMobileDeviceManagementAuthority {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/set-mgbetaorganizationmobiledevicemanagementauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaOrganizationMobileDeviceManagementAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaOrganizationMobileDeviceManagementAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Stop-MgBetaDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'Cancel', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/stop-mgbetadirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Stop-MgBetaDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Stop-MgBetaDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaContactProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetacontactproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaContactProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaContactProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaContractProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetacontractproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaContractProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaContractProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaDeviceProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadeviceproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaDeviceProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaDeviceProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaDirectoryDeletedItemProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadirectorydeleteditemproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaDirectoryDeletedItemProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaDirectoryDeletedItemProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaDirectoryRoleProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadirectoryroleproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaDirectoryRoleProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaDirectoryRoleProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaDirectoryRoleTemplateProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetadirectoryroletemplateproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaDirectoryRoleTemplateProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaDirectoryRoleTemplateProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaOrganizationProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/test-mgbetaorganizationproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaOrganizationProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaOrganizationProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaAdminPeopleItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminPeopleItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminPeopleItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilecardproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilepropertysetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilesource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaAdminPeopleProfileSourceBySourceId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeopleprofilesourcebysourceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminPeopleProfileSourceBySourceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminPeopleProfileSourceBySourceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaAdminPeoplePronoun {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaadminpeoplepronoun', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminPeoplePronoun' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminPeoplePronoun' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaContact {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetacontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaContactOnPremiseSyncBehavior {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetacontactonpremisesyncbehavior', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaContactOnPremiseSyncBehavior' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaContactOnPremiseSyncBehavior' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaContract {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetacontract', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDevice {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDeviceByDeviceId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadevicebydeviceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceByDeviceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceByDeviceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadeviceextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryadministrativeunit', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryadministrativeunitextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryadministrativeunitscopedrolemember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryattributeset', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorycustomsecurityattributedefinition', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorycustomsecurityattributedefinitionallowedvalue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorydevicelocalcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryonpremisesynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryPublicKeyInfrastructure {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorypublickeyinfrastructure', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryPublicKeyInfrastructure' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryPublicKeyInfrastructure' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRecovery {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrecovery', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRecovery' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRecovery' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrecoverysnapshot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryremotetenantgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrole', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRoleByRoleTemplateId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrolebyroletemplateid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRoleByRoleTemplateId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRoleByRoleTemplateId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryrolescopedmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectoryroletemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorysubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDirectorySubscriptionByCommerceSubscriptionId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadirectorysubscriptionbycommercesubscriptionid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectorySubscriptionByCommerceSubscriptionId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectorySubscriptionByCommerceSubscriptionId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDomain {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomainfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomainserviceconfigurationrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetadomainverificationdnsrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaOrganization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaOrganizationBranding {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganizationbranding', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaOrganizationBranding' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaOrganizationBranding' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganizationbrandinglocalization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetaorganizationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetasubscribedsku', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.directorymanagement/update-mgbetauserscopedrolememberof', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

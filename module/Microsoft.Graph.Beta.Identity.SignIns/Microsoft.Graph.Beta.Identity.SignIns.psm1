@@ -4,522 +4,5123 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Confirm-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='VerifyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetaidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'Confirm-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Confirm-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgBetaRiskyServicePrincipalCompromised{[CmdletBinding(DefaultParameterSetName='ConfirmExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetariskyserviceprincipalcompromised',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaRiskyServicePrincipalCompromised'}begin{$s=MgBegin 'Confirm-MgBetaRiskyServicePrincipalCompromised'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgBetaRiskyUserCompromised{[CmdletBinding(DefaultParameterSetName='ConfirmExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetariskyusercompromised',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaRiskyUserCompromised'}begin{$s=MgBegin 'Confirm-MgBetaRiskyUserCompromised'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgBetaRiskyUserSafe{[CmdletBinding(DefaultParameterSetName='ConfirmExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetariskyusersafe',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaRiskyUserSafe'}begin{$s=MgBegin 'Confirm-MgBetaRiskyUserSafe'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Disable-MgBetaUserAuthenticationPhoneMethodSmsSignIn{[CmdletBinding(DefaultParameterSetName='Disable',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/disable-mgbetauserauthenticationphonemethodsmssignin',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Disable-MgBetaUserAuthenticationPhoneMethodSmsSignIn'}begin{$s=MgBegin 'Disable-MgBetaUserAuthenticationPhoneMethodSmsSignIn'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Enable-MgBetaUserAuthenticationPhoneMethodSmsSignIn{[CmdletBinding(DefaultParameterSetName='Enable',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/enable-mgbetauserauthenticationphonemethodsmssignin',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Enable-MgBetaUserAuthenticationPhoneMethodSmsSignIn'}begin{$s=MgBegin 'Enable-MgBetaUserAuthenticationPhoneMethodSmsSignIn'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetadatapolicyoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]param()dynamicparam{MgDynamic 'Get-MgBetaDataPolicyOperation'}begin{$s=MgBegin 'Get-MgBetaDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaDataPolicyOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetadatapolicyoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDataPolicyOperationCount'}begin{$s=MgBegin 'Get-MgBetaDataPolicyOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityapiconnector')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityApiConnector'}begin{$s=MgBegin 'Get-MgBetaIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityApiConnectorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityapiconnectorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityApiConnectorCount'}begin{$s=MgBegin 'Get-MgBetaIdentityApiConnectorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflow')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflow')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalUsersSelfServiceSignUpEventsFlow')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowcondition')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplicationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonattributecollection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionHandler')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonauthenticationmethodloadstart')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartHandler')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattribute')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattributecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowCondition{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowcondition')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowCondition'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowCondition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowCount'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowcountasexternaluserselfservicesignupeventflow')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowincludeapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowIncludeApplicationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowincludeapplicationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplicationCount'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplicationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowonattributecollectionasonattributecollectionexternaluserselfservicesignup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowonauthenticationmethodloadstartasonauthenticationmethodloadstartexternaluserselfservicesignup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventlistener')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventListener'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityAuthenticationEventListenerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventlistenercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityAuthenticationEventListenerCount'}begin{$s=MgBegin 'Get-MgBetaIdentityAuthenticationEventListenerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflow')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlow'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowApiConnectorConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowapiconnectorconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowApiConnectorConfiguration'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowApiConnectorConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowCount'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowIdentityProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowidentityprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProvider')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowIdentityProvider'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowidentityproviderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowIdentityProviderByRef'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowIdentityProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowidentityprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowIdentityProviderCount'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowIdentityProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageCount'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagedefaultpage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagedefaultpagecontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagedefaultpagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageCount'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguageoverridepage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageOverridePageContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguageoverridepagecontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageContent'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowLanguageOverridePageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguageoverridepagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageCount'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowPostAttributeCollection{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostattributecollection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollection'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostattributecollectionbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowPostFederationSignup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostfederationsignup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowPostFederationSignup'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowPostFederationSignup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowPostFederationSignupByRef{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostfederationsignupbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowPostFederationSignupByRef'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowPostFederationSignupByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentorder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignmentOrder')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentuserattribute')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute'}begin{$s=MgBegin 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationcontextclassreference')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReferenceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationcontextclassreferencecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReferenceCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReferenceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrength{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrength')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrength'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrength'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmodecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessDeletedItem{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessDeletedItem'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditemnamedlocation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditemnamedlocationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocationCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditempolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessDeletedItemPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditempolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicyCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessnamedlocation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessNamedLocationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessnamedlocationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessNamedLocationCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessNamedLocationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesspolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesspolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessPolicyCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesstemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessTemplate'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityConditionalAccessTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesstemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityConditionalAccessTemplateCount'}begin{$s=MgBegin 'Get-MgBetaIdentityConditionalAccessTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityContainer{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentitycontainer')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityContainer'}begin{$s=MgBegin 'Get-MgBetaIdentityContainer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentitycustomauthenticationextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'Get-MgBetaIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityCustomAuthenticationExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentitycustomauthenticationextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityCustomAuthenticationExtensionCount'}begin{$s=MgBegin 'Get-MgBetaIdentityCustomAuthenticationExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityProvider'}begin{$s=MgBegin 'Get-MgBetaIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityProviderCount'}begin{$s=MgBegin 'Get-MgBetaIdentityProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPrevention{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskprevention')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPrevention'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPrevention'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionfraudprotectionprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionFraudProtectionProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionfraudprotectionprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionFraudProtectionProviderCount'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionFraudProtectionProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProviderCount'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallverification')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallverificationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationCount'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationProvider{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallverificationprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationProvider'}begin{$s=MgBegin 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityuserflowattribute')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityUserFlowAttribute'}begin{$s=MgBegin 'Get-MgBetaIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityUserFlowAttributeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityuserflowattributecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityUserFlowAttributeCount'}begin{$s=MgBegin 'Get-MgBetaIdentityUserFlowAttributeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityVerifiedId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityverifiedid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityVerifiedId'}begin{$s=MgBegin 'Get-MgBetaIdentityVerifiedId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityverifiedidprofile')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityVerifiedIdProfile'}begin{$s=MgBegin 'Get-MgBetaIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaIdentityVerifiedIdProfileCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityverifiedidprofilecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaIdentityVerifiedIdProfileCount'}begin{$s=MgBegin 'Get-MgBetaIdentityVerifiedIdProfileCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtection{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtection'}begin{$s=MgBegin 'Get-MgBetaInformationProtection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionBitlocker{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionbitlocker')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlocker')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionBitlocker'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionBitlocker'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionBitlockerRecoveryKey{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionbitlockerrecoverykey')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlockerRecoveryKey')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionBitlockerRecoveryKey'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionBitlockerRecoveryKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionBitlockerRecoveryKeyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionbitlockerrecoverykeycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionBitlockerRecoveryKeyCount'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionBitlockerRecoveryKeyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionThreatAssessmentRequestCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequestcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionThreatAssessmentRequestCount'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionThreatAssessmentRequestCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequestresult')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInformationProtectionThreatAssessmentRequestResultCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequestresultcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaInformationProtectionThreatAssessmentRequestResultCount'}begin{$s=MgBegin 'Get-MgBetaInformationProtectionThreatAssessmentRequestResultCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitation'}begin{$s=MgBegin 'Get-MgBetaInvitation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationCount'}begin{$s=MgBegin 'Get-MgBetaInvitationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationInvitedUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinviteduser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationInvitedUser'}begin{$s=MgBegin 'Get-MgBetaInvitationInvitedUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationInvitedUserMailboxSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinvitedusermailboxsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationInvitedUserMailboxSetting'}begin{$s=MgBegin 'Get-MgBetaInvitationInvitedUserMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationInvitedUserServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinviteduserserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationInvitedUserServiceProvisioningError'}begin{$s=MgBegin 'Get-MgBetaInvitationInvitedUserServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationInvitedUserServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinviteduserserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationInvitedUserServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgBetaInvitationInvitedUserServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationInvitedUserSponsor{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinvitedusersponsor')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationInvitedUserSponsor'}begin{$s=MgBegin 'Get-MgBetaInvitationInvitedUserSponsor'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaInvitationInvitedUserSponsorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinvitedusersponsorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaInvitationInvitedUserSponsorCount'}begin{$s=MgBegin 'Get-MgBetaInvitationInvitedUserSponsorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaoauth2permissiongrant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgBetaOauth2PermissionGrant'}begin{$s=MgBegin 'Get-MgBetaOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOauth2PermissionGrantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaoauth2permissiongrantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaOauth2PermissionGrantCount'}begin{$s=MgBegin 'Get-MgBetaOauth2PermissionGrantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOauth2PermissionGrantDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaoauth2permissiongrantdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgBetaOauth2PermissionGrantDelta'}begin{$s=MgBegin 'Get-MgBetaOauth2PermissionGrantDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaorganizationcertificatebasedauthconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Get-MgBetaOrganizationCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaOrganizationCertificateBasedAuthConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaorganizationcertificatebasedauthconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaOrganizationCertificateBasedAuthConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaOrganizationCertificateBasedAuthConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyActivityBasedTimeoutPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyActivityBasedTimeoutPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyActivityBasedTimeoutPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAdminConsentRequestPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyadminconsentrequestpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAdminConsentRequestPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyAdminConsentRequestPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAppManagementPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAppManagementPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAppManagementPolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyAppManagementPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAppManagementPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAppManagementPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyAppManagementPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAppManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAppManagementPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyAppManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationFlowPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationflowpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationFlowPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationFlowPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationMethodPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationmethodpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationMethodPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationMethodPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicycombinationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthenticationStrengthPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthenticationStrengthPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthenticationStrengthPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyAuthorizationPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthorizationpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyAuthorizationPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyAuthorizationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyClaimMappingPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyClaimMappingPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyClaimMappingPolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyClaimMappingPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyClaimMappingPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyClaimMappingPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyClaimMappingPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyClaimMappingPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyClaimMappingPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyClaimMappingPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyconditionalaccesspolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyConditionalAccessPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyconditionalaccesspolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyConditionalAccessPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyConditionalAccessPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyDefault{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicydefault')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyDefault'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyPartnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartnercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerCount'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartneridentitysynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartnerserviceproviderconstraint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyTemplate{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicytemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplate'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}begin{$s=MgBegin 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyDefaultAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicydefaultappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyDefaultAppManagementPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyDefaultAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyDeviceRegistrationPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicydeviceregistrationpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceRegistrationPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyDeviceRegistrationPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyDeviceRegistrationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyFeatureRolloutPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyFeatureRolloutPolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyFeatureRolloutPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyFeatureRolloutPolicyApplyToByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicyapplytobyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToByRef'}begin{$s=MgBegin 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyFeatureRolloutPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyFeatureRolloutPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyFeatureRolloutPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyFeatureRolloutPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyFederatedTokenValidationPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfederatedtokenvalidationpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyFederatedTokenValidationPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyFederatedTokenValidationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyHomeRealmDiscoveryPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyidentitysecuritydefaultenforcementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyOwnerlessGroupPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyownerlessgrouppolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyOwnerlessGroupPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyOwnerlessGroupPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyPermissionGrantPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyPermissionGrantPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyPermissionGrantPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyexclude')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'Get-MgBetaPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyPermissionGrantPolicyExcludeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyexcludecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyPermissionGrantPolicyExcludeCount'}begin{$s=MgBegin 'Get-MgBetaPolicyPermissionGrantPolicyExcludeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyinclude')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'Get-MgBetaPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyPermissionGrantPolicyIncludeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyincludecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyPermissionGrantPolicyIncludeCount'}begin{$s=MgBegin 'Get-MgBetaPolicyPermissionGrantPolicyIncludeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyAssignmentPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyassignmentpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyAssignmentPolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyAssignmentPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyeffectiverule')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyEffectiveRuleCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyeffectiverulecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRuleCount'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRuleCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyrule')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoleManagementPolicyRuleCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyrulecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoleManagementPolicyRuleCount'}begin{$s=MgBegin 'Get-MgBetaPolicyRoleManagementPolicyRuleCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyRoot{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyroot')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyRoot'}begin{$s=MgBegin 'Get-MgBetaPolicyRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenIssuancePolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenIssuancePolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenIssuancePolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenIssuancePolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenIssuancePolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenIssuancePolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenIssuancePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenIssuancePolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenIssuancePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenLifetimePolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenLifetimePolicyApplyTo'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenLifetimePolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenLifetimePolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenLifetimePolicyApplyToCount'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenLifetimePolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaPolicyTokenLifetimePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPolicyTokenLifetimePolicyCount'}begin{$s=MgBegin 'Get-MgBetaPolicyTokenLifetimePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskDetection{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskdetection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskDetection'}begin{$s=MgBegin 'Get-MgBetaRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskDetectionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskdetectioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskDetectionCount'}begin{$s=MgBegin 'Get-MgBetaRiskDetectionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyServicePrincipal'}begin{$s=MgBegin 'Get-MgBetaRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyServicePrincipalCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipalcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyServicePrincipalCount'}begin{$s=MgBegin 'Get-MgBetaRiskyServicePrincipalCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipalhistory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyServicePrincipalHistory'}begin{$s=MgBegin 'Get-MgBetaRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyServicePrincipalHistoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipalhistorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyServicePrincipalHistoryCount'}begin{$s=MgBegin 'Get-MgBetaRiskyServicePrincipalHistoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyUser'}begin{$s=MgBegin 'Get-MgBetaRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyUserCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyusercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyUserCount'}begin{$s=MgBegin 'Get-MgBetaRiskyUserCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyuserhistory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyUserHistory'}begin{$s=MgBegin 'Get-MgBetaRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRiskyUserHistoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyuserhistorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaRiskyUserHistoryCount'}begin{$s=MgBegin 'Get-MgBetaRiskyUserHistoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaRootRoot{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetarootroot')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]param()dynamicparam{MgDynamic 'Get-MgBetaRootRoot'}begin{$s=MgBegin 'Get-MgBetaRootRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaserviceprincipalriskdetection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRiskDetection'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaServicePrincipalRiskDetectionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaserviceprincipalriskdetectioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaServicePrincipalRiskDetectionCount'}begin{$s=MgBegin 'Get-MgBetaServicePrincipalRiskDetectionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaTenantRelationshipMultiTenantOrganization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipMultiTenantOrganization'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipMultiTenantOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganizationjoinrequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganizationtenant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaTenantRelationshipMultiTenantOrganizationTenantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganizationtenantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenantCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationemailmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationEmailMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationEmailMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationemailmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationEmailMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationEmailMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationexternalauthenticationmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationExternalAuthenticationMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationexternalauthenticationmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationExternalAuthenticationMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationExternalAuthenticationMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationFido2Method{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationfido2method')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFido2AuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationFido2Method'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationFido2Method'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationFido2MethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationfido2methodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationFido2MethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationFido2MethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmicrosoftauthenticatormethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMicrosoftAuthenticatorAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmicrosoftauthenticatormethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmicrosoftauthenticatormethoddevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodDevice'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationOperation'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationOperationCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPasswordMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationpasswordmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPasswordMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPasswordMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPasswordMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationpasswordmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPasswordMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPasswordMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationphonemethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPhoneMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationphonemethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPhoneMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPhoneMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPlatformCredentialMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationplatformcredentialmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPlatformCredentialAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPlatformCredentialMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPlatformCredentialMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPlatformCredentialMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationplatformcredentialmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPlatformCredentialMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPlatformCredentialMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationPlatformCredentialMethodDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationplatformcredentialmethoddevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationPlatformCredentialMethodDevice'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationPlatformCredentialMethodDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationRequirement{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationrequirement')][OutputType('Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphStrongAuthenticationRequirements')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationRequirement'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationRequirement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationSoftwareOathMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationsoftwareoathmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSoftwareOathAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationSoftwareOathMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationSoftwareOathMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationSoftwareOathMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationsoftwareoathmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationSoftwareOathMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationSoftwareOathMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationTemporaryAccessPassMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationtemporaryaccesspassmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationTemporaryAccessPassMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationtemporaryaccesspassmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationwindowshelloforbusinessmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsHelloForBusinessAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethod'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationwindowshelloforbusinessmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodCount'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationwindowshelloforbusinessmethoddevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice'}begin{$s=MgBegin 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaAvailableIdentityProviderType{[CmdletBinding(DefaultParameterSetName='Available',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetaavailableidentityprovidertype')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaAvailableIdentityProviderType'}begin{$s=MgBegin 'Invoke-MgBetaAvailableIdentityProviderType'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaCreationUserAuthenticationFido2MethodOption{[CmdletBinding(DefaultParameterSetName='Creation',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetacreationuserauthenticationfido2methodoption')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebauthnCredentialCreationOptions')]param()dynamicparam{MgDynamic 'Invoke-MgBetaCreationUserAuthenticationFido2MethodOption'}begin{$s=MgBegin 'Invoke-MgBetaCreationUserAuthenticationFido2MethodOption'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaDismissRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='DismissExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetadismissriskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaDismissRiskyServicePrincipal'}begin{$s=MgBegin 'Invoke-MgBetaDismissRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaDismissRiskyUser{[CmdletBinding(DefaultParameterSetName='DismissExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetadismissriskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaDismissRiskyUser'}begin{$s=MgBegin 'Invoke-MgBetaDismissRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaUploadIdentityApiConnectorClientCertificate{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetauploadidentityapiconnectorclientcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUploadIdentityApiConnectorClientCertificate'}begin{$s=MgBegin 'Invoke-MgBetaUploadIdentityApiConnectorClientCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetauploadidentityb2xuserflowapiconnectorconfigurationpostattributecollectionclientcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate'}begin{$s=MgBegin 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetauploadidentityb2xuserflowapiconnectorconfigurationpostfederationsignupclientcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate'}begin{$s=MgBegin 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaUsageIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Usage',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetausageidentityconditionalaccessauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUsageIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Invoke-MgBetaUsageIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgBetaUsagePolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Usage',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetausagepolicyauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUsagePolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Invoke-MgBetaUsagePolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetadatapolicyoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]param()dynamicparam{MgDynamic 'New-MgBetaDataPolicyOperation'}begin{$s=MgBegin 'New-MgBetaDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityapiconnector',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityApiConnector'}begin{$s=MgBegin 'New-MgBetaIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'New-MgBetaIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'New-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}begin{$s=MgBegin 'New-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}begin{$s=MgBegin 'New-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'New-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventlistener',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityAuthenticationEventListener'}begin{$s=MgBegin 'New-MgBetaIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityB2XUserFlow'}begin{$s=MgBegin 'New-MgBetaIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityB2XUserFlowIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityB2XUserFlowIdentityProviderByRef'}begin{$s=MgBegin 'New-MgBetaIdentityB2XUserFlowIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowlanguage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'New-MgBetaIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowlanguagedefaultpage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'New-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowlanguageoverridepage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'New-MgBetaIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowuserattributeassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'New-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationcontextclassreference',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'New-MgBetaIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentitycustomauthenticationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'New-MgBetaIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityProvider{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityProvider'}begin{$s=MgBegin 'New-MgBetaIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityriskpreventionfraudprotectionprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'New-MgBetaIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityriskpreventionwebapplicationfirewallverification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityuserflowattribute',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityUserFlowAttribute'}begin{$s=MgBegin 'New-MgBetaIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityverifiedidprofile',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]param()dynamicparam{MgDynamic 'New-MgBetaIdentityVerifiedIdProfile'}begin{$s=MgBegin 'New-MgBetaIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetainformationprotectionthreatassessmentrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]param()dynamicparam{MgDynamic 'New-MgBetaInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'New-MgBetaInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetainformationprotectionthreatassessmentrequestresult',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]param()dynamicparam{MgDynamic 'New-MgBetaInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'New-MgBetaInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaInvitation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetainvitation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]param()dynamicparam{MgDynamic 'New-MgBetaInvitation'}begin{$s=MgBegin 'New-MgBetaInvitation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaoauth2permissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'New-MgBetaOauth2PermissionGrant'}begin{$s=MgBegin 'New-MgBetaOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaOrganizationCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaorganizationcertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]param()dynamicparam{MgDynamic 'New-MgBetaOrganizationCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'New-MgBetaOrganizationCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyactivitybasedtimeoutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyAppManagementPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'New-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'New-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyclaimmappingpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyClaimMappingPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicycrosstenantaccesspolicypartner',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'New-MgBetaPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyfeaturerolloutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyFeatureRolloutPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyfeaturerolloutpolicyapplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyFeatureRolloutPolicyApplyTo'}begin{$s=MgBegin 'New-MgBetaPolicyFeatureRolloutPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyFeatureRolloutPolicyApplyToByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyfeaturerolloutpolicyapplytobyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyFeatureRolloutPolicyApplyToByRef'}begin{$s=MgBegin 'New-MgBetaPolicyFeatureRolloutPolicyApplyToByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyhomerealmdiscoverypolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicypermissiongrantpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicypermissiongrantpolicyexclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'New-MgBetaPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicypermissiongrantpolicyinclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'New-MgBetaPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyRoleManagementPolicy'}begin{$s=MgBegin 'New-MgBetaPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicyassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'New-MgBetaPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicyeffectiverule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'New-MgBetaPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicyrule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'New-MgBetaPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicytokenissuancepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'New-MgBetaPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicytokenlifetimepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'New-MgBetaPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'New-MgBetaPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaRiskDetection{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]param()dynamicparam{MgDynamic 'New-MgBetaRiskDetection'}begin{$s=MgBegin 'New-MgBetaRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]param()dynamicparam{MgDynamic 'New-MgBetaRiskyServicePrincipal'}begin{$s=MgBegin 'New-MgBetaRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyserviceprincipalhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]param()dynamicparam{MgDynamic 'New-MgBetaRiskyServicePrincipalHistory'}begin{$s=MgBegin 'New-MgBetaRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaRiskyUser{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]param()dynamicparam{MgDynamic 'New-MgBetaRiskyUser'}begin{$s=MgBegin 'New-MgBetaRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyuserhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]param()dynamicparam{MgDynamic 'New-MgBetaRiskyUserHistory'}begin{$s=MgBegin 'New-MgBetaRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaserviceprincipalriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]param()dynamicparam{MgDynamic 'New-MgBetaServicePrincipalRiskDetection'}begin{$s=MgBegin 'New-MgBetaServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetatenantrelationshipmultitenantorganizationtenant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationemailmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgBetaUserAuthenticationEmailMethod'}begin{$s=MgBegin 'New-MgBetaUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationexternalauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgBetaUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'New-MgBetaUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgBetaUserAuthenticationMethod'}begin{$s=MgBegin 'New-MgBetaUserAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]param()dynamicparam{MgDynamic 'New-MgBetaUserAuthenticationOperation'}begin{$s=MgBegin 'New-MgBetaUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationphonemethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgBetaUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'New-MgBetaUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgBetaUserAuthenticationTemporaryAccessPassMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationtemporaryaccesspassmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgBetaUserAuthenticationTemporaryAccessPassMethod'}begin{$s=MgBegin 'New-MgBetaUserAuthenticationTemporaryAccessPassMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetadatapolicyoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDataPolicyOperation'}begin{$s=MgBegin 'Remove-MgBetaDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityapiconnector',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityApiConnector'}begin{$s=MgBegin 'Remove-MgBetaIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbasebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributeidentityuserflowattributebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventlistener',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityAuthenticationEventListener'}begin{$s=MgBegin 'Remove-MgBetaIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlow'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowIdentityProviderBaseByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowidentityproviderbasebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderBaseByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderBaseByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguagedefaultpage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguagedefaultpagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguageoverridepage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowLanguageOverridePageContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguageoverridepagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePageContent'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowPostAttributeCollection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostattributecollection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollection'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostattributecollectionbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowPostFederationSignup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostfederationsignup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignup'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowPostFederationSignupByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostfederationsignupbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignupByRef'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignupByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowuserattributeassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'Remove-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationcontextclassreference',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessAuthenticationStrength{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrength',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrength'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrength'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessDeletedItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessdeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessDeletedItem'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Remove-MgBetaIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentitycustomauthenticationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'Remove-MgBetaIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityProvider{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityProvider'}begin{$s=MgBegin 'Remove-MgBetaIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityRiskPrevention{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskprevention',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityRiskPrevention'}begin{$s=MgBegin 'Remove-MgBetaIdentityRiskPrevention'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskpreventionfraudprotectionprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'Remove-MgBetaIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskpreventionwebapplicationfirewallverification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityuserflowattribute',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityUserFlowAttribute'}begin{$s=MgBegin 'Remove-MgBetaIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityVerifiedId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityverifiedid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityVerifiedId'}begin{$s=MgBegin 'Remove-MgBetaIdentityVerifiedId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityverifiedidprofile',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaIdentityVerifiedIdProfile'}begin{$s=MgBegin 'Remove-MgBetaIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetainformationprotectionthreatassessmentrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'Remove-MgBetaInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetainformationprotectionthreatassessmentrequestresult',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'Remove-MgBetaInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaoauth2permissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOauth2PermissionGrant'}begin{$s=MgBegin 'Remove-MgBetaOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaOrganizationCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaorganizationcertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaOrganizationCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Remove-MgBetaOrganizationCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyactivitybasedtimeoutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAdminConsentRequestPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyadminconsentrequestpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAdminConsentRequestPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyAdminConsentRequestPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAppManagementPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAuthenticationFlowPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationflowpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAuthenticationFlowPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyAuthenticationFlowPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAuthenticationMethodPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationmethodpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAuthenticationMethodPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyAuthenticationMethodPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'Remove-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Remove-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyAuthorizationPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthorizationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyAuthorizationPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyAuthorizationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyclaimmappingpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyClaimMappingPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyDefault{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicydefault',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyDefault'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicypartner',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicypartneridentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicypartnerserviceproviderconstraint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicytemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplate'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}begin{$s=MgBegin 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyDefaultAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicydefaultappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyDefaultAppManagementPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyDefaultAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfeaturerolloutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyFeatureRolloutPolicyApplyToByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfeaturerolloutpolicyapplytobyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToByRef'}begin{$s=MgBegin 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfeaturerolloutpolicyapplytodirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyFederatedTokenValidationPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfederatedtokenvalidationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyFederatedTokenValidationPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyFederatedTokenValidationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyhomerealmdiscoverypolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyidentitysecuritydefaultenforcementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicypermissiongrantpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicypermissiongrantpolicyexclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'Remove-MgBetaPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicypermissiongrantpolicyinclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'Remove-MgBetaPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyRoleManagementPolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicyassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'Remove-MgBetaPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicyeffectiverule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'Remove-MgBetaPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicyrule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'Remove-MgBetaPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicytokenissuancepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicytokenlifetimepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'Remove-MgBetaPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaRiskDetection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaRiskDetection'}begin{$s=MgBegin 'Remove-MgBetaRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaRiskyServicePrincipal'}begin{$s=MgBegin 'Remove-MgBetaRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyserviceprincipalhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaRiskyServicePrincipalHistory'}begin{$s=MgBegin 'Remove-MgBetaRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaRiskyUser{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaRiskyUser'}begin{$s=MgBegin 'Remove-MgBetaRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyuserhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaRiskyUserHistory'}begin{$s=MgBegin 'Remove-MgBetaRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaserviceprincipalriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaServicePrincipalRiskDetection'}begin{$s=MgBegin 'Remove-MgBetaServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetatenantrelationshipmultitenantorganizationtenant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationemailmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationEmailMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationexternalauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationFido2Method{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationfido2method',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationFido2Method'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationFido2Method'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationmicrosoftauthenticatormethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationOperation'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationphonemethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationPlatformCredentialMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationplatformcredentialmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationPlatformCredentialMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationPlatformCredentialMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationSoftwareOathMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationsoftwareoathmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationSoftwareOathMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationSoftwareOathMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationTemporaryAccessPassMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationtemporaryaccesspassmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationTemporaryAccessPassMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationTemporaryAccessPassMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgBetaUserAuthenticationWindowsHelloForBusinessMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationwindowshelloforbusinessmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserAuthenticationWindowsHelloForBusinessMethod'}begin{$s=MgBegin 'Remove-MgBetaUserAuthenticationWindowsHelloForBusinessMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgBetaPolicyCrossTenantAccessPolicyDefaultToSystemDefault{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetapolicycrosstenantaccesspolicydefaulttosystemdefault',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgBetaPolicyCrossTenantAccessPolicyDefaultToSystemDefault'}begin{$s=MgBegin 'Reset-MgBetaPolicyCrossTenantAccessPolicyDefaultToSystemDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronizationtodefaultsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting'}begin{$s=MgBegin 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfigurationtodefaultsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting'}begin{$s=MgBegin 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgBetaUserAuthenticationMethodPassword{[CmdletBinding(DefaultParameterSetName='ResetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetauserauthenticationmethodpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordResetResponse')]param()dynamicparam{MgDynamic 'Reset-MgBetaUserAuthenticationMethodPassword'}begin{$s=MgBegin 'Reset-MgBetaUserAuthenticationMethodPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgBetaIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Restore-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Restore-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgBetaIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Restore-MgBetaIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Restore-MgBetaIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgBetaIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Restore-MgBetaIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Restore-MgBetaIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgBetaIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Restore-MgBetaIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Restore-MgBetaIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgBetaPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetapolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Restore-MgBetaPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Restore-MgBetaPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowlanguagedefaultpagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent'}begin{$s=MgBegin 'Set-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaIdentityB2XUserFlowLanguageOverridePageContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowlanguageoverridepagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaIdentityB2XUserFlowLanguageOverridePageContent'}begin{$s=MgBegin 'Set-MgBetaIdentityB2XUserFlowLanguageOverridePageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowpostattributecollectionbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef'}begin{$s=MgBegin 'Set-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaIdentityB2XUserFlowPostFederationSignupByRef{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowpostfederationsignupbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaIdentityB2XUserFlowPostFederationSignupByRef'}begin{$s=MgBegin 'Set-MgBetaIdentityB2XUserFlowPostFederationSignupByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowuserattributeassignmentorder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder'}begin{$s=MgBegin 'Set-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetapolicycrosstenantaccesspolicypartneridentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]param()dynamicparam{MgDynamic 'Set-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}begin{$s=MgBegin 'Set-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgBetaTenantRelationshipMultiTenantOrganization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetatenantrelationshipmultitenantorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]param()dynamicparam{MgDynamic 'Set-MgBetaTenantRelationshipMultiTenantOrganization'}begin{$s=MgBegin 'Set-MgBetaTenantRelationshipMultiTenantOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaIdentityConditionalAccess{[CmdletBinding(DefaultParameterSetName='EvaluateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/test-mgbetaidentityconditionalaccess',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWhatIfAnalysisResult')]param()dynamicparam{MgDynamic 'Test-MgBetaIdentityConditionalAccess'}begin{$s=MgBegin 'Test-MgBetaIdentityConditionalAccess'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgBetaIdentityCustomAuthenticationExtensionAuthenticationConfiguration{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/test-mgbetaidentitycustomauthenticationextensionauthenticationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConfigurationValidation')]param()dynamicparam{MgDynamic 'Test-MgBetaIdentityCustomAuthenticationExtensionAuthenticationConfiguration'}begin{$s=MgBegin 'Test-MgBetaIdentityCustomAuthenticationExtensionAuthenticationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetadatapolicyoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]param()dynamicparam{MgDynamic 'Update-MgBetaDataPolicyOperation'}begin{$s=MgBegin 'Update-MgBetaDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityapiconnector',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityApiConnector'}begin{$s=MgBegin 'Update-MgBetaIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'Update-MgBetaIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'Update-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'Update-MgBetaIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventlistener',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityAuthenticationEventListener'}begin{$s=MgBegin 'Update-MgBetaIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlow'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowApiConnectorConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowapiconnectorconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowApiConnectorConfiguration'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowApiConnectorConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowlanguage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowlanguagedefaultpage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowlanguageoverridepage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowPostAttributeCollection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowpostattributecollection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowPostAttributeCollection'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowPostAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowPostFederationSignup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowpostfederationsignup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowPostFederationSignup'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowPostFederationSignup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowuserattributeassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'Update-MgBetaIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationcontextclassreference',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessAuthenticationStrength{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrength',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessAuthenticationStrength'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessAuthenticationStrength'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthpolicyallowedcombination',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessDeletedItem{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessdeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessDeletedItem'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Update-MgBetaIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityContainer{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentitycontainer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityContainer'}begin{$s=MgBegin 'Update-MgBetaIdentityContainer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentitycustomauthenticationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'Update-MgBetaIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityProvider{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityProvider'}begin{$s=MgBegin 'Update-MgBetaIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityRiskPrevention{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskprevention',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityRiskPrevention'}begin{$s=MgBegin 'Update-MgBetaIdentityRiskPrevention'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskpreventionfraudprotectionprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'Update-MgBetaIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskpreventionwebapplicationfirewallverification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityuserflowattribute',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityUserFlowAttribute'}begin{$s=MgBegin 'Update-MgBetaIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityVerifiedId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityverifiedid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityVerifiedId'}begin{$s=MgBegin 'Update-MgBetaIdentityVerifiedId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityverifiedidprofile',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]param()dynamicparam{MgDynamic 'Update-MgBetaIdentityVerifiedIdProfile'}begin{$s=MgBegin 'Update-MgBetaIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaInformationProtection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainformationprotection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]param()dynamicparam{MgDynamic 'Update-MgBetaInformationProtection'}begin{$s=MgBegin 'Update-MgBetaInformationProtection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainformationprotectionthreatassessmentrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]param()dynamicparam{MgDynamic 'Update-MgBetaInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'Update-MgBetaInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainformationprotectionthreatassessmentrequestresult',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]param()dynamicparam{MgDynamic 'Update-MgBetaInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'Update-MgBetaInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaInvitationInvitedUserMailboxSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainvitationinvitedusermailboxsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Update-MgBetaInvitationInvitedUserMailboxSetting'}begin{$s=MgBegin 'Update-MgBetaInvitationInvitedUserMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaoauth2permissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Update-MgBetaOauth2PermissionGrant'}begin{$s=MgBegin 'Update-MgBetaOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyactivitybasedtimeoutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAdminConsentRequestPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyadminconsentrequestpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAdminConsentRequestPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyAdminConsentRequestPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAppManagementPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthenticationFlowPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationflowpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthenticationFlowPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthenticationFlowPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthenticationMethodPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationmethodpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthenticationMethodPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthenticationMethodPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthenticationStrengthPolicyAllowedCombination{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationstrengthpolicyallowedcombination',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthenticationStrengthPolicyAllowedCombination'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthenticationStrengthPolicyAllowedCombination'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyAuthorizationPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthorizationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyAuthorizationPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyAuthorizationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyclaimmappingpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyClaimMappingPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicyDefault{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicydefault',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicyDefault'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicyDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicypartner',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicypartnerserviceproviderconstraint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicyTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicytemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplate'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}begin{$s=MgBegin 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyDefaultAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicydefaultappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyDefaultAppManagementPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyDefaultAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyfeaturerolloutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyFederatedTokenValidationPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyfederatedtokenvalidationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyFederatedTokenValidationPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyFederatedTokenValidationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyhomerealmdiscoverypolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyidentitysecuritydefaultenforcementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyOwnerlessGroupPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyownerlessgrouppolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyOwnerlessGroupPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyOwnerlessGroupPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicypermissiongrantpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicypermissiongrantpolicyexclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'Update-MgBetaPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicypermissiongrantpolicyinclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'Update-MgBetaPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyRoleManagementPolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicyassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'Update-MgBetaPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicyeffectiverule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'Update-MgBetaPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicyrule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'Update-MgBetaPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyRoot{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyroot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyRoot'}begin{$s=MgBegin 'Update-MgBetaPolicyRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicytokenissuancepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicytokenlifetimepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Update-MgBetaPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'Update-MgBetaPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaRiskDetection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]param()dynamicparam{MgDynamic 'Update-MgBetaRiskDetection'}begin{$s=MgBegin 'Update-MgBetaRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]param()dynamicparam{MgDynamic 'Update-MgBetaRiskyServicePrincipal'}begin{$s=MgBegin 'Update-MgBetaRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyserviceprincipalhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]param()dynamicparam{MgDynamic 'Update-MgBetaRiskyServicePrincipalHistory'}begin{$s=MgBegin 'Update-MgBetaRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaRiskyUser{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]param()dynamicparam{MgDynamic 'Update-MgBetaRiskyUser'}begin{$s=MgBegin 'Update-MgBetaRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyuserhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]param()dynamicparam{MgDynamic 'Update-MgBetaRiskyUserHistory'}begin{$s=MgBegin 'Update-MgBetaRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaRootRoot{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetarootroot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]param()dynamicparam{MgDynamic 'Update-MgBetaRootRoot'}begin{$s=MgBegin 'Update-MgBetaRootRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaserviceprincipalriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]param()dynamicparam{MgDynamic 'Update-MgBetaServicePrincipalRiskDetection'}begin{$s=MgBegin 'Update-MgBetaServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetatenantrelationshipmultitenantorganizationjoinrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetatenantrelationshipmultitenantorganizationtenant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationemailmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAuthenticationEmailMethod'}begin{$s=MgBegin 'Update-MgBetaUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationexternalauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'Update-MgBetaUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAuthenticationMethod'}begin{$s=MgBegin 'Update-MgBetaUserAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAuthenticationOperation'}begin{$s=MgBegin 'Update-MgBetaUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationphonemethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'Update-MgBetaUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgBetaUserAuthenticationRequirement{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationrequirement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Update-MgBetaUserAuthenticationRequirement'}begin{$s=MgBegin 'Update-MgBetaUserAuthenticationRequirement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'VerifyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetaidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaRiskyServicePrincipalCompromised {
+[CmdletBinding(DefaultParameterSetName = 'ConfirmExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetariskyserviceprincipalcompromised', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaRiskyServicePrincipalCompromised' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaRiskyServicePrincipalCompromised' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaRiskyUserCompromised {
+[CmdletBinding(DefaultParameterSetName = 'ConfirmExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetariskyusercompromised', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaRiskyUserCompromised' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaRiskyUserCompromised' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgBetaRiskyUserSafe {
+[CmdletBinding(DefaultParameterSetName = 'ConfirmExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/confirm-mgbetariskyusersafe', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaRiskyUserSafe' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaRiskyUserSafe' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Disable-MgBetaUserAuthenticationPhoneMethodSmsSignIn {
+[CmdletBinding(DefaultParameterSetName = 'Disable', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/disable-mgbetauserauthenticationphonemethodsmssignin', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Disable-MgBetaUserAuthenticationPhoneMethodSmsSignIn' }
+begin { $mgState = & $MgCore Start-MgCommand 'Disable-MgBetaUserAuthenticationPhoneMethodSmsSignIn' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Enable-MgBetaUserAuthenticationPhoneMethodSmsSignIn {
+[CmdletBinding(DefaultParameterSetName = 'Enable', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/enable-mgbetauserauthenticationphonemethodsmssignin', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Enable-MgBetaUserAuthenticationPhoneMethodSmsSignIn' }
+begin { $mgState = & $MgCore Start-MgCommand 'Enable-MgBetaUserAuthenticationPhoneMethodSmsSignIn' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetadatapolicyoperation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaDataPolicyOperationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetadatapolicyoperationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDataPolicyOperationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDataPolicyOperationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityapiconnector')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityApiConnectorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityapiconnectorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityApiConnectorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityApiConnectorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflow')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflow')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalUsersSelfServiceSignUpEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowcondition')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplicationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonattributecollection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionHandler')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonauthenticationmethodloadstart')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartHandler')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattributecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowCondition {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowcondition')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowCondition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowCondition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowcountasexternaluserselfservicesignupeventflow')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowincludeapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowIncludeApplicationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowincludeapplicationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplicationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowIncludeApplicationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowonattributecollectionasonattributecollectionexternaluserselfservicesignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventflowonauthenticationmethodloadstartasonauthenticationmethodloadstartexternaluserselfservicesignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventlistener')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityAuthenticationEventListenerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityauthenticationeventlistenercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityAuthenticationEventListenerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityAuthenticationEventListenerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflow')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowApiConnectorConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowapiconnectorconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowApiConnectorConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowApiConnectorConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowidentityprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowidentityproviderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowIdentityProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowidentityprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowIdentityProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowIdentityProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagedefaultpage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagedefaultpagecontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguagedefaultpagecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageDefaultPageCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguageoverridepage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageOverridePageContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguageoverridepagecontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowLanguageOverridePageCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowlanguageoverridepagecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowLanguageOverridePageCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowPostAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostattributecollection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostattributecollectionbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowPostFederationSignup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostfederationsignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowPostFederationSignup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowPostFederationSignup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowPostFederationSignupByRef {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowpostfederationsignupbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowPostFederationSignupByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowPostFederationSignupByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentorder')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignmentOrder')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityb2xuserflowuserattributeassignmentuserattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationcontextclassreference')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReferenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationcontextclassreferencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReferenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationContextClassReferenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrength {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrength')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrength' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrength' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmodecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessauthenticationstrengthpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditem')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditemnamedlocation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditemnamedlocationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessDeletedItemNamedLocationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditempolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessDeletedItemPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessdeleteditempolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessDeletedItemPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessnamedlocation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessNamedLocationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccessnamedlocationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessNamedLocationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessNamedLocationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesspolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesspolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesstemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityConditionalAccessTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityconditionalaccesstemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityConditionalAccessTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityConditionalAccessTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityContainer {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentitycontainer')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityContainer' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityContainer' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentitycustomauthenticationextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityCustomAuthenticationExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentitycustomauthenticationextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityCustomAuthenticationExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityCustomAuthenticationExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPrevention {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskprevention')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPrevention' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPrevention' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionfraudprotectionprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionFraudProtectionProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionfraudprotectionprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionFraudProtectionProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionFraudProtectionProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallverification')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallverificationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationProvider {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityriskpreventionwebapplicationfirewallverificationprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityRiskPreventionWebApplicationFirewallVerificationProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityuserflowattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityUserFlowAttributeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityuserflowattributecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityUserFlowAttributeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityUserFlowAttributeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityVerifiedId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityverifiedid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityVerifiedId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityVerifiedId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityverifiedidprofile')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaIdentityVerifiedIdProfileCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaidentityverifiedidprofilecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaIdentityVerifiedIdProfileCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaIdentityVerifiedIdProfileCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtection {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionBitlocker {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionbitlocker')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlocker')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionBitlocker' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionBitlocker' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionBitlockerRecoveryKey {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionbitlockerrecoverykey')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlockerRecoveryKey')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionBitlockerRecoveryKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionBitlockerRecoveryKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionBitlockerRecoveryKeyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionbitlockerrecoverykeycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionBitlockerRecoveryKeyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionBitlockerRecoveryKeyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequest')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionThreatAssessmentRequestCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequestcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionThreatAssessmentRequestCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionThreatAssessmentRequestCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequestresult')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInformationProtectionThreatAssessmentRequestResultCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainformationprotectionthreatassessmentrequestresultcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInformationProtectionThreatAssessmentRequestResultCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInformationProtectionThreatAssessmentRequestResultCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationInvitedUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinviteduser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationInvitedUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationInvitedUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationInvitedUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinvitedusermailboxsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationInvitedUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationInvitedUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationInvitedUserServiceProvisioningError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinviteduserserviceprovisioningerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationInvitedUserServiceProvisioningError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationInvitedUserServiceProvisioningError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationInvitedUserServiceProvisioningErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinviteduserserviceprovisioningerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationInvitedUserServiceProvisioningErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationInvitedUserServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationInvitedUserSponsor {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinvitedusersponsor')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationInvitedUserSponsor' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationInvitedUserSponsor' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaInvitationInvitedUserSponsorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetainvitationinvitedusersponsorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaInvitationInvitedUserSponsorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaInvitationInvitedUserSponsorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaoauth2permissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOauth2PermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaoauth2permissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOauth2PermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOauth2PermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOauth2PermissionGrantDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaoauth2permissiongrantdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOauth2PermissionGrantDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOauth2PermissionGrantDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaorganizationcertificatebasedauthconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaOrganizationCertificateBasedAuthConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaorganizationcertificatebasedauthconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaOrganizationCertificateBasedAuthConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaOrganizationCertificateBasedAuthConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyActivityBasedTimeoutPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyActivityBasedTimeoutPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyactivitybasedtimeoutpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyActivityBasedTimeoutPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyActivityBasedTimeoutPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAdminConsentRequestPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyadminconsentrequestpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAdminConsentRequestPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAdminConsentRequestPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAppManagementPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAppManagementPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAppManagementPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAppManagementPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAppManagementPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAppManagementPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAppManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyappmanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAppManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAppManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationFlowPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationflowpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationFlowPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationFlowPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationMethodPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationmethodpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationMethodPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationMethodPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicycombinationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthenticationStrengthPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthenticationstrengthpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthenticationStrengthPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthenticationStrengthPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyAuthorizationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyauthorizationpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyAuthorizationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyAuthorizationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyClaimMappingPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyClaimMappingPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyClaimMappingPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyClaimMappingPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyClaimMappingPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyClaimMappingPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyClaimMappingPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyclaimmappingpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyClaimMappingPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyClaimMappingPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyconditionalaccesspolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyConditionalAccessPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyconditionalaccesspolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyConditionalAccessPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyConditionalAccessPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyDefault {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicydefault')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyPartnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartnercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartneridentitysynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicypartnerserviceproviderconstraint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicytemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyDefaultAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicydefaultappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyDefaultAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyDefaultAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyDeviceRegistrationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicydeviceregistrationpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceRegistrationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyDeviceRegistrationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyDeviceRegistrationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyFeatureRolloutPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyFeatureRolloutPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyFeatureRolloutPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyFeatureRolloutPolicyApplyToByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicyapplytobyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyFeatureRolloutPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyFeatureRolloutPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyFeatureRolloutPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfeaturerolloutpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyFeatureRolloutPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyFeatureRolloutPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyFederatedTokenValidationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyfederatedtokenvalidationpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyFederatedTokenValidationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyFederatedTokenValidationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyHomeRealmDiscoveryPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyhomerealmdiscoverypolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyidentitysecuritydefaultenforcementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyOwnerlessGroupPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyownerlessgrouppolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyOwnerlessGroupPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyOwnerlessGroupPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyPermissionGrantPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyPermissionGrantPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyPermissionGrantPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyexclude')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyPermissionGrantPolicyExcludeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyexcludecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyPermissionGrantPolicyExcludeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyPermissionGrantPolicyExcludeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyinclude')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyPermissionGrantPolicyIncludeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicypermissiongrantpolicyincludecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyPermissionGrantPolicyIncludeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyPermissionGrantPolicyIncludeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyAssignmentPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyassignmentpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyAssignmentPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyAssignmentPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyeffectiverule')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyEffectiveRuleCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyeffectiverulecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRuleCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyEffectiveRuleCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyrule')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoleManagementPolicyRuleCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyrolemanagementpolicyrulecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoleManagementPolicyRuleCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoleManagementPolicyRuleCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyRoot {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicyroot')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenIssuancePolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenIssuancePolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenIssuancePolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenIssuancePolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenIssuancePolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenIssuancePolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenIssuancePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenissuancepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenIssuancePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenIssuancePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenLifetimePolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenLifetimePolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenLifetimePolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenLifetimePolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenLifetimePolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenLifetimePolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaPolicyTokenLifetimePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetapolicytokenlifetimepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPolicyTokenLifetimePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPolicyTokenLifetimePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskdetection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskDetectionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskdetectioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskDetectionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskDetectionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyServicePrincipalCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipalcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyServicePrincipalCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyServicePrincipalCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipalhistory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyServicePrincipalHistoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyserviceprincipalhistorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyServicePrincipalHistoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyServicePrincipalHistoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyUserCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyusercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyUserCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyUserCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyuserhistory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRiskyUserHistoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetariskyuserhistorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRiskyUserHistoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRiskyUserHistoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaRootRoot {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetarootroot')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRootRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRootRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaserviceprincipalriskdetection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaServicePrincipalRiskDetectionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetaserviceprincipalriskdetectioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaServicePrincipalRiskDetectionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaServicePrincipalRiskDetectionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaTenantRelationshipMultiTenantOrganization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipMultiTenantOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipMultiTenantOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganizationjoinrequest')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganizationtenant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaTenantRelationshipMultiTenantOrganizationTenantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetatenantrelationshipmultitenantorganizationtenantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipMultiTenantOrganizationTenantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationemailmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationEmailMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationemailmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationEmailMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationEmailMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationexternalauthenticationmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationExternalAuthenticationMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationexternalauthenticationmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationExternalAuthenticationMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationExternalAuthenticationMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationFido2Method {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationfido2method')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFido2AuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationFido2Method' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationFido2MethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationfido2methodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationFido2MethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationFido2MethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmicrosoftauthenticatormethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMicrosoftAuthenticatorAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmicrosoftauthenticatormethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationmicrosoftauthenticatormethoddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationMicrosoftAuthenticatorMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationoperation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationOperationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationoperationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationOperationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationOperationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPasswordMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationpasswordmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPasswordMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPasswordMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPasswordMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationpasswordmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPasswordMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPasswordMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationphonemethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPhoneMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationphonemethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPhoneMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPhoneMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPlatformCredentialMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationplatformcredentialmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPlatformCredentialAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPlatformCredentialMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPlatformCredentialMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPlatformCredentialMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationplatformcredentialmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPlatformCredentialMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPlatformCredentialMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationPlatformCredentialMethodDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationplatformcredentialmethoddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationPlatformCredentialMethodDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationPlatformCredentialMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationRequirement {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationrequirement')]
+[OutputType('Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphStrongAuthenticationRequirements')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationRequirement' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationSoftwareOathMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationsoftwareoathmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSoftwareOathAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationSoftwareOathMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationSoftwareOathMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationSoftwareOathMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationsoftwareoathmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationSoftwareOathMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationSoftwareOathMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationTemporaryAccessPassMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationtemporaryaccesspassmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationTemporaryAccessPassMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationtemporaryaccesspassmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationTemporaryAccessPassMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationwindowshelloforbusinessmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsHelloForBusinessAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationwindowshelloforbusinessmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/get-mgbetauserauthenticationwindowshelloforbusinessmethoddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserAuthenticationWindowsHelloForBusinessMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaAvailableIdentityProviderType {
+[CmdletBinding(DefaultParameterSetName = 'Available', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetaavailableidentityprovidertype')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaAvailableIdentityProviderType' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaAvailableIdentityProviderType' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaCreationUserAuthenticationFido2MethodOption {
+[CmdletBinding(DefaultParameterSetName = 'Creation', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetacreationuserauthenticationfido2methodoption')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebauthnCredentialCreationOptions')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaCreationUserAuthenticationFido2MethodOption' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaCreationUserAuthenticationFido2MethodOption' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaDismissRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'DismissExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetadismissriskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaDismissRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaDismissRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaDismissRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'DismissExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetadismissriskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaDismissRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaDismissRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaUploadIdentityApiConnectorClientCertificate {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetauploadidentityapiconnectorclientcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUploadIdentityApiConnectorClientCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUploadIdentityApiConnectorClientCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetauploadidentityb2xuserflowapiconnectorconfigurationpostattributecollectionclientcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetauploadidentityb2xuserflowapiconnectorconfigurationpostfederationsignupclientcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaUsageIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Usage', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetausageidentityconditionalaccessauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUsageIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUsageIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgBetaUsagePolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Usage', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/invoke-mgbetausagepolicyauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUsagePolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUsagePolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetadatapolicyoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityapiconnector', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityauthenticationeventlistener', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityB2XUserFlowIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityB2XUserFlowIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityB2XUserFlowIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowlanguage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowlanguagedefaultpage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowlanguageoverridepage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityb2xuserflowuserattributeassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationcontextclassreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentitycustomauthenticationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityriskpreventionfraudprotectionprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityriskpreventionwebapplicationfirewallverification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityuserflowattribute', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaidentityverifiedidprofile', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetainformationprotectionthreatassessmentrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetainformationprotectionthreatassessmentrequestresult', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaInvitation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetainvitation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaInvitation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaInvitation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaoauth2permissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaOrganizationCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaorganizationcertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaOrganizationCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaOrganizationCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyactivitybasedtimeoutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyclaimmappingpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicycrosstenantaccesspolicypartner', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyfeaturerolloutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyFeatureRolloutPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyfeaturerolloutpolicyapplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyFeatureRolloutPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyFeatureRolloutPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyFeatureRolloutPolicyApplyToByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyfeaturerolloutpolicyapplytobyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyFeatureRolloutPolicyApplyToByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyFeatureRolloutPolicyApplyToByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyhomerealmdiscoverypolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicypermissiongrantpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicypermissiongrantpolicyexclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicypermissiongrantpolicyinclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicyassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicyeffectiverule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicyrolemanagementpolicyrule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicytokenissuancepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetapolicytokenlifetimepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyserviceprincipalhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetariskyuserhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetaserviceprincipalriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetatenantrelationshipmultitenantorganizationtenant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationemailmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationexternalauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationphonemethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgBetaUserAuthenticationTemporaryAccessPassMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/new-mgbetauserauthenticationtemporaryaccesspassmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserAuthenticationTemporaryAccessPassMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetadatapolicyoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityapiconnector', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbasebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributeidentityuserflowattributebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityauthenticationeventlistener', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowIdentityProviderBaseByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowidentityproviderbasebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderBaseByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderBaseByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguagedefaultpage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguagedefaultpagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguageoverridepage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowLanguageOverridePageContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowlanguageoverridepagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowLanguageOverridePageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowPostAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostattributecollection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostattributecollectionbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowPostFederationSignup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostfederationsignup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowPostFederationSignupByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowpostfederationsignupbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignupByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowPostFederationSignupByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityb2xuserflowuserattributeassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationcontextclassreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessAuthenticationStrength {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrength', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrength' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrength' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessdeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentitycustomauthenticationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityRiskPrevention {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskprevention', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityRiskPrevention' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityRiskPrevention' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskpreventionfraudprotectionprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityriskpreventionwebapplicationfirewallverification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityuserflowattribute', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityVerifiedId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityverifiedid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityVerifiedId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityVerifiedId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaidentityverifiedidprofile', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetainformationprotectionthreatassessmentrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetainformationprotectionthreatassessmentrequestresult', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaoauth2permissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaOrganizationCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaorganizationcertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaOrganizationCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaOrganizationCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyactivitybasedtimeoutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAdminConsentRequestPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyadminconsentrequestpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAdminConsentRequestPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAdminConsentRequestPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAuthenticationFlowPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationflowpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAuthenticationFlowPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAuthenticationFlowPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAuthenticationMethodPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationmethodpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAuthenticationMethodPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAuthenticationMethodPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyAuthorizationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyauthorizationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyAuthorizationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyAuthorizationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyclaimmappingpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyDefault {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicydefault', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicypartner', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicypartneridentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicypartnerserviceproviderconstraint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicytemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyDefaultAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicydefaultappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyDefaultAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyDefaultAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfeaturerolloutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyFeatureRolloutPolicyApplyToByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfeaturerolloutpolicyapplytobyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfeaturerolloutpolicyapplytodirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyFederatedTokenValidationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyfederatedtokenvalidationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyFederatedTokenValidationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyFederatedTokenValidationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyhomerealmdiscoverypolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyidentitysecuritydefaultenforcementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicypermissiongrantpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicypermissiongrantpolicyexclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicypermissiongrantpolicyinclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicyassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicyeffectiverule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicyrolemanagementpolicyrule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicytokenissuancepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetapolicytokenlifetimepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyserviceprincipalhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetariskyuserhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetaserviceprincipalriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetatenantrelationshipmultitenantorganizationtenant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationemailmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationexternalauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationFido2Method {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationfido2method', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationFido2Method' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationmicrosoftauthenticatormethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationMicrosoftAuthenticatorMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationphonemethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationPlatformCredentialMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationplatformcredentialmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationPlatformCredentialMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationPlatformCredentialMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationSoftwareOathMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationsoftwareoathmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationSoftwareOathMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationSoftwareOathMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationTemporaryAccessPassMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationtemporaryaccesspassmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationTemporaryAccessPassMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgBetaUserAuthenticationWindowsHelloForBusinessMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/remove-mgbetauserauthenticationwindowshelloforbusinessmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserAuthenticationWindowsHelloForBusinessMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserAuthenticationWindowsHelloForBusinessMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgBetaPolicyCrossTenantAccessPolicyDefaultToSystemDefault {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetapolicycrosstenantaccesspolicydefaulttosystemdefault', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgBetaPolicyCrossTenantAccessPolicyDefaultToSystemDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgBetaPolicyCrossTenantAccessPolicyDefaultToSystemDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronizationtodefaultsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfigurationtodefaultsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgBetaUserAuthenticationMethodPassword {
+[CmdletBinding(DefaultParameterSetName = 'ResetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/reset-mgbetauserauthenticationmethodpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordResetResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgBetaUserAuthenticationMethodPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgBetaUserAuthenticationMethodPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetaidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgBetaPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/restore-mgbetapolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgBetaPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgBetaPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowlanguagedefaultpagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaIdentityB2XUserFlowLanguageDefaultPageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaIdentityB2XUserFlowLanguageOverridePageContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowlanguageoverridepagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaIdentityB2XUserFlowLanguageOverridePageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaIdentityB2XUserFlowLanguageOverridePageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowpostattributecollectionbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaIdentityB2XUserFlowPostAttributeCollectionByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaIdentityB2XUserFlowPostFederationSignupByRef {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowpostfederationsignupbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaIdentityB2XUserFlowPostFederationSignupByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaIdentityB2XUserFlowPostFederationSignupByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetaidentityb2xuserflowuserattributeassignmentorder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaIdentityB2XUserFlowUserAttributeAssignmentOrder' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetapolicycrosstenantaccesspolicypartneridentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgBetaTenantRelationshipMultiTenantOrganization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/set-mgbetatenantrelationshipmultitenantorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaTenantRelationshipMultiTenantOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaTenantRelationshipMultiTenantOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaIdentityConditionalAccess {
+[CmdletBinding(DefaultParameterSetName = 'EvaluateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/test-mgbetaidentityconditionalaccess', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWhatIfAnalysisResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaIdentityConditionalAccess' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaIdentityConditionalAccess' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgBetaIdentityCustomAuthenticationExtensionAuthenticationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/test-mgbetaidentitycustomauthenticationextensionauthenticationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConfigurationValidation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaIdentityCustomAuthenticationExtensionAuthenticationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaIdentityCustomAuthenticationExtensionAuthenticationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetadatapolicyoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityapiconnector', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityauthenticationeventlistener', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowApiConnectorConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowapiconnectorconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowApiConnectorConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowApiConnectorConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowlanguage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowlanguagedefaultpage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowlanguageoverridepage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowPostAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowpostattributecollection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowPostAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowPostAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowPostFederationSignup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowpostfederationsignup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowPostFederationSignup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowPostFederationSignup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityb2xuserflowuserattributeassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationcontextclassreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessAuthenticationStrength {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrength', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessAuthenticationStrength' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessAuthenticationStrength' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthauthenticationmethodmode', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthpolicyallowedcombination', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessdeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityContainer {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentitycontainer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityContainer' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityContainer' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentitycustomauthenticationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityRiskPrevention {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskprevention', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityRiskPrevention' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityRiskPrevention' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskpreventionfraudprotectionprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityriskpreventionwebapplicationfirewallverification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityuserflowattribute', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityVerifiedId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityverifiedid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityVerifiedId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityVerifiedId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaidentityverifiedidprofile', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaInformationProtection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainformationprotection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaInformationProtection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaInformationProtection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainformationprotectionthreatassessmentrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainformationprotectionthreatassessmentrequestresult', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaInvitationInvitedUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetainvitationinvitedusermailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaInvitationInvitedUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaInvitationInvitedUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaoauth2permissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyactivitybasedtimeoutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAdminConsentRequestPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyadminconsentrequestpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAdminConsentRequestPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAdminConsentRequestPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthenticationFlowPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationflowpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthenticationFlowPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthenticationFlowPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthenticationMethodPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationmethodpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthenticationMethodPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthenticationMethodPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationmethodpolicyauthenticationmethodconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthenticationStrengthPolicyAllowedCombination {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationstrengthpolicyallowedcombination', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthenticationStrengthPolicyAllowedCombination' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthenticationStrengthPolicyAllowedCombination' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyAuthorizationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyauthorizationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyAuthorizationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyAuthorizationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyclaimmappingpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicyDefault {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicydefault', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicyDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicyDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicypartner', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicypartnerserviceproviderconstraint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicyTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicytemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyDefaultAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicydefaultappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyDefaultAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyDefaultAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyfeaturerolloutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyFederatedTokenValidationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyfederatedtokenvalidationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyFederatedTokenValidationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyFederatedTokenValidationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyhomerealmdiscoverypolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyidentitysecuritydefaultenforcementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyIdentitySecurityDefaultEnforcementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyOwnerlessGroupPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyownerlessgrouppolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyOwnerlessGroupPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyOwnerlessGroupPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicypermissiongrantpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicypermissiongrantpolicyexclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicypermissiongrantpolicyinclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicyassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicyeffectiverule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyrolemanagementpolicyrule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyRoot {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicyroot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicytokenissuancepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetapolicytokenlifetimepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyserviceprincipalhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetariskyuserhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaRootRoot {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetarootroot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRootRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRootRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetaserviceprincipalriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetatenantrelationshipmultitenantorganizationjoinrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipMultiTenantOrganizationJoinRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetatenantrelationshipmultitenantorganizationtenant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationemailmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationexternalauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationphonemethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgBetaUserAuthenticationRequirement {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.signins/update-mgbetauserauthenticationrequirement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserAuthenticationRequirement' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserAuthenticationRequirement' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

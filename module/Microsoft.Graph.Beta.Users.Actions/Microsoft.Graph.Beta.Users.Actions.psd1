@@ -14,10 +14,14 @@
     )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @(
+        'Confirm-MgBetaUserMemberGroup',
+        'Confirm-MgBetaUserMemberObject',
         'Export-MgBetaUserPersonalData',
         'Find-MgBetaUserMeetingTime',
         'Get-MgBetaUserById',
         'Get-MgBetaUserMailTip',
+        'Get-MgBetaUserMemberGroup',
+        'Get-MgBetaUserMemberObject',
         'Invoke-MgBetaLicenseUser',
         'Invoke-MgBetaRetryUserServiceProvisioning',
         'Invoke-MgBetaTranslateUserExchangeId',

@@ -4,222 +4,2213 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Add-MgGroupFavorite{[CmdletBinding(DefaultParameterSetName='Add',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/add-mggroupfavorite',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Add-MgGroupFavorite'}begin{$s=MgBegin 'Add-MgGroupFavorite'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Add-MgGroupToLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/add-mggrouptolifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Add-MgGroupToLifecyclePolicy'}begin{$s=MgBegin 'Add-MgGroupToLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgGroupGrantedPermissionForApp{[CmdletBinding(DefaultParameterSetName='Check',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupgrantedpermissionforapp',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'Confirm-MgGroupGrantedPermissionForApp'}begin{$s=MgBegin 'Confirm-MgGroupGrantedPermissionForApp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroup'}begin{$s=MgBegin 'Get-MgGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupAcceptedSender{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsender')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupAcceptedSender'}begin{$s=MgBegin 'Get-MgGroupAcceptedSender'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupAcceptedSenderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsenderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgGroupAcceptedSenderByRef'}begin{$s=MgBegin 'Get-MgGroupAcceptedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupAcceptedSenderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsendercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupAcceptedSenderCount'}begin{$s=MgBegin 'Get-MgGroupAcceptedSenderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupById'}begin{$s=MgBegin 'Get-MgGroupById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupByUniqueName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupbyuniquename')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupByUniqueName'}begin{$s=MgBegin 'Get-MgGroupByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]param()dynamicparam{MgDynamic 'Get-MgGroupConversation'}begin{$s=MgBegin 'Get-MgGroupConversation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationCount'}begin{$s=MgBegin 'Get-MgGroupConversationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThread{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthread')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThread'}begin{$s=MgBegin 'Get-MgGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadCount'}begin{$s=MgBegin 'Get-MgGroupConversationThreadCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPost{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpost')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPost'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostAttachment'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostAttachmentCount'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostCount'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostExtension'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostExtensionCount'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostInReplyToAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostInReplyToAttachmentCount'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostInReplyToAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupConversationThreadPostInReplyToExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupConversationThreadPostInReplyToExtensionCount'}begin{$s=MgBegin 'Get-MgGroupConversationThreadPostInReplyToExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupCount'}begin{$s=MgBegin 'Get-MgGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupCreatedOnBehalfOf{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupcreatedonbehalfof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupCreatedOnBehalfOf'}begin{$s=MgBegin 'Get-MgGroupCreatedOnBehalfOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupDelta'}begin{$s=MgBegin 'Get-MgGroupDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgGroupExtension'}begin{$s=MgBegin 'Get-MgGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupExtensionCount'}begin{$s=MgBegin 'Get-MgGroupExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'Get-MgGroupLifecyclePolicy'}begin{$s=MgBegin 'Get-MgGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupLifecyclePolicyByGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicybygroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'Get-MgGroupLifecyclePolicyByGroup'}begin{$s=MgBegin 'Get-MgGroupLifecyclePolicyByGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupLifecyclePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupLifecyclePolicyCount'}begin{$s=MgBegin 'Get-MgGroupLifecyclePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupMember'}begin{$s=MgBegin 'Get-MgGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberAsApplication'}begin{$s=MgBegin 'Get-MgGroupMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberAsDevice'}begin{$s=MgBegin 'Get-MgGroupMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberAsGroup'}begin{$s=MgBegin 'Get-MgGroupMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberAsUser'}begin{$s=MgBegin 'Get-MgGroupMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberByRef'}begin{$s=MgBegin 'Get-MgGroupMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCount'}begin{$s=MgBegin 'Get-MgGroupMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgGroupMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgGroupMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgGroupMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberCountAsUser'}begin{$s=MgBegin 'Get-MgGroupMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberOf'}begin{$s=MgBegin 'Get-MgGroupMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgGroupMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgGroupMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberOfCount'}begin{$s=MgBegin 'Get-MgGroupMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgGroupMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgGroupMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseError'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorAsApplication'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorAsDevice'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorAsGroup'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorAsUser'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCount'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCountAsApplication'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCountAsDevice'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCountAsGroup'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCountAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupMemberWithLicenseErrorCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupMemberWithLicenseErrorCountAsUser'}begin{$s=MgBegin 'Get-MgGroupMemberWithLicenseErrorCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupOwner'}begin{$s=MgBegin 'Get-MgGroupOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerAsApplication'}begin{$s=MgBegin 'Get-MgGroupOwnerAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerAsDevice'}begin{$s=MgBegin 'Get-MgGroupOwnerAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerAsGroup'}begin{$s=MgBegin 'Get-MgGroupOwnerAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupOwnerAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerAsUser'}begin{$s=MgBegin 'Get-MgGroupOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerByRef'}begin{$s=MgBegin 'Get-MgGroupOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCount'}begin{$s=MgBegin 'Get-MgGroupOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCountAsApplication'}begin{$s=MgBegin 'Get-MgGroupOwnerCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCountAsDevice'}begin{$s=MgBegin 'Get-MgGroupOwnerCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCountAsGroup'}begin{$s=MgBegin 'Get-MgGroupOwnerCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCountAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupOwnerCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgGroupOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouppermissiongrant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgGroupPermissionGrant'}begin{$s=MgBegin 'Get-MgGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupPermissionGrantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouppermissiongrantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupPermissionGrantCount'}begin{$s=MgBegin 'Get-MgGroupPermissionGrantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgGroupPhoto'}begin{$s=MgBegin 'Get-MgGroupPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgGroupPhotoContent'}begin{$s=MgBegin 'Get-MgGroupPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupRejectedSender{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsender')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupRejectedSender'}begin{$s=MgBegin 'Get-MgGroupRejectedSender'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupRejectedSenderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsenderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgGroupRejectedSenderByRef'}begin{$s=MgBegin 'Get-MgGroupRejectedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupRejectedSenderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsendercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupRejectedSenderCount'}begin{$s=MgBegin 'Get-MgGroupRejectedSenderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSetting{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]param()dynamicparam{MgDynamic 'Get-MgGroupSetting'}begin{$s=MgBegin 'Get-MgGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSettingCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupSettingCount'}begin{$s=MgBegin 'Get-MgGroupSettingCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSettingTemplateById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupSettingTemplateById'}begin{$s=MgBegin 'Get-MgGroupSettingTemplateById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSettingTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupSettingTemplateCount'}begin{$s=MgBegin 'Get-MgGroupSettingTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSettingTemplateDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatedelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupSettingTemplateDelta'}begin{$s=MgBegin 'Get-MgGroupSettingTemplateDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplategroupsettingtemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]param()dynamicparam{MgDynamic 'Get-MgGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'Get-MgGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSiteGetByPathApplicableContentTypeForList{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsitegetbypathapplicablecontenttypeforlist')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContentType')]param()dynamicparam{MgDynamic 'Get-MgGroupSiteGetByPathApplicableContentTypeForList'}begin{$s=MgBegin 'Get-MgGroupSiteGetByPathApplicableContentTypeForList'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupSiteGetGraphBPrePathActivityByInterval{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsitegetgraphbprepathactivitybyinterval')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemActivityStat')]param()dynamicparam{MgDynamic 'Get-MgGroupSiteGetGraphBPrePathActivityByInterval'}begin{$s=MgBegin 'Get-MgGroupSiteGetGraphBPrePathActivityByInterval'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThread{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthread')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Get-MgGroupThread'}begin{$s=MgBegin 'Get-MgGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadCount'}begin{$s=MgBegin 'Get-MgGroupThreadCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPost{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpost')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPost'}begin{$s=MgBegin 'Get-MgGroupThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostAttachment'}begin{$s=MgBegin 'Get-MgGroupThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostAttachmentCount'}begin{$s=MgBegin 'Get-MgGroupThreadPostAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostCount'}begin{$s=MgBegin 'Get-MgGroupThreadPostCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostExtension'}begin{$s=MgBegin 'Get-MgGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostExtensionCount'}begin{$s=MgBegin 'Get-MgGroupThreadPostExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Get-MgGroupThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostInReplyToAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostInReplyToAttachmentCount'}begin{$s=MgBegin 'Get-MgGroupThreadPostInReplyToAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'Get-MgGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupThreadPostInReplyToExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupThreadPostInReplyToExtensionCount'}begin{$s=MgBegin 'Get-MgGroupThreadPostInReplyToExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMember'}begin{$s=MgBegin 'Get-MgGroupTransitiveMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberAsApplication'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberAsDevice'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberAsGroup'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberAsUser'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCount'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberCountAsUser'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgGroupTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgGroupTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgGroupTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgForwardGroupConversationThreadPost{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupconversationthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgForwardGroupConversationThreadPost'}begin{$s=MgBegin 'Invoke-MgForwardGroupConversationThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgForwardGroupConversationThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupconversationthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgForwardGroupConversationThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgForwardGroupConversationThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgForwardGroupThreadPost{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgForwardGroupThreadPost'}begin{$s=MgBegin 'Invoke-MgForwardGroupThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgForwardGroupThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ForwardExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgForwardGroupThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgForwardGroupThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgGraphGroup{[CmdletBinding(DefaultParameterSetName='Graph',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mggraphgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgGraphGroup'}begin{$s=MgBegin 'Invoke-MgGraphGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgRenewGroup{[CmdletBinding(DefaultParameterSetName='Renew',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgrenewgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgRenewGroup'}begin{$s=MgBegin 'Invoke-MgRenewGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgReplyGroupConversationThread{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReplyGroupConversationThread'}begin{$s=MgBegin 'Invoke-MgReplyGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgReplyGroupConversationThreadPost{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReplyGroupConversationThreadPost'}begin{$s=MgBegin 'Invoke-MgReplyGroupConversationThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgReplyGroupConversationThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReplyGroupConversationThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgReplyGroupConversationThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgReplyGroupThread{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReplyGroupThread'}begin{$s=MgBegin 'Invoke-MgReplyGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgReplyGroupThreadPost{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthreadpost',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReplyGroupThreadPost'}begin{$s=MgBegin 'Invoke-MgReplyGroupThreadPost'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgReplyGroupThreadPostInReplyTo{[CmdletBinding(DefaultParameterSetName='ReplyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthreadpostinreplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReplyGroupThreadPostInReplyTo'}begin{$s=MgBegin 'Invoke-MgReplyGroupThreadPostInReplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgRetryGroupServiceProvisioning{[CmdletBinding(DefaultParameterSetName='Retry',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgretrygroupserviceprovisioning',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgRetryGroupServiceProvisioning'}begin{$s=MgBegin 'Invoke-MgRetryGroupServiceProvisioning'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgSubscribeGroupByMail{[CmdletBinding(DefaultParameterSetName='Subscribe',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgsubscribegroupbymail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgSubscribeGroupByMail'}begin{$s=MgBegin 'Invoke-MgSubscribeGroupByMail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'New-MgGroup'}begin{$s=MgBegin 'New-MgGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupAcceptedSenderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupacceptedsenderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgGroupAcceptedSenderByRef'}begin{$s=MgBegin 'New-MgGroupAcceptedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]param()dynamicparam{MgDynamic 'New-MgGroupConversation'}begin{$s=MgBegin 'New-MgGroupConversation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThread{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThread'}begin{$s=MgBegin 'New-MgGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThreadPostAttachment'}begin{$s=MgBegin 'New-MgGroupConversationThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThreadPostAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThreadPostAttachmentUploadSession'}begin{$s=MgBegin 'New-MgGroupConversationThreadPostAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThreadPostExtension'}begin{$s=MgBegin 'New-MgGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThreadPostInReplyToAttachment'}begin{$s=MgBegin 'New-MgGroupConversationThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession'}begin{$s=MgBegin 'New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'New-MgGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgGroupExtension'}begin{$s=MgBegin 'New-MgGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouplifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'New-MgGroupLifecyclePolicy'}begin{$s=MgBegin 'New-MgGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgGroupMember'}begin{$s=MgBegin 'New-MgGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupMemberByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmemberbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgGroupMemberByRef'}begin{$s=MgBegin 'New-MgGroupMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgGroupOwnerByRef'}begin{$s=MgBegin 'New-MgGroupOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouppermissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'New-MgGroupPermissionGrant'}begin{$s=MgBegin 'New-MgGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupRejectedSenderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouprejectedsenderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgGroupRejectedSenderByRef'}begin{$s=MgBegin 'New-MgGroupRejectedSenderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupSetting{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]param()dynamicparam{MgDynamic 'New-MgGroupSetting'}begin{$s=MgBegin 'New-MgGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupsettingtemplategroupsettingtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]param()dynamicparam{MgDynamic 'New-MgGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'New-MgGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThread{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'New-MgGroupThread'}begin{$s=MgBegin 'New-MgGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgGroupThreadPostAttachment'}begin{$s=MgBegin 'New-MgGroupThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThreadPostAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgGroupThreadPostAttachmentUploadSession'}begin{$s=MgBegin 'New-MgGroupThreadPostAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgGroupThreadPostExtension'}begin{$s=MgBegin 'New-MgGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]param()dynamicparam{MgDynamic 'New-MgGroupThreadPostInReplyToAttachment'}begin{$s=MgBegin 'New-MgGroupThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThreadPostInReplyToAttachmentUploadSession{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoattachmentuploadsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]param()dynamicparam{MgDynamic 'New-MgGroupThreadPostInReplyToAttachmentUploadSession'}begin{$s=MgBegin 'New-MgGroupThreadPostInReplyToAttachmentUploadSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'New-MgGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroup'}begin{$s=MgBegin 'Remove-MgGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupAcceptedSenderDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupacceptedsenderdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupAcceptedSenderDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgGroupAcceptedSenderDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupByUniqueName{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupByUniqueName'}begin{$s=MgBegin 'Remove-MgGroupByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupConversation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupConversation'}begin{$s=MgBegin 'Remove-MgGroupConversation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupConversationThread{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupConversationThread'}begin{$s=MgBegin 'Remove-MgGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupConversationThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupConversationThreadPostAttachment'}begin{$s=MgBegin 'Remove-MgGroupConversationThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupConversationThreadPostExtension'}begin{$s=MgBegin 'Remove-MgGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupConversationThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupConversationThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Remove-MgGroupConversationThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'Remove-MgGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupExtension'}begin{$s=MgBegin 'Remove-MgGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupFavorite{[CmdletBinding(DefaultParameterSetName='Remove',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupfavorite',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupFavorite'}begin{$s=MgBegin 'Remove-MgGroupFavorite'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupFromLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='RemoveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupfromlifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupFromLifecyclePolicy'}begin{$s=MgBegin 'Remove-MgGroupFromLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouplifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupLifecyclePolicy'}begin{$s=MgBegin 'Remove-MgGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupMemberDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupmemberdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupMemberDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgGroupMemberDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgGroupOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouppermissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupPermissionGrant'}begin{$s=MgBegin 'Remove-MgGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupPhoto{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupPhoto'}begin{$s=MgBegin 'Remove-MgGroupPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupPhotoContent'}begin{$s=MgBegin 'Remove-MgGroupPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupRejectedSenderDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouprejectedsenderdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupRejectedSenderDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgGroupRejectedSenderDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupSetting{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupSetting'}begin{$s=MgBegin 'Remove-MgGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupsettingtemplategroupsettingtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'Remove-MgGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupThread{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupThread'}begin{$s=MgBegin 'Remove-MgGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupThreadPostAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupThreadPostAttachment'}begin{$s=MgBegin 'Remove-MgGroupThreadPostAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupThreadPostExtension'}begin{$s=MgBegin 'Remove-MgGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupThreadPostInReplyToAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostinreplytoattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupThreadPostInReplyToAttachment'}begin{$s=MgBegin 'Remove-MgGroupThreadPostInReplyToAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'Remove-MgGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgGroupUnseenCount{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/reset-mggroupunseencount',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgGroupUnseenCount'}begin{$s=MgBegin 'Reset-MgGroupUnseenCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgGroupLicense{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/set-mggrouplicense',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Set-MgGroupLicense'}begin{$s=MgBegin 'Set-MgGroupLicense'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgGroupPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/set-mggroupphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgGroupPhotoContent'}begin{$s=MgBegin 'Set-MgGroupPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgGroupProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/test-mggroupproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgGroupProperty'}begin{$s=MgBegin 'Test-MgGroupProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgGroupSettingTemplateProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/test-mggroupsettingtemplateproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgGroupSettingTemplateProperty'}begin{$s=MgBegin 'Test-MgGroupSettingTemplateProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Update-MgGroup'}begin{$s=MgBegin 'Update-MgGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupByUniqueName{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupbyuniquename',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Update-MgGroupByUniqueName'}begin{$s=MgBegin 'Update-MgGroupByUniqueName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupConversationThread{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Update-MgGroupConversationThread'}begin{$s=MgBegin 'Update-MgGroupConversationThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupConversationThreadPostExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgGroupConversationThreadPostExtension'}begin{$s=MgBegin 'Update-MgGroupConversationThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupConversationThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgGroupConversationThreadPostInReplyToExtension'}begin{$s=MgBegin 'Update-MgGroupConversationThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgGroupExtension'}begin{$s=MgBegin 'Update-MgGroupExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupLifecyclePolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggrouplifecyclepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]param()dynamicparam{MgDynamic 'Update-MgGroupLifecyclePolicy'}begin{$s=MgBegin 'Update-MgGroupLifecyclePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupPermissionGrant{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggrouppermissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]param()dynamicparam{MgDynamic 'Update-MgGroupPermissionGrant'}begin{$s=MgBegin 'Update-MgGroupPermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]param()dynamicparam{MgDynamic 'Update-MgGroupSetting'}begin{$s=MgBegin 'Update-MgGroupSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupSettingTemplateGroupSettingTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupsettingtemplategroupsettingtemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]param()dynamicparam{MgDynamic 'Update-MgGroupSettingTemplateGroupSettingTemplate'}begin{$s=MgBegin 'Update-MgGroupSettingTemplateGroupSettingTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupThread{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]param()dynamicparam{MgDynamic 'Update-MgGroupThread'}begin{$s=MgBegin 'Update-MgGroupThread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupThreadPostExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthreadpostextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgGroupThreadPostExtension'}begin{$s=MgBegin 'Update-MgGroupThreadPostExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgGroupThreadPostInReplyToExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthreadpostinreplytoextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgGroupThreadPostInReplyToExtension'}begin{$s=MgBegin 'Update-MgGroupThreadPostInReplyToExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Add-MgGroupFavorite {
+[CmdletBinding(DefaultParameterSetName = 'Add', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/add-mggroupfavorite', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgGroupFavorite' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgGroupFavorite' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Add-MgGroupToLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/add-mggrouptolifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgGroupToLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Add-MgGroupToLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgGroupGrantedPermissionForApp {
+[CmdletBinding(DefaultParameterSetName = 'Check', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupgrantedpermissionforapp', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgGroupGrantedPermissionForApp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgGroupGrantedPermissionForApp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgGroupMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgGroupMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgGroupMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgGroupMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgGroupMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgGroupMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgGroupSettingTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupsettingtemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgGroupSettingTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgGroupSettingTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgGroupSettingTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/confirm-mggroupsettingtemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgGroupSettingTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgGroupSettingTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAcceptedSender {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsender')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAcceptedSender' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAcceptedSender' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAcceptedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsenderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAcceptedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAcceptedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupAcceptedSenderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupacceptedsendercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupAcceptedSenderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupAcceptedSenderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupbyuniquename')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthread')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpost')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupConversationThreadPostInReplyToExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupconversationthreadpostinreplytoextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupConversationThreadPostInReplyToExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupConversationThreadPostInReplyToExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupCreatedOnBehalfOf {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupcreatedonbehalfof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupCreatedOnBehalfOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupCreatedOnBehalfOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupLifecyclePolicyByGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicybygroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupLifecyclePolicyByGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupLifecyclePolicyByGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupLifecyclePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouplifecyclepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupLifecyclePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupLifecyclePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupMemberWithLicenseErrorCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupmemberwithlicenseerrorcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupMemberWithLicenseErrorCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupMemberWithLicenseErrorCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouppermissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouppermissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupphoto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupphotocontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupRejectedSender {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsender')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupRejectedSender' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupRejectedSender' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupRejectedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsenderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupRejectedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupRejectedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupRejectedSenderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouprejectedsendercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupRejectedSenderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupRejectedSenderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplategroupsettingtemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSettingTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsettingtemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSettingTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSettingTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSiteGetByPathApplicableContentTypeForList {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsitegetbypathapplicablecontenttypeforlist')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContentType')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSiteGetByPathApplicableContentTypeForList' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSiteGetByPathApplicableContentTypeForList' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupSiteGetGraphBPrePathActivityByInterval {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupsitegetgraphbprepathactivitybyinterval')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphItemActivityStat')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupSiteGetGraphBPrePathActivityByInterval' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupSiteGetGraphBPrePathActivityByInterval' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthread')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpost')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPost')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoattachment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToAttachmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoattachmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToAttachmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToAttachmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupThreadPostInReplyToExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggroupthreadpostinreplytoextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupThreadPostInReplyToExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupThreadPostInReplyToExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivemembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgGroupTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/get-mggrouptransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgGroupTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgGroupTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupconversationthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupConversationThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupconversationthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupConversationThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupConversationThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForwardGroupThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ForwardExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgforwardgroupthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForwardGroupThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForwardGroupThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgGraphGroup {
+[CmdletBinding(DefaultParameterSetName = 'Graph', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mggraphgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgGraphGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgGraphGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgRenewGroup {
+[CmdletBinding(DefaultParameterSetName = 'Renew', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgrenewgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRenewGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRenewGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupConversationThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupConversationThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupConversationThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupConversationThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupconversationthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupConversationThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupConversationThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupThreadPost {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthreadpost', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupThreadPost' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupThreadPost' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgReplyGroupThreadPostInReplyTo {
+[CmdletBinding(DefaultParameterSetName = 'ReplyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgreplygroupthreadpostinreplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReplyGroupThreadPostInReplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReplyGroupThreadPostInReplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgRetryGroupServiceProvisioning {
+[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgretrygroupserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRetryGroupServiceProvisioning' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRetryGroupServiceProvisioning' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgSubscribeGroupByMail {
+[CmdletBinding(DefaultParameterSetName = 'Subscribe', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/invoke-mgsubscribegroupbymail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgSubscribeGroupByMail' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgSubscribeGroupByMail' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroup {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupAcceptedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupacceptedsenderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupAcceptedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupAcceptedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostInReplyToAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupmemberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupRejectedSenderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggrouprejectedsenderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupRejectedSenderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupRejectedSenderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttachment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostInReplyToAttachmentUploadSession {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoattachmentuploadsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUploadSession')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostInReplyToAttachmentUploadSession' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostInReplyToAttachmentUploadSession' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/new-mggroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupAcceptedSenderDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupacceptedsenderdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupAcceptedSenderDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupAcceptedSenderDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupFavorite {
+[CmdletBinding(DefaultParameterSetName = 'Remove', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupfavorite', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupFavorite' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupFavorite' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupFromLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'RemoveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupfromlifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupFromLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupFromLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupmemberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupPhoto {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupPhoto' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupPhoto' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupRejectedSenderDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggrouprejectedsenderdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupRejectedSenderDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupRejectedSenderDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostInReplyToAttachment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostinreplytoattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostInReplyToAttachment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostInReplyToAttachment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/remove-mggroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgGroupUnseenCount {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/reset-mggroupunseencount', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgGroupUnseenCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgGroupUnseenCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/restore-mggroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgGroupLicense {
+[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/set-mggrouplicense', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgGroupLicense' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgGroupLicense' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgGroupPhotoContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/set-mggroupphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgGroupPhotoContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgGroupPhotoContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgGroupProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/test-mggroupproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgGroupProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgGroupProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgGroupSettingTemplateProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/test-mggroupsettingtemplateproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgGroupSettingTemplateProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgGroupSettingTemplateProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupByUniqueName {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupbyuniquename', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupByUniqueName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupByUniqueName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupConversationThread {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupConversationThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupConversationThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupConversationThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupConversationThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupConversationThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupConversationThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupconversationthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupConversationThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupConversationThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupLifecyclePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggrouplifecyclepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupLifecyclePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupLifecyclePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupLifecyclePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupPermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggrouppermissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphResourceSpecificPermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupPermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupPermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupSettingTemplateGroupSettingTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupsettingtemplategroupsettingtemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroupSettingTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupSettingTemplateGroupSettingTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupSettingTemplateGroupSettingTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupThread {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConversationThread')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupThread' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupThread' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupThreadPostExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthreadpostextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupThreadPostExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupThreadPostExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgGroupThreadPostInReplyToExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.groups/update-mggroupthreadpostinreplytoextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgGroupThreadPostInReplyToExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgGroupThreadPostInReplyToExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

@@ -4,403 +4,4173 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Confirm-MgDirectoryDeletedItemMemberGroup{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectorydeleteditemmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgDirectoryDeletedItemMemberGroup'}begin{$s=MgBegin 'Confirm-MgDirectoryDeletedItemMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgDirectoryDeletedItemMemberObject{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectorydeleteditemmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgDirectoryDeletedItemMemberObject'}begin{$s=MgBegin 'Confirm-MgDirectoryDeletedItemMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgDomain{[CmdletBinding(DefaultParameterSetName='Verify',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Confirm-MgDomain'}begin{$s=MgBegin 'Confirm-MgDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgTenantRelationshipTenantInformationByDomainName{[CmdletBinding(DefaultParameterSetName='Find',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/find-mgtenantrelationshiptenantinformationbydomainname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]param()dynamicparam{MgDynamic 'Find-MgTenantRelationshipTenantInformationByDomainName'}begin{$s=MgBegin 'Find-MgTenantRelationshipTenantInformationByDomainName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Find-MgTenantRelationshipTenantInformationByTenantId{[CmdletBinding(DefaultParameterSetName='Find',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/find-mgtenantrelationshiptenantinformationbytenantid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]param()dynamicparam{MgDynamic 'Find-MgTenantRelationshipTenantInformationByTenantId'}begin{$s=MgBegin 'Find-MgTenantRelationshipTenantInformationByTenantId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeople{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeople')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPeopleAdminSettings')]param()dynamicparam{MgDynamic 'Get-MgAdminPeople'}begin{$s=MgBegin 'Get-MgAdminPeople'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleItemInsight{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleiteminsight')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleItemInsight'}begin{$s=MgBegin 'Get-MgAdminPeopleItemInsight'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilecardproperty')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'Get-MgAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfileCardPropertyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilecardpropertycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfileCardPropertyCount'}begin{$s=MgBegin 'Get-MgAdminPeopleProfileCardPropertyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilepropertysetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'Get-MgAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfilePropertySettingCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilepropertysettingcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfilePropertySettingCount'}begin{$s=MgBegin 'Get-MgAdminPeopleProfilePropertySettingCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilesource')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfileSource'}begin{$s=MgBegin 'Get-MgAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfileSourceBySourceId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilesourcebysourceid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfileSourceBySourceId'}begin{$s=MgBegin 'Get-MgAdminPeopleProfileSourceBySourceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeopleProfileSourceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilesourcecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminPeopleProfileSourceCount'}begin{$s=MgBegin 'Get-MgAdminPeopleProfileSourceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgAdminPeoplePronoun{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeoplepronoun')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]param()dynamicparam{MgDynamic 'Get-MgAdminPeoplePronoun'}begin{$s=MgBegin 'Get-MgAdminPeoplePronoun'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgContact'}begin{$s=MgBegin 'Get-MgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContactById'}begin{$s=MgBegin 'Get-MgContactById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactCount'}begin{$s=MgBegin 'Get-MgContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgContactDelta'}begin{$s=MgBegin 'Get-MgContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDirectReport{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreport')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContactDirectReport'}begin{$s=MgBegin 'Get-MgContactDirectReport'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDirectReportAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgContactDirectReportAsOrgContact'}begin{$s=MgBegin 'Get-MgContactDirectReportAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDirectReportAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgContactDirectReportAsUser'}begin{$s=MgBegin 'Get-MgContactDirectReportAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDirectReportCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactDirectReportCount'}begin{$s=MgBegin 'Get-MgContactDirectReportCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDirectReportCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportcountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactDirectReportCountAsOrgContact'}begin{$s=MgBegin 'Get-MgContactDirectReportCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactDirectReportCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportcountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactDirectReportCountAsUser'}begin{$s=MgBegin 'Get-MgContactDirectReportCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactManager{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmanager')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContactManager'}begin{$s=MgBegin 'Get-MgContactManager'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContactMemberOf'}begin{$s=MgBegin 'Get-MgContactMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgContactMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgContactMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgContactMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgContactMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactMemberOfCount'}begin{$s=MgBegin 'Get-MgContactMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgContactMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgContactMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactOnPremiseSyncBehavior{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactonpremisesyncbehavior')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]param()dynamicparam{MgDynamic 'Get-MgContactOnPremiseSyncBehavior'}begin{$s=MgBegin 'Get-MgContactOnPremiseSyncBehavior'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgContactServiceProvisioningError'}begin{$s=MgBegin 'Get-MgContactServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgContactServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContactTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgContactTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgContactTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgContactTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgContactTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgContactTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgContactTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgContactTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContactTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContactTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgContactTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContract{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontract')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]param()dynamicparam{MgDynamic 'Get-MgContract'}begin{$s=MgBegin 'Get-MgContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContractById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContractById'}begin{$s=MgBegin 'Get-MgContractById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContractCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgContractCount'}begin{$s=MgBegin 'Get-MgContractCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgContractDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgContractDelta'}begin{$s=MgBegin 'Get-MgContractDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgDevice'}begin{$s=MgBegin 'Get-MgDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceByDeviceId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicebydeviceid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgDeviceByDeviceId'}begin{$s=MgBegin 'Get-MgDeviceByDeviceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDeviceById'}begin{$s=MgBegin 'Get-MgDeviceById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceCount'}begin{$s=MgBegin 'Get-MgDeviceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicedelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgDeviceDelta'}begin{$s=MgBegin 'Get-MgDeviceDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgDeviceExtension'}begin{$s=MgBegin 'Get-MgDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceExtensionCount'}begin{$s=MgBegin 'Get-MgDeviceExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDeviceMemberOf'}begin{$s=MgBegin 'Get-MgDeviceMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgDeviceMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDeviceMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgDeviceMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgDeviceMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceMemberOfCount'}begin{$s=MgBegin 'Get-MgDeviceMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDeviceMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgDeviceMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredowner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwner'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerAsEndpoint'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerAsUser'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerByRef'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerCount'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerCountAsEndpoint'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredOwnerCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredOwnerCountAsUser'}begin{$s=MgBegin 'Get-MgDeviceRegisteredOwnerCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUser'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasapproleassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserAsEndpoint{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasendpoint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserAsEndpoint'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserAsUser'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserByRef'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserCount'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserCountAsAppRoleAssignment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasapproleassignment')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserCountAsAppRoleAssignment'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserCountAsAppRoleAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserCountAsEndpoint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasendpoint')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserCountAsEndpoint'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserCountAsEndpoint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceRegisteredUserCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceRegisteredUserCountAsUser'}begin{$s=MgBegin 'Get-MgDeviceRegisteredUserCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceTransitiveMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDeviceTransitiveMemberOf'}begin{$s=MgBegin 'Get-MgDeviceTransitiveMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceTransitiveMemberOfAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgDeviceTransitiveMemberOfAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDeviceTransitiveMemberOfAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceTransitiveMemberOfAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgDeviceTransitiveMemberOfAsGroup'}begin{$s=MgBegin 'Get-MgDeviceTransitiveMemberOfAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceTransitiveMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceTransitiveMemberOfCount'}begin{$s=MgBegin 'Get-MgDeviceTransitiveMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceTransitiveMemberOfCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceTransitiveMemberOfCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDeviceTransitiveMemberOfCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDeviceTransitiveMemberOfCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceTransitiveMemberOfCountAsGroup'}begin{$s=MgBegin 'Get-MgDeviceTransitiveMemberOfCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectory{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]param()dynamicparam{MgDynamic 'Get-MgDirectory'}begin{$s=MgBegin 'Get-MgDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitCount'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitDelta'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitExtensionCount'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMember'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberAsApplication'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberAsDevice'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberAsGroup'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberAsUser'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberByRef'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCount'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitMemberCountAsUser'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitscopedrolemember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAdministrativeUnitScopedRoleMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitscopedrolemembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAdministrativeUnitScopedRoleMemberCount'}begin{$s=MgBegin 'Get-MgDirectoryAdministrativeUnitScopedRoleMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryattributeset')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAttributeSet'}begin{$s=MgBegin 'Get-MgDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryAttributeSetCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryattributesetcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryAttributeSetCount'}begin{$s=MgBegin 'Get-MgDirectoryAttributeSetCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinition')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]param()dynamicparam{MgDynamic 'Get-MgDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'Get-MgDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinitionallowedvalue')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]param()dynamicparam{MgDynamic 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValueCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinitionallowedvaluecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValueCount'}begin{$s=MgBegin 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValueCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryCustomSecurityAttributeDefinitionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinitioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryCustomSecurityAttributeDefinitionCount'}begin{$s=MgBegin 'Get-MgDirectoryCustomSecurityAttributeDefinitionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItem{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItem'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasadministrativeunit')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemAsApplication'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemAsDevice'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemAsGroup'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemAsUser'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditembyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemById'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemCountAsAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasadministrativeunit')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemCountAsAdministrativeUnit'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemCountAsAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemCountAsApplication'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemCountAsDevice'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemCountAsGroup'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemCountAsUser'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemMemberGroup{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemMemberGroup'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeletedItemMemberObject{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeletedItemMemberObject'}begin{$s=MgBegin 'Get-MgDirectoryDeletedItemMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydevicelocalcredential')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'Get-MgDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryDeviceLocalCredentialCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydevicelocalcredentialcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryDeviceLocalCredentialCount'}begin{$s=MgBegin 'Get-MgDirectoryDeviceLocalCredentialCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryfederationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Get-MgDirectoryFederationConfiguration'}begin{$s=MgBegin 'Get-MgDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryFederationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryfederationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryFederationConfigurationCount'}begin{$s=MgBegin 'Get-MgDirectoryFederationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryonpremisesynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]param()dynamicparam{MgDynamic 'Get-MgDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'Get-MgDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryOnPremiseSynchronizationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryonpremisesynchronizationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryOnPremiseSynchronizationCount'}begin{$s=MgBegin 'Get-MgDirectoryOnPremiseSynchronizationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryPublicKeyInfrastructure{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructure')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]param()dynamicparam{MgDynamic 'Get-MgDirectoryPublicKeyInfrastructure'}begin{$s=MgBegin 'Get-MgDirectoryPublicKeyInfrastructure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]param()dynamicparam{MgDynamic 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]param()dynamicparam{MgDynamic 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthoritycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount'}begin{$s=MgBegin 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount'}begin{$s=MgBegin 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecovery{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecovery')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecovery'}begin{$s=MgBegin 'Get-MgDirectoryRecovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoveryjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoveryJob'}begin{$s=MgBegin 'Get-MgDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoveryJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoveryjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoveryJobCount'}begin{$s=MgBegin 'Get-MgDirectoryRecoveryJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshot')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoverySnapshot'}begin{$s=MgBegin 'Get-MgDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoverySnapshotCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoverySnapshotCount'}begin{$s=MgBegin 'Get-MgDirectoryRecoverySnapshotCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoverySnapshotRecoveryJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoveryjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJob')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoverySnapshotRecoveryJob'}begin{$s=MgBegin 'Get-MgDirectoryRecoverySnapshotRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoverySnapshotRecoveryJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoveryjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoverySnapshotRecoveryJobCount'}begin{$s=MgBegin 'Get-MgDirectoryRecoverySnapshotRecoveryJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoverypreviewjob')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryPreviewJob')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob'}begin{$s=MgBegin 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoverypreviewjobcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount'}begin{$s=MgBegin 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryremotetenantgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'Get-MgDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRemoteTenantGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryremotetenantgroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRemoteTenantGroupCount'}begin{$s=MgBegin 'Get-MgDirectoryRemoteTenantGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRole{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrole')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRole'}begin{$s=MgBegin 'Get-MgDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleById'}begin{$s=MgBegin 'Get-MgDirectoryRoleById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleByRoleTemplateId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolebyroletemplateid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleByRoleTemplateId'}begin{$s=MgBegin 'Get-MgDirectoryRoleByRoleTemplateId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleCount'}begin{$s=MgBegin 'Get-MgDirectoryRoleCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroledelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleDelta'}begin{$s=MgBegin 'Get-MgDirectoryRoleDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMember'}begin{$s=MgBegin 'Get-MgDirectoryRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberAsApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberAsApplication'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberAsDevice{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasdevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberAsDevice'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberAsGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasgroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberAsGroup'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberAsOrgContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasorgcontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberAsOrgContact'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberAsUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberAsUser'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberByRef'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCount'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCountAsApplication{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasapplication')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCountAsApplication'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCountAsApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCountAsDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasdevice')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCountAsDevice'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCountAsDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCountAsGroup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasgroup')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCountAsGroup'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCountAsGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCountAsOrgContact{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasorgcontact')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCountAsOrgContact'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCountAsOrgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCountAsServicePrincipal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasserviceprincipal')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCountAsServicePrincipal'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCountAsServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleMemberCountAsUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasuser')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleMemberCountAsUser'}begin{$s=MgBegin 'Get-MgDirectoryRoleMemberCountAsUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolescopedmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleScopedMember'}begin{$s=MgBegin 'Get-MgDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleScopedMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolescopedmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleScopedMemberCount'}begin{$s=MgBegin 'Get-MgDirectoryRoleScopedMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleTemplate'}begin{$s=MgBegin 'Get-MgDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleTemplateById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatebyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleTemplateById'}begin{$s=MgBegin 'Get-MgDirectoryRoleTemplateById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleTemplateCount'}begin{$s=MgBegin 'Get-MgDirectoryRoleTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectoryRoleTemplateDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatedelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryRoleTemplateDelta'}begin{$s=MgBegin 'Get-MgDirectoryRoleTemplateDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectorySubscription{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorysubscription')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Get-MgDirectorySubscription'}begin{$s=MgBegin 'Get-MgDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectorySubscriptionByCommerceSubscriptionId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorysubscriptionbycommercesubscriptionid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Get-MgDirectorySubscriptionByCommerceSubscriptionId'}begin{$s=MgBegin 'Get-MgDirectorySubscriptionByCommerceSubscriptionId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDirectorySubscriptionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorysubscriptioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectorySubscriptionCount'}begin{$s=MgBegin 'Get-MgDirectorySubscriptionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomain{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomain')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Get-MgDomain'}begin{$s=MgBegin 'Get-MgDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomaincount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDomainCount'}begin{$s=MgBegin 'Get-MgDomainCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainfederationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]param()dynamicparam{MgDynamic 'Get-MgDomainFederationConfiguration'}begin{$s=MgBegin 'Get-MgDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainFederationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainfederationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDomainFederationConfigurationCount'}begin{$s=MgBegin 'Get-MgDomainFederationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainNameReference{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainnamereference')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDomainNameReference'}begin{$s=MgBegin 'Get-MgDomainNameReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainNameReferenceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainnamereferencecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDomainNameReferenceCount'}begin{$s=MgBegin 'Get-MgDomainNameReferenceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainRootDomain{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainrootdomain')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Get-MgDomainRootDomain'}begin{$s=MgBegin 'Get-MgDomainRootDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainserviceconfigurationrecord')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Get-MgDomainServiceConfigurationRecord'}begin{$s=MgBegin 'Get-MgDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainServiceConfigurationRecordCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainserviceconfigurationrecordcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDomainServiceConfigurationRecordCount'}begin{$s=MgBegin 'Get-MgDomainServiceConfigurationRecordCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainverificationdnsrecord')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Get-MgDomainVerificationDnsRecord'}begin{$s=MgBegin 'Get-MgDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDomainVerificationDnsRecordCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainverificationdnsrecordcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDomainVerificationDnsRecordCount'}begin{$s=MgBegin 'Get-MgDomainVerificationDnsRecordCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganization{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]param()dynamicparam{MgDynamic 'Get-MgOrganization'}begin{$s=MgBegin 'Get-MgOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBranding{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbranding')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBranding'}begin{$s=MgBegin 'Get-MgOrganizationBranding'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingBackgroundImage{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingbackgroundimage')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingBackgroundImage'}begin{$s=MgBegin 'Get-MgOrganizationBrandingBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingBannerLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingbannerlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingBannerLogo'}begin{$s=MgBegin 'Get-MgOrganizationBrandingBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingCustomCss{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingcustomcss')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingCustomCss'}begin{$s=MgBegin 'Get-MgOrganizationBrandingCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingFavicon{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingfavicon')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingFavicon'}begin{$s=MgBegin 'Get-MgOrganizationBrandingFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingHeaderLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingheaderlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingHeaderLogo'}begin{$s=MgBegin 'Get-MgOrganizationBrandingHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalization'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationBackgroundImage{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationbackgroundimage')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationBackgroundImage'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationBannerLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationbannerlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationBannerLogo'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationCount'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationCustomCss{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationcustomcss')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationCustomCss'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationFavicon{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationfavicon')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationFavicon'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationHeaderLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationheaderlogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationHeaderLogo'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationSquareLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationsquarelogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationSquareLogo'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingLocalizationSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationsquarelogodark')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingLocalizationSquareLogoDark'}begin{$s=MgBegin 'Get-MgOrganizationBrandingLocalizationSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingSquareLogo{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingsquarelogo')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingSquareLogo'}begin{$s=MgBegin 'Get-MgOrganizationBrandingSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationBrandingSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingsquarelogodark')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgOrganizationBrandingSquareLogoDark'}begin{$s=MgBegin 'Get-MgOrganizationBrandingSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgOrganizationById'}begin{$s=MgBegin 'Get-MgOrganizationById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgOrganizationCount'}begin{$s=MgBegin 'Get-MgOrganizationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgOrganizationExtension'}begin{$s=MgBegin 'Get-MgOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgOrganizationExtensionCount'}begin{$s=MgBegin 'Get-MgOrganizationExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgSubscribedSku{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgsubscribedsku')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]param()dynamicparam{MgDynamic 'Get-MgSubscribedSku'}begin{$s=MgBegin 'Get-MgSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mguserscopedrolememberof')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Get-MgUserScopedRoleMemberOf'}begin{$s=MgBegin 'Get-MgUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserScopedRoleMemberOfCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mguserscopedrolememberofcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserScopedRoleMemberOfCount'}begin{$s=MgBegin 'Get-MgUserScopedRoleMemberOfCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgAvailableDirectoryFederationConfigurationProviderType{[CmdletBinding(DefaultParameterSetName='Available',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgavailabledirectoryfederationconfigurationprovidertype')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgAvailableDirectoryFederationConfigurationProviderType'}begin{$s=MgBegin 'Invoke-MgAvailableDirectoryFederationConfigurationProviderType'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgForceDomainDelete{[CmdletBinding(DefaultParameterSetName='ForceExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgforcedomaindelete',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgForceDomainDelete'}begin{$s=MgBegin 'Invoke-MgForceDomainDelete'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgPromoteDomain{[CmdletBinding(DefaultParameterSetName='Promote',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgpromotedomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgPromoteDomain'}begin{$s=MgBegin 'Invoke-MgPromoteDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgRetryContactServiceProvisioning{[CmdletBinding(DefaultParameterSetName='Retry',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgretrycontactserviceprovisioning',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgRetryContactServiceProvisioning'}begin{$s=MgBegin 'Invoke-MgRetryContactServiceProvisioning'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mguploaddirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Invoke-MgUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgadminpeopleprofilecardproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]param()dynamicparam{MgDynamic 'New-MgAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'New-MgAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgadminpeopleprofilepropertysetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]param()dynamicparam{MgDynamic 'New-MgAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'New-MgAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgadminpeopleprofilesource',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'New-MgAdminPeopleProfileSource'}begin{$s=MgBegin 'New-MgAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgcontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'New-MgContact'}begin{$s=MgBegin 'New-MgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgContract{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgcontract',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]param()dynamicparam{MgDynamic 'New-MgContract'}begin{$s=MgBegin 'New-MgContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDevice{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'New-MgDevice'}begin{$s=MgBegin 'New-MgDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDeviceExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdeviceextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgDeviceExtension'}begin{$s=MgBegin 'New-MgDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDeviceRegisteredOwnerByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdeviceregisteredownerbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgDeviceRegisteredOwnerByRef'}begin{$s=MgBegin 'New-MgDeviceRegisteredOwnerByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDeviceRegisteredUserByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdeviceregistereduserbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgDeviceRegisteredUserByRef'}begin{$s=MgBegin 'New-MgDeviceRegisteredUserByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunit',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'New-MgDirectoryAdministrativeUnit'}begin{$s=MgBegin 'New-MgDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'New-MgDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryAdministrativeUnitMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'New-MgDirectoryAdministrativeUnitMember'}begin{$s=MgBegin 'New-MgDirectoryAdministrativeUnitMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryAdministrativeUnitMemberByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitmemberbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgDirectoryAdministrativeUnitMemberByRef'}begin{$s=MgBegin 'New-MgDirectoryAdministrativeUnitMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitscopedrolemember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'New-MgDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'New-MgDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryattributeset',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]param()dynamicparam{MgDynamic 'New-MgDirectoryAttributeSet'}begin{$s=MgBegin 'New-MgDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorycustomsecurityattributedefinition',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]param()dynamicparam{MgDynamic 'New-MgDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'New-MgDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorycustomsecurityattributedefinitionallowedvalue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]param()dynamicparam{MgDynamic 'New-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'New-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorydevicelocalcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]param()dynamicparam{MgDynamic 'New-MgDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'New-MgDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'New-MgDirectoryFederationConfiguration'}begin{$s=MgBegin 'New-MgDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryonpremisesynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]param()dynamicparam{MgDynamic 'New-MgDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'New-MgDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]param()dynamicparam{MgDynamic 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]param()dynamicparam{MgDynamic 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]param()dynamicparam{MgDynamic 'New-MgDirectoryRecoveryJob'}begin{$s=MgBegin 'New-MgDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrecoverysnapshot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]param()dynamicparam{MgDynamic 'New-MgDirectoryRecoverySnapshot'}begin{$s=MgBegin 'New-MgDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryremotetenantgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]param()dynamicparam{MgDynamic 'New-MgDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'New-MgDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRole{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrole',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'New-MgDirectoryRole'}begin{$s=MgBegin 'New-MgDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRoleMemberByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrolememberbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgDirectoryRoleMemberByRef'}begin{$s=MgBegin 'New-MgDirectoryRoleMemberByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrolescopedmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'New-MgDirectoryRoleScopedMember'}begin{$s=MgBegin 'New-MgDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryroletemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]param()dynamicparam{MgDynamic 'New-MgDirectoryRoleTemplate'}begin{$s=MgBegin 'New-MgDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDirectorySubscription{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorysubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'New-MgDirectorySubscription'}begin{$s=MgBegin 'New-MgDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDomain{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'New-MgDomain'}begin{$s=MgBegin 'New-MgDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomainfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]param()dynamicparam{MgDynamic 'New-MgDomainFederationConfiguration'}begin{$s=MgBegin 'New-MgDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomainserviceconfigurationrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'New-MgDomainServiceConfigurationRecord'}begin{$s=MgBegin 'New-MgDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomainverificationdnsrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'New-MgDomainVerificationDnsRecord'}begin{$s=MgBegin 'New-MgDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgOrganization{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]param()dynamicparam{MgDynamic 'New-MgOrganization'}begin{$s=MgBegin 'New-MgOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgorganizationbrandinglocalization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]param()dynamicparam{MgDynamic 'New-MgOrganizationBrandingLocalization'}begin{$s=MgBegin 'New-MgOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgOrganizationExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgorganizationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgOrganizationExtension'}begin{$s=MgBegin 'New-MgOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgSubscribedSku{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgsubscribedsku',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]param()dynamicparam{MgDynamic 'New-MgSubscribedSku'}begin{$s=MgBegin 'New-MgSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mguserscopedrolememberof',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'New-MgUserScopedRoleMemberOf'}begin{$s=MgBegin 'New-MgUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgAdminPeopleItemInsight{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleiteminsight',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminPeopleItemInsight'}begin{$s=MgBegin 'Remove-MgAdminPeopleItemInsight'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilecardproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'Remove-MgAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilepropertysetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'Remove-MgAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilesource',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminPeopleProfileSource'}begin{$s=MgBegin 'Remove-MgAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgAdminPeopleProfileSourceBySourceId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilesourcebysourceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminPeopleProfileSourceBySourceId'}begin{$s=MgBegin 'Remove-MgAdminPeopleProfileSourceBySourceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgcontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgContact'}begin{$s=MgBegin 'Remove-MgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgContactOnPremiseSyncBehavior{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgcontactonpremisesyncbehavior',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgContactOnPremiseSyncBehavior'}begin{$s=MgBegin 'Remove-MgContactOnPremiseSyncBehavior'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgContract{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgcontract',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgContract'}begin{$s=MgBegin 'Remove-MgContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDevice{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDevice'}begin{$s=MgBegin 'Remove-MgDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDeviceByDeviceId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdevicebydeviceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceByDeviceId'}begin{$s=MgBegin 'Remove-MgDeviceByDeviceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDeviceExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdeviceextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceExtension'}begin{$s=MgBegin 'Remove-MgDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdeviceregisteredownerdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDeviceRegisteredUserDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdeviceregistereduserdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceRegisteredUserDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgDeviceRegisteredUserDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunit',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryAdministrativeUnit'}begin{$s=MgBegin 'Remove-MgDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunitextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'Remove-MgDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunitmemberdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunitscopedrolemember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'Remove-MgDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryattributeset',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryAttributeSet'}begin{$s=MgBegin 'Remove-MgDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorycustomsecurityattributedefinition',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'Remove-MgDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorycustomsecurityattributedefinitionallowedvalue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'Remove-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryDeletedItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorydeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryDeletedItem'}begin{$s=MgBegin 'Remove-MgDirectoryDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorydevicelocalcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'Remove-MgDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryFederationConfiguration'}begin{$s=MgBegin 'Remove-MgDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryonpremisesynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'Remove-MgDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryPublicKeyInfrastructure{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorypublickeyinfrastructure',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryPublicKeyInfrastructure'}begin{$s=MgBegin 'Remove-MgDirectoryPublicKeyInfrastructure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRecovery{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrecovery',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRecovery'}begin{$s=MgBegin 'Remove-MgDirectoryRecovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRecoveryJob'}begin{$s=MgBegin 'Remove-MgDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrecoverysnapshot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRecoverySnapshot'}begin{$s=MgBegin 'Remove-MgDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryremotetenantgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'Remove-MgDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRole{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrole',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRole'}begin{$s=MgBegin 'Remove-MgDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRoleByRoleTemplateId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrolebyroletemplateid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRoleByRoleTemplateId'}begin{$s=MgBegin 'Remove-MgDirectoryRoleByRoleTemplateId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRoleMemberDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrolememberdirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRoleMemberDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgDirectoryRoleMemberDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrolescopedmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRoleScopedMember'}begin{$s=MgBegin 'Remove-MgDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryroletemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryRoleTemplate'}begin{$s=MgBegin 'Remove-MgDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectorySubscription{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorysubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectorySubscription'}begin{$s=MgBegin 'Remove-MgDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDirectorySubscriptionByCommerceSubscriptionId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorysubscriptionbycommercesubscriptionid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectorySubscriptionByCommerceSubscriptionId'}begin{$s=MgBegin 'Remove-MgDirectorySubscriptionByCommerceSubscriptionId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDomain{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDomain'}begin{$s=MgBegin 'Remove-MgDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomainfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDomainFederationConfiguration'}begin{$s=MgBegin 'Remove-MgDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomainserviceconfigurationrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDomainServiceConfigurationRecord'}begin{$s=MgBegin 'Remove-MgDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomainverificationdnsrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDomainVerificationDnsRecord'}begin{$s=MgBegin 'Remove-MgDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganization'}begin{$s=MgBegin 'Remove-MgOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBranding{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbranding',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBranding'}begin{$s=MgBegin 'Remove-MgOrganizationBranding'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingBackgroundImage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingBackgroundImage'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingBannerLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingBannerLogo'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingCustomCss{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingCustomCss'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingFavicon{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingFavicon'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingHeaderLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingHeaderLogo'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalization'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationBackgroundImage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationBackgroundImage'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationBannerLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationBannerLogo'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationCustomCss{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationCustomCss'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationFavicon{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationFavicon'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationHeaderLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationHeaderLogo'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationSquareLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationSquareLogo'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingLocalizationSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingLocalizationSquareLogoDark'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingLocalizationSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingSquareLogo{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingSquareLogo'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationBrandingSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationBrandingSquareLogoDark'}begin{$s=MgBegin 'Remove-MgOrganizationBrandingSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationExtension'}begin{$s=MgBegin 'Remove-MgOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgSubscribedSku{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgsubscribedsku',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgSubscribedSku'}begin{$s=MgBegin 'Remove-MgSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mguserscopedrolememberof',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserScopedRoleMemberOf'}begin{$s=MgBegin 'Remove-MgUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgDirectoryDeletedItem{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/restore-mgdirectorydeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Restore-MgDirectoryDeletedItem'}begin{$s=MgBegin 'Restore-MgDirectoryDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingBackgroundImage{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingBackgroundImage'}begin{$s=MgBegin 'Set-MgOrganizationBrandingBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingBannerLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingBannerLogo'}begin{$s=MgBegin 'Set-MgOrganizationBrandingBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingCustomCss{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingCustomCss'}begin{$s=MgBegin 'Set-MgOrganizationBrandingCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingFavicon{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingFavicon'}begin{$s=MgBegin 'Set-MgOrganizationBrandingFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingHeaderLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingHeaderLogo'}begin{$s=MgBegin 'Set-MgOrganizationBrandingHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationBackgroundImage{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationbackgroundimage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationBackgroundImage'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationBackgroundImage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationBannerLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationbannerlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationBannerLogo'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationBannerLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationCustomCss{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationcustomcss',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationCustomCss'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationCustomCss'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationFavicon{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationfavicon',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationFavicon'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationFavicon'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationHeaderLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationheaderlogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationHeaderLogo'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationHeaderLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationSquareLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationSquareLogo'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingLocalizationSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingLocalizationSquareLogoDark'}begin{$s=MgBegin 'Set-MgOrganizationBrandingLocalizationSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingSquareLogo{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingsquarelogo',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingSquareLogo'}begin{$s=MgBegin 'Set-MgOrganizationBrandingSquareLogo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationBrandingSquareLogoDark{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingsquarelogodark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationBrandingSquareLogoDark'}begin{$s=MgBegin 'Set-MgOrganizationBrandingSquareLogoDark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgOrganizationMobileDeviceManagementAuthority{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationmobiledevicemanagementauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgOrganizationMobileDeviceManagementAuthority'}begin{$s=MgBegin 'Set-MgOrganizationMobileDeviceManagementAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Stop-MgDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='Cancel',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/stop-mgdirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Stop-MgDirectoryRecoveryJob'}begin{$s=MgBegin 'Stop-MgDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgContactProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgcontactproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgContactProperty'}begin{$s=MgBegin 'Test-MgContactProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgContractProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgcontractproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgContractProperty'}begin{$s=MgBegin 'Test-MgContractProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgDeviceProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdeviceproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgDeviceProperty'}begin{$s=MgBegin 'Test-MgDeviceProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgDirectoryDeletedItemProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdirectorydeleteditemproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgDirectoryDeletedItemProperty'}begin{$s=MgBegin 'Test-MgDirectoryDeletedItemProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgDirectoryRoleProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdirectoryroleproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgDirectoryRoleProperty'}begin{$s=MgBegin 'Test-MgDirectoryRoleProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgDirectoryRoleTemplateProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdirectoryroletemplateproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgDirectoryRoleTemplateProperty'}begin{$s=MgBegin 'Test-MgDirectoryRoleTemplateProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgOrganizationProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgorganizationproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgOrganizationProperty'}begin{$s=MgBegin 'Test-MgOrganizationProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgAdminPeopleItemInsight{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleiteminsight',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]param()dynamicparam{MgDynamic 'Update-MgAdminPeopleItemInsight'}begin{$s=MgBegin 'Update-MgAdminPeopleItemInsight'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgAdminPeopleProfileCardProperty{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilecardproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]param()dynamicparam{MgDynamic 'Update-MgAdminPeopleProfileCardProperty'}begin{$s=MgBegin 'Update-MgAdminPeopleProfileCardProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgAdminPeopleProfilePropertySetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilepropertysetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]param()dynamicparam{MgDynamic 'Update-MgAdminPeopleProfilePropertySetting'}begin{$s=MgBegin 'Update-MgAdminPeopleProfilePropertySetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgAdminPeopleProfileSource{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilesource',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Update-MgAdminPeopleProfileSource'}begin{$s=MgBegin 'Update-MgAdminPeopleProfileSource'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgAdminPeopleProfileSourceBySourceId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilesourcebysourceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]param()dynamicparam{MgDynamic 'Update-MgAdminPeopleProfileSourceBySourceId'}begin{$s=MgBegin 'Update-MgAdminPeopleProfileSourceBySourceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgAdminPeoplePronoun{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeoplepronoun',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]param()dynamicparam{MgDynamic 'Update-MgAdminPeoplePronoun'}begin{$s=MgBegin 'Update-MgAdminPeoplePronoun'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgcontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]param()dynamicparam{MgDynamic 'Update-MgContact'}begin{$s=MgBegin 'Update-MgContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgContactOnPremiseSyncBehavior{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgcontactonpremisesyncbehavior',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]param()dynamicparam{MgDynamic 'Update-MgContactOnPremiseSyncBehavior'}begin{$s=MgBegin 'Update-MgContactOnPremiseSyncBehavior'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgContract{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgcontract',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]param()dynamicparam{MgDynamic 'Update-MgContract'}begin{$s=MgBegin 'Update-MgContract'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDevice{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Update-MgDevice'}begin{$s=MgBegin 'Update-MgDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDeviceByDeviceId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdevicebydeviceid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Update-MgDeviceByDeviceId'}begin{$s=MgBegin 'Update-MgDeviceByDeviceId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDeviceExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdeviceextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgDeviceExtension'}begin{$s=MgBegin 'Update-MgDeviceExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]param()dynamicparam{MgDynamic 'Update-MgDirectory'}begin{$s=MgBegin 'Update-MgDirectory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryAdministrativeUnit{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryadministrativeunit',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]param()dynamicparam{MgDynamic 'Update-MgDirectoryAdministrativeUnit'}begin{$s=MgBegin 'Update-MgDirectoryAdministrativeUnit'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryAdministrativeUnitExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryadministrativeunitextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgDirectoryAdministrativeUnitExtension'}begin{$s=MgBegin 'Update-MgDirectoryAdministrativeUnitExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryAdministrativeUnitScopedRoleMember{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryadministrativeunitscopedrolemember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Update-MgDirectoryAdministrativeUnitScopedRoleMember'}begin{$s=MgBegin 'Update-MgDirectoryAdministrativeUnitScopedRoleMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryAttributeSet{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryattributeset',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]param()dynamicparam{MgDynamic 'Update-MgDirectoryAttributeSet'}begin{$s=MgBegin 'Update-MgDirectoryAttributeSet'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryCustomSecurityAttributeDefinition{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorycustomsecurityattributedefinition',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]param()dynamicparam{MgDynamic 'Update-MgDirectoryCustomSecurityAttributeDefinition'}begin{$s=MgBegin 'Update-MgDirectoryCustomSecurityAttributeDefinition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorycustomsecurityattributedefinitionallowedvalue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]param()dynamicparam{MgDynamic 'Update-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}begin{$s=MgBegin 'Update-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryDeviceLocalCredential{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorydevicelocalcredential',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]param()dynamicparam{MgDynamic 'Update-MgDirectoryDeviceLocalCredential'}begin{$s=MgBegin 'Update-MgDirectoryDeviceLocalCredential'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryFederationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Update-MgDirectoryFederationConfiguration'}begin{$s=MgBegin 'Update-MgDirectoryFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryOnPremiseSynchronization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryonpremisesynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]param()dynamicparam{MgDynamic 'Update-MgDirectoryOnPremiseSynchronization'}begin{$s=MgBegin 'Update-MgDirectoryOnPremiseSynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryPublicKeyInfrastructure{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorypublickeyinfrastructure',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]param()dynamicparam{MgDynamic 'Update-MgDirectoryPublicKeyInfrastructure'}begin{$s=MgBegin 'Update-MgDirectoryPublicKeyInfrastructure'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]param()dynamicparam{MgDynamic 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]param()dynamicparam{MgDynamic 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}begin{$s=MgBegin 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRecovery{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrecovery',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRecovery'}begin{$s=MgBegin 'Update-MgDirectoryRecovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRecoveryJob{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrecoveryjob',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRecoveryJob'}begin{$s=MgBegin 'Update-MgDirectoryRecoveryJob'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRecoverySnapshot{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrecoverysnapshot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRecoverySnapshot'}begin{$s=MgBegin 'Update-MgDirectoryRecoverySnapshot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRemoteTenantGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryremotetenantgroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRemoteTenantGroup'}begin{$s=MgBegin 'Update-MgDirectoryRemoteTenantGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRole{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrole',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRole'}begin{$s=MgBegin 'Update-MgDirectoryRole'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRoleByRoleTemplateId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrolebyroletemplateid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRoleByRoleTemplateId'}begin{$s=MgBegin 'Update-MgDirectoryRoleByRoleTemplateId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRoleScopedMember{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrolescopedmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRoleScopedMember'}begin{$s=MgBegin 'Update-MgDirectoryRoleScopedMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectoryRoleTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryroletemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]param()dynamicparam{MgDynamic 'Update-MgDirectoryRoleTemplate'}begin{$s=MgBegin 'Update-MgDirectoryRoleTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectorySubscription{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorysubscription',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Update-MgDirectorySubscription'}begin{$s=MgBegin 'Update-MgDirectorySubscription'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDirectorySubscriptionByCommerceSubscriptionId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorysubscriptionbycommercesubscriptionid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]param()dynamicparam{MgDynamic 'Update-MgDirectorySubscriptionByCommerceSubscriptionId'}begin{$s=MgBegin 'Update-MgDirectorySubscriptionByCommerceSubscriptionId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDomain{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomain',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]param()dynamicparam{MgDynamic 'Update-MgDomain'}begin{$s=MgBegin 'Update-MgDomain'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDomainFederationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomainfederationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]param()dynamicparam{MgDynamic 'Update-MgDomainFederationConfiguration'}begin{$s=MgBegin 'Update-MgDomainFederationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDomainServiceConfigurationRecord{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomainserviceconfigurationrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Update-MgDomainServiceConfigurationRecord'}begin{$s=MgBegin 'Update-MgDomainServiceConfigurationRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDomainVerificationDnsRecord{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomainverificationdnsrecord',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]param()dynamicparam{MgDynamic 'Update-MgDomainVerificationDnsRecord'}begin{$s=MgBegin 'Update-MgDomainVerificationDnsRecord'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgOrganization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]param()dynamicparam{MgDynamic 'Update-MgOrganization'}begin{$s=MgBegin 'Update-MgOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgOrganizationBranding{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganizationbranding',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]param()dynamicparam{MgDynamic 'Update-MgOrganizationBranding'}begin{$s=MgBegin 'Update-MgOrganizationBranding'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgOrganizationBrandingLocalization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganizationbrandinglocalization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]param()dynamicparam{MgDynamic 'Update-MgOrganizationBrandingLocalization'}begin{$s=MgBegin 'Update-MgOrganizationBrandingLocalization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgOrganizationExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganizationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgOrganizationExtension'}begin{$s=MgBegin 'Update-MgOrganizationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgSubscribedSku{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgsubscribedsku',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]param()dynamicparam{MgDynamic 'Update-MgSubscribedSku'}begin{$s=MgBegin 'Update-MgSubscribedSku'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserScopedRoleMemberOf{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mguserscopedrolememberof',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]param()dynamicparam{MgDynamic 'Update-MgUserScopedRoleMemberOf'}begin{$s=MgBegin 'Update-MgUserScopedRoleMemberOf'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgContactMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgcontactmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgContactMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgContactMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgContactMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgcontactmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgContactMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgContactMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgContractMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgcontractmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgContractMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgContractMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgContractMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgcontractmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgContractMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgContractMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDeviceMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdevicemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDeviceMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDeviceMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDeviceMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdevicememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDeviceMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDeviceMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDirectoryDeletedItemMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectorydeleteditemmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryDeletedItemMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryDeletedItemMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDirectoryDeletedItemMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectorydeleteditemmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryDeletedItemMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryDeletedItemMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDirectoryRoleMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectoryrolemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryRoleMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryRoleMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDirectoryRoleMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectoryrolememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryRoleMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryRoleMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDirectoryRoleTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectoryroletemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryRoleTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryRoleTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDirectoryRoleTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdirectoryroletemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryRoleTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryRoleTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgDomain {
+[CmdletBinding(DefaultParameterSetName = 'Verify', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgdomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgOrganizationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgorganizationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgOrganizationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgOrganizationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgOrganizationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/confirm-mgorganizationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgOrganizationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgOrganizationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgTenantRelationshipTenantInformationByDomainName {
+[CmdletBinding(DefaultParameterSetName = 'Find', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/find-mgtenantrelationshiptenantinformationbydomainname')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgTenantRelationshipTenantInformationByDomainName' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgTenantRelationshipTenantInformationByDomainName' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Find-MgTenantRelationshipTenantInformationByTenantId {
+[CmdletBinding(DefaultParameterSetName = 'Find', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/find-mgtenantrelationshiptenantinformationbytenantid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantInformation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgTenantRelationshipTenantInformationByTenantId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Find-MgTenantRelationshipTenantInformationByTenantId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeople {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeople')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPeopleAdminSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeople' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeople' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleiteminsight')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilecardproperty')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfileCardPropertyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilecardpropertycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfileCardPropertyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfileCardPropertyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilepropertysetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfilePropertySettingCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilepropertysettingcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfilePropertySettingCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfilePropertySettingCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilesource')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfileSourceBySourceId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilesourcebysourceid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfileSourceBySourceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfileSourceBySourceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeopleProfileSourceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeopleprofilesourcecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeopleProfileSourceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeopleProfileSourceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgAdminPeoplePronoun {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgadminpeoplepronoun')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminPeoplePronoun' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminPeoplePronoun' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDirectReport {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreport')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDirectReport' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDirectReport' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDirectReportAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDirectReportAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDirectReportAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDirectReportAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDirectReportAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDirectReportAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDirectReportCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDirectReportCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDirectReportCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDirectReportCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportcountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDirectReportCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDirectReportCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactDirectReportCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactdirectreportcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactDirectReportCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactDirectReportCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactManager {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmanager')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactManager' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactManager' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactmemberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactOnPremiseSyncBehavior {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactonpremisesyncbehavior')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactOnPremiseSyncBehavior' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactOnPremiseSyncBehavior' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactServiceProvisioningError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactserviceprovisioningerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactServiceProvisioningError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactServiceProvisioningError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactServiceProvisioningErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontactserviceprovisioningerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactServiceProvisioningErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContactTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontacttransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContactTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContactTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContract {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontract')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContractById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContractById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContractById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContractCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContractCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContractCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContractDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContractDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContractDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContractMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContractMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContractMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgContractMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgcontractmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgContractMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgContractMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceByDeviceId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicebydeviceid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceByDeviceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceByDeviceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredowner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownerbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredOwnerCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredownercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredOwnerCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredOwnerCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasapproleassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppRoleAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasendpoint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEndpoint')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregistereduserbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserCountAsAppRoleAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasapproleassignment')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserCountAsAppRoleAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserCountAsAppRoleAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserCountAsEndpoint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasendpoint')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserCountAsEndpoint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserCountAsEndpoint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceRegisteredUserCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdeviceregisteredusercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceRegisteredUserCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceRegisteredUserCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceTransitiveMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceTransitiveMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceTransitiveMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceTransitiveMemberOfAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceTransitiveMemberOfAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceTransitiveMemberOfAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceTransitiveMemberOfAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceTransitiveMemberOfAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceTransitiveMemberOfAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceTransitiveMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceTransitiveMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceTransitiveMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceTransitiveMemberOfCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceTransitiveMemberOfCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceTransitiveMemberOfCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDeviceTransitiveMemberOfCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdevicetransitivememberofcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceTransitiveMemberOfCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceTransitiveMemberOfCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectory {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmemberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitmembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitscopedrolemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAdministrativeUnitScopedRoleMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryadministrativeunitscopedrolemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAdministrativeUnitScopedRoleMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAdministrativeUnitScopedRoleMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryattributeset')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryAttributeSetCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryattributesetcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryAttributeSetCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryAttributeSetCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinition')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinitionallowedvalue')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValueCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinitionallowedvaluecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValueCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryCustomSecurityAttributeDefinitionAllowedValueCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryCustomSecurityAttributeDefinitionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorycustomsecurityattributedefinitioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryCustomSecurityAttributeDefinitionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryCustomSecurityAttributeDefinitionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditem')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasadministrativeunit')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditembyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemCountAsAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasadministrativeunit')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemCountAsAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemCountAsAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemcountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeletedItemMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydeleteditemmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeletedItemMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeletedItemMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydevicelocalcredential')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryDeviceLocalCredentialCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorydevicelocalcredentialcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryDeviceLocalCredentialCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryDeviceLocalCredentialCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryfederationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryFederationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryfederationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryFederationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryFederationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryonpremisesynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryOnPremiseSynchronizationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryonpremisesynchronizationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryOnPremiseSynchronizationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryOnPremiseSynchronizationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryPublicKeyInfrastructure {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructure')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryPublicKeyInfrastructure' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryPublicKeyInfrastructure' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthoritycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthorityCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecovery {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecovery')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecovery' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecovery' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoveryjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoveryJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoveryjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoveryJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoveryJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshot')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoverySnapshotCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoverySnapshotCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoverySnapshotCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoverySnapshotRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoveryjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoverySnapshotRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoverySnapshotRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoverySnapshotRecoveryJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoveryjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoverySnapshotRecoveryJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoverySnapshotRecoveryJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoverypreviewjob')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryPreviewJob')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrecoverysnapshotrecoverypreviewjobcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryremotetenantgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRemoteTenantGroupCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryremotetenantgroupcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRemoteTenantGroupCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRemoteTenantGroupCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrole')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleByRoleTemplateId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolebyroletemplateid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleByRoleTemplateId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleByRoleTemplateId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroledelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasdevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasgroup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasorgcontact')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberAsUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberasuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCountAsApplication {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasapplication')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCountAsApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCountAsApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCountAsDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasdevice')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCountAsDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCountAsDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCountAsGroup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasgroup')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCountAsGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCountAsGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCountAsOrgContact {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasorgcontact')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCountAsOrgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCountAsOrgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCountAsServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasserviceprincipal')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCountAsServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCountAsServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberCountAsUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembercountasuser')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberCountAsUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberCountAsUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolescopedmember')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleScopedMemberCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryrolescopedmembercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleScopedMemberCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleScopedMemberCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleTemplateById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatebyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleTemplateById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleTemplateById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleTemplateDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatedelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleTemplateDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleTemplateDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleTemplateMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatemembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleTemplateMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleTemplateMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectoryRoleTemplateMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectoryroletemplatememberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryRoleTemplateMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryRoleTemplateMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorysubscription')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectorySubscriptionByCommerceSubscriptionId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorysubscriptionbycommercesubscriptionid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectorySubscriptionByCommerceSubscriptionId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectorySubscriptionByCommerceSubscriptionId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDirectorySubscriptionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdirectorysubscriptioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectorySubscriptionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectorySubscriptionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomain {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomain')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomaincount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainfederationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainFederationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainfederationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainFederationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainFederationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainNameReference {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainnamereference')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainNameReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainNameReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainNameReferenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainnamereferencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainNameReferenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainNameReferenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainRootDomain {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainrootdomain')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainRootDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainRootDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainserviceconfigurationrecord')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainServiceConfigurationRecordCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainserviceconfigurationrecordcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainServiceConfigurationRecordCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainServiceConfigurationRecordCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainverificationdnsrecord')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDomainVerificationDnsRecordCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgdomainverificationdnsrecordcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDomainVerificationDnsRecordCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDomainVerificationDnsRecordCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganization {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBranding {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbranding')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBranding' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBranding' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingbackgroundimage')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingbannerlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingcustomcss')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingfavicon')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingheaderlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationbackgroundimage')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationbannerlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationcustomcss')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationfavicon')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationheaderlogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationsquarelogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingLocalizationSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandinglocalizationsquarelogodark')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingLocalizationSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingLocalizationSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingsquarelogo')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationBrandingSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbrandingsquarelogodark')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationBrandingSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationBrandingSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationById {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationById' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationById' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationMemberGroup {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationMemberGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationMemberGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationMemberObject {
+[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgorganizationmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationMemberObject' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationMemberObject' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mgsubscribedsku')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mguserscopedrolememberof')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserScopedRoleMemberOfCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/get-mguserscopedrolememberofcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserScopedRoleMemberOfCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserScopedRoleMemberOfCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgAvailableDirectoryFederationConfigurationProviderType {
+[CmdletBinding(DefaultParameterSetName = 'Available', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgavailabledirectoryfederationconfigurationprovidertype')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgAvailableDirectoryFederationConfigurationProviderType' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgAvailableDirectoryFederationConfigurationProviderType' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgForceDomainDelete {
+[CmdletBinding(DefaultParameterSetName = 'ForceExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgforcedomaindelete', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgForceDomainDelete' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgForceDomainDelete' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgPromoteDomain {
+[CmdletBinding(DefaultParameterSetName = 'Promote', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgpromotedomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgPromoteDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgPromoteDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgRetryContactServiceProvisioning {
+[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mgretrycontactserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRetryContactServiceProvisioning' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRetryContactServiceProvisioning' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/invoke-mguploaddirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUploadDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgadminpeopleprofilecardproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgadminpeopleprofilepropertysetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgadminpeopleprofilesource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgContact {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgcontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgContract {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgcontract', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDevice {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdeviceextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDeviceRegisteredOwnerByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdeviceregisteredownerbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceRegisteredOwnerByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceRegisteredOwnerByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDeviceRegisteredUserByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdeviceregistereduserbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceRegisteredUserByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceRegisteredUserByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunit', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryAdministrativeUnitMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryAdministrativeUnitMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryAdministrativeUnitMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryAdministrativeUnitMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitmemberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryAdministrativeUnitMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryAdministrativeUnitMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryadministrativeunitscopedrolemember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryattributeset', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorycustomsecurityattributedefinition', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorycustomsecurityattributedefinitionallowedvalue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorydevicelocalcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryonpremisesynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrecoverysnapshot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryremotetenantgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrole', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRoleMemberByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrolememberbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRoleMemberByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRoleMemberByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryrolescopedmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectoryroletemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdirectorysubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDomain {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomainfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomainserviceconfigurationrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgdomainverificationdnsrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgOrganization {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgorganizationbrandinglocalization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgorganizationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mgsubscribedsku', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/new-mguserscopedrolememberof', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgAdminPeopleItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminPeopleItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminPeopleItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilecardproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilepropertysetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilesource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgAdminPeopleProfileSourceBySourceId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgadminpeopleprofilesourcebysourceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminPeopleProfileSourceBySourceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminPeopleProfileSourceBySourceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgContact {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgcontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgContactOnPremiseSyncBehavior {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgcontactonpremisesyncbehavior', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgContactOnPremiseSyncBehavior' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgContactOnPremiseSyncBehavior' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgContract {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgcontract', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDevice {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDeviceByDeviceId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdevicebydeviceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceByDeviceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceByDeviceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdeviceextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdeviceregisteredownerdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDeviceRegisteredUserDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdeviceregistereduserdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceRegisteredUserDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceRegisteredUserDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunit', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunitextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunitmemberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryadministrativeunitscopedrolemember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryattributeset', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorycustomsecurityattributedefinition', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorycustomsecurityattributedefinitionallowedvalue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorydeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorydevicelocalcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryonpremisesynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryPublicKeyInfrastructure {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorypublickeyinfrastructure', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryPublicKeyInfrastructure' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryPublicKeyInfrastructure' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRecovery {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrecovery', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRecovery' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRecovery' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrecoverysnapshot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryremotetenantgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrole', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRoleByRoleTemplateId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrolebyroletemplateid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRoleByRoleTemplateId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRoleByRoleTemplateId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRoleMemberDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrolememberdirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRoleMemberDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRoleMemberDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryrolescopedmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectoryroletemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorysubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDirectorySubscriptionByCommerceSubscriptionId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdirectorysubscriptionbycommercesubscriptionid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectorySubscriptionByCommerceSubscriptionId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectorySubscriptionByCommerceSubscriptionId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDomain {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomainfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomainserviceconfigurationrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgdomainverificationdnsrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBranding {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbranding', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBranding' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBranding' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingLocalizationSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandinglocalizationsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingLocalizationSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingLocalizationSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationBrandingSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationbrandingsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationBrandingSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationBrandingSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgorganizationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mgsubscribedsku', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/remove-mguserscopedrolememberof', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgDirectoryDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/restore-mgdirectorydeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgDirectoryDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgDirectoryDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationBackgroundImage {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationbackgroundimage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationBackgroundImage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationBackgroundImage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationBannerLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationbannerlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationBannerLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationBannerLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationCustomCss {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationcustomcss', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationCustomCss' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationCustomCss' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationFavicon {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationfavicon', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationFavicon' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationFavicon' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationHeaderLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationheaderlogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationHeaderLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationHeaderLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingLocalizationSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandinglocalizationsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingLocalizationSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingLocalizationSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingSquareLogo {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingsquarelogo', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingSquareLogo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingSquareLogo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationBrandingSquareLogoDark {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationbrandingsquarelogodark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationBrandingSquareLogoDark' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationBrandingSquareLogoDark' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgOrganizationMobileDeviceManagementAuthority {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/set-mgorganizationmobiledevicemanagementauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgOrganizationMobileDeviceManagementAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgOrganizationMobileDeviceManagementAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Stop-MgDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'Cancel', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/stop-mgdirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Stop-MgDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Stop-MgDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgContactProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgcontactproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgContactProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgContactProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgContractProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgcontractproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgContractProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgContractProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgDeviceProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdeviceproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgDeviceProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgDeviceProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgDirectoryDeletedItemProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdirectorydeleteditemproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgDirectoryDeletedItemProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgDirectoryDeletedItemProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgDirectoryRoleProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdirectoryroleproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgDirectoryRoleProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgDirectoryRoleProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgDirectoryRoleTemplateProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgdirectoryroletemplateproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgDirectoryRoleTemplateProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgDirectoryRoleTemplateProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgOrganizationProperty {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/test-mgorganizationproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgOrganizationProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgOrganizationProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgAdminPeopleItemInsight {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleiteminsight', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInsightsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminPeopleItemInsight' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminPeopleItemInsight' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgAdminPeopleProfileCardProperty {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilecardproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileCardProperty')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminPeopleProfileCardProperty' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminPeopleProfileCardProperty' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgAdminPeopleProfilePropertySetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilepropertysetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePropertySetting')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminPeopleProfilePropertySetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminPeopleProfilePropertySetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgAdminPeopleProfileSource {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilesource', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminPeopleProfileSource' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminPeopleProfileSource' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgAdminPeopleProfileSourceBySourceId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeopleprofilesourcebysourceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfileSource')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminPeopleProfileSourceBySourceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminPeopleProfileSourceBySourceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgAdminPeoplePronoun {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgadminpeoplepronoun', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPronounsSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminPeoplePronoun' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminPeoplePronoun' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgContact {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgcontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrgContact')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgContact' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgContact' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgContactOnPremiseSyncBehavior {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgcontactonpremisesyncbehavior', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesSyncBehavior')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgContactOnPremiseSyncBehavior' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgContactOnPremiseSyncBehavior' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgContract {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgcontract', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContract')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgContract' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgContract' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDevice {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDeviceByDeviceId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdevicebydeviceid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceByDeviceId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceByDeviceId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDeviceExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdeviceextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectory')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryAdministrativeUnit {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryadministrativeunit', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdministrativeUnit')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryAdministrativeUnit' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryAdministrativeUnit' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryAdministrativeUnitExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryadministrativeunitextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryAdministrativeUnitExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryAdministrativeUnitExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryAdministrativeUnitScopedRoleMember {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryadministrativeunitscopedrolemember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryAdministrativeUnitScopedRoleMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryAdministrativeUnitScopedRoleMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryAttributeSet {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryattributeset', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAttributeSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryAttributeSet' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryAttributeSet' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryCustomSecurityAttributeDefinition {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorycustomsecurityattributedefinition', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomSecurityAttributeDefinition')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryCustomSecurityAttributeDefinition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryCustomSecurityAttributeDefinition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorycustomsecurityattributedefinitionallowedvalue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAllowedValue')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryCustomSecurityAttributeDefinitionAllowedValue' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryDeviceLocalCredential {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorydevicelocalcredential', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceLocalCredentialInfo')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryDeviceLocalCredential' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryDeviceLocalCredential' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryOnPremiseSynchronization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryonpremisesynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesDirectorySynchronization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryOnPremiseSynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryOnPremiseSynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryPublicKeyInfrastructure {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorypublickeyinfrastructure', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPublicKeyInfrastructureRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryPublicKeyInfrastructure' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryPublicKeyInfrastructure' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorypublickeyinfrastructurecertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthPki')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorypublickeyinfrastructurecertificatebasedauthconfigurationcertificateauthority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateAuthorityDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryPublicKeyInfrastructureCertificateBasedAuthConfigurationCertificateAuthority' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRecovery {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrecovery', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecovery')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRecovery' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRecovery' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRecoveryJob {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrecoveryjob', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRecoveryJobBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRecoveryJob' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRecoveryJob' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRecoverySnapshot {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrecoverysnapshot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSnapshot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRecoverySnapshot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRecoverySnapshot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRemoteTenantGroup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryremotetenantgroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRemoteTenantGroup')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRemoteTenantGroup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRemoteTenantGroup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRole {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrole', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRole' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRole' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRoleByRoleTemplateId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrolebyroletemplateid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRole')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRoleByRoleTemplateId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRoleByRoleTemplateId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRoleScopedMember {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryrolescopedmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRoleScopedMember' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRoleScopedMember' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectoryRoleTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectoryroletemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryRoleTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryRoleTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryRoleTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectorySubscription {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorysubscription', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectorySubscription' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectorySubscription' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDirectorySubscriptionByCommerceSubscriptionId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdirectorysubscriptionbycommercesubscriptionid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompanySubscription')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectorySubscriptionByCommerceSubscriptionId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectorySubscriptionByCommerceSubscriptionId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDomain {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomain', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomain')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDomain' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDomain' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDomainFederationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomainfederationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInternalDomainFederation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDomainFederationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDomainFederationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDomainServiceConfigurationRecord {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomainserviceconfigurationrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDomainServiceConfigurationRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDomainServiceConfigurationRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDomainVerificationDnsRecord {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgdomainverificationdnsrecord', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDomainDnsRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDomainVerificationDnsRecord' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDomainVerificationDnsRecord' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgOrganization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgOrganizationBranding {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganizationbranding', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBranding')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgOrganizationBranding' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgOrganizationBranding' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgOrganizationBrandingLocalization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganizationbrandinglocalization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOrganizationalBrandingLocalization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgOrganizationBrandingLocalization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgOrganizationBrandingLocalization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgOrganizationExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgorganizationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgOrganizationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgOrganizationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgSubscribedSku {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mgsubscribedsku', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubscribedSku')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSubscribedSku' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSubscribedSku' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserScopedRoleMemberOf {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.directorymanagement/update-mguserscopedrolememberof', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphScopedRoleMembership')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserScopedRoleMemberOf' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserScopedRoleMemberOf' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

@@ -4,520 +4,5103 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
-function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
-function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
-function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
-function MgEnd($State) { & $MgCore Complete-MgCommand $State }
-function MgClean($State) { & $MgCore Stop-MgCommand $State }
-
-function Confirm-MgIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='VerifyExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'Confirm-MgIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Confirm-MgIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgRiskyServicePrincipalCompromised{[CmdletBinding(DefaultParameterSetName='ConfirmExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgriskyserviceprincipalcompromised',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgRiskyServicePrincipalCompromised'}begin{$s=MgBegin 'Confirm-MgRiskyServicePrincipalCompromised'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgRiskyUserCompromised{[CmdletBinding(DefaultParameterSetName='ConfirmExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgriskyusercompromised',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgRiskyUserCompromised'}begin{$s=MgBegin 'Confirm-MgRiskyUserCompromised'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Confirm-MgRiskyUserSafe{[CmdletBinding(DefaultParameterSetName='ConfirmExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgriskyusersafe',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgRiskyUserSafe'}begin{$s=MgBegin 'Confirm-MgRiskyUserSafe'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Disable-MgUserAuthenticationPhoneMethodSmsSignIn{[CmdletBinding(DefaultParameterSetName='Disable',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/disable-mguserauthenticationphonemethodsmssignin',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Disable-MgUserAuthenticationPhoneMethodSmsSignIn'}begin{$s=MgBegin 'Disable-MgUserAuthenticationPhoneMethodSmsSignIn'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Enable-MgUserAuthenticationPhoneMethodSmsSignIn{[CmdletBinding(DefaultParameterSetName='Enable',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/enable-mguserauthenticationphonemethodsmssignin',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Enable-MgUserAuthenticationPhoneMethodSmsSignIn'}begin{$s=MgBegin 'Enable-MgUserAuthenticationPhoneMethodSmsSignIn'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgdatapolicyoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]param()dynamicparam{MgDynamic 'Get-MgDataPolicyOperation'}begin{$s=MgBegin 'Get-MgDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgDataPolicyOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgdatapolicyoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDataPolicyOperationCount'}begin{$s=MgBegin 'Get-MgDataPolicyOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityapiconnector')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Get-MgIdentityApiConnector'}begin{$s=MgBegin 'Get-MgIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityApiConnectorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityapiconnectorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityApiConnectorCount'}begin{$s=MgBegin 'Get-MgIdentityApiConnectorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflow')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflow')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalUsersSelfServiceSignUpEventsFlow')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowcondition')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplicationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonattributecollection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionHandler')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonauthenticationmethodloadstart')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartHandler')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattribute')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattributecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowCondition{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowcondition')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowCondition'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowCondition'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowCount'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowcountasexternaluserselfservicesignupeventflow')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowincludeapplication')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowIncludeApplicationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowincludeapplicationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowIncludeApplicationCount'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowIncludeApplicationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowonattributecollectionasonattributecollectionexternaluserselfservicesignup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowonauthenticationmethodloadstartasonauthenticationmethodloadstartexternaluserselfservicesignup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventlistener')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventListener'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityAuthenticationEventListenerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventlistenercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityAuthenticationEventListenerCount'}begin{$s=MgBegin 'Get-MgIdentityAuthenticationEventListenerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflow')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlow'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowApiConnectorConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowapiconnectorconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowApiConnectorConfiguration'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowApiConnectorConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowCount'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowIdentityProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowidentityprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProvider')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowIdentityProvider'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowidentityproviderbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowIdentityProviderByRef'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowIdentityProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowidentityprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowIdentityProviderCount'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowIdentityProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageCount'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagedefaultpage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageDefaultPageContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagedefaultpagecontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageDefaultPageContent'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageDefaultPageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageDefaultPageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagedefaultpagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageDefaultPageCount'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageDefaultPageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguageoverridepage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageOverridePageContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguageoverridepagecontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageOverridePageContent'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageOverridePageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowLanguageOverridePageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguageoverridepagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowLanguageOverridePageCount'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowLanguageOverridePageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowPostAttributeCollection{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostattributecollection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowPostAttributeCollection'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowPostAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowPostAttributeCollectionByRef{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostattributecollectionbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowPostAttributeCollectionByRef'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowPostAttributeCollectionByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowPostFederationSignup{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostfederationsignup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowPostFederationSignup'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowPostFederationSignup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowPostFederationSignupByRef{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostfederationsignupbyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowPostFederationSignupByRef'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowPostFederationSignupByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowUserAttributeAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentCount'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowUserAttributeAssignmentOrder{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentorder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignmentOrder')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentOrder'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentOrder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentuserattribute')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute'}begin{$s=MgBegin 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationcontextclassreference')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationContextClassReferenceCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationcontextclassreferencecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationContextClassReferenceCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationContextClassReferenceCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrength{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrength')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrength'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrength'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmodecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessDeletedItem{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessDeletedItem'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditemnamedlocation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessDeletedItemNamedLocationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditemnamedlocationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessDeletedItemNamedLocationCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessDeletedItemNamedLocationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditempolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessDeletedItemPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditempolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessDeletedItemPolicyCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessDeletedItemPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessnamedlocation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessNamedLocationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessnamedlocationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessNamedLocationCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessNamedLocationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesspolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesspolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessPolicyCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessTemplate{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesstemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessTemplate')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessTemplate'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityConditionalAccessTemplateCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesstemplatecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityConditionalAccessTemplateCount'}begin{$s=MgBegin 'Get-MgIdentityConditionalAccessTemplateCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityContainer{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentitycontainer')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]param()dynamicparam{MgDynamic 'Get-MgIdentityContainer'}begin{$s=MgBegin 'Get-MgIdentityContainer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentitycustomauthenticationextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]param()dynamicparam{MgDynamic 'Get-MgIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'Get-MgIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityCustomAuthenticationExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentitycustomauthenticationextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityCustomAuthenticationExtensionCount'}begin{$s=MgBegin 'Get-MgIdentityCustomAuthenticationExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Get-MgIdentityProvider'}begin{$s=MgBegin 'Get-MgIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityProviderCount'}begin{$s=MgBegin 'Get-MgIdentityProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPrevention{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskprevention')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPrevention'}begin{$s=MgBegin 'Get-MgIdentityRiskPrevention'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionfraudprotectionprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionFraudProtectionProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionfraudprotectionprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionFraudProtectionProviderCount'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionFraudProtectionProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionWebApplicationFirewallProviderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallprovidercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionWebApplicationFirewallProviderCount'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionWebApplicationFirewallProviderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallverification')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallverificationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationCount'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationProvider{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallverificationprovider')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationProvider'}begin{$s=MgBegin 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityuserflowattribute')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Get-MgIdentityUserFlowAttribute'}begin{$s=MgBegin 'Get-MgIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityUserFlowAttributeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityuserflowattributecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityUserFlowAttributeCount'}begin{$s=MgBegin 'Get-MgIdentityUserFlowAttributeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityVerifiedId{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityverifiedid')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]param()dynamicparam{MgDynamic 'Get-MgIdentityVerifiedId'}begin{$s=MgBegin 'Get-MgIdentityVerifiedId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityverifiedidprofile')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]param()dynamicparam{MgDynamic 'Get-MgIdentityVerifiedIdProfile'}begin{$s=MgBegin 'Get-MgIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgIdentityVerifiedIdProfileCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityverifiedidprofilecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgIdentityVerifiedIdProfileCount'}begin{$s=MgBegin 'Get-MgIdentityVerifiedIdProfileCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtection{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]param()dynamicparam{MgDynamic 'Get-MgInformationProtection'}begin{$s=MgBegin 'Get-MgInformationProtection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionBitlocker{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionbitlocker')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlocker')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionBitlocker'}begin{$s=MgBegin 'Get-MgInformationProtectionBitlocker'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionBitlockerRecoveryKey{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionbitlockerrecoverykey')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlockerRecoveryKey')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionBitlockerRecoveryKey'}begin{$s=MgBegin 'Get-MgInformationProtectionBitlockerRecoveryKey'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionBitlockerRecoveryKeyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionbitlockerrecoverykeycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionBitlockerRecoveryKeyCount'}begin{$s=MgBegin 'Get-MgInformationProtectionBitlockerRecoveryKeyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'Get-MgInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionThreatAssessmentRequestCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequestcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionThreatAssessmentRequestCount'}begin{$s=MgBegin 'Get-MgInformationProtectionThreatAssessmentRequestCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequestresult')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'Get-MgInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInformationProtectionThreatAssessmentRequestResultCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequestresultcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgInformationProtectionThreatAssessmentRequestResultCount'}begin{$s=MgBegin 'Get-MgInformationProtectionThreatAssessmentRequestResultCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]param()dynamicparam{MgDynamic 'Get-MgInvitation'}begin{$s=MgBegin 'Get-MgInvitation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgInvitationCount'}begin{$s=MgBegin 'Get-MgInvitationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationInvitedUser{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinviteduser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgInvitationInvitedUser'}begin{$s=MgBegin 'Get-MgInvitationInvitedUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationInvitedUserMailboxSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinvitedusermailboxsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Get-MgInvitationInvitedUserMailboxSetting'}begin{$s=MgBegin 'Get-MgInvitationInvitedUserMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationInvitedUserServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinviteduserserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgInvitationInvitedUserServiceProvisioningError'}begin{$s=MgBegin 'Get-MgInvitationInvitedUserServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationInvitedUserServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinviteduserserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgInvitationInvitedUserServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgInvitationInvitedUserServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationInvitedUserSponsor{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinvitedusersponsor')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgInvitationInvitedUserSponsor'}begin{$s=MgBegin 'Get-MgInvitationInvitedUserSponsor'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgInvitationInvitedUserSponsorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinvitedusersponsorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgInvitationInvitedUserSponsorCount'}begin{$s=MgBegin 'Get-MgInvitationInvitedUserSponsorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgoauth2permissiongrant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgOauth2PermissionGrant'}begin{$s=MgBegin 'Get-MgOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOauth2PermissionGrantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgoauth2permissiongrantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgOauth2PermissionGrantCount'}begin{$s=MgBegin 'Get-MgOauth2PermissionGrantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOauth2PermissionGrantDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgoauth2permissiongrantdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Get-MgOauth2PermissionGrantDelta'}begin{$s=MgBegin 'Get-MgOauth2PermissionGrantDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgorganizationcertificatebasedauthconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]param()dynamicparam{MgDynamic 'Get-MgOrganizationCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Get-MgOrganizationCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgOrganizationCertificateBasedAuthConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgorganizationcertificatebasedauthconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgOrganizationCertificateBasedAuthConfigurationCount'}begin{$s=MgBegin 'Get-MgOrganizationCertificateBasedAuthConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'Get-MgPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyActivityBasedTimeoutPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyActivityBasedTimeoutPolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyActivityBasedTimeoutPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyActivityBasedTimeoutPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyActivityBasedTimeoutPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyActivityBasedTimeoutPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyActivityBasedTimeoutPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyActivityBasedTimeoutPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyActivityBasedTimeoutPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAdminConsentRequestPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyadminconsentrequestpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyAdminConsentRequestPolicy'}begin{$s=MgBegin 'Get-MgPolicyAdminConsentRequestPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyAppManagementPolicy'}begin{$s=MgBegin 'Get-MgPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAppManagementPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyAppManagementPolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyAppManagementPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAppManagementPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyAppManagementPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyAppManagementPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAppManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyAppManagementPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyAppManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationFlowPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationflowpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationFlowPolicy'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationFlowPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationMethodPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationMethodPolicy'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationMethodPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicyauthenticationmethodconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicycombinationconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationStrengthPolicyCombinationConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicycombinationconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfigurationCount'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthenticationStrengthPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthenticationStrengthPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyAuthenticationStrengthPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyAuthorizationPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthorizationpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyAuthorizationPolicy'}begin{$s=MgBegin 'Get-MgPolicyAuthorizationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyClaimMappingPolicy'}begin{$s=MgBegin 'Get-MgPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyClaimMappingPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyClaimMappingPolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyClaimMappingPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyClaimMappingPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyClaimMappingPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyClaimMappingPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyClaimMappingPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyClaimMappingPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyClaimMappingPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyconditionalaccesspolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Get-MgPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyConditionalAccessPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyconditionalaccesspolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyConditionalAccessPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyConditionalAccessPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicy'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyDefault{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicydefault')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyDefault'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartner')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyPartnerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartnercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyPartnerCount'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyPartnerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartneridentitysynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartnerserviceproviderconstraint')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyTemplate{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicytemplate')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyTemplate'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]param()dynamicparam{MgDynamic 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}begin{$s=MgBegin 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyDefaultAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicydefaultappmanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyDefaultAppManagementPolicy'}begin{$s=MgBegin 'Get-MgPolicyDefaultAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyDeviceRegistrationPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicydeviceregistrationpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceRegistrationPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyDeviceRegistrationPolicy'}begin{$s=MgBegin 'Get-MgPolicyDeviceRegistrationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'Get-MgPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyFeatureRolloutPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyFeatureRolloutPolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyFeatureRolloutPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyFeatureRolloutPolicyApplyToByRef{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicyapplytobyref')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgPolicyFeatureRolloutPolicyApplyToByRef'}begin{$s=MgBegin 'Get-MgPolicyFeatureRolloutPolicyApplyToByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyFeatureRolloutPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyFeatureRolloutPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyFeatureRolloutPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyFeatureRolloutPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyFeatureRolloutPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyFeatureRolloutPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyFederatedTokenValidationPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfederatedtokenvalidationpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyFederatedTokenValidationPolicy'}begin{$s=MgBegin 'Get-MgPolicyFederatedTokenValidationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Get-MgPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyHomeRealmDiscoveryPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyHomeRealmDiscoveryPolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyHomeRealmDiscoveryPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyHomeRealmDiscoveryPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyHomeRealmDiscoveryPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyIdentitySecurityDefaultEnforcementPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyidentitysecuritydefaultenforcementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyIdentitySecurityDefaultEnforcementPolicy'}begin{$s=MgBegin 'Get-MgPolicyIdentitySecurityDefaultEnforcementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyOwnerlessGroupPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyownerlessgrouppolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyOwnerlessGroupPolicy'}begin{$s=MgBegin 'Get-MgPolicyOwnerlessGroupPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'Get-MgPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyPermissionGrantPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyPermissionGrantPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyPermissionGrantPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyexclude')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Get-MgPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'Get-MgPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyPermissionGrantPolicyExcludeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyexcludecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyPermissionGrantPolicyExcludeCount'}begin{$s=MgBegin 'Get-MgPolicyPermissionGrantPolicyExcludeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyinclude')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Get-MgPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'Get-MgPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyPermissionGrantPolicyIncludeCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyincludecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyPermissionGrantPolicyIncludeCount'}begin{$s=MgBegin 'Get-MgPolicyPermissionGrantPolicyIncludeCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicy'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyAssignmentCount'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyAssignmentPolicy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyassignmentpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyAssignmentPolicy'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyAssignmentPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyCount'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyeffectiverule')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyEffectiveRuleCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyeffectiverulecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyEffectiveRuleCount'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyEffectiveRuleCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyrule')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoleManagementPolicyRuleCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyrulecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoleManagementPolicyRuleCount'}begin{$s=MgBegin 'Get-MgPolicyRoleManagementPolicyRuleCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyRoot{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyroot')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]param()dynamicparam{MgDynamic 'Get-MgPolicyRoot'}begin{$s=MgBegin 'Get-MgPolicyRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'Get-MgPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenIssuancePolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenIssuancePolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyTokenIssuancePolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenIssuancePolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenIssuancePolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyTokenIssuancePolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenIssuancePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenIssuancePolicyCount'}begin{$s=MgBegin 'Get-MgPolicyTokenIssuancePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'Get-MgPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenLifetimePolicyApplyTo{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicyapplyto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenLifetimePolicyApplyTo'}begin{$s=MgBegin 'Get-MgPolicyTokenLifetimePolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenLifetimePolicyApplyToCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicyapplytocount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenLifetimePolicyApplyToCount'}begin{$s=MgBegin 'Get-MgPolicyTokenLifetimePolicyApplyToCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgPolicyTokenLifetimePolicyCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPolicyTokenLifetimePolicyCount'}begin{$s=MgBegin 'Get-MgPolicyTokenLifetimePolicyCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskDetection{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskdetection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]param()dynamicparam{MgDynamic 'Get-MgRiskDetection'}begin{$s=MgBegin 'Get-MgRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskDetectionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskdetectioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgRiskDetectionCount'}begin{$s=MgBegin 'Get-MgRiskDetectionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]param()dynamicparam{MgDynamic 'Get-MgRiskyServicePrincipal'}begin{$s=MgBegin 'Get-MgRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyServicePrincipalCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipalcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgRiskyServicePrincipalCount'}begin{$s=MgBegin 'Get-MgRiskyServicePrincipalCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipalhistory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]param()dynamicparam{MgDynamic 'Get-MgRiskyServicePrincipalHistory'}begin{$s=MgBegin 'Get-MgRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyServicePrincipalHistoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipalhistorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgRiskyServicePrincipalHistoryCount'}begin{$s=MgBegin 'Get-MgRiskyServicePrincipalHistoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyUser{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyuser')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]param()dynamicparam{MgDynamic 'Get-MgRiskyUser'}begin{$s=MgBegin 'Get-MgRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyUserCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyusercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgRiskyUserCount'}begin{$s=MgBegin 'Get-MgRiskyUserCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyuserhistory')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]param()dynamicparam{MgDynamic 'Get-MgRiskyUserHistory'}begin{$s=MgBegin 'Get-MgRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRiskyUserHistoryCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyuserhistorycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgRiskyUserHistoryCount'}begin{$s=MgBegin 'Get-MgRiskyUserHistoryCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgRootRoot{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgrootroot')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]param()dynamicparam{MgDynamic 'Get-MgRootRoot'}begin{$s=MgBegin 'Get-MgRootRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgserviceprincipalriskdetection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRiskDetection'}begin{$s=MgBegin 'Get-MgServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgServicePrincipalRiskDetectionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgserviceprincipalriskdetectioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgServicePrincipalRiskDetectionCount'}begin{$s=MgBegin 'Get-MgServicePrincipalRiskDetectionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgTenantRelationshipMultiTenantOrganization{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganization')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipMultiTenantOrganization'}begin{$s=MgBegin 'Get-MgTenantRelationshipMultiTenantOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgTenantRelationshipMultiTenantOrganizationJoinRequest{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganizationjoinrequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipMultiTenantOrganizationJoinRequest'}begin{$s=MgBegin 'Get-MgTenantRelationshipMultiTenantOrganizationJoinRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganizationtenant')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'Get-MgTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgTenantRelationshipMultiTenantOrganizationTenantCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganizationtenantcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipMultiTenantOrganizationTenantCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipMultiTenantOrganizationTenantCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationemailmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationEmailMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationEmailMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationemailmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationEmailMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationEmailMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationexternalauthenticationmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationExternalAuthenticationMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationexternalauthenticationmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationExternalAuthenticationMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationExternalAuthenticationMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationFido2Method{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationfido2method')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFido2AuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationFido2Method'}begin{$s=MgBegin 'Get-MgUserAuthenticationFido2Method'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationFido2MethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationfido2methodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationFido2MethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationFido2MethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationMicrosoftAuthenticatorMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmicrosoftauthenticatormethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMicrosoftAuthenticatorAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationMicrosoftAuthenticatorMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmicrosoftauthenticatormethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationMicrosoftAuthenticatorMethodDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmicrosoftauthenticatormethoddevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodDevice'}begin{$s=MgBegin 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationOperation'}begin{$s=MgBegin 'Get-MgUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationOperationCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPasswordMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationpasswordmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPasswordMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationPasswordMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPasswordMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationpasswordmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPasswordMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationPasswordMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationphonemethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPhoneMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationphonemethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPhoneMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationPhoneMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPlatformCredentialMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationplatformcredentialmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPlatformCredentialAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPlatformCredentialMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationPlatformCredentialMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPlatformCredentialMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationplatformcredentialmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPlatformCredentialMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationPlatformCredentialMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationPlatformCredentialMethodDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationplatformcredentialmethoddevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationPlatformCredentialMethodDevice'}begin{$s=MgBegin 'Get-MgUserAuthenticationPlatformCredentialMethodDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationSoftwareOathMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationsoftwareoathmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSoftwareOathAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationSoftwareOathMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationSoftwareOathMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationSoftwareOathMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationsoftwareoathmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationSoftwareOathMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationSoftwareOathMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationTemporaryAccessPassMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationtemporaryaccesspassmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationTemporaryAccessPassMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationTemporaryAccessPassMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationTemporaryAccessPassMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationtemporaryaccesspassmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationTemporaryAccessPassMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationTemporaryAccessPassMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationWindowsHelloForBusinessMethod{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationwindowshelloforbusinessmethod')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsHelloForBusinessAuthenticationMethod')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationWindowsHelloForBusinessMethod'}begin{$s=MgBegin 'Get-MgUserAuthenticationWindowsHelloForBusinessMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationWindowsHelloForBusinessMethodCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationwindowshelloforbusinessmethodcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodCount'}begin{$s=MgBegin 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationwindowshelloforbusinessmethoddevice')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]param()dynamicparam{MgDynamic 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice'}begin{$s=MgBegin 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgAvailableIdentityProviderType{[CmdletBinding(DefaultParameterSetName='Available',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgavailableidentityprovidertype')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgAvailableIdentityProviderType'}begin{$s=MgBegin 'Invoke-MgAvailableIdentityProviderType'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgCreationUserAuthenticationFido2MethodOption{[CmdletBinding(DefaultParameterSetName='Creation',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgcreationuserauthenticationfido2methodoption')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebauthnCredentialCreationOptions')]param()dynamicparam{MgDynamic 'Invoke-MgCreationUserAuthenticationFido2MethodOption'}begin{$s=MgBegin 'Invoke-MgCreationUserAuthenticationFido2MethodOption'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgDismissRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='DismissExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgdismissriskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgDismissRiskyServicePrincipal'}begin{$s=MgBegin 'Invoke-MgDismissRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgDismissRiskyUser{[CmdletBinding(DefaultParameterSetName='DismissExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgdismissriskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgDismissRiskyUser'}begin{$s=MgBegin 'Invoke-MgDismissRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgUploadIdentityApiConnectorClientCertificate{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mguploadidentityapiconnectorclientcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Invoke-MgUploadIdentityApiConnectorClientCertificate'}begin{$s=MgBegin 'Invoke-MgUploadIdentityApiConnectorClientCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mguploadidentityb2xuserflowapiconnectorconfigurationpostattributecollectionclientcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate'}begin{$s=MgBegin 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate{[CmdletBinding(DefaultParameterSetName='UploadExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mguploadidentityb2xuserflowapiconnectorconfigurationpostfederationsignupclientcertificate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate'}begin{$s=MgBegin 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgUsageIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Usage',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgusageidentityconditionalaccessauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]param()dynamicparam{MgDynamic 'Invoke-MgUsageIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Invoke-MgUsageIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Invoke-MgUsagePolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Usage',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgusagepolicyauthenticationstrengthpolicy')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]param()dynamicparam{MgDynamic 'Invoke-MgUsagePolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Invoke-MgUsagePolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgdatapolicyoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]param()dynamicparam{MgDynamic 'New-MgDataPolicyOperation'}begin{$s=MgBegin 'New-MgDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityapiconnector',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'New-MgIdentityApiConnector'}begin{$s=MgBegin 'New-MgIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]param()dynamicparam{MgDynamic 'New-MgIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'New-MgIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'New-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'New-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}begin{$s=MgBegin 'New-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}begin{$s=MgBegin 'New-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'New-MgIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'New-MgIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventlistener',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]param()dynamicparam{MgDynamic 'New-MgIdentityAuthenticationEventListener'}begin{$s=MgBegin 'New-MgIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]param()dynamicparam{MgDynamic 'New-MgIdentityB2XUserFlow'}begin{$s=MgBegin 'New-MgIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityB2XUserFlowIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgIdentityB2XUserFlowIdentityProviderByRef'}begin{$s=MgBegin 'New-MgIdentityB2XUserFlowIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowlanguage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]param()dynamicparam{MgDynamic 'New-MgIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'New-MgIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowlanguagedefaultpage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'New-MgIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'New-MgIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowlanguageoverridepage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'New-MgIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'New-MgIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowuserattributeassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]param()dynamicparam{MgDynamic 'New-MgIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'New-MgIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationcontextclassreference',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'New-MgIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'New-MgIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentitycustomauthenticationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]param()dynamicparam{MgDynamic 'New-MgIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'New-MgIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityProvider{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'New-MgIdentityProvider'}begin{$s=MgBegin 'New-MgIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityriskpreventionfraudprotectionprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]param()dynamicparam{MgDynamic 'New-MgIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'New-MgIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'New-MgIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'New-MgIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityriskpreventionwebapplicationfirewallverification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'New-MgIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'New-MgIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityuserflowattribute',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'New-MgIdentityUserFlowAttribute'}begin{$s=MgBegin 'New-MgIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityverifiedidprofile',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]param()dynamicparam{MgDynamic 'New-MgIdentityVerifiedIdProfile'}begin{$s=MgBegin 'New-MgIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mginformationprotectionthreatassessmentrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]param()dynamicparam{MgDynamic 'New-MgInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'New-MgInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mginformationprotectionthreatassessmentrequestresult',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]param()dynamicparam{MgDynamic 'New-MgInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'New-MgInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgInvitation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mginvitation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]param()dynamicparam{MgDynamic 'New-MgInvitation'}begin{$s=MgBegin 'New-MgInvitation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgoauth2permissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'New-MgOauth2PermissionGrant'}begin{$s=MgBegin 'New-MgOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgOrganizationCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgorganizationcertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]param()dynamicparam{MgDynamic 'New-MgOrganizationCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'New-MgOrganizationCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyactivitybasedtimeoutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'New-MgPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyAppManagementPolicy'}begin{$s=MgBegin 'New-MgPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]param()dynamicparam{MgDynamic 'New-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'New-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'New-MgPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'New-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'New-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyclaimmappingpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyClaimMappingPolicy'}begin{$s=MgBegin 'New-MgPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'New-MgPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicycrosstenantaccesspolicypartner',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]param()dynamicparam{MgDynamic 'New-MgPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'New-MgPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyfeaturerolloutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'New-MgPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyFeatureRolloutPolicyApplyTo{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyfeaturerolloutpolicyapplyto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'New-MgPolicyFeatureRolloutPolicyApplyTo'}begin{$s=MgBegin 'New-MgPolicyFeatureRolloutPolicyApplyTo'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyFeatureRolloutPolicyApplyToByRef{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyfeaturerolloutpolicyapplytobyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'New-MgPolicyFeatureRolloutPolicyApplyToByRef'}begin{$s=MgBegin 'New-MgPolicyFeatureRolloutPolicyApplyToByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyhomerealmdiscoverypolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'New-MgPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicypermissiongrantpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'New-MgPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicypermissiongrantpolicyexclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'New-MgPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'New-MgPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicypermissiongrantpolicyinclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'New-MgPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'New-MgPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyRoleManagementPolicy'}begin{$s=MgBegin 'New-MgPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicyassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]param()dynamicparam{MgDynamic 'New-MgPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'New-MgPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicyeffectiverule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'New-MgPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'New-MgPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicyrule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'New-MgPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'New-MgPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicytokenissuancepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'New-MgPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicytokenlifetimepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'New-MgPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'New-MgPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgRiskDetection{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]param()dynamicparam{MgDynamic 'New-MgRiskDetection'}begin{$s=MgBegin 'New-MgRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]param()dynamicparam{MgDynamic 'New-MgRiskyServicePrincipal'}begin{$s=MgBegin 'New-MgRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyserviceprincipalhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]param()dynamicparam{MgDynamic 'New-MgRiskyServicePrincipalHistory'}begin{$s=MgBegin 'New-MgRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgRiskyUser{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]param()dynamicparam{MgDynamic 'New-MgRiskyUser'}begin{$s=MgBegin 'New-MgRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyuserhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]param()dynamicparam{MgDynamic 'New-MgRiskyUserHistory'}begin{$s=MgBegin 'New-MgRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgserviceprincipalriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]param()dynamicparam{MgDynamic 'New-MgServicePrincipalRiskDetection'}begin{$s=MgBegin 'New-MgServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgtenantrelationshipmultitenantorganizationtenant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'New-MgTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationemailmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgUserAuthenticationEmailMethod'}begin{$s=MgBegin 'New-MgUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationexternalauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'New-MgUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgUserAuthenticationMethod'}begin{$s=MgBegin 'New-MgUserAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]param()dynamicparam{MgDynamic 'New-MgUserAuthenticationOperation'}begin{$s=MgBegin 'New-MgUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationphonemethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'New-MgUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function New-MgUserAuthenticationTemporaryAccessPassMethod{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationtemporaryaccesspassmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]param()dynamicparam{MgDynamic 'New-MgUserAuthenticationTemporaryAccessPassMethod'}begin{$s=MgBegin 'New-MgUserAuthenticationTemporaryAccessPassMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgdatapolicyoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDataPolicyOperation'}begin{$s=MgBegin 'Remove-MgDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityapiconnector',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityApiConnector'}begin{$s=MgBegin 'Remove-MgIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbasebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributeidentityuserflowattributebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventlistener',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityAuthenticationEventListener'}begin{$s=MgBegin 'Remove-MgIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlow'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowIdentityProviderBaseByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowidentityproviderbasebyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowIdentityProviderBaseByRef'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowIdentityProviderBaseByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowIdentityProviderByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowidentityproviderbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowIdentityProviderByRef'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowIdentityProviderByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguagedefaultpage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowLanguageDefaultPageContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguagedefaultpagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowLanguageDefaultPageContent'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowLanguageDefaultPageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguageoverridepage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowLanguageOverridePageContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguageoverridepagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowLanguageOverridePageContent'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowLanguageOverridePageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowPostAttributeCollection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostattributecollection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowPostAttributeCollection'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowPostAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowPostAttributeCollectionByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostattributecollectionbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowPostAttributeCollectionByRef'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowPostAttributeCollectionByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowPostFederationSignup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostfederationsignup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowPostFederationSignup'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowPostFederationSignup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowPostFederationSignupByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostfederationsignupbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowPostFederationSignupByRef'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowPostFederationSignupByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowuserattributeassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'Remove-MgIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationcontextclassreference',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessAuthenticationStrength{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrength',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessAuthenticationStrength'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessAuthenticationStrength'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessDeletedItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessdeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessDeletedItem'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Remove-MgIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentitycustomauthenticationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'Remove-MgIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityProvider{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityProvider'}begin{$s=MgBegin 'Remove-MgIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityRiskPrevention{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskprevention',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityRiskPrevention'}begin{$s=MgBegin 'Remove-MgIdentityRiskPrevention'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskpreventionfraudprotectionprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'Remove-MgIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Remove-MgIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskpreventionwebapplicationfirewallverification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'Remove-MgIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityuserflowattribute',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityUserFlowAttribute'}begin{$s=MgBegin 'Remove-MgIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityVerifiedId{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityverifiedid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityVerifiedId'}begin{$s=MgBegin 'Remove-MgIdentityVerifiedId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityverifiedidprofile',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgIdentityVerifiedIdProfile'}begin{$s=MgBegin 'Remove-MgIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mginformationprotectionthreatassessmentrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'Remove-MgInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mginformationprotectionthreatassessmentrequestresult',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'Remove-MgInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgoauth2permissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOauth2PermissionGrant'}begin{$s=MgBegin 'Remove-MgOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgOrganizationCertificateBasedAuthConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgorganizationcertificatebasedauthconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgOrganizationCertificateBasedAuthConfiguration'}begin{$s=MgBegin 'Remove-MgOrganizationCertificateBasedAuthConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyactivitybasedtimeoutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'Remove-MgPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAdminConsentRequestPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyadminconsentrequestpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAdminConsentRequestPolicy'}begin{$s=MgBegin 'Remove-MgPolicyAdminConsentRequestPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAppManagementPolicy'}begin{$s=MgBegin 'Remove-MgPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAuthenticationFlowPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationflowpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAuthenticationFlowPolicy'}begin{$s=MgBegin 'Remove-MgPolicyAuthenticationFlowPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAuthenticationMethodPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationmethodpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAuthenticationMethodPolicy'}begin{$s=MgBegin 'Remove-MgPolicyAuthenticationMethodPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'Remove-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Remove-MgPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Remove-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyAuthorizationPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthorizationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyAuthorizationPolicy'}begin{$s=MgBegin 'Remove-MgPolicyAuthorizationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyclaimmappingpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyClaimMappingPolicy'}begin{$s=MgBegin 'Remove-MgPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Remove-MgPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicy'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyDefault{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicydefault',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyDefault'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicypartner',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicypartneridentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicypartnerserviceproviderconstraint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyTemplate{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicytemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyTemplate'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}begin{$s=MgBegin 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyDefaultAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicydefaultappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyDefaultAppManagementPolicy'}begin{$s=MgBegin 'Remove-MgPolicyDefaultAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfeaturerolloutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'Remove-MgPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyFeatureRolloutPolicyApplyToByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfeaturerolloutpolicyapplytobyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyFeatureRolloutPolicyApplyToByRef'}begin{$s=MgBegin 'Remove-MgPolicyFeatureRolloutPolicyApplyToByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfeaturerolloutpolicyapplytodirectoryobjectbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef'}begin{$s=MgBegin 'Remove-MgPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyFederatedTokenValidationPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfederatedtokenvalidationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyFederatedTokenValidationPolicy'}begin{$s=MgBegin 'Remove-MgPolicyFederatedTokenValidationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyhomerealmdiscoverypolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Remove-MgPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyIdentitySecurityDefaultEnforcementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyidentitysecuritydefaultenforcementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyIdentitySecurityDefaultEnforcementPolicy'}begin{$s=MgBegin 'Remove-MgPolicyIdentitySecurityDefaultEnforcementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicypermissiongrantpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'Remove-MgPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicypermissiongrantpolicyexclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'Remove-MgPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicypermissiongrantpolicyinclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'Remove-MgPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyRoleManagementPolicy'}begin{$s=MgBegin 'Remove-MgPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicyassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'Remove-MgPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicyeffectiverule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'Remove-MgPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicyrule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'Remove-MgPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicytokenissuancepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'Remove-MgPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicytokenlifetimepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'Remove-MgPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgRiskDetection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgRiskDetection'}begin{$s=MgBegin 'Remove-MgRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgRiskyServicePrincipal'}begin{$s=MgBegin 'Remove-MgRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyserviceprincipalhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgRiskyServicePrincipalHistory'}begin{$s=MgBegin 'Remove-MgRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgRiskyUser{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgRiskyUser'}begin{$s=MgBegin 'Remove-MgRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyuserhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgRiskyUserHistory'}begin{$s=MgBegin 'Remove-MgRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgserviceprincipalriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgServicePrincipalRiskDetection'}begin{$s=MgBegin 'Remove-MgServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgtenantrelationshipmultitenantorganizationtenant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'Remove-MgTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationemailmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationEmailMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationexternalauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationFido2Method{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationfido2method',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationFido2Method'}begin{$s=MgBegin 'Remove-MgUserAuthenticationFido2Method'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationMicrosoftAuthenticatorMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationmicrosoftauthenticatormethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationMicrosoftAuthenticatorMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationMicrosoftAuthenticatorMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationOperation'}begin{$s=MgBegin 'Remove-MgUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationphonemethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationPlatformCredentialMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationplatformcredentialmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationPlatformCredentialMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationPlatformCredentialMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationSoftwareOathMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationsoftwareoathmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationSoftwareOathMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationSoftwareOathMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationTemporaryAccessPassMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationtemporaryaccesspassmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationTemporaryAccessPassMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationTemporaryAccessPassMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Remove-MgUserAuthenticationWindowsHelloForBusinessMethod{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationwindowshelloforbusinessmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserAuthenticationWindowsHelloForBusinessMethod'}begin{$s=MgBegin 'Remove-MgUserAuthenticationWindowsHelloForBusinessMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgPolicyCrossTenantAccessPolicyDefaultToSystemDefault{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mgpolicycrosstenantaccesspolicydefaulttosystemdefault',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgPolicyCrossTenantAccessPolicyDefaultToSystemDefault'}begin{$s=MgBegin 'Reset-MgPolicyCrossTenantAccessPolicyDefaultToSystemDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronizationtodefaultsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting'}begin{$s=MgBegin 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting{[CmdletBinding(DefaultParameterSetName='Reset',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfigurationtodefaultsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting'}begin{$s=MgBegin 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Reset-MgUserAuthenticationMethodPassword{[CmdletBinding(DefaultParameterSetName='ResetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mguserauthenticationmethodpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordResetResponse')]param()dynamicparam{MgDynamic 'Reset-MgUserAuthenticationMethodPassword'}begin{$s=MgBegin 'Reset-MgUserAuthenticationMethodPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Restore-MgIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Restore-MgIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Restore-MgIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Restore-MgIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Restore-MgIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Restore-MgIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Restore-MgIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Restore-MgIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Restore-MgPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='Restore',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgpolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Restore-MgPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Restore-MgPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgIdentityB2XUserFlowLanguageDefaultPageContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowlanguagedefaultpagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgIdentityB2XUserFlowLanguageDefaultPageContent'}begin{$s=MgBegin 'Set-MgIdentityB2XUserFlowLanguageDefaultPageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgIdentityB2XUserFlowLanguageOverridePageContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowlanguageoverridepagecontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgIdentityB2XUserFlowLanguageOverridePageContent'}begin{$s=MgBegin 'Set-MgIdentityB2XUserFlowLanguageOverridePageContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgIdentityB2XUserFlowPostAttributeCollectionByRef{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowpostattributecollectionbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgIdentityB2XUserFlowPostAttributeCollectionByRef'}begin{$s=MgBegin 'Set-MgIdentityB2XUserFlowPostAttributeCollectionByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgIdentityB2XUserFlowPostFederationSignupByRef{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowpostfederationsignupbyref',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgIdentityB2XUserFlowPostFederationSignupByRef'}begin{$s=MgBegin 'Set-MgIdentityB2XUserFlowPostFederationSignupByRef'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgIdentityB2XUserFlowUserAttributeAssignmentOrder{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowuserattributeassignmentorder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgIdentityB2XUserFlowUserAttributeAssignmentOrder'}begin{$s=MgBegin 'Set-MgIdentityB2XUserFlowUserAttributeAssignmentOrder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgpolicycrosstenantaccesspolicypartneridentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]param()dynamicparam{MgDynamic 'Set-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}begin{$s=MgBegin 'Set-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Set-MgTenantRelationshipMultiTenantOrganization{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgtenantrelationshipmultitenantorganization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]param()dynamicparam{MgDynamic 'Set-MgTenantRelationshipMultiTenantOrganization'}begin{$s=MgBegin 'Set-MgTenantRelationshipMultiTenantOrganization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgIdentityConditionalAccess{[CmdletBinding(DefaultParameterSetName='EvaluateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/test-mgidentityconditionalaccess',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWhatIfAnalysisResult')]param()dynamicparam{MgDynamic 'Test-MgIdentityConditionalAccess'}begin{$s=MgBegin 'Test-MgIdentityConditionalAccess'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Test-MgIdentityCustomAuthenticationExtensionAuthenticationConfiguration{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/test-mgidentitycustomauthenticationextensionauthenticationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConfigurationValidation')]param()dynamicparam{MgDynamic 'Test-MgIdentityCustomAuthenticationExtensionAuthenticationConfiguration'}begin{$s=MgBegin 'Test-MgIdentityCustomAuthenticationExtensionAuthenticationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgDataPolicyOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgdatapolicyoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]param()dynamicparam{MgDynamic 'Update-MgDataPolicyOperation'}begin{$s=MgBegin 'Update-MgDataPolicyOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityApiConnector{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityapiconnector',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Update-MgIdentityApiConnector'}begin{$s=MgBegin 'Update-MgIdentityApiConnector'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityAuthenticationEventFlow{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]param()dynamicparam{MgDynamic 'Update-MgIdentityAuthenticationEventFlow'}begin{$s=MgBegin 'Update-MgIdentityAuthenticationEventFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Update-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}begin{$s=MgBegin 'Update-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityAuthenticationEventFlowIncludeApplication{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventflowincludeapplication',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]param()dynamicparam{MgDynamic 'Update-MgIdentityAuthenticationEventFlowIncludeApplication'}begin{$s=MgBegin 'Update-MgIdentityAuthenticationEventFlowIncludeApplication'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityAuthenticationEventListener{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventlistener',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]param()dynamicparam{MgDynamic 'Update-MgIdentityAuthenticationEventListener'}begin{$s=MgBegin 'Update-MgIdentityAuthenticationEventListener'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlow{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflow',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlow'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlow'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowApiConnectorConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowapiconnectorconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowApiConnectorConfiguration'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowApiConnectorConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowLanguage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowlanguage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowLanguage'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowLanguage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowLanguageDefaultPage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowlanguagedefaultpage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowLanguageDefaultPage'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowLanguageDefaultPage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowLanguageOverridePage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowlanguageoverridepage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowLanguageOverridePage'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowLanguageOverridePage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowPostAttributeCollection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowpostattributecollection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowPostAttributeCollection'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowPostAttributeCollection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowPostFederationSignup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowpostfederationsignup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowPostFederationSignup'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowPostFederationSignup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityB2XUserFlowUserAttributeAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowuserattributeassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]param()dynamicparam{MgDynamic 'Update-MgIdentityB2XUserFlowUserAttributeAssignment'}begin{$s=MgBegin 'Update-MgIdentityB2XUserFlowUserAttributeAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessAuthenticationContextClassReference{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationcontextclassreference',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessAuthenticationContextClassReference'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessAuthenticationContextClassReference'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessAuthenticationStrength{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrength',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessAuthenticationStrength'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessAuthenticationStrength'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthpolicyallowedcombination',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessDeletedItem{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessdeleteditem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessDeletedItem'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessDeletedItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessDeletedItemNamedLocation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessdeleteditemnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessDeletedItemNamedLocation'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessDeletedItemNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessDeletedItemPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessdeleteditempolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessDeletedItemPolicy'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessDeletedItemPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessNamedLocation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessnamedlocation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessNamedLocation'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessNamedLocation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgIdentityConditionalAccessPolicy'}begin{$s=MgBegin 'Update-MgIdentityConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityContainer{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentitycontainer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]param()dynamicparam{MgDynamic 'Update-MgIdentityContainer'}begin{$s=MgBegin 'Update-MgIdentityContainer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityCustomAuthenticationExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentitycustomauthenticationextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]param()dynamicparam{MgDynamic 'Update-MgIdentityCustomAuthenticationExtension'}begin{$s=MgBegin 'Update-MgIdentityCustomAuthenticationExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityProvider{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]param()dynamicparam{MgDynamic 'Update-MgIdentityProvider'}begin{$s=MgBegin 'Update-MgIdentityProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityRiskPrevention{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskprevention',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]param()dynamicparam{MgDynamic 'Update-MgIdentityRiskPrevention'}begin{$s=MgBegin 'Update-MgIdentityRiskPrevention'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityRiskPreventionFraudProtectionProvider{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskpreventionfraudprotectionprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]param()dynamicparam{MgDynamic 'Update-MgIdentityRiskPreventionFraudProtectionProvider'}begin{$s=MgBegin 'Update-MgIdentityRiskPreventionFraudProtectionProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityRiskPreventionWebApplicationFirewallProvider{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskpreventionwebapplicationfirewallprovider',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]param()dynamicparam{MgDynamic 'Update-MgIdentityRiskPreventionWebApplicationFirewallProvider'}begin{$s=MgBegin 'Update-MgIdentityRiskPreventionWebApplicationFirewallProvider'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityRiskPreventionWebApplicationFirewallVerification{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskpreventionwebapplicationfirewallverification',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]param()dynamicparam{MgDynamic 'Update-MgIdentityRiskPreventionWebApplicationFirewallVerification'}begin{$s=MgBegin 'Update-MgIdentityRiskPreventionWebApplicationFirewallVerification'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityUserFlowAttribute{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityuserflowattribute',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]param()dynamicparam{MgDynamic 'Update-MgIdentityUserFlowAttribute'}begin{$s=MgBegin 'Update-MgIdentityUserFlowAttribute'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityVerifiedId{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityverifiedid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]param()dynamicparam{MgDynamic 'Update-MgIdentityVerifiedId'}begin{$s=MgBegin 'Update-MgIdentityVerifiedId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgIdentityVerifiedIdProfile{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityverifiedidprofile',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]param()dynamicparam{MgDynamic 'Update-MgIdentityVerifiedIdProfile'}begin{$s=MgBegin 'Update-MgIdentityVerifiedIdProfile'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgInformationProtection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginformationprotection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]param()dynamicparam{MgDynamic 'Update-MgInformationProtection'}begin{$s=MgBegin 'Update-MgInformationProtection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgInformationProtectionThreatAssessmentRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginformationprotectionthreatassessmentrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]param()dynamicparam{MgDynamic 'Update-MgInformationProtectionThreatAssessmentRequest'}begin{$s=MgBegin 'Update-MgInformationProtectionThreatAssessmentRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgInformationProtectionThreatAssessmentRequestResult{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginformationprotectionthreatassessmentrequestresult',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]param()dynamicparam{MgDynamic 'Update-MgInformationProtectionThreatAssessmentRequestResult'}begin{$s=MgBegin 'Update-MgInformationProtectionThreatAssessmentRequestResult'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgInvitationInvitedUserMailboxSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginvitationinvitedusermailboxsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Update-MgInvitationInvitedUserMailboxSetting'}begin{$s=MgBegin 'Update-MgInvitationInvitedUserMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgOauth2PermissionGrant{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgoauth2permissiongrant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]param()dynamicparam{MgDynamic 'Update-MgOauth2PermissionGrant'}begin{$s=MgBegin 'Update-MgOauth2PermissionGrant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyActivityBasedTimeoutPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyactivitybasedtimeoutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyActivityBasedTimeoutPolicy'}begin{$s=MgBegin 'Update-MgPolicyActivityBasedTimeoutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAdminConsentRequestPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyadminconsentrequestpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyAdminConsentRequestPolicy'}begin{$s=MgBegin 'Update-MgPolicyAdminConsentRequestPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyAppManagementPolicy'}begin{$s=MgBegin 'Update-MgPolicyAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthenticationFlowPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationflowpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthenticationFlowPolicy'}begin{$s=MgBegin 'Update-MgPolicyAuthenticationFlowPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthenticationMethodPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationmethodpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthenticationMethodPolicy'}begin{$s=MgBegin 'Update-MgPolicyAuthenticationMethodPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}begin{$s=MgBegin 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthenticationStrengthPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationstrengthpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthenticationStrengthPolicy'}begin{$s=MgBegin 'Update-MgPolicyAuthenticationStrengthPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthenticationStrengthPolicyAllowedCombination{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationstrengthpolicyallowedcombination',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthenticationStrengthPolicyAllowedCombination'}begin{$s=MgBegin 'Update-MgPolicyAuthenticationStrengthPolicyAllowedCombination'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationstrengthpolicycombinationconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}begin{$s=MgBegin 'Update-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyAuthorizationPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthorizationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyAuthorizationPolicy'}begin{$s=MgBegin 'Update-MgPolicyAuthorizationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyClaimMappingPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyclaimmappingpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyClaimMappingPolicy'}begin{$s=MgBegin 'Update-MgPolicyClaimMappingPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyConditionalAccessPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyconditionalaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyConditionalAccessPolicy'}begin{$s=MgBegin 'Update-MgPolicyConditionalAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicy'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicyDefault{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicydefault',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicyDefault'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicyDefault'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicyPartner{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicypartner',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicyPartner'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicyPartner'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicypartnerserviceproviderconstraint',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicyTemplate{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicytemplate',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicyTemplate'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicyTemplate'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]param()dynamicparam{MgDynamic 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}begin{$s=MgBegin 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyDefaultAppManagementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicydefaultappmanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyDefaultAppManagementPolicy'}begin{$s=MgBegin 'Update-MgPolicyDefaultAppManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyFeatureRolloutPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyfeaturerolloutpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyFeatureRolloutPolicy'}begin{$s=MgBegin 'Update-MgPolicyFeatureRolloutPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyFederatedTokenValidationPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyfederatedtokenvalidationpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyFederatedTokenValidationPolicy'}begin{$s=MgBegin 'Update-MgPolicyFederatedTokenValidationPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyHomeRealmDiscoveryPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyhomerealmdiscoverypolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyHomeRealmDiscoveryPolicy'}begin{$s=MgBegin 'Update-MgPolicyHomeRealmDiscoveryPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyidentitysecuritydefaultenforcementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy'}begin{$s=MgBegin 'Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyOwnerlessGroupPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyownerlessgrouppolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyOwnerlessGroupPolicy'}begin{$s=MgBegin 'Update-MgPolicyOwnerlessGroupPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyPermissionGrantPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicypermissiongrantpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyPermissionGrantPolicy'}begin{$s=MgBegin 'Update-MgPolicyPermissionGrantPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyPermissionGrantPolicyExclude{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicypermissiongrantpolicyexclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Update-MgPolicyPermissionGrantPolicyExclude'}begin{$s=MgBegin 'Update-MgPolicyPermissionGrantPolicyExclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyPermissionGrantPolicyInclude{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicypermissiongrantpolicyinclude',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]param()dynamicparam{MgDynamic 'Update-MgPolicyPermissionGrantPolicyInclude'}begin{$s=MgBegin 'Update-MgPolicyPermissionGrantPolicyInclude'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyRoleManagementPolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyRoleManagementPolicy'}begin{$s=MgBegin 'Update-MgPolicyRoleManagementPolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyRoleManagementPolicyAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicyassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]param()dynamicparam{MgDynamic 'Update-MgPolicyRoleManagementPolicyAssignment'}begin{$s=MgBegin 'Update-MgPolicyRoleManagementPolicyAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyRoleManagementPolicyEffectiveRule{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicyeffectiverule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Update-MgPolicyRoleManagementPolicyEffectiveRule'}begin{$s=MgBegin 'Update-MgPolicyRoleManagementPolicyEffectiveRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyRoleManagementPolicyRule{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicyrule',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]param()dynamicparam{MgDynamic 'Update-MgPolicyRoleManagementPolicyRule'}begin{$s=MgBegin 'Update-MgPolicyRoleManagementPolicyRule'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyRoot{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyroot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]param()dynamicparam{MgDynamic 'Update-MgPolicyRoot'}begin{$s=MgBegin 'Update-MgPolicyRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyTokenIssuancePolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicytokenissuancepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyTokenIssuancePolicy'}begin{$s=MgBegin 'Update-MgPolicyTokenIssuancePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgPolicyTokenLifetimePolicy{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicytokenlifetimepolicy',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]param()dynamicparam{MgDynamic 'Update-MgPolicyTokenLifetimePolicy'}begin{$s=MgBegin 'Update-MgPolicyTokenLifetimePolicy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgRiskDetection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]param()dynamicparam{MgDynamic 'Update-MgRiskDetection'}begin{$s=MgBegin 'Update-MgRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgRiskyServicePrincipal{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyserviceprincipal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]param()dynamicparam{MgDynamic 'Update-MgRiskyServicePrincipal'}begin{$s=MgBegin 'Update-MgRiskyServicePrincipal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgRiskyServicePrincipalHistory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyserviceprincipalhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]param()dynamicparam{MgDynamic 'Update-MgRiskyServicePrincipalHistory'}begin{$s=MgBegin 'Update-MgRiskyServicePrincipalHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgRiskyUser{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]param()dynamicparam{MgDynamic 'Update-MgRiskyUser'}begin{$s=MgBegin 'Update-MgRiskyUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgRiskyUserHistory{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyuserhistory',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]param()dynamicparam{MgDynamic 'Update-MgRiskyUserHistory'}begin{$s=MgBegin 'Update-MgRiskyUserHistory'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgRootRoot{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgrootroot',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]param()dynamicparam{MgDynamic 'Update-MgRootRoot'}begin{$s=MgBegin 'Update-MgRootRoot'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgServicePrincipalRiskDetection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgserviceprincipalriskdetection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]param()dynamicparam{MgDynamic 'Update-MgServicePrincipalRiskDetection'}begin{$s=MgBegin 'Update-MgServicePrincipalRiskDetection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgTenantRelationshipMultiTenantOrganizationJoinRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgtenantrelationshipmultitenantorganizationjoinrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipMultiTenantOrganizationJoinRequest'}begin{$s=MgBegin 'Update-MgTenantRelationshipMultiTenantOrganizationJoinRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgTenantRelationshipMultiTenantOrganizationTenant{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgtenantrelationshipmultitenantorganizationtenant',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipMultiTenantOrganizationTenant'}begin{$s=MgBegin 'Update-MgTenantRelationshipMultiTenantOrganizationTenant'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserAuthenticationEmailMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationemailmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgUserAuthenticationEmailMethod'}begin{$s=MgBegin 'Update-MgUserAuthenticationEmailMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserAuthenticationExternalAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationexternalauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgUserAuthenticationExternalAuthenticationMethod'}begin{$s=MgBegin 'Update-MgUserAuthenticationExternalAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserAuthenticationMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationmethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgUserAuthenticationMethod'}begin{$s=MgBegin 'Update-MgUserAuthenticationMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserAuthenticationOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]param()dynamicparam{MgDynamic 'Update-MgUserAuthenticationOperation'}begin{$s=MgBegin 'Update-MgUserAuthenticationOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
-function Update-MgUserAuthenticationPhoneMethod{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationphonemethod',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]param()dynamicparam{MgDynamic 'Update-MgUserAuthenticationPhoneMethod'}begin{$s=MgBegin 'Update-MgUserAuthenticationPhoneMethod'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'VerifyExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgRiskyServicePrincipalCompromised {
+[CmdletBinding(DefaultParameterSetName = 'ConfirmExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgriskyserviceprincipalcompromised', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgRiskyServicePrincipalCompromised' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgRiskyServicePrincipalCompromised' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgRiskyUserCompromised {
+[CmdletBinding(DefaultParameterSetName = 'ConfirmExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgriskyusercompromised', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgRiskyUserCompromised' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgRiskyUserCompromised' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Confirm-MgRiskyUserSafe {
+[CmdletBinding(DefaultParameterSetName = 'ConfirmExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/confirm-mgriskyusersafe', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgRiskyUserSafe' }
+begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgRiskyUserSafe' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Disable-MgUserAuthenticationPhoneMethodSmsSignIn {
+[CmdletBinding(DefaultParameterSetName = 'Disable', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/disable-mguserauthenticationphonemethodsmssignin', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Disable-MgUserAuthenticationPhoneMethodSmsSignIn' }
+begin { $mgState = & $MgCore Start-MgCommand 'Disable-MgUserAuthenticationPhoneMethodSmsSignIn' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Enable-MgUserAuthenticationPhoneMethodSmsSignIn {
+[CmdletBinding(DefaultParameterSetName = 'Enable', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/enable-mguserauthenticationphonemethodsmssignin', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Enable-MgUserAuthenticationPhoneMethodSmsSignIn' }
+begin { $mgState = & $MgCore Start-MgCommand 'Enable-MgUserAuthenticationPhoneMethodSmsSignIn' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgdatapolicyoperation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgDataPolicyOperationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgdatapolicyoperationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDataPolicyOperationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDataPolicyOperationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityapiconnector')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityApiConnectorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityapiconnectorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityApiConnectorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityApiConnectorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflow')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflow')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalUsersSelfServiceSignUpEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowcondition')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowCondition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplicationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplicationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonattributecollection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionHandler')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowonauthenticationmethodloadstart')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartHandler')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowOnAuthenticationMethodLoadStart' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonattributecollectionexternaluserselfservicesignupattributecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAttributeCollectionExternalUserSelfServiceSignUpAttributeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowCondition {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowcondition')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditions')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowCondition' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowCondition' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowcountasexternaluserselfservicesignupeventflow')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowCountAsExternalUserSelfServiceSignUpEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowincludeapplication')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowIncludeApplicationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowincludeapplicationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowIncludeApplicationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowIncludeApplicationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowonattributecollectionasonattributecollectionexternaluserselfservicesignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAttributeCollectionExternalUsersSelfServiceSignUp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowOnAttributeCollectionAsOnAttributeCollectionExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventflowonauthenticationmethodloadstartasonauthenticationmethodloadstartexternaluserselfservicesignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventFlowOnAuthenticationMethodLoadStartAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUp' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventlistener')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityAuthenticationEventListenerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityauthenticationeventlistenercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityAuthenticationEventListenerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityAuthenticationEventListenerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflow')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowApiConnectorConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowapiconnectorconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowApiConnectorConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowApiConnectorConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowidentityprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowidentityproviderbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowIdentityProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowidentityprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowIdentityProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowIdentityProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagedefaultpage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageDefaultPageContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagedefaultpagecontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageDefaultPageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageDefaultPageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageDefaultPageCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguagedefaultpagecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageDefaultPageCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageDefaultPageCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguageoverridepage')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageOverridePageContent {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguageoverridepagecontent')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageOverridePageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageOverridePageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowLanguageOverridePageCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowlanguageoverridepagecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowLanguageOverridePageCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowLanguageOverridePageCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowPostAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostattributecollection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowPostAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowPostAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowPostAttributeCollectionByRef {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostattributecollectionbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowPostAttributeCollectionByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowPostAttributeCollectionByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowPostFederationSignup {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostfederationsignup')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowPostFederationSignup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowPostFederationSignup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowPostFederationSignupByRef {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowpostfederationsignupbyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowPostFederationSignupByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowPostFederationSignupByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowUserAttributeAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowUserAttributeAssignmentOrder {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentorder')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignmentOrder')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentOrder' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentOrder' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityb2xuserflowuserattributeassignmentuserattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityB2XUserFlowUserAttributeAssignmentUserAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationcontextclassreference')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationContextClassReferenceCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationcontextclassreferencecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationContextClassReferenceCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationContextClassReferenceCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrength {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrength')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrength' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrength' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmodecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodModeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessauthenticationstrengthpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessAuthenticationStrengthPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditem')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditemnamedlocation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessDeletedItemNamedLocationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditemnamedlocationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessDeletedItemNamedLocationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessDeletedItemNamedLocationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditempolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessDeletedItemPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessdeleteditempolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessDeletedItemPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessDeletedItemPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessnamedlocation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessNamedLocationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccessnamedlocationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessNamedLocationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessNamedLocationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesspolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesspolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessTemplate {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesstemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityConditionalAccessTemplateCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityconditionalaccesstemplatecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityConditionalAccessTemplateCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityConditionalAccessTemplateCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityContainer {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentitycontainer')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityContainer' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityContainer' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentitycustomauthenticationextension')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityCustomAuthenticationExtensionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentitycustomauthenticationextensioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityCustomAuthenticationExtensionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityCustomAuthenticationExtensionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPrevention {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskprevention')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPrevention' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPrevention' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionfraudprotectionprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionFraudProtectionProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionfraudprotectionprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionFraudProtectionProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionFraudProtectionProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionWebApplicationFirewallProviderCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallprovidercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionWebApplicationFirewallProviderCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionWebApplicationFirewallProviderCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallverification')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallverificationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationProvider {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityriskpreventionwebapplicationfirewallverificationprovider')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityRiskPreventionWebApplicationFirewallVerificationProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityuserflowattribute')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityUserFlowAttributeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityuserflowattributecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityUserFlowAttributeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityUserFlowAttributeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityVerifiedId {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityverifiedid')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityVerifiedId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityVerifiedId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityverifiedidprofile')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgIdentityVerifiedIdProfileCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgidentityverifiedidprofilecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgIdentityVerifiedIdProfileCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgIdentityVerifiedIdProfileCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtection {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionBitlocker {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionbitlocker')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlocker')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionBitlocker' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionBitlocker' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionBitlockerRecoveryKey {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionbitlockerrecoverykey')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBitlockerRecoveryKey')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionBitlockerRecoveryKey' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionBitlockerRecoveryKey' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionBitlockerRecoveryKeyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionbitlockerrecoverykeycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionBitlockerRecoveryKeyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionBitlockerRecoveryKeyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequest')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionThreatAssessmentRequestCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequestcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionThreatAssessmentRequestCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionThreatAssessmentRequestCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequestresult')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInformationProtectionThreatAssessmentRequestResultCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginformationprotectionthreatassessmentrequestresultcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInformationProtectionThreatAssessmentRequestResultCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInformationProtectionThreatAssessmentRequestResultCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationInvitedUser {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinviteduser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationInvitedUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationInvitedUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationInvitedUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinvitedusermailboxsetting')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationInvitedUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationInvitedUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationInvitedUserServiceProvisioningError {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinviteduserserviceprovisioningerror')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationInvitedUserServiceProvisioningError' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationInvitedUserServiceProvisioningError' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationInvitedUserServiceProvisioningErrorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinviteduserserviceprovisioningerrorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationInvitedUserServiceProvisioningErrorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationInvitedUserServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationInvitedUserSponsor {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinvitedusersponsor')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationInvitedUserSponsor' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationInvitedUserSponsor' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgInvitationInvitedUserSponsorCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mginvitationinvitedusersponsorcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgInvitationInvitedUserSponsorCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgInvitationInvitedUserSponsorCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgoauth2permissiongrant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOauth2PermissionGrantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgoauth2permissiongrantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOauth2PermissionGrantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOauth2PermissionGrantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOauth2PermissionGrantDelta {
+[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgoauth2permissiongrantdelta')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOauth2PermissionGrantDelta' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOauth2PermissionGrantDelta' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgorganizationcertificatebasedauthconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgOrganizationCertificateBasedAuthConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgorganizationcertificatebasedauthconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgOrganizationCertificateBasedAuthConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgOrganizationCertificateBasedAuthConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyActivityBasedTimeoutPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyActivityBasedTimeoutPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyActivityBasedTimeoutPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyActivityBasedTimeoutPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyActivityBasedTimeoutPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyActivityBasedTimeoutPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyActivityBasedTimeoutPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyactivitybasedtimeoutpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyActivityBasedTimeoutPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyActivityBasedTimeoutPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAdminConsentRequestPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyadminconsentrequestpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAdminConsentRequestPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAdminConsentRequestPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAppManagementPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAppManagementPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAppManagementPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAppManagementPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAppManagementPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAppManagementPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAppManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyappmanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAppManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAppManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationFlowPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationflowpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationFlowPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationFlowPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationMethodPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationMethodPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationMethodPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationmethodpolicyauthenticationmethodconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicycombinationconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationStrengthPolicyCombinationConfigurationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicycombinationconfigurationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfigurationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationStrengthPolicyCombinationConfigurationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthenticationStrengthPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthenticationstrengthpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthenticationStrengthPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthenticationStrengthPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyAuthorizationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyauthorizationpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyAuthorizationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyAuthorizationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyClaimMappingPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyClaimMappingPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyClaimMappingPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyClaimMappingPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyClaimMappingPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyClaimMappingPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyClaimMappingPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyclaimmappingpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyClaimMappingPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyClaimMappingPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyconditionalaccesspolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyConditionalAccessPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyconditionalaccesspolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyConditionalAccessPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyConditionalAccessPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyDefault {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicydefault')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartner')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyPartnerCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartnercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyPartnerCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyPartnerCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartneridentitysynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicypartnerserviceproviderconstraint')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicytemplate')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyDefaultAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicydefaultappmanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyDefaultAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyDefaultAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyDeviceRegistrationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicydeviceregistrationpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceRegistrationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyDeviceRegistrationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyDeviceRegistrationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyFeatureRolloutPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyFeatureRolloutPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyFeatureRolloutPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyFeatureRolloutPolicyApplyToByRef {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicyapplytobyref')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyFeatureRolloutPolicyApplyToByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyFeatureRolloutPolicyApplyToByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyFeatureRolloutPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyFeatureRolloutPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyFeatureRolloutPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyFeatureRolloutPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfeaturerolloutpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyFeatureRolloutPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyFeatureRolloutPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyFederatedTokenValidationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyfederatedtokenvalidationpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyFederatedTokenValidationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyFederatedTokenValidationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyHomeRealmDiscoveryPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyHomeRealmDiscoveryPolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyHomeRealmDiscoveryPolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyHomeRealmDiscoveryPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyhomerealmdiscoverypolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyHomeRealmDiscoveryPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyHomeRealmDiscoveryPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyIdentitySecurityDefaultEnforcementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyidentitysecuritydefaultenforcementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyIdentitySecurityDefaultEnforcementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyIdentitySecurityDefaultEnforcementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyOwnerlessGroupPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyownerlessgrouppolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyOwnerlessGroupPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyOwnerlessGroupPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyPermissionGrantPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyPermissionGrantPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyPermissionGrantPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyexclude')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyPermissionGrantPolicyExcludeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyexcludecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyPermissionGrantPolicyExcludeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyPermissionGrantPolicyExcludeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyinclude')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyPermissionGrantPolicyIncludeCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicypermissiongrantpolicyincludecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyPermissionGrantPolicyIncludeCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyPermissionGrantPolicyIncludeCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyassignment')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyAssignmentCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyassignmentcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyAssignmentCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyAssignmentCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyAssignmentPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyassignmentpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyAssignmentPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyAssignmentPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyeffectiverule')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyEffectiveRuleCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyeffectiverulecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyEffectiveRuleCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyEffectiveRuleCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyrule')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoleManagementPolicyRuleCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyrolemanagementpolicyrulecount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoleManagementPolicyRuleCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoleManagementPolicyRuleCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyRoot {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicyroot')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenIssuancePolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenIssuancePolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenIssuancePolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenIssuancePolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenIssuancePolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenIssuancePolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenIssuancePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenissuancepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenIssuancePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenIssuancePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenLifetimePolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicyapplyto')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenLifetimePolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenLifetimePolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenLifetimePolicyApplyToCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicyapplytocount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenLifetimePolicyApplyToCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenLifetimePolicyApplyToCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgPolicyTokenLifetimePolicyCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgpolicytokenlifetimepolicycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPolicyTokenLifetimePolicyCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPolicyTokenLifetimePolicyCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskdetection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskDetectionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskdetectioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskDetectionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskDetectionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipal')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyServicePrincipalCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipalcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyServicePrincipalCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyServicePrincipalCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipalhistory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyServicePrincipalHistoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyserviceprincipalhistorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyServicePrincipalHistoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyServicePrincipalHistoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyuser')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyUserCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyusercount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyUserCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyUserCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyuserhistory')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRiskyUserHistoryCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgriskyuserhistorycount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRiskyUserHistoryCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRiskyUserHistoryCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgRootRoot {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgrootroot')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRootRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRootRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgserviceprincipalriskdetection')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgServicePrincipalRiskDetectionCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgserviceprincipalriskdetectioncount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgServicePrincipalRiskDetectionCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgServicePrincipalRiskDetectionCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgTenantRelationshipMultiTenantOrganization {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganization')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipMultiTenantOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipMultiTenantOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgTenantRelationshipMultiTenantOrganizationJoinRequest {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganizationjoinrequest')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipMultiTenantOrganizationJoinRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipMultiTenantOrganizationJoinRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganizationtenant')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgTenantRelationshipMultiTenantOrganizationTenantCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mgtenantrelationshipmultitenantorganizationtenantcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipMultiTenantOrganizationTenantCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipMultiTenantOrganizationTenantCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationemailmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationEmailMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationemailmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationEmailMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationEmailMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationexternalauthenticationmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationExternalAuthenticationMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationexternalauthenticationmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationExternalAuthenticationMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationExternalAuthenticationMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationFido2Method {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationfido2method')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFido2AuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationFido2Method' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationFido2MethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationfido2methodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationFido2MethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationFido2MethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationMicrosoftAuthenticatorMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmicrosoftauthenticatormethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMicrosoftAuthenticatorAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationMicrosoftAuthenticatorMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmicrosoftauthenticatormethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationMicrosoftAuthenticatorMethodDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationmicrosoftauthenticatormethoddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationMicrosoftAuthenticatorMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationoperation')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationOperationCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationoperationcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationOperationCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationOperationCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPasswordMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationpasswordmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPasswordMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPasswordMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPasswordMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationpasswordmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPasswordMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPasswordMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationphonemethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPhoneMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationphonemethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPhoneMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPhoneMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPlatformCredentialMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationplatformcredentialmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPlatformCredentialAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPlatformCredentialMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPlatformCredentialMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPlatformCredentialMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationplatformcredentialmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPlatformCredentialMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPlatformCredentialMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationPlatformCredentialMethodDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationplatformcredentialmethoddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationPlatformCredentialMethodDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationPlatformCredentialMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationSoftwareOathMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationsoftwareoathmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSoftwareOathAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationSoftwareOathMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationSoftwareOathMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationSoftwareOathMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationsoftwareoathmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationSoftwareOathMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationSoftwareOathMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationTemporaryAccessPassMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationtemporaryaccesspassmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationTemporaryAccessPassMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationTemporaryAccessPassMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationtemporaryaccesspassmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationTemporaryAccessPassMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationTemporaryAccessPassMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationWindowsHelloForBusinessMethod {
+[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationwindowshelloforbusinessmethod')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsHelloForBusinessAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationWindowsHelloForBusinessMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationWindowsHelloForBusinessMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationWindowsHelloForBusinessMethodCount {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationwindowshelloforbusinessmethodcount')]
+[OutputType('System.Int32')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodCount' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodCount' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice {
+[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/get-mguserauthenticationwindowshelloforbusinessmethoddevice')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDevice')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice' }
+begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserAuthenticationWindowsHelloForBusinessMethodDevice' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgAvailableIdentityProviderType {
+[CmdletBinding(DefaultParameterSetName = 'Available', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgavailableidentityprovidertype')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgAvailableIdentityProviderType' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgAvailableIdentityProviderType' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgCreationUserAuthenticationFido2MethodOption {
+[CmdletBinding(DefaultParameterSetName = 'Creation', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgcreationuserauthenticationfido2methodoption')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebauthnCredentialCreationOptions')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgCreationUserAuthenticationFido2MethodOption' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgCreationUserAuthenticationFido2MethodOption' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgDismissRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'DismissExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgdismissriskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgDismissRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgDismissRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgDismissRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'DismissExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgdismissriskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgDismissRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgDismissRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgUploadIdentityApiConnectorClientCertificate {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mguploadidentityapiconnectorclientcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUploadIdentityApiConnectorClientCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUploadIdentityApiConnectorClientCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mguploadidentityb2xuserflowapiconnectorconfigurationpostattributecollectionclientcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostAttributeCollectionClientCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate {
+[CmdletBinding(DefaultParameterSetName = 'UploadExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mguploadidentityb2xuserflowapiconnectorconfigurationpostfederationsignupclientcertificate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUploadIdentityB2XUserFlowApiConnectorConfigurationPostFederationSignupClientCertificate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgUsageIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Usage', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgusageidentityconditionalaccessauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUsageIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUsageIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Invoke-MgUsagePolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Usage', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/invoke-mgusagepolicyauthenticationstrengthpolicy')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthUsage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUsagePolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUsagePolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgdatapolicyoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityapiconnector', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityauthenticationeventlistener', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityB2XUserFlowIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityB2XUserFlowIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityB2XUserFlowIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowlanguage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowlanguagedefaultpage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowlanguageoverridepage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityb2xuserflowuserattributeassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationcontextclassreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentitycustomauthenticationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityriskpreventionfraudprotectionprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityriskpreventionwebapplicationfirewallverification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityuserflowattribute', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgidentityverifiedidprofile', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mginformationprotectionthreatassessmentrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mginformationprotectionthreatassessmentrequestresult', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgInvitation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mginvitation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgInvitation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgInvitation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgoauth2permissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgOrganizationCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgorganizationcertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCertificateBasedAuthConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgOrganizationCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgOrganizationCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyactivitybasedtimeoutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyclaimmappingpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicycrosstenantaccesspolicypartner', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyfeaturerolloutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyFeatureRolloutPolicyApplyTo {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyfeaturerolloutpolicyapplyto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyFeatureRolloutPolicyApplyTo' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyFeatureRolloutPolicyApplyTo' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyFeatureRolloutPolicyApplyToByRef {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyfeaturerolloutpolicyapplytobyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyFeatureRolloutPolicyApplyToByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyFeatureRolloutPolicyApplyToByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyhomerealmdiscoverypolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicypermissiongrantpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicypermissiongrantpolicyexclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicypermissiongrantpolicyinclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicyassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicyeffectiverule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicyrolemanagementpolicyrule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicytokenissuancepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgpolicytokenlifetimepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyserviceprincipalhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgriskyuserhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgserviceprincipalriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mgtenantrelationshipmultitenantorganizationtenant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationemailmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationexternalauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationphonemethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function New-MgUserAuthenticationTemporaryAccessPassMethod {
+[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/new-mguserauthenticationtemporaryaccesspassmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserAuthenticationTemporaryAccessPassMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgdatapolicyoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityapiconnector', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbasebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderBaseByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasonauthenticationmethodloadstartexternaluserselfservicesignupidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlowAsOnAuthenticationMethodLoadStartExternalUserSelfServiceSignUpIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowasongraphapretributecollectionexternaluserselfservicesignupattributeidentityuserflowattributebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlowAsOnGraphAPretributeCollectionExternalUserSelfServiceSignUpAttributeIdentityUserFlowAttributeByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityauthenticationeventlistener', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowIdentityProviderBaseByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowidentityproviderbasebyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowIdentityProviderBaseByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowIdentityProviderBaseByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowIdentityProviderByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowidentityproviderbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowIdentityProviderByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowIdentityProviderByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguagedefaultpage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowLanguageDefaultPageContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguagedefaultpagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowLanguageDefaultPageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowLanguageDefaultPageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguageoverridepage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowLanguageOverridePageContent {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowlanguageoverridepagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowLanguageOverridePageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowLanguageOverridePageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowPostAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostattributecollection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowPostAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowPostAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowPostAttributeCollectionByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostattributecollectionbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowPostAttributeCollectionByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowPostAttributeCollectionByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowPostFederationSignup {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostfederationsignup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowPostFederationSignup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowPostFederationSignup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowPostFederationSignupByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowpostfederationsignupbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowPostFederationSignupByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowPostFederationSignupByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityb2xuserflowuserattributeassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationcontextclassreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessAuthenticationStrength {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrength', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessAuthenticationStrength' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessAuthenticationStrength' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessdeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentitycustomauthenticationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityRiskPrevention {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskprevention', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityRiskPrevention' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityRiskPrevention' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskpreventionfraudprotectionprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityriskpreventionwebapplicationfirewallverification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityuserflowattribute', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityVerifiedId {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityverifiedid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityVerifiedId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityVerifiedId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgidentityverifiedidprofile', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mginformationprotectionthreatassessmentrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mginformationprotectionthreatassessmentrequestresult', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgoauth2permissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgOrganizationCertificateBasedAuthConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgorganizationcertificatebasedauthconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgOrganizationCertificateBasedAuthConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgOrganizationCertificateBasedAuthConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyactivitybasedtimeoutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAdminConsentRequestPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyadminconsentrequestpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAdminConsentRequestPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAdminConsentRequestPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAuthenticationFlowPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationflowpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAuthenticationFlowPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAuthenticationFlowPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAuthenticationMethodPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationmethodpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAuthenticationMethodPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAuthenticationMethodPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyAuthorizationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyauthorizationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyAuthorizationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyAuthorizationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyclaimmappingpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyDefault {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicydefault', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicypartner', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicypartneridentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicypartnerserviceproviderconstraint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyTemplate {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicytemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyDefaultAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicydefaultappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyDefaultAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyDefaultAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfeaturerolloutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyFeatureRolloutPolicyApplyToByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfeaturerolloutpolicyapplytobyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyFeatureRolloutPolicyApplyToByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyFeatureRolloutPolicyApplyToByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfeaturerolloutpolicyapplytodirectoryobjectbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyFeatureRolloutPolicyApplyToDirectoryObjectByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyFederatedTokenValidationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyfederatedtokenvalidationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyFederatedTokenValidationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyFederatedTokenValidationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyhomerealmdiscoverypolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyIdentitySecurityDefaultEnforcementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyidentitysecuritydefaultenforcementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyIdentitySecurityDefaultEnforcementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyIdentitySecurityDefaultEnforcementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicypermissiongrantpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicypermissiongrantpolicyexclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicypermissiongrantpolicyinclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicyassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicyeffectiverule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicyrolemanagementpolicyrule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicytokenissuancepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgpolicytokenlifetimepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyserviceprincipalhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgriskyuserhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgserviceprincipalriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mgtenantrelationshipmultitenantorganizationtenant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationemailmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationexternalauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationFido2Method {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationfido2method', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationFido2Method' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationFido2Method' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationMicrosoftAuthenticatorMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationmicrosoftauthenticatormethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationMicrosoftAuthenticatorMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationMicrosoftAuthenticatorMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationphonemethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationPlatformCredentialMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationplatformcredentialmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationPlatformCredentialMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationPlatformCredentialMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationSoftwareOathMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationsoftwareoathmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationSoftwareOathMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationSoftwareOathMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationTemporaryAccessPassMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationtemporaryaccesspassmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationTemporaryAccessPassMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationTemporaryAccessPassMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Remove-MgUserAuthenticationWindowsHelloForBusinessMethod {
+[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/remove-mguserauthenticationwindowshelloforbusinessmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserAuthenticationWindowsHelloForBusinessMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserAuthenticationWindowsHelloForBusinessMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgPolicyCrossTenantAccessPolicyDefaultToSystemDefault {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mgpolicycrosstenantaccesspolicydefaulttosystemdefault', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgPolicyCrossTenantAccessPolicyDefaultToSystemDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgPolicyCrossTenantAccessPolicyDefaultToSystemDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronizationtodefaultsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronizationToDefaultSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting {
+[CmdletBinding(DefaultParameterSetName = 'Reset', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfigurationtodefaultsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfigurationToDefaultSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Reset-MgUserAuthenticationMethodPassword {
+[CmdletBinding(DefaultParameterSetName = 'ResetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/reset-mguserauthenticationmethodpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPasswordResetResponse')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Reset-MgUserAuthenticationMethodPassword' }
+begin { $mgState = & $MgCore Start-MgCommand 'Reset-MgUserAuthenticationMethodPassword' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Restore-MgPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'Restore', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/restore-mgpolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Restore-MgPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Restore-MgPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgIdentityB2XUserFlowLanguageDefaultPageContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowlanguagedefaultpagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgIdentityB2XUserFlowLanguageDefaultPageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgIdentityB2XUserFlowLanguageDefaultPageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgIdentityB2XUserFlowLanguageOverridePageContent {
+[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowlanguageoverridepagecontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgIdentityB2XUserFlowLanguageOverridePageContent' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgIdentityB2XUserFlowLanguageOverridePageContent' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgIdentityB2XUserFlowPostAttributeCollectionByRef {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowpostattributecollectionbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgIdentityB2XUserFlowPostAttributeCollectionByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgIdentityB2XUserFlowPostAttributeCollectionByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgIdentityB2XUserFlowPostFederationSignupByRef {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowpostfederationsignupbyref', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgIdentityB2XUserFlowPostFederationSignupByRef' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgIdentityB2XUserFlowPostFederationSignupByRef' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgIdentityB2XUserFlowUserAttributeAssignmentOrder {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgidentityb2xuserflowuserattributeassignmentorder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgIdentityB2XUserFlowUserAttributeAssignmentOrder' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgIdentityB2XUserFlowUserAttributeAssignmentOrder' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgpolicycrosstenantaccesspolicypartneridentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantIdentitySyncPolicyPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgPolicyCrossTenantAccessPolicyPartnerIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Set-MgTenantRelationshipMultiTenantOrganization {
+[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/set-mgtenantrelationshipmultitenantorganization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganization')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgTenantRelationshipMultiTenantOrganization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Set-MgTenantRelationshipMultiTenantOrganization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgIdentityConditionalAccess {
+[CmdletBinding(DefaultParameterSetName = 'EvaluateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/test-mgidentityconditionalaccess', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWhatIfAnalysisResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgIdentityConditionalAccess' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgIdentityConditionalAccess' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Test-MgIdentityCustomAuthenticationExtensionAuthenticationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/test-mgidentitycustomauthenticationextensionauthenticationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConfigurationValidation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgIdentityCustomAuthenticationExtensionAuthenticationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Test-MgIdentityCustomAuthenticationExtensionAuthenticationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgDataPolicyOperation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgdatapolicyoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDataPolicyOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDataPolicyOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDataPolicyOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityApiConnector {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityapiconnector', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityApiConnector' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityApiConnector' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityAuthenticationEventFlow {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventsFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityAuthenticationEventFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityAuthenticationEventFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventflowasexternaluserselfservicesignupeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityAuthenticationEventFlowAsExternalUserSelfServiceSignUpEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityAuthenticationEventFlowIncludeApplication {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventflowincludeapplication', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationConditionApplication')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityAuthenticationEventFlowIncludeApplication' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityAuthenticationEventFlowIncludeApplication' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityAuthenticationEventListener {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityauthenticationeventlistener', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationEventListener')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityAuthenticationEventListener' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityAuthenticationEventListener' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlow {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflow', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphB2xIdentityUserFlow')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlow' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlow' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowApiConnectorConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowapiconnectorconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowApiConnectorConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowApiConnectorConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowApiConnectorConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowLanguage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowlanguage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguageConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowLanguage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowLanguage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowLanguageDefaultPage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowlanguagedefaultpage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowLanguageDefaultPage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowLanguageDefaultPage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowLanguageOverridePage {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowlanguageoverridepage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserFlowLanguagePage')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowLanguageOverridePage' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowLanguageOverridePage' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowPostAttributeCollection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowpostattributecollection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowPostAttributeCollection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowPostAttributeCollection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowPostFederationSignup {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowpostfederationsignup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityApiConnector')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowPostFederationSignup' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowPostFederationSignup' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityB2XUserFlowUserAttributeAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityb2xuserflowuserattributeassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttributeAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityB2XUserFlowUserAttributeAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityB2XUserFlowUserAttributeAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessAuthenticationContextClassReference {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationcontextclassreference', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationContextClassReference')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessAuthenticationContextClassReference' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessAuthenticationContextClassReference' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessAuthenticationStrength {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrength', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessAuthenticationStrength' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessAuthenticationStrength' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthauthenticationmethodmode', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodModeDetail')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessAuthenticationStrengthAuthenticationMethodMode' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthpolicyallowedcombination', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyAllowedCombination' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessDeletedItem {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessdeleteditem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCaPoliciesDeletableRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessDeletedItem' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessDeletedItem' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessDeletedItemNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessdeleteditemnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessDeletedItemNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessDeletedItemNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessDeletedItemPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessdeleteditempolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessDeletedItemPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessDeletedItemPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessNamedLocation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccessnamedlocation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphNamedLocation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessNamedLocation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessNamedLocation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityContainer {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentitycontainer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityContainer' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityContainer' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityCustomAuthenticationExtension {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentitycustomauthenticationextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCustomAuthenticationExtension')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityCustomAuthenticationExtension' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityCustomAuthenticationExtension' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityProvider {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProviderBase')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityRiskPrevention {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskprevention', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskPreventionContainer')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityRiskPrevention' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityRiskPrevention' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityRiskPreventionFraudProtectionProvider {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskpreventionfraudprotectionprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFraudProtectionProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityRiskPreventionFraudProtectionProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityRiskPreventionFraudProtectionProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityRiskPreventionWebApplicationFirewallProvider {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskpreventionwebapplicationfirewallprovider', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallProvider')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityRiskPreventionWebApplicationFirewallProvider' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityRiskPreventionWebApplicationFirewallProvider' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityRiskPreventionWebApplicationFirewallVerification {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityriskpreventionwebapplicationfirewallverification', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWebApplicationFirewallVerificationModel')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityRiskPreventionWebApplicationFirewallVerification' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityRiskPreventionWebApplicationFirewallVerification' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityUserFlowAttribute {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityuserflowattribute', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityUserFlowAttribute')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityUserFlowAttribute' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityUserFlowAttribute' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityVerifiedId {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityverifiedid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityVerifiedIdRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityVerifiedId' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityVerifiedId' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgIdentityVerifiedIdProfile {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgidentityverifiedidprofile', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphVerifiedIdProfile')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgIdentityVerifiedIdProfile' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgIdentityVerifiedIdProfile' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgInformationProtection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginformationprotection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInformationProtection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgInformationProtection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgInformationProtection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgInformationProtectionThreatAssessmentRequest {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginformationprotectionthreatassessmentrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentRequest')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgInformationProtectionThreatAssessmentRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgInformationProtectionThreatAssessmentRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgInformationProtectionThreatAssessmentRequestResult {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginformationprotectionthreatassessmentrequestresult', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphThreatAssessmentResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgInformationProtectionThreatAssessmentRequestResult' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgInformationProtectionThreatAssessmentRequestResult' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgInvitationInvitedUserMailboxSetting {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mginvitationinvitedusermailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgInvitationInvitedUserMailboxSetting' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgInvitationInvitedUserMailboxSetting' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgOauth2PermissionGrant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgoauth2permissiongrant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOAuth2PermissionGrant')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgOauth2PermissionGrant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgOauth2PermissionGrant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyActivityBasedTimeoutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyactivitybasedtimeoutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityBasedTimeoutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyActivityBasedTimeoutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyActivityBasedTimeoutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAdminConsentRequestPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyadminconsentrequestpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAdminConsentRequestPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAdminConsentRequestPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAdminConsentRequestPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthenticationFlowPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationflowpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationFlowsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthenticationFlowPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthenticationFlowPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthenticationMethodPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationmethodpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethodsPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthenticationMethodPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthenticationMethodPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationmethodpolicyauthenticationmethodconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('System.Boolean')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthenticationStrengthPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationstrengthpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationStrengthPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthenticationStrengthPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthenticationStrengthPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthenticationStrengthPolicyAllowedCombination {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationstrengthpolicyallowedcombination', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUpdateAllowedCombinationsResult')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthenticationStrengthPolicyAllowedCombination' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthenticationStrengthPolicyAllowedCombination' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthenticationstrengthpolicycombinationconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationCombinationConfiguration')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthenticationStrengthPolicyCombinationConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyAuthorizationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyauthorizationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthorizationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyAuthorizationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyAuthorizationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyClaimMappingPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyclaimmappingpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphClaimsMappingPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyClaimMappingPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyClaimMappingPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyConditionalAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyconditionalaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConditionalAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyConditionalAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyConditionalAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicyDefault {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicydefault', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationDefault')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicyDefault' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicyDefault' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicyPartner {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicypartner', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCrossTenantAccessPolicyConfigurationPartner')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicyPartner' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicyPartner' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicypartnerserviceproviderconstraint', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProviderConstraints')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicyPartnerServiceProviderConstraint' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicyTemplate {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicytemplate', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicyTemplate' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicyTemplate' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationidentitysynchronization', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationIdentitySyncPolicyTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationIdentitySynchronization' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicycrosstenantaccesspolicytemplatemultitenantorganizationpartnerconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationPartnerConfigurationTemplate')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyCrossTenantAccessPolicyTemplateMultiTenantOrganizationPartnerConfiguration' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyDefaultAppManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicydefaultappmanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTenantAppManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyDefaultAppManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyDefaultAppManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyFeatureRolloutPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyfeaturerolloutpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFeatureRolloutPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyFeatureRolloutPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyFeatureRolloutPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyFederatedTokenValidationPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyfederatedtokenvalidationpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphFederatedTokenValidationPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyFederatedTokenValidationPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyFederatedTokenValidationPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyHomeRealmDiscoveryPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyhomerealmdiscoverypolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphHomeRealmDiscoveryPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyHomeRealmDiscoveryPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyHomeRealmDiscoveryPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyidentitysecuritydefaultenforcementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentitySecurityDefaultsEnforcementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyOwnerlessGroupPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyownerlessgrouppolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOwnerlessGroupPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyOwnerlessGroupPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyOwnerlessGroupPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyPermissionGrantPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicypermissiongrantpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyPermissionGrantPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyPermissionGrantPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyPermissionGrantPolicyExclude {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicypermissiongrantpolicyexclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyPermissionGrantPolicyExclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyPermissionGrantPolicyExclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyPermissionGrantPolicyInclude {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicypermissiongrantpolicyinclude', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPermissionGrantConditionSet')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyPermissionGrantPolicyInclude' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyPermissionGrantPolicyInclude' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyRoleManagementPolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyRoleManagementPolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyRoleManagementPolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyRoleManagementPolicyAssignment {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicyassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyAssignment')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyRoleManagementPolicyAssignment' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyRoleManagementPolicyAssignment' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyRoleManagementPolicyEffectiveRule {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicyeffectiverule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyRoleManagementPolicyEffectiveRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyRoleManagementPolicyEffectiveRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyRoleManagementPolicyRule {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyrolemanagementpolicyrule', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleManagementPolicyRule')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyRoleManagementPolicyRule' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyRoleManagementPolicyRule' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyRoot {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicyroot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPolicyRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyTokenIssuancePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicytokenissuancepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenIssuancePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyTokenIssuancePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyTokenIssuancePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgPolicyTokenLifetimePolicy {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgpolicytokenlifetimepolicy', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTokenLifetimePolicy')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPolicyTokenLifetimePolicy' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPolicyTokenLifetimePolicy' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgRiskyServicePrincipal {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyserviceprincipal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipal')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRiskyServicePrincipal' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRiskyServicePrincipal' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgRiskyServicePrincipalHistory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyserviceprincipalhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyServicePrincipalHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRiskyServicePrincipalHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRiskyServicePrincipalHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgRiskyUser {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUser')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRiskyUser' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRiskyUser' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgRiskyUserHistory {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgriskyuserhistory', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRiskyUserHistoryItem')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRiskyUserHistory' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRiskyUserHistory' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgRootRoot {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgrootroot', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentityProtectionRoot')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRootRoot' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRootRoot' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgServicePrincipalRiskDetection {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgserviceprincipalriskdetection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServicePrincipalRiskDetection')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgServicePrincipalRiskDetection' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgServicePrincipalRiskDetection' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgTenantRelationshipMultiTenantOrganizationJoinRequest {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgtenantrelationshipmultitenantorganizationjoinrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationJoinRequestRecord')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipMultiTenantOrganizationJoinRequest' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipMultiTenantOrganizationJoinRequest' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgTenantRelationshipMultiTenantOrganizationTenant {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mgtenantrelationshipmultitenantorganizationtenant', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMultiTenantOrganizationMember')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipMultiTenantOrganizationTenant' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipMultiTenantOrganizationTenant' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserAuthenticationEmailMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationemailmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEmailAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserAuthenticationEmailMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserAuthenticationEmailMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserAuthenticationExternalAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationexternalauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserAuthenticationExternalAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserAuthenticationExternalAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserAuthenticationMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationmethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserAuthenticationMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserAuthenticationMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserAuthenticationOperation {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphLongRunningOperation')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserAuthenticationOperation' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserAuthenticationOperation' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}
+function Update-MgUserAuthenticationPhoneMethod {
+[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.signins/update-mguserauthenticationphonemethod', SupportsShouldProcess, ConfirmImpact = 'Medium')]
+[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPhoneAuthenticationMethod')]
+param()
+dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserAuthenticationPhoneMethod' }
+begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserAuthenticationPhoneMethod' $PSCmdlet $PSBoundParameters }
+process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
+end { & $MgCore Complete-MgCommand $mgState }
+clean { & $MgCore Stop-MgCommand $mgState }
+}

@@ -14,10 +14,14 @@
     )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @(
+        'Confirm-MgUserMemberGroup',
+        'Confirm-MgUserMemberObject',
         'Export-MgUserPersonalData',
         'Find-MgUserMeetingTime',
         'Get-MgUserById',
         'Get-MgUserMailTip',
+        'Get-MgUserMemberGroup',
+        'Get-MgUserMemberObject',
         'Invoke-MgLicenseUser',
         'Invoke-MgRetryUserServiceProvisioning',
         'Invoke-MgTranslateUserExchangeId',

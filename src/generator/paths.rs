@@ -1044,8 +1044,35 @@ impl<'a> Gen<'a> {
             return default;
         }
         let full = self.op(op).full_name();
-        self.annotation(a, terms::EXPLICIT_OPERATION_BINDINGS)
+        self.explicit_bindings(a)
             .is_some_and(|v| v.items().iter().any(|x| x.as_str() == Some(full.as_str())))
+    }
+
+    /// `Core.ExplicitOperationBindings` as the converter reads it (ODATA
+    /// `EdmAnnotationExtensions.GetCollection` over EdmLib's `FindVocabularyAnnotations`): on an
+    /// entity type the lookup also sees the annotations of its base types, and a navigation
+    /// source without its own annotation falls back to its entity type. That is how the
+    /// bindings declared once on `directoryObject` allow `getByIds`, `restore`,
+    /// `checkMemberGroups`, ... on `/users`, `/groups/{group-id}` and the other derived sources.
+    fn explicit_bindings(&self, a: Annotatable) -> Option<&'a Value> {
+        let term = terms::EXPLICIT_OPERATION_BINDINGS;
+        let on_type = |t: usize| {
+            self.s
+                .lineage(t)
+                .into_iter()
+                .find_map(|t| self.s.annotation(&self.s.types[t].name, term))
+        };
+        match a {
+            Annotatable::Source(i) => self
+                .s
+                .annotation(
+                    &format!("{}/{}", self.s.container, self.sources[i].name),
+                    term,
+                )
+                .or_else(|| on_type(self.source_type[i])),
+            Annotatable::EntityType(t) => on_type(t),
+            Annotatable::Prop(_) | Annotatable::Operation(_) => self.annotation(a, term),
+        }
     }
 
     /// The binding type and the entity-set and singleton types that derive from it.

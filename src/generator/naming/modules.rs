@@ -1,34 +1,188 @@
 //! Which SDK module an operation's tag puts it in (`../shared/reference/sdk-generation.md` §5):
 //! each module lists tag patterns, matched unanchored unless a pattern says otherwise, with `.`
-//! matching any character as in the SDK's mapping. A tag may match several modules (the SDK
-//! keeps its mapping disjoint); a tag that matches none gives no cmdlet.
+//! matching any character as in the SDK's mapping. The SDK keeps its mapping disjoint (its
+//! `FindDuplicateCommand` build check fails on a cmdlet exported twice), and so does this table
+//! (tested in `tests/generator.rs`); a tag that matches none gives no cmdlet.
 
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// Module key (after `Microsoft.Graph.`) → its tag patterns, as the SDK's module mapping lists
-/// them for the modules whose patterns the reference note records.
+/// Module key (after `Microsoft.Graph.`) → its tag patterns, for every v1.0 module of the SDK.
+///
+/// Source: `config/ModulesMapping.jsonc` of microsoftgraph/msgraph-sdk-powershell at commit
+/// 026f88d4127628107d021132014e8e61b7a86e30 (the newest copy stored; it lists every module, most
+/// of them commented out on that work branch, and the same keys as the released modules). Each
+/// module's `|`-joined regex is split into its top-level alternatives here; the alternatives are
+/// the SDK's, unchanged, except that a duplicate alternative of Identity.SignIns is listed once
+/// and one alternative of DirectoryObjects is dropped (see there).
+/// `WindowsUpdates` (`^admin.adminWindows$`) is left out: the SDK builds it for beta only.
 const MODULES: &[(&str, &[&str])] = &[
     (
-        "Users",
+        "Applications",
         &[
-            "^users.user$",
-            "^users.directoryObject$",
-            "^users.licenseDetails$",
-            "^users.mailboxSettings",
-            "^users.notification$",
-            "^users.outlookUser$",
-            "^users.profilePhoto$",
-            "^users.userSettings$",
-            "^users.extension$",
-            "^users.oAuth2PermissionGrant$",
-            "^users.todo$",
-            "^users.itemInsights$",
-            "^users.servicePrincipal$",
+            r"^applicationTemplates\.",
+            r"^applications\.",
+            r"^servicePrincipals\.",
+            r"^onPremisesPublishingProfiles\.",
+            "^users.appRoleAssignment$",
+            "^groups.appRoleAssignment$",
         ],
     ),
-    ("Users.Actions", &["^users.*.Actions$"]),
-    ("Users.Functions", &["^users.*.Functions$"]),
+    (
+        "BackupRestore",
+        &[
+            "^solutions.backupRestoreRoot$",
+            "^solutions.backupRestore.*.Actions$",
+            "^solutions.backupRestore.*.Functions$",
+        ],
+    ),
+    (
+        "Bookings",
+        &[
+            r"^bookingBusinesses\.",
+            r"^bookingCurrencies\.",
+            "^solutions.booking.*.Actions$",
+            "^solutions.bookingBusiness$",
+            "^solutions.bookingCurrency$",
+            "^solutions.virtualEventsRoot$",
+            "^solutions.booking.*.Functions$",
+            "^solutions.solutionsRoot$",
+        ],
+    ),
+    (
+        "BusinessScenario",
+        &[
+            "^solutions.businessScenario$",
+            "^solutions.BusinessScenario.*.Actions$",
+            "^solutions.BusinessScenario.*.Functions$",
+        ],
+    ),
+    (
+        "Calendar",
+        &[
+            r"^places\.",
+            "^users.calendar$",
+            "^users.calendarGroup$",
+            "^users.event$",
+            "^groups.calendar$",
+            "^groups.event$",
+        ],
+    ),
+    (
+        "ChangeNotifications",
+        &[
+            r"^subscriptions\.",
+        ],
+    ),
+    (
+        "CloudCommunications",
+        &[
+            "^users.onlineMeeting$",
+            "^users.presence$",
+            r"^communications\.",
+        ],
+    ),
+    (
+        "Compliance",
+        &[
+            r"^compliance\.",
+            "^privacy.subjectRightsRequest$",
+        ],
+    ),
+    (
+        "CrossDeviceExperiences",
+        &[
+            "^users.userActivity$",
+            "^users.device$",
+        ],
+    ),
+    (
+        "DeviceManagement",
+        &[
+            "^deviceManagement.(deviceCompliancePolicy.*|deviceManagementConfigurationPolicy.*|deviceManagementCompliancePolicy.*|deviceManagementConfigurationSettingDefinition.*|deviceConfiguration.*|managedDevice.*|managementCondition.*|microsoftTunnel.*|userExperienceAnalytics.*|windowsInformationProtection.*|deviceManagement|deviceManagement(DerivedCredentialSettings|Intent|ResourceAccessProfileBase|Script|SettingCategory|SettingDefinition|Template|TroubleshootingEvent)|androidForWork(AppConfigurationSchema|Settings)|androidManagedStore(AccountEnterpriseSettings|AppConfigurationSchema)|deviceAndAppManagementAssignmentFilter|deviceCategory|advancedThreatProtectionOnboardingStateSummary|dataSharingConsent|detectedApp|deviceHealthScript|deviceShellScript|embeddedSIMActivationCodePool|groupPolicyConfiguration|macOSSoftwareUpdateAccountSummary|mobileAppTroubleshootingEvent|notificationMessageTemplate|remoteActionAudit|softwareUpdateStatusSummary|windowsMalwareInformation|windowsQualityUpdateProfile)$",
+            "^admin.edge$",
+            "^deviceManagement.monitoring$",
+            "^users.ListCloudPCs$",
+        ],
+    ),
+    (
+        "DeviceManagement.Administration",
+        &[
+            "^deviceManagement.(virtualEndpoint.*|.*Partner.*|.*Certificate.*|.*role.*|deviceManagement(DomainJoinConnector|ExchangeConnector|ExchangeOnPremisesPolicy)|groupPolicy(Category|Definition|DefinitionFile|MigrationReport|ObjectFile|UploadedDefinitionFile)|auditEvent|cartToClassAssociation|comanagementEligibleDevice|deviceAndAppManagementRoleAssignment|intuneBrandingProfile|iosUpdateDeviceStatus|mobileThreatDefenseConnector|ndesConnector|resourceOperation|restrictedAppsViolation|termsAndConditions)",
+        ],
+    ),
+    (
+        "DeviceManagement.Enrollment",
+        &[
+            "^deviceManagement.(.*Enrollment.*|.*Autopilot.*|.*depOnboarding.*|importedDeviceIdentity|onPremisesConditionalAccessSettings|windowsFeatureUpdateProfile)$",
+            "^roleManagement.roleManagement$",
+            "^roleManagement.rbacApplicationMultiple$",
+            "^roleManagement.unifiedRbacApplication$",
+        ],
+    ),
+    (
+        "DeviceManagement.Functions",
+        &[
+            "^deviceManagement.*.Functions$",
+        ],
+    ),
+    (
+        "Devices.CloudPrint",
+        &[
+            r"^print\.",
+        ],
+    ),
+    (
+        "Devices.CorporateManagement",
+        &[
+            r"^deviceAppManagement\.",
+            r"^officeConfiguration\.",
+            "^users.mobileAppIntentAndState$",
+            "^users.mobileAppTroubleshootingEvent$",
+            "^users.windowsInformationProtectionDeviceRegistration$",
+            "^users.managedAppRegistration$",
+            "^users.managedDevice$",
+            "^users.deviceManagementTroubleshootingEvent$",
+            "^users.deviceEnrollmentConfiguration$",
+        ],
+    ),
+    (
+        "Devices.ServiceAnnouncement",
+        &[
+            "^admin.serviceAnnouncement$",
+            "^admin.*.Actions$",
+            "^admin.*.Functions$",
+        ],
+    ),
+    (
+        "DirectoryObjects",
+        // The copy also lists `^directory.publicKeyInfrastructureRoot$` here, which
+        // Identity.DirectoryManagement's `^directory\.` already takes; the released docs put
+        // `Get-MgDirectoryPublicKeyInfrastructure*` in Identity.DirectoryManagement, and a tag
+        // in two modules would export its cmdlets twice.
+        &[r"^directoryObjects\."],
+    ),
+    (
+        "Education",
+        &[
+            r"^education\.",
+        ],
+    ),
+    (
+        "Files",
+        &[
+            r"^drives\.",
+            r"^shares\.",
+            "^users.drive$",
+            "^groups.drive$",
+        ],
+    ),
+    (
+        "Financials",
+        &[
+            r"^financials\.",
+        ],
+    ),
     (
         "Groups",
         &[
@@ -52,14 +206,58 @@ const MODULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "Applications",
+        "Identity.DirectoryManagement",
         &[
-            r"^applicationTemplates\.",
-            r"^applications\.",
-            r"^servicePrincipals\.",
-            r"^onPremisesPublishingProfiles\.",
-            "^users.appRoleAssignment$",
-            "^groups.appRoleAssignment$",
+            r"^administrativeUnits\.",
+            r"^contacts\.",
+            r"^devices\.",
+            r"^domains\.",
+            r"^directoryRoles\.",
+            r"^directoryRoleTemplates\.",
+            r"^directorySettingTemplates\.",
+            r"^settings\.",
+            r"^subscribedSkus\.",
+            r"^contracts\.",
+            r"^directory\.",
+            "^users.scopedRoleMembership$",
+            "^organization.organization$",
+            "^organization.organizationalBranding$",
+            "^organization.organizationSettings$",
+            "^organization.*.Actions$",
+            "^organization.extension$",
+            "^tenantRelationships.*.Actions$",
+            "^tenantRelationships.*.Functions$",
+            "admin.peopleAdminSettings$",
+            r"^organization\.partnerInformation$",
+        ],
+    ),
+    (
+        "Identity.Governance",
+        &[
+            r"^accessReviews\.",
+            r"^businessFlowTemplates\.",
+            r"^programs\.",
+            r"^programControls\.",
+            r"^programControlTypes\.",
+            r"^privilegedRoles\.",
+            r"^privilegedRoleAssignments\.",
+            r"^privilegedRoleAssignmentRequests\.",
+            r"^privilegedApproval\.",
+            r"^privilegedOperationEvents\.",
+            r"^privilegedAccess\.",
+            r"^agreements\.",
+            "^users.agreementAcceptance$",
+            r"^identityGovernance\.",
+            "^roleManagement.rbacApplication$",
+            "^roleManagement.*.Functions$",
+            "roleManagement.*.Actions$",
+        ],
+    ),
+    (
+        "Identity.Partner",
+        &[
+            "^tenantRelationships.delegatedAdminRelationship$",
+            "^tenantRelationships.delegatedAdminCustomer$",
         ],
     ),
     (
@@ -78,28 +276,7 @@ const MODULES: &[(&str, &[&str])] = &[
             "^users.authentication$",
             "^users.informationProtection$",
             "^tenantRelationships.multiTenantOrganization$",
-        ],
-    ),
-    (
-        "Identity.DirectoryManagement",
-        &[
-            r"^administrativeUnits\.",
-            r"^contacts\.",
-            r"^devices\.",
-            r"^domains\.",
-            r"^directoryRoles\.",
-            r"^directoryRoleTemplates\.",
-            r"^directorySettingTemplates\.",
-            r"^settings\.",
-            r"^subscribedSkus\.",
-            r"^contracts\.",
-            r"^directory\.",
-            "^users.scopedRoleMembership$",
-            "^organization.(organization|organizationalBranding|organizationSettings|extension)$",
-            "^organization.*.Actions$",
-            "^tenantRelationships.*.(Actions|Functions)$",
-            "admin.peopleAdminSettings$",
-            r"^organization\.partnerInformation$",
+            "^policies.deviceRegistrationPolicy$",
         ],
     ),
     (
@@ -111,23 +288,47 @@ const MODULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "Calendar",
+        "ManagedTenants",
         &[
-            r"^places\.",
-            "^users.calendar$",
-            "^users.calendarGroup$",
-            "^users.event$",
-            "^groups.calendar$",
-            "^groups.event$",
+            "^tenantRelationships.managedTenant$",
         ],
     ),
     (
-        "Files",
+        "NetworkAccess",
         &[
-            r"^drives\.",
-            r"^shares\.",
-            "^users.drive$",
-            "^groups.drive$",
+            r"^networkAccess\.",
+        ],
+    ),
+    (
+        "Notes",
+        &[
+            "^users.onenote$",
+            "^groups.onenote$",
+            "^sites.onenote$",
+        ],
+    ),
+    (
+        "People",
+        &[
+            "^users.person$",
+            "^users.profile$",
+            "^users.officeGraphInsights$",
+            "^users.userAnalytics$",
+        ],
+    ),
+    (
+        "PersonalContacts",
+        &[
+            "^users.contactFolder$",
+            "^users.contact$",
+        ],
+    ),
+    (
+        "Planner",
+        &[
+            r"^planner\.",
+            "^users.plannerUser$",
+            "^groups.plannerGroup$",
         ],
     ),
     (
@@ -139,8 +340,91 @@ const MODULES: &[(&str, &[&str])] = &[
             "^admin.adminReportSetting",
         ],
     ),
-    ("ChangeNotifications", &[r"^subscriptions\."]),
-    ("Security", &[r"^security\.", "^users.security$"]),
+    (
+        "SchemaExtensions",
+        &[
+            r"^schemaExtensions\.",
+        ],
+    ),
+    (
+        "Search",
+        &[
+            r"^search\.",
+            r"^external\.",
+        ],
+    ),
+    (
+        "Security",
+        &[
+            r"^security\.",
+            "^users.security$",
+        ],
+    ),
+    (
+        "Sites",
+        &[
+            "^sites.baseSitePage$",
+            "^sites.site$",
+            "^sites.itemAnalytics$",
+            "^sites.columnDefinition$",
+            "^sites.contentType$",
+            "^sites.drive$",
+            "^sites.list$",
+            "^sites.sitePage$",
+            "^sites.permission$",
+            "^sites.store$",
+            "^users.site$",
+            "^groups.site$",
+            "^sites.*.Functions$",
+            "^sites.*.Actions$",
+            "^sites.richLongRunningOperation$",
+            "^termStore.sets.ListChildren$",
+            "^admin.sharepoint$",
+        ],
+    ),
+    (
+        "Teams",
+        &[
+            r"^teams\.",
+            r"^chats\.",
+            "^users.chat$",
+            "^appCatalogs.teamsApp$",
+            "^users.userTeamwork$",
+            r"^teamwork\.",
+            "^users.team$",
+            "^groups.team$",
+        ],
+    ),
+    (
+        "Users",
+        &[
+            "^users.user$",
+            "^users.directoryObject$",
+            "^users.licenseDetails$",
+            "^users.mailboxSettings",
+            "^users.notification$",
+            "^users.outlookUser$",
+            "^users.profilePhoto$",
+            "^users.userSettings$",
+            "^users.extension$",
+            "^users.oAuth2PermissionGrant$",
+            "^users.todo$",
+            "^users.itemInsights$",
+            "^users.servicePrincipal$",
+        ],
+    ),
+    (
+        "Users.Actions",
+        &[
+            "^users.*.Actions$",
+        ],
+    ),
+    (
+        "Users.Functions",
+        &[
+            "^users.*.Functions$",
+        ],
+    ),
 ];
 
 fn compiled() -> &'static [(String, Regex)] {
