@@ -1,4 +1,6 @@
-//! Generates the C header from `src/ffi` with cbindgen.
+//! Generates the C header from `src/ffi` with cbindgen, and compresses the generated catalog
+//! the engine embeds (`src/catalog/generated/*.jsonl`, about 10 MB of text, a tenth of that
+//! compressed: the installed module must stay small).
 //!
 //! The header is written to `OUT_DIR` and copied to `include/mggraph.h` when it changed, so a
 //! developer's build keeps the committed header current; `tests/header.rs` fails when the
@@ -25,6 +27,19 @@ fn main() {
     };
     let generated = out_dir.join("mggraph.h");
     bindings.write_to_file(&generated);
+
+    for name in ["commands.jsonl", "models.jsonl"] {
+        let source = crate_dir.join("src/catalog/generated").join(name);
+        println!("cargo:rerun-if-changed={}", source.display());
+        let text = std::fs::read(&source).expect("the generated catalog is readable");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &text).expect("compressing in memory");
+        std::fs::write(
+            out_dir.join(format!("{name}.gz")),
+            gz.finish().expect("compressing in memory"),
+        )
+        .expect("OUT_DIR is writable");
+    }
 
     let committed = crate_dir.join("include/mggraph.h");
     let new = std::fs::read(&generated).expect("generated header is readable");

@@ -4,293 +4,39 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaCompliance {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetacompliance')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaCompliance' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaCompliance' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequest')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestApprover {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapprover')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestApprover' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestApprover' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestApproverByUserPrincipalName {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapproverbyuserprincipalname')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestApproverByUserPrincipalName' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestApproverByUserPrincipalName' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestApproverCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapprovercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestApproverCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestApproverCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapprovermailboxsetting')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningError {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapproverserviceprovisioningerror')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningError' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningError' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapproverserviceprovisioningerrorcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCollaborator {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaborator')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCollaborator' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCollaborator' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCollaboratorByUserPrincipalName {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorbyuserprincipalname')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorByUserPrincipalName' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorByUserPrincipalName' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCollaboratorCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratormailboxsetting')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningError {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorserviceprovisioningerror')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningError' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningError' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorserviceprovisioningerrorcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestFinalAttachment {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestfinalattachment')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestFinalAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestFinalAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestFinalReport {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestfinalreport')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestFinalReport' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestFinalReport' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestnote')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestNoteCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestnotecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestNoteCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestNoteCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaPrivacySubjectRightsRequestTeam {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestteam')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTeam')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaPrivacySubjectRightsRequestTeam' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaPrivacySubjectRightsRequestTeam' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/new-mgbetaprivacysubjectrightsrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/new-mgbetaprivacysubjectrightsrequestnote', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/remove-mgbetaprivacysubjectrightsrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/remove-mgbetaprivacysubjectrightsrequestnote', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaCompliance {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetacompliance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaCompliance' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaCompliance' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequestapprovermailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequestcollaboratormailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequestnote', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaCompliance{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetacompliance')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]param()dynamicparam{MgDynamic 'Get-MgBetaCompliance'}begin{$s=MgBegin 'Get-MgBetaCompliance'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequest'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestApprover{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapprover')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestApprover'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestApprover'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestApproverByUserPrincipalName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapproverbyuserprincipalname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestApproverByUserPrincipalName'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestApproverByUserPrincipalName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestApproverCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapprovercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestApproverCount'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestApproverCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapprovermailboxsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapproverserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningError'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestapproverserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCollaborator{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaborator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCollaborator'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCollaborator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCollaboratorByUserPrincipalName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorbyuserprincipalname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorByUserPrincipalName'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorByUserPrincipalName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCollaboratorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorCount'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratormailboxsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningError'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcollaboratorserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestCount'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestFinalAttachment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestfinalattachment')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestFinalAttachment'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestFinalAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestFinalReport{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestfinalreport')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestFinalReport'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestFinalReport'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestnote')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestNoteCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestnotecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestNoteCount'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestNoteCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaPrivacySubjectRightsRequestTeam{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/get-mgbetaprivacysubjectrightsrequestteam')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTeam')]param()dynamicparam{MgDynamic 'Get-MgBetaPrivacySubjectRightsRequestTeam'}begin{$s=MgBegin 'Get-MgBetaPrivacySubjectRightsRequestTeam'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/new-mgbetaprivacysubjectrightsrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]param()dynamicparam{MgDynamic 'New-MgBetaPrivacySubjectRightsRequest'}begin{$s=MgBegin 'New-MgBetaPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/new-mgbetaprivacysubjectrightsrequestnote',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]param()dynamicparam{MgDynamic 'New-MgBetaPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'New-MgBetaPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/remove-mgbetaprivacysubjectrightsrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPrivacySubjectRightsRequest'}begin{$s=MgBegin 'Remove-MgBetaPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/remove-mgbetaprivacysubjectrightsrequestnote',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'Remove-MgBetaPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaCompliance{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetacompliance',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]param()dynamicparam{MgDynamic 'Update-MgBetaCompliance'}begin{$s=MgBegin 'Update-MgBetaCompliance'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]param()dynamicparam{MgDynamic 'Update-MgBetaPrivacySubjectRightsRequest'}begin{$s=MgBegin 'Update-MgBetaPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequestapprovermailboxsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Update-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting'}begin{$s=MgBegin 'Update-MgBetaPrivacySubjectRightsRequestApproverMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequestcollaboratormailboxsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Update-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting'}begin{$s=MgBegin 'Update-MgBetaPrivacySubjectRightsRequestCollaboratorMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.compliance/update-mgbetaprivacysubjectrightsrequestnote',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]param()dynamicparam{MgDynamic 'Update-MgBetaPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'Update-MgBetaPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,123 +4,22 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserActivityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserActivityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserActivityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivityhistoryitem')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserActivityHistoryItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivityhistoryitemactivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserActivityHistoryItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserActivityHistoryItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserActivityHistoryItemCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivityhistoryitemcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserActivityHistoryItemCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserActivityHistoryItemCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaRecentUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'Recent', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/invoke-mgbetarecentuseractivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaRecentUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaRecentUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/new-mgbetauseractivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/new-mgbetauseractivityhistoryitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/remove-mgbetauseractivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/remove-mgbetauseractivityhistoryitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/update-mgbetauseractivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/update-mgbetauseractivityhistoryitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaUserActivity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Get-MgBetaUserActivity'}begin{$s=MgBegin 'Get-MgBetaUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserActivityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserActivityCount'}begin{$s=MgBegin 'Get-MgBetaUserActivityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivityhistoryitem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]param()dynamicparam{MgDynamic 'Get-MgBetaUserActivityHistoryItem'}begin{$s=MgBegin 'Get-MgBetaUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserActivityHistoryItemActivity{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivityhistoryitemactivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Get-MgBetaUserActivityHistoryItemActivity'}begin{$s=MgBegin 'Get-MgBetaUserActivityHistoryItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserActivityHistoryItemCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/get-mgbetauseractivityhistoryitemcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserActivityHistoryItemCount'}begin{$s=MgBegin 'Get-MgBetaUserActivityHistoryItemCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaRecentUserActivity{[CmdletBinding(DefaultParameterSetName='Recent',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/invoke-mgbetarecentuseractivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Invoke-MgBetaRecentUserActivity'}begin{$s=MgBegin 'Invoke-MgBetaRecentUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserActivity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/new-mgbetauseractivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'New-MgBetaUserActivity'}begin{$s=MgBegin 'New-MgBetaUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/new-mgbetauseractivityhistoryitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]param()dynamicparam{MgDynamic 'New-MgBetaUserActivityHistoryItem'}begin{$s=MgBegin 'New-MgBetaUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserActivity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/remove-mgbetauseractivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserActivity'}begin{$s=MgBegin 'Remove-MgBetaUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/remove-mgbetauseractivityhistoryitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserActivityHistoryItem'}begin{$s=MgBegin 'Remove-MgBetaUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserActivity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/update-mgbetauseractivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Update-MgBetaUserActivity'}begin{$s=MgBegin 'Update-MgBetaUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.crossdeviceexperiences/update-mgbetauseractivityhistoryitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]param()dynamicparam{MgDynamic 'Update-MgBetaUserActivityHistoryItem'}begin{$s=MgBegin 'Update-MgBetaUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,313 +4,41 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaDeviceManagementConditionalAccessSetting {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementconditionalaccesssetting')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementConditionalAccessSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementConditionalAccessSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfiguration')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfigurationassignment')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignmentCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfigurationassignmentcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignmentCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignmentCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfigurationcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementimportedwindowsautopilotdeviceidentitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementwindowsautopilotdeviceidentity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementwindowsautopilotdeviceidentitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaRoleManagement {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetarolemanagement')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaRoleManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaRoleManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Import-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'ImportExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/import-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Import-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Import-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice {
-[CmdletBinding(DefaultParameterSetName = 'Unassign', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/invoke-mgbetaunassigndevicemanagementwindowsautopilotdeviceidentityuserfromdevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementdeviceenrollmentconfigurationassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaDeviceManagementConditionalAccessSetting {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementconditionalaccesssetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceManagementConditionalAccessSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceManagementConditionalAccessSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementdeviceenrollmentconfigurationassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/set-mgbetadevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaDeviceManagementDeviceEnrollmentConfigurationPriority {
-[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/set-mgbetadevicemanagementdeviceenrollmentconfigurationpriority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaDeviceManagementDeviceEnrollmentConfigurationPriority' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaDeviceManagementDeviceEnrollmentConfigurationPriority' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice {
-[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/set-mgbetadevicemanagementwindowsautopilotdeviceidentityusertodevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDeviceManagementConditionalAccessSetting {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementconditionalaccesssetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceManagementConditionalAccessSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceManagementConditionalAccessSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementdeviceenrollmentconfigurationassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementwindowsautopilotdeviceidentitydeviceproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaRoleManagement {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetarolemanagement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaRoleManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaRoleManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaDeviceManagementConditionalAccessSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementconditionalaccesssetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementConditionalAccessSetting'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementConditionalAccessSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfigurationassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfigurationassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementdeviceenrollmentconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationCount'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementDeviceEnrollmentConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementimportedwindowsautopilotdeviceidentitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentityCount'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementwindowsautopilotdeviceidentity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetadevicemanagementwindowsautopilotdeviceidentitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityCount'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaRoleManagement{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/get-mgbetarolemanagement')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]param()dynamicparam{MgDynamic 'Get-MgBetaRoleManagement'}begin{$s=MgBegin 'Get-MgBetaRoleManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Import-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='ImportExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/import-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Import-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Import-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice{[CmdletBinding(DefaultParameterSetName='Unassign',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/invoke-mgbetaunassigndevicemanagementwindowsautopilotdeviceidentityuserfromdevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice'}begin{$s=MgBegin 'Invoke-MgBetaUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'New-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementdeviceenrollmentconfigurationassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'New-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'New-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/new-mgbetadevicemanagementwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'New-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'New-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaDeviceManagementConditionalAccessSetting{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementconditionalaccesssetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceManagementConditionalAccessSetting'}begin{$s=MgBegin 'Remove-MgBetaDeviceManagementConditionalAccessSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementdeviceenrollmentconfigurationassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'Remove-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Remove-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/remove-mgbetadevicemanagementwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Remove-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/set-mgbetadevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Set-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaDeviceManagementDeviceEnrollmentConfigurationPriority{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/set-mgbetadevicemanagementdeviceenrollmentconfigurationpriority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaDeviceManagementDeviceEnrollmentConfigurationPriority'}begin{$s=MgBegin 'Set-MgBetaDeviceManagementDeviceEnrollmentConfigurationPriority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/set-mgbetadevicemanagementwindowsautopilotdeviceidentityusertodevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice'}begin{$s=MgBegin 'Set-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDeviceManagementConditionalAccessSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementconditionalaccesssetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceManagementConditionalAccessSetting'}begin{$s=MgBegin 'Update-MgBetaDeviceManagementConditionalAccessSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Update-MgBetaDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementdeviceenrollmentconfigurationassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'Update-MgBetaDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Update-MgBetaDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetadevicemanagementwindowsautopilotdeviceidentitydeviceproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty'}begin{$s=MgBegin 'Update-MgBetaDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaRoleManagement{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.enrollment/update-mgbetarolemanagement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]param()dynamicparam{MgDynamic 'Update-MgBetaRoleManagement'}begin{$s=MgBegin 'Update-MgBetaRoleManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,33 +4,13 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Confirm-MgBetaDeviceManagementWindowsEnrollmentAutoDiscovery {
-[CmdletBinding(DefaultParameterSetName = 'Verify', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.functions/confirm-mgbetadevicemanagementwindowsenrollmentautodiscovery')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDeviceManagementWindowsEnrollmentAutoDiscovery' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDeviceManagementWindowsEnrollmentAutoDiscovery' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDeviceManagementEffectivePermission {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.functions/get-mgbetadevicemanagementeffectivepermission')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRolePermission')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDeviceManagementEffectivePermission' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDeviceManagementEffectivePermission' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaExperienceDeviceManagement {
-[CmdletBinding(DefaultParameterSetName = 'Experience', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.functions/invoke-mgbetaexperiencedevicemanagement')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserExperienceAnalyticsWorkFromAnywhereDevicesSummary')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaExperienceDeviceManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaExperienceDeviceManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Confirm-MgBetaDeviceManagementWindowsEnrollmentAutoDiscovery{[CmdletBinding(DefaultParameterSetName='Verify',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.functions/confirm-mgbetadevicemanagementwindowsenrollmentautodiscovery')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaDeviceManagementWindowsEnrollmentAutoDiscovery'}begin{$s=MgBegin 'Confirm-MgBetaDeviceManagementWindowsEnrollmentAutoDiscovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDeviceManagementEffectivePermission{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.functions/get-mgbetadevicemanagementeffectivepermission')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRolePermission')]param()dynamicparam{MgDynamic 'Get-MgBetaDeviceManagementEffectivePermission'}begin{$s=MgBegin 'Get-MgBetaDeviceManagementEffectivePermission'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaExperienceDeviceManagement{[CmdletBinding(DefaultParameterSetName='Experience',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devicemanagement.functions/invoke-mgbetaexperiencedevicemanagement')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserExperienceAnalyticsWorkFromAnywhereDevicesSummary')]param()dynamicparam{MgDynamic 'Invoke-MgBetaExperienceDeviceManagement'}begin{$s=MgBegin 'Invoke-MgBetaExperienceDeviceManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,423 +4,52 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaAdminServiceAnnouncement {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncement')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverview')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementHealthOverviewCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverviewcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementHealthOverviewCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementHealthOverviewCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverviewissue')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementHealthOverviewIssueCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverviewissuecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssueCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssueCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementissue')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementIssueCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementissuecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementIssueCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementIssueCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessage')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachment')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementMessageAttachmentArchive {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachmentarchive')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentArchive' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentArchive' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementMessageAttachmentContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachmentcontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementMessageAttachmentCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachmentcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaAdminServiceAnnouncementMessageCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessagecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaAdminServiceAnnouncementMessageCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaAdminServiceAnnouncementMessageCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaArchiveAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'ArchiveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetaarchiveadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaArchiveAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaArchiveAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaFavoriteAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'FavoriteExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetafavoriteadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaFavoriteAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaFavoriteAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaMarkAdminServiceAnnouncementMessageRead {
-[CmdletBinding(DefaultParameterSetName = 'MarkExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetamarkadminserviceannouncementmessageread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageRead' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageRead' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaMarkAdminServiceAnnouncementMessageUnread {
-[CmdletBinding(DefaultParameterSetName = 'MarkExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetamarkadminserviceannouncementmessageunread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageUnread' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageUnread' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaReportAdminServiceAnnouncementHealthOverviewIssueIncident {
-[CmdletBinding(DefaultParameterSetName = 'Report', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetareportadminserviceannouncementhealthoverviewissueincident')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReportAdminServiceAnnouncementHealthOverviewIssueIncident' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReportAdminServiceAnnouncementHealthOverviewIssueIncident' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaReportAdminServiceAnnouncementIssueIncident {
-[CmdletBinding(DefaultParameterSetName = 'Report', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetareportadminserviceannouncementissueincident')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaReportAdminServiceAnnouncementIssueIncident' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaReportAdminServiceAnnouncementIssueIncident' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaUnarchiveAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'UnarchiveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetaunarchiveadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUnarchiveAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUnarchiveAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaUnfavoriteAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'UnfavoriteExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetaunfavoriteadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaUnfavoriteAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaUnfavoriteAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementhealthoverview', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementhealthoverviewissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementmessageattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncement {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementhealthoverview', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementhealthoverviewissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessageattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementMessageAttachmentArchive {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessageattachmentarchive', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentArchive' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentArchive' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAdminServiceAnnouncementMessageAttachmentContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessageattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaAdminServiceAnnouncementMessageAttachmentArchive {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/set-mgbetaadminserviceannouncementmessageattachmentarchive', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentArchive' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentArchive' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaAdminServiceAnnouncementMessageAttachmentContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/set-mgbetaadminserviceannouncementmessageattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaAdminServiceAnnouncement {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminServiceAnnouncement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminServiceAnnouncement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementhealthoverview', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementhealthoverviewissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementmessageattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaAdminServiceAnnouncement{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncement')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncement'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverview')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementHealthOverviewCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverviewcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementHealthOverviewCount'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementHealthOverviewCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverviewissue')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementHealthOverviewIssueCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementhealthoverviewissuecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssueCount'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementHealthOverviewIssueCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementissue')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementIssueCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementissuecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementIssueCount'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementIssueCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementMessageAttachmentArchive{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachmentarchive')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentArchive'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentArchive'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementMessageAttachmentContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachmentcontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentContent'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementMessageAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessageattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentCount'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementMessageAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaAdminServiceAnnouncementMessageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/get-mgbetaadminserviceannouncementmessagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaAdminServiceAnnouncementMessageCount'}begin{$s=MgBegin 'Get-MgBetaAdminServiceAnnouncementMessageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaArchiveAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='ArchiveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetaarchiveadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaArchiveAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgBetaArchiveAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaFavoriteAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='FavoriteExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetafavoriteadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaFavoriteAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgBetaFavoriteAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaMarkAdminServiceAnnouncementMessageRead{[CmdletBinding(DefaultParameterSetName='MarkExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetamarkadminserviceannouncementmessageread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageRead'}begin{$s=MgBegin 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageRead'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaMarkAdminServiceAnnouncementMessageUnread{[CmdletBinding(DefaultParameterSetName='MarkExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetamarkadminserviceannouncementmessageunread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageUnread'}begin{$s=MgBegin 'Invoke-MgBetaMarkAdminServiceAnnouncementMessageUnread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaReportAdminServiceAnnouncementHealthOverviewIssueIncident{[CmdletBinding(DefaultParameterSetName='Report',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetareportadminserviceannouncementhealthoverviewissueincident')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReportAdminServiceAnnouncementHealthOverviewIssueIncident'}begin{$s=MgBegin 'Invoke-MgBetaReportAdminServiceAnnouncementHealthOverviewIssueIncident'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaReportAdminServiceAnnouncementIssueIncident{[CmdletBinding(DefaultParameterSetName='Report',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetareportadminserviceannouncementissueincident')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaReportAdminServiceAnnouncementIssueIncident'}begin{$s=MgBegin 'Invoke-MgBetaReportAdminServiceAnnouncementIssueIncident'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaUnarchiveAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='UnarchiveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetaunarchiveadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUnarchiveAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgBetaUnarchiveAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaUnfavoriteAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='UnfavoriteExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/invoke-mgbetaunfavoriteadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaUnfavoriteAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgBetaUnfavoriteAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementhealthoverview',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]param()dynamicparam{MgDynamic 'New-MgBetaAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'New-MgBetaAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementhealthoverviewissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'New-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'New-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'New-MgBetaAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'New-MgBetaAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]param()dynamicparam{MgDynamic 'New-MgBetaAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'New-MgBetaAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/new-mgbetaadminserviceannouncementmessageattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]param()dynamicparam{MgDynamic 'New-MgBetaAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'New-MgBetaAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncement{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncement'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementhealthoverview',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementhealthoverviewissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessageattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementMessageAttachmentArchive{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessageattachmentarchive',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentArchive'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentArchive'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAdminServiceAnnouncementMessageAttachmentContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/remove-mgbetaadminserviceannouncementmessageattachmentcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentContent'}begin{$s=MgBegin 'Remove-MgBetaAdminServiceAnnouncementMessageAttachmentContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaAdminServiceAnnouncementMessageAttachmentArchive{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/set-mgbetaadminserviceannouncementmessageattachmentarchive',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentArchive'}begin{$s=MgBegin 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentArchive'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaAdminServiceAnnouncementMessageAttachmentContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/set-mgbetaadminserviceannouncementmessageattachmentcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentContent'}begin{$s=MgBegin 'Set-MgBetaAdminServiceAnnouncementMessageAttachmentContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaAdminServiceAnnouncement{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminServiceAnnouncement'}begin{$s=MgBegin 'Update-MgBetaAdminServiceAnnouncement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementhealthoverview',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'Update-MgBetaAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementhealthoverviewissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'Update-MgBetaAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'Update-MgBetaAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Update-MgBetaAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.devices.serviceannouncement/update-mgbetaadminserviceannouncementmessageattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]param()dynamicparam{MgDynamic 'Update-MgBetaAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'Update-MgBetaAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,133 +4,23 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Confirm-MgBetaDirectoryObjectMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/confirm-mgbetadirectoryobjectmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryObjectMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryObjectMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Confirm-MgBetaDirectoryObjectMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/confirm-mgbetadirectoryobjectmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaDirectoryObjectMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaDirectoryObjectMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobject')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObjectAvailableExtensionProperty {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectavailableextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObjectAvailableExtensionProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObjectAvailableExtensionProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObjectById {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObjectById' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObjectById' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObjectCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObjectCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObjectCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObjectDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObjectDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObjectDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObjectMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObjectMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObjectMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaDirectoryObjectMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaDirectoryObjectMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaDirectoryObjectMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/new-mgbetadirectoryobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/remove-mgbetadirectoryobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Test-MgBetaDirectoryObjectProperty {
-[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/test-mgbetadirectoryobjectproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaDirectoryObjectProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaDirectoryObjectProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/update-mgbetadirectoryobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Confirm-MgBetaDirectoryObjectMemberGroup{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/confirm-mgbetadirectoryobjectmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaDirectoryObjectMemberGroup'}begin{$s=MgBegin 'Confirm-MgBetaDirectoryObjectMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgBetaDirectoryObjectMemberObject{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/confirm-mgbetadirectoryobjectmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaDirectoryObjectMemberObject'}begin{$s=MgBegin 'Confirm-MgBetaDirectoryObjectMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObject{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobject')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObject'}begin{$s=MgBegin 'Get-MgBetaDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObjectAvailableExtensionProperty{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectavailableextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObjectAvailableExtensionProperty'}begin{$s=MgBegin 'Get-MgBetaDirectoryObjectAvailableExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObjectById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObjectById'}begin{$s=MgBegin 'Get-MgBetaDirectoryObjectById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObjectCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObjectCount'}begin{$s=MgBegin 'Get-MgBetaDirectoryObjectCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObjectDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObjectDelta'}begin{$s=MgBegin 'Get-MgBetaDirectoryObjectDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObjectMemberGroup{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObjectMemberGroup'}begin{$s=MgBegin 'Get-MgBetaDirectoryObjectMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaDirectoryObjectMemberObject{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/get-mgbetadirectoryobjectmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaDirectoryObjectMemberObject'}begin{$s=MgBegin 'Get-MgBetaDirectoryObjectMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaDirectoryObject{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/new-mgbetadirectoryobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'New-MgBetaDirectoryObject'}begin{$s=MgBegin 'New-MgBetaDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaDirectoryObject{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/remove-mgbetadirectoryobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaDirectoryObject'}begin{$s=MgBegin 'Remove-MgBetaDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Test-MgBetaDirectoryObjectProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/test-mgbetadirectoryobjectproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaDirectoryObjectProperty'}begin{$s=MgBegin 'Test-MgBetaDirectoryObjectProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaDirectoryObject{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.directoryobjects/update-mgbetadirectoryobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Update-MgBetaDirectoryObject'}begin{$s=MgBegin 'Update-MgBetaDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

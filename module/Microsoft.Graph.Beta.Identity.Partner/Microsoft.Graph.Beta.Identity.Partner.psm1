@@ -4,303 +4,40 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomer')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminCustomerCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetailcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationship')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignmentcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipoperation')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperationCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipoperationcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperationCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperationCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshiprequest')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequestCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshiprequestcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequestCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequestCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadmincustomer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationship', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationshipoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationshiprequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadmincustomer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationship', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationshipoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationshiprequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadmincustomer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationship', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationshipoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationshiprequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomer')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminCustomerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetailcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationship')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshipoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperationCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshiprequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequestCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/get-mgbetatenantrelationshipdelegatedadminrelationshiprequestcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequestCount'}begin{$s=MgBegin 'Get-MgBetaTenantRelationshipDelegatedAdminRelationshipRequestCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadmincustomer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationship',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationshipoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/new-mgbetatenantrelationshipdelegatedadminrelationshiprequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]param()dynamicparam{MgDynamic 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'New-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadmincustomer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationship',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationshipoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/remove-mgbetatenantrelationshipdelegatedadminrelationshiprequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'Remove-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadmincustomer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadmincustomerservicemanagementdetail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationship',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationshipaccessassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationshipoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.identity.partner/update-mgbetatenantrelationshipdelegatedadminrelationshiprequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]param()dynamicparam{MgDynamic 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'Update-MgBetaTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,23 +4,12 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaUserPerson {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.people/get-mgbetauserperson')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPerson')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserPerson' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserPerson' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserPersonCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.people/get-mgbetauserpersoncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserPersonCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserPersonCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaUserPerson{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.people/get-mgbetauserperson')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPerson')]param()dynamicparam{MgDynamic 'Get-MgBetaUserPerson'}begin{$s=MgBegin 'Get-MgBetaUserPerson'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserPersonCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.people/get-mgbetauserpersoncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserPersonCount'}begin{$s=MgBegin 'Get-MgBetaUserPersonCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,653 +4,75 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaUserContact {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontact')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolder')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfolder')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontact')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContactCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContactCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContactCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContactDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContactDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContactDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContactExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContactExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContactExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactphoto')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactphotocontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderChildFolderDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfolderdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderChildFolderDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderChildFolderDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontact')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContactCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContactCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContactCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContactDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContactDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContactDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContactExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContactExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContactExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactphoto')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactphotocontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactFolderDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactFolderDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactFolderDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactphoto')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactphotocontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContact {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolderchildfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolderchildfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolderchildfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContact {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderChildFolderContactPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontactpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderChildFolderContactPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderChildFolderContactPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderChildFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderChildFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderChildFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderChildFolderPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfolderpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderChildFolderPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderChildFolderPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderContactPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontactpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderContactPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderContactPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactFolderPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactFolderPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactFolderPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaUserContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaUserContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaUserContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaUserContactFolderChildFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/set-mgbetausercontactfolderchildfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserContactFolderChildFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserContactFolderChildFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaUserContactFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/set-mgbetausercontactfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserContactFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserContactFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaUserContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/set-mgbetausercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContact {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderChildFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfoldercontactphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderChildFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderChildFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfoldercontactphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaUserContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContact'}begin{$s=MgBegin 'Get-MgBetaUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactCount'}begin{$s=MgBegin 'Get-MgBetaUserContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactDelta'}begin{$s=MgBegin 'Get-MgBetaUserContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactExtension'}begin{$s=MgBegin 'Get-MgBetaUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactExtensionCount'}begin{$s=MgBegin 'Get-MgBetaUserContactExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolder{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolder'}begin{$s=MgBegin 'Get-MgBetaUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfolder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolder'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContact'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContactCount'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContactDelta'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContactExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContactExtensionCount'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContactExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContactPhoto'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercontactphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderContactPhotoContent'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfoldercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderCount'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderChildFolderDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderchildfolderdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderChildFolderDelta'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderChildFolderDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContact'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContactCount'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContactDelta'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContactExtension'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContactExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContactExtensionCount'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContactExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContactPhoto'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercontactphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderContactPhotoContent'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfoldercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderCount'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactFolderDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactfolderdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactFolderDelta'}begin{$s=MgBegin 'Get-MgBetaUserContactFolderDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactPhoto'}begin{$s=MgBegin 'Get-MgBetaUserContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/get-mgbetausercontactphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaUserContactPhotoContent'}begin{$s=MgBegin 'Get-MgBetaUserContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'New-MgBetaUserContact'}begin{$s=MgBegin 'New-MgBetaUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactExtension'}begin{$s=MgBegin 'New-MgBetaUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactFolder{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactFolder'}begin{$s=MgBegin 'New-MgBetaUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolderchildfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactFolderChildFolder'}begin{$s=MgBegin 'New-MgBetaUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolderchildfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactFolderChildFolderContact'}begin{$s=MgBegin 'New-MgBetaUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfolderchildfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'New-MgBetaUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactFolderContact'}begin{$s=MgBegin 'New-MgBetaUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/new-mgbetausercontactfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgBetaUserContactFolderContactExtension'}begin{$s=MgBegin 'New-MgBetaUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContact'}begin{$s=MgBegin 'Remove-MgBetaUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactExtension'}begin{$s=MgBegin 'Remove-MgBetaUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolder{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolder'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderChildFolder'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderChildFolderContact'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderChildFolderContactPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontactpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderChildFolderContactPermanent'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderChildFolderContactPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderChildFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderChildFolderContactPhotoContent'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderChildFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderChildFolderPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderchildfolderpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderChildFolderPermanent'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderChildFolderPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderContact'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderContactExtension'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderContactPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontactpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderContactPermanent'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderContactPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderContactPhotoContent'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactFolderPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactfolderpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactFolderPermanent'}begin{$s=MgBegin 'Remove-MgBetaUserContactFolderPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactPermanent'}begin{$s=MgBegin 'Remove-MgBetaUserContactPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaUserContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/remove-mgbetausercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaUserContactPhotoContent'}begin{$s=MgBegin 'Remove-MgBetaUserContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaUserContactFolderChildFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/set-mgbetausercontactfolderchildfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaUserContactFolderChildFolderContactPhotoContent'}begin{$s=MgBegin 'Set-MgBetaUserContactFolderChildFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaUserContactFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/set-mgbetausercontactfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaUserContactFolderContactPhotoContent'}begin{$s=MgBegin 'Set-MgBetaUserContactFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaUserContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/set-mgbetausercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgBetaUserContactPhotoContent'}begin{$s=MgBegin 'Set-MgBetaUserContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContact'}begin{$s=MgBegin 'Update-MgBetaUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactExtension'}begin{$s=MgBegin 'Update-MgBetaUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolder{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolder'}begin{$s=MgBegin 'Update-MgBetaUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderChildFolder'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderChildFolderContact'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderChildFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfolderchildfoldercontactphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderChildFolderContactPhoto'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderChildFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderContact'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderContactExtension'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactfoldercontactphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactFolderContactPhoto'}begin{$s=MgBegin 'Update-MgBetaUserContactFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserContactPhoto{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.personalcontacts/update-mgbetausercontactphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Update-MgBetaUserContactPhoto'}begin{$s=MgBegin 'Update-MgBetaUserContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,53 +4,15 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgBetaSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/get-mgbetaschemaextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSchemaExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/get-mgbetaschemaextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSchemaExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSchemaExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/new-mgbetaschemaextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/remove-mgbetaschemaextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/update-mgbetaschemaextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgBetaSchemaExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/get-mgbetaschemaextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]param()dynamicparam{MgDynamic 'Get-MgBetaSchemaExtension'}begin{$s=MgBegin 'Get-MgBetaSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSchemaExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/get-mgbetaschemaextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaSchemaExtensionCount'}begin{$s=MgBegin 'Get-MgBetaSchemaExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaSchemaExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/new-mgbetaschemaextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]param()dynamicparam{MgDynamic 'New-MgBetaSchemaExtension'}begin{$s=MgBegin 'New-MgBetaSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaSchemaExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/remove-mgbetaschemaextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaSchemaExtension'}begin{$s=MgBegin 'Remove-MgBetaSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaSchemaExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.schemaextensions/update-mgbetaschemaextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]param()dynamicparam{MgDynamic 'Update-MgBetaSchemaExtension'}begin{$s=MgBegin 'Update-MgBetaSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,543 +4,64 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Add-MgBetaExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/add-mgbetaexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivityResult')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgBetaExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Add-MgBetaExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternal {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternal')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternal' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternal' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnection')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroup')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionGroupCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroupcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionGroupCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionGroupCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroupmember')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionGroupMemberCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroupmembercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionGroupMemberCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionGroupMemberCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitem')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemactivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionItemActivityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemactivitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionItemActivityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionItemActivityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionItemActivityPerformedBy {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemactivityperformedby')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionItemActivityPerformedBy' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionItemActivityPerformedBy' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionItemCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionItemCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionItemCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionoperation')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionOperationCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionoperationcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionOperationCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionOperationCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaExternalConnectionSchema {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionschema')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaExternalConnectionSchema' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaExternalConnectionSchema' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchacronym')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchAcronymCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchacronymcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchAcronymCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchAcronymCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchbookmark')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchBookmarkCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchbookmarkcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchBookmarkCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchBookmarkCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchEntity {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchentity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchEntity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchEntity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchqna')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaSearchQnaCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchqnacount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaSearchQnaCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaSearchQnaCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaQuerySearch {
-[CmdletBinding(DefaultParameterSetName = 'QueryExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/invoke-mgbetaquerysearch', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchResponse')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaQuerySearch' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaQuerySearch' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectiongroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectiongroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectionitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectionoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetasearchacronym', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetasearchbookmark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgBetaSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetasearchqna', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgBetaSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgBetaSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectiongroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectiongroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectionitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectionoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetasearchacronym', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetasearchbookmark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetasearchqna', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/set-mgbetaexternalconnectionitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternal {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternal' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternal' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectiongroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectiongroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectionoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaExternalConnectionSchema {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectionschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaExternalConnectionSchema' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaExternalConnectionSchema' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchacronym', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchbookmark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaSearchEntity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaSearchEntity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaSearchEntity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchqna', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Add-MgBetaExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/add-mgbetaexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivityResult')]param()dynamicparam{MgDynamic 'Add-MgBetaExternalConnectionItemActivity'}begin{$s=MgBegin 'Add-MgBetaExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]param()dynamicparam{MgDynamic 'Get-MgBetaExternal'}begin{$s=MgBegin 'Get-MgBetaExternal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnection{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnection'}begin{$s=MgBegin 'Get-MgBetaExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionCount'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionGroup'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionGroupCount'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroupmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionGroupMember'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionGroupMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectiongroupmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionGroupMemberCount'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionGroupMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionItem'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemactivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionItemActivity'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionItemActivityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemactivitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionItemActivityCount'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionItemActivityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionItemActivityPerformedBy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemactivityperformedby')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionItemActivityPerformedBy'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionItemActivityPerformedBy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionItemCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionitemcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionItemCount'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionItemCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionOperation'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionOperationCount'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaExternalConnectionSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetaexternalconnectionschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]param()dynamicparam{MgDynamic 'Get-MgBetaExternalConnectionSchema'}begin{$s=MgBegin 'Get-MgBetaExternalConnectionSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchAcronym{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchacronym')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchAcronym'}begin{$s=MgBegin 'Get-MgBetaSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchAcronymCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchacronymcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchAcronymCount'}begin{$s=MgBegin 'Get-MgBetaSearchAcronymCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchBookmark{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchbookmark')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchBookmark'}begin{$s=MgBegin 'Get-MgBetaSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchBookmarkCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchbookmarkcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchBookmarkCount'}begin{$s=MgBegin 'Get-MgBetaSearchBookmarkCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchEntity{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchentity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchEntity'}begin{$s=MgBegin 'Get-MgBetaSearchEntity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchQna{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchqna')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchQna'}begin{$s=MgBegin 'Get-MgBetaSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaSearchQnaCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/get-mgbetasearchqnacount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgBetaSearchQnaCount'}begin{$s=MgBegin 'Get-MgBetaSearchQnaCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaQuerySearch{[CmdletBinding(DefaultParameterSetName='QueryExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/invoke-mgbetaquerysearch',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchResponse')]param()dynamicparam{MgDynamic 'Invoke-MgBetaQuerySearch'}begin{$s=MgBegin 'Invoke-MgBetaQuerySearch'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaExternalConnection{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]param()dynamicparam{MgDynamic 'New-MgBetaExternalConnection'}begin{$s=MgBegin 'New-MgBetaExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectiongroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]param()dynamicparam{MgDynamic 'New-MgBetaExternalConnectionGroup'}begin{$s=MgBegin 'New-MgBetaExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectiongroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'New-MgBetaExternalConnectionGroupMember'}begin{$s=MgBegin 'New-MgBetaExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectionitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]param()dynamicparam{MgDynamic 'New-MgBetaExternalConnectionItem'}begin{$s=MgBegin 'New-MgBetaExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]param()dynamicparam{MgDynamic 'New-MgBetaExternalConnectionItemActivity'}begin{$s=MgBegin 'New-MgBetaExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetaexternalconnectionoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]param()dynamicparam{MgDynamic 'New-MgBetaExternalConnectionOperation'}begin{$s=MgBegin 'New-MgBetaExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaSearchAcronym{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetasearchacronym',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]param()dynamicparam{MgDynamic 'New-MgBetaSearchAcronym'}begin{$s=MgBegin 'New-MgBetaSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaSearchBookmark{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetasearchbookmark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]param()dynamicparam{MgDynamic 'New-MgBetaSearchBookmark'}begin{$s=MgBegin 'New-MgBetaSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgBetaSearchQna{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/new-mgbetasearchqna',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]param()dynamicparam{MgDynamic 'New-MgBetaSearchQna'}begin{$s=MgBegin 'New-MgBetaSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaExternalConnection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaExternalConnection'}begin{$s=MgBegin 'Remove-MgBetaExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectiongroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaExternalConnectionGroup'}begin{$s=MgBegin 'Remove-MgBetaExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectiongroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaExternalConnectionGroupMember'}begin{$s=MgBegin 'Remove-MgBetaExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectionitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaExternalConnectionItem'}begin{$s=MgBegin 'Remove-MgBetaExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaExternalConnectionItemActivity'}begin{$s=MgBegin 'Remove-MgBetaExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetaexternalconnectionoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaExternalConnectionOperation'}begin{$s=MgBegin 'Remove-MgBetaExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaSearchAcronym{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetasearchacronym',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaSearchAcronym'}begin{$s=MgBegin 'Remove-MgBetaSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaSearchBookmark{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetasearchbookmark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaSearchBookmark'}begin{$s=MgBegin 'Remove-MgBetaSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaSearchQna{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/remove-mgbetasearchqna',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaSearchQna'}begin{$s=MgBegin 'Remove-MgBetaSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/set-mgbetaexternalconnectionitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]param()dynamicparam{MgDynamic 'Set-MgBetaExternalConnectionItem'}begin{$s=MgBegin 'Set-MgBetaExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternal{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]param()dynamicparam{MgDynamic 'Update-MgBetaExternal'}begin{$s=MgBegin 'Update-MgBetaExternal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternalConnection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]param()dynamicparam{MgDynamic 'Update-MgBetaExternalConnection'}begin{$s=MgBegin 'Update-MgBetaExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectiongroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]param()dynamicparam{MgDynamic 'Update-MgBetaExternalConnectionGroup'}begin{$s=MgBegin 'Update-MgBetaExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectiongroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'Update-MgBetaExternalConnectionGroupMember'}begin{$s=MgBegin 'Update-MgBetaExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]param()dynamicparam{MgDynamic 'Update-MgBetaExternalConnectionItemActivity'}begin{$s=MgBegin 'Update-MgBetaExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectionoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]param()dynamicparam{MgDynamic 'Update-MgBetaExternalConnectionOperation'}begin{$s=MgBegin 'Update-MgBetaExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaExternalConnectionSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetaexternalconnectionschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]param()dynamicparam{MgDynamic 'Update-MgBetaExternalConnectionSchema'}begin{$s=MgBegin 'Update-MgBetaExternalConnectionSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaSearchAcronym{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchacronym',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]param()dynamicparam{MgDynamic 'Update-MgBetaSearchAcronym'}begin{$s=MgBegin 'Update-MgBetaSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaSearchBookmark{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchbookmark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]param()dynamicparam{MgDynamic 'Update-MgBetaSearchBookmark'}begin{$s=MgBegin 'Update-MgBetaSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaSearchEntity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]param()dynamicparam{MgDynamic 'Update-MgBetaSearchEntity'}begin{$s=MgBegin 'Update-MgBetaSearchEntity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaSearchQna{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.search/update-mgbetasearchqna',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]param()dynamicparam{MgDynamic 'Update-MgBetaSearchQna'}begin{$s=MgBegin 'Update-MgBetaSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

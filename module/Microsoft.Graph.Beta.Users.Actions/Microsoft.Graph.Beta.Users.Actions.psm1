@@ -4,173 +4,27 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Confirm-MgBetaUserMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/confirm-mgbetausermembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaUserMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaUserMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Confirm-MgBetaUserMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/confirm-mgbetausermemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgBetaUserMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgBetaUserMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Export-MgBetaUserPersonalData {
-[CmdletBinding(DefaultParameterSetName = 'ExportExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/export-mgbetauserpersonaldata', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Export-MgBetaUserPersonalData' }
-begin { $mgState = & $MgCore Start-MgCommand 'Export-MgBetaUserPersonalData' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Find-MgBetaUserMeetingTime {
-[CmdletBinding(DefaultParameterSetName = 'FindExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/find-mgbetausermeetingtime', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMeetingTimeSuggestionsResult')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgBetaUserMeetingTime' }
-begin { $mgState = & $MgCore Start-MgCommand 'Find-MgBetaUserMeetingTime' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserById {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetauserbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserById' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserById' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserMailTip {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetausermailtip', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailTips')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMailTip' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMailTip' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetausermembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgBetaUserMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetausermemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgBetaUserMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgBetaUserMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaLicenseUser {
-[CmdletBinding(DefaultParameterSetName = 'License', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/invoke-mgbetalicenseuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaLicenseUser' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaLicenseUser' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaRetryUserServiceProvisioning {
-[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/invoke-mgbetaretryuserserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaRetryUserServiceProvisioning' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaRetryUserServiceProvisioning' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgBetaTranslateUserExchangeId {
-[CmdletBinding(DefaultParameterSetName = 'TranslateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/invoke-mgbetatranslateuserexchangeid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConvertIdResult')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgBetaTranslateUserExchangeId' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgBetaTranslateUserExchangeId' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgBetaAllUserDeviceFromManagement {
-[CmdletBinding(DefaultParameterSetName = 'Remove', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/remove-mgbetaalluserdevicefrommanagement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgBetaAllUserDeviceFromManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgBetaAllUserDeviceFromManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Revoke-MgBetaUserSignInSession {
-[CmdletBinding(DefaultParameterSetName = 'Revoke', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/revoke-mgbetausersigninsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Revoke-MgBetaUserSignInSession' }
-begin { $mgState = & $MgCore Start-MgCommand 'Revoke-MgBetaUserSignInSession' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Send-MgBetaUserMail {
-[CmdletBinding(DefaultParameterSetName = 'SendExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/send-mgbetausermail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Send-MgBetaUserMail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Send-MgBetaUserMail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgBetaUserLicense {
-[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/set-mgbetauserlicense', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgBetaUserLicense' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgBetaUserLicense' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Test-MgBetaUserProperty {
-[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/test-mgbetauserproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgBetaUserProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Test-MgBetaUserProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgBetaUserPassword {
-[CmdletBinding(DefaultParameterSetName = 'ChangeExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/update-mgbetauserpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgBetaUserPassword' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgBetaUserPassword' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Confirm-MgBetaUserMemberGroup{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/confirm-mgbetausermembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaUserMemberGroup'}begin{$s=MgBegin 'Confirm-MgBetaUserMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgBetaUserMemberObject{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/confirm-mgbetausermemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgBetaUserMemberObject'}begin{$s=MgBegin 'Confirm-MgBetaUserMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Export-MgBetaUserPersonalData{[CmdletBinding(DefaultParameterSetName='ExportExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/export-mgbetauserpersonaldata',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Export-MgBetaUserPersonalData'}begin{$s=MgBegin 'Export-MgBetaUserPersonalData'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Find-MgBetaUserMeetingTime{[CmdletBinding(DefaultParameterSetName='FindExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/find-mgbetausermeetingtime',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMeetingTimeSuggestionsResult')]param()dynamicparam{MgDynamic 'Find-MgBetaUserMeetingTime'}begin{$s=MgBegin 'Find-MgBetaUserMeetingTime'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetauserbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgBetaUserById'}begin{$s=MgBegin 'Get-MgBetaUserById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserMailTip{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetausermailtip',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailTips')]param()dynamicparam{MgDynamic 'Get-MgBetaUserMailTip'}begin{$s=MgBegin 'Get-MgBetaUserMailTip'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserMemberGroup{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetausermembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaUserMemberGroup'}begin{$s=MgBegin 'Get-MgBetaUserMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgBetaUserMemberObject{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/get-mgbetausermemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgBetaUserMemberObject'}begin{$s=MgBegin 'Get-MgBetaUserMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaLicenseUser{[CmdletBinding(DefaultParameterSetName='License',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/invoke-mgbetalicenseuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Invoke-MgBetaLicenseUser'}begin{$s=MgBegin 'Invoke-MgBetaLicenseUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaRetryUserServiceProvisioning{[CmdletBinding(DefaultParameterSetName='Retry',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/invoke-mgbetaretryuserserviceprovisioning',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgBetaRetryUserServiceProvisioning'}begin{$s=MgBegin 'Invoke-MgBetaRetryUserServiceProvisioning'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgBetaTranslateUserExchangeId{[CmdletBinding(DefaultParameterSetName='TranslateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/invoke-mgbetatranslateuserexchangeid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConvertIdResult')]param()dynamicparam{MgDynamic 'Invoke-MgBetaTranslateUserExchangeId'}begin{$s=MgBegin 'Invoke-MgBetaTranslateUserExchangeId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgBetaAllUserDeviceFromManagement{[CmdletBinding(DefaultParameterSetName='Remove',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/remove-mgbetaalluserdevicefrommanagement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgBetaAllUserDeviceFromManagement'}begin{$s=MgBegin 'Remove-MgBetaAllUserDeviceFromManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Revoke-MgBetaUserSignInSession{[CmdletBinding(DefaultParameterSetName='Revoke',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/revoke-mgbetausersigninsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Revoke-MgBetaUserSignInSession'}begin{$s=MgBegin 'Revoke-MgBetaUserSignInSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Send-MgBetaUserMail{[CmdletBinding(DefaultParameterSetName='SendExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/send-mgbetausermail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Send-MgBetaUserMail'}begin{$s=MgBegin 'Send-MgBetaUserMail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgBetaUserLicense{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/set-mgbetauserlicense',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Set-MgBetaUserLicense'}begin{$s=MgBegin 'Set-MgBetaUserLicense'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Test-MgBetaUserProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/test-mgbetauserproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgBetaUserProperty'}begin{$s=MgBegin 'Test-MgBetaUserProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgBetaUserPassword{[CmdletBinding(DefaultParameterSetName='ChangeExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.beta.users.actions/update-mgbetauserpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Update-MgBetaUserPassword'}begin{$s=MgBegin 'Update-MgBetaUserPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,293 +4,39 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgCompliance {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgcompliance')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgCompliance' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgCompliance' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequest')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestApprover {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapprover')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestApprover' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestApprover' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestApproverByUserPrincipalName {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapproverbyuserprincipalname')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestApproverByUserPrincipalName' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestApproverByUserPrincipalName' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestApproverCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapprovercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestApproverCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestApproverCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestApproverMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapprovermailboxsetting')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestApproverMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestApproverMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningError {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapproverserviceprovisioningerror')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningError' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningError' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapproverserviceprovisioningerrorcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCollaborator {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaborator')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCollaborator' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCollaborator' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCollaboratorByUserPrincipalName {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorbyuserprincipalname')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCollaboratorByUserPrincipalName' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCollaboratorByUserPrincipalName' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCollaboratorCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCollaboratorCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCollaboratorCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratormailboxsetting')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningError {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorserviceprovisioningerror')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningError' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningError' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorserviceprovisioningerrorcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestFinalAttachment {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestfinalattachment')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestFinalAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestFinalAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestFinalReport {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestfinalreport')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestFinalReport' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestFinalReport' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestnote')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestNoteCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestnotecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestNoteCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestNoteCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgPrivacySubjectRightsRequestTeam {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestteam')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTeam')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgPrivacySubjectRightsRequestTeam' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgPrivacySubjectRightsRequestTeam' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/new-mgprivacysubjectrightsrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/new-mgprivacysubjectrightsrequestnote', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/remove-mgprivacysubjectrightsrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/remove-mgprivacysubjectrightsrequestnote', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgCompliance {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgcompliance', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgCompliance' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgCompliance' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgPrivacySubjectRightsRequest {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPrivacySubjectRightsRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPrivacySubjectRightsRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgPrivacySubjectRightsRequestApproverMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequestapprovermailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPrivacySubjectRightsRequestApproverMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPrivacySubjectRightsRequestApproverMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequestcollaboratormailboxsetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgPrivacySubjectRightsRequestNote {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequestnote', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgPrivacySubjectRightsRequestNote' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgPrivacySubjectRightsRequestNote' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgCompliance{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgcompliance')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]param()dynamicparam{MgDynamic 'Get-MgCompliance'}begin{$s=MgBegin 'Get-MgCompliance'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequest'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestApprover{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapprover')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestApprover'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestApprover'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestApproverByUserPrincipalName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapproverbyuserprincipalname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestApproverByUserPrincipalName'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestApproverByUserPrincipalName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestApproverCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapprovercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestApproverCount'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestApproverCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestApproverMailboxSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapprovermailboxsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestApproverMailboxSetting'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestApproverMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapproverserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningError'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestapproverserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestApproverServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCollaborator{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaborator')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCollaborator'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCollaborator'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCollaboratorByUserPrincipalName{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorbyuserprincipalname')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCollaboratorByUserPrincipalName'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCollaboratorByUserPrincipalName'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCollaboratorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCollaboratorCount'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCollaboratorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratormailboxsetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningError{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorserviceprovisioningerror')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceProvisioningError')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningError'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningError'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcollaboratorserviceprovisioningerrorcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCollaboratorServiceProvisioningErrorCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestCount'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestFinalAttachment{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestfinalattachment')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestFinalAttachment'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestFinalAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestFinalReport{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestfinalreport')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestFinalReport'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestFinalReport'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestnote')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestNoteCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestnotecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestNoteCount'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestNoteCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgPrivacySubjectRightsRequestTeam{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/get-mgprivacysubjectrightsrequestteam')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTeam')]param()dynamicparam{MgDynamic 'Get-MgPrivacySubjectRightsRequestTeam'}begin{$s=MgBegin 'Get-MgPrivacySubjectRightsRequestTeam'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/new-mgprivacysubjectrightsrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]param()dynamicparam{MgDynamic 'New-MgPrivacySubjectRightsRequest'}begin{$s=MgBegin 'New-MgPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/new-mgprivacysubjectrightsrequestnote',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]param()dynamicparam{MgDynamic 'New-MgPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'New-MgPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/remove-mgprivacysubjectrightsrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPrivacySubjectRightsRequest'}begin{$s=MgBegin 'Remove-MgPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/remove-mgprivacysubjectrightsrequestnote',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'Remove-MgPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgCompliance{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgcompliance',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphCompliance')]param()dynamicparam{MgDynamic 'Update-MgCompliance'}begin{$s=MgBegin 'Update-MgCompliance'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgPrivacySubjectRightsRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSubjectRightsRequest')]param()dynamicparam{MgDynamic 'Update-MgPrivacySubjectRightsRequest'}begin{$s=MgBegin 'Update-MgPrivacySubjectRightsRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgPrivacySubjectRightsRequestApproverMailboxSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequestapprovermailboxsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Update-MgPrivacySubjectRightsRequestApproverMailboxSetting'}begin{$s=MgBegin 'Update-MgPrivacySubjectRightsRequestApproverMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequestcollaboratormailboxsetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailboxSettings')]param()dynamicparam{MgDynamic 'Update-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting'}begin{$s=MgBegin 'Update-MgPrivacySubjectRightsRequestCollaboratorMailboxSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgPrivacySubjectRightsRequestNote{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.compliance/update-mgprivacysubjectrightsrequestnote',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAuthoredNote')]param()dynamicparam{MgDynamic 'Update-MgPrivacySubjectRightsRequestNote'}begin{$s=MgBegin 'Update-MgPrivacySubjectRightsRequestNote'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,123 +4,22 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserActivityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserActivityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserActivityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivityhistoryitem')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserActivityHistoryItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivityhistoryitemactivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserActivityHistoryItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserActivityHistoryItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserActivityHistoryItemCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivityhistoryitemcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserActivityHistoryItemCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserActivityHistoryItemCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgRecentUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'Recent', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/invoke-mgrecentuseractivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRecentUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRecentUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/new-mguseractivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/new-mguseractivityhistoryitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/remove-mguseractivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/remove-mguseractivityhistoryitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserActivity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/update-mguseractivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserActivityHistoryItem {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/update-mguseractivityhistoryitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserActivityHistoryItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserActivityHistoryItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgUserActivity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Get-MgUserActivity'}begin{$s=MgBegin 'Get-MgUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserActivityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserActivityCount'}begin{$s=MgBegin 'Get-MgUserActivityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivityhistoryitem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]param()dynamicparam{MgDynamic 'Get-MgUserActivityHistoryItem'}begin{$s=MgBegin 'Get-MgUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserActivityHistoryItemActivity{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivityhistoryitemactivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Get-MgUserActivityHistoryItemActivity'}begin{$s=MgBegin 'Get-MgUserActivityHistoryItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserActivityHistoryItemCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/get-mguseractivityhistoryitemcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserActivityHistoryItemCount'}begin{$s=MgBegin 'Get-MgUserActivityHistoryItemCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgRecentUserActivity{[CmdletBinding(DefaultParameterSetName='Recent',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/invoke-mgrecentuseractivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Invoke-MgRecentUserActivity'}begin{$s=MgBegin 'Invoke-MgRecentUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserActivity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/new-mguseractivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'New-MgUserActivity'}begin{$s=MgBegin 'New-MgUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/new-mguseractivityhistoryitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]param()dynamicparam{MgDynamic 'New-MgUserActivityHistoryItem'}begin{$s=MgBegin 'New-MgUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserActivity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/remove-mguseractivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserActivity'}begin{$s=MgBegin 'Remove-MgUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/remove-mguseractivityhistoryitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserActivityHistoryItem'}begin{$s=MgBegin 'Remove-MgUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserActivity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/update-mguseractivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserActivity')]param()dynamicparam{MgDynamic 'Update-MgUserActivity'}begin{$s=MgBegin 'Update-MgUserActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserActivityHistoryItem{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.crossdeviceexperiences/update-mguseractivityhistoryitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphActivityHistoryItem')]param()dynamicparam{MgDynamic 'Update-MgUserActivityHistoryItem'}begin{$s=MgBegin 'Update-MgUserActivityHistoryItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,313 +4,41 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgDeviceManagementConditionalAccessSetting {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementconditionalaccesssetting')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementConditionalAccessSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementConditionalAccessSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfiguration')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfigurationassignment')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignmentCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfigurationassignmentcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignmentCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignmentCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementDeviceEnrollmentConfigurationCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfigurationcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementDeviceEnrollmentConfigurationCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementDeviceEnrollmentConfigurationCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementimportedwindowsautopilotdeviceidentity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementimportedwindowsautopilotdeviceidentitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementwindowsautopilotdeviceidentity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementWindowsAutopilotDeviceIdentityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementwindowsautopilotdeviceidentitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgRoleManagement {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgrolemanagement')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgRoleManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgRoleManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Import-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'ImportExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/import-mgdevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Import-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Import-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice {
-[CmdletBinding(DefaultParameterSetName = 'Unassign', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/invoke-mgunassigndevicemanagementwindowsautopilotdeviceidentityuserfromdevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementdeviceenrollmentconfigurationassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgDeviceManagementConditionalAccessSetting {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementconditionalaccesssetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceManagementConditionalAccessSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceManagementConditionalAccessSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementdeviceenrollmentconfigurationassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/set-mgdevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgDeviceManagementDeviceEnrollmentConfigurationPriority {
-[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/set-mgdevicemanagementdeviceenrollmentconfigurationpriority', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgDeviceManagementDeviceEnrollmentConfigurationPriority' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgDeviceManagementDeviceEnrollmentConfigurationPriority' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice {
-[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/set-mgdevicemanagementwindowsautopilotdeviceidentityusertodevice', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDeviceManagementConditionalAccessSetting {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementconditionalaccesssetting', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceManagementConditionalAccessSetting' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceManagementConditionalAccessSetting' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDeviceManagementDeviceEnrollmentConfiguration {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementdeviceenrollmentconfiguration', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceManagementDeviceEnrollmentConfiguration' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceManagementDeviceEnrollmentConfiguration' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDeviceManagementDeviceEnrollmentConfigurationAssignment {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementdeviceenrollmentconfigurationassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceManagementDeviceEnrollmentConfigurationAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementimportedwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDeviceManagementWindowsAutopilotDeviceIdentity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementwindowsautopilotdeviceidentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementwindowsautopilotdeviceidentitydeviceproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgRoleManagement {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgrolemanagement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgRoleManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgRoleManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgDeviceManagementConditionalAccessSetting{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementconditionalaccesssetting')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementConditionalAccessSetting'}begin{$s=MgBegin 'Get-MgDeviceManagementConditionalAccessSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfiguration')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Get-MgDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfigurationassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfigurationassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignmentCount'}begin{$s=MgBegin 'Get-MgDeviceManagementDeviceEnrollmentConfigurationAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementDeviceEnrollmentConfigurationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementdeviceenrollmentconfigurationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementDeviceEnrollmentConfigurationCount'}begin{$s=MgBegin 'Get-MgDeviceManagementDeviceEnrollmentConfigurationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementimportedwindowsautopilotdeviceidentity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementimportedwindowsautopilotdeviceidentitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentityCount'}begin{$s=MgBegin 'Get-MgDeviceManagementImportedWindowsAutopilotDeviceIdentityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementwindowsautopilotdeviceidentity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementWindowsAutopilotDeviceIdentityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgdevicemanagementwindowsautopilotdeviceidentitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentityCount'}begin{$s=MgBegin 'Get-MgDeviceManagementWindowsAutopilotDeviceIdentityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgRoleManagement{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/get-mgrolemanagement')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]param()dynamicparam{MgDynamic 'Get-MgRoleManagement'}begin{$s=MgBegin 'Get-MgRoleManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Import-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='ImportExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/import-mgdevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Import-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Import-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice{[CmdletBinding(DefaultParameterSetName='Unassign',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/invoke-mgunassigndevicemanagementwindowsautopilotdeviceidentityuserfromdevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice'}begin{$s=MgBegin 'Invoke-MgUnassignDeviceManagementWindowsAutopilotDeviceIdentityUserFromDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]param()dynamicparam{MgDynamic 'New-MgDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'New-MgDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementdeviceenrollmentconfigurationassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]param()dynamicparam{MgDynamic 'New-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'New-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'New-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'New-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/new-mgdevicemanagementwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'New-MgDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'New-MgDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgDeviceManagementConditionalAccessSetting{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementconditionalaccesssetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceManagementConditionalAccessSetting'}begin{$s=MgBegin 'Remove-MgDeviceManagementConditionalAccessSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Remove-MgDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementdeviceenrollmentconfigurationassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'Remove-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Remove-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/remove-mgdevicemanagementwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Remove-MgDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/set-mgdevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Set-MgDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgDeviceManagementDeviceEnrollmentConfigurationPriority{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/set-mgdevicemanagementdeviceenrollmentconfigurationpriority',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgDeviceManagementDeviceEnrollmentConfigurationPriority'}begin{$s=MgBegin 'Set-MgDeviceManagementDeviceEnrollmentConfigurationPriority'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/set-mgdevicemanagementwindowsautopilotdeviceidentityusertodevice',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice'}begin{$s=MgBegin 'Set-MgDeviceManagementWindowsAutopilotDeviceIdentityUserToDevice'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDeviceManagementConditionalAccessSetting{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementconditionalaccesssetting',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphOnPremisesConditionalAccessSettings')]param()dynamicparam{MgDynamic 'Update-MgDeviceManagementConditionalAccessSetting'}begin{$s=MgBegin 'Update-MgDeviceManagementConditionalAccessSetting'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDeviceManagementDeviceEnrollmentConfiguration{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementdeviceenrollmentconfiguration',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDeviceEnrollmentConfiguration')]param()dynamicparam{MgDynamic 'Update-MgDeviceManagementDeviceEnrollmentConfiguration'}begin{$s=MgBegin 'Update-MgDeviceManagementDeviceEnrollmentConfiguration'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDeviceManagementDeviceEnrollmentConfigurationAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementdeviceenrollmentconfigurationassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphEnrollmentConfigurationAssignment')]param()dynamicparam{MgDynamic 'Update-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}begin{$s=MgBegin 'Update-MgDeviceManagementDeviceEnrollmentConfigurationAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementimportedwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphImportedWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Update-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Update-MgDeviceManagementImportedWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDeviceManagementWindowsAutopilotDeviceIdentity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementwindowsautopilotdeviceidentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphWindowsAutopilotDeviceIdentity')]param()dynamicparam{MgDynamic 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentity'}begin{$s=MgBegin 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgdevicemanagementwindowsautopilotdeviceidentitydeviceproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty'}begin{$s=MgBegin 'Update-MgDeviceManagementWindowsAutopilotDeviceIdentityDeviceProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgRoleManagement{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.enrollment/update-mgrolemanagement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRoleManagement')]param()dynamicparam{MgDynamic 'Update-MgRoleManagement'}begin{$s=MgBegin 'Update-MgRoleManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,33 +4,13 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Confirm-MgDeviceManagementWindowsEnrollmentAutoDiscovery {
-[CmdletBinding(DefaultParameterSetName = 'Verify', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.functions/confirm-mgdevicemanagementwindowsenrollmentautodiscovery')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDeviceManagementWindowsEnrollmentAutoDiscovery' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDeviceManagementWindowsEnrollmentAutoDiscovery' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDeviceManagementEffectivePermission {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.functions/get-mgdevicemanagementeffectivepermission')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRolePermission')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDeviceManagementEffectivePermission' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDeviceManagementEffectivePermission' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgExperienceDeviceManagement {
-[CmdletBinding(DefaultParameterSetName = 'Experience', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.functions/invoke-mgexperiencedevicemanagement')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserExperienceAnalyticsWorkFromAnywhereDevicesSummary')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgExperienceDeviceManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgExperienceDeviceManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Confirm-MgDeviceManagementWindowsEnrollmentAutoDiscovery{[CmdletBinding(DefaultParameterSetName='Verify',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.functions/confirm-mgdevicemanagementwindowsenrollmentautodiscovery')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgDeviceManagementWindowsEnrollmentAutoDiscovery'}begin{$s=MgBegin 'Confirm-MgDeviceManagementWindowsEnrollmentAutoDiscovery'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDeviceManagementEffectivePermission{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.functions/get-mgdevicemanagementeffectivepermission')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphRolePermission')]param()dynamicparam{MgDynamic 'Get-MgDeviceManagementEffectivePermission'}begin{$s=MgBegin 'Get-MgDeviceManagementEffectivePermission'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgExperienceDeviceManagement{[CmdletBinding(DefaultParameterSetName='Experience',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devicemanagement.functions/invoke-mgexperiencedevicemanagement')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUserExperienceAnalyticsWorkFromAnywhereDevicesSummary')]param()dynamicparam{MgDynamic 'Invoke-MgExperienceDeviceManagement'}begin{$s=MgBegin 'Invoke-MgExperienceDeviceManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

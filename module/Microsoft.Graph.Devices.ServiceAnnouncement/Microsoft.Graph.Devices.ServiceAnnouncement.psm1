@@ -4,423 +4,52 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgAdminServiceAnnouncement {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncement')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverview')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementHealthOverviewCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverviewcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementHealthOverviewCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementHealthOverviewCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverviewissue')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementHealthOverviewIssueCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverviewissuecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementHealthOverviewIssueCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementHealthOverviewIssueCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementissue')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementIssueCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementissuecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementIssueCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementIssueCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessage')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachment')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementMessageAttachmentArchive {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachmentarchive')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementMessageAttachmentArchive' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementMessageAttachmentArchive' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementMessageAttachmentContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachmentcontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementMessageAttachmentContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementMessageAttachmentContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementMessageAttachmentCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachmentcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementMessageAttachmentCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementMessageAttachmentCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgAdminServiceAnnouncementMessageCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessagecount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgAdminServiceAnnouncementMessageCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgAdminServiceAnnouncementMessageCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgArchiveAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'ArchiveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgarchiveadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgArchiveAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgArchiveAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgFavoriteAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'FavoriteExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgfavoriteadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgFavoriteAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgFavoriteAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgMarkAdminServiceAnnouncementMessageRead {
-[CmdletBinding(DefaultParameterSetName = 'MarkExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgmarkadminserviceannouncementmessageread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgMarkAdminServiceAnnouncementMessageRead' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgMarkAdminServiceAnnouncementMessageRead' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgMarkAdminServiceAnnouncementMessageUnread {
-[CmdletBinding(DefaultParameterSetName = 'MarkExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgmarkadminserviceannouncementmessageunread', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgMarkAdminServiceAnnouncementMessageUnread' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgMarkAdminServiceAnnouncementMessageUnread' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgReportAdminServiceAnnouncementHealthOverviewIssueIncident {
-[CmdletBinding(DefaultParameterSetName = 'Report', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgreportadminserviceannouncementhealthoverviewissueincident')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReportAdminServiceAnnouncementHealthOverviewIssueIncident' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReportAdminServiceAnnouncementHealthOverviewIssueIncident' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgReportAdminServiceAnnouncementIssueIncident {
-[CmdletBinding(DefaultParameterSetName = 'Report', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgreportadminserviceannouncementissueincident')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgReportAdminServiceAnnouncementIssueIncident' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgReportAdminServiceAnnouncementIssueIncident' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgUnarchiveAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'UnarchiveExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgunarchiveadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUnarchiveAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUnarchiveAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgUnfavoriteAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'UnfavoriteExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgunfavoriteadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgUnfavoriteAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgUnfavoriteAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementhealthoverview', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementhealthoverviewissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementmessageattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncement {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementhealthoverview', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementhealthoverviewissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessageattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementMessageAttachmentArchive {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessageattachmentarchive', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementMessageAttachmentArchive' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementMessageAttachmentArchive' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAdminServiceAnnouncementMessageAttachmentContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessageattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAdminServiceAnnouncementMessageAttachmentContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAdminServiceAnnouncementMessageAttachmentContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgAdminServiceAnnouncementMessageAttachmentArchive {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/set-mgadminserviceannouncementmessageattachmentarchive', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgAdminServiceAnnouncementMessageAttachmentArchive' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgAdminServiceAnnouncementMessageAttachmentArchive' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgAdminServiceAnnouncementMessageAttachmentContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/set-mgadminserviceannouncementmessageattachmentcontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgAdminServiceAnnouncementMessageAttachmentContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgAdminServiceAnnouncementMessageAttachmentContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgAdminServiceAnnouncement {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminServiceAnnouncement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminServiceAnnouncement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgAdminServiceAnnouncementHealthOverview {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementhealthoverview', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminServiceAnnouncementHealthOverview' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminServiceAnnouncementHealthOverview' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgAdminServiceAnnouncementHealthOverviewIssue {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementhealthoverviewissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminServiceAnnouncementHealthOverviewIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminServiceAnnouncementHealthOverviewIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgAdminServiceAnnouncementIssue {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementissue', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminServiceAnnouncementIssue' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminServiceAnnouncementIssue' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgAdminServiceAnnouncementMessage {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementmessage', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminServiceAnnouncementMessage' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminServiceAnnouncementMessage' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgAdminServiceAnnouncementMessageAttachment {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementmessageattachment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgAdminServiceAnnouncementMessageAttachment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgAdminServiceAnnouncementMessageAttachment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgAdminServiceAnnouncement{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncement')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncement'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverview')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementHealthOverviewCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverviewcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementHealthOverviewCount'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementHealthOverviewCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverviewissue')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementHealthOverviewIssueCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementhealthoverviewissuecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementHealthOverviewIssueCount'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementHealthOverviewIssueCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementissue')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementIssueCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementissuecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementIssueCount'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementIssueCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessage')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementMessageAttachmentArchive{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachmentarchive')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementMessageAttachmentArchive'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementMessageAttachmentArchive'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementMessageAttachmentContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachmentcontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementMessageAttachmentContent'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementMessageAttachmentContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementMessageAttachmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessageattachmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementMessageAttachmentCount'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementMessageAttachmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgAdminServiceAnnouncementMessageCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/get-mgadminserviceannouncementmessagecount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgAdminServiceAnnouncementMessageCount'}begin{$s=MgBegin 'Get-MgAdminServiceAnnouncementMessageCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgArchiveAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='ArchiveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgarchiveadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgArchiveAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgArchiveAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgFavoriteAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='FavoriteExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgfavoriteadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgFavoriteAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgFavoriteAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgMarkAdminServiceAnnouncementMessageRead{[CmdletBinding(DefaultParameterSetName='MarkExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgmarkadminserviceannouncementmessageread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgMarkAdminServiceAnnouncementMessageRead'}begin{$s=MgBegin 'Invoke-MgMarkAdminServiceAnnouncementMessageRead'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgMarkAdminServiceAnnouncementMessageUnread{[CmdletBinding(DefaultParameterSetName='MarkExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgmarkadminserviceannouncementmessageunread',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgMarkAdminServiceAnnouncementMessageUnread'}begin{$s=MgBegin 'Invoke-MgMarkAdminServiceAnnouncementMessageUnread'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgReportAdminServiceAnnouncementHealthOverviewIssueIncident{[CmdletBinding(DefaultParameterSetName='Report',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgreportadminserviceannouncementhealthoverviewissueincident')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReportAdminServiceAnnouncementHealthOverviewIssueIncident'}begin{$s=MgBegin 'Invoke-MgReportAdminServiceAnnouncementHealthOverviewIssueIncident'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgReportAdminServiceAnnouncementIssueIncident{[CmdletBinding(DefaultParameterSetName='Report',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgreportadminserviceannouncementissueincident')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgReportAdminServiceAnnouncementIssueIncident'}begin{$s=MgBegin 'Invoke-MgReportAdminServiceAnnouncementIssueIncident'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgUnarchiveAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='UnarchiveExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgunarchiveadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgUnarchiveAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgUnarchiveAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgUnfavoriteAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='UnfavoriteExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/invoke-mgunfavoriteadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgUnfavoriteAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Invoke-MgUnfavoriteAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementhealthoverview',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]param()dynamicparam{MgDynamic 'New-MgAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'New-MgAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementhealthoverviewissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'New-MgAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'New-MgAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'New-MgAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'New-MgAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]param()dynamicparam{MgDynamic 'New-MgAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'New-MgAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/new-mgadminserviceannouncementmessageattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]param()dynamicparam{MgDynamic 'New-MgAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'New-MgAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncement{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncement'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementhealthoverview',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementhealthoverviewissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessageattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementMessageAttachmentArchive{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessageattachmentarchive',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementMessageAttachmentArchive'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementMessageAttachmentArchive'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAdminServiceAnnouncementMessageAttachmentContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/remove-mgadminserviceannouncementmessageattachmentcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAdminServiceAnnouncementMessageAttachmentContent'}begin{$s=MgBegin 'Remove-MgAdminServiceAnnouncementMessageAttachmentContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgAdminServiceAnnouncementMessageAttachmentArchive{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/set-mgadminserviceannouncementmessageattachmentarchive',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgAdminServiceAnnouncementMessageAttachmentArchive'}begin{$s=MgBegin 'Set-MgAdminServiceAnnouncementMessageAttachmentArchive'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgAdminServiceAnnouncementMessageAttachmentContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/set-mgadminserviceannouncementmessageattachmentcontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgAdminServiceAnnouncementMessageAttachmentContent'}begin{$s=MgBegin 'Set-MgAdminServiceAnnouncementMessageAttachmentContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgAdminServiceAnnouncement{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncement')]param()dynamicparam{MgDynamic 'Update-MgAdminServiceAnnouncement'}begin{$s=MgBegin 'Update-MgAdminServiceAnnouncement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgAdminServiceAnnouncementHealthOverview{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementhealthoverview',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealth')]param()dynamicparam{MgDynamic 'Update-MgAdminServiceAnnouncementHealthOverview'}begin{$s=MgBegin 'Update-MgAdminServiceAnnouncementHealthOverview'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgAdminServiceAnnouncementHealthOverviewIssue{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementhealthoverviewissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Update-MgAdminServiceAnnouncementHealthOverviewIssue'}begin{$s=MgBegin 'Update-MgAdminServiceAnnouncementHealthOverviewIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgAdminServiceAnnouncementIssue{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementissue',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceHealthIssue')]param()dynamicparam{MgDynamic 'Update-MgAdminServiceAnnouncementIssue'}begin{$s=MgBegin 'Update-MgAdminServiceAnnouncementIssue'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgAdminServiceAnnouncementMessage{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementmessage',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceUpdateMessage')]param()dynamicparam{MgDynamic 'Update-MgAdminServiceAnnouncementMessage'}begin{$s=MgBegin 'Update-MgAdminServiceAnnouncementMessage'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgAdminServiceAnnouncementMessageAttachment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.devices.serviceannouncement/update-mgadminserviceannouncementmessageattachment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphServiceAnnouncementAttachment')]param()dynamicparam{MgDynamic 'Update-MgAdminServiceAnnouncementMessageAttachment'}begin{$s=MgBegin 'Update-MgAdminServiceAnnouncementMessageAttachment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

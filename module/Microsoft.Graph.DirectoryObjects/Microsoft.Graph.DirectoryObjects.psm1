@@ -4,133 +4,23 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Confirm-MgDirectoryObjectMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/confirm-mgdirectoryobjectmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryObjectMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryObjectMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Confirm-MgDirectoryObjectMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/confirm-mgdirectoryobjectmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgDirectoryObjectMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgDirectoryObjectMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobject')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObjectAvailableExtensionProperty {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectavailableextensionproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObjectAvailableExtensionProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObjectAvailableExtensionProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObjectById {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObjectById' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObjectById' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObjectCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObjectCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObjectCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObjectDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObjectDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObjectDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObjectMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectmembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObjectMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObjectMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgDirectoryObjectMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectmemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgDirectoryObjectMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgDirectoryObjectMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/new-mgdirectoryobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/remove-mgdirectoryobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Test-MgDirectoryObjectProperty {
-[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/test-mgdirectoryobjectproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgDirectoryObjectProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Test-MgDirectoryObjectProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgDirectoryObject {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/update-mgdirectoryobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgDirectoryObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgDirectoryObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Confirm-MgDirectoryObjectMemberGroup{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/confirm-mgdirectoryobjectmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgDirectoryObjectMemberGroup'}begin{$s=MgBegin 'Confirm-MgDirectoryObjectMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgDirectoryObjectMemberObject{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/confirm-mgdirectoryobjectmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgDirectoryObjectMemberObject'}begin{$s=MgBegin 'Confirm-MgDirectoryObjectMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObject{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobject')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObject'}begin{$s=MgBegin 'Get-MgDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObjectAvailableExtensionProperty{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectavailableextensionproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtensionProperty')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObjectAvailableExtensionProperty'}begin{$s=MgBegin 'Get-MgDirectoryObjectAvailableExtensionProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObjectById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObjectById'}begin{$s=MgBegin 'Get-MgDirectoryObjectById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObjectCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObjectCount'}begin{$s=MgBegin 'Get-MgDirectoryObjectCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObjectDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObjectDelta'}begin{$s=MgBegin 'Get-MgDirectoryObjectDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObjectMemberGroup{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectmembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObjectMemberGroup'}begin{$s=MgBegin 'Get-MgDirectoryObjectMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgDirectoryObjectMemberObject{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/get-mgdirectoryobjectmemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgDirectoryObjectMemberObject'}begin{$s=MgBegin 'Get-MgDirectoryObjectMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgDirectoryObject{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/new-mgdirectoryobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'New-MgDirectoryObject'}begin{$s=MgBegin 'New-MgDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgDirectoryObject{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/remove-mgdirectoryobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgDirectoryObject'}begin{$s=MgBegin 'Remove-MgDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Test-MgDirectoryObjectProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/test-mgdirectoryobjectproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgDirectoryObjectProperty'}begin{$s=MgBegin 'Test-MgDirectoryObjectProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgDirectoryObject{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.directoryobjects/update-mgdirectoryobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Update-MgDirectoryObject'}begin{$s=MgBegin 'Update-MgDirectoryObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

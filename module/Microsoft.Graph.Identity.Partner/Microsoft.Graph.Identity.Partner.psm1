@@ -4,303 +4,40 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomer')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminCustomerCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminCustomerCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminCustomerCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetailcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationship')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipaccessassignment')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipaccessassignmentcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipoperation')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipOperationCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipoperationcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperationCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperationCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshiprequest')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgTenantRelationshipDelegatedAdminRelationshipRequestCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshiprequestcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequestCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequestCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadmincustomer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationship', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationshipaccessassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationshipoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationshiprequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadmincustomer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationship', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationshipaccessassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationshipoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationshiprequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgTenantRelationshipDelegatedAdminCustomer {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadmincustomer', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipDelegatedAdminCustomer' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipDelegatedAdminCustomer' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgTenantRelationshipDelegatedAdminRelationship {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationship', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipDelegatedAdminRelationship' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipDelegatedAdminRelationship' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationshipaccessassignment', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgTenantRelationshipDelegatedAdminRelationshipOperation {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationshipoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipDelegatedAdminRelationshipOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipDelegatedAdminRelationshipOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgTenantRelationshipDelegatedAdminRelationshipRequest {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationshiprequest', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgTenantRelationshipDelegatedAdminRelationshipRequest' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgTenantRelationshipDelegatedAdminRelationshipRequest' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomer')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminCustomerCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminCustomerCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminCustomerCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetailcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetailCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationship')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipaccessassignment')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipaccessassignmentcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignmentCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshipoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperationCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshiprequest')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgTenantRelationshipDelegatedAdminRelationshipRequestCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/get-mgtenantrelationshipdelegatedadminrelationshiprequestcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequestCount'}begin{$s=MgBegin 'Get-MgTenantRelationshipDelegatedAdminRelationshipRequestCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadmincustomer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'New-MgTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'New-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationship',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'New-MgTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationshipaccessassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'New-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationshipoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'New-MgTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/new-mgtenantrelationshipdelegatedadminrelationshiprequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]param()dynamicparam{MgDynamic 'New-MgTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'New-MgTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadmincustomer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'Remove-MgTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'Remove-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationship',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'Remove-MgTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationshipaccessassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'Remove-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationshipoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'Remove-MgTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/remove-mgtenantrelationshipdelegatedadminrelationshiprequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'Remove-MgTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgTenantRelationshipDelegatedAdminCustomer{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadmincustomer',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminCustomer')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipDelegatedAdminCustomer'}begin{$s=MgBegin 'Update-MgTenantRelationshipDelegatedAdminCustomer'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadmincustomerservicemanagementdetail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminServiceManagementDetail')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}begin{$s=MgBegin 'Update-MgTenantRelationshipDelegatedAdminCustomerServiceManagementDetail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgTenantRelationshipDelegatedAdminRelationship{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationship',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationship')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipDelegatedAdminRelationship'}begin{$s=MgBegin 'Update-MgTenantRelationshipDelegatedAdminRelationship'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationshipaccessassignment',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminAccessAssignment')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}begin{$s=MgBegin 'Update-MgTenantRelationshipDelegatedAdminRelationshipAccessAssignment'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgTenantRelationshipDelegatedAdminRelationshipOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationshipoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipOperation')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipDelegatedAdminRelationshipOperation'}begin{$s=MgBegin 'Update-MgTenantRelationshipDelegatedAdminRelationshipOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgTenantRelationshipDelegatedAdminRelationshipRequest{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.identity.partner/update-mgtenantrelationshipdelegatedadminrelationshiprequest',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDelegatedAdminRelationshipRequest')]param()dynamicparam{MgDynamic 'Update-MgTenantRelationshipDelegatedAdminRelationshipRequest'}begin{$s=MgBegin 'Update-MgTenantRelationshipDelegatedAdminRelationshipRequest'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

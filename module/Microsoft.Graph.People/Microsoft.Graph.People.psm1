@@ -4,23 +4,12 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgUserPerson {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.people/get-mguserperson')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPerson')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserPerson' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserPerson' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserPersonCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.people/get-mguserpersoncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserPersonCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserPersonCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgUserPerson{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.people/get-mguserperson')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphPerson')]param()dynamicparam{MgDynamic 'Get-MgUserPerson'}begin{$s=MgBegin 'Get-MgUserPerson'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserPersonCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.people/get-mguserpersoncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserPersonCount'}begin{$s=MgBegin 'Get-MgUserPersonCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

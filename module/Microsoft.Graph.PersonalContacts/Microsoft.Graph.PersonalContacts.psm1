@@ -4,653 +4,75 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgUserContact {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontact')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolder')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfolder')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontact')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContactCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContactCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContactCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContactDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContactDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContactDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContactExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContactExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContactExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactphoto')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactphotocontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderChildFolderDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfolderdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderChildFolderDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderChildFolderDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontact')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContactCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContactCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContactCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContactDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContactDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContactDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContactExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContactExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContactExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactphoto')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactphotocontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactFolderDelta {
-[CmdletBinding(DefaultParameterSetName = 'Delta', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderdelta')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactFolderDelta' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactFolderDelta' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactphoto')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactphotocontent')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContact {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolderchildfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolderchildfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolderchildfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContact {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderChildFolderContactPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontactpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderChildFolderContactPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderChildFolderContactPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderChildFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderChildFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderChildFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderChildFolderPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfolderpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderChildFolderPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderChildFolderPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderContactPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontactpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderContactPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderContactPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactFolderPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactFolderPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactFolderPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactPermanent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactpermanent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactPermanent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactPermanent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgUserContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgUserContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgUserContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgUserContactFolderChildFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/set-mgusercontactfolderchildfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserContactFolderChildFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserContactFolderChildFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgUserContactFolderContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/set-mgusercontactfoldercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserContactFolderContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserContactFolderContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgUserContactPhotoContent {
-[CmdletBinding(DefaultParameterSetName = 'Set', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/set-mgusercontactphotocontent', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserContactPhotoContent' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserContactPhotoContent' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContact {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolder {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderChildFolder {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfolder', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderChildFolder' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderChildFolder' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderChildFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderChildFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderChildFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderChildFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderChildFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderChildFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderChildFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfoldercontactphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderChildFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderChildFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderContact {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfoldercontact', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderContact' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderContact' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderContactExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfoldercontactextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderContactExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderContactExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactFolderContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfoldercontactphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactFolderContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactFolderContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserContactPhoto {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactphoto', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserContactPhoto' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserContactPhoto' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgUserContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgUserContact'}begin{$s=MgBegin 'Get-MgUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactCount'}begin{$s=MgBegin 'Get-MgUserContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgUserContactDelta'}begin{$s=MgBegin 'Get-MgUserContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgUserContactExtension'}begin{$s=MgBegin 'Get-MgUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactExtensionCount'}begin{$s=MgBegin 'Get-MgUserContactExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolder{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolder'}begin{$s=MgBegin 'Get-MgUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfolder')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolder'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContact'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContactCount'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContactDelta'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContactExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContactExtensionCount'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContactExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContactPhoto'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercontactphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderContactPhotoContent'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfoldercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderCount'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderChildFolderDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderchildfolderdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderChildFolderDelta'}begin{$s=MgBegin 'Get-MgUserContactFolderChildFolderDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontact')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContact'}begin{$s=MgBegin 'Get-MgUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContactCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContactCount'}begin{$s=MgBegin 'Get-MgUserContactFolderContactCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContactDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContactDelta'}begin{$s=MgBegin 'Get-MgUserContactFolderContactDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContactExtension'}begin{$s=MgBegin 'Get-MgUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContactExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContactExtensionCount'}begin{$s=MgBegin 'Get-MgUserContactFolderContactExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContactPhoto'}begin{$s=MgBegin 'Get-MgUserContactFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercontactphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderContactPhotoContent'}begin{$s=MgBegin 'Get-MgUserContactFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfoldercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderCount'}begin{$s=MgBegin 'Get-MgUserContactFolderCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactFolderDelta{[CmdletBinding(DefaultParameterSetName='Delta',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactfolderdelta')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Get-MgUserContactFolderDelta'}begin{$s=MgBegin 'Get-MgUserContactFolderDelta'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactPhoto{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactphoto')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Get-MgUserContactPhoto'}begin{$s=MgBegin 'Get-MgUserContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/get-mgusercontactphotocontent')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgUserContactPhotoContent'}begin{$s=MgBegin 'Get-MgUserContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'New-MgUserContact'}begin{$s=MgBegin 'New-MgUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgUserContactExtension'}begin{$s=MgBegin 'New-MgUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactFolder{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'New-MgUserContactFolder'}begin{$s=MgBegin 'New-MgUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolderchildfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'New-MgUserContactFolderChildFolder'}begin{$s=MgBegin 'New-MgUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolderchildfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'New-MgUserContactFolderChildFolderContact'}begin{$s=MgBegin 'New-MgUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfolderchildfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'New-MgUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'New-MgUserContactFolderContact'}begin{$s=MgBegin 'New-MgUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/new-mgusercontactfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'New-MgUserContactFolderContactExtension'}begin{$s=MgBegin 'New-MgUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContact'}begin{$s=MgBegin 'Remove-MgUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactExtension'}begin{$s=MgBegin 'Remove-MgUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolder{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolder'}begin{$s=MgBegin 'Remove-MgUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderChildFolder'}begin{$s=MgBegin 'Remove-MgUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderChildFolderContact'}begin{$s=MgBegin 'Remove-MgUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'Remove-MgUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderChildFolderContactPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontactpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderChildFolderContactPermanent'}begin{$s=MgBegin 'Remove-MgUserContactFolderChildFolderContactPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderChildFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderChildFolderContactPhotoContent'}begin{$s=MgBegin 'Remove-MgUserContactFolderChildFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderChildFolderPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderchildfolderpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderChildFolderPermanent'}begin{$s=MgBegin 'Remove-MgUserContactFolderChildFolderPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderContact'}begin{$s=MgBegin 'Remove-MgUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderContactExtension'}begin{$s=MgBegin 'Remove-MgUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderContactPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontactpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderContactPermanent'}begin{$s=MgBegin 'Remove-MgUserContactFolderContactPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderContactPhotoContent'}begin{$s=MgBegin 'Remove-MgUserContactFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactFolderPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactfolderpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactFolderPermanent'}begin{$s=MgBegin 'Remove-MgUserContactFolderPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactPermanent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactpermanent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactPermanent'}begin{$s=MgBegin 'Remove-MgUserContactPermanent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgUserContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/remove-mgusercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgUserContactPhotoContent'}begin{$s=MgBegin 'Remove-MgUserContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgUserContactFolderChildFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/set-mgusercontactfolderchildfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgUserContactFolderChildFolderContactPhotoContent'}begin{$s=MgBegin 'Set-MgUserContactFolderChildFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgUserContactFolderContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/set-mgusercontactfoldercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgUserContactFolderContactPhotoContent'}begin{$s=MgBegin 'Set-MgUserContactFolderContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgUserContactPhotoContent{[CmdletBinding(DefaultParameterSetName='Set',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/set-mgusercontactphotocontent',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Set-MgUserContactPhotoContent'}begin{$s=MgBegin 'Set-MgUserContactPhotoContent'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Update-MgUserContact'}begin{$s=MgBegin 'Update-MgUserContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgUserContactExtension'}begin{$s=MgBegin 'Update-MgUserContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolder{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolder'}begin{$s=MgBegin 'Update-MgUserContactFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderChildFolder{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfolder',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContactFolder')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderChildFolder'}begin{$s=MgBegin 'Update-MgUserContactFolderChildFolder'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderChildFolderContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderChildFolderContact'}begin{$s=MgBegin 'Update-MgUserContactFolderChildFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderChildFolderContactExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderChildFolderContactExtension'}begin{$s=MgBegin 'Update-MgUserContactFolderChildFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderChildFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfolderchildfoldercontactphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderChildFolderContactPhoto'}begin{$s=MgBegin 'Update-MgUserContactFolderChildFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderContact{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfoldercontact',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphContact')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderContact'}begin{$s=MgBegin 'Update-MgUserContactFolderContact'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderContactExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfoldercontactextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExtension')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderContactExtension'}begin{$s=MgBegin 'Update-MgUserContactFolderContactExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactFolderContactPhoto{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactfoldercontactphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Update-MgUserContactFolderContactPhoto'}begin{$s=MgBegin 'Update-MgUserContactFolderContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserContactPhoto{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.personalcontacts/update-mgusercontactphoto',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphProfilePhoto')]param()dynamicparam{MgDynamic 'Update-MgUserContactPhoto'}begin{$s=MgBegin 'Update-MgUserContactPhoto'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

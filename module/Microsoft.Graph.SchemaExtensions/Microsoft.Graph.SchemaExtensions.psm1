@@ -4,53 +4,15 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Get-MgSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/get-mgschemaextension')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSchemaExtensionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/get-mgschemaextensioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSchemaExtensionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSchemaExtensionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/new-mgschemaextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/remove-mgschemaextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgSchemaExtension {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/update-mgschemaextension', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSchemaExtension' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSchemaExtension' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Get-MgSchemaExtension{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/get-mgschemaextension')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]param()dynamicparam{MgDynamic 'Get-MgSchemaExtension'}begin{$s=MgBegin 'Get-MgSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSchemaExtensionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/get-mgschemaextensioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgSchemaExtensionCount'}begin{$s=MgBegin 'Get-MgSchemaExtensionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgSchemaExtension{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/new-mgschemaextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]param()dynamicparam{MgDynamic 'New-MgSchemaExtension'}begin{$s=MgBegin 'New-MgSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgSchemaExtension{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/remove-mgschemaextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgSchemaExtension'}begin{$s=MgBegin 'Remove-MgSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgSchemaExtension{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.schemaextensions/update-mgschemaextension',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchemaExtension')]param()dynamicparam{MgDynamic 'Update-MgSchemaExtension'}begin{$s=MgBegin 'Update-MgSchemaExtension'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,543 +4,64 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Add-MgExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'AddExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/add-mgexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivityResult')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Add-MgExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Add-MgExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternal {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternal')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternal' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternal' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnection')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectioncount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroup')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionGroupCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroupcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionGroupCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionGroupCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroupmember')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionGroupMemberCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroupmembercount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionGroupMemberCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionGroupMemberCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitem')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemactivity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionItemActivityCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemactivitycount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionItemActivityCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionItemActivityCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionItemActivityPerformedBy {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemactivityperformedby')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionItemActivityPerformedBy' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionItemActivityPerformedBy' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionItemCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionItemCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionItemCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionoperation')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionOperationCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionoperationcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionOperationCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionOperationCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgExternalConnectionSchema {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionschema')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgExternalConnectionSchema' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgExternalConnectionSchema' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchacronym')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchAcronymCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchacronymcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchAcronymCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchAcronymCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchbookmark')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchBookmarkCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchbookmarkcount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchBookmarkCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchBookmarkCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchEntity {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchentity')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchEntity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchEntity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'List', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchqna')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgSearchQnaCount {
-[CmdletBinding(DefaultParameterSetName = 'Get', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchqnacount')]
-[OutputType('System.Int32')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgSearchQnaCount' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgSearchQnaCount' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgQuerySearch {
-[CmdletBinding(DefaultParameterSetName = 'QueryExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/invoke-mgquerysearch', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchResponse')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgQuerySearch' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgQuerySearch' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectiongroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectiongroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectionitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectionoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgsearchacronym', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgsearchbookmark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function New-MgSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'CreateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgsearchqna', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'New-MgSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'New-MgSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectiongroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectiongroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectionitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectionoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgsearchacronym', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgsearchbookmark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'Delete', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgsearchqna', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgExternalConnectionItem {
-[CmdletBinding(DefaultParameterSetName = 'SetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/set-mgexternalconnectionitem', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgExternalConnectionItem' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgExternalConnectionItem' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternal {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternal', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternal' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternal' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternalConnection {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnection', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternalConnection' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternalConnection' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternalConnectionGroup {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectiongroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternalConnectionGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternalConnectionGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternalConnectionGroupMember {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectiongroupmember', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternalConnectionGroupMember' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternalConnectionGroupMember' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternalConnectionItemActivity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectionitemactivity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternalConnectionItemActivity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternalConnectionItemActivity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternalConnectionOperation {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectionoperation', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternalConnectionOperation' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternalConnectionOperation' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgExternalConnectionSchema {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectionschema', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgExternalConnectionSchema' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgExternalConnectionSchema' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgSearchAcronym {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchacronym', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSearchAcronym' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSearchAcronym' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgSearchBookmark {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchbookmark', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSearchBookmark' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSearchBookmark' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgSearchEntity {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchentity', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSearchEntity' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSearchEntity' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgSearchQna {
-[CmdletBinding(DefaultParameterSetName = 'UpdateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchqna', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgSearchQna' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgSearchQna' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Add-MgExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='AddExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/add-mgexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivityResult')]param()dynamicparam{MgDynamic 'Add-MgExternalConnectionItemActivity'}begin{$s=MgBegin 'Add-MgExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternal{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternal')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]param()dynamicparam{MgDynamic 'Get-MgExternal'}begin{$s=MgBegin 'Get-MgExternal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnection{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnection')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]param()dynamicparam{MgDynamic 'Get-MgExternalConnection'}begin{$s=MgBegin 'Get-MgExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectioncount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionCount'}begin{$s=MgBegin 'Get-MgExternalConnectionCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroup')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionGroup'}begin{$s=MgBegin 'Get-MgExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionGroupCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroupcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionGroupCount'}begin{$s=MgBegin 'Get-MgExternalConnectionGroupCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroupmember')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionGroupMember'}begin{$s=MgBegin 'Get-MgExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionGroupMemberCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectiongroupmembercount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionGroupMemberCount'}begin{$s=MgBegin 'Get-MgExternalConnectionGroupMemberCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitem')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionItem'}begin{$s=MgBegin 'Get-MgExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemactivity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionItemActivity'}begin{$s=MgBegin 'Get-MgExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionItemActivityCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemactivitycount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionItemActivityCount'}begin{$s=MgBegin 'Get-MgExternalConnectionItemActivityCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionItemActivityPerformedBy{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemactivityperformedby')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionItemActivityPerformedBy'}begin{$s=MgBegin 'Get-MgExternalConnectionItemActivityPerformedBy'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionItemCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionitemcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionItemCount'}begin{$s=MgBegin 'Get-MgExternalConnectionItemCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionoperation')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionOperation'}begin{$s=MgBegin 'Get-MgExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionOperationCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionoperationcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionOperationCount'}begin{$s=MgBegin 'Get-MgExternalConnectionOperationCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgExternalConnectionSchema{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgexternalconnectionschema')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]param()dynamicparam{MgDynamic 'Get-MgExternalConnectionSchema'}begin{$s=MgBegin 'Get-MgExternalConnectionSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchAcronym{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchacronym')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]param()dynamicparam{MgDynamic 'Get-MgSearchAcronym'}begin{$s=MgBegin 'Get-MgSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchAcronymCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchacronymcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgSearchAcronymCount'}begin{$s=MgBegin 'Get-MgSearchAcronymCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchBookmark{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchbookmark')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]param()dynamicparam{MgDynamic 'Get-MgSearchBookmark'}begin{$s=MgBegin 'Get-MgSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchBookmarkCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchbookmarkcount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgSearchBookmarkCount'}begin{$s=MgBegin 'Get-MgSearchBookmarkCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchEntity{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchentity')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]param()dynamicparam{MgDynamic 'Get-MgSearchEntity'}begin{$s=MgBegin 'Get-MgSearchEntity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchQna{[CmdletBinding(DefaultParameterSetName='List',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchqna')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]param()dynamicparam{MgDynamic 'Get-MgSearchQna'}begin{$s=MgBegin 'Get-MgSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgSearchQnaCount{[CmdletBinding(DefaultParameterSetName='Get',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/get-mgsearchqnacount')][OutputType('System.Int32')]param()dynamicparam{MgDynamic 'Get-MgSearchQnaCount'}begin{$s=MgBegin 'Get-MgSearchQnaCount'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgQuerySearch{[CmdletBinding(DefaultParameterSetName='QueryExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/invoke-mgquerysearch',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchResponse')]param()dynamicparam{MgDynamic 'Invoke-MgQuerySearch'}begin{$s=MgBegin 'Invoke-MgQuerySearch'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgExternalConnection{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]param()dynamicparam{MgDynamic 'New-MgExternalConnection'}begin{$s=MgBegin 'New-MgExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectiongroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]param()dynamicparam{MgDynamic 'New-MgExternalConnectionGroup'}begin{$s=MgBegin 'New-MgExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectiongroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'New-MgExternalConnectionGroupMember'}begin{$s=MgBegin 'New-MgExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectionitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]param()dynamicparam{MgDynamic 'New-MgExternalConnectionItem'}begin{$s=MgBegin 'New-MgExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]param()dynamicparam{MgDynamic 'New-MgExternalConnectionItemActivity'}begin{$s=MgBegin 'New-MgExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgexternalconnectionoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]param()dynamicparam{MgDynamic 'New-MgExternalConnectionOperation'}begin{$s=MgBegin 'New-MgExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgSearchAcronym{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgsearchacronym',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]param()dynamicparam{MgDynamic 'New-MgSearchAcronym'}begin{$s=MgBegin 'New-MgSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgSearchBookmark{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgsearchbookmark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]param()dynamicparam{MgDynamic 'New-MgSearchBookmark'}begin{$s=MgBegin 'New-MgSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function New-MgSearchQna{[CmdletBinding(DefaultParameterSetName='CreateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/new-mgsearchqna',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]param()dynamicparam{MgDynamic 'New-MgSearchQna'}begin{$s=MgBegin 'New-MgSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgExternalConnection{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgExternalConnection'}begin{$s=MgBegin 'Remove-MgExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectiongroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgExternalConnectionGroup'}begin{$s=MgBegin 'Remove-MgExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectiongroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgExternalConnectionGroupMember'}begin{$s=MgBegin 'Remove-MgExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectionitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgExternalConnectionItem'}begin{$s=MgBegin 'Remove-MgExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgExternalConnectionItemActivity'}begin{$s=MgBegin 'Remove-MgExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgexternalconnectionoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgExternalConnectionOperation'}begin{$s=MgBegin 'Remove-MgExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgSearchAcronym{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgsearchacronym',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgSearchAcronym'}begin{$s=MgBegin 'Remove-MgSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgSearchBookmark{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgsearchbookmark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgSearchBookmark'}begin{$s=MgBegin 'Remove-MgSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgSearchQna{[CmdletBinding(DefaultParameterSetName='Delete',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/remove-mgsearchqna',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgSearchQna'}begin{$s=MgBegin 'Remove-MgSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgExternalConnectionItem{[CmdletBinding(DefaultParameterSetName='SetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/set-mgexternalconnectionitem',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalItem')]param()dynamicparam{MgDynamic 'Set-MgExternalConnectionItem'}begin{$s=MgBegin 'Set-MgExternalConnectionItem'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternal{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternal',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternal')]param()dynamicparam{MgDynamic 'Update-MgExternal'}begin{$s=MgBegin 'Update-MgExternal'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternalConnection{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnection',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalConnection')]param()dynamicparam{MgDynamic 'Update-MgExternalConnection'}begin{$s=MgBegin 'Update-MgExternalConnection'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternalConnectionGroup{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectiongroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalGroup')]param()dynamicparam{MgDynamic 'Update-MgExternalConnectionGroup'}begin{$s=MgBegin 'Update-MgExternalConnectionGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternalConnectionGroupMember{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectiongroupmember',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphIdentity')]param()dynamicparam{MgDynamic 'Update-MgExternalConnectionGroupMember'}begin{$s=MgBegin 'Update-MgExternalConnectionGroupMember'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternalConnectionItemActivity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectionitemactivity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphExternalActivity')]param()dynamicparam{MgDynamic 'Update-MgExternalConnectionItemActivity'}begin{$s=MgBegin 'Update-MgExternalConnectionItemActivity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternalConnectionOperation{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectionoperation',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConnectionOperation')]param()dynamicparam{MgDynamic 'Update-MgExternalConnectionOperation'}begin{$s=MgBegin 'Update-MgExternalConnectionOperation'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgExternalConnectionSchema{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgexternalconnectionschema',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSchema')]param()dynamicparam{MgDynamic 'Update-MgExternalConnectionSchema'}begin{$s=MgBegin 'Update-MgExternalConnectionSchema'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgSearchAcronym{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchacronym',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAcronym')]param()dynamicparam{MgDynamic 'Update-MgSearchAcronym'}begin{$s=MgBegin 'Update-MgSearchAcronym'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgSearchBookmark{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchbookmark',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphBookmark')]param()dynamicparam{MgDynamic 'Update-MgSearchBookmark'}begin{$s=MgBegin 'Update-MgSearchBookmark'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgSearchEntity{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchentity',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphSearchEntity')]param()dynamicparam{MgDynamic 'Update-MgSearchEntity'}begin{$s=MgBegin 'Update-MgSearchEntity'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgSearchQna{[CmdletBinding(DefaultParameterSetName='UpdateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.search/update-mgsearchqna',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphQna')]param()dynamicparam{MgDynamic 'Update-MgSearchQna'}begin{$s=MgBegin 'Update-MgSearchQna'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -4,173 +4,27 @@ Set-StrictMode -Version 3.0
 $MgCore = Get-Module MgGraph
 if (-not $MgCore) { $MgCore = Import-Module MgGraph -PassThru -Global }
 
-function Confirm-MgUserMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/confirm-mgusermembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgUserMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgUserMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Confirm-MgUserMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'CheckExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/confirm-mgusermemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Confirm-MgUserMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Confirm-MgUserMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Export-MgUserPersonalData {
-[CmdletBinding(DefaultParameterSetName = 'ExportExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/export-mguserpersonaldata', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Export-MgUserPersonalData' }
-begin { $mgState = & $MgCore Start-MgCommand 'Export-MgUserPersonalData' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Find-MgUserMeetingTime {
-[CmdletBinding(DefaultParameterSetName = 'FindExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/find-mgusermeetingtime', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMeetingTimeSuggestionsResult')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Find-MgUserMeetingTime' }
-begin { $mgState = & $MgCore Start-MgCommand 'Find-MgUserMeetingTime' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserById {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mguserbyid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserById' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserById' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserMailTip {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermailtip', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailTips')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMailTip' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMailTip' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserMemberGroup {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermembergroup', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberGroup' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberGroup' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Get-MgUserMemberObject {
-[CmdletBinding(DefaultParameterSetName = 'GetExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermemberobject', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Get-MgUserMemberObject' }
-begin { $mgState = & $MgCore Start-MgCommand 'Get-MgUserMemberObject' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgLicenseUser {
-[CmdletBinding(DefaultParameterSetName = 'License', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mglicenseuser', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgLicenseUser' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgLicenseUser' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgRetryUserServiceProvisioning {
-[CmdletBinding(DefaultParameterSetName = 'Retry', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mgretryuserserviceprovisioning', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgRetryUserServiceProvisioning' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgRetryUserServiceProvisioning' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Invoke-MgTranslateUserExchangeId {
-[CmdletBinding(DefaultParameterSetName = 'TranslateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mgtranslateuserexchangeid', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConvertIdResult')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Invoke-MgTranslateUserExchangeId' }
-begin { $mgState = & $MgCore Start-MgCommand 'Invoke-MgTranslateUserExchangeId' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Remove-MgAllUserDeviceFromManagement {
-[CmdletBinding(DefaultParameterSetName = 'Remove', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/remove-mgalluserdevicefrommanagement', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Remove-MgAllUserDeviceFromManagement' }
-begin { $mgState = & $MgCore Start-MgCommand 'Remove-MgAllUserDeviceFromManagement' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Revoke-MgUserSignInSession {
-[CmdletBinding(DefaultParameterSetName = 'Revoke', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/revoke-mgusersigninsession', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Revoke-MgUserSignInSession' }
-begin { $mgState = & $MgCore Start-MgCommand 'Revoke-MgUserSignInSession' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Send-MgUserMail {
-[CmdletBinding(DefaultParameterSetName = 'SendExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/send-mgusermail', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Send-MgUserMail' }
-begin { $mgState = & $MgCore Start-MgCommand 'Send-MgUserMail' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Set-MgUserLicense {
-[CmdletBinding(DefaultParameterSetName = 'AssignExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Set-MgUserLicense' }
-begin { $mgState = & $MgCore Start-MgCommand 'Set-MgUserLicense' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Test-MgUserProperty {
-[CmdletBinding(DefaultParameterSetName = 'ValidateExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/test-mguserproperty', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Test-MgUserProperty' }
-begin { $mgState = & $MgCore Start-MgCommand 'Test-MgUserProperty' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
-function Update-MgUserPassword {
-[CmdletBinding(DefaultParameterSetName = 'ChangeExpanded', PositionalBinding = $false, HelpUri = 'https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/update-mguserpassword', SupportsShouldProcess, ConfirmImpact = 'Medium')]
-[OutputType('System.Boolean')]
-param()
-dynamicparam { & $MgCore Get-MgDynamicParameter 'Update-MgUserPassword' }
-begin { $mgState = & $MgCore Start-MgCommand 'Update-MgUserPassword' $PSCmdlet $PSBoundParameters }
-process { & $MgCore Invoke-MgCommandStep $mgState $PSBoundParameters }
-end { & $MgCore Complete-MgCommand $mgState }
-clean { & $MgCore Stop-MgCommand $mgState }
-}
+# Forwarders (not exported). The bound parameters are the caller's: $PSCmdlet.MyInvocation.BoundParameters.
+function MgDynamic([string] $Name) { & $MgCore Get-MgDynamicParameter $Name }
+function MgBegin([string] $Name) { & $MgCore Start-MgCommand $Name $PSCmdlet $PSCmdlet.MyInvocation.BoundParameters $VerbosePreference $DebugPreference }
+function MgProcess($State) { & $MgCore Invoke-MgCommandStep $State $PSCmdlet.MyInvocation.BoundParameters }
+function MgEnd($State) { & $MgCore Complete-MgCommand $State }
+function MgClean($State) { & $MgCore Stop-MgCommand $State }
+
+function Confirm-MgUserMemberGroup{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/confirm-mgusermembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgUserMemberGroup'}begin{$s=MgBegin 'Confirm-MgUserMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Confirm-MgUserMemberObject{[CmdletBinding(DefaultParameterSetName='CheckExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/confirm-mgusermemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Confirm-MgUserMemberObject'}begin{$s=MgBegin 'Confirm-MgUserMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Export-MgUserPersonalData{[CmdletBinding(DefaultParameterSetName='ExportExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/export-mguserpersonaldata',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Export-MgUserPersonalData'}begin{$s=MgBegin 'Export-MgUserPersonalData'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Find-MgUserMeetingTime{[CmdletBinding(DefaultParameterSetName='FindExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/find-mgusermeetingtime',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMeetingTimeSuggestionsResult')]param()dynamicparam{MgDynamic 'Find-MgUserMeetingTime'}begin{$s=MgBegin 'Find-MgUserMeetingTime'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserById{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mguserbyid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject')]param()dynamicparam{MgDynamic 'Get-MgUserById'}begin{$s=MgBegin 'Get-MgUserById'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserMailTip{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermailtip',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphMailTips')]param()dynamicparam{MgDynamic 'Get-MgUserMailTip'}begin{$s=MgBegin 'Get-MgUserMailTip'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserMemberGroup{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermembergroup',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgUserMemberGroup'}begin{$s=MgBegin 'Get-MgUserMemberGroup'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Get-MgUserMemberObject{[CmdletBinding(DefaultParameterSetName='GetExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/get-mgusermemberobject',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Get-MgUserMemberObject'}begin{$s=MgBegin 'Get-MgUserMemberObject'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgLicenseUser{[CmdletBinding(DefaultParameterSetName='License',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mglicenseuser',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Invoke-MgLicenseUser'}begin{$s=MgBegin 'Invoke-MgLicenseUser'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgRetryUserServiceProvisioning{[CmdletBinding(DefaultParameterSetName='Retry',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mgretryuserserviceprovisioning',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Invoke-MgRetryUserServiceProvisioning'}begin{$s=MgBegin 'Invoke-MgRetryUserServiceProvisioning'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Invoke-MgTranslateUserExchangeId{[CmdletBinding(DefaultParameterSetName='TranslateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mgtranslateuserexchangeid',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphConvertIdResult')]param()dynamicparam{MgDynamic 'Invoke-MgTranslateUserExchangeId'}begin{$s=MgBegin 'Invoke-MgTranslateUserExchangeId'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Remove-MgAllUserDeviceFromManagement{[CmdletBinding(DefaultParameterSetName='Remove',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/remove-mgalluserdevicefrommanagement',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Remove-MgAllUserDeviceFromManagement'}begin{$s=MgBegin 'Remove-MgAllUserDeviceFromManagement'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Revoke-MgUserSignInSession{[CmdletBinding(DefaultParameterSetName='Revoke',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/revoke-mgusersigninsession',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Revoke-MgUserSignInSession'}begin{$s=MgBegin 'Revoke-MgUserSignInSession'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Send-MgUserMail{[CmdletBinding(DefaultParameterSetName='SendExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/send-mgusermail',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Send-MgUserMail'}begin{$s=MgBegin 'Send-MgUserMail'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Set-MgUserLicense{[CmdletBinding(DefaultParameterSetName='AssignExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser')]param()dynamicparam{MgDynamic 'Set-MgUserLicense'}begin{$s=MgBegin 'Set-MgUserLicense'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Test-MgUserProperty{[CmdletBinding(DefaultParameterSetName='ValidateExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/test-mguserproperty',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Test-MgUserProperty'}begin{$s=MgBegin 'Test-MgUserProperty'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}
+function Update-MgUserPassword{[CmdletBinding(DefaultParameterSetName='ChangeExpanded',HelpUri='https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/update-mguserpassword',SupportsShouldProcess,ConfirmImpact='Medium')][OutputType('System.Boolean')]param()dynamicparam{MgDynamic 'Update-MgUserPassword'}begin{$s=MgBegin 'Update-MgUserPassword'}process{MgProcess $s}end{MgEnd $s}clean{MgClean $s}}

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             }
         }
     }
+    let mut catalog_changed = false;
     for (path, content) in files {
         let full = root.join(&path);
         let current = std::fs::read_to_string(&full).ok();
@@ -73,11 +74,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         } else {
             println!("wrote {path}");
+            catalog_changed |= path.starts_with("src/catalog/generated/");
         }
+    }
+    if catalog_changed {
+        // The module files were rendered from the catalog this binary embeds: the old one.
+        eprintln!("mggraph-codegen: the catalog changed; run it again (it rebuilds with the new catalog) to regenerate module/ from it");
     }
     if !drift.is_empty() {
         eprintln!("generated files are out of date: {}", drift.join(", "));
-        eprintln!("run `cargo run --bin mggraph-codegen` and commit the result");
+        eprintln!("run `cargo run --release --features codegen --bin mggraph-codegen` (twice when the catalog changed) and commit the result");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

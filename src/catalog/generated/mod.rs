@@ -19,8 +19,18 @@ use super::{
     RouteKind, Special,
 };
 
-static COMMANDS_JSONL: &str = include_str!("commands.jsonl");
-static MODELS_JSONL: &str = include_str!("models.jsonl");
+/// The files, gzip-compressed by build.rs (the text is ten times larger).
+static COMMANDS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/commands.jsonl.gz"));
+static MODELS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/models.jsonl.gz"));
+
+/// A compressed file's text, decompressed once for the life of the process.
+fn inflate(gz: &'static [u8]) -> &'static str {
+    let mut text = String::new();
+    // The data is what build.rs wrote from the committed files: a failure here is a build
+    // defect, and an empty catalog (no command found) is the safe answer to it.
+    let _ = std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text);
+    Box::leak(text.into_boxed_str())
+}
 
 /// How many base types a model may inherit through (the CSDL has at most a handful; the limit
 /// stops a malformed catalog from looping).
@@ -134,12 +144,12 @@ impl Index {
 
 fn command_index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index::build(COMMANDS_JSONL))
+    INDEX.get_or_init(|| Index::build(inflate(COMMANDS_GZ)))
 }
 
 fn model_index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index::build(MODELS_JSONL))
+    INDEX.get_or_init(|| Index::build(inflate(MODELS_GZ)))
 }
 
 fn leak(s: String) -> &'static str {
