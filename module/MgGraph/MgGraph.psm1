@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '56bfe40c8d44b3f1'
+$script:MgBuildId = '6b81bae041f84e70'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -387,6 +387,8 @@ function Get-MgGeneratedModelType {
         }
         $created = Add-MgModelTypes -Module $state.Module -Models $models -Known $state.Types
         foreach ($e in $created.GetEnumerator()) { $state.Types[$e.Key] = $e.Value }
+        # A hand-written id (fido2AuthenticationMethod) stands for its qualified generated model.
+        $state.Types[$Id] = $state.Types[[string]$answer[0]['models'][0]['id']]
         $state.Types[$Id]
     }
     finally { [System.Threading.Monitor]::Exit($domain) }
@@ -406,7 +408,7 @@ function Add-MgModelTypes {
     $lookup = {
         param([string] $Ref)
         if ($types.ContainsKey($Ref)) { return $types[$Ref] }
-        if ($Known.Contains($Ref)) { return $Known[$Ref] }
+        if ($Known.ContainsKey($Ref)) { return $Known[$Ref] }
         $null
     }
     $public = [System.Reflection.FieldAttributes]::Public
@@ -1927,6 +1929,7 @@ if (($env:PSModulePath -split [System.IO.Path]::PathSeparator) -notcontains $scr
 $script:MgModels = @{
     'referenceCreate' = @{ Namespace = 'Microsoft.Graph.PowerShell.Models'; Class = 'ReferenceCreate'; Additional = $true; Properties = [ordered]@{ OdataId = 'string' } }
     'strongAuthenticationRequirements' = @{ Namespace = 'Microsoft.Graph.Beta.PowerShell.Models'; Class = 'MicrosoftGraphStrongAuthenticationRequirements'; Additional = $true; Properties = [ordered]@{ PerUserMfaState = 'string' } }
+    'authContext' = @{ Namespace = 'Microsoft.Graph.PowerShell.Authentication'; Class = 'AuthContext'; Additional = $false; Properties = [ordered]@{ ClientId = 'string'; TenantId = 'string'; Scopes = 'string[]'; AuthType = 'string'; TokenCredentialType = 'string'; CertificateThumbprint = 'string'; CertificateSubjectName = 'string'; SendCertificateChain = 'bool'; Account = 'string'; AppName = 'string'; ContextScope = 'string'; PSHostVersion = 'string'; ManagedIdentityId = 'string'; Environment = 'string' } }
     'graphEnvironment' = @{ Namespace = 'Microsoft.Graph.PowerShell.Authentication'; Class = 'GraphEnvironment'; Additional = $false; Properties = [ordered]@{ Name = 'string'; AzureADEndpoint = 'string'; GraphEndpoint = 'string'; Type = 'string' } }
     'requestContext' = @{ Namespace = 'Microsoft.Graph.PowerShell.Authentication'; Class = 'GraphRequestContext'; Additional = $false; Properties = [ordered]@{ MaxRetry = 'int'; RetryDelay = 'int'; RetriesTimeLimit = 'int'; ClientTimeout = 'int'; ThrottleLimit = 'int' } }
 }

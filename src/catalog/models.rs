@@ -345,8 +345,16 @@ pub fn model(id: &str) -> Option<&'static Model> {
 }
 
 /// The generated model of a hand-written model's Graph type, if the metadata declares it.
+/// (MgGraph's own types, such as `authContext` for Get-MgContext, have none, even where
+/// Graph has a type of the same name.)
 pub fn generated_twin(id: &str) -> Option<&'static Model> {
     if id.contains('.') {
+        return None;
+    }
+    let own = MODELS
+        .iter()
+        .any(|m| m.id == id && m.namespace == Namespace::Authentication);
+    if own {
         return None;
     }
     super::generated::model(&format!("microsoft.graph.{id}"))

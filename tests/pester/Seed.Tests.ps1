@@ -143,8 +143,9 @@ Describe 'The TAP onboarding walk-through' {
             '#microsoft.graph.fido2AuthenticationMethod')
         $methods = @(Get-MgUserAuthenticationMethod -UserId $script:Upn)
         $methods[0].PSObject.TypeNames[0] | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphAuthenticationMethod'
-        # The base type's only real property is Id; the rest is in AdditionalProperties.
-        $methods[0].PSObject.Properties.Where({ $_.MemberType -eq 'Property' }).Name | Should -Be @('Id', 'AdditionalProperties')
+        # The base type declares only Id and CreatedDateTime (Graph's v1.0 metadata); the
+        # derived type's members are in AdditionalProperties.
+        $methods[0].PSObject.Properties.Where({ $_.MemberType -eq 'Property' }).Name | Select-Object -First 3 | Should -Be @('Id', 'CreatedDateTime', 'AdditionalProperties')
     }
 
     It 'refuses a used one-time pass and an unusable pass at sign-in, with the reason' {

@@ -71,6 +71,8 @@ function Get-MgGeneratedModelType {
         }
         $created = Add-MgModelTypes -Module $state.Module -Models $models -Known $state.Types
         foreach ($e in $created.GetEnumerator()) { $state.Types[$e.Key] = $e.Value }
+        # A hand-written id (fido2AuthenticationMethod) stands for its qualified generated model.
+        $state.Types[$Id] = $state.Types[[string]$answer[0]['models'][0]['id']]
         $state.Types[$Id]
     }
     finally { [System.Threading.Monitor]::Exit($domain) }
@@ -90,7 +92,7 @@ function Add-MgModelTypes {
     $lookup = {
         param([string] $Ref)
         if ($types.ContainsKey($Ref)) { return $types[$Ref] }
-        if ($Known.Contains($Ref)) { return $Known[$Ref] }
+        if ($Known.ContainsKey($Ref)) { return $Known[$Ref] }
         $null
     }
     $public = [System.Reflection.FieldAttributes]::Public
