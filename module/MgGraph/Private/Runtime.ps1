@@ -30,7 +30,8 @@ function Test-MgPreference {
 
 function ConvertTo-MgJsonText {
     # JSON for the engine's request envelopes and the values ConvertTo-MgWireValue made ready
-    # (dictionaries, lists, strings and value types), as ConvertTo-Json writes them. Why not
+    # (dictionaries, lists, strings and value types), as ConvertTo-Json writes them; other
+    # objects are made ready here, by the same walker. Why not
     # ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh process about
     # 100 ms to load, and Connect-MgGraph would pay it before its first call; and it walks any
     # object it is given without end (a ScriptBlock's syntax tree), which user values must
@@ -66,6 +67,10 @@ function ConvertTo-MgJsonText {
         # Numbers, enums (as numbers), chars, Guids, time spans and dates (ISO 8601).
         try { return [Newtonsoft.Json.JsonConvert]::ToString($Value) } catch { $null = $_ }
     }
+    # Any other object: by its properties, through the bounded walker (once: what it returns
+    # is a dictionary, or it throws).
+    $wire = ConvertTo-MgWireValue $Value
+    if ($wire -is [System.Collections.IDictionary]) { return (ConvertTo-MgJsonText $wire ($Depth + 1)) }
     throw [System.ArgumentException]::new("MgGraph: a value of type $($Value.GetType().FullName) cannot be written as JSON.")
 }
 
