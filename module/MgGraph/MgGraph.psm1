@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '8236ba92197279d4'
+$script:MgBuildId = '458ffd5405f1f14a'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -813,6 +813,9 @@ function ConvertFrom-MgCultureDate {
 $script:MgMaxValueDepth = 64
 $script:MgMaxValueContainers = 10000
 $script:MgMaxJsonDepth = 80
+$script:MgWalkSeen = $null
+$script:MgWalkContainers = 0
+$script:MgValueParameter = $null
 
 function New-MgValueError {
     # The exception ConvertTo-MgWireValue throws for a value it cannot send. Data carries
@@ -844,7 +847,7 @@ function New-MgValueErrorRecord {
     param([System.Management.Automation.ErrorRecord] $ErrorRecord, [string] $Parameter)
     $data = $ErrorRecord.Exception.Data
     if (-not $data.Contains('MgGraph.ValueError')) { return $ErrorRecord }
-    if (-not $Parameter) { $Parameter = $data['MgGraph.Parameter'] }
+    if (-not $Parameter) { $Parameter = $script:MgValueParameter }
     $path = -join $data['MgGraph.ValuePath']
     $at = if ($path) { "the value at $path" } else { 'the value' }
     $kind = $data['MgGraph.ValueError']
@@ -868,8 +871,9 @@ function ConvertTo-MgWireValue {
     # containers (shared sub-values repeated without end), and values that cannot be JSON
     # (script blocks, runspaces, pointers, COM objects...) are refused: each throws an
     # ArgumentException that New-MgValueErrorRecord words with the parameter and the path.
-    #   $Depth, $Walk  the walk so far (callers pass neither).
-    param($Value, [string[]] $DateKeys = @(), [int] $Depth, $Walk)
+    # The identity set and the budget are the runspace's, reset by each walk's first container
+    # (a walk allocates nothing more); $Depth is the walk so far (callers pass none).
+    param($Value, [string[]] $DateKeys = @(), [int] $Depth)
     if ($null -eq $Value) { return $null }
     if ($Value -is [string]) { return $Value }
     if ($Value -is [System.Management.Automation.SwitchParameter]) { return $Value.IsPresent }
@@ -899,12 +903,17 @@ function ConvertTo-MgWireValue {
         $isObject = $true
     }
     # A container: dictionary, list or object.
-    if ($null -eq $Walk) {
-        $Walk = @{ Seen = [System.Collections.Generic.HashSet[object]]::new([System.Collections.Generic.ReferenceEqualityComparer]::Instance); Containers = 0 }
+    if ($Depth -eq 0) {
+        if ($null -eq $script:MgWalkSeen) {
+            $script:MgWalkSeen = [System.Collections.Generic.HashSet[object]]::new([System.Collections.Generic.ReferenceEqualityComparer]::Instance)
+        }
+        # A walk that failed leaves its path behind: start clean.
+        $script:MgWalkSeen.Clear()
+        $script:MgWalkContainers = 0
     }
-    if ($Depth -ge $script:MgMaxValueDepth) { throw (New-MgValueError 'NestedTooDeep' $Value) }
-    if (-not $Walk.Seen.Add($Value)) { throw (New-MgValueError 'CircularReference' $Value) }
-    if (++$Walk.Containers -gt $script:MgMaxValueContainers) { throw (New-MgValueError 'ValueTooLarge' $Value) }
+    elseif ($Depth -ge $script:MgMaxValueDepth) { throw (New-MgValueError 'NestedTooDeep' $Value) }
+    if (-not $script:MgWalkSeen.Add($Value)) { throw (New-MgValueError 'CircularReference' $Value) }
+    if (++$script:MgWalkContainers -gt $script:MgMaxValueContainers) { throw (New-MgValueError 'ValueTooLarge' $Value) }
     $next = $Depth + 1
     $segment = $null
     try {
@@ -917,35 +926,38 @@ function ConvertTo-MgWireValue {
                 if ($p.Name -eq 'AdditionalProperties' -and $v -is [System.Collections.IDictionary]) {
                     foreach ($e in $v.GetEnumerator()) {
                         $segment = [string]$e.Key
-                        $out[$segment] = ConvertTo-MgWireValue $e.Value @() $next $Walk
+                        $out[$segment] = ConvertTo-MgWireValue $e.Value @() $next
                     }
                     continue
                 }
                 if ($null -eq $v) { continue }
                 if ($v -is [string] -and $DateKeys -contains $p.Name) { $out[$p.Name] = ConvertFrom-MgCultureDate $v }
-                else { $out[$p.Name] = ConvertTo-MgWireValue $v @() $next $Walk }
+                else { $out[$p.Name] = ConvertTo-MgWireValue $v @() $next }
             }
-            return $out
         }
-        if ($Value -is [System.Collections.IDictionary]) {
+        elseif ($Value -is [System.Collections.IDictionary]) {
             $out = [ordered]@{}
             # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
             foreach ($entry in $Value.GetEnumerator()) {
                 $segment = [string]$entry.Key
                 $v = $entry.Value
                 if ($v -is [string] -and $DateKeys -contains $segment) { $out[$segment] = ConvertFrom-MgCultureDate $v }
-                else { $out[$segment] = ConvertTo-MgWireValue $v @() $next $Walk }
+                else { $out[$segment] = ConvertTo-MgWireValue $v @() $next }
             }
-            return $out
         }
-        $segment = -1
-        return , @(foreach ($item in $Value) { $segment++; ConvertTo-MgWireValue $item @() $next $Walk })
+        else {
+            $segment = -1
+            $out = @(foreach ($item in $Value) { $segment++; ConvertTo-MgWireValue $item @() $next })
+        }
     }
     catch {
         Add-MgValuePathSegment $_ $segment
         throw
     }
-    finally { $null = $Walk.Seen.Remove($Value) }
+    # Off the path: the same container may appear again beside it (shared, not circular).
+    $null = $script:MgWalkSeen.Remove($Value)
+    if ($out -is [array]) { return , $out }
+    $out
 }
 
 function ConvertTo-MgBodyValue {
@@ -983,45 +995,45 @@ function ConvertTo-MgParamsJson {
             [StringComparer]::OrdinalIgnoreCase)
     }
     $json = [System.Text.StringBuilder]::new('{')
-    $name = $null
-    try {
-        foreach ($name in $Bound.Keys) {
-            if ($script:MgCommonParameters.Contains($name)) { continue }
-            $value = $Bound[$name]
-            $text = if ($value -is [string] -and $name -ne 'BodyParameter') {
-                # A -BodyParameter string still needs its culture dates rewritten (below).
-                [Newtonsoft.Json.JsonConvert]::ToString([string]$value)
-            }
-            elseif ($value -is [System.Management.Automation.SwitchParameter] -or $value -is [bool]) {
-                if ($value) { 'true' } else { 'false' }
-            }
-            elseif ($value -is [int]) { $value.ToString([cultureinfo]::InvariantCulture) }
-            else {
-                $wire = switch ($name) {
-                    'InputObject' {
-                        # Only the ids of the path travel: the rest of the object is not needed.
-                        $identity = [ordered]@{}
-                        foreach ($id in $SetInfo.Identity) {
-                            $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] }
-                            else { $p = $value.PSObject.Properties[$id]; if ($p) { $p.Value } }
-                            if ($null -ne $v) { $identity[$id] = [string]$v }
-                        }
-                        $identity
-                    }
-                    'BodyParameter' { ConvertTo-MgBodyValue $value -DateKeys $SetInfo.BodyDates }
-                    'AdditionalProperties' { ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
-                    default { ConvertTo-MgWireValue $value }
-                }
-                ConvertTo-MgJsonText $wire
-            }
-            if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append('"').Append($name).Append('":').Append($text)
+    foreach ($name in $Bound.Keys) {
+        if ($script:MgCommonParameters.Contains($name)) { continue }
+        $value = $Bound[$name]
+        $text = if ($value -is [string] -and $name -ne 'BodyParameter') {
+            # A -BodyParameter string still needs its culture dates rewritten (below).
+            [Newtonsoft.Json.JsonConvert]::ToString([string]$value)
         }
-    }
-    catch {
-        # Which parameter held the value a walker refused (New-MgValueErrorRecord).
-        $_.Exception.Data['MgGraph.Parameter'] = $name
-        throw
+        elseif ($value -is [System.Management.Automation.SwitchParameter] -or $value -is [bool]) {
+            if ($value) { 'true' } else { 'false' }
+        }
+        elseif ($value -is [int]) { $value.ToString([cultureinfo]::InvariantCulture) }
+        elseif ($value -is [string[]]) {
+            # -Property, -ExpandProperty...: no walk needed.
+            $items = [string[]]::new($value.Length)
+            for ($i = 0; $i -lt $items.Length; $i++) { $items[$i] = [Newtonsoft.Json.JsonConvert]::ToString($value[$i]) }
+            '[' + [string]::Join(',', $items) + ']'
+        }
+        else {
+            # Which parameter a refused value came from (New-MgValueErrorRecord).
+            $script:MgValueParameter = $name
+            $wire = switch ($name) {
+                'InputObject' {
+                    # Only the ids of the path travel: the rest of the object is not needed.
+                    $identity = [ordered]@{}
+                    foreach ($id in $SetInfo.Identity) {
+                        $v = if ($value -is [System.Collections.IDictionary]) { $value[$id] }
+                        else { $p = $value.PSObject.Properties[$id]; if ($p) { $p.Value } }
+                        if ($null -ne $v) { $identity[$id] = [string]$v }
+                    }
+                    $identity
+                }
+                'BodyParameter' { ConvertTo-MgBodyValue $value -DateKeys $SetInfo.BodyDates }
+                'AdditionalProperties' { ConvertTo-MgWireValue $value -DateKeys $SetInfo.BodyDates }
+                default { ConvertTo-MgWireValue $value }
+            }
+            ConvertTo-MgJsonText $wire
+        }
+        if ($json.Length -gt 1) { $null = $json.Append(',') }
+        $null = $json.Append('"').Append($name).Append('":').Append($text)
     }
     $json.Append('}').ToString()
 }
