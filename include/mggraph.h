@@ -214,6 +214,25 @@ mggraph_status mggraph_call_free(mggraph_call *call);
  */
 mggraph_status mggraph_string_free(char *text);
 
+/*
+ Keeps a secret (a client secret, an access token, a key) for this process's requests and
+ writes its id, which a request names as `{"mggraphSecret": id}` in place of the text; free
+ it with `mggraph_secret_free` once the call that uses it is over. The text is UTF-16, as .NET
+ holds a SecureString's characters: `length` code units at `text` (not NUL-terminated), so
+ the secret never has to become a script's string (see `auth::secrets`).
+
+ # Safety
+ `text` must point to `length` readable, 2-byte-aligned `uint16_t`s; `out_id` must be valid
+ for one write.
+ */
+mggraph_status mggraph_secret_new(const uint16_t *text, uint32_t length, uint64_t *out_id);
+
+/*
+ Forgets a secret kept by `mggraph_secret_new`, wiping its text. An unknown id (0, or one
+ already freed) is allowed and does nothing.
+ */
+mggraph_status mggraph_secret_free(uint64_t id);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

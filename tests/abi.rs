@@ -441,3 +441,60 @@ fn a_cancel_from_another_thread_stops_a_waiting_call() {
         mggraph_session_free(s);
     }
 }
+
+#[test]
+fn secrets_are_taken_as_utf16_and_named_by_id() {
+    let text: Vec<u16> = "s3cret-é".encode_utf16().collect();
+    let mut id = 0u64;
+    // SAFETY: NULL pointers and a bad length are what is being tested; out-pointers are valid.
+    unsafe {
+        assert_eq!(
+            mggraph_secret_new(ptr::null(), 1, &mut id),
+            MGGRAPH_NULL_ARGUMENT
+        );
+        assert!(last_error().contains("`text`"));
+        assert_eq!(
+            mggraph_secret_new(text.as_ptr(), text.len() as u32, ptr::null_mut()),
+            MGGRAPH_NULL_ARGUMENT
+        );
+        let unaligned = (text.as_ptr() as *const u8).add(1) as *const u16;
+        assert_eq!(
+            mggraph_secret_new(unaligned, 1, &mut id),
+            MGGRAPH_INVALID_ARGUMENT
+        );
+        let lone_surrogate = [0xD800u16, 0x41];
+        assert_eq!(
+            mggraph_secret_new(lone_surrogate.as_ptr(), 2, &mut id),
+            MGGRAPH_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("UTF-16"));
+        assert_eq!(id, 0, "nothing written on failure");
+        assert_eq!(
+            mggraph_secret_new(text.as_ptr(), text.len() as u32, &mut id),
+            MGGRAPH_OK
+        );
+    }
+    assert_ne!(id, 0);
+    assert_eq!(mggraph_secret_free(id), MGGRAPH_OK);
+    assert_eq!(
+        mggraph_secret_free(id),
+        MGGRAPH_OK,
+        "freeing twice is allowed"
+    );
+    assert_eq!(mggraph_secret_free(0), MGGRAPH_OK);
+
+    // A request naming a freed secret is refused, and says why.
+    let session = new_session();
+    let request = format!(
+        r#"{{"command":"Connect-MgGraph","params":{{"ParameterSet":"AppSecretCredentialParameterSet","Environment":"Sandbox","ClientId":"x","TenantId":"t","ClientSecret":{{"mggraphSecret":{id}}}}}}}"#
+    );
+    let events = run(session, &request);
+    assert!(
+        events
+            .iter()
+            .any(|(k, p)| *k == MGGRAPH_EVENT_ERROR && p.contains("was freed")),
+        "{events:?}"
+    );
+    // SAFETY: a live session freed once.
+    assert_eq!(unsafe { mggraph_session_free(session) }, MGGRAPH_OK);
+}

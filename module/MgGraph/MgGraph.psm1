@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '6b81bae041f84e70'
+$script:MgBuildId = '82bd50bdc348cede'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -102,6 +102,41 @@ function Initialize-MgEngine {
         throw
     }
 }
+
+function Add-MgNativeSecret {
+    # Hands a secret to the engine (mggraph_secret_new) and returns the reference a request
+    # carries in its place, @{ mggraphSecret = id }; the id is added to $Issued, which the
+    # caller frees with Remove-MgNativeSecret once its call is over. The text never becomes a
+    # PowerShell string or variable, which Set-PSDebug -Trace 2 would print: a SecureString's
+    # characters go through an unmanaged copy zeroed at once; a [string] (an environment
+    # variable's value) or a [char[]] (a key's base64) is pinned where it is and passed by
+    # address. Parameters are bound without a trace line, so callers pass the value directly.
+    param($Secret, [System.Collections.Generic.List[uint64]] $Issued)
+    if (-not $script:MgNative) { Initialize-MgEngine }
+    $id = [uint64]0
+    if ($Secret -is [securestring]) {
+        $unmanaged = [System.Runtime.InteropServices.Marshal]::SecureStringToGlobalAllocUnicode($Secret)
+        try { $status = $script:MgNative::mggraph_secret_new($unmanaged, [uint32]$Secret.Length, [ref]$id) }
+        finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($unmanaged) }
+    }
+    elseif ($Secret -is [string] -or $Secret -is [char[]]) {
+        $pinned = [System.Runtime.InteropServices.GCHandle]::Alloc($Secret, [System.Runtime.InteropServices.GCHandleType]::Pinned)
+        try { $status = $script:MgNative::mggraph_secret_new($pinned.AddrOfPinnedObject(), [uint32]$Secret.Length, [ref]$id) }
+        finally { $pinned.Free() }
+    }
+    else { throw [System.ArgumentException]::new('MgGraph: a secret must be a SecureString, a string or a char array.') }
+    if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: the engine refused a secret: $(Get-MgLastNativeError $status)") }
+    $Issued.Add($id)
+    @{ mggraphSecret = $id }
+}
+
+function Remove-MgNativeSecret {
+    # Frees the secrets Add-MgNativeSecret handed to the engine (it wipes them).
+    param([System.Collections.Generic.List[uint64]] $Issued)
+    if ($null -eq $Issued -or -not $script:MgNative) { return }
+    foreach ($id in $Issued) { $null = $script:MgNative::mggraph_secret_free($id) }
+    $Issued.Clear()
+}
 #endregion
 
 #region Private/Interop.ps1
@@ -134,10 +169,15 @@ function Get-MgInterop {
     $file = Get-MgInteropCacheFile $origin
     $interop = $null
     if ($file -and [System.IO.File]::Exists($file)) {
-        # Code is loaded from here: only from a file and a directory no one else can write to.
-        if (-not ((Test-MgOnlyUserWrites $file) -and (Test-MgOnlyUserWrites ([System.IO.Path]::GetDirectoryName($file))))) {
-            Write-Verbose "MgGraph: not using the assembly cache '$file': other users can write to it."
+        # Code is loaded from here: only from a directory and a file the user owns and no one
+        # else can write to. A file someone else owns, in the user's own directory, is emitted
+        # again and replaced; in a directory someone else owns, nothing is loaded or saved.
+        if (-not (Test-MgOwnedByUser ([System.IO.Path]::GetDirectoryName($file)))) {
+            Write-Verbose "MgGraph: not using the assembly cache '$file': its directory belongs to another user or others can write to it."
             $file = $null
+        }
+        elseif (-not (Test-MgOwnedByUser $file)) {
+            Write-Verbose "MgGraph: replacing the assembly cache '$file': it belongs to another user or others can write to it."
         }
         else {
             try {
@@ -201,12 +241,46 @@ function Get-MgInteropCacheFile {
     "$dir/MgGraph.Interop.$script:MgBuildId.$($originHash.ToLowerInvariant()).dll"
 }
 
-function Test-MgOnlyUserWrites {
-    # Whether no group or other user may write to a file or directory (Unix; on Windows the
-    # profile's ACLs decide).
+function Test-MgOwnedByUser {
+    # Whether the current user owns a file or directory and no other user can write to it:
+    # on Unix, the owner's uid is the process's and the mode has no group or other write bit;
+    # on Windows, the owner is the user's SID (or the token's default owner, Administrators for
+    # an elevated administrator), as the profile's ACLs keep others out.
     param([string] $Path)
-    if ($IsWindows) { return $true }
-    -not ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite')
+    if ($IsWindows) {
+        $info = if ([System.IO.Directory]::Exists($Path)) { [System.IO.DirectoryInfo]::new($Path) } else { [System.IO.FileInfo]::new($Path) }
+        $owner = [System.IO.FileSystemAclExtensions]::GetAccessControl($info).GetOwner([System.Security.Principal.SecurityIdentifier])
+        $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+        return ($owner -eq $identity.User -or $owner -eq $identity.Owner)
+    }
+    if ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite') { return $false }
+    (Get-MgUnixOwner $Path) -eq (Get-MgUnixUserId)
+}
+
+function Get-MgUnixOwner {
+    # The owner uid of a path, or -1 when it cannot be read, through the FileSystem
+    # provider's UnixStat: .NET has no API for it, and the provider API does
+    # not load the module behind Get-Item (a fresh process would pay ~100 ms for it).
+    param([string] $Path)
+    $item = $ExecutionContext.InvokeProvider.Item.Get([string[]]@($Path), $true, $true)
+    if ($item.Count -ne 1 -or -not $item[0].PSObject.Properties['UnixStat']) { return -1 }
+    $item[0].UnixStat.UserId
+}
+
+$script:MgUnixUserId = $null
+
+function Get-MgUnixUserId {
+    # The process's effective uid: the owner of /proc/self on Linux, elsewhere of a file it
+    # has just created.
+    param()
+    if ($null -ne $script:MgUnixUserId) { return $script:MgUnixUserId }
+    $uid = if ($IsLinux) { Get-MgUnixOwner '/proc/self' }
+    else {
+        $probe = [System.IO.Path]::GetTempFileName()
+        try { Get-MgUnixOwner $probe } finally { [System.IO.File]::Delete($probe) }
+    }
+    $script:MgUnixUserId = $uid
+    $uid
 }
 
 function Get-MgInteropOrigin {
@@ -239,8 +313,8 @@ function Save-MgInteropImage {
     if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
     else {
         $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
-        if (-not (Test-MgOnlyUserWrites $dir)) { throw "other users can write to '$dir'" }
     }
+    if (-not (Test-MgOwnedByUser $dir)) { throw "'$dir' belongs to another user or others can write to it" }
     # A name of its own: runspaces of one process may save at the same time.
     $temp = "$Path.$([guid]::NewGuid().ToString('n')).tmp"
     try {
@@ -279,6 +353,7 @@ function Add-MgInteropTypes {
     $ptr = [IntPtr]
     $outPtr = [IntPtr].MakeByRefType()
     $outU32 = [uint32].MakeByRefType()
+    $outU64 = [uint64].MakeByRefType()
     $bytes = [byte[]]
     $signatures = [ordered]@{
         mggraph_version           = @($outPtr)
@@ -293,6 +368,8 @@ function Add-MgInteropTypes {
         mggraph_call_cancel       = @($ptr)
         mggraph_call_free         = @($ptr)
         mggraph_string_free       = @($ptr)
+        mggraph_secret_new        = @($ptr, [uint32], $outU64)
+        mggraph_secret_free       = @([uint64])
     }
     foreach ($name in $signatures.Keys) {
         $parameters = [type[]]$signatures[$name]
@@ -306,10 +383,54 @@ function Add-MgInteropTypes {
         }
     }
     $null = $builder.CreateType()
+    Add-MgHttpResponseExceptionType -Module $Module
 
     # The hand-written models (the seed commands' outputs) are saved with the binding; the
     # generated ones are emitted when first used (Models.ps1).
     $null = Add-MgModelTypes -Module $Module -Models $script:MgModels -Known @{}
+}
+
+function Add-MgHttpResponseExceptionType {
+    # The SDK's Microsoft.Graph.PowerShell.Authentication.Helpers.HttpResponseException: an
+    # HttpRequestException (so `catch [System.Net.Http.HttpRequestException]` catches it, and
+    # its StatusCode is set) that carries the HttpResponseMessage as .Response. Only a
+    # constructor (message, response) and the property: the module fills in the rest.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Reflection.Emit.ModuleBuilder] $Module)
+    $opcodes = [System.Reflection.Emit.OpCodes]
+    $responseType = [System.Net.Http.HttpResponseMessage]
+    $type = $Module.DefineType('Microsoft.Graph.PowerShell.Authentication.Helpers.HttpResponseException',
+        [System.Reflection.TypeAttributes]'Public, Class', [System.Net.Http.HttpRequestException])
+    $field = $type.DefineField('response', $responseType, [System.Reflection.FieldAttributes]'Private, InitOnly')
+
+    # base(message, null, response.StatusCode); this.response = response
+    $baseCtor = [System.Net.Http.HttpRequestException].GetConstructor([type[]]@([string], [System.Exception], [Nullable[System.Net.HttpStatusCode]]))
+    $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
+        [System.Reflection.CallingConventions]::Standard, [type[]]@([string], $responseType))
+    $null = $ctor.DefineParameter(1, [System.Reflection.ParameterAttributes]::None, 'message')
+    $null = $ctor.DefineParameter(2, [System.Reflection.ParameterAttributes]::None, 'response')
+    $il = $ctor.GetILGenerator()
+    $il.Emit($opcodes::Ldarg_0)
+    $il.Emit($opcodes::Ldarg_1)
+    $il.Emit($opcodes::Ldnull)
+    $il.Emit($opcodes::Ldarg_2)
+    $il.Emit($opcodes::Callvirt, $responseType.GetProperty('StatusCode').GetGetMethod())
+    $il.Emit($opcodes::Newobj, [Nullable[System.Net.HttpStatusCode]].GetConstructor([type[]]@([System.Net.HttpStatusCode])))
+    $il.Emit($opcodes::Call, $baseCtor)
+    $il.Emit($opcodes::Ldarg_0)
+    $il.Emit($opcodes::Ldarg_2)
+    $il.Emit($opcodes::Stfld, $field)
+    $il.Emit($opcodes::Ret)
+
+    $getter = $type.DefineMethod('get_Response', [System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName',
+        $responseType, [type]::EmptyTypes)
+    $il = $getter.GetILGenerator()
+    $il.Emit($opcodes::Ldarg_0)
+    $il.Emit($opcodes::Ldfld, $field)
+    $il.Emit($opcodes::Ret)
+    $property = $type.DefineProperty('Response', [System.Reflection.PropertyAttributes]::None, $responseType, [type]::EmptyTypes)
+    $property.SetGetMethod($getter)
+    $null = $type.CreateType()
 }
 #endregion
 
@@ -549,29 +670,33 @@ function Test-MgPreference {
 }
 
 function ConvertTo-MgJsonText {
-    # JSON for the engine's request envelopes and body values, as ConvertTo-Json writes them.
-    # Dictionaries, lists, strings and value types are written here; other objects go
-    # through ConvertTo-Json. Why not always ConvertTo-Json: its module
-    # (Microsoft.PowerShell.Utility) costs a fresh process about 100 ms to load, and
-    # Connect-MgGraph would pay it before its first call.
-    param($Value)
+    # JSON for the engine's request envelopes and the values ConvertTo-MgWireValue made ready
+    # (dictionaries, lists, strings and value types), as ConvertTo-Json writes them; other
+    # objects are made ready here, by the same walker. Why not
+    # ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh process about
+    # 100 ms to load, and Connect-MgGraph would pay it before its first call; and it walks any
+    # object it is given without end (a ScriptBlock's syntax tree), which user values must
+    # never reach. $Depth guards the recursion; wire values stop far below it.
+    param($Value, [int] $Depth)
     if ($null -eq $Value) { return 'null' }
     if ($Value -is [string]) { return [Newtonsoft.Json.JsonConvert]::ToString([string]$Value) }
     if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) { return $(if ($Value) { 'true' } else { 'false' }) }
     if ($Value -is [System.Collections.IDictionary]) {
+        if ($Depth -ge $script:MgMaxJsonDepth) { throw [System.ArgumentException]::new("MgGraph: a request is nested deeper than $script:MgMaxJsonDepth levels.") }
         $json = [System.Text.StringBuilder]::new('{')
         # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
         foreach ($entry in $Value.GetEnumerator()) {
             if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$entry.Key)).Append(':').Append((ConvertTo-MgJsonText $entry.Value))
+            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$entry.Key)).Append(':').Append((ConvertTo-MgJsonText $entry.Value ($Depth + 1)))
         }
         return $json.Append('}').ToString()
     }
     if ($Value -is [System.Collections.IList]) {
+        if ($Depth -ge $script:MgMaxJsonDepth) { throw [System.ArgumentException]::new("MgGraph: a request is nested deeper than $script:MgMaxJsonDepth levels.") }
         $json = [System.Text.StringBuilder]::new('[')
         foreach ($item in $Value) {
             if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append((ConvertTo-MgJsonText $item))
+            $null = $json.Append((ConvertTo-MgJsonText $item ($Depth + 1)))
         }
         return $json.Append(']').ToString()
     }
@@ -580,11 +705,14 @@ function ConvertTo-MgJsonText {
         if (($Value -is [double] -or $Value -is [single]) -and -not [double]::IsFinite($Value)) {
             return '"' + ([double]$Value).ToString([cultureinfo]::InvariantCulture) + '"'
         }
-        # Numbers, enums (as numbers), chars, Guids and dates (ISO 8601); structs Newtonsoft
-        # has no writer for fall through to ConvertTo-Json.
+        # Numbers, enums (as numbers), chars, Guids, time spans and dates (ISO 8601).
         try { return [Newtonsoft.Json.JsonConvert]::ToString($Value) } catch { $null = $_ }
     }
-    ConvertTo-Json -InputObject $Value -Depth 64 -Compress
+    # Any other object: by its properties, through the bounded walker (once: what it returns
+    # is a dictionary, or it throws).
+    $wire = ConvertTo-MgWireValue $Value
+    if ($wire -is [System.Collections.IDictionary]) { return (ConvertTo-MgJsonText $wire ($Depth + 1)) }
+    throw [System.ArgumentException]::new("MgGraph: a value of type $($Value.GetType().FullName) cannot be written as JSON.")
 }
 
 function Stop-MgNativeCall {
@@ -598,10 +726,21 @@ function New-MgErrorRecord {
     [CmdletBinding()]
     [OutputType([System.Management.Automation.ErrorRecord])]
     param([Parameter(Mandatory)] [hashtable] $Description, [object] $TargetObject)
-    $exception = [System.Exception]::new([string]$Description['message'])
     $category = [System.Management.Automation.ErrorCategory]::NotSpecified
     $null = [Enum]::TryParse([string]$Description['category'], [ref]$category)
     $target = $TargetObject
+    $response = $null
+    $exception = if ($Description['response'] -is [System.Collections.IDictionary]) {
+        # Invoke-MgGraphRequest: the SDK's HttpResponseException with the response; the HTTP
+        # dump goes to ErrorDetails, the request is the target.
+        $response = New-MgHttpResponseMessage -Envelope $Description['response']
+        if ($null -eq $target) { $target = $response.RequestMessage }
+        $type = (Get-MgInterop).Assembly.GetType('Microsoft.Graph.PowerShell.Authentication.Helpers.HttpResponseException', $true)
+        $type::new("Response status code does not indicate success: $($response.StatusCode) ($($response.ReasonPhrase)).", $response)
+    }
+    # Input refused before anything was sent: the SDK raises ArgumentException for these.
+    elseif ($category -eq [System.Management.Automation.ErrorCategory]::InvalidArgument) { [System.ArgumentException]::new([string]$Description['message']) }
+    else { [System.Exception]::new([string]$Description['message']) }
     if ($null -eq $target -and $Description['target'] -is [System.Collections.IDictionary]) {
         $fields = $Description['target']
         # In bulk mode, which pipeline input (0-based) failed.
@@ -610,9 +749,9 @@ function New-MgErrorRecord {
     }
     $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Description['errorId'], $category, $target)
     if ($Description['activity']) { $record.CategoryInfo.Activity = [string]$Description['activity'] }
-    if ($Description['recommendedAction']) {
+    if ($Description['recommendedAction'] -or $response) {
         $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new([string]$Description['message'])
-        $record.ErrorDetails.RecommendedAction = [string]$Description['recommendedAction']
+        if ($Description['recommendedAction']) { $record.ErrorDetails.RecommendedAction = [string]$Description['recommendedAction'] }
     }
     $record
 }
@@ -750,45 +889,158 @@ function ConvertFrom-MgCultureDate {
     $Text
 }
 
+# How far ConvertTo-MgWireValue walks a user's value: far beyond any Graph body (Graph takes
+# 4 MB at most), near enough that a circular or runaway value stops at once with an error
+# instead of overflowing the stack or running without end. ConvertTo-MgJsonText's own guard
+# leaves room for the request envelope around a value.
+$script:MgMaxValueDepth = 64
+$script:MgMaxValueContainers = 10000
+$script:MgMaxJsonDepth = 80
+$script:MgWalkSeen = $null
+$script:MgWalkContainers = 0
+$script:MgValueParameter = $null
+
+function New-MgValueError {
+    # The exception ConvertTo-MgWireValue throws for a value it cannot send. Data carries
+    # the kind and the path (filled in as the walk unwinds); New-MgValueErrorRecord words it.
+    param([string] $Kind, $Value)
+    $what = if ($null -ne $Value) { $Value.GetType().FullName } else { '' }
+    $exception = [System.ArgumentException]::new("MgGraph: $Kind ($what)")
+    $exception.Data['MgGraph.ValueError'] = $Kind
+    $exception.Data['MgGraph.ValueType'] = $what
+    $exception.Data['MgGraph.ValuePath'] = [System.Collections.Generic.List[string]]::new()
+    $exception
+}
+
+function Add-MgValuePathSegment {
+    # Prepends a dictionary key or property name ([string]) or a list index ([int]) to the
+    # path of a value error, as a script would write it: .name, ['odd key'], [3].
+    param($ErrorRecord, $Segment)
+    $data = $ErrorRecord.Exception.Data
+    if (-not $data.Contains('MgGraph.ValuePath')) { return }
+    $text = if ($Segment -is [int]) { "[$Segment]" }
+    elseif ("$Segment" -match '^[A-Za-z_][A-Za-z0-9_]*$') { ".$Segment" }
+    else { "['$("$Segment".Replace("'", "''"))']" }
+    $data['MgGraph.ValuePath'].Insert(0, $text)
+}
+
+function New-MgValueErrorRecord {
+    # The terminating error for a value ConvertTo-MgWireValue refused: names the parameter
+    # and the path to the offending value. Other errors pass through unchanged.
+    param([System.Management.Automation.ErrorRecord] $ErrorRecord, [string] $Parameter)
+    $data = $ErrorRecord.Exception.Data
+    if (-not $data.Contains('MgGraph.ValueError')) { return $ErrorRecord }
+    if (-not $Parameter) { $Parameter = $script:MgValueParameter }
+    $path = -join $data['MgGraph.ValuePath']
+    $at = if ($path) { "the value at $path" } else { 'the value' }
+    $kind = $data['MgGraph.ValueError']
+    $message = switch ($kind) {
+        'CircularReference' { "$at is a reference to one of its own containers (a circular reference), which JSON cannot represent." }
+        'NestedTooDeep' { "the value is nested deeper than $script:MgMaxValueDepth levels at $path." }
+        'ValueTooLarge' { "the value holds more than $script:MgMaxValueContainers dictionaries, lists and objects (stopped at $(if ($path) { $path } else { 'the top' }))." }
+        'SecureString' { "$at is a SecureString, which cannot be sent in a request body." }
+        default { "$at is a $($data['MgGraph.ValueType']), which cannot be sent as JSON." }
+    }
+    [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("-${Parameter}: $message"),
+        $kind, [System.Management.Automation.ErrorCategory]::InvalidArgument, $null)
+}
+
 function ConvertTo-MgWireValue {
-    # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings,
-    # dictionaries and objects as ordered maps (with `DateKeys` parsed as dates).
-    param($Value, [string[]] $DateKeys = @())
+    # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings, URIs
+    # as strings, dictionaries and objects (by their properties, as ConvertTo-Json writes them)
+    # as ordered maps (with `DateKeys` parsed as dates), lists as arrays. The value is the
+    # user's and may be anything, so containers are walked with a depth limit, an identity
+    # set of the containers on the current path (a value holding itself) and a budget of
+    # containers (shared sub-values repeated without end), and values that cannot be JSON
+    # (script blocks, runspaces, pointers, COM objects...) are refused: each throws an
+    # ArgumentException that New-MgValueErrorRecord words with the parameter and the path.
+    # The identity set and the budget are the runspace's, reset by each walk's first container
+    # (a walk allocates nothing more); $Depth is the walk so far (callers pass none).
+    param($Value, [string[]] $DateKeys = @(), [int] $Depth)
     if ($null -eq $Value) { return $null }
+    if ($Value -is [string]) { return $Value }
     if ($Value -is [System.Management.Automation.SwitchParameter]) { return $Value.IsPresent }
     if ($Value -is [datetime] -or $Value -is [DateTimeOffset]) { return (ConvertTo-MgUtcString $Value) }
-    if ($Value -is [string] -or $Value -is [ValueType]) { return $Value }
-    if ($Value -is [System.Security.SecureString]) { throw 'MgGraph: a SecureString cannot be sent in a request body.' }
-    if ($Value -is [System.Collections.IDictionary]) {
-        $out = [ordered]@{}
-        # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
-        foreach ($entry in $Value.GetEnumerator()) {
-            $key = [string]$entry.Key
-            $v = $entry.Value
-            if ($v -is [string] -and $DateKeys -contains $key) { $out[$key] = ConvertFrom-MgCultureDate $v }
-            else { $out[$key] = ConvertTo-MgWireValue $v }
+    $isObject = $false
+    if ($Value -is [ValueType]) {
+        if ($Value -is [IntPtr] -or $Value -is [UIntPtr]) { throw (New-MgValueError 'ValueNotJson' $Value) }
+        if ($Value.GetType().IsPrimitive -or $Value -is [enum] -or $Value -is [decimal] -or $Value -is [guid] -or $Value -is [timespan]) { return $Value }
+        # Other structs: by their properties, below.
+        $isObject = $true
+    }
+    elseif ($Value -isnot [System.Collections.IDictionary] -and $Value -isnot [System.Collections.IEnumerable]) {
+        if ($Value -is [uri]) { return $Value.OriginalString }
+        if ($Value -is [System.Security.SecureString]) { throw (New-MgValueError 'SecureString' $Value) }
+        # Objects whose properties lead into the engine's or the process's internals: walking
+        # them (as ConvertTo-Json would) never ends, and no API takes them.
+        if ($Value -is [scriptblock] -or $Value -is [delegate] -or $Value -is [System.Management.Automation.Runspaces.Runspace] -or
+            $Value -is [System.Management.Automation.Runspaces.RunspacePool] -or $Value -is [powershell] -or
+            $Value -is [System.Management.Automation.SessionState] -or $Value -is [System.Management.Automation.EngineIntrinsics] -or
+            $Value -is [System.Management.Automation.Internal.InternalCommand] -or $Value -is [System.Management.Automation.CommandInfo] -or
+            $Value -is [System.Reflection.MemberInfo] -or $Value -is [System.Reflection.Assembly] -or $Value -is [System.Reflection.Module] -or
+            $Value -is [System.Reflection.Pointer] -or $Value -is [System.Runtime.InteropServices.SafeHandle] -or
+            $Value -is [System.Threading.Tasks.Task] -or $Value -is [System.Threading.WaitHandle] -or $Value -is [System.Threading.Thread] -or
+            $Value -is [System.IO.Stream] -or $Value -is [System.AppDomain] -or $Value.GetType().IsCOMObject) {
+            throw (New-MgValueError 'ValueNotJson' $Value)
         }
-        return $out
+        $isObject = $true
     }
-    if ($Value -is [System.Collections.IEnumerable]) {
-        return , @(foreach ($item in $Value) { ConvertTo-MgWireValue $item })
+    # A container: dictionary, list or object.
+    if ($Depth -eq 0) {
+        if ($null -eq $script:MgWalkSeen) {
+            $script:MgWalkSeen = [System.Collections.Generic.HashSet[object]]::new([System.Collections.Generic.ReferenceEqualityComparer]::Instance)
+        }
+        # A walk that failed leaves its path behind: start clean.
+        $script:MgWalkSeen.Clear()
+        $script:MgWalkContainers = 0
     }
-    if ($Value -is [psobject] -or $Value.GetType().Namespace -like 'Microsoft.Graph.*') {
-        $out = [ordered]@{}
-        foreach ($p in $Value.PSObject.Properties) {
-            if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
-            if ($p.Name -eq 'AdditionalProperties' -and $p.Value -is [System.Collections.IDictionary]) {
-                foreach ($e in $p.Value.GetEnumerator()) { $out[[string]$e.Key] = ConvertTo-MgWireValue $e.Value }
-                continue
+    elseif ($Depth -ge $script:MgMaxValueDepth) { throw (New-MgValueError 'NestedTooDeep' $Value) }
+    if (-not $script:MgWalkSeen.Add($Value)) { throw (New-MgValueError 'CircularReference' $Value) }
+    if (++$script:MgWalkContainers -gt $script:MgMaxValueContainers) { throw (New-MgValueError 'ValueTooLarge' $Value) }
+    $next = $Depth + 1
+    $segment = $null
+    try {
+        if ($isObject) {
+            $out = [ordered]@{}
+            foreach ($p in $Value.PSObject.Properties) {
+                if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
+                $segment = $p.Name
+                $v = $p.Value
+                if ($p.Name -eq 'AdditionalProperties' -and $v -is [System.Collections.IDictionary]) {
+                    foreach ($e in $v.GetEnumerator()) {
+                        $segment = [string]$e.Key
+                        $out[$segment] = ConvertTo-MgWireValue $e.Value @() $next
+                    }
+                    continue
+                }
+                if ($null -eq $v) { continue }
+                if ($v -is [string] -and $DateKeys -contains $p.Name) { $out[$p.Name] = ConvertFrom-MgCultureDate $v }
+                else { $out[$p.Name] = ConvertTo-MgWireValue $v @() $next }
             }
-            if ($null -eq $p.Value) { continue }
-            $v = $p.Value
-            if ($v -is [string] -and $DateKeys -contains $p.Name) { $out[$p.Name] = ConvertFrom-MgCultureDate $v }
-            else { $out[$p.Name] = ConvertTo-MgWireValue $v }
         }
-        return $out
+        elseif ($Value -is [System.Collections.IDictionary]) {
+            $out = [ordered]@{}
+            # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
+            foreach ($entry in $Value.GetEnumerator()) {
+                $segment = [string]$entry.Key
+                $v = $entry.Value
+                if ($v -is [string] -and $DateKeys -contains $segment) { $out[$segment] = ConvertFrom-MgCultureDate $v }
+                else { $out[$segment] = ConvertTo-MgWireValue $v @() $next }
+            }
+        }
+        else {
+            $segment = -1
+            $out = @(foreach ($item in $Value) { $segment++; ConvertTo-MgWireValue $item @() $next })
+        }
     }
-    $Value
+    catch {
+        Add-MgValuePathSegment $_ $segment
+        throw
+    }
+    # Off the path: the same container may appear again beside it (shared, not circular).
+    $null = $script:MgWalkSeen.Remove($Value)
+    if ($out -is [array]) { return , $out }
+    $out
 }
 
 function ConvertTo-MgBodyValue {
@@ -837,7 +1089,15 @@ function ConvertTo-MgParamsJson {
             if ($value) { 'true' } else { 'false' }
         }
         elseif ($value -is [int]) { $value.ToString([cultureinfo]::InvariantCulture) }
+        elseif ($value -is [string[]]) {
+            # -Property, -ExpandProperty...: no walk needed.
+            $items = [string[]]::new($value.Length)
+            for ($i = 0; $i -lt $items.Length; $i++) { $items[$i] = [Newtonsoft.Json.JsonConvert]::ToString($value[$i]) }
+            '[' + [string]::Join(',', $items) + ']'
+        }
         else {
+            # Which parameter a refused value came from (New-MgValueErrorRecord).
+            $script:MgValueParameter = $name
             $wire = switch ($name) {
                 'InputObject' {
                     # Only the ids of the path travel: the rest of the object is not needed.
@@ -986,7 +1246,8 @@ function Invoke-MgCommandStep {
         # -OutFile and -InFile are PowerShell paths; the engine needs file-system ones.
         if ($Bound.ContainsKey($name)) { $Bound[$name] = $cmdlet.GetUnresolvedProviderPathFromPSPath([string]$Bound[$name]) }
     }
-    $params = ConvertTo-MgParamsJson $Bound $setInfo
+    try { $params = ConvertTo-MgParamsJson $Bound $setInfo }
+    catch { $cmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_)) }
     $set = [Newtonsoft.Json.JsonConvert]::ToString([string]$setName)
     $native = $script:MgNative
     if ($State.Call -ne [IntPtr]::Zero) {
@@ -1038,24 +1299,27 @@ function Stop-MgCommand {
 
 Set-StrictMode -Version 3.0
 
-function Get-MgPlainText {
-    # The text of a SecureString, for the engine only (never written anywhere).
-    param([Parameter(Mandatory)] [securestring] $Secure)
-    [System.Net.NetworkCredential]::new('', $Secure).Password
-}
-
 function Get-MgIdentityEnvironment {
     # The process environment the engine needs (-Identity, -EnvironmentVariable, the token
     # cache and browser settings): .NET keeps $env: changes to itself on Unix, so the engine
-    # cannot read them directly.
-    $names = 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH',
-    'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER',
-    'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'MGGRAPH_IMDS_ENDPOINT',
+    # cannot read them directly. With $Issued, the secret ones (a client secret, a managed
+    # identity's header) are included as references to secrets handed to the engine
+    # (Add-MgNativeSecret), never as text; without it they are left out.
+    param([System.Collections.Generic.List[uint64]] $Issued)
+    $names = 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_CERTIFICATE_PATH', 'IDENTITY_ENDPOINT',
+    'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'MGGRAPH_IMDS_ENDPOINT',
     'MGGRAPH_ARC_TOKEN_DIR', 'MGGRAPH_BROWSER', 'MGGRAPH_CACHE_DIR'
     $vars = @{}
     foreach ($n in $names) {
         $v = [System.Environment]::GetEnvironmentVariable($n)
         if ($v) { $vars[$n] = $v }
+    }
+    if ($null -ne $Issued) {
+        foreach ($n in 'AZURE_CLIENT_SECRET', 'IDENTITY_HEADER', 'MSI_SECRET') {
+            if (-not [string]::IsNullOrEmpty([System.Environment]::GetEnvironmentVariable($n))) {
+                $vars[$n] = Add-MgNativeSecret ([System.Environment]::GetEnvironmentVariable($n)) $Issued
+            }
+        }
     }
     $vars
 }
@@ -1087,22 +1351,32 @@ function Find-MgCertificate {
 }
 
 function Get-MgCertificateParams {
-    # What the engine needs to sign client assertions: the certificate and its key, in memory.
-    param([Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate, [bool] $SendChain)
+    # What the engine needs to sign client assertions: the certificate, and its key handed to
+    # the engine as a secret (Add-MgNativeSecret; its id joins $Issued). The key's bytes and
+    # their base64 are held in the slots of an array and wiped at once: a variable holding them
+    # would print them under Set-PSDebug -Trace 2.
+    param([Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate, [bool] $SendChain,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.List[uint64]] $Issued)
     $rsa = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Certificate)
     if (-not $rsa) { throw [System.ArgumentException]::new("The certificate '$($Certificate.Subject)' has no RSA private key.") }
-    try { $key = $rsa.ExportPkcs8PrivateKey() }
-    catch { throw [System.ArgumentException]::new("The private key of certificate '$($Certificate.Subject)' cannot be exported: $($_.Exception.Message)") }
+    $key = [object[]]::new(2)
     try {
+        try { $key[0] = $rsa.ExportPkcs8PrivateKey() }
+        catch { throw [System.ArgumentException]::new("The private key of certificate '$($Certificate.Subject)' cannot be exported: $($_.Exception.Message)") }
+        $key[1] = [char[]]::new(4 * [math]::Ceiling($key[0].Length / 3))
+        $null = [Convert]::ToBase64CharArray($key[0], 0, $key[0].Length, $key[1], 0)
         @{
             CertificateDer         = [Convert]::ToBase64String($Certificate.RawData)
-            CertificateKey         = [Convert]::ToBase64String($key)
+            CertificateKey         = Add-MgNativeSecret $key[1] $Issued
             CertificateThumbprint  = $Certificate.Thumbprint
             CertificateSubjectName = $Certificate.Subject
             SendCertificateChain   = $SendChain
         }
     }
-    finally { [Array]::Clear($key, 0, $key.Length) }
+    finally {
+        if ($key[0]) { [Array]::Clear($key[0]) }
+        if ($key[1]) { [Array]::Clear($key[1]) }
+    }
 }
 
 function Connect-MgGraph {
@@ -1253,73 +1527,83 @@ function Connect-MgGraph {
         [Parameter(ParameterSetName = 'UserParameterSet')]
         [hashtable] $SandboxOptions
     )
-    $params = @{
-        PSHostVersion      = $PSVersionTable.PSVersion.ToString()
-        ParameterSet       = $PSCmdlet.ParameterSetName
-        ProcessEnvironment = Get-MgIdentityEnvironment
-    }
-    foreach ($name in 'ClientId', 'TenantId', 'Environment', 'ContextScope', 'LoginHint', 'CertificateThumbprint', 'CertificateSubjectName') {
-        if ($PSBoundParameters.ContainsKey($name)) { $params[$name] = [string]$PSBoundParameters[$name] }
-    }
-    if ($PSBoundParameters.ContainsKey('Scopes')) { $params.Scopes = @($Scopes) }
-    if ($PSBoundParameters.ContainsKey('ClientTimeout')) { $params.ClientTimeout = [int][math]::Ceiling($ClientTimeout) }
-    if ($NoWelcome) { $params.NoWelcome = $true }
-    if ($UseDeviceCode) { $params.UseDeviceCode = $true }
-    if ($SandboxOptions) { $params.SandboxOptions = $SandboxOptions }
-    switch ($PSCmdlet.ParameterSetName) {
-        'AppSecretCredentialParameterSet' {
-            $params.ClientId = $ClientSecretCredential.UserName
-            $params.ClientSecret = $ClientSecretCredential.GetNetworkCredential().Password
+    # Secrets travel as references to what the engine was handed (Add-MgNativeSecret), never
+    # as text in the request; they are freed when the sign-in is over.
+    $secrets = [System.Collections.Generic.List[uint64]]::new()
+    try {
+        $params = @{
+            PSHostVersion      = $PSVersionTable.PSVersion.ToString()
+            ParameterSet       = $PSCmdlet.ParameterSetName
+            ProcessEnvironment = Get-MgIdentityEnvironment $secrets
         }
-        'AccessTokenParameterSet' { $params.AccessToken = Get-MgPlainText $AccessToken }
-        'IdentityParameterSet' { $params.Identity = $true }
-        'EnvironmentVariableParameterSet' {
-            $params.EnvironmentVariable = $true
-            $vars = $params.ProcessEnvironment
-            if (-not $vars['AZURE_CLIENT_SECRET'] -and $vars['AZURE_CLIENT_CERTIFICATE_PATH']) {
+        foreach ($name in 'ClientId', 'TenantId', 'Environment', 'ContextScope', 'LoginHint', 'CertificateThumbprint', 'CertificateSubjectName') {
+            if ($PSBoundParameters.ContainsKey($name)) { $params[$name] = [string]$PSBoundParameters[$name] }
+        }
+        if ($PSBoundParameters.ContainsKey('Scopes')) { $params.Scopes = @($Scopes) }
+        if ($PSBoundParameters.ContainsKey('ClientTimeout')) { $params.ClientTimeout = [int][math]::Ceiling($ClientTimeout) }
+        if ($NoWelcome) { $params.NoWelcome = $true }
+        if ($UseDeviceCode) { $params.UseDeviceCode = $true }
+        if ($SandboxOptions) {
+            try { $params.SandboxOptions = ConvertTo-MgWireValue $SandboxOptions }
+            catch { $PSCmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_ 'SandboxOptions')) }
+        }
+        switch ($PSCmdlet.ParameterSetName) {
+            'AppSecretCredentialParameterSet' {
+                $params.ClientId = $ClientSecretCredential.UserName
+                $params.ClientSecret = Add-MgNativeSecret $ClientSecretCredential.Password $secrets
+            }
+            'AccessTokenParameterSet' { $params.AccessToken = Add-MgNativeSecret $AccessToken $secrets }
+            'IdentityParameterSet' { $params.Identity = $true }
+            'EnvironmentVariableParameterSet' {
+                $params.EnvironmentVariable = $true
+                $vars = $params.ProcessEnvironment
+                if (-not $vars.ContainsKey('AZURE_CLIENT_SECRET') -and $vars['AZURE_CLIENT_CERTIFICATE_PATH']) {
+                    try {
+                        $path = $vars['AZURE_CLIENT_CERTIFICATE_PATH']
+                        $cert = if ($path -match '\.pem$') {
+                            [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($path)
+                        }
+                        else {
+                            # The password goes straight from the environment to .NET: no variable holds it.
+                            [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($path, [System.Environment]::GetEnvironmentVariable('AZURE_CLIENT_CERTIFICATE_PASSWORD'),
+                                [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
+                        }
+                        $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $false -Issued $secrets
+                        foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
+                    }
+                    catch {
+                        $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                                [System.ArgumentException]::new("AZURE_CLIENT_CERTIFICATE_PATH '$($vars['AZURE_CLIENT_CERTIFICATE_PATH'])' could not be loaded: $($_.Exception.Message)"),
+                                'CertificateUnavailable', 'InvalidArgument', $null))
+                    }
+                }
+            }
+            'AppCertificateParameterSet' {
+                if ($CertificateThumbprint -and $CertificateThumbprint.Length -ne 40) {
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                            [System.ArgumentException]::new("CertificateThumbprint must be 40 hexadecimal characters (a SHA-1 thumbprint); got $($CertificateThumbprint.Length)."),
+                            'InvalidCertificateThumbprint', 'InvalidArgument', $CertificateThumbprint))
+                }
+                if (-not $TenantId) {
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                            [System.ArgumentException]::new('-TenantId is required for certificate sign-in.'), 'TenantIdRequired', 'InvalidArgument', $null))
+                }
                 try {
-                    $path = $vars['AZURE_CLIENT_CERTIFICATE_PATH']
-                    $cert = if ($path -match '\.pem$') {
-                        [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($path)
+                    $cert = if ($Certificate) { $Certificate } elseif ($CertificateThumbprint -or $CertificateSubjectName) {
+                        Find-MgCertificate -Thumbprint $CertificateThumbprint -SubjectName $CertificateSubjectName
                     }
-                    else {
-                        [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($path, [string]$vars['AZURE_CLIENT_CERTIFICATE_PASSWORD'],
-                            [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
-                    }
-                    $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $false
+                    else { throw [System.ArgumentException]::new('Pass -CertificateThumbprint, -CertificateSubjectName or -Certificate.') }
+                    $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $SendCertificateChain -Issued $secrets
                     foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
                 }
                 catch {
-                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                            [System.ArgumentException]::new("AZURE_CLIENT_CERTIFICATE_PATH '$($vars['AZURE_CLIENT_CERTIFICATE_PATH'])' could not be loaded: $($_.Exception.Message)"),
-                            'CertificateUnavailable', 'InvalidArgument', $null))
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new($_.Exception, 'CertificateUnavailable', 'InvalidArgument', $null))
                 }
             }
         }
-        'AppCertificateParameterSet' {
-            if ($CertificateThumbprint -and $CertificateThumbprint.Length -ne 40) {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                        [System.ArgumentException]::new("CertificateThumbprint must be 40 hexadecimal characters (a SHA-1 thumbprint); got $($CertificateThumbprint.Length)."),
-                        'InvalidCertificateThumbprint', 'InvalidArgument', $CertificateThumbprint))
-            }
-            if (-not $TenantId) {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                        [System.ArgumentException]::new('-TenantId is required for certificate sign-in.'), 'TenantIdRequired', 'InvalidArgument', $null))
-            }
-            try {
-                $cert = if ($Certificate) { $Certificate } elseif ($CertificateThumbprint -or $CertificateSubjectName) {
-                    Find-MgCertificate -Thumbprint $CertificateThumbprint -SubjectName $CertificateSubjectName
-                }
-                else { throw [System.ArgumentException]::new('Pass -CertificateThumbprint, -CertificateSubjectName or -Certificate.') }
-                $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $SendCertificateChain
-                foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new($_.Exception, 'CertificateUnavailable', 'InvalidArgument', $null))
-            }
-        }
+        Invoke-MgBuiltin -Name 'Connect-MgGraph' -Params $params -Cmdlet $PSCmdlet
     }
-    Invoke-MgBuiltin -Name 'Connect-MgGraph' -Params $params -Cmdlet $PSCmdlet
+    finally { Remove-MgNativeSecret $secrets }
 }
 
 function Disconnect-MgGraph {
@@ -1662,8 +1946,13 @@ function Invoke-MgGraphRequest {
                     [System.ArgumentException]::new('-PassThru requires -OutputFilePath.'), 'PassThruWithoutOutputFile', 'InvalidArgument', $null))
         }
         $params = @{ Method = $Method; Uri = $Uri.OriginalString }
-        if ($PSBoundParameters.ContainsKey('Body') -and $null -ne $Body) { $params.Body = ConvertTo-MgWireValue $Body }
-        if ($Headers) { $params.Headers = ConvertTo-MgWireValue $Headers }
+        $name = 'Body'
+        try {
+            if ($PSBoundParameters.ContainsKey('Body') -and $null -ne $Body) { $params.Body = ConvertTo-MgWireValue $Body }
+            $name = 'Headers'
+            if ($Headers) { $params.Headers = ConvertTo-MgWireValue $Headers }
+        }
+        catch { $PSCmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_ $name)) }
         if ($ContentType) { $params.ContentType = $ContentType }
         if ($SkipHttpErrorCheck) { $params.SkipHttpErrorCheck = $true }
         if ($InputFilePath) {
@@ -1730,7 +2019,10 @@ function Invoke-MgGraphBatchRequest {
         [ValidateSet('v1.0', 'beta')] [string] $ApiVersion = 'v1.0'
     )
     begin { $all = [System.Collections.Generic.List[object]]::new() }
-    process { foreach ($r in $Requests) { $all.Add((ConvertTo-MgWireValue $r)) } }
+    process {
+        try { foreach ($r in $Requests) { $all.Add((ConvertTo-MgWireValue $r)) } }
+        catch { $PSCmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_ 'Requests')) }
+    }
     end {
         $answers = [System.Collections.Generic.List[object]]::new()
         Invoke-MgBuiltin -Name 'Invoke-MgGraphBatchRequest' -Params @{ Requests = $all.ToArray(); ApiVersion = $ApiVersion } -Cmdlet $PSCmdlet -Capture $answers

@@ -11,6 +11,7 @@ pub mod environments;
 pub mod flows;
 pub mod interactive;
 pub mod managed;
+pub mod secrets;
 
 use std::fmt;
 use std::sync::Arc;

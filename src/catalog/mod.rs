@@ -526,7 +526,9 @@ impl Command {
                 }
                 return;
             }
-            let from_pipeline = role == Role::InputObject;
+            // As in the SDK: the identity object, and the whole body of the Create/Update
+            // sets (`@{...} | New-MgUser`).
+            let from_pipeline = matches!(role, Role::InputObject | Role::BodyParameter);
             let by_property_name = matches!(role, Role::Path(_) | Role::DirectoryObjectId);
             params.push(Param {
                 name,

@@ -379,7 +379,9 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
         }
         ErrorStyle::InvokeRequest => (
             match err {
-                GraphError::Http(_) => "InvokeGraphHttpResponseException".to_string(),
+                GraphError::Http(_) => {
+                    "InvokeGraphHttpResponseException,Microsoft.Graph.PowerShell.Authentication.Cmdlets.InvokeMgGraphRequest".to_string()
+                }
                 _ => format!(
                     "{code},Microsoft.Graph.PowerShell.Authentication.Cmdlets.InvokeMgGraphRequest"
                 ),
@@ -395,6 +397,19 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
             *terminating,
         ),
     };
+    // Invoke-MgGraphRequest raises the SDK's HttpResponseException, which carries the
+    // response: the module builds its HttpResponseMessage from this (as from a RESPONSE event).
+    let response = match (err, style) {
+        (GraphError::Http(f), ErrorStyle::InvokeRequest) => json!({
+            "method": f.method,
+            "uri": f.url,
+            "status": f.status,
+            "version": f.version,
+            "headers": f.headers.iter().map(|(k, v)| [k, v]).collect::<Vec<_>>(),
+            "body": f.body,
+        }),
+        _ => Value::Null,
+    };
     json!({
         "message": message,
         "errorId": error_id,
@@ -406,6 +421,7 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
         "code": code,
         "requestId": request_id,
         "recommendedAction": recommended,
+        "response": response,
     })
 }
 
@@ -480,8 +496,18 @@ mod tests {
             "{m}"
         );
         assert!(m.ends_with("}}}"));
-        assert_eq!(d["errorId"], "InvokeGraphHttpResponseException");
+        assert_eq!(
+            d["errorId"],
+            "InvokeGraphHttpResponseException,Microsoft.Graph.PowerShell.Authentication.Cmdlets.InvokeMgGraphRequest"
+        );
         assert_eq!(d["terminating"], true);
+        assert_eq!(d["response"]["status"], 404);
+        assert_eq!(d["response"]["method"], "GET");
+        assert_eq!(d["response"]["headers"][0], json!(["request-id", "r1"]));
+        assert_eq!(
+            d["response"]["body"].as_str(),
+            Some(failure().body.as_str())
+        );
     }
 
     #[test]

@@ -395,3 +395,58 @@ pub unsafe extern "C" fn mggraph_string_free(text: *mut c_char) -> mggraph_statu
         MGGRAPH_OK
     })
 }
+
+/// Keeps a secret (a client secret, an access token, a key) for this process's requests and
+/// writes its id, which a request names as `{"mggraphSecret": id}` in place of the text; free
+/// it with `mggraph_secret_free` once the call that uses it is over. The text is UTF-16, as .NET
+/// holds a SecureString's characters: `length` code units at `text` (not NUL-terminated), so
+/// the secret never has to become a script's string (see `auth::secrets`).
+///
+/// # Safety
+/// `text` must point to `length` readable, 2-byte-aligned `uint16_t`s; `out_id` must be valid
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn mggraph_secret_new(
+    text: *const u16,
+    length: u32,
+    out_id: *mut u64,
+) -> mggraph_status {
+    guard(|| {
+        if text.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `text` is NULL");
+        }
+        if out_id.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `out_id` is NULL");
+        }
+        if text.align_offset(std::mem::align_of::<u16>()) != 0 {
+            fail!(MGGRAPH_INVALID_ARGUMENT, "argument `text` is not aligned");
+        }
+        // SAFETY: non-null and aligned (checked); the caller guarantees `length` readable units.
+        let units = unsafe { std::slice::from_raw_parts(text, length as usize) };
+        let secret = match String::from_utf16(units) {
+            Ok(s) => zeroize::Zeroizing::new(s),
+            Err(_) => fail!(
+                MGGRAPH_INVALID_ARGUMENT,
+                "argument `text` is not valid UTF-16"
+            ),
+        };
+        match crate::auth::secrets::insert(secret) {
+            Ok(id) => {
+                // SAFETY: checked non-null above.
+                unsafe { *out_id = id };
+                MGGRAPH_OK
+            }
+            Err(msg) => fail!(MGGRAPH_INVALID_ARGUMENT, "{msg}"),
+        }
+    })
+}
+
+/// Forgets a secret kept by `mggraph_secret_new`, wiping its text. An unknown id (0, or one
+/// already freed) is allowed and does nothing.
+#[no_mangle]
+pub extern "C" fn mggraph_secret_free(id: u64) -> mggraph_status {
+    guard(|| {
+        crate::auth::secrets::remove(id);
+        MGGRAPH_OK
+    })
+}

@@ -425,6 +425,8 @@ pub async fn connect(
     params: &Map<String, Value>,
     sink: &EventSink,
 ) -> Result<ContextInfo, GraphError> {
+    // Secrets arrive as references to what the module stored (auth::secrets).
+    let params = &crate::auth::secrets::resolve_params(params).map_err(invalid)?;
     let clients = session.clients()?;
     let env_name = param_str(params, "Environment").unwrap_or_else(|| "Global".into());
     let (env, sandbox) = if env_name.eq_ignore_ascii_case(SANDBOX) {

@@ -424,4 +424,98 @@ Describe 'Secrets never show' {
         $found | Should -BeNullOrEmpty
         Remove-Item $transcript -ErrorAction SilentlyContinue
     }
+
+    It 'no secret appears under Set-PSDebug -Trace 2 (every assignment printed), in any mode' {
+        # A child process: the trace goes to its host, and all of it is captured here.
+        $work = Join-Path ([IO.Path]::GetTempPath()) "mggraph-trace-$([guid]::NewGuid().ToString('n'))"
+        $null = New-Item -ItemType Directory -Path $work
+        $t = Invoke-RestMethod -Method Post -Uri "$($S.baseUrl)/$($S.tenantId)/oauth2/v2.0/token" -Body @{
+            grant_type = 'client_credentials'; client_id = $S.clientId; client_secret = $S.clientSecret; scope = 'https://graph.microsoft.com/.default'
+        }
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=mggraph-trace-scan', $rsa,
+            [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $cert = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddMinutes(-5), [DateTimeOffset]::UtcNow.AddDays(1))
+        $pkcs8 = $rsa.ExportPkcs8PrivateKey()
+        $pfxPassword = "pfx-$([guid]::NewGuid().ToString('n'))"
+        $pfx = Join-Path $work 'app.pfx'
+        [IO.File]::WriteAllBytes($pfx, $cert.Export('Pfx', $pfxPassword))
+        Connect-MgGraph -Environment Local -TenantId $S.tenantId -ClientSecretCredential $SecretCred -NoWelcome
+        Invoke-MgGraphRequest -Method PATCH -Uri "/v1.0/applications(appId='$($S.clientId)')" -Body @{
+            keyCredentials = @(@{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = [Convert]::ToBase64String($cert.RawData) })
+        }
+        $secrets = @{
+            MGTEST_SECRET = $S.clientSecret; MGTEST_WRONG = "wrong-$([guid]::NewGuid().ToString('n'))"; MGTEST_TOKEN = $t.access_token
+            MGTEST_HEADER = $S.managedIdentity.identityHeader; MGTEST_PFX_PASSWORD = $pfxPassword; MGTEST_AZURE_PASSWORD = "azpw-$([guid]::NewGuid().ToString('n'))"
+        }
+        $child = @'
+$ErrorActionPreference = 'Continue'
+Import-Module $env:MGTEST_MODULE
+Add-MgEnvironment -Name Local -AzureADEndpoint $env:MGTEST_BASE -GraphEndpoint $env:MGTEST_BASE | Out-Null
+$tenant = $env:MGTEST_TENANT; $clientId = $env:MGTEST_CLIENT; $admin = $env:MGTEST_ADMIN
+$cred = [pscredential]::new($clientId, (ConvertTo-SecureString $env:MGTEST_SECRET -AsPlainText -Force))
+$wrong = [pscredential]::new($clientId, (ConvertTo-SecureString $env:MGTEST_WRONG -AsPlainText -Force))
+$token = ConvertTo-SecureString $env:MGTEST_TOKEN -AsPlainText -Force
+$cert = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($env:MGTEST_PFX, $env:MGTEST_PFX_PASSWORD, 'Exportable')
+[Environment]::SetEnvironmentVariable('AZURE_PASSWORD', $env:MGTEST_AZURE_PASSWORD)
+[Environment]::SetEnvironmentVariable('AZURE_USERNAME', $admin)
+function Step([scriptblock] $Block) {
+    # Traced, with errors printed (a failed sign-in's message is scanned too).
+    Set-PSDebug -Trace 2
+    try { & $Block } catch { $_ | Out-String -Width 500 } finally { Set-PSDebug -Off }
+}
+Step { Connect-MgGraph -Environment Local -TenantId $tenant -ClientSecretCredential $cred; Get-MgUser -UserId $admin | Out-String }
+Step { Connect-MgGraph -Environment Local -TenantId $tenant -ClientSecretCredential $wrong -ErrorAction Stop }
+Step { Connect-MgGraph -Environment Local -ClientId $clientId -TenantId $tenant -Certificate $cert -NoWelcome; Get-MgUser -UserId $admin | Out-String }
+Step { Connect-MgGraph -AccessToken $token -Environment Local -NoWelcome; Invoke-MgGraphRequest -Uri "/v1.0/users/$admin" | Out-String }
+[Environment]::SetEnvironmentVariable('IDENTITY_ENDPOINT', $env:MGTEST_IDENTITY_ENDPOINT)
+[Environment]::SetEnvironmentVariable('IDENTITY_HEADER', $env:MGTEST_HEADER)
+Step { Connect-MgGraph -Identity -Environment Local -NoWelcome; Get-MgContext | Format-List * | Out-String }
+[Environment]::SetEnvironmentVariable('IDENTITY_ENDPOINT', $null)
+[Environment]::SetEnvironmentVariable('IDENTITY_HEADER', $null)
+[Environment]::SetEnvironmentVariable('AZURE_CLIENT_ID', $clientId)
+[Environment]::SetEnvironmentVariable('AZURE_TENANT_ID', $tenant)
+[Environment]::SetEnvironmentVariable('AZURE_CLIENT_SECRET', $env:MGTEST_SECRET)
+Step { Connect-MgGraph -EnvironmentVariable -Environment Local -NoWelcome; (Get-MgContext).AuthType }
+[Environment]::SetEnvironmentVariable('AZURE_CLIENT_SECRET', $null)
+[Environment]::SetEnvironmentVariable('AZURE_CLIENT_CERTIFICATE_PATH', $env:MGTEST_PFX)
+[Environment]::SetEnvironmentVariable('AZURE_CLIENT_CERTIFICATE_PASSWORD', $env:MGTEST_PFX_PASSWORD)
+Step { Connect-MgGraph -EnvironmentVariable -Environment Local -NoWelcome; "thumbprint $((Get-MgContext).CertificateThumbprint)" }
+Step { Connect-MgGraph -Environment Sandbox -NoWelcome; Get-MgUser -Top 2 | Out-String }
+'child done'
+'@
+        $script = Join-Path $work 'trace.ps1'
+        Set-Content -Path $script -Value $child
+        $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshCommand).Split(' ')[0])
+        foreach ($a in @((Get-PwshCommand).Split(' ') | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $settings = $secrets + @{
+            MGTEST_MODULE = (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1'); MGTEST_BASE = $S.baseUrl; MGTEST_TENANT = $S.tenantId
+            MGTEST_CLIENT = $S.clientId; MGTEST_ADMIN = $S.admin; MGTEST_PFX = $pfx; MGTEST_IDENTITY_ENDPOINT = $S.managedIdentity.identityEndpoint
+            MGGRAPH_CACHE_DIR = $script:CacheDir
+        }
+        foreach ($k in $settings.Keys) { $psi.Environment[$k] = $settings[$k] }
+        foreach ($k in 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'MGGRAPH_BROWSER') { $null = $psi.Environment.Remove($k) }
+        $process = [System.Diagnostics.Process]::Start($psi)
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        if (-not $process.WaitForExit(300000)) { $process.Kill($true) }
+        $everything = $stdout + "`n" + $stderr.Result
+        Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+
+        $everything | Should -Match 'child done' -Because 'the child ran to its end'
+        $everything | Should -Match '! SET \$params = ' -Because 'the trace printed assignments'
+        $everything | Should -Match '! CALL function ''Connect-MgGraph''' -Because 'the module''s own lines were traced'
+        $everything | Should -Match 'AADSTS7000215' -Because 'the wrong secret was refused, and its error scanned'
+        $everything | Should -Match 'ManagedIdentity'
+        $everything | Should -Match '(?m)^EnvironmentVariable\s*$'
+        $everything | Should -Match "thumbprint $($cert.Thumbprint)" -Because 'the certificate from AZURE_CLIENT_CERTIFICATE_PATH signed in'
+        # The key as base64 and as the decimal bytes a traced byte[] prints.
+        $keyBase64 = [Convert]::ToBase64String($pkcs8, 40, 45)
+        $keyDecimal = ($pkcs8[40..55] | ForEach-Object { "$_" }) -join ' '
+        $found = Find-Secret -Text $everything -Secrets (@($secrets.Values) + $keyBase64 + $keyDecimal)
+        $found | Should -BeNullOrEmpty
+    }
 }

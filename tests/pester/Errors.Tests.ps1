@@ -86,17 +86,18 @@ Describe 'Service errors' {
         finally { Connect-MgGraph -Environment Sandbox -NoWelcome }
     }
 
-    It 'Invoke-MgGraphRequest errors terminate with an HTTP dump' {
+    It 'Invoke-MgGraphRequest errors terminate with an HTTP dump in ErrorDetails' {
         $caught = $null
         try { Invoke-MgGraphRequest -Uri '/v1.0/users/nobody@contoso.onmicrosoft.com' }
         catch { $caught = $_ }
         $caught | Should -Not -BeNullOrEmpty
-        $caught.FullyQualifiedErrorId | Should -BeLike 'InvokeGraphHttpResponseException*'
+        $caught.FullyQualifiedErrorId | Should -BeLike 'InvokeGraphHttpResponseException,Microsoft.Graph.PowerShell.Authentication.Cmdlets.InvokeMgGraphRequest*'
         $caught.CategoryInfo.Category | Should -Be 'InvalidOperation'
-        $lines = $caught.Exception.Message -split "`n"
+        $caught.Exception.Message | Should -BeExactly 'Response status code does not indicate success: NotFound (Not Found).'
+        $lines = $caught.ErrorDetails.Message -split "`n"
         $lines[0] | Should -Match '^GET http://127\.0\.0\.1:\d+/v1\.0/users/nobody@contoso\.onmicrosoft\.com$'
         $lines[1] | Should -Be 'HTTP/1.1 404 Not Found'
-        $caught.Exception.Message | Should -Match '"code":"Request_ResourceNotFound"'
+        $caught.ErrorDetails.Message | Should -Match '"code":"Request_ResourceNotFound"'
     }
 
     It '-SkipHttpErrorCheck returns the error body and sets -StatusCodeVariable' {

@@ -7,6 +7,8 @@ BeforeDiscovery {
     $script:TestFiles = @(Get-ChildItem $PSScriptRoot -Filter '*.ps1' | ForEach-Object { @{ File = $_.FullName; Name = $_.Name } })
     # The interop assembly is saved only where .NET can persist emitted assemblies (9 and later).
     $script:CanPersist = [bool]('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])
+    # Tests that hand a file to another user need root (chown).
+    $script:NotRoot = $IsWindows -or (& id -u) -ne '0'
 }
 
 BeforeAll {
@@ -207,6 +209,29 @@ Describe 'The interop assembly cache' {
         $shared = Invoke-FreshProcess -CacheDir $script:Dir
         $shared.Source | Should -Be 'Memory'
         $shared.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+    }
+
+    It 'loads nothing from a directory another user owns, even one only its owner can write to' -Skip:($IsWindows -or -not $script:CanPersist -or $script:NotRoot) {
+        # chown needs root (CI runs the suite as root); nobody plays the other user.
+        $null = Invoke-FreshProcess -CacheDir $script:Dir
+        $file = @(Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll')[0].FullName
+        & chown -R nobody $script:Dir
+        [IO.File]::SetUnixFileMode($script:Dir, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+        [IO.File]::SetUnixFileMode($file, [IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
+        $foreign = Invoke-FreshProcess -CacheDir $script:Dir
+        $foreign.Source | Should -Be 'Memory'
+        $foreign.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
+        (Get-Item $file).User | Should -Be 'nobody' -Because 'nothing is written to a directory another user owns'
+    }
+
+    It 'replaces a file another user owns in the user''s own directory instead of loading it' -Skip:($IsWindows -or -not $script:CanPersist -or $script:NotRoot) {
+        $null = Invoke-FreshProcess -CacheDir $script:Dir
+        $file = @(Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll')[0].FullName
+        & chown nobody $file
+        [IO.File]::SetUnixFileMode($file, [IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
+        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Saved'
+        (Get-Item $file).User | Should -Not -Be 'nobody'
+        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
     }
 
     It 'works without a cache when it is turned off or cannot be written' -Skip:(-not $script:CanPersist) {

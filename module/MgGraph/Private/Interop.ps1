@@ -27,10 +27,15 @@ function Get-MgInterop {
     $file = Get-MgInteropCacheFile $origin
     $interop = $null
     if ($file -and [System.IO.File]::Exists($file)) {
-        # Code is loaded from here: only from a file and a directory no one else can write to.
-        if (-not ((Test-MgOnlyUserWrites $file) -and (Test-MgOnlyUserWrites ([System.IO.Path]::GetDirectoryName($file))))) {
-            Write-Verbose "MgGraph: not using the assembly cache '$file': other users can write to it."
+        # Code is loaded from here: only from a directory and a file the user owns and no one
+        # else can write to. A file someone else owns, in the user's own directory, is emitted
+        # again and replaced; in a directory someone else owns, nothing is loaded or saved.
+        if (-not (Test-MgOwnedByUser ([System.IO.Path]::GetDirectoryName($file)))) {
+            Write-Verbose "MgGraph: not using the assembly cache '$file': its directory belongs to another user or others can write to it."
             $file = $null
+        }
+        elseif (-not (Test-MgOwnedByUser $file)) {
+            Write-Verbose "MgGraph: replacing the assembly cache '$file': it belongs to another user or others can write to it."
         }
         else {
             try {
@@ -94,12 +99,46 @@ function Get-MgInteropCacheFile {
     "$dir/MgGraph.Interop.$script:MgBuildId.$($originHash.ToLowerInvariant()).dll"
 }
 
-function Test-MgOnlyUserWrites {
-    # Whether no group or other user may write to a file or directory (Unix; on Windows the
-    # profile's ACLs decide).
+function Test-MgOwnedByUser {
+    # Whether the current user owns a file or directory and no other user can write to it:
+    # on Unix, the owner's uid is the process's and the mode has no group or other write bit;
+    # on Windows, the owner is the user's SID (or the token's default owner, Administrators for
+    # an elevated administrator), as the profile's ACLs keep others out.
     param([string] $Path)
-    if ($IsWindows) { return $true }
-    -not ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite')
+    if ($IsWindows) {
+        $info = if ([System.IO.Directory]::Exists($Path)) { [System.IO.DirectoryInfo]::new($Path) } else { [System.IO.FileInfo]::new($Path) }
+        $owner = [System.IO.FileSystemAclExtensions]::GetAccessControl($info).GetOwner([System.Security.Principal.SecurityIdentifier])
+        $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+        return ($owner -eq $identity.User -or $owner -eq $identity.Owner)
+    }
+    if ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite') { return $false }
+    (Get-MgUnixOwner $Path) -eq (Get-MgUnixUserId)
+}
+
+function Get-MgUnixOwner {
+    # The owner uid of a path, or -1 when it cannot be read, through the FileSystem
+    # provider's UnixStat: .NET has no API for it, and the provider API does
+    # not load the module behind Get-Item (a fresh process would pay ~100 ms for it).
+    param([string] $Path)
+    $item = $ExecutionContext.InvokeProvider.Item.Get([string[]]@($Path), $true, $true)
+    if ($item.Count -ne 1 -or -not $item[0].PSObject.Properties['UnixStat']) { return -1 }
+    $item[0].UnixStat.UserId
+}
+
+$script:MgUnixUserId = $null
+
+function Get-MgUnixUserId {
+    # The process's effective uid: the owner of /proc/self on Linux, elsewhere of a file it
+    # has just created.
+    param()
+    if ($null -ne $script:MgUnixUserId) { return $script:MgUnixUserId }
+    $uid = if ($IsLinux) { Get-MgUnixOwner '/proc/self' }
+    else {
+        $probe = [System.IO.Path]::GetTempFileName()
+        try { Get-MgUnixOwner $probe } finally { [System.IO.File]::Delete($probe) }
+    }
+    $script:MgUnixUserId = $uid
+    $uid
 }
 
 function Get-MgInteropOrigin {
@@ -132,8 +171,8 @@ function Save-MgInteropImage {
     if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($dir) }
     else {
         $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
-        if (-not (Test-MgOnlyUserWrites $dir)) { throw "other users can write to '$dir'" }
     }
+    if (-not (Test-MgOwnedByUser $dir)) { throw "'$dir' belongs to another user or others can write to it" }
     # A name of its own: runspaces of one process may save at the same time.
     $temp = "$Path.$([guid]::NewGuid().ToString('n')).tmp"
     try {
@@ -172,6 +211,7 @@ function Add-MgInteropTypes {
     $ptr = [IntPtr]
     $outPtr = [IntPtr].MakeByRefType()
     $outU32 = [uint32].MakeByRefType()
+    $outU64 = [uint64].MakeByRefType()
     $bytes = [byte[]]
     $signatures = [ordered]@{
         mggraph_version           = @($outPtr)
@@ -186,6 +226,8 @@ function Add-MgInteropTypes {
         mggraph_call_cancel       = @($ptr)
         mggraph_call_free         = @($ptr)
         mggraph_string_free       = @($ptr)
+        mggraph_secret_new        = @($ptr, [uint32], $outU64)
+        mggraph_secret_free       = @([uint64])
     }
     foreach ($name in $signatures.Keys) {
         $parameters = [type[]]$signatures[$name]
@@ -199,8 +241,52 @@ function Add-MgInteropTypes {
         }
     }
     $null = $builder.CreateType()
+    Add-MgHttpResponseExceptionType -Module $Module
 
     # The hand-written models (the seed commands' outputs) are saved with the binding; the
     # generated ones are emitted when first used (Models.ps1).
     $null = Add-MgModelTypes -Module $Module -Models $script:MgModels -Known @{}
+}
+
+function Add-MgHttpResponseExceptionType {
+    # The SDK's Microsoft.Graph.PowerShell.Authentication.Helpers.HttpResponseException: an
+    # HttpRequestException (so `catch [System.Net.Http.HttpRequestException]` catches it, and
+    # its StatusCode is set) that carries the HttpResponseMessage as .Response. Only a
+    # constructor (message, response) and the property: the module fills in the rest.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [System.Reflection.Emit.ModuleBuilder] $Module)
+    $opcodes = [System.Reflection.Emit.OpCodes]
+    $responseType = [System.Net.Http.HttpResponseMessage]
+    $type = $Module.DefineType('Microsoft.Graph.PowerShell.Authentication.Helpers.HttpResponseException',
+        [System.Reflection.TypeAttributes]'Public, Class', [System.Net.Http.HttpRequestException])
+    $field = $type.DefineField('response', $responseType, [System.Reflection.FieldAttributes]'Private, InitOnly')
+
+    # base(message, null, response.StatusCode); this.response = response
+    $baseCtor = [System.Net.Http.HttpRequestException].GetConstructor([type[]]@([string], [System.Exception], [Nullable[System.Net.HttpStatusCode]]))
+    $ctor = $type.DefineConstructor([System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName, RTSpecialName',
+        [System.Reflection.CallingConventions]::Standard, [type[]]@([string], $responseType))
+    $null = $ctor.DefineParameter(1, [System.Reflection.ParameterAttributes]::None, 'message')
+    $null = $ctor.DefineParameter(2, [System.Reflection.ParameterAttributes]::None, 'response')
+    $il = $ctor.GetILGenerator()
+    $il.Emit($opcodes::Ldarg_0)
+    $il.Emit($opcodes::Ldarg_1)
+    $il.Emit($opcodes::Ldnull)
+    $il.Emit($opcodes::Ldarg_2)
+    $il.Emit($opcodes::Callvirt, $responseType.GetProperty('StatusCode').GetGetMethod())
+    $il.Emit($opcodes::Newobj, [Nullable[System.Net.HttpStatusCode]].GetConstructor([type[]]@([System.Net.HttpStatusCode])))
+    $il.Emit($opcodes::Call, $baseCtor)
+    $il.Emit($opcodes::Ldarg_0)
+    $il.Emit($opcodes::Ldarg_2)
+    $il.Emit($opcodes::Stfld, $field)
+    $il.Emit($opcodes::Ret)
+
+    $getter = $type.DefineMethod('get_Response', [System.Reflection.MethodAttributes]'Public, HideBySig, SpecialName',
+        $responseType, [type]::EmptyTypes)
+    $il = $getter.GetILGenerator()
+    $il.Emit($opcodes::Ldarg_0)
+    $il.Emit($opcodes::Ldfld, $field)
+    $il.Emit($opcodes::Ret)
+    $property = $type.DefineProperty('Response', [System.Reflection.PropertyAttributes]::None, $responseType, [type]::EmptyTypes)
+    $property.SetGetMethod($getter)
+    $null = $type.CreateType()
 }

@@ -88,3 +88,39 @@ function Initialize-MgEngine {
         throw
     }
 }
+
+function Add-MgNativeSecret {
+    # Hands a secret to the engine (mggraph_secret_new) and returns the reference a request
+    # carries in its place, @{ mggraphSecret = id }; the id is added to $Issued, which the
+    # caller frees with Remove-MgNativeSecret once its call is over. The text never becomes a
+    # PowerShell string or variable, which Set-PSDebug -Trace 2 would print: a SecureString's
+    # characters go through an unmanaged copy zeroed at once; a [string] (an environment
+    # variable's value) or a [char[]] (a key's base64) is pinned where it is and passed by
+    # address. Parameters are bound without a trace line, so callers pass the value directly.
+    param($Secret, [System.Collections.Generic.List[uint64]] $Issued)
+    if (-not $script:MgNative) { Initialize-MgEngine }
+    $id = [uint64]0
+    if ($Secret -is [securestring]) {
+        $unmanaged = [System.Runtime.InteropServices.Marshal]::SecureStringToGlobalAllocUnicode($Secret)
+        try { $status = $script:MgNative::mggraph_secret_new($unmanaged, [uint32]$Secret.Length, [ref]$id) }
+        finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($unmanaged) }
+    }
+    elseif ($Secret -is [string] -or $Secret -is [char[]]) {
+        $pinned = [System.Runtime.InteropServices.GCHandle]::Alloc($Secret, [System.Runtime.InteropServices.GCHandleType]::Pinned)
+        try { $status = $script:MgNative::mggraph_secret_new($pinned.AddrOfPinnedObject(), [uint32]$Secret.Length, [ref]$id) }
+        finally { $pinned.Free() }
+    }
+    else { throw [System.ArgumentException]::new('MgGraph: a secret must be a SecureString, a string or a char array.') }
+    if ($status -ne 0) { throw [System.InvalidOperationException]::new("MgGraph: the engine refused a secret: $(Get-MgLastNativeError $status)") }
+    $Issued.Add($id)
+    @{ mggraphSecret = $id }
+}
+
+function Remove-MgNativeSecret {
+    # Frees the secrets Add-MgNativeSecret handed to the engine (it wipes them).
+    param([System.Collections.Generic.List[uint64]] $Issued)
+    if ($null -eq $Issued -or -not $script:MgNative) { return }
+    foreach ($id in $Issued) { $null = $script:MgNative::mggraph_secret_free($id) }
+    $Issued.Clear()
+}
+

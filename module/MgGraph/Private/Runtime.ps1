@@ -29,29 +29,33 @@ function Test-MgPreference {
 }
 
 function ConvertTo-MgJsonText {
-    # JSON for the engine's request envelopes and body values, as ConvertTo-Json writes them.
-    # Dictionaries, lists, strings and value types are written here; other objects go
-    # through ConvertTo-Json. Why not always ConvertTo-Json: its module
-    # (Microsoft.PowerShell.Utility) costs a fresh process about 100 ms to load, and
-    # Connect-MgGraph would pay it before its first call.
-    param($Value)
+    # JSON for the engine's request envelopes and the values ConvertTo-MgWireValue made ready
+    # (dictionaries, lists, strings and value types), as ConvertTo-Json writes them; other
+    # objects are made ready here, by the same walker. Why not
+    # ConvertTo-Json: its module (Microsoft.PowerShell.Utility) costs a fresh process about
+    # 100 ms to load, and Connect-MgGraph would pay it before its first call; and it walks any
+    # object it is given without end (a ScriptBlock's syntax tree), which user values must
+    # never reach. $Depth guards the recursion; wire values stop far below it.
+    param($Value, [int] $Depth)
     if ($null -eq $Value) { return 'null' }
     if ($Value -is [string]) { return [Newtonsoft.Json.JsonConvert]::ToString([string]$Value) }
     if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) { return $(if ($Value) { 'true' } else { 'false' }) }
     if ($Value -is [System.Collections.IDictionary]) {
+        if ($Depth -ge $script:MgMaxJsonDepth) { throw [System.ArgumentException]::new("MgGraph: a request is nested deeper than $script:MgMaxJsonDepth levels.") }
         $json = [System.Text.StringBuilder]::new('{')
         # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
         foreach ($entry in $Value.GetEnumerator()) {
             if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$entry.Key)).Append(':').Append((ConvertTo-MgJsonText $entry.Value))
+            $null = $json.Append([Newtonsoft.Json.JsonConvert]::ToString([string]$entry.Key)).Append(':').Append((ConvertTo-MgJsonText $entry.Value ($Depth + 1)))
         }
         return $json.Append('}').ToString()
     }
     if ($Value -is [System.Collections.IList]) {
+        if ($Depth -ge $script:MgMaxJsonDepth) { throw [System.ArgumentException]::new("MgGraph: a request is nested deeper than $script:MgMaxJsonDepth levels.") }
         $json = [System.Text.StringBuilder]::new('[')
         foreach ($item in $Value) {
             if ($json.Length -gt 1) { $null = $json.Append(',') }
-            $null = $json.Append((ConvertTo-MgJsonText $item))
+            $null = $json.Append((ConvertTo-MgJsonText $item ($Depth + 1)))
         }
         return $json.Append(']').ToString()
     }
@@ -60,11 +64,14 @@ function ConvertTo-MgJsonText {
         if (($Value -is [double] -or $Value -is [single]) -and -not [double]::IsFinite($Value)) {
             return '"' + ([double]$Value).ToString([cultureinfo]::InvariantCulture) + '"'
         }
-        # Numbers, enums (as numbers), chars, Guids and dates (ISO 8601); structs Newtonsoft
-        # has no writer for fall through to ConvertTo-Json.
+        # Numbers, enums (as numbers), chars, Guids, time spans and dates (ISO 8601).
         try { return [Newtonsoft.Json.JsonConvert]::ToString($Value) } catch { $null = $_ }
     }
-    ConvertTo-Json -InputObject $Value -Depth 64 -Compress
+    # Any other object: by its properties, through the bounded walker (once: what it returns
+    # is a dictionary, or it throws).
+    $wire = ConvertTo-MgWireValue $Value
+    if ($wire -is [System.Collections.IDictionary]) { return (ConvertTo-MgJsonText $wire ($Depth + 1)) }
+    throw [System.ArgumentException]::new("MgGraph: a value of type $($Value.GetType().FullName) cannot be written as JSON.")
 }
 
 function Stop-MgNativeCall {
@@ -78,10 +85,21 @@ function New-MgErrorRecord {
     [CmdletBinding()]
     [OutputType([System.Management.Automation.ErrorRecord])]
     param([Parameter(Mandatory)] [hashtable] $Description, [object] $TargetObject)
-    $exception = [System.Exception]::new([string]$Description['message'])
     $category = [System.Management.Automation.ErrorCategory]::NotSpecified
     $null = [Enum]::TryParse([string]$Description['category'], [ref]$category)
     $target = $TargetObject
+    $response = $null
+    $exception = if ($Description['response'] -is [System.Collections.IDictionary]) {
+        # Invoke-MgGraphRequest: the SDK's HttpResponseException with the response; the HTTP
+        # dump goes to ErrorDetails, the request is the target.
+        $response = New-MgHttpResponseMessage -Envelope $Description['response']
+        if ($null -eq $target) { $target = $response.RequestMessage }
+        $type = (Get-MgInterop).Assembly.GetType('Microsoft.Graph.PowerShell.Authentication.Helpers.HttpResponseException', $true)
+        $type::new("Response status code does not indicate success: $($response.StatusCode) ($($response.ReasonPhrase)).", $response)
+    }
+    # Input refused before anything was sent: the SDK raises ArgumentException for these.
+    elseif ($category -eq [System.Management.Automation.ErrorCategory]::InvalidArgument) { [System.ArgumentException]::new([string]$Description['message']) }
+    else { [System.Exception]::new([string]$Description['message']) }
     if ($null -eq $target -and $Description['target'] -is [System.Collections.IDictionary]) {
         $fields = $Description['target']
         # In bulk mode, which pipeline input (0-based) failed.
@@ -90,9 +108,9 @@ function New-MgErrorRecord {
     }
     $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Description['errorId'], $category, $target)
     if ($Description['activity']) { $record.CategoryInfo.Activity = [string]$Description['activity'] }
-    if ($Description['recommendedAction']) {
+    if ($Description['recommendedAction'] -or $response) {
         $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new([string]$Description['message'])
-        $record.ErrorDetails.RecommendedAction = [string]$Description['recommendedAction']
+        if ($Description['recommendedAction']) { $record.ErrorDetails.RecommendedAction = [string]$Description['recommendedAction'] }
     }
     $record
 }
@@ -230,45 +248,158 @@ function ConvertFrom-MgCultureDate {
     $Text
 }
 
+# How far ConvertTo-MgWireValue walks a user's value: far beyond any Graph body (Graph takes
+# 4 MB at most), near enough that a circular or runaway value stops at once with an error
+# instead of overflowing the stack or running without end. ConvertTo-MgJsonText's own guard
+# leaves room for the request envelope around a value.
+$script:MgMaxValueDepth = 64
+$script:MgMaxValueContainers = 10000
+$script:MgMaxJsonDepth = 80
+$script:MgWalkSeen = $null
+$script:MgWalkContainers = 0
+$script:MgValueParameter = $null
+
+function New-MgValueError {
+    # The exception ConvertTo-MgWireValue throws for a value it cannot send. Data carries
+    # the kind and the path (filled in as the walk unwinds); New-MgValueErrorRecord words it.
+    param([string] $Kind, $Value)
+    $what = if ($null -ne $Value) { $Value.GetType().FullName } else { '' }
+    $exception = [System.ArgumentException]::new("MgGraph: $Kind ($what)")
+    $exception.Data['MgGraph.ValueError'] = $Kind
+    $exception.Data['MgGraph.ValueType'] = $what
+    $exception.Data['MgGraph.ValuePath'] = [System.Collections.Generic.List[string]]::new()
+    $exception
+}
+
+function Add-MgValuePathSegment {
+    # Prepends a dictionary key or property name ([string]) or a list index ([int]) to the
+    # path of a value error, as a script would write it: .name, ['odd key'], [3].
+    param($ErrorRecord, $Segment)
+    $data = $ErrorRecord.Exception.Data
+    if (-not $data.Contains('MgGraph.ValuePath')) { return }
+    $text = if ($Segment -is [int]) { "[$Segment]" }
+    elseif ("$Segment" -match '^[A-Za-z_][A-Za-z0-9_]*$') { ".$Segment" }
+    else { "['$("$Segment".Replace("'", "''"))']" }
+    $data['MgGraph.ValuePath'].Insert(0, $text)
+}
+
+function New-MgValueErrorRecord {
+    # The terminating error for a value ConvertTo-MgWireValue refused: names the parameter
+    # and the path to the offending value. Other errors pass through unchanged.
+    param([System.Management.Automation.ErrorRecord] $ErrorRecord, [string] $Parameter)
+    $data = $ErrorRecord.Exception.Data
+    if (-not $data.Contains('MgGraph.ValueError')) { return $ErrorRecord }
+    if (-not $Parameter) { $Parameter = $script:MgValueParameter }
+    $path = -join $data['MgGraph.ValuePath']
+    $at = if ($path) { "the value at $path" } else { 'the value' }
+    $kind = $data['MgGraph.ValueError']
+    $message = switch ($kind) {
+        'CircularReference' { "$at is a reference to one of its own containers (a circular reference), which JSON cannot represent." }
+        'NestedTooDeep' { "the value is nested deeper than $script:MgMaxValueDepth levels at $path." }
+        'ValueTooLarge' { "the value holds more than $script:MgMaxValueContainers dictionaries, lists and objects (stopped at $(if ($path) { $path } else { 'the top' }))." }
+        'SecureString' { "$at is a SecureString, which cannot be sent in a request body." }
+        default { "$at is a $($data['MgGraph.ValueType']), which cannot be sent as JSON." }
+    }
+    [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("-${Parameter}: $message"),
+        $kind, [System.Management.Automation.ErrorCategory]::InvalidArgument, $null)
+}
+
 function ConvertTo-MgWireValue {
-    # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings,
-    # dictionaries and objects as ordered maps (with `DateKeys` parsed as dates).
-    param($Value, [string[]] $DateKeys = @())
+    # Makes a parameter value JSON-ready: switches as booleans, dates as UTC ISO strings, URIs
+    # as strings, dictionaries and objects (by their properties, as ConvertTo-Json writes them)
+    # as ordered maps (with `DateKeys` parsed as dates), lists as arrays. The value is the
+    # user's and may be anything, so containers are walked with a depth limit, an identity
+    # set of the containers on the current path (a value holding itself) and a budget of
+    # containers (shared sub-values repeated without end), and values that cannot be JSON
+    # (script blocks, runspaces, pointers, COM objects...) are refused: each throws an
+    # ArgumentException that New-MgValueErrorRecord words with the parameter and the path.
+    # The identity set and the budget are the runspace's, reset by each walk's first container
+    # (a walk allocates nothing more); $Depth is the walk so far (callers pass none).
+    param($Value, [string[]] $DateKeys = @(), [int] $Depth)
     if ($null -eq $Value) { return $null }
+    if ($Value -is [string]) { return $Value }
     if ($Value -is [System.Management.Automation.SwitchParameter]) { return $Value.IsPresent }
     if ($Value -is [datetime] -or $Value -is [DateTimeOffset]) { return (ConvertTo-MgUtcString $Value) }
-    if ($Value -is [string] -or $Value -is [ValueType]) { return $Value }
-    if ($Value -is [System.Security.SecureString]) { throw 'MgGraph: a SecureString cannot be sent in a request body.' }
-    if ($Value -is [System.Collections.IDictionary]) {
-        $out = [ordered]@{}
-        # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
-        foreach ($entry in $Value.GetEnumerator()) {
-            $key = [string]$entry.Key
-            $v = $entry.Value
-            if ($v -is [string] -and $DateKeys -contains $key) { $out[$key] = ConvertFrom-MgCultureDate $v }
-            else { $out[$key] = ConvertTo-MgWireValue $v }
+    $isObject = $false
+    if ($Value -is [ValueType]) {
+        if ($Value -is [IntPtr] -or $Value -is [UIntPtr]) { throw (New-MgValueError 'ValueNotJson' $Value) }
+        if ($Value.GetType().IsPrimitive -or $Value -is [enum] -or $Value -is [decimal] -or $Value -is [guid] -or $Value -is [timespan]) { return $Value }
+        # Other structs: by their properties, below.
+        $isObject = $true
+    }
+    elseif ($Value -isnot [System.Collections.IDictionary] -and $Value -isnot [System.Collections.IEnumerable]) {
+        if ($Value -is [uri]) { return $Value.OriginalString }
+        if ($Value -is [System.Security.SecureString]) { throw (New-MgValueError 'SecureString' $Value) }
+        # Objects whose properties lead into the engine's or the process's internals: walking
+        # them (as ConvertTo-Json would) never ends, and no API takes them.
+        if ($Value -is [scriptblock] -or $Value -is [delegate] -or $Value -is [System.Management.Automation.Runspaces.Runspace] -or
+            $Value -is [System.Management.Automation.Runspaces.RunspacePool] -or $Value -is [powershell] -or
+            $Value -is [System.Management.Automation.SessionState] -or $Value -is [System.Management.Automation.EngineIntrinsics] -or
+            $Value -is [System.Management.Automation.Internal.InternalCommand] -or $Value -is [System.Management.Automation.CommandInfo] -or
+            $Value -is [System.Reflection.MemberInfo] -or $Value -is [System.Reflection.Assembly] -or $Value -is [System.Reflection.Module] -or
+            $Value -is [System.Reflection.Pointer] -or $Value -is [System.Runtime.InteropServices.SafeHandle] -or
+            $Value -is [System.Threading.Tasks.Task] -or $Value -is [System.Threading.WaitHandle] -or $Value -is [System.Threading.Thread] -or
+            $Value -is [System.IO.Stream] -or $Value -is [System.AppDomain] -or $Value.GetType().IsCOMObject) {
+            throw (New-MgValueError 'ValueNotJson' $Value)
         }
-        return $out
+        $isObject = $true
     }
-    if ($Value -is [System.Collections.IEnumerable]) {
-        return , @(foreach ($item in $Value) { ConvertTo-MgWireValue $item })
+    # A container: dictionary, list or object.
+    if ($Depth -eq 0) {
+        if ($null -eq $script:MgWalkSeen) {
+            $script:MgWalkSeen = [System.Collections.Generic.HashSet[object]]::new([System.Collections.Generic.ReferenceEqualityComparer]::Instance)
+        }
+        # A walk that failed leaves its path behind: start clean.
+        $script:MgWalkSeen.Clear()
+        $script:MgWalkContainers = 0
     }
-    if ($Value -is [psobject] -or $Value.GetType().Namespace -like 'Microsoft.Graph.*') {
-        $out = [ordered]@{}
-        foreach ($p in $Value.PSObject.Properties) {
-            if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
-            if ($p.Name -eq 'AdditionalProperties' -and $p.Value -is [System.Collections.IDictionary]) {
-                foreach ($e in $p.Value.GetEnumerator()) { $out[[string]$e.Key] = ConvertTo-MgWireValue $e.Value }
-                continue
+    elseif ($Depth -ge $script:MgMaxValueDepth) { throw (New-MgValueError 'NestedTooDeep' $Value) }
+    if (-not $script:MgWalkSeen.Add($Value)) { throw (New-MgValueError 'CircularReference' $Value) }
+    if (++$script:MgWalkContainers -gt $script:MgMaxValueContainers) { throw (New-MgValueError 'ValueTooLarge' $Value) }
+    $next = $Depth + 1
+    $segment = $null
+    try {
+        if ($isObject) {
+            $out = [ordered]@{}
+            foreach ($p in $Value.PSObject.Properties) {
+                if ($p.MemberType -notin 'NoteProperty', 'Property') { continue }
+                $segment = $p.Name
+                $v = $p.Value
+                if ($p.Name -eq 'AdditionalProperties' -and $v -is [System.Collections.IDictionary]) {
+                    foreach ($e in $v.GetEnumerator()) {
+                        $segment = [string]$e.Key
+                        $out[$segment] = ConvertTo-MgWireValue $e.Value @() $next
+                    }
+                    continue
+                }
+                if ($null -eq $v) { continue }
+                if ($v -is [string] -and $DateKeys -contains $p.Name) { $out[$p.Name] = ConvertFrom-MgCultureDate $v }
+                else { $out[$p.Name] = ConvertTo-MgWireValue $v @() $next }
             }
-            if ($null -eq $p.Value) { continue }
-            $v = $p.Value
-            if ($v -is [string] -and $DateKeys -contains $p.Name) { $out[$p.Name] = ConvertFrom-MgCultureDate $v }
-            else { $out[$p.Name] = ConvertTo-MgWireValue $v }
         }
-        return $out
+        elseif ($Value -is [System.Collections.IDictionary]) {
+            $out = [ordered]@{}
+            # Entries, not .Keys: $Value.Keys is the value of an entry named "keys" when there is one.
+            foreach ($entry in $Value.GetEnumerator()) {
+                $segment = [string]$entry.Key
+                $v = $entry.Value
+                if ($v -is [string] -and $DateKeys -contains $segment) { $out[$segment] = ConvertFrom-MgCultureDate $v }
+                else { $out[$segment] = ConvertTo-MgWireValue $v @() $next }
+            }
+        }
+        else {
+            $segment = -1
+            $out = @(foreach ($item in $Value) { $segment++; ConvertTo-MgWireValue $item @() $next })
+        }
     }
-    $Value
+    catch {
+        Add-MgValuePathSegment $_ $segment
+        throw
+    }
+    # Off the path: the same container may appear again beside it (shared, not circular).
+    $null = $script:MgWalkSeen.Remove($Value)
+    if ($out -is [array]) { return , $out }
+    $out
 }
 
 function ConvertTo-MgBodyValue {
@@ -317,7 +448,15 @@ function ConvertTo-MgParamsJson {
             if ($value) { 'true' } else { 'false' }
         }
         elseif ($value -is [int]) { $value.ToString([cultureinfo]::InvariantCulture) }
+        elseif ($value -is [string[]]) {
+            # -Property, -ExpandProperty...: no walk needed.
+            $items = [string[]]::new($value.Length)
+            for ($i = 0; $i -lt $items.Length; $i++) { $items[$i] = [Newtonsoft.Json.JsonConvert]::ToString($value[$i]) }
+            '[' + [string]::Join(',', $items) + ']'
+        }
         else {
+            # Which parameter a refused value came from (New-MgValueErrorRecord).
+            $script:MgValueParameter = $name
             $wire = switch ($name) {
                 'InputObject' {
                     # Only the ids of the path travel: the rest of the object is not needed.
@@ -466,7 +605,8 @@ function Invoke-MgCommandStep {
         # -OutFile and -InFile are PowerShell paths; the engine needs file-system ones.
         if ($Bound.ContainsKey($name)) { $Bound[$name] = $cmdlet.GetUnresolvedProviderPathFromPSPath([string]$Bound[$name]) }
     }
-    $params = ConvertTo-MgParamsJson $Bound $setInfo
+    try { $params = ConvertTo-MgParamsJson $Bound $setInfo }
+    catch { $cmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_)) }
     $set = [Newtonsoft.Json.JsonConvert]::ToString([string]$setName)
     $native = $script:MgNative
     if ($State.Call -ne [IntPtr]::Zero) {

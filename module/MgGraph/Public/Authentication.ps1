@@ -2,24 +2,27 @@
 
 Set-StrictMode -Version 3.0
 
-function Get-MgPlainText {
-    # The text of a SecureString, for the engine only (never written anywhere).
-    param([Parameter(Mandatory)] [securestring] $Secure)
-    [System.Net.NetworkCredential]::new('', $Secure).Password
-}
-
 function Get-MgIdentityEnvironment {
     # The process environment the engine needs (-Identity, -EnvironmentVariable, the token
     # cache and browser settings): .NET keeps $env: changes to itself on Unix, so the engine
-    # cannot read them directly.
-    $names = 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH',
-    'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER',
-    'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'MGGRAPH_IMDS_ENDPOINT',
+    # cannot read them directly. With $Issued, the secret ones (a client secret, a managed
+    # identity's header) are included as references to secrets handed to the engine
+    # (Add-MgNativeSecret), never as text; without it they are left out.
+    param([System.Collections.Generic.List[uint64]] $Issued)
+    $names = 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_CERTIFICATE_PATH', 'IDENTITY_ENDPOINT',
+    'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'MGGRAPH_IMDS_ENDPOINT',
     'MGGRAPH_ARC_TOKEN_DIR', 'MGGRAPH_BROWSER', 'MGGRAPH_CACHE_DIR'
     $vars = @{}
     foreach ($n in $names) {
         $v = [System.Environment]::GetEnvironmentVariable($n)
         if ($v) { $vars[$n] = $v }
+    }
+    if ($null -ne $Issued) {
+        foreach ($n in 'AZURE_CLIENT_SECRET', 'IDENTITY_HEADER', 'MSI_SECRET') {
+            if (-not [string]::IsNullOrEmpty([System.Environment]::GetEnvironmentVariable($n))) {
+                $vars[$n] = Add-MgNativeSecret ([System.Environment]::GetEnvironmentVariable($n)) $Issued
+            }
+        }
     }
     $vars
 }
@@ -51,22 +54,32 @@ function Find-MgCertificate {
 }
 
 function Get-MgCertificateParams {
-    # What the engine needs to sign client assertions: the certificate and its key, in memory.
-    param([Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate, [bool] $SendChain)
+    # What the engine needs to sign client assertions: the certificate, and its key handed to
+    # the engine as a secret (Add-MgNativeSecret; its id joins $Issued). The key's bytes and
+    # their base64 are held in the slots of an array and wiped at once: a variable holding them
+    # would print them under Set-PSDebug -Trace 2.
+    param([Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate, [bool] $SendChain,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.List[uint64]] $Issued)
     $rsa = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Certificate)
     if (-not $rsa) { throw [System.ArgumentException]::new("The certificate '$($Certificate.Subject)' has no RSA private key.") }
-    try { $key = $rsa.ExportPkcs8PrivateKey() }
-    catch { throw [System.ArgumentException]::new("The private key of certificate '$($Certificate.Subject)' cannot be exported: $($_.Exception.Message)") }
+    $key = [object[]]::new(2)
     try {
+        try { $key[0] = $rsa.ExportPkcs8PrivateKey() }
+        catch { throw [System.ArgumentException]::new("The private key of certificate '$($Certificate.Subject)' cannot be exported: $($_.Exception.Message)") }
+        $key[1] = [char[]]::new(4 * [math]::Ceiling($key[0].Length / 3))
+        $null = [Convert]::ToBase64CharArray($key[0], 0, $key[0].Length, $key[1], 0)
         @{
             CertificateDer         = [Convert]::ToBase64String($Certificate.RawData)
-            CertificateKey         = [Convert]::ToBase64String($key)
+            CertificateKey         = Add-MgNativeSecret $key[1] $Issued
             CertificateThumbprint  = $Certificate.Thumbprint
             CertificateSubjectName = $Certificate.Subject
             SendCertificateChain   = $SendChain
         }
     }
-    finally { [Array]::Clear($key, 0, $key.Length) }
+    finally {
+        if ($key[0]) { [Array]::Clear($key[0]) }
+        if ($key[1]) { [Array]::Clear($key[1]) }
+    }
 }
 
 function Connect-MgGraph {
@@ -217,73 +230,83 @@ function Connect-MgGraph {
         [Parameter(ParameterSetName = 'UserParameterSet')]
         [hashtable] $SandboxOptions
     )
-    $params = @{
-        PSHostVersion      = $PSVersionTable.PSVersion.ToString()
-        ParameterSet       = $PSCmdlet.ParameterSetName
-        ProcessEnvironment = Get-MgIdentityEnvironment
-    }
-    foreach ($name in 'ClientId', 'TenantId', 'Environment', 'ContextScope', 'LoginHint', 'CertificateThumbprint', 'CertificateSubjectName') {
-        if ($PSBoundParameters.ContainsKey($name)) { $params[$name] = [string]$PSBoundParameters[$name] }
-    }
-    if ($PSBoundParameters.ContainsKey('Scopes')) { $params.Scopes = @($Scopes) }
-    if ($PSBoundParameters.ContainsKey('ClientTimeout')) { $params.ClientTimeout = [int][math]::Ceiling($ClientTimeout) }
-    if ($NoWelcome) { $params.NoWelcome = $true }
-    if ($UseDeviceCode) { $params.UseDeviceCode = $true }
-    if ($SandboxOptions) { $params.SandboxOptions = $SandboxOptions }
-    switch ($PSCmdlet.ParameterSetName) {
-        'AppSecretCredentialParameterSet' {
-            $params.ClientId = $ClientSecretCredential.UserName
-            $params.ClientSecret = $ClientSecretCredential.GetNetworkCredential().Password
+    # Secrets travel as references to what the engine was handed (Add-MgNativeSecret), never
+    # as text in the request; they are freed when the sign-in is over.
+    $secrets = [System.Collections.Generic.List[uint64]]::new()
+    try {
+        $params = @{
+            PSHostVersion      = $PSVersionTable.PSVersion.ToString()
+            ParameterSet       = $PSCmdlet.ParameterSetName
+            ProcessEnvironment = Get-MgIdentityEnvironment $secrets
         }
-        'AccessTokenParameterSet' { $params.AccessToken = Get-MgPlainText $AccessToken }
-        'IdentityParameterSet' { $params.Identity = $true }
-        'EnvironmentVariableParameterSet' {
-            $params.EnvironmentVariable = $true
-            $vars = $params.ProcessEnvironment
-            if (-not $vars['AZURE_CLIENT_SECRET'] -and $vars['AZURE_CLIENT_CERTIFICATE_PATH']) {
+        foreach ($name in 'ClientId', 'TenantId', 'Environment', 'ContextScope', 'LoginHint', 'CertificateThumbprint', 'CertificateSubjectName') {
+            if ($PSBoundParameters.ContainsKey($name)) { $params[$name] = [string]$PSBoundParameters[$name] }
+        }
+        if ($PSBoundParameters.ContainsKey('Scopes')) { $params.Scopes = @($Scopes) }
+        if ($PSBoundParameters.ContainsKey('ClientTimeout')) { $params.ClientTimeout = [int][math]::Ceiling($ClientTimeout) }
+        if ($NoWelcome) { $params.NoWelcome = $true }
+        if ($UseDeviceCode) { $params.UseDeviceCode = $true }
+        if ($SandboxOptions) {
+            try { $params.SandboxOptions = ConvertTo-MgWireValue $SandboxOptions }
+            catch { $PSCmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_ 'SandboxOptions')) }
+        }
+        switch ($PSCmdlet.ParameterSetName) {
+            'AppSecretCredentialParameterSet' {
+                $params.ClientId = $ClientSecretCredential.UserName
+                $params.ClientSecret = Add-MgNativeSecret $ClientSecretCredential.Password $secrets
+            }
+            'AccessTokenParameterSet' { $params.AccessToken = Add-MgNativeSecret $AccessToken $secrets }
+            'IdentityParameterSet' { $params.Identity = $true }
+            'EnvironmentVariableParameterSet' {
+                $params.EnvironmentVariable = $true
+                $vars = $params.ProcessEnvironment
+                if (-not $vars.ContainsKey('AZURE_CLIENT_SECRET') -and $vars['AZURE_CLIENT_CERTIFICATE_PATH']) {
+                    try {
+                        $path = $vars['AZURE_CLIENT_CERTIFICATE_PATH']
+                        $cert = if ($path -match '\.pem$') {
+                            [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($path)
+                        }
+                        else {
+                            # The password goes straight from the environment to .NET: no variable holds it.
+                            [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($path, [System.Environment]::GetEnvironmentVariable('AZURE_CLIENT_CERTIFICATE_PASSWORD'),
+                                [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
+                        }
+                        $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $false -Issued $secrets
+                        foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
+                    }
+                    catch {
+                        $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                                [System.ArgumentException]::new("AZURE_CLIENT_CERTIFICATE_PATH '$($vars['AZURE_CLIENT_CERTIFICATE_PATH'])' could not be loaded: $($_.Exception.Message)"),
+                                'CertificateUnavailable', 'InvalidArgument', $null))
+                    }
+                }
+            }
+            'AppCertificateParameterSet' {
+                if ($CertificateThumbprint -and $CertificateThumbprint.Length -ne 40) {
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                            [System.ArgumentException]::new("CertificateThumbprint must be 40 hexadecimal characters (a SHA-1 thumbprint); got $($CertificateThumbprint.Length)."),
+                            'InvalidCertificateThumbprint', 'InvalidArgument', $CertificateThumbprint))
+                }
+                if (-not $TenantId) {
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                            [System.ArgumentException]::new('-TenantId is required for certificate sign-in.'), 'TenantIdRequired', 'InvalidArgument', $null))
+                }
                 try {
-                    $path = $vars['AZURE_CLIENT_CERTIFICATE_PATH']
-                    $cert = if ($path -match '\.pem$') {
-                        [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($path)
+                    $cert = if ($Certificate) { $Certificate } elseif ($CertificateThumbprint -or $CertificateSubjectName) {
+                        Find-MgCertificate -Thumbprint $CertificateThumbprint -SubjectName $CertificateSubjectName
                     }
-                    else {
-                        [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($path, [string]$vars['AZURE_CLIENT_CERTIFICATE_PASSWORD'],
-                            [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
-                    }
-                    $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $false
+                    else { throw [System.ArgumentException]::new('Pass -CertificateThumbprint, -CertificateSubjectName or -Certificate.') }
+                    $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $SendCertificateChain -Issued $secrets
                     foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
                 }
                 catch {
-                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                            [System.ArgumentException]::new("AZURE_CLIENT_CERTIFICATE_PATH '$($vars['AZURE_CLIENT_CERTIFICATE_PATH'])' could not be loaded: $($_.Exception.Message)"),
-                            'CertificateUnavailable', 'InvalidArgument', $null))
+                    $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new($_.Exception, 'CertificateUnavailable', 'InvalidArgument', $null))
                 }
             }
         }
-        'AppCertificateParameterSet' {
-            if ($CertificateThumbprint -and $CertificateThumbprint.Length -ne 40) {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                        [System.ArgumentException]::new("CertificateThumbprint must be 40 hexadecimal characters (a SHA-1 thumbprint); got $($CertificateThumbprint.Length)."),
-                        'InvalidCertificateThumbprint', 'InvalidArgument', $CertificateThumbprint))
-            }
-            if (-not $TenantId) {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                        [System.ArgumentException]::new('-TenantId is required for certificate sign-in.'), 'TenantIdRequired', 'InvalidArgument', $null))
-            }
-            try {
-                $cert = if ($Certificate) { $Certificate } elseif ($CertificateThumbprint -or $CertificateSubjectName) {
-                    Find-MgCertificate -Thumbprint $CertificateThumbprint -SubjectName $CertificateSubjectName
-                }
-                else { throw [System.ArgumentException]::new('Pass -CertificateThumbprint, -CertificateSubjectName or -Certificate.') }
-                $certParams = Get-MgCertificateParams -Certificate $cert -SendChain $SendCertificateChain
-                foreach ($k in $certParams.Keys) { $params[$k] = $certParams[$k] }
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new($_.Exception, 'CertificateUnavailable', 'InvalidArgument', $null))
-            }
-        }
+        Invoke-MgBuiltin -Name 'Connect-MgGraph' -Params $params -Cmdlet $PSCmdlet
     }
-    Invoke-MgBuiltin -Name 'Connect-MgGraph' -Params $params -Cmdlet $PSCmdlet
+    finally { Remove-MgNativeSecret $secrets }
 }
 
 function Disconnect-MgGraph {

@@ -163,8 +163,13 @@ function Invoke-MgGraphRequest {
                     [System.ArgumentException]::new('-PassThru requires -OutputFilePath.'), 'PassThruWithoutOutputFile', 'InvalidArgument', $null))
         }
         $params = @{ Method = $Method; Uri = $Uri.OriginalString }
-        if ($PSBoundParameters.ContainsKey('Body') -and $null -ne $Body) { $params.Body = ConvertTo-MgWireValue $Body }
-        if ($Headers) { $params.Headers = ConvertTo-MgWireValue $Headers }
+        $name = 'Body'
+        try {
+            if ($PSBoundParameters.ContainsKey('Body') -and $null -ne $Body) { $params.Body = ConvertTo-MgWireValue $Body }
+            $name = 'Headers'
+            if ($Headers) { $params.Headers = ConvertTo-MgWireValue $Headers }
+        }
+        catch { $PSCmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_ $name)) }
         if ($ContentType) { $params.ContentType = $ContentType }
         if ($SkipHttpErrorCheck) { $params.SkipHttpErrorCheck = $true }
         if ($InputFilePath) {
@@ -231,7 +236,10 @@ function Invoke-MgGraphBatchRequest {
         [ValidateSet('v1.0', 'beta')] [string] $ApiVersion = 'v1.0'
     )
     begin { $all = [System.Collections.Generic.List[object]]::new() }
-    process { foreach ($r in $Requests) { $all.Add((ConvertTo-MgWireValue $r)) } }
+    process {
+        try { foreach ($r in $Requests) { $all.Add((ConvertTo-MgWireValue $r)) } }
+        catch { $PSCmdlet.ThrowTerminatingError((New-MgValueErrorRecord $_ 'Requests')) }
+    }
     end {
         $answers = [System.Collections.Generic.List[object]]::new()
         Invoke-MgBuiltin -Name 'Invoke-MgGraphBatchRequest' -Params @{ Requests = $all.ToArray(); ApiVersion = $ApiVersion } -Cmdlet $PSCmdlet -Capture $answers
