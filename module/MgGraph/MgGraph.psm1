@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '82bd50bdc348cede'
+$script:MgBuildId = 'd1855abd2e9cb951'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -172,11 +172,12 @@ function Get-MgInterop {
         # Code is loaded from here: only from a directory and a file the user owns and no one
         # else can write to. A file someone else owns, in the user's own directory, is emitted
         # again and replaced; in a directory someone else owns, nothing is loaded or saved.
-        if (-not (Test-MgOwnedByUser ([System.IO.Path]::GetDirectoryName($file)))) {
+        $owned = Test-MgOwnedByUser ([System.IO.Path]::GetDirectoryName($file)), $file
+        if (-not $owned[0]) {
             Write-Verbose "MgGraph: not using the assembly cache '$file': its directory belongs to another user or others can write to it."
             $file = $null
         }
-        elseif (-not (Test-MgOwnedByUser $file)) {
+        elseif (-not $owned[1]) {
             Write-Verbose "MgGraph: replacing the assembly cache '$file': it belongs to another user or others can write to it."
         }
         else {
@@ -242,45 +243,32 @@ function Get-MgInteropCacheFile {
 }
 
 function Test-MgOwnedByUser {
-    # Whether the current user owns a file or directory and no other user can write to it:
-    # on Unix, the owner's uid is the process's and the mode has no group or other write bit;
-    # on Windows, the owner is the user's SID (or the token's default owner, Administrators for
-    # an elevated administrator), as the profile's ACLs keep others out.
-    param([string] $Path)
+    # For each path, whether the current user owns it and no other user can write to it (code
+    # is loaded from there). On Unix: its owner is the process's effective uid and its mode has
+    # no group or other write bit, read from the FileSystem provider's UnixStat (.NET has no
+    # owner API; the provider API does not load the module behind Get-Item, ~100 ms for a
+    # fresh process), for all paths and /proc/<pid> (owned by the process's effective uid;
+    # /proc/self is a link owned by root) in one call, as the provider's first use is what
+    # costs; elsewhere the process's uid is that of a file it has just created. On Windows: the owner is the user's SID
+    # or the token's default owner (Administrators for an elevated administrator).
+    param([string[]] $Path)
     if ($IsWindows) {
-        $info = if ([System.IO.Directory]::Exists($Path)) { [System.IO.DirectoryInfo]::new($Path) } else { [System.IO.FileInfo]::new($Path) }
-        $owner = [System.IO.FileSystemAclExtensions]::GetAccessControl($info).GetOwner([System.Security.Principal.SecurityIdentifier])
         $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-        return ($owner -eq $identity.User -or $owner -eq $identity.Owner)
+        return [bool[]]@(foreach ($p in $Path) {
+                $info = if ([System.IO.Directory]::Exists($p)) { [System.IO.DirectoryInfo]::new($p) } else { [System.IO.FileInfo]::new($p) }
+                $owner = [System.IO.FileSystemAclExtensions]::GetAccessControl($info).GetOwner([System.Security.Principal.SecurityIdentifier])
+                $owner -eq $identity.User -or $owner -eq $identity.Owner
+            })
     }
-    if ([System.IO.File]::GetUnixFileMode($Path) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite') { return $false }
-    (Get-MgUnixOwner $Path) -eq (Get-MgUnixUserId)
-}
-
-function Get-MgUnixOwner {
-    # The owner uid of a path, or -1 when it cannot be read, through the FileSystem
-    # provider's UnixStat: .NET has no API for it, and the provider API does
-    # not load the module behind Get-Item (a fresh process would pay ~100 ms for it).
-    param([string] $Path)
-    $item = $ExecutionContext.InvokeProvider.Item.Get([string[]]@($Path), $true, $true)
-    if ($item.Count -ne 1 -or -not $item[0].PSObject.Properties['UnixStat']) { return -1 }
-    $item[0].UnixStat.UserId
-}
-
-$script:MgUnixUserId = $null
-
-function Get-MgUnixUserId {
-    # The process's effective uid: the owner of /proc/self on Linux, elsewhere of a file it
-    # has just created.
-    param()
-    if ($null -ne $script:MgUnixUserId) { return $script:MgUnixUserId }
-    $uid = if ($IsLinux) { Get-MgUnixOwner '/proc/self' }
-    else {
-        $probe = [System.IO.Path]::GetTempFileName()
-        try { Get-MgUnixOwner $probe } finally { [System.IO.File]::Delete($probe) }
-    }
-    $script:MgUnixUserId = $uid
-    $uid
+    $probe = $null
+    $self = if ($IsLinux) { "/proc/$PID" } else { $probe = [System.IO.Path]::GetTempFileName(); $probe }
+    try { $items = $ExecutionContext.InvokeProvider.Item.Get([string[]](@($self) + $Path), $true, $true) }
+    finally { if ($probe) { [System.IO.File]::Delete($probe) } }
+    $stats = @(foreach ($item in $items) { $item.PSObject.Properties['UnixStat'].Value })
+    if ($stats.Count -ne $Path.Count + 1 -or $null -eq $stats[0]) { return [bool[]]::new($Path.Count) }
+    $uid = $stats[0].UserId
+    # 0o022: group and other write.
+    [bool[]]@(for ($i = 1; $i -lt $stats.Count; $i++) { $stats[$i].UserId -eq $uid -and -not ($stats[$i].Mode -band 0x12) })
 }
 
 function Get-MgInteropOrigin {
@@ -314,7 +302,7 @@ function Save-MgInteropImage {
     else {
         $null = [System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
     }
-    if (-not (Test-MgOwnedByUser $dir)) { throw "'$dir' belongs to another user or others can write to it" }
+    if (-not (Test-MgOwnedByUser $dir)[0]) { throw "'$dir' belongs to another user or others can write to it" }
     # A name of its own: runspaces of one process may save at the same time.
     $temp = "$Path.$([guid]::NewGuid().ToString('n')).tmp"
     try {
