@@ -233,7 +233,7 @@ mod tests {
             .iter()
             .any(|c| c.name == "New-MgUserAuthenticationTemporaryAccessPassMethod"));
         let text = script(users);
-        assert!(text.contains("function Get-MgUser {"));
+        assert!(text.contains("function Get-MgUser{"));
         assert!(text.contains("DefaultParameterSetName='List'"));
         assert!(text.contains("dynamicparam{MgDynamic 'Get-MgUser'}"));
     }

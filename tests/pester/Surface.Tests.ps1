@@ -1,0 +1,114 @@
+Set-StrictMode -Version Latest
+
+# The generated surface against the sandbox: one generated cmdlet of every SDK module, and
+# every kind of operation (list, get, create, update, delete, $ref, $count, cast, action,
+# function), checking the request each sends (its SDK-style -Debug trace: method, URL,
+# body, headers) and what comes back.
+
+BeforeDiscovery {
+    $root = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
+    # Per v1.0 module, its first list cmdlet of a root collection: Get-Mg<Noun> whose List set
+    # needs no id (the sandbox serves every catalog path, empty where it has no data).
+    $script:ModuleCases = foreach ($dir in Get-ChildItem $root -Directory -Filter 'Microsoft.Graph.*') {
+        if ($dir.Name -like 'Microsoft.Graph.Beta*' -or $dir.Name -eq 'Microsoft.Graph.Authentication') { continue }
+        $manifest = Import-PowerShellDataFile (Join-Path $dir.FullName "$($dir.Name).psd1")
+        $text = Get-Content (Join-Path $dir.FullName "$($dir.Name).psm1") -Raw
+        $pick = $manifest.FunctionsToExport | Where-Object {
+            $_ -like 'Get-Mg*' -and $_ -notlike '*Count' -and $_ -notlike '*Delta' -and $_ -notlike '*ByRef' -and $_ -notmatch 'As[A-Z]' -and
+            $text -match ("function " + [regex]::Escape($_) + "\{\[CmdletBinding\(DefaultParameterSetName='List'")
+        } | Sort-Object Length | Select-Object -First 1
+        if ($pick) { @{ Module = $dir.Name; Cmdlet = $pick } }
+    }
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
+    Connect-MgGraph -Environment Sandbox -NoWelcome
+
+    function Get-RequestTrace {
+        # Runs a command with -Debug and returns its debug text (the SDK-style HTTP trace).
+        param([scriptblock] $Command)
+        $records = & $Command 5>&1
+        [pscustomobject]@{
+            Output = @($records | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+            Trace  = ($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message) -join "`n"
+        }
+    }
+}
+
+AfterAll { Disconnect-MgGraph | Out-Null }
+
+Describe 'One generated cmdlet of every module' {
+    It '<Cmdlet> (<Module>) lists from the sandbox' -ForEach $script:ModuleCases {
+        $r = Get-RequestTrace { & $Cmdlet -Top 1 -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match 'HTTP Method:\s+GET'
+        $r.Trace | Should -Match 'Absolute Uri:\s+\S+/v1\.0/'
+        (Get-Command $Cmdlet).Module.Name | Should -Be $Module
+    }
+}
+
+Describe 'Every kind of operation' {
+    BeforeAll {
+        $script:Suffix = [guid]::NewGuid().ToString('n').Substring(0, 8)
+        $script:Admin = Get-MgUser -UserId admin@contoso.onmicrosoft.com
+    }
+
+    It 'create (POST a body from expanded parameters) and get' {
+        $r = Get-RequestTrace { New-MgGroup -DisplayName "Surface $script:Suffix" -MailEnabled:$false -MailNickname "surface$script:Suffix" -SecurityEnabled -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match 'HTTP Method:\s+POST'
+        $r.Trace | Should -Match '/v1\.0/groups\b'
+        $r.Trace | Should -Match '"mailNickname"\s*:\s*"surface'
+        $script:Group = $r.Output[0]
+        $script:Group.Id | Should -Not -BeNullOrEmpty
+        (Get-MgGroup -GroupId $script:Group.Id).DisplayName | Should -Be "Surface $script:Suffix"
+    }
+
+    It 'update (PATCH) sends only what was given' {
+        $r = Get-RequestTrace { Update-MgGroup -GroupId $script:Group.Id -Description 'changed' -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match 'HTTP Method:\s+PATCH'
+        $r.Trace | Should -Match '"description"\s*:\s*"changed"'
+        $r.Trace | Should -Not -Match '"displayName"'
+        (Get-MgGroup -GroupId $script:Group.Id).Description | Should -Be 'changed'
+    }
+
+    It '$ref: add, list and remove a member' {
+        $odataId = "https://graph.microsoft.com/v1.0/directoryObjects/$($script:Admin.Id)"
+        $r = Get-RequestTrace { New-MgGroupMemberByRef -GroupId $script:Group.Id -OdataId $odataId -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match "/groups/$($script:Group.Id)/members/\`$ref"
+        $r.Trace | Should -Match '"@odata.id"'
+        @(Get-MgGroupMember -GroupId $script:Group.Id).Id | Should -Contain $script:Admin.Id
+    }
+
+    It '$count answers a number with ConsistencyLevel' {
+        $r = Get-RequestTrace { Get-MgGroupMemberCount -GroupId $script:Group.Id -ConsistencyLevel eventual -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match 'ConsistencyLevel'
+        $r.Output | Should -Be 1
+    }
+
+    It 'cast: the members that are users' {
+        $r = Get-RequestTrace { Get-MgGroupMemberAsUser -GroupId $script:Group.Id -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match '/members/microsoft\.graph\.user'
+        @($r.Output).Id | Should -Contain $script:Admin.Id
+    }
+
+    It 'action: checkMemberGroups' {
+        $r = Get-RequestTrace { Confirm-MgUserMemberGroup -UserId $script:Admin.Id -GroupIds @($script:Group.Id) -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match 'HTTP Method:\s+POST'
+        $r.Trace | Should -Match '/checkMemberGroups'
+        $r.Output | Should -Contain $script:Group.Id
+    }
+
+    It 'function: delta' {
+        $r = Get-RequestTrace { Get-MgUserDelta -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match '/users/delta\(\)'
+        @($r.Output).Count | Should -BeGreaterThan 0
+    }
+
+    It 'delete: remove the reference, then the group' {
+        $r = Get-RequestTrace { Remove-MgGroupMemberDirectoryObjectByRef -GroupId $script:Group.Id -DirectoryObjectId $script:Admin.Id -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match 'HTTP Method:\s+DELETE'
+        @(Get-MgGroupMember -GroupId $script:Group.Id).Count | Should -Be 0
+        Remove-MgGroup -GroupId $script:Group.Id -Confirm:$false -ErrorAction Stop
+        { Get-MgGroup -GroupId $script:Group.Id -ErrorAction Stop } | Should -Throw -ExpectedMessage '*does not exist*'
+    }
+}
