@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '3ded1934f43b0e73'
+$script:MgBuildId = '999ba2dda4bd0e00'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -2047,11 +2047,13 @@ function Disable-MgGraphSdkModule {
     Undoes Enable-MgGraphSdkModule: new sessions no longer find MgGraph's SDK-named modules before MgGraph is imported.
 
     .DESCRIPTION
-    -Scope CurrentUser removes the lines Enable-MgGraphSdkModule added to your profile
-    ($PROFILE.CurrentUserAllHosts), and the profile itself when nothing else is in it. Run it
-    before Uninstall-PSResource MgGraph to leave nothing behind (the lines are harmless without
-    MgGraph, but are then of no use). -Scope Process takes the folder off PSModulePath for
-    this session.
+    Takes the SDK-named modules' folder off PSModulePath for this session, and with -Scope
+    CurrentUser (the default) also removes the lines Enable-MgGraphSdkModule added to your
+    profile ($PROFILE.CurrentUserAllHosts), and the profile itself when nothing else is in it.
+    Run it before Uninstall-PSResource MgGraph: while the folder is on PSModulePath,
+    PSResourceGet counts the SDK-named modules as packages that need MgGraph and refuses to
+    uninstall it; and without it nothing is left behind (the lines are harmless without MgGraph,
+    but of no use).
 
     .PARAMETER Scope
     CurrentUser (the default) or Process.
@@ -2066,12 +2068,10 @@ function Disable-MgGraphSdkModule {
         [ValidateSet('CurrentUser', 'Process')]
         [string] $Scope = 'CurrentUser'
     )
-    if ($Scope -eq 'Process') {
-        $sep = [System.IO.Path]::PathSeparator
-        $kept = @($env:PSModulePath -split $sep | Where-Object { $_ -ne $script:MgSdkModuleRoot })
-        if ($PSCmdlet.ShouldProcess('PSModulePath', "Remove '$script:MgSdkModuleRoot'")) { $env:PSModulePath = $kept -join $sep }
-        return
-    }
+    $sep = [System.IO.Path]::PathSeparator
+    $kept = @($env:PSModulePath -split $sep | Where-Object { $_ -ne $script:MgSdkModuleRoot })
+    if ($PSCmdlet.ShouldProcess('PSModulePath', "Remove '$script:MgSdkModuleRoot'")) { $env:PSModulePath = $kept -join $sep }
+    if ($Scope -eq 'Process') { return }
     $profilePath = Get-MgUserProfilePath
     if (-not [System.IO.File]::Exists($profilePath)) { return }
     $old = [System.IO.File]::ReadAllText($profilePath)
