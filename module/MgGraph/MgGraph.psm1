@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '999ba2dda4bd0e00'
+$script:MgBuildId = 'c1f080ee0ebf5656'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -1956,7 +1956,7 @@ $script:MgProfileEnd
 "@
 }
 
-function Get-MgUserProfilePath {
+function Get-MgPowerShellProfilePath {
     # The profile every PowerShell host of this user runs ($PROFILE.CurrentUserAllHosts).
     param()
     $p = Get-Variable -Name PROFILE -ValueOnly -ErrorAction Ignore
@@ -2026,7 +2026,7 @@ function Enable-MgGraphSdkModule {
         }
     }
     else {
-        $profilePath = Get-MgUserProfilePath
+        $profilePath = Get-MgPowerShellProfilePath
         # A package keeps its modules in <version>/sdk, found afresh at each start; a checkout's
         # module/ folder is named as it is.
         $checkout = if ([System.IO.Path]::GetFileName($folder) -eq 'sdk') { '' } else { $folder }
@@ -2072,7 +2072,7 @@ function Disable-MgGraphSdkModule {
     $kept = @($env:PSModulePath -split $sep | Where-Object { $_ -ne $script:MgSdkModuleRoot })
     if ($PSCmdlet.ShouldProcess('PSModulePath', "Remove '$script:MgSdkModuleRoot'")) { $env:PSModulePath = $kept -join $sep }
     if ($Scope -eq 'Process') { return }
-    $profilePath = Get-MgUserProfilePath
+    $profilePath = Get-MgPowerShellProfilePath
     if (-not [System.IO.File]::Exists($profilePath)) { return }
     $old = [System.IO.File]::ReadAllText($profilePath)
     $new = Remove-MgProfileBlock $old

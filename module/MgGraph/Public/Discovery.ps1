@@ -166,7 +166,7 @@ $script:MgProfileEnd
 "@
 }
 
-function Get-MgUserProfilePath {
+function Get-MgPowerShellProfilePath {
     # The profile every PowerShell host of this user runs ($PROFILE.CurrentUserAllHosts).
     param()
     $p = Get-Variable -Name PROFILE -ValueOnly -ErrorAction Ignore
@@ -236,7 +236,7 @@ function Enable-MgGraphSdkModule {
         }
     }
     else {
-        $profilePath = Get-MgUserProfilePath
+        $profilePath = Get-MgPowerShellProfilePath
         # A package keeps its modules in <version>/sdk, found afresh at each start; a checkout's
         # module/ folder is named as it is.
         $checkout = if ([System.IO.Path]::GetFileName($folder) -eq 'sdk') { '' } else { $folder }
@@ -282,7 +282,7 @@ function Disable-MgGraphSdkModule {
     $kept = @($env:PSModulePath -split $sep | Where-Object { $_ -ne $script:MgSdkModuleRoot })
     if ($PSCmdlet.ShouldProcess('PSModulePath', "Remove '$script:MgSdkModuleRoot'")) { $env:PSModulePath = $kept -join $sep }
     if ($Scope -eq 'Process') { return }
-    $profilePath = Get-MgUserProfilePath
+    $profilePath = Get-MgPowerShellProfilePath
     if (-not [System.IO.File]::Exists($profilePath)) { return }
     $old = [System.IO.File]::ReadAllText($profilePath)
     $new = Remove-MgProfileBlock $old
