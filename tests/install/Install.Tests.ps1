@@ -207,11 +207,16 @@ Enable-MgGraphSdkModule -Scope CurrentUser -WhatIf
 $r = Enable-MgGraphSdkModule -Scope CurrentUser
 $null = Enable-MgGraphSdkModule -Scope CurrentUser
 "profile=$($r.Profile)"
+$p = Enable-MgGraphSdkModule -Scope Process
+"folder=$($p.Folder)"
+"first=$(($env:PSModulePath -split [IO.Path]::PathSeparator)[0] -eq $p.Folder)"
 '@
         $enable.Exit | Should -Be 0 -Because $enable.Text
         $enable.Output | Should -Contain 'whatif=False'
         $profilePath = Join-Path $script:HomeDir '.config/powershell/profile.ps1'
         $enable.Output | Should -Contain "profile=$profilePath"
+        $enable.Output | Should -Contain "folder=$(Join-Path $script:UserModules "MgGraph/$script:V1/sdk")"
+        $enable.Output | Should -Contain 'first=True'
         $text = Get-Content $profilePath -Raw
         ([regex]::Matches($text, 'Enable-MgGraphSdkModule')).Count | Should -Be 1 -Because 'enabling twice changes nothing'
         $text | Should -Not -Match ([regex]::Escape($script:V1)) -Because 'the profile lines name no version'
