@@ -17,7 +17,9 @@
     FunctionsToExport = @(
         'Add-MgEnvironment',
         'Connect-MgGraph',
+        'Disable-MgGraphSdkModule',
         'Disconnect-MgGraph',
+        'Enable-MgGraphSdkModule',
         'Find-MgGraphCommand',
         'Get-MgContext',
         'Get-MgEnvironment',
@@ -33,8 +35,15 @@
     AliasesToExport = @('Connect-Graph', 'Disconnect-Graph', 'Invoke-GraphRequest')
     PrivateData = @{
         PSData = @{
-            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox')
+            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox', 'PSEdition_Core', 'Linux')
+            ProjectUri = 'https://github.com/mggraph/mggraph'
             LicenseUri = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = '- First release: the Microsoft Graph PowerShell SDK''s cmdlet and module names (v1.0, and beta
+  twins) on a native engine, with a built-in sandbox tenant (`Connect-MgGraph -Environment Sandbox`)
+  and the `mggraph-sandbox` server for offline rehearsal.
+- Installs with PSResourceGet; the SDK-named modules (`Microsoft.Graph.Users`, ...) load with
+  MgGraph, and `Enable-MgGraphSdkModule` makes them available to new processes.
+- Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }
 }

@@ -24,7 +24,10 @@ param([string] $UserPrincipalName)
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-Import-Module (Join-Path $PSScriptRoot '../MgGraph/MgGraph.psd1') -Force
+# The module this walk-through ships with: beside it in a checkout (module/), its parent in an
+# installed package (MgGraph/<version>/examples); copied elsewhere, the installed MgGraph.
+$manifest = @((Join-Path $PSScriptRoot '../MgGraph/MgGraph.psd1'), (Join-Path $PSScriptRoot '../MgGraph.psd1')) | Where-Object { Test-Path $_ } | Select-Object -First 1
+if ($manifest) { Import-Module $manifest -Force } else { Import-Module MgGraph -Force }
 
 function Step([string] $Text) { Write-Host "`n=== $Text ===" -ForegroundColor Cyan }
 

@@ -189,9 +189,35 @@ pub fn types_file() -> String {
     out
 }
 
+/// Functions written in PowerShell alone (the engine never sees them): installing the
+/// SDK-named modules' folder on the user's module path (`Public/Discovery.ps1`).
+pub const MODULE_ONLY_COMMANDS: &[&str] = &["Disable-MgGraphSdkModule", "Enable-MgGraphSdkModule"];
+
+/// The project's page, for the gallery (`PrivateData.PSData.ProjectUri`): Cargo.toml's
+/// `repository`, so it is written in one place.
+pub const PROJECT_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The release notes of every version, newest first, under `## <version>` headings.
+const CHANGELOG: &str = include_str!("../../CHANGELOG.md");
+
+/// This version's release notes (`PrivateData.PSData.ReleaseNotes`): the `## <version>`
+/// section of CHANGELOG.md, or `None` when it has none (a unit test makes that fail).
+pub fn release_notes() -> Option<String> {
+    let heading = format!("## {}", crate::VERSION);
+    let mut lines = CHANGELOG.lines().skip_while(|l| l.trim_end() != heading);
+    lines.next()?;
+    let body: Vec<&str> = lines.take_while(|l| !l.starts_with("## ")).collect();
+    let text = body.join("\n").trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
 /// Every exported function, sorted.
 pub fn exported_functions() -> Vec<String> {
-    let mut all: Vec<String> = BUILTIN_COMMANDS.iter().map(|s| s.to_string()).collect();
+    let mut all: Vec<String> = BUILTIN_COMMANDS
+        .iter()
+        .chain(MODULE_ONLY_COMMANDS)
+        .map(|s| s.to_string())
+        .collect();
     all.sort();
     all
 }
@@ -204,8 +230,10 @@ pub fn manifest() -> String {
         .collect();
     let aliases: Vec<String> = ALIASES.iter().map(|(a, _)| quote(a)).collect();
     format!(
-        "# {BANNER}\n@{{\n    RootModule = 'MgGraph.psm1'\n    ModuleVersion = '{version}'\n    GUID = '{MODULE_GUID}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # Declared here rather than registered by script: the Update-*Data cmdlets would load\n    # Microsoft.PowerShell.Utility, about 100 ms of a fresh process.\n    FormatsToProcess = @('MgGraph.Format.ps1xml')\n    TypesToProcess = @('MgGraph.Types.ps1xml')\n    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = @(\n{functions}\n    )\n    CmdletsToExport = @()\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
+        "# {BANNER}\n@{{\n    RootModule = 'MgGraph.psm1'\n    ModuleVersion = '{version}'\n    GUID = '{MODULE_GUID}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # Declared here rather than registered by script: the Update-*Data cmdlets would load\n    # Microsoft.PowerShell.Utility, about 100 ms of a fresh process.\n    FormatsToProcess = @('MgGraph.Format.ps1xml')\n    TypesToProcess = @('MgGraph.Types.ps1xml')\n    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = @(\n{functions}\n    )\n    CmdletsToExport = @()\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox', 'PSEdition_Core', 'Linux')\n            ProjectUri = {project}\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n            ReleaseNotes = {notes}\n        }}\n    }}\n}}\n",
         version = crate::VERSION,
+        project = quote(PROJECT_URI),
+        notes = quote(&release_notes().unwrap_or_else(|| format!("See CHANGELOG.md for {}.", crate::VERSION))),
         functions = functions.join(",\n"),
         aliases = aliases.join(", "),
     )
@@ -242,6 +270,18 @@ mod tests {
             assert!(m.contains(&format!("'{f}'")), "{f}");
         }
         assert!(!m.contains("'*'"));
+        assert!(m.contains(&format!("ModuleVersion = '{}'", crate::VERSION)));
+        assert!(
+            PROJECT_URI.starts_with("https://"),
+            "Cargo.toml needs a repository URL"
+        );
+    }
+
+    #[test]
+    fn this_version_has_release_notes() {
+        let notes = release_notes()
+            .unwrap_or_else(|| panic!("CHANGELOG.md has no '## {}' section", crate::VERSION));
+        assert!(manifest().contains(&quote(&notes)));
     }
 
     #[test]

@@ -6,8 +6,9 @@
     Each comparison runs in one go on this machine, as a ratio: import and first call (fresh
     processes against a bare pwsh start), per-call cost against Invoke-RestMethod, -All over
     100,000 users against raw page fetches (time and working set), bulk TAP issuing under a
-    throttling budget against a sequential loop and ForEach-Object -Parallel, and the sandbox
-    server's own throughput under wrk. Benchmarks print figures; they never pass or fail on
+    throttling budget against a sequential loop and ForEach-Object -Parallel, the installed
+    package (sizes, first call after an install, a runbook's peak working set: Install.ps1,
+    which needs .ci/package first), and the sandbox server's own throughput under wrk. Benchmarks print figures; they never pass or fail on
     time (the tests do not time anything either).
 
 .EXAMPLE
@@ -159,6 +160,10 @@ $results.all = Invoke-Child 'All.ps1' @('-Users', '100000')
 Write-Host 'bulk: 2,000 passes at 100 ms latency and 200 requests/s'
 $results.bulk = Invoke-Child 'Bulk.ps1'
 
+# --- Installed package -----------------------------------------------------------------
+Write-Host 'installed package: sizes, first call after the install, runbook peak working set'
+$results.install = Invoke-Child 'Install.ps1'
+
 # --- Sandbox server --------------------------------------------------------------------
 Write-Host 'sandbox server: wrk on GET /v1.0/users/{id}'
 $wrk = Get-Command wrk -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
@@ -256,6 +261,8 @@ foreach ($flavour in $results.perCallWarm.Keys) {
 if ($results.server) {
     & $add ("- **Sandbox server**: ``wrk -t2 -c64 -d10s --latency`` ({0}) against one user, with a valid token; wrk runs on the same 2 cores; {1} non-2xx answers." -f $results.server.version, $results.server.non2xx)
 }
+& $add ''
+foreach ($l in (Format-InstallSection $results.install)) { & $add $l }
 & $add ''
 & $add 'Run it again with `.ci/bench` (installs what is missing, builds the release engine and a ReadyToRun copy of pwsh, then runs this script).'
 $text = ($lines -join "`n") + "`n"

@@ -1,0 +1,153 @@
+<#
+.SYNOPSIS
+    The installed package's figures (issue 11): package and Azure Automation zip sizes, the
+    first process after an install, and a runbook's peak working set.
+
+.DESCRIPTION
+    Takes the package .ci/package wrote (target/package), installs it with PSResourceGet from
+    a local repository into a temporary home (as Install-PSResource -Scope CurrentUser does),
+    and measures, in fresh processes whose module path holds only that install:
+    - the first call after the install: Import-Module, Connect-MgGraph -Environment Sandbox,
+      one Get-MgUser, with an empty user cache (so the interop assembly is emitted and saved),
+      against a bare pwsh start; medians of -Iterations runs, alternating;
+    - a runbook: the walk-through (examples/TapOnboarding.ps1 from the install) and then
+      Get-MgUser -All over 100,000 users of a mggraph-sandbox server (the packaged one) into
+      Measure-Object, in one process whose peak working set (VmHWM) it reports.
+    Prints one JSON line. Figures only: nothing here passes or fails on time.
+    With -Update, also rewrites the "Installed package" section of BENCHMARKS.md (the whole
+    file is written by Invoke-Benchmarks.ps1, which runs this script).
+
+.EXAMPLE
+    bash .ci/package && pwsh -NoProfile -File tests/bench/Install.ps1 -Update BENCHMARKS.md
+#>
+[CmdletBinding()]
+param(
+    [string] $PackageDir = (Join-Path $PSScriptRoot '../../target/package'),
+    [int] $Iterations = 5,
+    [int] $Users = 100000,
+    [string] $Update
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'Common.psm1')
+
+$nupkg = Get-ChildItem $PackageDir -Filter 'MgGraph.*.nupkg' | Select-Object -First 1
+$zip = Join-Path $PackageDir 'MgGraph.zip'
+if (-not $nupkg -or -not (Test-Path $zip)) { throw "no package in ${PackageDir}: run bash .ci/package first" }
+$version = $nupkg.BaseName.Substring('MgGraph.'.Length)
+
+$root = Join-Path ([IO.Path]::GetTempPath()) "mggraph-bench-install-$PID"
+$homeDir = Join-Path $root 'home'
+$modules = Join-Path $homeDir '.local/share/powershell/Modules'
+$null = New-Item -ItemType Directory -Force (Join-Path $root 'feed'), (Join-Path $homeDir '.config'), (Join-Path $homeDir '.local/share'), (Join-Path $homeDir '.cache')
+$launcher = (Get-PwshCommand).Split(' ')
+
+function Start-Clean {
+    # A fresh pwsh with only the temporary home, its module path and the system PATH.
+    param([string[]] $Arguments, [hashtable] $Environment = @{})
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($launcher[0])
+    foreach ($a in @($launcher | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments) { $psi.ArgumentList.Add($a) }
+    $psi.WorkingDirectory = $homeDir
+    $psi.Environment.Clear()
+    $psi.Environment['HOME'] = $homeDir
+    $psi.Environment['PATH'] = "$([IO.Path]::GetDirectoryName($launcher[0])):/usr/bin:/bin"
+    $psi.Environment['PSModulePath'] = $modules
+    $psi.Environment['POWERSHELL_TELEMETRY_OPTOUT'] = '1'
+    $psi.Environment['POWERSHELL_UPDATECHECK'] = 'Off'
+    foreach ($k in 'DOTNET_ROOT', 'LANG', 'TMPDIR') { if ([Environment]::GetEnvironmentVariable($k)) { $psi.Environment[$k] = [Environment]::GetEnvironmentVariable($k) } }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $err = $p.StandardError.ReadToEndAsync()
+    $out = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    $ms = $sw.Elapsed.TotalMilliseconds
+    if ($p.ExitCode -ne 0) { throw "pwsh $Arguments failed ($($p.ExitCode)): $($err.Result) $out" }
+    [pscustomobject]@{ Ms = $ms; Output = $out }
+}
+
+function Get-FolderBytes([string] $Path) { (Get-ChildItem -Recurse -File $Path | Measure-Object Length -Sum).Sum }
+
+$server = $null
+try {
+    Write-Host "  installing MgGraph $version into a temporary home"
+    $null = Start-Clean @('-Command', "`$ErrorActionPreference = 'Stop'; Register-PSResourceRepository -Name BenchFeed -Uri '$root/feed' -Trusted; Publish-PSResource -NupkgPath '$($nupkg.FullName)' -Repository BenchFeed; Install-PSResource -Name MgGraph -Repository BenchFeed -Scope CurrentUser -TrustRepository")
+    $base = Join-Path $modules "MgGraph/$version"
+    $native = Join-Path $base 'runtimes/linux-x64/native'
+
+    # --- The first process after the install ------------------------------------------
+    Write-Host "  first call after the install: $Iterations fresh processes each, alternating"
+    $first = "`$env:MGGRAPH_CACHE_DIR = Join-Path '$root' ([guid]::NewGuid()); `$ErrorActionPreference = 'Stop'; Import-Module MgGraph; Connect-MgGraph -Environment Sandbox -NoWelcome; `$null = Get-MgUser -UserId admin@contoso.onmicrosoft.com; exit"
+    $null = Start-Clean @('-Command', 'exit')   # page the runtime in before anything is timed
+    $bare = [System.Collections.Generic.List[double]]::new()
+    $firstEver = [System.Collections.Generic.List[double]]::new()
+    $later = [System.Collections.Generic.List[double]]::new()
+    # The same first call in later processes, which load the saved assembly.
+    $warm = $first.Replace("([guid]::NewGuid())", "'warm'")
+    $null = Start-Clean @('-Command', $warm)
+    for ($i = 0; $i -lt $Iterations; $i++) {
+        $bare.Add((Start-Clean @('-Command', 'exit')).Ms)
+        $firstEver.Add((Start-Clean @('-Command', $first)).Ms)
+        $later.Add((Start-Clean @('-Command', $warm)).Ms)
+    }
+    $load = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1
+
+    # --- A runbook ------------------------------------------------------------------------
+    Write-Host "  runbook: the walk-through, then Get-MgUser -All over $Users users"
+    & chmod +x (Join-Path $native 'mggraph-sandbox')   # a nupkg keeps no file modes
+    $env:MGGRAPH_SANDBOX_BIN = Join-Path $native 'mggraph-sandbox'
+    try { $server = Start-SandboxServer -Arguments @('--seed-users', "$Users") }
+    finally { $env:MGGRAPH_SANDBOX_BIN = $null }
+    $runbook = Join-Path $root 'Runbook.ps1'
+    Set-Content -Path $runbook -Value @'
+param([string] $BaseUrl, [string] $TenantId, [string] $ClientId, [string] $Secret, [int] $Expected)
+$ErrorActionPreference = 'Stop'
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$base = (Get-Module -ListAvailable MgGraph).ModuleBase
+$null = & "$base/examples/TapOnboarding.ps1" 6>&1
+Add-MgEnvironment -Name Tenant -AzureADEndpoint $BaseUrl -GraphEndpoint $BaseUrl | Out-Null
+Connect-MgGraph -Environment Tenant -TenantId $TenantId -NoWelcome -ClientSecretCredential ([pscredential]::new($ClientId, (ConvertTo-SecureString $Secret -AsPlainText -Force)))
+$count = (Get-MgUser -All | Measure-Object).Count
+if ($count -lt $Expected) { throw "Get-MgUser -All gave $count users, expected $Expected" }
+# The process's peak resident set (Linux VmHWM), what an Automation sandbox's memory limit sees.
+$peak = [double]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\D', '') / 1KB
+'{{"users":{0},"seconds":{1},"peakMb":{2}}}' -f $count, $sw.Elapsed.TotalSeconds, $peak
+'@
+    $rb = Start-Clean @('-File', $runbook, $server.baseUrl, $server.tenantId, $server.clientId, $server.clientSecret, "$Users")
+    $runbookResult = (@($rb.Output -split '\r?\n') | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+
+    $result = [ordered]@{
+        version          = $version
+        nupkgBytes       = $nupkg.Length
+        automationZipBytes = (Get-Item $zip).Length
+        installedBytes   = Get-FolderBytes $base
+        engineBytes      = (Get-Item (Join-Path $native 'libmggraph.so')).Length
+        serverBytes      = (Get-Item (Join-Path $native 'mggraph-sandbox')).Length
+        sdkBytes         = Get-FolderBytes (Join-Path $base 'sdk')
+        iterations       = $Iterations
+        bareMs           = Get-Median $bare
+        firstEverMs      = Get-Median $firstEver
+        laterMs          = Get-Median $later
+        loadAverage      = $load
+        runbookUsers     = $runbookResult.users
+        runbookSeconds   = $runbookResult.seconds
+        runbookPeakMb    = $runbookResult.peakMb
+    }
+}
+finally {
+    Stop-SandboxServer $server
+    Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue
+}
+
+if ($Update) {
+    $text = Get-Content $Update -Raw
+    $section = (Format-InstallSection $result) -join "`n"
+    $pattern = '(?ms)^## Installed package\n.*?(?=^## |\z)'
+    $text = if ($text -match $pattern) { [regex]::Replace($text, $pattern, $section + "`n") } else { $text.TrimEnd() + "`n`n" + $section + "`n" }
+    Set-Content -Path $Update -Value $text -NoNewline -Encoding utf8
+    Write-Host "updated the 'Installed package' section of $Update"
+}
+$result | ConvertTo-Json -Compress

@@ -1,0 +1,315 @@
+Set-StrictMode -Version Latest
+
+# MgGraph installed as an admin installs it (issue 11): .ci/package builds two versions, a
+# local PSResourceGet repository on a temporary folder takes them, Install-PSResource
+# -Scope CurrentUser puts the first into an empty module path, and every check runs in a fresh
+# pwsh whose home, module path and PATH hold only that install (no Rust toolchain, no
+# MGGRAPH_NATIVE_LIBRARY, no checkout). Then Update-PSResource and Uninstall-PSResource.
+# Unix only (a temporary HOME stands for the user's profile folders); CI runs it on Linux.
+# The Its run in order: each builds on the state the previous one left.
+
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    Import-Module (Join-Path $PSScriptRoot '../pester/support/TestHelpers.psm1') -Force
+    $script:Repo = Get-RepoPath ''
+    $script:Root = Join-Path ([IO.Path]::GetTempPath()) "mggraph-install-$([guid]::NewGuid().ToString('n'))"
+    $script:HomeDir = Join-Path $script:Root 'home'
+    $script:Feed = Join-Path $script:Root 'feed'
+    $script:UserModules = Join-Path $script:HomeDir '.local/share/powershell/Modules'
+    # A home as a user's looks: .NET reports no ApplicationData folder when ~/.config is
+    # missing, and NuGet (inside PSResourceGet) then writes its settings below the current
+    # directory.
+    $null = New-Item -ItemType Directory -Force $script:Feed, (Join-Path $script:HomeDir '.config'), (Join-Path $script:HomeDir '.local/share'), (Join-Path $script:HomeDir '.cache')
+    $script:Pwsh = (Get-PwshCommand).Split(' ')
+    $script:Server = $null
+
+    # Two builds: Cargo.toml's version, and a later one standing for the next release.
+    $cargo = (Get-Content (Join-Path $script:Repo 'Cargo.toml') | Where-Object { $_ -match '^version = "(.+)"$' } | Select-Object -First 1) -replace '^version = "(.+)"$', '$1'
+    $v = [version]$cargo
+    $script:V1 = "$v"
+    $script:V2 = "$($v.Major).$($v.Minor).$($v.Build + 1)"
+    foreach ($pair in @(@($script:V1, ''), @($script:V2, $script:V2))) {
+        $out = Join-Path $script:Root "package-$($pair[0])"
+        $env:MGGRAPH_PACKAGE_OUT = $out
+        $env:MGGRAPH_PACKAGE_VERSION = $pair[1]
+        try { $log = & bash (Join-Path $script:Repo '.ci/package') 2>&1 }
+        finally { $env:MGGRAPH_PACKAGE_OUT = $null; $env:MGGRAPH_PACKAGE_VERSION = $null }
+        if ($LASTEXITCODE -ne 0) { throw ".ci/package failed for $($pair[0]):`n$($log -join "`n")" }
+    }
+    $script:Nupkg1 = Join-Path $script:Root "package-$script:V1/MgGraph.$script:V1.nupkg"
+    $script:Nupkg2 = Join-Path $script:Root "package-$script:V2/MgGraph.$script:V2.nupkg"
+
+    function script:Invoke-Clean {
+        # Runs $Script in a fresh pwsh with nothing of this machine's user: HOME is the
+        # temporary home, the module path is its (empty, then installed) user module folder,
+        # PATH holds pwsh and the system tools only. -WithProfile runs the user's profile, as an
+        # interactive session would. Returns Exit, Output (stdout lines) and Errors (stderr).
+        param([string] $Script, [switch] $WithProfile, [hashtable] $Environment = @{})
+        $file = Join-Path $script:Root "script-$([guid]::NewGuid().ToString('n')).ps1"
+        Set-Content -Path $file -Value $Script
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($script:Pwsh[0])
+        foreach ($a in @($script:Pwsh | Select-Object -Skip 1) + @('-NonInteractive') + @(if (-not $WithProfile) { '-NoProfile' }) + @('-File', $file)) {
+            $psi.ArgumentList.Add($a)
+        }
+        $psi.WorkingDirectory = $script:HomeDir
+        $psi.Environment.Clear()
+        $psi.Environment['HOME'] = $script:HomeDir
+        $psi.Environment['PATH'] = "$([IO.Path]::GetDirectoryName($script:Pwsh[0])):/usr/bin:/bin"
+        $psi.Environment['PSModulePath'] = $script:UserModules
+        $psi.Environment['POWERSHELL_TELEMETRY_OPTOUT'] = '1'
+        $psi.Environment['POWERSHELL_UPDATECHECK'] = 'Off'
+        $psi.Environment['NO_COLOR'] = '1'
+        foreach ($k in 'DOTNET_ROOT', 'LANG', 'TMPDIR') {
+            $value = [Environment]::GetEnvironmentVariable($k)
+            if ($value) { $psi.Environment[$k] = $value }
+        }
+        foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $p = [System.Diagnostics.Process]::Start($psi)
+        $stderr = $p.StandardError.ReadToEndAsync()
+        $stdout = $p.StandardOutput.ReadToEnd()
+        if (-not $p.WaitForExit(300000)) { $p.Kill(); throw "pwsh did not finish in 5 minutes: $Script" }
+        Remove-Item $file
+        [pscustomobject]@{
+            Exit   = $p.ExitCode
+            Output = @($stdout -split '\r?\n' | ForEach-Object TrimEnd | Where-Object { $_ })
+            Errors = $stderr.Result
+            Text   = "exit $($p.ExitCode)`n$stdout`n$($stderr.Result)"
+        }
+    }
+
+    # Prints what the checks below read, as 'key=value' lines, after the script's own work.
+    $script:Report = @'
+$PSStyle.OutputRendering = 'PlainText'
+function Report { param([string] $Key, $Value) "$Key=$Value" }
+'@
+    function script:Get-Reported($Result, [string] $Key) {
+        $line = $Result.Output | Where-Object { $_ -like "$Key=*" } | Select-Object -Last 1
+        if ($null -eq $line) { return $null }
+        $line.Substring($Key.Length + 1)
+    }
+}
+
+AfterAll {
+    Stop-SandboxServer $script:Server
+    Remove-Item -Recurse -Force $script:Root -ErrorAction SilentlyContinue
+}
+
+Describe 'MgGraph installed with PSResourceGet' {
+    It '.ci/package wrote a package with the gallery metadata, the engine and the SDK-named modules' {
+        Test-Path $script:Nupkg1 | Should -BeTrue
+        Test-Path $script:Nupkg2 | Should -BeTrue
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($script:Nupkg1)
+        try {
+            $names = $zip.Entries.FullName
+            $nuspec = [xml][System.IO.StreamReader]::new(($zip.Entries | Where-Object FullName -EQ 'MgGraph.nuspec').Open()).ReadToEnd()
+        }
+        finally { $zip.Dispose() }
+        foreach ($f in 'MgGraph.psd1', 'MgGraph.psm1', 'MgGraph.Format.ps1xml', 'MgGraph.Types.ps1xml', 'LICENSE', 'CHANGELOG.md',
+            'runtimes/linux-x64/native/libmggraph.so', 'runtimes/linux-x64/native/mggraph-sandbox',
+            'sdk/Microsoft.Graph.Users/Microsoft.Graph.Users.psd1', 'sdk/Microsoft.Graph/Microsoft.Graph.psd1', 'examples/TapOnboarding.ps1') {
+            $names | Should -Contain $f
+        }
+        $m = $nuspec.package.metadata
+        $m.id | Should -Be 'MgGraph'
+        $m.version | Should -Be $script:V1
+        $m.projectUrl | Should -Match '^https://'
+        $m.licenseUrl | Should -Match '^https://'
+        $m.releaseNotes | Should -Not -BeNullOrEmpty
+        $m.tags | Should -Match 'MicrosoftGraph'
+        # No build leftovers: the module's sources are joined into MgGraph.psm1.
+        $names | Where-Object { $_ -match '^(Private|Public|target)/' } | Should -BeNullOrEmpty
+    }
+
+    It 'publishes to a local repository and installs into an empty user module path' {
+        Test-Path (Join-Path $script:UserModules 'MgGraph') | Should -BeFalse
+        $r = Invoke-Clean @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name LocalFeed -Uri '$($script:Feed)' -Trusted
+Publish-PSResource -NupkgPath '$($script:Nupkg1)' -Repository LocalFeed
+Install-PSResource -Name MgGraph -Repository LocalFeed -Scope CurrentUser -TrustRepository
+(Get-InstalledPSResource -Name MgGraph).Version.ToString()
+(Get-Module -ListAvailable MgGraph).ModuleBase
+"@
+        $r.Exit | Should -Be 0 -Because $r.Text
+        $r.Output[-2] | Should -Be $script:V1
+        $r.Output[-1] | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V1")
+        Test-Path (Join-Path $script:UserModules "MgGraph/$script:V1/runtimes/linux-x64/native/libmggraph.so") | Should -BeTrue
+    }
+
+    It 'runs the walk-through from the install, with no Rust toolchain and no MGGRAPH_NATIVE_LIBRARY' {
+        $r = Invoke-Clean ($script:Report + @'
+$ErrorActionPreference = 'Stop'
+Report cargo (@(Get-Command cargo, rustc -ErrorAction Ignore).Count)
+Report native "$env:MGGRAPH_NATIVE_LIBRARY"
+$base = (Get-Module -ListAvailable MgGraph).ModuleBase
+& "$base/examples/TapOnboarding.ps1"
+Report module (Get-Module MgGraph).ModuleBase
+Report engine (& (Get-Module MgGraph) { Get-MgNativeLibraryPath })
+Report interop (& (Get-Module MgGraph) { (Get-MgInterop).Source })
+'@)
+        $r.Exit | Should -Be 0 -Because $r.Text
+        Get-Reported $r cargo | Should -Be '0'
+        Get-Reported $r native | Should -BeNullOrEmpty
+        $base = Join-Path $script:UserModules "MgGraph/$script:V1"
+        Get-Reported $r module | Should -Be $base
+        Get-Reported $r engine | Should -Be "$base/runtimes/linux-x64/native/libmggraph.so"
+        # The first process after the install emits the interop assembly and saves it.
+        Get-Reported $r interop | Should -Be 'Saved'
+        ($r.Output -join "`n") | Should -Match '#microsoft\.graph\.fido2AuthenticationMethod'
+        ($r.Output -join "`n") | Should -Match '#microsoft\.graph\.temporaryAccessPassAuthenticationMethod'
+    }
+
+    It 'answers Get-Help and Find-MgGraphCommand from the install' {
+        $r = Invoke-Clean ($script:Report + @'
+$ErrorActionPreference = 'Stop'
+Import-Module MgGraph
+$help = Get-Help Get-MgUser -Full | Out-String -Width 400
+Report synopsis ([bool]((Get-Help Get-MgUser).Synopsis))
+Report path ($help -match 'GET /users/\{user-id\}')
+Report filter ($help -match '-Filter <string>')
+Report find ((Find-MgGraphCommand -Command Get-MgUser).URI -join ',')
+Report byuri ((Find-MgGraphCommand -Uri '/users/{id}' -Method GET).Command -join ',')
+Report helpmodule (Get-Command Get-MgUser).Module.ModuleBase
+'@)
+        $r.Exit | Should -Be 0 -Because $r.Text
+        Get-Reported $r synopsis | Should -Be 'True'
+        Get-Reported $r path | Should -Be 'True'
+        Get-Reported $r filter | Should -Be 'True'
+        (Get-Reported $r find) -split ',' | Should -Contain '/users/{user-id}'
+        (Get-Reported $r byuri) -split ',' | Should -Contain 'Get-MgUser'
+        Get-Reported $r helpmodule | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V1/sdk/Microsoft.Graph.Users")
+    }
+
+    It '#Requires -Modules Microsoft.Graph.Users works in a new session after Enable-MgGraphSdkModule' {
+        $requires = $script:Report + @'
+#Requires -Modules Microsoft.Graph.Users
+$ErrorActionPreference = 'Stop'
+Connect-MgGraph -Environment Sandbox -NoWelcome
+Report upn (Get-MgUser -UserId admin@contoso.onmicrosoft.com).UserPrincipalName
+Report users (Get-Module Microsoft.Graph.Users).ModuleBase
+Report listed (@(Get-Module -ListAvailable Microsoft.Graph.Identity.SignIns).Count)
+'@
+        # Before: the SDK-named modules are inside the package, where PowerShell does not look.
+        $before = Invoke-Clean $requires -WithProfile
+        $before.Exit | Should -Not -Be 0
+        $before.Text | Should -Match 'Microsoft\.Graph\.Users'
+
+        $enable = Invoke-Clean @'
+$ErrorActionPreference = 'Stop'
+Import-Module MgGraph
+$PSStyle.OutputRendering = 'PlainText'
+Enable-MgGraphSdkModule -Scope CurrentUser -WhatIf
+"whatif=$([IO.File]::Exists($PROFILE.CurrentUserAllHosts))"
+$r = Enable-MgGraphSdkModule -Scope CurrentUser
+$null = Enable-MgGraphSdkModule -Scope CurrentUser
+"profile=$($r.Profile)"
+$p = Enable-MgGraphSdkModule -Scope Process
+"folder=$($p.Folder)"
+"first=$(($env:PSModulePath -split [IO.Path]::PathSeparator)[0] -eq $p.Folder)"
+'@
+        $enable.Exit | Should -Be 0 -Because $enable.Text
+        $enable.Output | Should -Contain 'whatif=False'
+        $profilePath = Join-Path $script:HomeDir '.config/powershell/profile.ps1'
+        $enable.Output | Should -Contain "profile=$profilePath"
+        $enable.Output | Should -Contain "folder=$(Join-Path $script:UserModules "MgGraph/$script:V1/sdk")"
+        $enable.Output | Should -Contain 'first=True'
+        $text = Get-Content $profilePath -Raw
+        ([regex]::Matches($text, 'Enable-MgGraphSdkModule')).Count | Should -Be 1 -Because 'enabling twice changes nothing'
+        $text | Should -Not -Match ([regex]::Escape($script:V1)) -Because 'the profile lines name no version'
+
+        $after = Invoke-Clean $requires -WithProfile
+        $after.Exit | Should -Be 0 -Because $after.Text
+        Get-Reported $after upn | Should -Be 'admin@contoso.onmicrosoft.com'
+        Get-Reported $after users | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V1/sdk/Microsoft.Graph.Users")
+        Get-Reported $after listed | Should -Be '1'
+        # Sessions started with -NoProfile are not changed.
+        (Invoke-Clean $requires).Exit | Should -Not -Be 0
+    }
+
+    It 'Update-PSResource to a newer build keeps the token cache and the interop cache working' {
+        # A sandbox server from the installed package (a nupkg keeps no file modes: chmod, as
+        # the README says), so that the sign-in outlives the process.
+        $exe = Join-Path $script:UserModules "MgGraph/$script:V1/runtimes/linux-x64/native/mggraph-sandbox"
+        & chmod +x $exe
+        $env:MGGRAPH_SANDBOX_BIN = $exe
+        try { $script:Server = Start-SandboxServer }
+        finally { $env:MGGRAPH_SANDBOX_BIN = $null }
+        $S = $script:Server
+        $connect = $script:Report + @"
+`$ErrorActionPreference = 'Stop'
+Import-Module MgGraph
+Add-MgEnvironment -Name Local -AzureADEndpoint '$($S.baseUrl)' -GraphEndpoint '$($S.baseUrl)' | Out-Null
+Connect-MgGraph -Environment Local -TenantId '$($S.tenantId)' -Scopes 'User.Read.All' -ContextScope CurrentUser -NoWelcome
+Report upn (Get-MgUser -UserId '$($S.admin)').UserPrincipalName
+Report version (Get-Module MgGraph).Version
+Report interop (& (Get-Module MgGraph) { (Get-MgInterop).Source })
+"@
+        # Signed in once with the browser, on the first version: the cache keeps a refresh token.
+        $first = Invoke-Clean $connect -Environment @{ MGGRAPH_BROWSER = Get-BrowserCommand }
+        $first.Exit | Should -Be 0 -Because $first.Text
+        Get-Reported $first upn | Should -Be $S.admin
+        Get-Reported $first version | Should -Be $script:V1
+        Get-Reported $first interop | Should -Be 'Cache'
+        Test-Path (Join-Path $script:HomeDir '.mggraph/mggraph.tokencache.json') | Should -BeTrue
+
+        $update = Invoke-Clean @"
+`$ErrorActionPreference = 'Stop'
+Publish-PSResource -NupkgPath '$($script:Nupkg2)' -Repository LocalFeed
+Update-PSResource -Name MgGraph -Repository LocalFeed -Scope CurrentUser -TrustRepository
+@(Get-InstalledPSResource -Name MgGraph | ForEach-Object { `$_.Version.ToString() }) -join ','
+"@
+        $update.Exit | Should -Be 0 -Because $update.Text
+        ($update.Output[-1] -split ',') | Should -Contain $script:V2
+
+        # The new version signs in silently from the cache (a browser would fail), and emits its
+        # own interop assembly once (its engine is another file), which the next process loads.
+        $noBrowser = @{ MGGRAPH_BROWSER = '/nonexistent/browser' }
+        $second = Invoke-Clean $connect -Environment $noBrowser
+        $second.Exit | Should -Be 0 -Because $second.Text
+        Get-Reported $second upn | Should -Be $S.admin
+        Get-Reported $second version | Should -Be $script:V2
+        Get-Reported $second interop | Should -Be 'Saved'
+        $third = Invoke-Clean $connect -Environment $noBrowser
+        $third.Exit | Should -Be 0 -Because $third.Text
+        Get-Reported $third interop | Should -Be 'Cache'
+
+        # The profile lines follow the update: the SDK names now come from the new version.
+        $requires = Invoke-Clean ($script:Report + @'
+#Requires -Modules Microsoft.Graph.Users
+Report users (Get-Module Microsoft.Graph.Users).ModuleBase
+Report core (Get-Module MgGraph).Version
+'@) -WithProfile
+        $requires.Exit | Should -Be 0 -Because $requires.Text
+        Get-Reported $requires users | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V2/sdk/Microsoft.Graph.Users")
+        Get-Reported $requires core | Should -Be $script:V2
+    }
+
+    It 'Disable-MgGraphSdkModule and Uninstall-PSResource leave nothing behind but the user cache' {
+        Stop-SandboxServer $script:Server
+        $r = Invoke-Clean @'
+$ErrorActionPreference = 'Stop'
+Import-Module MgGraph
+# Also takes the SDK-named modules off this session's PSModulePath, where PSResourceGet
+# would count them as packages that need MgGraph.
+Disable-MgGraphSdkModule -Scope CurrentUser
+Uninstall-PSResource -Name MgGraph -Version '*' -Scope CurrentUser
+@(Get-InstalledPSResource -Name MgGraph -ErrorAction Ignore).Count
+@(Get-Module -ListAvailable MgGraph, Microsoft.Graph.Users).Count
+'@
+        $r.Exit | Should -Be 0 -Because $r.Text
+        $r.Output[-2..-1] | Should -Be @('0', '0')
+        $cache = Join-Path $script:HomeDir '.mggraph'
+        $left = Get-ChildItem -Recurse -Force $script:HomeDir |
+            Where-Object { -not $_.FullName.StartsWith($cache) -and $_.FullName.Substring($script:HomeDir.Length) -match 'MgGraph|Microsoft\.Graph|mggraph' }
+        (@($left | ForEach-Object FullName) -join ', ') | Should -BeNullOrEmpty
+        Test-Path (Join-Path $script:HomeDir '.config/powershell/profile.ps1') | Should -BeFalse -Because 'the profile held only MgGraph''s lines'
+        @(Get-ChildItem $script:UserModules -Force).Count | Should -Be 0
+        # The user cache stays: the token cache and the interop assemblies (README, "User cache").
+        Test-Path (Join-Path $cache 'mggraph.tokencache.json') | Should -BeTrue
+        @(Get-ChildItem $cache -Filter 'MgGraph.Interop.*.dll').Count | Should -BeGreaterOrEqual 2
+    }
+}
