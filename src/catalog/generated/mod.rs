@@ -21,6 +21,14 @@ use super::{
 
 static COMMANDS_JSONL: &str = include_str!("commands.jsonl");
 static MODELS_JSONL: &str = include_str!("models.jsonl");
+static CONTAINERS_JSON: &str = include_str!("containers.json");
+
+/// The raw catalog files (`commands.jsonl`, `models.jsonl`, `containers.json`), for readers
+/// that index them their own way (the sandbox's generic store compiles its route matcher and
+/// type table from them once).
+pub fn raw_files() -> (&'static str, &'static str, &'static str) {
+    (COMMANDS_JSONL, MODELS_JSONL, CONTAINERS_JSON)
+}
 
 /// How many base types a model may inherit through (the CSDL has at most a handful; the limit
 /// stops a malformed catalog from looping).
