@@ -52,11 +52,12 @@ enum Cur {
         ty: String,
         target: Option<EntityPath>,
     },
-    /// A structural property of an entity (a stream property).
+    /// A structural property of an entity (a stream or complex property).
     Prop {
         path: EntityPath,
         types: Vec<Option<String>>,
         prop: String,
+        ty: String,
     },
 }
 
@@ -244,6 +245,26 @@ fn resolve(
             Some(Cur::Coll { ty, .. }) | Some(Cur::Item { ty, .. }) => cat.is_directory(ty),
             _ => false,
         };
+        // Below a complex property (`conditions/applications/includeApplications`), its
+        // value is navigated like a single-valued containment.
+        if let (Step::Nav(_) | Step::Prop(_) | Step::Cast(_), Some(Cur::Prop { .. })) = (step, &cur)
+        {
+            if let Some(Cur::Prop {
+                path,
+                mut types,
+                prop,
+                ty,
+            }) = cur.take()
+            {
+                types.push(Some(ty.clone()));
+                cur = Some(Cur::Item {
+                    path: path.child(&prop, None),
+                    types,
+                    ty,
+                    via: None,
+                });
+            }
+        }
         cur = Some(match (step, cur.take()) {
             (Step::Set(s), None) => Cur::Coll {
                 src: Src::Set(s.clone()),
@@ -310,14 +331,25 @@ fn resolve(
                 let concrete = entity_type(t, &path).unwrap_or(ty);
                 nav_of(t, cat, path, types, &concrete, n)?
             }
-            (Step::Prop(p), Some(Cur::Item { path, types, .. })) => {
+            (
+                Step::Prop(p),
+                Some(Cur::Item {
+                    path, types, ty, ..
+                }),
+            ) => {
                 if !exists(t, &path) {
                     return Err(not_found(directory, &last_key(&path)));
                 }
+                let concrete = entity_type(t, &path).unwrap_or(ty);
+                let pty = cat
+                    .prop_info(&concrete, p)
+                    .map(|x| x.ty.clone())
+                    .unwrap_or_default();
                 Cur::Prop {
                     path,
                     types,
                     prop: p.clone(),
+                    ty: pty,
                 }
             }
             (Step::Cast(c), Some(Cur::Coll { src, ty, .. })) => Cur::Coll {
@@ -491,7 +523,13 @@ fn nav_of(
         Root::Singleton(s) if path.steps.is_empty() => Some(s.as_str()),
         _ => None,
     };
-    Ok(match (p.contained, p.collection) {
+    // A non-contained navigation with no entity set to point into (`drive/bundles`) holds
+    // its entities itself.
+    let target = (!p.contained)
+        .then(|| cat.binding_target(from, &p.name, &p.ty))
+        .flatten();
+    let contained = p.contained || target.is_none();
+    Ok(match (contained, p.collection) {
         (true, true) => Cur::Coll {
             src: Src::Contained(path, types, p.name.clone()),
             ty: p.ty.clone(),
@@ -506,14 +544,11 @@ fn nav_of(
                 via: None,
             }
         }
-        (false, true) => {
-            let target = cat.binding_target(from, &p.name, &p.ty);
-            Cur::Coll {
-                src: Src::Links(path, types, p.name.clone(), target),
-                ty: p.ty.clone(),
-                cast: None,
-            }
-        }
+        (false, true) => Cur::Coll {
+            src: Src::Links(path, types, p.name.clone(), target),
+            ty: p.ty.clone(),
+            cast: None,
+        },
         (false, false) => {
             let target = links_of(t, &path, &p.name)
                 .first()
@@ -1051,7 +1086,9 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
         }
         (kind @ (OpKind::MediaGet | OpKind::MediaSet | OpKind::MediaDelete), cur, _) => {
             let (path, types, prop) = match cur {
-                Cur::Prop { path, types, prop } => (path, types, Some(prop)),
+                Cur::Prop {
+                    path, types, prop, ..
+                } => (path, types, Some(prop)),
                 Cur::Item { path, types, .. } => (path, types, None),
                 _ => return Err(GraphErr::method_not_allowed()),
             };
