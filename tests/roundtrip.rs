@@ -154,13 +154,16 @@ fn probe_prop(cat: &Catalog, ty: &str) -> Option<String> {
     candidates.into_iter().next()
 }
 
+/// The probe property, and whether the collection's declared type has it.
+type Probe = (String, bool);
+
 /// A minimal valid body for a new entity of `ty`, with the probe property set to `value`.
 fn minimal_body(
     cat: &Catalog,
     declared: &str,
     n: usize,
     app_id: Option<&str>,
-) -> Option<(Map<String, Value>, String, Option<(String, bool)>)> {
+) -> Option<(Map<String, Value>, String, Option<Probe>)> {
     let ty = concrete(cat, declared)?;
     let mut body = Map::new();
     if ty != declared {

@@ -299,7 +299,11 @@ fn resolve(
                             crate::json::get_ci(o, k)
                                 .map(|x| match x {
                                     Value::String(s) => s.eq_ignore_ascii_case(v),
-                                    other => other.to_string() == *v,
+                                    Value::Number(n) => v.parse::<f64>().ok() == n.as_f64(),
+                                    Value::Bool(b) => {
+                                        (if *b { "true" } else { "false" }) == v.as_str()
+                                    }
+                                    _ => false,
                                 })
                                 .unwrap_or(false)
                         })
@@ -1400,8 +1404,7 @@ fn create(
         .unwrap_or_default()
         .to_string();
     let directory = cat.is_directory(&ty);
-    let top_set: Option<String>;
-    match &src {
+    let top_set: Option<String> = match &src {
         Src::Set(s) if s == APPLICATIONS => {
             t.apps.push(App {
                 object_id: id.clone(),
@@ -1424,7 +1427,7 @@ fn create(
                 certificates: vec![],
             });
             t.store.insert_top(s, Entity::new(&ty, object.clone()));
-            top_set = Some(s.clone());
+            Some(s.clone())
         }
         Src::Set(s) if is_overlay(s) => return Err(GraphErr::method_not_allowed()),
         Src::Set(s) => {
@@ -1441,7 +1444,7 @@ fn create(
                 ));
             }
             t.store.insert_top(s, Entity::new(&ty, object.clone()));
-            top_set = Some(s.clone());
+            Some(s.clone())
         }
         Src::Contained(owner, types, nav) => {
             let types = types_for(t, cat, owner, types);
@@ -1459,7 +1462,7 @@ fn create(
             }
             many.insert(id.clone(), Entity::new(&ty, object.clone()));
             t.store.version += 1;
-            top_set = None;
+            None
         }
         Src::Links(owner, types, nav, target) => {
             let set = target
@@ -1468,9 +1471,9 @@ fn create(
                 .ok_or_else(GraphErr::method_not_allowed)?;
             t.store.insert_top(&set, Entity::new(&ty, object.clone()));
             add_link(t, owner, types, nav, &id, false)?;
-            top_set = Some(set);
+            Some(set)
         }
-    }
+    };
     if let Some(set) = top_set {
         let owner = EntityPath::set_item(&set, &id);
         for (nav, target) in links {

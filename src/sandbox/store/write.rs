@@ -62,8 +62,7 @@ const SERVER_SET: &[&str] = &[
 /// Whether Graph sets property `name` of a `directory` (or other) type itself.
 pub fn server_set(name: &str, directory: bool) -> bool {
     SERVER_SET.contains(&name)
-        && (directory || !name.starts_with("onPremises"))
-        && !(name == "expirationDateTime" && !directory)
+        && (directory || (!name.starts_with("onPremises") && name != "expirationDateTime"))
 }
 
 /// Properties Graph requires when creating an entity of a type (the documented ones).
