@@ -54,7 +54,13 @@ pub fn invoke(
         check_params(cat, name, &op.params, &params, directory)?;
     }
     let entity_id = match &bound {
-        Bound::Entity(p) => p.top().map(|(_, id)| id.to_string()),
+        Bound::Entity(p) => p.top().map(|(_, id)| id.to_string()).or_else(|| {
+            // `directory/deletedItems/{id}/restore` is bound to the deleted object.
+            match p.steps.last() {
+                Some((nav, Some(id))) if nav == "deletedItems" => Some(id.clone()),
+                _ => None,
+            }
+        }),
         _ => None,
     };
     let entity_set = match &bound {

@@ -162,8 +162,25 @@ pub fn overlay_object(t: &Tenant, set: &str, id: &str) -> Option<Map<String, Val
     }
 }
 
+/// `directory/deletedItems`: the soft-deleted directory objects.
+fn is_deleted_items(owner: &EntityPath, nav: &str) -> bool {
+    nav == "deletedItems"
+        && owner.steps.is_empty()
+        && owner.root == Root::Singleton("directory".into())
+}
+
 /// The concrete type and object of the entity at `path`.
 fn read(t: &Tenant, path: &EntityPath) -> Option<(String, Map<String, Value>)> {
+    if let (Some((nav, Some(id))), 1) = (path.steps.last(), path.steps.len()) {
+        let owner = EntityPath {
+            root: path.root.clone(),
+            steps: vec![],
+        };
+        if is_deleted_items(&owner, nav) {
+            let d = t.store.deleted.get(id)?;
+            return Some((d.entity.ty.clone(), d.entity.object.clone()));
+        }
+    }
     if let Some((set, id)) = path.top() {
         if is_overlay(set) {
             let ty = catalog().set(set)?.ty.clone();
@@ -187,7 +204,7 @@ fn exists(t: &Tenant, path: &EntityPath) -> bool {
             parent.steps.pop();
             exists(t, &parent)
         }
-        _ => t.store.get(path).is_some(),
+        _ => read(t, path).is_some(),
     }
 }
 
@@ -456,6 +473,17 @@ fn item_of(
             })
         }
         Src::Contained(owner, mut types, nav) => {
+            if is_deleted_items(&owner, &nav) {
+                if !t.store.deleted.contains_key(key) {
+                    return Err(not_found(true, key));
+                }
+                return Ok(Cur::Item {
+                    path: owner.child(&nav, Some(key)),
+                    types: vec![None],
+                    ty,
+                    via: None,
+                });
+            }
             let found = t
                 .store
                 .get(&owner)
@@ -532,7 +560,7 @@ fn nav_of(
     let target = (!p.contained)
         .then(|| cat.binding_target(from, &p.name, &p.ty))
         .flatten();
-    let contained = p.contained || target.is_none();
+    let contained = p.contained || target.is_none() || is_deleted_items(&path, &p.name);
     Ok(match (contained, p.collection) {
         (true, true) => Cur::Coll {
             src: Src::Contained(path, types, p.name.clone()),
@@ -603,6 +631,15 @@ fn members(
                         }
                     }
                 }
+            }
+        }
+        Src::Contained(owner, _, nav) if is_deleted_items(owner, nav) => {
+            for (id, d) in &t.store.deleted {
+                out.push((
+                    owner.child(nav, Some(id)),
+                    d.entity.ty.clone(),
+                    d.entity.object.clone(),
+                ));
             }
         }
         Src::Contained(owner, _, nav) => {
@@ -909,10 +946,20 @@ fn no_stream() -> GraphErr {
 pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &HeaderMap) -> Handled {
     let cat = catalog();
     let segs = split_segments(path);
-    let matched = cat.matches(&segs).map_err(|e| match e {
-        NoMatch::Segment(s) => GraphErr::segment_not_found(&s),
-        NoMatch::TooLong => GraphErr::bad_request("The request path has too many segments."),
-    })?;
+    let matched = match cat.matches(&segs) {
+        Ok(m) => m,
+        Err(NoMatch::Segment(s)) => {
+            if let Some(answer) = bound_elsewhere(ctx, cat, method, &segs, body) {
+                return answer;
+            }
+            return Err(GraphErr::segment_not_found(&s));
+        }
+        Err(NoMatch::TooLong) => {
+            return Err(GraphErr::bad_request(
+                "The request path has too many segments.",
+            ))
+        }
+    };
     let op_index = matched
         .ops
         .iter()
@@ -1144,6 +1191,72 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
         }
         _ => Err(GraphErr::method_not_allowed()),
     }
+}
+
+/// An action or function the catalog lists on one path of its binding type only
+/// (`directoryObject.checkMemberGroups` under `directory/deletedItems`) called on another
+/// entity of that type (`users/{id}/checkMemberGroups`), as OData allows.
+fn bound_elsewhere(
+    ctx: &Ctx,
+    cat: &'static Catalog,
+    method: &Method,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    body: &[u8],
+) -> Option<Handled> {
+    let (last, prefix) = segs.split_last()?;
+    let name = last
+        .name
+        .strip_prefix("microsoft.graph.")
+        .unwrap_or(&last.name);
+    let m = cat.matches(prefix).ok()?;
+    let (_, get) = m
+        .ops
+        .iter()
+        .find(|(meth, _)| meth == "GET")
+        .or_else(|| m.ops.first())?;
+    let op = cat.ops.iter().find(|o| {
+        matches!(o.kind, OpKind::Action | OpKind::Function)
+            && o.method == method.as_str()
+            && o.steps.len() > 1
+            && matches!(o.steps.last(), Some(Step::Operation(n, a)) if n.eq_ignore_ascii_case(name) && a.is_empty())
+    })?;
+    let mut tenant = ctx.state.tenant_mut();
+    let t = &mut *tenant;
+    let answer = resolve(t, cat, &cat.ops[*get], &m.captures).and_then(|(cur, tail)| {
+        if tail != Tail::None {
+            return Err(GraphErr::segment_not_found(&last.name));
+        }
+        let bound = cur_info(&cur);
+        let path = match &bound {
+            Bound::Entity(path) => path.clone(),
+            // Collection-bound (`directoryObjects/getByIds`): no binding type to check.
+            Bound::Collection(..) => {
+                return super::actions::invoke(ctx, t, cat, op, bound, name, &[], body, segs)
+            }
+            Bound::None => return Err(GraphErr::segment_not_found(&last.name)),
+        };
+        let path = &path;
+        // The operation's binding type must fit the entity.
+        let binding = op
+            .template
+            .rsplit_once('/')
+            .and_then(|(p, _)| cat.matches(&split_segments(p)).ok())
+            .and_then(|pm| {
+                pm.ops
+                    .iter()
+                    .find(|(meth, _)| meth == "GET")
+                    .map(|(_, i)| *i)
+            })
+            .and_then(|i| cat.ops[i].returns.as_ref().and_then(|r| r.ty.clone()));
+        let actual = entity_type(t, path).unwrap_or_default();
+        if let Some(b) = binding {
+            if !cat.derives(&actual, &b) {
+                return Err(GraphErr::segment_not_found(&last.name));
+            }
+        }
+        super::actions::invoke(ctx, t, cat, op, bound, name, &[], body, segs)
+    });
+    Some(answer)
 }
 
 /// What an action is bound to, for [`super::actions`].

@@ -433,6 +433,10 @@ fn route_with_headers(
 /// policy. Function calls (`users/delta()`) and alternate keys go to the generic store.
 fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str]) -> bool {
     // `segments` splits `delta()` into `delta`, ``; alternate keys become `name='x'`.
+    // Certificates on applications (`applications(appId='x')` too) keep their X.509 rule.
+    if let ["applications", _] = s {
+        return method == Method::PATCH;
+    }
     let calls = raw_path.contains('(') && !raw_path.contains("('");
     if calls || s.iter().any(|x| x.contains('=')) {
         return false;
