@@ -14,6 +14,7 @@ pub mod odata;
 pub mod options;
 pub mod query;
 pub mod state;
+pub mod store;
 pub mod tokens;
 
 use std::collections::HashMap;
@@ -247,6 +248,11 @@ impl std::error::Error for DroppedByFault {}
 impl Sandbox {
     /// Binds `addr` and serves until stopped (or dropped).
     pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        // The generic store's route matcher and type table are built once per process; start
+        // now, off the request path, so start-up does not wait for them.
+        std::thread::spawn(|| {
+            store::catalog::catalog();
+        });
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let base_url = format!("http://{local}");

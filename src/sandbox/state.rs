@@ -129,6 +129,8 @@ pub struct Tenant {
     pub apps: Vec<App>,
     /// The built-in administrator's id.
     pub admin_id: String,
+    /// Everything else the catalog describes (and what hangs below users, groups and apps).
+    pub store: crate::sandbox::store::Store,
 }
 
 pub fn new_id() -> String {
@@ -297,6 +299,7 @@ impl Tenant {
                 },
             ],
             admin_id: String::new(),
+            store: crate::sandbox::store::Store::default(),
         };
         let admin = tenant.add_user(
             json!({
@@ -414,6 +417,8 @@ impl Tenant {
         for g in self.groups.values_mut() {
             g.members.retain(|m| m != id);
         }
+        // Referential integrity: no link keeps pointing at the user.
+        self.store.forget(id);
         true
     }
 

@@ -22,6 +22,7 @@ use super::{
 /// The files, gzip-compressed by build.rs (the text is ten times larger).
 static COMMANDS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/commands.jsonl.gz"));
 static MODELS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/models.jsonl.gz"));
+static CONTAINERS_JSON: &str = include_str!("containers.json");
 
 /// A compressed file's text, decompressed once for the life of the process.
 fn inflate(gz: &'static [u8]) -> &'static str {
@@ -30,6 +31,23 @@ fn inflate(gz: &'static [u8]) -> &'static str {
     // defect, and an empty catalog (no command found) is the safe answer to it.
     let _ = std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text);
     Box::leak(text.into_boxed_str())
+}
+
+fn commands_text() -> &'static str {
+    static TEXT: OnceLock<&'static str> = OnceLock::new();
+    TEXT.get_or_init(|| inflate(COMMANDS_GZ))
+}
+
+fn models_text() -> &'static str {
+    static TEXT: OnceLock<&'static str> = OnceLock::new();
+    TEXT.get_or_init(|| inflate(MODELS_GZ))
+}
+
+/// The raw catalog files (`commands.jsonl`, `models.jsonl`, `containers.json`), for readers
+/// that index them their own way (the sandbox's generic store compiles its route matcher and
+/// type table from them once).
+pub fn raw_files() -> (&'static str, &'static str, &'static str) {
+    (commands_text(), models_text(), CONTAINERS_JSON)
 }
 
 /// How many base types a model may inherit through (the CSDL has at most a handful; the limit
@@ -144,12 +162,12 @@ impl Index {
 
 fn command_index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index::build(inflate(COMMANDS_GZ)))
+    INDEX.get_or_init(|| Index::build(commands_text()))
 }
 
 fn model_index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index::build(inflate(MODELS_GZ)))
+    INDEX.get_or_init(|| Index::build(models_text()))
 }
 
 fn leak(s: String) -> &'static str {

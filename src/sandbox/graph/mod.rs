@@ -1,8 +1,10 @@
 //! Graph endpoints: authentication, faults, routing and the shared response helpers.
 
+mod actions;
 mod applications;
 mod batch;
 mod directory;
+pub mod generic;
 mod groups;
 mod methods;
 mod policies;
@@ -375,21 +377,44 @@ async fn route(
     if segs.len() == 1 && segs[0] == "$batch" && method == Method::POST {
         return batch::handle(ctx, body, headers).await;
     }
-    route_sync(ctx, method, segs, body)
+    let mut segs = segs;
+    route_with_headers(ctx, method, &mut segs, body, headers)
 }
 
-/// Routes everything but `$batch` (which batch items may not contain).
+/// Routes everything but `$batch` (which batch items may not contain): the hand-written
+/// handlers take the paths whose rules they own ([`claimed`]); the generic store serves every
+/// other catalog path.
 fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]) -> Handled {
+    route_with_headers(ctx, method, &mut segs, body, &HeaderMap::new())
+}
+
+fn route_with_headers(
+    ctx: &Ctx<'_>,
+    method: &Method,
+    segs: &mut Vec<String>,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Handled {
+    let mut path = ctx.path.clone();
     if segs.first().map(String::as_str) == Some("me") {
         let Some(me) = ctx.principal.user_id.clone() else {
             return Err(GraphErr::bad_request(
                 "/me request is only valid with delegated authentication flow.",
             ));
         };
-        segs[0] = me;
+        segs[0] = me.clone();
         segs.insert(0, "users".into());
+        let rest = path
+            .trim_start_matches('/')
+            .split_once('/')
+            .map(|(_, r)| format!("/{r}"))
+            .unwrap_or_default();
+        path = format!("/users/{me}{rest}");
     }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    if !claimed(ctx, method, &path, &s) {
+        return generic::handle(ctx, method, &path, body, headers);
+    }
     match s.as_slice() {
         ["users", ..] => users::route(ctx, method, &s[1..], body),
         ["groups", ..] => groups::route(ctx, method, &s[1..], body),
@@ -399,6 +424,45 @@ fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]
         }
         [first, ..] => Err(GraphErr::segment_not_found(first)),
         [] => Err(GraphErr::segment_not_found("")),
+    }
+}
+
+/// Whether a hand-written handler owns the request: users (list, create, get, update, delete,
+/// `$count`, their authentication methods and memberships), groups (list, create, get, delete,
+/// members and memberships), application certificates (PATCH) and the authentication methods
+/// policy. Function calls (`users/delta()`) and alternate keys go to the generic store.
+fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str]) -> bool {
+    // `segments` splits `delta()` into `delta`, ``; alternate keys become `name='x'`.
+    // Certificates on applications (`applications(appId='x')` too) keep their X.509 rule.
+    if let ["applications", _] = s {
+        return method == Method::PATCH;
+    }
+    let calls = raw_path.contains('(') && !raw_path.contains("('");
+    if calls || s.iter().any(|x| x.contains('=')) {
+        return false;
+    }
+    let _ = ctx;
+    match s {
+        ["users"] | ["users", "$count"] => true,
+        ["users", key] => !matches!(*key, "delta"),
+        ["users", _, "authentication", m, ..] => matches!(
+            *m,
+            "methods"
+                | "passwordMethods"
+                | "temporaryAccessPassMethods"
+                | "fido2Methods"
+                | "requirements"
+        ),
+        ["users", _, "memberOf" | "transitiveMemberOf", ..] => method == Method::GET,
+        ["groups"] | ["groups", "$count"] => true,
+        ["groups", key] => *key != "delta" && method != Method::PATCH,
+        ["groups", _, "members", ..] => true,
+        ["groups", _, "memberOf" | "transitiveMembers" | "transitiveMemberOf", ..] => {
+            method == Method::GET
+        }
+        ["applications", _] => method == Method::PATCH,
+        ["policies", "authenticationMethodsPolicy", ..] => true,
+        _ => false,
     }
 }
 

@@ -150,13 +150,40 @@ const ORDER_BY: &[(&str, &str, Support)] = &[
 
 /// The directory rules of a type, if it is a directory object Graph indexes this way.
 /// `directoryObject` (a members list) takes the rules of users and groups.
+/// The other directory objects: the properties their docs list as filterable by default.
+#[rustfmt::skip]
+const OTHER_DIRECTORY: &[FilterRule] = &[
+    f("id", D, X, D, X, X),
+    f("displayName", D, X, D, D, A),
+    f("appId", D, X, D, X, X),
+    f("uniqueName", D, X, D, X, X),
+    f("identifierUris", D, X, X, X, X),
+    f("servicePrincipalNames", D, X, X, X, X),
+    f("servicePrincipalType", D, X, D, X, X),
+    f("publisherDomain", D, X, D, D, X),
+    f("signInAudience", D, X, D, X, X),
+    f("tags", D, X, X, X, X),
+    f("accountEnabled", D, X, D, X, X),
+    f("deviceId", D, X, D, X, X),
+    f("operatingSystem", D, X, D, D, X),
+    f("operatingSystemVersion", D, D, D, D, X),
+    f("trustType", D, X, D, X, X),
+    f("isCompliant", D, X, D, X, X),
+    f("isManaged", D, X, D, X, X),
+    f("approximateLastSignInDateTime", D, D, A, X, X),
+    f("createdDateTime", D, D, A, X, X),
+    f("mail", D, X, D, D, A),
+    f("mailNickname", D, X, D, D, X),
+    f("visibility", D, X, D, X, X),
+];
+
 pub fn directory(ty: &str) -> Option<&'static [&'static [FilterRule]]> {
     match ty.trim_start_matches("microsoft.graph.") {
         "user" => Some(&[USER]),
         "group" => Some(&[GROUP]),
         "directoryObject" => Some(&[USER, GROUP]),
         "application" | "servicePrincipal" | "device" | "orgContact" | "administrativeUnit" => {
-            Some(&[])
+            Some(&[OTHER_DIRECTORY])
         }
         _ => None,
     }

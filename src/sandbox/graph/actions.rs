@@ -1,0 +1,632 @@
+//! Bound and unbound actions and functions of the catalog. Every one validates its parameters
+//! against the catalog and answers with Graph's status and a value of its declared return type;
+//! those admin scripts rely on have real semantics here (directory membership checks,
+//! `getByIds`, `revokeSignInSessions`, credentials on applications, `restore`, `delta`,
+//! `assignLicense`).
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Response, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::generic::{overlay_object, Bound, GROUPS, USERS};
+use super::{collection, json, no_content, Ctx, Handled};
+use crate::sandbox::odata::GraphErr;
+use crate::sandbox::state::{format_timestamp, new_id, random_secret, Precision, Tenant};
+use crate::sandbox::store::catalog::{Catalog, Op, Segment, TypeKind};
+use crate::sandbox::store::write::check_params;
+use crate::sandbox::store::{EntityPath, Root};
+
+/// Invokes operation `name` of `op`, bound to `bound`.
+#[allow(clippy::too_many_arguments)]
+pub fn invoke(
+    ctx: &Ctx,
+    t: &mut Tenant,
+    cat: &Catalog,
+    op: &Op,
+    bound: Bound,
+    name: &str,
+    args: &[(String, String)],
+    body: &[u8],
+    segs: &[Segment],
+) -> Handled {
+    let directory = match &bound {
+        Bound::Entity(p) => p
+            .top()
+            .map(|(s, _)| cat.set(s).map(|c| cat.is_directory(&c.ty)).unwrap_or(false))
+            .unwrap_or(false),
+        Bound::Collection(Some(s), _) => {
+            cat.set(s).map(|c| cat.is_directory(&c.ty)).unwrap_or(false)
+        }
+        _ => false,
+    };
+    let params: Map<String, Value> = if op.kind == crate::sandbox::store::catalog::OpKind::Action {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            Map::new()
+        } else {
+            super::body_object(body)?
+        }
+    } else {
+        args.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect()
+    };
+    if op.kind == crate::sandbox::store::catalog::OpKind::Action {
+        check_params(cat, name, &op.params, &params, directory)?;
+    }
+    let entity_id = match &bound {
+        Bound::Entity(p) => p.top().map(|(_, id)| id.to_string()).or_else(|| {
+            // `directory/deletedItems/{id}/restore` is bound to the deleted object.
+            match p.steps.last() {
+                Some((nav, Some(id))) if nav == "deletedItems" => Some(id.clone()),
+                _ => None,
+            }
+        }),
+        _ => None,
+    };
+    let entity_set = match &bound {
+        Bound::Entity(p) => p.top().map(|(s, _)| s.to_string()),
+        _ => None,
+    };
+    let context_base = segs
+        .iter()
+        .map(|s| s.name.clone())
+        .collect::<Vec<_>>()
+        .join("/");
+    match (name, entity_id.as_deref(), entity_set.as_deref()) {
+        ("checkMemberGroups" | "checkMemberObjects", Some(id), _) => {
+            let ids = string_list(
+                &params,
+                if name == "checkMemberGroups" {
+                    "groupIds"
+                } else {
+                    "ids"
+                },
+            );
+            let mine = super::directory::related_ids(t, id, "transitiveMemberOf");
+            let hits: Vec<Value> = ids
+                .into_iter()
+                .filter(|g| mine.contains(g))
+                .map(Value::String)
+                .collect();
+            collection(ctx, "Collection(Edm.String)", hits, None)
+        }
+        ("getMemberGroups" | "getMemberObjects", Some(id), _) => {
+            let security_only = params
+                .get("securityEnabledOnly")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let hits: Vec<Value> = super::directory::related_ids(t, id, "transitiveMemberOf")
+                .into_iter()
+                .filter(|g| {
+                    !security_only
+                        || t.groups
+                            .get(g)
+                            .and_then(|x| x.object.get("securityEnabled"))
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false)
+                })
+                .map(Value::String)
+                .collect();
+            collection(ctx, "Collection(Edm.String)", hits, None)
+        }
+        ("getByIds", _, _) => {
+            let ids = string_list(&params, "ids");
+            let types: Vec<String> = string_list(&params, "types")
+                .into_iter()
+                .map(|x| {
+                    let x = x
+                        .trim_start_matches("microsoft.graph.")
+                        .to_ascii_lowercase();
+                    format!("microsoft.graph.{x}")
+                })
+                .collect();
+            let mut out = vec![];
+            for id in ids.iter().take(1000) {
+                for (set, ty) in [
+                    (USERS, "microsoft.graph.user"),
+                    (GROUPS, "microsoft.graph.group"),
+                    ("applications", "microsoft.graph.application"),
+                ] {
+                    if !types.is_empty() && !types.iter().any(|x| x.eq_ignore_ascii_case(ty)) {
+                        continue;
+                    }
+                    if let Some(mut o) = overlay_object(t, set, id) {
+                        o.insert("@odata.type".into(), json!(format!("#{ty}")));
+                        out.push(Value::Object(o));
+                    }
+                }
+                if let Some(set) = t.store.set_of(id) {
+                    if let Some(e) = t.store.sets.get(set).and_then(|s| s.get(id)) {
+                        let matches =
+                            types.is_empty() || types.iter().any(|x| cat.derives(&e.ty, x));
+                        if matches && set != "applications" {
+                            let mut o = e.object.clone();
+                            o.insert("@odata.type".into(), json!(format!("#{}", e.ty)));
+                            out.push(Value::Object(o));
+                        }
+                    }
+                }
+            }
+            collection(ctx, "directoryObjects", out, None)
+        }
+        ("revokeSignInSessions", Some(id), Some(USERS)) => {
+            let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
+            if let Some(u) = t.users.get_mut(id) {
+                u.object
+                    .insert("signInSessionsValidFromDateTime".into(), json!(now));
+            }
+            Ok(json(
+                StatusCode::OK,
+                &json!({"@odata.context": ctx.context("Edm.Boolean"), "value": true}),
+            ))
+        }
+        ("addPassword", Some(id), Some(set)) => {
+            let given = params
+                .get("passwordCredential")
+                .cloned()
+                .unwrap_or(json!({}));
+            let now = chrono::Utc::now();
+            let secret = random_secret(40);
+            let cred = json!({
+                "customKeyIdentifier": null,
+                "displayName": given.get("displayName").cloned().unwrap_or(Value::Null),
+                "endDateTime": given.get("endDateTime").cloned().unwrap_or(json!(format_timestamp(now + chrono::Duration::days(730), Precision::Ticks))),
+                "hint": &secret[..3],
+                "keyId": new_id(),
+                "secretText": secret,
+                "startDateTime": given.get("startDateTime").cloned().unwrap_or(json!(format_timestamp(now, Precision::Ticks))),
+            });
+            if set == "applications" {
+                if let Some(app) = t.apps.iter_mut().find(|a| a.object_id == id) {
+                    app.secrets.push(secret.clone());
+                }
+            }
+            let mut stored = cred.clone();
+            stored["secretText"] = Value::Null;
+            push_credential(t, set, id, "passwordCredentials", stored);
+            let mut out = cred.as_object().cloned().unwrap_or_default();
+            out.insert(
+                "@odata.context".into(),
+                json!(ctx.context("microsoft.graph.passwordCredential")),
+            );
+            Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        ("removePassword" | "removeKey", Some(id), Some(set)) => {
+            let key_id = params
+                .get("keyId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let prop = if name == "removePassword" {
+                "passwordCredentials"
+            } else {
+                "keyCredentials"
+            };
+            let removed = remove_credential(t, set, id, prop, &key_id);
+            if !removed {
+                return Err(GraphErr::bad_request(format!(
+                    "No credential with keyId '{key_id}' was found on the object."
+                )));
+            }
+            Ok(no_content())
+        }
+        ("addKey", Some(id), Some(set)) => {
+            let mut key = params.get("keyCredential").cloned().unwrap_or(json!({}));
+            if key.get("keyId").map(Value::is_null).unwrap_or(true) {
+                key["keyId"] = json!(new_id());
+            }
+            let mut stored = key.clone();
+            stored["key"] = Value::Null;
+            push_credential(t, set, id, "keyCredentials", stored.clone());
+            let mut out = stored.as_object().cloned().unwrap_or_default();
+            out.insert(
+                "@odata.context".into(),
+                json!(ctx.context("microsoft.graph.keyCredential")),
+            );
+            Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        ("restore", Some(id), _) => {
+            let Some(d) = t.store.deleted.shift_remove(id) else {
+                return Err(GraphErr::not_found(id));
+            };
+            let mut e = d.entity;
+            e.object.insert("deletedDateTime".into(), Value::Null);
+            let object = e.object.clone();
+            let ty = e.ty.clone();
+            match d.set.as_str() {
+                USERS => {
+                    let uid = id.to_string();
+                    t.users.insert(
+                        uid.clone(),
+                        crate::sandbox::state::User {
+                            object: object.clone(),
+                            password: String::new(),
+                            roles: vec![],
+                            tap: None,
+                            fido2: vec![],
+                            per_user_mfa: "disabled".into(),
+                            created: chrono::Utc::now(),
+                        },
+                    );
+                    let upn = object
+                        .get("userPrincipalName")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    t.upn_index.insert(upn, uid);
+                }
+                GROUPS => {
+                    t.groups.insert(
+                        id.to_string(),
+                        crate::sandbox::state::Group {
+                            object: object.clone(),
+                            members: vec![],
+                        },
+                    );
+                }
+                "applications" => {
+                    t.apps.push(crate::sandbox::state::App {
+                        object_id: id.to_string(),
+                        client_id: object
+                            .get("appId")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        display_name: object
+                            .get("displayName")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        secrets: vec![],
+                        roles: vec![],
+                        public_client: false,
+                        certificates: vec![],
+                    });
+                    t.store.insert_top(&d.set, e);
+                }
+                other => t.store.insert_top(other, e),
+            }
+            let mut out = object;
+            out.insert("@odata.type".into(), json!(format!("#{ty}")));
+            out.insert(
+                "@odata.context".into(),
+                json!(ctx.context("directoryObjects/$entity")),
+            );
+            Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        ("assignLicense", Some(id), Some(set @ (USERS | GROUPS))) => {
+            assign_license(ctx, t, set, id, &params)
+        }
+        ("delta", None, _) => {
+            let Bound::Collection(Some(set), _) = &bound else {
+                return generic(ctx, cat, op, &context_base);
+            };
+            let ids: Vec<String> = match set.as_str() {
+                USERS => t.users.keys().cloned().collect(),
+                GROUPS => t.groups.keys().cloned().collect(),
+                s => t
+                    .store
+                    .sets
+                    .get(s)
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default(),
+            };
+            // A deltaLink after the first round; changes since a token are not tracked
+            // individually: a later round answers every current object again.
+            let since = ctx
+                .query
+                .raw
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("$deltatoken"));
+            let items: Vec<Value> = if since {
+                vec![]
+            } else {
+                ids.iter()
+                    .filter_map(|i| {
+                        overlay_object(t, set, i).or_else(|| {
+                            t.store
+                                .sets
+                                .get(set)
+                                .and_then(|m| m.get(i))
+                                .map(|e| e.object.clone())
+                        })
+                    })
+                    .map(Value::Object)
+                    .collect()
+            };
+            let token = crate::sandbox::odata::encode_skiptoken(t.store.version as usize);
+            let body = json!({
+                "@odata.context": ctx.context(&format!("{set}(delta)")),
+                "@odata.deltaLink": format!("{}/{}/{set}/delta()?$deltatoken={token}", ctx.state.base_url, ctx.ver.segment()),
+                "value": items,
+            });
+            Ok(json(StatusCode::OK, &body))
+        }
+        _ => generic(ctx, cat, op, &context_base),
+    }
+}
+
+fn string_list(params: &Map<String, Value>, key: &str) -> Vec<String> {
+    params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .and_then(|(_, v)| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn push_credential(t: &mut Tenant, set: &str, id: &str, prop: &str, cred: Value) {
+    let e = t
+        .store
+        .sets
+        .entry(set.to_string())
+        .or_default()
+        .entry(id.to_string())
+        .or_insert_with(|| {
+            let mut o = Map::new();
+            o.insert("id".into(), json!(id));
+            crate::sandbox::store::Entity::new("microsoft.graph.application", o)
+        });
+    let list = e.object.entry(prop).or_insert_with(|| json!([]));
+    if let Value::Array(a) = list {
+        a.push(cred);
+    } else {
+        *list = json!([cred]);
+    }
+}
+
+fn remove_credential(t: &mut Tenant, set: &str, id: &str, prop: &str, key_id: &str) -> bool {
+    let Some(e) = t.store.sets.get_mut(set).and_then(|s| s.get_mut(id)) else {
+        return false;
+    };
+    let Some(Value::Array(a)) = e.object.get_mut(prop) else {
+        return false;
+    };
+    let before = a.len();
+    a.retain(|c| c.get("keyId").and_then(Value::as_str) != Some(key_id));
+    a.len() != before
+}
+
+/// `assignLicense`: against the tenant's `subscribedSkus`, consuming units, writing
+/// `assignedLicenses` and the user's `licenseDetails`.
+fn assign_license(
+    ctx: &Ctx,
+    t: &mut Tenant,
+    set: &str,
+    id: &str,
+    params: &Map<String, Value>,
+) -> Handled {
+    let adds: Vec<Value> = params
+        .get("addLicenses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let removes = string_list(params, "removeLicenses");
+    let skus = t
+        .store
+        .sets
+        .get("subscribedSkus")
+        .cloned()
+        .unwrap_or_default();
+    let sku_of = |sku_id: &str| {
+        skus.values()
+            .find(|s| {
+                s.object
+                    .get("skuId")
+                    .and_then(Value::as_str)
+                    .map(|x| x.eq_ignore_ascii_case(sku_id))
+                    .unwrap_or(false)
+            })
+            .cloned()
+    };
+    for a in &adds {
+        let sku_id = a.get("skuId").and_then(Value::as_str).unwrap_or_default();
+        let Some(sku) = sku_of(sku_id) else {
+            return Err(GraphErr::bad_request(format!(
+                "License {sku_id} does not correspond to a valid company License."
+            )));
+        };
+        let enabled = sku
+            .object
+            .get("prepaidUnits")
+            .and_then(|p| p.get("enabled"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let consumed = sku
+            .object
+            .get("consumedUnits")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if consumed >= enabled {
+            return Err(GraphErr::bad_request(format!(
+                "Subscription {sku_id} does not have any available licenses."
+            )));
+        }
+    }
+    for r in &removes {
+        if sku_of(r).is_none() {
+            return Err(GraphErr::bad_request(format!(
+                "License {r} does not correspond to a valid company License."
+            )));
+        }
+    }
+    let mut object = overlay_object(t, set, id).ok_or_else(|| GraphErr::not_found(id))?;
+    let mut assigned: Vec<Value> = object
+        .get("assignedLicenses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut delta: Vec<(String, i64)> = vec![];
+    assigned.retain(|l| {
+        let sku = l.get("skuId").and_then(Value::as_str).unwrap_or_default();
+        let drop = removes.iter().any(|r| r.eq_ignore_ascii_case(sku));
+        if drop {
+            delta.push((sku.to_string(), -1));
+        }
+        !drop
+    });
+    for a in adds {
+        let sku = a
+            .get("skuId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let entry = json!({"skuId": sku, "disabledPlans": a.get("disabledPlans").cloned().unwrap_or(json!([]))});
+        if let Some(pos) = assigned
+            .iter()
+            .position(|l| l.get("skuId").and_then(Value::as_str) == Some(sku.as_str()))
+        {
+            assigned[pos] = entry;
+        } else {
+            assigned.push(entry);
+            delta.push((sku, 1));
+        }
+    }
+    object.insert("assignedLicenses".into(), Value::Array(assigned.clone()));
+    match set {
+        USERS => {
+            if let Some(u) = t.users.get_mut(id) {
+                u.object
+                    .insert("assignedLicenses".into(), Value::Array(assigned.clone()));
+            }
+        }
+        _ => {
+            if let Some(g) = t.groups.get_mut(id) {
+                g.object
+                    .insert("assignedLicenses".into(), Value::Array(assigned.clone()));
+            }
+        }
+    }
+    if let Some(skus) = t.store.sets.get_mut("subscribedSkus") {
+        for (sku, d) in delta {
+            if let Some(s) = skus.values_mut().find(|s| {
+                s.object
+                    .get("skuId")
+                    .and_then(Value::as_str)
+                    .map(|x| x.eq_ignore_ascii_case(&sku))
+                    .unwrap_or(false)
+            }) {
+                let n = s
+                    .object
+                    .get("consumedUnits")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+                    + d;
+                s.object.insert("consumedUnits".into(), json!(n.max(0)));
+            }
+        }
+    }
+    if set == USERS {
+        // licenseDetails mirror assignedLicenses.
+        let details: Vec<(String, crate::sandbox::store::Entity)> = assigned
+            .iter()
+            .filter_map(|l| {
+                let sku_id = l.get("skuId")?.as_str()?.to_string();
+                let sku = sku_of(&sku_id)?;
+                let mut o = Map::new();
+                let detail_id = format!("{}{}", &id[..id.len().min(8)], &sku_id);
+                o.insert("id".into(), json!(detail_id));
+                o.insert("skuId".into(), json!(sku_id));
+                o.insert(
+                    "skuPartNumber".into(),
+                    sku.object
+                        .get("skuPartNumber")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                );
+                o.insert(
+                    "servicePlans".into(),
+                    sku.object.get("servicePlans").cloned().unwrap_or(json!([])),
+                );
+                Some((
+                    detail_id,
+                    crate::sandbox::store::Entity::new("microsoft.graph.licenseDetails", o),
+                ))
+            })
+            .collect();
+        let path = EntityPath {
+            root: Root::Set(USERS.into(), id.to_string()),
+            steps: vec![],
+        };
+        if let Some(e) = t
+            .store
+            .get_mut(&path, &[Some("microsoft.graph.user".into())])
+        {
+            let m = e.many_mut("licenseDetails");
+            m.clear();
+            m.extend(details);
+        }
+    }
+    t.store.version += 1;
+    object.insert(
+        "@odata.context".into(),
+        json!(ctx.context(&format!("{set}/$entity"))),
+    );
+    Ok(json(StatusCode::OK, &Value::Object(object)))
+}
+
+/// The default answer of an operation: its declared return type, empty.
+fn generic(ctx: &Ctx, cat: &Catalog, op: &Op, context: &str) -> Handled {
+    let Some(returns) = &op.returns else {
+        return Ok(no_content());
+    };
+    if returns.stream {
+        let mut r = Response::new(Body::empty());
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        return Ok(r);
+    }
+    let ty = returns.ty.clone().unwrap_or_default();
+    if returns.collection {
+        return collection(ctx, &format!("Collection({ty})"), vec![], None);
+    }
+    let value = default_of(cat, &ty);
+    let body = match value {
+        Value::Object(mut o) => {
+            o.insert("@odata.context".into(), json!(ctx.context(&ty)));
+            Value::Object(o)
+        }
+        v => json!({"@odata.context": ctx.context(&ty), "value": v}),
+    };
+    let _ = context;
+    Ok(json(StatusCode::OK, &body))
+}
+
+/// A default value of a type: primitives' zero values, an enum's first member, an object
+/// with the key and non-nullable collections of a structured type.
+pub fn default_of(cat: &Catalog, ty: &str) -> Value {
+    match ty {
+        "Edm.String" => json!(""),
+        "Edm.Boolean" => json!(false),
+        "Edm.Int16" | "Edm.Int32" | "Edm.Int64" | "Edm.Byte" | "Edm.SByte" => json!(0),
+        "Edm.Double" | "Edm.Single" | "Edm.Decimal" => json!(0.0),
+        "Edm.DateTimeOffset" => json!(format_timestamp(chrono::Utc::now(), Precision::Ticks)),
+        "Edm.Date" => json!(chrono::Utc::now().format("%Y-%m-%d").to_string()),
+        "Edm.Guid" => json!(new_id()),
+        t if t.starts_with("Edm.") => Value::Null,
+        t => match cat.ty(t) {
+            Some(info) if info.kind() == TypeKind::Enum => {
+                json!(info.members.first().cloned().unwrap_or_default())
+            }
+            Some(info) => {
+                let mut o = Map::new();
+                if info.kind() == TypeKind::Entity {
+                    o.insert("id".into(), json!(new_id()));
+                }
+                for p in cat.all_props(&info.name) {
+                    if p.collection && !p.nav && !p.nullable {
+                        o.insert(p.name.clone(), json!([]));
+                    }
+                }
+                Value::Object(o)
+            }
+            None => Value::Null,
+        },
+    }
+}

@@ -1,0 +1,1838 @@
+//! Every catalog path the hand-written handlers do not claim, served from the generic store
+//! ([`crate::sandbox::store`]): the path is matched against the catalog's templates (400 for a
+//! segment no template has, 405 for a verb the template lacks), resolved step by step against
+//! the store, then answered by the operation's kind.
+//!
+//! Users, groups and applications are "overlay sets": their objects live in the tenant's
+//! hand-written tables and are read and written through [`overlay_object`] and friends, while
+//! what hangs below them (contained collections, links, streams) lives in the store.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::{body_object, collection_of, json, no_content, Ctx, Handled};
+use crate::sandbox::odata::{project, GraphErr};
+use crate::sandbox::query::{NoRelated, Plan, Target};
+use crate::sandbox::state::{
+    format_timestamp, new_id, security_identifier, App, Precision, Tenant,
+};
+use crate::sandbox::store::catalog::{
+    catalog, split_segments, Catalog, CatalogSchema, NoMatch, Op, OpKind, Step,
+};
+use crate::sandbox::store::write::{self, check_entity, Mode};
+use crate::sandbox::store::{Deleted, Entity, EntityPath, Media, Nav, Root, Store};
+
+pub const USERS: &str = "users";
+pub const GROUPS: &str = "groups";
+pub const APPLICATIONS: &str = "applications";
+
+/// Where a resolved path points.
+#[derive(Debug, Clone)]
+enum Cur {
+    /// A collection of entities of type `ty` (cast to `cast` if set).
+    Coll {
+        src: Src,
+        ty: String,
+        cast: Option<String>,
+    },
+    /// One entity.
+    Item {
+        path: EntityPath,
+        types: Vec<Option<String>>,
+        ty: String,
+        /// The link that led here (`owner`, `navigation property`), for `$ref` deletes.
+        via: Option<(EntityPath, String)>,
+    },
+    /// A single-valued link (`manager`), pointing at `target` if set.
+    Link {
+        owner: EntityPath,
+        types: Vec<Option<String>>,
+        nav: String,
+        ty: String,
+        target: Option<EntityPath>,
+    },
+    /// A structural property of an entity (a stream or complex property).
+    Prop {
+        path: EntityPath,
+        types: Vec<Option<String>>,
+        prop: String,
+        ty: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Src {
+    /// An entity set.
+    Set(String),
+    /// A contained collection of an entity.
+    Contained(EntityPath, Vec<Option<String>>, String),
+    /// The links of an entity (`owner`, `nav`, the entity set they point into).
+    Links(EntityPath, Vec<Option<String>>, String, Option<String>),
+}
+
+/// The terminal segment after the resolved part.
+#[derive(Debug, Clone, PartialEq)]
+enum Tail {
+    None,
+    Count,
+    Ref,
+    Value,
+    Operation(String, Vec<(String, String)>),
+}
+
+fn not_found(directory: bool, key: &str) -> GraphErr {
+    if directory {
+        GraphErr::not_found(key)
+    } else {
+        GraphErr::new(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("Resource not found for the key '{key}'."),
+        )
+    }
+}
+
+/// The id of top-level key `key` in overlay set `set`.
+fn overlay_id(t: &Tenant, set: &str, key: &str) -> Option<String> {
+    match set {
+        USERS => t.user_id(key),
+        GROUPS => t.groups.contains_key(key).then(|| key.to_string()),
+        APPLICATIONS => t
+            .apps
+            .iter()
+            .find(|a| a.object_id.eq_ignore_ascii_case(key))
+            .map(|a| a.object_id.clone()),
+        _ => None,
+    }
+}
+
+fn is_overlay(set: &str) -> bool {
+    matches!(set, USERS | GROUPS | APPLICATIONS)
+}
+
+fn overlay_ids(t: &Tenant, set: &str) -> Vec<String> {
+    match set {
+        USERS => t.users.keys().cloned().collect(),
+        GROUPS => t.groups.keys().cloned().collect(),
+        APPLICATIONS => t.apps.iter().map(|a| a.object_id.clone()).collect(),
+        _ => vec![],
+    }
+}
+
+/// An application's object: what the identity platform keeps, plus what the store holds.
+fn app_object(t: &Tenant, app: &App) -> Map<String, Value> {
+    let mut o = t
+        .store
+        .sets
+        .get(APPLICATIONS)
+        .and_then(|s| s.get(&app.object_id))
+        .map(|e| e.object.clone())
+        .unwrap_or_default();
+    o.insert("id".into(), json!(app.object_id));
+    o.insert("appId".into(), json!(app.client_id));
+    o.insert("displayName".into(), json!(app.display_name));
+    o.insert("isFallbackPublicClient".into(), json!(app.public_client));
+    if !o.contains_key("keyCredentials") || !app.certificates.is_empty() {
+        let keys: Vec<Value> = app
+            .certificates
+            .iter()
+            .map(|k| {
+                json!({"keyId": k.key_id, "type": "AsymmetricX509Cert", "usage": "Verify",
+                       "displayName": k.display_name, "key": null})
+            })
+            .collect();
+        o.insert("keyCredentials".into(), Value::Array(keys));
+    }
+    o.entry("passwordCredentials").or_insert_with(|| json!([]));
+    o
+}
+
+/// The object of overlay entity `(set, id)`.
+pub fn overlay_object(t: &Tenant, set: &str, id: &str) -> Option<Map<String, Value>> {
+    match set {
+        USERS => t.users.get(id).map(|u| u.object.clone()),
+        GROUPS => t.groups.get(id).map(|g| g.object.clone()),
+        APPLICATIONS => t
+            .apps
+            .iter()
+            .find(|a| a.object_id == id)
+            .map(|a| app_object(t, a)),
+        _ => None,
+    }
+}
+
+/// `directory/deletedItems`: the soft-deleted directory objects.
+fn is_deleted_items(owner: &EntityPath, nav: &str) -> bool {
+    nav == "deletedItems"
+        && owner.steps.is_empty()
+        && owner.root == Root::Singleton("directory".into())
+}
+
+/// The concrete type and object of the entity at `path`.
+fn read(t: &Tenant, path: &EntityPath) -> Option<(String, Map<String, Value>)> {
+    if let (Some((nav, Some(id))), 1) = (path.steps.last(), path.steps.len()) {
+        let owner = EntityPath {
+            root: path.root.clone(),
+            steps: vec![],
+        };
+        if is_deleted_items(&owner, nav) {
+            let d = t.store.deleted.get(id)?;
+            return Some((d.entity.ty.clone(), d.entity.object.clone()));
+        }
+    }
+    if let Some((set, id)) = path.top() {
+        if is_overlay(set) {
+            let ty = catalog().set(set)?.ty.clone();
+            return Some((ty, overlay_object(t, set, id)?));
+        }
+    }
+    t.store.get(path).map(|e| (e.ty.clone(), e.object.clone()))
+}
+
+/// Whether the entity at `path` exists (single-valued containments and singletons always do).
+fn exists(t: &Tenant, path: &EntityPath) -> bool {
+    if let Some((set, id)) = path.top() {
+        if is_overlay(set) {
+            return overlay_id(t, set, id).is_some();
+        }
+    }
+    match (&path.root, path.steps.last()) {
+        (Root::Singleton(_), None) => true,
+        (_, Some((_, None))) => {
+            let mut parent = path.clone();
+            parent.steps.pop();
+            exists(t, &parent)
+        }
+        _ => read(t, path).is_some(),
+    }
+}
+
+/// The top-level entity `key` as a member of entity set `set`: its own set, or (for a set of
+/// a base type such as `directoryObjects`) the set of a derived type that holds it.
+fn find_top(t: &Tenant, set: &str, key: &str) -> Option<(String, String)> {
+    let cat = catalog();
+    if is_overlay(set) {
+        return overlay_id(t, set, key).map(|id| (set.to_string(), id));
+    }
+    if t.store.sets.get(set).map(|s| s.contains_key(key)) == Some(true) {
+        return Some((set.to_string(), key.to_string()));
+    }
+    let base = cat.set(set)?.ty.clone();
+    for overlay in [USERS, GROUPS, APPLICATIONS] {
+        if let Some(id) = overlay_id(t, overlay, key) {
+            let ty = &cat.set(overlay)?.ty;
+            if cat.derives(ty, &base) {
+                return Some((overlay.to_string(), id));
+            }
+        }
+    }
+    let other = t.store.set_of(key)?;
+    let e = t.store.sets.get(other)?.get(key)?;
+    cat.derives(&e.ty, &base)
+        .then(|| (other.to_string(), key.to_string()))
+}
+
+/// Any top-level entity by key (links between entities).
+fn find_any(t: &Tenant, key: &str) -> Option<(String, String)> {
+    for overlay in [USERS, GROUPS, APPLICATIONS] {
+        if let Some(id) = overlay_id(t, overlay, key) {
+            return Some((overlay.to_string(), id));
+        }
+    }
+    let set = t.store.set_of(key)?;
+    Some((set.to_string(), key.to_string()))
+}
+
+fn entity_type(t: &Tenant, path: &EntityPath) -> Option<String> {
+    read(t, path).map(|(ty, _)| ty)
+}
+
+/// Resolves the steps of `op` with the captured values.
+fn resolve(
+    t: &Tenant,
+    cat: &'static Catalog,
+    op: &Op,
+    captures: &[String],
+) -> Result<(Cur, Tail), GraphErr> {
+    let capture = |i: usize| captures.get(i).cloned().unwrap_or_default();
+    let mut cur: Option<Cur> = None;
+    for step in &op.steps {
+        let directory = match &cur {
+            Some(Cur::Coll { ty, .. }) | Some(Cur::Item { ty, .. }) => cat.is_directory(ty),
+            _ => false,
+        };
+        // Below a complex property (`conditions/applications/includeApplications`), its
+        // value is navigated like a single-valued containment.
+        if let (Step::Nav(_) | Step::Prop(_) | Step::Cast(_), Some(Cur::Prop { .. })) = (step, &cur)
+        {
+            if let Some(Cur::Prop {
+                path,
+                mut types,
+                prop,
+                ty,
+            }) = cur.take()
+            {
+                types.push(Some(ty.clone()));
+                cur = Some(Cur::Item {
+                    path: path.child(&prop, None),
+                    types,
+                    ty,
+                    via: None,
+                });
+            }
+        }
+        cur = Some(match (step, cur.take()) {
+            (Step::Set(s), None) => Cur::Coll {
+                src: Src::Set(s.clone()),
+                ty: cat.set(s).map(|c| c.ty.clone()).unwrap_or_default(),
+                cast: None,
+            },
+            (Step::Singleton(s), None) => {
+                let ty = cat.singleton(s).map(|c| c.ty.clone()).unwrap_or_default();
+                Cur::Item {
+                    path: EntityPath {
+                        root: Root::Singleton(s.clone()),
+                        steps: vec![],
+                    },
+                    types: vec![Some(ty.clone())],
+                    ty,
+                    via: None,
+                }
+            }
+            (Step::Key(i), Some(Cur::Coll { src, ty, cast })) => {
+                let key = capture(*i);
+                item_of(t, cat, src, ty, cast, &key, directory)?
+            }
+            (Step::AltKey(pairs), Some(Cur::Coll { src, ty, cast })) => {
+                let wanted: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|(k, i)| (k.clone(), capture(*i)))
+                    .collect();
+                let key = members(t, cat, &src, &ty, cast.as_deref())
+                    .into_iter()
+                    .find(|(_, o)| {
+                        wanted.iter().all(|(k, v)| {
+                            crate::json::get_ci(o, k)
+                                .map(|x| match x {
+                                    Value::String(s) => s.eq_ignore_ascii_case(v),
+                                    Value::Number(n) => v.parse::<f64>().ok() == n.as_f64(),
+                                    Value::Bool(b) => {
+                                        (if *b { "true" } else { "false" }) == v.as_str()
+                                    }
+                                    _ => false,
+                                })
+                                .unwrap_or(false)
+                        })
+                    })
+                    .and_then(|(path, _)| match path.steps.last() {
+                        Some((_, Some(k))) => Some(k.clone()),
+                        _ => path.top().map(|(_, id)| id.to_string()),
+                    })
+                    .ok_or_else(|| {
+                        let text: Vec<String> =
+                            wanted.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+                        not_found(directory, &text.join(","))
+                    })?;
+                item_of(t, cat, src, ty, cast, &key, directory)?
+            }
+            (Step::Nav(n), Some(Cur::Link { target, ty, .. })) => {
+                let target = target.ok_or_else(|| not_found(cat.is_directory(&ty), &ty))?;
+                nav_of(t, cat, target, vec![None], &ty, n)?
+            }
+            (
+                Step::Nav(n),
+                Some(Cur::Item {
+                    path, types, ty, ..
+                }),
+            ) => {
+                if !exists(t, &path) {
+                    return Err(not_found(directory, &last_key(&path)));
+                }
+                let concrete = entity_type(t, &path).unwrap_or(ty);
+                nav_of(t, cat, path, types, &concrete, n)?
+            }
+            (
+                Step::Prop(p),
+                Some(Cur::Item {
+                    path, types, ty, ..
+                }),
+            ) => {
+                if !exists(t, &path) {
+                    return Err(not_found(directory, &last_key(&path)));
+                }
+                let concrete = entity_type(t, &path).unwrap_or(ty);
+                let pty = cat
+                    .prop_info(&concrete, p)
+                    .map(|x| x.ty.clone())
+                    .unwrap_or_default();
+                Cur::Prop {
+                    path,
+                    types,
+                    prop: p.clone(),
+                    ty: pty,
+                }
+            }
+            (Step::Cast(c), Some(Cur::Coll { src, ty, .. })) => Cur::Coll {
+                src,
+                ty,
+                cast: Some(c.clone()),
+            },
+            (
+                Step::Cast(c),
+                Some(Cur::Item {
+                    path,
+                    types,
+                    ty,
+                    via,
+                }),
+            ) => {
+                if let Some(actual) = entity_type(t, &path) {
+                    if !cat.derives(&actual, c) {
+                        return Err(not_found(directory, &last_key(&path)));
+                    }
+                }
+                let _ = ty;
+                Cur::Item {
+                    path,
+                    types,
+                    ty: c.clone(),
+                    via,
+                }
+            }
+            (Step::Cast(c), Some(Cur::Link { target, .. })) => {
+                let target = target.ok_or_else(|| not_found(true, c))?;
+                Cur::Item {
+                    path: target,
+                    types: vec![None],
+                    ty: c.clone(),
+                    via: None,
+                }
+            }
+            (Step::Count, Some(c)) => return Ok((c, Tail::Count)),
+            (Step::Ref, Some(c)) => return Ok((c, Tail::Ref)),
+            (Step::Value, Some(c)) => return Ok((c, Tail::Value)),
+            (Step::Operation(name, args), Some(c)) => {
+                let args = args.iter().map(|(k, i)| (k.clone(), capture(*i))).collect();
+                return Ok((c, Tail::Operation(name.clone(), args)));
+            }
+            (Step::Operation(name, args), None) => {
+                // An unbound (container-level) operation.
+                let args = args.iter().map(|(k, i)| (k.clone(), capture(*i))).collect();
+                let root = Cur::Item {
+                    path: EntityPath {
+                        root: Root::Singleton(String::new()),
+                        steps: vec![],
+                    },
+                    types: vec![None],
+                    ty: String::new(),
+                    via: None,
+                };
+                return Ok((root, Tail::Operation(name.clone(), args)));
+            }
+            (step, _) => {
+                return Err(GraphErr::segment_not_found(&format!("{step:?}")));
+            }
+        });
+    }
+    let cur = cur.ok_or_else(|| GraphErr::segment_not_found(""))?;
+    Ok((cur, Tail::None))
+}
+
+fn last_key(path: &EntityPath) -> String {
+    match path.steps.last() {
+        Some((_, Some(k))) => k.clone(),
+        Some((nav, None)) => nav.clone(),
+        None => match &path.root {
+            Root::Set(_, id) => id.clone(),
+            Root::Singleton(s) => s.clone(),
+        },
+    }
+}
+
+fn item_of(
+    t: &Tenant,
+    cat: &Catalog,
+    src: Src,
+    ty: String,
+    cast: Option<String>,
+    key: &str,
+    directory: bool,
+) -> Result<Cur, GraphErr> {
+    let ty = cast.unwrap_or(ty);
+    match src {
+        Src::Set(s) => {
+            let (set, id) = find_top(t, &s, key).ok_or_else(|| not_found(directory, key))?;
+            let path = EntityPath::set_item(&set, &id);
+            let item_ty = cat.set(&set).map(|c| c.ty.clone()).unwrap_or(ty.clone());
+            Ok(Cur::Item {
+                types: vec![Some(item_ty)],
+                path,
+                ty,
+                via: None,
+            })
+        }
+        Src::Contained(owner, mut types, nav) => {
+            if is_deleted_items(&owner, &nav) {
+                if !t.store.deleted.contains_key(key) {
+                    return Err(not_found(true, key));
+                }
+                return Ok(Cur::Item {
+                    path: owner.child(&nav, Some(key)),
+                    types: vec![None],
+                    ty,
+                    via: None,
+                });
+            }
+            let found = t
+                .store
+                .get(&owner)
+                .and_then(|e| e.many(&nav))
+                .map(|m| m.contains_key(key))
+                .unwrap_or(false);
+            if !found {
+                return Err(not_found(directory, key));
+            }
+            types.push(None);
+            Ok(Cur::Item {
+                path: owner.child(&nav, Some(key)),
+                types,
+                ty,
+                via: None,
+            })
+        }
+        Src::Links(owner, _, nav, _) => {
+            let linked = links_of(t, &owner, &nav).iter().any(|x| x == key);
+            let (set, id) = find_any(t, key)
+                .filter(|_| linked)
+                .ok_or_else(|| not_found(directory, key))?;
+            Ok(Cur::Item {
+                path: EntityPath::set_item(&set, &id),
+                types: vec![cat.set(&set).map(|c| c.ty.clone())],
+                ty,
+                via: Some((owner, nav)),
+            })
+        }
+    }
+}
+
+/// The links of navigation property `nav` of the entity at `owner` (group membership is the
+/// tenant's).
+fn links_of(t: &Tenant, owner: &EntityPath, nav: &str) -> Vec<String> {
+    if let Some((GROUPS, id)) = owner.top() {
+        if nav == "members" {
+            return t
+                .groups
+                .get(id)
+                .map(|g| g.members.clone())
+                .unwrap_or_default();
+        }
+    }
+    if let Some((_, id)) = owner.top() {
+        if nav == "memberOf" {
+            return super::directory::related_ids(t, id, "memberOf");
+        }
+    }
+    t.store
+        .get(owner)
+        .map(|e| e.refs(nav).to_vec())
+        .unwrap_or_default()
+}
+
+fn nav_of(
+    t: &Tenant,
+    cat: &Catalog,
+    path: EntityPath,
+    mut types: Vec<Option<String>>,
+    ty: &str,
+    nav: &str,
+) -> Result<Cur, GraphErr> {
+    let p = cat
+        .prop_info(ty, nav)
+        .ok_or_else(|| GraphErr::segment_not_found(nav))?;
+    let from = match &path.root {
+        Root::Set(s, _) if path.steps.is_empty() => Some(s.as_str()),
+        Root::Singleton(s) if path.steps.is_empty() => Some(s.as_str()),
+        _ => None,
+    };
+    // A non-contained navigation with no entity set to point into (`drive/bundles`) holds
+    // its entities itself.
+    let target = (!p.contained)
+        .then(|| cat.binding_target(from, &p.name, &p.ty))
+        .flatten();
+    let contained = p.contained || target.is_none() || is_deleted_items(&path, &p.name);
+    Ok(match (contained, p.collection) {
+        (true, true) => Cur::Coll {
+            src: Src::Contained(path, types, p.name.clone()),
+            ty: p.ty.clone(),
+            cast: None,
+        },
+        (true, false) => {
+            types.push(Some(p.ty.clone()));
+            Cur::Item {
+                path: path.child(&p.name, None),
+                types,
+                ty: p.ty.clone(),
+                via: None,
+            }
+        }
+        (false, true) => Cur::Coll {
+            src: Src::Links(path, types, p.name.clone(), target),
+            ty: p.ty.clone(),
+            cast: None,
+        },
+        (false, false) => {
+            let target = links_of(t, &path, &p.name)
+                .first()
+                .and_then(|id| find_any(t, id))
+                .map(|(s, id)| EntityPath::set_item(&s, &id));
+            Cur::Link {
+                owner: path,
+                types,
+                nav: p.name.clone(),
+                ty: p.ty.clone(),
+                target,
+            }
+        }
+    })
+}
+
+/// The entities of a collection, with their paths (cast applied).
+fn members(
+    t: &Tenant,
+    cat: &Catalog,
+    src: &Src,
+    ty: &str,
+    cast: Option<&str>,
+) -> Vec<(EntityPath, Map<String, Value>)> {
+    let mut out: Vec<(EntityPath, String, Map<String, Value>)> = vec![];
+    match src {
+        Src::Set(s) if is_overlay(s) => {
+            let set_ty = cat.set(s).map(|c| c.ty.clone()).unwrap_or_default();
+            for id in overlay_ids(t, s) {
+                if let Some(o) = overlay_object(t, s, &id) {
+                    out.push((EntityPath::set_item(s, &id), set_ty.clone(), o));
+                }
+            }
+        }
+        Src::Set(s) => {
+            if let Some(items) = t.store.sets.get(s) {
+                for (id, e) in items {
+                    out.push((EntityPath::set_item(s, id), e.ty.clone(), e.object.clone()));
+                }
+            }
+            // A set of a base type (`directoryObjects`) lists the derived ones too.
+            if cat.set(s).map(|c| c.ty == ty).unwrap_or(false) && s == "directoryObjects" {
+                for overlay in [USERS, GROUPS, APPLICATIONS] {
+                    let set_ty = cat.set(overlay).map(|c| c.ty.clone()).unwrap_or_default();
+                    for id in overlay_ids(t, overlay) {
+                        if let Some(o) = overlay_object(t, overlay, &id) {
+                            out.push((EntityPath::set_item(overlay, &id), set_ty.clone(), o));
+                        }
+                    }
+                }
+            }
+        }
+        Src::Contained(owner, _, nav) if is_deleted_items(owner, nav) => {
+            for (id, d) in &t.store.deleted {
+                out.push((
+                    owner.child(nav, Some(id)),
+                    d.entity.ty.clone(),
+                    d.entity.object.clone(),
+                ));
+            }
+        }
+        Src::Contained(owner, _, nav) => {
+            if let Some(m) = t.store.get(owner).and_then(|e| e.many(nav)) {
+                for (k, e) in m {
+                    out.push((owner.child(nav, Some(k)), e.ty.clone(), e.object.clone()));
+                }
+            }
+        }
+        Src::Links(owner, _, nav, _) => {
+            for id in links_of(t, owner, nav) {
+                if let Some((s, id)) = find_any(t, &id) {
+                    let path = EntityPath::set_item(&s, &id);
+                    if let Some((ty, o)) = read(t, &path) {
+                        out.push((path, ty, o));
+                    }
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .filter(|(_, ety, _)| cast.map(|c| cat.derives(ety, c)).unwrap_or(true))
+        .map(|(p, ety, mut o)| {
+            if ety != ty {
+                o.insert("@odata.type".into(), json!(format!("#{ety}")));
+            }
+            (p, o)
+        })
+        .collect()
+}
+
+/// An object as a response shows it: `$select`, else the type's defaults for users and
+/// groups, else everything stored.
+fn shape(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
+    let odata_type = object.get("@odata.type").cloned();
+    let mut out = Map::new();
+    if let Some(t) = &odata_type {
+        out.insert("@odata.type".into(), t.clone());
+    }
+    let mut body = if !select.is_empty() {
+        project(object, select)
+    } else {
+        match odata_type.as_ref().and_then(Value::as_str) {
+            Some("#microsoft.graph.user") => super::users::shape_user(ctx, object, &[]),
+            Some("#microsoft.graph.group") => super::groups::shape(object, &[]),
+            _ => object.clone(),
+        }
+    };
+    body.remove("@odata.type");
+    out.extend(body);
+    out
+}
+
+fn context_of(segs: &[crate::sandbox::store::catalog::Segment], entity: bool) -> String {
+    let mut parts: Vec<String> = segs
+        .iter()
+        .map(|s| match &s.args {
+            Some(a) if a.len() == 1 && a[0].0.is_empty() => format!("{}('{}')", s.name, a[0].1),
+            _ => s.name.clone(),
+        })
+        .collect();
+    if entity {
+        // `users/x` → `users/$entity`.
+        parts.pop();
+        parts.push("$entity".into());
+    }
+    parts.join("/")
+}
+
+fn schema_target(cat: &'static Catalog, ty: &str) -> (CatalogSchema, String) {
+    let ty = cat
+        .ty(ty)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| ty.to_string());
+    (CatalogSchema(cat), ty)
+}
+
+fn timestamps(cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
+    let directory = cat.is_directory(ty);
+    let precision = if directory {
+        Precision::Seconds
+    } else {
+        Precision::Ticks
+    };
+    let now = format_timestamp(chrono::Utc::now(), precision);
+    for name in ["createdDateTime", "lastModifiedDateTime"] {
+        if cat.prop_info(ty, name).is_some() {
+            object.entry(name).or_insert_with(|| json!(now));
+        }
+    }
+}
+
+/// Fills what Graph sets on a new entity: the key, timestamps, SIDs, empty collections.
+fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
+    let key = cat.key_of(ty);
+    if !object.contains_key(&key) {
+        object.insert(key.clone(), json!(new_id()));
+    }
+    let id = object
+        .get(&key)
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .unwrap_or_default();
+    if key != "id" {
+        object.entry("id").or_insert_with(|| json!(id));
+    }
+    timestamps(cat, ty, object);
+    let directory = cat.is_directory(ty);
+    if directory {
+        object.entry("deletedDateTime").or_insert(Value::Null);
+        if cat.prop_info(ty, "securityIdentifier").is_some() {
+            object.insert(
+                "securityIdentifier".into(),
+                json!(security_identifier(&id).unwrap_or_default()),
+            );
+        }
+    }
+    for p in cat.all_props(ty) {
+        if p.collection && !p.nav && !p.nullable {
+            object.entry(p.name.clone()).or_insert_with(|| json!([]));
+        }
+    }
+    match ty {
+        "microsoft.graph.application" => {
+            object.entry("appId").or_insert_with(|| json!(new_id()));
+            object
+                .entry("publisherDomain")
+                .or_insert_with(|| json!(t.domain));
+            object
+                .entry("signInAudience")
+                .or_insert_with(|| json!("AzureADMyOrg"));
+        }
+        "microsoft.graph.servicePrincipal" => {
+            let app_id = object.get("appId").cloned().unwrap_or(Value::Null);
+            let name = app_id
+                .as_str()
+                .and_then(|a| t.app(a))
+                .map(|a| a.display_name.clone());
+            object
+                .entry("appDisplayName")
+                .or_insert_with(|| json!(name));
+            object.entry("displayName").or_insert_with(|| json!(name));
+            object
+                .entry("servicePrincipalNames")
+                .or_insert_with(|| json!([app_id]));
+            object
+                .entry("servicePrincipalType")
+                .or_insert_with(|| json!("Application"));
+            object.entry("accountEnabled").or_insert(json!(true));
+        }
+        _ => {}
+    }
+}
+
+/// Graph's rules on unique values and references of new directory objects.
+fn unique(
+    t: &Tenant,
+    ty: &str,
+    object: &Map<String, Value>,
+    except: Option<&str>,
+) -> Result<(), GraphErr> {
+    let conflict = |prop: &str| {
+        let message =
+            format!("Another object with the same value for property {prop} already exists.");
+        Err(GraphErr::bad_request(message.clone()).with_details(json!([
+            {"code": "ObjectConflict", "target": prop, "message": message}
+        ])))
+    };
+    let same = |a: &Value, b: Option<&Value>| match (a, b) {
+        (Value::String(x), Some(Value::String(y))) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    };
+    let others = |set: &str| -> Vec<Map<String, Value>> {
+        overlay_ids(t, set)
+            .into_iter()
+            .filter(|id| Some(id.as_str()) != except)
+            .filter_map(|id| overlay_object(t, set, &id))
+            .chain(
+                t.store
+                    .sets
+                    .get(set)
+                    .into_iter()
+                    .flat_map(|s| s.values())
+                    .filter(|e| Some(e.id()) != except && !is_overlay(set))
+                    .map(|e| e.object.clone()),
+            )
+            .collect()
+    };
+    match ty {
+        "microsoft.graph.servicePrincipal" => {
+            if let Some(app_id) = object.get("appId") {
+                let exists = app_id.as_str().and_then(|a| t.app(a)).is_some();
+                if !exists {
+                    return Err(GraphErr::bad_request(format!(
+                        "The appId '{}' of the service principal does not reference a valid application object.",
+                        app_id.as_str().unwrap_or_default()
+                    ))
+                    .with_details(json!([{"code": "NoBackingApplicationObject", "target": "appId"}])));
+                }
+                if others("servicePrincipals")
+                    .iter()
+                    .any(|o| same(app_id, o.get("appId")))
+                {
+                    return conflict("appId");
+                }
+            }
+        }
+        "microsoft.graph.application" => {
+            if let Some(v) = object.get("uniqueName") {
+                if others(APPLICATIONS)
+                    .iter()
+                    .any(|o| same(v, o.get("uniqueName")))
+                {
+                    return conflict("uniqueName");
+                }
+            }
+            for uri in object
+                .get("identifierUris")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let taken = others(APPLICATIONS).iter().any(|o| {
+                    o.get("identifierUris")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().any(|x| same(uri, Some(x))))
+                        .unwrap_or(false)
+                });
+                if taken {
+                    return conflict("identifierUris");
+                }
+            }
+        }
+        "microsoft.graph.group" => {
+            let unified = object
+                .get("groupTypes")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().any(|g| g == "Unified"))
+                .unwrap_or(false);
+            if let (true, Some(nick)) = (unified, object.get("mailNickname")) {
+                let taken = others(GROUPS).iter().any(|o| {
+                    same(nick, o.get("mailNickname"))
+                        && o.get("groupTypes")
+                            .and_then(Value::as_array)
+                            .map(|a| a.iter().any(|g| g == "Unified"))
+                            .unwrap_or(false)
+                });
+                if taken {
+                    return conflict("mailNickname");
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The id an `@odata.id` (or `@odata.bind`) URL names: its last key.
+fn id_of_url(url: &str) -> Option<String> {
+    let path = url.split('?').next().unwrap_or(url).trim_end_matches('/');
+    let last = path.rsplit('/').next()?;
+    let key = match (last.find('('), last.ends_with(')')) {
+        (Some(open), true) => last[open + 1..last.len() - 1]
+            .trim_matches('\'')
+            .to_string(),
+        _ => last.to_string(),
+    };
+    (!key.is_empty()).then_some(key)
+}
+
+/// Resolves a link URL to an existing top-level entity of a type compatible with `ty`.
+fn resolve_link(t: &Tenant, cat: &Catalog, url: &str, ty: &str) -> Result<String, GraphErr> {
+    let directory = cat.is_directory(ty);
+    let id = id_of_url(url)
+        .ok_or_else(|| GraphErr::bad_request(format!("Invalid object identifier '{url}'.")))?;
+    let (set, id) = find_any(t, &id).ok_or_else(|| not_found(true, &id))?;
+    let actual = entity_type(t, &EntityPath::set_item(&set, &id)).unwrap_or_default();
+    if !actual.is_empty() && !cat.derives(&actual, ty) {
+        return Err(not_found(directory, &id));
+    }
+    Ok(id)
+}
+
+fn stream_response(media: &Media) -> Response<Body> {
+    let mut r = Response::new(Body::from(media.bytes.clone()));
+    if let Ok(v) = HeaderValue::from_str(&media.content_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r
+}
+
+fn no_stream() -> GraphErr {
+    GraphErr::new(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        "The requested stream does not exist.",
+    )
+}
+
+/// Serves `path` (below the version) from the generic store.
+pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &HeaderMap) -> Handled {
+    let cat = catalog();
+    let segs = split_segments(path);
+    let matched = match cat.matches(&segs) {
+        Ok(m) => m,
+        Err(NoMatch::Segment(s)) => {
+            if let Some(answer) = bound_elsewhere(ctx, cat, method, &segs, body) {
+                return answer;
+            }
+            return Err(GraphErr::segment_not_found(&s));
+        }
+        Err(NoMatch::TooLong) => {
+            return Err(GraphErr::bad_request(
+                "The request path has too many segments.",
+            ))
+        }
+    };
+    let op_index = matched
+        .ops
+        .iter()
+        .find(|(m, _)| m == method.as_str())
+        .map(|(_, i)| *i)
+        .ok_or_else(GraphErr::method_not_allowed)?;
+    let op = &cat.ops[op_index];
+    // A write needs a write permission; reads any granted one.
+    if ctx.principal.user_id.is_none()
+        && !ctx.principal.has_any(crate::sandbox::state::ALL_APP_ROLES)
+    {
+        return Err(GraphErr::denied());
+    }
+    let mut tenant = ctx.state.tenant_mut();
+    let (cur, tail) = resolve(&tenant, cat, op, &matched.captures)?;
+    let t = &mut *tenant;
+    match (op.kind, cur, tail) {
+        (OpKind::List, Cur::Coll { src, ty, cast }, Tail::None) => {
+            list(ctx, t, cat, &segs, &src, &ty, cast.as_deref(), false)
+        }
+        (OpKind::Count, Cur::Coll { src, ty, cast }, Tail::Count) => {
+            list(ctx, t, cat, &segs, &src, &ty, cast.as_deref(), true)
+        }
+        (OpKind::Get, Cur::Item { path, ty, .. }, Tail::None) => {
+            get(ctx, t, cat, &segs, &path, &ty)
+        }
+        (OpKind::Get, Cur::Link { target, ty, .. }, Tail::None) => {
+            let target = target.ok_or_else(|| not_found(true, &ty))?;
+            get(ctx, t, cat, &segs, &target, &ty)
+        }
+        (OpKind::Create, Cur::Coll { src, ty, cast }, Tail::None) => create(
+            ctx,
+            t,
+            cat,
+            &segs,
+            src,
+            cast.as_deref().unwrap_or(&ty),
+            &ty,
+            body,
+        ),
+        (
+            OpKind::Update | OpKind::Set,
+            Cur::Item {
+                path, types, ty, ..
+            },
+            Tail::None,
+        ) => {
+            let mode = if op.kind == OpKind::Set {
+                Mode::Replace
+            } else {
+                Mode::Update
+            };
+            update(ctx, t, cat, &segs, &path, &types, &ty, body, mode, op)
+        }
+        (OpKind::Delete, Cur::Item { path, ty, .. }, Tail::None) => delete(t, cat, &path, &ty),
+        (
+            OpKind::RefList,
+            Cur::Coll {
+                src: Src::Links(owner, _, nav, _),
+                ..
+            },
+            Tail::Ref,
+        ) => {
+            let ids = links_of(t, &owner, &nav);
+            let values: Vec<Value> = ids
+                .iter()
+                .map(|id| json!({"@odata.id": format!("{}/{}/directoryObjects/{id}", ctx.state.config.context_host, ctx.ver.segment())}))
+                .collect();
+            collection_of(ctx, "Collection($ref)", &values, None, Value::clone)
+        }
+        (
+            OpKind::RefCreate,
+            Cur::Coll {
+                src: Src::Links(owner, types, nav, _),
+                ty,
+                ..
+            },
+            Tail::Ref,
+        ) => {
+            let body = body_object(body)?;
+            let url = body
+                .get("@odata.id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| GraphErr::bad_request("The request body must hold '@odata.id'."))?;
+            let id = resolve_link(t, cat, url, &ty)?;
+            add_link(t, &owner, &types, &nav, &id, true)?;
+            Ok(no_content())
+        }
+        (
+            OpKind::RefDelete,
+            Cur::Item {
+                path,
+                via: Some((owner, nav)),
+                ..
+            },
+            Tail::Ref,
+        ) => {
+            let (_, id) = path
+                .top()
+                .map(|(s, i)| (s.to_string(), i.to_string()))
+                .unwrap_or_default();
+            remove_link(t, &owner, &nav, &id)
+        }
+        (
+            OpKind::RefDelete,
+            Cur::Coll {
+                src: Src::Links(owner, _, nav, _),
+                ..
+            },
+            Tail::Ref,
+        ) => {
+            let url = ctx
+                .query
+                .raw
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("$id") || k.eq_ignore_ascii_case("id"))
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| {
+                    GraphErr::bad_request(
+                        "Missing '$id' query option naming the reference to delete.",
+                    )
+                })?;
+            let id = id_of_url(&url).unwrap_or_default();
+            remove_link(t, &owner, &nav, &id)
+        }
+        (OpKind::RefGet, Cur::Link { target, ty, .. }, Tail::Ref) => {
+            let target = target.ok_or_else(|| not_found(true, &ty))?;
+            let id = last_key(&target);
+            let mut out = Map::new();
+            out.insert("@odata.context".into(), json!(ctx.context("$ref")));
+            out.insert(
+                "@odata.id".into(),
+                json!(format!(
+                    "{}/{}/directoryObjects/{id}",
+                    ctx.state.config.context_host,
+                    ctx.ver.segment()
+                )),
+            );
+            Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        (
+            OpKind::RefSet,
+            Cur::Link {
+                owner,
+                types,
+                nav,
+                ty,
+                ..
+            },
+            Tail::Ref,
+        ) => {
+            let body = body_object(body)?;
+            let url = body
+                .get("@odata.id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| GraphErr::bad_request("The request body must hold '@odata.id'."))?;
+            let id = resolve_link(t, cat, url, &ty)?;
+            let e = t
+                .store
+                .get_mut(&owner, &types_for(t, cat, &owner, &types))
+                .ok_or_else(|| not_found(true, &last_key(&owner)))?;
+            *e.refs_mut(&nav) = vec![id];
+            t.store.version += 1;
+            Ok(no_content())
+        }
+        (
+            OpKind::RefDelete,
+            Cur::Link {
+                owner, nav, target, ..
+            },
+            Tail::Ref,
+        ) => {
+            let target = target.ok_or_else(|| not_found(true, &nav))?;
+            remove_link(t, &owner, &nav, &last_key(&target))
+        }
+        (kind @ (OpKind::MediaGet | OpKind::MediaSet | OpKind::MediaDelete), cur, _) => {
+            let (path, types, prop) = match cur {
+                Cur::Prop {
+                    path, types, prop, ..
+                } => (path, types, Some(prop)),
+                Cur::Item { path, types, .. } => (path, types, None),
+                _ => return Err(GraphErr::method_not_allowed()),
+            };
+            let types = types_for(t, cat, &path, &types);
+            let e = t
+                .store
+                .get_mut(&path, &types)
+                .ok_or_else(|| not_found(false, &last_key(&path)))?;
+            match kind {
+                OpKind::MediaGet => {
+                    let media = match &prop {
+                        Some(p) => e.streams.get(p),
+                        None => e.media.as_ref(),
+                    };
+                    Ok(stream_response(media.ok_or_else(no_stream)?))
+                }
+                OpKind::MediaSet => {
+                    let media = Media {
+                        content_type: headers
+                            .get(header::CONTENT_TYPE)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("application/octet-stream")
+                            .to_string(),
+                        bytes: body.to_vec(),
+                    };
+                    match prop {
+                        Some(p) => {
+                            e.streams.insert(p, media);
+                        }
+                        None => e.media = Some(media),
+                    }
+                    Ok(no_content())
+                }
+                _ => {
+                    let removed = match &prop {
+                        Some(p) => e.streams.remove(p).is_some(),
+                        None => e.media.take().is_some(),
+                    };
+                    if removed {
+                        Ok(no_content())
+                    } else {
+                        Err(no_stream())
+                    }
+                }
+            }
+        }
+        (OpKind::Action | OpKind::Function, cur, Tail::Operation(name, args)) => {
+            super::actions::invoke(ctx, t, cat, op, cur_info(&cur), &name, &args, body, &segs)
+        }
+        _ => Err(GraphErr::method_not_allowed()),
+    }
+}
+
+/// An action or function the catalog lists on one path of its binding type only
+/// (`directoryObject.checkMemberGroups` under `directory/deletedItems`) called on another
+/// entity of that type (`users/{id}/checkMemberGroups`), as OData allows.
+fn bound_elsewhere(
+    ctx: &Ctx,
+    cat: &'static Catalog,
+    method: &Method,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    body: &[u8],
+) -> Option<Handled> {
+    let (last, prefix) = segs.split_last()?;
+    let name = last
+        .name
+        .strip_prefix("microsoft.graph.")
+        .unwrap_or(&last.name);
+    let m = cat.matches(prefix).ok()?;
+    let (_, get) = m
+        .ops
+        .iter()
+        .find(|(meth, _)| meth == "GET")
+        .or_else(|| m.ops.first())?;
+    let op = cat.ops.iter().find(|o| {
+        matches!(o.kind, OpKind::Action | OpKind::Function)
+            && o.method == method.as_str()
+            && o.steps.len() > 1
+            && matches!(o.steps.last(), Some(Step::Operation(n, a)) if n.eq_ignore_ascii_case(name) && a.is_empty())
+    })?;
+    let mut tenant = ctx.state.tenant_mut();
+    let t = &mut *tenant;
+    let answer = resolve(t, cat, &cat.ops[*get], &m.captures).and_then(|(cur, tail)| {
+        if tail != Tail::None {
+            return Err(GraphErr::segment_not_found(&last.name));
+        }
+        let bound = cur_info(&cur);
+        let path = match &bound {
+            Bound::Entity(path) => path.clone(),
+            // Collection-bound (`directoryObjects/getByIds`): no binding type to check.
+            Bound::Collection(..) => {
+                return super::actions::invoke(ctx, t, cat, op, bound, name, &[], body, segs)
+            }
+            Bound::None => return Err(GraphErr::segment_not_found(&last.name)),
+        };
+        let path = &path;
+        // The operation's binding type must fit the entity.
+        let binding = op
+            .template
+            .rsplit_once('/')
+            .and_then(|(p, _)| cat.matches(&split_segments(p)).ok())
+            .and_then(|pm| {
+                pm.ops
+                    .iter()
+                    .find(|(meth, _)| meth == "GET")
+                    .map(|(_, i)| *i)
+            })
+            .and_then(|i| cat.ops[i].returns.as_ref().and_then(|r| r.ty.clone()));
+        let actual = entity_type(t, path).unwrap_or_default();
+        if let Some(b) = binding {
+            if !cat.derives(&actual, &b) {
+                return Err(GraphErr::segment_not_found(&last.name));
+            }
+        }
+        super::actions::invoke(ctx, t, cat, op, bound, name, &[], body, segs)
+    });
+    Some(answer)
+}
+
+/// What an action is bound to, for [`super::actions`].
+#[derive(Debug, Clone)]
+pub enum Bound {
+    /// An entity (its path).
+    Entity(EntityPath),
+    /// A collection: the entity set, or the owner and navigation property.
+    Collection(Option<String>, Option<(EntityPath, String)>),
+    None,
+}
+
+fn cur_info(cur: &Cur) -> Bound {
+    match cur {
+        Cur::Item { path, .. } if !matches!(&path.root, Root::Singleton(s) if s.is_empty()) => {
+            Bound::Entity(path.clone())
+        }
+        Cur::Coll {
+            src: Src::Set(s), ..
+        } => Bound::Collection(Some(s.clone()), None),
+        Cur::Coll {
+            src: Src::Contained(o, _, n) | Src::Links(o, _, n, _),
+            ..
+        } => Bound::Collection(None, Some((o.clone(), n.clone()))),
+        Cur::Link {
+            target: Some(p), ..
+        } => Bound::Entity(p.clone()),
+        _ => Bound::None,
+    }
+}
+
+/// The types of each level of `path`, for creating missing containments on write.
+fn types_for(
+    t: &Tenant,
+    cat: &Catalog,
+    path: &EntityPath,
+    types: &[Option<String>],
+) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = types.to_vec();
+    if out.is_empty() {
+        out.push(None);
+    }
+    if out[0].is_none() {
+        out[0] = match &path.root {
+            Root::Set(s, _) => cat.set(s).map(|c| c.ty.clone()),
+            Root::Singleton(s) => cat.singleton(s).map(|c| c.ty.clone()),
+        };
+    }
+    // Roots of store sets are created only by POST; overlay roots exist when the tenant's do.
+    if let Root::Set(s, id) = &path.root {
+        let ok = if is_overlay(s) {
+            overlay_id(t, s, id).is_some()
+        } else {
+            t.store
+                .sets
+                .get(s)
+                .map(|m| m.contains_key(id))
+                .unwrap_or(false)
+        };
+        if !ok {
+            out[0] = None;
+        }
+    }
+    out
+}
+
+fn add_link(
+    t: &mut Tenant,
+    owner: &EntityPath,
+    types: &[Option<String>],
+    nav: &str,
+    id: &str,
+    strict: bool,
+) -> Result<(), GraphErr> {
+    let cat = catalog();
+    if let Some((GROUPS, gid)) = owner.top() {
+        if nav == "members" {
+            let g = t
+                .groups
+                .get_mut(gid)
+                .ok_or_else(|| GraphErr::not_found(gid))?;
+            if g.members.iter().any(|m| m == id) {
+                return Err(exists_already(nav));
+            }
+            g.members.push(id.to_string());
+            return Ok(());
+        }
+    }
+    let types = types_for(t, cat, owner, types);
+    let e = t
+        .store
+        .get_mut(owner, &types)
+        .ok_or_else(|| not_found(true, &last_key(owner)))?;
+    let refs = e.refs_mut(nav);
+    if refs.iter().any(|r| r == id) {
+        if strict {
+            return Err(exists_already(nav));
+        }
+        return Ok(());
+    }
+    refs.push(id.to_string());
+    t.store.version += 1;
+    Ok(())
+}
+
+fn exists_already(nav: &str) -> GraphErr {
+    GraphErr::bad_request(format!(
+        "One or more added object references already exist for the following modified properties: '{nav}'."
+    ))
+}
+
+fn remove_link(t: &mut Tenant, owner: &EntityPath, nav: &str, id: &str) -> Handled {
+    if let Some((GROUPS, gid)) = owner.top() {
+        if nav == "members" {
+            let g = t
+                .groups
+                .get_mut(gid)
+                .ok_or_else(|| GraphErr::not_found(gid))?;
+            let before = g.members.len();
+            g.members.retain(|m| m != id);
+            if g.members.len() == before {
+                return Err(GraphErr::not_found(id));
+            }
+            return Ok(no_content());
+        }
+    }
+    let Some(e) = t.store.get_mut(owner, &[]) else {
+        return Err(GraphErr::not_found(id));
+    };
+    let refs = e.refs_mut(nav);
+    let before = refs.len();
+    refs.retain(|r| r != id);
+    if refs.len() == before {
+        return Err(GraphErr::not_found(id));
+    }
+    t.store.version += 1;
+    Ok(no_content())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn list(
+    ctx: &Ctx,
+    t: &Tenant,
+    cat: &'static Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    src: &Src,
+    ty: &str,
+    cast: Option<&str>,
+    count_only: bool,
+) -> Handled {
+    let target_ty = cast.unwrap_or(ty);
+    let (schema, tname) = schema_target(cat, target_ty);
+    let directory = cat.is_directory(&tname);
+    let plan = Plan::collection(
+        &ctx.query,
+        Target {
+            schema: &schema,
+            ty: &tname,
+        },
+        ctx.advanced(),
+    )?;
+    let all = members(t, cat, src, ty, cast);
+    let objects: Vec<&Map<String, Value>> = all.iter().map(|(_, o)| o).collect();
+    let items = plan.apply(objects, &NoRelated);
+    if count_only {
+        let n = items.len();
+        if directory {
+            return super::directory::count_response(ctx, n);
+        }
+        let mut r = Response::new(Body::from(n.to_string()));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain;charset=utf-8"),
+        );
+        return Ok(r);
+    }
+    let count = (ctx.query.count && (ctx.eventual || !directory)).then_some(items.len());
+    let context = context_of(segs, false);
+    collection_of(ctx, &context, &items, count, |o| {
+        Value::Object(shape(ctx, o, &plan.select))
+    })
+}
+
+fn get(
+    ctx: &Ctx,
+    t: &Tenant,
+    cat: &'static Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    path: &EntityPath,
+    declared: &str,
+) -> Handled {
+    let (ty, mut object) = match read(t, path) {
+        Some(found) => found,
+        None if exists(t, path) => {
+            // A singleton or single-valued containment never written: its defaults.
+            let mut o = Map::new();
+            o.insert("id".into(), json!(last_key(path)));
+            (declared.to_string(), o)
+        }
+        None => return Err(not_found(cat.is_directory(declared), &last_key(path))),
+    };
+    if !cat.derives(&ty, declared) {
+        return Err(not_found(cat.is_directory(declared), &last_key(path)));
+    }
+    let (schema, tname) = schema_target(cat, declared);
+    let plan = Plan::entity(
+        &ctx.query,
+        Target {
+            schema: &schema,
+            ty: &tname,
+        },
+    )?;
+    if ty != tname {
+        object.insert("@odata.type".into(), json!(format!("#{ty}")));
+    }
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context(&context_of(segs, true))),
+    );
+    out.extend(shape(ctx, &object, &plan.select));
+    Ok(json(StatusCode::OK, &Value::Object(out)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create(
+    ctx: &Ctx,
+    t: &mut Tenant,
+    cat: &'static Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    src: Src,
+    declared: &str,
+    collection_ty: &str,
+    body: &[u8],
+) -> Handled {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        body_object(body)?
+    };
+    let checked = check_entity(cat, declared, body, Mode::Create)?;
+    let ty = checked.ty.clone();
+    let mut object = checked.object;
+    server_set(t, cat, &ty, &mut object);
+    unique(t, &ty, &object, None)?;
+    let mut links = vec![];
+    for (nav, urls) in &checked.binds {
+        let p = cat
+            .prop_info(&ty, nav)
+            .ok_or_else(|| GraphErr::segment_not_found(nav))?;
+        for url in urls {
+            links.push((nav.clone(), resolve_link(t, cat, url, &p.ty)?));
+        }
+    }
+    let id = object
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let directory = cat.is_directory(&ty);
+    let top_set: Option<String> = match &src {
+        Src::Set(s) if s == APPLICATIONS => {
+            t.apps.push(App {
+                object_id: id.clone(),
+                client_id: object
+                    .get("appId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                display_name: object
+                    .get("displayName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                secrets: vec![],
+                roles: vec![],
+                public_client: object
+                    .get("isFallbackPublicClient")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                certificates: vec![],
+            });
+            t.store.insert_top(s, Entity::new(&ty, object.clone()));
+            Some(s.clone())
+        }
+        Src::Set(s) if is_overlay(s) => return Err(GraphErr::method_not_allowed()),
+        Src::Set(s) => {
+            if t.store
+                .sets
+                .get(s)
+                .map(|m| m.contains_key(&id))
+                .unwrap_or(false)
+            {
+                return Err(GraphErr::new(
+                    StatusCode::CONFLICT,
+                    "Conflict",
+                    format!("An entity with the key '{id}' already exists."),
+                ));
+            }
+            t.store.insert_top(s, Entity::new(&ty, object.clone()));
+            Some(s.clone())
+        }
+        Src::Contained(owner, types, nav) => {
+            let types = types_for(t, cat, owner, types);
+            let parent = t
+                .store
+                .get_mut(owner, &types)
+                .ok_or_else(|| not_found(directory, &last_key(owner)))?;
+            let many = parent.many_mut(nav);
+            if many.contains_key(&id) {
+                return Err(GraphErr::new(
+                    StatusCode::CONFLICT,
+                    "Conflict",
+                    format!("An entity with the key '{id}' already exists."),
+                ));
+            }
+            many.insert(id.clone(), Entity::new(&ty, object.clone()));
+            t.store.version += 1;
+            None
+        }
+        Src::Links(owner, types, nav, target) => {
+            let set = target
+                .clone()
+                .or_else(|| cat.binding_target(None, nav, collection_ty))
+                .ok_or_else(GraphErr::method_not_allowed)?;
+            t.store.insert_top(&set, Entity::new(&ty, object.clone()));
+            add_link(t, owner, types, nav, &id, false)?;
+            Some(set)
+        }
+    };
+    if let Some(set) = top_set {
+        let owner = EntityPath::set_item(&set, &id);
+        for (nav, target) in links {
+            add_link(t, &owner, &[Some(ty.clone())], &nav, &target, false)?;
+        }
+    }
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context(&format!("{}/$entity", context_of(segs, false)))),
+    );
+    if ty != declared {
+        object.insert("@odata.type".into(), json!(format!("#{ty}")));
+    }
+    out.extend(shape(ctx, &object, &[]));
+    let mut r = json(StatusCode::CREATED, &Value::Object(out));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}/{}{}/{}",
+        ctx.state.base_url,
+        ctx.ver.segment(),
+        ctx.path.trim_end_matches('/'),
+        id
+    )) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update(
+    ctx: &Ctx,
+    t: &mut Tenant,
+    cat: &'static Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    path: &EntityPath,
+    types: &[Option<String>],
+    declared: &str,
+    body: &[u8],
+    mode: Mode,
+    op: &Op,
+) -> Handled {
+    let directory = cat.is_directory(declared);
+    if !exists(t, path) {
+        return Err(not_found(directory, &last_key(path)));
+    }
+    let current = entity_type(t, path).unwrap_or_else(|| declared.to_string());
+    let body = body_object(body)?;
+    let checked = check_entity(cat, &current, body, mode)?;
+    let ty = checked.ty.clone();
+    let id = last_key(path);
+    if let Some((set, _)) = path.top() {
+        let set = set.to_string();
+        if is_overlay(&set) {
+            let mut merged = overlay_object(t, &set, &id).unwrap_or_default();
+            merged.extend(checked.object.clone());
+            unique(t, &ty, &merged, Some(&id))?;
+            match set.as_str() {
+                USERS => {
+                    if let Some(u) = t.users.get_mut(&id) {
+                        u.object.extend(checked.object);
+                    }
+                }
+                GROUPS => {
+                    if let Some(g) = t.groups.get_mut(&id) {
+                        g.object.extend(checked.object);
+                    }
+                }
+                _ => {
+                    if let Some(a) = t.apps.iter_mut().find(|a| a.object_id == id) {
+                        if let Some(n) = checked.object.get("displayName").and_then(Value::as_str) {
+                            a.display_name = n.to_string();
+                        }
+                    }
+                    let e = t
+                        .store
+                        .sets
+                        .entry(set.clone())
+                        .or_default()
+                        .entry(id.clone())
+                        .or_insert_with(|| Entity::new(&ty, Map::new()));
+                    e.object.extend(checked.object);
+                }
+            }
+            t.store.version += 1;
+            return Ok(no_content());
+        }
+    }
+    let types = types_for(t, cat, path, types);
+    {
+        let before = t
+            .store
+            .get(path)
+            .map(|e| e.object.clone())
+            .unwrap_or_default();
+        let mut merged = before.clone();
+        merged.extend(checked.object.clone());
+        unique(t, &ty, &merged, Some(&id))?;
+    }
+    let e = t
+        .store
+        .get_mut(path, &types)
+        .ok_or_else(|| not_found(directory, &id))?;
+    if mode == Mode::Replace {
+        // PUT keeps only the key and what the server set.
+        let keep: Map<String, Value> = e
+            .object
+            .iter()
+            .filter(|(k, _)| {
+                k.as_str() == "id"
+                    || write::server_set(k, directory)
+                    || k.as_str() == cat.key_of(&ty)
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        e.object = keep;
+    }
+    e.object.extend(checked.object);
+    if cat.prop_info(&ty, "lastModifiedDateTime").is_some() {
+        let precision = if directory {
+            Precision::Seconds
+        } else {
+            Precision::Ticks
+        };
+        e.object.insert(
+            "lastModifiedDateTime".into(),
+            json!(format_timestamp(chrono::Utc::now(), precision)),
+        );
+    }
+    e.ty = ty;
+    let object = e.object.clone();
+    t.store.version += 1;
+    if directory || op.returns.is_none() {
+        return Ok(no_content());
+    }
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context(&context_of(segs, true))),
+    );
+    out.extend(shape(ctx, &object, &[]));
+    Ok(json(StatusCode::OK, &Value::Object(out)))
+}
+
+/// Deletes the entity at `path`: top-level directory objects go to `deletedItems` (restorable),
+/// and every link to a deleted top-level entity goes with it.
+fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> Handled {
+    let directory = cat.is_directory(declared);
+    let key = last_key(path);
+    if !exists(t, path) {
+        return Err(not_found(directory, &key));
+    }
+    if let Some((set, id)) = path.top() {
+        let (set, id) = (set.to_string(), id.to_string());
+        let side = t.store.remove_top(&set, &id);
+        match set.as_str() {
+            USERS => {
+                if id == t.admin_id {
+                    return Err(GraphErr::denied());
+                }
+                if let Some(u) = t.users.get(&id) {
+                    let mut e = side.unwrap_or_default();
+                    e.ty = "microsoft.graph.user".into();
+                    e.object = u.object.clone();
+                    remember_deleted(t, &set, e);
+                }
+                t.remove_user(&id);
+            }
+            GROUPS => {
+                if let Some(g) = t.groups.shift_remove(&id) {
+                    let mut e = side.unwrap_or_default();
+                    e.ty = "microsoft.graph.group".into();
+                    e.object = g.object;
+                    remember_deleted(t, &set, e);
+                }
+                for g in t.groups.values_mut() {
+                    g.members.retain(|m| *m != id);
+                }
+            }
+            APPLICATIONS => {
+                if let Some(pos) = t.apps.iter().position(|a| a.object_id == id) {
+                    let app = t.apps.remove(pos);
+                    let mut e = side.unwrap_or_default();
+                    e.ty = "microsoft.graph.application".into();
+                    let mut o = e.object.clone();
+                    o.insert("id".into(), json!(app.object_id));
+                    o.insert("appId".into(), json!(app.client_id));
+                    o.insert("displayName".into(), json!(app.display_name));
+                    e.object = o;
+                    remember_deleted(t, &set, e);
+                }
+            }
+            _ => {
+                if let Some(e) = side {
+                    if cat.is_directory(&e.ty) {
+                        remember_deleted(t, &set, e);
+                    }
+                }
+            }
+        }
+        for g in t.groups.values_mut() {
+            g.members.retain(|m| *m != id);
+        }
+        return Ok(no_content());
+    }
+    let mut parent = path.clone();
+    let Some((nav, k)) = parent.steps.pop() else {
+        // A singleton cannot be deleted.
+        return Err(GraphErr::method_not_allowed());
+    };
+    let Some(e) = t.store.get_mut(&parent, &[]) else {
+        return Err(not_found(directory, &key));
+    };
+    let removed = match k {
+        Some(k) => e
+            .nav
+            .get_mut(&nav)
+            .and_then(|n| match n {
+                Nav::Many(m) => m.shift_remove(&k),
+                _ => None,
+            })
+            .is_some(),
+        None => e.nav.remove(&nav).is_some(),
+    };
+    if !removed {
+        return Err(not_found(directory, &key));
+    }
+    t.store.version += 1;
+    Ok(no_content())
+}
+
+fn remember_deleted(t: &mut Tenant, set: &str, mut entity: Entity) {
+    entity.object.insert(
+        "deletedDateTime".into(),
+        json!(format_timestamp(chrono::Utc::now(), Precision::Seconds)),
+    );
+    let id = entity.id().to_string();
+    t.store.deleted.insert(
+        id,
+        Deleted {
+            set: set.to_string(),
+            entity,
+        },
+    );
+}
+
+/// Whether the store holds anything for the overlay entity `(set, id)` (used by tests).
+pub fn side_entity<'a>(store: &'a Store, set: &str, id: &str) -> Option<&'a Entity> {
+    store.sets.get(set)?.get(id)
+}

@@ -1,0 +1,637 @@
+//! Request bodies checked against the catalog's models, as Graph checks them: unknown
+//! properties, value types (primitives, enums, complex types, collections), read-only and
+//! server-set properties, required properties, `@odata.type` on derived types, and
+//! `@odata.bind` links. Every walk over the body is bounded by [`MAX_BODY_DEPTH`].
+
+use axum::http::StatusCode;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use super::catalog::{Catalog, TypeKind};
+use crate::sandbox::odata::GraphErr;
+
+/// How deeply a request body may nest objects and arrays.
+pub const MAX_BODY_DEPTH: usize = 32;
+
+/// What a body is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// POST: a new entity.
+    Create,
+    /// PATCH: merged into the entity.
+    Update,
+    /// PUT: replaces the entity.
+    Replace,
+}
+
+/// A checked body.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The concrete type (`@odata.type`, else the declared type).
+    pub ty: String,
+    /// The properties with their canonical names (`@odata.*` annotations removed).
+    pub object: Map<String, Value>,
+    /// `nav@odata.bind` links: `(navigation property, referenced URLs or ids)`.
+    pub binds: Vec<(String, Vec<String>)>,
+}
+
+/// Properties Graph sets itself on every type that declares them.
+const SERVER_SET: &[&str] = &[
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "deletedDateTime",
+    "securityIdentifier",
+    "onPremisesSyncEnabled",
+    "onPremisesLastSyncDateTime",
+    "onPremisesSecurityIdentifier",
+    "onPremisesDistinguishedName",
+    "onPremisesDomainName",
+    "onPremisesSamAccountName",
+    "onPremisesUserPrincipalName",
+    "onPremisesProvisioningErrors",
+    "lastPasswordChangeDateTime",
+    "signInSessionsValidFromDateTime",
+    "renewedDateTime",
+    "expirationDateTime",
+    "assignedPlans",
+    "provisionedPlans",
+    "licenseAssignmentStates",
+    "signInActivity",
+];
+
+/// Whether Graph sets property `name` of a `directory` (or other) type itself.
+pub fn server_set(name: &str, directory: bool) -> bool {
+    SERVER_SET.contains(&name)
+        && (directory || (!name.starts_with("onPremises") && name != "expirationDateTime"))
+}
+
+/// Properties Graph requires when creating an entity of a type (the documented ones).
+pub fn required(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "microsoft.graph.user" => &[
+            "accountEnabled",
+            "displayName",
+            "mailNickname",
+            "userPrincipalName",
+            "passwordProfile",
+        ],
+        "microsoft.graph.group" => &[
+            "displayName",
+            "mailEnabled",
+            "mailNickname",
+            "securityEnabled",
+        ],
+        "microsoft.graph.application" => &["displayName"],
+        "microsoft.graph.servicePrincipal" => &["appId"],
+        "microsoft.graph.administrativeUnit" => &["displayName"],
+        "microsoft.graph.device" => &[
+            "accountEnabled",
+            "alternativeSecurityIds",
+            "deviceId",
+            "displayName",
+            "operatingSystem",
+            "operatingSystemVersion",
+        ],
+        _ => &[],
+    }
+}
+
+/// `microsoft.graph.user` → `User` (the resource name directory errors use).
+pub fn resource_name(ty: &str) -> String {
+    let short = ty.rsplit('.').next().unwrap_or(ty);
+    let mut c = short.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn bad(directory: bool, message: String) -> GraphErr {
+    GraphErr::new(
+        StatusCode::BAD_REQUEST,
+        if directory {
+            "Request_BadRequest"
+        } else {
+            "BadRequest"
+        },
+        message,
+    )
+}
+
+fn too_deep() -> GraphErr {
+    GraphErr::bad_request(format!(
+        "The request body nests deeper than {MAX_BODY_DEPTH} levels."
+    ))
+}
+
+/// The message Graph's OData layer gives for a property the type does not declare.
+pub fn unknown_property(name: &str, ty: &str, directory: bool) -> GraphErr {
+    bad(
+        directory,
+        format!(
+            "The property '{name}' does not exist on type '{ty}'. Make sure to only use property names that are defined by the type or mark the type as open type."
+        ),
+    )
+}
+
+/// Resolves `@odata.type` against the declared type: the concrete type, or Graph's 400.
+pub fn concrete_type(
+    cat: &Catalog,
+    declared: &str,
+    annotation: Option<&Value>,
+    directory: bool,
+) -> Result<String, GraphErr> {
+    let Some(v) = annotation else {
+        return Ok(cat
+            .ty(declared)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| declared.to_string()));
+    };
+    let name = v.as_str().unwrap_or_default().trim_start_matches('#');
+    let Some(t) = cat.ty(name) else {
+        return Err(bad(
+            directory,
+            format!("A type named '{name}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type."),
+        ));
+    };
+    if !cat.derives(&t.name, declared) {
+        return Err(bad(
+            directory,
+            format!(
+                "The type '{}' is not compatible with the expected type '{declared}'.",
+                t.name
+            ),
+        ));
+    }
+    Ok(t.name.clone())
+}
+
+/// Checks an entity body of declared type `declared`.
+pub fn check_entity(
+    cat: &Catalog,
+    declared: &str,
+    body: Map<String, Value>,
+    mode: Mode,
+) -> Result<Checked, GraphErr> {
+    let directory = cat.is_directory(declared);
+    let ty = concrete_type(cat, declared, body.get("@odata.type"), directory)?;
+    if mode == Mode::Create {
+        if let Some(t) = cat.ty(&ty) {
+            if t.is_abstract {
+                return Err(bad(
+                    directory,
+                    format!("Cannot create an instance of the abstract type '{ty}'; name a derived type with '@odata.type'."),
+                ));
+            }
+        }
+    }
+    let mut out = Checked {
+        ty: ty.clone(),
+        ..Checked::default()
+    };
+    for (key, value) in body {
+        if key.starts_with("@odata.") {
+            continue;
+        }
+        if let Some(nav) = key.strip_suffix("@odata.bind") {
+            let p = cat
+                .prop_info(&ty, nav)
+                .filter(|p| p.nav && !p.contained)
+                .ok_or_else(|| unknown_property(nav, &ty, directory))?;
+            let links: Vec<String> = match &value {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(a) if p.collection => a
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad(directory, format!("'{key}' must be a list of URLs.")))?,
+                _ => {
+                    return Err(bad(
+                        directory,
+                        format!(
+                            "'{key}' must be a URL{}.",
+                            if p.collection { " list" } else { "" }
+                        ),
+                    ))
+                }
+            };
+            out.binds.push((p.name.clone(), links));
+            continue;
+        }
+        if key.contains('@') {
+            // Other instance annotations (`prop@odata.type`) ride along.
+            continue;
+        }
+        if directory && key.starts_with("extension_") {
+            out.object.insert(key, value);
+            continue;
+        }
+        let Some(p) = cat.prop_info(&ty, &key) else {
+            return Err(unknown_property(&key, &ty, directory));
+        };
+        let name = p.name.clone();
+        if p.nav {
+            return Err(bad(
+                directory,
+                format!(
+                    "Navigation property '{name}' of type '{ty}' cannot be written in the body; use '{name}@odata.bind' or its own path."
+                ),
+            ));
+        }
+        if name == "id" || name == cat.key_of(&ty) {
+            if mode == Mode::Create && !directory {
+                check_value(
+                    cat,
+                    &p.ty,
+                    p.collection,
+                    p.nullable,
+                    &value,
+                    &name,
+                    directory,
+                    0,
+                )?;
+                out.object.insert(name, value);
+            }
+            // An id in a PATCH or PUT body names the entity: Graph ignores it.
+            continue;
+        }
+        if p.read_only || server_set(&name, directory) {
+            return Err(bad(
+                directory,
+                format!("Property '{name}' is read-only and cannot be set."),
+            ));
+        }
+        if p.ty == "Edm.Stream" {
+            return Err(bad(
+                directory,
+                format!("Property '{name}' is a stream; write it with PUT to its own path."),
+            ));
+        }
+        check_value(
+            cat,
+            &p.ty,
+            p.collection,
+            p.nullable,
+            &value,
+            &name,
+            directory,
+            0,
+        )?;
+        out.object.insert(name, value);
+    }
+    if mode != Mode::Update {
+        for r in required(&ty) {
+            if out.object.get(*r).map(Value::is_null).unwrap_or(true) {
+                return Err(bad(
+                    directory,
+                    format!(
+                        "Invalid value specified for property '{r}' of resource '{}'.",
+                        resource_name(&ty)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn mismatch(value: &Value, ty: &str, prop: &str, directory: bool) -> GraphErr {
+    let literal = match value {
+        Value::String(s) => s.chars().take(200).collect(),
+        Value::Array(_) => "[...]".to_string(),
+        Value::Object(_) => "{...}".to_string(),
+        other => other.to_string(),
+    };
+    bad(
+        directory,
+        format!(
+            "Cannot convert the literal '{literal}' to the expected type '{ty}' for property '{prop}'."
+        ),
+    )
+}
+
+/// Checks one value of type `ty` (a collection when `collection`), iteratively over arrays and
+/// recursively over complex values up to [`MAX_BODY_DEPTH`].
+#[allow(clippy::too_many_arguments)]
+pub fn check_value(
+    cat: &Catalog,
+    ty: &str,
+    collection: bool,
+    nullable: bool,
+    value: &Value,
+    prop: &str,
+    directory: bool,
+    depth: usize,
+) -> Result<(), GraphErr> {
+    if depth > MAX_BODY_DEPTH {
+        return Err(too_deep());
+    }
+    if value.is_null() {
+        if collection || nullable {
+            return Ok(());
+        }
+        return Err(bad(
+            directory,
+            format!(
+                "Cannot write a null value to the non-nullable property '{prop}' of type '{ty}'."
+            ),
+        ));
+    }
+    if collection {
+        let Value::Array(items) = value else {
+            return Err(mismatch(
+                value,
+                &format!("Collection({ty})"),
+                prop,
+                directory,
+            ));
+        };
+        for item in items {
+            check_value(cat, ty, false, true, item, prop, directory, depth + 1)?;
+        }
+        return Ok(());
+    }
+    let ok = match ty {
+        "Edm.String" => value.is_string(),
+        "Edm.Boolean" => value.is_boolean(),
+        "Edm.Int32" => value
+            .as_i64()
+            .map(|n| i32::try_from(n).is_ok())
+            .unwrap_or(false),
+        "Edm.Int16" => value
+            .as_i64()
+            .map(|n| i16::try_from(n).is_ok())
+            .unwrap_or(false),
+        "Edm.Byte" => value
+            .as_i64()
+            .map(|n| u8::try_from(n).is_ok())
+            .unwrap_or(false),
+        "Edm.SByte" => value
+            .as_i64()
+            .map(|n| i8::try_from(n).is_ok())
+            .unwrap_or(false),
+        "Edm.Int64" => {
+            value.is_i64()
+                || value.is_u64()
+                || value
+                    .as_str()
+                    .map(|s| s.parse::<i64>().is_ok())
+                    .unwrap_or(false)
+        }
+        "Edm.Double" | "Edm.Single" | "Edm.Decimal" => {
+            value.is_number()
+                || matches!(value.as_str(), Some("NaN" | "INF" | "-INF"))
+                || (ty == "Edm.Decimal"
+                    && value
+                        .as_str()
+                        .map(|s| s.parse::<f64>().is_ok())
+                        .unwrap_or(false))
+        }
+        "Edm.DateTimeOffset" => value
+            .as_str()
+            .map(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+            .unwrap_or(false),
+        "Edm.Date" => value
+            .as_str()
+            .map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+            .unwrap_or(false),
+        "Edm.TimeOfDay" => value
+            .as_str()
+            .map(|s| {
+                chrono::NaiveTime::parse_from_str(s, "%H:%M:%S%.f").is_ok()
+                    || chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok()
+            })
+            .unwrap_or(false),
+        "Edm.Duration" => value
+            .as_str()
+            .map(|s| s.trim_start_matches('-').starts_with('P'))
+            .unwrap_or(false),
+        "Edm.Guid" => value
+            .as_str()
+            .map(|s| uuid::Uuid::parse_str(s).is_ok())
+            .unwrap_or(false),
+        "Edm.Binary" => value
+            .as_str()
+            .map(|s| {
+                base64::engine::general_purpose::STANDARD.decode(s).is_ok()
+                    || base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(s)
+                        .is_ok()
+            })
+            .unwrap_or(false),
+        "Edm.Stream" => false,
+        t if t.starts_with("Edm.") => true,
+        t => {
+            let Some(info) = cat.ty(t) else {
+                return Ok(());
+            };
+            match info.kind() {
+                TypeKind::Enum => match value.as_str() {
+                    Some(s) => {
+                        let members: Vec<&str> = if info.flags {
+                            s.split(',').map(str::trim).collect()
+                        } else {
+                            vec![s]
+                        };
+                        members
+                            .iter()
+                            .all(|m| info.members.iter().any(|x| x.eq_ignore_ascii_case(m)))
+                    }
+                    None => false,
+                },
+                TypeKind::Complex | TypeKind::Entity => {
+                    let Value::Object(map) = value else {
+                        return Err(mismatch(value, t, prop, directory));
+                    };
+                    let concrete = concrete_type(cat, t, map.get("@odata.type"), directory)?;
+                    for (k, v) in map {
+                        if k.contains('@') {
+                            continue;
+                        }
+                        let Some(p) = cat.prop_info(&concrete, k) else {
+                            if info.open {
+                                continue;
+                            }
+                            return Err(unknown_property(k, &concrete, directory));
+                        };
+                        if p.nav {
+                            continue;
+                        }
+                        check_value(
+                            cat,
+                            &p.ty,
+                            p.collection,
+                            p.nullable,
+                            v,
+                            &p.name,
+                            directory,
+                            depth + 1,
+                        )?;
+                    }
+                    true
+                }
+            }
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(mismatch(value, ty, prop, directory))
+    }
+}
+
+/// Checks action parameters: unknown names, types, and non-nullable ones missing.
+pub fn check_params(
+    cat: &Catalog,
+    action: &str,
+    params: &[super::catalog::Param],
+    body: &Map<String, Value>,
+    directory: bool,
+) -> Result<(), GraphErr> {
+    for (k, v) in body {
+        if k.starts_with('@') {
+            continue;
+        }
+        let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(k)) else {
+            return Err(bad(
+                directory,
+                format!(
+                    "The parameter '{k}' in the request payload is not a valid parameter for the operation '{action}'."
+                ),
+            ));
+        };
+        check_value(
+            cat,
+            &p.ty,
+            p.collection,
+            p.nullable,
+            v,
+            &p.name,
+            directory,
+            0,
+        )?;
+    }
+    for p in params {
+        let given = body
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case(&p.name) && !v.is_null());
+        if !p.nullable && !given {
+            return Err(bad(
+                directory,
+                format!(
+                    "The parameter '{}' of the operation '{action}' is required and cannot be null.",
+                    p.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog::catalog;
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn bodies_are_checked_against_the_model() {
+        let c = catalog();
+        let ok = check_entity(
+            c,
+            "microsoft.graph.event",
+            obj(json!({"subject": "x", "isAllDay": false, "start": {"dateTime": "2024-01-01T10:00:00", "timeZone": "UTC"}})),
+            Mode::Create,
+        )
+        .unwrap();
+        assert_eq!(ok.ty, "microsoft.graph.event");
+        let e = check_entity(
+            c,
+            "microsoft.graph.event",
+            obj(json!({"nope": 1})),
+            Mode::Create,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("'nope'") && e.message.contains("microsoft.graph.event"));
+        let e = check_entity(
+            c,
+            "microsoft.graph.event",
+            obj(json!({"isAllDay": "yes"})),
+            Mode::Update,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("Edm.Boolean"), "{}", e.message);
+        let e = check_entity(
+            c,
+            "microsoft.graph.event",
+            obj(json!({"importance": "huge"})),
+            Mode::Update,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("microsoft.graph.importance"),
+            "{}",
+            e.message
+        );
+        let e = check_entity(
+            c,
+            "microsoft.graph.group",
+            obj(json!({"displayName": "g", "createdDateTime": "2024-01-01T00:00:00Z"})),
+            Mode::Update,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("read-only"));
+        assert_eq!(e.code, "Request_BadRequest");
+        let e = check_entity(c, "microsoft.graph.user", obj(json!({"displayName": "u", "accountEnabled": true, "mailNickname": "u", "userPrincipalName": "u@x"})), Mode::Create).unwrap_err();
+        assert!(e.message.contains("passwordProfile"), "{}", e.message);
+        // Derived types: @odata.type picks the type whose properties are accepted.
+        let ok = check_entity(
+            c,
+            "microsoft.graph.authenticationMethodConfiguration",
+            obj(json!({"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration", "isAttestationEnforced": true})),
+            Mode::Create,
+        )
+        .unwrap();
+        assert_eq!(
+            ok.ty,
+            "microsoft.graph.fido2AuthenticationMethodConfiguration"
+        );
+        let e = check_entity(
+            c,
+            "microsoft.graph.event",
+            obj(json!({"@odata.type": "#microsoft.graph.user"})),
+            Mode::Create,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("not compatible"));
+    }
+
+    #[test]
+    fn deep_bodies_are_refused_not_overflowed() {
+        let c = catalog();
+        let mut v = json!("x");
+        for _ in 0..200 {
+            v = json!({ "dateTime": v });
+        }
+        let e = check_value(
+            c,
+            "microsoft.graph.dateTimeTimeZone",
+            false,
+            true,
+            &v,
+            "start",
+            false,
+            0,
+        );
+        assert!(e.is_err());
+        let mut a = json!(1);
+        for _ in 0..200 {
+            a = json!([a]);
+        }
+        assert!(check_value(c, "Edm.String", true, true, &a, "tags", false, 0).is_err());
+    }
+}
