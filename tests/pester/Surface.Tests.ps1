@@ -6,19 +6,17 @@ Set-StrictMode -Version Latest
 # body, headers) and what comes back.
 
 BeforeDiscovery {
-    $root = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
-    # Per v1.0 module, its first list cmdlet of a root collection: Get-Mg<Noun> whose List set
-    # needs no id (the sandbox serves every catalog path, empty where it has no data).
-    $script:ModuleCases = foreach ($dir in Get-ChildItem $root -Directory -Filter 'Microsoft.Graph.*') {
-        if ($dir.Name -like 'Microsoft.Graph.Beta*' -or $dir.Name -eq 'Microsoft.Graph.Authentication') { continue }
-        $manifest = Import-PowerShellDataFile (Join-Path $dir.FullName "$($dir.Name).psd1")
-        $text = Get-Content (Join-Path $dir.FullName "$($dir.Name).psm1") -Raw
-        $pick = $manifest.FunctionsToExport | Where-Object {
-            $_ -like 'Get-Mg*' -and $_ -notlike '*Count' -and $_ -notlike '*Delta' -and $_ -notlike '*ByRef' -and $_ -notmatch 'As[A-Z]' -and
-            $text -match ("function " + [regex]::Escape($_) + "\{\[CmdletBinding\(DefaultParameterSetName='List'")
-        } | Sort-Object Length | Select-Object -First 1
-        if ($pick) { @{ Module = $dir.Name; Cmdlet = $pick } }
+    # Per v1.0 module, its shortest list cmdlet of a root collection that takes -Top (no id
+    # needed), from the catalog; the sandbox serves every catalog path, empty where it has no data.
+    $catalog = Join-Path $PSScriptRoot '../../src/catalog/generated/commands.jsonl'
+    $best = @{}
+    foreach ($line in [IO.File]::ReadLines([IO.Path]::GetFullPath($catalog))) {
+        if ($line -notmatch '^\{"name":"(Get-Mg[^"]+)","module":"(Microsoft\.Graph\.[^"]+)","ops":\[\{"variant":"List","method":"GET","path":"(/[^"{$]+)","kind":"list"') { continue }
+        $name, $module = $Matches[1], $Matches[2]
+        if ($line -notmatch '"query":\[[^\]]*"top"') { continue }
+        if (-not $best.ContainsKey($module) -or $name.Length -lt $best[$module].Length) { $best[$module] = $name }
     }
+    $script:ModuleCases = foreach ($m in ($best.Keys | Sort-Object)) { @{ Module = $m; Cmdlet = $best[$m] } }
 }
 
 BeforeAll {

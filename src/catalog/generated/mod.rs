@@ -366,9 +366,14 @@ fn prop_type(ty: &str, collection: bool) -> PropType {
 }
 
 /// The .NET class name of a Graph type: `microsoft.graph.user` → `MicrosoftGraphUser`.
+/// Sub-namespaces keep their names (`microsoft.graph.search.qna` → `MicrosoftGraphSearchQna`),
+/// so types of the same short name in two namespaces stay apart, as in the SDK.
 pub fn class_name(qualified: &str) -> String {
-    let short = qualified.rsplit('.').next().unwrap_or(qualified);
-    format!("MicrosoftGraph{}", pascal(short))
+    let rest = qualified
+        .strip_prefix("microsoft.graph.")
+        .unwrap_or(qualified);
+    let words: String = rest.split('.').map(pascal).collect();
+    format!("MicrosoftGraph{words}")
 }
 
 /// A generated model (entity or complex type) by qualified name, with the properties of its
@@ -458,6 +463,10 @@ mod tests {
     #[test]
     fn class_names_follow_the_sdk() {
         assert_eq!(class_name("microsoft.graph.user"), "MicrosoftGraphUser");
+        assert_eq!(
+            class_name("microsoft.graph.search.qna"),
+            "MicrosoftGraphSearchQna"
+        );
         assert_eq!(
             class_name("microsoft.graph.temporaryAccessPassAuthenticationMethod"),
             "MicrosoftGraphTemporaryAccessPassAuthenticationMethod"
