@@ -102,6 +102,20 @@ Describe 'Every kind of operation' {
         @($r.Output).Count | Should -BeGreaterThan 0
     }
 
+    It 'binary content: -InFile uploads and -OutFile downloads the same bytes' {
+        $in = Join-Path ([IO.Path]::GetTempPath()) "mggraph-photo-$script:Suffix.bin"
+        $out = Join-Path ([IO.Path]::GetTempPath()) "mggraph-photo-$script:Suffix.out"
+        try {
+            [IO.File]::WriteAllBytes($in, [byte[]](0..255))
+            $r = Get-RequestTrace { Set-MgUserPhotoContent -UserId $script:Admin.Id -InFile $in -Debug -ErrorAction Stop }
+            $r.Trace | Should -Match 'HTTP Method:\s+PUT'
+            $r.Trace | Should -Match '/photo/\$value'
+            Get-MgUserPhotoContent -UserId $script:Admin.Id -OutFile $out -ErrorAction Stop
+            [IO.File]::ReadAllBytes($out) | Should -Be ([byte[]](0..255))
+        }
+        finally { Remove-Item $in, $out -ErrorAction SilentlyContinue }
+    }
+
     It 'delete: remove the reference, then the group' {
         $r = Get-RequestTrace { Remove-MgGroupMemberDirectoryObjectByRef -GroupId $script:Group.Id -DirectoryObjectId $script:Admin.Id -Debug -ErrorAction Stop }
         $r.Trace | Should -Match 'HTTP Method:\s+DELETE'
