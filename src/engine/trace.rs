@@ -92,7 +92,14 @@ fn redact_text(text: &str) -> String {
             continue;
         }
         let end = string_end(i);
-        let key = &text[i + 1..end.saturating_sub(1).max(i + 1)];
+        // A string left open at the end has no closing quote to drop, and the text may end
+        // inside a character (binary content read as UTF-8): never slice off a boundary.
+        let key_end = if bytes.get(end.wrapping_sub(1)) == Some(&b'"') && end > i + 1 {
+            end - 1
+        } else {
+            end
+        };
+        let key = text.get(i + 1..key_end).unwrap_or("");
         let colon = skip_ws(end);
         if colon < bytes.len() && bytes[colon] == b':' && is_secret_key(key) {
             let value = skip_ws(colon + 1);
@@ -151,6 +158,21 @@ pub fn body_for_trace(body: &[u8]) -> String {
         }
     };
     truncate(text)
+}
+
+#[cfg(test)]
+mod binary_tests {
+    #[test]
+    fn binary_bodies_are_traced_without_panicking() {
+        let body: Vec<u8> = (0u8..=255).collect();
+        let traced = super::body_for_trace(&body);
+        assert!(!traced.is_empty());
+        // Not JSON (cut short, invalid UTF-8 at the end): the secret is still redacted.
+        let mut cut = b"{\"password\": \"hunter2".to_vec();
+        cut.extend([0xe2, 0x82]);
+        let traced = super::body_for_trace(&cut);
+        assert!(!traced.contains("hunter2"), "{traced}");
+    }
 }
 
 fn truncate(text: String) -> String {
