@@ -48,7 +48,8 @@ Describe 'One generated cmdlet of every module' {
 Describe 'Every kind of operation' {
     BeforeAll {
         $script:Suffix = [guid]::NewGuid().ToString('n').Substring(0, 8)
-        $script:Admin = Get-MgUser -UserId admin@contoso.onmicrosoft.com
+        # The signed-in administrator of whichever sandbox tenant this process already has.
+        $script:Admin = Get-MgUser -UserId (Get-MgContext).Account
     }
 
     It 'create (POST a body from expanded parameters) and get' {
