@@ -223,7 +223,17 @@ fn the_server_hands_back_the_memory_of_held_connections() {
     let base = info["baseUrl"].as_str().unwrap().to_string();
     let addr = base.trim_start_matches("http://").to_string();
     let pid = child.id();
-    let before = rss_kib(pid);
+    // The server builds the generic store's tables on a thread of their own after start
+    // (tens of MB); the idle figure is taken once that has settled.
+    let mut before = rss_kib(pid);
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(200));
+        let now = rss_kib(pid);
+        if now == before {
+            break;
+        }
+        before = now;
+    }
     let (during, after) = rt().block_on(async {
         let mut held = hold(&addr, 2000).await;
         // Everything sent so far is in the server's buffers once a request behind it is served.
@@ -234,13 +244,25 @@ fn the_server_hands_back_the_memory_of_held_connections() {
         }
         drop(held);
         assert!(stats_ok(&base).await);
-        (during, rss_kib(pid))
+        // The server looks for a drained wave twice a second; give it a few looks.
+        let handed_back =
+            |after: u64| after < during && (after - before.min(after)) * 4 < during - before;
+        let mut after = rss_kib(pid);
+        for _ in 0..20 {
+            if handed_back(after) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            after = rss_kib(pid);
+        }
+        (during, after)
     });
     eprintln!("sandbox server RSS: {before} KiB idle, {during} KiB with 2,000 half-sent requests, {after} KiB after they were closed");
     let _ = child.kill();
     let _ = child.wait();
+    // Most of what the wave took is handed back: what stays is under a quarter of it.
     assert!(
-        after < during,
+        (after - before.min(after)) * 4 < during - before.min(during),
         "memory is handed back: {before} / {during} / {after} KiB"
     );
 }

@@ -286,6 +286,7 @@ impl Sandbox {
         });
         let shutdown = CancellationToken::new();
         tokio::spawn(serve(listener, state.clone(), shutdown.clone()));
+        tokio::spawn(reclaim(state.clone(), shutdown.clone()));
         Ok(Sandbox {
             base_url,
             tenant_id: seed.tenant_id,
@@ -417,28 +418,40 @@ impl Connections {
     }
 
     fn remove(&self, id: u64) {
-        let left = {
-            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-            open.remove(&id);
-            open.len()
-        };
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
         self.freed.notify_one();
-        // After a wave of connections (held ones timing out, a load test) the allocator keeps
-        // their buffers; hand the memory back once most of them are gone.
-        let peak = self.peak.load(std::sync::atomic::Ordering::Relaxed);
-        if peak >= 256
+    }
+
+    /// After a wave of connections (held ones timing out, a load test) the allocator keeps
+    /// their buffers; hands the memory back once most of them are gone. Called on a timer
+    /// rather than from the closing connection itself: there the connection's own buffers
+    /// (and those of others closing on other threads) may not be freed yet.
+    fn reclaim(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let left = self.len();
+        let peak = self.peak.load(Relaxed);
+        if peak >= 64
             && left <= peak / 4
             && self
                 .peak
-                .compare_exchange(
-                    peak,
-                    left,
-                    std::sync::atomic::Ordering::Relaxed,
-                    std::sync::atomic::Ordering::Relaxed,
-                )
+                .compare_exchange(peak, left, Relaxed, Relaxed)
                 .is_ok()
         {
             release_free_memory();
+        }
+    }
+}
+
+/// Checks twice a second whether a wave of connections has drained (see `Connections::reclaim`).
+async fn reclaim(state: Arc<AppState>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => state.connections.reclaim(),
         }
     }
 }
