@@ -16,7 +16,10 @@ fn usage() -> String {
     );
     let flags: Vec<String> = SETTINGS
         .iter()
-        .map(|(name, takes, _)| format!("{} <{takes}>", kebab(name)))
+        .map(|(name, takes, _)| match *name {
+            "Empty" => kebab(name),
+            _ => format!("{} <{takes}>", kebab(name)),
+        })
         .collect();
     let width = flags.iter().map(String::len).max().unwrap_or(0);
     for (flag, (_, _, what)) in flags.iter().zip(SETTINGS) {
@@ -52,6 +55,8 @@ fn main() -> ExitCode {
             "--listen" => listen = args.next().unwrap_or_default(),
             "--allow-remote" => allow_remote = true,
             "--json" => json = true,
+            // A switch; `--empty false` is not needed (the demo tenant is the default).
+            "--empty" => config.demo = None,
             other if other.starts_with("--") => {
                 let flag = &other[2..];
                 let Some((name, _, _)) = SETTINGS.iter().find(|(n, _, _)| kebab(n) == flag) else {

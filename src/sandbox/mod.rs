@@ -6,6 +6,7 @@
 //! platform), `/v1.0/*` and `/beta/*` (Graph). State is in memory.
 
 pub mod assertion;
+pub mod demo;
 pub mod faults;
 pub mod graph;
 pub mod identity;
@@ -41,6 +42,8 @@ pub struct SandboxConfig {
     pub client_secret: Option<String>,
     /// Extra users to create (`seed000001@...`), for paging and bulk work.
     pub seed_users: usize,
+    /// The demo tenant's seed ([`demo`]); `None` starts a blank tenant (`--empty`).
+    pub demo: Option<u64>,
     pub token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
     /// Seconds a device-code client waits between polls.
@@ -76,6 +79,7 @@ impl Default for SandboxConfig {
             client_id: None,
             client_secret: None,
             seed_users: 0,
+            demo: Some(demo::DEFAULT_SEED),
             token_lifetime: Duration::from_secs(3599),
             refresh_token_lifetime: Duration::from_secs(90 * 24 * 3600),
             device_code_interval: Duration::from_secs(5),
@@ -266,6 +270,7 @@ impl Sandbox {
                 .unwrap_or_else(|| state::random_secret(40)),
             admin_password: state::random_secret(24),
             extra_users: config.seed_users,
+            demo: config.demo,
         };
         let mut key = vec![0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);

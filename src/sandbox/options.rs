@@ -31,6 +31,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "extra users to create, seed000001@domain ...",
     ),
     (
+        "Seed",
+        "number",
+        "seed of the demo tenant: the same seed, the same tenant (2026)",
+    ),
+    (
+        "Empty",
+        "true|false",
+        "start a blank tenant (the administrator and the automation app only), no demo data",
+    ),
+    (
         "TokenLifetimeSeconds",
         "seconds",
         "access token lifetime (3599)",
@@ -125,6 +135,15 @@ fn num(name: &str, v: &Value) -> Result<f64, String> {
     }
 }
 
+fn flag(name: &str, v: &Value) -> Result<bool, String> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        other => Err(format!("{name} must be true or false; got {other}")),
+    }
+}
+
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -170,6 +189,20 @@ pub fn apply(config: &mut SandboxConfig, name: &str, v: &Value) -> Result<(), St
         "ClientId" => config.client_id = Some(text(v)),
         "ClientSecret" => config.client_secret = Some(text(v)),
         "SeedUsers" => config.seed_users = count(v)? as usize,
+        "Seed" => {
+            if config.demo.is_some() {
+                config.demo = Some(count(v)?);
+            } else {
+                count(v)?;
+            }
+        }
+        "Empty" => {
+            if flag(name, v)? {
+                config.demo = None;
+            } else if config.demo.is_none() {
+                config.demo = Some(super::demo::DEFAULT_SEED);
+            }
+        }
         "TokenLifetimeSeconds" => config.token_lifetime = Duration::from_secs(count(v)?.max(1)),
         "RefreshTokenLifetimeSeconds" => {
             config.refresh_token_lifetime = Duration::from_secs(count(v)?)

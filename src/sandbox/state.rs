@@ -265,6 +265,8 @@ pub struct Seed {
     pub client_secret: String,
     pub admin_password: String,
     pub extra_users: usize,
+    /// The demo tenant's seed (see [`crate::sandbox::demo`]); `None` for a blank tenant.
+    pub demo: Option<u64>,
 }
 
 impl Tenant {
@@ -338,6 +340,14 @@ impl Tenant {
                 random_secret(16),
             );
         }
+        // Before the extra users, which keep their plain shape.
+        if let Some(seed) = seed.demo {
+            crate::sandbox::demo::populate(
+                &mut tenant,
+                seed,
+                crate::sandbox::demo::Size::default(),
+            );
+        }
         for i in 1..=seed.extra_users {
             tenant.add_user(
                 json!({
@@ -390,6 +400,18 @@ impl Tenant {
             },
         );
         id
+    }
+
+    /// Whether `domain` is one of the tenant's verified domains: the initial one, and those
+    /// of `/domains` marked `isVerified`.
+    pub fn is_verified_domain(&self, domain: &str) -> bool {
+        domain.eq_ignore_ascii_case(&self.domain)
+            || self.store.sets.get("domains").is_some_and(|set| {
+                set.values().any(|d| {
+                    d.id().eq_ignore_ascii_case(domain)
+                        && d.object.get("isVerified") == Some(&Value::Bool(true))
+                })
+            })
     }
 
     /// Resolves an id or a user principal name (as Graph does for `/users/{id | upn}`).
@@ -527,6 +549,7 @@ mod tests {
             client_secret: "s".into(),
             admin_password: "p".into(),
             extra_users: 3,
+            demo: None,
         }
     }
 

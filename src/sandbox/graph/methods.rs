@@ -14,6 +14,7 @@ use crate::sandbox::state::{
     format_timestamp, generate_pass, new_id, random_credential_id, tap_usability, Fido2, Precision,
     Tap, TapPolicy, Tenant, User, PASSWORD_METHOD_ID,
 };
+use crate::sandbox::store::{EntityPath, Nav};
 
 const READ_ALL: &[&str] = &[
     "UserAuthenticationMethod.Read.All",
@@ -117,8 +118,33 @@ fn all_methods(tenant: &Tenant, user: &User) -> Vec<Map<String, Value>> {
         out.push(tap_json(t, allowed, false));
     }
     out.extend(user.fido2.iter().map(fido2_json));
+    // The kinds kept in the generic store (phone, Authenticator, email, OATH, Windows Hello).
+    let path = EntityPath::set_item("users", user.id()).child("authentication", None);
+    if let Some(auth) = tenant.store.get(&path) {
+        let mut kinds: Vec<_> = auth.nav.iter().collect();
+        kinds.sort_by(|a, b| a.0.cmp(b.0));
+        for (nav, held) in kinds {
+            let Nav::Many(items) = held else { continue };
+            if !nav.ends_with("Methods") || HAND_WRITTEN.contains(&nav.as_str()) {
+                continue;
+            }
+            for m in items.values() {
+                let mut o = Map::new();
+                o.insert("@odata.type".into(), json!(format!("#{}", m.ty)));
+                o.extend(m.object.clone());
+                out.push(o);
+            }
+        }
+    }
     out
 }
+
+/// The method kinds this module keeps itself (the store's copies, if any, are not listed).
+const HAND_WRITTEN: &[&str] = &[
+    "passwordMethods",
+    "temporaryAccessPassMethods",
+    "fido2Methods",
+];
 
 pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) -> Handled {
     let user_id = ctx

@@ -392,7 +392,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     let mut tenant = ctx.state.tenant_mut();
     let domain_ok = upn
         .rsplit_once('@')
-        .map(|(local, d)| !local.is_empty() && d.eq_ignore_ascii_case(&tenant.domain))
+        .map(|(local, d)| !local.is_empty() && tenant.is_verified_domain(d))
         .unwrap_or(false);
     if !domain_ok {
         return Err(GraphErr::bad_request(

@@ -1,0 +1,413 @@
+//! What the tenant has recorded and reports: sign-in logs, directory audits, the
+//! authentication-methods registration report; and its Conditional Access policies.
+
+use serde_json::{json, Value};
+
+use super::apps::GRAPH_APP_ID;
+use super::people::People;
+use super::{contain, obj, one, singleton, ticks, Draw};
+use crate::sandbox::state::{Tenant, GRAPH_CLI_APP_ID};
+
+/// How many sign-ins and audit events the logs hold (the last 30 days).
+const SIGN_INS: usize = 600;
+const AUDITS: usize = 300;
+
+/// Client apps signing in: (appId, name, resource name).
+const CLIENTS: &[(&str, &str, &str)] = &[
+    (
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+        "Office 365 Exchange Online",
+    ),
+    (
+        "1fec8e78-bce4-4aaf-ab1b-5451cc387264",
+        "Microsoft Teams",
+        "Microsoft Teams Services",
+    ),
+    (
+        "00000003-0000-0ff1-ce00-000000000000",
+        "Office 365 SharePoint Online",
+        "Office 365 SharePoint Online",
+    ),
+    (
+        "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
+        "Azure Portal",
+        "Windows Azure Service Management API",
+    ),
+    (
+        "4765445b-32c6-49b0-83e6-1d93765276ca",
+        "OfficeHome",
+        "Microsoft Graph",
+    ),
+    (
+        GRAPH_CLI_APP_ID,
+        "Microsoft Graph Command Line Tools",
+        "Microsoft Graph",
+    ),
+];
+
+/// Outcomes: (errorCode, failureReason, weight in 100).
+const OUTCOMES: &[(i64, &str, i64)] = &[
+    (0, "", 82),
+    (50126, "Error validating credentials due to invalid username or password.", 7),
+    (50074, "Strong Authentication is required.", 4),
+    (53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", 3),
+    (50053, "The account is locked, you've tried to sign in too many times with an incorrect user ID or password.", 2),
+    (500121, "Authentication failed during strong authentication request.", 2),
+];
+
+/// Public addresses for the offices (documentation ranges, RFC 5737) and a few unexpected
+/// places.
+const PLACES: &[(&str, &str, &str, &str, f64, f64)] = &[
+    (
+        "203.0.113.",
+        "Redmond",
+        "Washington",
+        "US",
+        47.674,
+        -122.121,
+    ),
+    ("203.0.113.", "New York", "New York", "US", 40.713, -74.006),
+    ("198.51.100.", "London", "England", "GB", 51.507, -0.128),
+    ("198.51.100.", "Berlin", "Berlin", "DE", 52.520, 13.405),
+    ("192.0.2.", "Paris", "Ile-de-France", "FR", 48.857, 2.352),
+    ("192.0.2.", "Tokyo", "Tokyo", "JP", 35.690, 139.692),
+    (
+        "192.0.2.",
+        "Sydney",
+        "New South Wales",
+        "AU",
+        -33.869,
+        151.209,
+    ),
+    ("198.18.0.", "Lagos", "Lagos", "NG", 6.524, 3.379),
+    ("198.18.1.", "Moscow", "Moscow", "RU", 55.756, 37.617),
+];
+
+pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &str) {
+    let signers: Vec<_> = people.all.iter().filter(|p| p.enabled).cloned().collect();
+    let mut events = Vec::with_capacity(SIGN_INS);
+    for _ in 0..SIGN_INS {
+        let p = d.pick(&signers).clone();
+        let (app_id, app, resource) = *d.pick(CLIENTS);
+        let roll = d.int(0, 100);
+        let mut acc = 0;
+        let (code, reason) = OUTCOMES
+            .iter()
+            .find(|(_, _, w)| {
+                acc += w;
+                roll < acc
+            })
+            .map(|(c, r, _)| (*c, *r))
+            .unwrap_or((0, ""));
+        let home = if p.guest {
+            d.int(0, 7) as usize
+        } else {
+            p.office.min(6)
+        };
+        let place = if d.chance(0.03) {
+            PLACES[d.int(7, 9) as usize]
+        } else {
+            PLACES[home]
+        };
+        let legacy = d.chance(0.03);
+        let when = d.ago(0, 30);
+        let ca = match code {
+            53003 => "failure",
+            _ if d.chance(0.6) => "success",
+            _ => "notApplied",
+        };
+        let risk = if place.3 == "NG" || place.3 == "RU" {
+            "medium"
+        } else {
+            "none"
+        };
+        events.push((when, obj(json!({
+            "id": d.id(), "createdDateTime": ticks(when),
+            "userDisplayName": p.name, "userPrincipalName": p.upn, "userId": p.id,
+            "appId": app_id, "appDisplayName": app,
+            "resourceDisplayName": resource, "resourceId": if resource == "Microsoft Graph" { json!(graph_sp) } else { json!(null) },
+            "ipAddress": format!("{}{}", place.0, d.int(1, 255)),
+            "clientAppUsed": if legacy { *d.pick(&["Exchange ActiveSync", "IMAP4", "Authenticated SMTP"]) } else if d.chance(0.7) { "Browser" } else { "Mobile Apps and Desktop clients" },
+            "correlationId": d.id(), "conditionalAccessStatus": ca,
+            "isInteractive": !legacy && d.chance(0.8),
+            "riskDetail": "none", "riskLevelAggregated": risk, "riskLevelDuringSignIn": risk,
+            "riskState": if risk == "none" { "none" } else { "atRisk" }, "riskEventTypes_v2": [],
+            "status": {"errorCode": code, "failureReason": if code == 0 { "Other." } else { reason }, "additionalDetails": null},
+            "deviceDetail": {"deviceId": "", "displayName": "", "operatingSystem": *d.pick(&["Windows10", "MacOs", "Ios", "Android"]),
+                              "browser": *d.pick(&["Edge 131.0.0", "Chrome 131.0.0", "Safari 17.6", "Rich Client 5.4.0"]),
+                              "isCompliant": false, "isManaged": false, "trustType": ""},
+            "location": {"city": place.1, "state": place.2, "countryOrRegion": place.3,
+                         "geoCoordinates": {"altitude": null, "latitude": place.4, "longitude": place.5}},
+            "appliedConditionalAccessPolicies": [],
+        }))));
+    }
+    // Graph lists sign-ins newest first.
+    events.sort_by(|a, b| b.0.cmp(&a.0));
+    let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");
+    for (_, e) in events {
+        contain(root, "signIns", "microsoft.graph.signIn", e);
+    }
+}
+
+/// Directory activities: (activityDisplayName, category, operationType, target type).
+const ACTIVITIES: &[(&str, &str, &str, &str)] = &[
+    ("Add user", "UserManagement", "Add", "User"),
+    ("Update user", "UserManagement", "Update", "User"),
+    ("Delete user", "UserManagement", "Delete", "User"),
+    ("Reset user password", "UserManagement", "Update", "User"),
+    ("Add member to group", "GroupManagement", "Assign", "Group"),
+    (
+        "Remove member from group",
+        "GroupManagement",
+        "Unassign",
+        "Group",
+    ),
+    ("Add group", "GroupManagement", "Add", "Group"),
+    (
+        "Update application – Certificates and secrets management ",
+        "ApplicationManagement",
+        "Update",
+        "Application",
+    ),
+    (
+        "Add service principal",
+        "ApplicationManagement",
+        "Add",
+        "ServicePrincipal",
+    ),
+    (
+        "Consent to application",
+        "ApplicationManagement",
+        "Assign",
+        "ServicePrincipal",
+    ),
+    ("Add member to role", "RoleManagement", "Assign", "Role"),
+    (
+        "Update conditional access policy",
+        "Policy",
+        "Update",
+        "Policy",
+    ),
+    (
+        "User registered security info",
+        "UserManagement",
+        "Add",
+        "User",
+    ),
+];
+
+pub fn directory_audits(tenant: &mut Tenant, d: &mut Draw, people: &People) {
+    let admins: Vec<_> = people
+        .all
+        .iter()
+        .filter(|p| p.department == Some("IT"))
+        .take(6)
+        .cloned()
+        .collect();
+    let targets: Vec<_> = people.all.to_vec();
+    let groups: Vec<(String, String)> = tenant
+        .groups
+        .iter()
+        .map(|(id, g)| {
+            (
+                id.clone(),
+                g.object
+                    .get("displayName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let mut events = Vec::with_capacity(AUDITS);
+    for i in 0..AUDITS {
+        let (activity, category, op, kind) = *d.pick(ACTIVITIES);
+        let by = d.pick(&admins).clone();
+        let who = d.pick(&targets).clone();
+        let when = d.ago(0, 30);
+        let mut resources = vec![];
+        match kind {
+            "Group" => {
+                let (gid, gname) = d.pick(&groups).clone();
+                resources.push(json!({"id": who.id, "displayName": null, "type": "User", "userPrincipalName": who.upn, "groupType": null, "modifiedProperties": []}));
+                resources.push(json!({"id": gid, "displayName": gname, "type": "Group", "userPrincipalName": null, "groupType": "unifiedGroups", "modifiedProperties": []}));
+            }
+            "User" => resources.push(json!({"id": who.id, "displayName": null, "type": "User", "userPrincipalName": who.upn, "groupType": null,
+                "modifiedProperties": if op == "Update" { json!([{"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}]) } else { json!([]) }})),
+            _ => resources.push(json!({"id": d.id(), "displayName": activity.split(' ').next_back().unwrap_or(""), "type": kind, "userPrincipalName": null, "groupType": null, "modifiedProperties": []})),
+        }
+        let ok = d.chance(0.96);
+        events.push((when, obj(json!({
+            "id": format!("Directory_{}_{}", d.id(), i), "category": category, "correlationId": d.id(),
+            "result": if ok { "success" } else { "failure" }, "resultReason": if ok { "" } else { "Insufficient privileges" },
+            "activityDisplayName": activity, "activityDateTime": ticks(when), "loggedByService": "Core Directory",
+            "operationType": op,
+            "initiatedBy": {"app": null, "user": {"id": by.id, "displayName": null, "userPrincipalName": by.upn, "ipAddress": format!("203.0.113.{}", d.int(1, 255)), "userType": null, "homeTenantId": null, "homeTenantName": null}},
+            "targetResources": resources, "additionalDetails": [],
+        }))));
+    }
+    events.sort_by(|a, b| b.0.cmp(&a.0));
+    let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");
+    for (_, e) in events {
+        contain(root, "directoryAudits", "microsoft.graph.directoryAudit", e);
+    }
+}
+
+/// `reports/authenticationMethods/userRegistrationDetails`, from the methods each person
+/// registered.
+pub fn registration_details(tenant: &mut Tenant, people: &People) {
+    let admins: Vec<String> = tenant
+        .users
+        .values()
+        .filter(|u| !u.roles.is_empty())
+        .map(|u| u.id().to_string())
+        .collect();
+    let now = chrono::Utc::now();
+    let reports = singleton(tenant, "reports", "microsoft.graph.reportRoot");
+    let root = one(
+        reports,
+        "authenticationMethods",
+        "microsoft.graph.authenticationMethodsRoot",
+    );
+    for p in &people.all {
+        let strong = p.methods.iter().any(|m| *m != "email");
+        let sspr = p
+            .methods
+            .iter()
+            .any(|m| matches!(*m, "mobilePhone" | "email" | "microsoftAuthenticatorPush"));
+        let passwordless = p
+            .methods
+            .iter()
+            .any(|m| matches!(*m, "windowsHelloForBusiness" | "passKeyDeviceBound"));
+        contain(
+            root,
+            "userRegistrationDetails",
+            "microsoft.graph.userRegistrationDetails",
+            obj(json!({
+                "id": p.id, "userPrincipalName": p.upn, "userDisplayName": p.name,
+                "userType": if p.guest { "guest" } else { "member" },
+                "isAdmin": admins.contains(&p.id),
+                "isSsprRegistered": sspr, "isSsprEnabled": !p.guest, "isSsprCapable": sspr && !p.guest,
+                "isMfaRegistered": strong, "isMfaCapable": strong && p.enabled,
+                "isPasswordlessCapable": passwordless,
+                "methodsRegistered": p.methods,
+                "isSystemPreferredAuthenticationMethodEnabled": true,
+                "systemPreferredAuthenticationMethods": if strong { json!([if p.methods.contains(&"microsoftAuthenticatorPush") { "push" } else { "sms" }]) } else { json!([]) },
+                "userPreferredMethodForSecondaryAuthentication": p.preferred,
+                "lastUpdatedDateTime": ticks(now),
+            })),
+        );
+    }
+}
+
+pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
+    let admin = people.admin.clone();
+    let group = |name: &str| -> Option<String> {
+        tenant
+            .groups
+            .iter()
+            .find(|(_, g)| g.object.get("displayName").and_then(Value::as_str) == Some(name))
+            .map(|(id, _)| id.clone())
+    };
+    let guests = group("All Guests (Dynamic)");
+    let trusted = d.id();
+    let policies = [
+        (
+            "Require MFA for administrators",
+            "enabled",
+            json!({"includeUsers": [], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [],
+            "includeRoles": ["62e90394-69f5-4237-9190-012177145e10", "e8611ab8-c189-46e8-94e1-60213ab1f814", "fe930be7-5e62-47db-91af-98c3a49a38b1", "194ae4cb-b126-40b2-bd5b-6091b380977d"], "excludeRoles": []}),
+            json!(["all"]),
+            json!(null),
+            json!({"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": []}),
+        ),
+        (
+            "Block legacy authentication",
+            "enabled",
+            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
+            json!(["exchangeActiveSync", "other"]),
+            json!(null),
+            json!({"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": []}),
+        ),
+        (
+            "Require MFA for all users",
+            "enabledForReportingButNotEnforced",
+            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": guests.iter().collect::<Vec<_>>(), "includeRoles": [], "excludeRoles": []}),
+            json!(["browser", "mobileAppsAndDesktopClients"]),
+            json!({"includeLocations": ["All"], "excludeLocations": [trusted]}),
+            json!({"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": []}),
+        ),
+        (
+            "Require compliant or hybrid joined device",
+            "enabledForReportingButNotEnforced",
+            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
+            json!(["all"]),
+            json!(null),
+            json!({"operator": "OR", "builtInControls": ["compliantDevice", "domainJoinedDevice"], "customAuthenticationFactors": [], "termsOfUse": []}),
+        ),
+        (
+            "Guests: require MFA",
+            "enabled",
+            json!({"includeUsers": ["GuestsOrExternalUsers"], "excludeUsers": [], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
+            json!(["all"]),
+            json!(null),
+            json!({"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": []}),
+        ),
+        (
+            "Block sign-ins from outside allowed countries (pilot)",
+            "disabled",
+            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
+            json!(["all"]),
+            json!({"includeLocations": ["All"], "excludeLocations": [trusted]}),
+            json!({"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": []}),
+        ),
+    ];
+    let created = d.ago(200, 500);
+    let modified = d.ago(1, 60);
+    let identity = singleton(tenant, "identity", "microsoft.graph.identityContainer");
+    let ca = one(
+        identity,
+        "conditionalAccess",
+        "microsoft.graph.conditionalAccessRoot",
+    );
+    contain(
+        ca,
+        "namedLocations",
+        "microsoft.graph.ipNamedLocation",
+        obj(json!({
+            "id": trusted, "displayName": "Contoso offices", "isTrusted": true,
+            "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified),
+            "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"},
+                         {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "198.51.100.0/24"}],
+        })),
+    );
+    contain(
+        ca,
+        "namedLocations",
+        "microsoft.graph.countryNamedLocation",
+        obj(json!({
+            "id": d.id(), "displayName": "Allowed countries", "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified),
+            "countriesAndRegions": ["US", "GB", "DE", "FR", "JP", "AU"], "includeUnknownCountriesAndRegions": false,
+            "countryLookupMethod": "clientIpAddress",
+        })),
+    );
+    for (name, state, users, client_apps, locations, grant) in policies {
+        contain(
+            ca,
+            "policies",
+            "microsoft.graph.conditionalAccessPolicy",
+            obj(json!({
+                "id": d.id(), "displayName": name, "state": state,
+                "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified), "templateId": null,
+                "conditions": {
+                    "users": users, "applications": {"includeApplications": ["All"], "excludeApplications": [], "includeUserActions": []},
+                    "clientAppTypes": client_apps, "locations": locations, "platforms": null,
+                    "signInRiskLevels": [], "userRiskLevels": [], "servicePrincipalRiskLevels": [],
+                },
+                "grantControls": grant, "sessionControls": null,
+            })),
+        );
+    }
+    let _ = GRAPH_APP_ID;
+}
