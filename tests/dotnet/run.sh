@@ -31,7 +31,8 @@ start() {
     "$server" --json "$@" >"$work/$name.json" 2>"$work/$name.log" &
     pids+=("$!")
     for _ in $(seq 100); do
-        [ -s "$work/$name.json" ] && return 0
+        # Whole line written (it ends with a newline).
+        [ -s "$work/$name.json" ] && [ -z "$(tail -c1 "$work/$name.json")" ] && return 0
         kill -0 "$!" 2>/dev/null || break
         sleep 0.1
     done
