@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drives the sandbox server with Microsoft's .NET Graph SDK (Microsoft.Graph from NuGet): builds
-# SdkFidelity (output under target/dotnet), starts two servers (one with 250 extra users, one
-# with random 429s), runs the checks against them and stops the servers on exit.
+# SdkFidelity (output under target/dotnet), starts three servers (one with 250 extra users, one
+# with random 429s, one with a per-app budget), runs the checks against them and stops the servers on exit.
 # The demo tenant's checks run when the default tenant serves devices.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,6 +42,7 @@ start() {
 }
 start main --seed-users 250
 start throttled --fault-429 0.3 --retry-after 0 --fault-seed 7
+start limited --rate-limit 20 --seed-users 30
 
 # The demo tenant's checks run when the default tenant serves devices (--demo-if-served).
-dotnet "$program" --main "$work/main.json" --throttled "$work/throttled.json" --demo-if-served
+dotnet "$program" --main "$work/main.json" --throttled "$work/throttled.json" --limited "$work/limited.json" --demo-if-served

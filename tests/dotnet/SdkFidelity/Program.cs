@@ -1,13 +1,15 @@
 // Drives the MgGraph sandbox with Microsoft's .NET Graph SDK (Microsoft.Graph) and checks that
 // the SDK and the sandbox agree. Started by ../run.sh:
-//   SdkFidelity --main FILE --throttled FILE [--demo | --demo-if-served]
+//   SdkFidelity --main FILE --throttled FILE --limited FILE [--demo | --demo-if-served]
 // where each FILE holds the line `mggraph-sandbox --json` printed: --main a server started with
-// --seed-users 250, --throttled one with --fault-429. --demo adds the demo tenant's areas;
+// --seed-users 250, --throttled one with --fault-429, --limited one with --rate-limit 20 and
+// --seed-users 30 (a burst of 30 reads is about half throttled, then served a second later).
+// --demo adds the demo tenant's areas;
 // --demo-if-served adds them only when the main server's tenant has devices.
 // Prints `ok NAME` or `FAIL NAME: why` per check; the exit code is 1 if any failed.
 using SdkFidelity;
 
-string? mainFile = null, throttledFile = null;
+string? mainFile = null, throttledFile = null, limitedFile = null;
 bool? demo = false;
 for (var i = 0; i < args.Length; i++)
 {
@@ -15,22 +17,24 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--main" when i + 1 < args.Length: mainFile = args[++i]; break;
         case "--throttled" when i + 1 < args.Length: throttledFile = args[++i]; break;
+        case "--limited" when i + 1 < args.Length: limitedFile = args[++i]; break;
         case "--demo": demo = true; break;
         case "--demo-if-served": demo = null; break;
         default:
             Console.Error.WriteLine($"error: unknown or incomplete argument '{args[i]}'");
-            Console.Error.WriteLine("usage: SdkFidelity --main FILE --throttled FILE [--demo | --demo-if-served]");
+            Console.Error.WriteLine("usage: SdkFidelity --main FILE --throttled FILE --limited FILE [--demo | --demo-if-served]");
             return 2;
     }
 }
-if (mainFile == null || throttledFile == null)
+if (mainFile == null || throttledFile == null || limitedFile == null)
 {
-    Console.Error.WriteLine("usage: SdkFidelity --main FILE --throttled FILE [--demo | --demo-if-served]");
+    Console.Error.WriteLine("usage: SdkFidelity --main FILE --throttled FILE --limited FILE [--demo | --demo-if-served]");
     return 2;
 }
 
 var main = Sandbox.Load(mainFile);
 var throttled = Sandbox.Load(throttledFile);
+var limited = Sandbox.Load(limitedFile);
 var client = main.Client();
 var checks = new Checks();
 
@@ -43,6 +47,7 @@ await checks.Run("errors.invalidFilter", () => Errors.InvalidFilter(client));
 await checks.Run("errors.userWithoutPasswordProfile", () => Errors.UserWithoutPasswordProfile(client, main));
 await checks.Run("errors.duplicateUserPrincipalName", () => Errors.DuplicateUserPrincipalName(client, main));
 await checks.Run("throttling.retryHandlerAbsorbs429", () => Throttling.RetryHandlerAbsorbs429(throttled));
+await checks.Run("throttling.retryHandlerWaitsOutTheBudget", () => Throttling.RetryHandlerWaitsOutTheBudget(limited, users: 30));
 await checks.Run("crud.group", () => Crud.GroupLifecycle(client));
 await checks.Run("crud.applicationWithPassword", () => Crud.ApplicationWithPassword(client));
 await checks.Run("crud.device", () => Crud.DeviceLifecycle(client));

@@ -35,4 +35,29 @@ static class Throttling
         Expect(observer.RetryAttempts == observer.Throttled,
             $"{observer.RetryAttempts} retried requests (Retry-Attempt header) for {observer.Throttled} 429s");
     }
+
+    /// <summary>
+    /// A burst beyond the per-app budget (a server started with --rate-limit) is throttled with a
+    /// computed Retry-After; the SDK's RetryHandler, with its default of 3 retries, waits and
+    /// gets every answer (retrying at once would find the budget still spent).
+    /// </summary>
+    public static async Task RetryHandlerWaitsOutTheBudget(Sandbox sandbox, int users)
+    {
+        var observer = new ThrottleObserver();
+        var client = sandbox.Client(observer);
+        var ids = ((await client.Users.GetAsync(r => r.QueryParameters.Top = users))?.Value ?? [])
+            .Select(u => u.Id!).ToList();
+        Expect(ids.Count == users, $"setup: {ids.Count} users");
+        var before = (await sandbox.StatsAsync()).GetProperty("throttled").GetInt64();
+        var read = await Task.WhenAll(ids.Select(id => client.Users[id].GetAsync()));
+        var after = (await sandbox.StatsAsync()).GetProperty("throttled").GetInt64();
+        var wrong = ids.Where((id, i) => read[i]?.Id != id).ToList();
+        Expect(wrong.Count == 0, $"{wrong.Count} of {ids.Count} users read back wrong");
+        Expect(observer.Throttled > 0, $"no 429 in a burst of {ids.Count} (is the server started with --rate-limit?)");
+        Expect(after - before == observer.Throttled,
+            $"the server counted {after - before} throttled responses, the client saw {observer.Throttled}");
+        Expect(observer.WithoutRetryAfter == 0, $"{observer.WithoutRetryAfter} 429 responses without a Retry-After in seconds");
+        Expect(observer.RetryAttempts == observer.Throttled,
+            $"{observer.RetryAttempts} retried requests (Retry-Attempt header) for {observer.Throttled} 429s");
+    }
 }
