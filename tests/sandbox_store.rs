@@ -457,3 +457,53 @@ async fn actions_validate_and_answer_their_return_types() {
         .await;
     assert_eq!(status, 200);
 }
+
+/// The SDKs' PATCH of an application (`@odata.type` and any property) is the generic store's;
+/// certificates (`keyCredentials`) keep their X.509 check.
+#[tokio::test]
+async fn application_updates_as_the_sdks_send_them() {
+    let g = Graph::new().await;
+    let (status, app) = g
+        .call(
+            Method::POST,
+            "/v1.0/applications",
+            Some(json!({"displayName": "Patched"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let path = format!("/v1.0/applications/{}", app["id"].as_str().unwrap());
+    let (status, body) = g
+        .call(
+            Method::PATCH,
+            &path,
+            Some(
+                json!({"@odata.type": "#microsoft.graph.application", "notes": "rotated",
+                        "displayName": "Renamed"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, read) = g.call(Method::GET, &path, None).await;
+    assert_eq!(read["notes"], "rotated", "{read}");
+    assert_eq!(read["displayName"], "Renamed", "{read}");
+    // An unknown property is still refused, naming it.
+    let (status, body) = g
+        .call(Method::PATCH, &path, Some(json!({"noSuchProperty": 1})))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("noSuchProperty"));
+    // A certificate that is not X.509 is refused, with or without `@odata.type`.
+    let (status, body) = g
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"@odata.type": "#microsoft.graph.application",
+                        "keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": "bm90IGEgY2VydA=="}]})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("X.509"));
+}

@@ -118,6 +118,8 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
                         app.certificates = keys;
                     }
                     "displayName" => app.display_name = v.as_str().unwrap_or_default().to_string(),
+                    // The SDKs annotate every body with its type.
+                    "@odata.type" if v.as_str() == Some("#microsoft.graph.application") => {}
                     other => {
                         return Err(GraphErr::bad_request(format!(
                             "Property '{other}' cannot be updated in the sandbox."

@@ -412,7 +412,7 @@ fn route_with_headers(
         path = format!("/users/{me}{rest}");
     }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
-    if !claimed(ctx, method, &path, &s) {
+    if !claimed(ctx, method, &path, &s, body) {
         return generic::handle(ctx, method, &path, body, headers);
     }
     match s.as_slice() {
@@ -429,13 +429,18 @@ fn route_with_headers(
 
 /// Whether a hand-written handler owns the request: users (list, create, get, update, delete,
 /// `$count`, their authentication methods and memberships), groups (list, create, get, delete,
-/// members and memberships), application certificates (PATCH) and the authentication methods
-/// policy. Function calls (`users/delta()`) and alternate keys go to the generic store.
-fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str]) -> bool {
+/// members and memberships), application certificates (a PATCH that sets `keyCredentials`) and
+/// the authentication methods policy. Function calls (`users/delta()`) and alternate keys go to
+/// the generic store.
+fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str], body: &[u8]) -> bool {
     // `segments` splits `delta()` into `delta`, ``; alternate keys become `name='x'`.
-    // Certificates on applications (`applications(appId='x')` too) keep their X.509 rule.
+    // Certificates on applications (`applications(appId='x')` too) keep their X.509 rule; any
+    // other update (notes, web, ... as the SDKs send them, with `@odata.type`) is the generic
+    // store's. A body that is not a JSON object gets the hand-written handler's error.
     if let ["applications", _] = s {
-        return method == Method::PATCH;
+        return method == Method::PATCH
+            && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+                .map_or(true, |o| o.contains_key("keyCredentials"));
     }
     let calls = raw_path.contains('(') && !raw_path.contains("('");
     if calls || s.iter().any(|x| x.contains('=')) {
@@ -460,7 +465,6 @@ fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str]) -> bool {
         ["groups", _, "memberOf" | "transitiveMembers" | "transitiveMemberOf", ..] => {
             method == Method::GET
         }
-        ["applications", _] => method == Method::PATCH,
         ["policies", "authenticationMethodsPolicy", ..] => true,
         _ => false,
     }
