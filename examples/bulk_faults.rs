@@ -50,6 +50,7 @@ fn main() {
 
     let mut config = SandboxConfig {
         seed_users: inputs,
+        demo: None,
         ..Default::default()
     };
     config.faults.latency = Duration::from_millis(latency);

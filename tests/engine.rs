@@ -192,6 +192,7 @@ fn a_revoked_token_is_refreshed_once_and_the_request_retried() {
 fn all_asks_for_full_pages_adapts_to_a_service_cap_and_reports_progress() {
     let s = start_sandbox(SandboxConfig {
         seed_users: 296,
+        demo: None,
         max_page_size: 120,
         ..Default::default()
     });
@@ -232,6 +233,7 @@ fn all_asks_for_full_pages_adapts_to_a_service_cap_and_reports_progress() {
 fn cancelling_an_all_run_stops_the_requests() {
     let mut config = SandboxConfig {
         seed_users: 3000,
+        demo: None,
         ..Default::default()
     };
     config.faults.latency = Duration::from_millis(30);
@@ -273,6 +275,7 @@ fn cancelling_an_all_run_stops_the_requests() {
 fn bulk_keeps_input_order_names_failed_inputs_and_packs_batches() {
     let s = start_sandbox(SandboxConfig {
         seed_users: 60,
+        demo: None,
         ..Default::default()
     });
     let session = connect(&s, json!({}));
@@ -340,6 +343,7 @@ fn bulk_keeps_input_order_names_failed_inputs_and_packs_batches() {
 fn throttled_batch_steps_are_retried_on_their_own() {
     let mut config = SandboxConfig {
         seed_users: 40,
+        demo: None,
         ..Default::default()
     };
     config.faults.p429 = 0.3;
@@ -416,6 +420,7 @@ fn a_bulk_run_under_a_budget_settles_near_it_and_loses_nothing() {
     // keep it near the budget.
     let mut config = SandboxConfig {
         seed_users: 400,
+        demo: None,
         ..Default::default()
     };
     config.faults.rate_limit_ru_per_sec = Some(100.0);

@@ -363,6 +363,7 @@ fn push_all_with(
 fn a_batch_of_gets_is_sent_again_after_a_dropped_connection() {
     let mut config = SandboxConfig {
         seed_users: 200,
+        demo: None,
         ..Default::default()
     };
     config.faults.pdrop = 0.25;
@@ -430,6 +431,7 @@ fn a_dropped_batch_of_posts_is_not_resent_and_each_input_says_how_to_check() {
 fn random_throttling_of_some_steps_does_not_pause_the_run() {
     let mut config = SandboxConfig {
         seed_users: 400,
+        demo: None,
         ..Default::default()
     };
     config.faults.p429 = 0.2;

@@ -140,6 +140,7 @@ async fn a_token_without_the_permission_gets_403() {
 async fn users_page_with_next_links_filter_and_count() {
     let s = sandbox(SandboxConfig {
         seed_users: 250,
+        demo: None,
         ..Default::default()
     })
     .await;

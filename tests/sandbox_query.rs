@@ -160,6 +160,7 @@ fn ids(page: &Value) -> Vec<String> {
 async fn filter_grammar_lambdas_dates_and_counts() {
     let s = sandbox(SandboxConfig {
         seed_users: 5,
+        demo: None,
         ..Default::default()
     })
     .await;
@@ -241,6 +242,7 @@ async fn filter_grammar_lambdas_dates_and_counts() {
 async fn sorting_with_a_filter_needs_advanced_query() {
     let s = sandbox(SandboxConfig {
         seed_users: 20,
+        demo: None,
         ..Default::default()
     })
     .await;
@@ -275,7 +277,11 @@ async fn sorting_with_a_filter_needs_advanced_query() {
 
 #[tokio::test]
 async fn select_and_expand_are_checked_and_served() {
-    let s = sandbox(SandboxConfig::default()).await;
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..Default::default()
+    })
+    .await;
     let g = app_graph(&s).await;
     let (status, err) = g
         .get(&format!(
@@ -328,7 +334,11 @@ async fn select_and_expand_are_checked_and_served() {
 
 #[tokio::test]
 async fn casts_count_segments_and_unknown_paths() {
-    let s = sandbox(SandboxConfig::default()).await;
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..Default::default()
+    })
+    .await;
     let g = app_graph(&s).await;
     let group = new_group(&g, "castme", false).await;
     let inner = new_group(&g, "inner", false).await;
@@ -404,7 +414,11 @@ async fn casts_count_segments_and_unknown_paths() {
 
 #[tokio::test]
 async fn timestamps_sids_and_batch_headers_are_written_as_graph_does() {
-    let s = sandbox(SandboxConfig::default()).await;
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..Default::default()
+    })
+    .await;
     let g = app_graph(&s).await;
     let (_, user) = g
         .get(&format!(

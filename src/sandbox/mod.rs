@@ -20,7 +20,7 @@ pub mod tokens;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -203,10 +203,49 @@ pub struct AppState {
     pub traffic: Traffic,
     /// The open connections of the server.
     pub connections: Connections,
+    /// Set once the tenant holds its demo data and extra users; the tenant accessors wait
+    /// for it.
+    pub filled: OnceLock<()>,
+}
+
+/// Fills the tenant with the demo data and extra users, then opens `filled`. The gate opens
+/// even if filling panics (the tenant then holds what was added), so no request waits forever.
+fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usize) {
+    if demo.is_none() && extra_users == 0 {
+        let _ = state.filled.set(());
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("mggraph-sandbox-fill".into())
+        .spawn({
+            let state = state.clone();
+            move || {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let mut tenant = match state.tenant.write() {
+                        Ok(t) => t,
+                        Err(p) => p.into_inner(),
+                    };
+                    tenant.fill(demo, extra_users);
+                }));
+                let _ = state.filled.set(());
+            }
+        });
+    if spawned.is_err() {
+        // No thread to be had: fill here.
+        let mut tenant = match state.tenant.write() {
+            Ok(t) => t,
+            Err(p) => p.into_inner(),
+        };
+        tenant.fill(demo, extra_users);
+        drop(tenant);
+        let _ = state.filled.set(());
+    }
 }
 
 impl AppState {
+    /// The tenant, once filled (see `fill_in_background`).
     pub fn tenant(&self) -> std::sync::RwLockReadGuard<'_, Tenant> {
+        self.filled.wait();
         match self.tenant.read() {
             Ok(t) => t,
             Err(p) => p.into_inner(),
@@ -214,6 +253,7 @@ impl AppState {
     }
 
     pub fn tenant_mut(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {
+        self.filled.wait();
         match self.tenant.write() {
             Ok(t) => t,
             Err(p) => p.into_inner(),
@@ -274,7 +314,14 @@ impl Sandbox {
         };
         let mut key = vec![0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
-        let tenant = Tenant::new(&seed);
+        // The built-in users and apps now; the demo data and extra users on a thread of
+        // their own (about 100 ms for the default tenant), behind `AppState::filled`, so a
+        // start (and `Connect-MgGraph -Environment Sandbox`) does not wait for them.
+        let tenant = Tenant::new(&Seed {
+            demo: None,
+            extra_users: 0,
+            ..seed.clone()
+        });
         let admin_upn = format!("admin@{}", seed.domain);
         let state = Arc::new(AppState {
             tenant: RwLock::new(tenant),
@@ -288,7 +335,9 @@ impl Sandbox {
             managed: managed_identity::ManagedIdentities::new(),
             traffic: Traffic::default(),
             connections: Connections::default(),
+            filled: OnceLock::new(),
         });
+        fill_in_background(state.clone(), seed.demo, seed.extra_users);
         let shutdown = CancellationToken::new();
         tokio::spawn(serve(listener, state.clone(), shutdown.clone()));
         tokio::spawn(reclaim(state.clone(), shutdown.clone()));

@@ -340,30 +340,32 @@ impl Tenant {
                 random_secret(16),
             );
         }
-        // Before the extra users, which keep their plain shape.
-        if let Some(seed) = seed.demo {
-            crate::sandbox::demo::populate(
-                &mut tenant,
-                seed,
-                crate::sandbox::demo::Size::default(),
-            );
+        tenant.fill(seed.demo, seed.extra_users);
+        tenant
+    }
+
+    /// Adds the demo data drawn from `demo` (see [`crate::sandbox::demo`]), then
+    /// `extra_users` plain users (`seed000001@...`), which keep their plain shape.
+    pub fn fill(&mut self, demo: Option<u64>, extra_users: usize) {
+        if let Some(seed) = demo {
+            crate::sandbox::demo::populate(self, seed, crate::sandbox::demo::Size::default());
         }
-        for i in 1..=seed.extra_users {
-            tenant.add_user(
+        let domain = self.domain.clone();
+        for i in 1..=extra_users {
+            self.add_user(
                 json!({
                     "displayName": format!("Seed User {i:06}"),
                     "givenName": "Seed",
                     "surname": format!("User{i:06}"),
                     "mailNickname": format!("seed{i:06}"),
-                    "userPrincipalName": format!("seed{i:06}@{}", seed.domain),
-                    "mail": format!("seed{i:06}@{}", seed.domain),
+                    "userPrincipalName": format!("seed{i:06}@{}", domain),
+                    "mail": format!("seed{i:06}@{}", domain),
                     "department": if i % 2 == 0 { "Sales" } else { "Engineering" },
                     "accountEnabled": true
                 }),
                 String::new(),
             );
         }
-        tenant
     }
 
     /// Adds a user from a (validated) Graph object; returns the new id.

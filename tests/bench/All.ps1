@@ -10,7 +10,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'Common.psm1')
 Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1')
 
-$server = Start-SandboxServer -Arguments @('--seed-users', "$Users")
+$server = Start-SandboxServer -Arguments @('--empty', '--seed-users', "$Users")
 try {
     $token = Connect-BenchServer $server
     $first = "$($server.baseUrl)/v1.0/users?`$top=999"

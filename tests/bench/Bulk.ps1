@@ -11,7 +11,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'Common.psm1')
 Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1')
 
-$server = Start-SandboxServer -Arguments @('--seed-users', "$Users", '--latency-ms', "$LatencyMs", '--rate-limit', "$RateLimit")
+$server = Start-SandboxServer -Arguments @('--empty', '--seed-users', "$Users", '--latency-ms', "$LatencyMs", '--rate-limit', "$RateLimit")
 try {
     $token = Connect-BenchServer $server
     Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass -BodyParameter @{

@@ -99,7 +99,7 @@ try {
     Write-Host "  runbook: the walk-through, then Get-MgUser -All over $Users users"
     & chmod +x (Join-Path $native 'mggraph-sandbox')   # a nupkg keeps no file modes
     $env:MGGRAPH_SANDBOX_BIN = Join-Path $native 'mggraph-sandbox'
-    try { $server = Start-SandboxServer -Arguments @('--seed-users', "$Users") }
+    try { $server = Start-SandboxServer -Arguments @('--empty', '--seed-users', "$Users") }
     finally { $env:MGGRAPH_SANDBOX_BIN = $null }
     $runbook = Join-Path $root 'Runbook.ps1'
     Set-Content -Path $runbook -Value @'

@@ -39,7 +39,7 @@ Describe 'Request settings' {
 
 Describe 'Bulk pipelines' {
     BeforeAll {
-        Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 200 } -NoWelcome
+        Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 200; Empty = $true } -NoWelcome
         $script:Inputs = 1..80 | ForEach-Object {
             $upn = if ($_ % 9 -eq 0) { "ghost$_@contoso.onmicrosoft.com" } else { 'seed{0:d6}@contoso.onmicrosoft.com' -f $_ }
             [pscustomobject]@{ UserId = $upn }
@@ -94,7 +94,7 @@ Describe 'Bulk pipelines' {
 
 Describe 'Bulk under a resource-unit budget' {
     It 'issues a pass to every user once, pacing itself instead of failing on 429s' {
-        $server = Start-SandboxServer -Arguments @('--seed-users', '300', '--rate-limit', '100', '--latency-ms', '20')
+        $server = Start-SandboxServer -Arguments @('--empty', '--seed-users', '300', '--rate-limit', '100', '--latency-ms', '20')
         try {
             Connect-Server $server 'Budget'
             Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId TemporaryAccessPass -BodyParameter @{
@@ -124,7 +124,7 @@ Describe 'Bulk under a resource-unit budget' {
 }
 
 Describe 'Traces' {
-    BeforeAll { Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 100 } -NoWelcome }
+    BeforeAll { Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 100; Empty = $true } -NoWelcome }
 
     It '-Debug prints the HTTP REQUEST and RESPONSE blocks without Authorization' {
         $debug = Get-MgUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message
@@ -155,7 +155,7 @@ Describe 'Traces' {
 
 Describe 'A stopped pipeline cancels the work' {
     BeforeAll {
-        $script:Slow = Start-SandboxServer -Arguments @('--seed-users', '3000', '--latency-ms', '40')
+        $script:Slow = Start-SandboxServer -Arguments @('--empty', '--seed-users', '3000', '--latency-ms', '40')
     }
     AfterAll { Stop-SandboxServer $script:Slow }
 
@@ -188,7 +188,7 @@ Describe 'A stopped pipeline cancels the work' {
 
 Describe 'Soak' -Tag 'Soak' {
     It '10,000 operations through the bulk path with 20% 429, 5% 503 and 2% dropped connections: each input accounted for once, no duplicates' {
-        $server = Start-SandboxServer -Arguments @('--seed-users', '10000', '--fault-429', '0.2', '--fault-503', '0.05', '--fault-drop', '0.02', '--retry-after', '0', '--fault-seed', '2026')
+        $server = Start-SandboxServer -Arguments @('--empty', '--seed-users', '10000', '--fault-429', '0.2', '--fault-503', '0.05', '--fault-drop', '0.02', '--retry-after', '0', '--fault-seed', '2026')
         try {
             Connect-Server $server 'Soak'
             Set-MgRequestContext -MaxRetry 10 -RetryDelay 0 | Out-Null

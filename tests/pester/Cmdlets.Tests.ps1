@@ -4,7 +4,7 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
-    Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 300 } -NoWelcome
+    Connect-MgGraph -Environment Sandbox -SandboxOptions @{ SeedUsers = 300; Empty = $true } -NoWelcome
 }
 
 AfterAll { Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null }

@@ -92,9 +92,11 @@ function Connect-MgGraph {
     -UseDeviceCode), app-only with a certificate or -ClientSecretCredential, -Identity (managed
     identity), -AccessToken and -EnvironmentVariable. -Environment selects the cloud: Global,
     USGov, USGovDoD, China, one added with Add-MgEnvironment, or Sandbox, an in-process Graph
-    emulator that signs you in as its administrator with no other parameter. -SandboxOptions
-    (a hashtable, MgGraph only) configures that sandbox: SeedUsers, LatencyMs, RateLimit,
-    Fault429, Fault503, FaultDrop, FaultSeed, RetryAfter, TokenLifetimeSeconds, MaxPageSize.
+    emulator that signs you in as its administrator with no other parameter. The sandbox starts
+    as a demo tenant (a few hundred people, groups, devices, apps, roles, licences, sign-in logs);
+    -SandboxOptions (a hashtable, MgGraph only) configures it: Seed (the same seed, the same
+    tenant), Empty = $true (a blank tenant), SeedUsers, LatencyMs, RateLimit, Fault429,
+    Fault503, FaultDrop, FaultSeed, RetryAfter, TokenLifetimeSeconds, MaxPageSize.
 
     .PARAMETER Scopes
     Delegated permissions to request (comma-separated or an array). Default: User.Read.

@@ -228,6 +228,11 @@ pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
             json!([{"resourceAppId": GRAPH_APP_ID, "resourceAccess": access}])
         };
         let saml = *name == "Salesforce SSO";
+        // Some teams add a secret on the enterprise app itself rather than the registration.
+        let sp_secret = matches!(
+            *name,
+            "Monitoring Agent" | "Legacy SFTP Sync" | "Helpdesk Teams Bot"
+        );
         tenant.apps.push(App {
             object_id: object_id.clone(),
             client_id: app_id.clone(),
@@ -260,6 +265,14 @@ pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
         }
         let sp_id = d.id();
         let mut sp = service_principal(&tenant_id, &sp_id, &app_id, name, &tenant_id);
+        if sp_secret {
+            let end = d.now + chrono::Duration::days(d.int(-60, 400));
+            sp.insert("passwordCredentials".into(), json!([{
+                "keyId": d.id(), "displayName": "enterprise app secret", "hint": hex(d, 3).to_lowercase(),
+                "startDateTime": ticks(end - chrono::Duration::days(365)), "endDateTime": ticks(end),
+                "customKeyIdentifier": null, "secretText": null,
+            }]));
+        }
         if saml {
             let end = d.now + chrono::Duration::days(45);
             sp.insert("preferredSingleSignOnMode".into(), json!("saml"));

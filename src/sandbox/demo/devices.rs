@@ -179,7 +179,7 @@ pub fn devices(tenant: &mut Tenant, d: &mut Draw, people: &People) {
                     }
                     let key = (0..8).map(|_| d.digits(6)).collect::<Vec<_>>().join("-");
                     keys.push(obj(json!({
-                        "id": d.id(),
+                        "id": d.id(), "createdDateTime": secs(registered),
                         "deviceId": device_id, "volumeType": volume, "key": key,
                     })));
                 }

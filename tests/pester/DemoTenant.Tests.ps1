@@ -1,0 +1,132 @@
+Set-StrictMode -Version Latest
+
+# The default sandbox tenant, read the way admins' scripts written for the SDK read a real
+# one: stale devices, expiring app credentials, licences, sign-ins, roles, MFA registration.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
+    Connect-MgGraph -Environment Sandbox -NoWelcome
+    $script:Now = Get-Date
+}
+
+AfterAll { Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null }
+
+Describe 'The demo tenant, as admin scripts read it' {
+    It 'has an organization, verified domains and several hundred people' {
+        $org = Get-MgOrganization
+        @($org).Count | Should -Be 1
+        $org.VerifiedDomains.Name | Should -Contain 'contoso.onmicrosoft.com'
+        @(Get-MgDomain | Where-Object IsVerified).Count | Should -BeGreaterOrEqual 2
+        $guests = Get-MgUser -Filter "userType eq 'Guest'" -ConsistencyLevel eventual -CountVariable guestCount -All
+        $guestCount | Should -BeGreaterOrEqual 30
+        @($guests).Count | Should -Be $guestCount
+        @(Get-MgUser -All).Count | Should -BeGreaterOrEqual 250
+    }
+
+    It 'finds devices that have not signed in for 90 days' {
+        $cutoff = $script:Now.ToUniversalTime().AddDays(-90).ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $stale = @(Get-MgDevice -All -Filter "approximateLastSignInDateTime le $cutoff")
+        $all = @(Get-MgDevice -All)
+        $stale.Count | Should -BeGreaterThan 0
+        $stale.Count | Should -BeLessThan $all.Count
+        foreach ($d in $stale) {
+            $d.ApproximateLastSignInDateTime | Should -BeOfType [datetime]
+            $d.ApproximateLastSignInDateTime | Should -BeLessThan $script:Now.AddDays(-90)
+        }
+        $owner = Get-MgDeviceRegisteredOwner -DeviceId $stale[0].Id
+        @($owner).Count | Should -Be 1
+        $owner.AdditionalProperties['userPrincipalName'] | Should -Match '@contoso\.onmicrosoft\.com$'
+    }
+
+    It 'lists app secrets and certificates that expire within 30 days' {
+        $soon = $script:Now.AddDays(30)
+        $expiring = foreach ($app in Get-MgApplication -All) {
+            foreach ($c in @($app.PasswordCredentials) + @($app.KeyCredentials)) {
+                if ($c -and $c.EndDateTime -lt $soon) {
+                    [pscustomobject]@{ App = $app.DisplayName; Ends = $c.EndDateTime }
+                }
+            }
+        }
+        @($expiring).Count | Should -BeGreaterThan 2
+        @($expiring | Where-Object Ends -LT $script:Now).Count | Should -BeGreaterThan 0 -Because 'some have expired already'
+        $sp = Get-MgServicePrincipal -Filter "displayName eq 'Microsoft Graph'"
+        $sp.AppId | Should -Be '00000003-0000-0000-c000-000000000000'
+        $granted = Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $sp.Id -All
+        @($granted).Count | Should -BeGreaterThan 5
+        $granted[0].AppRoleId | Should -BeIn $sp.AppRoles.Id
+    }
+
+    It 'reports licences: SKUs with consumed units that match the users holding them' {
+        $skus = Get-MgSubscribedSku
+        $e3 = $skus | Where-Object SkuPartNumber -EQ 'SPE_E3'
+        $e3.ConsumedUnits | Should -BeGreaterThan 0
+        $e3.ConsumedUnits | Should -BeLessOrEqual $e3.PrepaidUnits.Enabled
+        $holders = Get-MgUser -All -Filter "assignedLicenses/any(x:x/skuId eq $($e3.SkuId))" -ConsistencyLevel eventual -CountVariable n
+        @($holders).Count | Should -Be $e3.ConsumedUnits
+        $detail = Get-MgUserLicenseDetail -UserId $holders[0].Id
+        $detail.SkuPartNumber | Should -Contain 'SPE_E3'
+        $detail[0].ServicePlans.Count | Should -BeGreaterThan 3
+    }
+
+    It 'reviews failed sign-ins and users who have not signed in lately' {
+        $failed = @(Get-MgAuditLogSignIn -Filter 'status/errorCode ne 0' -Top 50)
+        $failed.Count | Should -BeGreaterThan 0
+        $failed.Status.ErrorCode | Should -Not -Contain 0
+        $failed[0].CreatedDateTime | Should -BeOfType [datetime]
+        $users = Get-MgUser -All -Property displayName, userPrincipalName, signInActivity
+        $inactive = @($users | Where-Object { $_.SignInActivity.LastSignInDateTime -and $_.SignInActivity.LastSignInDateTime -lt $script:Now.AddDays(-90) })
+        $inactive.Count | Should -BeGreaterThan 0
+        @(Get-MgAuditLogDirectoryAudit -Top 20).Count | Should -Be 20
+    }
+
+    It 'audits directory roles and who holds them' {
+        $ga = Get-MgDirectoryRole -Filter "displayName eq 'Global Administrator'"
+        $ga.RoleTemplateId | Should -Be '62e90394-69f5-4237-9190-012177145e10'
+        $members = Get-MgDirectoryRoleMember -DirectoryRoleId $ga.Id
+        $members.AdditionalProperties.userPrincipalName | Should -Contain 'admin@contoso.onmicrosoft.com'
+        $assignments = Get-MgRoleManagementDirectoryRoleAssignment -All
+        @($assignments | Where-Object RoleDefinitionId -EQ $ga.RoleTemplateId).Count | Should -Be @($members).Count
+    }
+
+    It 'reports MFA registration, and each person''s methods agree with the report' {
+        $report = Get-MgReportAuthenticationMethodUserRegistrationDetail -All
+        $notMfa = @($report | Where-Object { -not $_.IsMfaRegistered -and $_.UserType -eq 'member' })
+        $notMfa.Count | Should -BeGreaterThan 0
+        $registered = $report | Where-Object { $_.MethodsRegistered -contains 'microsoftAuthenticatorPush' } | Select-Object -First 1
+        $methods = Get-MgUserAuthenticationMethod -UserId $registered.Id
+        $methods.AdditionalProperties['@odata.type'] | Should -Contain '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod'
+        $methods.AdditionalProperties['@odata.type'] | Should -Contain '#microsoft.graph.passwordAuthenticationMethod'
+    }
+
+    It 'has managers, Conditional Access policies, Intune devices and BitLocker keys' {
+        $someone = Get-MgUser -Filter "jobTitle eq 'Account Executive'" -Top 1 -ConsistencyLevel eventual -CountVariable n
+        $manager = Get-MgUserManager -UserId $someone.Id
+        $manager.AdditionalProperties['jobTitle'] | Should -Be 'Director of Sales'
+        @(Get-MgUserDirectReport -UserId $manager.Id -All).Id | Should -Contain $someone.Id
+        $ca = Get-MgIdentityConditionalAccessPolicy -All
+        $ca.State | Should -Contain 'enabledForReportingButNotEnforced'
+        ($ca | Where-Object DisplayName -EQ 'Block legacy authentication').GrantControls.BuiltInControls | Should -Be 'block'
+        $managed = Get-MgDeviceManagementManagedDevice -All
+        $managed.ComplianceState | Should -Contain 'noncompliant'
+        $keys = Get-MgInformationProtectionBitlockerRecoveryKey -All
+        @($keys).Count | Should -BeGreaterThan 0
+        $keys[0].DeviceId | Should -BeIn (Get-MgDevice -All).DeviceId
+    }
+}
+
+Describe 'Seeds and a blank tenant' {
+    It 'gives the same people for the same seed, and none with Empty' {
+        $first = Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Seed = 42 } -NoWelcome
+        $a = (Get-MgUser -Top 20 -Filter "userType eq 'Member'" -ConsistencyLevel eventual -CountVariable n).UserPrincipalName
+        Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Seed = 42 } -NoWelcome
+        $b = (Get-MgUser -Top 20 -Filter "userType eq 'Member'" -ConsistencyLevel eventual -CountVariable n).UserPrincipalName
+        Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Seed = 43 } -NoWelcome
+        $c = (Get-MgUser -Top 20 -Filter "userType eq 'Member'" -ConsistencyLevel eventual -CountVariable n).UserPrincipalName
+        $b | Should -Be $a
+        ($c -join ',') | Should -Not -Be ($a -join ',')
+        Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Empty = $true } -NoWelcome
+        @(Get-MgUser -All).Count | Should -Be 4
+        @(Get-MgDevice -All).Count | Should -Be 0
+        $null = $first
+    }
+}
