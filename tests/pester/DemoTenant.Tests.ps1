@@ -74,7 +74,7 @@ Describe 'The demo tenant, as admin scripts read it' {
         $failed.Status.ErrorCode | Should -Not -Contain 0
         $failed[0].CreatedDateTime | Should -BeOfType [datetime]
         $users = Get-MgUser -All -Property displayName, userPrincipalName, signInActivity
-        $inactive = @($users | Where-Object { $_.SignInActivity.LastSignInDateTime -and $_.SignInActivity.LastSignInDateTime -lt $script:Now.AddDays(-90) })
+        $inactive = @($users | Where-Object { $_.SignInActivity -and $_.SignInActivity.LastSignInDateTime -and $_.SignInActivity.LastSignInDateTime -lt $script:Now.AddDays(-90) })
         $inactive.Count | Should -BeGreaterThan 0
         @(Get-MgAuditLogDirectoryAudit -Top 20).Count | Should -Be 20
     }
@@ -93,9 +93,11 @@ Describe 'The demo tenant, as admin scripts read it' {
         $notMfa = @($report | Where-Object { -not $_.IsMfaRegistered -and $_.UserType -eq 'member' })
         $notMfa.Count | Should -BeGreaterThan 0
         $registered = $report | Where-Object { $_.MethodsRegistered -contains 'microsoftAuthenticatorPush' } | Select-Object -First 1
-        $methods = Get-MgUserAuthenticationMethod -UserId $registered.Id
-        $methods.AdditionalProperties['@odata.type'] | Should -Contain '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod'
-        $methods.AdditionalProperties['@odata.type'] | Should -Contain '#microsoft.graph.passwordAuthenticationMethod'
+        $types = Get-MgUserAuthenticationMethod -UserId $registered.Id | ForEach-Object { $_.AdditionalProperties['@odata.type'] }
+        $types | Should -Contain '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod'
+        $types | Should -Contain '#microsoft.graph.passwordAuthenticationMethod'
+        $phone = Get-MgUserAuthenticationPhoneMethod -UserId ($report | Where-Object { $_.MethodsRegistered -contains 'mobilePhone' } | Select-Object -First 1).Id
+        $phone.PhoneType | Should -Be 'mobile'
     }
 
     It 'has managers, Conditional Access policies, Intune devices and BitLocker keys' {
