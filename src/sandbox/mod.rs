@@ -20,7 +20,7 @@ pub mod tokens;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -205,14 +205,40 @@ pub struct AppState {
     pub connections: Connections,
     /// Set once the tenant holds its demo data and extra users; the tenant accessors wait
     /// for it.
-    pub filled: OnceLock<()>,
+    pub filled: Gate,
+}
+
+/// A gate that opens once and stays open; `wait` costs one atomic load once it is open.
+#[derive(Debug, Default)]
+pub struct Gate {
+    open: std::sync::atomic::AtomicBool,
+    lock: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Gate {
+    pub fn open(&self) {
+        *self.lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.open.store(true, std::sync::atomic::Ordering::Release);
+        self.opened.notify_all();
+    }
+
+    pub fn wait(&self) {
+        if self.open.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        let mut open = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        while !*open {
+            open = self.opened.wait(open).unwrap_or_else(|p| p.into_inner());
+        }
+    }
 }
 
 /// Fills the tenant with the demo data and extra users, then opens `filled`. The gate opens
 /// even if filling panics (the tenant then holds what was added), so no request waits forever.
 fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usize) {
     if demo.is_none() && extra_users == 0 {
-        let _ = state.filled.set(());
+        state.filled.open();
         return;
     }
     let spawned = std::thread::Builder::new()
@@ -227,7 +253,7 @@ fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usiz
                     };
                     tenant.fill(demo, extra_users);
                 }));
-                let _ = state.filled.set(());
+                state.filled.open();
             }
         });
     if spawned.is_err() {
@@ -238,7 +264,7 @@ fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usiz
         };
         tenant.fill(demo, extra_users);
         drop(tenant);
-        let _ = state.filled.set(());
+        state.filled.open();
     }
 }
 
@@ -335,7 +361,7 @@ impl Sandbox {
             managed: managed_identity::ManagedIdentities::new(),
             traffic: Traffic::default(),
             connections: Connections::default(),
-            filled: OnceLock::new(),
+            filled: Gate::default(),
         });
         fill_in_background(state.clone(), seed.demo, seed.extra_users);
         let shutdown = CancellationToken::new();
@@ -808,4 +834,32 @@ async fn serve_request(state: &Arc<AppState>, req: Request<Body>) -> Response<Bo
         }
     }
     response
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::Gate;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_gate_holds_waiters_until_it_opens_and_then_lets_everyone_through() {
+        let gate = Arc::new(Gate::default());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let (gate, tx) = (gate.clone(), tx.clone());
+            std::thread::spawn(move || {
+                gate.wait();
+                tx.send(()).unwrap();
+            })
+        };
+        assert!(
+            rx.recv_timeout(Duration::from_millis(200)).is_err(),
+            "passed a closed gate"
+        );
+        gate.open();
+        rx.recv_timeout(Duration::from_secs(10)).expect("let through");
+        waiter.join().unwrap();
+        gate.wait();
+    }
 }

@@ -5,7 +5,9 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
-    Connect-MgGraph -Environment Sandbox -NoWelcome
+    # Options start a fresh tenant (without them, a process keeps the sandbox it has); the
+    # default seed is the default tenant.
+    Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Seed = 2026 } -NoWelcome
     $script:Now = Get-Date
 }
 

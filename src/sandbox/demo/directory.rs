@@ -379,7 +379,8 @@ pub fn groups(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             },
         );
     }
-    let dynamic: [(&str, &str, Box<dyn Fn(&super::people::Person) -> bool>); 3] = [
+    type Rule = Box<dyn Fn(&super::people::Person) -> bool>;
+    let dynamic: [(&str, &str, Rule); 3] = [
         (
             "All Employees (Dynamic)",
             "(user.userType -eq \"Member\") and (user.accountEnabled -eq true)",

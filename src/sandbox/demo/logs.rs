@@ -143,7 +143,7 @@ pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &s
         }))));
     }
     // Graph lists sign-ins newest first.
-    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
     let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");
     for (_, e) in events {
         contain(root, "signIns", "microsoft.graph.signIn", e);
@@ -247,7 +247,7 @@ pub fn directory_audits(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             "targetResources": resources, "additionalDetails": [],
         }))));
     }
-    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
     let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");
     for (_, e) in events {
         contain(root, "directoryAudits", "microsoft.graph.directoryAudit", e);

@@ -2,7 +2,7 @@
 //! against the catalog and answers with Graph's status and a value of its declared return type;
 //! those admin scripts rely on have real semantics here (directory membership checks,
 //! `getByIds`, `revokeSignInSessions`, credentials on applications, `restore`, `delta`,
-//! `assignLicense`).
+//! `assignLicense`, `sendMail`).
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Response, StatusCode};
@@ -294,6 +294,7 @@ pub fn invoke(
             );
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
+        ("sendMail", Some(id), Some(USERS)) => send_mail(t, id, &params),
         ("assignLicense", Some(id), Some(set @ (USERS | GROUPS))) => {
             assign_license(ctx, t, set, id, &params)
         }
@@ -629,4 +630,150 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
             None => Value::Null,
         },
     }
+}
+
+/// `sendMail`: the message is kept in the sender's Sent Items (unless `saveToSentItems` is
+/// false) and delivered to the Inbox of every recipient in the tenant; both are then visible
+/// through `/messages` and `/mailFolders/{sentitems|inbox}/messages`. 202 with no body, as
+/// Graph answers (user-sendmail).
+fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
+    let message = params
+        .get("message")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let addresses = |key: &str| -> Vec<String> {
+        message
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.pointer("/emailAddress/address").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    };
+    let to = addresses("toRecipients");
+    let all: Vec<String> = to
+        .iter()
+        .cloned()
+        .chain(addresses("ccRecipients"))
+        .chain(addresses("bccRecipients"))
+        .collect();
+    if all.is_empty() {
+        return Err(GraphErr::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
+        ));
+    }
+    if let Some(bad) = all.iter().find(|a| !a.contains('@')) {
+        return Err(GraphErr::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            format!("At least one recipient isn't valid., Recipient '{bad}' isn't resolved. All recipients must be resolved before a message can be submitted."),
+        ));
+    }
+    let sender = t.users.get(id).ok_or_else(|| GraphErr::not_found(id))?;
+    let from = json!({"emailAddress": {
+        "name": sender.object.get("displayName").cloned().unwrap_or(Value::Null),
+        "address": sender.object.get("mail").cloned().unwrap_or_else(|| json!(sender.upn())),
+    }});
+    let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
+    let content = message
+        .get("body")
+        .and_then(|b| b.get("content"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let preview: String = content
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(255)
+        .collect();
+    let conversation = new_id();
+    let mut stored = message.clone();
+    for (k, v) in [
+        ("createdDateTime", json!(now)),
+        ("lastModifiedDateTime", json!(now)),
+        ("sentDateTime", json!(now)),
+        ("receivedDateTime", json!(now)),
+        ("from", from.clone()),
+        ("sender", from),
+        ("bodyPreview", json!(preview)),
+        ("isDraft", json!(false)),
+        ("hasAttachments", json!(false)),
+        ("conversationId", json!(conversation)),
+        (
+            "internetMessageId",
+            json!(format!("<{}@{}>", new_id(), t.domain)),
+        ),
+    ] {
+        stored.insert(k.into(), v);
+    }
+    stored.entry("importance").or_insert(json!("normal"));
+    stored.entry("ccRecipients").or_insert(json!([]));
+    stored.entry("bccRecipients").or_insert(json!([]));
+    let save = params
+        .get("saveToSentItems")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let mut deliveries: Vec<(String, &str, bool)> = vec![];
+    if save {
+        deliveries.push((id.to_string(), "sentitems", true));
+    }
+    for a in &all {
+        if let Some(r) = t.user_id(a).or_else(|| {
+            t.users
+                .values()
+                .find(|u| {
+                    u.object
+                        .get("mail")
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| m.eq_ignore_ascii_case(a))
+                })
+                .map(|u| u.id().to_string())
+        }) {
+            deliveries.push((r, "inbox", false));
+        }
+    }
+    for (owner, folder, read) in deliveries {
+        let mut m = stored.clone();
+        let mid = new_id();
+        m.insert("id".into(), json!(mid));
+        m.insert("parentFolderId".into(), json!(folder));
+        m.insert("isRead".into(), json!(read));
+        let path = EntityPath {
+            root: Root::Set(USERS.into(), owner),
+            steps: vec![],
+        };
+        let Some(user) = t
+            .store
+            .get_mut(&path, &[Some("microsoft.graph.user".into())])
+        else {
+            continue;
+        };
+        let entity = crate::sandbox::store::Entity::new("microsoft.graph.message", m);
+        user.many_mut("messages")
+            .insert(mid.clone(), entity.clone());
+        let folders = user.many_mut("mailFolders");
+        let f = folders.entry(folder.to_string()).or_insert_with(|| {
+            let name = if folder == "inbox" { "Inbox" } else { "Sent Items" };
+            crate::sandbox::store::Entity::new(
+                "microsoft.graph.mailFolder",
+                json!({"id": folder, "displayName": name, "parentFolderId": null,
+                       "childFolderCount": 0, "unreadItemCount": 0, "totalItemCount": 0, "isHidden": false})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        });
+        for (k, d) in [("totalItemCount", 1), ("unreadItemCount", i64::from(!read))] {
+            let n = f.object.get(k).and_then(Value::as_i64).unwrap_or(0) + d;
+            f.object.insert(k.into(), json!(n));
+        }
+        f.many_mut("messages").insert(mid, entity);
+    }
+    t.store.version += 1;
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::ACCEPTED;
+    Ok(r)
 }

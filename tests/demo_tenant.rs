@@ -1,0 +1,240 @@
+//! The default (demo) tenant over HTTP (issue 10, items 4 and 5): what admin scripts read,
+//! seeds, a blank tenant, a start that does not wait for the demo data, and `sendMail`.
+
+mod common;
+
+use common::*;
+use mggraph::sandbox::SandboxConfig;
+use serde_json::{json, Value};
+
+fn ids(page: &Value) -> Vec<String> {
+    page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_default_tenant_serves_every_area_admin_scripts_read() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    for (path, at_least) in [
+        ("/v1.0/users?$top=999", 250),
+        ("/v1.0/groups", 20),
+        ("/v1.0/devices?$top=999", 100),
+        ("/v1.0/servicePrincipals", 20),
+        ("/v1.0/applications", 16),
+        ("/v1.0/subscribedSkus", 5),
+        ("/v1.0/directoryRoles", 10),
+        ("/v1.0/organization", 1),
+        ("/v1.0/domains", 3),
+        ("/v1.0/auditLogs/signIns?$top=999", 500),
+        ("/v1.0/auditLogs/directoryAudits?$top=999", 200),
+        ("/v1.0/identity/conditionalAccess/policies", 5),
+        ("/v1.0/identity/conditionalAccess/namedLocations", 2),
+        ("/v1.0/deviceManagement/managedDevices?$top=999", 50),
+        (
+            "/v1.0/informationProtection/bitlocker/recoveryKeys?$top=999",
+            50,
+        ),
+        (
+            "/v1.0/reports/authenticationMethods/userRegistrationDetails?$top=999",
+            250,
+        ),
+        ("/v1.0/roleManagement/directory/roleDefinitions", 10),
+        ("/v1.0/roleManagement/directory/roleAssignments", 10),
+        ("/v1.0/oauth2PermissionGrants", 2),
+        ("/beta/devices?$top=999", 100),
+    ] {
+        let (status, page) = g.get(path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        let n = page["value"].as_array().map(Vec::len).unwrap_or(0);
+        assert!(
+            n >= at_least,
+            "{path}: {n} items, expected at least {at_least}"
+        );
+    }
+    // A date filter on a generic collection: stale devices.
+    let cutoff = (chrono::Utc::now() - chrono::Duration::days(90)).format("%Y-%m-%dT%H:%M:%SZ");
+    let (status, stale) = g
+        .get(&format!(
+            "/v1.0/devices?$top=999&$filter=approximateLastSignInDateTime le {cutoff}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{stale}");
+    let all = g.get("/v1.0/devices?$top=999").await.1;
+    let (n_stale, n_all) = (ids(&stale).len(), ids(&all).len());
+    assert!(n_stale > 0 && n_stale < n_all, "{n_stale} of {n_all}");
+    // A user's licence details and manager; the manager's direct reports include them.
+    let (_, users) = g
+        .get("/v1.0/users?$top=999&$select=id,jobTitle,assignedLicenses")
+        .await;
+    let staff = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| {
+            u["jobTitle"] == "Account Executive"
+                && u["assignedLicenses"]
+                    .as_array()
+                    .is_some_and(|l| !l.is_empty())
+        })
+        .expect("a licensed account executive");
+    let id = staff["id"].as_str().unwrap();
+    let (status, details) = g.get(&format!("/v1.0/users/{id}/licenseDetails")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        details["value"].as_array().unwrap().len(),
+        staff["assignedLicenses"].as_array().unwrap().len()
+    );
+    let (status, manager) = g.get(&format!("/v1.0/users/{id}/manager")).await;
+    assert_eq!(status, 200, "{manager}");
+    assert_eq!(manager["jobTitle"], "Director of Sales");
+    let reports = g
+        .get(&format!(
+            "/v1.0/users/{}/directReports?$top=999",
+            manager["id"].as_str().unwrap()
+        ))
+        .await
+        .1;
+    assert!(ids(&reports).contains(&id.to_string()));
+    // The methods list holds the kinds kept in the store, with their types.
+    let (_, report) = g
+        .get("/v1.0/reports/authenticationMethods/userRegistrationDetails?$top=999")
+        .await;
+    let someone = report["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["methodsRegistered"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("microsoftAuthenticatorPush"))
+        })
+        .unwrap();
+    let (status, methods) = g
+        .get(&format!(
+            "/v1.0/users/{}/authentication/methods",
+            someone["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200);
+    let types: Vec<&str> = methods["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["@odata.type"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod"),
+        "{types:?}"
+    );
+    assert!(
+        types.contains(&"#microsoft.graph.passwordAuthenticationMethod"),
+        "{types:?}"
+    );
+    // A user may be created in a verified custom domain, not in an unverified one.
+    for (domain, status) in [("contoso.com", 201), ("fabrikam-legacy.com", 400)] {
+        let (got, body) = g
+            .post(
+                "/v1.0/users",
+                json!({"accountEnabled": true, "displayName": "D", "mailNickname": "d",
+                       "userPrincipalName": format!("d@{domain}"),
+                       "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}}),
+            )
+            .await;
+        assert_eq!(got, status, "{domain}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_seed_gives_the_same_tenant_and_empty_a_blank_one() {
+    let list = |seed: Option<u64>| async move {
+        let s = sandbox(SandboxConfig {
+            demo: seed,
+            ..Default::default()
+        })
+        .await;
+        let g = app_graph(&s).await;
+        let users = ids(&g.get("/v1.0/users?$top=999").await.1);
+        let devices = ids(&g.get("/v1.0/devices?$top=999").await.1);
+        (users, devices)
+    };
+    let (a_users, a_devices) = list(Some(5)).await;
+    let (b_users, b_devices) = list(Some(5)).await;
+    let (c_users, _) = list(Some(6)).await;
+    // The four built-in users get fresh ids per tenant; the demo's are the seed's.
+    assert_eq!(a_users[4..], b_users[4..]);
+    assert_eq!(a_devices, b_devices);
+    assert_ne!(a_users[4..], c_users[4..]);
+    let (users, devices) = list(None).await;
+    assert_eq!((users.len(), devices.len()), (4, 0));
+}
+
+#[tokio::test]
+async fn send_mail_keeps_the_message_in_sent_items_and_delivers_it_in_the_tenant() {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..Default::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    let from = "adelev@contoso.onmicrosoft.com";
+    let to = "alexw@contoso.onmicrosoft.com";
+    let message = json!({"message": {
+        "subject": "Quarterly access review",
+        "body": {"contentType": "Text", "content": "Please review your team's access by Friday."},
+        "toRecipients": [{"emailAddress": {"address": to}}],
+        "ccRecipients": [{"emailAddress": {"address": "someone@fabrikam.com"}}],
+    }, "saveToSentItems": true});
+    let (status, body) = g
+        .post(&format!("/v1.0/users/{from}/sendMail"), message)
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body, Value::Null, "202 has no body");
+    for (path, read) in [
+        (
+            format!("/v1.0/users/{from}/mailFolders/sentitems/messages"),
+            true,
+        ),
+        (format!("/v1.0/users/{from}/messages"), true),
+        (
+            format!("/v1.0/users/{to}/mailFolders/inbox/messages"),
+            false,
+        ),
+        (
+            format!("/v1.0/users/{to}/messages?$filter=subject eq 'Quarterly access review'"),
+            false,
+        ),
+    ] {
+        let (status, page) = g.get(&path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        let m = &page["value"][0];
+        assert_eq!(m["subject"], "Quarterly access review", "{path}");
+        assert_eq!(m["from"]["emailAddress"]["address"], from, "{path}");
+        assert_eq!(m["isRead"], read, "{path}");
+        assert_eq!(
+            m["bodyPreview"],
+            "Please review your team's access by Friday."
+        );
+    }
+    let (status, folder) = g.get(&format!("/v1.0/users/{to}/mailFolders/inbox")).await;
+    assert_eq!((status, &folder["unreadItemCount"]), (200, &json!(1)));
+    // No recipients, or one without an address: Graph's error, nothing stored.
+    for bad in [
+        json!({"message": {"subject": "x", "toRecipients": []}}),
+        json!({"message": {"subject": "x", "toRecipients": [{"emailAddress": {"address": "nobody"}}]}}),
+    ] {
+        let (status, err) = g.post(&format!("/v1.0/users/{from}/sendMail"), bad).await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (400, Some("ErrorInvalidRecipients")),
+            "{err}"
+        );
+    }
+    let (_, sent) = g.get(&format!("/v1.0/users/{from}/messages")).await;
+    assert_eq!(sent["value"].as_array().unwrap().len(), 1);
+}
