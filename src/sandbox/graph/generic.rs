@@ -7,6 +7,7 @@
 //! hand-written tables and are read and written through [`overlay_object`] and friends, while
 //! what hangs below them (contained collections, links, streams) lives in the store.
 
+use std::borrow::Cow;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use serde_json::{json, Map, Value};
@@ -598,19 +599,20 @@ fn nav_of(
 }
 
 /// The entities of a collection, with their paths (cast applied).
-fn members(
-    t: &Tenant,
+fn members<'t>(
+    t: &'t Tenant,
     cat: &Catalog,
     src: &Src,
     ty: &str,
     cast: Option<&str>,
-) -> Vec<(EntityPath, Map<String, Value>)> {
-    let mut out: Vec<(EntityPath, String, Map<String, Value>)> = vec![];
+) -> Vec<(EntityPath, Cow<'t, Map<String, Value>>)> {
+    // Borrowed, not cloned: a list reads every member but shows a page of them.
+    let mut out: Vec<(EntityPath, String, Cow<'t, Map<String, Value>>)> = vec![];
     match src {
         Src::Set(s) if is_overlay(s) => {
             let set_ty = cat.set(s).map(|c| c.ty.clone()).unwrap_or_default();
             for id in overlay_ids(t, s) {
-                if let Some(o) = overlay_object(t, s, &id) {
+                if let Some(o) = overlay_ref(t, s, &id) {
                     out.push((EntityPath::set_item(s, &id), set_ty.clone(), o));
                 }
             }
@@ -618,7 +620,11 @@ fn members(
         Src::Set(s) => {
             if let Some(items) = t.store.sets.get(s) {
                 for (id, e) in items {
-                    out.push((EntityPath::set_item(s, id), e.ty.clone(), e.object.clone()));
+                    out.push((
+                        EntityPath::set_item(s, id),
+                        e.ty.clone(),
+                        Cow::Borrowed(&e.object),
+                    ));
                 }
             }
             // A set of a base type (`directoryObjects`) lists the derived ones too.
@@ -626,7 +632,7 @@ fn members(
                 for overlay in [USERS, GROUPS, APPLICATIONS] {
                     let set_ty = cat.set(overlay).map(|c| c.ty.clone()).unwrap_or_default();
                     for id in overlay_ids(t, overlay) {
-                        if let Some(o) = overlay_object(t, overlay, &id) {
+                        if let Some(o) = overlay_ref(t, overlay, &id) {
                             out.push((EntityPath::set_item(overlay, &id), set_ty.clone(), o));
                         }
                     }
@@ -638,14 +644,18 @@ fn members(
                 out.push((
                     owner.child(nav, Some(id)),
                     d.entity.ty.clone(),
-                    d.entity.object.clone(),
+                    Cow::Borrowed(&d.entity.object),
                 ));
             }
         }
         Src::Contained(owner, _, nav) => {
             if let Some(m) = t.store.get(owner).and_then(|e| e.many(nav)) {
                 for (k, e) in m {
-                    out.push((owner.child(nav, Some(k)), e.ty.clone(), e.object.clone()));
+                    out.push((
+                        owner.child(nav, Some(k)),
+                        e.ty.clone(),
+                        Cow::Borrowed(&e.object),
+                    ));
                 }
             }
         }
@@ -654,7 +664,7 @@ fn members(
                 if let Some((s, id)) = find_any(t, &id) {
                     let path = EntityPath::set_item(&s, &id);
                     if let Some((ty, o)) = read(t, &path) {
-                        out.push((path, ty, o));
+                        out.push((path, ty, Cow::Owned(o)));
                     }
                 }
             }
@@ -664,11 +674,21 @@ fn members(
         .filter(|(_, ety, _)| cast.map(|c| cat.derives(ety, c)).unwrap_or(true))
         .map(|(p, ety, mut o)| {
             if ety != ty {
-                o.insert("@odata.type".into(), json!(format!("#{ety}")));
+                o.to_mut()
+                    .insert("@odata.type".into(), json!(format!("#{ety}")));
             }
             (p, o)
         })
         .collect()
+}
+
+/// Like [`overlay_object`], borrowing where the tenant keeps the object whole.
+fn overlay_ref<'t>(t: &'t Tenant, set: &str, id: &str) -> Option<Cow<'t, Map<String, Value>>> {
+    match set {
+        USERS => t.users.get(id).map(|u| Cow::Borrowed(&u.object)),
+        GROUPS => t.groups.get(id).map(|g| Cow::Borrowed(&g.object)),
+        _ => overlay_object(t, set, id).map(Cow::Owned),
+    }
 }
 
 /// An object as a response shows it: `$select`, else the type's defaults for users and
@@ -1419,7 +1439,7 @@ fn list(
         ctx.advanced(),
     )?;
     let all = members(t, cat, src, ty, cast);
-    let objects: Vec<&Map<String, Value>> = all.iter().map(|(_, o)| o).collect();
+    let objects: Vec<&Map<String, Value>> = all.iter().map(|(_, o)| o.as_ref()).collect();
     let items = plan.apply(objects, &NoRelated);
     if count_only {
         let n = items.len();
