@@ -136,6 +136,15 @@ async fn the_default_tenant_serves_every_area_admin_scripts_read() {
         types.contains(&"#microsoft.graph.passwordAuthenticationMethod"),
         "{types:?}"
     );
+    // A projection shows in the context URL, for groups as for users.
+    let (_, page) = g.get("/v1.0/groups?$select=id,displayName&$top=1").await;
+    assert!(
+        page["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#groups(id,displayName)"),
+        "{page}"
+    );
     // A user may be created in a verified custom domain, not in an unverified one.
     for (domain, status) in [("contoso.com", 201), ("fabrikam-legacy.com", 400)] {
         let (got, body) = g

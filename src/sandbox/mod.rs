@@ -858,7 +858,8 @@ mod gate_tests {
             "passed a closed gate"
         );
         gate.open();
-        rx.recv_timeout(Duration::from_secs(10)).expect("let through");
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("let through");
         waiter.join().unwrap();
         gate.wait();
     }

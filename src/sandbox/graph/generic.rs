@@ -7,10 +7,10 @@
 //! hand-written tables and are read and written through [`overlay_object`] and friends, while
 //! what hangs below them (contained collections, links, streams) lives in the store.
 
-use std::borrow::Cow;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 use super::{body_object, collection_of, json, no_content, Ctx, Handled};
 use crate::sandbox::odata::{project, GraphErr};

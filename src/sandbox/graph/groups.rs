@@ -139,7 +139,13 @@ fn list(ctx: &Ctx) -> Handled {
         &Membership(&tenant),
     );
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    collection_of(ctx, "groups", &items, count, |o| {
+    // As for users: a projection shows in the context URL (`groups(id,displayName)`).
+    let context = if plan.select.is_empty() {
+        "groups".to_string()
+    } else {
+        format!("groups({})", plan.select.join(","))
+    };
+    collection_of(ctx, &context, &items, count, |o| {
         let mut shaped = shape(o, &plan.select);
         if !plan.expand.is_empty() {
             let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
