@@ -136,6 +136,46 @@ async fn the_default_tenant_serves_every_area_admin_scripts_read() {
         types.contains(&"#microsoft.graph.passwordAuthenticationMethod"),
         "{types:?}"
     );
+    // The administrator's memberOf lists the directory roles it holds, as Graph does; the
+    // cast selects them; getMemberGroups leaves them out and getMemberObjects keeps them.
+    let admin = g.get(&format!("/v1.0/users/{}", s.admin_upn)).await.1;
+    let admin_id = admin["id"].as_str().unwrap();
+    let (status, roles) = g
+        .get(&format!(
+            "/v1.0/users/{admin_id}/memberOf/microsoft.graph.directoryRole"
+        ))
+        .await;
+    assert_eq!(status, 200, "{roles}");
+    let names: Vec<&str> = roles["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Global Administrator"]);
+    let role_id = roles["value"][0]["id"].as_str().unwrap().to_string();
+    let (_, all) = g
+        .get(&format!("/v1.0/users/{admin_id}/memberOf?$top=999"))
+        .await;
+    assert!(all["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(
+            |o| o["@odata.type"] == "#microsoft.graph.directoryRole" && o["id"] == role_id.as_str()
+        ));
+    for (action, has_role) in [("getMemberGroups", false), ("getMemberObjects", true)] {
+        let (status, ids) = g
+            .post(
+                &format!("/v1.0/users/{admin_id}/{action}"),
+                json!({"securityEnabledOnly": false}),
+            )
+            .await;
+        assert_eq!(status, 200, "{action}: {ids}");
+        let got = ids["value"].as_array().unwrap();
+        assert!(!got.is_empty(), "{action}");
+        assert_eq!(got.contains(&json!(role_id)), has_role, "{action}: {ids}");
+    }
     // A projection shows in the context URL, for groups as for users.
     let (_, page) = g.get("/v1.0/groups?$select=id,displayName&$top=1").await;
     assert!(

@@ -97,8 +97,11 @@ pub fn invoke(
                 .unwrap_or(false);
             let hits: Vec<Value> = super::directory::related_ids(t, id, "transitiveMemberOf")
                 .into_iter()
+                // getMemberGroups lists groups only; getMemberObjects roles as well.
+                .filter(|g| name == "getMemberObjects" || t.groups.contains_key(g))
                 .filter(|g| {
                     !security_only
+                        || !t.groups.contains_key(g)
                         || t.groups
                             .get(g)
                             .and_then(|x| x.object.get("securityEnabled"))

@@ -18,6 +18,19 @@ use crate::sandbox::state::Tenant;
 pub const USER: &str = "microsoft.graph.user";
 pub const GROUP: &str = "microsoft.graph.group";
 pub const DIRECTORY_OBJECT: &str = "microsoft.graph.directoryObject";
+pub const DIRECTORY_ROLE: &str = "microsoft.graph.directoryRole";
+/// The entity set of activated directory roles (kept in the generic store).
+const DIRECTORY_ROLES: &str = "directoryRoles";
+
+/// The stored object of directory role `id`, if it is one.
+fn role_object<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t Map<String, Value>> {
+    tenant
+        .store
+        .sets
+        .get(DIRECTORY_ROLES)
+        .and_then(|set| set.get(id))
+        .map(|e| &e.object)
+}
 
 /// Types a directory-object collection can be cast to. The sandbox holds users and groups;
 /// casts to the others are valid and select nothing.
@@ -29,7 +42,7 @@ const DERIVED: &[&str] = &[
     "microsoft.graph.device",
     "microsoft.graph.orgContact",
     "microsoft.graph.administrativeUnit",
-    "microsoft.graph.directoryRole",
+    DIRECTORY_ROLE,
 ];
 
 impl Ctx<'_> {
@@ -46,12 +59,21 @@ impl Ctx<'_> {
 /// breadth-first with a visited set, so cycles of nested groups end.
 pub fn related_ids(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
     let direct_member_of = |member: &str| -> Vec<String> {
-        tenant
+        let groups = tenant
             .groups
             .iter()
             .filter(|(_, g)| g.members.iter().any(|m| m == member))
-            .map(|(gid, _)| gid.clone())
-            .collect()
+            .map(|(gid, _)| gid.clone());
+        // Directory roles count too (Graph's memberOf: groups, roles, administrative units).
+        let roles = tenant
+            .store
+            .sets
+            .get(DIRECTORY_ROLES)
+            .into_iter()
+            .flat_map(|set| set.iter())
+            .filter(|(_, r)| r.refs("members").iter().any(|m| m == member))
+            .map(|(rid, _)| rid.clone());
+        groups.chain(roles).collect()
     };
     let direct_members = |group: &str| -> Vec<String> {
         tenant
@@ -117,6 +139,23 @@ pub fn shape_object(
             out.insert("@odata.type".into(), json!("#microsoft.graph.group"));
         }
         out.extend(super::groups::shape(&g.object, select));
+    } else if let Some(r) = role_object(tenant, id) {
+        if with_type {
+            out.insert(
+                "@odata.type".into(),
+                json!("#microsoft.graph.directoryRole"),
+            );
+        }
+        if select.is_empty() {
+            out.extend(r.clone());
+        } else {
+            out.insert("id".into(), json!(id));
+            for p in select {
+                if let Some((k, v)) = r.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
     } else {
         return None;
     }
@@ -190,9 +229,10 @@ pub fn list_related(ctx: &Ctx, tenant: &Tenant, id: &str, nav: &str, tail: &[&st
     let objects: Vec<&Map<String, Value>> = related_ids(tenant, id, nav)
         .iter()
         .filter_map(|m| {
-            let (obj, t) = match tenant.users.get(m) {
-                Some(u) => (&u.object, USER),
-                None => (&tenant.groups.get(m)?.object, GROUP),
+            let (obj, t) = match (tenant.users.get(m), tenant.groups.get(m)) {
+                (Some(u), _) => (&u.object, USER),
+                (_, Some(g)) => (&g.object, GROUP),
+                _ => (role_object(tenant, m)?, DIRECTORY_ROLE),
             };
             (ty == DIRECTORY_OBJECT || ty == t).then_some(obj)
         })
