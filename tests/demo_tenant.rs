@@ -176,6 +176,26 @@ async fn the_default_tenant_serves_every_area_admin_scripts_read() {
         assert!(!got.is_empty(), "{action}");
         assert_eq!(got.contains(&json!(role_id)), has_role, "{action}: {ids}");
     }
+    // A BitLocker key's secret is shown only when selected, in a list and for one key.
+    let (_, keys) = g
+        .get("/v1.0/informationProtection/bitlocker/recoveryKeys?$top=1")
+        .await;
+    let key = &keys["value"][0];
+    assert!(
+        key.get("key").is_none() && key["deviceId"].is_string(),
+        "{key}"
+    );
+    let one = format!(
+        "/v1.0/informationProtection/bitlocker/recoveryKeys/{}",
+        key["id"].as_str().unwrap()
+    );
+    assert!(g.get(&one).await.1.get("key").is_none());
+    let (_, selected) = g.get(&format!("{one}?$select=key")).await;
+    assert_eq!(
+        selected["key"].as_str().map(str::len),
+        Some(55),
+        "{selected}"
+    );
     // A projection shows in the context URL, for groups as for users.
     let (_, page) = g.get("/v1.0/groups?$select=id,displayName&$top=1").await;
     assert!(

@@ -599,15 +599,18 @@ fn nav_of(
 }
 
 /// The entities of a collection, with their paths (cast applied).
+/// An object read from the tenant: borrowed where it is kept whole.
+type Object<'t> = Cow<'t, Map<String, Value>>;
+
 fn members<'t>(
     t: &'t Tenant,
     cat: &Catalog,
     src: &Src,
     ty: &str,
     cast: Option<&str>,
-) -> Vec<(EntityPath, Cow<'t, Map<String, Value>>)> {
+) -> Vec<(EntityPath, Object<'t>)> {
     // Borrowed, not cloned: a list reads every member but shows a page of them.
-    let mut out: Vec<(EntityPath, String, Cow<'t, Map<String, Value>>)> = vec![];
+    let mut out: Vec<(EntityPath, String, Object<'t>)> = vec![];
     match src {
         Src::Set(s) if is_overlay(s) => {
             let set_ty = cat.set(s).map(|c| c.ty.clone()).unwrap_or_default();
@@ -683,7 +686,7 @@ fn members<'t>(
 }
 
 /// Like [`overlay_object`], borrowing where the tenant keeps the object whole.
-fn overlay_ref<'t>(t: &'t Tenant, set: &str, id: &str) -> Option<Cow<'t, Map<String, Value>>> {
+fn overlay_ref<'t>(t: &'t Tenant, set: &str, id: &str) -> Option<Object<'t>> {
     match set {
         USERS => t.users.get(id).map(|u| Cow::Borrowed(&u.object)),
         GROUPS => t.groups.get(id).map(|g| Cow::Borrowed(&g.object)),
@@ -711,6 +714,26 @@ fn shape(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<Strin
     body.remove("@odata.type");
     out.extend(body);
     out
+}
+
+/// Properties Graph returns only when `$select` names them: (type, property).
+const ONLY_WHEN_SELECTED: &[(&str, &str)] = &[
+    // bitlockerrecoverykey-get: "the key property is not returned by default".
+    ("microsoft.graph.bitlockerRecoveryKey", "key"),
+];
+
+/// Leaves out of `object` (of type `ty`) what Graph returns only when selected.
+fn hide_unselected(ty: &str, object: &mut Map<String, Value>) {
+    let concrete = object
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .map(|t| t.trim_start_matches('#').to_string())
+        .unwrap_or_else(|| ty.to_string());
+    for (t, prop) in ONLY_WHEN_SELECTED {
+        if *t == concrete {
+            object.remove(*prop);
+        }
+    }
 }
 
 fn context_of(segs: &[crate::sandbox::store::catalog::Segment], entity: bool) -> String {
@@ -1456,7 +1479,11 @@ fn list(
     let count = (ctx.query.count && (ctx.eventual || !directory)).then_some(items.len());
     let context = context_of(segs, false);
     collection_of(ctx, &context, &items, count, |o| {
-        Value::Object(shape(ctx, o, &plan.select))
+        let mut shaped = shape(ctx, o, &plan.select);
+        if plan.select.is_empty() {
+            hide_unselected(&tname, &mut shaped);
+        }
+        Value::Object(shaped)
     })
 }
 
@@ -1498,6 +1525,9 @@ fn get(
         json!(ctx.context(&context_of(segs, true))),
     );
     out.extend(shape(ctx, &object, &plan.select));
+    if plan.select.is_empty() {
+        hide_unselected(&ty, &mut out);
+    }
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 
