@@ -100,6 +100,42 @@ async fn the_default_tenant_serves_every_area_admin_scripts_read() {
         .await
         .1;
     assert!(ids(&reports).contains(&id.to_string()));
+    // Moving them to another manager moves them between the two managers' direct reports;
+    // removing the manager takes them out.
+    let old_manager = manager["id"].as_str().unwrap().to_string();
+    let new_manager = s.admin_upn.clone();
+    let (status, _, body) = g
+        .send(
+            reqwest::Method::PUT,
+            &format!("/v1.0/users/{id}/manager/$ref"),
+            Some(json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{}", g.get(&format!("/v1.0/users/{new_manager}")).await.1["id"].as_str().unwrap())})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let reports_of = |m: String| {
+        let g = &g;
+        async move {
+            ids(&g
+                .get(&format!("/v1.0/users/{m}/directReports?$top=999"))
+                .await
+                .1)
+        }
+    };
+    assert!(!reports_of(old_manager.clone())
+        .await
+        .contains(&id.to_string()));
+    assert!(reports_of(new_manager.clone())
+        .await
+        .contains(&id.to_string()));
+    let (status, _, _) = g
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v1.0/users/{id}/manager/$ref"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert!(!reports_of(new_manager).await.contains(&id.to_string()));
     // The methods list holds the kinds kept in the store, with their types.
     let (_, report) = g
         .get("/v1.0/reports/authenticationMethods/userRegistrationDetails?$top=999")

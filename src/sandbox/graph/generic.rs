@@ -716,6 +716,25 @@ fn shape(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<Strin
     out
 }
 
+/// Keeps `directReports` the inverse of `manager`, as Graph derives it: `report` leaves
+/// `old`'s reports and joins `new`'s.
+fn mirror_manager(t: &mut Tenant, report: &str, old: Option<&str>, new: Option<&str>) {
+    let user_ty = [Some("microsoft.graph.user".to_string())];
+    if let Some(old) = old {
+        if let Some(e) = t.store.get_mut(&EntityPath::set_item(USERS, old), &user_ty) {
+            e.refs_mut("directReports").retain(|r| r != report);
+        }
+    }
+    if let Some(new) = new.filter(|n| t.users.contains_key(*n)) {
+        if let Some(e) = t.store.get_mut(&EntityPath::set_item(USERS, new), &user_ty) {
+            let reports = e.refs_mut("directReports");
+            if !reports.iter().any(|r| r == report) {
+                reports.push(report.to_string());
+            }
+        }
+    }
+}
+
 /// Properties Graph returns only when `$select` names them: (type, property).
 const ONLY_WHEN_SELECTED: &[(&str, &str)] = &[
     // bitlockerrecoverykey-get: "the key property is not returned by default".
@@ -1164,7 +1183,13 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
                 .store
                 .get_mut(&owner, &types_for(t, cat, &owner, &types))
                 .ok_or_else(|| not_found(true, &last_key(&owner)))?;
-            *e.refs_mut(&nav) = vec![id];
+            let old = std::mem::replace(e.refs_mut(&nav), vec![id.clone()]);
+            if nav == "manager" {
+                if let Some((USERS, report)) = owner.top() {
+                    let report = report.to_string();
+                    mirror_manager(t, &report, old.first().map(String::as_str), Some(&id));
+                }
+            }
             t.store.version += 1;
             Ok(no_content())
         }
@@ -1176,7 +1201,13 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
             Tail::Ref,
         ) => {
             let target = target.ok_or_else(|| not_found(true, &nav))?;
-            remove_link(t, &owner, &nav, &last_key(&target))
+            let removed = remove_link(t, &owner, &nav, &last_key(&target))?;
+            if nav == "manager" {
+                if let Some((USERS, report)) = owner.top() {
+                    mirror_manager(t, report, Some(&last_key(&target)), None);
+                }
+            }
+            Ok(removed)
         }
         (kind @ (OpKind::MediaGet | OpKind::MediaSet | OpKind::MediaDelete), cur, _) => {
             let (path, types, prop) = match cur {
