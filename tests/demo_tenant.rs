@@ -100,6 +100,25 @@ async fn the_default_tenant_serves_every_area_admin_scripts_read() {
         .await
         .1;
     assert!(ids(&reports).contains(&id.to_string()));
+    // `$expand=manager` on one user and on a list, as `Get-MgUser -ExpandProperty manager`.
+    let (_, expanded) = g
+        .get(&format!(
+            "/v1.0/users/{id}?$expand=manager($select=id,displayName)"
+        ))
+        .await;
+    assert_eq!(expanded["manager"]["id"], manager["id"], "{expanded}");
+    assert_eq!(expanded["manager"]["@odata.type"], "#microsoft.graph.user");
+    let (_, listed) = g.get("/v1.0/users?$expand=manager&$top=999").await;
+    let with_manager = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["manager"]["id"].is_string())
+        .count();
+    assert!(
+        with_manager > 150,
+        "{with_manager} users listed with a manager"
+    );
     // Moving them to another manager moves them between the two managers' direct reports;
     // removing the manager takes them out.
     let old_manager = manager["id"].as_str().unwrap().to_string();

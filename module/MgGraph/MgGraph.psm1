@@ -9,7 +9,7 @@ Set-StrictMode -Version 3.0
 $script:MgModuleRoot = $PSScriptRoot
 $script:MgNative = $null
 $script:MgSession = [IntPtr]::Zero
-$script:MgBuildId = '6d2b9299c363f036'
+$script:MgBuildId = 'c1a65d63c77ecd68'
 
 #region Private/Native.ps1
 # Finds the engine and talks to it: the library path, the shared session, the engine's error
@@ -608,6 +608,17 @@ function ConvertFrom-MgJToken {
     $Token
 }
 
+function ConvertFrom-MgExpandedEntity {
+    # An expanded navigation property (`manager`, `memberOf`) as the SDK shows one: its
+    # declared type is a directory object or another entity, so Id is a property and the rest
+    # is in AdditionalProperties (`$u.Manager.AdditionalProperties['displayName']`).
+    param([Newtonsoft.Json.Linq.JObject] $Token)
+    $rest = ConvertFrom-MgJToken $Token
+    $id = $rest['id']
+    $rest.Remove('id')
+    [pscustomobject]@{ Id = $id; AdditionalProperties = $rest }
+}
+
 function ConvertFrom-MgNestedAdditional {
     # Replaces JSON tokens in an object's AdditionalProperties and untyped fields (expanded
     # navigation properties) by hashtables and arrays, as the SDK's dictionaries hold them.
@@ -615,7 +626,11 @@ function ConvertFrom-MgNestedAdditional {
     foreach ($f in $Item.GetType().GetFields()) {
         if ($f.FieldType -ne [object]) { continue }
         $v = $f.GetValue($Item)
-        if ($v -is [Newtonsoft.Json.Linq.JToken]) { $f.SetValue($Item, (ConvertFrom-MgJToken $v)) }
+        if ($v -is [Newtonsoft.Json.Linq.JObject]) { $f.SetValue($Item, (ConvertFrom-MgExpandedEntity $v)) }
+        elseif ($v -is [Newtonsoft.Json.Linq.JArray]) {
+            $f.SetValue($Item, [object[]]@(foreach ($t in $v) { if ($t -is [Newtonsoft.Json.Linq.JObject]) { ConvertFrom-MgExpandedEntity $t } else { ConvertFrom-MgJToken $t } }))
+        }
+        elseif ($v -is [Newtonsoft.Json.Linq.JToken]) { $f.SetValue($Item, (ConvertFrom-MgJToken $v)) }
     }
     $additional = $Item.AdditionalProperties
     if ($null -eq $additional) { return }

@@ -203,6 +203,7 @@
         'Remove-MgGroupFavorite',
         'Remove-MgGroupFromLifecyclePolicy',
         'Remove-MgGroupLifecyclePolicy',
+        'Remove-MgGroupMemberByRef',
         'Remove-MgGroupMemberDirectoryObjectByRef',
         'Remove-MgGroupOwnerDirectoryObjectByRef',
         'Remove-MgGroupPermissionGrant',

@@ -200,6 +200,26 @@ pub static COMMANDS: &[Command] = &[
         }],
     },
     Command {
+        // The SDK's older (and widely scripted) name for Remove-MgGroupMemberDirectoryObjectByRef.
+        name: "Remove-MgGroupMemberByRef",
+        sdk_module: GROUPS,
+        api: Api::V1,
+        synopsis: "Removes a member from a group.",
+        description: "Calls DELETE /groups/{group-id}/members/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/groups/{group-id}/members/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgGroupMemberByRef -GroupId $group.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from a group (the user is not deleted).",
+        }],
+    },
+    Command {
         name: "Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration",
         sdk_module: SIGNINS,
         api: Api::V1,

@@ -32,10 +32,18 @@ pub enum Emitted {
     Meta(Value),
 }
 
-/// Whether any item has a property its model does not declare whose value is an object or
-/// an array. Such values reach PowerShell as JSON tokens in AdditionalProperties and need
-/// converting to dictionaries; the module does that only for pages this flags, so the
-/// common case costs nothing per object.
+/// Whether member `k` of `model` lands in an untyped slot: undeclared (AdditionalProperties)
+/// or declared as any value (an expanded navigation property, `manager`), which the module
+/// turns into dictionaries and lists as the SDK holds them.
+fn untyped(model: &Model, k: &str) -> bool {
+    model.prop(k).map_or(true, |p| {
+        matches!(p.ty, crate::catalog::models::PropType::Any)
+    })
+}
+
+/// Whether any item has an object or array value in an untyped slot (see `untyped`). Such
+/// values reach PowerShell as JSON tokens and need converting to dictionaries; the module
+/// does that only for pages this flags, so the common case costs nothing per object.
 pub fn has_nested_additional(model: Option<&Model>, items: &[Value]) -> bool {
     let Some(model) = model.filter(|m| m.additional_properties) else {
         return false;
@@ -44,7 +52,7 @@ pub fn has_nested_additional(model: Option<&Model>, items: &[Value]) -> bool {
         item.as_object()
             .map(|o| {
                 o.iter()
-                    .any(|(k, v)| (v.is_object() || v.is_array()) && model.prop(k).is_none())
+                    .any(|(k, v)| (v.is_object() || v.is_array()) && untyped(model, k))
             })
             .unwrap_or(false)
     })
@@ -149,7 +157,7 @@ struct NestedProbe<'a>(Vec<Cow<'a, str>>);
 
 impl NestedProbe<'_> {
     fn undeclared_structure(&self, model: &Model) -> bool {
-        self.0.iter().any(|k| model.prop(k).is_none())
+        self.0.iter().any(|k| untyped(model, k))
     }
 }
 
@@ -1085,6 +1093,16 @@ mod tests {
             &[json!({"id": "x", "excludeTargets": [], "isUsableOnce": true})]
         ));
         assert!(!has_nested_additional(None, &[json!({"a": {}})]));
+        // An expanded navigation property is declared, but untyped: it is converted too.
+        let user = crate::catalog::model("user");
+        assert!(has_nested_additional(
+            user,
+            &[json!({"id": "u", "manager": {"id": "m", "displayName": "M"}})]
+        ));
+        assert!(!has_nested_additional(
+            user,
+            &[json!({"id": "u", "displayName": "U"})]
+        ));
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     (
         "Empty",
         "true|false",
-        "start a blank tenant (the administrator and the automation app only), no demo data",
+        "start a blank tenant: the administrator, three named users and the automation app",
     ),
     (
         "TokenLifetimeSeconds",

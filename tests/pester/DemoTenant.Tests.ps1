@@ -107,6 +107,10 @@ Describe 'The demo tenant, as admin scripts read it' {
         $manager = Get-MgUserManager -UserId $someone.Id
         $manager.AdditionalProperties['jobTitle'] | Should -Be 'Director of Sales'
         @(Get-MgUserDirectReport -UserId $manager.Id -All).Id | Should -Contain $someone.Id
+        $expanded = Get-MgUser -UserId $someone.Id -ExpandProperty manager
+        $expanded.Manager.Id | Should -Be $manager.Id
+        $expanded.Manager.AdditionalProperties['displayName'] | Should -Be $manager.AdditionalProperties['displayName']
+        $expanded.Manager.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.user'
         $ca = Get-MgIdentityConditionalAccessPolicy -All
         $ca.State | Should -Contain 'enabledForReportingButNotEnforced'
         ($ca | Where-Object DisplayName -EQ 'Block legacy authentication').GrantControls.BuiltInControls | Should -Be 'block'
@@ -115,6 +119,18 @@ Describe 'The demo tenant, as admin scripts read it' {
         $keys = Get-MgInformationProtectionBitlockerRecoveryKey -All
         @($keys).Count | Should -BeGreaterThan 0
         $keys[0].DeviceId | Should -BeIn (Get-MgDevice -All).DeviceId
+    }
+}
+
+Describe 'Scripts that change the demo tenant' {
+    It 'adds and removes a group member with the SDK''s long-standing names' {
+        $group = Get-MgGroup -Filter "displayName eq 'Project Falcon'"
+        $guest = Get-MgUser -Filter "userType eq 'Guest'" -Top 1 -ConsistencyLevel eventual -CountVariable n
+        New-MgGroupMember -GroupId $group.Id -DirectoryObjectId $guest.Id
+        (Get-MgGroupMember -GroupId $group.Id -All).Id | Should -Contain $guest.Id
+        Remove-MgGroupMemberByRef -GroupId $group.Id -DirectoryObjectId $guest.Id
+        (Get-MgGroupMember -GroupId $group.Id -All).Id | Should -Not -Contain $guest.Id
+        Get-MgUser -UserId $guest.Id | Should -Not -BeNullOrEmpty -Because 'the member is unlinked, not deleted'
     }
 }
 

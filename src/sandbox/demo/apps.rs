@@ -112,6 +112,14 @@ const APPS: &[(&str, Option<i64>, Option<i64>, &[&str])] = &[
     ),
 ];
 
+/// A certificate's thumbprint as Graph writes `customKeyIdentifier` (Edm.Binary: base64 of
+/// the 20 SHA-1 bytes).
+fn thumbprint(d: &mut Draw) -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = (0..20).map(|_| d.int(0, 256) as u8).collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 fn hex(d: &mut Draw, n: usize) -> String {
     (0..n)
         .map(|_| char::from(b"0123456789ABCDEF"[d.int(0, 16) as usize]))
@@ -214,7 +222,7 @@ pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
                 "keyId": d.id(), "displayName": format!("CN={}", name.replace(' ', "")),
                 "type": "AsymmetricX509Cert", "usage": "Verify",
                 "startDateTime": secs(start), "endDateTime": secs(end),
-                "customKeyIdentifier": hex(d, 40), "key": null,
+                "customKeyIdentifier": thumbprint(d), "key": null,
             }));
         }
         let access: Vec<Value> = perms
@@ -284,7 +292,7 @@ pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
                 "keyId": d.id(), "displayName": "CN=Microsoft Azure Federated SSO Certificate",
                 "type": "AsymmetricX509Cert", "usage": "Sign",
                 "startDateTime": secs(end - chrono::Duration::days(1095)), "endDateTime": secs(end),
-                "customKeyIdentifier": hex(d, 40), "key": null,
+                "customKeyIdentifier": thumbprint(d), "key": null,
             }]));
             sp.insert("appRoleAssignmentRequired".into(), json!(true));
         }

@@ -85,8 +85,8 @@ pub fn related_ids(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
     let step: &dyn Fn(&str) -> Vec<String> = match nav {
         "memberOf" | "transitiveMemberOf" => &direct_member_of,
         "members" | "transitiveMembers" => &direct_members,
-        // Owners, managers, reports, devices: the sandbox keeps none yet.
-        _ => return Vec::new(),
+        // Other links (manager, directReports, owners, devices) are kept in the store.
+        _ => return stored_links(tenant, id, nav),
     };
     if !nav.starts_with("transitive") {
         return step(id);
@@ -101,6 +101,19 @@ pub fn related_ids(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The links `nav` of user or group `id` kept in the generic store.
+fn stored_links(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
+    ["users", "groups"]
+        .iter()
+        .find_map(|set| {
+            tenant
+                .store
+                .get(&crate::sandbox::store::EntityPath::set_item(set, id))
+        })
+        .map(|e| e.refs(nav).to_vec())
+        .unwrap_or_default()
 }
 
 /// Relationship counts for `$filter=memberOf/$count eq 0`.
@@ -139,12 +152,16 @@ pub fn shape_object(
             out.insert("@odata.type".into(), json!("#microsoft.graph.group"));
         }
         out.extend(super::groups::shape(&g.object, select));
-    } else if let Some(r) = role_object(tenant, id) {
+    } else if let Some(e) = tenant
+        .store
+        .set_of(id)
+        .and_then(|set| tenant.store.sets.get(set))
+        .and_then(|set| set.get(id))
+    {
+        // Devices, service principals, roles: whatever the store holds at the top level.
+        let r = &e.object;
         if with_type {
-            out.insert(
-                "@odata.type".into(),
-                json!("#microsoft.graph.directoryRole"),
-            );
+            out.insert("@odata.type".into(), json!(format!("#{}", e.ty)));
         }
         if select.is_empty() {
             out.extend(r.clone());
