@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::error::GraphError;
 use crate::catalog::models::{model, Model, PropType};
+use crate::catalog::ActionParam;
 use crate::json::truthy;
 
 /// How deep [`canonicalize`] follows nested models: serde_json's own parse limit, which every
@@ -90,6 +91,22 @@ pub fn body_parameter(model_id: &str, value: &Value) -> Result<Map<String, Value
         Some(m) => canonicalize(m, object),
         None => object,
     })
+}
+
+/// An action's `-BodyParameter` (`Send-MgUserMail -BodyParameter @{ Message = ... }`): keys
+/// matched to the action's parameters ignoring case and written with their names, values
+/// converted as the expanded parameters' are (nested models to their wire names, booleans
+/// from text), as the SDK's request-body type converter does. Other keys are sent as given.
+pub fn action_body(params: &[ActionParam], object: Map<String, Value>) -> Map<String, Value> {
+    object
+        .into_iter()
+        .map(
+            |(key, value)| match params.iter().find(|p| p.json.eq_ignore_ascii_case(&key)) {
+                Some(p) => (p.json.to_string(), expanded_value(p.ty, &value)),
+                None => (key, value),
+            },
+        )
+        .collect()
 }
 
 /// How deep [`check_properties`] follows nested objects (Graph's types nest a few levels).
@@ -231,6 +248,28 @@ pub fn expanded_value(ty: PropType, value: &Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_action_body_takes_the_parameters_and_nested_keys_in_any_case() {
+        let cmd = crate::catalog::command("Send-MgUserMail").expect("generated");
+        let route = &cmd.routes[0];
+        let out = action_body(
+            route.action,
+            json!({"message": {"Subject": "x", "ToRecipients": [{"EmailAddress": {"Address": "a@b"}}]},
+                   "saveToSentItems": "false", "Extra": 1})
+            .as_object()
+            .unwrap()
+            .clone(),
+        );
+        let message = crate::json::get_ci(&out, "Message").unwrap();
+        assert_eq!(message["subject"], "x");
+        assert_eq!(message["toRecipients"][0]["emailAddress"]["address"], "a@b");
+        assert_eq!(
+            crate::json::get_ci(&out, "SaveToSentItems"),
+            Some(&json!(false))
+        );
+        assert_eq!(out["Extra"], 1, "undeclared keys pass unchanged");
+    }
 
     #[test]
     fn keys_take_the_wire_names_and_extras_pass_through() {

@@ -460,7 +460,12 @@ pub fn prepare(
             }
             Role::BodyParameter => {
                 let model_id = route.body.unwrap_or_default();
-                body = Some(body_parameter(model_id, value)?);
+                let object = body_parameter(model_id, value)?;
+                body = Some(if route.action.is_empty() {
+                    object
+                } else {
+                    crate::engine::body::action_body(route.action, object)
+                });
             }
             Role::DirectoryObjectId => {
                 let id = scalar_text(value).unwrap_or_default();

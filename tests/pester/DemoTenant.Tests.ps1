@@ -134,6 +134,28 @@ Describe 'Scripts that change the demo tenant' {
     }
 }
 
+Describe 'Mail, as Microsoft''s Send-MgUserMail examples write it' {
+    It 'sends with a PascalCase -BodyParameter and with -Message, keeping or not a Sent Items copy' {
+        $from = (Get-MgUser -Filter "jobTitle eq 'Director of Sales'" -ConsistencyLevel eventual -CountVariable n -Top 1)
+        $to = (Get-MgUser -Filter "jobTitle eq 'Director of Marketing'" -ConsistencyLevel eventual -CountVariable n -Top 1)
+        $params = @{
+            Message         = @{
+                Subject      = 'Meet for lunch?'
+                Body         = @{ ContentType = 'Text'; Content = 'The new cafeteria is open.' }
+                ToRecipients = @(@{ EmailAddress = @{ Address = $to.Mail } })
+            }
+            SaveToSentItems = 'false'
+        }
+        Send-MgUserMail -UserId $from.Id -BodyParameter $params
+        $inbox = Get-MgUserMailFolderMessage -UserId $to.Id -MailFolderId inbox
+        $inbox.Subject | Should -Contain 'Meet for lunch?'
+        ($inbox | Where-Object Subject -EQ 'Meet for lunch?').From.EmailAddress.Address | Should -Be $from.Mail
+        @(Get-MgUserMessage -UserId $from.Id -All).Count | Should -Be 0 -Because 'SaveToSentItems was false'
+        Send-MgUserMail -UserId $from.Id -Message @{ Subject = 'Agenda'; ToRecipients = @(@{ EmailAddress = @{ Address = $to.Mail } }) }
+        (Get-MgUserMailFolderMessage -UserId $from.Id -MailFolderId sentitems).Subject | Should -Be 'Agenda'
+    }
+}
+
 Describe 'Seeds and a blank tenant' {
     It 'gives the same people for the same seed, and none with Empty' {
         $first = Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Seed = 42 } -NoWelcome

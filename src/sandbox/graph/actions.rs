@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::generic::{overlay_object, Bound, GROUPS, USERS};
 use super::{collection, json, no_content, Ctx, Handled};
+use crate::json::get_ci;
 use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::{format_timestamp, new_id, random_secret, Precision, Tenant};
 use crate::sandbox::store::catalog::{Catalog, Op, Segment, TypeKind};
@@ -640,18 +641,20 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
 /// through `/messages` and `/mailFolders/{sentitems|inbox}/messages`. 202 with no body, as
 /// Graph answers (user-sendmail).
 fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
-    let message = params
-        .get("message")
+    // CSDL names these parameters `Message` and `SaveToSentItems`; clients send either case.
+    let message = get_ci(params, "message")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
     let addresses = |key: &str| -> Vec<String> {
-        message
-            .get(key)
+        get_ci(&message, key)
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(|r| r.pointer("/emailAddress/address").and_then(Value::as_str))
+            .filter_map(|r| {
+                let email = get_ci(r.as_object()?, "emailAddress")?.as_object()?;
+                get_ci(email, "address")?.as_str()
+            })
             .map(str::to_string)
             .collect()
     };
@@ -682,9 +685,9 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         "address": sender.object.get("mail").cloned().unwrap_or_else(|| json!(sender.upn())),
     }});
     let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
-    let content = message
-        .get("body")
-        .and_then(|b| b.get("content"))
+    let content = get_ci(&message, "body")
+        .and_then(Value::as_object)
+        .and_then(|b| get_ci(b, "content"))
         .and_then(Value::as_str)
         .unwrap_or_default();
     let preview: String = content
@@ -715,8 +718,7 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
     stored.entry("importance").or_insert(json!("normal"));
     stored.entry("ccRecipients").or_insert(json!([]));
     stored.entry("bccRecipients").or_insert(json!([]));
-    let save = params
-        .get("saveToSentItems")
+    let save = get_ci(params, "saveToSentItems")
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let mut deliveries: Vec<(String, &str, bool)> = vec![];
