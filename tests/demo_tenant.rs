@@ -362,3 +362,33 @@ async fn send_mail_keeps_the_message_in_sent_items_and_delivers_it_in_the_tenant
     let (_, sent) = g.get(&format!("/v1.0/users/{from}/messages")).await;
     assert_eq!(sent["value"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn action_parameters_are_read_in_any_case() {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..Default::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    let from = "adelev@contoso.onmicrosoft.com";
+    // sendMail's parameters as CSDL spells them (PascalCase), not as the handler reads them.
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/users/{from}/sendMail"),
+            json!({"Message": {"subject": "Case", "toRecipients": [{"emailAddress": {"address": "alexw@contoso.onmicrosoft.com"}}]},
+                   "SaveToSentItems": false}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (_, sent) = g.get(&format!("/v1.0/users/{from}/messages")).await;
+    assert_eq!(
+        sent["value"].as_array().unwrap().len(),
+        0,
+        "SaveToSentItems was false"
+    );
+    let (_, inbox) = g
+        .get("/v1.0/users/alexw@contoso.onmicrosoft.com/mailFolders/inbox/messages")
+        .await;
+    assert_eq!(inbox["value"][0]["subject"], "Case");
+}

@@ -9,7 +9,7 @@ use crate::sandbox::state::{App, Tenant, GRAPH_CLI_APP_ID};
 
 /// Microsoft's tenant, which owns the first-party service principals.
 const MICROSOFT_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 /// Microsoft Graph application permissions: (id, value).
 const GRAPH_ROLES: &[(&str, &str)] = &[

@@ -75,7 +75,6 @@ pub fn devices(tenant: &mut Tenant, d: &mut Draw, people: &People) {
         .collect();
     let mut managed = vec![];
     let mut keys = vec![];
-    let mut n = 0;
     for p in &users {
         // Most people have a laptop; some a phone too; a few nothing.
         let mut kinds = vec![];
@@ -86,7 +85,6 @@ pub fn devices(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             kinds.push(d.int(5, 7) as usize);
         }
         for k in kinds {
-            n += 1;
             let (os, version, maker, model, trust, enrollment) = MODELS[k];
             let id = d.id();
             let device_id = d.id();
@@ -186,7 +184,6 @@ pub fn devices(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             }
         }
     }
-    let _ = n;
     let dm = singleton(
         tenant,
         "deviceManagement",

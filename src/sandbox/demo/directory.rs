@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::people::{People, DEPARTMENTS};
-use super::{contain, insert, obj, one, overlay_entity, secs, singleton, Draw};
+use super::{contain, group_id, insert, obj, one, overlay_entity, secs, singleton, Draw};
 use crate::sandbox::state::{security_identifier, Group, Tenant};
 
 /// A subscribed SKU, as the licence step needs it.
@@ -113,7 +113,7 @@ const SKUS: &[(&str, &str, i64, i64, &[(&str, &str, &str)])] = &[
 ];
 
 /// `organization` and `domains`.
-pub fn organization(tenant: &mut Tenant, d: &mut Draw) -> String {
+pub fn organization(tenant: &mut Tenant, d: &mut Draw) {
     let initial = tenant.domain.clone();
     let custom = initial
         .split('.')
@@ -185,7 +185,6 @@ pub fn organization(tenant: &mut Tenant, d: &mut Draw) -> String {
             })),
         );
     }
-    custom
 }
 
 /// `subscribedSkus`, with no units consumed yet (the licence step counts them).
@@ -488,14 +487,7 @@ pub const ROLES: &[(&str, &str, &str, &[&str])] = &[
 pub fn roles(tenant: &mut Tenant, d: &mut Draw, people: &People) {
     let it: Vec<&str> = people.in_department("IT").map(|p| p.id.as_str()).collect();
     let pick = |i: usize| it.get(i % it.len().max(1)).map(|s| s.to_string());
-    let group = |name: &str| -> Option<String> {
-        tenant
-            .groups
-            .iter()
-            .find(|(_, g)| g.object.get("displayName").and_then(Value::as_str) == Some(name))
-            .map(|(id, _)| id.clone())
-    };
-    let helpdesk_group = group("Helpdesk Operators");
+    let helpdesk_group = group_id(tenant, "Helpdesk Operators");
     let mut assignments: Vec<(&str, Vec<String>)> = vec![
         (
             "Global Administrator",

@@ -3,9 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::apps::GRAPH_APP_ID;
 use super::people::People;
-use super::{contain, obj, one, singleton, ticks, Draw};
+use super::{contain, group_id, obj, one, singleton, ticks, Draw};
 use crate::sandbox::state::{Tenant, GRAPH_CLI_APP_ID};
 
 /// How many sign-ins and audit events the logs hold (the last 30 days).
@@ -303,14 +302,7 @@ pub fn registration_details(tenant: &mut Tenant, people: &People) {
 
 pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
     let admin = people.admin.clone();
-    let group = |name: &str| -> Option<String> {
-        tenant
-            .groups
-            .iter()
-            .find(|(_, g)| g.object.get("displayName").and_then(Value::as_str) == Some(name))
-            .map(|(id, _)| id.clone())
-    };
-    let guests = group("All Guests (Dynamic)");
+    let guests = group_id(tenant, "All Guests (Dynamic)");
     let trusted = d.id();
     let policies = [
         (
@@ -409,5 +401,4 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             })),
         );
     }
-    let _ = GRAPH_APP_ID;
 }

@@ -46,7 +46,7 @@ impl Default for Size {
 /// identity platform needs) with the demo data drawn from `seed`.
 pub fn populate(tenant: &mut Tenant, seed: u64, size: Size) {
     let mut d = Draw::new(seed);
-    let org = directory::organization(tenant, &mut d);
+    directory::organization(tenant, &mut d);
     let skus = directory::subscribed_skus(tenant, &mut d);
     let people = people::people(tenant, &mut d, size, &skus);
     directory::groups(tenant, &mut d, &people);
@@ -57,7 +57,6 @@ pub fn populate(tenant: &mut Tenant, seed: u64, size: Size) {
     logs::directory_audits(tenant, &mut d, &people);
     logs::registration_details(tenant, &people);
     logs::conditional_access(tenant, &mut d, &people);
-    let _ = org;
 }
 
 /// The seeded generator and the start time every date is an offset from.
@@ -179,6 +178,15 @@ pub fn contain(e: &mut Entity, nav: &str, ty: &str, object: Map<String, Value>) 
     let child = Entity::new(ty, object);
     let id = child.id().to_string();
     e.many_mut(nav).insert(id, child);
+}
+
+/// The id of the group named `name`.
+pub fn group_id(tenant: &Tenant, name: &str) -> Option<String> {
+    tenant
+        .groups
+        .iter()
+        .find(|(_, g)| g.object.get("displayName").and_then(Value::as_str) == Some(name))
+        .map(|(id, _)| id.clone())
 }
 
 /// Adds a top-level entity to entity set `set`.

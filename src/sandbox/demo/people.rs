@@ -697,15 +697,9 @@ fn licences(tenant: &mut Tenant, d: &mut Draw, people: &mut People, skus: &[Sku]
             .collect();
         let plans: Vec<Value> = assigned
             .iter()
-            .flat_map(|s| s.plans.iter().map(|(pid, name, service)| {
-                json!({"assignedDateTime": "2024-01-15T00:00:00Z", "capabilityStatus": "Enabled", "service": service, "servicePlanId": pid, "_name": name})
+            .flat_map(|s| s.plans.iter().map(|(pid, _, service)| {
+                json!({"assignedDateTime": "2024-01-15T00:00:00Z", "capabilityStatus": "Enabled", "service": service, "servicePlanId": pid})
             }))
-            .map(|mut v| {
-                if let Some(o) = v.as_object_mut() {
-                    o.remove("_name");
-                }
-                v
-            })
             .collect();
         if let Some(u) = tenant.users.get_mut(&p.id) {
             u.object

@@ -13,7 +13,7 @@ use super::{collection, json, no_content, Ctx, Handled};
 use crate::json::get_ci;
 use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::{format_timestamp, new_id, random_secret, Precision, Tenant};
-use crate::sandbox::store::catalog::{Catalog, Op, Segment, TypeKind};
+use crate::sandbox::store::catalog::{Catalog, Op, Param, Segment, TypeKind};
 use crate::sandbox::store::write::check_params;
 use crate::sandbox::store::{EntityPath, Root};
 
@@ -51,9 +51,12 @@ pub fn invoke(
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect()
     };
-    if op.kind == crate::sandbox::store::catalog::OpKind::Action {
+    let params = if op.kind == crate::sandbox::store::catalog::OpKind::Action {
         check_params(cat, name, &op.params, &params, directory)?;
-    }
+        canonical_params(&op.params, params)
+    } else {
+        params
+    };
     let entity_id = match &bound {
         Bound::Entity(p) => p.top().map(|(_, id)| id.to_string()).or_else(|| {
             // `directory/deletedItems/{id}/restore` is bound to the deleted object.
@@ -351,6 +354,28 @@ pub fn invoke(
     }
 }
 
+/// Action parameters as the handlers read them: matched to the declared ones ignoring case
+/// (as `check_params` accepts them) and named in camelCase, which CSDL does not always use
+/// (sendMail declares `Message` and `SaveToSentItems`).
+fn canonical_params(declared: &[Param], params: Map<String, Value>) -> Map<String, Value> {
+    params
+        .into_iter()
+        .map(|(k, v)| {
+            let key = match declared.iter().find(|p| p.name.eq_ignore_ascii_case(&k)) {
+                Some(p) => {
+                    let mut chars = p.name.chars();
+                    chars
+                        .next()
+                        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+                        .unwrap_or_default()
+                }
+                None => k,
+            };
+            (key, v)
+        })
+        .collect()
+}
+
 fn string_list(params: &Map<String, Value>, key: &str) -> Vec<String> {
     params
         .iter()
@@ -641,8 +666,8 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
 /// through `/messages` and `/mailFolders/{sentitems|inbox}/messages`. 202 with no body, as
 /// Graph answers (user-sendmail).
 fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
-    // CSDL names these parameters `Message` and `SaveToSentItems`; clients send either case.
-    let message = get_ci(params, "message")
+    let message = params
+        .get("message")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
@@ -718,7 +743,8 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
     stored.entry("importance").or_insert(json!("normal"));
     stored.entry("ccRecipients").or_insert(json!([]));
     stored.entry("bccRecipients").or_insert(json!([]));
-    let save = get_ci(params, "saveToSentItems")
+    let save = params
+        .get("saveToSentItems")
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let mut deliveries: Vec<(String, &str, bool)> = vec![];

@@ -22,14 +22,10 @@ pub const DIRECTORY_ROLE: &str = "microsoft.graph.directoryRole";
 /// The entity set of activated directory roles (kept in the generic store).
 const DIRECTORY_ROLES: &str = "directoryRoles";
 
-/// The stored object of directory role `id`, if it is one.
-fn role_object<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t Map<String, Value>> {
-    tenant
-        .store
-        .sets
-        .get(DIRECTORY_ROLES)
-        .and_then(|set| set.get(id))
-        .map(|e| &e.object)
+/// Top-level entity `id` of the generic store (a directory role, device, service principal).
+fn stored_entity<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t crate::sandbox::store::Entity> {
+    let set = tenant.store.set_of(id)?;
+    tenant.store.sets.get(set)?.get(id)
 }
 
 /// Types a directory-object collection can be cast to. The sandbox holds users and groups;
@@ -152,12 +148,7 @@ pub fn shape_object(
             out.insert("@odata.type".into(), json!("#microsoft.graph.group"));
         }
         out.extend(super::groups::shape(&g.object, select));
-    } else if let Some(e) = tenant
-        .store
-        .set_of(id)
-        .and_then(|set| tenant.store.sets.get(set))
-        .and_then(|set| set.get(id))
-    {
+    } else if let Some(e) = stored_entity(tenant, id) {
         // Devices, service principals, roles: whatever the store holds at the top level.
         let r = &e.object;
         if with_type {
@@ -249,7 +240,7 @@ pub fn list_related(ctx: &Ctx, tenant: &Tenant, id: &str, nav: &str, tail: &[&st
             let (obj, t) = match (tenant.users.get(m), tenant.groups.get(m)) {
                 (Some(u), _) => (&u.object, USER),
                 (_, Some(g)) => (&g.object, GROUP),
-                _ => (role_object(tenant, m)?, DIRECTORY_ROLE),
+                _ => stored_entity(tenant, m).map(|e| (&e.object, e.ty.as_str()))?,
             };
             (ty == DIRECTORY_OBJECT || ty == t).then_some(obj)
         })

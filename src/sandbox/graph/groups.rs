@@ -139,12 +139,7 @@ fn list(ctx: &Ctx) -> Handled {
         &Membership(&tenant),
     );
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
-    // As for users: a projection shows in the context URL (`groups(id,displayName)`).
-    let context = if plan.select.is_empty() {
-        "groups".to_string()
-    } else {
-        format!("groups({})", plan.select.join(","))
-    };
+    let context = super::projection_context("groups", &plan.select);
     collection_of(ctx, &context, &items, count, |o| {
         let mut shaped = shape(o, &plan.select);
         if !plan.expand.is_empty() {

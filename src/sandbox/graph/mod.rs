@@ -427,6 +427,16 @@ fn route_with_headers(
     }
 }
 
+/// A list's `@odata.context` path: the set, and its `$select` when there is one
+/// (`users(id,displayName)`), as Graph writes it.
+pub fn projection_context(set: &str, select: &[String]) -> String {
+    if select.is_empty() {
+        set.to_string()
+    } else {
+        format!("{set}({})", select.join(","))
+    }
+}
+
 /// Whether a hand-written handler owns the request: users (list, create, get, update, delete,
 /// `$count`, their authentication methods and memberships), groups (list, create, get, delete,
 /// members and memberships), application certificates (a PATCH that sets `keyCredentials`) and

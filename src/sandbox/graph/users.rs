@@ -309,11 +309,7 @@ fn list(ctx: &Ctx) -> Handled {
     );
     let count = (ctx.query.count && ctx.eventual).then_some(items.len());
     let select = &plan.select;
-    let context = if select.is_empty() {
-        "users".to_string()
-    } else {
-        format!("users({})", select.join(","))
-    };
+    let context = super::projection_context("users", select);
     collection_of(ctx, &context, &items, count, |o| {
         let mut shaped = shape_user(ctx, o, select);
         if !plan.expand.is_empty() {
