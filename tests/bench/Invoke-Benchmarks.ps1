@@ -89,7 +89,12 @@ function Format-Met([bool] $Ok) { if ($Ok) { 'yes' } else { '**no**' } }
 $results = [ordered]@{}
 
 # The largest generated module (most cmdlets), and the installed size of the module tree.
-$largestModule = (Get-ChildItem $moduleDir -Directory -Filter 'Microsoft.Graph.*' | Sort-Object { (Get-ChildItem $_.FullName -Filter *.psm1 | Measure-Object Length -Sum).Sum } -Descending | Select-Object -First 1).Name
+function Get-ScriptBytes([string] $Dir) {
+    # A module folder's script size; a manifest-only module (a meta-module) has none.
+    $m = Get-ChildItem $Dir -Filter *.psm1 | Measure-Object Length -Sum
+    if ($m) { $m.Sum } else { 0 }
+}
+$largestModule = (Get-ChildItem $moduleDir -Directory -Filter 'Microsoft.Graph.*' | Sort-Object { Get-ScriptBytes $_.FullName } -Descending | Select-Object -First 1).Name
 $largestCount = (Import-PowerShellDataFile (Join-Path $moduleDir "$largestModule/$largestModule.psd1")).FunctionsToExport.Count
 $engineFile = Join-Path $repo 'target/release/libmggraph.so'
 $treeBytes = (Get-ChildItem $moduleDir -Recurse -File | Measure-Object Length -Sum).Sum + (Get-Item $engineFile).Length
