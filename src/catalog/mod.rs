@@ -11,6 +11,7 @@ pub mod generated;
 pub mod models;
 pub mod modules;
 pub mod powershell;
+pub mod sdk_identity;
 
 pub use commands::{BUILTIN_COMMANDS, COMMANDS, INTERNAL_COMMANDS};
 pub use models::{model, pascal, Model, PropType};
