@@ -1,0 +1,32 @@
+// The base of every compiled model class (MgGraph.Models.dll, MgGraph.Models.Beta.dll): the
+// AdditionalProperties dictionary every Graph model carries. Each generated class derives from
+// this one or from its Graph base type's class; each generated interface from IMgModel.
+
+using System.Collections.Generic;
+using Newtonsoft.Json;
+
+namespace MgGraph.PowerShell
+{
+    /// <summary>What every model interface (<c>IMicrosoftGraphUser</c>, ...) has.</summary>
+    public interface IMgModel
+    {
+        /// <summary>The JSON members the model does not declare (as the SDK's
+        /// <c>AdditionalProperties</c>): read from responses, written back into bodies.</summary>
+        IDictionary<string, object> AdditionalProperties { get; }
+    }
+
+    /// <summary>The base class of every model class.</summary>
+    public abstract class MgModel : IMgModel
+    {
+        private IDictionary<string, object> _additional = new Dictionary<string, object>();
+
+        /// <summary>Every JSON member the model does not declare; starts empty (never null), as
+        /// the SDK's does.</summary>
+        [JsonExtensionData]
+        public IDictionary<string, object> AdditionalProperties
+        {
+            get => _additional;
+            set => _additional = value ?? new Dictionary<string, object>();
+        }
+    }
+}

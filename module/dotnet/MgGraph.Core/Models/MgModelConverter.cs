@@ -1,0 +1,289 @@
+// PowerShell's conversion to a model type ([MicrosoftGraphUser]@{...}, a -BodyParameter typed
+// IMicrosoftGraphUser given a hashtable): every generated class and interface names this
+// converter in its [TypeConverter] attribute. As the SDK's type converters do, it takes a
+// dictionary, a PSObject or JSON text; keys match declared properties by PascalCase or JSON
+// name in any case, values are converted to the property's type as the SDK converts them
+// ('false' is a boolean false, '5' a number, a byte[] a base64 string), nested dictionaries
+// become nested models, and keys the model does not declare go to AdditionalProperties.
+
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace MgGraph.PowerShell
+{
+    /// <summary>Converts hashtables, PSObjects, model objects and JSON text into model objects.</summary>
+    public sealed class MgModelConverter : PSTypeConverter
+    {
+        /// <inheritdoc/>
+        public override bool CanConvertFrom(object sourceValue, Type destinationType)
+        {
+            return MgJson.ModelClass(destinationType) != null && IsSource(sourceValue);
+        }
+
+        /// <inheritdoc/>
+        public override object ConvertFrom(object sourceValue, Type destinationType, IFormatProvider formatProvider, bool ignoreCase)
+        {
+            return Convert(sourceValue, destinationType);
+        }
+
+        /// <inheritdoc/>
+        public override bool CanConvertTo(object sourceValue, Type destinationType) => false;
+
+        /// <inheritdoc/>
+        public override object ConvertTo(object sourceValue, Type destinationType, IFormatProvider formatProvider, bool ignoreCase)
+        {
+            throw new InvalidCastException($"MgGraph: a model converts to no other type ({destinationType}).");
+        }
+
+        /// <summary>Whether a value is something a model converts from.</summary>
+        private static bool IsSource(object value)
+        {
+            if (value is PSObject ps)
+            {
+                if (ps.BaseObject is PSCustomObject) return true;
+                value = ps.BaseObject;
+            }
+            return value is IDictionary || value is IMgModel || value is JObject ||
+                   (value is string s && s.TrimStart().StartsWith("{", StringComparison.Ordinal));
+        }
+
+        /// <summary>A value as an object of a model type (a model class, or an interface: its
+        /// class). Null stays null; an object of the type is returned as it is.</summary>
+        /// <exception cref="ArgumentException">The value cannot be converted: the message names
+        /// the path to the offending value (nesting deeper than <see cref="MgJson.MaxDepth"/>, a
+        /// value holding itself, a value of the wrong kind).</exception>
+        public static object Convert(object value, Type modelType)
+        {
+            var cls = MgJson.ModelClass(modelType) ?? throw new ArgumentException($"MgGraph: {modelType} is not a model type.", nameof(modelType));
+            var context = new Context();
+            try
+            {
+                return context.Model(value, cls, "", 0);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Cannot convert to {cls.Name}: {e.Message}", e);
+            }
+        }
+
+        private sealed class Context
+        {
+            private readonly HashSet<object> _path = new HashSet<object>(ReferenceEqualityComparer.Instance);
+
+            public object Model(object value, Type cls, string path, int depth)
+            {
+                if (value is PSObject wrapper && !(wrapper.BaseObject is PSCustomObject)) value = wrapper.BaseObject;
+                if (value == null) return null;
+                if (cls.IsInstanceOfType(value)) return value;
+                if (value is string text)
+                {
+                    value = ParseObject(text, path);
+                    if (value == null) return null;
+                }
+                if (value is JObject jo) value = MgJson.ToValue(jo);
+                if (depth >= MgJson.MaxDepth) throw new ArgumentException($"the value is nested deeper than {MgJson.MaxDepth} levels at {MgJson.PathText(path)}.");
+                if (!_path.Add(value)) throw new ArgumentException($"the value at {MgJson.PathText(path)} is a reference to one of its own containers (a circular reference).");
+                try
+                {
+                    var result = (MgModel)Activator.CreateInstance(cls);
+                    var info = ModelInfo.Of(cls);
+                    foreach (var (key, v) in Entries(value, path))
+                    {
+                        if (key == null) continue;
+                        if (string.Equals(key, "AdditionalProperties", StringComparison.OrdinalIgnoreCase) && Unwrap(v) is IDictionary extra)
+                        {
+                            foreach (DictionaryEntry e in extra)
+                            {
+                                var k = System.Convert.ToString(e.Key, CultureInfo.InvariantCulture);
+                                if (k != null) result.AdditionalProperties[k] = Unwrap(e.Value);
+                            }
+                            continue;
+                        }
+                        if (info.ByName.TryGetValue(key, out var property))
+                        {
+                            var segment = MgJson.Segment(path, key);
+                            property.SetValue(result, Value(v, property.PropertyType, segment, depth + 1));
+                        }
+                        else
+                        {
+                            result.AdditionalProperties[key] = Unwrap(v);
+                        }
+                    }
+                    return result;
+                }
+                finally
+                {
+                    _path.Remove(value);
+                }
+            }
+
+            /// <summary>The (key, value) pairs of a dictionary, a PSObject or another model.</summary>
+            private static IEnumerable<(string, object)> Entries(object value, string path)
+            {
+                switch (value)
+                {
+                    case IDictionary dict:
+                        foreach (DictionaryEntry e in dict) yield return (System.Convert.ToString(e.Key, CultureInfo.InvariantCulture), e.Value);
+                        break;
+                    case IMgModel model:
+                        foreach (var (p, json) in ModelInfo.Of(value.GetType()).Declared)
+                        {
+                            var v = p.GetValue(value);
+                            if (v != null) yield return (json, v);
+                        }
+                        if (model.AdditionalProperties != null)
+                            foreach (var e in model.AdditionalProperties) yield return (e.Key, e.Value);
+                        break;
+                    case PSObject ps:
+                        foreach (var p in ps.Properties)
+                        {
+                            if (p is PSNoteProperty || p is PSProperty) yield return (p.Name, p.Value);
+                        }
+                        break;
+                    default:
+                        throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a dictionary or an object.");
+                }
+            }
+
+            private static object ParseObject(string text, string path)
+            {
+                var trimmed = text.Trim();
+                if (trimmed.Length == 0) return null;
+                if (!trimmed.StartsWith("{", StringComparison.Ordinal))
+                    throw new ArgumentException($"the value at {MgJson.PathText(path)} is a string, not a dictionary, an object or JSON object text.");
+                try
+                {
+                    using var reader = new JsonTextReader(new StringReader(trimmed)) { DateParseHandling = DateParseHandling.None, MaxDepth = 128 };
+                    return MgJson.ToValue(JToken.ReadFrom(reader));
+                }
+                catch (JsonException e)
+                {
+                    throw new ArgumentException($"the text at {MgJson.PathText(path)} is not JSON: {e.Message}");
+                }
+            }
+
+            private static object Unwrap(object value)
+            {
+                return value is PSObject ps && !(ps.BaseObject is PSCustomObject) ? ps.BaseObject : value;
+            }
+
+            /// <summary>A value as a property's type.</summary>
+            private object Value(object value, Type type, string path, int depth)
+            {
+                value = Unwrap(value);
+                if (value == null) return null;
+                if (type == typeof(object)) return value is JToken t ? MgJson.ToValue(t) : value;
+                if (MgJson.IsModelClass(type)) return Model(value, type, path, depth);
+                if (type.IsArray)
+                {
+                    var element = type.GetElementType();
+                    var items = new List<object>();
+                    if (value is IEnumerable list && !(value is string) && !(value is IDictionary) && !(value is byte[] && element == typeof(string)))
+                    {
+                        int i = 0;
+                        foreach (var item in list)
+                        {
+                            items.Add(Value(item, element, path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", depth));
+                            i++;
+                        }
+                    }
+                    else
+                    {
+                        items.Add(Value(value, element, path, depth));
+                    }
+                    var array = Array.CreateInstance(element, items.Count);
+                    for (int i = 0; i < items.Count; i++) array.SetValue(items[i], i);
+                    return array;
+                }
+                if (type.IsInstanceOfType(value)) return value;
+                var target = Nullable.GetUnderlyingType(type) ?? type;
+                try
+                {
+                    if (target == typeof(string)) return Text(value, path);
+                    if (target == typeof(bool)) return Boolean(value, path);
+                    if (target == typeof(DateTime)) return Date(value, path);
+                    if (target == typeof(int) || target == typeof(long) || target == typeof(double))
+                    {
+                        if (value is string s) return System.Convert.ChangeType(s.Trim(), target, CultureInfo.InvariantCulture);
+                        if (value is IConvertible && !(value is DateTime) && !(value is char))
+                            return System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+                        throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a number.");
+                    }
+                    return LanguagePrimitives.ConvertTo(value, type, CultureInfo.InvariantCulture);
+                }
+                catch (Exception e) when (e is FormatException || e is OverflowException || e is InvalidCastException || e is PSInvalidCastException)
+                {
+                    throw new ArgumentException($"the value at {MgJson.PathText(path)} ('{value}') cannot be converted to {Describe(target)}: {e.Message}");
+                }
+            }
+
+            private static string Describe(Type t)
+            {
+                if (t == typeof(bool)) return "a boolean";
+                if (t == typeof(int) || t == typeof(long)) return "an integer";
+                if (t == typeof(double)) return "a number";
+                if (t == typeof(DateTime)) return "a date";
+                if (t == typeof(string)) return "a string";
+                return t.Name;
+            }
+
+            private static string Text(object value, string path)
+            {
+                switch (value)
+                {
+                    case string s: return s;
+                    case byte[] bytes: return System.Convert.ToBase64String(bytes);
+                    case DateTime d: return MgJson.UtcString(d);
+                    case DateTimeOffset o: return MgJson.UtcString(o.UtcDateTime);
+                    case bool b: return b ? "true" : "false";
+                    case Guid g: return g.ToString();
+                    case Uri u: return u.OriginalString;
+                    case Enum e: return e.ToString();
+                    case TimeSpan span: return System.Xml.XmlConvert.ToString(span);
+                    case IConvertible c: return c.ToString(CultureInfo.InvariantCulture);
+                }
+                throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a string.");
+            }
+
+            private static bool Boolean(object value, string path)
+            {
+                switch (value)
+                {
+                    case bool b: return b;
+                    case SwitchParameter sw: return sw.IsPresent;
+                    case string s:
+                        // As the SDK converts: 'true' and 'false' in any case (PowerShell's own
+                        // rule, any non-empty string is true, would turn 'false' into true).
+                        if (bool.TryParse(s.Trim(), out var parsed)) return parsed;
+                        throw new ArgumentException($"the value at {MgJson.PathText(path)} ('{s}') is not a boolean ('true' or 'false').");
+                    case IConvertible c when !(value is DateTime) && !(value is char):
+                        return System.Convert.ToBoolean(c, CultureInfo.InvariantCulture);
+                }
+                throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a boolean.");
+            }
+
+            private static DateTime Date(object value, string path)
+            {
+                switch (value)
+                {
+                    case DateTime d: return d;
+                    case DateTimeOffset o: return o.UtcDateTime;
+                    case string s:
+                        // ISO 8601 first, then the culture's format (as (Get-Date).ToString() writes
+                        // it); dates without a zone are local, as typed.
+                        const DateTimeStyles styles = DateTimeStyles.AssumeLocal | DateTimeStyles.AdjustToUniversal;
+                        if (DateTime.TryParse(s, CultureInfo.InvariantCulture, styles, out var d1)) return d1;
+                        if (DateTime.TryParse(s, CultureInfo.CurrentCulture, styles, out var d2)) return d2;
+                        throw new ArgumentException($"the value at {MgJson.PathText(path)} ('{s}') is not a date.");
+                }
+                throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a date.");
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+Set-StrictMode -Version Latest
+
+# The compiled model classes (module/Microsoft.Graph.Authentication/bin/MgGraph.Models.dll,
+# MgGraph.Models.Beta.dll; runtime in MgGraph.Core.dll): every SDK model class and interface
+# exists as soon as an SDK-named module is imported, converts from hashtables, PSObjects and
+# JSON text as the SDK's type converters do (undeclared keys into AdditionalProperties), and
+# reads and writes JSON as the SDK does.
+
+BeforeDiscovery {
+    $root = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
+    # Every SDK-named module that has compiled cmdlets (module/<Name>/<Name>.dll).
+    $script:SdkModules = @(Get-ChildItem $root -Directory -Filter 'Microsoft.Graph.*' |
+            Where-Object { Test-Path (Join-Path $_.FullName "$($_.Name).dll") } |
+            Sort-Object Name | ForEach-Object { @{ Module = $_.Name } })
+}
+
+BeforeAll {
+    $script:ModuleRoot = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
+    $script:Bin = Join-Path $script:ModuleRoot 'Microsoft.Graph.Authentication/bin'
+    $script:Sep = [IO.Path]::PathSeparator
+    foreach ($dll in 'MgGraph.Core.dll', 'MgGraph.Models.dll', 'MgGraph.Models.Beta.dll') {
+        if (-not (Test-Path (Join-Path $script:Bin $dll))) {
+            throw "$dll is not built in $script:Bin: run the build (.ci/build) first."
+        }
+    }
+    $env:PSModulePath = $script:ModuleRoot + $script:Sep + $env:PSModulePath
+    Import-Module Microsoft.Graph.Authentication -Force
+    $script:V1 = 'Microsoft.Graph.PowerShell.Models'
+    $script:Beta = 'Microsoft.Graph.Beta.PowerShell.Models'
+
+    function Invoke-FreshPwsh {
+        # Runs a script in a fresh pwsh whose module path starts with the checkout's module/;
+        # the script's last output is JSON, returned parsed (as hashtables).
+        param([string] $Script, [string[]] $Arguments = @())
+        $file = Join-Path ([IO.Path]::GetTempPath()) "mggraph-models-$([guid]::NewGuid().ToString('n')).ps1"
+        Set-Content -Path $file -Value $Script
+        try {
+            $command = "`$env:PSModulePath = '$($script:ModuleRoot)$($script:Sep)' + `$env:PSModulePath; & '$file' $($Arguments -join ' ')"
+            $out = @(pwsh -NoProfile -NonInteractive -Command $command 2>&1 | ForEach-Object { "$_" })
+            if ($LASTEXITCODE -ne 0) { throw "the child pwsh failed ($LASTEXITCODE): $($out -join "`n")" }
+            ($out -join "`n") | ConvertFrom-Json -AsHashtable
+        }
+        finally { Remove-Item $file -ErrorAction SilentlyContinue }
+    }
+
+    # The child script: imports the SDK-named modules one by one and, right after each import
+    # (before the next, and without calling any cmdlet), names that module's sample model
+    # classes and interfaces and casts a hashtable with an undeclared key to each.
+    $script:NameAndCast = @'
+param([string] $SamplesPath)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$samples = Get-Content $SamplesPath -Raw | ConvertFrom-Json -AsHashtable
+$loadedBefore = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'MgGraph.Models*' }).Count
+$results = [ordered]@{}
+foreach ($module in @($samples.Keys | Sort-Object)) {
+    Import-Module $module
+    $failures = [System.Collections.Generic.List[string]]::new()
+    $named = 0
+    foreach ($name in $samples[$module]) {
+        $type = $name -as [type]
+        if ($null -eq $type) { $failures.Add("Unable to find type [$name]"); continue }
+        $named++
+        try {
+            $value = [System.Management.Automation.LanguagePrimitives]::ConvertTo(@{ MgTestExtra = 7 }, $type)
+            $class = $name -replace '\.I(MicrosoftGraph[^.]*)$', '.$1'
+            if ($value.GetType().FullName -ne $class) { $failures.Add("[$name] cast gave $($value.GetType().FullName)") }
+            elseif ($value.AdditionalProperties['MgTestExtra'] -ne 7) { $failures.Add("[$name] cast lost the undeclared key") }
+        }
+        catch { $failures.Add("[$name] cast failed: $($_.Exception.Message)") }
+    }
+    $results[$module] = @{ Named = $named; Failures = @($failures) }
+}
+@{ LoadedBefore = $loadedBefore; Modules = $results } | ConvertTo-Json -Depth 5 -Compress
+'@
+
+    # Samples: per module, the model types its cmdlets output and take as -BodyParameter
+    # (interfaces), with their classes; found in this process, checked in a fresh one.
+    $script:Samples = [ordered]@{}
+    foreach ($m in $script:SdkModules) {
+        $name = $m.Module
+        Import-Module $name
+        $types = [System.Collections.Generic.SortedSet[string]]::new([StringComparer]::Ordinal)
+        foreach ($c in Get-Command -Module $name -CommandType Cmdlet) {
+            foreach ($t in $c.OutputType) { if ($t.Name -match '\.Models\.IMicrosoftGraph') { $null = $types.Add($t.Name) } }
+            $body = $c.Parameters['BodyParameter']
+            if ($body -and $body.ParameterType.FullName -match '\.Models\.IMicrosoftGraph') { $null = $types.Add($body.ParameterType.FullName) }
+        }
+        $all = @($types)
+        # First, middle and last: a spread, not the first three of the alphabet.
+        $pick = @(if ($all.Count -le 3) { $all } else { $all[0], $all[[int]($all.Count / 2)], $all[-1] })
+        $script:Samples[$name] = @(foreach ($i in $pick) { $i; $i -replace '\.I(MicrosoftGraph[^.]*)$', '.$1' })
+    }
+}
+
+Describe 'Model types at import, in a fresh process' {
+    BeforeAll {
+        $path = Join-Path ([IO.Path]::GetTempPath()) "mggraph-model-samples-$PID.json"
+        $script:Samples | ConvertTo-Json -Depth 3 | Set-Content $path
+        try { $script:Fresh = Invoke-FreshPwsh $script:NameAndCast @("'$path'") }
+        finally { Remove-Item $path -ErrorAction SilentlyContinue }
+    }
+
+    It 'the model assemblies are not loaded before a module is imported' {
+        $script:Fresh['LoadedBefore'] | Should -Be 0
+    }
+
+    It 'most modules have model samples' {
+        $with = @($script:Samples.Values | Where-Object { @($_).Count -gt 0 }).Count
+        $with | Should -BeGreaterThan ($script:Samples.Count * 0.8)
+    }
+
+    It '<Module>: its model classes and interfaces exist right after its import, and cast with extra keys' -ForEach $script:SdkModules {
+        $r = $script:Fresh['Modules'][$Module]
+        @($r['Failures']) | Should -BeNullOrEmpty
+        $r['Named'] | Should -Be @($script:Samples[$Module]).Count
+    }
+
+    It 'the types scripts name in a fresh session exist after importing one module (v1.0 and beta)' {
+        $r = Invoke-FreshPwsh @'
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.Graph.Users
+$i = [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphInvitedUserMessageInfo]@{ customizedMessageBody = 'Welcome'; messageLanguage = 'en-US'; notInTheModel = 1 }
+$d = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject]@{ id = '1'; '@odata.type' = '#microsoft.graph.user' }
+$u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ DisplayName = 'x'; extra = 1 }
+Import-Module Microsoft.Graph.Beta.Users
+$b = [Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphUser]@{ displayName = 'b'; extra = 2 }
+@{
+    Invited = $i.GetType().FullName; Body = $i.CustomizedMessageBody; Extra = $i.AdditionalProperties['notInTheModel']
+    DirectoryObject = $d.Id; OdataType = $d.AdditionalProperties['@odata.type']
+    UserIsDirectoryObject = $u -is [Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject]
+    UserIsInterface = $u -is [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject]
+    Beta = $b.GetType().FullName; BetaExtra = $b.AdditionalProperties['extra']
+} | ConvertTo-Json -Compress
+'@
+        $r['Invited'] | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphInvitedUserMessageInfo'
+        $r['Body'] | Should -Be 'Welcome'
+        $r['Extra'] | Should -Be 1
+        $r['DirectoryObject'] | Should -Be '1'
+        $r['OdataType'] | Should -Be '#microsoft.graph.user'
+        $r['UserIsDirectoryObject'] | Should -BeTrue
+        $r['UserIsInterface'] | Should -BeTrue
+        $r['Beta'] | Should -Be 'Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphUser'
+        $r['BetaExtra'] | Should -Be 2
+    }
+}
+
+Describe 'Conversion to a model, as the SDK''s type converters convert' {
+    It 'keeps undeclared keys in AdditionalProperties and matches declared ones in any case' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ displayname = 'x'; Extra = 1; AccountEnabled = $true }
+        $u.DisplayName | Should -Be 'x'
+        $u.AccountEnabled | Should -BeTrue
+        $u.AdditionalProperties['Extra'] | Should -Be 1
+        $u.AdditionalProperties.Count | Should -Be 1
+    }
+
+    It 'converts values to the property types (''false'' is false, numeric strings, byte[] as base64)' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ accountEnabled = 'false'; onPremisesImmutableId = [byte[]](1, 2, 3); businessPhones = '555' }
+        $u.AccountEnabled | Should -BeFalse
+        $u.AccountEnabled | Should -BeOfType [bool]
+        $u.OnPremisesImmutableId | Should -Be 'AQID'
+        , $u.BusinessPhones | Should -BeOfType [string[]]
+        $u.BusinessPhones | Should -Be @('555')
+        $t = [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphTemporaryAccessPassAuthenticationMethod]@{ lifetimeInMinutes = '60'; isUsableOnce = 'True'; startDateTime = '2024-01-02T03:04:05Z' }
+        $t.LifetimeInMinutes | Should -Be 60
+        $t.LifetimeInMinutes | Should -BeOfType [int]
+        $t.IsUsableOnce | Should -BeTrue
+        $t.StartDateTime | Should -Be ([datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc))
+    }
+
+    It 'refuses what the SDK also refuses, naming the path' {
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ passwordProfile = @{ forceChangePasswordNextSignIn = 'maybe' } } } |
+            Should -Throw -ExpectedMessage '*.passwordProfile.forceChangePasswordNextSignIn*boolean*'
+    }
+
+    It 'converts nested dictionaries and arrays of them to nested models' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{
+            passwordProfile  = @{ password = 'p'; forceChangePasswordNextSignIn = 'true'; other = 'o' }
+            assignedLicenses = @(@{ skuId = 'a' }, [ordered]@{ skuId = 'b'; extra = 1 })
+        }
+        $u.PasswordProfile | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphPasswordProfile])
+        $u.PasswordProfile.ForceChangePasswordNextSignIn | Should -BeTrue
+        $u.PasswordProfile.AdditionalProperties['other'] | Should -Be 'o'
+        $u.AssignedLicenses.Count | Should -Be 2
+        $u.AssignedLicenses[1] | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphAssignedLicense])
+        $u.AssignedLicenses[1].SkuId | Should -Be 'b'
+        $u.AssignedLicenses[1].AdditionalProperties['extra'] | Should -Be 1
+    }
+
+    It 'converts a PSObject, JSON text, and another model' {
+        $p = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]([pscustomobject]@{ DisplayName = 'ps'; Other = 2 })
+        $p.DisplayName | Should -Be 'ps'
+        $p.AdditionalProperties['Other'] | Should -Be 2
+        $j = [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser]'{"displayName":"j","accountEnabled":"false","x":{"a":1}}'
+        $j.DisplayName | Should -Be 'j'
+        $j.AccountEnabled | Should -BeFalse
+        $j.AdditionalProperties['x']['a'] | Should -Be 1
+        $g = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphGroup]$p
+        $g.DisplayName | Should -Be 'ps'
+        $g.AdditionalProperties['Other'] | Should -Be 2
+    }
+
+    It 'merges an AdditionalProperties key' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ AdditionalProperties = @{ a = 1 }; b = 2 }
+        $u.AdditionalProperties['a'] | Should -Be 1
+        $u.AdditionalProperties['b'] | Should -Be 2
+    }
+
+    It 'refuses a value holding itself and nesting without end, naming the path' {
+        $h = @{ displayName = 'x' }
+        $h['passwordProfile'] = $h
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]$h } | Should -Throw -ExpectedMessage '*.passwordProfile*circular reference*'
+        $deep = @{ code = 'x' }
+        foreach ($i in 1..80) { $deep = @{ code = "$i"; innerError = $deep } }
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphWorkbookOperationError]$deep } | Should -Throw -ExpectedMessage '*deeper than 64*innerError*'
+    }
+
+    It 'a -BodyParameter-like typed variable takes a hashtable' {
+        [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphGroup] $body = @{ displayName = 'g'; mailEnabled = 'false'; 'owners@odata.bind' = @('https://graph.microsoft.com/v1.0/users/1') }
+        $body.MailEnabled | Should -BeFalse
+        $body.AdditionalProperties['owners@odata.bind'] | Should -Be @('https://graph.microsoft.com/v1.0/users/1')
+    }
+}
+
+Describe 'Model JSON' {
+    It 'serializes as the SDK writes: nulls left out, AdditionalProperties merged, dates in UTC ISO 8601' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{
+            displayName = 'x'; accountEnabled = 'false'; extra = 1
+            createdDateTime = [datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc)
+            passwordProfile = @{ password = 'p' }
+        }
+        $json = [MgGraph.PowerShell.MgJson]::Serialize($u)
+        $back = $json | ConvertFrom-Json -AsHashtable
+        @($back.Keys | Sort-Object) | Should -Be @('accountEnabled', 'createdDateTime', 'displayName', 'extra', 'passwordProfile')
+        $json | Should -Match '"createdDateTime":"2024-01-02T03:04:05\.0000000Z"'
+        $json | Should -Match '"accountEnabled":false'
+        $back['passwordProfile'].Keys | Should -Be @('password')
+        [MgGraph.PowerShell.MgJson]::IsModel($u) | Should -BeTrue
+        [MgGraph.PowerShell.MgJson]::IsModel(@{}) | Should -BeFalse
+    }
+
+    It 'reads a page into typed objects; undeclared members and expanded entities as the SDK shows them' {
+        $page = '[{"@odata.type":"#microsoft.graph.user","id":"1","displayName":"A","createdDateTime":"2024-01-02T03:04:05Z","manager":{"id":"m","displayName":"Boss"},"memberOf":[{"@odata.type":"#microsoft.graph.group","id":"g1"}],"ext":{"a":[1,2]},"passwordProfile":{"password":"z","n":{"q":1}}},{"id":"2"}]'
+        $items = [MgGraph.PowerShell.MgJson]::DeserializeArray($page, [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser], $true)
+        , $items | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser[]])
+        $items.Count | Should -Be 2
+        $u = $items[0]
+        $u.Id | Should -Be '1'
+        $u.UserId | Should -Be '1'
+        $u.CreatedDateTime.Kind | Should -Be 'Utc'
+        $u.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.user'
+        $u.AdditionalProperties['ext'] | Should -BeOfType ([hashtable])
+        $u.AdditionalProperties['ext']['A'] | Should -Be @(1, 2)
+        $u.Manager.Id | Should -Be 'm'
+        $u.Manager.AdditionalProperties['displayName'] | Should -Be 'Boss'
+        $u.MemberOf[0].AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.group'
+        $u.PasswordProfile.AdditionalProperties['n'] | Should -BeOfType ([hashtable])
+        $items[1].AdditionalProperties.Count | Should -Be 0
+    }
+}
