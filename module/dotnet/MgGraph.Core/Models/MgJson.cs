@@ -31,8 +31,6 @@ namespace MgGraph.PowerShell
             MaxDepth = 128,
         };
 
-        private static readonly JsonSerializer Serializer = JsonSerializer.Create(Settings);
-
         /// <summary>Is this value a model object (class instance, possibly wrapped in a PSObject)?</summary>
         public static bool IsModel(object value)
         {
@@ -61,88 +59,182 @@ namespace MgGraph.PowerShell
 
         /// <summary>A JSON array text (one engine output event) as a typed array of
         /// <paramref name="modelClass"/> (a model class or interface; a single object is read as a
-        /// one-item array). <paramref name="nested"/>: replace the JSON tokens left in
-        /// AdditionalProperties and untyped properties (at every level) by PowerShell values —
-        /// objects as case-insensitive Hashtables, arrays as object[] — and expanded navigation
-        /// properties by objects with Id and AdditionalProperties, as the SDK shows them.</summary>
+        /// one-item array). JSON members the model does not declare go to AdditionalProperties;
+        /// there and in untyped properties, objects become case-insensitive Hashtables and arrays
+        /// object[] (as the SDK's dictionaries hold them), and an expanded navigation property
+        /// (an object in an untyped property) an object with Id and AdditionalProperties, as the
+        /// SDK shows it. <paramref name="nested"/> is the engine's hint that such values occur;
+        /// they are converted either way (the reader meets them as it goes).</summary>
+        /// <remarks>Read with a reader of its own, not Newtonsoft's serializer: the serializer
+        /// builds a contract (reflection and emitted accessors for every property) the first time
+        /// it meets each class, 5-20 ms a model; this reader needs only the property table.</remarks>
         /// <exception cref="ArgumentException">modelClass is not a model type.</exception>
         /// <exception cref="JsonException">The text is not JSON of that shape.</exception>
         public static Array DeserializeArray(string json, Type modelClass, bool nested)
         {
             var cls = ModelClass(modelClass) ?? throw new ArgumentException($"MgGraph: {modelClass} is not a model type.", nameof(modelClass));
-            Array items;
-            using (var reader = new JsonTextReader(new StringReader(json)))
+            using var reader = NewReader(json);
+            if (!reader.Read()) return Array.CreateInstance(cls, 0);
+            if (reader.TokenType == JsonToken.StartObject)
             {
-                reader.DateParseHandling = Settings.DateParseHandling;
-                reader.DateTimeZoneHandling = Settings.DateTimeZoneHandling;
-                reader.MaxDepth = Settings.MaxDepth;
-                if (!reader.Read()) return Array.CreateInstance(cls, 0);
-                if (reader.TokenType == JsonToken.StartObject)
-                {
-                    items = Array.CreateInstance(cls, 1);
-                    items.SetValue(Serializer.Deserialize(reader, cls), 0);
-                }
-                else
-                {
-                    items = (Array)Serializer.Deserialize(reader, cls.MakeArrayType()) ?? Array.CreateInstance(cls, 0);
-                }
+                var one = Array.CreateInstance(cls, 1);
+                one.SetValue(ReadModel(reader, cls), 0);
+                return one;
             }
-            if (nested)
+            if (reader.TokenType == JsonToken.Null) return Array.CreateInstance(cls, 0);
+            if (reader.TokenType != JsonToken.StartArray) throw Unexpected(reader, "an array of objects");
+            var items = new List<object>();
+            while (reader.Read() && reader.TokenType != JsonToken.EndArray)
             {
-                foreach (var item in items) ConvertNested(item, 0);
+                if (reader.TokenType == JsonToken.Null) items.Add(null);
+                else if (reader.TokenType == JsonToken.StartObject) items.Add(ReadModel(reader, cls));
+                else throw Unexpected(reader, "an object");
             }
-            return items;
+            var result = Array.CreateInstance(cls, items.Count);
+            for (int i = 0; i < items.Count; i++) result.SetValue(items[i], i);
+            return result;
         }
 
-        /// <summary>Replaces JSON tokens in a model's untyped properties and AdditionalProperties
-        /// (and in its nested models') by PowerShell values.</summary>
-        private static void ConvertNested(object model, int depth)
+        /// <summary>One JSON object (the reader on its StartObject) as a model of <paramref name="cls"/>.</summary>
+        public static object ReadModel(JsonReader reader, Type cls)
         {
-            if (model == null || depth > MaxDepth) return;
-            var info = ModelInfo.Of(model.GetType());
-            foreach (var p in info.Untyped)
+            var model = (MgModel)Activator.CreateInstance(cls);
+            var info = ModelInfo.Of(cls);
+            while (reader.Read())
             {
-                var v = p.GetValue(model);
-                switch (v)
+                if (reader.TokenType == JsonToken.EndObject) return model;
+                if (reader.TokenType != JsonToken.PropertyName) throw Unexpected(reader, "a member name");
+                var name = (string)reader.Value;
+                if (info.TryGet(name, out var slot)) slot.Property.SetValue(model, ReadSlot(reader, slot));
+                else
                 {
-                    case JObject o:
-                        p.SetValue(model, ExpandedEntity(o));
-                        break;
-                    case JArray a:
+                    if (!reader.Read()) throw Unexpected(reader, "a value");
+                    model.AdditionalProperties[name] = ToValue(reader);
+                }
+            }
+            throw Unexpected(reader, "the end of an object");
+        }
+
+        private static JsonTextReader NewReader(string json)
+        {
+            return new JsonTextReader(new StringReader(json))
+            {
+                DateParseHandling = Settings.DateParseHandling,
+                DateTimeZoneHandling = Settings.DateTimeZoneHandling,
+                MaxDepth = Settings.MaxDepth,
+                CloseInput = true,
+            };
+        }
+
+        private static JsonSerializationException Unexpected(JsonReader reader, string wanted)
+        {
+            var at = reader as IJsonLineInfo;
+            return new JsonSerializationException($"MgGraph: expected {wanted} at {reader.Path} but found {reader.TokenType}" +
+                (at != null && at.HasLineInfo() ? $" (line {at.LineNumber}, position {at.LinePosition})." : "."));
+        }
+
+        /// <summary>The next value (after a member name) as a property's type.</summary>
+        private static object ReadSlot(JsonReader reader, Slot slot)
+        {
+            switch (slot.Kind)
+            {
+                case SlotKind.String: return reader.ReadAsString();
+                case SlotKind.Bool: return reader.ReadAsBoolean();
+                case SlotKind.Int: return reader.ReadAsInt32();
+                case SlotKind.Double: return reader.ReadAsDouble();
+                case SlotKind.DateTime:
+                    {
+                        var d = reader.ReadAsDateTime();
+                        return d.HasValue && d.Value.Kind != DateTimeKind.Utc ? d.Value.ToUniversalTime() : d;
+                    }
+            }
+            if (!reader.Read()) throw Unexpected(reader, "a value");
+            if (reader.TokenType == JsonToken.Null || reader.TokenType == JsonToken.Undefined) return null;
+            switch (slot.Kind)
+            {
+                case SlotKind.Long:
+                    return Convert.ToInt64(reader.Value, CultureInfo.InvariantCulture);
+                case SlotKind.StringArray:
+                    {
+                        if (reader.TokenType != JsonToken.StartArray) throw Unexpected(reader, "an array");
+                        var list = new List<string>();
+                        while (true)
                         {
-                            var list = new object[a.Count];
-                            for (int i = 0; i < list.Length; i++) list[i] = a[i] is JObject e ? ExpandedEntity(e) : ToValue(a[i]);
-                            p.SetValue(model, list);
-                            break;
+                            var s = reader.ReadAsString();
+                            if (reader.TokenType == JsonToken.EndArray) break;
+                            list.Add(s);
                         }
-                    case JToken t:
-                        p.SetValue(model, ToValue(t));
-                        break;
-                }
+                        return list.ToArray();
+                    }
+                case SlotKind.Model:
+                    if (reader.TokenType != JsonToken.StartObject) throw Unexpected(reader, "an object");
+                    return ReadModel(reader, slot.ModelClass);
+                case SlotKind.ModelArray:
+                    {
+                        if (reader.TokenType != JsonToken.StartArray) throw Unexpected(reader, "an array");
+                        var list = new List<object>();
+                        while (reader.Read() && reader.TokenType != JsonToken.EndArray)
+                        {
+                            if (reader.TokenType == JsonToken.Null) list.Add(null);
+                            else if (reader.TokenType == JsonToken.StartObject) list.Add(ReadModel(reader, slot.ModelClass));
+                            else throw Unexpected(reader, "an object");
+                        }
+                        var array = Array.CreateInstance(slot.ModelClass, list.Count);
+                        for (int i = 0; i < list.Count; i++) array.SetValue(list[i], i);
+                        return array;
+                    }
+                case SlotKind.Object:
+                    // An expanded navigation property (or an untyped value).
+                    if (reader.TokenType == JsonToken.StartObject) return ExpandedEntity((Hashtable)ToValue(reader));
+                    if (reader.TokenType == JsonToken.StartArray)
+                    {
+                        var list = new List<object>();
+                        while (reader.Read() && reader.TokenType != JsonToken.EndArray)
+                            list.Add(reader.TokenType == JsonToken.StartObject ? ExpandedEntity((Hashtable)ToValue(reader)) : ToValue(reader));
+                        return list.ToArray();
+                    }
+                    return ToValue(reader);
+                default:
+                    return JToken.ReadFrom(reader).ToObject(slot.Property.PropertyType, JsonSerializer.Create(Settings));
             }
-            foreach (var p in info.Nested)
+        }
+
+        /// <summary>The value the reader is on (read to its end) as a PowerShell value: objects as
+        /// case-insensitive Hashtables, arrays as object[], scalars as themselves.</summary>
+        public static object ToValue(JsonReader reader)
+        {
+            switch (reader.TokenType)
             {
-                var v = p.GetValue(model);
-                if (v is Array list) foreach (var x in list) ConvertNested(x, depth + 1);
-                else ConvertNested(v, depth + 1);
-            }
-            if (model is IMgModel m && m.AdditionalProperties is IDictionary<string, object> additional && additional.Count > 0)
-            {
-                List<string> keys = null;
-                foreach (var e in additional)
-                {
-                    if (e.Value is JToken) (keys ??= new List<string>()).Add(e.Key);
-                }
-                if (keys != null) foreach (var k in keys) additional[k] = ToValue((JToken)additional[k]);
+                case JsonToken.StartObject:
+                    {
+                        var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                        while (reader.Read() && reader.TokenType != JsonToken.EndObject)
+                        {
+                            var name = (string)reader.Value;
+                            if (!reader.Read()) throw Unexpected(reader, "a value");
+                            table[name] = ToValue(reader);
+                        }
+                        return table;
+                    }
+                case JsonToken.StartArray:
+                    {
+                        var list = new List<object>();
+                        while (reader.Read() && reader.TokenType != JsonToken.EndArray) list.Add(ToValue(reader));
+                        return list.ToArray();
+                    }
+                case JsonToken.Null:
+                case JsonToken.Undefined:
+                    return null;
+                default:
+                    return reader.Value;
             }
         }
 
         /// <summary>An expanded navigation property (<c>manager</c>, <c>memberOf</c>) as the SDK
         /// shows one: Id as a property, the rest in AdditionalProperties
         /// (<c>$u.Manager.AdditionalProperties['displayName']</c>).</summary>
-        private static PSObject ExpandedEntity(JObject token)
+        private static PSObject ExpandedEntity(Hashtable rest)
         {
-            var rest = (Hashtable)ToValue(token);
             var id = rest["id"];
             rest.Remove("id");
             var result = new PSObject();

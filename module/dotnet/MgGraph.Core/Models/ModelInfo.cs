@@ -1,6 +1,6 @@
 // What the model runtime needs to know of a model class, found by reflection once per class:
-// its declared properties (by PascalCase name and by JSON name, both case-insensitive), the
-// untyped ones (expanded navigation properties) and the nested-model ones.
+// its declared properties (by PascalCase name and by JSON name, both case-insensitive) and,
+// for the reader, what each holds.
 
 using System;
 using System.Collections.Concurrent;
@@ -20,19 +20,14 @@ namespace MgGraph.PowerShell
         /// <summary>Declared properties by PascalCase name and by JSON name, ignoring case.</summary>
         public readonly Dictionary<string, PropertyInfo> ByName = new Dictionary<string, PropertyInfo>(StringComparer.OrdinalIgnoreCase);
 
-        /// <summary>Untyped (<c>object</c>) properties.</summary>
-        public readonly PropertyInfo[] Untyped;
-
-        /// <summary>Properties holding a nested model or an array of them.</summary>
-        public readonly PropertyInfo[] Nested;
+        /// <summary>Declared properties by JSON name (exact) with what the reader needs.</summary>
+        public readonly Dictionary<string, Slot> ByJson = new Dictionary<string, Slot>(StringComparer.Ordinal);
 
         private ModelInfo(Type type)
         {
             var chain = new List<Type>();
             for (var t = type; t != null && t != typeof(object); t = t.BaseType) chain.Insert(0, t);
             var declared = new List<(PropertyInfo, string)>();
-            var untyped = new List<PropertyInfo>();
-            var nested = new List<PropertyInfo>();
             foreach (var t in chain)
             {
                 foreach (var p in t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
@@ -43,16 +38,52 @@ namespace MgGraph.PowerShell
                     declared.Add((p, json.PropertyName));
                     ByName[p.Name] = p;
                     ByName[json.PropertyName] = p;
-                    if (p.PropertyType == typeof(object)) untyped.Add(p);
-                    else if (MgJson.IsModelClass(p.PropertyType) || (p.PropertyType.IsArray && MgJson.IsModelClass(p.PropertyType.GetElementType())))
-                        nested.Add(p);
+                    ByJson[json.PropertyName] = new Slot(p);
                 }
             }
             Declared = declared.ToArray();
-            Untyped = untyped.ToArray();
-            Nested = nested.ToArray();
         }
 
         public static ModelInfo Of(Type type) => Cache.GetOrAdd(type, t => new ModelInfo(t));
+
+        /// <summary>A declared property (by JSON name, any case), for the reader.</summary>
+        public bool TryGet(string json, out Slot slot)
+        {
+            if (ByJson.TryGetValue(json, out slot)) return true;
+            if (ByName.TryGetValue(json, out var p))
+            {
+                slot = ByJson[p.GetCustomAttribute<JsonPropertyAttribute>().PropertyName];
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /// <summary>What a property holds, as the reader reads it.</summary>
+    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Model, ModelArray, Object, Other }
+
+    internal sealed class Slot
+    {
+        public readonly PropertyInfo Property;
+        public readonly SlotKind Kind;
+        /// <summary>The model class (Model) or its element class (ModelArray).</summary>
+        public readonly Type ModelClass;
+
+        public Slot(PropertyInfo p)
+        {
+            Property = p;
+            var t = p.PropertyType;
+            if (t == typeof(string)) Kind = SlotKind.String;
+            else if (t == typeof(bool?) || t == typeof(bool)) Kind = SlotKind.Bool;
+            else if (t == typeof(int?) || t == typeof(int)) Kind = SlotKind.Int;
+            else if (t == typeof(long?) || t == typeof(long)) Kind = SlotKind.Long;
+            else if (t == typeof(double?) || t == typeof(double)) Kind = SlotKind.Double;
+            else if (t == typeof(DateTime?) || t == typeof(DateTime)) Kind = SlotKind.DateTime;
+            else if (t == typeof(string[])) Kind = SlotKind.StringArray;
+            else if (t == typeof(object)) Kind = SlotKind.Object;
+            else if (MgJson.IsModelClass(t)) { Kind = SlotKind.Model; ModelClass = t; }
+            else if (t.IsArray && MgJson.IsModelClass(t.GetElementType())) { Kind = SlotKind.ModelArray; ModelClass = t.GetElementType(); }
+            else Kind = SlotKind.Other;
+        }
     }
 }
