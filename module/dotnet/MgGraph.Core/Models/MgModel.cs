@@ -28,5 +28,8 @@ namespace MgGraph.PowerShell
             get => _additional;
             set => _additional = value ?? new Dictionary<string, object>();
         }
+
+        /// <summary>The object as JSON, as the SDK's models write it (<see cref="MgJson.Serialize"/>).</summary>
+        public string ToJsonString() => MgJson.Serialize(this);
     }
 }
