@@ -76,9 +76,11 @@ foreach ($module in @($samples.Keys | Sort-Object)) {
 
     # Samples: per module, the model types its cmdlets output and take as -BodyParameter
     # (interfaces), with their classes; found in this process, checked in a fresh one.
+    # (Discovery's variables are not the run's: the module list is read again.)
     $script:Samples = [ordered]@{}
-    foreach ($m in $script:SdkModules) {
-        $name = $m.Module
+    $modules = Get-ChildItem $script:ModuleRoot -Directory -Filter 'Microsoft.Graph.*' |
+        Where-Object { Test-Path (Join-Path $_.FullName "$($_.Name).dll") } | Sort-Object Name
+    foreach ($name in $modules.Name) {
         Import-Module $name
         $types = [System.Collections.Generic.SortedSet[string]]::new([StringComparer]::Ordinal)
         foreach ($c in Get-Command -Module $name -CommandType Cmdlet) {
