@@ -126,7 +126,7 @@ function Select-MgProfile {
 # (module/) and in an 'sdk' folder inside an installed package: put them on PSModulePath for
 # this process, so their cmdlets load on first use and `Import-Module Microsoft.Graph.Users`
 # finds MgGraph's copy ahead of any installed SDK (README, "Coexisting with the SDK").
-$script:MgSdkModuleRoot = if ([System.IO.Directory]::Exists("$PSScriptRoot/sdk")) { "$PSScriptRoot/sdk" } else { [System.IO.Path]::GetDirectoryName($PSScriptRoot) }
+$script:MgSdkModuleRoot = [System.IO.Path]::GetDirectoryName($PSScriptRoot)
 if (($env:PSModulePath -split [System.IO.Path]::PathSeparator) -notcontains $script:MgSdkModuleRoot) {
     $env:PSModulePath = $script:MgSdkModuleRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
 }
@@ -231,7 +231,7 @@ function Enable-MgGraphSdkModule {
     $sep = [System.IO.Path]::PathSeparator
     $profilePath = $null
     if ($Scope -eq 'Process') {
-        if (($env:PSModulePath -split $sep) -notcontains $folder -and $PSCmdlet.ShouldProcess('PSModulePath', "Add '$folder'")) {
+        if (($env:PSModulePath -split $sep) -notcontains $folder -and (Test-MgShouldProcess $PSCmdlet 'PSModulePath' "Add '$folder'")) {
             $env:PSModulePath = $folder + $sep + $env:PSModulePath
         }
     }
@@ -243,7 +243,7 @@ function Enable-MgGraphSdkModule {
         $old = if ([System.IO.File]::Exists($profilePath)) { [System.IO.File]::ReadAllText($profilePath) } else { '' }
         $rest = (Remove-MgProfileBlock $old).TrimEnd("`r", "`n")
         $new = $(if ($rest) { $rest + [Environment]::NewLine + [Environment]::NewLine } else { '' }) + (Get-MgProfileBlock $checkout)
-        if ($new -ne $old -and $PSCmdlet.ShouldProcess($profilePath, 'Add the lines that put MgGraph''s SDK-named modules on PSModulePath')) {
+        if ($new -ne $old -and (Test-MgShouldProcess $PSCmdlet $profilePath 'Add the lines that put MgGraph''s SDK-named modules on PSModulePath')) {
             $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($profilePath))
             [System.IO.File]::WriteAllText($profilePath, $new)
         }
@@ -280,14 +280,14 @@ function Disable-MgGraphSdkModule {
     )
     $sep = [System.IO.Path]::PathSeparator
     $kept = @($env:PSModulePath -split $sep | Where-Object { $_ -ne $script:MgSdkModuleRoot })
-    if ($PSCmdlet.ShouldProcess('PSModulePath', "Remove '$script:MgSdkModuleRoot'")) { $env:PSModulePath = $kept -join $sep }
+    if ((Test-MgShouldProcess $PSCmdlet 'PSModulePath' "Remove '$script:MgSdkModuleRoot'")) { $env:PSModulePath = $kept -join $sep }
     if ($Scope -eq 'Process') { return }
     $profilePath = Get-MgPowerShellProfilePath
     if (-not [System.IO.File]::Exists($profilePath)) { return }
     $old = [System.IO.File]::ReadAllText($profilePath)
     $new = Remove-MgProfileBlock $old
     if ($new -eq $old) { return }
-    if ($PSCmdlet.ShouldProcess($profilePath, 'Remove MgGraph''s lines')) {
+    if ((Test-MgShouldProcess $PSCmdlet $profilePath 'Remove MgGraph''s lines')) {
         if ($new.Trim()) { [System.IO.File]::WriteAllText($profilePath, $new) }
         else { [System.IO.File]::Delete($profilePath) }
     }

@@ -413,7 +413,7 @@ function Add-MgEnvironment {
         [Parameter(Mandatory)] [Alias('AzureADEndpointResourceId')] [string] $AzureADEndpoint,
         [Parameter(Mandatory)] [string] $GraphEndpoint
     )
-    if (-not $PSCmdlet.ShouldProcess($Name, 'Add environment')) { return }
+    if (-not (Test-MgShouldProcess $PSCmdlet $Name 'Add environment')) { return }
     Invoke-MgBuiltin -Name 'Add-MgEnvironment' -Cmdlet $PSCmdlet -Model 'graphEnvironment' -Params @{
         Name = $Name; AzureADEndpoint = $AzureADEndpoint; GraphEndpoint = $GraphEndpoint
     }
@@ -471,7 +471,7 @@ function Set-MgRequestContext {
         [ValidateRange(1, 86400)] [int] $ClientTimeout,
         [ValidateRange(1, 64)] [int] $ThrottleLimit
     )
-    if (-not $PSCmdlet.ShouldProcess('MgGraph request context', 'Update')) { return }
+    if (-not (Test-MgShouldProcess $PSCmdlet 'MgGraph request context' 'Update')) { return }
     $params = @{}
     foreach ($name in 'MaxRetry', 'RetryDelay', 'RetriesTimeLimit', 'ClientTimeout', 'ThrottleLimit') {
         if ($PSBoundParameters.ContainsKey($name)) { $params[$name] = $PSBoundParameters[$name] }

@@ -32,22 +32,7 @@ function ConvertFrom-MgResponseBody {
 function New-MgHttpResponseMessage {
     # A real System.Net.Http.HttpResponseMessage from the engine's response envelope.
     param([Parameter(Mandatory)] [hashtable] $Envelope)
-    $response = [System.Net.Http.HttpResponseMessage]::new([System.Net.HttpStatusCode][int]$Envelope['status'])
-    $response.RequestMessage = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Envelope['method']), [uri]$Envelope['uri'])
-    if ($Envelope['version'] -match 'HTTP/(\d)\.?(\d)?') { $response.Version = [version]::new([int]$Matches[1], [int]("0$($Matches[2])")) }
-    $content = if ($null -ne $Envelope['bodyBase64']) {
-        [System.Net.Http.ByteArrayContent]::new([Convert]::FromBase64String($Envelope['bodyBase64']))
-    }
-    else {
-        [System.Net.Http.ByteArrayContent]::new([System.Text.Encoding]::UTF8.GetBytes([string]$Envelope['body']))
-    }
-    foreach ($pair in $Envelope['headers']) {
-        if (-not $response.Headers.TryAddWithoutValidation($pair[0], [string]$pair[1])) {
-            $null = $content.Headers.TryAddWithoutValidation($pair[0], [string]$pair[1])
-        }
-    }
-    $response.Content = $content
-    $response
+    [MgGraph.PowerShell.ResponseMessages]::FromEnvelope($Envelope)
 }
 
 function Invoke-MgGraphRequest {

@@ -37,7 +37,7 @@ function Register-MgSandboxPasskey {
         [string] $DisplayName
     )
     process {
-        if (-not $PSCmdlet.ShouldProcess($UserId, 'Register a passkey')) { return }
+        if (-not (Test-MgShouldProcess $PSCmdlet $UserId 'Register a passkey')) { return }
         $params = @{ UserId = $UserId; TemporaryAccessPass = $TemporaryAccessPass }
         if ($DisplayName) { $params.DisplayName = $DisplayName }
         Invoke-MgBuiltin -Name 'Register-MgSandboxPasskey' -Params $params -Cmdlet $PSCmdlet -Model 'fido2AuthenticationMethod'

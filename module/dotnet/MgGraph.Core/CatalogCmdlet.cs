@@ -1,0 +1,333 @@
+// The base of every generated cmdlet. A generated class only declares its parameters (bound
+// by PowerShell as code) and its catalog facts; this class turns the bound parameters of each
+// pipeline record into one engine call, or pushes them into one streaming call in bulk mode
+// (-ThrottleLimit > 1), and writes the call's events on PowerShell's thread.
+
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Text;
+
+namespace MgGraph.PowerShell
+{
+    /// <summary>One parameter set of a catalog command: its Graph method and path template,
+    /// whether it pages, the ids its path needs (for -InputObject) and the body's date
+    /// properties (culture-formatted date strings are rewritten as ISO dates).</summary>
+    public sealed class MgParameterSet
+    {
+        /// <summary>name: the set ("Get", "List", "CreateExpanded"...); method: GET, POST...;
+        /// path: "/users/{user-id}"; list: pages; identity: -InputObject's id names;
+        /// bodyDates: the body's DateTimeOffset properties.</summary>
+        public MgParameterSet(string name, string method, string path, bool list, string[] identity, string[] bodyDates)
+        {
+            Name = name;
+            Method = method;
+            Path = path;
+            List = list;
+            Identity = identity ?? Array.Empty<string>();
+            BodyDates = bodyDates ?? Array.Empty<string>();
+        }
+
+        /// <summary>The set's name.</summary>
+        public string Name { get; }
+        /// <summary>The Graph method.</summary>
+        public string Method { get; }
+        /// <summary>The Graph path template.</summary>
+        public string Path { get; }
+        /// <summary>Whether the set pages (-All, -Top, -PageSize).</summary>
+        public bool List { get; }
+        /// <summary>The ids -InputObject supplies.</summary>
+        public string[] Identity { get; }
+        /// <summary>The body's date properties.</summary>
+        public string[] BodyDates { get; }
+        /// <summary>Whether the set writes (anything but GET): asks ShouldProcess first.</summary>
+        public bool Mutates => !string.Equals(Method, "GET", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A catalog command as its generated cmdlet runs it.</summary>
+    public sealed class MgCommandInfo
+    {
+        private readonly Dictionary<string, MgParameterSet> _sets;
+
+        /// <summary>name: the catalog command ("Get-MgUser"); output: the model class its output
+        /// is read into (null: plain JSON values); sets: its parameter sets; pathParameters: the
+        /// parameters that name files (-InFile, -OutFile), resolved to file-system paths.</summary>
+        public MgCommandInfo(string name, Type output, MgParameterSet[] sets, string[] pathParameters)
+        {
+            Name = name;
+            Output = output;
+            _sets = new Dictionary<string, MgParameterSet>(StringComparer.OrdinalIgnoreCase);
+            foreach (var s in sets ?? Array.Empty<MgParameterSet>()) _sets[s.Name] = s;
+            PathParameters = pathParameters ?? Array.Empty<string>();
+        }
+
+        /// <summary>The same from a compact description, as generated code passes it (one string
+        /// is a few bytes of IL where arrays of sets are hundreds, times 24,000 cmdlets): sets
+        /// separated by '\n', each "name\tmethod\tpath\tlist (1|0)\tidentity,..\tbodyDate,..";
+        /// pathParameters comma-separated.</summary>
+        /// <exception cref="ArgumentException">A set has fewer than four fields.</exception>
+        public MgCommandInfo(string name, Type output, string sets, string pathParameters)
+            : this(name, output, ParseSets(sets), Split(pathParameters, ','))
+        {
+        }
+
+        private static string[] Split(string text, char separator) =>
+            string.IsNullOrEmpty(text) ? Array.Empty<string>() : text.Split(separator);
+
+        private static MgParameterSet[] ParseSets(string sets)
+        {
+            var lines = Split(sets, '\n');
+            var result = new MgParameterSet[lines.Length];
+            for (int i = 0; i < lines.Length; i++)
+            {
+                var f = lines[i].Split('\t');
+                if (f.Length < 4) throw new ArgumentException($"MgGraph: malformed parameter set '{lines[i]}'.", nameof(sets));
+                result[i] = new MgParameterSet(f[0], f[1], f[2], f[3] == "1",
+                    f.Length > 4 ? Split(f[4], ',') : null, f.Length > 5 ? Split(f[5], ',') : null);
+            }
+            return result;
+        }
+
+        /// <summary>The catalog command's name.</summary>
+        public string Name { get; }
+        /// <summary>The output model class, or null.</summary>
+        public Type Output { get; }
+        /// <summary>File-path parameters.</summary>
+        public string[] PathParameters { get; }
+
+        /// <summary>A set by name (null when unknown).</summary>
+        public MgParameterSet Set(string name) => name != null && _sets.TryGetValue(name, out var s) ? s : null;
+    }
+
+    /// <summary>The base of every generated Graph cmdlet.</summary>
+    public abstract class MgCatalogCmdlet : PSCmdlet, IDisposable
+    {
+        /// <summary>The command's catalog facts (a static of the generated class).</summary>
+        protected abstract MgCommandInfo Info { get; }
+
+        private static readonly HashSet<string> NotSent = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
+            "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
+            "UseTransaction", "ThrottleLimit",
+        };
+
+        private string _engineName;
+        private string _flags;
+        private EngineCall _bulk;
+        private volatile EngineCall _current;
+
+        /// <summary>begin: the command as the engine runs it; in bulk mode, the streaming call.</summary>
+        protected override void BeginProcessing()
+        {
+            _engineName = Profiles.Resolve(Info.Name);
+            var bound = MyInvocation.BoundParameters;
+            int throttle;
+            if (bound.TryGetValue("ThrottleLimit", out var t) && t != null) throttle = System.Convert.ToInt32(Unwrap(t), CultureInfo.InvariantCulture);
+            else throttle = Profiles.DefaultThrottleLimit;
+            var verbose = Wants("Verbose", "VerbosePreference");
+            var debug = Wants("Debug", "DebugPreference");
+            _flags = ",\"verbose\":" + (verbose ? "true" : "false") + ",\"debug\":" + (debug ? "true" : "false") + "}";
+            if (throttle > 1)
+            {
+                _bulk = Engine.Start(WireValue.ToJson(new Dictionary<string, object>
+                {
+                    ["command"] = _engineName,
+                    ["streamInput"] = true,
+                    ["throttleLimit"] = throttle,
+                    ["verbose"] = verbose,
+                    ["debug"] = debug,
+                }));
+            }
+        }
+
+        /// <summary>Whether -Verbose/-Debug (or the caller's preference variable) asks for the stream.</summary>
+        private bool Wants(string parameter, string preference)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) return v is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(v);
+            var value = GetVariableValue(preference);
+            if (value is PSObject p) value = p.BaseObject;
+            var text = System.Convert.ToString(value, CultureInfo.InvariantCulture);
+            return !string.IsNullOrEmpty(text) && text != "SilentlyContinue" && text != "Ignore";
+        }
+
+        /// <summary>process: one pipeline record.</summary>
+        protected override void ProcessRecord()
+        {
+            var setName = ParameterSetName;
+            var set = Info.Set(setName);
+            if (set != null && set.Mutates)
+            {
+                // A confirmation that cannot be answered (no host UI, -NonInteractive) throws:
+                // the exception ends the command here, before anything is sent.
+                var target = $"Call remote '{set.Method} {set.Path}' operation";
+                if (!ShouldProcess(target, _engineName + "_" + setName)) return;
+            }
+            var bound = MyInvocation.BoundParameters;
+            foreach (var name in Info.PathParameters)
+            {
+                // -OutFile and -InFile are PowerShell paths; the engine needs file-system ones.
+                if (bound.TryGetValue(name, out var p) && p != null)
+                    bound[name] = FileSystemPath(name, System.Convert.ToString(Unwrap(p), CultureInfo.InvariantCulture));
+            }
+            string parameters;
+            string current = null;
+            try { parameters = ParamsJson(bound, set, ref current); }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(WireValue.ValueErrorRecord(e, current));
+                return;
+            }
+            var setJson = WireValue.Quote(setName);
+            if (_bulk != null)
+            {
+                _bulk.Push("{\"set\":" + setJson + ",\"params\":" + parameters + "}");
+                // Stream whatever is already done, without waiting.
+                _bulk.Pump(this, Info.Output, null, null, true);
+                return;
+            }
+            using (var call = Engine.Start("{\"command\":" + WireValue.Quote(_engineName) + ",\"set\":" + setJson + ",\"params\":" + parameters + _flags))
+            {
+                _current = call;
+                try { call.Pump(this, Info.Output, null, null, false); }
+                finally { _current = null; }
+            }
+        }
+
+        /// <summary>end: in bulk mode, waits for every pushed input.</summary>
+        protected override void EndProcessing()
+        {
+            var bulk = _bulk;
+            if (bulk == null) return;
+            try
+            {
+                bulk.FinishInput();
+                _current = bulk;
+                bulk.Pump(this, Info.Output, null, null, false);
+            }
+            finally
+            {
+                _current = null;
+                _bulk = null;
+                bulk.Dispose();
+            }
+        }
+
+        /// <summary>Ctrl+C: cancels the call in flight (the waiting pump ends at once).</summary>
+        protected override void StopProcessing()
+        {
+            _current?.Cancel();
+            _bulk?.Cancel();
+        }
+
+        /// <summary>Runs even when the pipeline is stopped: cancels in-flight bulk work.</summary>
+        public void Dispose()
+        {
+            var bulk = _bulk;
+            _bulk = null;
+            bulk?.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>A file parameter's PowerShell path as a file-system path; a path of another
+        /// provider (env:NAME, function:NAME, HKLM:\...) ends the command naming the parameter.</summary>
+        private string FileSystemPath(string parameter, string path)
+        {
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (provider == null || !string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-{parameter}: '{path}' is not a file-system path (its provider is {provider?.Name ?? "unknown"}); give a file path."),
+                    "NotAFileSystemPath", ErrorCategory.InvalidArgument, path));
+            }
+            return resolved;
+        }
+
+        private static object Unwrap(object value) => value is PSObject p && !(p.BaseObject is PSCustomObject) ? p.BaseObject : value;
+
+        /// <summary>The bound parameters of one record as the engine's JSON object. Strings,
+        /// numbers and switches (nearly every call) are written directly; other values go
+        /// through the bounded walker.</summary>
+        private static string ParamsJson(Dictionary<string, object> bound, MgParameterSet set, ref string current)
+        {
+            var json = new StringBuilder("{");
+            foreach (var entry in bound)
+            {
+                var name = entry.Key;
+                if (NotSent.Contains(name)) continue;
+                current = name;
+                var value = Unwrap(entry.Value);
+                string text;
+                if (value is string s && name != "BodyParameter") text = WireValue.Quote(s);
+                else if (value is SwitchParameter sw) text = sw.IsPresent ? "true" : "false";
+                else if (value is bool b) text = b ? "true" : "false";
+                else if (value is int i) text = i.ToString(CultureInfo.InvariantCulture);
+                else if (value is string[] list)
+                {
+                    var items = new string[list.Length];
+                    for (int k = 0; k < items.Length; k++) items[k] = WireValue.Quote(list[k]);
+                    text = "[" + string.Join(",", items) + "]";
+                }
+                else
+                {
+                    object wire;
+                    switch (name)
+                    {
+                        case "InputObject":
+                            {
+                                // Only the ids of the path travel: the rest of the object is not needed.
+                                var identity = new Dictionary<string, object>();
+                                foreach (var id in set?.Identity ?? Array.Empty<string>())
+                                {
+                                    object v = null;
+                                    if (value is IDictionary d) v = d.Contains(id) ? d[id] : null;
+                                    else
+                                    {
+                                        var prop = PSObject.AsPSObject(value).Properties[id];
+                                        if (prop != null) v = prop.Value;
+                                    }
+                                    if (v != null) identity[id] = System.Convert.ToString(Unwrap(v), CultureInfo.InvariantCulture);
+                                }
+                                wire = identity;
+                                break;
+                            }
+                        case "BodyParameter": wire = WireValue.BodyValue(value, set?.BodyDates); break;
+                        case "AdditionalProperties": wire = WireValue.Convert(value, set?.BodyDates); break;
+                        default: wire = WireValue.Convert(value); break;
+                    }
+                    text = WireValue.ToJson(wire);
+                }
+                if (json.Length > 1) json.Append(',');
+                json.Append(WireValue.Quote(name)).Append(':').Append(text);
+            }
+            return json.Append('}').ToString();
+        }
+    }
+
+    /// <summary>Process-wide settings the hand-written commands set (AppDomain data, shared by
+    /// every runspace): the profile of Select-MgProfile and the default -ThrottleLimit.</summary>
+    public static class Profiles
+    {
+        /// <summary>The command the engine runs for a cmdlet: with Select-MgProfile -Name beta, a
+        /// v1.0-named cmdlet runs its beta twin (SDK v1 behaviour).</summary>
+        public static string Resolve(string name)
+        {
+            if (!Equals(AppDomain.CurrentDomain.GetData("MgGraph.Profile"), "beta")) return name;
+            var dash = name.IndexOf("-Mg", StringComparison.Ordinal);
+            if (dash < 0 || name.Substring(dash + 3).StartsWith("Beta", StringComparison.Ordinal)) return name;
+            return name.Substring(0, dash) + "-MgBeta" + name.Substring(dash + 3);
+        }
+
+        /// <summary>The session-wide default of -ThrottleLimit (Set-MgRequestContext).</summary>
+        public static int DefaultThrottleLimit
+        {
+            get
+            {
+                var d = AppDomain.CurrentDomain.GetData("MgGraph.ThrottleLimit");
+                return d == null ? 1 : System.Convert.ToInt32(d, CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}
