@@ -205,6 +205,7 @@
         'Remove-MgGroupLifecyclePolicy',
         'Remove-MgGroupMemberByRef',
         'Remove-MgGroupMemberDirectoryObjectByRef',
+        'Remove-MgGroupOwnerByRef',
         'Remove-MgGroupOwnerDirectoryObjectByRef',
         'Remove-MgGroupPermissionGrant',
         'Remove-MgGroupPhoto',

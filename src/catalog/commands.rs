@@ -4,6 +4,8 @@ use super::{Api, Command, Example, Method, Route, RouteKind, Special};
 
 const USERS: &str = "Microsoft.Graph.Users";
 const GROUPS: &str = "Microsoft.Graph.Groups";
+const APPLICATIONS: &str = "Microsoft.Graph.Applications";
+const DIRECTORY: &str = "Microsoft.Graph.Identity.DirectoryManagement";
 const SIGNINS: &str = "Microsoft.Graph.Identity.SignIns";
 const BETA_SIGNINS: &str = "Microsoft.Graph.Beta.Identity.SignIns";
 
@@ -217,6 +219,132 @@ pub static COMMANDS: &[Command] = &[
         examples: &[Example {
             code: "Remove-MgGroupMemberByRef -GroupId $group.Id -DirectoryObjectId $user.Id",
             remarks: "Removes a user from a group (the user is not deleted).",
+        }],
+    },
+    Command {
+        // The SDK's older (and widely scripted) name for Remove-MgGroupOwnerDirectoryObjectByRef, kept for compatibility as
+        // Remove-MgGroupMemberByRef is.
+        name: "Remove-MgGroupOwnerByRef",
+        sdk_module: GROUPS,
+        api: Api::V1,
+        synopsis: "Removes an owner from a group.",
+        description: "Calls DELETE /groups/{group-id}/owners/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/groups/{group-id}/owners/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgGroupOwnerByRef -GroupId $group.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from the group's owners (the user is not deleted).",
+        }],
+    },
+    Command {
+        // The SDK's older (and widely scripted) name for Remove-MgApplicationOwnerDirectoryObjectByRef, kept for compatibility as
+        // Remove-MgGroupMemberByRef is.
+        name: "Remove-MgApplicationOwnerByRef",
+        sdk_module: APPLICATIONS,
+        api: Api::V1,
+        synopsis: "Removes an owner from an application.",
+        description: "Calls DELETE /applications/{application-id}/owners/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/applications/{application-id}/owners/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgApplicationOwnerByRef -ApplicationId $app.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from the application's owners.",
+        }],
+    },
+    Command {
+        // The SDK's older (and widely scripted) name for Remove-MgServicePrincipalOwnerDirectoryObjectByRef, kept for compatibility as
+        // Remove-MgGroupMemberByRef is.
+        name: "Remove-MgServicePrincipalOwnerByRef",
+        sdk_module: APPLICATIONS,
+        api: Api::V1,
+        synopsis: "Removes an owner from a service principal.",
+        description: "Calls DELETE /servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgServicePrincipalOwnerByRef -ServicePrincipalId $sp.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from the service principal's owners.",
+        }],
+    },
+    Command {
+        // The SDK's older (and widely scripted) name for Remove-MgDeviceRegisteredOwnerDirectoryObjectByRef, kept for compatibility as
+        // Remove-MgGroupMemberByRef is.
+        name: "Remove-MgDeviceRegisteredOwnerByRef",
+        sdk_module: DIRECTORY,
+        api: Api::V1,
+        synopsis: "Removes a registered owner from a device.",
+        description: "Calls DELETE /devices/{device-id}/registeredOwners/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/devices/{device-id}/registeredOwners/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgDeviceRegisteredOwnerByRef -DeviceId $device.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from the device's registered owners.",
+        }],
+    },
+    Command {
+        // The SDK's older (and widely scripted) name for Remove-MgDeviceRegisteredUserDirectoryObjectByRef, kept for compatibility as
+        // Remove-MgGroupMemberByRef is.
+        name: "Remove-MgDeviceRegisteredUserByRef",
+        sdk_module: DIRECTORY,
+        api: Api::V1,
+        synopsis: "Removes a registered user from a device.",
+        description: "Calls DELETE /devices/{device-id}/registeredUsers/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/devices/{device-id}/registeredUsers/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgDeviceRegisteredUserByRef -DeviceId $device.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from the device's registered users.",
+        }],
+    },
+    Command {
+        // The SDK's older (and widely scripted) name for Remove-MgDirectoryRoleMemberDirectoryObjectByRef, kept for compatibility as
+        // Remove-MgGroupMemberByRef is.
+        name: "Remove-MgDirectoryRoleMemberByRef",
+        sdk_module: DIRECTORY,
+        api: Api::V1,
+        synopsis: "Removes a member from a directory role.",
+        description: "Calls DELETE /directoryRoles/{directoryRole-id}/members/{directoryObject-id}/$ref.",
+        routes: &[route(
+            RouteKind::RefDelete,
+            Method::Delete,
+            "/directoryRoles/{directoryRole-id}/members/{directoryObject-id}/$ref",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgDirectoryRoleMemberByRef -DirectoryRoleId $role.Id -DirectoryObjectId $user.Id",
+            remarks: "Removes a user from the directory role.",
         }],
     },
     Command {

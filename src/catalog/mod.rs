@@ -253,6 +253,13 @@ impl Route {
         }
     }
 
+    /// Whether a successful call returns binary content (`$value`, stream properties, and
+    /// functions or actions returning `Edm.Stream` such as the usage reports): the content
+    /// goes to `-OutFile`.
+    pub fn returns_stream(&self) -> bool {
+        self.kind == RouteKind::MediaGet || self.returns == Some(Returns::Stream)
+    }
+
     /// The base parameter-set name.
     pub fn variant(&self) -> &'static str {
         self.variant.unwrap_or(self.kind.default_variant())
@@ -442,6 +449,61 @@ pub struct Param {
     pub help: String,
 }
 
+/// PowerShell's common parameters and the ShouldProcess parameters, with their aliases: a
+/// cmdlet's own parameter or alias of one of these names cannot bind ("A parameter with the
+/// name 'Pv' was defined multiple times for the command").
+pub const COMMON_PARAMETERS: &[&str] = &[
+    "Verbose",
+    "vb",
+    "Debug",
+    "db",
+    "ErrorAction",
+    "ea",
+    "WarningAction",
+    "wa",
+    "InformationAction",
+    "infa",
+    "ProgressAction",
+    "proga",
+    "ErrorVariable",
+    "ev",
+    "WarningVariable",
+    "wv",
+    "InformationVariable",
+    "iv",
+    "OutVariable",
+    "ov",
+    "OutBuffer",
+    "ob",
+    "PipelineVariable",
+    "pv",
+    "WhatIf",
+    "wi",
+    "Confirm",
+    "cf",
+    "UseTransaction",
+    "usetx",
+];
+
+/// Whether a name is one of [`COMMON_PARAMETERS`], ignoring case.
+pub fn is_common_parameter(name: &str) -> bool {
+    COMMON_PARAMETERS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// The parameter name of a body property or action parameter: Pascal case, with `Parameter`
+/// appended where the name is a common parameter's (the workbook functions' `pv` →
+/// `-PvParameter`), as the SDK names the whole body `-BodyParameter`.
+pub fn body_param_name(json: &str) -> String {
+    let name = pascal(json);
+    if is_common_parameter(&name) {
+        format!("{name}Parameter")
+    } else {
+        name
+    }
+}
+
 /// PascalCase parameter name of a path placeholder: `user-id` → `UserId`.
 pub fn placeholder_param(placeholder: &str) -> String {
     pascal(placeholder)
@@ -449,7 +511,39 @@ pub fn placeholder_param(placeholder: &str) -> String {
 
 impl Command {
     /// The parameter sets, in the SDK's order; the first is the default.
+    ///
+    /// A set that no combination of parameters can select is left out: when two routes give
+    /// sets with the same parameters (a deprecated duplicate path such as
+    /// `POST /identityProviders` next to `POST /identity/identityProviders`, both `Create`
+    /// sets taking only `-BodyParameter`), PowerShell could not tell them apart ("Parameter
+    /// set cannot be resolved"); the SDK has one such set, the first route's.
     pub fn parameter_sets(&'static self) -> Vec<ParamSet> {
+        let raw = self.route_sets();
+        let params = self.params_for(&raw);
+        let mut seen: Vec<Vec<(String, bool)>> = vec![];
+        let mut out = vec![];
+        for set in raw {
+            let mut signature: Vec<(String, bool)> = params
+                .iter()
+                .filter_map(|p| {
+                    p.sets
+                        .iter()
+                        .find(|(s, _)| s == &set.name)
+                        .map(|(_, mandatory)| (p.name.to_ascii_lowercase(), *mandatory))
+                })
+                .collect();
+            signature.sort();
+            if seen.contains(&signature) {
+                continue;
+            }
+            seen.push(signature);
+            out.push(set);
+        }
+        out
+    }
+
+    /// Every set the routes give, before indistinguishable duplicates are dropped.
+    fn route_sets(&'static self) -> Vec<ParamSet> {
         let mut sets = vec![];
         for route in self.routes {
             let has_identity = !route.placeholders().is_empty();
@@ -513,6 +607,11 @@ impl Command {
 
     /// Every parameter, merged across sets, in a stable order.
     pub fn params(&'static self) -> Vec<Param> {
+        self.params_for(&self.parameter_sets())
+    }
+
+    /// The parameters of these sets.
+    fn params_for(&'static self, sets: &[ParamSet]) -> Vec<Param> {
         let mut params: Vec<Param> = vec![];
         let mut add = |name: String,
                        ty: PsType,
@@ -542,9 +641,8 @@ impl Command {
                 help,
             });
         };
-        let sets = self.parameter_sets();
         // Identity first: path parameters, then the pipeline identity object.
-        for set in &sets {
+        for set in sets {
             if set.via_identity {
                 // A dictionary, not any object: typed objects (a user from Get-MgUser) then
                 // bind their ids by property name to the path parameters of the other sets,
@@ -577,7 +675,7 @@ impl Command {
             }
         }
         // Bodies.
-        for set in &sets {
+        for set in sets {
             let route = set.route;
             let body_model = route.body.and_then(model);
             match route.kind {
@@ -628,7 +726,7 @@ impl Command {
                 } else if route.kind == RouteKind::Action {
                     for p in route.action {
                         add(
-                            pascal(p.json),
+                            body_param_name(p.json),
                             PsType::of_prop(p.ty),
                             Role::ActionParam(p.json),
                             &[],
@@ -640,7 +738,7 @@ impl Command {
                 } else if let Some(body) = body_model {
                     for prop in body.props {
                         add(
-                            pascal(prop.json),
+                            body_param_name(prop.json),
                             PsType::of_prop(prop.ty),
                             Role::BodyProp(prop.json),
                             &[],
@@ -676,7 +774,7 @@ impl Command {
             }
         }
         // Query options, as each route declares them.
-        for set in &sets {
+        for set in sets {
             let route = set.route;
             let q = route.query_support();
             let opt = |bit: u16| q.has(bit);
@@ -799,7 +897,7 @@ impl Command {
                 );
             }
             match route.kind {
-                RouteKind::MediaGet => add(
+                _ if route.returns_stream() => add(
                     "OutFile".into(),
                     PsType::String,
                     Role::OutFile,
@@ -808,8 +906,13 @@ impl Command {
                     true,
                     "The file the content is written to.".into(),
                 ),
+                // `DELETE .../members/$ref?$id=...` names the member; a single-valued
+                // navigation (`/users/{user-id}/manager/$ref`) has one, so only the parent's
+                // id is asked for, as in the SDK (`Remove-MgUserManagerByRef -UserId`).
                 RouteKind::RefDelete
-                    if !route.path.ends_with("}/$ref") && route.path.ends_with("/$ref") =>
+                    if !route.path.ends_with("}/$ref")
+                        && route.path.ends_with("/$ref")
+                        && generated::path_is_collection(route.path) != Some(false) =>
                 {
                     add(
                         "Id".into(),
@@ -828,7 +931,7 @@ impl Command {
         // Graph requests the cmdlet sends: Get-Help shows parameter help for dynamic
         // parameters, and has no other place for it (see modules.rs).
         let mut calls: Vec<String> = vec![];
-        for set in &sets {
+        for set in sets {
             let call = format!("{} {}", set.route.method.as_str(), set.route.path);
             if !calls.contains(&call) {
                 calls.push(call);
@@ -839,7 +942,7 @@ impl Command {
             self.api.segment(),
             calls.join("; ")
         );
-        for set in &sets {
+        for set in sets {
             let kind = set.route.kind;
             if matches!(
                 kind,
@@ -855,7 +958,9 @@ impl Command {
                     "ETag value for the If-Match header.".into(),
                 );
             }
-            if !set.route.returns_content() {
+            // The SDK's -PassThru: on operations without a response body, and on binary
+            // content, which goes to -OutFile.
+            if !set.route.returns_content() || set.route.returns_stream() {
                 add(
                     "PassThru".into(),
                     PsType::Switch,
@@ -898,6 +1003,18 @@ impl Command {
                 );
             }
         }
+        // The whole body's `Body` alias (the SDK's body parameter is `-Body` where its
+        // BodyParameter rename does not apply) gives way to a body property of that name: the
+        // message body of New-MgUserMessage, New-MgUserEvent, New-MgChatMessage, ... is
+        // `-Body`, as in the SDK, whose BodyParameter has no alias.
+        if params
+            .iter()
+            .any(|p| p.role != Role::BodyParameter && p.name.eq_ignore_ascii_case("Body"))
+        {
+            for p in params.iter_mut().filter(|p| p.role == Role::BodyParameter) {
+                p.aliases = &[];
+            }
+        }
         params
     }
 
@@ -918,6 +1035,9 @@ pub fn command(name: &str) -> Option<&'static Command> {
         .find(|c| c.name.eq_ignore_ascii_case(name))
         .or_else(|| generated::command(name))
 }
+
+#[cfg(test)]
+mod binding_tests;
 
 #[cfg(test)]
 mod tests {

@@ -723,7 +723,9 @@ pub async fn finish_single(
                 })?;
             sink.output(format!("[{n}]")).await;
         }
-        (RouteKind::MediaGet, _) => {
+        // Binary content: `$value` and stream properties, and functions or actions that
+        // return `Edm.Stream` (the usage reports' CSV).
+        (RouteKind::MediaGet, _) | (_, Some(Returns::Stream)) => {
             let path = p.out_file.clone().ok_or_else(|| {
                 GraphError::invalid("Cannot validate argument on parameter 'OutFile'. The argument is null or empty.")
             })?;

@@ -241,7 +241,8 @@ fn build_command(c: GenCommand, api: Api) -> Option<Command> {
         let kind = RouteKind::parse(&op.kind)?;
         let method = Method::parse(&op.method)?;
         let returns = op.returns.and_then(|r| {
-            if r.stream {
+            // `Edm.Stream` results (the usage reports' CSV) are binary content too.
+            if r.stream || r.ty.as_deref() == Some("Edm.Stream") {
                 return Some(Returns::Stream);
             }
             let ty = r.ty?;
@@ -439,9 +440,130 @@ pub fn model(id: &str) -> Option<&'static Model> {
     Some(*guard.entry(key).or_insert(built))
 }
 
+/// Whether the resource a path addresses is a collection (`/groups/{group-id}/members`) or a
+/// single entity (`/users/{user-id}/manager`), read from the metadata: the entity set or
+/// singleton of the first segment, then each navigation property, key (`{...}`) and type cast
+/// (`microsoft.graph.x`). A trailing `/$ref`, `/$count` or `/$value` is ignored. `None` when
+/// the path does not resolve (a function segment, an unknown property).
+pub fn path_is_collection(path: &str) -> Option<bool> {
+    #[derive(Deserialize)]
+    struct Container {
+        name: String,
+        #[serde(rename = "type")]
+        ty: String,
+    }
+    #[derive(Deserialize)]
+    struct Containers {
+        #[serde(rename = "entitySets")]
+        entity_sets: Vec<Container>,
+        singletons: Vec<Container>,
+    }
+    static ROOTS: OnceLock<HashMap<String, (String, bool)>> = OnceLock::new();
+    let roots = ROOTS.get_or_init(|| {
+        let mut out = HashMap::new();
+        if let Ok(c) = serde_json::from_str::<Containers>(CONTAINERS_JSON) {
+            for s in c.entity_sets {
+                out.insert(s.name.to_ascii_lowercase(), (s.ty, true));
+            }
+            for s in c.singletons {
+                out.insert(s.name.to_ascii_lowercase(), (s.ty, false));
+            }
+        }
+        out
+    });
+    let mut segments = path
+        .split('/')
+        .filter(|s| !s.is_empty() && !matches!(*s, "$ref" | "$count" | "$value"));
+    let first = segments.next()?;
+    // An alternate key (`users(userPrincipalName='{userPrincipalName}')`) addresses one item.
+    let (root, keyed) = match first.split_once('(') {
+        Some((name, _)) => (name, true),
+        None => (first, false),
+    };
+    let (mut ty, mut collection) = roots.get(&root.to_ascii_lowercase()).cloned()?;
+    if keyed {
+        collection = false;
+    }
+    for seg in segments {
+        if seg.starts_with('{') {
+            if !collection {
+                return None;
+            }
+            collection = false;
+        } else if let Some(cast) = seg.strip_prefix("microsoft.graph.") {
+            if cast.contains('(') {
+                return None;
+            }
+            ty = seg.to_string();
+        } else if seg.contains('(') {
+            // A function, or an alternate key of a navigation property.
+            return None;
+        } else {
+            if collection {
+                return None;
+            }
+            let (next_ty, next_collection) = raw_property(&ty, seg)?;
+            ty = next_ty;
+            collection = next_collection;
+        }
+    }
+    Some(collection)
+}
+
+/// A property of a type or its base types: (its type, whether it is a collection).
+fn raw_property(ty: &str, name: &str) -> Option<(String, bool)> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        base: Option<String>,
+        #[serde(default)]
+        props: Vec<GenProp>,
+    }
+    let mut next = Some(ty.to_ascii_lowercase());
+    let mut depth = 0;
+    while let Some(t) = next.take() {
+        depth += 1;
+        if depth > MAX_BASE_DEPTH {
+            return None;
+        }
+        let line = model_index().lines.get(&t)?;
+        let raw: Raw = serde_json::from_str(line).ok()?;
+        if let Some(p) = raw.props.iter().find(|p| p.name == name) {
+            return Some((p.ty.clone(), p.collection));
+        }
+        next = raw.base.map(|b| b.to_ascii_lowercase());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn navigation_cardinality_comes_from_the_metadata() {
+        assert_eq!(
+            path_is_collection("/users/{user-id}/manager/$ref"),
+            Some(false)
+        );
+        assert_eq!(
+            path_is_collection("/groups/{group-id}/members/$ref"),
+            Some(true)
+        );
+        assert_eq!(
+            path_is_collection("/education/classes/{educationClass-id}/members/$ref"),
+            Some(true)
+        );
+        assert_eq!(
+            path_is_collection(
+                "/deviceManagement/managedDevices/{managedDevice-id}/deviceCategory/$ref"
+            ),
+            Some(false)
+        );
+        assert_eq!(path_is_collection("/users"), Some(true));
+        assert_eq!(path_is_collection("/me/manager"), Some(false));
+        assert_eq!(path_is_collection("/nothing/here"), None);
+    }
 
     #[test]
     fn beta_names_map_both_ways() {
