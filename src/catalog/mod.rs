@@ -6,6 +6,8 @@
 //! CreateExpanded, Create, ...ViaIdentity), so adding a Graph operation is one table entry.
 
 pub mod commands;
+#[cfg(feature = "codegen")]
+pub mod csharp;
 pub mod describe;
 pub mod generated;
 pub mod models;
