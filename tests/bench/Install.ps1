@@ -1,15 +1,15 @@
 <#
 .SYNOPSIS
-    The installed package's figures (issue 11): package and Azure Automation zip sizes, the
-    first process after an install, and a runbook's peak working set.
+    The installed package's figures (issues 11 and 14): package, installed tree and Azure
+    Automation zip sizes, a first call from the install, and a runbook's peak working set.
 
 .DESCRIPTION
     Takes the package .ci/package wrote (target/package), installs it with PSResourceGet from
     a local repository into a temporary home (as Install-PSResource -Scope CurrentUser does),
     and measures, in fresh processes whose module path holds only that install:
-    - the first call after the install: Import-Module, Connect-MgGraph -Environment Sandbox,
-      one Get-MgUser, with an empty user cache (so the interop assembly is emitted and saved),
-      against a bare pwsh start; medians of -Iterations runs, alternating;
+    - a first call from the install: Import-Module, Connect-MgGraph -Environment Sandbox, one
+      Get-MgUser (the compiled cmdlets and models as the package ships them), against a bare
+      pwsh start; medians of -Iterations runs, alternating;
     - a runbook: the walk-through (examples/TapOnboarding.ps1 from the install) and then
       Get-MgUser -All over 100,000 users of a mggraph-sandbox server (the packaged one) into
       Measure-Object, in one process whose peak working set (VmHWM) it reports.
@@ -78,20 +78,16 @@ try {
     $base = Join-Path $modules "MgGraph/$version"
     $native = Join-Path $base 'runtimes/linux-x64/native'
 
-    # --- The first process after the install ------------------------------------------
-    Write-Host "  first call after the install: $Iterations fresh processes each, alternating"
-    $first = "`$env:MGGRAPH_CACHE_DIR = Join-Path '$root' ([guid]::NewGuid()); `$ErrorActionPreference = 'Stop'; Import-Module MgGraph; Connect-MgGraph -Environment Sandbox -NoWelcome; `$null = Get-MgUser -UserId admin@contoso.onmicrosoft.com; exit"
+    # --- A first call from the install ----------------------------------------------------
+    Write-Host "  first call from the install: $Iterations fresh processes each, alternating"
+    $first = "`$ErrorActionPreference = 'Stop'; Import-Module MgGraph; Connect-MgGraph -Environment Sandbox -NoWelcome; `$null = Get-MgUser -UserId admin@contoso.onmicrosoft.com; exit"
     $null = Start-Clean @('-Command', 'exit')   # page the runtime in before anything is timed
+    $null = Start-Clean @('-Command', $first)    # and the module analysis cache of the new home
     $bare = [System.Collections.Generic.List[double]]::new()
-    $firstEver = [System.Collections.Generic.List[double]]::new()
-    $later = [System.Collections.Generic.List[double]]::new()
-    # The same first call in later processes, which load the saved assembly.
-    $warm = $first.Replace("([guid]::NewGuid())", "'warm'")
-    $null = Start-Clean @('-Command', $warm)
+    $firstCall = [System.Collections.Generic.List[double]]::new()
     for ($i = 0; $i -lt $Iterations; $i++) {
         $bare.Add((Start-Clean @('-Command', 'exit')).Ms)
-        $firstEver.Add((Start-Clean @('-Command', $first)).Ms)
-        $later.Add((Start-Clean @('-Command', $warm)).Ms)
+        $firstCall.Add((Start-Clean @('-Command', $first)).Ms)
     }
     $load = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1
 
@@ -127,10 +123,10 @@ $peak = [double]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM
         engineBytes      = (Get-Item (Join-Path $native 'libmggraph.so')).Length
         serverBytes      = (Get-Item (Join-Path $native 'mggraph-sandbox')).Length
         sdkBytes         = Get-FolderBytes (Join-Path $base 'sdk')
+        assemblyBytes    = (Get-ChildItem -Recurse -File (Join-Path $base 'sdk') -Filter *.dll | Measure-Object Length -Sum).Sum
         iterations       = $Iterations
         bareMs           = Get-Median $bare
-        firstEverMs      = Get-Median $firstEver
-        laterMs          = Get-Median $later
+        firstMs          = Get-Median $firstCall
         loadAverage      = $load
         runbookUsers     = $runbookResult.users
         runbookSeconds   = $runbookResult.seconds

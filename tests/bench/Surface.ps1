@@ -1,6 +1,8 @@
-# The generated surface's in-process costs: the first call of a cmdlet whose output model has
-# not been used yet (its classes are emitted then) against a warm call of the same cmdlet,
-# and the working set after importing every module (v1.0 and beta). Prints one JSON line.
+# The compiled surface's in-process costs: the first call of a cmdlet whose output model has
+# not been used yet in the process (Get-MgApplication, Get-MgGroup, Get-MgDevice; their modules
+# imported first, so the import is not counted here: the fresh-process rows count it) against a
+# warm call of the same cmdlet, and the working set after importing every module (v1.0 and
+# beta). Prints one JSON line.
 [CmdletBinding()]
 param([int] $Warm = 20)
 Set-StrictMode -Version Latest
@@ -10,27 +12,40 @@ $env:PSModulePath = $moduleDir + [IO.Path]::PathSeparator + $env:PSModulePath
 
 function Get-WorkingSetMb {
     [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
-    [System.Diagnostics.Process]::GetCurrentProcess().Refresh()
-    [System.Diagnostics.Process]::GetCurrentProcess().WorkingSet64 / 1MB
+    $me = [System.Diagnostics.Process]::GetCurrentProcess()
+    $me.Refresh()
+    $me.WorkingSet64 / 1MB
 }
 
+$startMb = Get-WorkingSetMb
 Import-Module MgGraph
+$mgGraphMb = Get-WorkingSetMb
 Connect-MgGraph -Environment Sandbox -NoWelcome
-$null = Get-MgUser -Top 1   # the engine, the session and the interop are warm from here on
+$null = Get-MgUser -Top 1   # the engine, the session and the cmdlet base are warm from here on
+Import-Module Microsoft.Graph.Applications, Microsoft.Graph.Groups, Microsoft.Graph.Identity.DirectoryManagement
 
-# A cmdlet whose model (microsoft.graph.application and its complex types) is not used yet.
-$sw = [Diagnostics.Stopwatch]::StartNew()
-$null = Get-MgApplication -Top 1
-$firstMs = $sw.Elapsed.TotalMilliseconds
-$times = [System.Collections.Generic.List[double]]::new()
-for ($i = 0; $i -lt $Warm; $i++) {
-    $sw.Restart(); $null = Get-MgApplication -Top 1; $times.Add($sw.Elapsed.TotalMilliseconds)
+$cmdlets = [ordered]@{}
+$sw = [Diagnostics.Stopwatch]::new()
+foreach ($name in 'Get-MgApplication', 'Get-MgGroup', 'Get-MgDevice') {
+    # A model (microsoft.graph.application, .group, .device and their complex types) not used yet.
+    $jit0 = [System.Runtime.JitInfo]::GetCompilationTime($true)
+    $sw.Restart()
+    $null = & $name -Top 1
+    $firstMs = $sw.Elapsed.TotalMilliseconds
+    $jitMs = ([System.Runtime.JitInfo]::GetCompilationTime($true) - $jit0).TotalMilliseconds
+    $times = [System.Collections.Generic.List[double]]::new()
+    for ($i = 0; $i -lt $Warm; $i++) {
+        $sw.Restart(); $null = & $name -Top 1; $times.Add($sw.Elapsed.TotalMilliseconds)
+    }
+    $times.Sort()
+    $cmdlets[$name] = [ordered]@{ firstMs = $firstMs; warmMs = $times[[int]($times.Count / 2)]; firstJitMs = $jitMs }
 }
-$times.Sort()
-$warmMs = $times[[int]($times.Count / 2)]
 
 $before = Get-WorkingSetMb
 Import-Module Microsoft.Graph, Microsoft.Graph.Beta
 $modules = @(Get-Module Microsoft.Graph*).Count
 $after = Get-WorkingSetMb
-[ordered]@{ firstMs = $firstMs; warmMs = $warmMs; beforeMb = $before; afterMb = $after; modules = $modules } | ConvertTo-Json -Compress
+[ordered]@{
+    cmdlets = $cmdlets; startMb = $startMb; mgGraphMb = $mgGraphMb; beforeMb = $before; afterMb = $after; modules = $modules
+    assemblies = [AppDomain]::CurrentDomain.GetAssemblies().Count
+} | ConvertTo-Json -Compress -Depth 4
