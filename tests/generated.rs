@@ -112,3 +112,43 @@ fn versions_agree() {
     let manifest = std::fs::read_to_string(root().join("module/MgGraph/MgGraph.psd1")).unwrap();
     assert!(manifest.contains(&format!("ModuleVersion = '{}'", env!("CARGO_PKG_VERSION"))));
 }
+
+/// The SDK-named modules are compiled cmdlets (`mggraph-codegen --dotnet`, built by
+/// `.ci/build`): no script module is left beside a manifest, and the C# declares exactly the
+/// cmdlets the manifest exports, with no parameter clash left to resolve.
+#[cfg(feature = "codegen")]
+#[test]
+fn sdk_modules_are_compiled_cmdlets() {
+    let modules = mggraph::catalog::modules::sdk_modules();
+    for name in modules.keys() {
+        let script = format!("module/{name}/{name}.psm1");
+        assert!(
+            !root().join(&script).exists(),
+            "{script} is left from the script modules: delete it"
+        );
+        let manifest =
+            std::fs::read_to_string(root().join(format!("module/{name}/{name}.psd1"))).unwrap();
+        assert!(
+            manifest.contains(&format!("RootModule = '{name}.dll'")),
+            "{name}"
+        );
+    }
+    for name in ["Microsoft.Graph.Users", "Microsoft.Graph.Beta.Applications"] {
+        let mut clashes = vec![];
+        let source = mggraph::catalog::csharp::cmdlets::render_module(&modules[name], &mut clashes);
+        for c in &modules[name] {
+            let (verb, noun) = c.name.split_once('-').unwrap();
+            assert!(
+                source.contains(&format!("[Cmdlet(\"{verb}\", \"{noun}\", ")),
+                "{name}: no class for {}",
+                c.name
+            );
+        }
+        assert_eq!(
+            source.matches("[Cmdlet(").count(),
+            modules[name].len(),
+            "{name}"
+        );
+        assert!(clashes.is_empty(), "{name}: {clashes:?}");
+    }
+}
