@@ -468,6 +468,9 @@ Step { Connect-MgGraph -Environment Local -TenantId $tenant -ClientSecretCredent
 Step { Connect-MgGraph -Environment Local -TenantId $tenant -ClientSecretCredential $wrong -ErrorAction Stop }
 Step { Connect-MgGraph -Environment Local -ClientId $clientId -TenantId $tenant -Certificate $cert -NoWelcome; Get-MgUser -UserId $admin | Out-String }
 Step { Connect-MgGraph -AccessToken $token -Environment Local -NoWelcome; Invoke-MgGraphRequest -Uri "/v1.0/users/$admin" | Out-String }
+# A secret in a response (addPassword's secretText) goes to a file through the pipeline only:
+# the parent scans the trace for it.
+Step { Connect-MgGraph -Environment Local -TenantId $tenant -ClientSecretCredential $cred -NoWelcome; $uri = "/v1.0/applications(appId='$clientId')/addPassword"; Invoke-MgGraphRequest -Method POST -Uri $uri -Body @{ passwordCredential = @{ displayName = 'trace' } } -OutputType Json | Set-Content -Path $env:MGTEST_ADDED_SECRET }
 [Environment]::SetEnvironmentVariable('IDENTITY_ENDPOINT', $env:MGTEST_IDENTITY_ENDPOINT)
 [Environment]::SetEnvironmentVariable('IDENTITY_HEADER', $env:MGTEST_HEADER)
 Step { Connect-MgGraph -Identity -Environment Local -NoWelcome; Get-MgContext | Format-List * | Out-String }
@@ -494,7 +497,7 @@ Step { Connect-MgGraph -Environment Sandbox -NoWelcome; Get-MgUser -Top 2 | Out-
         $settings = $secrets + @{
             MGTEST_MODULE = (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1'); MGTEST_BASE = $S.baseUrl; MGTEST_TENANT = $S.tenantId
             MGTEST_CLIENT = $S.clientId; MGTEST_ADMIN = $S.admin; MGTEST_PFX = $pfx; MGTEST_IDENTITY_ENDPOINT = $S.managedIdentity.identityEndpoint
-            MGGRAPH_CACHE_DIR = $script:CacheDir
+            MGGRAPH_CACHE_DIR = $script:CacheDir; MGTEST_ADDED_SECRET = (Join-Path $work 'added.json')
         }
         foreach ($k in $settings.Keys) { $psi.Environment[$k] = $settings[$k] }
         foreach ($k in 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'MGGRAPH_BROWSER') { $null = $psi.Environment.Remove($k) }
@@ -503,11 +506,14 @@ Step { Connect-MgGraph -Environment Sandbox -NoWelcome; Get-MgUser -Top 2 | Out-
         $stdout = $process.StandardOutput.ReadToEnd()
         if (-not $process.WaitForExit(300000)) { $process.Kill($true) }
         $everything = $stdout + "`n" + $stderr.Result
+        $added = (Get-Content -Raw (Join-Path $work 'added.json') -ErrorAction SilentlyContinue | ConvertFrom-Json).secretText
         Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 
         $everything | Should -Match 'child done' -Because 'the child ran to its end'
-        $everything | Should -Match '! SET \$params = ' -Because 'the trace printed assignments'
-        $everything | Should -Match '! CALL function ''Connect-MgGraph''' -Because 'the module''s own lines were traced'
+        $everything | Should -Match '! SET \$uri = ' -Because 'the trace printed assignments'
+        # The module's commands are compiled cmdlets: no line of theirs is traced.
+        $everything | Should -Not -Match '! CALL function ''Connect-MgGraph'''
+        $added | Should -Not -BeNullOrEmpty -Because 'addPassword returned a secret'
         $everything | Should -Match 'AADSTS7000215' -Because 'the wrong secret was refused, and its error scanned'
         $everything | Should -Match 'ManagedIdentity'
         $everything | Should -Match '(?m)^EnvironmentVariable\s*$'
@@ -515,7 +521,7 @@ Step { Connect-MgGraph -Environment Sandbox -NoWelcome; Get-MgUser -Top 2 | Out-
         # The key as base64 and as the decimal bytes a traced byte[] prints.
         $keyBase64 = [Convert]::ToBase64String($pkcs8, 40, 45)
         $keyDecimal = ($pkcs8[40..55] | ForEach-Object { "$_" }) -join ' '
-        $found = Find-Secret -Text $everything -Secrets (@($secrets.Values) + $keyBase64 + $keyDecimal)
+        $found = Find-Secret -Text $everything -Secrets (@($secrets.Values) + $keyBase64 + $keyDecimal + $added)
         $found | Should -BeNullOrEmpty
     }
 }
