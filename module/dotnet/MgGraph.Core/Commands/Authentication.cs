@@ -396,27 +396,27 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
     public sealed class SetMgRequestContext : MgBuiltinCmdlet
     {
         /// <summary>Retries of a throttled or unavailable request.</summary>
-        [Parameter]
+        [Parameter(Position = 0)]
         [ValidateRange(0, 10)]
         public int MaxRetry { get; set; }
 
         /// <summary>Base backoff in seconds.</summary>
-        [Parameter]
+        [Parameter(Position = 1)]
         [ValidateRange(0, 180)]
         public int RetryDelay { get; set; }
 
         /// <summary>Cap in seconds on the total wait between retries.</summary>
-        [Parameter]
+        [Parameter(Position = 2)]
         [ValidateRange(0, 86400)]
         public int RetriesTimeLimit { get; set; }
 
         /// <summary>Timeout of one HTTP request in seconds.</summary>
-        [Parameter]
+        [Parameter(Position = 3)]
         [ValidateRange(1, 86400)]
         public int ClientTimeout { get; set; }
 
         /// <summary>Pipeline inputs sent at once by the Graph cmdlets.</summary>
-        [Parameter]
+        [Parameter(Position = 4)]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; }
 

@@ -170,11 +170,10 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
 
     /// <summary>Enable-MgGraphSdkModule: makes MgGraph's SDK-named modules available to new sessions.</summary>
     [Cmdlet(VerbsLifecycle.Enable, "MgGraphSdkModule", SupportsShouldProcess = true)]
-    [OutputType(typeof(PSObject))]
     public sealed class EnableMgGraphSdkModule : MgBuiltinCmdlet
     {
         /// <summary>CurrentUser (the default) or Process.</summary>
-        [Parameter]
+        [Parameter(Position = 0)]
         [ValidateSet("CurrentUser", "Process")]
         public string Scope { get; set; } = "CurrentUser";
 
@@ -213,7 +212,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
     public sealed class DisableMgGraphSdkModule : MgBuiltinCmdlet
     {
         /// <summary>CurrentUser (the default) or Process.</summary>
-        [Parameter]
+        [Parameter(Position = 0)]
         [ValidateSet("CurrentUser", "Process")]
         public string Scope { get; set; } = "CurrentUser";
 

@@ -201,11 +201,11 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         private readonly List<object> _all = new List<object>();
 
         /// <summary>The requests to send.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         public object[] Requests { get; set; }
 
         /// <summary>v1.0 or beta.</summary>
-        [Parameter]
+        [Parameter(Position = 1)]
         [ValidateSet("v1.0", "beta")]
         public string ApiVersion { get; set; } = "v1.0";
 

@@ -13,15 +13,15 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
     public sealed class RegisterMgSandboxPasskey : MgBuiltinCmdlet
     {
         /// <summary>The user's id or user principal name.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         public string UserId { get; set; }
 
         /// <summary>The pass.</summary>
-        [Parameter(Mandatory = true)]
+        [Parameter(Mandatory = true, Position = 1)]
         public string TemporaryAccessPass { get; set; }
 
         /// <summary>The passkey's name.</summary>
-        [Parameter]
+        [Parameter(Position = 2)]
         public string DisplayName { get; set; }
 
         /// <summary>One user per pipeline record.</summary>
