@@ -174,7 +174,9 @@ mggraph_status mggraph_call_next(const mggraph_call *call,
                                  char **out_payload);
 
 /*
- Pushes one JSON input to a call started with `"streamInput": true` (bulk pipelines).
+ Pushes one JSON input to a call started with `"streamInput": true` (bulk pipelines):
+ an object `{"set": "Get", "params": {...}}` (both members optional). Anything else (`7`,
+ `[1,2]`, `"x"`, `{"params": 7}`) is refused with `MGGRAPH_INVALID_ARGUMENT`.
 
  # Safety
  `call` must be a live call handle; `input_json` a NUL-terminated string.

@@ -48,6 +48,151 @@ pub struct CallRequest {
     pub stream_input: bool,
     #[serde(default)]
     pub throttle_limit: Option<u32>,
+    /// A parameter problem found while reading the request (an unpaired surrogate): the call
+    /// reports it as its parameter error and sends nothing.
+    #[serde(skip)]
+    pub refused: Option<GraphError>,
+}
+
+/// Stands in for an unpaired surrogate escape while the request is read (a noncharacter,
+/// which Unicode reserves for such internal use).
+const SURROGATE_MARK: char = '\u{FDD0}';
+
+/// The text with every `\uD800`–`\uDFFF` escape that is not half of a pair replaced by an
+/// escape of [`SURROGATE_MARK`], or `None` when there is none. JSON allows such escapes
+/// (RFC 8259 §8.2) but they are no character: UTF-8 cannot carry them, and a .NET string
+/// with one (half of an emoji cut off) becomes U+FFFD when encoded.
+fn mark_lone_surrogates(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let hex = |at: usize| -> Option<u16> {
+        let h = text.get(at..at + 4)?;
+        u16::from_str_radix(h, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut found = false;
+    let mut in_string = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                in_string = !in_string;
+                i += 1;
+            }
+            b'\\' if in_string => {
+                if b.get(i + 1) != Some(&b'u') {
+                    i += 2;
+                    continue;
+                }
+                let Some(unit) = hex(i + 2) else {
+                    i += 2;
+                    continue;
+                };
+                let paired = (0xD800..=0xDBFF).contains(&unit)
+                    && b.get(i + 6) == Some(&b'\\')
+                    && b.get(i + 7) == Some(&b'u')
+                    && hex(i + 8).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                if paired {
+                    i += 12;
+                } else if (0xD800..=0xDFFF).contains(&unit) {
+                    out.push_str(&text[copied..i]);
+                    out.push_str("\\uFDD0");
+                    i += 6;
+                    copied = i;
+                    found = true;
+                } else {
+                    i += 6;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if !found {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+fn has_mark(v: &Value) -> bool {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) if s.contains(SURROGATE_MARK) => return true,
+            Value::Array(items) => stack.extend(items),
+            Value::Object(m) => {
+                if m.keys().any(|k| k.contains(SURROGATE_MARK)) {
+                    return true;
+                }
+                stack.extend(m.values());
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The parameters of a request or pushed input (`{"params": {...}}`) that hold an unpaired
+/// surrogate escape, when the text holds one and reads as JSON once they are marked.
+pub fn lone_surrogate_params(text: &str) -> Option<Vec<String>> {
+    let marked = mark_lone_surrogates(text)?;
+    let value: Value = serde_json::from_str(&marked).ok()?;
+    let params = value.get("params").and_then(Value::as_object);
+    let mut names: Vec<String> = params
+        .map(|p| {
+            p.iter()
+                .filter(|(k, v)| k.contains(SURROGATE_MARK) || has_mark(v))
+                .map(|(k, _)| k.replace(SURROGATE_MARK, "\u{FFFD}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.is_empty() {
+        names.push("params".into());
+    }
+    Some(names)
+}
+
+/// The error text for parameters holding unpaired surrogates.
+pub fn lone_surrogate_message(params: &[String]) -> String {
+    format!(
+        "Cannot validate argument on parameter '{}'. The value has an unpaired UTF-16 surrogate (half of a character, such as an emoji cut in two): it cannot be encoded as UTF-8 and would be sent as U+FFFD (the replacement character), changing the id, URL or text. Nothing was sent.",
+        params.join("', '")
+    )
+}
+
+/// Checks that a pushed input is what bulk mode reads: an object whose `params` is an object
+/// and whose `set` is a string, when present. The error completes "argument `input_json` ...".
+pub fn check_input(value: &Value) -> Result<(), String> {
+    let kind = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    let Some(obj) = value.as_object() else {
+        return Err(format!(
+            "must be a JSON object ({{\"set\": \"...\", \"params\": {{...}}}}); got {}",
+            kind(value)
+        ));
+    };
+    match obj.get("params") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(other) => {
+            return Err(format!(
+                "has \"params\" that is {}; it must be an object of parameter names and values",
+                kind(other)
+            ))
+        }
+    }
+    match obj.get("set") {
+        None | Some(Value::Null) | Some(Value::String(_)) => Ok(()),
+        Some(other) => Err(format!(
+            "has \"set\" that is {}; it must be the name of a parameter set",
+            kind(other)
+        )),
+    }
 }
 
 /// Shared session state.
@@ -186,11 +331,26 @@ impl Session {
 
     /// Validates a request and starts it on the runtime.
     pub fn start_call(self: &Arc<Self>, request_json: &str) -> Result<Call, StartError> {
-        let request: CallRequest = serde_json::from_str(request_json).map_err(|e| {
-            StartError::Json(format!(
-                "argument `request_json` is not a valid request: {e}"
-            ))
-        })?;
+        let request: CallRequest = match serde_json::from_str(request_json) {
+            Ok(r) => r,
+            Err(e) => {
+                let json_error = StartError::Json(format!(
+                    "argument `request_json` is not a valid request: {e}"
+                ));
+                // Unpaired surrogates: the request reads once they are marked, and the call
+                // fails as its parameter's error would, naming it, with nothing sent.
+                let Some(params) = lone_surrogate_params(request_json) else {
+                    return Err(json_error);
+                };
+                let marked = mark_lone_surrogates(request_json).unwrap_or_default();
+                let Ok(mut request) = serde_json::from_str::<CallRequest>(&marked) else {
+                    return Err(json_error);
+                };
+                request.refused = Some(GraphError::invalid(lone_surrogate_message(&params)));
+                request.params.clear();
+                request
+            }
+        };
         let is_catalog = catalog::command(&request.command).is_some();
         let is_builtin = builtins::is_builtin(&request.command);
         if !is_catalog && !is_builtin {
@@ -231,6 +391,14 @@ impl Session {
             let Some(set) = cmd.set(&set_name) else {
                 return;
             };
+            if let Some(e) = &request.refused {
+                let mut d = describe(e, &operation::style(cmd, &set, Value::Null));
+                // A parameter that cannot be sent stops the command, as parameter
+                // validation does.
+                d["terminating"] = Value::Bool(true);
+                sink.error(d);
+                return;
+            }
             let Some(connection) = self.connection() else {
                 sink.error(describe(
                     &GraphError::NotConnected,
@@ -271,6 +439,18 @@ impl Session {
             return;
         }
         let name = request.command.clone();
+        if let Some(e) = &request.refused {
+            let style = if name.eq_ignore_ascii_case("Invoke-MgGraphRequest") {
+                ErrorStyle::InvokeRequest
+            } else {
+                ErrorStyle::Command {
+                    name,
+                    terminating: true,
+                }
+            };
+            sink.error(describe(e, &style));
+            return;
+        }
         if let Err(e) = builtins::run(&self, request, &sink).await {
             // Signing out when signed out is worth a note, not a stop; other failures of
             // these commands leave nothing sensible to continue with.

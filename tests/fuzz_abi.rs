@@ -178,6 +178,33 @@ fn check(what: &str, status: mggraph_status, refused: &mut usize) -> bool {
     false
 }
 
+/// JSON texts that are not a pushed input (an object with an object `params`).
+const NON_OBJECTS: &[&str] = &[
+    "7",
+    "-0.5e300",
+    "[1,2]",
+    "[]",
+    r#""x""#,
+    "true",
+    "null",
+    r#"[{"params":{}}]"#,
+    r#"{"params":7}"#,
+    r#"{"params":[1]}"#,
+    r#"{"params":"UserId"}"#,
+    r#"{"set":5}"#,
+    r#"{"set":["Get"],"params":{}}"#,
+];
+
+/// A non-object JSON text: a fixed one, or a generated array or scalar.
+fn non_object(rng: &mut StdRng) -> CString {
+    let text = match rng.gen_range(0..3) {
+        0 => NON_OBJECTS[rng.gen_range(0..NON_OBJECTS.len())].to_string(),
+        1 => nested(rng.gen_range(1..100), "[", "]", "{}"),
+        _ => format!("{}", rng.gen::<i64>()),
+    };
+    CString::new(text).unwrap()
+}
+
 fn fuzz() {
     let mut rng = StdRng::seed_from_u64(SEED);
     let mut refused = 0usize;
@@ -247,6 +274,17 @@ fn fuzz() {
                     unsafe { mggraph_call_push(call, text.as_ptr()) },
                     &mut refused,
                 );
+                // JSON that is not an input object is refused, never run as no parameters.
+                let other = non_object(&mut rng);
+                let status = unsafe { mggraph_call_push(call, other.as_ptr()) };
+                assert_eq!(
+                    status,
+                    MGGRAPH_INVALID_ARGUMENT,
+                    "call_push({other:?}): {:?}",
+                    last_error()
+                );
+                assert!(last_error().is_some_and(|m| m.contains("input_json")));
+                refused += 1;
                 unsafe { mggraph_call_finish_input(call) };
                 started += 1;
                 error_events += drain(call);
@@ -305,4 +343,100 @@ fn generated_nested_oversized_and_malformed_texts_never_kill_the_process() {
     );
     let summary = stdout.lines().find(|l| l.contains("FUZZ_DONE")).unwrap();
     eprintln!("{summary}");
+}
+
+/// Drains a call, returning its output and error payloads.
+fn collect(call: *mut mggraph_call) -> (Vec<String>, Vec<String>) {
+    let (mut outputs, mut errors) = (vec![], vec![]);
+    loop {
+        let mut kind = 0u32;
+        let mut payload: *mut c_char = ptr::null_mut();
+        // SAFETY: a live call and valid out-pointers; payloads are freed once.
+        match unsafe { mggraph_call_next(call, 1_000, &mut kind, &mut payload) } {
+            MGGRAPH_OK => {
+                let text = unsafe { CStr::from_ptr(payload) }
+                    .to_string_lossy()
+                    .into_owned();
+                match kind {
+                    MGGRAPH_EVENT_OUTPUT => outputs.push(text),
+                    MGGRAPH_EVENT_ERROR => errors.push(text),
+                    _ => {}
+                }
+                unsafe { mggraph_string_free(payload) };
+            }
+            MGGRAPH_PENDING => continue,
+            MGGRAPH_DONE | MGGRAPH_CANCELLED => break,
+            other => panic!("call_next: {other}: {:?}", last_error()),
+        }
+    }
+    // SAFETY: freed once, after its last use.
+    unsafe { mggraph_call_free(call) };
+    (outputs, errors)
+}
+
+#[test]
+fn pushes_that_are_not_input_objects_are_refused_with_a_message() {
+    let mut session: *mut mggraph_session = ptr::null_mut();
+    // SAFETY: NULL options, valid out-pointers; every handle is freed once.
+    unsafe { mggraph_session_new(ptr::null(), &mut session) };
+    let connect = CString::new(
+        r#"{"command":"Connect-MgGraph","params":{"Environment":"Sandbox","NoWelcome":true}}"#,
+    )
+    .unwrap();
+    let mut call = ptr::null_mut();
+    assert_eq!(
+        unsafe { mggraph_call_start(session, connect.as_ptr(), &mut call) },
+        MGGRAPH_OK
+    );
+    assert!(collect(call).1.is_empty(), "signed in to the sandbox");
+    // A listing command: an input read as "no parameters" would list every user.
+    let start = CString::new(
+        r#"{"command":"Get-MgUser","set":"List","streamInput":true,"throttleLimit":2}"#,
+    )
+    .unwrap();
+    let mut call = ptr::null_mut();
+    assert_eq!(
+        unsafe { mggraph_call_start(session, start.as_ptr(), &mut call) },
+        MGGRAPH_OK
+    );
+    for text in NON_OBJECTS {
+        let c = CString::new(*text).unwrap();
+        assert_eq!(
+            unsafe { mggraph_call_push(call, c.as_ptr()) },
+            MGGRAPH_INVALID_ARGUMENT,
+            "{text}"
+        );
+        let message = last_error().unwrap_or_default();
+        assert!(
+            message.starts_with("argument `input_json` ")
+                && (message.contains("must be a JSON object") || message.contains("it must be")),
+            "{text}: {message}"
+        );
+    }
+    // A lone surrogate escape is refused naming the parameter.
+    let lone = CString::new(r#"{"params":{"Filter":"startswith(displayName,'\ud83d')"}}"#).unwrap();
+    assert_eq!(
+        unsafe { mggraph_call_push(call, lone.as_ptr()) },
+        MGGRAPH_INVALID_ARGUMENT
+    );
+    let message = last_error().unwrap_or_default();
+    assert!(
+        message.contains("parameter 'Filter'") && message.contains("unpaired UTF-16 surrogate"),
+        "{message}"
+    );
+    unsafe { mggraph_call_finish_input(call) };
+    let (outputs, errors) = collect(call);
+    assert!(
+        outputs.is_empty() && errors.is_empty(),
+        "refused pushes run nothing: {outputs:?} {errors:?}"
+    );
+    // An object is still taken.
+    let mut call = ptr::null_mut();
+    unsafe { mggraph_call_start(session, start.as_ptr(), &mut call) };
+    let ok = CString::new(r#"{"set":"List","params":{"Top":1}}"#).unwrap();
+    assert_eq!(unsafe { mggraph_call_push(call, ok.as_ptr()) }, MGGRAPH_OK);
+    unsafe { mggraph_call_finish_input(call) };
+    let (outputs, errors) = collect(call);
+    assert_eq!(outputs.len(), 1, "{errors:?}");
+    unsafe { mggraph_session_free(session) };
 }

@@ -79,7 +79,7 @@ pub fn body_parameter(model_id: &str, value: &Value) -> Result<Map<String, Value
         Value::Null => Map::new(),
         other => {
             return Err(GraphError::invalid(format!(
-                "Cannot bind parameter 'BodyParameter': a {} cannot be a request body; pass a hashtable, an object or a JSON string.",
+                "Cannot bind parameter 'BodyParameter': {} cannot be a request body; pass a hashtable, an object or a JSON string.",
                 kind(other)
             )))
         }

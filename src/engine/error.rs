@@ -38,7 +38,9 @@ impl HttpFailure {
     /// Graph's `error.message`, or the raw body when it is not a Graph error.
     pub fn service_message(&self) -> String {
         self.error_field("message").unwrap_or_else(|| {
-            if self.body.trim().is_empty() {
+            if let Some(m) = self.too_long_message() {
+                m
+            } else if self.body.trim().is_empty() {
                 format!(
                     "The request failed with status {} ({}).",
                     self.status,
@@ -48,6 +50,31 @@ impl HttpFailure {
                 self.body.clone()
             }
         })
+    }
+
+    /// For a request the server refused as too long without a Graph error (414 URI Too Long,
+    /// or HTTP.sys's 400 "Request Too Long" page): a message naming the URL's length.
+    fn too_long_message(&self) -> Option<String> {
+        let html_too_long = self.status == 400
+            && (self.body.contains("Request Too Long")
+                || self.body.contains("request headers is too long"));
+        if self.status != 414 && !html_too_long {
+            return None;
+        }
+        let length = url::Url::parse(&self.url)
+            .map(|u| u.as_str().len())
+            .unwrap_or(self.url.len());
+        Some(format!(
+            "The server refused the request as too long ({} {}): its URL is {} bytes (percent-encoded). Servers commonly accept request lines of 8 to 16 KiB (HTTP.sys, Graph's front end, 16,384 bytes for the request line and headers by default); shorten the URL (fewer values in -Filter or -Property, a shorter id), or use a request that takes the values in its body.{}",
+            self.status,
+            status_name(self.status),
+            super::http::thousands(length),
+            if self.body.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" The server answered: {}", self.body.trim())
+            }
+        ))
     }
 
     /// `innerError.date` (Graph's own timestamp of the failure).
@@ -84,6 +111,11 @@ pub enum GraphError {
     /// Input the engine refused before sending anything.
     Invalid {
         message: String,
+    },
+    /// The service's `@odata.nextLink` repeats a page already requested: paging stopped.
+    RepeatedNextLink {
+        url: String,
+        pages: u32,
     },
     /// A request the access token would have gone with leads to another origin than the
     /// session's Graph endpoint (a next link, a redirect, an absolute URI): nothing was sent
@@ -168,6 +200,7 @@ pub fn status_name(status: u16) -> &'static str {
         410 => "Gone",
         412 => "PreconditionFailed",
         413 => "RequestEntityTooLarge",
+        414 => "RequestUriTooLong",
         415 => "UnsupportedMediaType",
         422 => "UnprocessableEntity",
         423 => "Locked",
@@ -254,6 +287,12 @@ pub fn invoke_message(f: &HttpFailure) -> String {
     }
     out.push('\n');
     out.push_str(&f.body);
+    if f.body.trim().is_empty() {
+        // An empty refusal as too long says nothing by itself: name the URL's length.
+        if let Some(m) = f.too_long_message() {
+            out.push_str(&m);
+        }
+    }
     out
 }
 
@@ -362,6 +401,24 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
             None,
             None,
         ),
+        GraphError::RepeatedNextLink { url, pages } => {
+            let shown = if url.chars().count() > 300 {
+                format!("{}…", url.chars().take(300).collect::<String>())
+            } else {
+                url.clone()
+            };
+            (
+                format!(
+                    "Paging stopped after {pages} page{}: the @odata.nextLink '{shown}' repeats a page already requested, so following it would never end. The items of the pages read were written.",
+                    if *pages == 1 { "" } else { "s" }
+                ),
+                "RepeatedNextLink".to_string(),
+                "InvalidResult",
+                None,
+                None,
+                Some("The service returned a paging link that loops; report it to the service, or page with -Top and -Skip."),
+            )
+        }
     };
     let (error_id, activity, target, terminating) = match style {
         ErrorStyle::Cmdlet {

@@ -124,6 +124,12 @@ pub struct Request {
     /// Whether the request may be sent again when its answer is lost (a dropped connection,
     /// a timeout, a 504): [`is_idempotent`] of the method, or of every step of a `$batch`.
     pub idempotent: bool,
+    /// The parameters whose values went into the URL, with those values (`UserId`, `Filter`,
+    /// `Uri`), so an error about the URL names the parameter that made it so.
+    pub url_params: Vec<(String, String)>,
+    /// The parameter each header came from when not `-Headers` (`ContentType`, `IfMatch`,
+    /// `ConsistencyLevel`), by header name.
+    pub header_params: Vec<(String, String)>,
 }
 
 impl Request {
@@ -135,7 +141,109 @@ impl Request {
             headers: vec![],
             body: None,
             authenticate: true,
+            url_params: vec![],
+            header_params: vec![],
         }
+    }
+
+    /// Records that `parameter`'s `value` went into the URL.
+    pub fn url_param(&mut self, parameter: &str, value: impl Into<String>) {
+        self.url_params.push((parameter.to_string(), value.into()));
+    }
+
+    /// Adds a header set by a parameter other than `-Headers`.
+    pub fn param_header(&mut self, parameter: &str, name: &str, value: impl Into<String>) {
+        self.headers.push((name.to_string(), value.into()));
+        self.header_params
+            .push((name.to_string(), parameter.to_string()));
+    }
+
+    /// The parameter a header came from (`Headers` unless recorded otherwise).
+    fn header_param(&self, name: &str) -> &str {
+        self.header_params
+            .iter()
+            .rev()
+            .find(|(h, _)| h.eq_ignore_ascii_case(name))
+            .map(|(_, p)| p.as_str())
+            .unwrap_or("Headers")
+    }
+
+    /// Checks what makes a request impossible or unsafe to send, before a byte leaves the
+    /// machine: a URL that does not parse or is longer than [`MAX_URL_BYTES`], a U+FFFD in a
+    /// value that went into the URL (what an unpaired UTF-16 surrogate becomes), header names
+    /// that are not HTTP tokens, header values with CR, LF, NUL or other control characters,
+    /// and framing or routing headers ([`RESERVED_HEADERS`], and `Authorization` when the
+    /// connection's token goes with the request). The error is an `InvalidArgument` that
+    /// names the parameter and the limit; [`Transport::send`] never retries it.
+    pub fn validate(&self) -> Result<(), GraphError> {
+        for (param, value) in &self.url_params {
+            if let Some(at) = value.find('\u{FFFD}') {
+                let before = value[..at].chars().count();
+                return Err(GraphError::invalid(format!(
+                    "Cannot validate argument on parameter '{param}'. The value has U+FFFD (the replacement character) at position {before}: text with an unpaired UTF-16 surrogate (half of a character) or decoded with the wrong encoding becomes U+FFFD, and a URL with it would address something else. Nothing was sent."
+                )));
+            }
+        }
+        // Errors about the URL name the parameter that made it, when one did (a next link
+        // or a redirect is the service's).
+        let lead = |param: Option<&str>| match param {
+            Some(p) => format!("Cannot validate argument on parameter '{p}'."),
+            None => format!("Cannot send {} {}:", self.method, shorten(&self.url, 120)),
+        };
+        let parsed = url::Url::parse(&self.url).map_err(|e| {
+            GraphError::invalid(format!(
+                "{} '{}' is not a valid URL ({e}). Nothing was sent.",
+                lead(self.url_params.first().map(|(p, _)| p.as_str())),
+                shorten(&self.url, 200)
+            ))
+        })?;
+        let length = parsed.as_str().len();
+        if length > MAX_URL_BYTES {
+            let longest = self
+                .url_params
+                .iter()
+                .map(|(p, v)| (p.as_str(), encoded_len(v), v.chars().count()))
+                .max_by_key(|(_, n, _)| *n);
+            let share = match longest {
+                Some((p, n, chars)) => format!(
+                    "; the value of -{p} ({} characters) makes about {} of them",
+                    thousands(chars),
+                    thousands(n)
+                ),
+                None => String::new(),
+            };
+            return Err(GraphError::invalid(format!(
+                "{} The request URL would be {} bytes (percent-encoded), over the limit of {} bytes{share}. {URL_LIMIT_REASON} Shorten the value, or use a request that takes it in the body. Nothing was sent.",
+                lead(longest.map(|(p, _, _)| p)),
+                thousands(length),
+                thousands(MAX_URL_BYTES)
+            )));
+        }
+        for (name, value) in &self.headers {
+            let param = self.header_param(name);
+            if let Some(problem) = header_name_problem(name) {
+                return Err(GraphError::invalid(format!(
+                    "Cannot validate argument on parameter '{param}'. {problem}; a header name is a token of letters, digits and !#$%&'*+-.^_`|~ (RFC 9110). Nothing was sent."
+                )));
+            }
+            if let Some(problem) = header_value_problem(value) {
+                return Err(GraphError::invalid(format!(
+                    "Cannot validate argument on parameter '{param}'. The value of header '{name}' contains {problem}; header values cannot contain CR, LF, NUL or other control characters (RFC 9110), which would end the header or the request early. Nothing was sent."
+                )));
+            }
+            let lower = name.to_ascii_lowercase();
+            if RESERVED_HEADERS.contains(&lower.as_str()) {
+                return Err(GraphError::invalid(format!(
+                    "Cannot validate argument on parameter '{param}'. The header '{name}' frames or routes the request and is set by MgGraph from the URL and the body; it cannot be set with -{param}. Nothing was sent."
+                )));
+            }
+            if self.authenticate && lower == "authorization" {
+                return Err(GraphError::invalid(format!(
+                    "Cannot validate argument on parameter '{param}'. The header 'Authorization' comes from the connection (Connect-MgGraph) and cannot be set with -{param}; to use another token, connect with it (Connect-MgGraph -AccessToken). Nothing was sent."
+                )));
+            }
+        }
+        Ok(())
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
@@ -154,6 +262,105 @@ impl Request {
                 .push(("Content-Type".into(), "application/json".into()));
         }
         self
+    }
+}
+
+/// The longest URL the engine sends, in bytes as sent (percent-encoded): 65,534.
+///
+/// It is the largest request target an HTTP client built on the `http` crate (reqwest,
+/// hyper) can represent, and the largest request line HTTP.sys, the front end that answers
+/// for Graph, can be configured to accept (`MaxFieldLength`, 64 to 65,534 bytes; its
+/// default, 16,384, also bounds the request line and headers together through
+/// `MaxRequestBytes`). Nothing longer can reach Graph, so it is refused here; between about
+/// 16 KiB and this limit the service itself may refuse the request (414, or 400 "Request Too
+/// Long"), and that answer names the URL's length ([`super::error::HttpFailure`]).
+pub const MAX_URL_BYTES: usize = 65_534;
+
+const URL_LIMIT_REASON: &str = "That is the longest request line HTTP servers accept (HTTP.sys, Graph's front end, at most 65,534 bytes) and the most this HTTP client can send.";
+
+/// Headers that frame or route the request (RFC 9110 §7.6.1 and §6.4; hop-by-hop headers
+/// HTTP/2 forbids): set by the client from the URL and body, never by a caller. A short
+/// `Content-Length` would cut the body on the wire, a `Host` would route the request (with
+/// the token) elsewhere.
+pub const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+];
+
+/// Why `name` is not a valid header name, if it is not.
+fn header_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("A header name is empty".into());
+    }
+    let shown = shorten(&name.escape_debug().to_string(), 80);
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))?;
+    Some(format!(
+        "The header name '{shown}' contains {}",
+        char_name(bad)
+    ))
+}
+
+/// Why `value` cannot be a header value, if it cannot.
+fn header_value_problem(value: &str) -> Option<String> {
+    value
+        .chars()
+        .find(|c| c.is_ascii_control() && *c != '\t')
+        .map(char_name)
+}
+
+fn char_name(c: char) -> String {
+    match c {
+        '\r' => "a carriage return (CR, U+000D)".into(),
+        '\n' => "a line feed (LF, U+000A)".into(),
+        '\0' => "a NUL character (U+0000)".into(),
+        ' ' => "a space".into(),
+        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c => format!("'{c}' (U+{:04X})", c as u32),
+    }
+}
+
+/// About how many bytes `value` takes percent-encoded in a URL.
+fn encoded_len(value: &str) -> usize {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~$,'()*@!:;".contains(&b) {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
+}
+
+/// `70000` → `70,000`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The first `max` characters of `text`, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
     }
 }
 
@@ -371,7 +578,9 @@ fn foreign_redirect(e: &reqwest::Error) -> Option<String> {
 }
 
 fn transport_message(e: &reqwest::Error) -> String {
-    let mut msg = if e.is_timeout() {
+    let mut msg = if e.is_builder() {
+        "the request is not valid".to_string()
+    } else if e.is_timeout() {
         "the request timed out".to_string()
     } else if e.is_connect() {
         "could not connect".to_string()
@@ -398,6 +607,8 @@ impl Transport<'_> {
     /// Sends a request, retrying as the settings allow. Non-success statuses come back as
     /// `Ok(Response)`; the caller decides what they mean.
     pub async fn send(&self, req: &Request) -> Result<Response, GraphError> {
+        // Whatever cannot be sent as asked fails here, once, before anything is sent.
+        req.validate()?;
         if req.authenticate {
             let conn = self.connection.ok_or(GraphError::NotConnected)?;
             if !super::uri::same_origin(&req.url, &conn.env) {
@@ -496,6 +707,18 @@ impl Transport<'_> {
                 Err(e) => Err(e),
             };
             match outcome {
+                Err(e) if e.is_builder() => {
+                    // The request could not be built (reqwest refused a part of it): nothing
+                    // was sent, and sending it again would fail the same way.
+                    let message = transport_message(&e);
+                    self.sink
+                        .verbose(|| format!("{} {}: not sent: {message}", req.method, req.url));
+                    return Err(GraphError::invalid(format!(
+                        "{} {} could not be built, so nothing was sent: {message}.",
+                        req.method,
+                        shorten(&req.url, 200)
+                    )));
+                }
                 Err(e) => {
                     if let Some(origin) = foreign_redirect(&e) {
                         self.sink.verbose(|| {
@@ -691,6 +914,97 @@ mod tests {
         assert!(!retryable_status(post, 504));
         assert!(retryable_status(get, 504));
         assert!(!retryable_status(get, 500));
+    }
+
+    fn invalid_message(r: &Request) -> String {
+        match r.validate() {
+            Err(GraphError::Invalid { message }) => message,
+            other => panic!("expected an InvalidArgument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn requests_are_validated_before_sending() {
+        let ok = Request::new(reqwest::Method::GET, "https://graph.microsoft.com/v1.0/me")
+            .header("ConsistencyLevel", "eventual")
+            .header("Prefer", "outlook.timezone=\"W. Europe Standard Time\"\t");
+        assert!(ok.validate().is_ok());
+        // Authorization only when the connection's token does not go with the request.
+        let mut own = ok.clone().header("Authorization", "Bearer x");
+        assert!(invalid_message(&own).contains("'Authorization' comes from the connection"));
+        own.authenticate = false;
+        assert!(own.validate().is_ok());
+        for (name, value, says) in [
+            ("", "v", "A header name is empty"),
+            ("X Note", "v", "contains a space"),
+            ("X-Note\r\nHost", "v", "carriage return"),
+            ("X-Note:", "v", "':'"),
+            ("X-Note", "a\r\nHost: evil", "carriage return"),
+            ("X-Note", "a\nb", "line feed"),
+            ("X-Note", "a\0b", "NUL"),
+            ("X-Note", "a\u{7f}b", "U+007F"),
+            ("host", "evil.example", "'host' frames or routes"),
+            ("Content-Length", "1", "'Content-Length' frames or routes"),
+            ("Transfer-Encoding", "chunked", "frames or routes"),
+            ("Connection", "close", "frames or routes"),
+        ] {
+            let r = ok.clone().header(name, value);
+            let m = invalid_message(&r);
+            assert!(
+                m.starts_with("Cannot validate argument on parameter 'Headers'.")
+                    && m.contains(says),
+                "{name:?}: {m}"
+            );
+            assert!(!m.contains("evil"), "values are not echoed: {m}");
+        }
+        let mut typed = ok.clone();
+        typed.param_header("IfMatch", "If-Match", "W/\"1\"\r\n");
+        assert!(
+            invalid_message(&typed).starts_with("Cannot validate argument on parameter 'IfMatch'.")
+        );
+
+        // The URL: its length as sent, and U+FFFD in what a parameter put there.
+        let id = "a".repeat(MAX_URL_BYTES);
+        let mut long = Request::new(
+            reqwest::Method::GET,
+            format!("https://graph.microsoft.com/v1.0/users/{id}"),
+        );
+        long.url_param("UserId", id);
+        let m = invalid_message(&long);
+        assert!(
+            m.starts_with("Cannot validate argument on parameter 'UserId'."),
+            "{m}"
+        );
+        assert!(
+            m.contains("65,534 bytes") && m.contains("65,534 characters"),
+            "{m}"
+        );
+        let cjk = "漢".repeat(MAX_URL_BYTES / 9 + 1);
+        let mut long = Request::new(
+            reqwest::Method::GET,
+            format!("https://graph.microsoft.com/v1.0/users/{cjk}"),
+        );
+        long.url_param("UserId", cjk);
+        assert!(invalid_message(&long).contains("over the limit of 65,534 bytes"));
+        let fits = "a".repeat(MAX_URL_BYTES - "https://graph.microsoft.com/v1.0/users/".len());
+        assert!(Request::new(
+            reqwest::Method::GET,
+            format!("https://graph.microsoft.com/v1.0/users/{fits}")
+        )
+        .validate()
+        .is_ok());
+        let mut replaced = Request::new(
+            reqwest::Method::GET,
+            "https://graph.microsoft.com/v1.0/users/ab\u{FFFD}",
+        );
+        replaced.url_param("UserId", "ab\u{FFFD}");
+        let m = invalid_message(&replaced);
+        assert!(
+            m.starts_with("Cannot validate argument on parameter 'UserId'.")
+                && m.contains("position 2")
+                && m.contains("unpaired UTF-16 surrogate"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -73,27 +73,46 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
             .map_err(|_| GraphError::invalid("invalid method"))?,
         url,
     );
+    request.url_param("Uri", uri);
+    if let (Some(Value::Object(map)), None, "GET") = (body, body_b64, method.as_str()) {
+        for v in map.values() {
+            request.url_param("Body", scalar_text(v).unwrap_or_else(|| v.to_string()));
+        }
+    }
     if let Some(h) = get_ci(params, "Headers").and_then(Value::as_object) {
+        // Every header is kept as given: one that cannot or may not be sent (Authorization,
+        // Host, a CR in a value, ...) is refused by `Request::validate`, naming -Headers.
         for (k, v) in h {
-            if k.eq_ignore_ascii_case("Authorization") {
-                // The connection owns authentication; a stray header would leak or conflict.
-                continue;
-            }
             if let Some(text) = scalar_text(v) {
                 request.headers.push((k.clone(), text));
             }
         }
     }
-    if bytes.is_some()
-        && !request
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
-    {
-        request.headers.push((
-            "Content-Type".into(),
-            content_type.unwrap_or_else(|| "application/json".into()),
-        ));
+    let header_type = request
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+        .map(|(_, v)| ("Headers", v.clone()));
+    if bytes.is_some() && header_type.is_none() {
+        match content_type.clone() {
+            Some(ct) => request.param_header("ContentType", "Content-Type", ct),
+            None => request
+                .headers
+                .push(("Content-Type".into(), "application/json".into())),
+        }
+    }
+    // Text bodies go as UTF-8: a content type that declares another charset would have the
+    // service read other characters than those given.
+    let text_body = body_b64.is_none() && matches!(body, Some(v) if !v.is_null());
+    let declared = header_type.or_else(|| content_type.map(|ct| ("ContentType", ct)));
+    if let (true, Some((param, ct))) = (text_body && bytes.is_some(), declared) {
+        if let Some(charset) = charset_of(&ct) {
+            if !charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("utf8") {
+                return Err(GraphError::invalid(format!(
+                    "Cannot validate argument on parameter '{param}'. The content type '{ct}' declares charset={charset}, but -Body is sent as UTF-8 (as Graph expects); leave the charset out or use charset=utf-8, or send other bytes with -InputFilePath. Nothing was sent."
+                )));
+            }
+        }
     }
     request.body = bytes;
     // The connection's token goes only to Graph's own origin; an absolute URI elsewhere is
@@ -106,6 +125,16 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
         ));
     }
     Ok(request)
+}
+
+/// The `charset` parameter of a media type (`application/json; charset=utf-16` → `utf-16`).
+fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
 }
 
 /// Sends the request and returns the response envelope for the module.
@@ -184,11 +213,24 @@ mod tests {
         assert!(prep(json!({"Method": "POST", "Uri": "/v1.0/users"})).is_err());
         assert!(prep(json!({"Method": "FETCH", "Uri": "/v1.0/users"})).is_err());
         assert!(prep(json!({"Uri": "users"})).is_err());
+        // The connection owns authentication: an Authorization header is refused, not sent.
         let r = prep(
             json!({"Uri": "https://graph.microsoft.com/v1.0/me", "Headers": {"Authorization": "Bearer leaked"}}),
         )
         .unwrap();
-        assert!(r.headers.iter().all(|(k, _)| k != "Authorization"));
+        let e = r.validate().unwrap_err();
+        assert!(
+            matches!(&e, GraphError::Invalid { message } if message.contains("'Headers'") && message.contains("Authorization")),
+            "{e:?}"
+        );
+        let e = prep(json!({"Method": "POST", "Uri": "/v1.0/users", "Body": "{}", "ContentType": "application/json; charset=utf-16"}))
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&e, GraphError::Invalid { message } if message.starts_with("Cannot validate argument on parameter 'ContentType'") && message.contains("utf-16")),
+            "{e:?}"
+        );
+        assert!(prep(json!({"Method": "POST", "Uri": "/v1.0/users", "Body": "{}", "ContentType": "application/json; charset=UTF-8"})).is_ok());
         for foreign in [
             "https://example.com/v1.0/me",
             "https://graph.microsoft.com:8443/v1.0/me",

@@ -307,6 +307,9 @@ pub fn prepare(
     let mut path_values: Vec<(&str, String)> = vec![];
     let mut query: Vec<(String, String)> = vec![];
     let mut headers: Vec<(String, String)> = vec![];
+    // Which parameters made the URL and which set headers, for errors (`Request::validate`).
+    let mut url_params: Vec<(String, String)> = vec![];
+    let mut header_params: Vec<(String, String)> = vec![];
     let mut body: Option<Map<String, Value>> = None;
     let mut target = Map::new();
     let mut prepared = Prepared {
@@ -344,7 +347,8 @@ pub fn prepare(
                 GraphError::invalid(format!("Cannot validate argument on parameter '{name}'. The argument is null or empty."))
             }
         })?;
-        target.insert(name, json!(value));
+        target.insert(name.clone(), json!(value));
+        url_params.push((name, value.clone()));
         path_values.push((ph, value));
     }
 
@@ -361,6 +365,19 @@ pub fn prepare(
         match p.role {
             Role::Query(opt) => {
                 target.insert(p.name.clone(), value.clone());
+                if matches!(
+                    opt,
+                    QueryOption::Property
+                        | QueryOption::ExpandProperty
+                        | QueryOption::Filter
+                        | QueryOption::Search
+                        | QueryOption::Sort
+                ) {
+                    url_params.push((
+                        p.name.clone(),
+                        scalar_text(value).unwrap_or_else(|| string_list(value).join(",")),
+                    ));
+                }
                 match opt {
                     QueryOption::Property => {
                         query.push(("$select".into(), string_list(value).join(",")))
@@ -400,10 +417,13 @@ pub fn prepare(
                         prepared.count_variable = scalar_text(value).filter(|s| !s.is_empty());
                         count = prepared.count_variable.is_some();
                     }
-                    QueryOption::ConsistencyLevel => headers.push((
-                        "ConsistencyLevel".into(),
-                        scalar_text(value).unwrap_or_default(),
-                    )),
+                    QueryOption::ConsistencyLevel => {
+                        header_params.push(("ConsistencyLevel".into(), p.name.clone()));
+                        headers.push((
+                            "ConsistencyLevel".into(),
+                            scalar_text(value).unwrap_or_default(),
+                        ))
+                    }
                 }
             }
             Role::BodyProp(json_name) => {
@@ -435,6 +455,7 @@ pub fn prepare(
             Role::RefId => {
                 let id = scalar_text(value).unwrap_or_default();
                 target.insert(p.name.clone(), json!(id));
+                url_params.push((p.name.clone(), id.clone()));
                 // Graph takes the member's URL; a bare id is the directory object's.
                 let url = if id.contains("://") {
                     id
@@ -494,6 +515,7 @@ pub fn prepare(
                 }
             }
             Role::IfMatch => {
+                header_params.push(("If-Match".into(), p.name.clone()));
                 headers.push(("If-Match".into(), scalar_text(value).unwrap_or_default()))
             }
             Role::PassThru => prepared.pass_thru = truthy(value),
@@ -551,6 +573,11 @@ pub fn prepare(
     };
     let mut request = Request::new(method, url);
     request.headers = headers;
+    request.url_params = url_params;
+    request.header_params = header_params;
+    // A URL or header that cannot be sent fails now, naming its parameter (the body and
+    // content type that follow are the engine's own).
+    request.validate()?;
     match route.kind {
         RouteKind::Create
         | RouteKind::Update
@@ -827,6 +854,9 @@ async fn list(
     let mut total: Option<i64> = None;
     let activity = cmd.name;
     let streaming_progress = p.all || p.top.map(|t| t > MAX_PAGE).unwrap_or(false);
+    // Every page URL requested: a next link that repeats one would page forever.
+    let mut followed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    followed.insert(request.url.clone());
     loop {
         let mut resp = x.send(&request).await?;
         if pages == 0 && p.page_size_auto {
@@ -889,9 +919,14 @@ async fn list(
                 if x.sink.is_cancelled() {
                     return Err(GraphError::Cancelled);
                 }
+                if !followed.insert(next.clone()) {
+                    return Err(GraphError::RepeatedNextLink { url: next, pages });
+                }
                 // Follow the link as given (never parse the token); headers such as
-                // ConsistencyLevel are sent again on every page.
+                // ConsistencyLevel are sent again on every page. What the parameters put
+                // into the first URL is in the link now, as the service wrote it.
                 request.url = next;
+                request.url_params.clear();
             }
             _ => break,
         }

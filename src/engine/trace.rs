@@ -22,6 +22,22 @@ const SECRET_KEYS: &[&str] = &[
     "temporary_access_pass",
     "secrettext",
     "secretkey",
+    // addKey's signed proof of possession; a BitLocker recovery key (and, harmlessly, a key
+    // credential's public certificate).
+    "proof",
+    "key",
+];
+
+/// Endings of secret-bearing keys Graph uses in requests and responses: `currentPassword`,
+/// `adDomainPassword`, `passwordBase64` (device local credentials), `clientSecret`,
+/// `preSharedKey`, `passphrase`.
+const SECRET_SUFFIXES: &[&str] = &[
+    "password",
+    "secret",
+    "secrettext",
+    "passwordbase64",
+    "presharedkey",
+    "passphrase",
 ];
 
 const SECRET_HEADERS: &[&str] = &[
@@ -35,7 +51,8 @@ const SECRET_HEADERS: &[&str] = &[
 pub const REDACTED: &str = "***REDACTED***";
 
 fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.contains(&key.to_ascii_lowercase().as_str())
+    let key = key.to_ascii_lowercase();
+    SECRET_KEYS.contains(&key.as_str()) || SECRET_SUFFIXES.iter().any(|s| key.ends_with(s))
 }
 
 /// Replaces the values of secret keys, walking with an explicit stack (no recursion, so no
@@ -271,6 +288,31 @@ mod tests {
         }
         let out = body_for_trace(nested.as_bytes());
         assert!(!out.contains(r#""p""#));
+    }
+
+    #[test]
+    fn secrets_graph_returns_are_removed_from_response_traces() {
+        let cases: &[(&[u8], &str)] = &[
+            (br#"{"@odata.context":"x","customKeyIdentifier":null,"displayName":"ci","hint":"abc","keyId":"k1","secretText":"s3cr3t~value","startDateTime":"2026-01-01T00:00:00Z"}"#, "s3cr3t~value"),
+            (br#"{"id":"b1","key":"123456-654321-111111-222222-333333-444444-555555-666666"}"#, "654321"),
+            (br#"{"credentials":[{"accountName":"admin","passwordBase64":"UEBzc3cwcmQ="}]}"#, "UEBzc3cwcmQ="),
+            (br#"{"currentPassword":"old-one","newPassword":"new-one"}"#, "-one"),
+            (br#"{"adDomainPassword":"joinme","clientSecret":"cs"}"#, "joinme"),
+            (br#"{"value":[{"temporaryAccessPass":"TAP-1234"}]}"#, "TAP-1234"),
+        ];
+        for (body, secret) in cases {
+            let block = response_block(200, &[], body);
+            assert!(!block.contains(secret), "{block}");
+            assert!(block.contains(REDACTED), "{block}");
+        }
+        // Names that only look alike stay readable.
+        let out = body_for_trace(br#"{"passwordPolicies":"DisablePasswordExpiration","lastPasswordChangeDateTime":"2026-01-01T00:00:00Z","keyId":"k1"}"#);
+        assert!(
+            out.contains("DisablePasswordExpiration")
+                && out.contains("2026-01-01")
+                && out.contains("k1"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -299,7 +299,9 @@ pub unsafe extern "C" fn mggraph_call_next(
     })
 }
 
-/// Pushes one JSON input to a call started with `"streamInput": true` (bulk pipelines).
+/// Pushes one JSON input to a call started with `"streamInput": true` (bulk pipelines):
+/// an object `{"set": "Get", "params": {...}}` (both members optional). Anything else (`7`,
+/// `[1,2]`, `"x"`, `{"params": 7}`) is refused with `MGGRAPH_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `call` must be a live call handle; `input_json` a NUL-terminated string.
@@ -319,11 +321,25 @@ pub unsafe extern "C" fn mggraph_call_push(
         };
         let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => fail!(
-                MGGRAPH_INVALID_JSON,
-                "argument `input_json` is not JSON: {e}"
-            ),
+            Err(e) => {
+                if let Some(params) = crate::session::lone_surrogate_params(text) {
+                    fail!(
+                        MGGRAPH_INVALID_ARGUMENT,
+                        "argument `input_json`: {}",
+                        crate::session::lone_surrogate_message(&params)
+                    );
+                }
+                fail!(
+                    MGGRAPH_INVALID_JSON,
+                    "argument `input_json` is not JSON: {e}"
+                )
+            }
         };
+        // One input is one pipeline object's parameters: anything else would run the command
+        // with no parameters at all (a `7` would list every user).
+        if let Err(msg) = crate::session::check_input(&value) {
+            fail!(MGGRAPH_INVALID_ARGUMENT, "argument `input_json` {msg}");
+        }
         // SAFETY: checked non-null; the caller passes a live handle.
         let call = unsafe { &*call };
         match call.call.push(value) {
