@@ -288,6 +288,12 @@ fn next_push_finish_cancel_and_free_handle_bad_input() {
         assert_eq!(mggraph_call_push(call, bad.as_ptr()), MGGRAPH_INVALID_JSON);
         assert_eq!(
             mggraph_call_push(call, json.as_ptr()),
+            MGGRAPH_INVALID_ARGUMENT,
+            "an input is an object"
+        );
+        let input = CString::new("{}").unwrap();
+        assert_eq!(
+            mggraph_call_push(call, input.as_ptr()),
             MGGRAPH_INPUT_CLOSED,
             "not a streaming call"
         );
