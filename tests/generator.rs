@@ -431,6 +431,31 @@ fn paths_the_conversion_does_not_expose_are_absent() {
 }
 
 #[test]
+fn operations_carry_their_custom_query_options() {
+    let names = |o: &Operation| -> Vec<(String, bool)> {
+        o.custom_query
+            .iter()
+            .map(|q| (q.name.clone(), q.required))
+            .collect()
+    };
+    // calendarView: the users entity set's restricted-property ReadRestrictions.
+    let view = find("GET", "/users/{user-id}/calendarView").unwrap();
+    assert_eq!(
+        names(view),
+        [("startDateTime".into(), true), ("endDateTime".into(), true)]
+    );
+    // A drive item's content: the stream property's own ReadRestrictions.
+    let content = find("GET", "/drives/{drive-id}/items/{driveItem-id}/content").unwrap();
+    assert_eq!(names(content), [("$format".into(), false)]);
+    // A function's OperationRestrictions.
+    assert!(ops()
+        .iter()
+        .any(|o| o.path.ends_with("/delta()")
+            && o.custom_query.iter().any(|q| q.name == "changeType")));
+    assert!(find("GET", "/users").unwrap().custom_query.is_empty());
+}
+
+#[test]
 fn operations_carry_bodies_returns_and_headers() {
     let assign = find("POST", "/users/{user-id}/assignLicense").unwrap();
     match &assign.body {

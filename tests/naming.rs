@@ -24,6 +24,7 @@ fn op(method: &'static str, raw_id: &str, tag: &str, kind: OpKind, keys: &[&str]
         returns: None,
         query: Vec::new(),
         consistency_level: false,
+        custom_query: vec![],
         pageable: false,
     }
 }

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Applications.dll'
     ModuleVersion = '2.34.0'
-    GUID = '73fc21f3-97be-4638-a2da-c6f9db81f6bb'
+    GUID = '467f54f2-44a8-4993-8e75-b96c3e443098'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

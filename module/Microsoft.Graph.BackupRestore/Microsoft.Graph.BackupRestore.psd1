@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.BackupRestore.dll'
     ModuleVersion = '2.34.0'
-    GUID = '2e6d97e5-4a31-4282-805d-0a5823311980'
+    GUID = 'a891fdeb-65dd-4a27-b9e2-a4b617ad6d2e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Applications.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'aaff4e38-ce3d-459a-ac9b-627c8c98222a'
+    GUID = 'b648b84d-8b51-5ec6-a74e-10956512a651'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.BackupRestore.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'ca5f5434-35c4-4316-bbbd-42e52f3e8fab'
+    GUID = '69b0b44f-d549-438a-a070-1e473c1823db'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Bookings.dll'
     ModuleVersion = '2.34.0'
-    GUID = '2de97ee1-ad41-4f96-8023-39b29309c812'
+    GUID = 'beba1b08-52ec-5cc0-8d7d-8e381d3e625f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

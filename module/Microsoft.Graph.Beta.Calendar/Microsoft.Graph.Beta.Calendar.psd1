@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Calendar.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'aca4e31a-6c5a-496e-9710-cf403712123c'
+    GUID = 'ce9db245-1043-5d03-b8b5-f41421cd113f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

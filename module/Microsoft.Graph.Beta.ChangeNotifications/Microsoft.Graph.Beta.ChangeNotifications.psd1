@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.ChangeNotifications.dll'
     ModuleVersion = '2.34.0'
-    GUID = '86480071-2d2f-4530-973f-7aa6cfe6792f'
+    GUID = '616821db-a535-5910-b99c-f3d9c7ad07df'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

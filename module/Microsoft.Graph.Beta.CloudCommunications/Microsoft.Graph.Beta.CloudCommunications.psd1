@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.CloudCommunications.dll'
     ModuleVersion = '2.34.0'
-    GUID = '9549f219-2b6a-49dd-80e1-b28eeaf8df7a'
+    GUID = '13f3517e-860b-57f4-b255-501ec2ea4a9a'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Compliance.dll'
     ModuleVersion = '2.34.0'
-    GUID = '19b93f13-1fa6-4468-b966-23281e22a131'
+    GUID = '973c5e2a-a959-5d05-a752-498c7e61556c'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

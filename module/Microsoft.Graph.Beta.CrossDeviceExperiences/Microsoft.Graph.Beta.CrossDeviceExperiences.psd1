@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.CrossDeviceExperiences.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'f27c66ab-8e7b-4fbb-815d-3dc82e1b137a'
+    GUID = '0fbb299f-dac4-5b5f-b577-0b61594f8a4e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

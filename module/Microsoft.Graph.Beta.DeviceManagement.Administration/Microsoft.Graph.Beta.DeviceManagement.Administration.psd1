@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.Administration.dll'
     ModuleVersion = '2.34.0'
-    GUID = '4d3f2f30-6d8a-4d19-9780-625e3cb31c42'
+    GUID = '55c0de7c-e627-5768-bc37-eef1b29ba026'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

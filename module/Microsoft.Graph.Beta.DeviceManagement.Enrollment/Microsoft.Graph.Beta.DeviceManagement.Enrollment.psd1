@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.Enrollment.dll'
     ModuleVersion = '2.34.0'
-    GUID = '6f8c76bb-8fee-4ed8-a3a3-21a8352b6439'
+    GUID = 'f98e3916-a223-5031-9030-34405224f761'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

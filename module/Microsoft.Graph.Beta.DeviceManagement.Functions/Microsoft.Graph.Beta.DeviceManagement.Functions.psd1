@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '775b62c0-066f-4f02-86f1-afbdc4aa9351'
+    GUID = 'd77e7b96-d8ff-573c-9a0c-bad7c86a2845'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'c9b52647-63e2-4433-bf6a-d4ff4194b0f2'
+    GUID = 'e85578df-0c9a-52f0-838a-f993d310f96c'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

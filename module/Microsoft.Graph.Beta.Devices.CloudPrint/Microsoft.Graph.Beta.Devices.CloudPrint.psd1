@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Devices.CloudPrint.dll'
     ModuleVersion = '2.34.0'
-    GUID = '3d51f2c3-4f20-4926-8535-afe41a56399c'
+    GUID = '830ba0e8-e5af-50d8-b706-ed0885a5c469'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

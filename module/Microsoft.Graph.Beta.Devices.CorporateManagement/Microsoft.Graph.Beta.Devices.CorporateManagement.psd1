@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Devices.CorporateManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '814fc004-4814-4dfb-9d45-8df6ac1ce7a4'
+    GUID = '9608db57-d7e0-5310-a3f9-99b3c9f8ca86'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

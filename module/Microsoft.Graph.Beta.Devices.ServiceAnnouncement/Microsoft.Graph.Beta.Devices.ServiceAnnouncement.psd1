@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Devices.ServiceAnnouncement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '747114ed-0861-40ac-9ab0-9220496f6222'
+    GUID = '0534f9e1-2883-5cd4-93f0-62ff2eb8b530'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DirectoryObjects.dll'
     ModuleVersion = '2.34.0'
-    GUID = '17ea0e2f-230c-4706-924f-bef4331ea812'
+    GUID = '769b3f08-7ea7-57ab-b9ff-001ced864c53'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Education.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'ca7f60d7-01a8-4839-9da8-0e2506a354a3'
+    GUID = '9b7aec2e-a625-5173-829b-7c02ee367ed1'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Files.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'c79822ba-9f08-4b3d-b588-098d72064efd'
+    GUID = 'cfc82abf-d7d7-521b-b44a-8cb5fd9b9346'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Groups.dll'
     ModuleVersion = '2.34.0'
-    GUID = '75dec80b-0bb8-4c34-b4cf-11a2c19112fb'
+    GUID = 'a5b0cbe9-ad01-57ff-86c5-d71367e62181'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.DirectoryManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '2315effa-a71c-41b5-87bc-13aac9984ce4'
+    GUID = '97f00dac-25c4-5446-bbdb-a0827088fc21'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

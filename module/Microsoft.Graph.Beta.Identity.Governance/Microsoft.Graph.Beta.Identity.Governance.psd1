@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.Governance.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'd86c8bc3-31d9-4f6c-8e59-d868670a9940'
+    GUID = 'e844ac73-a405-5d64-994e-5ebda667095e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.Partner.dll'
     ModuleVersion = '2.34.0'
-    GUID = '5a1e1a65-b800-4942-b46f-283f30276e5a'
+    GUID = '2b303eee-c32e-5375-b1a4-15a2d376de2c'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

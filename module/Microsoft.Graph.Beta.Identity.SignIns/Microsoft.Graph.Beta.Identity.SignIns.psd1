@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.SignIns.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0bbaaa1f-e16f-494f-a2c2-c1ae1b0bd694'
+    GUID = 'dc4798a4-13c0-57c4-a594-fef672635445'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Mail.dll'
     ModuleVersion = '2.34.0'
-    GUID = '6cfa07cc-0b7d-4770-8ad1-8bf02c880478'
+    GUID = 'bd99bfa2-12d8-54cb-b135-a22f2f1f75cf'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Notes.dll'
     ModuleVersion = '2.34.0'
-    GUID = '69497339-7f83-42f5-aa5c-ed619d0c68cb'
+    GUID = 'ae2c69bf-0742-5bbe-8c5c-b451fb42f6d9'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

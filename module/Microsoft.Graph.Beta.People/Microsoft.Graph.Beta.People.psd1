@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.People.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'fd5dfc7e-5b5c-4eb5-a2c6-f31d617f973c'
+    GUID = '8169cf97-99a8-5169-8d14-ee80e4a372ad'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.PersonalContacts.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'cc3cc28d-6d87-45b3-a885-faa00edc8cec'
+    GUID = '6f89b4d2-a227-5271-a2de-456a52b31dd0'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Planner.dll'
     ModuleVersion = '2.34.0'
-    GUID = '9001a773-420b-44dc-8314-7e248aa34f75'
+    GUID = '8d8f31d2-e52b-5548-9f60-4414b9f8a052'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Reports.dll'
     ModuleVersion = '2.34.0'
-    GUID = '2471cb56-8653-469a-aa46-3d5ac9849071'
+    GUID = '51fa7a02-1099-4183-b155-e14ffb788a3c'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

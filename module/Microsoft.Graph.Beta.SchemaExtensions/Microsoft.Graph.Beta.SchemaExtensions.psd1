@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.SchemaExtensions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0504b410-3d53-425c-be94-8de129f3ffd8'
+    GUID = 'f3cb7062-c3e0-5fe5-b71a-1ae35afeeeb8'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Search.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'cd63a6f3-9da7-4c31-86d0-0291cb5b2624'
+    GUID = '5e01bd75-dd15-5c46-acc7-2f0dd0dc6159'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Security.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'e23d2514-4380-48df-aafe-aed6a83ee08e'
+    GUID = '987c645b-9ff9-4398-8963-19739c27f5c3'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Sites.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'cffda1c6-4347-49d3-9d1e-a150f5cb5f52'
+    GUID = '8f6776c2-f296-56f7-bdfe-0963021655fd'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

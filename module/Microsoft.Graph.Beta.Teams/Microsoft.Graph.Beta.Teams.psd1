@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Teams.dll'
     ModuleVersion = '2.34.0'
-    GUID = '7d2f98ed-92c0-42e0-85bd-367463b2277b'
+    GUID = 'aaddc3b0-c6dc-52ab-8291-3e13fd828842'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

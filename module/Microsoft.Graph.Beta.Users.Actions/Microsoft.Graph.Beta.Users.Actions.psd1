@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Users.Actions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '09a93b9e-f1ec-4c0d-be59-5e2039d578d9'
+    GUID = '44624e0d-c72e-5e7a-8e2e-2ff2514ea725'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Users.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '06fa1247-a938-470e-af35-68bad4f1af5f'
+    GUID = 'a173924d-6714-5d4f-8a7a-fe69596a342f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Users.dll'
     ModuleVersion = '2.34.0'
-    GUID = '8baf1357-2c1a-457d-a3ef-be9775cc7cca'
+    GUID = '83531713-d218-476b-a4f0-53a357475dfb'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

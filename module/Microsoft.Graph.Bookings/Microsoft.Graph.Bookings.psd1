@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Bookings.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'fc995060-3a5a-43f5-8cb1-39b6bc5d9806'
+    GUID = '3933ee00-59a9-4541-92dc-cd99621de956'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

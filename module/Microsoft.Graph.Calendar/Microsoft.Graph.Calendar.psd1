@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Calendar.dll'
     ModuleVersion = '2.34.0'
-    GUID = '3d4dcc24-236a-4515-8022-d27e63a8629c'
+    GUID = 'bf2ee476-ae5b-4a53-9fa8-943f3a49bf93'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

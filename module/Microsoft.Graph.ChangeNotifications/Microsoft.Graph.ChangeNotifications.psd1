@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.ChangeNotifications.dll'
     ModuleVersion = '2.34.0'
-    GUID = '47f44f0a-0b89-49fc-917f-d508eb003f08'
+    GUID = '531019c5-a24f-4b88-9bf0-7e656a836aee'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

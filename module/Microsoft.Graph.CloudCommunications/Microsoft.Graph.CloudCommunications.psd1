@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.CloudCommunications.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'ca30ac28-4370-4292-bc04-924ad3d3a9bf'
+    GUID = '2c67fc60-8c99-463f-9b0c-8a70e4623246'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

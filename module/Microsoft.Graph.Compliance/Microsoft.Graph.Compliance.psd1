@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Compliance.dll'
     ModuleVersion = '2.34.0'
-    GUID = '732b2e1d-789f-461d-a49b-f40251f2cb36'
+    GUID = '7478368f-6e69-4d5a-a06d-07ae47a87ec4'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.CrossDeviceExperiences.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'db782954-b71d-42a2-b4c5-1c375b4c2b95'
+    GUID = '7c846e21-1470-506a-a7f8-ce15600b24d6'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DeviceManagement.Administration.dll'
     ModuleVersion = '2.34.0'
-    GUID = '2fabc664-4081-4191-95a6-d45ed9188374'
+    GUID = 'e92d8c72-34ed-55aa-ae22-5f22852cc15d'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DeviceManagement.Enrollment.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'a4a1f2c0-a0af-4999-a260-bc073e92bbf4'
+    GUID = 'cb05f22d-85cd-4b42-b99c-b713e0b9fbd3'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

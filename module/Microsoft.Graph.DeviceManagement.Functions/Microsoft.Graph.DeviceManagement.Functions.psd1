@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DeviceManagement.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '179f6677-89f6-4e02-a1fb-56bfbb3711f8'
+    GUID = '9b5d1399-3175-5a02-94ad-d691a3211b04'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

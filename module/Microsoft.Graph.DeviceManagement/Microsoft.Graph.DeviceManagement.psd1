@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DeviceManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '78926163-9cd0-4fda-ab54-c6b13920eb52'
+    GUID = '4131557d-8635-4903-9cfd-d59ddef4a597'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Devices.CloudPrint.dll'
     ModuleVersion = '2.34.0'
-    GUID = '327be0d1-766e-493e-89fc-9ed2278d1437'
+    GUID = 'dd2b8607-a00f-502c-8fb0-15c92ffd9482'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

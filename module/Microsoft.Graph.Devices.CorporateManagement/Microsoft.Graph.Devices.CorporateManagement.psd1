@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Devices.CorporateManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '4188dc4e-8242-42a0-b93b-332937be77a8'
+    GUID = '70964362-7ad9-5b79-8f15-cc8ee2ac6776'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Devices.ServiceAnnouncement.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'b832d27d-c891-49e0-abde-6a4e3c0a638a'
+    GUID = '127dfc96-317b-5393-bf06-ac164291440d'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

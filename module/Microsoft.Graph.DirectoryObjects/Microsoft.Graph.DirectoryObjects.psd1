@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DirectoryObjects.dll'
     ModuleVersion = '2.34.0'
-    GUID = '81bbbd87-9b2d-410b-950f-466b25fe30d3'
+    GUID = '1eb03725-fa8a-4169-b3d5-d04fafd9ac50'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

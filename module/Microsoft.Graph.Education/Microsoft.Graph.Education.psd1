@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Education.dll'
     ModuleVersion = '2.34.0'
-    GUID = '1c2b2698-cad8-4734-be1c-6223b80b312a'
+    GUID = '67ba03c1-5038-51de-a108-d10b25c4a20e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Files.dll'
     ModuleVersion = '2.34.0'
-    GUID = '3f4987ea-5b11-407c-9d34-d49de5daf90a'
+    GUID = '45ddab16-496a-4ef0-ac17-dbf0f93494d3'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

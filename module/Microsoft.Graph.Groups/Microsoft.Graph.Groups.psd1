@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Groups.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'ed7681b3-6de4-4268-a4d6-d328bd9a9c3c'
+    GUID = '50bc9e18-e281-4208-8913-c9e1bef6083d'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

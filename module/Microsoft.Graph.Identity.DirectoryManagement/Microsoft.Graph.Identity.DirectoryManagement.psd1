@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Identity.DirectoryManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0f39d32f-a73a-4df2-98b5-4ce913077413'
+    GUID = 'c767240d-585c-42cb-bb2f-6e76e6d639d4'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Identity.Governance.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'eefeb5e6-af7f-4857-8f65-9850f144384c'
+    GUID = '530fc574-049c-42cc-810e-8835853204b7'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Identity.Partner.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'aa7ebca0-4688-41ab-b9c5-a0c7171cd46c'
+    GUID = '29571458-faaf-5c9a-bd2d-aa03d43a8e7f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Identity.SignIns.dll'
     ModuleVersion = '2.34.0'
-    GUID = '11405e8a-6438-4f08-92f0-c736578e56cb'
+    GUID = '60f889fa-f873-43ad-b7d3-b7fc1273a44f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Mail.dll'
     ModuleVersion = '2.34.0'
-    GUID = '75919cf3-fe18-4c03-a9dc-d6da5e0eac8c'
+    GUID = '6e4d36b5-7ff2-454b-8572-674b3ab0362b'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Notes.dll'
     ModuleVersion = '2.34.0'
-    GUID = '5a6b9856-f7b7-4c03-a39e-53134dd07eed'
+    GUID = 'daf9198a-32bd-5869-b025-743ba4df1936'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.People.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'b706f1d7-55fe-4a65-a412-583b4bfeb620'
+    GUID = '4424dc82-cc9f-5e72-841a-5583da16e31e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.PersonalContacts.dll'
     ModuleVersion = '2.34.0'
-    GUID = '05c74609-8ea0-46ba-a878-06104f335cc2'
+    GUID = 'a53e24d0-43dd-43ec-950e-7ac40ea986fc'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Planner.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'e00f930a-a43c-4e10-bb54-b518b4aec44b'
+    GUID = '580b1826-770a-4cde-8389-8d058d508b17'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Reports.dll'
     ModuleVersion = '2.34.0'
-    GUID = '085a3ca0-3daf-48b9-9575-8d6decffe021'
+    GUID = '0bfc88b7-a8ad-471a-8c86-5f0aa3c84217'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

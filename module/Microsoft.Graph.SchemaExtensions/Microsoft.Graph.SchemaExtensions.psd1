@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.SchemaExtensions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '4647a8f4-5369-4023-b1ac-879cf68f3e71'
+    GUID = 'd28e2e75-db93-56c7-a82b-33a3dc0832db'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

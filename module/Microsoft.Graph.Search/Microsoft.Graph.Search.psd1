@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Search.dll'
     ModuleVersion = '2.34.0'
-    GUID = '187cc830-cd57-4408-9a3b-e25d934db6a6'
+    GUID = '6d764f2e-55e1-5838-a581-b182d4d7fc21'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Security.dll'
     ModuleVersion = '2.34.0'
-    GUID = '6551fbf3-3793-48c4-8d85-1f11eeb55909'
+    GUID = '06b0769e-2c63-4d60-9fb4-9ca0ec87e0d7'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Sites.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'cf792465-472f-4cea-be32-87246aadfa4e'
+    GUID = '7ae8c25b-f1dd-466d-a022-b5489f919c70'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Teams.dll'
     ModuleVersion = '2.34.0'
-    GUID = '4b1d5a3e-639a-4f12-87b2-96d874e74d7c'
+    GUID = 'f8619bb2-8640-4d8d-baf5-0829db98fbe2'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Users.Actions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0626f512-7c53-44e8-b0c2-95f806f08b2b'
+    GUID = '86213a25-bec4-4d70-8793-58670c62686f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

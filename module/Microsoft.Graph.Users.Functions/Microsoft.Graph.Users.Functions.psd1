@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Users.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0b7b3d3d-a8c7-4345-9a3b-23318d114210'
+    GUID = 'f70ed487-0599-49d9-8341-505163fa40dc'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Users.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'b1f2ead6-e263-4639-95fe-9d6267ace41c'
+    GUID = '71150504-37a3-48c6-82c7-7a00a12168db'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -304,3 +304,86 @@ fn the_new_parameters_reach_the_request() {
         "https://graph.example/v1.0/identity/identityProviders"
     );
 }
+
+#[test]
+fn custom_query_options_are_parameters_mandatory_where_required() {
+    let mut routes = 0;
+    for c in all_commands() {
+        let params = c.params();
+        for set in c.parameter_sets() {
+            for cq in set.route.custom_query {
+                routes += 1;
+                let p = params
+                    .iter()
+                    .find(|p| p.role == Role::CustomQuery(cq.name))
+                    .unwrap_or_else(|| panic!("{}: no parameter for {}", c.name, cq.name));
+                assert_eq!(p.name, cq.param_name());
+                assert_eq!(p.ty, PsType::String);
+                let mandatory = p.sets.iter().find(|(s, _)| s == &set.name).map(|s| s.1);
+                assert_eq!(
+                    mandatory,
+                    Some(cq.required),
+                    "{} {} {}",
+                    c.name,
+                    set.name,
+                    p.name
+                );
+            }
+        }
+    }
+    assert!(routes > 50, "{routes}");
+    // The SDK's syntax: Get-MgUserCalendarView -UserId -EndDateTime -StartDateTime (mandatory
+    // in every set), Get-MgDriveItemContent [-Format].
+    let c = command("Get-MgUserCalendarView").unwrap();
+    let params = c.params();
+    for name in ["StartDateTime", "EndDateTime"] {
+        let p = params.iter().find(|p| p.name == name).unwrap();
+        assert!(!p.sets.is_empty());
+        assert!(p.sets.iter().all(|(_, m)| *m), "{name} {:?}", p.sets);
+    }
+    let c = command("Get-MgDriveItemContent").unwrap();
+    let format = c.params().into_iter().find(|p| p.name == "Format").unwrap();
+    assert!(format.sets.iter().all(|(_, m)| !*m));
+}
+
+#[test]
+fn custom_query_options_reach_the_query_string() {
+    let c = command("Get-MgUserCalendarView").unwrap();
+    let set = c
+        .parameter_sets()
+        .into_iter()
+        .find(|s| s.route.path == "/users/{user-id}/calendarView")
+        .unwrap();
+    let p = request(
+        "Get-MgUserCalendarView",
+        &set.name,
+        json!({
+            "UserId": "u1",
+            "StartDateTime": "2026-01-01T00:00:00Z",
+            "EndDateTime": "2026-01-08T00:00:00Z",
+            "Top": 5
+        }),
+    );
+    let url = reqwest::Url::parse(&p.request.url).unwrap();
+    assert_eq!(url.path(), "/v1.0/users/u1/calendarView");
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(
+        query.contains(&("startDateTime".into(), "2026-01-01T00:00:00Z".into())),
+        "{query:?}"
+    );
+    assert!(
+        query.contains(&("endDateTime".into(), "2026-01-08T00:00:00Z".into())),
+        "{query:?}"
+    );
+
+    let c = command("Get-MgDriveItemContent").unwrap();
+    let set = &c.parameter_sets()[0];
+    let p = request(
+        "Get-MgDriveItemContent",
+        &set.name,
+        json!({"DriveId": "d", "DriveItemId": "i", "Format": "pdf", "OutFile": "/tmp/x.pdf"}),
+    );
+    let url = reqwest::Url::parse(&p.request.url).unwrap();
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert_eq!(query, [("$format".to_string(), "pdf".to_string())]);
+}

@@ -20,6 +20,7 @@ const fn route(kind: RouteKind, method: Method, path: &'static str) -> Route {
         returns: None,
         query: None,
         consistency_level: false,
+        custom_query: &[],
         pageable: false,
     }
 }

@@ -202,6 +202,24 @@ pub struct ActionParam {
     pub nullable: bool,
 }
 
+/// A custom query option of a route: a query-string parameter beyond the OData system
+/// options (`startDateTime` of `calendarView`, `$format` of a drive item's content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomQuery {
+    /// The name in the query string.
+    pub name: &'static str,
+    /// Whether the operation requires it (a mandatory parameter).
+    pub required: bool,
+}
+
+impl CustomQuery {
+    /// The parameter's name: Pascal case without `$` (`-StartDateTime`, `-Format`), with
+    /// `Parameter` appended where that is a common parameter's name.
+    pub fn param_name(&self) -> String {
+        body_param_name(self.name.trim_start_matches('$'))
+    }
+}
+
 /// One HTTP route of a command.
 #[derive(Debug)]
 pub struct Route {
@@ -221,6 +239,8 @@ pub struct Route {
     pub query: Option<QuerySupport>,
     /// The route declares the `ConsistencyLevel` header (advanced queries).
     pub consistency_level: bool,
+    /// The custom query options the route declares.
+    pub custom_query: &'static [CustomQuery],
     /// A collection answer paged with `@odata.nextLink`.
     pub pageable: bool,
 }
@@ -416,6 +436,9 @@ pub enum Role {
     OdataId,
     /// `-Id` of a collection `$ref` removal: the `$id` query option.
     RefId,
+    /// A custom query option (`-StartDateTime` of Get-MgUserCalendarView): this name in the
+    /// query string.
+    CustomQuery(&'static str),
     /// `-OutFile` of binary content.
     OutFile,
     /// `-InFile` of binary content.
@@ -778,6 +801,19 @@ impl Command {
         // Query options, as each route declares them.
         for set in sets {
             let route = set.route;
+            // The route's own query parameters first (`-StartDateTime`/`-EndDateTime` of
+            // calendarView, mandatory where the metadata says Required, as in the SDK).
+            for cq in route.custom_query {
+                add(
+                    cq.param_name(),
+                    PsType::String,
+                    Role::CustomQuery(cq.name),
+                    &[],
+                    &set.name,
+                    cq.required,
+                    format!("The {} query parameter.", cq.name),
+                );
+            }
             let q = route.query_support();
             let opt = |bit: u16| q.has(bit);
             let mut options: Vec<(&str, PsType, QueryOption, &'static [&'static str], &str)> =

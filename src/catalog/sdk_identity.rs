@@ -5,138 +5,171 @@
 //! MgGraph's modules. MgGraph's own version (`crate::VERSION`) stays its own; only the
 //! SDK-named manifests carry [`SDK_VERSION`] and [`guid`].
 //!
-//! # Where the data comes from
+//! # Where the GUIDs come from
 //!
-//! * Every `Microsoft.Graph.*` and `Microsoft.Graph.Beta.*` service module, and
-//!   `Microsoft.Graph.Authentication`: the `Module Guid:` header of the module's landing page in
-//!   the SDK's published reference documentation, `MicrosoftDocs/microsoftgraph-docs-powershell`,
-//!   `microsoftgraph/graph-powershell-{1.0,beta}/<Module>/<Module>.md`, at commit `0007010`
-//!   (pages dated 2026-01-30). PlatyPS writes that header from the imported module's manifest,
-//!   so it is the GUID of the module the pages document. It is the same snapshot the reference
-//!   name list (`../shared/reference/sdk-cmdlets.tsv`) and the naming tests use.
-//!   `Microsoft.Graph.Beta.CloudCommunications` was read at that repository's commit `00c1a08`
-//!   (its page is not stored at `0007010`). The SDK has locked its GUIDs since
-//!   msgraph-sdk-powershell PR #1358 (2022, closing #1140: "different GUIDs for each release");
-//!   the Authentication GUID below is the one #1140 reports as fixed since 1.x.
-//! * The meta-modules `Microsoft.Graph` and `Microsoft.Graph.Beta`: their hand-maintained
-//!   manifests in msgraph-sdk-powershell, `src/Graph/v1.0/Microsoft.Graph.psd1` and
+//! A GUID is [`Origin::Published`] when it was read from the SDK's own published manifests:
+//!
+//! * the module manifests msgraph-sdk-powershell keeps in its repository,
+//!   `src/<Module>/v1.0/Microsoft.Graph.<Module>.psd1` and
+//!   `src/<Module>/beta/Microsoft.Graph.Beta.<Module>.psd1` (the signed manifests of the
+//!   releases, 2.1.0-2.9.0; `GUID = '...'`);
+//! * the SDK's module tests that pin them (`It 'Should lock GUID'`, e.g.
+//!   `Microsoft.Graph.Users`, `.Sites`, `.Reports`, `.Applications`, `.Identity.SignIns`,
+//!   `.Authentication`);
+//! * the manifests of the PowerShell Gallery packages (`Microsoft.Graph.Users.Functions`
+//!   2.28.0/2.29.0, `Microsoft.Graph.BackupRestore` 2.23.0-2.28.0,
+//!   `Microsoft.Graph.Beta.BackupRestore` 2.25.0/2.29.0, `Microsoft.Graph.Users` 2.0.0-preview2);
+//! * published modules that pin them and therefore import only with them (the `RequiredModules`
+//!   of GraphEssentials 0.0.53 for 2.25.0; `#Requires -Module @{ ...; Guid = ... }` scripts);
+//!   each agrees with the SDK sources where both exist;
+//! * the meta-modules' hand-maintained manifests, `src/Graph/v1.0/Microsoft.Graph.psd1` and
 //!   `src/Graph/beta/Microsoft.Graph.Beta.psd1`.
 //!
-//! Module documentation generated inside a local SDK build (`src/<Module>/<v>/docs/*.md` in the
-//! SDK repository and its forks) shows other GUIDs: a local build without the published
-//! manifest gets a fresh one. Those are not the published identity and are not used here.
+//! The SDK has kept each module's GUID since msgraph-sdk-powershell PR #1358 (2022, closing
+//! #1140, "different GUIDs for each release"): the build reuses the existing manifest's GUID, so
+//! a GUID read from any 2.x release is the one 2.34.0 ships.
+//!
+//! The `Module Guid:` headers of the reference documentation (MicrosoftDocs/
+//! microsoftgraph-docs-powershell module pages) are *not* the published GUIDs: those pages are
+//! rendered from a documentation build whose manifests get fresh GUIDs (the docs say
+//! `b1f2ead6-...` for `Microsoft.Graph.Users`, the gallery package is `71150504-...`). They are
+//! not used.
+//!
+//! A module whose published manifest was not read has an [`Origin::Derived`] GUID: a name-based
+//! UUID (version 5, URL namespace, `https://www.powershellgallery.com/packages/<Module>`), stable
+//! and unique, so its manifest is valid, but a script pinning that module by the SDK's GUID
+//! does not load it until the row is replaced by the published one (read `GUID = '...'` from
+//! the manifest paths above). [`is_published`] tells them apart.
 //!
 //! # Which release
 //!
-//! [`SDK_VERSION`] is 2.34.0: the release current when the reference documentation above was
-//! published (2.34.0 shipped in December 2025 and was still current in January 2026; 2.35
-//! followed), i.e. the release whose cmdlet names, modules and GUIDs the catalog is checked
-//! against. It satisfies the minimum versions real scripts pin (`2.25.0`, `2.27.0`, `2.x`).
+//! [`SDK_VERSION`] is 2.34.0: the release current when the reference material the catalog is
+//! checked against was taken (the cmdlet names of the SDK's module pages dated 2026-01-30;
+//! 2.34.0 shipped in December 2025, 2.35.0 on 2026-01-31). It satisfies the minimum versions
+//! real scripts pin (`2.25.0`, `2.27.0`, `2.x`).
 //!
 //! # Refreshing
 //!
 //! When the catalog's metadata and the reference name list move to a newer SDK release, move
-//! [`SDK_VERSION`] to that release and re-read the landing pages of the same documentation
-//! commit: the GUIDs are locked and should not change, but a module the SDK adds (a new
-//! `Microsoft.Graph.*` service module) needs its row here; the test
-//! `every_generated_module_has_a_guid` fails until it has one.
+//! [`SDK_VERSION`] to that release. The GUIDs do not move with releases; a module the SDK adds
+//! needs a row (the test `every_generated_module_has_a_guid` fails until it has one), read from
+//! its published manifest, or derived until then.
 
 /// The SDK release the SDK-named modules stand for (their `ModuleVersion`).
 pub const SDK_VERSION: &str = "2.34.0";
 
-/// The SDK's module GUIDs, sorted by module name.
+/// Where a GUID comes from (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The SDK's published module GUID.
+    Published,
+    /// A name-based GUID standing in until the published one is read.
+    Derived,
+}
+use Origin::{Derived, Published};
+
+/// The modules' GUIDs, sorted by module name.
 #[rustfmt::skip]
-static GUIDS: &[(&str, &str)] = &[
-    ("Microsoft.Graph", "fceec1eb-c2e8-4b2b-a120-0fab3f0d7b47"),
-    ("Microsoft.Graph.Applications", "73fc21f3-97be-4638-a2da-c6f9db81f6bb"),
-    ("Microsoft.Graph.Authentication", "883916f2-9184-46ee-b1f8-b6a2fb784cee"),
-    ("Microsoft.Graph.BackupRestore", "2e6d97e5-4a31-4282-805d-0a5823311980"),
-    ("Microsoft.Graph.Beta", "27260379-8df6-41d8-a3ca-067cb8f3ae5d"),
-    ("Microsoft.Graph.Beta.Applications", "aaff4e38-ce3d-459a-ac9b-627c8c98222a"),
-    ("Microsoft.Graph.Beta.BackupRestore", "ca5f5434-35c4-4316-bbbd-42e52f3e8fab"),
-    ("Microsoft.Graph.Beta.Bookings", "2de97ee1-ad41-4f96-8023-39b29309c812"),
-    ("Microsoft.Graph.Beta.Calendar", "aca4e31a-6c5a-496e-9710-cf403712123c"),
-    ("Microsoft.Graph.Beta.ChangeNotifications", "86480071-2d2f-4530-973f-7aa6cfe6792f"),
-    ("Microsoft.Graph.Beta.CloudCommunications", "9549f219-2b6a-49dd-80e1-b28eeaf8df7a"),
-    ("Microsoft.Graph.Beta.Compliance", "19b93f13-1fa6-4468-b966-23281e22a131"),
-    ("Microsoft.Graph.Beta.CrossDeviceExperiences", "f27c66ab-8e7b-4fbb-815d-3dc82e1b137a"),
-    ("Microsoft.Graph.Beta.DeviceManagement", "c9b52647-63e2-4433-bf6a-d4ff4194b0f2"),
-    ("Microsoft.Graph.Beta.DeviceManagement.Administration", "4d3f2f30-6d8a-4d19-9780-625e3cb31c42"),
-    ("Microsoft.Graph.Beta.DeviceManagement.Enrollment", "6f8c76bb-8fee-4ed8-a3a3-21a8352b6439"),
-    ("Microsoft.Graph.Beta.DeviceManagement.Functions", "775b62c0-066f-4f02-86f1-afbdc4aa9351"),
-    ("Microsoft.Graph.Beta.Devices.CloudPrint", "3d51f2c3-4f20-4926-8535-afe41a56399c"),
-    ("Microsoft.Graph.Beta.Devices.CorporateManagement", "814fc004-4814-4dfb-9d45-8df6ac1ce7a4"),
-    ("Microsoft.Graph.Beta.Devices.ServiceAnnouncement", "747114ed-0861-40ac-9ab0-9220496f6222"),
-    ("Microsoft.Graph.Beta.DirectoryObjects", "17ea0e2f-230c-4706-924f-bef4331ea812"),
-    ("Microsoft.Graph.Beta.Education", "ca7f60d7-01a8-4839-9da8-0e2506a354a3"),
-    ("Microsoft.Graph.Beta.Files", "c79822ba-9f08-4b3d-b588-098d72064efd"),
-    ("Microsoft.Graph.Beta.Groups", "75dec80b-0bb8-4c34-b4cf-11a2c19112fb"),
-    ("Microsoft.Graph.Beta.Identity.DirectoryManagement", "2315effa-a71c-41b5-87bc-13aac9984ce4"),
-    ("Microsoft.Graph.Beta.Identity.Governance", "d86c8bc3-31d9-4f6c-8e59-d868670a9940"),
-    ("Microsoft.Graph.Beta.Identity.Partner", "5a1e1a65-b800-4942-b46f-283f30276e5a"),
-    ("Microsoft.Graph.Beta.Identity.SignIns", "0bbaaa1f-e16f-494f-a2c2-c1ae1b0bd694"),
-    ("Microsoft.Graph.Beta.Mail", "6cfa07cc-0b7d-4770-8ad1-8bf02c880478"),
-    ("Microsoft.Graph.Beta.Notes", "69497339-7f83-42f5-aa5c-ed619d0c68cb"),
-    ("Microsoft.Graph.Beta.People", "fd5dfc7e-5b5c-4eb5-a2c6-f31d617f973c"),
-    ("Microsoft.Graph.Beta.PersonalContacts", "cc3cc28d-6d87-45b3-a885-faa00edc8cec"),
-    ("Microsoft.Graph.Beta.Planner", "9001a773-420b-44dc-8314-7e248aa34f75"),
-    ("Microsoft.Graph.Beta.Reports", "2471cb56-8653-469a-aa46-3d5ac9849071"),
-    ("Microsoft.Graph.Beta.SchemaExtensions", "0504b410-3d53-425c-be94-8de129f3ffd8"),
-    ("Microsoft.Graph.Beta.Search", "cd63a6f3-9da7-4c31-86d0-0291cb5b2624"),
-    ("Microsoft.Graph.Beta.Security", "e23d2514-4380-48df-aafe-aed6a83ee08e"),
-    ("Microsoft.Graph.Beta.Sites", "cffda1c6-4347-49d3-9d1e-a150f5cb5f52"),
-    ("Microsoft.Graph.Beta.Teams", "7d2f98ed-92c0-42e0-85bd-367463b2277b"),
-    ("Microsoft.Graph.Beta.Users", "8baf1357-2c1a-457d-a3ef-be9775cc7cca"),
-    ("Microsoft.Graph.Beta.Users.Actions", "09a93b9e-f1ec-4c0d-be59-5e2039d578d9"),
-    ("Microsoft.Graph.Beta.Users.Functions", "06fa1247-a938-470e-af35-68bad4f1af5f"),
-    ("Microsoft.Graph.Bookings", "fc995060-3a5a-43f5-8cb1-39b6bc5d9806"),
-    ("Microsoft.Graph.Calendar", "3d4dcc24-236a-4515-8022-d27e63a8629c"),
-    ("Microsoft.Graph.ChangeNotifications", "47f44f0a-0b89-49fc-917f-d508eb003f08"),
-    ("Microsoft.Graph.CloudCommunications", "ca30ac28-4370-4292-bc04-924ad3d3a9bf"),
-    ("Microsoft.Graph.Compliance", "732b2e1d-789f-461d-a49b-f40251f2cb36"),
-    ("Microsoft.Graph.CrossDeviceExperiences", "db782954-b71d-42a2-b4c5-1c375b4c2b95"),
-    ("Microsoft.Graph.DeviceManagement", "78926163-9cd0-4fda-ab54-c6b13920eb52"),
-    ("Microsoft.Graph.DeviceManagement.Administration", "2fabc664-4081-4191-95a6-d45ed9188374"),
-    ("Microsoft.Graph.DeviceManagement.Enrollment", "a4a1f2c0-a0af-4999-a260-bc073e92bbf4"),
-    ("Microsoft.Graph.DeviceManagement.Functions", "179f6677-89f6-4e02-a1fb-56bfbb3711f8"),
-    ("Microsoft.Graph.Devices.CloudPrint", "327be0d1-766e-493e-89fc-9ed2278d1437"),
-    ("Microsoft.Graph.Devices.CorporateManagement", "4188dc4e-8242-42a0-b93b-332937be77a8"),
-    ("Microsoft.Graph.Devices.ServiceAnnouncement", "b832d27d-c891-49e0-abde-6a4e3c0a638a"),
-    ("Microsoft.Graph.DirectoryObjects", "81bbbd87-9b2d-410b-950f-466b25fe30d3"),
-    ("Microsoft.Graph.Education", "1c2b2698-cad8-4734-be1c-6223b80b312a"),
-    ("Microsoft.Graph.Files", "3f4987ea-5b11-407c-9d34-d49de5daf90a"),
-    ("Microsoft.Graph.Groups", "ed7681b3-6de4-4268-a4d6-d328bd9a9c3c"),
-    ("Microsoft.Graph.Identity.DirectoryManagement", "0f39d32f-a73a-4df2-98b5-4ce913077413"),
-    ("Microsoft.Graph.Identity.Governance", "eefeb5e6-af7f-4857-8f65-9850f144384c"),
-    ("Microsoft.Graph.Identity.Partner", "aa7ebca0-4688-41ab-b9c5-a0c7171cd46c"),
-    ("Microsoft.Graph.Identity.SignIns", "11405e8a-6438-4f08-92f0-c736578e56cb"),
-    ("Microsoft.Graph.Mail", "75919cf3-fe18-4c03-a9dc-d6da5e0eac8c"),
-    ("Microsoft.Graph.Notes", "5a6b9856-f7b7-4c03-a39e-53134dd07eed"),
-    ("Microsoft.Graph.People", "b706f1d7-55fe-4a65-a412-583b4bfeb620"),
-    ("Microsoft.Graph.PersonalContacts", "05c74609-8ea0-46ba-a878-06104f335cc2"),
-    ("Microsoft.Graph.Planner", "e00f930a-a43c-4e10-bb54-b518b4aec44b"),
-    ("Microsoft.Graph.Reports", "085a3ca0-3daf-48b9-9575-8d6decffe021"),
-    ("Microsoft.Graph.SchemaExtensions", "4647a8f4-5369-4023-b1ac-879cf68f3e71"),
-    ("Microsoft.Graph.Search", "187cc830-cd57-4408-9a3b-e25d934db6a6"),
-    ("Microsoft.Graph.Security", "6551fbf3-3793-48c4-8d85-1f11eeb55909"),
-    ("Microsoft.Graph.Sites", "cf792465-472f-4cea-be32-87246aadfa4e"),
-    ("Microsoft.Graph.Teams", "4b1d5a3e-639a-4f12-87b2-96d874e74d7c"),
-    ("Microsoft.Graph.Users", "b1f2ead6-e263-4639-95fe-9d6267ace41c"),
-    ("Microsoft.Graph.Users.Actions", "0626f512-7c53-44e8-b0c2-95f806f08b2b"),
-    ("Microsoft.Graph.Users.Functions", "0b7b3d3d-a8c7-4345-9a3b-23318d114210"),
+static GUIDS: &[(&str, &str, Origin)] = &[
+    ("Microsoft.Graph",                                       "fceec1eb-c2e8-4b2b-a120-0fab3f0d7b47", Published),
+    ("Microsoft.Graph.Applications",                          "467f54f2-44a8-4993-8e75-b96c3e443098", Published),
+    ("Microsoft.Graph.Authentication",                        "883916f2-9184-46ee-b1f8-b6a2fb784cee", Published),
+    ("Microsoft.Graph.BackupRestore",                         "a891fdeb-65dd-4a27-b9e2-a4b617ad6d2e", Published),
+    ("Microsoft.Graph.Beta",                                  "27260379-8df6-41d8-a3ca-067cb8f3ae5d", Published),
+    ("Microsoft.Graph.Beta.Applications",                     "b648b84d-8b51-5ec6-a74e-10956512a651", Derived),
+    ("Microsoft.Graph.Beta.BackupRestore",                    "69b0b44f-d549-438a-a070-1e473c1823db", Published),
+    ("Microsoft.Graph.Beta.Bookings",                         "beba1b08-52ec-5cc0-8d7d-8e381d3e625f", Derived),
+    ("Microsoft.Graph.Beta.Calendar",                         "ce9db245-1043-5d03-b8b5-f41421cd113f", Derived),
+    ("Microsoft.Graph.Beta.ChangeNotifications",              "616821db-a535-5910-b99c-f3d9c7ad07df", Derived),
+    ("Microsoft.Graph.Beta.CloudCommunications",              "13f3517e-860b-57f4-b255-501ec2ea4a9a", Derived),
+    ("Microsoft.Graph.Beta.Compliance",                       "973c5e2a-a959-5d05-a752-498c7e61556c", Derived),
+    ("Microsoft.Graph.Beta.CrossDeviceExperiences",           "0fbb299f-dac4-5b5f-b577-0b61594f8a4e", Derived),
+    ("Microsoft.Graph.Beta.DeviceManagement",                 "e85578df-0c9a-52f0-838a-f993d310f96c", Derived),
+    ("Microsoft.Graph.Beta.DeviceManagement.Administration",  "55c0de7c-e627-5768-bc37-eef1b29ba026", Derived),
+    ("Microsoft.Graph.Beta.DeviceManagement.Enrollment",      "f98e3916-a223-5031-9030-34405224f761", Derived),
+    ("Microsoft.Graph.Beta.DeviceManagement.Functions",       "d77e7b96-d8ff-573c-9a0c-bad7c86a2845", Derived),
+    ("Microsoft.Graph.Beta.Devices.CloudPrint",               "830ba0e8-e5af-50d8-b706-ed0885a5c469", Derived),
+    ("Microsoft.Graph.Beta.Devices.CorporateManagement",      "9608db57-d7e0-5310-a3f9-99b3c9f8ca86", Derived),
+    ("Microsoft.Graph.Beta.Devices.ServiceAnnouncement",      "0534f9e1-2883-5cd4-93f0-62ff2eb8b530", Derived),
+    ("Microsoft.Graph.Beta.DirectoryObjects",                 "769b3f08-7ea7-57ab-b9ff-001ced864c53", Derived),
+    ("Microsoft.Graph.Beta.Education",                        "9b7aec2e-a625-5173-829b-7c02ee367ed1", Derived),
+    ("Microsoft.Graph.Beta.Files",                            "cfc82abf-d7d7-521b-b44a-8cb5fd9b9346", Derived),
+    ("Microsoft.Graph.Beta.Groups",                           "a5b0cbe9-ad01-57ff-86c5-d71367e62181", Derived),
+    ("Microsoft.Graph.Beta.Identity.DirectoryManagement",     "97f00dac-25c4-5446-bbdb-a0827088fc21", Derived),
+    ("Microsoft.Graph.Beta.Identity.Governance",              "e844ac73-a405-5d64-994e-5ebda667095e", Derived),
+    ("Microsoft.Graph.Beta.Identity.Partner",                 "2b303eee-c32e-5375-b1a4-15a2d376de2c", Derived),
+    ("Microsoft.Graph.Beta.Identity.SignIns",                 "dc4798a4-13c0-57c4-a594-fef672635445", Derived),
+    ("Microsoft.Graph.Beta.Mail",                             "bd99bfa2-12d8-54cb-b135-a22f2f1f75cf", Derived),
+    ("Microsoft.Graph.Beta.Notes",                            "ae2c69bf-0742-5bbe-8c5c-b451fb42f6d9", Derived),
+    ("Microsoft.Graph.Beta.People",                           "8169cf97-99a8-5169-8d14-ee80e4a372ad", Derived),
+    ("Microsoft.Graph.Beta.PersonalContacts",                 "6f89b4d2-a227-5271-a2de-456a52b31dd0", Derived),
+    ("Microsoft.Graph.Beta.Planner",                          "8d8f31d2-e52b-5548-9f60-4414b9f8a052", Derived),
+    ("Microsoft.Graph.Beta.Reports",                          "51fa7a02-1099-4183-b155-e14ffb788a3c", Published),
+    ("Microsoft.Graph.Beta.SchemaExtensions",                 "f3cb7062-c3e0-5fe5-b71a-1ae35afeeeb8", Derived),
+    ("Microsoft.Graph.Beta.Search",                           "5e01bd75-dd15-5c46-acc7-2f0dd0dc6159", Derived),
+    ("Microsoft.Graph.Beta.Security",                         "987c645b-9ff9-4398-8963-19739c27f5c3", Published),
+    ("Microsoft.Graph.Beta.Sites",                            "8f6776c2-f296-56f7-bdfe-0963021655fd", Derived),
+    ("Microsoft.Graph.Beta.Teams",                            "aaddc3b0-c6dc-52ab-8291-3e13fd828842", Derived),
+    ("Microsoft.Graph.Beta.Users",                            "83531713-d218-476b-a4f0-53a357475dfb", Published),
+    ("Microsoft.Graph.Beta.Users.Actions",                    "44624e0d-c72e-5e7a-8e2e-2ff2514ea725", Derived),
+    ("Microsoft.Graph.Beta.Users.Functions",                  "a173924d-6714-5d4f-8a7a-fe69596a342f", Derived),
+    ("Microsoft.Graph.Bookings",                              "3933ee00-59a9-4541-92dc-cd99621de956", Published),
+    ("Microsoft.Graph.Calendar",                              "bf2ee476-ae5b-4a53-9fa8-943f3a49bf93", Published),
+    ("Microsoft.Graph.ChangeNotifications",                   "531019c5-a24f-4b88-9bf0-7e656a836aee", Published),
+    ("Microsoft.Graph.CloudCommunications",                   "2c67fc60-8c99-463f-9b0c-8a70e4623246", Published),
+    ("Microsoft.Graph.Compliance",                            "7478368f-6e69-4d5a-a06d-07ae47a87ec4", Published),
+    ("Microsoft.Graph.CrossDeviceExperiences",                "7c846e21-1470-506a-a7f8-ce15600b24d6", Derived),
+    ("Microsoft.Graph.DeviceManagement",                      "4131557d-8635-4903-9cfd-d59ddef4a597", Published),
+    ("Microsoft.Graph.DeviceManagement.Administration",       "e92d8c72-34ed-55aa-ae22-5f22852cc15d", Derived),
+    ("Microsoft.Graph.DeviceManagement.Enrollment",           "cb05f22d-85cd-4b42-b99c-b713e0b9fbd3", Published),
+    ("Microsoft.Graph.DeviceManagement.Functions",            "9b5d1399-3175-5a02-94ad-d691a3211b04", Derived),
+    ("Microsoft.Graph.Devices.CloudPrint",                    "dd2b8607-a00f-502c-8fb0-15c92ffd9482", Derived),
+    ("Microsoft.Graph.Devices.CorporateManagement",           "70964362-7ad9-5b79-8f15-cc8ee2ac6776", Derived),
+    ("Microsoft.Graph.Devices.ServiceAnnouncement",           "127dfc96-317b-5393-bf06-ac164291440d", Derived),
+    ("Microsoft.Graph.DirectoryObjects",                      "1eb03725-fa8a-4169-b3d5-d04fafd9ac50", Published),
+    ("Microsoft.Graph.Education",                             "67ba03c1-5038-51de-a108-d10b25c4a20e", Derived),
+    ("Microsoft.Graph.Files",                                 "45ddab16-496a-4ef0-ac17-dbf0f93494d3", Published),
+    ("Microsoft.Graph.Groups",                                "50bc9e18-e281-4208-8913-c9e1bef6083d", Published),
+    ("Microsoft.Graph.Identity.DirectoryManagement",          "c767240d-585c-42cb-bb2f-6e76e6d639d4", Published),
+    ("Microsoft.Graph.Identity.Governance",                   "530fc574-049c-42cc-810e-8835853204b7", Published),
+    ("Microsoft.Graph.Identity.Partner",                      "29571458-faaf-5c9a-bd2d-aa03d43a8e7f", Derived),
+    ("Microsoft.Graph.Identity.SignIns",                      "60f889fa-f873-43ad-b7d3-b7fc1273a44f", Published),
+    ("Microsoft.Graph.Mail",                                  "6e4d36b5-7ff2-454b-8572-674b3ab0362b", Published),
+    ("Microsoft.Graph.Notes",                                 "daf9198a-32bd-5869-b025-743ba4df1936", Derived),
+    ("Microsoft.Graph.People",                                "4424dc82-cc9f-5e72-841a-5583da16e31e", Derived),
+    ("Microsoft.Graph.PersonalContacts",                      "a53e24d0-43dd-43ec-950e-7ac40ea986fc", Published),
+    ("Microsoft.Graph.Planner",                               "580b1826-770a-4cde-8389-8d058d508b17", Published),
+    ("Microsoft.Graph.Reports",                               "0bfc88b7-a8ad-471a-8c86-5f0aa3c84217", Published),
+    ("Microsoft.Graph.SchemaExtensions",                      "d28e2e75-db93-56c7-a82b-33a3dc0832db", Derived),
+    ("Microsoft.Graph.Search",                                "6d764f2e-55e1-5838-a581-b182d4d7fc21", Derived),
+    ("Microsoft.Graph.Security",                              "06b0769e-2c63-4d60-9fb4-9ca0ec87e0d7", Published),
+    ("Microsoft.Graph.Sites",                                 "7ae8c25b-f1dd-466d-a022-b5489f919c70", Published),
+    ("Microsoft.Graph.Teams",                                 "f8619bb2-8640-4d8d-baf5-0829db98fbe2", Published),
+    ("Microsoft.Graph.Users",                                 "71150504-37a3-48c6-82c7-7a00a12168db", Published),
+    ("Microsoft.Graph.Users.Actions",                         "86213a25-bec4-4d70-8793-58670c62686f", Published),
+    ("Microsoft.Graph.Users.Functions",                       "f70ed487-0599-49d9-8341-505163fa40dc", Published),
 ];
 
-/// The SDK's GUID of a module (`Microsoft.Graph.Users`, `Microsoft.Graph.Beta.Users`,
-/// `Microsoft.Graph`, ...), ignoring case; `None` for a name the SDK does not publish.
+/// The GUID of a module (`Microsoft.Graph.Users`, `Microsoft.Graph.Beta.Users`,
+/// `Microsoft.Graph`, ...), ignoring case: the SDK's published one where known, else a derived
+/// one ([`is_published`]); `None` for a name the SDK does not publish.
 pub fn guid(module: &str) -> Option<&'static str> {
-    GUIDS
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(module))
-        .map(|(_, g)| *g)
+    row(module).map(|(_, g, _)| *g)
 }
 
-/// Every module the table knows, with its GUID.
-pub fn modules() -> &'static [(&'static str, &'static str)] {
+/// Whether [`guid`] is the SDK's published GUID of the module.
+pub fn is_published(module: &str) -> bool {
+    row(module).is_some_and(|(_, _, o)| *o == Published)
+}
+
+fn row(module: &str) -> Option<&'static (&'static str, &'static str, Origin)> {
+    GUIDS
+        .iter()
+        .find(|(name, _, _)| name.eq_ignore_ascii_case(module))
+}
+
+/// Every module the table knows, with its GUID and where that comes from.
+pub fn modules() -> &'static [(&'static str, &'static str, Origin)] {
     GUIDS
 }
 
@@ -161,16 +194,13 @@ mod tests {
                 missing.push(m.to_string());
             }
         }
-        assert!(
-            missing.is_empty(),
-            "modules without the SDK's GUID: {missing:?}"
-        );
+        assert!(missing.is_empty(), "modules without a GUID: {missing:?}");
     }
 
     #[test]
     fn guids_are_well_formed_unique_and_sorted() {
         let mut seen = std::collections::HashSet::new();
-        for (name, g) in GUIDS {
+        for (name, g, _) in GUIDS {
             assert!(name.starts_with("Microsoft.Graph"), "{name}");
             let parts: Vec<&str> = g.split('-').collect();
             let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
@@ -186,20 +216,66 @@ mod tests {
     }
 
     #[test]
+    fn derived_guids_are_name_based_version_5() {
+        for (name, g, origin) in GUIDS {
+            // Version nibble 5 and the RFC 4122 variant for derived rows.
+            let version = g.as_bytes()[14];
+            let variant = g.as_bytes()[19];
+            if *origin == Derived {
+                assert_eq!(version, b'5', "{name}: {g}");
+                assert!(matches!(variant, b'8' | b'9' | b'a' | b'b'), "{name}: {g}");
+            }
+        }
+    }
+
+    #[test]
     fn known_identities() {
-        assert_eq!(
-            guid("Microsoft.Graph.Authentication"),
-            Some("883916f2-9184-46ee-b1f8-b6a2fb784cee")
+        let published = |m: &str, g: &str| {
+            assert_eq!(guid(m), Some(g), "{m}");
+            assert!(is_published(m), "{m}");
+        };
+        // Hand-written, the same since 1.x (#1140).
+        published(
+            "Microsoft.Graph.Authentication",
+            "883916f2-9184-46ee-b1f8-b6a2fb784cee",
         );
-        assert_eq!(
-            guid("microsoft.graph.users"),
-            Some("b1f2ead6-e263-4639-95fe-9d6267ace41c")
+        // The signed manifest, the SDK's lock test and the gallery package agree.
+        published(
+            "microsoft.graph.users",
+            "71150504-37a3-48c6-82c7-7a00a12168db",
         );
-        assert_eq!(
-            guid("Microsoft.Graph"),
-            Some("fceec1eb-c2e8-4b2b-a120-0fab3f0d7b47")
+        published(
+            "Microsoft.Graph.Groups",
+            "50bc9e18-e281-4208-8913-c9e1bef6083d",
+        );
+        published("Microsoft.Graph", "fceec1eb-c2e8-4b2b-a120-0fab3f0d7b47");
+        published(
+            "Microsoft.Graph.Beta",
+            "27260379-8df6-41d8-a3ca-067cb8f3ae5d",
         );
         assert_eq!(guid("Microsoft.Graph.NoSuchModule"), None);
+        assert!(!is_published("Microsoft.Graph.NoSuchModule"));
+        // The v1.0 modules scripts pin most are published ones.
+        for m in [
+            "Applications",
+            "Calendar",
+            "DeviceManagement",
+            "Files",
+            "Groups",
+            "Identity.DirectoryManagement",
+            "Identity.Governance",
+            "Identity.SignIns",
+            "Mail",
+            "Reports",
+            "Security",
+            "Sites",
+            "Teams",
+            "Users",
+            "Users.Actions",
+            "Users.Functions",
+        ] {
+            assert!(is_published(&format!("Microsoft.Graph.{m}")), "{m}");
+        }
         let v: Vec<u32> = SDK_VERSION.split('.').map(|p| p.parse().unwrap()).collect();
         assert_eq!(v.len(), 3);
         assert!(

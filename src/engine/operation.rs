@@ -469,6 +469,10 @@ pub fn prepare(
                 };
                 query.push(("$id".into(), url));
             }
+            Role::CustomQuery(name) => {
+                target.insert(p.name.clone(), value.clone());
+                query.push((name.to_string(), scalar_text(value).unwrap_or_default()));
+            }
             Role::OutFile => prepared.out_file = scalar_text(value).filter(|s| !s.is_empty()),
             Role::InFile => in_file = scalar_text(value).filter(|s| !s.is_empty()),
             Role::AdditionalProperties => {

@@ -108,6 +108,21 @@ fn op_json(variant: &str, op: &Operation) -> Value {
     if op.consistency_level {
         m.insert("consistencyLevel".into(), true.into());
     }
+    if !op.custom_query.is_empty() {
+        let list: Vec<Value> = op
+            .custom_query
+            .iter()
+            .map(|q| {
+                let mut qm = Map::new();
+                qm.insert("name".into(), q.name.clone().into());
+                if q.required {
+                    qm.insert("required".into(), true.into());
+                }
+                Value::Object(qm)
+            })
+            .collect();
+        m.insert("customQuery".into(), list.into());
+    }
     if op.pageable {
         m.insert("pageable".into(), true.into());
     }

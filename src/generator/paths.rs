@@ -111,7 +111,20 @@ pub struct Operation {
     /// OData query options declared: `select expand filter search orderby top skip count`.
     pub query: Vec<&'static str>,
     pub consistency_level: bool,
+    /// The custom query options the operation declares (Capabilities `CustomQueryOptions` of
+    /// its restriction): `startDateTime`/`endDateTime` of `calendarView`, `$format` of a
+    /// drive item's content.
+    pub custom_query: Vec<CustomQuery>,
     pub pageable: bool,
+}
+
+/// A custom query option: a query-string parameter beyond the OData system options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomQuery {
+    /// As sent in the query string: `startDateTime`, `$format`.
+    pub name: String,
+    /// The annotation's `Required`.
+    pub required: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,7 +166,8 @@ enum Seg {
     Ref,
     Count,
     Value,
-    Stream(String),
+    /// A stream property (`content` of a drive item).
+    Stream(PropRef),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,6 +259,31 @@ fn has_consistency_header(restriction: Option<&Value>) -> bool {
                     .is_some_and(|n| n.eq_ignore_ascii_case("ConsistencyLevel"))
             })
         })
+}
+
+/// The restriction's `CustomQueryOptions`, which the conversion makes query parameters of the
+/// operation (the SDK's `-StartDateTime`/`-EndDateTime` of Get-MgUserCalendarView).
+fn custom_query_options(restriction: Option<&Value>) -> Vec<CustomQuery> {
+    let Some(options) = restriction.and_then(|r| r.field("CustomQueryOptions")) else {
+        return vec![];
+    };
+    let mut out: Vec<CustomQuery> = vec![];
+    for o in options.items() {
+        let Some(name) = o.field("Name").and_then(Value::as_str) else {
+            continue;
+        };
+        if name.is_empty() || out.iter().any(|q| q.name == name) {
+            continue;
+        }
+        out.push(CustomQuery {
+            name: name.to_string(),
+            required: o
+                .field("Required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        });
+    }
+    out
 }
 
 /// `(PUT, PATCH)` for an update restriction's UpdateMethod.
@@ -365,7 +404,7 @@ impl<'a> Gen<'a> {
             Seg::Ref => "$ref".into(),
             Seg::Count => "$count".into(),
             Seg::Value => "$value".into(),
-            Seg::Stream(n) => n.clone(),
+            Seg::Stream(p) => self.prop(*p).name.clone(),
         }
     }
 
@@ -803,7 +842,7 @@ impl<'a> Gen<'a> {
                 continue;
             }
             if prop.ty.name == "Edm.Stream" && !prop.ty.collection {
-                path.push(Seg::Stream(prop.name.clone()));
+                path.push(Seg::Stream(p));
                 self.append(path.clone());
                 path.pop();
             }
@@ -1293,6 +1332,7 @@ struct Draft {
     returns: Option<Returns>,
     query: Vec<&'static str>,
     consistency_level: bool,
+    custom_query: Vec<CustomQuery>,
     pageable: bool,
 }
 
@@ -1633,6 +1673,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&t.name, true),
                 query: self.query_options(Some(a), true, true),
                 consistency_level: has_consistency_header(read),
+                custom_query: custom_query_options(read),
                 pageable: true,
             });
         }
@@ -1652,6 +1693,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&t.name, false),
                 query: vec![],
                 consistency_level: has_consistency_header(insert),
+                custom_query: custom_query_options(insert),
                 pageable: false,
             });
         }
@@ -1700,6 +1742,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&t.name, false),
                 query: self.query_options(Some(a), false, true),
                 consistency_level: has_consistency_header(by_key.or(read)),
+                custom_query: custom_query_options(by_key.or(read)),
                 pageable: false,
             });
         }
@@ -1720,6 +1763,7 @@ impl<'a> Gen<'a> {
                     returns: ty(&t.name, false),
                     query: vec![],
                     consistency_level: has_consistency_header(update),
+                    custom_query: custom_query_options(update),
                     pageable: false,
                 });
             }
@@ -1735,6 +1779,7 @@ impl<'a> Gen<'a> {
                 returns: None,
                 query: vec![],
                 consistency_level: has_consistency_header(delete),
+                custom_query: custom_query_options(delete),
                 pageable: false,
             });
         }
@@ -1768,6 +1813,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&t.name, false),
                 query: self.query_options(Some(a), false, true),
                 consistency_level: has_consistency_header(read),
+                custom_query: custom_query_options(read),
                 pageable: false,
             });
         }
@@ -1782,6 +1828,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&t.name, false),
                 query: vec![],
                 consistency_level: has_consistency_header(update),
+                custom_query: custom_query_options(update),
                 pageable: false,
             });
         }
@@ -1852,6 +1899,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&tname, list),
                 query: self.query_options(Some(Annotatable::Prop(np)), list, true),
                 consistency_level: has_consistency_header(header_source),
+                custom_query: custom_query_options(header_source),
                 pageable: list,
             });
         }
@@ -1906,6 +1954,7 @@ impl<'a> Gen<'a> {
                     returns: ty(&tname, false),
                     query: vec![],
                     consistency_level: has_consistency_header(restr.as_ref()),
+                    custom_query: custom_query_options(restr.as_ref()),
                     pageable: false,
                 });
             }
@@ -1920,6 +1969,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&tname, false),
                 query: vec![],
                 consistency_level: has_consistency_header(insert.as_ref()),
+                custom_query: custom_query_options(insert.as_ref()),
                 pageable: false,
             });
         }
@@ -1943,6 +1993,7 @@ impl<'a> Gen<'a> {
                     returns: None,
                     query: vec![],
                     consistency_level: has_consistency_header(delete.as_ref()),
+                    custom_query: custom_query_options(delete.as_ref()),
                     pageable: false,
                 });
             }
@@ -2006,6 +2057,9 @@ impl<'a> Gen<'a> {
             consistency_level: has_consistency_header(
                 self.nav_term(restriction, np, terms::READ).as_ref(),
             ),
+            custom_query: custom_query_options(
+                self.nav_term(restriction, np, terms::READ).as_ref(),
+            ),
             pageable: list,
         };
         let delete = || {
@@ -2034,6 +2088,7 @@ impl<'a> Gen<'a> {
                 returns: None,
                 query: vec![],
                 consistency_level: false,
+                custom_query: vec![],
                 pageable: false,
             }
         };
@@ -2056,6 +2111,7 @@ impl<'a> Gen<'a> {
                         returns: None,
                         query: vec![],
                         consistency_level: false,
+                        custom_query: vec![],
                         pageable: false,
                     });
                 }
@@ -2077,6 +2133,7 @@ impl<'a> Gen<'a> {
                     returns: None,
                     query: vec![],
                     consistency_level: false,
+                    custom_query: vec![],
                     pageable: false,
                 });
             }
@@ -2161,6 +2218,7 @@ impl<'a> Gen<'a> {
             returns: ty("Edm.Int32", false),
             query,
             consistency_level: has_consistency_header(read),
+            custom_query: custom_query_options(read),
             pageable: false,
         }]
     }
@@ -2251,6 +2309,7 @@ impl<'a> Gen<'a> {
             returns: ty(&self.s.types[*target].name, !single),
             query,
             consistency_level: has_consistency_header(read),
+            custom_query: custom_query_options(read),
             pageable: !single,
         }]
     }
@@ -2262,7 +2321,7 @@ impl<'a> Gen<'a> {
         let a = Annotatable::Source(src);
         let nav = self.last_nav(path);
         let identifier = match path.last() {
-            Some(Seg::Stream(name)) => name.clone(),
+            Some(Seg::Stream(p)) => self.prop(*p).name.clone(),
             _ => "Content".to_string(),
         };
         let hash = self.path_hash(path);
@@ -2325,16 +2384,22 @@ impl<'a> Gen<'a> {
             returns,
             query: vec![],
             consistency_level: false,
+            custom_query: vec![],
             pageable: false,
         };
         if readable {
-            out.push(draft(
-                "GET",
-                "Get",
-                OpKind::MediaGet,
-                None,
-                Some(Returns::Stream),
-            ));
+            let mut get = draft("GET", "Get", OpKind::MediaGet, None, Some(Returns::Stream));
+            // The stream property's own read restriction declares its options (`$format` of
+            // a drive item's content: the SDK's `-Format`).
+            let own = match path.last() {
+                Some(Seg::Stream(p)) => self.s.prop_annotation(*p, terms::READ),
+                _ => None,
+            };
+            get.custom_query = custom_query_options(read);
+            if get.custom_query.is_empty() {
+                get.custom_query = custom_query_options(own);
+            }
+            out.push(get);
         }
         if Self::is_true(update, "Updatable", true) {
             out.push(draft(
@@ -2381,6 +2446,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&cname, many),
                 query: self.query_options(Some(Annotatable::Prop(p)), many, true),
                 consistency_level: has_consistency_header(read.as_ref()),
+                custom_query: custom_query_options(read.as_ref()),
                 pageable: many,
             });
         }
@@ -2401,6 +2467,7 @@ impl<'a> Gen<'a> {
                     returns: ty(&cname, many),
                     query: vec![],
                     consistency_level: has_consistency_header(update.as_ref()),
+                    custom_query: custom_query_options(update.as_ref()),
                     pageable: false,
                 });
             }
@@ -2416,6 +2483,7 @@ impl<'a> Gen<'a> {
                 returns: ty(&cname, false),
                 query: vec![],
                 consistency_level: has_consistency_header(insert.as_ref()),
+                custom_query: custom_query_options(insert.as_ref()),
                 pageable: false,
             });
         }
@@ -2535,6 +2603,7 @@ impl<'a> Gen<'a> {
             returns,
             query,
             consistency_level: has_consistency_header(self.s.op_annotation(*oi, terms::OPERATION)),
+            custom_query: custom_query_options(self.s.op_annotation(*oi, terms::OPERATION)),
             pageable: many,
         }]
     }
@@ -2595,6 +2664,7 @@ impl<'a> Gen<'a> {
             returns,
             query: vec![],
             consistency_level: false,
+            custom_query: vec![],
         }]
     }
 
@@ -2684,6 +2754,7 @@ pub fn operations(schema: &Schema) -> Result<Vec<Operation>, String> {
                 returns: d.returns,
                 query: d.query,
                 consistency_level: d.consistency_level,
+                custom_query: d.custom_query,
                 pageable: d.pageable,
             })
         })

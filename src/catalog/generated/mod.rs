@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::models::{Namespace, Prop};
 use super::{
-    pascal, ActionParam, Api, Command, Method, Model, PropType, QuerySupport, Returns, Route,
-    RouteKind, Special,
+    pascal, ActionParam, Api, Command, CustomQuery, Method, Model, PropType, QuerySupport, Returns,
+    Route, RouteKind, Special,
 };
 
 /// The files, gzip-compressed by build.rs (the text is ten times larger).
@@ -75,8 +75,17 @@ struct GenOp {
     query: Vec<String>,
     #[serde(default, rename = "consistencyLevel")]
     consistency_level: bool,
+    #[serde(default, rename = "customQuery")]
+    custom_query: Vec<GenCustomQuery>,
     #[serde(default)]
     pageable: bool,
+}
+
+#[derive(Deserialize)]
+struct GenCustomQuery {
+    name: String,
+    #[serde(default)]
+    required: bool,
 }
 
 #[derive(Deserialize)]
@@ -288,6 +297,20 @@ fn build_command(c: GenCommand, api: Api) -> Option<Command> {
             returns,
             query: Some(query),
             consistency_level: op.consistency_level,
+            custom_query: if op.custom_query.is_empty() {
+                &[]
+            } else {
+                Box::leak(
+                    op.custom_query
+                        .into_iter()
+                        .map(|q| CustomQuery {
+                            name: leak(q.name),
+                            required: q.required,
+                        })
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                )
+            },
             pageable: op.pageable,
         });
     }
