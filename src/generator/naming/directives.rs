@@ -104,6 +104,14 @@ const RULES: &[Rule] = &[
         set: Set::Remove,
         ..ANY
     },
+    // `replyAll` and `createReplyAll` lose their `All` to the verb inference (step 1 drops the
+    // word) and become numbered sets of the `reply` cmdlets; the SDK renames them back
+    // (Users.Actions directive: Reply/createReply `...1` variants -> `ReplyAll...`/`...ReplyAll`),
+    // which names Invoke-MgReplyAllUserMessage and New-MgUserMessageReplyAll in every module the
+    // mail actions have moved to. Matched by operation, so the order of the two operations does
+    // not matter.
+    Rule { verb: Some("^Invoke$"), subject: Some("^Reply(.*)$"), operation: Some("_replyAll$"), set: Set::Subject("ReplyAll${1}"), ..ANY },
+    Rule { verb: Some("^New$"), subject: Some("^(.*)Reply$"), operation: Some("_createReplyAll$"), set: Set::Subject("${1}ReplyAll"), ..ANY },
     // ---- Users ----
     Rule { module: Some("Users"), verb: Some("^Get$"), subject: Some("^UserTodo$"), variant: Some("^List$"), set: Set::Subject("UserTodoList"), ..ANY },
     Rule { module: Some("Users"), verb: Some("^New$"), subject: Some("^UserLicenseDetail$"), set: Set::Remove, ..ANY },
@@ -149,6 +157,19 @@ const RULES: &[Rule] = &[
     Rule { module: Some("Identity.DirectoryManagement"), operation: Some("^device_DeleteRegistered(Owner|User)GraphBPreRef$"), set: Set::Remove, ..ANY },
     Rule { module: Some("Identity.DirectoryManagement"), operation: Some("^directory.administrativeUnit_DeleteMemberGraphBPreRef$"), set: Set::Remove, ..ANY },
     Rule { module: Some("Identity.DirectoryManagement"), operation: Some("^directoryRole_DeleteMemberGraphBPreRef$"), set: Set::Remove, ..ANY },
+    // ---- Identity.Governance ----
+    // The last directive of the module: entitlement management loses its `IdentityGovernance`
+    // (`/identityGovernance/entitlementManagement/...` -> Get-MgEntitlementManagementAccessPackage).
+    Rule { module: Some("Identity.Governance"), subject: Some("^(.*)(IdentityGovernance)(EntitlementManagement)(.*)$"), set: Set::Subject("${1}${3}${4}"), ..ANY },
+    // ---- Devices.ServiceAnnouncement ----
+    // "Drop admin from command names": `/admin/serviceAnnouncement/...` ->
+    // Get-MgServiceAnnouncementHealthOverview.
+    Rule { module: Some("Devices.ServiceAnnouncement"), subject: Some("^(.*)AdminServiceAnnouncement(.*)$"), set: Set::Subject("${1}ServiceAnnouncement${2}"), ..ANY },
+    // ---- Bookings ----
+    // Every noun under `/solutions/` of the module drops `Solution` (Get-MgBookingBusiness,
+    // Get-MgVirtualEventWebinar); BackupRestore, which has no such directive, keeps it
+    // (Get-MgSolutionBackupRestore).
+    Rule { module: Some("Bookings"), subject: Some("^Solution(.+)$"), set: Set::Subject("${1}"), ..ANY },
 ];
 
 struct Compiled {
@@ -288,6 +309,90 @@ mod tests {
             )
             .as_deref(),
             Some("Get-Oauth2PermissionGrant")
+        );
+    }
+
+    #[test]
+    fn module_renames_of_entitlement_management_service_announcement_and_bookings() {
+        let out = |m: &str, op: &str, c: Cmd| {
+            apply(m, op, c).map(|c| format!("{}-{}", c.verb, c.subject))
+        };
+        assert_eq!(
+            out(
+                "Identity.Governance",
+                "x_Y",
+                cmd(
+                    "Get",
+                    "IdentityGovernanceEntitlementManagementAccessPackage",
+                    "List"
+                )
+            )
+            .as_deref(),
+            Some("Get-EntitlementManagementAccessPackage")
+        );
+        assert_eq!(
+            out(
+                "Devices.ServiceAnnouncement",
+                "x_Y",
+                cmd("Get", "AdminServiceAnnouncementHealthOverview", "List")
+            )
+            .as_deref(),
+            Some("Get-ServiceAnnouncementHealthOverview")
+        );
+        assert_eq!(
+            out(
+                "Bookings",
+                "x_Y",
+                cmd("Get", "SolutionBookingBusiness", "List")
+            )
+            .as_deref(),
+            Some("Get-BookingBusiness")
+        );
+        assert_eq!(
+            out(
+                "BackupRestore",
+                "x_Y",
+                cmd("Get", "SolutionBackupRestore", "Get")
+            )
+            .as_deref(),
+            Some("Get-SolutionBackupRestore")
+        );
+        // Only in their modules.
+        assert_eq!(
+            out(
+                "Users",
+                "x_Y",
+                cmd("Get", "AdminServiceAnnouncement", "Get")
+            )
+            .as_deref(),
+            Some("Get-AdminServiceAnnouncement")
+        );
+        assert_eq!(
+            out(
+                "Mail",
+                "user.message_replyAll",
+                cmd("Invoke", "ReplyUserMessage", "Reply1")
+            )
+            .as_deref(),
+            Some("Invoke-ReplyAllUserMessage")
+        );
+        assert_eq!(
+            out(
+                "Mail",
+                "user.message_reply",
+                cmd("Invoke", "ReplyUserMessage", "Reply")
+            )
+            .as_deref(),
+            Some("Invoke-ReplyUserMessage")
+        );
+        assert_eq!(
+            out(
+                "Mail",
+                "user.message_createReplyAll",
+                cmd("New", "UserMessageReply", "Create1")
+            )
+            .as_deref(),
+            Some("New-UserMessageReplyAll")
         );
     }
 }
