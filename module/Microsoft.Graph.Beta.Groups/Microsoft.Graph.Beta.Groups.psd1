@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Groups.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'a5b0cbe9-ad01-57ff-86c5-d71367e62181'
+    GUID = 'f649f9ce-177f-4d86-80c3-5bcb120aa9cc'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

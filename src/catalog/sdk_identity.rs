@@ -94,7 +94,7 @@ static GUIDS: &[(&str, &str, Origin)] = &[
     ("Microsoft.Graph.Beta.DirectoryObjects",                 "769b3f08-7ea7-57ab-b9ff-001ced864c53", Derived),
     ("Microsoft.Graph.Beta.Education",                        "9b7aec2e-a625-5173-829b-7c02ee367ed1", Derived),
     ("Microsoft.Graph.Beta.Files",                            "cfc82abf-d7d7-521b-b44a-8cb5fd9b9346", Derived),
-    ("Microsoft.Graph.Beta.Groups",                           "a5b0cbe9-ad01-57ff-86c5-d71367e62181", Derived),
+    ("Microsoft.Graph.Beta.Groups",                           "f649f9ce-177f-4d86-80c3-5bcb120aa9cc", Published),
     ("Microsoft.Graph.Beta.Identity.DirectoryManagement",     "97f00dac-25c4-5446-bbdb-a0827088fc21", Derived),
     ("Microsoft.Graph.Beta.Identity.Governance",              "e844ac73-a405-5d64-994e-5ebda667095e", Derived),
     ("Microsoft.Graph.Beta.Identity.Partner",                 "2b303eee-c32e-5375-b1a4-15a2d376de2c", Derived),
