@@ -148,8 +148,8 @@ Report native "$env:MGGRAPH_NATIVE_LIBRARY"
 $base = (Get-Module -ListAvailable MgGraph).ModuleBase
 & "$base/examples/TapOnboarding.ps1"
 Report module (Get-Module MgGraph).ModuleBase
-Report engine (& (Get-Module MgGraph) { Get-MgNativeLibraryPath })
-Report interop (& (Get-Module MgGraph) { (Get-MgInterop).Source })
+Report engine ([MgGraph.PowerShell.Engine]::LibraryPath)
+Report compiled ((Get-Command Get-MgUser).CommandType)
 '@)
         $r.Exit | Should -Be 0 -Because $r.Text
         Get-Reported $r cargo | Should -Be '0'
@@ -157,8 +157,8 @@ Report interop (& (Get-Module MgGraph) { (Get-MgInterop).Source })
         $base = Join-Path $script:UserModules "MgGraph/$script:V1"
         Get-Reported $r module | Should -Be $base
         Get-Reported $r engine | Should -Be "$base/runtimes/linux-x64/native/libmggraph.so"
-        # The first process after the install emits the interop assembly and saves it.
-        Get-Reported $r interop | Should -Be 'Saved'
+        # The cmdlets are compiled and shipped: nothing is emitted at run time.
+        Get-Reported $r compiled | Should -Be 'Cmdlet'
         ($r.Output -join "`n") | Should -Match '#microsoft\.graph\.fido2AuthenticationMethod'
         ($r.Output -join "`n") | Should -Match '#microsoft\.graph\.temporaryAccessPassAuthenticationMethod'
     }
@@ -230,7 +230,7 @@ $p = Enable-MgGraphSdkModule -Scope Process
         (Invoke-Clean $requires).Exit | Should -Not -Be 0
     }
 
-    It 'Update-PSResource to a newer build keeps the token cache and the interop cache working' {
+    It 'Update-PSResource to a newer build keeps the token cache working' {
         # A sandbox server from the installed package (a nupkg keeps no file modes: chmod, as
         # the README says), so that the sign-in outlives the process.
         $exe = Join-Path $script:UserModules "MgGraph/$script:V1/runtimes/linux-x64/native/mggraph-sandbox"
@@ -246,14 +246,12 @@ Add-MgEnvironment -Name Local -AzureADEndpoint '$($S.baseUrl)' -GraphEndpoint '$
 Connect-MgGraph -Environment Local -TenantId '$($S.tenantId)' -Scopes 'User.Read.All' -ContextScope CurrentUser -NoWelcome
 Report upn (Get-MgUser -UserId '$($S.admin)').UserPrincipalName
 Report version (Get-Module MgGraph).Version
-Report interop (& (Get-Module MgGraph) { (Get-MgInterop).Source })
 "@
         # Signed in once with the browser, on the first version: the cache keeps a refresh token.
         $first = Invoke-Clean $connect -Environment @{ MGGRAPH_BROWSER = Get-BrowserCommand }
         $first.Exit | Should -Be 0 -Because $first.Text
         Get-Reported $first upn | Should -Be $S.admin
         Get-Reported $first version | Should -Be $script:V1
-        Get-Reported $first interop | Should -Be 'Cache'
         Test-Path (Join-Path $script:HomeDir '.mggraph/mggraph.tokencache.json') | Should -BeTrue
 
         $update = Invoke-Clean @"
@@ -265,27 +263,25 @@ Update-PSResource -Name MgGraph -Repository LocalFeed -Scope CurrentUser -TrustR
         $update.Exit | Should -Be 0 -Because $update.Text
         ($update.Output[-1] -split ',') | Should -Contain $script:V2
 
-        # The new version signs in silently from the cache (a browser would fail), and emits its
-        # own interop assembly once (its engine is another file), which the next process loads.
+        # The new version signs in silently from the cache (a browser would fail), again in the
+        # next process.
         $noBrowser = @{ MGGRAPH_BROWSER = '/nonexistent/browser' }
         $second = Invoke-Clean $connect -Environment $noBrowser
         $second.Exit | Should -Be 0 -Because $second.Text
         Get-Reported $second upn | Should -Be $S.admin
         Get-Reported $second version | Should -Be $script:V2
-        Get-Reported $second interop | Should -Be 'Saved'
         $third = Invoke-Clean $connect -Environment $noBrowser
         $third.Exit | Should -Be 0 -Because $third.Text
-        Get-Reported $third interop | Should -Be 'Cache'
 
         # The profile lines follow the update: the SDK names now come from the new version.
         $requires = Invoke-Clean ($script:Report + @'
 #Requires -Modules Microsoft.Graph.Users
 Report users (Get-Module Microsoft.Graph.Users).ModuleBase
-Report core (Get-Module MgGraph).Version
+Report core (Get-Module Microsoft.Graph.Authentication).ModuleBase
 '@) -WithProfile
         $requires.Exit | Should -Be 0 -Because $requires.Text
         Get-Reported $requires users | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V2/sdk/Microsoft.Graph.Users")
-        Get-Reported $requires core | Should -Be $script:V2
+        Get-Reported $requires core | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V2/sdk/Microsoft.Graph.Authentication")
     }
 
     It 'Disable-MgGraphSdkModule and Uninstall-PSResource leave nothing behind but the user cache' {
@@ -308,8 +304,9 @@ Uninstall-PSResource -Name MgGraph -Version '*' -Scope CurrentUser
         (@($left | ForEach-Object FullName) -join ', ') | Should -BeNullOrEmpty
         Test-Path (Join-Path $script:HomeDir '.config/powershell/profile.ps1') | Should -BeFalse -Because 'the profile held only MgGraph''s lines'
         @(Get-ChildItem $script:UserModules -Force).Count | Should -Be 0
-        # The user cache stays: the token cache and the interop assemblies (README, "User cache").
+        # The user cache stays, and holds only the token cache: the compiled layer ships in the
+        # package, nothing is emitted or saved per user (README, "User cache").
         Test-Path (Join-Path $cache 'mggraph.tokencache.json') | Should -BeTrue
-        @(Get-ChildItem $cache -Filter 'MgGraph.Interop.*.dll').Count | Should -BeGreaterOrEqual 2
+        @(Get-ChildItem $cache -Recurse -Filter '*.dll').Count | Should -Be 0
     }
 }

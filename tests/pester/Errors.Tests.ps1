@@ -111,13 +111,17 @@ Describe 'Bad input is refused before anything is sent' {
     BeforeAll { Connect-MgGraph -Environment Sandbox -NoWelcome }
 
     It 'names -BodyParameter and where the JSON broke' {
-        $err = $null
-        New-MgUserAuthenticationTemporaryAccessPassMethod -UserId admin@contoso.onmicrosoft.com -BodyParameter '{"isUsableOnce": true "lifetimeInMinutes": 60}' -ErrorVariable err -ErrorAction SilentlyContinue
-        $err.Count | Should -Be 1
-        $err[0].Exception.Message | Should -Match "BodyParameter"
-        $err[0].Exception.Message | Should -Match 'line 1 column 23'
-        $err[0].Exception.Message | Should -Match 'Nothing was sent'
-        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        # -BodyParameter binds to the model's interface, as in the SDK: JSON text that does not
+        # parse fails the binding, naming the parameter and the position, before any request.
+        $caught = $null
+        try { New-MgUserAuthenticationTemporaryAccessPassMethod -UserId admin@contoso.onmicrosoft.com -BodyParameter '{"isUsableOnce": true "lifetimeInMinutes": 60}' -ErrorAction Stop }
+        catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.Exception | Should -BeOfType ([System.Management.Automation.ParameterBindingException])
+        $caught.Exception.Message | Should -Match "BodyParameter"
+        $caught.Exception.Message | Should -Match 'line 1, position 22'
+        $caught.Exception.Message | Should -Match 'Nothing was sent'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'refuses an out-of-range -PageSize with the SDK message, terminating' {

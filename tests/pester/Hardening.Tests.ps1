@@ -71,7 +71,7 @@ Test-Case 'bulk' { $h, $h | New-MgUser -ThrottleLimit 4 }
         foreach ($line in $child.Output -split "`n") { if ($line -match '^CASE (\S+) \| (.*)$') { $cases[$Matches[1]] = $Matches[2].Trim() } }
         $circular = 'is a reference to one of its own containers \(a circular reference\)'
         $cases['hashtable'] | Should -Match "^System\.ArgumentException \| CircularReference,New-MgUserAuthenticationTemporaryAccessPassMethod \| -BodyParameter: the value at \.self $circular"
-        $cases['invoke-body'] | Should -Match "^System\.ArgumentException \| CircularReference,Invoke-MgGraphRequest \| -Body: the value at \.self $circular"
+        $cases['invoke-body'] | Should -Match "^System\.ArgumentException \| CircularReference,Microsoft\.Graph\.PowerShell\.Authentication\.Cmdlets\.InvokeMgGraphRequest \| -Body: the value at \.self $circular"
         $cases['arraylist'] | Should -Match "-Body: the value at \.list\[1\] $circular"
         $cases['psobject'] | Should -Match "-BodyParameter: the value at \.inner\.o\.me $circular"
         $cases['mixed'] | Should -Match "-AdditionalProperties: the value at \.x\.back $circular"
@@ -121,12 +121,12 @@ for ($n = 0; $n -lt 2000; $n++) {
     # A long chain now and then, beyond the depth limit.
     if ($n % 97 -eq 0) { $cur = $value; for ($i = 0; $i -lt 100; $i++) { $next = @{}; $cur['d'] = $next; $cur = $next } }
     try {
-        $json = & (Get-Module MgGraph) { param($v) ConvertTo-MgJsonText (ConvertTo-MgWireValue $v) } $value
+        $json = [MgGraph.PowerShell.WireValue]::ToJson([MgGraph.PowerShell.WireValue]::Convert($value, $null))
         $null = [Newtonsoft.Json.Linq.JToken]::Parse($json)
         $written++
     }
     catch {
-        $record = & (Get-Module MgGraph) { param($e) New-MgValueErrorRecord $e 'Body' } $_
+        $record = [MgGraph.PowerShell.WireValue]::ValueErrorRecord($_, 'Body')
         if ($record.Exception.Message -match '^-Body: ') { $refused[$record.FullyQualifiedErrorId] = 1 + [int]$refused[$record.FullyQualifiedErrorId] }
         else { $bad++; "UNEXPECTED $($_.Exception.GetType().FullName): $($_.Exception.Message)" }
     }
@@ -147,20 +147,17 @@ foreach ($k in $refused.Keys) { "refused $k $($refused[$k])" }
 
     It 'writes shared (not circular) values, objects, URIs, dates and special numbers as before' {
         $shared = @{ a = 1 }
-        $json = & (Get-Module MgGraph) {
-            param($shared)
-            $value = [ordered]@{
-                x = $shared; y = $shared; list = @($shared, $shared); uri = [uri]'https://contoso.example/a b'
-                when = [datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc); nan = [double]::NaN; version = [version]'1.2'
-            }
-            ConvertTo-MgJsonText (ConvertTo-MgWireValue $value)
-        } $shared
+        $value = [ordered]@{
+            x = $shared; y = $shared; list = @($shared, $shared); uri = [uri]'https://contoso.example/a b'
+            when = [datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc); nan = [double]::NaN; version = [version]'1.2'
+        }
+        $json = [MgGraph.PowerShell.WireValue]::ToJson([MgGraph.PowerShell.WireValue]::Convert($value, $null))
         $json | Should -BeExactly ('{"x":{"a":1},"y":{"a":1},"list":[{"a":1},{"a":1}],"uri":"https://contoso.example/a b",' +
             '"when":"2024-01-02T03:04:05.0000000Z","nan":"NaN","version":{"Major":1,"Minor":2,"Build":-1,"Revision":-1,"MajorRevision":-1,"MinorRevision":-1}}')
     }
 
     It 'leaves nothing in the module that hands a value to ConvertTo-Json' {
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psm1'), [ref]$null, [ref]$null)
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path $PSScriptRoot '../../module/Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psm1'), [ref]$null, [ref]$null)
         $calls = $ast.FindAll({ param($a) $a -is [System.Management.Automation.Language.CommandAst] -and $a.GetCommandName() -eq 'ConvertTo-Json' }, $true)
         @($calls) | Should -BeNullOrEmpty
     }

@@ -3,12 +3,9 @@ Set-StrictMode -Version Latest
 BeforeDiscovery {
     $script:ModuleDir = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module/MgGraph'))
     $manifest = Import-PowerShellDataFile (Join-Path $script:ModuleDir 'MgGraph.psd1')
-    $script:Exported = @($manifest.FunctionsToExport | ForEach-Object { @{ Name = $_ } })
+    # The core's commands, as MgGraph lists them (compiled cmdlets of Microsoft.Graph.Authentication).
+    $script:Exported = @(@($manifest['FunctionsToExport']) + @($manifest['CmdletsToExport']) | Where-Object { $_ } | ForEach-Object { @{ Name = $_ } })
     $script:TestFiles = @(Get-ChildItem $PSScriptRoot -Filter '*.ps1' | ForEach-Object { @{ File = $_.FullName; Name = $_.Name } })
-    # The interop assembly is saved only where .NET can persist emitted assemblies (9 and later).
-    $script:CanPersist = [bool]('System.Reflection.Emit.PersistedAssemblyBuilder' -as [type])
-    # Tests that hand a file to another user need root (chown).
-    $script:NotRoot = $IsWindows -or (& id -u) -ne '0'
 }
 
 BeforeAll {
@@ -24,12 +21,16 @@ Describe 'The module manifest' {
         $script:Manifest.CompatiblePSEditions | Should -Be @('Core')
     }
 
-    It 'exports exactly the functions the module defines, listed explicitly' {
+    It 'exports exactly the commands the core defines, listed explicitly' {
         $text = Get-Content (Join-Path $script:ModuleDir 'MgGraph.psd1') -Raw
-        $text | Should -Not -Match "FunctionsToExport\s*=\s*'\*'"
-        $defined = (Get-Command -Module MgGraph -CommandType Function).Name | Sort-Object
-        $listed = $script:Manifest.ExportedFunctions.Keys | Sort-Object
+        $text | Should -Not -Match "(Functions|Cmdlets)ToExport\s*=\s*'\*'"
+        # MgGraph lists them; the core (the SDK's authentication module) defines them, as
+        # compiled cmdlets: it has no script functions at all.
+        @(Get-Command -Module Microsoft.Graph.Authentication -CommandType Function).Count | Should -Be 0
+        $defined = (Get-Command -Module Microsoft.Graph.Authentication -CommandType Cmdlet).Name | Sort-Object
+        $listed = @($script:Manifest.ExportedFunctions.Keys) + @($script:Manifest.ExportedCmdlets.Keys) | Sort-Object
         $defined | Should -Be $listed
+        (Get-Module Microsoft.Graph.Authentication).ModuleType | Should -Be 'Binary'
     }
 
     It 'exports the SDK aliases' {
@@ -43,15 +44,16 @@ Describe 'The module manifest' {
         $out = pwsh -NoProfile -Command "`$env:PSModulePath = '$root' + [IO.Path]::PathSeparator + `$env:PSModulePath; (Get-Command Get-MgUser).Module.Name; (Get-Command Connect-MgGraph).Module.Name; Get-MgContext; 'ok'"
         $LASTEXITCODE | Should -Be 0
         # Graph cmdlets come from their SDK-named module, running on the MgGraph core.
-        $out | Should -Be @('Microsoft.Graph.Users', 'MgGraph', 'ok')
+        $out | Should -Be @('Microsoft.Graph.Users', 'Microsoft.Graph.Authentication', 'ok')
     }
 }
 
 Describe 'Exported command <Name>' -ForEach $script:Exported {
-    BeforeAll { $script:Command = Get-Command $Name -Module MgGraph }
+    BeforeAll { $script:Command = Get-Command $Name -Module Microsoft.Graph.Authentication }
 
-    It 'is an advanced function with an approved verb' {
-        $script:Command.CmdletBinding | Should -BeTrue
+    It 'is a compiled cmdlet, named as in the SDK, with an approved verb' {
+        $script:Command.CommandType | Should -Be 'Cmdlet'
+        $script:Command.ImplementingType.FullName | Should -Be "Microsoft.Graph.PowerShell.Authentication.Cmdlets.$($Name.Replace('-', ''))"
         $verb = $Name.Split('-')[0]
         (Get-Verb).Verb | Should -Contain $verb
     }
@@ -132,158 +134,24 @@ Describe 'Native engine loading' {
     }
 }
 
-Describe 'The interop assembly cache' {
-    BeforeAll {
-        # Runs the first Get-MgUser of a fresh process; returns the output type, where the
-        # interop assembly came from, and the files in the cache directory.
-        function Invoke-FreshProcess {
-            param([string] $CacheDir, [hashtable] $Environment = @{})
-            $assignments = foreach ($k in $Environment.Keys) { "`$env:$k = '$($Environment[$k])';" }
-            $command = "`$env:MGGRAPH_CACHE_DIR = '$CacheDir'; `$env:MGGRAPH_ASSEMBLY_CACHE = `$null; $($assignments -join ' ') `$ErrorActionPreference = 'Stop'; " +
-            "Import-Module '$script:ModuleDir/MgGraph.psd1'; Connect-MgGraph -Environment Sandbox -NoWelcome; " +
-            "(Get-MgUser -UserId admin@contoso.onmicrosoft.com).GetType().FullName; & (Get-Module MgGraph) { (Get-MgInterop).Source }"
-            $out = @(pwsh -NoProfile -NonInteractive -Command $command 2>&1)
-            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
-            $files = if (Test-Path -PathType Container $CacheDir) { @(Get-ChildItem $CacheDir -Filter 'MgGraph.Interop.*').Name } else { @() }
-            @{ Type = [string]$out[0]; Source = [string]$out[1]; Files = @($files) }
-        }
-        $script:Engine = & (Get-Module MgGraph) { Get-MgNativeLibraryPath }
+Describe 'The compiled layer' {
+    It 'a fresh process names model classes and runs a cmdlet without emitting or caching any assembly' {
+        $cache = Join-Path ([IO.Path]::GetTempPath()) "mggraph-nocache-$([guid]::NewGuid().ToString('n'))"
+        $out = pwsh -NoProfile -NonInteractive -Command "`$env:MGGRAPH_CACHE_DIR = '$cache'; Import-Module '$script:ModuleDir/MgGraph.psd1'; [Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject].FullName; Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Empty = `$true } | Out-Null; (Get-MgUser -UserId admin@contoso.onmicrosoft.com).GetType().FullName; @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object IsDynamic | Where-Object { `$_.GetName().Name -like 'MgGraph*' }).Count" 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Be @('Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject', 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser', '0')
+        # The user cache holds at most the token cache: no compiled code is written there.
+        @(Get-ChildItem $cache -Filter '*.dll' -Recurse -ErrorAction SilentlyContinue).Count | Should -Be 0
+        Remove-Item $cache -Recurse -Force -ErrorAction SilentlyContinue
     }
 
-    BeforeEach {
-        $script:Dir = Join-Path ([IO.Path]::GetTempPath()) "mggraph-interop-$([guid]::NewGuid().ToString('n'))"
-        $script:SuiteCacheDir = $env:MGGRAPH_CACHE_DIR
-    }
-
-    AfterEach {
-        Remove-Item -Recurse -Force $script:Dir -ErrorAction SilentlyContinue
-    }
-
-    It 'is saved by the first process and loaded by the next, named by the module build id' -Skip:(-not $script:CanPersist) {
-        $first = Invoke-FreshProcess -CacheDir $script:Dir
-        $first.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-        $first.Source | Should -Be 'Saved'
-        $buildId = & (Get-Module MgGraph) { $script:MgBuildId }
-        @($first.Files).Count | Should -Be 1
-        $first.Files[0] | Should -Match "^MgGraph\.Interop\.$buildId\.[0-9a-f]{8}\.dll$"
-        if (-not $IsWindows) {
-            [IO.File]::GetUnixFileMode((Join-Path $script:Dir $first.Files[0])) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
-        }
-
-        $second = Invoke-FreshProcess -CacheDir $script:Dir
-        $second.Source | Should -Be 'Cache'
-        $second.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-        $second.Files | Should -Be $first.Files
-    }
-
-    It 'emits the assembly again over a damaged file, and replaces it' -Skip:(-not $script:CanPersist) {
-        $null = Invoke-FreshProcess -CacheDir $script:Dir
-        $file = Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll'
-        [IO.File]::WriteAllBytes($file.FullName, [byte[]](1..200))
-
-        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Saved'
-        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
-    }
-
-    It 'keeps one assembly per engine, and refuses one bound to another engine' -Skip:(-not $script:CanPersist) {
-        $mine = Invoke-FreshProcess -CacheDir $script:Dir
-        $copy = Join-Path $script:Dir ([IO.Path]::GetFileName($script:Engine))
-        Copy-Item $script:Engine $copy
-        $other = Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_NATIVE_LIBRARY = $copy }
-        $other.Source | Should -Be 'Saved'
-        $other.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-        @($other.Files).Count | Should -Be 2
-        # Used in turn, neither evicts the other.
-        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
-        (Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_NATIVE_LIBRARY = $copy }).Source | Should -Be 'Cache'
-
-        # The other engine's file under this engine's name: its origin does not match.
-        $otherFile = @($other.Files | Where-Object { $_ -ne $mine.Files[0] })[0]
-        Copy-Item (Join-Path $script:Dir $otherFile) (Join-Path $script:Dir $mine.Files[0]) -Force
-        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Saved'
-    }
-
-    It 'loads nothing from a directory other users can write to' -Skip:($IsWindows -or -not $script:CanPersist) {
-        $null = Invoke-FreshProcess -CacheDir $script:Dir
-        [IO.File]::SetUnixFileMode($script:Dir, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupWrite, GroupExecute, OtherRead, OtherWrite, OtherExecute')
-        $shared = Invoke-FreshProcess -CacheDir $script:Dir
-        $shared.Source | Should -Be 'Memory'
-        $shared.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-    }
-
-    It 'loads nothing from a directory another user owns, even one only its owner can write to' -Skip:($IsWindows -or -not $script:CanPersist -or $script:NotRoot) {
-        # chown needs root (CI runs the suite as root); nobody plays the other user.
-        $null = Invoke-FreshProcess -CacheDir $script:Dir
-        $file = @(Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll')[0].FullName
-        & chown -R nobody $script:Dir
-        [IO.File]::SetUnixFileMode($script:Dir, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
-        [IO.File]::SetUnixFileMode($file, [IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
-        $foreign = Invoke-FreshProcess -CacheDir $script:Dir
-        $foreign.Source | Should -Be 'Memory'
-        $foreign.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-        (Get-Item $file).User | Should -Be 'nobody' -Because 'nothing is written to a directory another user owns'
-    }
-
-    It 'replaces a file another user owns in the user''s own directory instead of loading it' -Skip:($IsWindows -or -not $script:CanPersist -or $script:NotRoot) {
-        $null = Invoke-FreshProcess -CacheDir $script:Dir
-        $file = @(Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*.dll')[0].FullName
-        & chown nobody $file
-        [IO.File]::SetUnixFileMode($file, [IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
-        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Saved'
-        (Get-Item $file).User | Should -Not -Be 'nobody'
-        (Invoke-FreshProcess -CacheDir $script:Dir).Source | Should -Be 'Cache'
-    }
-
-    It 'works without a cache when it is turned off or cannot be written' -Skip:(-not $script:CanPersist) {
-        $off = Invoke-FreshProcess -CacheDir $script:Dir -Environment @{ MGGRAPH_ASSEMBLY_CACHE = '0' }
-        $off.Source | Should -Be 'Memory'
-        $off.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-        $off.Files | Should -BeNullOrEmpty
-
-        # A file where the directory should be: nothing can be saved there.
-        Set-Content -Path $script:Dir -Value 'not a directory'
-        $unsaved = Invoke-FreshProcess -CacheDir $script:Dir
-        $unsaved.Source | Should -Be 'Unsaved'
-        $unsaved.Type | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser'
-    }
-
-    It 'gives another build of the module imported into the same process its own classes' {
-        $env:MGGRAPH_CACHE_DIR = $script:Dir
-        try {
-            $same, $other, $again = & (Get-Module MgGraph) {
-                $mine = Get-MgInterop
-                $saved = $script:MgBuildId
-                $script:MgBuildId = 'another-build'
-                try { $theirs = Get-MgInterop } finally { $script:MgBuildId = $saved }
-                $mine, $theirs, (Get-MgInterop)
-            }
-            [object]::ReferenceEquals($same, $again) | Should -BeTrue
-            [object]::ReferenceEquals($same.Assembly, $other.Assembly) | Should -BeFalse
-            $other.Native.GetMethod('mggraph_version') | Should -Not -BeNullOrEmpty
-        }
-        finally { $env:MGGRAPH_CACHE_DIR = $script:SuiteCacheDir }
-    }
-
-    It 'leaves no temporary file behind when a save fails' {
-        $null = New-Item -ItemType Directory -Path (Join-Path $script:Dir 'MgGraph.Interop.x.dll')
-        { & (Get-Module MgGraph) { param($Path) Save-MgInteropImage -Path $Path -Bytes ([byte[]]@(1)) } (Join-Path $script:Dir 'MgGraph.Interop.x.dll') } |
-            Should -Throw
-        @(Get-ChildItem $script:Dir -Filter '*.tmp') | Should -BeNullOrEmpty
-    }
-
-    It 'keeps the files of the eight most recent builds, the one just written included' {
-        $null = New-Item -ItemType Directory -Path $script:Dir
-        foreach ($i in 1..10) {
-            $old = Join-Path $script:Dir "MgGraph.Interop.old$i.dll"
-            [IO.File]::WriteAllBytes($old, [byte[]]@(1))
-            [IO.File]::SetLastWriteTimeUtc($old, [datetime]::UtcNow.AddDays(-$i))
-        }
-        $new = Join-Path $script:Dir 'MgGraph.Interop.new.dll'
-        & (Get-Module MgGraph) { param($Path) Save-MgInteropImage -Path $Path -Bytes ([byte[]]@(1, 2)) } $new
-
-        $left = @(Get-ChildItem $script:Dir -Filter 'MgGraph.Interop.*').Name | Sort-Object
-        $left | Should -Be (@('MgGraph.Interop.new.dll') + @(1..7 | ForEach-Object { "MgGraph.Interop.old$_.dll" }) | Sort-Object)
-        [IO.File]::ReadAllBytes($new) | Should -Be @(1, 2)
+    It 'every generated cmdlet is a compiled cmdlet: no script forwarders and no dynamic parameters' {
+        Import-Module Microsoft.Graph.Users -Force
+        $commands = @(Get-Command -Module Microsoft.Graph.Users)
+        $commands.Count | Should -BeGreaterThan 100
+        @($commands | Where-Object CommandType -ne 'Cmdlet').Count | Should -Be 0
+        (Get-Command Get-MgUser).ImplementingType.FullName | Should -Be 'Microsoft.Graph.PowerShell.Cmdlets.GetMgUser'
+        (Get-Command Get-MgUser).Parameters['UserId'].IsDynamic | Should -BeFalse
     }
 }
 
@@ -303,7 +171,7 @@ Describe 'Request JSON written without ConvertTo-Json' {
             bytes  = [byte[]]@(1, 2, 255); enum = [System.DayOfWeek]::Friday; char = [char]'c'
             date   = [datetime]::new(2026, 11, 26, 10, 30, 0, [DateTimeKind]::Utc)
         }
-        $json = & (Get-Module MgGraph) { param($v) ConvertTo-MgJsonText $v } $value
+        $json = [MgGraph.PowerShell.WireValue]::ToJson($value)
         $back = $json | ConvertFrom-Json -AsHashtable -NoEnumerate
         $back.text | Should -BeExactly $value.text
         $back.int | Should -Be 42

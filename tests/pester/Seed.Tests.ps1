@@ -143,9 +143,12 @@ Describe 'The TAP onboarding walk-through' {
             '#microsoft.graph.fido2AuthenticationMethod')
         $methods = @(Get-MgUserAuthenticationMethod -UserId $script:Upn)
         $methods[0].PSObject.TypeNames[0] | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphAuthenticationMethod'
-        # The base type declares only Id and CreatedDateTime (Graph's v1.0 metadata); the
-        # derived type's members are in AdditionalProperties.
-        $methods[0].PSObject.Properties.Where({ $_.MemberType -eq 'Property' }).Name | Select-Object -First 3 | Should -Be @('Id', 'CreatedDateTime', 'AdditionalProperties')
+        # The base type declares only Id and CreatedDateTime (Graph's v1.0 metadata, and the
+        # AuthenticationMethodId alias by which objects bind); the derived type's members are
+        # in AdditionalProperties.
+        $names = @($methods[0].PSObject.Properties.Where({ $_.MemberType -eq 'Property' }).Name | Sort-Object)
+        $names | Should -Be @('AdditionalProperties', 'AuthenticationMethodId', 'CreatedDateTime', 'Id')
+        $methods[0].AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.passwordAuthenticationMethod'
     }
 
     It 'refuses a used one-time pass and an unusable pass at sign-in, with the reason' {

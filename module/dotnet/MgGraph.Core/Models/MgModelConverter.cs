@@ -164,7 +164,7 @@ namespace MgGraph.PowerShell
                 }
                 catch (JsonException e)
                 {
-                    throw new ArgumentException($"the text at {MgJson.PathText(path)} is not JSON: {e.Message}");
+                    throw new ArgumentException($"the text at {MgJson.PathText(path)} is not JSON: {e.Message} Nothing was sent.");
                 }
             }
 
@@ -275,11 +275,13 @@ namespace MgGraph.PowerShell
                     case DateTime d: return d;
                     case DateTimeOffset o: return o.UtcDateTime;
                     case string s:
-                        // ISO 8601 first, then the culture's format (as (Get-Date).ToString() writes
-                        // it); dates without a zone are local, as typed.
+                        // The culture's format first (as (Get-Date).ToString() writes it: 05.12.2026 in
+                        // de-DE is the 5th of December, which the invariant culture reads as May),
+                        // then the invariant culture; ISO 8601 parses in both. Dates without a zone
+                        // are local, as typed.
                         const DateTimeStyles styles = DateTimeStyles.AssumeLocal | DateTimeStyles.AdjustToUniversal;
-                        if (DateTime.TryParse(s, CultureInfo.InvariantCulture, styles, out var d1)) return d1;
-                        if (DateTime.TryParse(s, CultureInfo.CurrentCulture, styles, out var d2)) return d2;
+                        if (DateTime.TryParse(s, CultureInfo.CurrentCulture, styles, out var d1)) return d1;
+                        if (DateTime.TryParse(s, CultureInfo.InvariantCulture, styles, out var d2)) return d2;
                         throw new ArgumentException($"the value at {MgJson.PathText(path)} ('{s}') is not a date.");
                 }
                 throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a date.");
