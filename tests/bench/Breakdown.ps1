@@ -10,7 +10,8 @@
     - Server: Import-Module MgGraph, Import-Module Microsoft.Graph.Users, Connect-MgGraph
       -ClientSecretCredential to a mggraph-sandbox server, the first Get-MgUser, then for
       Applications, Groups and Identity.DirectoryManagement the module's import and its first
-      Get-MgApplication / Get-MgGroup / Get-MgDevice, then the largest module's import.
+      Get-MgApplication / Get-MgGroup / Get-MgDevice, then the largest module's import in parts
+      (Assembly.LoadFrom, GetTypes and attributes, then Import-Module).
     - Sandbox: Import-Module MgGraph, Connect-MgGraph -Environment Sandbox, the first Get-MgUser
       (auto-loading Microsoft.Graph.Users).
     - List: Get-Command -Module Microsoft.Graph* (nothing imported before).
@@ -55,13 +56,18 @@ function Step([string] $Name, [scriptblock] $Body) {
         })
 }
 Step 'noop' { }   # the helper's own first use, not counted against anything
+# The native engine's load on its own (the core's binding; skipped if the core has no such
+# member), so that Connect-MgGraph's step is the sign-in alone.
+$engine = { try { [MgGraph.PowerShell.Engine]::Version } catch { $null } }
 
 switch ($Mode) {
     'Server' {
         Step 'Import-Module MgGraph' { Import-Module MgGraph }
         Step 'Import-Module Microsoft.Graph.Users' { Import-Module Microsoft.Graph.Users }
+        Step 'the engine loaded (libmggraph, its version)' $engine
+        Step 'first Get-MgContext (the core''s first command)' { Get-MgContext }
+        Step 'Add-MgEnvironment' { Add-MgEnvironment -Name Bench -AzureADEndpoint $BaseUrl -GraphEndpoint $BaseUrl | Out-Null }
         Step 'Connect-MgGraph -ClientSecretCredential' {
-            Add-MgEnvironment -Name Bench -AzureADEndpoint $BaseUrl -GraphEndpoint $BaseUrl | Out-Null
             Connect-MgGraph -Environment Bench -TenantId $TenantId -NoWelcome -ClientSecretCredential ([pscredential]::new($ClientId, (ConvertTo-SecureString $Secret -AsPlainText -Force)))
         }
         Step 'first Get-MgUser -UserId' { Get-MgUser -UserId $UserId }
@@ -72,10 +78,20 @@ switch ($Mode) {
         Step 'first Get-MgGroup -Top 1' { Get-MgGroup -Top 1 }
         Step 'Import-Module Microsoft.Graph.Identity.DirectoryManagement' { Import-Module Microsoft.Graph.Identity.DirectoryManagement }
         Step 'first Get-MgDevice -Top 1' { Get-MgDevice -Top 1 }
-        if ($Largest) { Step "Import-Module $Largest" { Import-Module $Largest } }
+        if ($Largest) {
+            # What the import of a large binary module does, in parts: the assembly's load, the
+            # reflection over its types and their attributes, then PowerShell's own work (the
+            # import step proper, with the assembly already loaded and its metadata read).
+            $dll = Join-Path $moduleDir "$Largest/$Largest.dll"
+            Step "$Largest`: Assembly.LoadFrom" { $script:asm = [System.Reflection.Assembly]::LoadFrom($dll) }
+            Step "$Largest`: GetTypes and their custom attributes" { foreach ($t in $script:asm.GetTypes()) { $null = $t.GetCustomAttributes($true) } }
+            Step "Import-Module $Largest" { Import-Module $Largest }
+        }
     }
     'Sandbox' {
         Step 'Import-Module MgGraph' { Import-Module MgGraph }
+        Step 'the engine loaded (libmggraph, its version)' $engine
+        Step 'first Get-MgContext (the core''s first command)' { Get-MgContext }
         Step 'Connect-MgGraph -Environment Sandbox' { Connect-MgGraph -Environment Sandbox -NoWelcome }
         Step 'first Get-MgUser -UserId (auto-loads Microsoft.Graph.Users)' { Get-MgUser -UserId $UserId }
         Step 'second Get-MgUser -UserId' { Get-MgUser -UserId $UserId }

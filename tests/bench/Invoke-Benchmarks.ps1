@@ -42,8 +42,9 @@ param(
     # A ReadyToRun-compiled copy of this PowerShell (pwsh.dll), as Microsoft's own packages
     # ship it; .ci/bench makes one. Every per-pwsh figure is taken with it too.
     [string] $ReadyToRunPwsh,
-    # Parts left out (their rows say so): -All, bulk, the installed package, the wrk run.
-    [ValidateSet('All', 'Bulk', 'Install', 'Server')] [string[]] $Skip = @(),
+    # Parts left out (their rows say so): All (-All), Bulk, Install (the installed package),
+    # Server (the wrk run); with pwsh -File, one argument: -Skip All,Bulk.
+    [string[]] $Skip = @(),
     # Where the raw figures are saved (JSON), and a saved file to write the report from
     # without measuring anything.
     [string] $SaveResults = (Join-Path $PSScriptRoot '../../target/bench/results.json'),
@@ -52,6 +53,8 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'Common.psm1')
+$Skip = @($Skip | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+foreach ($s in $Skip) { if ($s -notin 'All', 'Bulk', 'Install', 'Server') { throw "-Skip: '$s' is not one of All, Bulk, Install, Server" } }
 
 $repo = Get-RepoPath ''
 $moduleDir = [IO.Path]::GetFullPath((Join-Path $repo 'module'))
@@ -204,7 +207,7 @@ else {
         $flavours.readyToRun = @($dotnet.Source, $ReadyToRunPwsh)
     }
     $flavours.installed = $installed
-    $results = [ordered]@{ iterations = $Iterations; breakdownRuns = $BreakdownRuns; skip = $Skip; commands = [ordered]@{}; fresh = [ordered]@{}; breakdown = [ordered]@{}; surface = [ordered]@{}; perCallCold = [ordered]@{}; perCallWarm = [ordered]@{}; load = [ordered]@{} }
+    $results = [ordered]@{ iterations = $Iterations; breakdownRuns = $BreakdownRuns; skip = $Skip; commands = [ordered]@{}; fresh = [ordered]@{}; breakdown = [ordered]@{}; surface = [ordered]@{}; surfaceSplit = [ordered]@{}; perCallCold = [ordered]@{}; perCallWarm = [ordered]@{}; load = [ordered]@{} }
     try {
         foreach ($flavour in $flavours.Keys) {
             $launcher = $flavours[$flavour]
@@ -215,6 +218,7 @@ else {
             $results.breakdown[$flavour] = Measure-Breakdown
             Write-Host "surface ($flavour pwsh): first call of a cmdlet with a new model; memory after importing everything"
             $results.surface[$flavour] = Invoke-Child 'Surface.ps1'
+            $results.surfaceSplit[$flavour] = Invoke-Child 'Surface.ps1' @('-SplitMetadata') '-SplitMetadata'
             Write-Host "per call ($flavour pwsh): Get-MgUser -UserId against Invoke-RestMethod"
             $results.perCallCold[$flavour] = Measure-PerCall 100
             $results.perCallWarm[$flavour] = Measure-PerCall 3000
@@ -313,6 +317,9 @@ $firstServerNotes = {
     param($f)
     $s = 'Server'
     "pwsh start $(Format-Ms (Get-Step $f $s 'start')) ms; " + (& $importStep $f) + '; ' + (Format-Step (Get-Step $f $s 'Import-Module Microsoft.Graph.Users') 'Microsoft.Graph.Users') + '; ' +
+    (Format-Step (Get-Step $f $s 'the engine loaded (libmggraph, its version)') 'the engine''s load (libmggraph)') + '; ' +
+    (Format-Step (Get-Step $f $s 'first Get-MgContext (the core''s first command)') 'a first Get-MgContext') + '; ' +
+    (Format-Step (Get-Step $f $s 'Add-MgEnvironment') 'Add-MgEnvironment') + '; ' +
     (Format-Step (Get-Step $f $s 'Connect-MgGraph -ClientSecretCredential') 'Connect-MgGraph -ClientSecretCredential') + '; ' +
     (Format-Step (Get-Step $f $s 'first Get-MgUser -UserId') 'first Get-MgUser') + " (the second: $(Format-Ms (Get-Step $f $s 'second Get-MgUser -UserId')) ms)"
 }
@@ -328,12 +335,17 @@ Add-Row '`Import-Module MgGraph` over a bare start' '<= 150 ms' $freshOver $over
 Add-Row '`Import-Module Microsoft.Graph.Users` over a bare start' '<= 150 ms' $freshOver $overMs { param($v) $v -le 150 } {
     param($f) "in-process: the core as " + (& $importStep $f) + '; then ' + (Format-Step (Get-Step $f 'Server' 'Import-Module Microsoft.Graph.Users') 'Microsoft.Graph.Users itself') } -Key importUsers
 Add-Row "``Import-Module $largestModule`` (the largest: $largestCount cmdlets) over a bare start" '<= 250 ms' $freshOver $overMs { param($v) $v -le 250 } {
-    param($f) "in-process: the core as " + (& $importStep $f) + '; then ' + (Format-Step (Get-Step $f 'Server' "Import-Module $largestModule") "$largestModule itself") } -Key importLargest
+    param($f) "in-process: the core as " + (& $importStep $f) + '; then, for the module itself, ' + (Format-Step (Get-Step $f 'Server' "$largestModule`: Assembly.LoadFrom") 'Assembly.LoadFrom') + ', ' +
+    (Format-Step (Get-Step $f 'Server' "$largestModule`: GetTypes and their custom attributes") 'reflection over its types and attributes') + ', ' +
+    (Format-Step (Get-Step $f 'Server' "Import-Module $largestModule") 'then Import-Module (PowerShell''s own work: a command table entry per cmdlet)') } -Key importLargest
 Add-Row 'Fresh process: `Import-Module MgGraph`, `Connect-MgGraph -ClientSecretCredential` to a loopback `mggraph-sandbox` server, one `Get-MgUser`, over a bare start' '<= 300 ms' $freshOver $overMs { param($v) $v -le 300 } $firstServerNotes -Key firstServer
 Add-Row 'The same with the in-process sandbox (`Connect-MgGraph -Environment Sandbox`)' '<= 400 ms' $freshOver $overMs { param($v) $v -le 400 } {
     param($f)
     $s = 'Sandbox'
-    (Format-Step (Get-Step $f $s 'Import-Module MgGraph') 'Import-Module MgGraph') + '; ' + (Format-Step (Get-Step $f $s 'Connect-MgGraph -Environment Sandbox') 'Connect-MgGraph -Environment Sandbox') + '; ' +
+    "pwsh start $(Format-Ms (Get-Step $f $s 'start')) ms; " + (Format-Step (Get-Step $f $s 'Import-Module MgGraph') 'Import-Module MgGraph') + '; ' +
+    (Format-Step (Get-Step $f $s 'the engine loaded (libmggraph, its version)') 'the engine''s load (libmggraph)') + '; ' +
+    (Format-Step (Get-Step $f $s 'first Get-MgContext (the core''s first command)') 'a first Get-MgContext') + '; ' +
+    (Format-Step (Get-Step $f $s 'Connect-MgGraph -Environment Sandbox') 'Connect-MgGraph -Environment Sandbox') + '; ' +
     (Format-Step (Get-Step $f $s 'first Get-MgUser -UserId (auto-loads Microsoft.Graph.Users)') 'first Get-MgUser (auto-loading Microsoft.Graph.Users)') + " (the second: $(Format-Ms (Get-Step $f $s 'second Get-MgUser -UserId')) ms)"
 } -Key firstSandbox
 Add-Row 'The same (server), then `Get-MgApplication`, `Get-MgGroup`, `Get-MgDevice`, over a bare start' '<= 400 ms' $freshOver $overMs { param($v) $v -le 400 } {
@@ -342,7 +354,8 @@ Add-Row 'A script calling cmdlets of five modules (server; Users, Groups, Identi
     param($f) "the core and the first call as in the row above; each further module, its import and first call: " + (& $moduleNotes $f) } -Key fiveServer
 foreach ($c in 'Get-MgApplication', 'Get-MgGroup', 'Get-MgDevice') {
     Add-Row "First call of a cmdlet whose output model is new (``$c -Top 1``, its module imported) over a warm call" '<= 5 ms' { param($f, $k) $x = $results.surface[$f].cmdlets.$k; $x.firstMs - $x.warmMs } { param($v) '+{0:n1} ms' -f $v } { param($v) $v -le 5 } {
-        param($f, $k) $x = $results.surface[$f].cmdlets.$k; 'first {0:n1} ms, of which JIT {1:n1} ms; warm {2:n1} ms' -f $x.firstMs, $x.firstJitMs, $x.warmMs } -Key $c
+        param($f, $k) $x = $results.surface[$f].cmdlets.$k; $y = $results.surfaceSplit[$f].cmdlets.$k
+        'first {0:n1} ms (JIT on its thread {1:n1} ms), warm {2:n1} ms; in a second process, the cmdlet''s parameter metadata built first ((Get-Command).Parameters) took {3:n1} ms, then the first call {4:n1} ms (JIT {5:n1} ms)' -f $x.firstMs, $x.firstJitMs, $x.warmMs, $y.metadataMs, $y.firstMs, $y.firstJitMs } -Key $c
 }
 Add-Row 'Per call, 1,000 `Get-MgUser -UserId` vs 1,000 `Invoke-RestMethod`, warm (after 3,000 calls each)' '<= 0.7' { param($f) $p = $results.perCallWarm[$f]; $p.mgMs / $p.irmMs } { param($v) '{0:n2}' -f $v } { param($v) $v -le 0.7 } {
     param($f) $p = $results.perCallWarm[$f]; '{0:n0} vs {1:n0} µs a call' -f (1000 * $p.mgMs / $p.calls), (1000 * $p.irmMs / $p.calls) }
