@@ -116,6 +116,9 @@ pub fn render(
         }
         solution.push(format!("{name}/{name}.csproj"));
     }
+    // The core too, so that it is built in the solution's configuration (a project reference
+    // from outside the solution builds the referenced project's default, Debug).
+    solution.insert(0, core.replace('&', "&amp;").replace('"', "&quot;"));
     let mut slnx = String::from("<Solution>\n");
     for p in solution {
         let _ = writeln!(slnx, "  <Project Path=\"{p}\" />");
