@@ -70,19 +70,21 @@ Test-Case 'bulk' { $h, $h | New-MgUser -ThrottleLimit 4 }
         $cases = @{}
         foreach ($line in $child.Output -split "`n") { if ($line -match '^CASE (\S+) \| (.*)$') { $cases[$Matches[1]] = $Matches[2].Trim() } }
         $circular = 'is a reference to one of its own containers \(a circular reference\)'
-        $cases['hashtable'] | Should -Match "^System\.ArgumentException \| CircularReference,New-MgUserAuthenticationTemporaryAccessPassMethod \| -BodyParameter: the value at \.self $circular"
+        $cases['hashtable'] | Should -Match "^System\.ArgumentException \| CircularReference,Microsoft\.Graph\.PowerShell\.Cmdlets\.NewMgUserAuthenticationTemporaryAccessPassMethod \| -BodyParameter: the value at \.self $circular"
         $cases['invoke-body'] | Should -Match "^System\.ArgumentException \| CircularReference,Microsoft\.Graph\.PowerShell\.Authentication\.Cmdlets\.InvokeMgGraphRequest \| -Body: the value at \.self $circular"
         $cases['arraylist'] | Should -Match "-Body: the value at \.list\[1\] $circular"
         $cases['psobject'] | Should -Match "-BodyParameter: the value at \.inner\.o\.me $circular"
         $cases['mixed'] | Should -Match "-AdditionalProperties: the value at \.x\.back $circular"
-        $cases['deep'] | Should -Match "^System\.ArgumentException \| NestedTooDeep,New-MgUser \| -AdditionalProperties: the value is nested deeper than 64 levels at (\.a){64}\.$"
+        $cases['deep'] | Should -Match "^System\.ArgumentException \| NestedTooDeep,Microsoft\.Graph\.PowerShell\.Cmdlets\.NewMgUser \| -AdditionalProperties: the value is nested deeper than 64 levels at (\.a){64}\.$"
         $cases['deep-list'] | Should -Match '-Body: the value is nested deeper than 64 levels at \.l(\[0\]){63}\.$'
-        $cases['scriptblock'] | Should -Match '^System\.ArgumentException \| ValueNotJson,New-MgUserAuthenticationTemporaryAccessPassMethod \| -BodyParameter: the value at \.x\[1\] is a System\.Management\.Automation\.ScriptBlock, which cannot be sent as JSON\.$'
+        $cases['scriptblock'] | Should -Match '^System\.ArgumentException \| ValueNotJson,Microsoft\.Graph\.PowerShell\.Cmdlets\.NewMgUserAuthenticationTemporaryAccessPassMethod \| -BodyParameter: the value at \.x\[1\] is a System\.Management\.Automation\.ScriptBlock, which cannot be sent as JSON\.$'
         $cases['runspace'] | Should -Match '-Body: the value at \.r is a System\.Management\.Automation\.Runspaces\.\w*Runspace, which cannot be sent as JSON\.$'
         $cases['pointer'] | Should -Match "-Headers: the value at \['x-odd key'\] is a System\.IntPtr"
         $cases['batch'] | Should -Match "-Requests: the value at \.Body\.self $circular"
         $cases['sandbox-options'] | Should -Match '-SandboxOptions: the value at \.LatencyMs is a System\.Management\.Automation\.ScriptBlock'
-        $cases['bulk'] | Should -Match "-BodyParameter: the value at \.self $circular"
+        # -BodyParameter binds to the model first: the undeclared 'self' key is kept in
+        # AdditionalProperties, so the walk meets the table again one level further down.
+        $cases['bulk'] | Should -Match "-BodyParameter: the value at (\.self)+ $circular"
     }
 
     It 'survives a few thousand generated nested, shared, circular and oversized values, each written as JSON or refused with a path' {

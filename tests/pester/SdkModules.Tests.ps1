@@ -24,14 +24,17 @@ BeforeAll {
 }
 
 Describe 'SDK module names' {
-    It 'every generated manifest is valid and requires the MgGraph core' {
+    It 'every generated manifest is valid and requires the core (Microsoft.Graph.Authentication)' {
         $manifests = Get-ChildItem $script:ModuleRoot -Directory -Filter 'Microsoft.Graph*' |
             ForEach-Object { Join-Path $_.FullName "$($_.Name).psd1" }
         $manifests.Count | Should -BeGreaterThan 5
         foreach ($m in $manifests) {
             $data = Import-PowerShellDataFile $m
-            $data.RequiredModules | Should -Not -BeNullOrEmpty -Because $m
+            if ((Split-Path $m -Leaf) -ne 'Microsoft.Graph.Authentication.psd1') {
+                @($data.RequiredModules) | Should -Contain 'Microsoft.Graph.Authentication' -Because $m
+            }
             $data.FunctionsToExport | Should -Not -Contain '*' -Because $m
+            $data.CmdletsToExport | Should -Not -Contain '*' -Because $m
         }
     }
 
@@ -53,7 +56,7 @@ Connect-MgGraph -Environment Sandbox -NoWelcome
 $ErrorActionPreference = 'Stop'
 Import-Module Microsoft.Graph.Groups
 Import-Module Microsoft.Graph.Authentication
-(Get-Module Microsoft.Graph.Groups).ExportedFunctions.ContainsKey('Get-MgGroup')
+(Get-Module Microsoft.Graph.Groups).ExportedCmdlets.ContainsKey('Get-MgGroup')
 @(Get-Module -ListAvailable Microsoft.Graph*).Name -contains 'Microsoft.Graph.Identity.SignIns'
 @(Get-Module -ListAvailable Microsoft.Graph.*).Name -contains 'Microsoft.Graph.Beta.Users'
 '@
@@ -84,7 +87,8 @@ Describe 'Generated cmdlets' {
         @($c.ParameterSets.Name) | Should -Be @('AssignExpanded', 'Assign', 'AssignViaIdentityExpanded', 'AssignViaIdentity')
         $c.DefaultParameterSet | Should -Be 'AssignExpanded'
         $c.Parameters['BodyParameter'].Aliases | Should -Contain 'Body'
-        $c.Parameters['AddLicenses'].ParameterType | Should -Be ([object[]])
+        # The SDK's type: the model's interface (a hashtable converts to it).
+        $c.Parameters['AddLicenses'].ParameterType | Should -Be ([Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignedLicense[]])
         $c.Parameters['WhatIf'] | Should -Not -BeNullOrEmpty
         (Get-Command Get-MgUserCount).Parameters['ConsistencyLevel'].ParameterSets['Get'].IsMandatory | Should -BeTrue
     }

@@ -144,10 +144,10 @@ Describe 'The TAP onboarding walk-through' {
         $methods = @(Get-MgUserAuthenticationMethod -UserId $script:Upn)
         $methods[0].PSObject.TypeNames[0] | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphAuthenticationMethod'
         # The base type declares only Id and CreatedDateTime (Graph's v1.0 metadata, and the
-        # AuthenticationMethodId alias by which objects bind); the derived type's members are
+        # AuthenticationMethodId and EntityId aliases by which objects bind); the derived type's members are
         # in AdditionalProperties.
         $names = @($methods[0].PSObject.Properties.Where({ $_.MemberType -eq 'Property' }).Name | Sort-Object)
-        $names | Should -Be @('AdditionalProperties', 'AuthenticationMethodId', 'CreatedDateTime', 'Id')
+        $names | Should -Be @('AdditionalProperties', 'AuthenticationMethodId', 'CreatedDateTime', 'EntityId', 'Id')
         $methods[0].AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.passwordAuthenticationMethod'
     }
 

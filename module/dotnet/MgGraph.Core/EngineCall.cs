@@ -5,7 +5,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Threading;
 
 namespace MgGraph.PowerShell
 {
@@ -14,6 +13,7 @@ namespace MgGraph.PowerShell
     public sealed class EngineCall : IDisposable
     {
         private IntPtr _handle;
+        private readonly object _gate = new object();
 
         internal EngineCall(IntPtr handle) { _handle = handle; }
 
@@ -21,8 +21,12 @@ namespace MgGraph.PowerShell
         /// dropped and a waiting <see cref="Pump"/> ends at once.</summary>
         public void Cancel()
         {
-            var h = _handle;
-            if (h != IntPtr.Zero) NativeMethods.mggraph_call_cancel(h);
+            // Under the gate: StopProcessing runs on another thread than the one that frees
+            // the call, and a cancel must never reach a call already freed.
+            lock (_gate)
+            {
+                if (_handle != IntPtr.Zero) NativeMethods.mggraph_call_cancel(_handle);
+            }
         }
 
         /// <summary>Pushes one input (a JSON object) into a streaming (bulk) call.</summary>
@@ -39,8 +43,12 @@ namespace MgGraph.PowerShell
         /// <summary>Frees the call (cancelling it when still running).</summary>
         public void Dispose()
         {
-            var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
-            if (h != IntPtr.Zero) NativeMethods.mggraph_call_free(h);
+            lock (_gate)
+            {
+                var h = _handle;
+                _handle = IntPtr.Zero;
+                if (h != IntPtr.Zero) NativeMethods.mggraph_call_free(h);
+            }
         }
 
         /// <summary>Takes the call's events and writes them to <paramref name="cmdlet"/>'s streams.
