@@ -56,6 +56,25 @@ fn header_functions(header: &str) -> Vec<String> {
         .collect()
 }
 
+/// `[DllImport]` declarations of the compiled core: (name, parameter count).
+fn dll_imports(source: &str) -> Vec<(String, usize)> {
+    source
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("[DllImport(Library)] internal static extern uint ")
+        })
+        .filter_map(|l| {
+            let (name, rest) = l.split_once('(')?;
+            let args = rest.split(')').next()?;
+            Some((
+                name.trim().to_string(),
+                args.split(',').filter(|a| !a.trim().is_empty()).count(),
+            ))
+        })
+        .collect()
+}
+
 #[test]
 fn the_module_binds_exactly_the_exported_functions() {
     let header = include_str!(concat!(env!("OUT_DIR"), "/mggraph.h"));
@@ -63,23 +82,16 @@ fn the_module_binds_exactly_the_exported_functions() {
     exported.sort();
     assert!(exported.len() >= 10, "{exported:?}");
     let native =
-        std::fs::read_to_string(root().join("module/MgGraph/Private/Interop.ps1")).unwrap();
-    let mut bound: Vec<String> = native
-        .lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            let (name, rest) = l.split_once('=')?;
-            (name.trim().starts_with("mggraph_") && rest.trim().starts_with("@("))
-                .then(|| name.trim().to_string())
-        })
-        .collect();
+        std::fs::read_to_string(root().join("module/dotnet/MgGraph.Core/Native.cs")).unwrap();
+    let mut bound = dll_imports(&native);
     bound.sort();
+    let names: Vec<String> = bound.iter().map(|(n, _)| n.clone()).collect();
     assert_eq!(
-        exported, bound,
-        "Interop.ps1's signatures must match include/mggraph.h one to one"
+        exported, names,
+        "Native.cs's [DllImport]s must match include/mggraph.h one to one"
     );
     // Same arity too.
-    for name in &exported {
+    for (name, cs_args) in &bound {
         let decl = header
             .split(&format!("{name}("))
             .nth(1)
@@ -88,21 +100,9 @@ fn the_module_binds_exactly_the_exported_functions() {
             .next()
             .unwrap();
         let c_args = decl.split(',').filter(|a| !a.trim().is_empty()).count();
-        let line = native
-            .lines()
-            .find(|l| l.trim().starts_with(&format!("{name} ")))
-            .unwrap();
-        let ps_args = line
-            .split("@(")
-            .nth(1)
-            .unwrap()
-            .trim_end_matches(')')
-            .split(',')
-            .filter(|a| !a.trim().is_empty())
-            .count();
         assert_eq!(
-            c_args, ps_args,
-            "{name}: header has {c_args} parameters, Interop.ps1 {ps_args}"
+            c_args, *cs_args,
+            "{name}: header has {c_args} parameters, Native.cs {cs_args}"
         );
     }
 }

@@ -423,8 +423,13 @@ mod tests {
         let source = render_models(V1);
         assert!(source.contains("namespace Microsoft.Graph.PowerShell.Authentication\n{"));
         let context = block(&source, "public partial class AuthContext :");
-        assert!(context.contains("public string[] Scopes { get; set; }"), "{context}");
-        assert!(!render_models("Microsoft.Graph.Beta.PowerShell.Models").contains("class AuthContext"));
+        assert!(
+            context.contains("public string[] Scopes { get; set; }"),
+            "{context}"
+        );
+        assert!(
+            !render_models("Microsoft.Graph.Beta.PowerShell.Models").contains("class AuthContext")
+        );
     }
 
     #[test]
