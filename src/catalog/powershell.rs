@@ -29,7 +29,8 @@ pub const CORE_DIR: &str = "module/Microsoft.Graph.Authentication";
 
 /// The core module's manifest as MgGraph's manifest names it (relative to `module/MgGraph`;
 /// a package keeps the SDK-named modules in `sdk/` and rewrites it).
-pub const CORE_FROM_MGGRAPH: &str = "../Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1";
+pub const CORE_FROM_MGGRAPH: &str =
+    "../Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1";
 
 /// The core module's name.
 pub const CORE_MODULE: &str = "Microsoft.Graph.Authentication";
@@ -106,7 +107,6 @@ pub fn format_file() -> String {
     out.push_str("  </ViewDefinitions>\n</Configuration>\n");
     out
 }
-
 
 /// Commands the engine never sees: installing the SDK-named modules' folder on the user's
 /// module path (`Commands/Discovery.cs` of the compiled core).
@@ -196,18 +196,25 @@ mod tests {
         assert!(!m.contains(".psm1"));
         // No script is joined any more: nothing is written next to the manifest but data.
         let files = render_all(root).unwrap();
-        assert!(!files.iter().any(|(p, _)| p.starts_with(CORE_DIR) && p.ends_with(".psm1")));
+        assert!(!files
+            .iter()
+            .any(|(p, _)| p.starts_with(CORE_DIR) && p.ends_with(".psm1")));
         // One compiled cmdlet per exported command, with the SDK's class name, and the aliases
         // declared with [Alias] on the classes (Set-Alias at import would load a whole module).
         let mut source = String::new();
-        for entry in std::fs::read_dir(root.join(CORE_COMMANDS_DIR)).unwrap().flatten() {
+        for entry in std::fs::read_dir(root.join(CORE_COMMANDS_DIR))
+            .unwrap()
+            .flatten()
+        {
             source.push_str(&std::fs::read_to_string(entry.path()).unwrap());
         }
         assert!(source.contains("namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets"));
         for f in exported_functions() {
             let (verb, noun) = f.split_once('-').unwrap();
             assert!(
-                source.contains(&format!("public sealed class {verb}{noun} : MgBuiltinCmdlet")),
+                source.contains(&format!(
+                    "public sealed class {verb}{noun} : MgBuiltinCmdlet"
+                )),
                 "{f}"
             );
         }
@@ -218,7 +225,8 @@ mod tests {
         let help = std::fs::read_to_string(root.join(CORE_DIR).join(CORE_HELP)).unwrap();
         for f in exported_functions() {
             assert_eq!(
-                help.matches(&format!("<command:name>{f}</command:name>")).count(),
+                help.matches(&format!("<command:name>{f}</command:name>"))
+                    .count(),
                 1,
                 "{f}"
             );
