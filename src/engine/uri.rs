@@ -129,6 +129,9 @@ pub fn resolve(uri: &str, env: &Environment) -> Result<String, String> {
         return Err("-Uri is empty.".into());
     }
     if let Ok(u) = url::Url::parse(uri) {
+        if let Some(local) = sandbox_rebase(&u, env) {
+            return Ok(local);
+        }
         if u.scheme() == "https"
             || (u.scheme() == "http" && crate::auth::environments::is_loopback(uri))
         {
@@ -155,6 +158,33 @@ pub fn resolve(uri: &str, env: &Environment) -> Result<String, String> {
     })?;
     let origin = base.origin().ascii_serialization();
     Ok(format!("{origin}/{rel}"))
+}
+
+/// In a sandbox session (the in-process sandbox, or a sandbox server on loopback), a URL on
+/// one of Graph's public origins (`https://graph.microsoft.com/v1.0/...`, as docs and scripts
+/// write it, and the national clouds') is rebased onto the sandbox, so such scripts can be
+/// rehearsed unchanged. The token still goes only to the session's own origin: the request is
+/// sent there, never to the public host. `None` for any other URL or session.
+fn sandbox_rebase(u: &url::Url, env: &Environment) -> Option<String> {
+    let sandbox = env
+        .name
+        .eq_ignore_ascii_case(crate::auth::environments::SANDBOX)
+        || crate::auth::environments::is_loopback(&env.graph_endpoint);
+    if !sandbox || u.scheme() != "https" {
+        return None;
+    }
+    let public = crate::auth::environments::built_in()
+        .into_iter()
+        .any(|b| url::Url::parse(&b.graph_endpoint).is_ok_and(|g| g.origin() == u.origin()));
+    if !public {
+        return None;
+    }
+    let base = url::Url::parse(&env.graph_endpoint).ok()?;
+    let mut local = u.clone();
+    local.set_scheme(base.scheme()).ok()?;
+    local.set_host(base.host_str()).ok()?;
+    local.set_port(base.port()).ok()?;
+    Some(local.to_string())
 }
 
 /// Whether a URL is on the environment's Graph host (only there does the token go).
@@ -204,6 +234,27 @@ mod tests {
             "http://127.0.0.1:9/beta/me"
         );
         assert!(same_origin("http://127.0.0.1:9/beta/me", &local));
+        // Graph's public origins (every cloud's) go to a sandbox session's own server.
+        for public in [
+            "https://graph.microsoft.com/v1.0/users?$top=1",
+            "https://graph.microsoft.us/beta/me",
+            "https://microsoftgraph.chinacloudapi.cn/v1.0/users",
+        ] {
+            let path = public.splitn(4, '/').nth(3).unwrap();
+            assert_eq!(
+                resolve(public, &local).unwrap(),
+                format!("http://127.0.0.1:9/{path}")
+            );
+        }
+        // Another host is not rebased, and a real session keeps Graph's URL as given.
+        assert_eq!(
+            resolve("https://evil.example.com/v1.0/me", &local).unwrap(),
+            "https://evil.example.com/v1.0/me"
+        );
+        assert_eq!(
+            resolve("https://graph.microsoft.com/v1.0/me", &env()).unwrap(),
+            "https://graph.microsoft.com/v1.0/me"
+        );
         assert!(!same_origin("https://evil.example.com/v1.0/me", &env()));
     }
 

@@ -22,6 +22,14 @@ Describe 'Invoke-MgGraphRequest' {
         (Invoke-MgGraphRequest -Uri "$base/v1.0/users/$($script:Admin)").id | Should -Not -BeNullOrEmpty
     }
 
+    It 'sends Graph''s public URLs (every cloud''s), as docs write them, to the sandbox in a sandbox session' {
+        foreach ($origin in 'https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://microsoftgraph.chinacloudapi.cn') {
+            (Invoke-MgGraphRequest -Uri "$origin/v1.0/users/$($script:Admin)")['userPrincipalName'] | Should -Be $script:Admin
+        }
+        # Any other host is still refused: the token goes to the session's own origin only.
+        { Invoke-MgGraphRequest -Uri 'https://graph.example.com/v1.0/me' -ErrorAction Stop } | Should -Throw '*not the session''s Graph endpoint*'
+    }
+
     It 'returns a case-insensitive Hashtable by default, nested too, and does not page' {
         $r = Invoke-MgGraphRequest -Uri '/v1.0/users?$top=2'
         $r | Should -BeOfType [hashtable]
