@@ -31,9 +31,50 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'Common.psm1')
 
-$nupkg = Get-ChildItem $PackageDir -Filter 'MgGraph.*.nupkg' | Select-Object -First 1
+function Get-FolderBytes([string] $Path) { (Get-ChildItem -Recurse -File $Path | Measure-Object Length -Sum).Sum }
+function Get-TreeSizes([string] $Base) {
+    # The sizes of an installed (or staged) MgGraph folder.
+    $native = Join-Path $Base 'runtimes/linux-x64/native'
+    [ordered]@{
+        installedBytes = Get-FolderBytes $Base
+        engineBytes    = (Get-Item (Join-Path $native 'libmggraph.so')).Length
+        serverBytes    = (Get-Item (Join-Path $native 'mggraph-sandbox')).Length
+        sdkBytes       = Get-FolderBytes (Join-Path $Base 'sdk')
+        assemblyBytes  = (Get-ChildItem -Recurse -File (Join-Path $Base 'sdk') -Filter *.dll | Measure-Object Length -Sum).Sum
+    }
+}
+
+$nupkg = Get-ChildItem $PackageDir -Filter 'MgGraph.*.nupkg' -ErrorAction SilentlyContinue | Select-Object -First 1
 $zip = Join-Path $PackageDir 'MgGraph.zip'
-if (-not $nupkg -or -not (Test-Path $zip)) { throw "no package in ${PackageDir}: run bash .ci/package first" }
+if (-not $nupkg -or -not (Test-Path $zip)) {
+    # No package (.ci/package stopped after staging): the staged folder's sizes alone, and
+    # the Automation zip made from it as .ci/package makes it.
+    $stage = Get-ChildItem (Join-Path $PackageDir 'MgGraph') -Directory -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $stage) { throw "no package in ${PackageDir}: run bash .ci/package first" }
+    Write-Warning "no .nupkg in ${PackageDir}: the sizes of the staged folder $($stage.FullName) only (no install, no timings)"
+    $tmp = Join-Path ([IO.Path]::GetTempPath()) "mggraph-bench-zip-$PID"
+    try {
+        $null = New-Item -ItemType Directory -Force $tmp
+        Copy-Item -Recurse $stage.FullName (Join-Path $tmp 'MgGraph')
+        Compress-Archive -Path (Join-Path $tmp 'MgGraph') -DestinationPath (Join-Path $tmp 'MgGraph.zip') -CompressionLevel Optimal
+        $result = [ordered]@{
+            source = "MgGraph $($stage.Name) as ``.ci/package`` stages it (linux-x64, with the compiled cmdlets and models; the folder ``Install-PSResource`` lays out), measured on disk: ``.ci/package`` wrote no ``.nupkg`` in this run, so nothing was installed or timed (``tests/bench/Install.ps1``); the Automation zip is that folder zipped as ``.ci/package`` zips it."
+            version = $stage.Name; automationZipBytes = (Get-Item (Join-Path $tmp 'MgGraph.zip')).Length
+        }
+        $sizes = Get-TreeSizes $stage.FullName
+        foreach ($k in $sizes.Keys) { $result[$k] = $sizes[$k] }
+    }
+    finally { Remove-Item -Recurse -Force $tmp -ErrorAction SilentlyContinue }
+    if ($Update) {
+        $text = Get-Content $Update -Raw
+        $section = (Format-InstallSection $result) -join "`n"
+        $pattern = '(?ms)^## Installed package\n.*?(?=^## |\z)'
+        $text = if ($text -match $pattern) { [regex]::Replace($text, $pattern, $section + "`n") } else { $text.TrimEnd() + "`n`n" + $section + "`n" }
+        Set-Content -Path $Update -Value $text -NoNewline -Encoding utf8
+    }
+    $result | ConvertTo-Json -Compress
+    return
+}
 $version = $nupkg.BaseName.Substring('MgGraph.'.Length)
 
 $root = Join-Path ([IO.Path]::GetTempPath()) "mggraph-bench-install-$PID"
@@ -68,8 +109,6 @@ function Start-Clean {
     if ($p.ExitCode -ne 0) { throw "pwsh $Arguments failed ($($p.ExitCode)): $($err.Result) $out" }
     [pscustomobject]@{ Ms = $ms; Output = $out }
 }
-
-function Get-FolderBytes([string] $Path) { (Get-ChildItem -Recurse -File $Path | Measure-Object Length -Sum).Sum }
 
 $server = $null
 try {

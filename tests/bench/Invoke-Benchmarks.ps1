@@ -246,7 +246,8 @@ else {
     $results.install = $null
     if ($Skip -notcontains 'Install') {
         Write-Host 'installed package: sizes, a first call from the install, runbook peak working set'
-        $results.install = Invoke-Child 'Install.ps1'
+        try { $results.install = Invoke-Child 'Install.ps1' }
+        catch { Write-Warning "the installed-package figures were not taken: $_"; $results.installError = "$_" }
     }
 
     # --- Sandbox server --------------------------------------------------------------------
@@ -394,6 +395,12 @@ foreach ($r in $rows) {
         if (-not $ok) { $n = & $r.Notes $f $r.Key; if ($n) { $notes.Add("$($short[$f]): $n") } }
     }
     & $add ("| $($r.What) | $($r.Target) | " + ($cells -join ' | ') + ' | ' + ($notes -join '. ') + ' |')
+}
+if (-not $inst) {
+    $why = if ($Skip -contains 'Install') { 'not run (-Skip Install)' } else { 'not taken: no package (run bash .ci/package)' }
+    foreach ($w in @(@('Installed module tree', '<= 50 MB'), @('Azure Automation zip', '<= 30 MB'))) {
+        & $add ("| $($w[0]) | $($w[1]) | " + (($shown | ForEach-Object { "$why | - " }) -join '| ') + '| - |')
+    }
 }
 & $add ''
 & $add ('Fresh-process rows: started from bash (`tests/bench/Fresh.sh`), each run right after a bare `pwsh -NoProfile -NonInteractive -Command exit`, {0} rounds, after one uncounted run of each; the figure is the median of (run - the bare start before it). Bare start: {1}. Notes: in-process Stopwatch steps of the same first runs (`tests/bench/Breakdown.ps1`, medians of {2} fresh processes), with the JIT time (`System.Runtime.JitInfo`) and the assemblies loaded in each step; the full tables are below.' -f $Iterations, (($shown | ForEach-Object { '{0:n0} ms ({1})' -f $results.fresh[$_].bare, $short[$_] }) -join ', '), $BreakdownRuns)
