@@ -27,11 +27,6 @@ pub const ALIASES: &[(&str, &str)] = &[
 /// core and models (`bin/`, built by `.ci/build`).
 pub const CORE_DIR: &str = "module/Microsoft.Graph.Authentication";
 
-/// The core module's manifest as MgGraph's manifest names it (relative to `module/MgGraph`;
-/// a package keeps the SDK-named modules in `sdk/` and rewrites it).
-pub const CORE_FROM_MGGRAPH: &str =
-    "../Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1";
-
 /// The core module's name.
 pub const CORE_MODULE: &str = "Microsoft.Graph.Authentication";
 
@@ -149,17 +144,17 @@ fn list(items: &[String], indent: &str) -> String {
         .join(",\n")
 }
 
-/// `MgGraph.psd1`: the module users install and import, a manifest alone. It requires the
-/// core (`Microsoft.Graph.Authentication`, by path), whose import puts the SDK-named modules'
-/// folder first on `PSModulePath`; it lists the core's commands so that command auto-loading
-/// finds them through MgGraph too. (No script: a script module costs a fresh process tens of
-/// milliseconds more to import.)
+/// `MgGraph.psd1`: the module users install and import. Its script (`MgGraph.psm1`,
+/// hand-written, a few lines) imports the core (`Microsoft.Graph.Authentication`) by path, from
+/// beside it in a checkout or from `sdk/` in a package; it lists the core's commands so that
+/// command auto-loading finds them through MgGraph too. (Not `RequiredModules` by path:
+/// PSResourceGet turns every required module into a package dependency, and a path is no
+/// package id.)
 pub fn manifest() -> String {
     let aliases: Vec<String> = ALIASES.iter().map(|(a, _)| quote(a)).collect();
     format!(
-        "# {BANNER}\n@{{\n    ModuleVersion = '{version}'\n    GUID = '{MODULE_GUID}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # The core, by path: the one beside this MgGraph, never another version or the SDK's own.\n    # (.ci/package points it at sdk/, where a package keeps the SDK-named modules.)\n    RequiredModules = @({core})\n    # Listed one by one so command auto-loading and tab completion find them through MgGraph;\n    # {CORE_MODULE} defines them.\n    FunctionsToExport = @()\n    CmdletsToExport = @(\n{functions}\n    )\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox', 'PSEdition_Core', 'Linux')\n            ProjectUri = {project}\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n            ReleaseNotes = {notes}\n        }}\n    }}\n}}\n",
+        "# {BANNER}\n@{{\n    RootModule = 'MgGraph.psm1'\n    ModuleVersion = '{version}'\n    GUID = '{MODULE_GUID}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'Microsoft Graph cmdlets with the Microsoft Graph PowerShell SDK''s names, parameters and output, on a small native engine, with a built-in sandbox tenant.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # Listed one by one so command auto-loading and tab completion find them through MgGraph;\n    # {CORE_MODULE} defines them.\n    FunctionsToExport = @()\n    CmdletsToExport = @(\n{functions}\n    )\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox', 'PSEdition_Core', 'Linux')\n            ProjectUri = {project}\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n            ReleaseNotes = {notes}\n        }}\n    }}\n}}\n",
         version = crate::VERSION,
-        core = quote(CORE_FROM_MGGRAPH),
         project = quote(PROJECT_URI),
         notes = quote(&release_notes().unwrap_or_else(|| format!("See CHANGELOG.md for {}.", crate::VERSION))),
         functions = list(&exported_functions(), "        "),
@@ -265,8 +260,8 @@ mod tests {
         // MgGraph keeps its own identity, and loads the core beside it.
         let entry = manifest();
         assert!(entry.contains(&format!("GUID = '{MODULE_GUID}'")));
-        assert!(entry.contains(&format!("RequiredModules = @('{CORE_FROM_MGGRAPH}')")));
-        assert!(!entry.contains("RootModule"));
+        assert!(entry.contains("RootModule = 'MgGraph.psm1'"));
+        assert!(!entry.contains("RequiredModules"));
     }
 
     #[test]
