@@ -28,7 +28,9 @@ param(
 $startMs = ([DateTime]::Now - [System.Diagnostics.Process]::GetCurrentProcess().StartTime).TotalMilliseconds
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-$moduleDir = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
+# .NET calls only before the steps: a cmdlet such as Join-Path would load PowerShell's own
+# Microsoft.PowerShell.Management module here and leave the first step's share of that unmeasured.
+$moduleDir = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '../../module'))
 if (($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $moduleDir) { $env:PSModulePath = $moduleDir + [IO.Path]::PathSeparator + $env:PSModulePath }
 
 $steps = [System.Collections.Generic.List[object]]::new()
@@ -82,7 +84,7 @@ switch ($Mode) {
             # What the import of a large binary module does, in parts: the assembly's load, the
             # reflection over its types and their attributes, then PowerShell's own work (the
             # import step proper, with the assembly already loaded and its metadata read).
-            $dll = Join-Path $moduleDir "$Largest/$Largest.dll"
+            $dll = [IO.Path]::Combine($moduleDir, $Largest, "$Largest.dll")
             Step "$Largest`: Assembly.LoadFrom" { $script:asm = [System.Reflection.Assembly]::LoadFrom($dll) }
             Step "$Largest`: GetTypes and their custom attributes" { foreach ($t in $script:asm.GetTypes()) { $null = $t.GetCustomAttributes($true) } }
             Step "Import-Module $Largest" { Import-Module $Largest }
