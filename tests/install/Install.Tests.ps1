@@ -108,9 +108,15 @@ Describe 'MgGraph installed with PSResourceGet' {
             $nuspec = [xml][System.IO.StreamReader]::new(($zip.Entries | Where-Object FullName -EQ 'MgGraph.nuspec').Open()).ReadToEnd()
         }
         finally { $zip.Dispose() }
-        foreach ($f in 'MgGraph.psd1', 'MgGraph.psm1', 'MgGraph.Format.ps1xml', 'MgGraph.Types.ps1xml', 'LICENSE', 'CHANGELOG.md',
+        # The core (the SDK's authentication module) carries the format data, the compiled core and
+        # models; each SDK-named module its own assembly.
+        foreach ($f in 'MgGraph.psd1', 'MgGraph.psm1', 'LICENSE', 'CHANGELOG.md',
             'runtimes/linux-x64/native/libmggraph.so', 'runtimes/linux-x64/native/mggraph-sandbox',
-            'sdk/Microsoft.Graph.Users/Microsoft.Graph.Users.psd1', 'sdk/Microsoft.Graph/Microsoft.Graph.psd1', 'examples/TapOnboarding.ps1') {
+            'sdk/Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1', 'sdk/Microsoft.Graph.Authentication/MgGraph.Format.ps1xml',
+            'sdk/Microsoft.Graph.Authentication/bin/MgGraph.Core.dll', 'sdk/Microsoft.Graph.Authentication/bin/MgGraph.Models.dll',
+            'sdk/Microsoft.Graph.Authentication/bin/MgGraph.Models.Beta.dll', 'sdk/Microsoft.Graph.Authentication/en-US/MgGraph.Core.dll-Help.xml',
+            'sdk/Microsoft.Graph.Users/Microsoft.Graph.Users.psd1', 'sdk/Microsoft.Graph.Users/Microsoft.Graph.Users.dll',
+            'sdk/Microsoft.Graph/Microsoft.Graph.psd1', 'examples/TapOnboarding.ps1') {
             $names | Should -Contain $f
         }
         $m = $nuspec.package.metadata
