@@ -63,33 +63,6 @@ namespace MgGraph.PowerShell
             PathParameters = pathParameters ?? Array.Empty<string>();
         }
 
-        /// <summary>The same from a compact description, as generated code passes it (one string
-        /// is a few bytes of IL where arrays of sets are hundreds, times 24,000 cmdlets): sets
-        /// separated by '\n', each "name\tmethod\tpath\tlist (1|0)\tidentity,..\tbodyDate,..";
-        /// pathParameters comma-separated.</summary>
-        /// <exception cref="ArgumentException">A set has fewer than four fields.</exception>
-        public MgCommandInfo(string name, Type output, string sets, string pathParameters)
-            : this(name, output, ParseSets(sets), Split(pathParameters, ','))
-        {
-        }
-
-        private static string[] Split(string text, char separator) =>
-            string.IsNullOrEmpty(text) ? Array.Empty<string>() : text.Split(separator);
-
-        private static MgParameterSet[] ParseSets(string sets)
-        {
-            var lines = Split(sets, '\n');
-            var result = new MgParameterSet[lines.Length];
-            for (int i = 0; i < lines.Length; i++)
-            {
-                var f = lines[i].Split('\t');
-                if (f.Length < 4) throw new ArgumentException($"MgGraph: malformed parameter set '{lines[i]}'.", nameof(sets));
-                result[i] = new MgParameterSet(f[0], f[1], f[2], f[3] == "1",
-                    f.Length > 4 ? Split(f[4], ',') : null, f.Length > 5 ? Split(f[5], ',') : null);
-            }
-            return result;
-        }
-
         /// <summary>The catalog command's name.</summary>
         public string Name { get; }
         /// <summary>The output model class, or null.</summary>
