@@ -1,10 +1,10 @@
 //! The catalog generated from Graph's v1.0 metadata (the files beside this one; their format
 //! is in `README.md`), read lazily.
 //!
-//! The files are embedded in the engine. Nothing is parsed until a command or model is first
-//! asked for: an index of line offsets is built once (a scan for each line's `name`), and a
-//! line is parsed when its command or model is used, then kept for the life of the process
-//! (leaked, so the engine can hand out `&'static` items as it does for the hand-written table).
+//! The files are embedded in the engine, compressed in blocks by build.rs. Nothing is parsed
+//! until a command or model is first asked for: its block is found by name in a table and
+//! inflated (once), and its line is parsed, then kept for the life of the process (leaked, so
+//! the engine can hand out `&'static` items as it does for the hand-written table).
 //! Beta twins are derived: `Get-MgBetaUser` is `Get-MgUser` on `/beta` in
 //! `Microsoft.Graph.Beta.Users` (beta metadata is not available to the generator).
 
@@ -19,28 +19,90 @@ use super::{
     Route, RouteKind, Special,
 };
 
-/// The files, gzip-compressed by build.rs (the text is ten times larger).
-static COMMANDS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/commands.jsonl.gz"));
-static MODELS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/models.jsonl.gz"));
+/// The files as build.rs compressed them: blocks of lines sorted by lower-cased name, and a
+/// table of each block's first name, so one look-up inflates one block.
+static COMMANDS: Blocks = Blocks {
+    data: include_bytes!(concat!(env!("OUT_DIR"), "/commands.jsonl.blocks")),
+    table: include!(concat!(env!("OUT_DIR"), "/commands.jsonl.blocks.rs")),
+    inflated: OnceLock::new(),
+    whole: OnceLock::new(),
+};
+static MODELS: Blocks = Blocks {
+    data: include_bytes!(concat!(env!("OUT_DIR"), "/models.jsonl.blocks")),
+    table: include!(concat!(env!("OUT_DIR"), "/models.jsonl.blocks.rs")),
+    inflated: OnceLock::new(),
+    whole: OnceLock::new(),
+};
 static CONTAINERS_JSON: &str = include_str!("containers.json");
 
-/// A compressed file's text, decompressed once for the life of the process.
-fn inflate(gz: &'static [u8]) -> &'static str {
-    let mut text = String::new();
-    // The data is what build.rs wrote from the committed files: a failure here is a build
-    // defect, and an empty catalog (no command found) is the safe answer to it.
-    let _ = std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text);
-    Box::leak(text.into_boxed_str())
+/// A JSON Lines file compressed in blocks (see build.rs).
+struct Blocks {
+    data: &'static [u8],
+    /// Per block: its first name (lower-cased), its offset in `data` and its length.
+    table: &'static [(&'static str, usize, usize)],
+    /// Each block's text, inflated on first use and kept for the life of the process.
+    inflated: OnceLock<Box<[OnceLock<&'static str>]>>,
+    /// The whole file, once asked for.
+    whole: OnceLock<&'static str>,
+}
+
+impl Blocks {
+    fn block(&self, i: usize) -> &'static str {
+        let cells = self
+            .inflated
+            .get_or_init(|| (0..self.table.len()).map(|_| OnceLock::new()).collect());
+        cells[i].get_or_init(|| {
+            let (_, offset, len) = self.table[i];
+            let mut text = String::new();
+            // The data is what build.rs wrote from the committed files: a failure here is a
+            // build defect, and an empty block (nothing found) is the safe answer to it.
+            let _ = std::io::Read::read_to_string(
+                &mut flate2::read::DeflateDecoder::new(&self.data[offset..offset + len]),
+                &mut text,
+            );
+            Box::leak(text.into_boxed_str())
+        })
+    }
+
+    /// The line whose `name` is `name` (any case).
+    fn line(&self, name: &str) -> Option<&'static str> {
+        let key = name.to_ascii_lowercase();
+        let at = self
+            .table
+            .partition_point(|(first, _, _)| *first <= key.as_str());
+        let block = self.block(at.checked_sub(1)?);
+        block
+            .lines()
+            .find(|line| line_name(line).is_some_and(|n| n.eq_ignore_ascii_case(&key)))
+    }
+
+    /// The whole file, lines in the committed file's order (by name, as written), inflated
+    /// once: for the readers that index every line (the sandbox's store, the generator).
+    fn text(&self) -> &'static str {
+        self.whole.get_or_init(|| {
+            let mut lines: Vec<&'static str> = (0..self.table.len())
+                .flat_map(|i| self.block(i).lines())
+                .collect();
+            lines.sort_by_key(|line| line_name(line).unwrap_or_default());
+            let mut text = lines.join("\n");
+            text.push('\n');
+            Box::leak(text.into_boxed_str())
+        })
+    }
+}
+
+/// A line's `name` (every line starts `{"name":"...`), read without parsing the line.
+fn line_name(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("{\"name\":\"")?;
+    Some(&rest[..rest.find('"')?])
 }
 
 fn commands_text() -> &'static str {
-    static TEXT: OnceLock<&'static str> = OnceLock::new();
-    TEXT.get_or_init(|| inflate(COMMANDS_GZ))
+    COMMANDS.text()
 }
 
 fn models_text() -> &'static str {
-    static TEXT: OnceLock<&'static str> = OnceLock::new();
-    TEXT.get_or_init(|| inflate(MODELS_GZ))
+    MODELS.text()
 }
 
 /// The raw catalog files (`commands.jsonl`, `models.jsonl`, `containers.json`), for readers
@@ -142,41 +204,9 @@ struct GenProp {
     nav: bool,
 }
 
-/// Line index of a JSON Lines file: the `name` of each line (lower-cased for lookups) → line.
-struct Index {
-    lines: HashMap<String, &'static str>,
-    /// Names as written, in file order.
-    names: Vec<&'static str>,
-}
-
-impl Index {
-    fn build(text: &'static str) -> Index {
-        let mut lines = HashMap::new();
-        let mut names = Vec::new();
-        for line in text.lines() {
-            // Every line starts `{"name":"...`: the name is read without parsing the line.
-            let Some(rest) = line.strip_prefix("{\"name\":\"") else {
-                continue;
-            };
-            let Some(end) = rest.find('"') else {
-                continue;
-            };
-            let name = &rest[..end];
-            lines.insert(name.to_ascii_lowercase(), line);
-            names.push(name);
-        }
-        Index { lines, names }
-    }
-}
-
-fn command_index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index::build(commands_text()))
-}
-
-fn model_index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index::build(models_text()))
+/// The names of a JSON Lines file, as written, in file order.
+fn names_of(text: &'static str) -> Vec<&'static str> {
+    text.lines().filter_map(line_name).collect()
 }
 
 fn leak(s: String) -> &'static str {
@@ -185,12 +215,13 @@ fn leak(s: String) -> &'static str {
 
 /// The names of every generated v1.0 command, as written (beta twins not included).
 pub fn command_names() -> &'static [&'static str] {
-    &command_index().names
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| names_of(commands_text()))
 }
 
 /// The SDK module of a generated v1.0 command.
 pub fn command_module(name: &str) -> Option<String> {
-    let line = command_index().lines.get(&name.to_ascii_lowercase())?;
+    let line = COMMANDS.line(name)?;
     #[derive(Deserialize)]
     struct Head {
         module: String,
@@ -227,10 +258,10 @@ pub fn command(name: &str) -> Option<&'static Command> {
         return Some(c);
     }
     let (v1, api) = match v1_name_of_beta(name) {
-        Some(v1) if !command_index().lines.contains_key(&key) => (v1, Api::Beta),
+        Some(v1) if COMMANDS.line(&key).is_none() => (v1, Api::Beta),
         _ => (name.to_string(), Api::V1),
     };
-    let line = command_index().lines.get(&v1.to_ascii_lowercase())?;
+    let line = COMMANDS.line(&v1)?;
     let generated: GenCommand = serde_json::from_str(line).ok()?;
     let built: &'static Command = Box::leak(Box::new(build_command(generated, api)?));
     let mut guard = cache.lock().ok()?;
@@ -355,10 +386,10 @@ fn synopsis(name: &str, routes: &[Route]) -> String {
 }
 
 fn is_model(ty: &str) -> bool {
-    !ty.starts_with("Edm.") && model_index().lines.contains_key(&ty.to_ascii_lowercase()) && {
-        let line = model_index().lines[&ty.to_ascii_lowercase()];
-        !line.contains("\"kind\":\"enum\"")
-    }
+    !ty.starts_with("Edm.")
+        && MODELS
+            .line(ty)
+            .is_some_and(|line| !line.contains("\"kind\":\"enum\""))
 }
 
 /// The engine's type of a catalog type reference.
@@ -416,7 +447,7 @@ pub fn model(id: &str) -> Option<&'static Model> {
         if chain.len() >= MAX_BASE_DEPTH {
             break;
         }
-        let line = model_index().lines.get(&name)?;
+        let line = MODELS.line(&name)?;
         let m: GenModel = serde_json::from_str(line).ok()?;
         if m.kind == "enum" {
             return None;
@@ -549,7 +580,7 @@ fn raw_property(ty: &str, name: &str) -> Option<(String, bool)> {
         if depth > MAX_BASE_DEPTH {
             return None;
         }
-        let line = model_index().lines.get(&t)?;
+        let line = MODELS.line(&t)?;
         let raw: Raw = serde_json::from_str(line).ok()?;
         if let Some(p) = raw.props.iter().find(|p| p.name == name) {
             return Some((p.ty.clone(), p.collection));
