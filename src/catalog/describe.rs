@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::models::{pascal, Model, PropType};
-use super::{generated, Command, Method, Role, RouteKind, COMMANDS};
+use super::models::{pascal, Model, Namespace, PropType};
+use super::{generated, Api, Command, Method, Role, RouteKind, COMMANDS};
 
 /// The most models one answer of [`models`] carries (a model and the complex types its
 /// properties use, transitively). Graph's deepest closures are far smaller; the limit keeps a
@@ -13,7 +13,7 @@ use super::{generated, Command, Method, Role, RouteKind, COMMANDS};
 pub const MAX_MODEL_CLOSURE: usize = 400;
 
 /// A command as the module binds it:
-/// `{name, module, api, defaultSet, mutates, output, outputType, sets: {<set>: {method, path,
+/// `{name, module, api, defaultSet, mutates, output, outputClass, outputType, sets: {<set>: {method, path,
 /// mutates, list, identity: [..], bodyDates: [..]}}, params: [{name, type, aliases, sets:
 /// [[set, mandatory], ..], pipeline, byPropertyName, help, validateRange?}]}`.
 pub fn command(c: &'static Command) -> Value {
@@ -79,10 +79,29 @@ pub fn command(c: &'static Command) -> Value {
         "mutates": c.mutates(),
         // The model actually used (a hand-written id may stand for a generated model).
         "output": c.output_model().map(|m| m.id),
+        "outputClass": output_class(c),
         "outputType": output_type(c),
         "sets": sets,
         "params": params,
     })
+}
+
+/// The namespace a command's models are compiled in: the beta assembly's for beta commands
+/// (and beta-only hand-written models), the v1.0 one's otherwise; `None` for MgGraph's own
+/// types, which are written as plain values.
+pub fn model_namespace(api: Api, m: &Model) -> Option<&'static str> {
+    match (api, m.namespace) {
+        (_, Namespace::Authentication) => None,
+        (Api::Beta, _) | (_, Namespace::Beta) => Some(Namespace::Beta.name()),
+        _ => Some(Namespace::V1.name()),
+    }
+}
+
+/// The full name of the compiled class a command's output is read into
+/// (`Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser`), if any.
+pub fn output_class(c: &Command) -> Option<String> {
+    let m = c.output_model()?;
+    model_namespace(c.api, m).map(|ns| format!("{ns}.{}", m.class))
 }
 
 /// The SDK's documented output type of a command.
@@ -348,6 +367,26 @@ mod tests {
             .unwrap()
             .iter()
             .any(|p| p["name"] == "Filter" && p["sets"][0][0] == "List"));
+    }
+
+    #[test]
+    fn output_classes_follow_the_api_version() {
+        let class = |name: &str| output_class(super::super::command(name).unwrap());
+        assert_eq!(
+            class("Get-MgUser").as_deref(),
+            Some("Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser")
+        );
+        assert_eq!(
+            class("Get-MgBetaUser").as_deref(),
+            Some("Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphUser")
+        );
+        // A command that answers no model (a $ref delete) reads no class.
+        assert_eq!(class("Remove-MgGroupMemberDirectoryObjectByRef"), None);
+        let d = command(super::super::command("Get-MgBetaUser").unwrap());
+        assert_eq!(
+            d["outputClass"],
+            "Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphUser"
+        );
     }
 
     #[test]

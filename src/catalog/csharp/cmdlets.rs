@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::models::identifier;
-use crate::catalog::describe::output_type;
+use crate::catalog::describe::{model_namespace, output_type};
 use crate::catalog::models::{Model, Namespace, PropType};
 use crate::catalog::modules::docs_link;
 use crate::catalog::{model, Api, Command, Param, ParamSet, PsType, Role};
@@ -39,9 +39,8 @@ pub const COMMON_PARAMETERS: &[(&str, &[&str])] = &[
     ("Confirm", &["cf"]),
 ];
 
-/// The base class member every generated class overrides. A command with a parameter of this
-/// name (`New-MgApplication -Info`) gets an intermediate abstract class that overrides it, so
-/// the cmdlet class can declare the parameter (hiding the protected member).
+/// The base class's member that holds a command's catalog facts: a parameter of this name
+/// (`New-MgApplication -Info`) hides it (`new`), which leaves the base class's use of it as is.
 const INFO_MEMBER: &str = "Info";
 
 /// The cmdlet namespace of an API version.
@@ -62,24 +61,9 @@ pub fn class_name(c: &Command) -> String {
     c.name.replace('-', "")
 }
 
-/// The namespace a command's models are compiled in: the beta assembly for beta cmdlets (and
-/// beta-only hand-written models), the v1.0 one otherwise; `None` for MgGraph's own types.
-fn model_ns(api: Api, m: &Model) -> Option<&'static str> {
-    match (api, m.namespace) {
-        (_, Namespace::Authentication) => None,
-        (Api::Beta, _) | (_, Namespace::Beta) => Some(Namespace::Beta.name()),
-        _ => Some(Namespace::V1.name()),
-    }
-}
-
 /// `global::<ns>.I<class>` of a model, for a command of this API version.
 fn interface(api: Api, m: &Model) -> Option<String> {
-    model_ns(api, m).map(|ns| format!("global::{ns}.I{}", identifier(m.class)))
-}
-
-/// `global::<ns>.<class>` of a model.
-fn class(api: Api, m: &Model) -> Option<String> {
-    model_ns(api, m).map(|ns| format!("global::{ns}.{}", identifier(m.class)))
+    model_namespace(api, m).map(|ns| format!("global::{ns}.I{}", identifier(m.class)))
 }
 
 /// The C# type of a catalog parameter type.
@@ -225,100 +209,6 @@ pub fn declared(c: &'static Command, clashes: &mut Vec<Clash>) -> Vec<Declared> 
     out
 }
 
-fn string_array(items: &[String]) -> String {
-    if items.is_empty() {
-        "global::System.Array.Empty<string>()".into()
-    } else {
-        format!(
-            "new string[] {{ {} }}",
-            items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ")
-        )
-    }
-}
-
-/// The static fields and the `MgCommandInfo` constructor call of a command: its sets as
-/// `MgParameterSet`s, with each id or date list used by more than one set declared once
-/// (`s_a0`, ...).
-///
-/// Why arrays rather than the core's compact one-string form: string literals are stored
-/// once per assembly, so every set's path, name and property names are shared by all the sets
-/// and cmdlets that use them, while one string per command repeats them all (measured: the
-/// assemblies come to 39 MB with arrays, 48 MB with one string per command).
-fn command_info(
-    c: &Command,
-    sets: &[ParamSet],
-    output_class: &str,
-    paths: &[String],
-) -> (String, String) {
-    let lists: Vec<(Vec<String>, Vec<String>)> = sets
-        .iter()
-        .map(|s| {
-            let dates: Vec<String> = s
-                .route
-                .body
-                .and_then(model)
-                .map(|m| {
-                    m.props
-                        .iter()
-                        .filter(|p| p.ty == PropType::DateTime)
-                        .map(|p| p.json.to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let identity: Vec<String> = s
-                .route
-                .placeholders()
-                .iter()
-                .map(|p| crate::catalog::placeholder_param(p))
-                .collect();
-            (identity, dates)
-        })
-        .collect();
-    let mut shared: Vec<&Vec<String>> = vec![];
-    let mut fields = String::new();
-    {
-        let all: Vec<&Vec<String>> = lists.iter().flat_map(|(i, d)| [i, d]).collect();
-        for a in &all {
-            if !a.is_empty() && all.iter().filter(|b| **b == *a).count() > 1 && !shared.contains(a)
-            {
-                let _ = writeln!(
-                    fields,
-                    "    private static readonly string[] s_a{} = {};",
-                    shared.len(),
-                    string_array(a)
-                );
-                shared.push(a);
-            }
-        }
-    }
-    let array = |a: &Vec<String>| match shared.iter().position(|b| *b == a) {
-        Some(n) => format!("s_a{n}"),
-        None => string_array(a),
-    };
-    let set_calls: Vec<String> = sets
-        .iter()
-        .zip(&lists)
-        .map(|(s, (identity, dates))| {
-            format!(
-                "new global::MgGraph.PowerShell.MgParameterSet({}, {}, {}, {}, {}, {})",
-                lit(&s.name),
-                lit(s.route.method.as_str()),
-                lit(s.route.path),
-                if s.route.is_paged() { "true" } else { "false" },
-                array(identity),
-                array(dates),
-            )
-        })
-        .collect();
-    let info = format!(
-        "new global::MgGraph.PowerShell.MgCommandInfo({}, {output_class}, new global::MgGraph.PowerShell.MgParameterSet[] {{ {} }}, {})",
-        lit(c.name),
-        set_calls.join(", "),
-        string_array(paths),
-    );
-    (fields, info)
-}
-
 /// The `[OutputType]` of a command.
 fn output_attribute(c: &Command) -> String {
     match c.output_model().and_then(|m| interface(c.api, m)) {
@@ -366,36 +256,16 @@ pub fn class_source(c: &'static Command, clashes: &mut Vec<Clash>) -> String {
         // every cmdlet's attribute (2 MB over all modules).
         binding.push("SupportsShouldProcess = true".into());
     }
-    let output_class = c
-        .output_model()
-        .and_then(|m| class(c.api, m))
-        .map(|t| format!("typeof({t})"))
-        .unwrap_or_else(|| "null".into());
-    let paths: Vec<String> = params
-        .iter()
-        .filter(|d| matches!(d.param.role, Role::OutFile | Role::InFile))
-        .map(|d| d.param.name.clone())
-        .collect();
-    let mut out = String::new();
     let class = class_name(c);
-    let (fields, info) = command_info(c, &sets, &output_class, &paths);
-    if params.iter().any(|d| d.param.name == INFO_MEMBER) {
-        // The override lives one class up; the parameter hides it (`new`).
-        let _ = writeln!(
-            out,
-            "public abstract class {class}Base : global::MgGraph.PowerShell.MgCatalogCmdlet\n{{\n{fields}    private static readonly global::MgGraph.PowerShell.MgCommandInfo s_info = {info};\n    protected override global::MgGraph.PowerShell.MgCommandInfo Info => s_info;\n}}"
-        );
-        let _ = writeln!(out, "[Cmdlet({})]", binding.join(", "));
-        let _ = writeln!(out, "[OutputType({})]", output_attribute(c));
-        let _ = writeln!(out, "public sealed class {class} : {class}Base\n{{");
-    } else {
-        let _ = writeln!(out, "[Cmdlet({})]", binding.join(", "));
-        let _ = writeln!(out, "[OutputType({})]", output_attribute(c));
-        let _ = writeln!(
-            out,
-            "public sealed class {class} : global::MgGraph.PowerShell.MgCatalogCmdlet\n{{\n{fields}    private static readonly global::MgGraph.PowerShell.MgCommandInfo s_info = {info};\n    protected override global::MgGraph.PowerShell.MgCommandInfo Info => s_info;"
-        );
-    }
+    let mut out = String::new();
+    // No catalog facts here: the core asks the engine for them (MgGraph.DescribeCommand) the
+    // first time a cmdlet runs. Written into every class, they were a third of the assemblies.
+    let _ = writeln!(out, "[Cmdlet({})]", binding.join(", "));
+    let _ = writeln!(out, "[OutputType({})]", output_attribute(c));
+    let _ = writeln!(
+        out,
+        "public sealed class {class} : global::MgGraph.PowerShell.MgCatalogCmdlet\n{{"
+    );
     let all_sets = sets.len();
     for d in &params {
         let p = &d.param;
