@@ -287,6 +287,16 @@ impl Session {
         write(&self.envs, envs);
     }
 
+    /// Removes an environment; whether there was one of that name.
+    pub fn remove_environment(&self, name: &str) -> bool {
+        let mut envs = self.environments();
+        let before = envs.len();
+        envs.retain(|e| !e.name.eq_ignore_ascii_case(name));
+        let removed = envs.len() != before;
+        write(&self.envs, envs);
+        removed
+    }
+
     /// Starts the in-process sandbox (once) and returns its environment and a view of it.
     pub async fn ensure_sandbox(
         &self,

@@ -31,11 +31,15 @@
         'Find-MgGraphCommand',
         'Get-MgContext',
         'Get-MgEnvironment',
+        'Get-MgGraphOption',
         'Get-MgRequestContext',
         'Invoke-MgGraphBatchRequest',
         'Invoke-MgGraphRequest',
         'Register-MgSandboxPasskey',
+        'Remove-MgEnvironment',
         'Select-MgProfile',
+        'Set-MgEnvironment',
+        'Set-MgGraphOption',
         'Set-MgRequestContext'
     )
     VariablesToExport = @()

@@ -55,7 +55,9 @@ pub static BUILTIN_COMMANDS: &[&str] = &[
     "Invoke-MgGraphBatchRequest",
     "Invoke-MgGraphRequest",
     "Register-MgSandboxPasskey",
+    "Remove-MgEnvironment",
     "Select-MgProfile",
+    "Set-MgEnvironment",
     "Set-MgRequestContext",
 ];
 

@@ -105,7 +105,12 @@ pub fn format_file() -> String {
 
 /// Commands the engine never sees: installing the SDK-named modules' folder on the user's
 /// module path (`Commands/Discovery.cs` of the compiled core).
-pub const MODULE_ONLY_COMMANDS: &[&str] = &["Disable-MgGraphSdkModule", "Enable-MgGraphSdkModule"];
+pub const MODULE_ONLY_COMMANDS: &[&str] = &[
+    "Disable-MgGraphSdkModule",
+    "Enable-MgGraphSdkModule",
+    "Get-MgGraphOption",
+    "Set-MgGraphOption",
+];
 
 /// The project's page, for the gallery (`PrivateData.PSData.ProjectUri`): Cargo.toml's
 /// `repository`, so it is written in one place.

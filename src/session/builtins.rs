@@ -20,6 +20,30 @@ pub fn is_builtin(name: &str) -> bool {
         .any(|c| c.eq_ignore_ascii_case(name))
 }
 
+/// The user-defined environment `name`, for Set- and Remove-MgEnvironment (`action`: what
+/// would be done to it); built-in clouds, the sandbox and unknown names are refused.
+fn user_defined_environment(
+    session: &Session,
+    name: &str,
+    action: &str,
+) -> Result<Environment, GraphError> {
+    if name.eq_ignore_ascii_case(SANDBOX) {
+        return Err(invalid(format!(
+            "'{SANDBOX}' is the in-process sandbox and cannot be {action}."
+        )));
+    }
+    match session.environment(name) {
+        Some(env) if env.kind == "Built-in" => Err(invalid(format!(
+            "'{}' is a built-in environment and cannot be {action}.",
+            env.name
+        ))),
+        Some(env) => Ok(env),
+        None => Err(invalid(format!(
+            "There is no environment named '{name}' (Get-MgEnvironment lists them)."
+        ))),
+    }
+}
+
 fn transport<'a>(
     session: &'a Session,
     connection: Option<&'a crate::auth::Connection>,
@@ -114,6 +138,29 @@ pub async fn run(
             let env = Environment::new(&name, &aad, &graph, false);
             session.put_environment(env.clone());
             emit(sink, serde_json::to_value(&env).unwrap_or(Value::Null)).await;
+            Ok(())
+        }
+        // Set-MgEnvironment: new endpoints for a user-defined environment (the SDK's
+        // learn.microsoft.com/powershell/module/microsoft.graph.authentication/set-mgenvironment).
+        "set-mgenvironment" => {
+            let name = param_str(p, "Name").ok_or_else(|| invalid("-Name is required."))?;
+            let existing = user_defined_environment(session, &name, "changed")?;
+            let aad = param_str(p, "AzureADEndpoint").unwrap_or(existing.azure_ad_endpoint);
+            let graph = param_str(p, "GraphEndpoint").unwrap_or(existing.graph_endpoint);
+            validate_endpoint("AzureADEndpoint", &aad).map_err(invalid)?;
+            validate_endpoint("GraphEndpoint", &graph).map_err(invalid)?;
+            let env = Environment::new(&existing.name, &aad, &graph, false);
+            session.put_environment(env.clone());
+            emit(sink, serde_json::to_value(&env).unwrap_or(Value::Null)).await;
+            Ok(())
+        }
+        // Remove-MgEnvironment: forgets a user-defined environment and returns it, as the SDK's
+        // does; built-in clouds stay.
+        "remove-mgenvironment" => {
+            let name = param_str(p, "Name").ok_or_else(|| invalid("-Name is required."))?;
+            let existing = user_defined_environment(session, &name, "removed")?;
+            session.remove_environment(&existing.name);
+            emit(sink, serde_json::to_value(&existing).unwrap_or(Value::Null)).await;
             Ok(())
         }
         "get-mgrequestcontext" => {

@@ -53,6 +53,39 @@ AfterAll {
     Stop-SandboxServer $script:Server
 }
 
+Describe 'Environments and options, as the SDK keeps them' {
+    It 'adds, changes and removes a user-defined environment; built-in clouds stay' {
+        $added = Add-MgEnvironment Canary 'https://login.microsoftonline.com' 'https://canary.graph.microsoft.com'
+        $added.GraphEndpoint | Should -Be 'https://canary.graph.microsoft.com'
+        $set = Set-MgEnvironment -Name Canary -GraphEndpoint 'https://graph.microsoft.com'
+        $set.GraphEndpoint | Should -Be 'https://graph.microsoft.com'
+        $set.AzureADEndpoint | Should -Be 'https://login.microsoftonline.com'
+        (Get-MgEnvironment -Name Canary).GraphEndpoint | Should -Be 'https://graph.microsoft.com'
+        Remove-MgEnvironment Canary -WhatIf
+        (Get-MgEnvironment -Name Canary) | Should -Not -BeNullOrEmpty
+        $removed = Remove-MgEnvironment Canary
+        $removed.Name | Should -Be 'Canary'
+        Get-MgEnvironment -Name Canary | Should -BeNullOrEmpty
+        { Remove-MgEnvironment -Name Global -ErrorAction Stop } | Should -Throw "*'Global' is a built-in environment and cannot be removed*"
+        { Set-MgEnvironment -Name USGov -GraphEndpoint 'https://example.com' -ErrorAction Stop } | Should -Throw '*built-in*cannot be changed*'
+        { Remove-MgEnvironment -Name NoSuchCloud -ErrorAction Stop } | Should -Throw "*no environment named 'NoSuchCloud'*"
+        { Set-MgEnvironment -Name Local -GraphEndpoint 'http://example.com' -ErrorAction Stop } | Should -Throw '*GraphEndpoint*'
+        (Get-MgEnvironment -Name Local).GraphEndpoint | Should -Be $S.baseUrl
+    }
+
+    It 'keeps Set-MgGraphOption across sessions, in options.json beside the token cache' {
+        (Get-MgGraphOption).EnableWAMForMSGraph | Should -BeFalse
+        Set-MgGraphOption -EnableLoginByWAM $true
+        (Get-MgGraphOption).EnableWAMForMSGraph | Should -BeTrue
+        Test-Path (Join-Path $script:CacheDir 'options.json') | Should -BeTrue
+        $other = pwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1')'; (Get-MgGraphOption).EnableWAMForMSGraph"
+        $other | Should -Be 'True'
+        Set-MgGraphOption -DisableLoginByWAM $true
+        (Get-MgGraphOption).EnableWAMForMSGraph | Should -BeFalse
+        { Set-MgGraphOption -EnableLoginByWAM $true -DisableLoginByWAM $true -ErrorAction Stop } | Should -Throw '*contradict*'
+    }
+}
+
 Describe 'App-only with a client secret' {
     It 'signs in and works' {
         $welcome = Connect-MgGraph -Environment Local -TenantId $S.tenantId -ClientSecretCredential $SecretCred

@@ -354,16 +354,16 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
     public sealed class AddMgEnvironment : MgBuiltinCmdlet
     {
         /// <summary>The environment's name.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         public string Name { get; set; }
 
         /// <summary>The identity platform's base URL.</summary>
-        [Parameter(Mandatory = true)]
-        [Alias("AzureADEndpointResourceId")]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("AzureADUrl", "AzureADEndpointResourceId")]
         public string AzureADEndpoint { get; set; }
 
         /// <summary>Microsoft Graph's base URL.</summary>
-        [Parameter(Mandatory = true)]
+        [Parameter(Mandatory = true, Position = 2, ValueFromPipelineByPropertyName = true)]
         public string GraphEndpoint { get; set; }
 
         /// <summary>Adds it.</summary>
@@ -376,6 +376,143 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
                 ["AzureADEndpoint"] = AzureADEndpoint,
                 ["GraphEndpoint"] = GraphEndpoint,
             }, "graphEnvironment");
+        }
+    }
+
+    /// <summary>Set-MgEnvironment: new endpoints for a user-defined environment (built-in
+    /// clouds cannot be changed). Returns the environment as it now is.</summary>
+    [Cmdlet(VerbsCommon.Set, "MgEnvironment", SupportsShouldProcess = true,
+        HelpUri = "https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/set-mgenvironment")]
+    [OutputType("Microsoft.Graph.PowerShell.Authentication.GraphEnvironment")]
+    public sealed class SetMgEnvironment : MgBuiltinCmdlet
+    {
+        /// <summary>The environment's name.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string Name { get; set; }
+
+        /// <summary>The identity platform's base URL (unchanged when not given).</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("AzureADUrl")]
+        public string AzureADEndpoint { get; set; }
+
+        /// <summary>Microsoft Graph's base URL (unchanged when not given).</summary>
+        [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+        public string GraphEndpoint { get; set; }
+
+        /// <summary>Changes it.</summary>
+        protected override void ProcessRecord()
+        {
+            if (!Confirm(Name, "Set environment")) return;
+            var parameters = new Hashtable { ["Name"] = Name };
+            if (!string.IsNullOrEmpty(AzureADEndpoint)) parameters["AzureADEndpoint"] = AzureADEndpoint;
+            if (!string.IsNullOrEmpty(GraphEndpoint)) parameters["GraphEndpoint"] = GraphEndpoint;
+            InvokeEngine("Set-MgEnvironment", parameters, "graphEnvironment");
+        }
+    }
+
+    /// <summary>Remove-MgEnvironment: forgets a user-defined environment and returns it
+    /// (built-in clouds cannot be removed).</summary>
+    [Cmdlet(VerbsCommon.Remove, "MgEnvironment", SupportsShouldProcess = true,
+        HelpUri = "https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/remove-mgenvironment")]
+    [OutputType("Microsoft.Graph.PowerShell.Authentication.GraphEnvironment")]
+    public sealed class RemoveMgEnvironment : MgBuiltinCmdlet
+    {
+        /// <summary>The environment's name.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string Name { get; set; }
+
+        /// <summary>Removes it.</summary>
+        protected override void ProcessRecord()
+        {
+            if (!Confirm(Name, "Remove environment")) return;
+            InvokeEngine("Remove-MgEnvironment", new Hashtable { ["Name"] = Name }, "graphEnvironment");
+        }
+    }
+
+    /// <summary>The SDK's global options (<c>Get-</c>/<c>Set-MgGraphOption</c>), kept in
+    /// <c>options.json</c> beside the token cache (<c>MGGRAPH_CACHE_DIR</c>, else
+    /// <c>~/.mggraph</c>) so they last across sessions as the SDK's do. MgGraph never signs in
+    /// through Windows' Web Account Manager (it uses the browser or a device code), so the WAM
+    /// option is only kept and read back: scripts that set it run unchanged.</summary>
+    internal static class GraphOptions
+    {
+        private static string FilePath
+        {
+            get
+            {
+                var dir = System.Environment.GetEnvironmentVariable("MGGRAPH_CACHE_DIR");
+                if (string.IsNullOrEmpty(dir))
+                    dir = System.IO.Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".mggraph");
+                return System.IO.Path.Combine(dir, "options.json");
+            }
+        }
+
+        /// <summary>Whether WAM sign-in was asked for (false when never set or unreadable).</summary>
+        internal static bool EnableWam
+        {
+            get
+            {
+                try
+                {
+                    var path = FilePath;
+                    if (!System.IO.File.Exists(path)) return false;
+                    return JsonValues.Parse(System.IO.File.ReadAllText(path)) is IDictionary d && d["EnableWAMForMSGraph"] is bool b && b;
+                }
+                catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is Newtonsoft.Json.JsonException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>Writes the option.</summary>
+        /// <exception cref="System.IO.IOException">The file cannot be written.</exception>
+        internal static void Save(bool enableWam)
+        {
+            var path = FilePath;
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path));
+            System.IO.File.WriteAllText(path, "{\"EnableWAMForMSGraph\":" + (enableWam ? "true" : "false") + "}");
+        }
+
+        /// <summary>The options as Get-MgGraphOption returns them.</summary>
+        internal static PSObject Current() =>
+            MgBuiltinCmdlet.CustomObject("Microsoft.Graph.PowerShell.Authentication.GraphOption", ("EnableWAMForMSGraph", EnableWam));
+    }
+
+    /// <summary>Get-MgGraphOption: the SDK's global options (whether WAM sign-in is asked for).</summary>
+    [Cmdlet(VerbsCommon.Get, "MgGraphOption",
+        HelpUri = "https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/get-mggraphoption")]
+    [OutputType("Microsoft.Graph.PowerShell.Authentication.IGraphOption")]
+    public sealed class GetMgGraphOption : MgBuiltinCmdlet
+    {
+        /// <summary>Reads them.</summary>
+        protected override void EndProcessing() => WriteObject(GraphOptions.Current());
+    }
+
+    /// <summary>Set-MgGraphOption: sets the SDK's global options; they last across sessions.</summary>
+    [Cmdlet(VerbsCommon.Set, "MgGraphOption", SupportsShouldProcess = true,
+        HelpUri = "https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/set-mggraphoption")]
+    public sealed class SetMgGraphOption : MgBuiltinCmdlet
+    {
+        /// <summary>Asks for sign-in through Windows' Web Account Manager (kept, not used).</summary>
+        [Parameter]
+        public bool EnableLoginByWAM { get; set; }
+
+        /// <summary>The opposite switch of the SDK's newer releases.</summary>
+        [Parameter]
+        public bool? DisableLoginByWAM { get; set; }
+
+        /// <summary>Saves them.</summary>
+        protected override void EndProcessing()
+        {
+            if (IsBound("EnableLoginByWAM") && DisableLoginByWAM.HasValue && EnableLoginByWAM == DisableLoginByWAM.Value)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("-EnableLoginByWAM and -DisableLoginByWAM contradict each other: give one of them."),
+                    "ContradictoryOptions", ErrorCategory.InvalidArgument, null));
+            }
+            bool? wam = IsBound("EnableLoginByWAM") ? EnableLoginByWAM : DisableLoginByWAM.HasValue ? !DisableLoginByWAM.Value : (bool?)null;
+            if (wam.HasValue && Confirm("EnableWAMForMSGraph", $"Set to {wam.Value}")) GraphOptions.Save(wam.Value);
         }
     }
 
