@@ -245,6 +245,37 @@ pub fn default_method_configs() -> IndexMap<String, Map<String, Value>> {
             "includeTargets": all_users,
             "excludeTargets": []
         }),
+        // The other configurations every tenant lists (authenticationmethodspolicy-get).
+        json!({
+            "@odata.type": "#microsoft.graph.voiceAuthenticationMethodConfiguration",
+            "id": "Voice",
+            "state": "disabled",
+            "isOfficePhoneAllowed": false,
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.softwareOathAuthenticationMethodConfiguration",
+            "id": "SoftwareOath",
+            "state": "disabled",
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+            "id": "X509Certificate",
+            "state": "disabled",
+            "certificateUserBindings": [
+                {"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName", "priority": 1},
+                {"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": 2}
+            ],
+            "authenticationModeConfiguration": {"x509CertificateAuthenticationDefaultMode": "x509CertificateSingleFactor", "rules": []},
+            "crlValidationConfiguration": {"state": "disabled", "exemptedCertificateAuthoritiesSubjectKeyIdentifiers": []},
+            "certificateAuthorityScopes": [],
+            "issuerHintsConfiguration": {"state": "disabled"},
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
     ];
     configs
         .into_iter()
@@ -366,6 +397,8 @@ impl Tenant {
                 String::new(),
             );
         }
+        // What every tenant has (policies, role templates, ...), around what the demo wrote.
+        crate::sandbox::defaults::install(self);
     }
 
     /// Adds a user from a (validated) Graph object; returns the new id.
