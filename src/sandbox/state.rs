@@ -408,6 +408,9 @@ impl Tenant {
         let now = Utc::now();
         object.insert("id".into(), json!(id));
         object.entry("businessPhones").or_insert(json!([]));
+        // What Graph sets on every new user (user-post-users): no licences yet, and the 15
+        // extension attributes, empty.
+        crate::sandbox::defaults::on_create("microsoft.graph.user", &mut object);
         object.entry("userType").or_insert(json!("Member"));
         object.insert("createdDateTime".into(), json!(timestamp(now)));
         object.insert(

@@ -32,6 +32,11 @@ pub fn install(t: &mut Tenant) {
     directory(t);
     group_setting_templates(t);
     roles::install(t);
+    if let Some(apps) = t.store.sets.get_mut("applications") {
+        for app in apps.values_mut() {
+            on_create("microsoft.graph.application", &mut app.object);
+        }
+    }
 }
 
 /// The object literal `v` as a map.
@@ -648,6 +653,71 @@ fn group_setting_templates(t: &mut Tenant) {
             })),
         );
     }
+}
+
+/// Fills in what Graph sets on a new object of type `ty` that the request left out: an
+/// application's complex values (application-post-applications: `web`, `api`, `spa`,
+/// `publicClient`, `info`, ...), a user's empty licences and extension attributes
+/// (user-post-users). Values the request gave are kept.
+pub fn on_create(ty: &str, object: &mut Map<String, Value>) {
+    let defaults = match ty {
+        "microsoft.graph.application" => json!({
+            "api": {
+                "acceptMappedClaims": null, "knownClientApplications": [],
+                "requestedAccessTokenVersion": null, "oauth2PermissionScopes": [],
+                "preAuthorizedApplications": [],
+            },
+            "web": {
+                "homePageUrl": null, "logoutUrl": null, "redirectUris": [],
+                "implicitGrantSettings": {"enableAccessTokenIssuance": false, "enableIdTokenIssuance": false},
+                "redirectUriSettings": [],
+            },
+            "spa": {"redirectUris": []},
+            "publicClient": {"redirectUris": []},
+            "info": {
+                "logoUrl": null, "marketingUrl": null, "privacyStatementUrl": null,
+                "supportUrl": null, "termsOfServiceUrl": null,
+            },
+            "parentalControlSettings": {"countriesBlockedForMinors": [], "legalAgeGroupRule": "Allow"},
+            "verifiedPublisher": {"displayName": null, "verifiedPublisherId": null, "addedDateTime": null},
+            "requiredResourceAccess": [],
+            "appRoles": [],
+            "identifierUris": [],
+            "tags": [],
+            "addIns": [],
+            "keyCredentials": [],
+            "passwordCredentials": [],
+            "optionalClaims": null,
+            "groupMembershipClaims": null,
+            "isDeviceOnlyAuthSupported": null,
+            "isFallbackPublicClient": null,
+            "notes": null,
+            "description": null,
+            "defaultRedirectUri": null,
+            "tokenEncryptionKeyId": null,
+            "serviceManagementReference": null,
+            "samlMetadataUrl": null,
+            "disabledByMicrosoftStatus": null,
+            "applicationTemplateId": null,
+            "certification": null,
+            "requestSignatureVerification": null,
+            "servicePrincipalLockConfiguration": null,
+            "nativeAuthenticationApisEnabled": null,
+            "uniqueName": null,
+        }),
+        "microsoft.graph.user" => {
+            let attributes: Map<String, Value> = (1..=15)
+                .map(|i| (format!("extensionAttribute{i}"), Value::Null))
+                .collect();
+            json!({
+                "assignedLicenses": [],
+                "assignedPlans": [],
+                "onPremisesExtensionAttributes": attributes,
+            })
+        }
+        _ => return,
+    };
+    merge_missing(object, obj(defaults));
 }
 
 /// A GUID derived from the tenant id and `what`: the same tenant gets the same one each run.

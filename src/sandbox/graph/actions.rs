@@ -172,16 +172,26 @@ pub fn invoke(
                 .get("passwordCredential")
                 .cloned()
                 .unwrap_or(json!({}));
-            let now = chrono::Utc::now();
             let secret = random_secret(40);
+            // application-addpassword: a missing or null start is now, a missing or null
+            // end two years after the start.
+            let given_time = |k: &str| {
+                given
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+                    .map(|d| d.with_timezone(&chrono::Utc))
+            };
+            let start = given_time("startDateTime").unwrap_or_else(chrono::Utc::now);
+            let end = given_time("endDateTime").unwrap_or(start + chrono::Duration::days(730));
             let cred = json!({
                 "customKeyIdentifier": null,
                 "displayName": given.get("displayName").cloned().unwrap_or(Value::Null),
-                "endDateTime": given.get("endDateTime").cloned().unwrap_or(json!(format_timestamp(now + chrono::Duration::days(730), Precision::Ticks))),
+                "endDateTime": format_timestamp(end, Precision::Ticks),
                 "hint": &secret[..3],
                 "keyId": new_id(),
                 "secretText": secret,
-                "startDateTime": given.get("startDateTime").cloned().unwrap_or(json!(format_timestamp(now, Precision::Ticks))),
+                "startDateTime": format_timestamp(start, Precision::Ticks),
             });
             if set == "applications" {
                 if let Some(app) = t.apps.iter_mut().find(|a| a.object_id == id) {
@@ -233,66 +243,7 @@ pub fn invoke(
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
         ("restore", Some(id), _) => {
-            let Some(d) = t.store.deleted.shift_remove(id) else {
-                return Err(GraphErr::not_found(id));
-            };
-            let mut e = d.entity;
-            e.object.insert("deletedDateTime".into(), Value::Null);
-            let object = e.object.clone();
-            let ty = e.ty.clone();
-            match d.set.as_str() {
-                USERS => {
-                    let uid = id.to_string();
-                    t.users.insert(
-                        uid.clone(),
-                        crate::sandbox::state::User {
-                            object: object.clone(),
-                            password: String::new(),
-                            roles: vec![],
-                            tap: None,
-                            fido2: vec![],
-                            per_user_mfa: "disabled".into(),
-                            created: chrono::Utc::now(),
-                        },
-                    );
-                    let upn = object
-                        .get("userPrincipalName")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_ascii_lowercase();
-                    t.upn_index.insert(upn, uid);
-                }
-                GROUPS => {
-                    t.groups.insert(
-                        id.to_string(),
-                        crate::sandbox::state::Group {
-                            object: object.clone(),
-                            members: vec![],
-                        },
-                    );
-                }
-                "applications" => {
-                    t.apps.push(crate::sandbox::state::App {
-                        object_id: id.to_string(),
-                        client_id: object
-                            .get("appId")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string(),
-                        display_name: object
-                            .get("displayName")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string(),
-                        secrets: vec![],
-                        roles: vec![],
-                        public_client: false,
-                        certificates: vec![],
-                    });
-                    t.store.insert_top(&d.set, e);
-                }
-                other => t.store.insert_top(other, e),
-            }
+            let (ty, object) = super::recycle::restore(t, id)?;
             let mut out = object;
             out.insert("@odata.type".into(), json!(format!("#{ty}")));
             out.insert(

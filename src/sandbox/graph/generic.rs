@@ -827,6 +827,7 @@ fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Valu
             object.entry(p.name.clone()).or_insert_with(|| json!([]));
         }
     }
+    crate::sandbox::defaults::on_create(ty, object);
     match ty {
         "microsoft.graph.application" => {
             object.entry("appId").or_insert_with(|| json!(new_id()));
@@ -1821,50 +1822,24 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
     }
     if let Some((set, id)) = path.top() {
         let (set, id) = (set.to_string(), id.to_string());
+        if is_overlay(&set) {
+            if set == USERS && id == t.admin_id {
+                return Err(GraphErr::denied());
+            }
+            let deleted = match set.as_str() {
+                USERS => super::recycle::delete_user(t, &id),
+                GROUPS => super::recycle::delete_group(t, &id),
+                _ => super::recycle::delete_application(t, &id),
+            };
+            if !deleted {
+                return Err(not_found(directory, &key));
+            }
+            return Ok(no_content());
+        }
         let side = t.store.remove_top(&set, &id);
-        match set.as_str() {
-            USERS => {
-                if id == t.admin_id {
-                    return Err(GraphErr::denied());
-                }
-                if let Some(u) = t.users.get(&id) {
-                    let mut e = side.unwrap_or_default();
-                    e.ty = "microsoft.graph.user".into();
-                    e.object = u.object.clone();
-                    remember_deleted(t, &set, e);
-                }
-                t.remove_user(&id);
-            }
-            GROUPS => {
-                if let Some(g) = t.groups.shift_remove(&id) {
-                    let mut e = side.unwrap_or_default();
-                    e.ty = "microsoft.graph.group".into();
-                    e.object = g.object;
-                    remember_deleted(t, &set, e);
-                }
-                for g in t.groups.values_mut() {
-                    g.members.retain(|m| *m != id);
-                }
-            }
-            APPLICATIONS => {
-                if let Some(pos) = t.apps.iter().position(|a| a.object_id == id) {
-                    let app = t.apps.remove(pos);
-                    let mut e = side.unwrap_or_default();
-                    e.ty = "microsoft.graph.application".into();
-                    let mut o = e.object.clone();
-                    o.insert("id".into(), json!(app.object_id));
-                    o.insert("appId".into(), json!(app.client_id));
-                    o.insert("displayName".into(), json!(app.display_name));
-                    e.object = o;
-                    remember_deleted(t, &set, e);
-                }
-            }
-            _ => {
-                if let Some(e) = side {
-                    if cat.is_directory(&e.ty) {
-                        remember_deleted(t, &set, e);
-                    }
-                }
+        if let Some(e) = side {
+            if cat.is_directory(&e.ty) {
+                remember_deleted(t, &set, e);
             }
         }
         for g in t.groups.values_mut() {
@@ -1877,6 +1852,14 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
         // A singleton cannot be deleted.
         return Err(GraphErr::method_not_allowed());
     };
+    if is_deleted_items(&parent, &nav) {
+        // directory-deleteditems-delete: gone for good.
+        return if super::recycle::purge(t, &key) {
+            Ok(no_content())
+        } else {
+            Err(not_found(true, &key))
+        };
+    }
     let Some(e) = t.store.get_mut(&parent, &[]) else {
         return Err(not_found(directory, &key));
     };
@@ -1909,6 +1892,8 @@ fn remember_deleted(t: &mut Tenant, set: &str, mut entity: Entity) {
         Deleted {
             set: set.to_string(),
             entity,
+            kept: Default::default(),
+            member_of: vec![],
         },
     );
 }

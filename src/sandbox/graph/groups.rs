@@ -293,13 +293,9 @@ fn delete(ctx: &Ctx, id: &str) -> Handled {
         DIRECTORY_ADMIN_ROLES,
         None,
     )?;
-    let mut tenant = ctx.state.tenant_mut();
-    tenant
-        .groups
-        .shift_remove(id)
-        .ok_or_else(|| GraphErr::not_found(id))?;
-    for g in tenant.groups.values_mut() {
-        g.members.retain(|m| m != id);
+    // A Microsoft 365 group goes to `directory/deletedItems`, restorable; others for good.
+    if !super::recycle::delete_group(&mut ctx.state.tenant_mut(), id) {
+        return Err(GraphErr::not_found(id));
     }
     Ok(no_content())
 }

@@ -8,6 +8,7 @@ pub mod generic;
 mod groups;
 mod methods;
 mod policies;
+mod recycle;
 mod users;
 
 use axum::body::Body;

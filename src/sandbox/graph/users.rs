@@ -470,7 +470,8 @@ fn delete(ctx: &Ctx, key: &str) -> Handled {
     if id == ctx.state.tenant().admin_id {
         return Err(GraphErr::denied());
     }
-    ctx.state.tenant_mut().remove_user(&id);
+    // Graph keeps a deleted user in `directory/deletedItems` for 30 days, restorable.
+    super::recycle::delete_user(&mut ctx.state.tenant_mut(), &id);
     Ok(no_content())
 }
 

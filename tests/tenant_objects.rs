@@ -1,0 +1,293 @@
+//! Linked objects and server-set values over HTTP (issue 16, item 2): soft delete and restore
+//! of users, Microsoft 365 groups and applications through `directory/deletedItems`, and what
+//! Graph sets on create.
+
+mod common;
+
+use common::*;
+use mggraph::sandbox::SandboxConfig;
+use serde_json::{json, Value};
+
+async fn blank() -> (mggraph::sandbox::Sandbox, Graph) {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    (s, g)
+}
+
+async fn new_user(g: &Graph, domain: &str, nick: &str) -> Value {
+    let (status, user) = g
+        .post(
+            "/v1.0/users",
+            json!({
+                "accountEnabled": true, "displayName": nick, "mailNickname": nick,
+                "userPrincipalName": format!("{nick}@{domain}"),
+                "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    user
+}
+
+async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({
+                "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
+                "securityEnabled": !unified,
+                "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    group["id"].as_str().unwrap().to_string()
+}
+
+async fn add_member(g: &Graph, group: &str, member: &str) {
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/groups/{group}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{member}")}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["value"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_deleted_user_waits_in_deleted_items_and_comes_back_whole() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "leaver").await;
+    let id = user["id"].as_str().unwrap().to_string();
+    let upn = user["userPrincipalName"].as_str().unwrap().to_string();
+    let team = new_group(&g, "team", true).await;
+    add_member(&g, &team, &id).await;
+
+    assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
+    assert_eq!(g.get(&format!("/v1.0/users/{id}")).await.0, 404);
+    let (_, members) = g.get(&format!("/v1.0/groups/{team}/members")).await;
+    assert!(!ids(&members).contains(&id), "{members}");
+    let (status, deleted) = g
+        .get(&format!(
+            "/v1.0/directory/deletedItems/{id}?$select=id,deletedDateTime,userPrincipalName"
+        ))
+        .await;
+    assert_eq!(status, 200, "{deleted}");
+    assert!(deleted["deletedDateTime"].is_string(), "{deleted}");
+    // While deleted, the name carries the id (without dashes), which frees it.
+    assert_eq!(
+        deleted["userPrincipalName"],
+        format!("{}{upn}", id.replace('-', ""))
+    );
+    let (status, listed) = g
+        .get("/v1.0/directory/deletedItems/microsoft.graph.user")
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert!(ids(&listed).contains(&id), "{listed}");
+
+    let (status, restored) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["@odata.type"], "#microsoft.graph.user");
+    assert_eq!(restored["userPrincipalName"], upn);
+    assert!(restored["deletedDateTime"].is_null());
+    let (status, back) = g.get(&format!("/v1.0/users/{upn}")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["id"], id);
+    let (_, members) = g.get(&format!("/v1.0/groups/{team}/members")).await;
+    assert!(
+        ids(&members).contains(&id),
+        "memberships come back: {members}"
+    );
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{id}")).await.0,
+        404
+    );
+    // Restoring again: nothing to restore.
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_restore_whose_name_was_taken_is_refused() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "twin").await;
+    let id = user["id"].as_str().unwrap().to_string();
+    assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
+    // The name is free while the first one is deleted.
+    new_user(&g, &s.domain, "twin").await;
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["error"]["details"][0]["code"], "ObjectConflict", "{e}");
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{id}")).await.0,
+        200,
+        "still deleted"
+    );
+}
+
+#[tokio::test]
+async fn microsoft_365_groups_are_restorable_and_security_groups_are_gone() {
+    let (s, g) = blank().await;
+    let member = new_user(&g, &s.domain, "member").await;
+    let member = member["id"].as_str().unwrap().to_string();
+    let m365 = new_group(&g, "m365", true).await;
+    let security = new_group(&g, "security", false).await;
+    add_member(&g, &m365, &member).await;
+    add_member(&g, &security, &member).await;
+    assert_eq!(g.delete(&format!("/v1.0/groups/{m365}")).await.0, 204);
+    assert_eq!(g.delete(&format!("/v1.0/groups/{security}")).await.0, 204);
+    let (_, listed) = g
+        .get("/v1.0/directory/deletedItems/microsoft.graph.group")
+        .await;
+    let listed = ids(&listed);
+    assert!(
+        listed.contains(&m365) && !listed.contains(&security),
+        "{listed:?}"
+    );
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{m365}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, members) = g.get(&format!("/v1.0/groups/{m365}/members")).await;
+    assert_eq!(ids(&members), vec![member]);
+    // Deleted for good.
+    assert_eq!(g.delete(&format!("/v1.0/groups/{m365}")).await.0, 204);
+    assert_eq!(
+        g.delete(&format!("/v1.0/directory/deletedItems/{m365}"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{m365}"))
+            .await
+            .0,
+        404
+    );
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{m365}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn applications_get_graphs_defaults_and_come_back_with_their_secrets() {
+    let (_s, g) = blank().await;
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "Payroll"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    for (prop, want) in [
+        ("publicClient", json!({"redirectUris": []})),
+        ("spa", json!({"redirectUris": []})),
+        ("requiredResourceAccess", json!([])),
+        ("signInAudience", json!("AzureADMyOrg")),
+    ] {
+        assert_eq!(app[prop], want, "{prop}: {app}");
+    }
+    assert_eq!(
+        app["web"]["implicitGrantSettings"]["enableIdTokenIssuance"],
+        false
+    );
+    assert_eq!(app["api"]["oauth2PermissionScopes"], json!([]));
+    let id = app["id"].as_str().unwrap().to_string();
+    let app_id = app["appId"].clone();
+
+    // A null end date is two years after the start, which is now.
+    let (status, secret) = g
+        .post(
+            &format!("/v1.0/applications/{id}/addPassword"),
+            json!({"passwordCredential": {"displayName": "ci", "endDateTime": null}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{secret}");
+    let start =
+        chrono::DateTime::parse_from_rfc3339(secret["startDateTime"].as_str().unwrap()).unwrap();
+    let end =
+        chrono::DateTime::parse_from_rfc3339(secret["endDateTime"].as_str().unwrap()).unwrap();
+    assert!(
+        (chrono::Utc::now() - start.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .abs()
+            < 60
+    );
+    assert_eq!((end - start).num_days(), 730);
+
+    assert_eq!(g.delete(&format!("/v1.0/applications/{id}")).await.0, 204);
+    assert_eq!(g.get(&format!("/v1.0/applications/{id}")).await.0, 404);
+    let (_, listed) = g
+        .get("/v1.0/directory/deletedItems/microsoft.graph.application")
+        .await;
+    assert!(ids(&listed).contains(&id), "{listed}");
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, back) = g.get(&format!("/v1.0/applications/{id}")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["appId"], app_id);
+    assert_eq!(
+        back["passwordCredentials"][0]["displayName"], "ci",
+        "{back}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_user_has_no_licences_and_empty_extension_attributes() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "fresh").await;
+    let (status, got) = g
+        .get(&format!(
+            "/v1.0/users/{}?$select=id,assignedLicenses,onPremisesExtensionAttributes",
+            user["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["assignedLicenses"], json!([]));
+    assert!(got["onPremisesExtensionAttributes"]["extensionAttribute15"].is_null());
+    assert_eq!(
+        got["onPremisesExtensionAttributes"]
+            .as_object()
+            .map(|o| o.len()),
+        Some(15)
+    );
+}
