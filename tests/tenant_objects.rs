@@ -291,3 +291,191 @@ async fn a_new_user_has_no_licences_and_empty_extension_attributes() {
         Some(15)
     );
 }
+
+async fn demo() -> (mggraph::sandbox::Sandbox, Graph) {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    (s, g)
+}
+
+#[tokio::test]
+async fn an_app_role_assignment_is_one_object_seen_from_both_sides() {
+    let (s, g) = demo().await;
+    let (_, sps) = g
+        .get("/v1.0/servicePrincipals?$filter=displayName eq 'Microsoft Graph'")
+        .await;
+    let graph_sp = sps["value"][0]["id"]
+        .as_str()
+        .expect("Microsoft Graph's principal")
+        .to_string();
+    let role = sps["value"][0]["appRoles"][0]["id"]
+        .as_str()
+        .expect("an app role")
+        .to_string();
+    let user = new_user(&g, &s.domain, "assignee").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let body = json!({"principalId": uid, "resourceId": graph_sp, "appRoleId": role});
+    let (status, a) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    assert_eq!(a["principalType"], "User");
+    assert_eq!(a["principalDisplayName"], "assignee");
+    assert_eq!(a["resourceDisplayName"], "Microsoft Graph");
+    let aid = a["id"].as_str().unwrap().to_string();
+    let (_, assigned_to) = g
+        .get(&format!(
+            "/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo?$top=999"
+        ))
+        .await;
+    assert!(ids(&assigned_to).contains(&aid), "the resource lists it");
+
+    // Graph's errors: a duplicate, a role the resource does not define, an unknown resource.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo"),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(
+        e["error"]["message"],
+        "Permission being assigned already exists on the object."
+    );
+    let mut unknown_role = body.clone();
+    unknown_role["appRoleId"] = json!("11111111-2222-3333-4444-555555555555");
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            unknown_role,
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permission being assigned was not found on application"),
+        "{e}"
+    );
+    let mut unknown_resource = body.clone();
+    unknown_resource["resourceId"] = json!("11111111-2222-3333-4444-555555555555");
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            unknown_resource,
+        )
+        .await;
+    assert_eq!(status, 404, "{e}");
+
+    // Removed from the resource's side, it is gone from the principal's too.
+    assert_eq!(
+        g.delete(&format!(
+            "/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo/{aid}"
+        ))
+        .await
+        .0,
+        204
+    );
+    let (_, mine) = g
+        .get(&format!("/v1.0/users/{uid}/appRoleAssignments"))
+        .await;
+    assert!(!ids(&mine).contains(&aid), "{mine}");
+}
+
+#[tokio::test]
+async fn an_rbac_role_assignment_shows_in_directory_roles_membership_and_pim() {
+    let (s, g) = demo().await;
+    // The demo's assignments each have a schedule instance.
+    let (_, instances) = g
+        .get("/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$top=999")
+        .await;
+    let (_, assignments) = g
+        .get("/v1.0/roleManagement/directory/roleAssignments?$top=999")
+        .await;
+    assert_eq!(
+        ids(&instances).len(),
+        ids(&assignments).len(),
+        "{instances}"
+    );
+    assert!(!ids(&instances).is_empty());
+
+    let user = new_user(&g, &s.domain, "newadmin").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    // Exchange Recipient Administrator: not activated in the demo tenant.
+    let role = "31392ffb-586c-42d1-9346-e59415a2cc4e";
+    let body = json!({"principalId": uid, "roleDefinitionId": role, "directoryScopeId": "/"});
+    let (status, a) = g
+        .post(
+            "/v1.0/roleManagement/directory/roleAssignments",
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let aid = a["id"].as_str().unwrap().to_string();
+    let (status, e) = g
+        .post("/v1.0/roleManagement/directory/roleAssignments", body)
+        .await;
+    assert_eq!(status, 400, "a duplicate: {e}");
+
+    let (_, roles) = g
+        .get(&format!(
+            "/v1.0/directoryRoles?$filter=roleTemplateId eq '{role}'"
+        ))
+        .await;
+    let rid = roles["value"][0]["id"]
+        .as_str()
+        .expect("the role is activated")
+        .to_string();
+    let (_, members) = g.get(&format!("/v1.0/directoryRoles/{rid}/members")).await;
+    assert_eq!(ids(&members), vec![uid.clone()]);
+    let (_, member_of) = g.get(&format!("/v1.0/users/{uid}/memberOf")).await;
+    assert!(ids(&member_of).contains(&rid), "{member_of}");
+    let (_, mine) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId eq '{uid}'"
+        ))
+        .await;
+    assert_eq!(ids(&mine), vec![aid.clone()], "{mine}");
+    assert_eq!(mine["value"][0]["assignmentType"], "Assigned");
+    let (status, expanded) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{uid}'&$expand=principal"
+        ))
+        .await;
+    assert_eq!(status, 200, "{expanded}");
+    assert_eq!(expanded["value"][0]["principal"]["id"], uid, "{expanded}");
+    assert_eq!(
+        expanded["value"][0]["principal"]["@odata.type"],
+        "#microsoft.graph.user"
+    );
+    let (_, one) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignments/{aid}?$expand=roleDefinition"
+        ))
+        .await;
+    assert_eq!(
+        one["roleDefinition"]["displayName"], "Exchange Recipient Administrator",
+        "{one}"
+    );
+
+    assert_eq!(
+        g.delete(&format!(
+            "/v1.0/roleManagement/directory/roleAssignments/{aid}"
+        ))
+        .await
+        .0,
+        204
+    );
+    let (_, members) = g.get(&format!("/v1.0/directoryRoles/{rid}/members")).await;
+    assert!(ids(&members).is_empty(), "{members}");
+    let (_, mine) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId eq '{uid}'"
+        ))
+        .await;
+    assert!(ids(&mine).is_empty(), "{mine}");
+}

@@ -4,7 +4,7 @@
 //! `policies/roleManagementPolicyAssignments`), and the built-in administrator's Global
 //! Administrator assignment and activated role.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::{contain, derived_id, obj, one, singleton, top, Entity, Tenant};
 
@@ -79,6 +79,30 @@ pub const ROLE_TEMPLATES: &[(&str, &str, &str)] = &[
     ("10dae51f-b6af-4016-8d66-8c2a99b929b3", "Guest User", "Default role for guest users. Can read a limited set of directory information."),
     ("2af84b1e-32c8-42b7-82bc-daa82404023b", "Restricted Guest User", "Restricted role for guest users. Can read a limited set of directory information."),
 ];
+
+/// The schedule instance Graph shows for an active, permanent role assignment
+/// (unifiedroleassignmentscheduleinstance: `Assigned`, `Direct`, no end).
+pub fn schedule_instance(assignment: &Map<String, Value>, start: &str) -> Map<String, Value> {
+    let id = text(assignment, "id");
+    let o = json!({
+        "id": id,
+        "principalId": text(assignment, "principalId"),
+        "roleDefinitionId": text(assignment, "roleDefinitionId"),
+        "directoryScopeId": assignment.get("directoryScopeId").cloned().unwrap_or(json!("/")),
+        "appScopeId": assignment.get("appScopeId").cloned().unwrap_or(Value::Null),
+        "startDateTime": start,
+        "endDateTime": null,
+        "assignmentType": "Assigned",
+        "memberType": "Direct",
+        "roleAssignmentOriginId": id,
+        "roleAssignmentScheduleId": id,
+    });
+    o.as_object().cloned().unwrap_or_default()
+}
+
+fn text<'a>(o: &'a Map<String, Value>, k: &str) -> &'a str {
+    o.get(k).and_then(Value::as_str).unwrap_or_default()
+}
 
 /// The template of the role named `name` (case-insensitive): (id, name, description).
 pub fn role_template(name: &str) -> Option<(&'static str, &'static str, &'static str)> {
@@ -156,7 +180,42 @@ pub(super) fn install(t: &mut Tenant) {
             t.store.insert_top("directoryRoles", role);
         }
     }
+    // Every active assignment has its schedule instance (the demo's included).
+    let assignments: Vec<Map<String, Value>> = directory_of(t)
+        .and_then(|d| d.many("roleAssignments"))
+        .map(|m| m.values().map(|a| a.object.clone()).collect())
+        .unwrap_or_default();
+    if let Some(d) = directory_of(t) {
+        let instances = d.many_mut("roleAssignmentScheduleInstances");
+        for a in &assignments {
+            let id = text(a, "id").to_string();
+            if !instances.contains_key(&id) {
+                let instance = schedule_instance(a, super::BUILT_IN_DATE);
+                instances.insert(
+                    id,
+                    Entity::new(
+                        "microsoft.graph.unifiedRoleAssignmentScheduleInstance",
+                        instance,
+                    ),
+                );
+            }
+        }
+    }
     role_management_policies(t);
+}
+
+/// `roleManagement/directory`, when there is one.
+fn directory_of(t: &mut Tenant) -> Option<&mut Entity> {
+    match t
+        .store
+        .singletons
+        .get_mut("roleManagement")?
+        .nav
+        .get_mut("directory")?
+    {
+        super::Nav::One(e) => Some(e),
+        _ => None,
+    }
 }
 
 /// A rule's target: who it applies to (`Admin` or `EndUser`) at which level.

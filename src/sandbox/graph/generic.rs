@@ -1515,6 +1515,7 @@ fn list(
         if plan.select.is_empty() {
             hide_unselected(&tname, &mut shaped);
         }
+        super::links::expand(t, &tname, &mut shaped, &plan.expand);
         Value::Object(shaped)
     })
 }
@@ -1560,6 +1561,7 @@ fn get(
     if plan.select.is_empty() {
         hide_unselected(&ty, &mut out);
     }
+    super::links::expand(t, &ty, &mut out, &plan.expand);
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 
@@ -1584,6 +1586,9 @@ fn create(
     let mut object = checked.object;
     server_set(t, cat, &ty, &mut object);
     unique(t, &ty, &object, None)?;
+    if let Src::Contained(owner, _, nav) = &src {
+        super::links::before_create(t, owner, nav, &ty, &mut object)?;
+    }
     let mut links = vec![];
     for (nav, urls) in &checked.binds {
         let p = cat
@@ -1657,6 +1662,7 @@ fn create(
             }
             many.insert(id.clone(), Entity::new(&ty, object.clone()));
             t.store.version += 1;
+            super::links::after_create(t, owner, nav, &ty, &object);
             None
         }
         Src::Links(owner, types, nav, target) => {
@@ -1864,19 +1870,16 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
         return Err(not_found(directory, &key));
     };
     let removed = match k {
-        Some(k) => e
-            .nav
-            .get_mut(&nav)
-            .and_then(|n| match n {
-                Nav::Many(m) => m.shift_remove(&k),
-                _ => None,
-            })
-            .is_some(),
-        None => e.nav.remove(&nav).is_some(),
+        Some(k) => e.nav.get_mut(&nav).and_then(|n| match n {
+            Nav::Many(m) => m.shift_remove(&k),
+            _ => None,
+        }),
+        None => e.nav.remove(&nav).map(|_| Entity::default()),
     };
-    if !removed {
+    let Some(removed) = removed else {
         return Err(not_found(directory, &key));
-    }
+    };
+    super::links::after_delete(t, &parent, &nav, &removed);
     t.store.version += 1;
     Ok(no_content())
 }

@@ -6,6 +6,7 @@ mod batch;
 mod directory;
 pub mod generic;
 mod groups;
+mod links;
 mod methods;
 mod policies;
 mod recycle;
