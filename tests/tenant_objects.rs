@@ -479,3 +479,142 @@ async fn an_rbac_role_assignment_shows_in_directory_roles_membership_and_pim() {
         .await;
     assert!(ids(&mine).is_empty(), "{mine}");
 }
+
+/// `consumedUnits` of SKU `sku`.
+async fn consumed(g: &Graph, sku: &str) -> i64 {
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    skus["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["skuId"] == sku)
+        .and_then(|s| s["consumedUnits"].as_i64())
+        .expect("the SKU")
+}
+
+#[tokio::test]
+async fn licences_follow_graphs_rules_directly_and_through_groups() {
+    let (s, g) = demo().await;
+    // Every SKU's consumed units are the users holding it.
+    let (_, users) = g
+        .get("/v1.0/users?$top=999&$select=id,assignedLicenses")
+        .await;
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    for sku in skus["value"].as_array().unwrap() {
+        let holders = users["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| {
+                u["assignedLicenses"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|l| l["skuId"] == sku["skuId"]))
+            })
+            .count() as i64;
+        assert_eq!(sku["consumedUnits"], holders, "{}", sku["skuPartNumber"]);
+    }
+
+    let e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+    let p2 = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
+    let user = new_user(&g, &s.domain, "licensee").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let assign = format!("/v1.0/users/{uid}/assignLicense");
+    let (status, e) = g
+        .post(&assign, json!({"addLicenses": [{"skuId": e3}]}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: removeLicenses."
+    );
+    let (status, e) = g
+        .post(
+            &assign,
+            json!({"addLicenses": [{"skuId": e3}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "License assignment cannot be done for user with invalid usage location."
+    );
+    assert_eq!(
+        g.patch(
+            &format!("/v1.0/users/{uid}"),
+            json!({"usageLocation": "US"})
+        )
+        .await
+        .0,
+        204
+    );
+    let before = consumed(&g, e3).await;
+    let (status, licensed) = g
+        .post(
+            &assign,
+            json!({"addLicenses": [{"skuId": e3}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{licensed}");
+    assert_eq!(consumed(&g, e3).await, before + 1);
+    let (_, got) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=assignedLicenses,licenseAssignmentStates"
+        ))
+        .await;
+    assert_eq!(got["assignedLicenses"][0]["skuId"], e3);
+    assert!(
+        got["licenseAssignmentStates"][0]["assignedByGroup"].is_null(),
+        "{got}"
+    );
+    assert_eq!(got["licenseAssignmentStates"][0]["state"], "Active");
+
+    // Group-based: the group consumes nothing, its members inherit.
+    let group = new_group(&g, "licensed-group", false).await;
+    let before = consumed(&g, p2).await;
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/groups/{group}/assignLicense"),
+            json!({"addLicenses": [{"skuId": p2, "disabledPlans": []}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(consumed(&g, p2).await, before, "a group holds no unit");
+    add_member(&g, &group, &uid).await;
+    assert_eq!(consumed(&g, p2).await, before + 1);
+    let (_, got) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=assignedLicenses,licenseAssignmentStates"
+        ))
+        .await;
+    let skus: Vec<&Value> = got["assignedLicenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l["skuId"])
+        .collect();
+    assert_eq!(skus, [&json!(e3), &json!(p2)], "{got}");
+    let inherited = got["licenseAssignmentStates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["skuId"] == p2)
+        .expect("an inherited state");
+    assert_eq!(inherited["assignedByGroup"], group);
+    let (_, details) = g.get(&format!("/v1.0/users/{uid}/licenseDetails")).await;
+    assert_eq!(ids(&details).len(), 2, "{details}");
+    assert_eq!(
+        g.delete(&format!("/v1.0/groups/{group}/members/{uid}/$ref"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(consumed(&g, p2).await, before);
+    let (_, got) = g
+        .get(&format!("/v1.0/users/{uid}?$select=assignedLicenses"))
+        .await;
+    assert_eq!(
+        got["assignedLicenses"].as_array().map(Vec::len),
+        Some(1),
+        "{got}"
+    );
+}

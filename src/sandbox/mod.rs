@@ -11,6 +11,7 @@ pub mod demo;
 pub mod faults;
 pub mod graph;
 pub mod identity;
+pub mod licensing;
 pub mod managed_identity;
 pub mod odata;
 pub mod options;

@@ -37,6 +37,8 @@ pub fn install(t: &mut Tenant) {
             on_create("microsoft.graph.application", &mut app.object);
         }
     }
+    // Consumed units are the users holding each SKU; states say where licences come from.
+    super::licensing::refresh(t);
 }
 
 /// The object literal `v` as a map.

@@ -1417,6 +1417,7 @@ fn add_link(
                 return Err(exists_already(nav));
             }
             g.members.push(id.to_string());
+            crate::sandbox::licensing::refresh(t);
             return Ok(());
         }
     }
@@ -1455,6 +1456,7 @@ fn remove_link(t: &mut Tenant, owner: &EntityPath, nav: &str, id: &str) -> Handl
             if g.members.len() == before {
                 return Err(GraphErr::not_found(id));
             }
+            crate::sandbox::licensing::refresh(t);
             return Ok(no_content());
         }
     }

@@ -326,6 +326,8 @@ fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
         ));
     }
     group.members.push(member);
+    // Group-based licences reach the new member.
+    crate::sandbox::licensing::refresh(&mut tenant);
     Ok(no_content())
 }
 
@@ -345,5 +347,6 @@ fn remove_member(ctx: &Ctx, id: &str, member: &str) -> Handled {
             format!("Resource '{member}' does not exist or one of its queried reference-property objects are not present in group '{id}'."),
         ));
     }
+    crate::sandbox::licensing::refresh(&mut tenant);
     Ok(no_content())
 }

@@ -91,6 +91,8 @@ pub fn delete_group(t: &mut Tenant, id: &str) -> bool {
             Kept::Members(group.members),
             groups,
         );
+    } else {
+        crate::sandbox::licensing::refresh(t);
     }
     true
 }
@@ -133,6 +135,8 @@ fn keep(
     side.ty = ty.to_string();
     side.object = object;
     let id = side.id().to_string();
+    // Licences held through a deleted group leave its members; a deleted user frees units.
+    crate::sandbox::licensing::refresh(t);
     t.store.deleted.insert(
         id,
         Deleted {
@@ -216,6 +220,7 @@ pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>),
             }
         }
     }
+    crate::sandbox::licensing::refresh(t);
     Ok((ty, object))
 }
 
