@@ -618,3 +618,123 @@ async fn licences_follow_graphs_rules_directly_and_through_groups() {
         "{got}"
     );
 }
+
+#[tokio::test]
+async fn a_mailbox_has_its_folders_by_well_known_name_and_keeps_attachments() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "reader").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let (status, folders) = g.get(&format!("/v1.0/users/{uid}/mailFolders")).await;
+    assert_eq!(status, 200, "{folders}");
+    let names: Vec<&str> = folders["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["displayName"].as_str())
+        .collect();
+    for want in [
+        "Inbox",
+        "Drafts",
+        "Sent Items",
+        "Deleted Items",
+        "Junk Email",
+        "Archive",
+    ] {
+        assert!(names.contains(&want), "{want}: {names:?}");
+    }
+    for (name, display) in [
+        ("Inbox", "Inbox"),
+        ("SentItems", "Sent Items"),
+        ("DELETEDITEMS", "Deleted Items"),
+    ] {
+        let (status, f) = g
+            .get(&format!("/v1.0/users/{uid}/mailFolders/{name}"))
+            .await;
+        assert_eq!(status, 200, "{name}: {f}");
+        assert_eq!(f["displayName"], display);
+    }
+    assert_eq!(
+        g.get(&format!("/v1.0/users/{uid}/mailFolders/NoSuchFolder"))
+            .await
+            .0,
+        404
+    );
+
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/users/{}/sendMail", s.admin_upn),
+            json!({"message": {
+                "subject": "Report", "body": {"contentType": "Text", "content": "attached"},
+                "toRecipients": [{"emailAddress": {"address": format!("reader@{}", s.domain)}}],
+                "attachments": [{
+                    "@odata.type": "#microsoft.graph.fileAttachment", "name": "report.txt",
+                    "contentType": "text/plain", "contentBytes": "aGVsbG8="
+                }],
+            }}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, inbox) = g
+        .get(&format!(
+            "/v1.0/users/{uid}/mailFolders/Inbox/messages?$select=subject,hasAttachments"
+        ))
+        .await;
+    assert_eq!(status, 200, "{inbox}");
+    let m = &inbox["value"][0];
+    assert_eq!(m["subject"], "Report");
+    assert_eq!(m["hasAttachments"], true);
+    let mid = m["id"].as_str().expect("$select keeps the id");
+    let (status, attachments) = g
+        .get(&format!("/v1.0/users/{uid}/messages/{mid}/attachments"))
+        .await;
+    assert_eq!(status, 200, "{attachments}");
+    let a = &attachments["value"][0];
+    assert_eq!(a["name"], "report.txt");
+    assert_eq!(a["size"], 5);
+    assert_eq!(a["@odata.type"], "#microsoft.graph.fileAttachment");
+}
+
+#[tokio::test]
+async fn extension_attributes_are_writable_on_cloud_users_only() {
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "cloudonly").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let path = format!("/v1.0/users/{uid}");
+    let (status, e) = g
+        .patch(
+            &path,
+            json!({"onPremisesExtensionAttributes": {"extensionAttribute1": "Cost centre 42"}}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (_, got) = g
+        .get(&format!("{path}?$select=onPremisesExtensionAttributes"))
+        .await;
+    let attributes = &got["onPremisesExtensionAttributes"];
+    assert_eq!(attributes["extensionAttribute1"], "Cost centre 42");
+    assert!(
+        attributes["extensionAttribute2"].is_null() && attributes.as_object().unwrap().len() == 15
+    );
+
+    let (_, users) = g
+        .get("/v1.0/users?$top=999&$select=id,onPremisesSyncEnabled")
+        .await;
+    let synced = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["onPremisesSyncEnabled"] == true)
+        .and_then(|u| u["id"].as_str())
+        .expect("a synced user in the demo tenant");
+    let (status, e) = g
+        .patch(
+            &format!("/v1.0/users/{synced}"),
+            json!({"onPremisesExtensionAttributes": {"extensionAttribute1": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration."
+    );
+}

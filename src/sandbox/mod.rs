@@ -12,6 +12,7 @@ pub mod faults;
 pub mod graph;
 pub mod identity;
 pub mod licensing;
+pub mod mail;
 pub mod managed_identity;
 pub mod odata;
 pub mod options;

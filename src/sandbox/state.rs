@@ -437,6 +437,8 @@ impl Tenant {
                 created: now,
             },
         );
+        // A new mailbox has its default folders (Inbox, Sent Items, ...).
+        crate::sandbox::mail::default_folders(self, &id);
         id
     }
 

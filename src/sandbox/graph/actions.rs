@@ -565,11 +565,12 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
 /// through `/messages` and `/mailFolders/{sentitems|inbox}/messages`. 202 with no body, as
 /// Graph answers (user-sendmail).
 fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
-    let message = params
+    let mut message = params
         .get("message")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let attachments = crate::sandbox::mail::take_attachments(&mut message);
     let addresses = |key: &str| -> Vec<String> {
         get_ci(&message, key)
             .and_then(Value::as_array)
@@ -630,7 +631,7 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         ("sender", from),
         ("bodyPreview", json!(preview)),
         ("isDraft", json!(false)),
-        ("hasAttachments", json!(false)),
+        ("hasAttachments", json!(!attachments.is_empty())),
         ("conversationId", json!(conversation)),
         (
             "internetMessageId",
@@ -681,7 +682,12 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         else {
             continue;
         };
-        let entity = crate::sandbox::store::Entity::new("microsoft.graph.message", m);
+        let mut entity = crate::sandbox::store::Entity::new("microsoft.graph.message", m);
+        for a in &attachments {
+            entity
+                .many_mut("attachments")
+                .insert(a.id().to_string(), a.clone());
+        }
         user.many_mut("messages")
             .insert(mid.clone(), entity.clone());
         let folders = user.many_mut("mailFolders");

@@ -485,15 +485,14 @@ fn item_of(
                     via: None,
                 });
             }
-            let found = t
-                .store
-                .get(&owner)
-                .and_then(|e| e.many(&nav))
-                .map(|m| m.contains_key(key))
-                .unwrap_or(false);
-            if !found {
-                return Err(not_found(directory, key));
-            }
+            let many = t.store.get(&owner).and_then(|e| e.many(&nav));
+            let found = many.map(|m| m.contains_key(key)).unwrap_or(false);
+            // A mail folder's well-known name, in any case (`mailFolders/Inbox`).
+            let key = match crate::sandbox::mail::well_known(&nav, key) {
+                Some(k) if !found && many.is_some_and(|m| m.contains_key(k)) => k,
+                _ if found => key,
+                _ => return Err(not_found(directory, key)),
+            };
             types.push(None);
             Ok(Cur::Item {
                 path: owner.child(&nav, Some(key)),
@@ -714,6 +713,23 @@ fn shape(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<Strin
     body.remove("@odata.type");
     out.extend(body);
     out
+}
+
+/// Outlook, OneDrive and the other workloads return an entity's `id` whatever `$select` names
+/// (`$select=subject` answers `id` and `subject`); directory objects return what is selected.
+fn keep_id(
+    cat: &Catalog,
+    ty: &str,
+    object: &Map<String, Value>,
+    out: &mut Map<String, Value>,
+    select: &[String],
+) {
+    if select.is_empty() || cat.is_directory(ty) || out.contains_key("id") {
+        return;
+    }
+    if let Some(id) = object.get("id") {
+        out.insert("id".into(), id.clone());
+    }
 }
 
 /// Keeps `directReports` the inverse of `manager`, as Graph derives it: `report` leaves
@@ -1517,6 +1533,7 @@ fn list(
         if plan.select.is_empty() {
             hide_unselected(&tname, &mut shaped);
         }
+        keep_id(cat, &tname, o, &mut shaped, &plan.select);
         super::links::expand(t, &tname, &mut shaped, &plan.expand);
         Value::Object(shaped)
     })
@@ -1563,6 +1580,7 @@ fn get(
     if plan.select.is_empty() {
         hide_unselected(&ty, &mut out);
     }
+    keep_id(cat, &ty, &object, &mut out, &plan.select);
     super::links::expand(t, &ty, &mut out, &plan.expand);
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
