@@ -10,11 +10,11 @@ use mggraph::sandbox::store::catalog::catalog;
 use mggraph::sandbox::SandboxConfig;
 use serde_json::{json, Value};
 
+/// One singleton to check: (path below `/v1.0`, its declared type, documented values).
+type Singleton = (String, &'static str, Vec<(&'static str, Value)>);
+
 /// (path below `/v1.0`, its declared type, documented values: (property, value)).
-fn singletons(
-    tenant_id: &str,
-    domain: &str,
-) -> Vec<(String, &'static str, Vec<(&'static str, Value)>)> {
+fn singletons(tenant_id: &str, domain: &str) -> Vec<Singleton> {
     vec![
         (
             format!("/organization/{tenant_id}"),

@@ -30,7 +30,7 @@ pub fn direct(object: &Map<String, Value>) -> Vec<Value> {
     {
         Some(states) => states
             .iter()
-            .filter(|s| s.get("assignedByGroup").is_none_or(Value::is_null))
+            .filter(|s| s.get("assignedByGroup").map_or(true, Value::is_null))
             .map(|s| json!({"skuId": s["skuId"], "disabledPlans": s.get("disabledPlans").cloned().unwrap_or(json!([]))}))
             .collect(),
         None => object
@@ -115,7 +115,7 @@ pub fn refresh(t: &mut Tenant) {
                     .and_then(Value::as_array)
                     .and_then(|s| {
                         s.iter().find(|x| {
-                            x.get("assignedByGroup").is_none_or(Value::is_null)
+                            x.get("assignedByGroup").map_or(true, Value::is_null)
                                 && sku_of(x) == sku_of(l)
                         })
                     })

@@ -326,7 +326,7 @@ fn role_assigned(t: &mut Tenant, assignment: &Map<String, Value>) {
             .and_then(|s| s.get_mut(&role))
         {
             let members = r.refs_mut("members");
-            if !members.iter().any(|m| *m == pid) {
+            if !members.contains(&pid) {
                 members.push(pid.clone());
             }
         }
