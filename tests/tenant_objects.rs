@@ -738,3 +738,52 @@ async fn extension_attributes_are_writable_on_cloud_users_only() {
         "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration."
     );
 }
+
+#[tokio::test]
+async fn an_invitation_makes_a_pending_guest() {
+    let (s, g) = blank().await;
+    let (status, e) = g
+        .post(
+            "/v1.0/invitations",
+            json!({"invitedUserEmailAddress": "ann@fabrikam.com"}),
+        )
+        .await;
+    assert_eq!(status, 400, "a missing inviteRedirectUrl: {e}");
+    let (status, inv) = g
+        .post(
+            "/v1.0/invitations",
+            json!({"invitedUserEmailAddress": "ann@fabrikam.com", "inviteRedirectUrl": "https://myapps.microsoft.com"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inv}");
+    assert_eq!(inv["status"], "PendingAcceptance");
+    assert_eq!(inv["invitedUserType"], "Guest");
+    assert!(inv["inviteRedeemUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://login.microsoftonline.com/redeem?"));
+    let uid = inv["invitedUser"]["id"]
+        .as_str()
+        .expect("the guest")
+        .to_string();
+    let (status, guest) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=userPrincipalName,userType,externalUserState,mail"
+        ))
+        .await;
+    assert_eq!(status, 200, "{guest}");
+    assert_eq!(
+        guest["userPrincipalName"],
+        format!("ann_fabrikam.com#EXT#@{}", s.domain)
+    );
+    assert_eq!(guest["userType"], "Guest");
+    assert_eq!(guest["externalUserState"], "PendingAcceptance");
+    // Invited again: the same guest.
+    let (_, again) = g
+        .post(
+            "/v1.0/invitations",
+            json!({"invitedUserEmailAddress": "ann@fabrikam.com", "inviteRedirectUrl": "https://myapps.microsoft.com"}),
+        )
+        .await;
+    assert_eq!(again["invitedUser"]["id"], uid);
+}

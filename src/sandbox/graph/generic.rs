@@ -1609,6 +1609,9 @@ fn create(
     if let Src::Contained(owner, _, nav) = &src {
         super::links::before_create(t, owner, nav, &ty, &mut object)?;
     }
+    if ty == "microsoft.graph.invitation" {
+        super::links::invitation(t, &mut object)?;
+    }
     let mut links = vec![];
     for (nav, urls) in &checked.binds {
         let p = cat

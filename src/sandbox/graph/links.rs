@@ -425,3 +425,80 @@ pub fn expand(t: &Tenant, ty: &str, object: &mut Map<String, Value>, expand: &[E
         object.insert(e.prop.clone(), value.unwrap_or(Value::Null));
     }
 }
+
+/// `POST /invitations` (invitation-post): checks the two required properties, makes the guest
+/// user (`{address with _ for @}#EXT#@{initial domain}`, `userType` Guest, pending acceptance),
+/// or finds the one already invited with that address, and fills in what Graph answers: the
+/// redemption URL, the status and the invited user.
+pub fn invitation(t: &mut Tenant, object: &mut Map<String, Value>) -> Result<(), GraphErr> {
+    let email = text(object, "invitedUserEmailAddress").to_string();
+    if email.is_empty() || !email.contains('@') {
+        return Err(GraphErr::bad_request(
+            "The invitedUserEmailAddress property is required and must be an email address.",
+        ));
+    }
+    if text(object, "inviteRedirectUrl").is_empty() {
+        return Err(GraphErr::bad_request(
+            "The inviteRedirectUrl property is required.",
+        ));
+    }
+    let display = match text(object, "invitedUserDisplayName") {
+        "" => email.clone(),
+        name => name.to_string(),
+    };
+    let existing = t
+        .users
+        .values()
+        .find(|u| text(&u.object, "mail").eq_ignore_ascii_case(&email))
+        .map(|u| u.id().to_string());
+    let user_type = match text(object, "invitedUserType") {
+        "" => "Guest".to_string(),
+        ty => ty.to_string(),
+    };
+    let uid = match existing {
+        Some(id) => id,
+        None => {
+            let upn = format!("{}#EXT#@{}", email.replace('@', "_"), t.domain);
+            let nick = email.replace('@', "_");
+            t.add_user(
+                json!({
+                    "displayName": display, "mail": email, "userPrincipalName": upn,
+                    "mailNickname": nick, "userType": user_type, "accountEnabled": true,
+                    "creationType": "Invitation", "externalUserState": "PendingAcceptance",
+                    "externalUserStateChangeDateTime": format_timestamp(chrono::Utc::now(), Precision::Seconds),
+                    "otherMails": [email],
+                    "identities": [{"signInType": "userPrincipalName", "issuer": t.domain, "issuerAssignedId": upn}],
+                }),
+                String::new(),
+            )
+        }
+    };
+    let invitation_id = text(object, "id").to_string();
+    let tenant_id = t.id.clone();
+    for (k, v) in [
+        ("invitedUserDisplayName", json!(display)),
+        ("invitedUserType", json!(user_type)),
+        (
+            "inviteRedeemUrl",
+            json!(format!(
+                "https://login.microsoftonline.com/redeem?rd=https%3a%2f%2finvitations.microsoft.com%2fredeem%2f%3ftenant%3d{tenant_id}%26user%3d{invitation_id}%26ticket%3d{}",
+                crate::sandbox::state::random_secret(24)
+            )),
+        ),
+        ("status", json!("PendingAcceptance")),
+        ("invitedUser", json!({"id": uid})),
+    ] {
+        object.insert(k.into(), v);
+    }
+    for (k, v) in [
+        ("sendInvitationMessage", json!(false)),
+        ("resetRedemption", json!(false)),
+        (
+            "invitedUserMessageInfo",
+            json!({"messageLanguage": null, "customizedMessageBody": null, "ccRecipients": []}),
+        ),
+    ] {
+        object.entry(k).or_insert(v);
+    }
+    Ok(())
+}
