@@ -75,6 +75,28 @@ const HAND_WRITTEN_REFUSALS: &[(&str, &str)] = &[
         "/users/{user-id}/authentication/methods",
         "methods are created through their own typed collections",
     ),
+    // Graph refuses an assignment naming no real principal, resource or role; these are
+    // exercised with real ones in tests/tenant_objects.rs.
+    (
+        "/groups/{group-id}/appRoleAssignments",
+        "needs a real principal, resource and role",
+    ),
+    (
+        "/users/{user-id}/appRoleAssignments",
+        "needs a real principal, resource and role",
+    ),
+    (
+        "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
+        "needs a real principal, resource and role",
+    ),
+    (
+        "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
+        "needs a real principal, resource and role",
+    ),
+    (
+        "/roleManagement/directory/roleAssignments",
+        "needs a real principal",
+    ),
 ];
 
 /// Fills the placeholders of `template` with the ids created in the collections before them;
@@ -194,6 +216,16 @@ fn minimal_body(
         }
         "microsoft.graph.servicePrincipal" => {
             body.insert("appId".into(), json!(app_id?));
+        }
+        "microsoft.graph.invitation" => {
+            body.insert(
+                "invitedUserEmailAddress".into(),
+                json!(format!("{value}@fabrikam.com")),
+            );
+            body.insert(
+                "inviteRedirectUrl".into(),
+                json!("https://myapps.microsoft.com"),
+            );
         }
         "microsoft.graph.device" => {
             body.insert("accountEnabled".into(), json!(true));

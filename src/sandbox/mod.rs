@@ -6,10 +6,13 @@
 //! platform), `/v1.0/*` and `/beta/*` (Graph). State is in memory.
 
 pub mod assertion;
+pub mod defaults;
 pub mod demo;
 pub mod faults;
 pub mod graph;
 pub mod identity;
+pub mod licensing;
+pub mod mail;
 pub mod managed_identity;
 pub mod odata;
 pub mod options;

@@ -245,6 +245,37 @@ pub fn default_method_configs() -> IndexMap<String, Map<String, Value>> {
             "includeTargets": all_users,
             "excludeTargets": []
         }),
+        // The other configurations every tenant lists (authenticationmethodspolicy-get).
+        json!({
+            "@odata.type": "#microsoft.graph.voiceAuthenticationMethodConfiguration",
+            "id": "Voice",
+            "state": "disabled",
+            "isOfficePhoneAllowed": false,
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.softwareOathAuthenticationMethodConfiguration",
+            "id": "SoftwareOath",
+            "state": "disabled",
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
+        json!({
+            "@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+            "id": "X509Certificate",
+            "state": "disabled",
+            "certificateUserBindings": [
+                {"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName", "priority": 1},
+                {"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": 2}
+            ],
+            "authenticationModeConfiguration": {"x509CertificateAuthenticationDefaultMode": "x509CertificateSingleFactor", "rules": []},
+            "crlValidationConfiguration": {"state": "disabled", "exemptedCertificateAuthoritiesSubjectKeyIdentifiers": []},
+            "certificateAuthorityScopes": [],
+            "issuerHintsConfiguration": {"state": "disabled"},
+            "includeTargets": all_users,
+            "excludeTargets": []
+        }),
     ];
     configs
         .into_iter()
@@ -366,6 +397,8 @@ impl Tenant {
                 String::new(),
             );
         }
+        // What every tenant has (policies, role templates, ...), around what the demo wrote.
+        crate::sandbox::defaults::install(self);
     }
 
     /// Adds a user from a (validated) Graph object; returns the new id.
@@ -375,6 +408,9 @@ impl Tenant {
         let now = Utc::now();
         object.insert("id".into(), json!(id));
         object.entry("businessPhones").or_insert(json!([]));
+        // What Graph sets on every new user (user-post-users): no licences yet, and the 15
+        // extension attributes, empty.
+        crate::sandbox::defaults::on_create("microsoft.graph.user", &mut object);
         object.entry("userType").or_insert(json!("Member"));
         object.insert("createdDateTime".into(), json!(timestamp(now)));
         object.insert(
@@ -401,6 +437,8 @@ impl Tenant {
                 created: now,
             },
         );
+        // A new mailbox has its default folders (Inbox, Sent Items, ...).
+        crate::sandbox::mail::default_folders(self, &id);
         id
     }
 

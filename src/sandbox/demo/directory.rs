@@ -588,7 +588,19 @@ pub fn roles(tenant: &mut Tenant, d: &mut Draw, people: &People) {
         let Some((template, _, description, _)) = ROLES.iter().find(|r| r.1 == name) else {
             continue;
         };
-        let id = d.id();
+        let drawn = d.id();
+        // A role a new tenant already activated (Global Administrator, see
+        // `sandbox::defaults`) keeps its id; the draw above keeps the seed's sequence.
+        let id = tenant
+            .store
+            .sets
+            .get("directoryRoles")
+            .and_then(|s| {
+                s.values()
+                    .find(|r| r.object.get("roleTemplateId") == Some(&json!(template)))
+            })
+            .map(|r| r.id().to_string())
+            .unwrap_or(drawn);
         insert(
             tenant,
             "directoryRoles",

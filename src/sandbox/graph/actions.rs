@@ -172,16 +172,26 @@ pub fn invoke(
                 .get("passwordCredential")
                 .cloned()
                 .unwrap_or(json!({}));
-            let now = chrono::Utc::now();
             let secret = random_secret(40);
+            // application-addpassword: a missing or null start is now, a missing or null
+            // end two years after the start.
+            let given_time = |k: &str| {
+                given
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+                    .map(|d| d.with_timezone(&chrono::Utc))
+            };
+            let start = given_time("startDateTime").unwrap_or_else(chrono::Utc::now);
+            let end = given_time("endDateTime").unwrap_or(start + chrono::Duration::days(730));
             let cred = json!({
                 "customKeyIdentifier": null,
                 "displayName": given.get("displayName").cloned().unwrap_or(Value::Null),
-                "endDateTime": given.get("endDateTime").cloned().unwrap_or(json!(format_timestamp(now + chrono::Duration::days(730), Precision::Ticks))),
+                "endDateTime": format_timestamp(end, Precision::Ticks),
                 "hint": &secret[..3],
                 "keyId": new_id(),
                 "secretText": secret,
-                "startDateTime": given.get("startDateTime").cloned().unwrap_or(json!(format_timestamp(now, Precision::Ticks))),
+                "startDateTime": format_timestamp(start, Precision::Ticks),
             });
             if set == "applications" {
                 if let Some(app) = t.apps.iter_mut().find(|a| a.object_id == id) {
@@ -233,66 +243,7 @@ pub fn invoke(
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
         ("restore", Some(id), _) => {
-            let Some(d) = t.store.deleted.shift_remove(id) else {
-                return Err(GraphErr::not_found(id));
-            };
-            let mut e = d.entity;
-            e.object.insert("deletedDateTime".into(), Value::Null);
-            let object = e.object.clone();
-            let ty = e.ty.clone();
-            match d.set.as_str() {
-                USERS => {
-                    let uid = id.to_string();
-                    t.users.insert(
-                        uid.clone(),
-                        crate::sandbox::state::User {
-                            object: object.clone(),
-                            password: String::new(),
-                            roles: vec![],
-                            tap: None,
-                            fido2: vec![],
-                            per_user_mfa: "disabled".into(),
-                            created: chrono::Utc::now(),
-                        },
-                    );
-                    let upn = object
-                        .get("userPrincipalName")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_ascii_lowercase();
-                    t.upn_index.insert(upn, uid);
-                }
-                GROUPS => {
-                    t.groups.insert(
-                        id.to_string(),
-                        crate::sandbox::state::Group {
-                            object: object.clone(),
-                            members: vec![],
-                        },
-                    );
-                }
-                "applications" => {
-                    t.apps.push(crate::sandbox::state::App {
-                        object_id: id.to_string(),
-                        client_id: object
-                            .get("appId")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string(),
-                        display_name: object
-                            .get("displayName")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string(),
-                        secrets: vec![],
-                        roles: vec![],
-                        public_client: false,
-                        certificates: vec![],
-                    });
-                    t.store.insert_top(&d.set, e);
-                }
-                other => t.store.insert_top(other, e),
-            }
+            let (ty, object) = super::recycle::restore(t, id)?;
             let mut out = object;
             out.insert("@odata.type".into(), json!(format!("#{ty}")));
             out.insert(
@@ -471,7 +422,8 @@ fn assign_license(
             .get("consumedUnits")
             .and_then(Value::as_i64)
             .unwrap_or(0);
-        if consumed >= enabled {
+        // A group consumes no unit itself; its members do (see `licensing`).
+        if set == USERS && consumed >= enabled {
             return Err(GraphErr::bad_request(format!(
                 "Subscription {sku_id} does not have any available licenses."
             )));
@@ -484,20 +436,32 @@ fn assign_license(
             )));
         }
     }
-    let mut object = overlay_object(t, set, id).ok_or_else(|| GraphErr::not_found(id))?;
-    let mut assigned: Vec<Value> = object
-        .get("assignedLicenses")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut delta: Vec<(String, i64)> = vec![];
+    let current = overlay_object(t, set, id).ok_or_else(|| GraphErr::not_found(id))?;
+    if set == USERS && !adds.is_empty() {
+        // user-assignlicense: a user must have a usage location to be licensed.
+        let located = current
+            .get("usageLocation")
+            .and_then(Value::as_str)
+            .is_some_and(|l| !l.is_empty());
+        if !located {
+            return Err(GraphErr::bad_request(
+                "License assignment cannot be done for user with invalid usage location.",
+            ));
+        }
+    }
+    // The direct assignments after the change: removes first, then adds (which replace the
+    // disabled plans of a licence already held).
+    let mut assigned: Vec<Value> = match set {
+        USERS => crate::sandbox::licensing::direct(&current),
+        _ => current
+            .get("assignedLicenses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+    };
     assigned.retain(|l| {
         let sku = l.get("skuId").and_then(Value::as_str).unwrap_or_default();
-        let drop = removes.iter().any(|r| r.eq_ignore_ascii_case(sku));
-        if drop {
-            delta.push((sku.to_string(), -1));
-        }
-        !drop
+        !removes.iter().any(|r| r.eq_ignore_ascii_case(sku))
     });
     for a in adds {
         let sku = a
@@ -506,92 +470,27 @@ fn assign_license(
             .unwrap_or_default()
             .to_string();
         let entry = json!({"skuId": sku, "disabledPlans": a.get("disabledPlans").cloned().unwrap_or(json!([]))});
-        if let Some(pos) = assigned
-            .iter()
-            .position(|l| l.get("skuId").and_then(Value::as_str) == Some(sku.as_str()))
-        {
-            assigned[pos] = entry;
-        } else {
-            assigned.push(entry);
-            delta.push((sku, 1));
+        match assigned.iter().position(|l| {
+            l.get("skuId")
+                .and_then(Value::as_str)
+                .is_some_and(|x| x.eq_ignore_ascii_case(&sku))
+        }) {
+            Some(pos) => assigned[pos] = entry,
+            None => assigned.push(entry),
         }
     }
-    object.insert("assignedLicenses".into(), Value::Array(assigned.clone()));
     match set {
-        USERS => {
-            if let Some(u) = t.users.get_mut(id) {
-                u.object
-                    .insert("assignedLicenses".into(), Value::Array(assigned.clone()));
-            }
-        }
+        USERS => crate::sandbox::licensing::set_direct(t, id, assigned),
         _ => {
             if let Some(g) = t.groups.get_mut(id) {
                 g.object
-                    .insert("assignedLicenses".into(), Value::Array(assigned.clone()));
+                    .insert("assignedLicenses".into(), Value::Array(assigned));
             }
         }
     }
-    if let Some(skus) = t.store.sets.get_mut("subscribedSkus") {
-        for (sku, d) in delta {
-            if let Some(s) = skus.values_mut().find(|s| {
-                s.object
-                    .get("skuId")
-                    .and_then(Value::as_str)
-                    .map(|x| x.eq_ignore_ascii_case(&sku))
-                    .unwrap_or(false)
-            }) {
-                let n = s
-                    .object
-                    .get("consumedUnits")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0)
-                    + d;
-                s.object.insert("consumedUnits".into(), json!(n.max(0)));
-            }
-        }
-    }
-    if set == USERS {
-        // licenseDetails mirror assignedLicenses.
-        let details: Vec<(String, crate::sandbox::store::Entity)> = assigned
-            .iter()
-            .filter_map(|l| {
-                let sku_id = l.get("skuId")?.as_str()?.to_string();
-                let sku = sku_of(&sku_id)?;
-                let mut o = Map::new();
-                let detail_id = format!("{}{}", &id[..id.len().min(8)], &sku_id);
-                o.insert("id".into(), json!(detail_id));
-                o.insert("skuId".into(), json!(sku_id));
-                o.insert(
-                    "skuPartNumber".into(),
-                    sku.object
-                        .get("skuPartNumber")
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                );
-                o.insert(
-                    "servicePlans".into(),
-                    sku.object.get("servicePlans").cloned().unwrap_or(json!([])),
-                );
-                Some((
-                    detail_id,
-                    crate::sandbox::store::Entity::new("microsoft.graph.licenseDetails", o),
-                ))
-            })
-            .collect();
-        let path = EntityPath {
-            root: Root::Set(USERS.into(), id.to_string()),
-            steps: vec![],
-        };
-        if let Some(e) = t
-            .store
-            .get_mut(&path, &[Some("microsoft.graph.user".into())])
-        {
-            let m = e.many_mut("licenseDetails");
-            m.clear();
-            m.extend(details);
-        }
-    }
-    t.store.version += 1;
+    // Members' licences, states, details and every SKU's consumed units follow.
+    crate::sandbox::licensing::refresh(t);
+    let mut object = overlay_object(t, set, id).ok_or_else(|| GraphErr::not_found(id))?;
     object.insert(
         "@odata.context".into(),
         json!(ctx.context(&format!("{set}/$entity"))),
@@ -666,11 +565,12 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
 /// through `/messages` and `/mailFolders/{sentitems|inbox}/messages`. 202 with no body, as
 /// Graph answers (user-sendmail).
 fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
-    let message = params
+    let mut message = params
         .get("message")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let attachments = crate::sandbox::mail::take_attachments(&mut message);
     let addresses = |key: &str| -> Vec<String> {
         get_ci(&message, key)
             .and_then(Value::as_array)
@@ -731,7 +631,7 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         ("sender", from),
         ("bodyPreview", json!(preview)),
         ("isDraft", json!(false)),
-        ("hasAttachments", json!(false)),
+        ("hasAttachments", json!(!attachments.is_empty())),
         ("conversationId", json!(conversation)),
         (
             "internetMessageId",
@@ -782,7 +682,12 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         else {
             continue;
         };
-        let entity = crate::sandbox::store::Entity::new("microsoft.graph.message", m);
+        let mut entity = crate::sandbox::store::Entity::new("microsoft.graph.message", m);
+        for a in &attachments {
+            entity
+                .many_mut("attachments")
+                .insert(a.id().to_string(), a.clone());
+        }
         user.many_mut("messages")
             .insert(mid.clone(), entity.clone());
         let folders = user.many_mut("mailFolders");

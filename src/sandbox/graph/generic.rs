@@ -485,15 +485,14 @@ fn item_of(
                     via: None,
                 });
             }
-            let found = t
-                .store
-                .get(&owner)
-                .and_then(|e| e.many(&nav))
-                .map(|m| m.contains_key(key))
-                .unwrap_or(false);
-            if !found {
-                return Err(not_found(directory, key));
-            }
+            let many = t.store.get(&owner).and_then(|e| e.many(&nav));
+            let found = many.map(|m| m.contains_key(key)).unwrap_or(false);
+            // A mail folder's well-known name, in any case (`mailFolders/Inbox`).
+            let key = match crate::sandbox::mail::well_known(&nav, key) {
+                Some(k) if !found && many.is_some_and(|m| m.contains_key(k)) => k,
+                _ if found => key,
+                _ => return Err(not_found(directory, key)),
+            };
             types.push(None);
             Ok(Cur::Item {
                 path: owner.child(&nav, Some(key)),
@@ -716,6 +715,23 @@ fn shape(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<Strin
     out
 }
 
+/// Outlook, OneDrive and the other workloads return an entity's `id` whatever `$select` names
+/// (`$select=subject` answers `id` and `subject`); directory objects return what is selected.
+fn keep_id(
+    cat: &Catalog,
+    ty: &str,
+    object: &Map<String, Value>,
+    out: &mut Map<String, Value>,
+    select: &[String],
+) {
+    if select.is_empty() || cat.is_directory(ty) || out.contains_key("id") {
+        return;
+    }
+    if let Some(id) = object.get("id") {
+        out.insert("id".into(), id.clone());
+    }
+}
+
 /// Keeps `directReports` the inverse of `manager`, as Graph derives it: `report` leaves
 /// `old`'s reports and joins `new`'s.
 fn mirror_manager(t: &mut Tenant, report: &str, old: Option<&str>, new: Option<&str>) {
@@ -827,6 +843,7 @@ fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Valu
             object.entry(p.name.clone()).or_insert_with(|| json!([]));
         }
     }
+    crate::sandbox::defaults::on_create(ty, object);
     match ty {
         "microsoft.graph.application" => {
             object.entry("appId").or_insert_with(|| json!(new_id()));
@@ -1416,6 +1433,7 @@ fn add_link(
                 return Err(exists_already(nav));
             }
             g.members.push(id.to_string());
+            crate::sandbox::licensing::refresh(t);
             return Ok(());
         }
     }
@@ -1454,6 +1472,7 @@ fn remove_link(t: &mut Tenant, owner: &EntityPath, nav: &str, id: &str) -> Handl
             if g.members.len() == before {
                 return Err(GraphErr::not_found(id));
             }
+            crate::sandbox::licensing::refresh(t);
             return Ok(no_content());
         }
     }
@@ -1514,6 +1533,8 @@ fn list(
         if plan.select.is_empty() {
             hide_unselected(&tname, &mut shaped);
         }
+        keep_id(cat, &tname, o, &mut shaped, &plan.select);
+        super::links::expand(t, &tname, &mut shaped, &plan.expand);
         Value::Object(shaped)
     })
 }
@@ -1559,6 +1580,8 @@ fn get(
     if plan.select.is_empty() {
         hide_unselected(&ty, &mut out);
     }
+    keep_id(cat, &ty, &object, &mut out, &plan.select);
+    super::links::expand(t, &ty, &mut out, &plan.expand);
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 
@@ -1583,6 +1606,12 @@ fn create(
     let mut object = checked.object;
     server_set(t, cat, &ty, &mut object);
     unique(t, &ty, &object, None)?;
+    if let Src::Contained(owner, _, nav) = &src {
+        super::links::before_create(t, owner, nav, &ty, &mut object)?;
+    }
+    if ty == "microsoft.graph.invitation" {
+        super::links::invitation(t, &mut object)?;
+    }
     let mut links = vec![];
     for (nav, urls) in &checked.binds {
         let p = cat
@@ -1656,6 +1685,7 @@ fn create(
             }
             many.insert(id.clone(), Entity::new(&ty, object.clone()));
             t.store.version += 1;
+            super::links::after_create(t, owner, nav, &ty, &object);
             None
         }
         Src::Links(owner, types, nav, target) => {
@@ -1821,50 +1851,24 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
     }
     if let Some((set, id)) = path.top() {
         let (set, id) = (set.to_string(), id.to_string());
+        if is_overlay(&set) {
+            if set == USERS && id == t.admin_id {
+                return Err(GraphErr::denied());
+            }
+            let deleted = match set.as_str() {
+                USERS => super::recycle::delete_user(t, &id),
+                GROUPS => super::recycle::delete_group(t, &id),
+                _ => super::recycle::delete_application(t, &id),
+            };
+            if !deleted {
+                return Err(not_found(directory, &key));
+            }
+            return Ok(no_content());
+        }
         let side = t.store.remove_top(&set, &id);
-        match set.as_str() {
-            USERS => {
-                if id == t.admin_id {
-                    return Err(GraphErr::denied());
-                }
-                if let Some(u) = t.users.get(&id) {
-                    let mut e = side.unwrap_or_default();
-                    e.ty = "microsoft.graph.user".into();
-                    e.object = u.object.clone();
-                    remember_deleted(t, &set, e);
-                }
-                t.remove_user(&id);
-            }
-            GROUPS => {
-                if let Some(g) = t.groups.shift_remove(&id) {
-                    let mut e = side.unwrap_or_default();
-                    e.ty = "microsoft.graph.group".into();
-                    e.object = g.object;
-                    remember_deleted(t, &set, e);
-                }
-                for g in t.groups.values_mut() {
-                    g.members.retain(|m| *m != id);
-                }
-            }
-            APPLICATIONS => {
-                if let Some(pos) = t.apps.iter().position(|a| a.object_id == id) {
-                    let app = t.apps.remove(pos);
-                    let mut e = side.unwrap_or_default();
-                    e.ty = "microsoft.graph.application".into();
-                    let mut o = e.object.clone();
-                    o.insert("id".into(), json!(app.object_id));
-                    o.insert("appId".into(), json!(app.client_id));
-                    o.insert("displayName".into(), json!(app.display_name));
-                    e.object = o;
-                    remember_deleted(t, &set, e);
-                }
-            }
-            _ => {
-                if let Some(e) = side {
-                    if cat.is_directory(&e.ty) {
-                        remember_deleted(t, &set, e);
-                    }
-                }
+        if let Some(e) = side {
+            if cat.is_directory(&e.ty) {
+                remember_deleted(t, &set, e);
             }
         }
         for g in t.groups.values_mut() {
@@ -1877,23 +1881,28 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
         // A singleton cannot be deleted.
         return Err(GraphErr::method_not_allowed());
     };
+    if is_deleted_items(&parent, &nav) {
+        // directory-deleteditems-delete: gone for good.
+        return if super::recycle::purge(t, &key) {
+            Ok(no_content())
+        } else {
+            Err(not_found(true, &key))
+        };
+    }
     let Some(e) = t.store.get_mut(&parent, &[]) else {
         return Err(not_found(directory, &key));
     };
     let removed = match k {
-        Some(k) => e
-            .nav
-            .get_mut(&nav)
-            .and_then(|n| match n {
-                Nav::Many(m) => m.shift_remove(&k),
-                _ => None,
-            })
-            .is_some(),
-        None => e.nav.remove(&nav).is_some(),
+        Some(k) => e.nav.get_mut(&nav).and_then(|n| match n {
+            Nav::Many(m) => m.shift_remove(&k),
+            _ => None,
+        }),
+        None => e.nav.remove(&nav).map(|_| Entity::default()),
     };
-    if !removed {
+    let Some(removed) = removed else {
         return Err(not_found(directory, &key));
-    }
+    };
+    super::links::after_delete(t, &parent, &nav, &removed);
     t.store.version += 1;
     Ok(no_content())
 }
@@ -1909,6 +1918,8 @@ fn remember_deleted(t: &mut Tenant, set: &str, mut entity: Entity) {
         Deleted {
             set: set.to_string(),
             entity,
+            kept: Default::default(),
+            member_of: vec![],
         },
     );
 }

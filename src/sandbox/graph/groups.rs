@@ -293,13 +293,9 @@ fn delete(ctx: &Ctx, id: &str) -> Handled {
         DIRECTORY_ADMIN_ROLES,
         None,
     )?;
-    let mut tenant = ctx.state.tenant_mut();
-    tenant
-        .groups
-        .shift_remove(id)
-        .ok_or_else(|| GraphErr::not_found(id))?;
-    for g in tenant.groups.values_mut() {
-        g.members.retain(|m| m != id);
+    // A Microsoft 365 group goes to `directory/deletedItems`, restorable; others for good.
+    if !super::recycle::delete_group(&mut ctx.state.tenant_mut(), id) {
+        return Err(GraphErr::not_found(id));
     }
     Ok(no_content())
 }
@@ -330,6 +326,8 @@ fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
         ));
     }
     group.members.push(member);
+    // Group-based licences reach the new member.
+    crate::sandbox::licensing::refresh(&mut tenant);
     Ok(no_content())
 }
 
@@ -349,5 +347,6 @@ fn remove_member(ctx: &Ctx, id: &str, member: &str) -> Handled {
             format!("Resource '{member}' does not exist or one of its queried reference-property objects are not present in group '{id}'."),
         ));
     }
+    crate::sandbox::licensing::refresh(&mut tenant);
     Ok(no_content())
 }

@@ -6,8 +6,10 @@ mod batch;
 mod directory;
 pub mod generic;
 mod groups;
+mod links;
 mod methods;
 mod policies;
+mod recycle;
 mod users;
 
 use axum::body::Body;

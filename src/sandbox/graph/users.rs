@@ -57,7 +57,9 @@ fn kind_of(prop: &str) -> Option<Kind> {
     let k = match prop {
         "accountEnabled" | "showInAddressList" => Bool,
         "businessPhones" | "otherMails" | "proxyAddresses" | "imAddresses" => StrList,
-        "passwordProfile" | "identities" | "employeeOrgData" => Obj,
+        "passwordProfile" | "identities" | "employeeOrgData" | "onPremisesExtensionAttributes" => {
+            Obj
+        }
         "id"
         | "createdDateTime"
         | "deletedDateTime"
@@ -110,6 +112,7 @@ fn canonical(prop: &str) -> Option<String> {
         "passwordProfile",
         "identities",
         "employeeOrgData",
+        "onPremisesExtensionAttributes",
         "id",
         "createdDateTime",
         "deletedDateTime",
@@ -437,8 +440,44 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
         }
     }
     let old_upn = tenant.users[&id].upn().to_ascii_lowercase();
-    let user = tenant.users.get_mut(&id).expect("resolved above");
+    let Some(user) = tenant.users.get_mut(&id) else {
+        return Err(GraphErr::not_found(key));
+    };
+    let synced = user.object.get("onPremisesSyncEnabled") == Some(&Value::Bool(true));
     for (k, v) in body {
+        if k == "onPremisesExtensionAttributes" {
+            // user-update: writable on cloud-only users, one attribute at a time (the others
+            // keep their values); a synced user's are mastered on-premises.
+            if synced {
+                return Err(GraphErr::bad_request(
+                    "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.",
+                ));
+            }
+            let Some(given) = v.as_object() else {
+                return Err(type_error(
+                    &k,
+                    &v,
+                    "microsoft.graph.onPremisesExtensionAttributes",
+                ));
+            };
+            for (name, value) in given {
+                let valid = name
+                    .strip_prefix("extensionAttribute")
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .is_some_and(|n| (1..=15).contains(&n));
+                if !valid || !(value.is_string() || value.is_null()) {
+                    return Err(GraphErr::bad_request(format!("Invalid property '{name}'.")));
+                }
+            }
+            let current = user
+                .object
+                .entry("onPremisesExtensionAttributes")
+                .or_insert_with(|| json!({}));
+            if let Some(current) = current.as_object_mut() {
+                current.extend(given.clone());
+            }
+            continue;
+        }
         if k == "passwordProfile" {
             if let Some(p) = v.get("password").and_then(Value::as_str) {
                 if !password_ok(p) {
@@ -470,7 +509,8 @@ fn delete(ctx: &Ctx, key: &str) -> Handled {
     if id == ctx.state.tenant().admin_id {
         return Err(GraphErr::denied());
     }
-    ctx.state.tenant_mut().remove_user(&id);
+    // Graph keeps a deleted user in `directory/deletedItems` for 30 days, restorable.
+    super::recycle::delete_user(&mut ctx.state.tenant_mut(), &id);
     Ok(no_content())
 }
 

@@ -169,6 +169,20 @@ impl EntityPath {
 pub struct Deleted {
     pub set: String,
     pub entity: Entity,
+    /// What the tenant keeps outside the store, for `restore`.
+    pub kept: Kept,
+    /// The groups the object was a direct member of.
+    pub member_of: Vec<String>,
+}
+
+/// What a deleted user, group or application had in the tenant's own tables.
+#[derive(Debug, Clone, Default)]
+pub enum Kept {
+    #[default]
+    None,
+    User(Box<crate::sandbox::state::User>),
+    Members(Vec<String>),
+    App(Box<crate::sandbox::state::App>),
 }
 
 /// Every generic entity of a tenant.

@@ -511,6 +511,21 @@ pub fn check_params(
             0,
         )?;
     }
+    // Graph names every absent required parameter at once; an explicit null gets its own text.
+    let absent: Vec<&str> = params
+        .iter()
+        .filter(|p| !p.nullable && !body.keys().any(|k| k.eq_ignore_ascii_case(&p.name)))
+        .map(|p| p.name.as_str())
+        .collect();
+    if !absent.is_empty() {
+        return Err(bad(
+            directory,
+            format!(
+                "One or more parameters of the operation '{action}' are missing from the request payload. The missing parameters are: {}.",
+                absent.join(", ")
+            ),
+        ));
+    }
     for p in params {
         let given = body
             .iter()

@@ -1,0 +1,215 @@
+//! Licences as Graph derives them (learn.microsoft.com/graph/api/user-assignlicense,
+//! /group-assignlicense, /resources/licenseassignmentstate): a user's licences are those
+//! assigned to them directly and those of every group they are a direct member of
+//! (group-based licensing does not follow nesting); `licenseAssignmentStates` says where each
+//! comes from (`assignedByGroup`, null when direct); a group holds its `assignedLicenses` but
+//! consumes no unit; a SKU's `consumedUnits` is the number of users holding it.
+//!
+//! [`refresh`] recomputes all of it from the direct assignments and the memberships; it runs
+//! after every change to either (assignLicense, membership, delete, restore).
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Map, Value};
+
+use super::state::{format_timestamp, Precision, Tenant};
+use super::store::{Entity, EntityPath};
+
+fn sku_of(l: &Value) -> Option<String> {
+    l.get("skuId")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+}
+
+/// A user's direct assignments: the states without a group, or (before any state was
+/// written, as the demo tenant starts) their `assignedLicenses`.
+pub fn direct(object: &Map<String, Value>) -> Vec<Value> {
+    match object
+        .get("licenseAssignmentStates")
+        .and_then(Value::as_array)
+    {
+        Some(states) => states
+            .iter()
+            .filter(|s| s.get("assignedByGroup").map_or(true, Value::is_null))
+            .map(|s| json!({"skuId": s["skuId"], "disabledPlans": s.get("disabledPlans").cloned().unwrap_or(json!([]))}))
+            .collect(),
+        None => object
+            .get("assignedLicenses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+    }
+}
+
+/// Sets a user's direct assignments (what `assignLicense` on the user changes).
+pub fn set_direct(t: &mut Tenant, user: &str, licenses: Vec<Value>) {
+    let Some(u) = t.users.get_mut(user) else {
+        return;
+    };
+    let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
+    let inherited: Vec<Value> = u
+        .object
+        .get("licenseAssignmentStates")
+        .and_then(Value::as_array)
+        .map(|s| {
+            s.iter()
+                .filter(|x| x.get("assignedByGroup").is_some_and(|g| !g.is_null()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut states: Vec<Value> = licenses
+        .iter()
+        .map(|l| state(l, Value::Null, &now))
+        .collect();
+    states.extend(inherited);
+    u.object
+        .insert("licenseAssignmentStates".into(), Value::Array(states));
+}
+
+fn state(license: &Value, group: Value, now: &str) -> Value {
+    json!({
+        "assignedByGroup": group,
+        "disabledPlans": license.get("disabledPlans").cloned().unwrap_or(json!([])),
+        "error": "None",
+        "lastUpdatedDateTime": now,
+        "skuId": license.get("skuId").cloned().unwrap_or(Value::Null),
+        "state": "Active",
+    })
+}
+
+/// Recomputes every user's `assignedLicenses`, `licenseAssignmentStates` and
+/// `licenseDetails`, and every SKU's `consumedUnits` (see the module doc).
+pub fn refresh(t: &mut Tenant) {
+    let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
+    // Group → its licences, for groups that have some.
+    let licensed: Vec<(String, Vec<Value>, Vec<String>)> = t
+        .groups
+        .iter()
+        .filter_map(|(gid, g)| {
+            let l = g.object.get("assignedLicenses")?.as_array()?;
+            (!l.is_empty()).then(|| (gid.clone(), l.clone(), g.members.clone()))
+        })
+        .collect();
+    let mut by_user: HashMap<&str, Vec<(&str, &Value)>> = HashMap::new();
+    for (gid, licenses, members) in &licensed {
+        for m in members {
+            by_user
+                .entry(m.as_str())
+                .or_default()
+                .extend(licenses.iter().map(|l| (gid.as_str(), l)));
+        }
+    }
+    let mut changed: Vec<(String, Vec<Value>)> = vec![];
+    let mut holders: HashMap<String, usize> = HashMap::new();
+    let ids: Vec<String> = t.users.keys().cloned().collect();
+    for id in &ids {
+        let Some(u) = t.users.get(id) else { continue };
+        let own = direct(&u.object);
+        let mut states: Vec<Value> = own
+            .iter()
+            .map(|l| {
+                // Keep the date of an unchanged direct state.
+                u.object
+                    .get("licenseAssignmentStates")
+                    .and_then(Value::as_array)
+                    .and_then(|s| {
+                        s.iter().find(|x| {
+                            x.get("assignedByGroup").map_or(true, Value::is_null)
+                                && sku_of(x) == sku_of(l)
+                        })
+                    })
+                    .cloned()
+                    .unwrap_or_else(|| state(l, Value::Null, &now))
+            })
+            .collect();
+        for (gid, l) in by_user.get(id.as_str()).into_iter().flatten() {
+            states.push(state(l, json!(gid), &now));
+        }
+        let mut seen = HashSet::new();
+        let assigned: Vec<Value> = states
+            .iter()
+            .filter(|s| seen.insert(sku_of(s)))
+            .map(|s| json!({"skuId": s["skuId"], "disabledPlans": s["disabledPlans"]}))
+            .collect();
+        for l in &assigned {
+            if let Some(sku) = sku_of(l) {
+                *holders.entry(sku).or_default() += 1;
+            }
+        }
+        let before: HashSet<Option<String>> = u
+            .object
+            .get("assignedLicenses")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(sku_of).collect())
+            .unwrap_or_default();
+        let after: HashSet<Option<String>> = assigned.iter().map(sku_of).collect();
+        if before != after {
+            changed.push((id.clone(), assigned.clone()));
+        }
+        if let Some(u) = t.users.get_mut(id) {
+            u.object
+                .insert("assignedLicenses".into(), Value::Array(assigned));
+            u.object
+                .insert("licenseAssignmentStates".into(), Value::Array(states));
+        }
+    }
+    let skus: Vec<Map<String, Value>> = t
+        .store
+        .sets
+        .get("subscribedSkus")
+        .map(|s| s.values().map(|e| e.object.clone()).collect())
+        .unwrap_or_default();
+    if let Some(set) = t.store.sets.get_mut("subscribedSkus") {
+        for sku in set.values_mut() {
+            let id = sku
+                .object
+                .get("skuId")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default();
+            let n = holders.get(&id).copied().unwrap_or(0);
+            sku.object.insert("consumedUnits".into(), json!(n));
+        }
+    }
+    for (id, assigned) in changed {
+        details(t, &id, &assigned, &skus);
+    }
+    t.store.version += 1;
+}
+
+/// A user's `licenseDetails`, one per SKU held.
+fn details(t: &mut Tenant, id: &str, assigned: &[Value], skus: &[Map<String, Value>]) {
+    let entries: Vec<(String, Entity)> = assigned
+        .iter()
+        .filter_map(|l| {
+            let sku_id = l.get("skuId")?.as_str()?.to_string();
+            let sku = skus.iter().find(|s| {
+                s.get("skuId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(&sku_id))
+            })?;
+            let detail_id = format!("{}{}", &id[..id.len().min(8)], sku_id);
+            let o = json!({
+                "id": detail_id, "skuId": sku_id,
+                "skuPartNumber": sku.get("skuPartNumber").cloned().unwrap_or(Value::Null),
+                "servicePlans": sku.get("servicePlans").cloned().unwrap_or(json!([])),
+            });
+            Some((
+                detail_id,
+                Entity::new(
+                    "microsoft.graph.licenseDetails",
+                    o.as_object().cloned().unwrap_or_default(),
+                ),
+            ))
+        })
+        .collect();
+    if let Some(e) = t.store.get_mut(
+        &EntityPath::set_item("users", id),
+        &[Some("microsoft.graph.user".into())],
+    ) {
+        let m = e.many_mut("licenseDetails");
+        m.clear();
+        m.extend(entries);
+    }
+}

@@ -1,0 +1,789 @@
+//! Linked objects and server-set values over HTTP (issue 16, item 2): soft delete and restore
+//! of users, Microsoft 365 groups and applications through `directory/deletedItems`, and what
+//! Graph sets on create.
+
+mod common;
+
+use common::*;
+use mggraph::sandbox::SandboxConfig;
+use serde_json::{json, Value};
+
+async fn blank() -> (mggraph::sandbox::Sandbox, Graph) {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    (s, g)
+}
+
+async fn new_user(g: &Graph, domain: &str, nick: &str) -> Value {
+    let (status, user) = g
+        .post(
+            "/v1.0/users",
+            json!({
+                "accountEnabled": true, "displayName": nick, "mailNickname": nick,
+                "userPrincipalName": format!("{nick}@{domain}"),
+                "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    user
+}
+
+async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({
+                "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
+                "securityEnabled": !unified,
+                "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    group["id"].as_str().unwrap().to_string()
+}
+
+async fn add_member(g: &Graph, group: &str, member: &str) {
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/groups/{group}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{member}")}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["value"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_deleted_user_waits_in_deleted_items_and_comes_back_whole() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "leaver").await;
+    let id = user["id"].as_str().unwrap().to_string();
+    let upn = user["userPrincipalName"].as_str().unwrap().to_string();
+    let team = new_group(&g, "team", true).await;
+    add_member(&g, &team, &id).await;
+
+    assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
+    assert_eq!(g.get(&format!("/v1.0/users/{id}")).await.0, 404);
+    let (_, members) = g.get(&format!("/v1.0/groups/{team}/members")).await;
+    assert!(!ids(&members).contains(&id), "{members}");
+    let (status, deleted) = g
+        .get(&format!(
+            "/v1.0/directory/deletedItems/{id}?$select=id,deletedDateTime,userPrincipalName"
+        ))
+        .await;
+    assert_eq!(status, 200, "{deleted}");
+    assert!(deleted["deletedDateTime"].is_string(), "{deleted}");
+    // While deleted, the name carries the id (without dashes), which frees it.
+    assert_eq!(
+        deleted["userPrincipalName"],
+        format!("{}{upn}", id.replace('-', ""))
+    );
+    let (status, listed) = g
+        .get("/v1.0/directory/deletedItems/microsoft.graph.user")
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert!(ids(&listed).contains(&id), "{listed}");
+
+    let (status, restored) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["@odata.type"], "#microsoft.graph.user");
+    assert_eq!(restored["userPrincipalName"], upn);
+    assert!(restored["deletedDateTime"].is_null());
+    let (status, back) = g.get(&format!("/v1.0/users/{upn}")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["id"], id);
+    let (_, members) = g.get(&format!("/v1.0/groups/{team}/members")).await;
+    assert!(
+        ids(&members).contains(&id),
+        "memberships come back: {members}"
+    );
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{id}")).await.0,
+        404
+    );
+    // Restoring again: nothing to restore.
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_restore_whose_name_was_taken_is_refused() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "twin").await;
+    let id = user["id"].as_str().unwrap().to_string();
+    assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
+    // The name is free while the first one is deleted.
+    new_user(&g, &s.domain, "twin").await;
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["error"]["details"][0]["code"], "ObjectConflict", "{e}");
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{id}")).await.0,
+        200,
+        "still deleted"
+    );
+}
+
+#[tokio::test]
+async fn microsoft_365_groups_are_restorable_and_security_groups_are_gone() {
+    let (s, g) = blank().await;
+    let member = new_user(&g, &s.domain, "member").await;
+    let member = member["id"].as_str().unwrap().to_string();
+    let m365 = new_group(&g, "m365", true).await;
+    let security = new_group(&g, "security", false).await;
+    add_member(&g, &m365, &member).await;
+    add_member(&g, &security, &member).await;
+    assert_eq!(g.delete(&format!("/v1.0/groups/{m365}")).await.0, 204);
+    assert_eq!(g.delete(&format!("/v1.0/groups/{security}")).await.0, 204);
+    let (_, listed) = g
+        .get("/v1.0/directory/deletedItems/microsoft.graph.group")
+        .await;
+    let listed = ids(&listed);
+    assert!(
+        listed.contains(&m365) && !listed.contains(&security),
+        "{listed:?}"
+    );
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{m365}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, members) = g.get(&format!("/v1.0/groups/{m365}/members")).await;
+    assert_eq!(ids(&members), vec![member]);
+    // Deleted for good.
+    assert_eq!(g.delete(&format!("/v1.0/groups/{m365}")).await.0, 204);
+    assert_eq!(
+        g.delete(&format!("/v1.0/directory/deletedItems/{m365}"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{m365}"))
+            .await
+            .0,
+        404
+    );
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{m365}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn applications_get_graphs_defaults_and_come_back_with_their_secrets() {
+    let (_s, g) = blank().await;
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "Payroll"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    for (prop, want) in [
+        ("publicClient", json!({"redirectUris": []})),
+        ("spa", json!({"redirectUris": []})),
+        ("requiredResourceAccess", json!([])),
+        ("signInAudience", json!("AzureADMyOrg")),
+    ] {
+        assert_eq!(app[prop], want, "{prop}: {app}");
+    }
+    assert_eq!(
+        app["web"]["implicitGrantSettings"]["enableIdTokenIssuance"],
+        false
+    );
+    assert_eq!(app["api"]["oauth2PermissionScopes"], json!([]));
+    let id = app["id"].as_str().unwrap().to_string();
+    let app_id = app["appId"].clone();
+
+    // A null end date is two years after the start, which is now.
+    let (status, secret) = g
+        .post(
+            &format!("/v1.0/applications/{id}/addPassword"),
+            json!({"passwordCredential": {"displayName": "ci", "endDateTime": null}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{secret}");
+    let start =
+        chrono::DateTime::parse_from_rfc3339(secret["startDateTime"].as_str().unwrap()).unwrap();
+    let end =
+        chrono::DateTime::parse_from_rfc3339(secret["endDateTime"].as_str().unwrap()).unwrap();
+    assert!(
+        (chrono::Utc::now() - start.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .abs()
+            < 60
+    );
+    assert_eq!((end - start).num_days(), 730);
+
+    assert_eq!(g.delete(&format!("/v1.0/applications/{id}")).await.0, 204);
+    assert_eq!(g.get(&format!("/v1.0/applications/{id}")).await.0, 404);
+    let (_, listed) = g
+        .get("/v1.0/directory/deletedItems/microsoft.graph.application")
+        .await;
+    assert!(ids(&listed).contains(&id), "{listed}");
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, back) = g.get(&format!("/v1.0/applications/{id}")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["appId"], app_id);
+    assert_eq!(
+        back["passwordCredentials"][0]["displayName"], "ci",
+        "{back}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_user_has_no_licences_and_empty_extension_attributes() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "fresh").await;
+    let (status, got) = g
+        .get(&format!(
+            "/v1.0/users/{}?$select=id,assignedLicenses,onPremisesExtensionAttributes",
+            user["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["assignedLicenses"], json!([]));
+    assert!(got["onPremisesExtensionAttributes"]["extensionAttribute15"].is_null());
+    assert_eq!(
+        got["onPremisesExtensionAttributes"]
+            .as_object()
+            .map(|o| o.len()),
+        Some(15)
+    );
+}
+
+async fn demo() -> (mggraph::sandbox::Sandbox, Graph) {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    (s, g)
+}
+
+#[tokio::test]
+async fn an_app_role_assignment_is_one_object_seen_from_both_sides() {
+    let (s, g) = demo().await;
+    let (_, sps) = g
+        .get("/v1.0/servicePrincipals?$filter=displayName eq 'Microsoft Graph'")
+        .await;
+    let graph_sp = sps["value"][0]["id"]
+        .as_str()
+        .expect("Microsoft Graph's principal")
+        .to_string();
+    let role = sps["value"][0]["appRoles"][0]["id"]
+        .as_str()
+        .expect("an app role")
+        .to_string();
+    let user = new_user(&g, &s.domain, "assignee").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let body = json!({"principalId": uid, "resourceId": graph_sp, "appRoleId": role});
+    let (status, a) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    assert_eq!(a["principalType"], "User");
+    assert_eq!(a["principalDisplayName"], "assignee");
+    assert_eq!(a["resourceDisplayName"], "Microsoft Graph");
+    let aid = a["id"].as_str().unwrap().to_string();
+    let (_, assigned_to) = g
+        .get(&format!(
+            "/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo?$top=999"
+        ))
+        .await;
+    assert!(ids(&assigned_to).contains(&aid), "the resource lists it");
+
+    // Graph's errors: a duplicate, a role the resource does not define, an unknown resource.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo"),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(
+        e["error"]["message"],
+        "Permission being assigned already exists on the object."
+    );
+    let mut unknown_role = body.clone();
+    unknown_role["appRoleId"] = json!("11111111-2222-3333-4444-555555555555");
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            unknown_role,
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permission being assigned was not found on application"),
+        "{e}"
+    );
+    let mut unknown_resource = body.clone();
+    unknown_resource["resourceId"] = json!("11111111-2222-3333-4444-555555555555");
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            unknown_resource,
+        )
+        .await;
+    assert_eq!(status, 404, "{e}");
+
+    // Removed from the resource's side, it is gone from the principal's too.
+    assert_eq!(
+        g.delete(&format!(
+            "/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo/{aid}"
+        ))
+        .await
+        .0,
+        204
+    );
+    let (_, mine) = g
+        .get(&format!("/v1.0/users/{uid}/appRoleAssignments"))
+        .await;
+    assert!(!ids(&mine).contains(&aid), "{mine}");
+}
+
+#[tokio::test]
+async fn an_rbac_role_assignment_shows_in_directory_roles_membership_and_pim() {
+    let (s, g) = demo().await;
+    // The demo's assignments each have a schedule instance.
+    let (_, instances) = g
+        .get("/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$top=999")
+        .await;
+    let (_, assignments) = g
+        .get("/v1.0/roleManagement/directory/roleAssignments?$top=999")
+        .await;
+    assert_eq!(
+        ids(&instances).len(),
+        ids(&assignments).len(),
+        "{instances}"
+    );
+    assert!(!ids(&instances).is_empty());
+
+    let user = new_user(&g, &s.domain, "newadmin").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    // Exchange Recipient Administrator: not activated in the demo tenant.
+    let role = "31392ffb-586c-42d1-9346-e59415a2cc4e";
+    let body = json!({"principalId": uid, "roleDefinitionId": role, "directoryScopeId": "/"});
+    let (status, a) = g
+        .post(
+            "/v1.0/roleManagement/directory/roleAssignments",
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let aid = a["id"].as_str().unwrap().to_string();
+    let (status, e) = g
+        .post("/v1.0/roleManagement/directory/roleAssignments", body)
+        .await;
+    assert_eq!(status, 400, "a duplicate: {e}");
+
+    let (_, roles) = g
+        .get(&format!(
+            "/v1.0/directoryRoles?$filter=roleTemplateId eq '{role}'"
+        ))
+        .await;
+    let rid = roles["value"][0]["id"]
+        .as_str()
+        .expect("the role is activated")
+        .to_string();
+    let (_, members) = g.get(&format!("/v1.0/directoryRoles/{rid}/members")).await;
+    assert_eq!(ids(&members), vec![uid.clone()]);
+    let (_, member_of) = g.get(&format!("/v1.0/users/{uid}/memberOf")).await;
+    assert!(ids(&member_of).contains(&rid), "{member_of}");
+    let (_, mine) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId eq '{uid}'"
+        ))
+        .await;
+    assert_eq!(ids(&mine), vec![aid.clone()], "{mine}");
+    assert_eq!(mine["value"][0]["assignmentType"], "Assigned");
+    let (status, expanded) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{uid}'&$expand=principal"
+        ))
+        .await;
+    assert_eq!(status, 200, "{expanded}");
+    assert_eq!(expanded["value"][0]["principal"]["id"], uid, "{expanded}");
+    assert_eq!(
+        expanded["value"][0]["principal"]["@odata.type"],
+        "#microsoft.graph.user"
+    );
+    let (_, one) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignments/{aid}?$expand=roleDefinition"
+        ))
+        .await;
+    assert_eq!(
+        one["roleDefinition"]["displayName"], "Exchange Recipient Administrator",
+        "{one}"
+    );
+
+    assert_eq!(
+        g.delete(&format!(
+            "/v1.0/roleManagement/directory/roleAssignments/{aid}"
+        ))
+        .await
+        .0,
+        204
+    );
+    let (_, members) = g.get(&format!("/v1.0/directoryRoles/{rid}/members")).await;
+    assert!(ids(&members).is_empty(), "{members}");
+    let (_, mine) = g
+        .get(&format!(
+            "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId eq '{uid}'"
+        ))
+        .await;
+    assert!(ids(&mine).is_empty(), "{mine}");
+}
+
+/// `consumedUnits` of SKU `sku`.
+async fn consumed(g: &Graph, sku: &str) -> i64 {
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    skus["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["skuId"] == sku)
+        .and_then(|s| s["consumedUnits"].as_i64())
+        .expect("the SKU")
+}
+
+#[tokio::test]
+async fn licences_follow_graphs_rules_directly_and_through_groups() {
+    let (s, g) = demo().await;
+    // Every SKU's consumed units are the users holding it.
+    let (_, users) = g
+        .get("/v1.0/users?$top=999&$select=id,assignedLicenses")
+        .await;
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    for sku in skus["value"].as_array().unwrap() {
+        let holders = users["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| {
+                u["assignedLicenses"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|l| l["skuId"] == sku["skuId"]))
+            })
+            .count() as i64;
+        assert_eq!(sku["consumedUnits"], holders, "{}", sku["skuPartNumber"]);
+    }
+
+    let e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+    let p2 = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
+    let user = new_user(&g, &s.domain, "licensee").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let assign = format!("/v1.0/users/{uid}/assignLicense");
+    let (status, e) = g
+        .post(&assign, json!({"addLicenses": [{"skuId": e3}]}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: removeLicenses."
+    );
+    let (status, e) = g
+        .post(
+            &assign,
+            json!({"addLicenses": [{"skuId": e3}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "License assignment cannot be done for user with invalid usage location."
+    );
+    assert_eq!(
+        g.patch(
+            &format!("/v1.0/users/{uid}"),
+            json!({"usageLocation": "US"})
+        )
+        .await
+        .0,
+        204
+    );
+    let before = consumed(&g, e3).await;
+    let (status, licensed) = g
+        .post(
+            &assign,
+            json!({"addLicenses": [{"skuId": e3}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{licensed}");
+    assert_eq!(consumed(&g, e3).await, before + 1);
+    let (_, got) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=assignedLicenses,licenseAssignmentStates"
+        ))
+        .await;
+    assert_eq!(got["assignedLicenses"][0]["skuId"], e3);
+    assert!(
+        got["licenseAssignmentStates"][0]["assignedByGroup"].is_null(),
+        "{got}"
+    );
+    assert_eq!(got["licenseAssignmentStates"][0]["state"], "Active");
+
+    // Group-based: the group consumes nothing, its members inherit.
+    let group = new_group(&g, "licensed-group", false).await;
+    let before = consumed(&g, p2).await;
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/groups/{group}/assignLicense"),
+            json!({"addLicenses": [{"skuId": p2, "disabledPlans": []}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(consumed(&g, p2).await, before, "a group holds no unit");
+    add_member(&g, &group, &uid).await;
+    assert_eq!(consumed(&g, p2).await, before + 1);
+    let (_, got) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=assignedLicenses,licenseAssignmentStates"
+        ))
+        .await;
+    let skus: Vec<&Value> = got["assignedLicenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l["skuId"])
+        .collect();
+    assert_eq!(skus, [&json!(e3), &json!(p2)], "{got}");
+    let inherited = got["licenseAssignmentStates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["skuId"] == p2)
+        .expect("an inherited state");
+    assert_eq!(inherited["assignedByGroup"], group);
+    let (_, details) = g.get(&format!("/v1.0/users/{uid}/licenseDetails")).await;
+    assert_eq!(ids(&details).len(), 2, "{details}");
+    assert_eq!(
+        g.delete(&format!("/v1.0/groups/{group}/members/{uid}/$ref"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(consumed(&g, p2).await, before);
+    let (_, got) = g
+        .get(&format!("/v1.0/users/{uid}?$select=assignedLicenses"))
+        .await;
+    assert_eq!(
+        got["assignedLicenses"].as_array().map(Vec::len),
+        Some(1),
+        "{got}"
+    );
+}
+
+#[tokio::test]
+async fn a_mailbox_has_its_folders_by_well_known_name_and_keeps_attachments() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "reader").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let (status, folders) = g.get(&format!("/v1.0/users/{uid}/mailFolders")).await;
+    assert_eq!(status, 200, "{folders}");
+    let names: Vec<&str> = folders["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["displayName"].as_str())
+        .collect();
+    for want in [
+        "Inbox",
+        "Drafts",
+        "Sent Items",
+        "Deleted Items",
+        "Junk Email",
+        "Archive",
+    ] {
+        assert!(names.contains(&want), "{want}: {names:?}");
+    }
+    for (name, display) in [
+        ("Inbox", "Inbox"),
+        ("SentItems", "Sent Items"),
+        ("DELETEDITEMS", "Deleted Items"),
+    ] {
+        let (status, f) = g
+            .get(&format!("/v1.0/users/{uid}/mailFolders/{name}"))
+            .await;
+        assert_eq!(status, 200, "{name}: {f}");
+        assert_eq!(f["displayName"], display);
+    }
+    assert_eq!(
+        g.get(&format!("/v1.0/users/{uid}/mailFolders/NoSuchFolder"))
+            .await
+            .0,
+        404
+    );
+
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/users/{}/sendMail", s.admin_upn),
+            json!({"message": {
+                "subject": "Report", "body": {"contentType": "Text", "content": "attached"},
+                "toRecipients": [{"emailAddress": {"address": format!("reader@{}", s.domain)}}],
+                "attachments": [{
+                    "@odata.type": "#microsoft.graph.fileAttachment", "name": "report.txt",
+                    "contentType": "text/plain", "contentBytes": "aGVsbG8="
+                }],
+            }}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, inbox) = g
+        .get(&format!(
+            "/v1.0/users/{uid}/mailFolders/Inbox/messages?$select=subject,hasAttachments"
+        ))
+        .await;
+    assert_eq!(status, 200, "{inbox}");
+    let m = &inbox["value"][0];
+    assert_eq!(m["subject"], "Report");
+    assert_eq!(m["hasAttachments"], true);
+    let mid = m["id"].as_str().expect("$select keeps the id");
+    let (status, attachments) = g
+        .get(&format!("/v1.0/users/{uid}/messages/{mid}/attachments"))
+        .await;
+    assert_eq!(status, 200, "{attachments}");
+    let a = &attachments["value"][0];
+    assert_eq!(a["name"], "report.txt");
+    assert_eq!(a["size"], 5);
+    assert_eq!(a["@odata.type"], "#microsoft.graph.fileAttachment");
+}
+
+#[tokio::test]
+async fn extension_attributes_are_writable_on_cloud_users_only() {
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "cloudonly").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let path = format!("/v1.0/users/{uid}");
+    let (status, e) = g
+        .patch(
+            &path,
+            json!({"onPremisesExtensionAttributes": {"extensionAttribute1": "Cost centre 42"}}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (_, got) = g
+        .get(&format!("{path}?$select=onPremisesExtensionAttributes"))
+        .await;
+    let attributes = &got["onPremisesExtensionAttributes"];
+    assert_eq!(attributes["extensionAttribute1"], "Cost centre 42");
+    assert!(
+        attributes["extensionAttribute2"].is_null() && attributes.as_object().unwrap().len() == 15
+    );
+
+    let (_, users) = g
+        .get("/v1.0/users?$top=999&$select=id,onPremisesSyncEnabled")
+        .await;
+    let synced = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["onPremisesSyncEnabled"] == true)
+        .and_then(|u| u["id"].as_str())
+        .expect("a synced user in the demo tenant");
+    let (status, e) = g
+        .patch(
+            &format!("/v1.0/users/{synced}"),
+            json!({"onPremisesExtensionAttributes": {"extensionAttribute1": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration."
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_makes_a_pending_guest() {
+    let (s, g) = blank().await;
+    let (status, e) = g
+        .post(
+            "/v1.0/invitations",
+            json!({"invitedUserEmailAddress": "ann@fabrikam.com"}),
+        )
+        .await;
+    assert_eq!(status, 400, "a missing inviteRedirectUrl: {e}");
+    let (status, inv) = g
+        .post(
+            "/v1.0/invitations",
+            json!({"invitedUserEmailAddress": "ann@fabrikam.com", "inviteRedirectUrl": "https://myapps.microsoft.com"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inv}");
+    assert_eq!(inv["status"], "PendingAcceptance");
+    assert_eq!(inv["invitedUserType"], "Guest");
+    assert!(inv["inviteRedeemUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://login.microsoftonline.com/redeem?"));
+    let uid = inv["invitedUser"]["id"]
+        .as_str()
+        .expect("the guest")
+        .to_string();
+    let (status, guest) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=userPrincipalName,userType,externalUserState,mail"
+        ))
+        .await;
+    assert_eq!(status, 200, "{guest}");
+    assert_eq!(
+        guest["userPrincipalName"],
+        format!("ann_fabrikam.com#EXT#@{}", s.domain)
+    );
+    assert_eq!(guest["userType"], "Guest");
+    assert_eq!(guest["externalUserState"], "PendingAcceptance");
+    // Invited again: the same guest.
+    let (_, again) = g
+        .post(
+            "/v1.0/invitations",
+            json!({"invitedUserEmailAddress": "ann@fabrikam.com", "inviteRedirectUrl": "https://myapps.microsoft.com"}),
+        )
+        .await;
+    assert_eq!(again["invitedUser"]["id"], uid);
+}
