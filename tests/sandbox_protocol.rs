@@ -377,3 +377,158 @@ async fn batch_step_ids_may_be_json_numbers() {
         .await;
     assert_eq!(st, 400, "{body}");
 }
+
+#[tokio::test]
+async fn one_write_check_for_every_way_in() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    let alice = make_user(&g, "alice").await;
+    let invalid = |prop: &str, resource: &str| {
+        format!("Invalid value specified for property '{prop}' of resource '{resource}'.")
+    };
+
+    // Inside complex values: an unknown name in passwordProfile, on create and update.
+    let (st, body) = g
+        .post(
+            "/v1.0/users",
+            json!({"accountEnabled": true, "displayName": "bob", "mailNickname": "bob",
+                   "userPrincipalName": "bob@contoso.onmicrosoft.com",
+                   "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d", "bogus": 1}}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/users/{alice}"),
+            json!({"passwordProfile": {"forceChangePasswordNextSignIn": "soon"}}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+
+    // Sizes Graph enforces: strings and collections.
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/users/{alice}"),
+            json!({"displayName": "x".repeat(257)}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert_eq!(message(&body), invalid("displayName", "User"));
+    assert_eq!(code(&body), "Request_BadRequest");
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/users/{alice}"),
+            json!({"businessPhones": ["+1 425 555 0100", "+1 425 555 0101"]}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert_eq!(message(&body), invalid("businessPhones", "User"));
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/users/{alice}"),
+            json!({"displayName": "x".repeat(256), "businessPhones": ["+1 425 555 0100"]}),
+        )
+        .await;
+    assert_eq!(st, 204, "{body}");
+
+    // A documented value set: a group's visibility, on create (the groups handler) and on
+    // update (the generic store).
+    let (st, body) = g
+        .post(
+            "/v1.0/groups",
+            json!({"displayName": "G", "mailEnabled": false, "mailNickname": "g",
+                   "securityEnabled": true, "visibility": "bogus"}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert_eq!(message(&body), invalid("visibility", "Group"));
+    let gid = make_group(&g, "Team", &[]).await;
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"visibility": "bogus"}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"visibility": "private"}),
+        )
+        .await;
+    assert_eq!(st, 204, "{body}");
+
+    // A cycle: a group as its own member.
+    let (st, body) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{gid}")}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert_eq!(code(&body), "Request_BadRequest");
+
+    // Uniqueness: an application's appId.
+    let app_id = "6f1d2a4e-93b7-4c51-8e0a-5d2f7c9b1e34";
+    let (st, body) = g
+        .post(
+            "/v1.0/applications",
+            json!({"displayName": "A", "appId": app_id}),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = g
+        .post(
+            "/v1.0/applications",
+            json!({"displayName": "B", "appId": app_id}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert!(message(&body).contains("appId"), "{body}");
+}
+
+#[tokio::test]
+async fn read_only_properties_in_create_bodies_are_ignored_and_refused_in_updates() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    let stamp = "2020-01-01T00:00:00Z";
+    // The generic store (named locations), the groups and the users handlers.
+    let (st, body) = g
+        .post(
+            "/v1.0/identity/conditionalAccess/namedLocations",
+            json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "HQ",
+                   "isTrusted": true, "createdDateTime": stamp, "modifiedDateTime": stamp,
+                   "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange",
+                                 "cidrAddress": "12.34.221.11/22"}]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    assert_ne!(body["createdDateTime"], json!(stamp), "{body}");
+    let (st, body) = g
+        .post(
+            "/v1.0/groups",
+            json!({"displayName": "G", "mailEnabled": false, "mailNickname": "g",
+                   "securityEnabled": true, "createdDateTime": stamp}),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    assert_ne!(body["createdDateTime"], json!(stamp));
+    let gid = body["id"].as_str().unwrap().to_string();
+    let (st, body) = g
+        .post(
+            "/v1.0/users",
+            json!({"accountEnabled": true, "displayName": "bob", "mailNickname": "bob",
+                   "userPrincipalName": "bob@contoso.onmicrosoft.com", "createdDateTime": stamp,
+                   "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}}),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"createdDateTime": stamp}),
+        )
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert!(message(&body).contains("read-only"), "{body}");
+}

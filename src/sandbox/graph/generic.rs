@@ -929,6 +929,12 @@ fn unique(
             }
         }
         "microsoft.graph.application" => {
+            // An application's appId names it tenant-wide (`applications(appId='...')`).
+            if let Some(v) = object.get("appId") {
+                if others(APPLICATIONS).iter().any(|o| same(v, o.get("appId"))) {
+                    return conflict("appId");
+                }
+            }
             if let Some(v) = object.get("uniqueName") {
                 if others(APPLICATIONS)
                     .iter()
@@ -1434,6 +1440,9 @@ fn add_link(
                 .groups
                 .get_mut(gid)
                 .ok_or_else(|| GraphErr::not_found(gid))?;
+            if id == gid {
+                return Err(super::groups::self_member());
+            }
             if g.members.iter().any(|m| m == id) {
                 return Err(exists_already(nav));
             }

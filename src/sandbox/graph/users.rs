@@ -162,6 +162,15 @@ fn type_error(prop: &str, value: &Value, edm: &str) -> GraphErr {
     ))
 }
 
+/// The store's write checks on a user body (types and unknown names inside complex values
+/// such as `passwordProfile`, enums, the sizes and value sets Graph enforces): the same
+/// checks every other write gets (`store::write`). Required properties are checked by the
+/// caller.
+fn store_checks(body: &Map<String, Value>) -> Result<(), GraphErr> {
+    use crate::sandbox::store::{catalog::catalog, write};
+    write::check_entity(catalog(), USER, body.clone(), write::Mode::Update).map(|_| ())
+}
+
 /// Validates a POST/PATCH body against the declared properties; returns it with canonical
 /// property names.
 fn validate(body: Map<String, Value>, creating: bool) -> Result<Map<String, Value>, GraphErr> {
@@ -183,7 +192,8 @@ fn validate(body: Map<String, Value>, creating: bool) -> Result<Map<String, Valu
                 .unwrap_or(v.is_null()),
             Kind::Obj => v.is_object() || v.is_array() || v.is_null(),
             Kind::ReadOnly => {
-                if creating && name == "id" {
+                // Graph ignores what it sets itself in a create body (see store/write.rs).
+                if creating {
                     continue;
                 }
                 return Err(GraphErr::bad_request(format!(
@@ -382,6 +392,7 @@ fn get(ctx: &Ctx, key: &str) -> Handled {
 fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     ctx.require(WRITE, DIRECTORY_ADMIN_ROLES, None)?;
     let body = validate(body_object(body)?, true)?;
+    store_checks(&body)?;
     for required in [
         "accountEnabled",
         "displayName",
@@ -440,6 +451,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
 
 fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
     let body = validate(body_object(body)?, false)?;
+    store_checks(&body)?;
     let mut tenant = ctx.state.tenant_mut();
     let id = tenant
         .user_id(key)

@@ -234,10 +234,12 @@ fn expand_at(target: &Target, text: &str, depth: usize) -> Result<Vec<Expand>, G
         }
         let ty = match &cast {
             Some(c) if target.schema.knows(c) && target.schema.derives_from(c, p.ty) => c.clone(),
-            Some(c) => return Err(bad_request(format!(
+            Some(c) => {
+                return Err(bad_request(format!(
                 "The type '{c}' is not compatible with the type '{}' of navigation property '{}'.",
                 p.ty, p.name
-            ))),
+            )))
+            }
             None => p.ty.to_string(),
         };
         let inner = Target {
