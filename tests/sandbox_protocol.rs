@@ -532,3 +532,167 @@ async fn read_only_properties_in_create_bodies_are_ignored_and_refused_in_update
     assert_eq!(st, 400, "{body}");
     assert!(message(&body).contains("read-only"), "{body}");
 }
+
+#[tokio::test]
+async fn casts_isof_has_and_dates_in_query_options() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    let alice = make_user(&g, "alice").await;
+    let (st, body) = g
+        .patch(
+            &format!("/v1.0/users/{alice}"),
+            json!({"jobTitle": "Engineer"}),
+        )
+        .await;
+    assert_eq!(st, 204, "{body}");
+    let inner = make_group(&g, "Inner", &[]).await;
+    let gid = make_group(&g, "Team", &[&alice, &inner]).await;
+
+    // A cast inside $filter (advanced query on a reference collection).
+    for cast in ["microsoft.graph.user", "graph.user"] {
+        let (st, body) = get_eventual(
+            &g,
+            &format!(
+                "/v1.0/groups/{gid}/members?$count=true&$filter={cast}/jobTitle eq 'Engineer'"
+            ),
+        )
+        .await;
+        assert_eq!(st, 200, "{cast}: {body}");
+        assert_eq!(body["value"].as_array().unwrap().len(), 1, "{body}");
+        assert_eq!(body["value"][0]["id"], json!(alice));
+    }
+    // ... inside $select: the derived type's property on the items that have it.
+    let (st, body) = g
+        .get(&format!(
+            "/v1.0/groups/{gid}/members?$select=id,microsoft.graph.user/jobTitle"
+        ))
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let user = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == json!(alice))
+        .cloned()
+        .unwrap();
+    assert_eq!(user["jobTitle"], json!("Engineer"), "{body}");
+    let (st, _) = g
+        .get(&format!(
+            "/v1.0/groups/{gid}/members?$select=microsoft.graph.user/noSuch"
+        ))
+        .await;
+    assert_eq!(st, 400);
+    // ... inside $expand: only the items of the cast type.
+    let (st, body) = g
+        .get(&format!(
+            "/v1.0/groups/{gid}?$expand=members/microsoft.graph.group($select=id,displayName)"
+        ))
+        .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(
+        body["members"],
+        json!([{"@odata.type": "#microsoft.graph.group", "id": inner, "displayName": "Inner"}])
+    );
+
+    // isof(): a type test, an advanced query on directory objects.
+    let (st, body) = g
+        .get("/v1.0/directoryObjects?$filter=isof('microsoft.graph.group')")
+        .await;
+    assert_eq!(st, 400, "{body}");
+    let (st, body) = get_eventual(
+        &g,
+        "/v1.0/directoryObjects?$count=true&$filter=isof('microsoft.graph.group')",
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    let types: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["@odata.type"].as_str().unwrap_or("none"))
+        .collect();
+    assert!(!types.is_empty());
+    assert!(
+        types.iter().all(|t| *t == "#microsoft.graph.group"),
+        "{types:?}"
+    );
+    let (st, body) = get_eventual(
+        &g,
+        "/v1.0/users?$count=true&$filter=isof('microsoft.graph.user')",
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    let (_, all) = get_eventual(&g, "/v1.0/users?$count=true&$top=1").await;
+    assert!(all["@odata.count"].as_u64().unwrap() > 1);
+    assert_eq!(body["@odata.count"], all["@odata.count"], "every user");
+    let (st, body) = get_eventual(
+        &g,
+        "/v1.0/users?$count=true&$filter=isof('microsoft.graph.group')",
+    )
+    .await;
+    assert_eq!(
+        (st, body["@odata.count"].clone()),
+        (200, json!(0)),
+        "{body}"
+    );
+
+    // has: a flags enumeration holds a member.
+    let path = "/v1.0/identity/conditionalAccess/authenticationStrength/policies";
+    for (name, combos) in [
+        ("Phone", json!(["password,sms", "sms"])),
+        ("Key", json!(["fido2"])),
+    ] {
+        let (st, body) = g
+            .post(
+                path,
+                json!({"displayName": name, "allowedCombinations": combos}),
+            )
+            .await;
+        assert_eq!(st, 201, "{body}");
+    }
+    let (st, body) = g
+        .get(&format!(
+            "{path}?$filter=allowedCombinations/any(x: x has 'sms')&$select=displayName"
+        ))
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let names: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Phone"]);
+
+    // A date-time literal against an Edm.Date property (`recurrenceRange.startDate`).
+    let events = format!("/v1.0/users/{alice}/events");
+    let (st, body) = g
+        .post(
+            &events,
+            json!({"subject": "Standup",
+                   "start": {"dateTime": "2024-03-02T09:00:00", "timeZone": "UTC"},
+                   "end": {"dateTime": "2024-03-02T09:15:00", "timeZone": "UTC"},
+                   "recurrence": {
+                       "pattern": {"type": "daily", "interval": 1},
+                       "range": {"type": "noEnd", "startDate": "2024-03-02"}}}),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    for (literal, n) in [
+        ("2024-03-01T00:00:00Z", 1),
+        ("2024-03-03T00:00:00Z", 0),
+        ("2024-03-02", 1),
+    ] {
+        let (st, body) = g
+            .get(&format!(
+                "{events}?$filter=recurrence/range/startDate ge {literal}&$select=subject"
+            ))
+            .await;
+        assert_eq!(st, 200, "{literal}: {body}");
+        assert_eq!(
+            body["value"].as_array().unwrap().len(),
+            n,
+            "{literal}: {body}"
+        );
+    }
+}

@@ -141,7 +141,26 @@ fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
             return Ok(Vec::new());
         }
         let name = name.trim();
-        if name.contains('/') || name.contains('(') {
+        // `microsoft.graph.user/jobTitle` (or `graph.user/jobTitle`): a property of a derived
+        // type of a polymorphic collection.
+        if let Some((cast, prop)) = name.split_once('/') {
+            let cast = cast_name(cast.trim());
+            let derived = cast.contains('.')
+                && target.schema.knows(&cast)
+                && target.schema.derives_from(&cast, target.ty);
+            if !derived || prop.contains('/') || prop.contains('(') {
+                return Err(bad_request(format!(
+                    "Invalid $select properties: '{name}'."
+                )));
+            }
+            let inner = Target {
+                schema: target.schema,
+                ty: &cast,
+            };
+            out.push(property(&inner, prop.trim())?.name.to_string());
+            continue;
+        }
+        if name.contains('(') {
             return Err(bad_request(format!(
                 "Invalid $select properties: '{name}'."
             )));
