@@ -696,3 +696,56 @@ async fn casts_isof_has_and_dates_in_query_options() {
         );
     }
 }
+
+#[tokio::test]
+async fn usage_reports_redirect_to_csv_with_the_documented_columns() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    let (_, all) = get_eventual(&g, "/v1.0/users?$count=true&$top=1").await;
+    let users = all["@odata.count"].as_u64().unwrap() as usize;
+    for (function, first_columns) in [
+        (
+            "getOffice365ActiveUserDetail",
+            "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License",
+        ),
+        (
+            "getEmailActivityUserDetail",
+            "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count",
+        ),
+        (
+            "getMailboxUsageDetail",
+            "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Created Date",
+        ),
+        (
+            "getOneDriveUsageAccountDetail",
+            "Report Refresh Date,Site URL,Owner Display Name,Is Deleted,Last Activity Date",
+        ),
+    ] {
+        let path = format!("/v1.0/reports/{function}(period='D30')");
+        let (st, headers, body) = g.send(reqwest::Method::GET, &path, None).await;
+        assert_eq!(st, 302, "{path}: {body}");
+        let location = headers["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with(&s.base_url), "{location}");
+        // The download needs no token, as Graph's preauthenticated URL.
+        let resp = client().get(&location).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let csv = resp.text().await.unwrap();
+        let csv = csv.trim_start_matches('\u{feff}');
+        let mut lines = csv.lines();
+        let header = lines.next().unwrap();
+        assert!(header.starts_with(first_columns), "{function}: {header}");
+        let width = header.split(',').count();
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), users, "{function}: one row per user");
+        assert!(rows
+            .iter()
+            .any(|r| r.contains("admin@contoso.onmicrosoft.com")));
+        for r in &rows {
+            assert_eq!(r.split(',').count(), width, "{function}: {r}");
+        }
+    }
+    let (st, body) = g
+        .get("/v1.0/reports/getOffice365ActiveUserDetail(period='D31')")
+        .await;
+    assert_eq!(st, 400, "{body}");
+}

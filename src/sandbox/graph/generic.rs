@@ -1289,6 +1289,13 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
             }
         }
         (OpKind::Action | OpKind::Function, cur, Tail::Operation(name, args)) => {
+            // Usage reports answer with a redirect to their CSV.
+            let on_reports = segs.len() == 2 && segs[0].name.eq_ignore_ascii_case("reports");
+            if let (true, OpKind::Function) = (on_reports, op.kind) {
+                if let Some(answer) = super::reports::answer(ctx, &name, &args) {
+                    return answer;
+                }
+            }
             super::actions::invoke(ctx, t, cat, op, cur_info(&cur), &name, &args, body, &segs)
         }
         _ => Err(GraphErr::method_not_allowed()),

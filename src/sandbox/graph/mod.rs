@@ -8,6 +8,7 @@ pub mod generic;
 mod groups;
 mod methods;
 mod policies;
+pub mod reports;
 mod users;
 
 use axum::body::Body;
