@@ -74,10 +74,10 @@ async fn qualified_operation_segments_and_the_graph_alias_reach_the_same_targets
 
     // Actions and functions: qualified and unqualified are the same operation.
     for path in [
-        format!("/v1.0/directoryObjects/getByIds"),
-        format!("/v1.0/directoryObjects/microsoft.graph.getByIds"),
+        "/v1.0/directoryObjects/getByIds",
+        "/v1.0/directoryObjects/microsoft.graph.getByIds",
     ] {
-        let (st, body) = g.post(&path, json!({"ids": [alice]})).await;
+        let (st, body) = g.post(path, json!({"ids": [alice]})).await;
         assert_eq!(st, 200, "{path}: {body}");
         assert_eq!(body["value"][0]["id"], json!(alice), "{path}");
     }

@@ -98,8 +98,8 @@ impl Filter {
             Node::IsOf { path, ty, root } => {
                 let value = match path {
                     Some(p) => resolve(p, env),
-                    None => Some(&*env.vars.last().copied().unwrap_or(&Value::Null))
-                        .filter(|v| !v.is_null()),
+                    // Inside a lambda the item is the variable's value.
+                    None => env.vars.last().copied(),
                 };
                 let declared = match (path, value) {
                     (None, None) => env.it.get("@odata.type"),
