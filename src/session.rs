@@ -1,7 +1,6 @@
 //! A session: environments, the signed-in connection, request settings and the in-process
 //! sandbox. Every call starts here and is dispatched to the engine or a built-in command.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Deserialize;
@@ -16,7 +15,6 @@ use crate::engine::http::{Clients, Transport};
 use crate::engine::operation::{self, Sink};
 use crate::engine::settings::RequestSettings;
 use crate::json::{get_ci, scalar_text, truthy};
-use crate::sandbox::{Sandbox, SandboxConfig};
 
 pub mod builtins;
 pub mod bulk;
@@ -201,7 +199,7 @@ pub struct Session {
     envs: RwLock<Vec<Environment>>,
     connection: RwLock<Option<Arc<Connection>>>,
     settings: RwLock<RequestSettings>,
-    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    sandbox: tokio::sync::Mutex<Option<crate::emulator::Running>>,
 }
 
 impl Default for Session {
@@ -297,45 +295,49 @@ impl Session {
         removed
     }
 
-    /// Starts the in-process sandbox (once) and returns its environment and a view of it.
+    /// Starts the in-process sandbox (once) and returns its environment and a view of it
+    /// (through [`crate::emulator`], the one seam to the emulator).
     pub async fn ensure_sandbox(
         &self,
-        config: Option<SandboxConfig>,
+        options: Option<crate::emulator::Options>,
     ) -> Result<SandboxInfo, GraphError> {
         let mut slot = self.sandbox.lock().await;
-        if let (Some(_), Some(_)) = (slot.as_ref(), config.as_ref()) {
+        if let (Some(_), Some(_)) = (slot.as_ref(), options.as_ref()) {
             // New options mean a new tenant: stop the old one first.
             if let Some(old) = slot.take() {
                 old.stop();
             }
         }
         if slot.is_none() {
-            let mut config = config.unwrap_or_default();
-            config.auto_approve = true;
-            let addr: SocketAddr = "127.0.0.1:0".parse().expect("a valid loopback address");
             let sandbox =
-                Sandbox::start(addr, config)
+                crate::emulator::start(options)
                     .await
                     .map_err(|e| GraphError::Transport {
                         method: String::new(),
                         url: String::new(),
                         message: format!("the in-process sandbox could not start: {e}"),
                     })?;
-            self.put_environment(Environment::new(
-                SANDBOX,
-                &sandbox.base_url,
-                &sandbox.base_url,
-                true,
-            ));
+            let base_url = sandbox.endpoint().base_url;
+            self.put_environment(Environment::new(SANDBOX, &base_url, &base_url, true));
             *slot = Some(sandbox);
         }
-        let s = slot.as_ref().expect("started above");
+        let s = slot
+            .as_ref()
+            .map(crate::emulator::Running::endpoint)
+            .ok_or_else(|| GraphError::Transport {
+                method: String::new(),
+                url: String::new(),
+                message: format!(
+                    "the in-process sandbox could not start: {}",
+                    crate::emulator::UNAVAILABLE
+                ),
+            })?;
         Ok(SandboxInfo {
             env: Environment::new(SANDBOX, &s.base_url, &s.base_url, true),
-            tenant_id: s.tenant_id.clone(),
-            admin_upn: s.admin_upn.clone(),
-            client_id: s.client_id.clone(),
-            client_secret: s.client_secret.clone(),
+            tenant_id: s.tenant_id,
+            admin_upn: s.admin_upn,
+            client_id: s.client_id,
+            client_secret: s.client_secret,
         })
     }
 

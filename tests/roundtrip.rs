@@ -249,6 +249,21 @@ struct Client {
 }
 
 impl Client {
+    /// A GET with Graph's advanced query header (`ConsistencyLevel: eventual`).
+    async fn send_eventual(&self, path: &str) -> (u16, Value) {
+        let resp = self
+            .http
+            .get(format!("{}/v1.0{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("ConsistencyLevel", "eventual")
+            .send()
+            .await
+            .expect("the sandbox answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
         let mut req = self
             .http
@@ -384,7 +399,13 @@ async fn every_entity_set_and_contained_collection_round_trips() {
                 _ => format!("{} eq '{}'", cr.key, cr.id),
             };
             let url = format!("{path}?$filter={}", urlencode(&filter));
-            let (status, body) = c.send(Method::GET, &url, None).await;
+            // Directory objects are filtered with advanced query where Graph needs it (the
+            // links of a directory object: administrative unit members, ...).
+            let (status, body) = if cr.directory {
+                c.send_eventual(&format!("{url}&$count=true")).await
+            } else {
+                c.send(Method::GET, &url, None).await
+            };
             let found = body["value"]
                 .as_array()
                 .map(|a| a.iter().any(|o| o["id"].as_str() == Some(cr.id.as_str())))

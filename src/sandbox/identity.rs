@@ -19,7 +19,7 @@ use super::{AppState, AuthCode, RefreshGrant, RequestIds};
 
 /// Grant type of the sandbox's stand-in for "a user signs in with a Temporary Access Pass"
 /// (what the seed's user does in a browser). Not an Entra grant.
-pub const TAP_GRANT: &str = "urn:mggraph:sandbox:temporary_access_pass";
+pub const TAP_GRANT: &str = crate::emulator::TAP_GRANT;
 
 /// RFC 8628's grant type.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";

@@ -793,6 +793,10 @@ async fn serve_request(state: &Arc<AppState>, req: Request<Body>) -> Response<Bo
         identity::handle(&state, &parts, &body, &ids).await
     } else if path == "/devicelogin" {
         identity::device_login(&state, &parts, &body, &ids)
+    } else if path.starts_with(graph::reports::DOWNLOAD_PREFIX)
+        && parts.method == axum::http::Method::GET
+    {
+        graph::reports::download(&state.tenant(), &path, parts.uri.query())
     } else if path == "/_sandbox/stats" {
         let t = &state.traffic;
         let stats = serde_json::json!({

@@ -232,7 +232,7 @@ async fn register_passkey(
         .auth
         .post(env.token_url(&tenant))
         .form(&[
-            ("grant_type", crate::sandbox::identity::TAP_GRANT),
+            ("grant_type", crate::emulator::TAP_GRANT),
             ("client_id", crate::auth::flows::GRAPH_CLI_CLIENT_ID),
             ("username", user.as_str()),
             ("temporary_access_pass", pass.as_str()),

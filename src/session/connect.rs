@@ -63,13 +63,11 @@ fn process_env(params: &Map<String, Value>) -> HashMap<String, String> {
 
 fn sandbox_options(
     params: &Map<String, Value>,
-) -> Result<Option<crate::sandbox::SandboxConfig>, GraphError> {
+) -> Result<Option<crate::emulator::Options>, GraphError> {
     let Some(opts) = super::object_param(params, "SandboxOptions")? else {
         return Ok(None);
     };
-    crate::sandbox::options::from_params(&opts)
-        .map(Some)
-        .map_err(invalid)
+    crate::emulator::options(&opts).map(Some).map_err(invalid)
 }
 
 /// The connection being made, before it becomes current.

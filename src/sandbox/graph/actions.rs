@@ -161,6 +161,9 @@ pub fn invoke(
             if let Some(u) = t.users.get_mut(id) {
                 u.object
                     .insert("signInSessionsValidFromDateTime".into(), json!(now));
+                // Its older name, which Graph keeps in step.
+                u.object
+                    .insert("refreshTokensValidFromDateTime".into(), json!(now));
             }
             Ok(json(
                 StatusCode::OK,

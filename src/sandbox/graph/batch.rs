@@ -3,7 +3,7 @@
 use axum::http::{HeaderMap, Method, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::{body_object, json, route_sync, segments, Ctx, Handled};
+use super::{body_object, json, qualified_path, route_sync, segments, Ctx, Handled};
 use crate::sandbox::faults::Fault;
 use crate::sandbox::odata::{GraphErr, Query};
 
@@ -30,11 +30,7 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
     }
     let mut seen = std::collections::HashSet::new();
     for r in requests {
-        let id = r
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let id = step_id(r).to_ascii_lowercase();
         if id.is_empty() || !seen.insert(id) {
             return Err(GraphErr::new(
                 StatusCode::BAD_REQUEST,
@@ -51,18 +47,17 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
     let mut statuses: Map<String, Value> = Map::new();
     let mut responses = vec![];
     for r in requests {
-        let id = r
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let id = step_id(r);
         let depends: Vec<String> = r
             .get("dependsOn")
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
+                    .filter_map(|d| match d {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -98,6 +93,17 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
         responses.push(Value::Object(item));
     }
     Ok(json(StatusCode::OK, &json!({ "responses": responses })))
+}
+
+/// A step's `id` as text: Graph takes a JSON string or a JSON number (`"id": 1`, which
+/// PowerShell's `ConvertTo-Json` writes for an integer) and answers with the string
+/// (<https://learn.microsoft.com/graph/json-batching>). Anything else is no id.
+fn step_id(r: &Value) -> String {
+    match r.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Runs one step; returns (status, headers, body).
@@ -158,8 +164,8 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         ));
     }
     let (path, query) = match url.split_once('?') {
-        Some((p, q)) => (p.to_string(), Some(q.to_string())),
-        None => (url.clone(), None),
+        Some((p, q)) => (qualified_path(p), Some(q.to_string())),
+        None => (qualified_path(&url), None),
     };
     let query = match Query::parse(query.as_deref(), ctx.state.config.max_page_size) {
         Ok(q) => q,

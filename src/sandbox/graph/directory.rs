@@ -129,6 +129,17 @@ impl Related for Membership<'_> {
     }
 }
 
+/// The concrete type of directory object `id`.
+fn object_type<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t str> {
+    if tenant.users.contains_key(id) {
+        Some(USER)
+    } else if tenant.groups.contains_key(id) {
+        Some(GROUP)
+    } else {
+        stored_entity(tenant, id).map(|e| e.ty.as_str())
+    }
+}
+
 /// A user or group as a member list shows it: `@odata.type` and the projection.
 pub fn shape_object(
     ctx: &Ctx,
@@ -181,7 +192,11 @@ pub fn expand_into(
     expand: &[Expand],
 ) {
     for e in expand {
-        let ids = related_ids(tenant, id, &e.prop);
+        let mut ids = related_ids(tenant, id, &e.prop);
+        if e.cast {
+            // `members/microsoft.graph.user($select=id)`: only the items of the cast type.
+            ids.retain(|i| object_type(tenant, i) == Some(e.ty.as_str()));
+        }
         if e.collection {
             let items: Vec<Value> = ids
                 .iter()
@@ -233,7 +248,7 @@ pub fn list_related(ctx: &Ctx, tenant: &Tenant, id: &str, nav: &str, tail: &[&st
         schema: &SandboxSchema,
         ty,
     };
-    let plan = Plan::collection(&ctx.query, target, ctx.advanced())?;
+    let plan = Plan::references(&ctx.query, target, ctx.advanced())?;
     let objects: Vec<&Map<String, Value>> = related_ids(tenant, id, nav)
         .iter()
         .filter_map(|m| {

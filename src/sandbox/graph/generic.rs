@@ -14,7 +14,9 @@ use std::borrow::Cow;
 
 use super::{body_object, collection_of, json, no_content, Ctx, Handled};
 use crate::sandbox::odata::{project, GraphErr};
-use crate::sandbox::query::{NoRelated, Plan, Target};
+use crate::sandbox::query::{
+    Expand, NoRelated, Plan, Target, MAX_EXPANDED_ITEMS, MAX_EXPAND_DEPTH,
+};
 use crate::sandbox::state::{
     format_timestamp, new_id, security_identifier, App, Precision, Tenant,
 };
@@ -92,6 +94,15 @@ fn not_found(directory: bool, key: &str) -> GraphErr {
             format!("Resource not found for the key '{key}'."),
         )
     }
+}
+
+/// A single-valued navigation property that points nowhere (`GET /users/{id}/manager` for a
+/// user without one). Graph names the navigation property, and scripts match on the text:
+/// `Resource 'manager' does not exist or one of its queried reference-property objects are
+/// not present.` (`Request_ResourceNotFound`, 404;
+/// <https://learn.microsoft.com/graph/api/user-list-manager>).
+fn absent_link(directory: bool, nav: &str) -> GraphErr {
+    not_found(directory, nav)
 }
 
 /// The id of top-level key `key` in overlay set `set`.
@@ -337,8 +348,13 @@ fn resolve(
                     })?;
                 item_of(t, cat, src, ty, cast, &key, directory)?
             }
-            (Step::Nav(n), Some(Cur::Link { target, ty, .. })) => {
-                let target = target.ok_or_else(|| not_found(cat.is_directory(&ty), &ty))?;
+            (
+                Step::Nav(n),
+                Some(Cur::Link {
+                    target, ty, nav, ..
+                }),
+            ) => {
+                let target = target.ok_or_else(|| absent_link(cat.is_directory(&ty), &nav))?;
                 nav_of(t, cat, target, vec![None], &ty, n)?
             }
             (
@@ -401,8 +417,8 @@ fn resolve(
                     via,
                 }
             }
-            (Step::Cast(c), Some(Cur::Link { target, .. })) => {
-                let target = target.ok_or_else(|| not_found(true, c))?;
+            (Step::Cast(c), Some(Cur::Link { target, nav, .. })) => {
+                let target = target.ok_or_else(|| absent_link(true, &nav))?;
                 Cur::Item {
                     path: target,
                     types: vec![None],
@@ -930,6 +946,12 @@ fn unique(
             }
         }
         "microsoft.graph.application" => {
+            // An application's appId names it tenant-wide (`applications(appId='...')`).
+            if let Some(v) = object.get("appId") {
+                if others(APPLICATIONS).iter().any(|o| same(v, o.get("appId"))) {
+                    return conflict("appId");
+                }
+            }
             if let Some(v) = object.get("uniqueName") {
                 if others(APPLICATIONS)
                     .iter()
@@ -1065,8 +1087,14 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
         (OpKind::Get, Cur::Item { path, ty, .. }, Tail::None) => {
             get(ctx, t, cat, &segs, &path, &ty)
         }
-        (OpKind::Get, Cur::Link { target, ty, .. }, Tail::None) => {
-            let target = target.ok_or_else(|| not_found(true, &ty))?;
+        (
+            OpKind::Get,
+            Cur::Link {
+                target, ty, nav, ..
+            },
+            Tail::None,
+        ) => {
+            let target = target.ok_or_else(|| absent_link(cat.is_directory(&ty), &nav))?;
             get(ctx, t, cat, &segs, &target, &ty)
         }
         (OpKind::Create, Cur::Coll { src, ty, cast }, Tail::None) => create(
@@ -1164,8 +1192,8 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
             let id = id_of_url(&url).unwrap_or_default();
             remove_link(t, &owner, &nav, &id)
         }
-        (OpKind::RefGet, Cur::Link { target, ty, .. }, Tail::Ref) => {
-            let target = target.ok_or_else(|| not_found(true, &ty))?;
+        (OpKind::RefGet, Cur::Link { target, nav, .. }, Tail::Ref) => {
+            let target = target.ok_or_else(|| absent_link(true, &nav))?;
             let id = last_key(&target);
             let mut out = Map::new();
             out.insert("@odata.context".into(), json!(ctx.context("$ref")));
@@ -1278,6 +1306,13 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
             }
         }
         (OpKind::Action | OpKind::Function, cur, Tail::Operation(name, args)) => {
+            // Usage reports answer with a redirect to their CSV.
+            let on_reports = segs.len() == 2 && segs[0].name.eq_ignore_ascii_case("reports");
+            if let (true, OpKind::Function) = (on_reports, op.kind) {
+                if let Some(answer) = super::reports::answer(ctx, &name, &args) {
+                    return answer;
+                }
+            }
             super::actions::invoke(ctx, t, cat, op, cur_info(&cur), &name, &args, body, &segs)
         }
         _ => Err(GraphErr::method_not_allowed()),
@@ -1429,6 +1464,9 @@ fn add_link(
                 .groups
                 .get_mut(gid)
                 .ok_or_else(|| GraphErr::not_found(gid))?;
+            if id == gid {
+                return Err(super::groups::self_member());
+            }
             if g.members.iter().any(|m| m == id) {
                 return Err(exists_already(nav));
             }
@@ -1503,14 +1541,17 @@ fn list(
     let target_ty = cast.unwrap_or(ty);
     let (schema, tname) = schema_target(cat, target_ty);
     let directory = cat.is_directory(&tname);
-    let plan = Plan::collection(
-        &ctx.query,
-        Target {
-            schema: &schema,
-            ty: &tname,
-        },
-        ctx.advanced(),
-    )?;
+    let target = Target {
+        schema: &schema,
+        ty: &tname,
+    };
+    // The links of a directory object (memberOf, owners, ownedObjects, ...) follow Graph's
+    // rules for reference collections.
+    let plan = if directory && matches!(src, Src::Links(..)) {
+        Plan::references(&ctx.query, target, ctx.advanced())?
+    } else {
+        Plan::collection(&ctx.query, target, ctx.advanced())?
+    };
     let all = members(t, cat, src, ty, cast);
     let objects: Vec<&Map<String, Value>> = all.iter().map(|(_, o)| o.as_ref()).collect();
     let items = plan.apply(objects, &NoRelated);
@@ -1528,15 +1569,121 @@ fn list(
     }
     let count = (ctx.query.count && (ctx.eventual || !directory)).then_some(items.len());
     let context = context_of(segs, false);
+    let paths = paths_by_object(&all, !plan.expand.is_empty());
     collection_of(ctx, &context, &items, count, |o| {
         let mut shaped = shape(ctx, o, &plan.select);
         if plan.select.is_empty() {
             hide_unselected(&tname, &mut shaped);
         }
         keep_id(cat, &tname, o, &mut shaped, &plan.select);
+        if let Some(path) = paths.get(&(*o as *const Map<String, Value>)) {
+            let ity = entity_type(t, path).unwrap_or_else(|| tname.clone());
+            expand_stored(ctx, t, cat, path, &ity, &mut shaped, &plan.expand, 1);
+        }
+        // Derived relationships (a role assignment's principal) after the stored links.
         super::links::expand(t, &tname, &mut shaped, &plan.expand);
         Value::Object(shaped)
     })
+}
+
+/// The paths of listed objects, by the address of the object (only when `$expand` needs
+/// them).
+fn paths_by_object<'a>(
+    all: &'a [(EntityPath, Object<'_>)],
+    wanted: bool,
+) -> std::collections::HashMap<*const Map<String, Value>, &'a EntityPath> {
+    if !wanted {
+        return std::collections::HashMap::new();
+    }
+    all.iter()
+        .map(|(p, o)| (o.as_ref() as *const Map<String, Value>, p))
+        .collect()
+}
+
+/// Adds the `$expand`ed navigation properties of the stored entity at `path` (concrete type
+/// `ty`) to `out`, with each item's nested options (`$select`, `$filter`, `$orderby`, `$top`,
+/// `$skip`, `$expand`): contained collections and single entities, links to entities of other
+/// sets (`roleManagementPolicyAssignment.policy`), a single-valued link left out when it
+/// points nowhere, as Graph does (<https://learn.microsoft.com/graph/query-parameters#expand>).
+/// Directory objects show at most [`MAX_EXPANDED_ITEMS`] of a collection. The walk follows
+/// the parsed `$expand` tree, which [`Plan::entity`] bounds to [`MAX_EXPAND_DEPTH`] levels;
+/// `depth` guards it again.
+#[allow(clippy::too_many_arguments)]
+fn expand_stored(
+    ctx: &Ctx,
+    t: &Tenant,
+    cat: &'static Catalog,
+    path: &EntityPath,
+    ty: &str,
+    out: &mut Map<String, Value>,
+    expand: &[Expand],
+    depth: usize,
+) {
+    if depth > MAX_EXPAND_DEPTH {
+        return;
+    }
+    let show = |ipath: &EntityPath, ity: &str, o: &Map<String, Value>, e: &Expand| {
+        let mut shaped = shape(ctx, o, &e.nested.select);
+        if e.nested.select.is_empty() {
+            hide_unselected(ity, &mut shaped);
+        }
+        let concrete = entity_type(t, ipath).unwrap_or_else(|| ity.to_string());
+        expand_stored(
+            ctx,
+            t,
+            cat,
+            ipath,
+            &concrete,
+            &mut shaped,
+            &e.nested.expand,
+            depth + 1,
+        );
+        Value::Object(shaped)
+    };
+    for e in expand {
+        let types = vec![None; path.steps.len() + 1];
+        match nav_of(t, cat, path.clone(), types, ty, &e.prop) {
+            Ok(Cur::Coll { src, ty: ity, .. }) => {
+                let cast = e.cast.then_some(e.ty.as_str());
+                let all = members(t, cat, &src, &ity, cast);
+                let cap = if cat.is_directory(&e.ty) {
+                    MAX_EXPANDED_ITEMS
+                } else {
+                    usize::MAX
+                };
+                let picked = e.pick(all.iter().map(|(_, o)| o.as_ref()), cap);
+                let paths = paths_by_object(&all, true);
+                let items: Vec<Value> = picked
+                    .into_iter()
+                    .filter_map(|o| {
+                        let p = paths.get(&(o as *const Map<String, Value>))?;
+                        Some(show(p, &e.ty, o, e))
+                    })
+                    .collect();
+                out.insert(e.prop.clone(), Value::Array(items));
+            }
+            Ok(Cur::Item { path: ipath, .. }) => {
+                if let Some((ity, o)) = read(t, &ipath) {
+                    out.insert(e.prop.clone(), show(&ipath, &ity, &o, e));
+                }
+            }
+            Ok(Cur::Link {
+                target: Some(target),
+                ..
+            }) => {
+                if let Some((ity, mut o)) = read(t, &target) {
+                    if e.cast && !cat.derives(&ity, &e.ty) {
+                        continue;
+                    }
+                    if ity != e.ty {
+                        o.insert("@odata.type".into(), json!(format!("#{ity}")));
+                    }
+                    out.insert(e.prop.clone(), show(&target, &ity, &o, e));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn get(
@@ -1581,6 +1728,8 @@ fn get(
         hide_unselected(&ty, &mut out);
     }
     keep_id(cat, &ty, &object, &mut out, &plan.select);
+    expand_stored(ctx, t, cat, path, &ty, &mut out, &plan.expand, 1);
+    // Derived relationships (a role assignment's principal) after the stored links.
     super::links::expand(t, &ty, &mut out, &plan.expand);
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }

@@ -184,6 +184,12 @@ fn get(ctx: &Ctx, id: &str) -> Handled {
 fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     ctx.require(CREATE, DIRECTORY_ADMIN_ROLES, None)?;
     let body = body_object(body)?;
+    // The store's write checks (types, unknown names, enums, sizes, `visibility`, read-only
+    // names ignored), as every other write gets them.
+    {
+        use crate::sandbox::store::{catalog::catalog, write};
+        write::check_entity(catalog(), GROUP, body.clone(), write::Mode::Create)?;
+    }
     let get = |k: &str| crate::json::get_ci(&body, k).cloned();
     let display_name = get("displayName").and_then(|v| v.as_str().map(str::to_string));
     let nickname = get("mailNickname").and_then(|v| v.as_str().map(str::to_string));
@@ -300,6 +306,13 @@ fn delete(ctx: &Ctx, id: &str) -> Handled {
     Ok(no_content())
 }
 
+/// A group named as its own member. Entra ID lets groups nest in cycles (A in B, B in A) but
+/// refuses a group inside itself with a 400 `Request_BadRequest`; the wording is the
+/// sandbox's (Graph's own text is not documented).
+pub fn self_member() -> GraphErr {
+    GraphErr::bad_request("A group cannot be added as a member of itself.")
+}
+
 fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
     ctx.require(WRITE_MEMBERS, DIRECTORY_ADMIN_ROLES, None)?;
     let body = body_object(body)?;
@@ -320,6 +333,9 @@ fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
         .groups
         .get_mut(id)
         .ok_or_else(|| GraphErr::not_found(id))?;
+    if member == id {
+        return Err(self_member());
+    }
     if group.members.contains(&member) {
         return Err(GraphErr::bad_request(
             "One or more added object references already exist for the following modified properties: 'members'.",

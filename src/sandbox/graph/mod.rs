@@ -10,6 +10,7 @@ mod links;
 mod methods;
 mod policies;
 mod recycle;
+pub mod reports;
 mod users;
 
 use axum::body::Body;
@@ -230,6 +231,45 @@ pub fn segments(path: &str) -> Vec<String> {
     out
 }
 
+/// The path with OData's namespace spellings reduced to the catalog's: the `graph.` alias
+/// becomes `microsoft.graph.` (`/groups/{id}/members/graph.user`, what Microsoft's .NET SDK 5.x
+/// sends), and a namespace-qualified action or function segment loses its namespace
+/// (`/users/{id}/microsoft.graph.assignLicense`, `/directoryObjects/microsoft.graph.getByIds`,
+/// `/users/microsoft.graph.delta()`), which Graph accepts both ways
+/// (<https://learn.microsoft.com/graph/api/user-assignlicense>: "POST
+/// /users/{id}/assignLicense"; OData 4.01 URL conventions §4.5 and §4.8: bound operations and
+/// casts are namespace-qualified, and a service may accept them unqualified). Casts (a
+/// qualified name that is a type) keep their namespace. Raw, percent-encoded segments in and
+/// out; one pass, no recursion.
+pub fn qualified_path(path: &str) -> String {
+    if !path.contains("graph.") {
+        return path.to_string();
+    }
+    let cat = crate::sandbox::store::catalog::catalog();
+    let mut out = String::with_capacity(path.len() + 16);
+    for (i, raw) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let seg = if raw.len() > 6 && raw[..6].eq_ignore_ascii_case("graph.") {
+            std::borrow::Cow::Owned(format!("microsoft.graph.{}", &raw[6..]))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        const NS: &str = "microsoft.graph.";
+        if seg.len() > NS.len() && seg[..NS.len()].eq_ignore_ascii_case(NS) {
+            let name = &seg[NS.len()..];
+            let bare = name.split('(').next().unwrap_or(name);
+            if cat.ty(&format!("{NS}{bare}")).is_none() {
+                out.push_str(name);
+                continue;
+            }
+        }
+        out.push_str(&seg);
+    }
+    out
+}
+
 /// Resource units a request costs (Graph's identity limits).
 fn cost(method: &Method, segs: &[String], query: &Query) -> f64 {
     // A `$batch` envelope costs nothing: each of its steps is throttled on its own.
@@ -289,6 +329,7 @@ pub async fn handle(
         Ok(q) => q,
         Err(e) => return fail(e),
     };
+    let path = &qualified_path(path);
     let segs = segments(path);
 
     let faults = &state.faults;

@@ -95,6 +95,41 @@ impl Filter {
                     None => false,
                 }
             }
+            Node::IsOf { path, ty, root } => {
+                let value = match path {
+                    Some(p) => resolve(p, env),
+                    // Inside a lambda the item is the variable's value.
+                    None => env.vars.last().copied(),
+                };
+                let declared = match (path, value) {
+                    (None, None) => env.it.get("@odata.type"),
+                    (_, Some(Value::Object(o))) => o.get("@odata.type"),
+                    _ => None,
+                };
+                let present = path.is_none() || value.is_some_and(|v| !v.is_null());
+                match declared.and_then(Value::as_str) {
+                    Some(t) => crate::sandbox::store::catalog::catalog()
+                        .derives(t.trim_start_matches('#'), ty),
+                    None => present && *root,
+                }
+            }
+            Node::Has(path, lit) => {
+                let member = match lit {
+                    Literal::Str(m) => m.as_str(),
+                    Literal::Enum { member, .. } => member.as_str(),
+                    _ => return false,
+                };
+                let holds = |v: &Value| {
+                    v.as_str().is_some_and(|s| {
+                        s.split(',').any(|m| m.trim().eq_ignore_ascii_case(member))
+                    })
+                };
+                match resolve(path, env) {
+                    Some(Value::Array(items)) => items.iter().any(holds),
+                    Some(v) => holds(v),
+                    None => false,
+                }
+            }
             Node::Lambda(q, path, body) => {
                 let items: &[Value] = match resolve(path, env) {
                     Some(Value::Array(items)) => items,

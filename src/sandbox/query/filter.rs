@@ -170,6 +170,17 @@ pub enum Node {
     Str(StrFn, Operand, Operand),
     /// `path/any(v: body)`; `body` is `None` for `path/any()`.
     Lambda(Quantifier, Path, Option<NodeId>),
+    /// `isof('microsoft.graph.user')` (the item) or `isof(path, 'type')`: whether the value's
+    /// type is `ty` or derives from it. `root` says whether an item without `@odata.type` (one
+    /// of the collection's declared type) qualifies.
+    IsOf {
+        path: Option<Path>,
+        ty: String,
+        root: bool,
+    },
+    /// `path has 'member'` or `path has namespace.enumType'member'`: a flags enum value
+    /// (`'a,b'`) holds the member.
+    Has(Path, Literal),
 }
 
 /// A parsed `$filter`.
@@ -331,6 +342,14 @@ fn lex(input: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// A type name with the `graph.` alias spelled out (`graph.user` → `microsoft.graph.user`).
+fn qualified_type(name: &str) -> String {
+    match name.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("graph.") => format!("microsoft.graph.{}", &name[6..]),
+        _ => name.to_string(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors
 
@@ -403,7 +422,8 @@ fn is_primitive_compatible(prop_ty: &str, lit: &Literal) -> bool {
         "Edm.Int16" | "Edm.Int32" | "Edm.Int64" | "Edm.Byte" | "Edm.SByte" | "Edm.Double"
         | "Edm.Single" | "Edm.Decimal" => matches!(lit, Literal::Int(_) | Literal::Float(_)),
         "Edm.DateTimeOffset" => matches!(lit, Literal::DateTime(_) | Literal::Date(_)),
-        "Edm.Date" => matches!(lit, Literal::Date(_)),
+        // Graph compares an `Edm.Date` with a date-time literal too (its date at midnight UTC).
+        "Edm.Date" => matches!(lit, Literal::Date(_) | Literal::DateTime(_)),
         "Edm.Guid" => matches!(lit, Literal::Guid(_)),
         _ => true,
     }
@@ -526,6 +546,40 @@ impl Parser<'_> {
                 self.depth -= 1;
                 self.boolean_suffix(inner)
             }
+            Some(Tok::Ident(name))
+                if self.peek_at(1) == Some(&Tok::LParen) && name.eq_ignore_ascii_case("isof") =>
+            {
+                self.pos += 2;
+                self.enter()?;
+                let first = self.operand()?;
+                let (path, ty) = match first {
+                    Operand::Lit(Literal::Str(ty)) => (None, ty),
+                    Operand::Path(p) => {
+                        self.expect(Tok::Comma, "','")?;
+                        match self.operand()? {
+                            Operand::Lit(Literal::Str(ty)) => (Some(p), ty),
+                            _ => return Err(syntax("isof takes a type name in quotes")),
+                        }
+                    }
+                    _ => return Err(syntax("isof takes a type name in quotes")),
+                };
+                self.expect(Tok::RParen, "')'")?;
+                self.depth -= 1;
+                let ty = qualified_type(&ty);
+                if !self.schema.knows(&ty) {
+                    return Err(syntax(format!("unknown type '{ty}' in isof")));
+                }
+                let declared = match &path {
+                    Some(p) => p.ty.clone(),
+                    None => Some(self.root_ty.to_string()),
+                };
+                let root = declared
+                    .as_deref()
+                    .map(|d| self.schema.derives_from(d, &ty))
+                    .unwrap_or(false);
+                let node = self.push(Node::IsOf { path, ty, root })?;
+                self.boolean_suffix(node)
+            }
             Some(Tok::Ident(name)) if self.peek_at(1) == Some(&Tok::LParen) => {
                 let f = match name.to_ascii_lowercase().as_str() {
                     "startswith" => StrFn::StartsWith,
@@ -612,6 +666,17 @@ impl Parser<'_> {
             self.expect(Tok::RParen, "')' after the 'in' list")?;
             return self.push(Node::In(left, values));
         }
+        if op == "has" {
+            let Operand::Path(path) = left else {
+                return Err(syntax("'has' applies to a property"));
+            };
+            return match self.next() {
+                Some(Tok::Lit(l @ (Literal::Str(_) | Literal::Enum { .. }))) => {
+                    self.push(Node::Has(path, l))
+                }
+                _ => Err(syntax("'has' takes an enumeration member")),
+            };
+        }
         let op = match op.as_str() {
             "eq" => CmpOp::Eq,
             "ne" => CmpOp::Ne,
@@ -683,6 +748,9 @@ impl Parser<'_> {
             path.ty = s.ty.clone();
             path.root_prop = s.root_prop.clone();
             path.nav = s.nav;
+        } else if first.contains('.') {
+            // `microsoft.graph.user/accountEnabled`: a cast of the item.
+            self.cast(&mut path, &first)?;
         } else if first != "$it" {
             self.step(&mut path, &first)?;
         }
@@ -712,6 +780,11 @@ impl Parser<'_> {
             if let (Some(q), Some(Tok::LParen)) = (lambda, self.peek()) {
                 tail = Tail::Lambda(q);
                 break;
+            }
+            if seg.contains('.') {
+                // `manager/microsoft.graph.user/displayName`, `members/graph.user/any(...)`.
+                self.cast(&mut path, &seg)?;
+                continue;
             }
             if path.collection {
                 return Err(syntax(format!(
@@ -762,6 +835,25 @@ impl Parser<'_> {
         self.expect(Tok::RParen, "')' closing the lambda")?;
         self.depth -= 1;
         self.push(Node::Lambda(q, path, Some(body)))
+    }
+
+    /// Narrows `path` to the derived type `name` (an OData cast segment; `graph.` is the
+    /// alias of `microsoft.graph.`). The values keep their place: properties of the derived
+    /// type are read where present.
+    fn cast(&mut self, path: &mut Path, name: &str) -> Result<(), GraphErr> {
+        let ty = qualified_type(name);
+        if !self.schema.knows(&ty) {
+            return Err(syntax(format!("unknown type '{ty}' in a cast")));
+        }
+        if let Some(current) = path.ty.as_deref() {
+            if self.schema.knows(current) && !self.schema.derives_from(&ty, current) {
+                return Err(syntax(format!(
+                    "the type '{ty}' does not derive from '{current}' and cannot be cast to"
+                )));
+            }
+        }
+        path.ty = Some(ty);
+        Ok(())
     }
 
     /// Moves `path` one property down.

@@ -80,16 +80,24 @@ impl Schema for Polymorphic<'_> {
     }
 }
 
-/// One `$expand` item.
-#[derive(Debug, Clone, PartialEq)]
+/// One `$expand` item: `prop[/cast][(nested options)]`.
+#[derive(Debug)]
 pub struct Expand {
     /// The navigation property, as the schema spells it.
     pub prop: String,
-    /// Its target type.
+    /// Its target type (the cast's when there is one).
     pub ty: String,
     pub collection: bool,
     /// Nested `$select` (canonical names); empty for the target's defaults.
     pub select: Vec<String>,
+    /// Whether a cast narrowed the type (`members/microsoft.graph.user`): items of other
+    /// types are left out.
+    pub cast: bool,
+    /// Nested `$top` and `$skip`.
+    pub top: Option<usize>,
+    pub skip: usize,
+    /// Nested `$filter`, `$orderby`, `$select` and `$expand`.
+    pub nested: Plan,
 }
 
 /// One `$search` clause: `"property:term"`.
@@ -133,7 +141,26 @@ fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
             return Ok(Vec::new());
         }
         let name = name.trim();
-        if name.contains('/') || name.contains('(') {
+        // `microsoft.graph.user/jobTitle` (or `graph.user/jobTitle`): a property of a derived
+        // type of a polymorphic collection.
+        if let Some((cast, prop)) = name.split_once('/') {
+            let cast = cast_name(cast.trim());
+            let derived = cast.contains('.')
+                && target.schema.knows(&cast)
+                && target.schema.derives_from(&cast, target.ty);
+            if !derived || prop.contains('/') || prop.contains('(') {
+                return Err(bad_request(format!(
+                    "Invalid $select properties: '{name}'."
+                )));
+            }
+            let inner = Target {
+                schema: target.schema,
+                ty: &cast,
+            };
+            out.push(property(&inner, prop.trim())?.name.to_string());
+            continue;
+        }
+        if name.contains('(') {
             return Err(bad_request(format!(
                 "Invalid $select properties: '{name}'."
             )));
@@ -178,7 +205,27 @@ fn split_top(text: &str, sep: char) -> Result<Vec<&str>, GraphErr> {
         .collect())
 }
 
+/// `$expand` nests at most this many levels (`policy($expand=rules)` is two).
+pub const MAX_EXPAND_DEPTH: usize = 3;
+
 fn expand(target: &Target, text: &str) -> Result<Vec<Expand>, GraphErr> {
+    expand_at(target, text, 1)
+}
+
+/// One level of `$expand` items with their nested options, OData's
+/// `name(option=value;option=value)` (<https://learn.microsoft.com/graph/query-parameters#expand>;
+/// OData 4.01 URL conventions §5.1.3): `$select`, `$filter`, `$orderby`, `$top`, `$skip`,
+/// `$count` and a nested `$expand` (`$expand=policy($expand=rules)`, the query of
+/// <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments>).
+/// Directory objects (users, groups, ...) take only `$select` inside `$expand`, as Graph's
+/// directory does. A cast after the name (`members/microsoft.graph.user`) narrows the type.
+/// Recursion is bounded by [`MAX_EXPAND_DEPTH`] (a 400 beyond it).
+fn expand_at(target: &Target, text: &str, depth: usize) -> Result<Vec<Expand>, GraphErr> {
+    if depth > MAX_EXPAND_DEPTH {
+        return Err(bad_request(format!(
+            "The request includes a $expand path which is too deep. The maximum depth allowed is {MAX_EXPAND_DEPTH}."
+        )));
+    }
     let items = split_top(text, ',')?;
     if items.len() > MAX_ITEMS {
         return Err(GraphErr::unsupported_query(format!(
@@ -193,6 +240,10 @@ fn expand(target: &Target, text: &str) -> Result<Vec<Expand>, GraphErr> {
             _ => (item, ""),
         };
         let name = name.trim();
+        let (name, cast) = match name.split_once('/') {
+            Some((n, c)) => (n.trim(), Some(cast_name(c.trim()))),
+            None => (name, None),
+        };
         let p = property(target, name)?;
         if !p.nav {
             return Err(bad_request(format!(
@@ -200,23 +251,56 @@ fn expand(target: &Target, text: &str) -> Result<Vec<Expand>, GraphErr> {
                 p.name, target.ty
             )));
         }
+        let ty = match &cast {
+            Some(c) if target.schema.knows(c) && target.schema.derives_from(c, p.ty) => c.clone(),
+            Some(c) => {
+                return Err(bad_request(format!(
+                "The type '{c}' is not compatible with the type '{}' of navigation property '{}'.",
+                p.ty, p.name
+            )))
+            }
+            None => p.ty.to_string(),
+        };
         let inner = Target {
             schema: target.schema,
-            ty: p.ty,
+            ty: &ty,
         };
-        let mut nested_select = Vec::new();
+        let directory = rules::directory(target.ty).is_some() || rules::directory(&ty).is_some();
+        let mut nested = Plan::default();
+        let mut top = None;
+        let mut skip = 0;
         for option in split_top(options, ';')? {
             let (k, v) = option.split_once('=').unwrap_or((option, ""));
-            match k
-                .trim()
-                .trim_start_matches('$')
-                .to_ascii_lowercase()
-                .as_str()
-            {
+            let key = k.trim().trim_start_matches('$').to_ascii_lowercase();
+            if directory && key != "select" {
+                return Err(GraphErr::unsupported_query(format!(
+                    "Query option '${key}' is not supported within $expand of '{}'.",
+                    p.name
+                )));
+            }
+            match key.as_str() {
                 "select" => {
                     let names: Vec<String> = v.split(',').map(|s| s.trim().to_string()).collect();
-                    nested_select = select(&inner, &names)?;
+                    nested.select = select(&inner, &names)?;
                 }
+                "filter" => nested.filter = Some(Filter::parse(v, inner.schema, inner.ty)?),
+                "orderby" => nested.order = order_by(&inner, v)?,
+                "expand" => nested.expand = expand_at(&inner, v, depth + 1)?,
+                "top" | "skip" => {
+                    let n: usize = v.trim().parse().map_err(|_| {
+                        bad_request(format!(
+                            "Invalid value '{}' for query option '${key}' within $expand of '{}'.",
+                            v.trim(),
+                            p.name
+                        ))
+                    })?;
+                    if key == "top" {
+                        top = Some(n);
+                    } else {
+                        skip = n;
+                    }
+                }
+                "count" => {}
                 other => {
                     return Err(GraphErr::unsupported_query(format!(
                         "Query option '${other}' is not supported within $expand of '{}'.",
@@ -227,12 +311,43 @@ fn expand(target: &Target, text: &str) -> Result<Vec<Expand>, GraphErr> {
         }
         out.push(Expand {
             prop: p.name.to_string(),
-            ty: p.ty.to_string(),
+            ty,
             collection: p.collection,
-            select: nested_select,
+            select: nested.select.clone(),
+            cast: cast.is_some(),
+            top,
+            skip,
+            nested,
         });
     }
     Ok(out)
+}
+
+/// A type name in a path or option: the `graph.` alias becomes `microsoft.graph.`.
+fn cast_name(c: &str) -> String {
+    match c.get(..6) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("graph.") => {
+            format!("microsoft.graph.{}", &c[6..])
+        }
+        _ => c.to_string(),
+    }
+}
+
+impl Expand {
+    /// The related items this expansion shows, in order: nested `$filter` and `$orderby`,
+    /// then `$skip` and `$top` (at most `cap`).
+    pub fn pick<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a Map<String, Value>>,
+        cap: usize,
+    ) -> Vec<&'a Map<String, Value>> {
+        self.nested
+            .apply(items, &NoRelated)
+            .into_iter()
+            .skip(self.skip)
+            .take(self.top.unwrap_or(cap).min(cap))
+            .collect()
+    }
 }
 
 fn search(target: &Target, text: &str) -> Result<Vec<Vec<SearchTerm>>, GraphErr> {
@@ -318,7 +433,18 @@ impl Plan {
         let resource = target.schema.resource_name(target.ty);
         let directory = rules::directory(target.ty).is_some();
         if let Some(text) = &q.filter {
-            let f = Filter::parse(text, target.schema, target.ty)?;
+            let f = Filter::parse(text, target.schema, target.ty).map_err(|e| {
+                // Directory objects answer a malformed filter with the directory's code
+                // (`Request_BadRequest`, "Invalid filter clause"), which scripts match on.
+                if directory && e.code == "BadRequest" {
+                    GraphErr {
+                        code: "Request_BadRequest",
+                        ..e
+                    }
+                } else {
+                    e
+                }
+            })?;
             rules::check_filter(&f, target.ty, &resource, adv)?;
             plan.filter = Some(f);
         }
@@ -342,6 +468,23 @@ impl Plan {
             ));
         }
         Ok(plan)
+    }
+
+    /// Validates a query over a directory object's links (`/users/{id}/memberOf`,
+    /// `/groups/{id}/members`, `/servicePrincipals/{id}/ownedObjects`, ...): Graph filters
+    /// such a reference collection only with the advanced query parameters
+    /// (`ConsistencyLevel: eventual` and `$count=true`); otherwise 400
+    /// `Request_UnsupportedQuery` "The specified filter to the reference property query is
+    /// currently not supported."
+    /// (<https://learn.microsoft.com/graph/api/group-list-members>, example 5;
+    /// <https://learn.microsoft.com/graph/aad-advanced-queries>). Then as [`Plan::collection`].
+    pub fn references(q: &Query, target: Target, adv: Advanced) -> Result<Plan, GraphErr> {
+        if q.filter.is_some() && !adv.on() {
+            return Err(GraphErr::unsupported_query(
+                "The specified filter to the reference property query is currently not supported.",
+            ));
+        }
+        Plan::collection(q, target, adv)
     }
 
     /// Validates the options of a single-entity request (`$select`, `$expand`).

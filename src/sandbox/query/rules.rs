@@ -249,6 +249,13 @@ pub fn check_filter(
     for node in &filter.nodes {
         let (path, op, support_of): (Option<&Path>, &str, fn(&FilterRule) -> Support) = match node {
             Node::And(_) | Node::Lambda(..) => continue,
+            // Type tests on directory objects are advanced queries
+            // (<https://learn.microsoft.com/graph/aad-advanced-queries>).
+            Node::IsOf { .. } => {
+                require(A, "isof", "")?;
+                continue;
+            }
+            Node::Has(p, _) => (Some(p), "has", |r| r.eq),
             Node::Or(terms) => {
                 if terms.len() > MAX_OR_CLAUSES && !adv.on() {
                     return Err(too_many_clauses(terms.len()));

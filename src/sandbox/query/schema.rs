@@ -73,20 +73,31 @@ impl Schema for SandboxSchema {
         if ty == DIRECTORY_OBJECT {
             // Collections of directory objects (members, memberOf) hold users and groups, and
             // Graph accepts their properties in `$select` and `$filter` there.
-            return self.declared(ty, name).or_else(|| {
-                DIRECTORY_DERIVED
-                    .iter()
-                    .find_map(|d| self.declared(d, name))
-            });
+            return self
+                .declared(ty, name)
+                .or_else(|| {
+                    DIRECTORY_DERIVED
+                        .iter()
+                        .find_map(|d| self.declared(d, name))
+                })
+                .or_else(|| catalog_schema().property(ty, name));
         }
+        // Every property the metadata declares is selectable and filterable
+        // (`$select=refreshTokensValidFromDateTime`), not only the ones the static table
+        // types: the table first (its names and types are the hand-written handlers'), then the
+        // catalog's full declaration of the type.
         self.declared(ty, name)
+            .or_else(|| catalog_schema().property(ty, name))
     }
 
     fn knows(&self, ty: &str) -> bool {
-        Self::def(ty).is_some()
+        Self::def(ty).is_some() || catalog_schema().knows(ty)
     }
 
     fn derives_from(&self, ty: &str, base: &str) -> bool {
+        if Self::def(ty).is_none() {
+            return catalog_schema().derives_from(ty, base);
+        }
         let mut current = Some(ty);
         for _ in 0..8 {
             match current {
@@ -97,6 +108,15 @@ impl Schema for SandboxSchema {
         }
         false
     }
+}
+
+/// The catalog's schema: every type and property of the v1.0 metadata.
+fn catalog_schema() -> &'static crate::sandbox::store::catalog::CatalogSchema {
+    static SCHEMA: std::sync::OnceLock<crate::sandbox::store::catalog::CatalogSchema> =
+        std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        crate::sandbox::store::catalog::CatalogSchema(crate::sandbox::store::catalog::catalog())
+    })
 }
 
 const DIRECTORY_OBJECT: &str = "microsoft.graph.directoryObject";

@@ -425,6 +425,10 @@ pub static TYPES: &[TypeDef] = &[
             p("print", "microsoft.graph.userPrint", ONE),
             p("provisionedPlans", "microsoft.graph.provisionedPlan", MANY),
             p("proxyAddresses", "Edm.String", MANY),
+            // Not in the v1.0 metadata (beta declares it), but Graph's directory serves it on
+            // v1.0 too, and scripts select it (`$select=refreshTokensValidFromDateTime`): the
+            // same instant as `signInSessionsValidFromDateTime`.
+            p("refreshTokensValidFromDateTime", "Edm.DateTimeOffset", ONE),
             p("responsibilities", "Edm.String", MANY),
             p("schools", "Edm.String", MANY),
             p("securityIdentifier", "Edm.String", ONE),

@@ -96,6 +96,111 @@ pub fn required(ty: &str) -> &'static [&'static str] {
     }
 }
 
+/// The longest string Graph's directory stores in a property, in characters, from each
+/// property's description on its resource page ("Maximum length is 64 characters"):
+/// <https://learn.microsoft.com/graph/api/resources/user#properties>,
+/// <https://learn.microsoft.com/graph/api/resources/group#properties>,
+/// <https://learn.microsoft.com/graph/api/resources/application#properties>.
+const MAX_CHARS: &[(&str, &str, usize)] = &[
+    ("microsoft.graph.user", "displayName", 256),
+    ("microsoft.graph.user", "givenName", 64),
+    ("microsoft.graph.user", "surname", 64),
+    ("microsoft.graph.user", "mailNickname", 64),
+    ("microsoft.graph.user", "jobTitle", 128),
+    ("microsoft.graph.user", "department", 64),
+    ("microsoft.graph.user", "companyName", 64),
+    ("microsoft.graph.user", "city", 128),
+    ("microsoft.graph.user", "state", 128),
+    ("microsoft.graph.user", "country", 128),
+    ("microsoft.graph.user", "streetAddress", 1024),
+    ("microsoft.graph.user", "postalCode", 40),
+    ("microsoft.graph.user", "employeeId", 16),
+    ("microsoft.graph.user", "mobilePhone", 64),
+    ("microsoft.graph.user", "businessPhones", 64),
+    ("microsoft.graph.user", "userPrincipalName", 113),
+    ("microsoft.graph.group", "displayName", 256),
+    ("microsoft.graph.group", "mailNickname", 64),
+    ("microsoft.graph.group", "description", 1024),
+    ("microsoft.graph.application", "displayName", 256),
+    ("microsoft.graph.servicePrincipal", "displayName", 256),
+];
+
+/// The most items Graph keeps in a collection property: a user has one business phone
+/// ("Only one number can be set for this property",
+/// <https://learn.microsoft.com/graph/api/resources/user#properties>).
+const MAX_COUNT: &[(&str, &str, usize)] = &[("microsoft.graph.user", "businessPhones", 1)];
+
+/// Strings Graph accepts only from a documented set (the metadata types them `Edm.String`):
+/// a group's `visibility` is `Public`, `Private` or `HiddenMembership`
+/// (<https://learn.microsoft.com/graph/api/resources/group#properties>), a user's `userType`
+/// `Member` or `Guest` (<https://learn.microsoft.com/graph/api/resources/user#properties>).
+const ONE_OF: &[(&str, &str, &[&str])] = &[
+    (
+        "microsoft.graph.group",
+        "visibility",
+        &["Public", "Private", "HiddenMembership"],
+    ),
+    ("microsoft.graph.user", "userType", &["Member", "Guest"]),
+];
+
+/// The sizes and value sets Graph's directory enforces on `object` (canonical names) of
+/// type `ty`, beyond what the metadata types say: one check for every way a write comes in
+/// (the generic store, the users and groups handlers, `-BodyParameter`, expanded cmdlet
+/// parameters and raw requests all send the same JSON). Graph's directory answers each with
+/// `Request_BadRequest` "Invalid value specified for property '{p}' of resource '{R}'."
+pub fn check_limits(
+    ty: &str,
+    object: &Map<String, Value>,
+    directory: bool,
+) -> Result<(), GraphErr> {
+    let invalid = |prop: &str| {
+        bad(
+            directory,
+            format!(
+                "Invalid value specified for property '{prop}' of resource '{}'.",
+                resource_name(ty)
+            ),
+        )
+    };
+    let get = |prop: &str| {
+        object
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(prop))
+            .map(|(_, v)| v)
+    };
+    for (t, prop, max) in MAX_CHARS {
+        if *t != ty {
+            continue;
+        }
+        let too_long = |v: &Value| v.as_str().is_some_and(|s| s.chars().count() > *max);
+        match get(prop) {
+            Some(Value::Array(items)) if items.iter().any(too_long) => return Err(invalid(prop)),
+            Some(v) if too_long(v) => return Err(invalid(prop)),
+            _ => {}
+        }
+    }
+    for (t, prop, max) in MAX_COUNT {
+        if *t == ty
+            && get(prop)
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.len() > *max)
+        {
+            return Err(invalid(prop));
+        }
+    }
+    for (t, prop, allowed) in ONE_OF {
+        if *t != ty {
+            continue;
+        }
+        if let Some(Value::String(v)) = get(prop) {
+            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(v)) {
+                return Err(invalid(prop));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `microsoft.graph.user` → `User` (the resource name directory errors use).
 pub fn resource_name(ty: &str) -> String {
     let short = ty.rsplit('.').next().unwrap_or(ty);
@@ -256,6 +361,12 @@ pub fn check_entity(
             continue;
         }
         if p.read_only || server_set(&name, directory) {
+            // A create body may carry what the service sets (`createdDateTime`, `id` of a
+            // directory object, ...), as Graph's documented request examples do: Graph ignores
+            // them there and sets its own. An update that tries to change one is a 400.
+            if mode == Mode::Create {
+                continue;
+            }
             return Err(bad(
                 directory,
                 format!("Property '{name}' is read-only and cannot be set."),
@@ -279,6 +390,7 @@ pub fn check_entity(
         )?;
         out.object.insert(name, value);
     }
+    check_limits(&ty, &out.object, directory)?;
     if mode != Mode::Update {
         for r in required(&ty) {
             if out.object.get(*r).map(Value::is_null).unwrap_or(true) {
