@@ -275,6 +275,31 @@ else {
         Write-Warning 'wrk is not installed (apt-get install wrk): the sandbox server benchmark is skipped'
     }
 
+    # --- Engine sizes, with and without the emulator --------------------------------------
+    # .ci/bench builds the engine without the `sandbox` feature first and keeps it as
+    # target/bench/libmggraph-no-sandbox.so; the default build is target/release's.
+    $results.engine = $null
+    $withSandbox = Join-Path $repo 'target/release/libmggraph.so'
+    $without = Join-Path $repo 'target/bench/libmggraph-no-sandbox.so'
+    if ((Test-Path $withSandbox) -and (Test-Path $without)) {
+        $strip = Get-Command strip -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        $nm = Get-Command nm -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        $measure = {
+            param($path)
+            $stripped = $null
+            if ($strip) {
+                $copy = [IO.Path]::GetTempFileName()
+                Copy-Item $path $copy -Force
+                & $strip.Source --strip-unneeded $copy 2>$null
+                if ($LASTEXITCODE -eq 0) { $stripped = (Get-Item $copy).Length }
+                Remove-Item $copy -Force
+            }
+            $symbols = if ($nm) { @(& $nm.Source -C $path 2>$null | Select-String -SimpleMatch 'mggraph::sandbox::').Count } else { $null }
+            @{ bytes = (Get-Item $path).Length; stripped = $stripped; sandboxSymbols = $symbols }
+        }
+        $results.engine = @{ withSandbox = (& $measure $withSandbox); without = (& $measure $without) }
+    }
+
     Remove-Item -Recurse -Force $emptyDir -ErrorAction SilentlyContinue
     if ($SaveResults) {
         $null = New-Item -ItemType Directory -Force -Path (Split-Path $SaveResults)
@@ -468,6 +493,19 @@ if ($b) {
 }
 if ($results.server) {
     & $add ("- **Sandbox server**: ``wrk -t2 -c64 -d10s --latency`` ({0}) against one user, with a valid token; wrk runs on the same 2 cores; {1} non-2xx answers." -f $results.server.version, $results.server.non2xx)
+}
+if ($results.Contains('engine') -and $results.engine) {
+    $e = $results.engine
+    $mb = { param($b) if ($null -eq $b) { '-' } else { '{0:n1} MB' -f ($b / 1MB) } }
+    & $add ''
+    & $add '## Engine without the sandbox'
+    & $add ''
+    & $add 'The emulator is the cargo feature `sandbox` (on by default; `src/emulator.rs` is the engine''s one seam to it). `.ci/bench` builds the engine with `cargo build --release --no-default-features --lib` and with the default features (linux-x64, `libmggraph.so`); stripped with `strip --strip-unneeded`, as `.ci/package` ships it; symbols counted with `nm -C`.'
+    & $add ''
+    & $add '| Engine | Size | Stripped | `mggraph::sandbox` symbols |'
+    & $add '|---|---|---|---|'
+    & $add ('| with the sandbox (default) | {0} | {1} | {2} |' -f (& $mb $e.withSandbox.bytes), (& $mb $e.withSandbox.stripped), $e.withSandbox.sandboxSymbols)
+    & $add ('| `--no-default-features` | {0} | {1} | {2} |' -f (& $mb $e.without.bytes), (& $mb $e.without.stripped), $e.without.sandboxSymbols)
 }
 if ($inst) {
     & $add ''
