@@ -1,4 +1,4 @@
-//! Generates the C header from `src/ffi` with cbindgen, and compresses the generated catalog
+//! Generates the C header from `src/ffi` with cbindgen, and compresses the generated catalog and permission table
 //! the engine embeds (`src/catalog/generated/*.jsonl`, about 10 MB of text, a tenth of that
 //! compressed: the installed module must stay small).
 //!
@@ -28,7 +28,7 @@ fn main() {
     let generated = out_dir.join("mggraph.h");
     bindings.write_to_file(&generated);
 
-    for name in ["commands.jsonl", "models.jsonl"] {
+    for name in ["commands.jsonl", "models.jsonl", "permissions.tsv"] {
         let source = crate_dir.join("src/catalog/generated").join(name);
         println!("cargo:rerun-if-changed={}", source.display());
         let text = std::fs::read(&source).expect("the generated catalog is readable");
