@@ -13,8 +13,8 @@
 //! templates match, the one with literal segments furthest left wins (`/users/delta` over
 //! `/users/{id}`).
 //!
-//! **Paths the map does not document** follow this rule ([`Basis`]): the nearest ancestor path
-//! the map documents decides. A read needs what grants a read of the ancestor; a write needs what
+//! **Paths the map does not document** follow this rule ([`Basis`]): the path itself when the
+//! map documents other methods on it, else the nearest ancestor path the map documents, decides. A read needs what grants a read of the ancestor; a write needs what
 //! grants the same method on it, else any write method on it, else the `ReadWrite` twin of what
 //! grants reading it (`Sites.Read.All` → `Sites.ReadWrite.All`). A path with no documented
 //! ancestor at all needs `Directory.Read.All` (reads) or `Directory.ReadWrite.All` (writes), with
@@ -64,8 +64,9 @@ pub struct Grant {
 pub enum Basis {
     /// The map documents the method on this template.
     Documented,
-    /// The map does not document the path; the nearest documented ancestor (this template)
-    /// decided, as the module documentation describes.
+    /// The map does not document the method on the path; the path's other methods or the
+    /// nearest documented ancestor (this template) decided, as the module documentation
+    /// describes.
     Ancestor,
     /// Nothing in the map: the `Directory.*` rule.
     Fallback,
@@ -154,10 +155,8 @@ fn table() -> &'static Table {
         let mut text = String::new();
         // The data is what build.rs compressed from the committed file: a failure is a build
         // defect, and an empty table (every path on the fallback rule) is the answer to it.
-        let _ = std::io::Read::read_to_string(
-            &mut flate2::read::GzDecoder::new(TABLE_GZ),
-            &mut text,
-        );
+        let _ =
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(TABLE_GZ), &mut text);
         parse(&text)
     })
 }
@@ -177,7 +176,8 @@ fn parse(text: &str) -> Table {
         let f: Vec<&str> = line.split('\t').collect();
         if f.first() == Some(&"p") && f.len() == 3 {
             let name: &'static str = Box::leak(f[1].to_string().into_boxed_str());
-            t.by_name.insert(name.to_ascii_lowercase(), t.permissions.len());
+            t.by_name
+                .insert(name.to_ascii_lowercase(), t.permissions.len());
             t.permissions.push(Permission {
                 name,
                 delegated: f[2].contains('d'),
@@ -368,14 +368,8 @@ fn from_ancestor(t: &Table, node: usize, method: &str, scheme: Scheme) -> Option
         }
         if out.is_empty() {
             for g in grants_of(row("GET")?, scheme) {
-                let twin = if is_read_only(g.name) {
-                    g.name.replacen(".ReadBasic.", ".ReadWrite.", 1).replacen(
-                        ".Read.",
-                        ".ReadWrite.",
-                        1,
-                    )
-                } else {
-                    g.name.to_string()
+                let Some(twin) = read_write_twin(g.name) else {
+                    continue;
                 };
                 if let Some(p) = permission(&twin) {
                     let ok = match scheme {
@@ -397,6 +391,22 @@ fn from_ancestor(t: &Table, node: usize, method: &str, scheme: Scheme) -> Option
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// The permission that writes what `name` reads: `Sites.Read.All` → `Sites.ReadWrite.All`,
+/// `User.ReadBasic.All` → `User.ReadWrite.All`, `User.Read` → `User.ReadWrite`; a permission
+/// that is not read-only is its own twin. `None` when the name has no such form.
+pub fn read_write_twin(name: &str) -> Option<String> {
+    if !is_read_only(name) {
+        return Some(name.to_string());
+    }
+    for (from, to) in [(".ReadBasic.", ".ReadWrite."), (".Read.", ".ReadWrite.")] {
+        if name.contains(from) {
+            return Some(name.replacen(from, to, 1));
+        }
+    }
+    name.strip_suffix(".Read")
+        .map(|base| format!("{base}.ReadWrite"))
 }
 
 fn fallback(method: &str, scheme: Scheme) -> Vec<Grant> {
@@ -441,8 +451,8 @@ pub fn requirement(method: &str, path: &str, scheme: Scheme) -> Requirement {
                     };
                 }
             }
-            // A documented path that lacks this method falls to its ancestors.
-            continue;
+            // A documented path that lacks this method: its other methods decide first, then
+            // its ancestors.
         }
         if len == 0 {
             break;
@@ -483,21 +493,33 @@ mod tests {
         assert!(!names(&r).contains(&"User.Read.All"));
         assert_eq!(r.least(), vec!["User.ReadWrite.All"]);
         // `users('x')`, upper case and a cast the map does not name.
-        let a = requirement("GET", "/USERS('x')/memberOf/microsoft.graph.group", Scheme::Application);
+        let a = requirement(
+            "GET",
+            "/USERS('x')/memberOf/microsoft.graph.group",
+            Scheme::Application,
+        );
         let b = requirement("GET", "/users/x/memberof", Scheme::Application);
         assert_eq!(a, b);
         // Functions without parentheses in the map; literals beat `{id}`.
         let r = requirement("GET", "/users/delta()", Scheme::Application);
         assert_eq!(r.template, "/users/delta");
         // Alternate keys by name.
-        let r = requirement("GET", "/servicePrincipals(appId='abc')", Scheme::Application);
+        let r = requirement(
+            "GET",
+            "/servicePrincipals(appId='abc')",
+            Scheme::Application,
+        );
         assert_eq!(r.basis, Basis::Documented);
         assert_eq!(r.template, "/serviceprincipals(appid)");
     }
 
     #[test]
     fn read_only_permissions_never_open_writes() {
-        let r = requirement("POST", "/identity/conditionalAccess/policies", Scheme::Application);
+        let r = requirement(
+            "POST",
+            "/identity/conditionalAccess/policies",
+            Scheme::Application,
+        );
         assert!(names(&r).contains(&"Policy.ReadWrite.ConditionalAccess"));
         assert!(!names(&r).contains(&"Policy.Read.All"), "{r:?}");
         // A read done with POST keeps its read permissions.
@@ -522,6 +544,25 @@ mod tests {
                 "Directory.AccessAsUser.All"
             ]
         );
+    }
+
+    #[test]
+    fn a_method_the_map_lacks_takes_the_writes_of_the_path_or_its_reads_twins() {
+        // PATCH /me is not in the map; GET /me is: User.Read → User.ReadWrite.
+        let r = requirement("PATCH", "/me", Scheme::Delegated);
+        assert_eq!(r.basis, Basis::Ancestor);
+        assert_eq!(r.template, "/me");
+        assert!(names(&r).contains(&"User.ReadWrite"), "{r:?}");
+        assert!(!names(&r).iter().any(|n| is_read_only(n)), "{r:?}");
+        assert_eq!(
+            read_write_twin("User.Read").as_deref(),
+            Some("User.ReadWrite")
+        );
+        assert_eq!(
+            read_write_twin("User.ReadBasic.All").as_deref(),
+            Some("User.ReadWrite.All")
+        );
+        assert_eq!(read_write_twin("Mail.Send").as_deref(), Some("Mail.Send"));
     }
 
     #[test]

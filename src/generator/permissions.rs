@@ -42,8 +42,8 @@ pub fn generate(root: &Path) -> Result<String, String> {
             path.display()
         )
     })?;
-    let json: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+    let json: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
     render(&json).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -147,9 +147,7 @@ pub fn render(json: &Value) -> Result<String, String> {
         if method == "GET" || action {
             continue;
         }
-        let any_write = row
-            .iter()
-            .any(|s| s.keys().any(|n| !is_read_only(n)));
+        let any_write = row.iter().any(|s| s.keys().any(|n| !is_read_only(n)));
         if any_write {
             for s in row.iter_mut() {
                 s.retain(|n, _| !is_read_only(n));
