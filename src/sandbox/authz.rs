@@ -490,7 +490,8 @@ pub fn broad_app_roles() -> Vec<String> {
 }
 
 /// The demo tenant's apps with narrower rights, for rehearsing least privilege: (client id,
-/// display name, application permissions). They accept the automation app's client secret.
+/// display name, application permissions). They accept the automation app's client secret; their
+/// object ids are their client ids with `b` for `a` in the last group.
 pub const REHEARSAL_APPS: &[(&str, &str, &[&str])] = &[
     (
         "6d67726e-0000-4000-8000-000000000a01",
@@ -509,17 +510,31 @@ pub const REHEARSAL_APPS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-/// The demo tenant's users with narrower rights: (mail nickname, display name, job title,
-/// directory roles). A plain user has no role.
-pub const REHEARSAL_USERS: &[(&str, &str, &str, &[&str])] = &[
+/// The demo tenant's users with narrower rights: (object id, mail nickname, display name, job
+/// title, directory roles). A plain user has no role. Their ids are fixed, so a seed draws the
+/// same tenant every time.
+pub const REHEARSAL_USERS: &[(&str, &str, &str, &str, &[&str])] = &[
     (
+        "6d67726e-0000-4000-8000-000000000c01",
         "helpdesk",
         "Helpdesk Operator",
         "Helpdesk",
         &["User Administrator"],
     ),
-    ("reader", "Audit Reader", "Auditor", &["Global Reader"]),
-    ("plainuser", "Plain User", "Clerk", &[]),
+    (
+        "6d67726e-0000-4000-8000-000000000c02",
+        "reader",
+        "Audit Reader",
+        "Auditor",
+        &["Global Reader"],
+    ),
+    (
+        "6d67726e-0000-4000-8000-000000000c03",
+        "plainuser",
+        "Plain User",
+        "Clerk",
+        &[],
+    ),
 ];
 
 /// Adds [`REHEARSAL_APPS`] and [`REHEARSAL_USERS`] to a tenant (the demo tenant's). The apps
@@ -536,7 +551,7 @@ pub fn add_rehearsal_principals(t: &mut Tenant) {
             continue;
         }
         t.apps.push(crate::sandbox::state::App {
-            object_id: crate::sandbox::state::new_id(),
+            object_id: client_id.replace("-000000000a", "-000000000b"),
             client_id: client_id.to_string(),
             display_name: name.to_string(),
             secrets: secret.iter().cloned().collect(),
@@ -546,7 +561,7 @@ pub fn add_rehearsal_principals(t: &mut Tenant) {
         });
     }
     let domain = t.domain.clone();
-    for (nick, name, title, roles) in REHEARSAL_USERS {
+    for (fixed_id, nick, name, title, roles) in REHEARSAL_USERS {
         let upn = format!("{nick}@{domain}");
         if t.user_id(&upn).is_some() {
             continue;
@@ -564,8 +579,19 @@ pub fn add_rehearsal_principals(t: &mut Tenant) {
             }),
             crate::sandbox::state::random_secret(16),
         );
-        if let Some(u) = t.users.get_mut(&id) {
+        // The same id for the same user every time.
+        if let Some(mut u) = t.users.shift_remove(&id) {
             u.roles = roles.iter().map(|r| r.to_string()).collect();
+            u.object.insert("id".into(), serde_json::json!(fixed_id));
+            u.object.insert(
+                "securityIdentifier".into(),
+                serde_json::json!(
+                    crate::sandbox::state::security_identifier(fixed_id).unwrap_or_default()
+                ),
+            );
+            t.upn_index
+                .insert(upn.to_ascii_lowercase(), fixed_id.to_string());
+            t.users.insert(fixed_id.to_string(), u);
         }
     }
 }
