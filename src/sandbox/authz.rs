@@ -469,23 +469,15 @@ pub fn consented(t: &Tenant, client_id: &str, user_id: &str) -> Vec<String> {
 }
 
 /// The application permissions of the sandbox's automation app (and the managed identity's
-/// system-assigned identity): every application permission of Microsoft's map, less the
-/// read-only ones whose `ReadWrite` twin it holds as well (which grants the same reads), so an
-/// app that rehearses anything can. Narrower apps are in the demo tenant
-/// ([`REHEARSAL_APPS`]).
+/// system-assigned identity): every application permission of Microsoft's map, granted
+/// explicitly, so an app that rehearses anything can. (A `ReadWrite` permission does not always
+/// grant the reads of its `Read` twin in the map: `IdentityRiskyUser.Read.All` alone reads
+/// risky users.) Narrower apps are in the demo tenant ([`REHEARSAL_APPS`]).
 pub fn broad_app_roles() -> Vec<String> {
-    let all: Vec<&str> = permissions::permissions()
+    permissions::permissions()
         .iter()
         .filter(|p| p.application)
-        .map(|p| p.name)
-        .collect();
-    all.iter()
-        .filter(|n| {
-            !permissions::is_read_only(n)
-                || !permissions::read_write_twin(n)
-                    .is_some_and(|twin| all.iter().any(|a| a.eq_ignore_ascii_case(&twin)))
-        })
-        .map(|n| n.to_string())
+        .map(|p| p.name.to_string())
         .collect()
 }
 
@@ -632,10 +624,95 @@ mod tests {
     }
 
     #[test]
-    fn the_broad_roles_cover_writes_and_skip_redundant_reads() {
+    fn the_broad_roles_are_every_application_permission() {
         let roles = broad_app_roles();
         assert!(roles.iter().any(|r| r == "Directory.ReadWrite.All"));
-        assert!(roles.iter().any(|r| r == "AuditLog.Read.All"));
-        assert!(!roles.iter().any(|r| r == "User.Read.All"));
+        assert!(roles.iter().any(|r| r == "IdentityRiskyUser.Read.All"));
+        assert!(!roles.iter().any(|r| r == "User.Read"), "delegated only");
+    }
+}
+
+#[cfg(test)]
+mod coverage_tests {
+    use crate::catalog::permissions::{requirement, Scheme};
+
+    /// The cmdlets the seed walk-through, `.ci/main` and the Pester suite run against the
+    /// in-process sandbox as its administrator (who signs in with the default scopes).
+    const USED: &[&str] = &[
+        "Get-MgUser",
+        "New-MgUserAuthenticationTemporaryAccessPassMethod",
+        "New-MgUser",
+        "New-MgGroup",
+        "Get-MgGroupMember",
+        "Get-MgGroup",
+        "Update-MgUser",
+        "Remove-MgGroup",
+        "New-MgGroupMember",
+        "Get-MgUserAuthenticationMethod",
+        "Get-MgDevice",
+        "Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration",
+        "Remove-MgUser",
+        "Get-MgUserCount",
+        "Get-MgUserAuthenticationTemporaryAccessPassMethod",
+        "Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration",
+        "Set-MgUserLicense",
+        "Get-MgUserMailFolderMessage",
+        "Update-MgGroup",
+        "Set-MgUserPhotoContent",
+        "Remove-MgGroupMemberDirectoryObjectByRef",
+        "Remove-MgGroupMemberByRef",
+        "New-MgGroupMemberByRef",
+        "Get-MgUserPhotoContent",
+        "Get-MgUserMessage",
+        "Get-MgUserManager",
+        "Get-MgUserLicenseDetail",
+        "Get-MgUserDirectReport",
+        "Get-MgUserDelta",
+        "Get-MgUserAuthenticationPhoneMethod",
+        "Get-MgUserAuthenticationFido2Method",
+        "Get-MgSubscribedSku",
+        "Get-MgServicePrincipalAppRoleAssignedTo",
+        "Get-MgServicePrincipal",
+        "Get-MgRoleManagementDirectoryRoleAssignment",
+        "Get-MgReportAuthenticationMethodUserRegistrationDetail",
+        "Get-MgOrganization",
+        "Get-MgInformationProtectionBitlockerRecoveryKey",
+        "Get-MgIdentityConditionalAccessPolicy",
+        "Get-MgGroupMemberCount",
+        "Get-MgGroupMemberAsUser",
+        "Get-MgDomain",
+        "Get-MgDirectoryRoleMember",
+        "Get-MgDirectoryRole",
+        "Get-MgDeviceRegisteredOwner",
+        "Get-MgDeviceManagementManagedDevice",
+        "Get-MgAuditLogSignIn",
+        "Get-MgAuditLogDirectoryAudit",
+        "Get-MgApplication",
+        "Confirm-MgUserMemberGroup",
+    ];
+
+    #[test]
+    fn the_sandbox_administrators_default_scopes_cover_the_cmdlets_the_suites_use() {
+        let scopes: Vec<String> = crate::session::connect::SANDBOX_ADMIN_SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut missing = vec![];
+        for name in USED {
+            let cmd = crate::catalog::command(name).unwrap_or_else(|| panic!("{name}"));
+            for route in cmd.routes {
+                let method = format!("{:?}", route.method).to_ascii_uppercase();
+                let path = route.path.replace(['{', '}'], "");
+                let req = requirement(&method, &path, Scheme::Delegated);
+                if req.granted_by(&scopes).is_empty() {
+                    missing.push(format!(
+                        "{name}: {method} {} needs one of {:?}",
+                        route.path,
+                        req.least()
+                    ));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
     }
 }
