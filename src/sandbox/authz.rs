@@ -8,7 +8,8 @@
 //! - **A user's token** (`scp`): one of its scopes must grant it for the `DelegatedWork` scheme,
 //!   *and* the signed-in user must be allowed to do it: delegated access is the intersection of
 //!   what the app was consented and what the user may do ([`user_may`]). A request on the
-//!   caller's own object (`/me/...`, or `/users/{own id}/...`) is judged as Graph's `/me` path.
+//!   caller's own object (`/me/...`, or `/users/{own id}/...` where the map documents the `/me`
+//!   form) is judged as Graph's `/me` path, by the token's scopes alone (self-service).
 //!
 //! Refusals are Graph's 403: `Authorization_RequestDenied`, "Insufficient privileges to complete
 //! the operation." Paths Microsoft's map does not document follow the rule of
@@ -360,8 +361,10 @@ pub fn authorize(t: &Tenant, principal: &Principal, method: &str, path: &str) ->
             if delegated.granted_by(&principal.permissions).is_empty() {
                 return Err(());
             }
+            // On their own object, what the user consented to decides (self-service).
+            let on_self = judged == "/me" || judged.starts_with("/me/");
             let application = permissions::requirement(method, &judged, Scheme::Application);
-            if !user_may(t, user, &delegated, &application) {
+            if !on_self && !user_may(t, user, &delegated, &application) {
                 return Err(());
             }
             Ok(())
