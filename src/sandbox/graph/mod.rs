@@ -418,7 +418,7 @@ fn route_with_headers(
         method.as_str(),
         &ctx.path,
     );
-    if allowed.is_err() {
+    if !allowed {
         return Err(GraphErr::denied());
     }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
