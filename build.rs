@@ -1,6 +1,7 @@
 //! Generates the C header from `src/ffi` with cbindgen, and compresses the generated catalog
-//! the engine embeds (`src/catalog/generated/*.jsonl`, about 10 MB of text, a tenth of that
-//! compressed: the installed module must stay small).
+//! and permission table the engine embeds (`src/catalog/generated/*.jsonl` and
+//! `permissions.tsv`, about 11 MB of text, a tenth of that compressed: the installed module
+//! must stay small).
 //!
 //! The catalog is compressed in blocks of [`BLOCK_LINES`] lines, sorted by lower-cased name,
 //! with a table of each block's first name: a look-up inflates one block (about 40 KB of
@@ -39,6 +40,17 @@ fn main() {
         let text = std::fs::read_to_string(&source).expect("the generated catalog is readable");
         write_blocks(&text, &out_dir, name);
     }
+    // The permission table is read whole, once, by the sandbox and the permission look-ups.
+    let source = crate_dir.join("src/catalog/generated/permissions.tsv");
+    println!("cargo:rerun-if-changed={}", source.display());
+    let text = std::fs::read(&source).expect("the permission table is readable");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &text).expect("compressing in memory");
+    std::fs::write(
+        out_dir.join("permissions.tsv.gz"),
+        gz.finish().expect("compressing in memory"),
+    )
+    .expect("OUT_DIR is writable");
 
     let committed = crate_dir.join("include/mggraph.h");
     let new = std::fs::read(&generated).expect("generated header is readable");

@@ -147,6 +147,23 @@ mggraph_status mggraph_session_shared(mggraph_session **out_session);
 mggraph_status mggraph_session_free(mggraph_session *session);
 
 /*
+ Writes what the session's current connection needed (owned JSON; free it with
+ `mggraph_string_free`): every Graph operation it sent since it connected (each step of a
+ `$batch` too), with the least-privileged delegated and application permissions that cover
+ them per Microsoft's permission map, and the operations each one is needed for:
+ `{"operations": [{"method", "path", "count", "example", "delegated": {"least", "documented"},
+ "application": {...}}], "delegated": [{"permission", "operations"}], "application": [...]}`
+ (shape in `engine::record::Recorder::report`). Empty lists when not connected. `clear` not
+ 0 forgets what was recorded once it is written.
+
+ # Safety
+ `session` must be a live session handle; `out_json` valid for one pointer write.
+ */
+mggraph_status mggraph_session_permissions(const mggraph_session *session,
+                                           uint32_t clear,
+                                           char **out_json);
+
+/*
  Starts an operation described by `request_json`:
  `{"command": "Get-MgUser", "set": "Get", "params": {...}, "verbose": false, "debug": false}`.
  The call runs in the background; take its events with `mggraph_call_next`.

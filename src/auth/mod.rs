@@ -125,6 +125,8 @@ pub struct Connection {
     cached: tokio::sync::Mutex<Option<AccessToken>>,
     /// The persistent cache this connection writes (`-ContextScope CurrentUser`).
     pub persisted: Option<cache::TokenCache>,
+    /// The Graph operations sent through this connection (what the run needed).
+    pub record: crate::engine::record::Recorder,
 }
 
 impl Connection {
@@ -142,6 +144,7 @@ impl Connection {
             credential,
             cached: tokio::sync::Mutex::new(first),
             persisted,
+            record: Default::default(),
         })
     }
 

@@ -1,5 +1,7 @@
 //! Writes the generated files: the catalog (`src/catalog/generated/`, from Graph's CSDL at
-//! `../shared/reference/graph-metadata/v1.0.csdl.xml`) and the module files.
+//! `../shared/reference/graph-metadata/v1.0.csdl.xml`), the permission table
+//! (`src/catalog/generated/permissions.tsv`, from Microsoft's permission map at
+//! `../shared/reference/graph-permissions/permissions.json`) and the module files.
 //!
 //! `mggraph-codegen` rewrites them; `mggraph-codegen --check` only reports drift (exit 1);
 //! `--only <path prefix>` limits either to the files below a prefix.
@@ -48,6 +50,16 @@ fn main() -> ExitCode {
         .into_iter()
         .map(|(p, c)| (p.to_string(), c))
         .collect();
+    match mggraph::generator::permissions::generate(root) {
+        Ok(table) => files.push((
+            mggraph::generator::permissions::PERMISSIONS_FILE.to_string(),
+            table,
+        )),
+        Err(e) => {
+            eprintln!("mggraph-codegen: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match mggraph::catalog::powershell::render_all(root) {
         Ok(f) => files.extend(f),
         Err(e) => {
@@ -115,7 +127,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         } else {
             println!("wrote {path}");
-            catalog_changed |= path.starts_with("src/catalog/generated/");
+            catalog_changed |= path.starts_with("src/catalog/generated/")
+                && path != mggraph::generator::permissions::PERMISSIONS_FILE;
         }
     }
     if catalog_changed {

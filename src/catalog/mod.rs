@@ -12,6 +12,7 @@ pub mod describe;
 pub mod generated;
 pub mod models;
 pub mod modules;
+pub mod permissions;
 pub mod powershell;
 pub mod sdk_identity;
 

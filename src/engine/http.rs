@@ -619,6 +619,10 @@ impl Transport<'_> {
                 ));
             }
         }
+        if let Some(conn) = self.connection.filter(|_| req.authenticate) {
+            conn.record
+                .note(req.method.as_str(), &req.url, req.body.as_deref());
+        }
         let client_request_id = req
             .headers
             .iter()

@@ -5,6 +5,7 @@ pub mod error;
 pub mod http;
 pub mod invoke;
 pub mod operation;
+pub mod record;
 pub mod settings;
 pub mod trace;
 pub mod uri;

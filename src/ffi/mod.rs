@@ -216,6 +216,48 @@ pub unsafe extern "C" fn mggraph_session_free(session: *mut mggraph_session) -> 
     })
 }
 
+/// Writes what the session's current connection needed (owned JSON; free it with
+/// `mggraph_string_free`): every Graph operation it sent since it connected (each step of a
+/// `$batch` too), with the least-privileged delegated and application permissions that cover
+/// them per Microsoft's permission map, and the operations each one is needed for:
+/// `{"operations": [{"method", "path", "count", "example", "delegated": {"least", "documented"},
+/// "application": {...}}], "delegated": [{"permission", "operations"}], "application": [...]}`
+/// (shape in `engine::record::Recorder::report`). Empty lists when not connected. `clear` not
+/// 0 forgets what was recorded once it is written.
+///
+/// # Safety
+/// `session` must be a live session handle; `out_json` valid for one pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mggraph_session_permissions(
+    session: *const mggraph_session,
+    clear: u32,
+    out_json: *mut *mut c_char,
+) -> mggraph_status {
+    guard(|| {
+        if session.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `session` is NULL");
+        }
+        if out_json.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `out_json` is NULL");
+        }
+        // SAFETY: checked non-null; the caller passes a live handle.
+        let session = unsafe { &*session };
+        let report = match session.session.connection() {
+            Some(c) => {
+                let r = c.record.report();
+                if clear != 0 {
+                    c.record.clear();
+                }
+                r
+            }
+            None => crate::engine::record::Recorder::default().report(),
+        };
+        // SAFETY: checked non-null above.
+        unsafe { *out_json = out_string(report.to_string()) };
+        MGGRAPH_OK
+    })
+}
+
 /// Starts an operation described by `request_json`:
 /// `{"command": "Get-MgUser", "set": "Get", "params": {...}, "verbose": false, "debug": false}`.
 /// The call runs in the background; take its events with `mggraph_call_next`.

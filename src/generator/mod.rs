@@ -12,3 +12,4 @@ pub mod csdl;
 pub mod emit;
 pub mod naming;
 pub mod paths;
+pub mod permissions;

@@ -386,12 +386,7 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     ));
                 }
             }
-            Ok(delegated_tokens(
-                state,
-                &client_id,
-                &grant.user_id,
-                &grant.scopes,
-            ))
+            delegated_tokens(state, &client_id, &grant.user_id, &grant.scopes)
         }
         "refresh_token" => {
             let rt = fields
@@ -435,12 +430,7 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     "The user account does not exist in the directory.",
                 ));
             }
-            Ok(delegated_tokens(
-                state,
-                &client_id,
-                &grant.user_id,
-                &grant.scopes,
-            ))
+            delegated_tokens(state, &client_id, &grant.user_id, &grant.scopes)
         }
         TAP_GRANT => tap_sign_in(state, &client_id, &fields, &scopes),
         DEVICE_CODE_GRANT => device_code_token(state, &client_id, &fields),
@@ -453,15 +443,34 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
     }
 }
 
-/// Access, refresh and id tokens for a user.
+/// Access, refresh and id tokens for a user; refused (AADSTS65001, the identity platform's
+/// "The user or administrator has not consented to use the application ..." of its error-code
+/// reference) when the user asks for permissions that need an administrator's consent nobody
+/// gave and they cannot give (see [`super::authz::consent`]).
 fn delegated_tokens(
     state: &AppState,
     client_id: &str,
     user_id: &str,
     scopes: &[String],
-) -> Response<Body> {
+) -> Result<Response<Body>, AadError> {
     let lifetime = state.config.token_lifetime.as_secs() as i64;
     let tenant = state.tenant();
+    let wanted = delegated_permissions(state, scopes);
+    if let Err(refused) = super::authz::consent(&tenant, client_id, user_id, &wanted) {
+        let app_name = tenant
+            .app(client_id)
+            .map(|a| a.display_name.clone())
+            .unwrap_or_default();
+        return Err(AadError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            65001,
+            format!(
+                "The user or administrator has not consented to use the application with ID '{client_id}' named '{app_name}'. Send an interactive authorization request for this user and resource. (Permissions that require an administrator's consent: {}.)",
+                refused.permissions.join(", ")
+            ),
+        ));
+    }
     let user = tenant.users.get(user_id);
     let upn = user.map(|u| u.upn().to_string()).unwrap_or_default();
     let name = user
@@ -472,7 +481,7 @@ fn delegated_tokens(
         tenant_id: tenant.id.clone(),
         app_id: client_id.to_string(),
         user_id: Some(user_id.to_string()),
-        permissions: delegated_permissions(state, scopes),
+        permissions: wanted,
     };
     drop(tenant);
     let access = state.signer.issue(
@@ -518,7 +527,7 @@ fn delegated_tokens(
             URL_SAFE_NO_PAD.encode(id_claims.to_string())
         ));
     }
-    json_response(StatusCode::OK, &body)
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 fn tap_sign_in(
@@ -584,7 +593,7 @@ fn tap_sign_in(
     if scopes.is_empty() {
         scopes.push("UserAuthenticationMethod.ReadWrite".into());
     }
-    Ok(delegated_tokens(state, client_id, &user_id, &scopes))
+    delegated_tokens(state, client_id, &user_id, &scopes)
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -859,7 +868,7 @@ fn device_code_token(
         let entry = codes.remove(code).expect("looked up above");
         (user, entry.scopes)
     };
-    Ok(delegated_tokens(state, client_id, &user, &scopes))
+    delegated_tokens(state, client_id, &user, &scopes)
 }
 
 /// `/devicelogin`: the page a user opens to enter a device code. GET shows a form; POST

@@ -19,7 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, Response, StatusCode};
 use serde_json::{json, Value};
 
-use super::state::{new_id, random_secret, ALL_APP_ROLES};
+use super::state::{new_id, random_secret};
 use super::tokens::Principal;
 use super::{AppState, RequestIds};
 
@@ -289,7 +289,7 @@ pub fn handle(state: &AppState, parts: &Parts, body: &[u8], _ids: &RequestIds) -
         .or_else(|| params.get("object_id"))
         .cloned();
     let (client_id, roles): (String, Vec<String>) = match wanted {
-        None => (m.system_client_id.clone(), ALL_APP_ROLES.iter().map(|s| s.to_string()).collect()),
+        None => (m.system_client_id.clone(), super::authz::broad_app_roles()),
         Some(id) if id.eq_ignore_ascii_case(&m.user_assigned_client_id) => (m.user_assigned_client_id.clone(), vec!["User.Read.All".into()]),
         Some(id) => {
             return error(

@@ -6,6 +6,7 @@
 //! platform), `/v1.0/*` and `/beta/*` (Graph). State is in memory.
 
 pub mod assertion;
+pub mod authz;
 pub mod defaults;
 pub mod demo;
 pub mod faults;

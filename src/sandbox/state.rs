@@ -16,18 +16,6 @@ pub const GRAPH_CLI_APP_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 /// The globally unique id of the password method.
 pub const PASSWORD_METHOD_ID: &str = "28c10230-6103-485e-b985-444c60001490";
 
-/// Every application permission the sandbox knows; the automation app holds them all.
-pub const ALL_APP_ROLES: &[&str] = &[
-    "Directory.ReadWrite.All",
-    "User.ReadWrite.All",
-    "Group.ReadWrite.All",
-    "GroupMember.ReadWrite.All",
-    "Policy.ReadWrite.AuthenticationMethod",
-    "Policy.Read.All",
-    "UserAuthenticationMethod.ReadWrite.All",
-    "Application.ReadWrite.All",
-];
-
 /// A certificate registered on an application (`keyCredentials`).
 #[derive(Debug, Clone)]
 pub struct KeyCredential {
@@ -326,7 +314,8 @@ impl Tenant {
                     client_id: seed.client_id.clone(),
                     display_name: "MgGraph Sandbox Automation".into(),
                     secrets: vec![seed.client_secret.clone()],
-                    roles: ALL_APP_ROLES.iter().map(|s| s.to_string()).collect(),
+                    // Granted explicitly: see `authz::broad_app_roles`.
+                    roles: crate::sandbox::authz::broad_app_roles(),
                     public_client: false,
                     certificates: vec![],
                 },
@@ -380,6 +369,7 @@ impl Tenant {
     pub fn fill(&mut self, demo: Option<u64>, extra_users: usize) {
         if let Some(seed) = demo {
             crate::sandbox::demo::populate(self, seed, crate::sandbox::demo::Size::default());
+            crate::sandbox::authz::add_rehearsal_principals(self);
         }
         let domain = self.domain.clone();
         for i in 1..=extra_users {

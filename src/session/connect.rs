@@ -24,7 +24,10 @@ use crate::engine::http::Clients;
 use crate::json::{get_ci, string_list};
 
 /// Delegated permissions the sandbox administrator signs in with when no -Scopes are given:
-/// enough for every cmdlet of the module (the SDK's own default, User.Read, is not).
+/// enough for the usual admin scripts over the demo tenant (users, groups, apps, methods,
+/// devices, logs, policies, mail; the SDK's own default, User.Read, is not), as the sandbox
+/// checks them against Microsoft's permission map. A test in `sandbox::authz` keeps them
+/// covering the cmdlets the walk-through and the test suites use.
 pub const SANDBOX_ADMIN_SCOPES: &[&str] = &[
     "User.ReadWrite.All",
     "Group.ReadWrite.All",
@@ -32,6 +35,22 @@ pub const SANDBOX_ADMIN_SCOPES: &[&str] = &[
     "Policy.ReadWrite.AuthenticationMethod",
     "UserAuthenticationMethod.ReadWrite.All",
     "Application.ReadWrite.All",
+    "User.ReadWrite",
+    "Mail.ReadWrite",
+    "UserAuthMethod-Passkey.ReadWrite.All",
+    "AuditLog.Read.All",
+    "Organization.ReadWrite.All",
+    "BitlockerKey.Read.All",
+    "Policy.Read.All",
+    "Policy.ReadWrite.ConditionalAccess",
+    "Domain.ReadWrite.All",
+    "DeviceManagementManagedDevices.ReadWrite.All",
+    "DeviceManagementServiceConfig.ReadWrite.All",
+    "RoleManagement.ReadWrite.Directory",
+    "User.Read",
+    "Mail.Read",
+    "UserAuthMethod-Passkey.Read",
+    "UserAuthMethod-Passkey.Read.All",
 ];
 
 const OIDC: &[&str] = &["openid", "profile", "offline_access", "email"];

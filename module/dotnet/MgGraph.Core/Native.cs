@@ -92,6 +92,7 @@ namespace MgGraph.PowerShell
         [DllImport(Library)] internal static extern uint mggraph_session_new(byte[] optionsJson, out IntPtr session);
         [DllImport(Library)] internal static extern uint mggraph_session_shared(out IntPtr session);
         [DllImport(Library)] internal static extern uint mggraph_session_free(IntPtr session);
+        [DllImport(Library)] internal static extern uint mggraph_session_permissions(IntPtr session, uint clear, out IntPtr json);
         [DllImport(Library)] internal static extern uint mggraph_call_start(IntPtr session, byte[] requestJson, out IntPtr call);
         [DllImport(Library)] internal static extern uint mggraph_call_next(IntPtr call, uint timeoutMs, out uint kind, out IntPtr payload);
         [DllImport(Library)] internal static extern uint mggraph_call_push(IntPtr call, byte[] inputJson);

@@ -246,7 +246,7 @@ pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
             client_id: app_id.clone(),
             display_name: name.to_string(),
             secrets: vec![],
-            roles: vec![],
+            roles: perms.iter().map(|p| p.to_string()).collect(),
             public_client: *name == "Mobile App (iOS)",
             certificates: vec![],
         });

@@ -454,6 +454,16 @@ fn route_with_headers(
             .unwrap_or_default();
         path = format!("/users/{me}{rest}");
     }
+    // Every path, hand-written or generic, needs what Graph documents for it.
+    let allowed = crate::sandbox::authz::authorize(
+        &ctx.state.tenant(),
+        &ctx.principal,
+        method.as_str(),
+        &ctx.path,
+    );
+    if !allowed {
+        return Err(GraphErr::denied());
+    }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     if !claimed(ctx, method, &path, &s, body) {
         return generic::handle(ctx, method, &path, body, headers);

@@ -1,0 +1,291 @@
+//! What a run needed: every Graph request a connection sends is recorded (method and path, and
+//! each step of a `$batch`), and [`Recorder::report`] answers which least-privileged delegated
+//! and application permissions cover them, per Microsoft's permission map
+//! ([`crate::catalog::permissions`]), with the operations each one is needed for.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use serde_json::{json, Value};
+
+use crate::catalog::permissions::{self, Basis, Requirement, Scheme};
+
+/// Distinct concrete paths kept before they are folded into templates (a bulk run over 50,000
+/// users makes 50,000 paths and one operation).
+const FOLD_AT: usize = 1024;
+
+#[derive(Default)]
+struct Recorded {
+    /// (METHOD, concrete path below the version) → times sent; folded into `templates` when
+    /// it grows past [`FOLD_AT`].
+    raw: BTreeMap<(String, String), u64>,
+    /// (METHOD, the map's template) → (times sent, one path as sent).
+    templates: BTreeMap<(String, String), (u64, String)>,
+}
+
+/// The operations a connection performed.
+#[derive(Default)]
+pub struct Recorder {
+    inner: Mutex<Recorded>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recorder(..)")
+    }
+}
+
+/// The path of `url` below Graph's version segment (`/v1.0/users/x?$top=1` → `/users/x`), when
+/// it is one of Graph's.
+fn graph_path(url: &str) -> Option<String> {
+    let after_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let path = match after_scheme.find('/') {
+        Some(i) if url.contains("://") => &after_scheme[i..],
+        _ if url.starts_with('/') => url,
+        _ => return None,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    for v in ["/v1.0", "/beta"] {
+        if let Some(rest) = path.strip_prefix(v) {
+            if rest.is_empty() || rest.starts_with('/') {
+                return Some(if rest.is_empty() {
+                    "/".into()
+                } else {
+                    rest.into()
+                });
+            }
+        }
+    }
+    None
+}
+
+fn template(method: &str, path: &str) -> String {
+    permissions::requirement(method, path, Scheme::Delegated).template
+}
+
+/// `{}` segments as Graph's documentation writes keys.
+fn display(template: &str) -> String {
+    template.replace("{}", "{id}")
+}
+
+impl Recorder {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records one request (`url` absolute or below the host), and for a `$batch` each of the
+    /// steps its JSON `body` lists.
+    pub fn note(&self, method: &str, url: &str, body: Option<&[u8]>) {
+        let Some(path) = graph_path(url) else {
+            return;
+        };
+        if path.eq_ignore_ascii_case("/$batch") {
+            let steps: Vec<(String, String)> = body
+                .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+                .and_then(|v| v.get("requests").and_then(Value::as_array).cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|r| {
+                    let m = r.get("method")?.as_str()?.to_ascii_uppercase();
+                    let u = r.get("url")?.as_str()?;
+                    let p = if u.starts_with('/') || u.contains("://") {
+                        graph_path(u).unwrap_or_else(|| u.split('?').next().unwrap_or(u).into())
+                    } else {
+                        format!("/{}", u.split('?').next().unwrap_or(u))
+                    };
+                    Some((m, p))
+                })
+                .collect();
+            for (m, p) in steps {
+                self.add(&m, &p);
+            }
+            return;
+        }
+        self.add(&method.to_ascii_uppercase(), &path);
+    }
+
+    fn add(&self, method: &str, path: &str) {
+        let mut r = self.lock();
+        *r.raw
+            .entry((method.to_string(), path.to_string()))
+            .or_default() += 1;
+        if r.raw.len() > FOLD_AT {
+            fold(&mut r);
+        }
+    }
+
+    /// Forgets everything recorded.
+    pub fn clear(&self) {
+        *self.lock() = Recorded::default();
+    }
+
+    /// The report, as JSON:
+    ///
+    /// ```json
+    /// {"operations": [{"method": "GET", "path": "/users/{id}", "count": 2,
+    ///                  "example": "/users/adele@contoso.com",
+    ///                  "delegated": {"least": ["User.ReadBasic.All", ...], "documented": true},
+    ///                  "application": {"least": [...], "documented": true}}],
+    ///  "delegated":   [{"permission": "User.ReadBasic.All", "operations": ["GET /users/{id}"]}],
+    ///  "application": [{"permission": "User.ReadBasic.All", "operations": ["GET /users/{id}"]}]}
+    /// ```
+    ///
+    /// `operations` are sorted by path then method; `documented` is false where Microsoft's map
+    /// does not list the operation and its rule for such paths decided. `delegated` and
+    /// `application` are one covering set of least-privileged permissions, chosen greedily
+    /// (the permission needed by most operations first, a read-only one before others, then by
+    /// name), each with the operations it is needed for; an operation the scheme cannot do
+    /// (`/me` with an app) is listed under no permission.
+    pub fn report(&self) -> Value {
+        let ops: Vec<((String, String), (u64, String))> = {
+            let mut r = self.lock();
+            fold(&mut r);
+            r.templates
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let mut operations = vec![];
+        let mut needs: [Vec<(String, Vec<&'static str>)>; 2] = [vec![], vec![]];
+        for ((method, tpl), (count, example)) in &ops {
+            let name = format!("{method} {}", display(tpl));
+            let mut entry = json!({
+                "method": method, "path": display(tpl), "count": count, "example": example,
+            });
+            for (i, scheme) in [Scheme::Delegated, Scheme::Application]
+                .into_iter()
+                .enumerate()
+            {
+                let req: Requirement = permissions::requirement(method, example, scheme);
+                let least = req.least();
+                entry[if i == 0 { "delegated" } else { "application" }] = json!({
+                    "least": least,
+                    "documented": req.basis == Basis::Documented,
+                });
+                needs[i].push((name.clone(), least));
+            }
+            operations.push(entry);
+        }
+        let [d, a] = needs;
+        json!({
+            "operations": operations,
+            "delegated": cover(d),
+            "application": cover(a),
+        })
+    }
+}
+
+/// Moves the raw paths into their templates.
+fn fold(r: &mut Recorded) {
+    let raw = std::mem::take(&mut r.raw);
+    for ((method, path), n) in raw {
+        let t = template(&method, &path);
+        let e = r
+            .templates
+            .entry((method, t))
+            .or_insert_with(|| (0, path.clone()));
+        e.0 += n;
+    }
+}
+
+/// A greedy cover of the operations by their least-privileged permissions.
+fn cover(mut needs: Vec<(String, Vec<&'static str>)>) -> Value {
+    needs.retain(|(_, least)| !least.is_empty());
+    let mut out = vec![];
+    let mut left: BTreeSet<usize> = (0..needs.len()).collect();
+    while !left.is_empty() {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &left {
+            for p in &needs[i].1 {
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+        let Some(best) = counts
+            .iter()
+            .max_by(|(an, ac), (bn, bc)| {
+                ac.cmp(bc)
+                    .then(permissions::is_read_only(an).cmp(&permissions::is_read_only(bn)))
+                    .then(bn.cmp(an))
+            })
+            .map(|(n, _)| n.to_string())
+        else {
+            break;
+        };
+        let covered: Vec<usize> = left
+            .iter()
+            .copied()
+            .filter(|&i| needs[i].1.iter().any(|p| *p == best))
+            .collect();
+        for i in &covered {
+            left.remove(i);
+        }
+        out.push(json!({
+            "permission": best,
+            "operations": covered.iter().map(|&i| needs[i].0.clone()).collect::<Vec<_>>(),
+        }));
+    }
+    Value::Array(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_fold_into_operations_and_least_permissions() {
+        let r = Recorder::default();
+        r.note(
+            "GET",
+            "https://graph.microsoft.com/v1.0/users/a?$top=1",
+            None,
+        );
+        r.note("GET", "https://graph.microsoft.com/v1.0/users/b", None);
+        r.note(
+            "get",
+            "https://graph.microsoft.com/beta/auditLogs/signIns",
+            None,
+        );
+        r.note("GET", "https://example.com/elsewhere", None);
+        let batch = br#"{"requests":[{"id":"1","method":"PATCH","url":"/users/c"},{"id":"2","method":"GET","url":"groups?$top=5"}]}"#;
+        r.note(
+            "POST",
+            "https://graph.microsoft.com/v1.0/$batch",
+            Some(batch),
+        );
+        let report = r.report();
+        let ops = report["operations"].as_array().unwrap();
+        let names: Vec<String> = ops
+            .iter()
+            .map(|o| format!("{} {} {}", o["method"], o["path"], o["count"]))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "\"GET\" \"/auditlogs/signins\" 1",
+                "\"GET\" \"/groups\" 1",
+                "\"GET\" \"/users/{id}\" 2",
+                "\"PATCH\" \"/users/{id}\" 1"
+            ]
+        );
+        let app: Vec<&str> = report["application"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["permission"].as_str().unwrap())
+            .collect();
+        assert!(app.contains(&"AuditLog.Read.All"), "{report}");
+        // PATCH /users/{id} needs User.ReadWrite.All, which covers the reads of users too.
+        let rw = report["application"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["permission"] == "User.ReadWrite.All")
+            .unwrap_or_else(|| panic!("{report}"));
+        assert!(rw["operations"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("PATCH /users/{id}")));
+        r.clear();
+        assert_eq!(r.report()["operations"], json!([]));
+    }
+}
