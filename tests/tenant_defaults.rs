@@ -131,10 +131,41 @@ fn missing(ty: &str, object: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A GET as the automation app, or, where Microsoft's permission map supports no application
+/// permission for the path (`/directory/onPremisesSynchronization`), as the administrator
+/// with the operation's least-privileged delegated permissions: whoever Graph lets read it.
+async fn get_as_allowed(s: &mggraph::sandbox::Sandbox, app: &Graph, url: &str) -> (u16, Value) {
+    use mggraph::catalog::permissions::{requirement, Scheme};
+    let (status, body) = app.get(url).await;
+    if status != 403 {
+        return (status, body);
+    }
+    let path = url.trim_start_matches("/v1.0");
+    let path = path.split('?').next().unwrap_or(path);
+    assert!(
+        requirement("GET", path, Scheme::Application)
+            .grants
+            .is_empty(),
+        "the app was refused {path} though the map grants it an application permission: {body}"
+    );
+    let scopes = requirement("GET", path, Scheme::Delegated)
+        .least()
+        .join(" ");
+    let token = user_token(s, &s.admin_upn, &scopes).await;
+    let admin = Graph {
+        base: s.base_url.clone(),
+        token: token["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    };
+    admin.get(url).await
+}
+
 async fn every_default_is_there(s: &mggraph::sandbox::Sandbox, which: &str) {
     let g = app_graph(s).await;
     for (path, ty, values) in singletons(&s.tenant_id, &s.domain) {
-        let (status, body) = g.get(&format!("/v1.0{path}")).await;
+        let (status, body) = get_as_allowed(s, &g, &format!("/v1.0{path}")).await;
         assert_eq!(status, 200, "{which} {path}: {body}");
         let gaps = missing(ty, &body);
         assert!(gaps.is_empty(), "{which} {path} lacks {gaps:?}: {body}");
@@ -144,7 +175,7 @@ async fn every_default_is_there(s: &mggraph::sandbox::Sandbox, which: &str) {
     }
     for (path, at_least) in COLLECTIONS {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let (status, page) = g.get(&format!("/v1.0{path}{sep}$top=999")).await;
+        let (status, page) = get_as_allowed(s, &g, &format!("/v1.0{path}{sep}$top=999")).await;
         assert_eq!(status, 200, "{which} {path}: {page}");
         let n = page["value"].as_array().map_or(0, Vec::len);
         assert!(

@@ -23,11 +23,10 @@ use crate::engine::error::GraphError;
 use crate::engine::http::Clients;
 use crate::json::{get_ci, string_list};
 
-/// Delegated permissions the sandbox administrator signs in with when no -Scopes are given:
-/// enough for the usual admin scripts over the demo tenant (users, groups, apps, methods,
-/// devices, logs, policies, mail; the SDK's own default, User.Read, is not), as the sandbox
-/// checks them against Microsoft's permission map. A test in `sandbox::authz` keeps them
-/// covering the cmdlets the walk-through and the test suites use.
+/// The delegated permissions the walk-through and the test suites need of the sandbox
+/// administrator (users, groups, apps, methods, devices, logs, policies, mail), checked against
+/// Microsoft's permission map by a test in `sandbox::authz`; the fallback of
+/// [`sandbox_admin_scopes`].
 pub const SANDBOX_ADMIN_SCOPES: &[&str] = &[
     "User.ReadWrite.All",
     "Group.ReadWrite.All",
@@ -52,6 +51,24 @@ pub const SANDBOX_ADMIN_SCOPES: &[&str] = &[
     "UserAuthMethod-Passkey.Read",
     "UserAuthMethod-Passkey.Read.All",
 ];
+
+/// What the in-process sandbox's administrator is signed in with when `-Scopes` is not given:
+/// every delegated permission of Microsoft's map, as if an administrator had consented them
+/// all, so any cmdlet can be rehearsed at once (a script that passes `-Scopes` gets exactly
+/// those, and the sandbox refuses the rest as Graph does). [`SANDBOX_ADMIN_SCOPES`] are the
+/// ones the walk-through and the test suites are known to need, checked in `sandbox::authz`.
+pub fn sandbox_admin_scopes() -> Vec<String> {
+    let all: Vec<String> = crate::catalog::permissions::permissions()
+        .iter()
+        .filter(|p| p.delegated)
+        .map(|p| p.name.to_string())
+        .collect();
+    if all.is_empty() {
+        SANDBOX_ADMIN_SCOPES.iter().map(|s| s.to_string()).collect()
+    } else {
+        all
+    }
+}
 
 const OIDC: &[&str] = &["openid", "profile", "offline_access", "email"];
 
@@ -375,7 +392,7 @@ async fn sandbox_sign_in(
         .map(string_list)
         .unwrap_or_default();
     let requested = if requested.is_empty() {
-        SANDBOX_ADMIN_SCOPES.iter().map(|s| s.to_string()).collect()
+        sandbox_admin_scopes()
     } else {
         requested
     };

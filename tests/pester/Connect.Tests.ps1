@@ -154,7 +154,9 @@ Describe 'Delegated, interactive' {
 
 Describe 'Delegated, device code' {
     It 'prints the SDK message, polls, and signs in once approved' {
-        $job = Invoke-InRunspace ([scriptblock]::Create("Connect-MgGraph -Environment Local -TenantId '$($S.tenantId)' -Scopes 'User.Read.All' -UseDeviceCode -ContextScope Process -NoWelcome")) @{}
+        # User.Read: a scope the member alexw may consent to alone (User.Read.All needs an
+        # administrator's consent, and the sandbox refuses it as Graph does: AADSTS65001).
+        $job = Invoke-InRunspace ([scriptblock]::Create("Connect-MgGraph -Environment Local -TenantId '$($S.tenantId)' -Scopes 'User.Read' -UseDeviceCode -ContextScope Process -NoWelcome")) @{}
         $code = Wait-DeviceCode $job
         $code | Should -Match '^[A-Z0-9]{9}$'
         @($job.PowerShell.Streams.Information)[0].MessageData | Should -Match "^To sign in, use a web browser to open the page $([regex]::Escape($S.baseUrl))/devicelogin and enter the code $code to authenticate\.$"

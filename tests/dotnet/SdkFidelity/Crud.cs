@@ -65,24 +65,27 @@ static class Crud
 
     public static async Task DeviceLifecycle(GraphServiceClient client)
     {
-        var deviceId = Guid.NewGuid();
-        var created = await client.Devices.PostAsync(new Device
+        // Graph registers devices for signed-in users only: an app's POST /devices is refused
+        // (Microsoft's permission map: no application permission), so the app works on a
+        // device the tenant already has.
+        await ExpectODataError(() => client.Devices.PostAsync(new Device
         {
             AccountEnabled = true,
             DisplayName = "SDK-FIDELITY-PC",
-            DeviceId = deviceId.ToString(),
+            DeviceId = Guid.NewGuid().ToString(),
             OperatingSystem = "Windows",
             OperatingSystemVersion = "10.0.26100.1",
             AlternativeSecurityIds = [new AlternativeSecurityId { Type = 2, Key = System.Text.Encoding.ASCII.GetBytes("base64Y3YxN2E1MWM=") }],
-        });
-        Expect(created?.Id != null && created.DeviceId == deviceId.ToString(), $"created device {created?.Id} deviceId {created?.DeviceId}");
-        await client.Devices[created!.Id].PatchAsync(new Device { AccountEnabled = false });
-        var read = await client.Devices[created.Id].GetAsync();
-        Expect(read?.AccountEnabled == false && read.OperatingSystem == "Windows",
+        }), 403, "Authorization_RequestDenied");
+        var existing = (await client.Devices.GetAsync(r => r.QueryParameters.Top = 1))?.Value?.FirstOrDefault();
+        Expect(existing?.Id != null && existing.DeviceId != null, "the tenant has a device");
+        await client.Devices[existing!.Id].PatchAsync(new Device { AccountEnabled = false });
+        var read = await client.Devices[existing.Id].GetAsync();
+        Expect(read?.AccountEnabled == false && read.OperatingSystem == existing.OperatingSystem,
             $"after PATCH: accountEnabled {read?.AccountEnabled}, operatingSystem {read?.OperatingSystem}");
-        var listed = await client.Devices.GetAsync(r => r.QueryParameters.Filter = $"deviceId eq '{deviceId}'");
-        Expect(listed?.Value?.SingleOrDefault()?.Id == created.Id, $"$filter on deviceId found {listed?.Value?.Count}");
-        await client.Devices[created.Id].DeleteAsync();
-        await ExpectODataError(() => client.Devices[created.Id].GetAsync(), 404, "Request_ResourceNotFound");
+        var listed = await client.Devices.GetAsync(r => r.QueryParameters.Filter = $"deviceId eq '{existing.DeviceId}'");
+        Expect(listed?.Value?.SingleOrDefault()?.Id == existing.Id, $"$filter on deviceId found {listed?.Value?.Count}");
+        await client.Devices[existing.Id].DeleteAsync();
+        await ExpectODataError(() => client.Devices[existing.Id].GetAsync(), 404, "Request_ResourceNotFound");
     }
 }

@@ -19,7 +19,7 @@ static class Errors
     public static async Task InvalidFilter(GraphServiceClient client)
     {
         var e = await ExpectODataError(
-            () => client.Users.GetAsync(r => r.QueryParameters.Filter = "displayName eq"), 400, "BadRequest");
+            () => client.Users.GetAsync(r => r.QueryParameters.Filter = "displayName eq"), 400, "Request_BadRequest");
         Expect(e.Error?.Message?.StartsWith("Invalid filter clause") == true, $"message: {e.Error?.Message}");
     }
 
