@@ -8,11 +8,20 @@ Set-StrictMode -Version Latest
 BeforeDiscovery {
     # Per v1.0 module, its shortest list cmdlet of a root collection that takes -Top (no id
     # needed), from the catalog; the sandbox serves every catalog path, empty where it has no data.
+    # The sessions here are the in-process administrator's (delegated): paths where Microsoft's
+    # permission map supports no delegated permission (GET /education/users) are refused there
+    # as Graph refuses them, so they are not picked.
     $catalog = Join-Path $PSScriptRoot '../../src/catalog/generated/commands.jsonl'
+    $appOnly = [Collections.Generic.HashSet[string]]::new()
+    foreach ($line in [IO.File]::ReadLines([IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../src/catalog/generated/permissions.tsv')))) {
+        $f = $line.Split("`t")
+        if ($f.Count -ge 3 -and $f[0] -eq 'GET' -and $f[2] -eq '') { $null = $appOnly.Add($f[1]) }
+    }
     $best = @{}
     foreach ($line in [IO.File]::ReadLines([IO.Path]::GetFullPath($catalog))) {
         if ($line -notmatch '^\{"name":"(Get-Mg[^"]+)","module":"(Microsoft\.Graph\.[^"]+)","ops":\[\{"variant":"List","method":"GET","path":"(/[^"{$]+)","kind":"list"') { continue }
         $name, $module = $Matches[1], $Matches[2]
+        if ($appOnly.Contains($Matches[3].ToLowerInvariant())) { continue }
         if ($line -notmatch '"query":\[[^\]]*"top"') { continue }
         if (-not $best.ContainsKey($module) -or $name.Length -lt $best[$module].Length) { $best[$module] = $name }
     }
