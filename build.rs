@@ -40,17 +40,20 @@ fn main() {
         let text = std::fs::read_to_string(&source).expect("the generated catalog is readable");
         write_blocks(&text, &out_dir, name);
     }
-    // The permission table is read whole, once, by the sandbox and the permission look-ups.
-    let source = crate_dir.join("src/catalog/generated/permissions.tsv");
-    println!("cargo:rerun-if-changed={}", source.display());
-    let text = std::fs::read(&source).expect("the permission table is readable");
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    std::io::Write::write_all(&mut gz, &text).expect("compressing in memory");
-    std::fs::write(
-        out_dir.join("permissions.tsv.gz"),
-        gz.finish().expect("compressing in memory"),
-    )
-    .expect("OUT_DIR is writable");
+    // The permission table is read whole, once, by the sandbox and the permission look-ups; the
+    // descriptions only by the commands that show them.
+    for name in ["permissions.tsv", "permission-descriptions.tsv"] {
+        let source = crate_dir.join("src/catalog/generated").join(name);
+        println!("cargo:rerun-if-changed={}", source.display());
+        let text = std::fs::read(&source).expect("the permission tables are readable");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &text).expect("compressing in memory");
+        std::fs::write(
+            out_dir.join(format!("{name}.gz")),
+            gz.finish().expect("compressing in memory"),
+        )
+        .expect("OUT_DIR is writable");
+    }
 
     let committed = crate_dir.join("include/mggraph.h");
     let new = std::fs::read(&generated).expect("generated header is readable");

@@ -7,7 +7,8 @@ Creates a group, enables Temporary Access Pass for that group only, creates a us
 issues a one-time pass exactly as the walk-through does (a JSON body whose startDateTime is
 (Get-Date).ToString()), checks and enables per-user MFA through Invoke-MgGraphRequest on
 /beta, issues a reusable pass (the user's session had timed out), lets the user register a
-passkey with it, and lists the user's authentication methods.
+passkey with it, lists the user's authentication methods, and ends with the least-privileged
+permissions its Graph calls needed (Get-MgGraphRequiredPermission).
 
 Every command is the one an admin would run against Microsoft Graph; only Connect-MgGraph
 -Environment Sandbox and Register-MgSandboxPasskey (the user's browser steps) are sandbox
@@ -16,11 +17,15 @@ specific.
 .PARAMETER UserPrincipalName
 The test user to create (default testuser@<sandbox domain>).
 
+.PARAMETER Scopes
+The delegated permissions to sign in with (default: every one the sandbox's administrator
+holds). Give the list the last step printed to rehearse the run with only those.
+
 .EXAMPLE
 pwsh -NoProfile -File module/examples/TapOnboarding.ps1
 #>
 [CmdletBinding()]
-param([string] $UserPrincipalName)
+param([string] $UserPrincipalName, [string[]] $Scopes)
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -32,7 +37,9 @@ if ($manifest) { Import-Module $manifest -Force } else { Import-Module MgGraph -
 function Step([string] $Text) { Write-Host "`n=== $Text ===" -ForegroundColor Cyan }
 
 Step 'Sign in to the sandbox tenant as its administrator'
-Connect-MgGraph -Environment Sandbox -NoWelcome
+# `pwsh -File ... -Scopes a,b` passes one string.
+$Scopes = @($Scopes | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+if ($Scopes) { Connect-MgGraph -Environment Sandbox -Scopes $Scopes -NoWelcome } else { Connect-MgGraph -Environment Sandbox -NoWelcome }
 $context = Get-MgContext
 $context | Format-Table
 $domain = ($context.Account -split '@')[1]
@@ -81,5 +88,8 @@ Register-MgSandboxPasskey -UserId $UserPrincipalName -TemporaryAccessPass $tap.T
 
 Step 'PowerShell shows the same set of methods'
 Get-MgUserAuthenticationMethod -UserId $UserPrincipalName | ForEach-Object { Write-Host $_.AdditionalProperties['@odata.type'] }
+
+Step 'What this run needed: the least-privileged delegated permissions, per Microsoft''s permission map'
+Get-MgGraphRequiredPermission -PermissionType Delegated | Format-Table Name, Consent, Operations -Wrap
 
 Disconnect-MgGraph | Out-Null

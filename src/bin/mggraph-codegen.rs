@@ -60,6 +60,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    match mggraph::generator::permissions::generate_descriptions(root) {
+        Ok(table) => files.push((
+            mggraph::generator::permissions::DESCRIPTIONS_FILE.to_string(),
+            table,
+        )),
+        Err(e) => {
+            eprintln!("mggraph-codegen: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match mggraph::catalog::powershell::render_all(root) {
         Ok(f) => files.extend(f),
         Err(e) => {
@@ -128,7 +138,8 @@ fn main() -> ExitCode {
         } else {
             println!("wrote {path}");
             catalog_changed |= path.starts_with("src/catalog/generated/")
-                && path != mggraph::generator::permissions::PERMISSIONS_FILE;
+                && path != mggraph::generator::permissions::PERMISSIONS_FILE
+                && path != mggraph::generator::permissions::DESCRIPTIONS_FILE;
         }
     }
     if catalog_changed {

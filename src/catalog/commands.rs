@@ -49,6 +49,7 @@ pub static BUILTIN_COMMANDS: &[&str] = &[
     "Connect-MgGraph",
     "Disconnect-MgGraph",
     "Find-MgGraphCommand",
+    "Find-MgGraphPermission",
     "Get-MgContext",
     "Get-MgEnvironment",
     "Get-MgRequestContext",

@@ -236,6 +236,7 @@ fn rows(c: &'static Command, method: Option<&str>, uri: Option<&str>) -> Vec<Val
             "Method": r.method.as_str(),
             "URI": r.path,
             "OutputType": output_type(c),
+            "Permissions": route_permissions(r.method.as_str(), r.path),
             "Variants": variants,
         }));
     }
@@ -305,6 +306,97 @@ pub fn find(
             if let Some(b) = super::command(&beta) {
                 out.extend(rows(b, method, Some(path)));
             }
+        }
+    }
+    out
+}
+
+/// The permissions that grant `method` on a route (its path template), as `Find-MgGraphCommand`
+/// lists them: `[{Name, PermissionType, IsAdmin, IsLeastPrivilege, Description,
+/// FullDescription}]`, delegated first, each scheme by name. Empty where Microsoft's map says
+/// nothing about the path or its ancestors (the sandbox's `Directory.*` rule is not
+/// documentation).
+fn route_permissions(method: &str, path: &str) -> Value {
+    use super::permissions::{self as perms, Basis, Scheme};
+    let mut out = vec![];
+    for scheme in [Scheme::Delegated, Scheme::Application] {
+        let req = perms::requirement(method, path, scheme);
+        if req.basis == Basis::Fallback {
+            continue;
+        }
+        let least = req.least();
+        let mut grants: Vec<&perms::Grant> = req.grants.iter().collect();
+        grants.sort_by_key(|g| g.name.to_ascii_lowercase());
+        for g in grants {
+            let d = perms::description(g.name, scheme);
+            let admin = match scheme {
+                Scheme::Delegated => {
+                    perms::permission(g.name).is_some_and(|p| p.delegated_admin_consent)
+                }
+                Scheme::Application => true,
+            };
+            out.push(json!({
+                "Name": g.name,
+                "PermissionType": scheme_name(scheme),
+                "IsAdmin": admin,
+                "IsLeastPrivilege": least.contains(&g.name),
+                "Description": d.map(|d| d.display_name.as_str()).unwrap_or_default(),
+                "FullDescription": d.map(|d| d.admin_description.as_str()).unwrap_or_default(),
+            }));
+        }
+    }
+    Value::Array(out)
+}
+
+fn scheme_name(scheme: super::permissions::Scheme) -> &'static str {
+    match scheme {
+        super::permissions::Scheme::Delegated => "Delegated",
+        super::permissions::Scheme::Application => "Application",
+    }
+}
+
+/// `Find-MgGraphPermission`: the permissions whose name contains `search` (any case; equals it
+/// with `exact`; every permission when `search` is `None`), of `kind` (`Any`, `Delegated`,
+/// `Application`), as `[{Id, PermissionType, Consent (Admin|User), Name, Description}]`:
+/// delegated ones first, each kind sorted by name. The description is what the consenting
+/// party reads: the user's text for a delegated permission, the administrator's for an
+/// application one.
+pub fn find_permissions(search: Option<&str>, exact: bool, kind: &str) -> Vec<Value> {
+    use super::permissions::{self as perms, Scheme};
+    let wanted =
+        |s: Scheme| kind.eq_ignore_ascii_case("any") || kind.eq_ignore_ascii_case(scheme_name(s));
+    let needle = search.map(str::to_ascii_lowercase);
+    let matches = |name: &str| match &needle {
+        None => true,
+        Some(n) if exact => name.eq_ignore_ascii_case(n),
+        Some(n) => name.to_ascii_lowercase().contains(n.as_str()),
+    };
+    let mut out = vec![];
+    for scheme in [Scheme::Delegated, Scheme::Application] {
+        if !wanted(scheme) {
+            continue;
+        }
+        for d in perms::descriptions()
+            .iter()
+            .filter(|d| d.scheme == scheme && matches(&d.name))
+        {
+            let admin = match scheme {
+                Scheme::Delegated => {
+                    perms::permission(&d.name).is_some_and(|p| p.delegated_admin_consent)
+                }
+                Scheme::Application => true,
+            };
+            let description = match scheme {
+                Scheme::Delegated => &d.user_description,
+                Scheme::Application => &d.admin_description,
+            };
+            out.push(json!({
+                "Id": d.id,
+                "PermissionType": scheme_name(scheme),
+                "Consent": if admin { "Admin" } else { "User" },
+                "Name": d.name,
+                "Description": description,
+            }));
         }
     }
     out
@@ -399,5 +491,87 @@ mod tests {
             "{rows:?}"
         );
         assert!(rows.iter().all(|r| r["APIVersion"] == "v1.0"));
+    }
+
+    #[test]
+    fn find_command_lists_the_documented_permissions() {
+        let rows = find(Some("Get-MgUser"), None, Some("GET"), None);
+        let get = rows
+            .iter()
+            .find(|r| r["URI"] == "/users/{user-id}")
+            .unwrap();
+        let perms = get["Permissions"].as_array().unwrap();
+        let has = |name: &str, kind: &str| {
+            perms
+                .iter()
+                .find(|p| p["Name"] == name && p["PermissionType"] == kind)
+        };
+        let app = has("User.Read.All", "Application").expect("app role listed");
+        assert_eq!(app["IsAdmin"], true);
+        assert!(
+            app["Description"]
+                .as_str()
+                .unwrap()
+                .starts_with("Read all users' full profiles"),
+            "{app:?}"
+        );
+        assert!(
+            has("User.ReadWrite.All", "Delegated").is_some(),
+            "{perms:?}"
+        );
+        // Least privileged as Microsoft's map marks it for GET /users/{id}.
+        let least: Vec<&Value> = perms
+            .iter()
+            .filter(|p| p["IsLeastPrivilege"] == true)
+            .collect();
+        assert!(
+            least
+                .iter()
+                .any(|p| p["Name"] == "User.ReadBasic.All" && p["PermissionType"] == "Application"),
+            "{least:?}"
+        );
+        assert!(
+            !least.iter().any(|p| p["Name"] == "Directory.ReadWrite.All"),
+            "{least:?}"
+        );
+    }
+
+    #[test]
+    fn find_permission_searches_names_and_kinds() {
+        let rows = find_permissions(Some("mailboxsettings"), false, "Any");
+        let names: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["PermissionType"].as_str().unwrap().into(),
+                    r["Name"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names[0],
+            ("Delegated".into(), "MailboxSettings.Read".into())
+        );
+        assert!(names.contains(&("Application".into(), "MailboxSettings.ReadWrite".into())));
+        // Delegated ones first, then application ones.
+        let first_app = names.iter().position(|n| n.0 == "Application").unwrap();
+        assert!(names[first_app..].iter().all(|n| n.0 == "Application"));
+        let exact = find_permissions(Some("user.read"), true, "Delegated");
+        assert_eq!(exact.len(), 1);
+        assert_eq!(exact[0]["Id"], "e1fe6dd8-ba31-4d61-89e7-88639da4683d");
+        assert_eq!(exact[0]["Consent"], "User");
+        let app = find_permissions(Some("User.Read.All"), true, "Application");
+        assert_eq!(app[0]["Consent"], "Admin");
+        assert!(app[0]["Description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Allows the app"));
+        assert!(find_permissions(Some("NoSuchPermission"), true, "Any").is_empty());
+        // `-All`: every permission under each scheme it has.
+        let schemes: usize = super::super::permissions::permissions()
+            .iter()
+            .map(|p| p.delegated as usize + p.application as usize)
+            .sum();
+        assert_eq!(find_permissions(None, false, "Any").len(), schemes);
     }
 }

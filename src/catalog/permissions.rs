@@ -26,6 +26,10 @@ use std::sync::OnceLock;
 /// The table, gzip-compressed by build.rs.
 static TABLE_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/permissions.tsv.gz"));
 
+/// The permissions' ids and texts (`permission-descriptions.tsv`), gzip-compressed by build.rs.
+static DESCRIPTIONS_GZ: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/permission-descriptions.tsv.gz"));
+
 /// The kind of token: a signed-in user's (delegated, work or school account) or an app's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -47,6 +51,9 @@ pub struct Permission {
     pub delegated_admin_consent: bool,
     /// Whether it exists as an application permission.
     pub application: bool,
+    /// Microsoft's `privilegeLevel` of the delegated and the application scheme (1 lowest;
+    /// 0 where the map gives none).
+    pub privilege: [u8; 2],
 }
 
 /// One permission that grants an operation.
@@ -143,6 +150,66 @@ pub fn permission(name: &str) -> Option<&'static Permission> {
         .map(|&i| &t.permissions[i])
 }
 
+/// A permission under one scheme as Microsoft describes it (the Microsoft Graph service
+/// principal's `oauth2PermissionScopes` and `appRoles`; texts from the permission map).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    pub name: String,
+    pub scheme: Scheme,
+    /// The scope's or app role's id (a GUID); empty where Microsoft's data publishes none for
+    /// Microsoft Graph (permissions of other resources listed in the map).
+    pub id: String,
+    /// `adminDisplayName`: "Read all users' full profiles".
+    pub display_name: String,
+    /// `adminDescription`, what an administrator consents to.
+    pub admin_description: String,
+    /// `userDescription` (delegated only; empty for application permissions), what a user
+    /// consents to.
+    pub user_description: String,
+}
+
+/// Every permission and scheme with its id and texts, sorted by name (case-insensitive), the
+/// delegated scheme first. Inflated on first use (the sandbox's checks never need it).
+pub fn descriptions() -> &'static [Description] {
+    static ALL: OnceLock<Vec<Description>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut text = String::new();
+        // As for the table: a failure is a build defect, answered by an empty list.
+        let _ = std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(DESCRIPTIONS_GZ),
+            &mut text,
+        );
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                let [name, scheme, id, display, admin, user] = f[..] else {
+                    return None;
+                };
+                Some(Description {
+                    name: name.into(),
+                    scheme: if scheme == "D" {
+                        Scheme::Delegated
+                    } else {
+                        Scheme::Application
+                    },
+                    id: id.into(),
+                    display_name: display.into(),
+                    admin_description: admin.into(),
+                    user_description: user.into(),
+                })
+            })
+            .collect()
+    })
+}
+
+/// One permission's description under `scheme` (name case-insensitive).
+pub fn description(name: &str, scheme: Scheme) -> Option<&'static Description> {
+    descriptions()
+        .iter()
+        .find(|d| d.scheme == scheme && d.name.eq_ignore_ascii_case(name))
+}
+
 /// Whether a permission only reads: its name has a `Read` part and no `Write`
 /// (`Policy.Read.All`, `User.ReadBasic.All`).
 pub fn is_read_only(name: &str) -> bool {
@@ -174,7 +241,7 @@ fn parse(text: &str) -> Table {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.first() == Some(&"p") && f.len() == 3 {
+        if f.first() == Some(&"p") && (f.len() == 3 || f.len() == 5) {
             let name: &'static str = Box::leak(f[1].to_string().into_boxed_str());
             t.by_name
                 .insert(name.to_ascii_lowercase(), t.permissions.len());
@@ -183,6 +250,10 @@ fn parse(text: &str) -> Table {
                 delegated: f[2].contains('d'),
                 delegated_admin_consent: f[2].contains('c'),
                 application: f[2].contains('a'),
+                privilege: [
+                    f.get(3).and_then(|l| l.parse().ok()).unwrap_or(0),
+                    f.get(4).and_then(|l| l.parse().ok()).unwrap_or(0),
+                ],
             });
             names.push(name);
         } else if f.len() == 4 {
@@ -337,10 +408,13 @@ fn is_write(method: &str) -> bool {
     !method.eq_ignore_ascii_case("GET")
 }
 
+/// Adds grants not yet listed; a grant listed twice is least privileged when either says so
+/// (`GroupMember.Read.All` and `GroupMember.ReadBasic.All` share one `ReadWrite` twin).
 fn merge(into: &mut Vec<Grant>, from: &[Grant]) {
     for g in from {
-        if !into.iter().any(|x| x.name == g.name) {
-            into.push(g.clone());
+        match into.iter_mut().find(|x| x.name == g.name) {
+            Some(x) => x.least |= g.least,
+            None => into.push(g.clone()),
         }
     }
 }
@@ -563,6 +637,36 @@ mod tests {
             Some("User.ReadWrite.All")
         );
         assert_eq!(read_write_twin("Mail.Send").as_deref(), Some("Mail.Send"));
+    }
+
+    #[test]
+    fn descriptions_carry_the_published_ids_and_texts() {
+        let d = description("user.read", Scheme::Delegated).expect("User.Read is delegated");
+        assert_eq!(d.id, "e1fe6dd8-ba31-4d61-89e7-88639da4683d");
+        assert_eq!(d.display_name, "Sign in and read user profile");
+        assert!(
+            d.user_description.starts_with("Allows you to sign in"),
+            "{d:?}"
+        );
+        let a = description("User.Read.All", Scheme::Application).expect("an app role");
+        assert_eq!(a.id, "df021288-bdef-4463-88db-98f22de89214");
+        assert!(a.user_description.is_empty());
+        assert!(description("User.Read", Scheme::Application).is_none());
+        // Every permission of the table is described under each scheme it has.
+        for p in permissions() {
+            assert_eq!(
+                description(p.name, Scheme::Delegated).is_some(),
+                p.delegated,
+                "{}",
+                p.name
+            );
+            assert_eq!(
+                description(p.name, Scheme::Application).is_some(),
+                p.application,
+                "{}",
+                p.name
+            );
+        }
     }
 
     #[test]

@@ -99,9 +99,56 @@ pub fn format_file() -> String {
         }
         out.push_str("            </TableColumnItems>\n          </TableRowEntry>\n        </TableRowEntries>\n      </TableControl>\n    </View>\n");
     }
+    out.push_str(PERMISSION_VIEW);
     out.push_str("  </ViewDefinitions>\n</Configuration>\n");
     out
 }
+
+/// `Find-MgGraphPermission`'s table, grouped by permission type as the SDK shows it.
+const PERMISSION_VIEW: &str = r#"    <View>
+      <Name>Microsoft.Graph.Custom.Permission</Name>
+      <ViewSelectedBy>
+        <TypeName>Microsoft.Graph.Custom.Permission</TypeName>
+      </ViewSelectedBy>
+      <GroupBy>
+        <PropertyName>PermissionType</PropertyName>
+      </GroupBy>
+      <TableControl>
+        <TableHeaders>
+          <TableColumnHeader>
+            <Label>Id</Label>
+          </TableColumnHeader>
+          <TableColumnHeader>
+            <Label>Consent</Label>
+          </TableColumnHeader>
+          <TableColumnHeader>
+            <Label>Name</Label>
+          </TableColumnHeader>
+          <TableColumnHeader>
+            <Label>Description</Label>
+          </TableColumnHeader>
+        </TableHeaders>
+        <TableRowEntries>
+          <TableRowEntry>
+            <TableColumnItems>
+              <TableColumnItem>
+                <PropertyName>Id</PropertyName>
+              </TableColumnItem>
+              <TableColumnItem>
+                <PropertyName>Consent</PropertyName>
+              </TableColumnItem>
+              <TableColumnItem>
+                <PropertyName>Name</PropertyName>
+              </TableColumnItem>
+              <TableColumnItem>
+                <PropertyName>Description</PropertyName>
+              </TableColumnItem>
+            </TableColumnItems>
+          </TableRowEntry>
+        </TableRowEntries>
+      </TableControl>
+    </View>
+"#;
 
 /// Commands the engine never sees: installing the SDK-named modules' folder on the user's
 /// module path (`Commands/Discovery.cs` of the compiled core).
@@ -109,6 +156,7 @@ pub const MODULE_ONLY_COMMANDS: &[&str] = &[
     "Disable-MgGraphSdkModule",
     "Enable-MgGraphSdkModule",
     "Get-MgGraphOption",
+    "Get-MgGraphRequiredPermission",
     "Set-MgGraphOption",
 ];
 

@@ -63,9 +63,24 @@ fn template(method: &str, path: &str) -> String {
     permissions::requirement(method, path, Scheme::Delegated).template
 }
 
-/// `{}` segments as Graph's documentation writes keys.
-fn display(template: &str) -> String {
-    template.replace("{}", "{id}")
+/// The template as Graph's documentation writes it: the request's own segments (their case)
+/// where they are the template's in another case, each key as `{id}`, the template's own
+/// segments elsewhere (`servicePrincipals(appid)`, never a key value).
+fn display(template: &str, example: &str) -> String {
+    let t: Vec<&str> = template.split('/').collect();
+    let e: Vec<&str> = example.split('/').collect();
+    if t.len() != e.len() {
+        return template.replace("{}", "{id}");
+    }
+    t.iter()
+        .zip(&e)
+        .map(|(t, e)| match *t {
+            "{}" => "{id}",
+            _ if t.eq_ignore_ascii_case(e) => e,
+            _ => t,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl Recorder {
@@ -126,15 +141,17 @@ impl Recorder {
     ///                  "example": "/users/adele@contoso.com",
     ///                  "delegated": {"least": ["User.ReadBasic.All", ...], "documented": true},
     ///                  "application": {"least": [...], "documented": true}}],
-    ///  "delegated":   [{"permission": "User.ReadBasic.All", "operations": ["GET /users/{id}"]}],
-    ///  "application": [{"permission": "User.ReadBasic.All", "operations": ["GET /users/{id}"]}]}
+    ///  "delegated":   [{"permission": "User.ReadBasic.All", "id": "b340eb25-...", "consent": "User",
+    ///                   "operations": ["GET /users/{id}"]}],
+    ///  "application": [{"permission": "User.Read.All", "id": "df021288-...", "consent": "Admin",
+    ///                   "operations": ["GET /users/{id}"]}]}
     /// ```
     ///
     /// `operations` are sorted by path then method; `documented` is false where Microsoft's map
     /// does not list the operation and its rule for such paths decided. `delegated` and
     /// `application` are one covering set of least-privileged permissions, chosen greedily
-    /// (the permission needed by most operations first, a read-only one before others, then by
-    /// name), each with the operations it is needed for; an operation the scheme cannot do
+    /// (the permission needed by most operations first, a read-only one before others, then the
+    /// lower `privilegeLevel` in Microsoft's map, then by name), each with the operations it is needed for; an operation the scheme cannot do
     /// (`/me` with an app) is listed under no permission.
     pub fn report(&self) -> Value {
         let ops: Vec<((String, String), (u64, String))> = {
@@ -146,11 +163,12 @@ impl Recorder {
                 .collect()
         };
         let mut operations = vec![];
-        let mut needs: [Vec<(String, Vec<&'static str>)>; 2] = [vec![], vec![]];
+        let mut needs: [Vec<Need>; 2] = [vec![], vec![]];
         for ((method, tpl), (count, example)) in &ops {
-            let name = format!("{method} {}", display(tpl));
+            let shown = display(tpl, example);
+            let name = format!("{method} {shown}");
             let mut entry = json!({
-                "method": method, "path": display(tpl), "count": count, "example": example,
+                "method": method, "path": shown, "count": count, "example": example,
             });
             for (i, scheme) in [Scheme::Delegated, Scheme::Application]
                 .into_iter()
@@ -162,15 +180,25 @@ impl Recorder {
                     "least": least,
                     "documented": req.basis == Basis::Documented,
                 });
-                needs[i].push((name.clone(), least));
+                let grants = req
+                    .grants
+                    .iter()
+                    .filter(|g| g.also_requires.is_empty())
+                    .map(|g| g.name)
+                    .collect();
+                needs[i].push(Need {
+                    op: name.clone(),
+                    least,
+                    grants,
+                });
             }
             operations.push(entry);
         }
         let [d, a] = needs;
         json!({
             "operations": operations,
-            "delegated": cover(d),
-            "application": cover(a),
+            "delegated": cover(d, Scheme::Delegated),
+            "application": cover(a, Scheme::Application),
         })
     }
 }
@@ -188,15 +216,40 @@ fn fold(r: &mut Recorded) {
     }
 }
 
-/// A greedy cover of the operations by their least-privileged permissions.
-fn cover(mut needs: Vec<(String, Vec<&'static str>)>) -> Value {
-    needs.retain(|(_, least)| !least.is_empty());
+/// One operation as the cover sees it.
+struct Need {
+    /// `GET /users/{id}`.
+    op: String,
+    /// Its least-privileged permissions.
+    least: Vec<&'static str>,
+    /// Every permission that grants it alone (no `AlsoRequires`).
+    grants: Vec<&'static str>,
+}
+
+/// A greedy cover of the operations by their least-privileged permissions, then pruned: a
+/// chosen permission whose every operation another chosen one also grants is dropped (a
+/// runbook that writes members with `GroupMember.ReadWrite.All` needs no
+/// `GroupMember.ReadBasic.All` to list them).
+fn cover(mut needs: Vec<Need>, scheme: Scheme) -> Value {
+    // Microsoft's privilege level under this scheme; unknown ones rank as the highest.
+    let level = |name: &str| {
+        let l = permissions::permission(name).map_or(0, |p| {
+            p.privilege[if scheme == Scheme::Delegated { 0 } else { 1 }]
+        });
+        if l == 0 {
+            u8::MAX
+        } else {
+            l
+        }
+    };
+    needs.retain(|n| !n.least.is_empty());
     let mut out = vec![];
+    let mut chosen: Vec<(String, Vec<usize>)> = vec![];
     let mut left: BTreeSet<usize> = (0..needs.len()).collect();
     while !left.is_empty() {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for &i in &left {
-            for p in &needs[i].1 {
+            for p in &needs[i].least {
                 *counts.entry(p).or_default() += 1;
             }
         }
@@ -205,6 +258,7 @@ fn cover(mut needs: Vec<(String, Vec<&'static str>)>) -> Value {
             .max_by(|(an, ac), (bn, bc)| {
                 ac.cmp(bc)
                     .then(permissions::is_read_only(an).cmp(&permissions::is_read_only(bn)))
+                    .then(level(bn).cmp(&level(an)))
                     .then(bn.cmp(an))
             })
             .map(|(n, _)| n.to_string())
@@ -214,14 +268,45 @@ fn cover(mut needs: Vec<(String, Vec<&'static str>)>) -> Value {
         let covered: Vec<usize> = left
             .iter()
             .copied()
-            .filter(|&i| needs[i].1.iter().any(|p| *p == best))
+            .filter(|&i| needs[i].least.iter().any(|p| *p == best))
             .collect();
         for i in &covered {
             left.remove(i);
         }
+        chosen.push((best, covered));
+    }
+    // Latest choices first: they cover the fewest operations.
+    let mut i = chosen.len();
+    while i > 0 {
+        i -= 1;
+        let name = chosen[i].0.clone();
+        let others = |chosen: &[(String, Vec<usize>)], op: usize| {
+            chosen
+                .iter()
+                .position(|(q, _)| *q != name && needs[op].grants.contains(&q.as_str()))
+        };
+        if chosen[i].1.iter().all(|&op| others(&chosen, op).is_some()) {
+            let (_, ops) = chosen.remove(i);
+            for op in ops {
+                if let Some(j) = others(&chosen, op) {
+                    chosen[j].1.push(op);
+                }
+            }
+        }
+    }
+    for (best, mut covered) in chosen {
+        covered.sort_unstable();
+        let admin = match scheme {
+            Scheme::Delegated => {
+                permissions::permission(&best).is_some_and(|p| p.delegated_admin_consent)
+            }
+            Scheme::Application => true,
+        };
         out.push(json!({
             "permission": best,
-            "operations": covered.iter().map(|&i| needs[i].0.clone()).collect::<Vec<_>>(),
+            "id": permissions::description(&best, scheme).map(|d| d.id.as_str()).unwrap_or_default(),
+            "consent": if admin { "Admin" } else { "User" },
+            "operations": covered.iter().map(|&i| needs[i].op.clone()).collect::<Vec<_>>(),
         }));
     }
     Value::Array(out)
@@ -261,7 +346,7 @@ mod tests {
         assert_eq!(
             names,
             vec![
-                "\"GET\" \"/auditlogs/signins\" 1",
+                "\"GET\" \"/auditLogs/signIns\" 1",
                 "\"GET\" \"/groups\" 1",
                 "\"GET\" \"/users/{id}\" 2",
                 "\"PATCH\" \"/users/{id}\" 1"

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::{emit, invalid, param_str, CallRequest, Session};
+use super::{emit, invalid, param_str, param_switch, CallRequest, Session};
 use crate::auth::environments::{validate_endpoint, Environment, SANDBOX};
 use crate::call::{EventKind, EventSink};
 use crate::catalog::{describe as catalog_describe, BUILTIN_COMMANDS, INTERNAL_COMMANDS};
@@ -86,6 +86,24 @@ pub async fn run(
                 param_str(p, "Uri").as_deref(),
                 param_str(p, "Method").as_deref(),
                 param_str(p, "ApiVersion").as_deref(),
+            );
+            for row in rows {
+                emit(sink, row).await;
+            }
+            Ok(())
+        }
+        "find-mggraphpermission" => {
+            let all = param_switch(p, "All");
+            let search = param_str(p, "SearchString");
+            if !all && search.as_deref().map_or(true, str::is_empty) {
+                return Err(invalid(
+                    "Cannot validate argument on parameter 'SearchString'. The argument is null or empty.",
+                ));
+            }
+            let rows = catalog_describe::find_permissions(
+                if all { None } else { search.as_deref() },
+                param_switch(p, "ExactMatch"),
+                param_str(p, "PermissionType").as_deref().unwrap_or("Any"),
             );
             for row in rows {
                 emit(sink, row).await;

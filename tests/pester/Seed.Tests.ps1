@@ -162,6 +162,52 @@ Describe 'The TAP onboarding walk-through' {
             Should -Throw '*not valid yet*'
     }
 
+    It 'lists what the walk-through needed: per call the least-privileged permission Microsoft documents, and one covering set' {
+        # Each call's least-privileged delegated permission, as the Permissions section of its
+        # Graph API page gives it (Microsoft's permission map is the data behind those pages).
+        $documented = @{
+            'POST /groups'                                                                                    = 'Group.ReadWrite.All'                   # group-post-groups
+            'POST /users'                                                                                     = 'User.ReadWrite.All'                    # user-post-users
+            'POST /groups/{id}/members'                                                                       = 'GroupMember.ReadWrite.All'             # group-post-members ($ref)
+            'GET /groups/{id}/members'                                                                        = 'GroupMember.ReadBasic.All'             # group-list-members
+            'GET /users/{id}'                                                                                 = 'User.ReadBasic.All'                    # user-get
+            'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass'   = 'Policy.Read.AuthenticationMethod'      # temporaryaccesspassauthenticationmethodconfiguration-get
+            'PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass' = 'Policy.ReadWrite.AuthenticationMethod' # ...-update
+            'POST /users/{id}/authentication/temporaryAccessPassMethods'                                       = 'UserAuthMethod-TAP.ReadWrite.All'      # authentication-post-temporaryaccesspassmethods
+            'GET /users/{id}/authentication/temporaryAccessPassMethods'                                        = 'UserAuthMethod-TAP.Read'               # authentication-list-temporaryaccesspassmethods
+            'GET /users/{id}/authentication/fido2Methods'                                                      = 'UserAuthMethod-Passkey.Read'           # fido2authenticationmethod-list
+            'GET /users/{id}/authentication/methods'                                                           = 'UserAuthenticationMethod.Read.All'     # authentication-list-methods
+            'GET /users/{id}/authentication/requirements'                                                      = 'Policy.Read.All'                       # beta: strongauthenticationrequirements-get
+            'PATCH /users/{id}/authentication/requirements'                                                    = 'Policy.ReadWrite.AuthenticationMethod' # beta: strongauthenticationrequirements-update
+        }
+        $ops = @(Get-MgGraphRequiredPermission -Operation)
+        @($ops | ForEach-Object { "$($_.Method) $($_.Path)" } | Sort-Object) | Should -Be @($documented.Keys | Sort-Object)
+        foreach ($op in $ops) {
+            $op.Delegated | Should -Contain $documented["$($op.Method) $($op.Path)"] -Because "$($op.Method) $($op.Path)"
+        }
+        # One covering set: every call under exactly one permission that grants it, each with its id.
+        $needed = @(Get-MgGraphRequiredPermission -PermissionType Delegated)
+        @($needed.Operations | Sort-Object) | Should -Be @($documented.Keys | Sort-Object)
+        @($needed.Name | Sort-Object) | Should -Be @('Group.ReadWrite.All', 'Policy.ReadWrite.AuthenticationMethod', 'User.ReadWrite.All',
+            'UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.Read')
+        foreach ($p in $needed) {
+            $p.Id | Should -Be (Find-MgGraphPermission $p.Name -ExactMatch -PermissionType Delegated).Id
+        }
+        $script:Needed = $needed.Name
+    }
+
+    It 'runs as the walk-through script with only the permissions it listed' {
+        $script = Join-Path $PSScriptRoot '../../module/examples/TapOnboarding.ps1'
+        $out = pwsh -NoProfile -File $script -Scopes ($script:Needed -join ',') 6>&1 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        $out | Should -Match 'perUserMfaState\s+enabled'
+        # And a permission short, the sandbox refuses the call that needs it, as Graph would.
+        $fewer = @($script:Needed | Where-Object { $_ -ne 'Policy.ReadWrite.AuthenticationMethod' }) -join ','
+        $out = pwsh -NoProfile -File $script -Scopes $fewer 6>&1 2>&1 | Out-String
+        $LASTEXITCODE | Should -Not -Be 0
+        $out | Should -Match 'Authorization_RequestDenied|Insufficient privileges'
+    }
+
     It 'runs as the walk-through script, end to end' {
         $script = Join-Path $PSScriptRoot '../../module/examples/TapOnboarding.ps1'
         $out = pwsh -NoProfile -File $script 6>&1 2>&1 | Out-String

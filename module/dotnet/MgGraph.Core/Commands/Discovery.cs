@@ -62,10 +62,29 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
                         ("Method", r["Method"]),
                         ("URI", r["URI"]),
                         ("OutputType", r["OutputType"]),
-                        ("Permissions", Array.Empty<object>()),
+                        ("Permissions", Permissions(r["Permissions"])),
                         ("Variants", variants)));
                 }
             }
+        }
+
+        /// <summary>The engine's permission rows as the SDK's permission objects.</summary>
+        private static object[] Permissions(object rows)
+        {
+            if (!(rows is object[] items)) return Array.Empty<object>();
+            var result = new object[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                var p = items[i] as IDictionary ?? new Hashtable();
+                result[i] = CustomObject("Microsoft.Graph.PowerShell.Authentication.Models.GraphPermission",
+                    ("Name", p["Name"]),
+                    ("PermissionType", p["PermissionType"]),
+                    ("IsAdmin", p["IsAdmin"]),
+                    ("IsLeastPrivilege", p["IsLeastPrivilege"]),
+                    ("Description", p["Description"]),
+                    ("FullDescription", p["FullDescription"]));
+            }
+            return result;
         }
     }
 
