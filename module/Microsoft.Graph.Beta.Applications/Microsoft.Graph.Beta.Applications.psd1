@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Applications.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'b648b84d-8b51-5ec6-a74e-10956512a651'
+    GUID = 'fae868a9-cfb4-4875-82ce-3954ba828375'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Bookings.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'beba1b08-52ec-5cc0-8d7d-8e381d3e625f'
+    GUID = '6590187a-86e9-40ce-9e6c-7ed5e88a7979'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

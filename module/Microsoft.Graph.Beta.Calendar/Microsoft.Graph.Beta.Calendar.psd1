@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Calendar.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'ce9db245-1043-5d03-b8b5-f41421cd113f'
+    GUID = 'eda98b12-4552-4447-ba9b-8f51cdc715df'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.ChangeNotifications.dll'
     ModuleVersion = '2.34.0'
-    GUID = '616821db-a535-5910-b99c-f3d9c7ad07df'
+    GUID = '1265385f-29cb-43a3-849c-cd49dcc7f783'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.CloudCommunications.dll'
     ModuleVersion = '2.34.0'
-    GUID = '13f3517e-860b-57f4-b255-501ec2ea4a9a'
+    GUID = 'f07aeb05-f355-4116-a587-f725d4797aa2'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

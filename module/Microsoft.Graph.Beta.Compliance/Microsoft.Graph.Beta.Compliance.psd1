@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Compliance.dll'
     ModuleVersion = '2.34.0'
-    GUID = '973c5e2a-a959-5d05-a752-498c7e61556c'
+    GUID = 'c9a78269-1b8d-4e3e-aa56-9acda0555753'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.CrossDeviceExperiences.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0fbb299f-dac4-5b5f-b577-0b61594f8a4e'
+    GUID = '292e8ddf-b97f-4c33-908c-16f3d732c771'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

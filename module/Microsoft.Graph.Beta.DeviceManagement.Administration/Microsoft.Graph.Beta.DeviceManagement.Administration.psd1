@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.Administration.dll'
     ModuleVersion = '2.34.0'
-    GUID = '55c0de7c-e627-5768-bc37-eef1b29ba026'
+    GUID = 'f8226707-c93a-43bd-9b8e-a76900f762bd'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.Enrollment.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'f98e3916-a223-5031-9030-34405224f761'
+    GUID = 'f1430cdd-e7c8-4cb3-af1c-4267717fc906'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'd77e7b96-d8ff-573c-9a0c-bad7c86a2845'
+    GUID = 'a629509a-ebee-475b-aa2d-5201c47a425c'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

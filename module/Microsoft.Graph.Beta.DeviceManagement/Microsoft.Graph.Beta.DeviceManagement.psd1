@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DeviceManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'e85578df-0c9a-52f0-838a-f993d310f96c'
+    GUID = 'e28788e6-ed86-49a3-9355-6f0045bd3647'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

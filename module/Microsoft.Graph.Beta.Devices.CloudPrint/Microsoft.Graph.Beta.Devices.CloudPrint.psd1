@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Devices.CloudPrint.dll'
     ModuleVersion = '2.34.0'
-    GUID = '830ba0e8-e5af-50d8-b706-ed0885a5c469'
+    GUID = 'e8ca1faa-96b4-465b-a704-854b64e58526'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Devices.CorporateManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '9608db57-d7e0-5310-a3f9-99b3c9f8ca86'
+    GUID = 'ebbf4df4-1be0-458b-a73c-6204060e5c3e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

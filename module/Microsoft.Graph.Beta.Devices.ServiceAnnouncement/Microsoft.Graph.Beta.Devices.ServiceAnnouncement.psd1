@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Devices.ServiceAnnouncement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '0534f9e1-2883-5cd4-93f0-62ff2eb8b530'
+    GUID = '22317fb0-f305-44b0-a696-5806cf8041fb'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.DirectoryObjects.dll'
     ModuleVersion = '2.34.0'
-    GUID = '769b3f08-7ea7-57ab-b9ff-001ced864c53'
+    GUID = '04e6b0d9-0f86-4cf4-8442-53b5ae59b27a'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Education.dll'
     ModuleVersion = '2.34.0'
-    GUID = '9b7aec2e-a625-5173-829b-7c02ee367ed1'
+    GUID = 'b6135e28-227c-4153-b124-1de938936ef7'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Files.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'cfc82abf-d7d7-521b-b44a-8cb5fd9b9346'
+    GUID = 'd6278476-f9b5-4d1e-909c-110aff851952'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.DirectoryManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '97f00dac-25c4-5446-bbdb-a0827088fc21'
+    GUID = 'ddc572b3-dfd0-4f8b-9f70-bd50b8298164'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

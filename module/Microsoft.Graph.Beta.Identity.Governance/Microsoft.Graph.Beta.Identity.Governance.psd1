@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.Governance.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'e844ac73-a405-5d64-994e-5ebda667095e'
+    GUID = '8e808470-ff01-4270-a111-2339cdce072c'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

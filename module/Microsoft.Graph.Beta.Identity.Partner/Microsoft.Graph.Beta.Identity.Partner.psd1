@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.Partner.dll'
     ModuleVersion = '2.34.0'
-    GUID = '2b303eee-c32e-5375-b1a4-15a2d376de2c'
+    GUID = '1525dc26-296e-4bdc-93d0-76c21a870001'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

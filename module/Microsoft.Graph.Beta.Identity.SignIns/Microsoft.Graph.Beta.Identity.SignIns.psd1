@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Identity.SignIns.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'dc4798a4-13c0-57c4-a594-fef672635445'
+    GUID = '45b83c44-a0bb-4061-8393-a4fa6ec7af48'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Mail.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'bd99bfa2-12d8-54cb-b135-a22f2f1f75cf'
+    GUID = '2f8e5786-cf46-4a5f-9e57-f2b6d9d9ab6f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Notes.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'ae2c69bf-0742-5bbe-8c5c-b451fb42f6d9'
+    GUID = 'dfba33b1-0baf-47e5-9deb-4f381cdd48e7'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

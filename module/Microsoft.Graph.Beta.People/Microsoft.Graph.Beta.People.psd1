@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.People.dll'
     ModuleVersion = '2.34.0'
-    GUID = '8169cf97-99a8-5169-8d14-ee80e4a372ad'
+    GUID = '10ea63e0-7df8-4603-94f3-15b70dc5495f'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.PersonalContacts.dll'
     ModuleVersion = '2.34.0'
-    GUID = '6f89b4d2-a227-5271-a2de-456a52b31dd0'
+    GUID = '44387617-1017-4a69-bd37-7def067fd7cd'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

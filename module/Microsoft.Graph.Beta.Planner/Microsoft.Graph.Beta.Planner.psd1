@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Planner.dll'
     ModuleVersion = '2.34.0'
-    GUID = '8d8f31d2-e52b-5548-9f60-4414b9f8a052'
+    GUID = '847f19b7-09d1-41e3-8ece-42850194b241'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

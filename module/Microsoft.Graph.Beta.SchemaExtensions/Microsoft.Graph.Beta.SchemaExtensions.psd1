@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.SchemaExtensions.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'f3cb7062-c3e0-5fe5-b71a-1ae35afeeeb8'
+    GUID = '6625a98f-7661-41b4-83a6-94cff49180fb'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Search.dll'
     ModuleVersion = '2.34.0'
-    GUID = '5e01bd75-dd15-5c46-acc7-2f0dd0dc6159'
+    GUID = '218d60fa-638d-404f-b7f0-592c63bac4bb'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

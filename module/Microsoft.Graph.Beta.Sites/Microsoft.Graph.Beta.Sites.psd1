@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Sites.dll'
     ModuleVersion = '2.34.0'
-    GUID = '8f6776c2-f296-56f7-bdfe-0963021655fd'
+    GUID = '7587c600-0c13-4efa-bc56-869a6245ef96'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Teams.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'aaddc3b0-c6dc-52ab-8291-3e13fd828842'
+    GUID = 'e264919d-7ae2-4a89-ba8b-524bd93ddc08'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Users.Actions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '44624e0d-c72e-5e7a-8e2e-2ff2514ea725'
+    GUID = '1f5a9e1d-7b62-410d-8541-b56b33a7d63a'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Beta.Users.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'a173924d-6714-5d4f-8a7a-fe69596a342f'
+    GUID = '83409d1d-810b-4b22-9cae-40d2614f4ba5'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.CrossDeviceExperiences.dll'
     ModuleVersion = '2.34.0'
-    GUID = '7c846e21-1470-506a-a7f8-ce15600b24d6'
+    GUID = '75b297a1-ea4a-42b4-8a11-eb7999e23bae'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

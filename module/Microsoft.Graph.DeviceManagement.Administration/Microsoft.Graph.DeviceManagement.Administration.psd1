@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DeviceManagement.Administration.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'e92d8c72-34ed-55aa-ae22-5f22852cc15d'
+    GUID = '32b02ba6-c992-4ded-a37e-71bbf8274995'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.DeviceManagement.Functions.dll'
     ModuleVersion = '2.34.0'
-    GUID = '9b5d1399-3175-5a02-94ad-d691a3211b04'
+    GUID = 'a4ee7646-1105-456f-ae3b-1ce5d0e246ef'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Devices.CloudPrint.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'dd2b8607-a00f-502c-8fb0-15c92ffd9482'
+    GUID = '1920dbbe-772a-4def-84b5-f89857768fe5'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

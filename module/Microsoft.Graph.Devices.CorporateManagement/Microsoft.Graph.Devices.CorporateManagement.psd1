@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Devices.CorporateManagement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '70964362-7ad9-5b79-8f15-cc8ee2ac6776'
+    GUID = '39dbb3bc-1a84-424a-9efe-683be70a1810'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Devices.ServiceAnnouncement.dll'
     ModuleVersion = '2.34.0'
-    GUID = '127dfc96-317b-5393-bf06-ac164291440d'
+    GUID = 'a4787a14-44bc-45c7-910b-13749e92ed7a'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Education.dll'
     ModuleVersion = '2.34.0'
-    GUID = '67ba03c1-5038-51de-a108-d10b25c4a20e'
+    GUID = 'c413b855-1538-4f43-80a9-cb453e059e8a'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

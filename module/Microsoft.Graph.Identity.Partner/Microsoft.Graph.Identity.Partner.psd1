@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Identity.Partner.dll'
     ModuleVersion = '2.34.0'
-    GUID = '29571458-faaf-5c9a-bd2d-aa03d43a8e7f'
+    GUID = '05459198-f597-434f-a0df-684aa9e24f69'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

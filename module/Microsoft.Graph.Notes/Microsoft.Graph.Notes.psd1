@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Notes.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'daf9198a-32bd-5869-b025-743ba4df1936'
+    GUID = '21a6a116-6d91-49d3-a034-45218f5b5e72'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.People.dll'
     ModuleVersion = '2.34.0'
-    GUID = '4424dc82-cc9f-5e72-841a-5583da16e31e'
+    GUID = 'c084d1b1-7ed4-45c3-a9b8-9b531f789082'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

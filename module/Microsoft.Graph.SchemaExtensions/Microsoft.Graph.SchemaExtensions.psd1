@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.SchemaExtensions.dll'
     ModuleVersion = '2.34.0'
-    GUID = 'd28e2e75-db93-56c7-a82b-33a3dc0832db'
+    GUID = 'fd6bc590-0f4b-4644-baf0-a816bf40616e'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

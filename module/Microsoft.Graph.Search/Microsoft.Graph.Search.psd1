@@ -2,7 +2,7 @@
 @{
     RootModule = 'Microsoft.Graph.Search.dll'
     ModuleVersion = '2.34.0'
-    GUID = '6d764f2e-55e1-5838-a581-b182d4d7fc21'
+    GUID = '23722595-b623-452f-bafa-f436a7dbbff9'
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'

@@ -35,6 +35,13 @@
 //! `b1f2ead6-...` for `Microsoft.Graph.Users`, the gallery package is `71150504-...`). They are
 //! not used.
 //!
+//! Every row is published today: the last 44 (most `Microsoft.Graph.Beta.*` modules and twelve
+//! v1.0 ones such as `.Education`, `.Notes`, `.Search`) were read from the signed manifests above
+//! as the repository held them at the 2.1.0, 2.4.0, 2.5.0 and 2.9.0 releases (`GUID = '...'`
+//! under `src/<Module>/beta/` and `src/<Module>/v1.0/`); the same manifests give the rows read
+//! earlier from other sources (`Microsoft.Graph.Beta.Users`, `83531713-...`), so they are the
+//! same series.
+//!
 //! A module whose published manifest was not read has an [`Origin::Derived`] GUID: a name-based
 //! UUID (version 5, URL namespace, `https://www.powershellgallery.com/packages/<Module>`), stable
 //! and unique, so its manifest is valid, but a script pinning that module by the SDK's GUID
@@ -66,7 +73,7 @@ pub enum Origin {
     /// A name-based GUID standing in until the published one is read.
     Derived,
 }
-use Origin::{Derived, Published};
+use Origin::Published;
 
 /// The modules' GUIDs, sorted by module name.
 #[rustfmt::skip]
@@ -76,72 +83,72 @@ static GUIDS: &[(&str, &str, Origin)] = &[
     ("Microsoft.Graph.Authentication",                        "883916f2-9184-46ee-b1f8-b6a2fb784cee", Published),
     ("Microsoft.Graph.BackupRestore",                         "a891fdeb-65dd-4a27-b9e2-a4b617ad6d2e", Published),
     ("Microsoft.Graph.Beta",                                  "27260379-8df6-41d8-a3ca-067cb8f3ae5d", Published),
-    ("Microsoft.Graph.Beta.Applications",                     "b648b84d-8b51-5ec6-a74e-10956512a651", Derived),
+    ("Microsoft.Graph.Beta.Applications",                     "fae868a9-cfb4-4875-82ce-3954ba828375", Published),
     ("Microsoft.Graph.Beta.BackupRestore",                    "69b0b44f-d549-438a-a070-1e473c1823db", Published),
-    ("Microsoft.Graph.Beta.Bookings",                         "beba1b08-52ec-5cc0-8d7d-8e381d3e625f", Derived),
-    ("Microsoft.Graph.Beta.Calendar",                         "ce9db245-1043-5d03-b8b5-f41421cd113f", Derived),
-    ("Microsoft.Graph.Beta.ChangeNotifications",              "616821db-a535-5910-b99c-f3d9c7ad07df", Derived),
-    ("Microsoft.Graph.Beta.CloudCommunications",              "13f3517e-860b-57f4-b255-501ec2ea4a9a", Derived),
-    ("Microsoft.Graph.Beta.Compliance",                       "973c5e2a-a959-5d05-a752-498c7e61556c", Derived),
-    ("Microsoft.Graph.Beta.CrossDeviceExperiences",           "0fbb299f-dac4-5b5f-b577-0b61594f8a4e", Derived),
-    ("Microsoft.Graph.Beta.DeviceManagement",                 "e85578df-0c9a-52f0-838a-f993d310f96c", Derived),
-    ("Microsoft.Graph.Beta.DeviceManagement.Administration",  "55c0de7c-e627-5768-bc37-eef1b29ba026", Derived),
-    ("Microsoft.Graph.Beta.DeviceManagement.Enrollment",      "f98e3916-a223-5031-9030-34405224f761", Derived),
-    ("Microsoft.Graph.Beta.DeviceManagement.Functions",       "d77e7b96-d8ff-573c-9a0c-bad7c86a2845", Derived),
-    ("Microsoft.Graph.Beta.Devices.CloudPrint",               "830ba0e8-e5af-50d8-b706-ed0885a5c469", Derived),
-    ("Microsoft.Graph.Beta.Devices.CorporateManagement",      "9608db57-d7e0-5310-a3f9-99b3c9f8ca86", Derived),
-    ("Microsoft.Graph.Beta.Devices.ServiceAnnouncement",      "0534f9e1-2883-5cd4-93f0-62ff2eb8b530", Derived),
-    ("Microsoft.Graph.Beta.DirectoryObjects",                 "769b3f08-7ea7-57ab-b9ff-001ced864c53", Derived),
-    ("Microsoft.Graph.Beta.Education",                        "9b7aec2e-a625-5173-829b-7c02ee367ed1", Derived),
-    ("Microsoft.Graph.Beta.Files",                            "cfc82abf-d7d7-521b-b44a-8cb5fd9b9346", Derived),
+    ("Microsoft.Graph.Beta.Bookings",                         "6590187a-86e9-40ce-9e6c-7ed5e88a7979", Published),
+    ("Microsoft.Graph.Beta.Calendar",                         "eda98b12-4552-4447-ba9b-8f51cdc715df", Published),
+    ("Microsoft.Graph.Beta.ChangeNotifications",              "1265385f-29cb-43a3-849c-cd49dcc7f783", Published),
+    ("Microsoft.Graph.Beta.CloudCommunications",              "f07aeb05-f355-4116-a587-f725d4797aa2", Published),
+    ("Microsoft.Graph.Beta.Compliance",                       "c9a78269-1b8d-4e3e-aa56-9acda0555753", Published),
+    ("Microsoft.Graph.Beta.CrossDeviceExperiences",           "292e8ddf-b97f-4c33-908c-16f3d732c771", Published),
+    ("Microsoft.Graph.Beta.DeviceManagement",                 "e28788e6-ed86-49a3-9355-6f0045bd3647", Published),
+    ("Microsoft.Graph.Beta.DeviceManagement.Administration",  "f8226707-c93a-43bd-9b8e-a76900f762bd", Published),
+    ("Microsoft.Graph.Beta.DeviceManagement.Enrollment",      "f1430cdd-e7c8-4cb3-af1c-4267717fc906", Published),
+    ("Microsoft.Graph.Beta.DeviceManagement.Functions",       "a629509a-ebee-475b-aa2d-5201c47a425c", Published),
+    ("Microsoft.Graph.Beta.Devices.CloudPrint",               "e8ca1faa-96b4-465b-a704-854b64e58526", Published),
+    ("Microsoft.Graph.Beta.Devices.CorporateManagement",      "ebbf4df4-1be0-458b-a73c-6204060e5c3e", Published),
+    ("Microsoft.Graph.Beta.Devices.ServiceAnnouncement",      "22317fb0-f305-44b0-a696-5806cf8041fb", Published),
+    ("Microsoft.Graph.Beta.DirectoryObjects",                 "04e6b0d9-0f86-4cf4-8442-53b5ae59b27a", Published),
+    ("Microsoft.Graph.Beta.Education",                        "b6135e28-227c-4153-b124-1de938936ef7", Published),
+    ("Microsoft.Graph.Beta.Files",                            "d6278476-f9b5-4d1e-909c-110aff851952", Published),
     ("Microsoft.Graph.Beta.Groups",                           "f649f9ce-177f-4d86-80c3-5bcb120aa9cc", Published),
-    ("Microsoft.Graph.Beta.Identity.DirectoryManagement",     "97f00dac-25c4-5446-bbdb-a0827088fc21", Derived),
-    ("Microsoft.Graph.Beta.Identity.Governance",              "e844ac73-a405-5d64-994e-5ebda667095e", Derived),
-    ("Microsoft.Graph.Beta.Identity.Partner",                 "2b303eee-c32e-5375-b1a4-15a2d376de2c", Derived),
-    ("Microsoft.Graph.Beta.Identity.SignIns",                 "dc4798a4-13c0-57c4-a594-fef672635445", Derived),
-    ("Microsoft.Graph.Beta.Mail",                             "bd99bfa2-12d8-54cb-b135-a22f2f1f75cf", Derived),
-    ("Microsoft.Graph.Beta.Notes",                            "ae2c69bf-0742-5bbe-8c5c-b451fb42f6d9", Derived),
-    ("Microsoft.Graph.Beta.People",                           "8169cf97-99a8-5169-8d14-ee80e4a372ad", Derived),
-    ("Microsoft.Graph.Beta.PersonalContacts",                 "6f89b4d2-a227-5271-a2de-456a52b31dd0", Derived),
-    ("Microsoft.Graph.Beta.Planner",                          "8d8f31d2-e52b-5548-9f60-4414b9f8a052", Derived),
+    ("Microsoft.Graph.Beta.Identity.DirectoryManagement",     "ddc572b3-dfd0-4f8b-9f70-bd50b8298164", Published),
+    ("Microsoft.Graph.Beta.Identity.Governance",              "8e808470-ff01-4270-a111-2339cdce072c", Published),
+    ("Microsoft.Graph.Beta.Identity.Partner",                 "1525dc26-296e-4bdc-93d0-76c21a870001", Published),
+    ("Microsoft.Graph.Beta.Identity.SignIns",                 "45b83c44-a0bb-4061-8393-a4fa6ec7af48", Published),
+    ("Microsoft.Graph.Beta.Mail",                             "2f8e5786-cf46-4a5f-9e57-f2b6d9d9ab6f", Published),
+    ("Microsoft.Graph.Beta.Notes",                            "dfba33b1-0baf-47e5-9deb-4f381cdd48e7", Published),
+    ("Microsoft.Graph.Beta.People",                           "10ea63e0-7df8-4603-94f3-15b70dc5495f", Published),
+    ("Microsoft.Graph.Beta.PersonalContacts",                 "44387617-1017-4a69-bd37-7def067fd7cd", Published),
+    ("Microsoft.Graph.Beta.Planner",                          "847f19b7-09d1-41e3-8ece-42850194b241", Published),
     ("Microsoft.Graph.Beta.Reports",                          "51fa7a02-1099-4183-b155-e14ffb788a3c", Published),
-    ("Microsoft.Graph.Beta.SchemaExtensions",                 "f3cb7062-c3e0-5fe5-b71a-1ae35afeeeb8", Derived),
-    ("Microsoft.Graph.Beta.Search",                           "5e01bd75-dd15-5c46-acc7-2f0dd0dc6159", Derived),
+    ("Microsoft.Graph.Beta.SchemaExtensions",                 "6625a98f-7661-41b4-83a6-94cff49180fb", Published),
+    ("Microsoft.Graph.Beta.Search",                           "218d60fa-638d-404f-b7f0-592c63bac4bb", Published),
     ("Microsoft.Graph.Beta.Security",                         "987c645b-9ff9-4398-8963-19739c27f5c3", Published),
-    ("Microsoft.Graph.Beta.Sites",                            "8f6776c2-f296-56f7-bdfe-0963021655fd", Derived),
-    ("Microsoft.Graph.Beta.Teams",                            "aaddc3b0-c6dc-52ab-8291-3e13fd828842", Derived),
+    ("Microsoft.Graph.Beta.Sites",                            "7587c600-0c13-4efa-bc56-869a6245ef96", Published),
+    ("Microsoft.Graph.Beta.Teams",                            "e264919d-7ae2-4a89-ba8b-524bd93ddc08", Published),
     ("Microsoft.Graph.Beta.Users",                            "83531713-d218-476b-a4f0-53a357475dfb", Published),
-    ("Microsoft.Graph.Beta.Users.Actions",                    "44624e0d-c72e-5e7a-8e2e-2ff2514ea725", Derived),
-    ("Microsoft.Graph.Beta.Users.Functions",                  "a173924d-6714-5d4f-8a7a-fe69596a342f", Derived),
+    ("Microsoft.Graph.Beta.Users.Actions",                    "1f5a9e1d-7b62-410d-8541-b56b33a7d63a", Published),
+    ("Microsoft.Graph.Beta.Users.Functions",                  "83409d1d-810b-4b22-9cae-40d2614f4ba5", Published),
     ("Microsoft.Graph.Bookings",                              "3933ee00-59a9-4541-92dc-cd99621de956", Published),
     ("Microsoft.Graph.Calendar",                              "bf2ee476-ae5b-4a53-9fa8-943f3a49bf93", Published),
     ("Microsoft.Graph.ChangeNotifications",                   "531019c5-a24f-4b88-9bf0-7e656a836aee", Published),
     ("Microsoft.Graph.CloudCommunications",                   "2c67fc60-8c99-463f-9b0c-8a70e4623246", Published),
     ("Microsoft.Graph.Compliance",                            "7478368f-6e69-4d5a-a06d-07ae47a87ec4", Published),
-    ("Microsoft.Graph.CrossDeviceExperiences",                "7c846e21-1470-506a-a7f8-ce15600b24d6", Derived),
+    ("Microsoft.Graph.CrossDeviceExperiences",                "75b297a1-ea4a-42b4-8a11-eb7999e23bae", Published),
     ("Microsoft.Graph.DeviceManagement",                      "4131557d-8635-4903-9cfd-d59ddef4a597", Published),
-    ("Microsoft.Graph.DeviceManagement.Administration",       "e92d8c72-34ed-55aa-ae22-5f22852cc15d", Derived),
+    ("Microsoft.Graph.DeviceManagement.Administration",       "32b02ba6-c992-4ded-a37e-71bbf8274995", Published),
     ("Microsoft.Graph.DeviceManagement.Enrollment",           "cb05f22d-85cd-4b42-b99c-b713e0b9fbd3", Published),
-    ("Microsoft.Graph.DeviceManagement.Functions",            "9b5d1399-3175-5a02-94ad-d691a3211b04", Derived),
-    ("Microsoft.Graph.Devices.CloudPrint",                    "dd2b8607-a00f-502c-8fb0-15c92ffd9482", Derived),
-    ("Microsoft.Graph.Devices.CorporateManagement",           "70964362-7ad9-5b79-8f15-cc8ee2ac6776", Derived),
-    ("Microsoft.Graph.Devices.ServiceAnnouncement",           "127dfc96-317b-5393-bf06-ac164291440d", Derived),
+    ("Microsoft.Graph.DeviceManagement.Functions",            "a4ee7646-1105-456f-ae3b-1ce5d0e246ef", Published),
+    ("Microsoft.Graph.Devices.CloudPrint",                    "1920dbbe-772a-4def-84b5-f89857768fe5", Published),
+    ("Microsoft.Graph.Devices.CorporateManagement",           "39dbb3bc-1a84-424a-9efe-683be70a1810", Published),
+    ("Microsoft.Graph.Devices.ServiceAnnouncement",           "a4787a14-44bc-45c7-910b-13749e92ed7a", Published),
     ("Microsoft.Graph.DirectoryObjects",                      "1eb03725-fa8a-4169-b3d5-d04fafd9ac50", Published),
-    ("Microsoft.Graph.Education",                             "67ba03c1-5038-51de-a108-d10b25c4a20e", Derived),
+    ("Microsoft.Graph.Education",                             "c413b855-1538-4f43-80a9-cb453e059e8a", Published),
     ("Microsoft.Graph.Files",                                 "45ddab16-496a-4ef0-ac17-dbf0f93494d3", Published),
     ("Microsoft.Graph.Groups",                                "50bc9e18-e281-4208-8913-c9e1bef6083d", Published),
     ("Microsoft.Graph.Identity.DirectoryManagement",          "c767240d-585c-42cb-bb2f-6e76e6d639d4", Published),
     ("Microsoft.Graph.Identity.Governance",                   "530fc574-049c-42cc-810e-8835853204b7", Published),
-    ("Microsoft.Graph.Identity.Partner",                      "29571458-faaf-5c9a-bd2d-aa03d43a8e7f", Derived),
+    ("Microsoft.Graph.Identity.Partner",                      "05459198-f597-434f-a0df-684aa9e24f69", Published),
     ("Microsoft.Graph.Identity.SignIns",                      "60f889fa-f873-43ad-b7d3-b7fc1273a44f", Published),
     ("Microsoft.Graph.Mail",                                  "6e4d36b5-7ff2-454b-8572-674b3ab0362b", Published),
-    ("Microsoft.Graph.Notes",                                 "daf9198a-32bd-5869-b025-743ba4df1936", Derived),
-    ("Microsoft.Graph.People",                                "4424dc82-cc9f-5e72-841a-5583da16e31e", Derived),
+    ("Microsoft.Graph.Notes",                                 "21a6a116-6d91-49d3-a034-45218f5b5e72", Published),
+    ("Microsoft.Graph.People",                                "c084d1b1-7ed4-45c3-a9b8-9b531f789082", Published),
     ("Microsoft.Graph.PersonalContacts",                      "a53e24d0-43dd-43ec-950e-7ac40ea986fc", Published),
     ("Microsoft.Graph.Planner",                               "580b1826-770a-4cde-8389-8d058d508b17", Published),
     ("Microsoft.Graph.Reports",                               "0bfc88b7-a8ad-471a-8c86-5f0aa3c84217", Published),
-    ("Microsoft.Graph.SchemaExtensions",                      "d28e2e75-db93-56c7-a82b-33a3dc0832db", Derived),
-    ("Microsoft.Graph.Search",                                "6d764f2e-55e1-5838-a581-b182d4d7fc21", Derived),
+    ("Microsoft.Graph.SchemaExtensions",                      "fd6bc590-0f4b-4644-baf0-a816bf40616e", Published),
+    ("Microsoft.Graph.Search",                                "23722595-b623-452f-bafa-f436a7dbbff9", Published),
     ("Microsoft.Graph.Security",                              "06b0769e-2c63-4d60-9fb4-9ca0ec87e0d7", Published),
     ("Microsoft.Graph.Sites",                                 "7ae8c25b-f1dd-466d-a022-b5489f919c70", Published),
     ("Microsoft.Graph.Teams",                                 "f8619bb2-8640-4d8d-baf5-0829db98fbe2", Published),
@@ -221,7 +228,7 @@ mod tests {
             // Version nibble 5 and the RFC 4122 variant for derived rows.
             let version = g.as_bytes()[14];
             let variant = g.as_bytes()[19];
-            if *origin == Derived {
+            if *origin == Origin::Derived {
                 assert_eq!(version, b'5', "{name}: {g}");
                 assert!(matches!(variant, b'8' | b'9' | b'a' | b'b'), "{name}: {g}");
             }
@@ -252,6 +259,19 @@ mod tests {
         published(
             "Microsoft.Graph.Beta",
             "27260379-8df6-41d8-a3ca-067cb8f3ae5d",
+        );
+        // Read from the SDK's signed beta and v1.0 manifests (2.1.0-2.9.0).
+        published(
+            "Microsoft.Graph.Beta.Applications",
+            "fae868a9-cfb4-4875-82ce-3954ba828375",
+        );
+        published(
+            "Microsoft.Graph.Beta.Identity.SignIns",
+            "45b83c44-a0bb-4061-8393-a4fa6ec7af48",
+        );
+        published(
+            "Microsoft.Graph.Search",
+            "23722595-b623-452f-bafa-f436a7dbbff9",
         );
         assert_eq!(guid("Microsoft.Graph.NoSuchModule"), None);
         assert!(!is_published("Microsoft.Graph.NoSuchModule"));

@@ -4,7 +4,8 @@ Set-StrictMode -Version Latest
 # local PSResourceGet repository on a temporary folder takes them, Install-PSResource
 # -Scope CurrentUser puts the first into an empty module path, and every check runs in a fresh
 # pwsh whose home, module path and PATH hold only that install (no Rust toolchain, no
-# MGGRAPH_NATIVE_LIBRARY, no checkout). Then Update-PSResource and Uninstall-PSResource.
+# MGGRAPH_NATIVE_LIBRARY, no checkout). Then Get-InstalledModule with the SDK-named modules
+# enabled and disabled, Update-PSResource and Uninstall-PSResource.
 # Unix only (a temporary HOME stands for the user's profile folders); CI runs it on Linux.
 # The Its run in order: each builds on the state the previous one left.
 
@@ -236,6 +237,76 @@ $p = Enable-MgGraphSdkModule -Scope Process
         (Invoke-Clean $requires).Exit | Should -Not -Be 0
     }
 
+    It 'Get-InstalledModule finds the SDK-named modules after Enable-MgGraphSdkModule, and not after Disable-MgGraphSdkModule' {
+        # Five of 162 real admin scripts gate on `if (Get-InstalledModule Microsoft.Graph)`.
+        # Enable (run by the previous It) wrote PowerShellGet's install records into the
+        # package's sdk/<Module> folders; Get-InstalledModule finds them below the user's module
+        # folder as it finds MgGraph's own.
+        $probe = $script:Report + @'
+$ErrorActionPreference = 'Stop'
+foreach ($name in 'Microsoft.Graph', 'Microsoft.Graph.Users', 'Microsoft.Graph.Beta.Users') {
+    $m = Get-InstalledModule -Name $name -ErrorAction SilentlyContinue
+    Report "installed-$name" $(if ($m) { "$($m.Version)|$($m.InstalledLocation)" } else { 'none' })
+}
+Report gate $(if (Get-InstalledModule Microsoft.Graph -ErrorAction SilentlyContinue) { 'open' } else { 'closed' })
+Report mggraph (Get-InstalledModule -Name MgGraph).Version
+$listed = @(Get-Module -ListAvailable Microsoft.Graph*)
+Report listed (@($listed | Where-Object Name -In 'Microsoft.Graph', 'Microsoft.Graph.Users' | ForEach-Object { "$($_.Name)@$($_.Version)" }) -join ',')
+Report listedcount $listed.Count
+Report resources (@(Get-InstalledPSResource | ForEach-Object Name | Sort-Object) -join ',')
+'@
+        $sdk = Join-Path $script:UserModules "MgGraph/$script:V1/sdk"
+        $on = Invoke-Clean $probe -WithProfile
+        $on.Exit | Should -Be 0 -Because $on.Text
+        Get-Reported $on 'installed-Microsoft.Graph' | Should -Be "2.34.0|$(Join-Path $sdk 'Microsoft.Graph')"
+        Get-Reported $on 'installed-Microsoft.Graph.Users' | Should -Be "2.34.0|$(Join-Path $sdk 'Microsoft.Graph.Users')"
+        Get-Reported $on 'installed-Microsoft.Graph.Beta.Users' | Should -Be "2.34.0|$(Join-Path $sdk 'Microsoft.Graph.Beta.Users')"
+        Get-Reported $on gate | Should -Be 'open'
+        Get-Reported $on mggraph | Should -Be $script:V1 -Because 'MgGraph''s own record is untouched'
+        $listed = (Get-Reported $on listed) -split ','
+        $listed | Should -Contain 'Microsoft.Graph@2.34.0'
+        $listed | Should -Contain 'Microsoft.Graph.Users@2.34.0'
+        [int](Get-Reported $on listedcount) | Should -BeGreaterThan 70
+        # PSResourceGet still sees one package: the records sit in module folders without a
+        # version folder, where it does not look.
+        Get-Reported $on resources | Should -Be 'MgGraph'
+        # The records carry the module's identity, not MgGraph's commands or dependencies.
+        $record = Import-Clixml (Join-Path $sdk 'Microsoft.Graph.Users/PSGetModuleInfo.xml')
+        $record.Name | Should -Be 'Microsoft.Graph.Users'
+        $record.Version | Should -Be '2.34.0'
+        @($record.Dependencies).Count | Should -Be 0
+        @($record.Includes.Cmdlet).Count | Should -Be 0
+        $record.PublishedDate | Should -Not -BeNullOrEmpty
+        ($record.PSObject.TypeNames -join ',') | Should -Not -Match 'Deserialized\.Deserialized'
+
+        $disable = Invoke-Clean @'
+$ErrorActionPreference = 'Stop'
+Import-Module MgGraph
+Disable-MgGraphSdkModule -Scope CurrentUser
+'@
+        $disable.Exit | Should -Be 0 -Because $disable.Text
+        @(Get-ChildItem -Recurse -Force -Filter PSGetModuleInfo.xml $sdk).Count | Should -Be 0
+        Test-Path (Join-Path $script:HomeDir '.config/powershell/profile.ps1') | Should -BeFalse -Because 'the profile held only MgGraph''s lines'
+        $off = Invoke-Clean $probe -WithProfile
+        $off.Exit | Should -Be 0 -Because $off.Text
+        foreach ($name in 'Microsoft.Graph', 'Microsoft.Graph.Users', 'Microsoft.Graph.Beta.Users') {
+            Get-Reported $off "installed-$name" | Should -Be 'none'
+        }
+        Get-Reported $off gate | Should -Be 'closed'
+        Get-Reported $off mggraph | Should -Be $script:V1
+        Get-Reported $off listedcount | Should -Be '0'
+
+        # Enabled again for the Its that follow (they update and uninstall an enabled MgGraph).
+        $again = Invoke-Clean @'
+$ErrorActionPreference = 'Stop'
+Import-Module MgGraph
+"records=$((Enable-MgGraphSdkModule -Scope CurrentUser).InstallRecords)"
+'@
+        $again.Exit | Should -Be 0 -Because $again.Text
+        [int](($again.Output | Where-Object { $_ -like 'records=*' }) -replace '^records=') | Should -BeGreaterThan 70
+        Get-Reported (Invoke-Clean $probe -WithProfile) gate | Should -Be 'open'
+    }
+
     It 'Update-PSResource to a newer build keeps the token cache working' {
         # A sandbox server from the installed package (a nupkg keeps no file modes: chmod, as
         # the README says), so that the sign-in outlives the process.
@@ -290,26 +361,43 @@ Report core (Get-Module Microsoft.Graph.Authentication).ModuleBase
         Get-Reported $requires core | Should -Be (Join-Path $script:UserModules "MgGraph/$script:V2/sdk/Microsoft.Graph.Authentication")
     }
 
-    It 'Disable-MgGraphSdkModule and Uninstall-PSResource leave nothing behind but the user cache' {
+    It 'Uninstall-PSResource of an enabled MgGraph leaves no SDK-named module found, installed or dangling' {
         Stop-SandboxServer $script:Server
+        # Uninstalled as a user would, from a session whose profile put the sdk folder on
+        # PSModulePath, without Disable-MgGraphSdkModule first.
         $r = Invoke-Clean @'
 $ErrorActionPreference = 'Stop'
-Import-Module MgGraph
-# Also takes the SDK-named modules off this session's PSModulePath, where PSResourceGet
-# would count them as packages that need MgGraph.
-Disable-MgGraphSdkModule -Scope CurrentUser
 Uninstall-PSResource -Name MgGraph -Version '*' -Scope CurrentUser
 @(Get-InstalledPSResource -Name MgGraph -ErrorAction Ignore).Count
-@(Get-Module -ListAvailable MgGraph, Microsoft.Graph.Users).Count
-'@
+'@ -WithProfile
         $r.Exit | Should -Be 0 -Because $r.Text
-        $r.Output[-2..-1] | Should -Be @('0', '0')
+        $r.Output[-1] | Should -Be '0'
+        # A new session runs the profile lines (they find no MgGraph and do nothing): nothing is
+        # installed or listed, and importing an SDK name fails as "not found", not half-way.
+        $after = Invoke-Clean ($script:Report + @'
+Report installed (@(Get-InstalledModule -ErrorAction SilentlyContinue | ForEach-Object Name) -join ',')
+Report gate $(if (Get-InstalledModule Microsoft.Graph -ErrorAction SilentlyContinue) { 'open' } else { 'closed' })
+Report listed (@(Get-Module -ListAvailable MgGraph, Microsoft.Graph*).Count)
+Report sdkpath (@($env:PSModulePath.Split([IO.Path]::PathSeparator) | Where-Object { $_ -like '*/sdk' }).Count)
+try { Import-Module Microsoft.Graph.Users -ErrorAction Stop; Report import 'loaded' }
+catch { Report import $_.FullyQualifiedErrorId }
+'@) -WithProfile
+        $after.Exit | Should -Be 0 -Because $after.Text
+        $after.Errors | Should -BeNullOrEmpty -Because 'the profile lines do nothing once MgGraph is gone'
+        Get-Reported $after installed | Should -BeNullOrEmpty
+        Get-Reported $after gate | Should -Be 'closed'
+        Get-Reported $after listed | Should -Be '0'
+        Get-Reported $after sdkpath | Should -Be '0'
+        Get-Reported $after import | Should -Match '^Modules_ModuleNotFound'
         $cache = Join-Path $script:HomeDir '.mggraph'
+        $profilePath = Join-Path $script:HomeDir '.config/powershell/profile.ps1'
         $left = Get-ChildItem -Recurse -Force $script:HomeDir |
             Where-Object { -not $_.FullName.StartsWith($cache) -and $_.FullName.Substring($script:HomeDir.Length) -match 'MgGraph|Microsoft\.Graph|mggraph' }
         (@($left | ForEach-Object FullName) -join ', ') | Should -BeNullOrEmpty
-        Test-Path (Join-Path $script:HomeDir '.config/powershell/profile.ps1') | Should -BeFalse -Because 'the profile held only MgGraph''s lines'
         @(Get-ChildItem $script:UserModules -Force).Count | Should -Be 0
+        # The profile keeps only MgGraph's (inert) lines; Disable-MgGraphSdkModule before the
+        # uninstall removes them too (the Its above).
+        (Get-Content $profilePath -Raw) | Should -Match 'Enable-MgGraphSdkModule'
         # The user cache stays, and holds only the token cache: the compiled layer ships in the
         # package, nothing is emitted or saved per user (README, "User cache").
         Test-Path (Join-Path $cache 'mggraph.tokencache.json') | Should -BeTrue

@@ -187,6 +187,166 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         }
     }
 
+    /// <summary>PowerShellGet's install records (PSGetModuleInfo.xml) for the SDK-named modules of
+    /// an installed package. Get-InstalledModule lists a module when it finds such a record
+    /// anywhere below the user's or the shared module folder (it recurses), so a record in each
+    /// <c>&lt;version&gt;/sdk/&lt;Module&gt;</c> folder makes the SDK-named modules "installed", and
+    /// Uninstall-PSResource MgGraph takes the records away with the package. Each is a copy of
+    /// MgGraph's own record (the one PSResourceGet wrote), with the module's name, version and
+    /// description and no dependencies.</summary>
+    internal static class SdkInstallRecords
+    {
+        internal const string FileName = "PSGetModuleInfo.xml";
+
+        /// <summary>MgGraph's own record next to the sdk folder, or null when the folder is not a
+        /// package's (a checkout) or MgGraph was not installed by PSResourceGet/PowerShellGet:
+        /// the SDK-named modules are then as installed as MgGraph is, that is, not at all.</summary>
+        internal static string PackageRecord(string sdkFolder)
+        {
+            if (!string.Equals(Path.GetFileName(sdkFolder), "sdk", StringComparison.OrdinalIgnoreCase)) return null;
+            var path = Path.Combine(Path.GetDirectoryName(sdkFolder), FileName);
+            return File.Exists(path) ? path : null;
+        }
+
+        /// <summary>The module folders below sdk, with the version and description their
+        /// manifests (generated, one value a line) give.</summary>
+        static IEnumerable<(string Folder, string Name, string Version, string Description)> Modules(string sdkFolder)
+        {
+            foreach (var dir in Directory.GetDirectories(sdkFolder))
+            {
+                var name = Path.GetFileName(dir);
+                var manifest = Path.Combine(dir, name + ".psd1");
+                if (!File.Exists(manifest)) continue;
+                var text = File.ReadAllText(manifest);
+                var version = Regex.Match(text, @"(?m)^\s*ModuleVersion\s*=\s*'([^']+)'");
+                if (!version.Success) continue;
+                var description = Regex.Match(text, @"(?m)^\s*Description\s*=\s*'((?:[^']|'')*)'");
+                yield return (dir, name, version.Groups[1].Value,
+                    description.Success ? description.Groups[1].Value.Replace("''", "'") : name);
+            }
+        }
+
+        /// <summary>Writes a record into every module folder; returns how many.</summary>
+        internal static int Write(string sdkFolder, string packageRecord)
+        {
+            var source = (PSObject)Plain(PSSerializer.Deserialize(File.ReadAllText(packageRecord)));
+            // PowerShellGet calls PublishedDate.ToString() on every record it reads and drops the
+            // details of one without it (PSResourceGet leaves it empty for a local feed).
+            var published = source.Properties["PublishedDate"]?.Value ?? source.Properties["InstalledDate"]?.Value ?? DateTime.UtcNow;
+            var count = 0;
+            foreach (var m in Modules(sdkFolder))
+            {
+                var record = new PSObject();
+                record.TypeNames.Clear();
+                foreach (var t in source.TypeNames) record.TypeNames.Add(t);
+                foreach (var p in source.Properties)
+                {
+                    object value = p.Value;
+                    switch (p.Name)
+                    {
+                        case "Name": value = m.Name; break;
+                        case "Version": value = m.Version; break;
+                        case "Description": value = m.Description; break;
+                        case "PublishedDate": value = published; break;
+                        case "InstalledLocation": value = m.Folder; break;
+                        // MgGraph's dependencies and commands are not this module's.
+                        case "Dependencies": value = Array.Empty<object>(); break;
+                        case "Includes": value = EmptyIncludes(p.Value); break;
+                        case "AdditionalMetadata": value = WithVersion(p.Value, m.Version); break;
+                    }
+                    record.Properties.Add(new PSNoteProperty(p.Name, value));
+                }
+                var path = Path.Combine(m.Folder, FileName);
+                // Windows: a hidden file cannot be overwritten, and PowerShellGet reads only
+                // hidden records there (as PSResourceGet writes them).
+                if (File.Exists(path)) File.Delete(path);
+                File.WriteAllText(path, PSSerializer.Serialize(record, 5));
+                if (OperatingSystem.IsWindows()) File.SetAttributes(path, File.GetAttributes(path) | FileAttributes.Hidden);
+                count++;
+            }
+            return count;
+        }
+
+        /// <summary>A value read back from CliXml as it was before it was written: property bags
+        /// as PSCustomObjects, lists as arrays, and values of types this process does not load
+        /// (PSResourceGet's enums) as their text, so the copy does not say "Deserialized.".</summary>
+        static object Plain(object value)
+        {
+            if (value == null) return null;
+            var pso = value as PSObject;
+            var inner = pso?.BaseObject ?? value;
+            if (inner is PSCustomObject && pso != null)
+            {
+                var copy = new PSObject();
+                copy.TypeNames.Clear();
+                foreach (var t in pso.TypeNames)
+                    copy.TypeNames.Add(t.StartsWith("Deserialized.", StringComparison.Ordinal) ? t.Substring("Deserialized.".Length) : t);
+                foreach (var p in pso.Properties) copy.Properties.Add(new PSNoteProperty(p.Name, Plain(p.Value)));
+                return copy;
+            }
+            if (inner is IDictionary table)
+            {
+                var copy = new Hashtable();
+                foreach (DictionaryEntry e in table) copy[e.Key] = Plain(e.Value);
+                return copy;
+            }
+            if (inner is IList list && inner is not string)
+            {
+                var items = new List<object>();
+                foreach (var item in list) items.Add(Plain(item));
+                return items.TrueForAll(i => i is string) ? items.ConvertAll(i => (string)i).ToArray() : items.ToArray();
+            }
+            if (pso != null && pso.TypeNames.Count > 0 && pso.TypeNames[0].StartsWith("Deserialized.", StringComparison.Ordinal))
+                return pso.ToString();
+            return inner;
+        }
+
+        /// <summary>The record's Includes table with its keys and no commands.</summary>
+        static object EmptyIncludes(object includes)
+        {
+            if (includes is not IDictionary table) return includes;
+            var empty = new Hashtable();
+            foreach (DictionaryEntry e in table) empty[e.Key] = Array.Empty<string>();
+            return empty;
+        }
+
+        /// <summary>PSResourceGet's AdditionalMetadata with the module's NormalizedVersion.</summary>
+        static object WithVersion(object metadata, string version)
+        {
+            if (metadata is not PSObject bag) return metadata;
+            var copy = new PSObject();
+            copy.TypeNames.Clear();
+            foreach (var t in bag.TypeNames) copy.TypeNames.Add(t);
+            foreach (var p in bag.Properties)
+                copy.Properties.Add(new PSNoteProperty(p.Name, p.Name == "NormalizedVersion" ? version : p.Value));
+            return copy;
+        }
+
+        /// <summary>Whether any module folder below sdk holds a record.</summary>
+        internal static bool Any(string sdkFolder)
+        {
+            foreach (var dir in Directory.GetDirectories(sdkFolder))
+                if (File.Exists(Path.Combine(dir, FileName))) return true;
+            return false;
+        }
+
+        /// <summary>Removes the records Write wrote; returns how many.</summary>
+        internal static int Remove(string sdkFolder)
+        {
+            if (!Directory.Exists(sdkFolder)) return 0;
+            var count = 0;
+            foreach (var dir in Directory.GetDirectories(sdkFolder))
+            {
+                var path = Path.Combine(dir, FileName);
+                if (!File.Exists(path)) continue;
+                File.SetAttributes(path, FileAttributes.Normal);
+                File.Delete(path);
+                count++;
+            }
+            return count;
+        }
+    }
+
     /// <summary>Enable-MgGraphSdkModule: makes MgGraph's SDK-named modules available to new sessions.</summary>
     [Cmdlet(VerbsLifecycle.Enable, "MgGraphSdkModule", SupportsShouldProcess = true)]
     public sealed class EnableMgGraphSdkModule : MgBuiltinCmdlet
@@ -201,6 +361,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         {
             var folder = SdkModuleRoot;
             string profilePath = null;
+            var records = 0;
             if (string.Equals(Scope, "Process", StringComparison.OrdinalIgnoreCase))
             {
                 if (!SdkModulePath.Contains(folder) && Confirm("PSModulePath", $"Add '{folder}'"))
@@ -221,8 +382,29 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
                     Directory.CreateDirectory(Path.GetDirectoryName(profilePath));
                     File.WriteAllText(profilePath, updated);
                 }
+                records = WriteRecords(folder);
             }
-            WriteObject(CustomObject(null, ("Scope", Scope), ("Folder", folder), ("Profile", profilePath)));
+            WriteObject(CustomObject(null, ("Scope", Scope), ("Folder", folder), ("Profile", profilePath), ("InstallRecords", records)));
+        }
+
+        /// <summary>Makes Get-InstalledModule find the SDK-named modules as installed with
+        /// MgGraph (scripts gate on it); returns how many records were written.</summary>
+        int WriteRecords(string folder)
+        {
+            var record = SdkInstallRecords.PackageRecord(folder);
+            if (record == null)
+            {
+                WriteVerbose($"'{folder}' is not the sdk folder of an MgGraph installed with PSResourceGet: no install records written.");
+                return 0;
+            }
+            if (!Confirm(folder, "Write PowerShellGet install records (PSGetModuleInfo.xml) for the SDK-named modules")) return 0;
+            try { return SdkInstallRecords.Write(folder, record); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // An install for all users is not this user's to change; the profile lines still work.
+                WriteWarning($"MgGraph: cannot write the install records below '{folder}' ({e.Message}); Get-InstalledModule will not list the SDK-named modules.");
+                return 0;
+            }
         }
     }
 
@@ -244,6 +426,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
             if (Confirm("PSModulePath", $"Remove '{root}'"))
                 System.Environment.SetEnvironmentVariable("PSModulePath", string.Join(Path.PathSeparator.ToString(), kept));
             if (string.Equals(Scope, "Process", StringComparison.OrdinalIgnoreCase)) return;
+            RemoveRecords(root);
             var profilePath = SdkModulePath.ProfilePath(this);
             if (!File.Exists(profilePath)) return;
             var old = File.ReadAllText(profilePath);
@@ -253,6 +436,26 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
             {
                 if (updated.Trim().Length > 0) File.WriteAllText(profilePath, updated);
                 else File.Delete(profilePath);
+            }
+        }
+
+        /// <summary>Removes the install records of every installed MgGraph version (Enable may
+        /// have run in an older one), so Get-InstalledModule lists no SDK-named module.</summary>
+        void RemoveRecords(string root)
+        {
+            if (!string.Equals(Path.GetFileName(root), "sdk", StringComparison.OrdinalIgnoreCase)) return;
+            var versions = Path.GetDirectoryName(Path.GetDirectoryName(root));
+            if (versions == null || !Directory.Exists(versions)) return;
+            foreach (var version in Directory.GetDirectories(versions))
+            {
+                var sdk = Path.Combine(version, "sdk");
+                if (!Directory.Exists(sdk) || !SdkInstallRecords.Any(sdk)) continue;
+                if (!Confirm(sdk, "Remove the PowerShellGet install records of the SDK-named modules")) continue;
+                try { SdkInstallRecords.Remove(sdk); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    WriteWarning($"MgGraph: cannot remove the install records below '{sdk}' ({e.Message}).");
+                }
             }
         }
     }
