@@ -235,7 +235,7 @@ fn request(name: &str, set: &str, params: Value) -> crate::engine::operation::Pr
 }
 
 fn body_json(p: &crate::engine::operation::Prepared) -> Value {
-    serde_json::from_slice(p.request.body.as_deref().unwrap_or(b"null")).unwrap()
+    serde_json::from_slice(p.request.body_bytes().unwrap_or(b"null")).unwrap()
 }
 
 #[test]

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use rand::Rng;
 
 use super::error::{status_name, GraphError, HttpFailure};
+use super::files::{FileSource, OutTarget, WriteFailure};
 use super::settings::RequestSettings;
 use super::trace;
 use crate::auth::Connection;
@@ -110,13 +111,23 @@ pub fn is_idempotent(method: &reqwest::Method) -> bool {
     )
 }
 
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    /// Bytes in memory (JSON, text, a `-Body`).
+    Bytes(Vec<u8>),
+    /// A regular file (`-InFile`, `-InputFilePath`), streamed from disk on every attempt and
+    /// never held in memory whole.
+    File(FileSource),
+}
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: reqwest::Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Payload>,
     /// Whether to attach the connection's token. The token goes only to the origin of the
     /// connection's Graph endpoint: [`Transport::send`] refuses an authenticated request to
     /// any other origin, sending nothing.
@@ -158,6 +169,14 @@ impl Request {
             .push((name.to_string(), parameter.to_string()));
     }
 
+    /// The body when it is in memory.
+    pub fn body_bytes(&self) -> Option<&[u8]> {
+        match &self.body {
+            Some(Payload::Bytes(b)) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The parameter a header came from (`Headers` unless recorded otherwise).
     fn header_param(&self, name: &str) -> &str {
         self.header_params
@@ -176,6 +195,18 @@ impl Request {
     /// connection's token goes with the request). The error is an `InvalidArgument` that
     /// names the parameter and the limit; [`Transport::send`] never retries it.
     pub fn validate(&self) -> Result<(), GraphError> {
+        if let Some(Payload::File(f)) = &self.body {
+            let range = self
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("Content-Range"))
+                .map(|(_, v)| v.as_str());
+            if let Some(problem) =
+                super::limits::body_problem(&f.parameter, &self.method, &self.url, f.len, range)
+            {
+                return Err(GraphError::invalid(problem));
+            }
+        }
         for (param, value) in &self.url_params {
             if let Some(at) = value.find('\u{FFFD}') {
                 let before = value[..at].chars().count();
@@ -252,7 +283,7 @@ impl Request {
     }
 
     pub fn json_body(mut self, body: &serde_json::Value) -> Request {
-        self.body = Some(body.to_string().into_bytes());
+        self.body = Some(Payload::Bytes(body.to_string().into_bytes()));
         if !self
             .headers
             .iter()
@@ -374,6 +405,8 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
     pub retries: u32,
+    /// Bytes streamed to the request's [`OutTarget`] (then `body` is empty).
+    pub written: Option<u64>,
 }
 
 impl Response {
@@ -520,6 +553,36 @@ impl<'a> Transport<'a> {
     }
 }
 
+/// Bytes of a file body handed to the HTTP stack so far, shared with its reader.
+pub type Progress = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
+/// Resolves once `progress` has not moved for `idle` (checked every `idle`, so after between
+/// one and two `idle`s without progress).
+async fn stalled(progress: &Progress, idle: Duration) {
+    let mut seen = progress.load(std::sync::atomic::Ordering::Relaxed);
+    loop {
+        tokio::time::sleep(idle).await;
+        let now = progress.load(std::sync::atomic::Ordering::Relaxed);
+        if now == seen {
+            return;
+        }
+        seen = now;
+    }
+}
+
+/// A response's headers as (name, value) pairs, values read as UTF-8 (lossy).
+fn header_pairs(resp: &reqwest::Response) -> Vec<(String, String)> {
+    resp.headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 fn version_name(v: reqwest::Version) -> &'static str {
     match v {
         reqwest::Version::HTTP_09 => "HTTP/0.9",
@@ -607,6 +670,18 @@ impl Transport<'_> {
     /// Sends a request, retrying as the settings allow. Non-success statuses come back as
     /// `Ok(Response)`; the caller decides what they mean.
     pub async fn send(&self, req: &Request) -> Result<Response, GraphError> {
+        self.send_to(req, None).await
+    }
+
+    /// [`Transport::send`], with a successful (2xx) answer's body streamed to `out` instead of
+    /// memory ([`Response::written`] says how much); other answers are read into memory as
+    /// usual. A download that fails midway is retried as a lost answer is, into a new
+    /// temporary file; a failed or cancelled one leaves `out` as it was.
+    pub async fn send_to(
+        &self,
+        req: &Request,
+        out: Option<&OutTarget>,
+    ) -> Result<Response, GraphError> {
         // Whatever cannot be sent as asked fails here, once, before anything is sent.
         req.validate()?;
         if req.authenticate {
@@ -621,7 +696,7 @@ impl Transport<'_> {
         }
         if let Some(conn) = self.connection.filter(|_| req.authenticate) {
             conn.record
-                .note(req.method.as_str(), &req.url, req.body.as_deref());
+                .note(req.method.as_str(), &req.url, req.body_bytes());
         }
         let client_request_id = req
             .headers
@@ -653,11 +728,15 @@ impl Transport<'_> {
             if retries > 0 {
                 headers.push(("Retry-Attempt".into(), retries.to_string()));
             }
-            let mut builder = self
-                .clients
-                .graph
-                .request(req.method.clone(), &req.url)
-                .timeout(Duration::from_secs(self.settings.client_timeout));
+            let timeout = Duration::from_secs(self.settings.client_timeout);
+            let streams = out.is_some() || matches!(req.body, Some(Payload::File(_)));
+            let mut builder = self.clients.graph.request(req.method.clone(), &req.url);
+            // A whole-exchange timeout would cut off a large file on a slow link: files get
+            // the same limit on time without progress instead (see `stalled`).
+            if !streams {
+                builder = builder.timeout(timeout);
+            }
+            let progress = Progress::default();
             for (k, v) in &headers {
                 builder = builder.header(k, v);
             }
@@ -669,42 +748,69 @@ impl Transport<'_> {
                 };
                 builder = builder.bearer_auth(token);
             }
-            if let Some(body) = &req.body {
-                builder = builder.body(body.clone());
+            match &req.body {
+                Some(Payload::Bytes(body)) => builder = builder.body(body.clone()),
+                Some(Payload::File(file)) => {
+                    // Reopened for every attempt: a retry sends the file again from disk.
+                    builder = builder
+                        .header(reqwest::header::CONTENT_LENGTH, file.len)
+                        .body(file.body(progress.clone())?);
+                }
+                None => {}
             }
             self.sink.debug(|| {
-                trace::request_block(
-                    req.method.as_str(),
-                    &req.url,
-                    &headers,
-                    req.body.as_deref().unwrap_or_default(),
-                )
+                let shown = match &req.body {
+                    Some(Payload::File(f)) => {
+                        format!("<{} bytes from the file '{}'>", f.len, f.path.display())
+                            .into_bytes()
+                    }
+                    _ => req.body_bytes().unwrap_or_default().to_vec(),
+                };
+                trace::request_block(req.method.as_str(), &req.url, &headers, &shown)
             });
             let attempt_started = Instant::now();
             let sent = tokio::select! {
                 _ = self.sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
                 r = builder.send() => r,
+                _ = stalled(&progress, timeout), if streams => return Err(GraphError::Transport {
+                    method: req.method.to_string(),
+                    url: req.url.clone(),
+                    message: format!("the request timed out: no progress for {} s (ClientTimeout)", timeout.as_secs()),
+                }),
             };
             let outcome = match sent {
+                Ok(mut resp) if out.is_some() && resp.status().is_success() => {
+                    let status = resp.status().as_u16();
+                    let version = version_name(resp.version()).to_string();
+                    let resp_headers = header_pairs(&resp);
+                    let target = out.expect("checked above");
+                    match target
+                        .receive(&mut resp, self.sink.cancellation(), timeout)
+                        .await
+                    {
+                        Ok(n) => Ok((status, version, resp_headers, Bytes::new(), Some(n))),
+                        Err(WriteFailure::Cancelled) => return Err(GraphError::Cancelled),
+                        Err(WriteFailure::Disk(e)) => return Err(e),
+                        Err(WriteFailure::Stalled) => {
+                            return Err(GraphError::Transport {
+                                method: req.method.to_string(),
+                                url: req.url.clone(),
+                                message: format!("the download timed out: no data for {} s (ClientTimeout); the file was left as it was", timeout.as_secs()),
+                            })
+                        }
+                        Err(WriteFailure::Receive(e)) => Err(e),
+                    }
+                }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let version = version_name(resp.version()).to_string();
-                    let resp_headers: Vec<(String, String)> = resp
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.as_str().to_string(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
-                        })
-                        .collect();
+                    let resp_headers = header_pairs(&resp);
                     let body = tokio::select! {
                         _ = self.sink.cancellation().cancelled() => return Err(GraphError::Cancelled),
                         b = resp.bytes() => b,
                     };
                     match body {
-                        Ok(body) => Ok((status, version, resp_headers, body)),
+                        Ok(body) => Ok((status, version, resp_headers, body, None)),
                         Err(e) => Err(e),
                     }
                 }
@@ -784,7 +890,7 @@ impl Transport<'_> {
                         message,
                     });
                 }
-                Ok((status, version, resp_headers, body)) => {
+                Ok((status, version, resp_headers, body, written)) => {
                     self.sink
                         .debug(|| trace::response_block(status, &resp_headers, &body));
                     let response = Response {
@@ -795,6 +901,7 @@ impl Transport<'_> {
                         headers: resp_headers,
                         body,
                         retries,
+                        written,
                     };
                     if status == 401
                         && req.authenticate

@@ -4,7 +4,8 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::error::GraphError;
-use super::http::{Request, Transport};
+use super::files::{FileSource, OutTarget};
+use super::http::{Payload, Request, Transport};
 use super::uri::{resolve, same_origin, with_query};
 use crate::auth::Environment;
 use crate::json::{get_ci, scalar_text, truthy};
@@ -39,8 +40,16 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
     let body = get_ci(params, "Body").filter(|v| !v.is_null());
     let body_b64 = get_ci(params, "BodyBase64").and_then(Value::as_str);
     let mut content_type = get_ci(params, "ContentType").and_then(scalar_text);
+    // -InputFilePath (a file-system path, resolved by the module): streamed from disk.
+    let input_file = get_ci(params, "InputFilePath")
+        .and_then(scalar_text)
+        .map(|path| FileSource::check("InputFilePath", &path))
+        .transpose()?;
     let mut bytes: Option<Vec<u8>> = None;
     match (body, body_b64) {
+        _ if input_file.is_some() => {
+            content_type.get_or_insert_with(|| "application/octet-stream".into());
+        }
         (_, Some(b64)) => {
             bytes = Some(
                 base64::engine::general_purpose::STANDARD
@@ -63,7 +72,8 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
         (Some(other), None) => bytes = Some(other.to_string().into_bytes()),
         (None, None) => {}
     }
-    if bytes.is_none() && matches!(method.as_str(), "POST" | "PATCH") {
+    let has_body = bytes.is_some() || input_file.is_some();
+    if !has_body && matches!(method.as_str(), "POST" | "PATCH") {
         return Err(GraphError::invalid(format!(
             "A {method} request needs a body: pass -Body (a hashtable, an object or a JSON string) or -InputFilePath."
         )));
@@ -93,7 +103,7 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
         .map(|(_, v)| ("Headers", v.clone()));
-    if bytes.is_some() && header_type.is_none() {
+    if has_body && header_type.is_none() {
         match content_type.clone() {
             Some(ct) => request.param_header("ContentType", "Content-Type", ct),
             None => request
@@ -103,7 +113,8 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
     }
     // Text bodies go as UTF-8: a content type that declares another charset would have the
     // service read other characters than those given.
-    let text_body = body_b64.is_none() && matches!(body, Some(v) if !v.is_null());
+    let text_body =
+        input_file.is_none() && body_b64.is_none() && matches!(body, Some(v) if !v.is_null());
     let declared = header_type.or_else(|| content_type.map(|ct| ("ContentType", ct)));
     if let (true, Some((param, ct))) = (text_body && bytes.is_some(), declared) {
         if let Some(charset) = charset_of(&ct) {
@@ -114,7 +125,10 @@ pub fn prepare(params: &Map<String, Value>, env: &Environment) -> Result<Request
             }
         }
     }
-    request.body = bytes;
+    request.body = match input_file {
+        Some(file) => Some(Payload::File(file)),
+        None => bytes.map(Payload::Bytes),
+    };
     // The connection's token goes only to Graph's own origin; an absolute URI elsewhere is
     // refused rather than sent (with or without the token).
     if !same_origin(&request.url, env) {
@@ -144,7 +158,11 @@ pub async fn run(
     env: &Environment,
 ) -> Result<Value, GraphError> {
     let request = prepare(params, env)?;
-    let resp = x.send(&request).await?;
+    // A file body Graph would refuse for its size, or an output file that cannot be
+    // written, fails before anything is sent.
+    request.validate()?;
+    let out = output_target(params, &request.url)?;
+    let resp = x.send_to(&request, out.as_ref()).await?;
     if !resp.is_success()
         && !get_ci(params, "SkipHttpErrorCheck")
             .map(truthy)
@@ -153,6 +171,12 @@ pub async fn run(
         return Err(resp.failure());
     }
     let content_type = resp.header("Content-Type").unwrap_or_default().to_string();
+    if let Some(out) = &out {
+        // An error answer (-SkipHttpErrorCheck) is in memory: it goes to the file too.
+        if resp.written.is_none() {
+            out.write_all(resp.body.clone()).await?;
+        }
+    }
     let (body, body_b64) = if resp.body.is_empty() {
         (Value::Null, Value::Null)
     } else if is_text(&content_type) {
@@ -173,7 +197,41 @@ pub async fn run(
         "contentType": content_type,
         "body": body,
         "bodyBase64": body_b64,
+        "outputFile": out.as_ref().map(|o| o.path.display().to_string()),
+        "written": resp.written.unwrap_or(resp.body.len() as u64),
     }))
+}
+
+/// `-OutputFilePath` (a file-system path): the file itself, or, with `-InferOutputFileName`
+/// or when it is a folder, the last segment of `url`'s path in it (percent-decoded; a name
+/// that is empty, `.`/`..` or holds a separator is refused).
+fn output_target(params: &Map<String, Value>, url: &str) -> Result<Option<OutTarget>, GraphError> {
+    let Some(path) = get_ci(params, "OutputFilePath")
+        .and_then(scalar_text)
+        .filter(|p| !p.is_empty())
+    else {
+        return Ok(None);
+    };
+    let infer = get_ci(params, "InferOutputFileName")
+        .map(truthy)
+        .unwrap_or(false);
+    if !infer && !std::path::Path::new(&path).is_dir() {
+        return OutTarget::check("OutputFilePath", &path).map(Some);
+    }
+    let last = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
+        .unwrap_or_default();
+    let name = percent_encoding::percent_decode_str(&last)
+        .decode_utf8_lossy()
+        .into_owned();
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
+        return Err(GraphError::invalid(format!(
+            "Cannot validate argument on parameter 'InferOutputFileName'. The URI's last segment '{name}' is not a file name; give -OutputFilePath a file path. Nothing was sent."
+        )));
+    }
+    let joined = std::path::Path::new(&path).join(name);
+    OutTarget::check("OutputFilePath", &joined.to_string_lossy()).map(Some)
 }
 
 #[cfg(test)]
@@ -197,7 +255,7 @@ mod tests {
     fn hashtable_bodies_become_json_and_get_bodies_the_query() {
         let r = prep(json!({"Method": "PATCH", "Uri": "/beta/users/u/authentication/requirements", "Body": {"perUserMfaState": "enabled"}})).unwrap();
         assert_eq!(
-            r.body.as_deref(),
+            r.body_bytes(),
             Some(br#"{"perUserMfaState":"enabled"}"#.as_slice())
         );
         assert!(r

@@ -2,8 +2,10 @@
 
 pub mod body;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod invoke;
+pub mod limits;
 pub mod operation;
 pub mod record;
 pub mod settings;

@@ -10,7 +10,8 @@ use serde_json::{json, Map, Value};
 
 use super::body::{body_parameter, expanded_value};
 use super::error::{describe, ErrorStyle, GraphError};
-use super::http::{Request, Response, Transport};
+use super::files::{FileSource, OutTarget};
+use super::http::{Payload, Request, Response, Transport};
 use super::uri::{fill_path, with_query};
 use crate::call::EventSink;
 use crate::catalog::models::{model, Model};
@@ -597,18 +598,19 @@ pub fn prepare(
             }
         }
         RouteKind::MediaSet => {
-            let path = in_file.ok_or_else(|| {
-                GraphError::invalid("Cannot validate argument on parameter 'InFile'. The argument is null or empty.")
-            })?;
-            let bytes = std::fs::read(&path).map_err(|e| {
-                GraphError::invalid(format!("Cannot read the -InFile '{path}': {e}."))
-            })?;
-            request.body = Some(bytes);
+            // Streamed from disk when sent; a file Graph would refuse for its size fails here.
+            let file = FileSource::check("InFile", in_file.as_deref().unwrap_or_default())?;
+            request.body = Some(Payload::File(file));
             request
                 .headers
                 .push(("Content-Type".into(), "application/octet-stream".into()));
+            request.validate()?;
         }
         _ => {}
+    }
+    // An -OutFile that cannot be written stops the command before anything is sent.
+    if let (true, Some(path)) = (route.returns_stream(), &prepared.out_file) {
+        OutTarget::check("OutFile", path)?;
     }
     prepared.request = request;
     prepared.target = Value::Object(target);
@@ -638,13 +640,16 @@ pub async fn run(
     graph_endpoint: &str,
     sink: &mut Sink<'_>,
 ) {
-    let prepared = match prepare(cmd, set, params, graph_endpoint) {
+    // A file that cannot be read or written is the same for every pipeline input: it stops
+    // the command whatever the set.
+    let files = check_files(cmd, set, params, graph_endpoint);
+    let file_error = files.is_err();
+    let prepared = match files.and_then(|()| prepare(cmd, set, params, graph_endpoint)) {
         Ok(p) => p,
         Err(e) => {
             let mut d = describe(&e, &style(cmd, set, Value::Null));
             if matches!(e, GraphError::Invalid { .. })
-                && !set.via_identity
-                && !has_pipeline_role(cmd, set)
+                && (file_error || (!set.via_identity && !has_pipeline_role(cmd, set)))
             {
                 // Bad arguments that no pipeline input changes stop the command, as the
                 // SDK's parameter validation does.
@@ -705,6 +710,48 @@ pub fn check_command(
     Some(line)
 }
 
+/// Checks a set's `-InFile` (an existing regular file, within Graph's size limit for the
+/// route, [`super::limits`]) and `-OutFile` (a file that may be created or replaced), as
+/// [`prepare`] does, without the rest of the parameters. Errors are `InvalidArgument`s naming
+/// the parameter.
+fn check_files(
+    cmd: &'static Command,
+    set: &ParamSet,
+    params: &Map<String, Value>,
+    graph_endpoint: &str,
+) -> Result<(), GraphError> {
+    for p in cmd.params() {
+        if !p.sets.iter().any(|(s, _)| s == &set.name) {
+            continue;
+        }
+        let value = get_ci(params, &p.name).and_then(scalar_text);
+        match (p.role, value) {
+            (Role::InFile, Some(path)) => {
+                let file = FileSource::check("InFile", &path)?;
+                // The route's path with its placeholders is enough to find the limit.
+                let url = format!(
+                    "{}/{}{}",
+                    graph_endpoint.trim_end_matches('/'),
+                    cmd.api.segment(),
+                    set.route.path
+                );
+                let method = reqwest::Method::from_bytes(set.route.method.as_str().as_bytes())
+                    .unwrap_or(reqwest::Method::PUT);
+                if let Some(problem) =
+                    super::limits::body_problem("InFile", &method, &url, file.len, None)
+                {
+                    return Err(GraphError::invalid(problem));
+                }
+            }
+            (Role::OutFile, Some(path)) if set.route.returns_stream() => {
+                OutTarget::check("OutFile", &path)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Whether pipeline input can bind in this set (then argument errors are per item).
 fn has_pipeline_role(cmd: &'static Command, set: &ParamSet) -> bool {
     cmd.params().iter().any(|p| {
@@ -718,7 +765,14 @@ async fn single(
     p: &Prepared,
     sink: &mut Sink<'_>,
 ) -> Result<(), GraphError> {
-    let resp = x.send(&p.request).await?;
+    // Binary answers stream to -OutFile, checked before anything is sent.
+    let binary =
+        p.kind == RouteKind::MediaGet || p.returns == Some(crate::catalog::Returns::Stream);
+    let out = match (&p.out_file, binary) {
+        (Some(path), true) => Some(OutTarget::check("OutFile", path)?),
+        _ => None,
+    };
+    let resp = x.send_to(&p.request, out.as_ref()).await?;
     finish_single(cmd, p, resp, sink).await
 }
 
@@ -760,9 +814,12 @@ pub async fn finish_single(
             let path = p.out_file.clone().ok_or_else(|| {
                 GraphError::invalid("Cannot validate argument on parameter 'OutFile'. The argument is null or empty.")
             })?;
-            std::fs::write(&path, &resp.body).map_err(|e| {
-                GraphError::invalid(format!("Cannot write the -OutFile '{path}': {e}."))
-            })?;
+            // Streamed already, unless the answer came another way (a `$batch` step).
+            if resp.written.is_none() {
+                OutTarget::check("OutFile", &path)?
+                    .write_all(resp.body.clone())
+                    .await?;
+            }
             if p.pass_thru {
                 sink.output("[true]".into()).await;
             }
@@ -968,6 +1025,7 @@ mod tests {
             headers: vec![],
             body: bytes::Bytes::from(body.to_string()),
             retries: 0,
+            written: None,
         }
     }
 
@@ -1095,7 +1153,7 @@ mod tests {
             .request
             .url
             .ends_with("/v1.0/users/u1/authentication/temporaryAccessPassMethods"));
-        let body: Value = serde_json::from_slice(p.request.body.as_ref().unwrap()).unwrap();
+        let body: Value = serde_json::from_slice(p.request.body_bytes().unwrap()).unwrap();
         assert_eq!(body, json!({"isUsableOnce": true, "lifetimeInMinutes": 60}));
         let e = prep(
             "New-MgUserAuthenticationTemporaryAccessPassMethod",
@@ -1118,7 +1176,7 @@ mod tests {
             json!({"GroupId": "g", "DirectoryObjectId": "u"}),
         )
         .unwrap();
-        let body: Value = serde_json::from_slice(p.request.body.as_ref().unwrap()).unwrap();
+        let body: Value = serde_json::from_slice(p.request.body_bytes().unwrap()).unwrap();
         assert_eq!(
             body["@odata.id"],
             "https://graph.microsoft.com/v1.0/directoryObjects/u"

@@ -276,7 +276,12 @@ async fn run_chunk(
         && chunk.iter().all(|i| {
             let set = i.set.clone().unwrap_or_else(|| cmd.default_set());
             cmd.set(&set)
-                .map(|s| s.route.kind != RouteKind::List)
+                // Lists page; media go as bytes or into files, which a `$batch` (JSON)
+                // cannot carry.
+                .map(|s| {
+                    !matches!(s.route.kind, RouteKind::List | RouteKind::MediaSet)
+                        && !s.route.returns_stream()
+                })
                 .unwrap_or(false)
         });
     if !batchable {
@@ -385,7 +390,7 @@ fn step_json(id: &str, r: &Request, base: &str) -> Value {
         headers.insert(k.clone(), json!(v));
     }
     let mut step = json!({"id": id, "method": r.method.as_str(), "url": format!("/{url}")});
-    if let Some(body) = &r.body {
+    if let Some(body) = r.body_bytes() {
         step["body"] = serde_json::from_slice(body).unwrap_or(Value::Null);
     }
     if !headers.is_empty() {
@@ -429,6 +434,7 @@ fn parse_batch(resp: &Response) -> HashMap<String, Response> {
                 headers,
                 body,
                 retries: 0,
+                written: None,
             },
         );
     }

@@ -260,7 +260,16 @@ namespace MgGraph.PowerShell
         /// provider (env:NAME, function:NAME, HKLM:\...) ends the command naming the parameter.</summary>
         private string FileSystemPath(string parameter, string path)
         {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            string resolved = null;
+            ProviderInfo provider = null;
+            try { resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _); }
+            catch (Exception e) when (!(e is PipelineStoppedException))
+            {
+                // An unknown drive (nosuch:\x) or a malformed path: still the parameter's error.
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-{parameter}: '{path}' is not a file-system path ({e.Message}); give a file path.", e),
+                    "NotAFileSystemPath", ErrorCategory.InvalidArgument, path));
+            }
             if (provider == null || !string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
             {
                 ThrowTerminatingError(new ErrorRecord(

@@ -84,6 +84,14 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         [ValidateSet("HashTable", "PSObject", "HttpResponseMessage", "Json")]
         public string OutputType { get; set; } = "HashTable";
 
+        /// <summary>Whether the engine returns a body of this content type as text (as
+        /// <c>is_text</c> in src/engine/invoke.rs).</summary>
+        private static bool IsText(string contentType)
+        {
+            var ct = contentType.ToLowerInvariant();
+            return ct.Length == 0 || ct.Contains("json") || ct.StartsWith("text/", StringComparison.Ordinal) || ct.Contains("xml") || ct.Contains("javascript");
+        }
+
         private bool Is(string outputType) => string.Equals(OutputType, outputType, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>One request per pipeline record.</summary>
@@ -103,26 +111,22 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
             catch (Exception e) when (!(e is PipelineStoppedException)) { ThrowTerminatingError(WireValue.ValueErrorRecord(e, name)); }
             if (!string.IsNullOrEmpty(ContentType)) parameters["ContentType"] = ContentType;
             if (SkipHttpErrorCheck) parameters["SkipHttpErrorCheck"] = true;
-            if (!string.IsNullOrEmpty(InputFilePath))
+            // Files are the engine's: it checks them (regular files only, Graph's size limits)
+            // and streams them in bounded memory, off PowerShell's thread.
+            if (!string.IsNullOrEmpty(InputFilePath)) parameters["InputFilePath"] = FileSystemPath("InputFilePath", InputFilePath);
+            if (!string.IsNullOrEmpty(OutputFilePath))
             {
-                var path = FileSystemPath("InputFilePath", InputFilePath);
-                if (!File.Exists(path))
-                {
-                    ThrowTerminatingError(new ErrorRecord(
-                        new ArgumentException($"-InputFilePath: the file '{path}' does not exist."),
-                        "InputFileNotFound", ErrorCategory.ObjectNotFound, InputFilePath));
-                }
-                parameters["BodyBase64"] = System.Convert.ToBase64String(File.ReadAllBytes(path));
+                parameters["OutputFilePath"] = FileSystemPath("OutputFilePath", OutputFilePath);
+                if (InferOutputFileName) parameters["InferOutputFileName"] = true;
             }
-            string target = null;
-            if (!string.IsNullOrEmpty(OutputFilePath)) target = FileSystemPath("OutputFilePath", OutputFilePath);
             var responses = new List<string>();
             InvokeEngine("Invoke-MgGraphRequest", parameters, null, responses);
-            foreach (var text in responses) Write((IDictionary)JsonValues.Parse(text), target);
+            foreach (var text in responses) Write((IDictionary)JsonValues.Parse(text));
         }
 
-        /// <summary>One response envelope as output, files and variables.</summary>
-        private void Write(IDictionary envelope, string outputPath)
+        /// <summary>One response envelope as output and variables (the engine wrote any
+        /// -OutputFilePath).</summary>
+        private void Write(IDictionary envelope)
         {
             if (!string.IsNullOrEmpty(StatusCodeVariable))
                 SessionState.PSVariable.Set(StatusCodeVariable, System.Convert.ToInt32(envelope["status"], CultureInfo.InvariantCulture));
@@ -149,19 +153,13 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
                 SessionState.PSVariable.Set(ResponseHeadersVariable, headers);
             }
             var base64 = envelope["bodyBase64"] as string;
-            if (outputPath != null)
+            if (envelope["outputFile"] is string written)
             {
-                var file = outputPath;
-                if (InferOutputFileName || Directory.Exists(file))
-                {
-                    var segments = new Uri(System.Convert.ToString(envelope["uri"], CultureInfo.InvariantCulture)).Segments;
-                    file = Path.Combine(file, segments[segments.Length - 1]);
-                }
-                var bytes = base64 != null
-                    ? System.Convert.FromBase64String(base64)
-                    : Encoding.UTF8.GetBytes(System.Convert.ToString(envelope["body"], CultureInfo.InvariantCulture) ?? "");
-                File.WriteAllBytes(file, bytes);
                 if (!PassThru) return;
+                // -PassThru asks for the response as well: read back from the file.
+                var type = System.Convert.ToString(envelope["contentType"], CultureInfo.InvariantCulture) ?? "";
+                if (IsText(type)) envelope["body"] = File.ReadAllText(written, Encoding.UTF8);
+                else envelope["bodyBase64"] = base64 = System.Convert.ToBase64String(File.ReadAllBytes(written));
             }
             if (Is("HttpResponseMessage")) { WriteObject(ResponseMessages.FromEnvelope(envelope)); return; }
             if (base64 != null) { WriteObject(System.Convert.FromBase64String(base64), false); return; }
