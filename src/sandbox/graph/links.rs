@@ -287,21 +287,12 @@ fn activated_role(t: &mut Tenant, template: &str) -> Option<String> {
     }) {
         return Some(id);
     }
-    let (_, name, description) = crate::sandbox::defaults::ROLE_TEMPLATES
+    let found = crate::sandbox::defaults::ROLE_TEMPLATES
         .iter()
         .find(|(id, _, _)| *id == template)?;
-    let id = crate::sandbox::defaults::derived_id(&t.id, &format!("directoryRole/{name}"));
-    let object = json!({
-        "id": id, "deletedDateTime": null, "displayName": name,
-        "description": description, "roleTemplateId": template,
-    });
-    t.store.insert_top(
-        "directoryRoles",
-        Entity::new(
-            "microsoft.graph.directoryRole",
-            object.as_object().cloned().unwrap_or_default(),
-        ),
-    );
+    let role = crate::sandbox::defaults::directory_role(&t.id, *found);
+    let id = role.id().to_string();
+    t.store.insert_top("directoryRoles", role);
     Some(id)
 }
 
