@@ -576,7 +576,15 @@ fn nav_of(
     let target = (!p.contained)
         .then(|| cat.binding_target(from, &p.name, &p.ty))
         .flatten();
-    let contained = p.contained || target.is_none() || is_deleted_items(&path, &p.name);
+    // A "contained" collection of plain directoryObjects (`featureRolloutPolicy.appliesTo`)
+    // holds references: Graph adds and removes its members with `$ref`
+    // (learn.microsoft.com/graph/api/featurerolloutpolicy-post-appliesto,
+    // /featurerolloutpolicy-delete-appliesto); `directory/deletedItems` holds the objects.
+    let references = p.collection
+        && p.ty == "microsoft.graph.directoryObject"
+        && !is_deleted_items(&path, &p.name);
+    let contained =
+        !references && (p.contained || target.is_none() || is_deleted_items(&path, &p.name));
     Ok(match (contained, p.collection) {
         (true, true) => Cur::Coll {
             src: Src::Contained(path, types, p.name.clone()),
