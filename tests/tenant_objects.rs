@@ -787,3 +787,81 @@ async fn an_invitation_makes_a_pending_guest() {
         .await;
     assert_eq!(again["invitedUser"]["id"], uid);
 }
+
+async fn admin_graph(s: &mggraph::sandbox::Sandbox, scopes: &str) -> Graph {
+    let token = user_token(s, &s.admin_upn, scopes).await;
+    Graph {
+        base: s.base_url.clone(),
+        token: token["access_token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// authenticationmethod-resetpassword and passwordauthenticationmethod-get: a user's one
+/// password method (Graph's well-known id), and an administrator's reset, to a given or a
+/// generated password, answered 202 with the operation's Location.
+#[tokio::test]
+async fn a_password_is_reset_through_the_password_method() {
+    const PASSWORD: &str = "28c10230-6103-485e-b985-444c60001490";
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "forgetful").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let admin = admin_graph(&s, "UserAuthenticationMethod.ReadWrite.All").await;
+    let base = format!("/v1.0/users/{uid}/authentication");
+    let (status, listed) = admin.get(&format!("{base}/passwordMethods")).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(ids(&listed), vec![PASSWORD.to_string()]);
+    let (status, one) = admin
+        .get(&format!("{base}/passwordMethods/{PASSWORD}"))
+        .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["id"], PASSWORD);
+    assert!(one["password"].is_null(), "never shown: {one}");
+    assert_eq!(
+        admin
+            .get(&format!("{base}/passwordMethods/{}", uuid_like()))
+            .await
+            .0,
+        404
+    );
+
+    let reset = format!("{base}/methods/{PASSWORD}/resetPassword");
+    let (status, headers, body) = admin
+        .send(reqwest::Method::POST, &reset, Some(json!({})))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let generated = body["newPassword"].as_str().expect("a generated password");
+    assert!(generated.len() >= 8, "{body}");
+    let location = headers["location"].to_str().unwrap().to_string();
+    assert!(
+        location.contains(&format!("/users/{uid}/authentication/operations/")),
+        "{location}"
+    );
+    let (status, operation) = admin
+        .get(location.trim_start_matches(s.base_url.as_str()))
+        .await;
+    assert_eq!(status, 200, "{operation}");
+    assert_eq!(operation["status"], "succeeded", "{operation}");
+
+    let (status, _, body) = admin
+        .send(
+            reqwest::Method::POST,
+            &reset,
+            Some(json!({"newPassword": "Cuyo5459-Longer!"})),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert!(body["newPassword"].is_null(), "{body}");
+    let (status, e) = admin.post(&reset, json!({"newPassword": "abc"})).await;
+    assert_eq!(status, 400, "{e}");
+    let (status, e) = admin
+        .post(
+            &format!("{base}/methods/{}/resetPassword", uuid_like()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404, "{e}");
+}
+
+fn uuid_like() -> String {
+    "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0".to_string()
+}

@@ -8,6 +8,7 @@ pub mod generic;
 mod groups;
 mod links;
 mod methods;
+mod password_reset;
 mod policies;
 mod recycle;
 pub mod reports;

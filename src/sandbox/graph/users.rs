@@ -218,7 +218,7 @@ fn validate(body: Map<String, Value>, creating: bool) -> Result<Map<String, Valu
     Ok(out)
 }
 
-fn password_ok(p: &str) -> bool {
+pub(super) fn password_ok(p: &str) -> bool {
     let classes = [
         p.chars().any(|c| c.is_ascii_lowercase()),
         p.chars().any(|c| c.is_ascii_uppercase()),
