@@ -865,3 +865,44 @@ async fn a_password_is_reset_through_the_password_method() {
 fn uuid_like() -> String {
     "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0".to_string()
 }
+
+/// serviceprincipal-post-serviceprincipals: the service principal takes the application's
+/// name, audience, app roles and delegated permissions.
+#[tokio::test]
+async fn a_service_principal_copies_its_application() {
+    let (_s, g) = blank().await;
+    let role = json!({"id": "6b6bd0d4-3a0c-4b1a-8f43-5a0d7c0e4d31", "allowedMemberTypes": ["User"],
+                      "displayName": "Payroll reader", "description": "Reads payroll",
+                      "value": "Payroll.Read", "isEnabled": true});
+    let scope = json!({"id": "9a1f3e4c-7b6d-4e5f-8a9b-0c1d2e3f4a5b", "type": "User",
+                       "adminConsentDisplayName": "Read payroll", "adminConsentDescription": "Reads payroll",
+                       "userConsentDisplayName": "Read payroll", "userConsentDescription": "Reads payroll",
+                       "value": "payroll.read", "isEnabled": true});
+    let (status, app) = g
+        .post(
+            "/v1.0/applications",
+            json!({"displayName": "Payroll API", "signInAudience": "AzureADMultipleOrgs",
+                   "appRoles": [role], "api": {"oauth2PermissionScopes": [scope]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let (status, sp) = g
+        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
+        .await;
+    assert_eq!(status, 201, "{sp}");
+    let (_, sp) = g
+        .get(&format!(
+            "/v1.0/servicePrincipals/{}",
+            sp["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(sp["displayName"], "Payroll API", "{sp}");
+    assert_eq!(sp["appDisplayName"], "Payroll API");
+    assert_eq!(sp["signInAudience"], "AzureADMultipleOrgs");
+    assert_eq!(sp["appRoles"], app["appRoles"], "{sp}");
+    assert_eq!(
+        sp["oauth2PermissionScopes"], app["api"]["oauth2PermissionScopes"],
+        "{sp}"
+    );
+    assert_eq!(sp["appRoles"][0]["value"], "Payroll.Read");
+}

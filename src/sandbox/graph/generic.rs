@@ -862,41 +862,23 @@ fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Valu
             );
         }
     }
+    if ty == "microsoft.graph.servicePrincipal" {
+        super::service_principals::from_application(t, object);
+    }
     for p in cat.all_props(ty) {
         if p.collection && !p.nav && !p.nullable {
             object.entry(p.name.clone()).or_insert_with(|| json!([]));
         }
     }
     crate::sandbox::defaults::on_create(ty, object);
-    match ty {
-        "microsoft.graph.application" => {
-            object.entry("appId").or_insert_with(|| json!(new_id()));
-            object
-                .entry("publisherDomain")
-                .or_insert_with(|| json!(t.domain));
-            object
-                .entry("signInAudience")
-                .or_insert_with(|| json!("AzureADMyOrg"));
-        }
-        "microsoft.graph.servicePrincipal" => {
-            let app_id = object.get("appId").cloned().unwrap_or(Value::Null);
-            let name = app_id
-                .as_str()
-                .and_then(|a| t.app(a))
-                .map(|a| a.display_name.clone());
-            object
-                .entry("appDisplayName")
-                .or_insert_with(|| json!(name));
-            object.entry("displayName").or_insert_with(|| json!(name));
-            object
-                .entry("servicePrincipalNames")
-                .or_insert_with(|| json!([app_id]));
-            object
-                .entry("servicePrincipalType")
-                .or_insert_with(|| json!("Application"));
-            object.entry("accountEnabled").or_insert(json!(true));
-        }
-        _ => {}
+    if ty == "microsoft.graph.application" {
+        object.entry("appId").or_insert_with(|| json!(new_id()));
+        object
+            .entry("publisherDomain")
+            .or_insert_with(|| json!(t.domain));
+        object
+            .entry("signInAudience")
+            .or_insert_with(|| json!("AzureADMyOrg"));
     }
 }
 

@@ -12,6 +12,7 @@ mod password_reset;
 mod policies;
 mod recycle;
 pub mod reports;
+mod service_principals;
 mod users;
 
 use axum::body::Body;
