@@ -906,3 +906,48 @@ async fn a_service_principal_copies_its_application() {
     );
     assert_eq!(sp["appRoles"][0]["value"], "Payroll.Read");
 }
+
+/// directory-deleteditems-restore with `newUserPrincipalName`: the user comes back under the
+/// new name; a name a live user holds is refused and the user stays deleted.
+#[tokio::test]
+async fn a_user_is_restored_under_a_new_name() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "mover").await;
+    let id = user["id"].as_str().unwrap().to_string();
+    assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
+    let other = new_user(&g, &s.domain, "taken").await;
+    let restore = format!("/v1.0/directory/deletedItems/{id}/restore");
+    let (status, e) = g
+        .post(
+            &restore,
+            json!({"newUserPrincipalName": other["userPrincipalName"]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["error"]["details"][0]["code"], "ObjectConflict", "{e}");
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{id}")).await.0,
+        200
+    );
+    let (status, e) = g
+        .post(
+            &restore,
+            json!({"newUserPrincipalName": "moved@unverified.example"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+
+    let moved = format!("moved@{}", s.domain);
+    let (status, restored) = g
+        .post(&restore, json!({"newUserPrincipalName": moved}))
+        .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["userPrincipalName"], moved.as_str());
+    let (status, back) = g.get(&format!("/v1.0/users/{moved}")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["id"], id.as_str());
+    assert_eq!(
+        g.get(&format!("/v1.0/users/mover@{}", s.domain)).await.0,
+        404
+    );
+}

@@ -155,15 +155,42 @@ fn conflict(prop: &str) -> GraphErr {
         .with_details(json!([{"code": "ObjectConflict", "target": prop, "message": message}]))
 }
 
-/// Restores deleted object `id`; answers its type and object as Graph returns them.
-pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>), GraphErr> {
+/// Restores deleted object `id`; answers its type and object as Graph returns them. A user
+/// may come back under `new_upn` (directory-deleteditems-restore: "newUserPrincipalName ...
+/// the new user principal name for the restored user"), which must be on a verified domain and
+/// free.
+pub fn restore(
+    t: &mut Tenant,
+    id: &str,
+    new_upn: Option<&str>,
+) -> Result<(String, Map<String, Value>), GraphErr> {
     let Some(d) = t.store.deleted.get(id) else {
         return Err(GraphErr::not_found(id));
     };
+    let user_upn = match &d.kept {
+        Kept::User(u) => Some(new_upn.unwrap_or(u.upn()).to_string()),
+        _ if new_upn.is_some() => {
+            return Err(GraphErr::bad_request(
+                "The newUserPrincipalName parameter is supported only when restoring a user.",
+            ))
+        }
+        _ => None,
+    };
+    if let (Some(upn), Some(_)) = (&user_upn, new_upn) {
+        let domain_ok = upn
+            .rsplit_once('@')
+            .is_some_and(|(local, d)| !local.is_empty() && t.is_verified_domain(d));
+        if !domain_ok {
+            return Err(GraphErr::bad_request(
+                "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.",
+            )
+            .with_details(json!([{"code": "InvalidValue", "target": "userPrincipalName"}])));
+        }
+    }
     // A user's name may have been taken meanwhile: Graph refuses, and the object stays
     // deleted.
-    if let Kept::User(u) = &d.kept {
-        if t.user(u.upn()).is_some() {
+    if let Some(upn) = &user_upn {
+        if t.user(upn).is_some() {
             return Err(conflict("userPrincipalName"));
         }
     }
@@ -182,6 +209,9 @@ pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>),
     match kept {
         Kept::User(mut user) => {
             user.object.insert("deletedDateTime".into(), Value::Null);
+            if let Some(upn) = &user_upn {
+                user.object.insert("userPrincipalName".into(), json!(upn));
+            }
             object = user.object.clone();
             t.upn_index
                 .insert(user.upn().to_ascii_lowercase(), id.to_string());
