@@ -866,6 +866,110 @@ fn uuid_like() -> String {
     "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0".to_string()
 }
 
+
+/// directoryrole-post-members, directoryrole-delete-member and
+/// rbacapplication-post-roleassignments kept as one; a deleted user's role and app-role
+/// assignments leave with them and come back on restore; unknown references are Graph's 404.
+#[tokio::test]
+async fn directory_role_members_are_rbac_assignments() {
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "roleholder").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let (_, roles) = g
+        .get(&format!(
+            "/v1.0/directoryRoles?$filter=roleTemplateId eq '{ga}'"
+        ))
+        .await;
+    let rid = roles["value"][0]["id"].as_str().unwrap().to_string();
+    let members = format!("/v1.0/directoryRoles/{rid}/members");
+    let link =
+        json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{uid}")});
+    let mine =
+        format!("/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{uid}'");
+
+    let (status, e) = g.post(&format!("{members}/$ref"), link.clone()).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, assigned) = g.get(&mine).await;
+    assert_eq!(ids(&assigned).len(), 1, "{assigned}");
+    assert_eq!(assigned["value"][0]["roleDefinitionId"], ga);
+    assert_eq!(assigned["value"][0]["directoryScopeId"], "/");
+    let (_, listed) = g.get(&members).await;
+    assert!(ids(&listed).contains(&uid), "{listed}");
+    let (status, e) = g.post(&format!("{members}/$ref"), link.clone()).await;
+    assert_eq!(status, 400, "already a member: {e}");
+
+    let (status, e) = g.delete(&format!("{members}/{uid}/$ref")).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, assigned) = g.get(&mine).await;
+    assert!(ids(&assigned).is_empty(), "{assigned}");
+    let (_, listed) = g.get(&members).await;
+    assert!(!ids(&listed).contains(&uid), "{listed}");
+    let (status, _) = g.delete(&format!("{members}/{uid}/$ref")).await;
+    assert_eq!(status, 404);
+
+    // Unknown role definition, unknown principal.
+    let unknown = "11111111-2222-3333-4444-555555555555";
+    for body in [
+        json!({"principalId": uid, "roleDefinitionId": unknown, "directoryScopeId": "/"}),
+        json!({"principalId": unknown, "roleDefinitionId": ga, "directoryScopeId": "/"}),
+    ] {
+        let (status, e) = g
+            .post("/v1.0/roleManagement/directory/roleAssignments", body)
+            .await;
+        assert_eq!(status, 404, "{e}");
+        assert_eq!(e["error"]["code"], "Request_ResourceNotFound", "{e}");
+        assert_eq!(
+            e["error"]["message"],
+            format!("Resource '{unknown}' does not exist or one of its queried reference-property objects are not present.")
+        );
+    }
+
+    // A deleted user's assignments leave with them.
+    let (status, e) = g.post(&format!("{members}/$ref"), link).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, sps) = g
+        .get("/v1.0/servicePrincipals?$filter=displayName eq 'Microsoft Graph'")
+        .await;
+    let graph_sp = sps["value"][0]["id"].as_str().unwrap().to_string();
+    let (status, a) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            json!({"principalId": uid, "resourceId": graph_sp,
+                   "appRoleId": "00000000-0000-0000-0000-000000000000"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let assigned_to = format!("/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo?$top=999");
+    let holds = |page: &Value| {
+        page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["principalId"] == uid.as_str())
+    };
+    assert!(holds(&g.get(&assigned_to).await.1));
+    assert_eq!(g.delete(&format!("/v1.0/users/{uid}")).await.0, 204);
+    let (_, assigned) = g.get(&mine).await;
+    assert!(ids(&assigned).is_empty(), "{assigned}");
+    assert!(!holds(&g.get(&assigned_to).await.1));
+    let (_, listed) = g.get(&members).await;
+    assert!(!ids(&listed).contains(&uid), "{listed}");
+    // ... and come back with them.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{uid}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let (_, assigned) = g.get(&mine).await;
+    assert_eq!(ids(&assigned).len(), 1, "{assigned}");
+    assert!(holds(&g.get(&assigned_to).await.1));
+    let (_, listed) = g.get(&members).await;
+    assert!(ids(&listed).contains(&uid), "{listed}");
+}
+
 /// serviceprincipal-post-serviceprincipals: the service principal takes the application's
 /// name, audience, app roles and delegated permissions.
 #[tokio::test]

@@ -1137,6 +1137,10 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
                 .and_then(Value::as_str)
                 .ok_or_else(|| GraphErr::bad_request("The request body must hold '@odata.id'."))?;
             let id = resolve_link(t, cat, url, &ty)?;
+            if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav.as_str()) {
+                super::links::add_role_member(t, role, &id)?;
+                return Ok(no_content());
+            }
             add_link(t, &owner, &types, &nav, &id, true)?;
             Ok(no_content())
         }
@@ -1153,6 +1157,10 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
                 .top()
                 .map(|(s, i)| (s.to_string(), i.to_string()))
                 .unwrap_or_default();
+            if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav.as_str()) {
+                super::links::remove_role_member(t, role, &id)?;
+                return Ok(no_content());
+            }
             remove_link(t, &owner, &nav, &id)
         }
         (
@@ -2054,6 +2062,7 @@ fn remember_deleted(t: &mut Tenant, set: &str, mut entity: Entity) {
             entity,
             kept: Default::default(),
             member_of: vec![],
+            assignments: vec![],
         },
     );
 }

@@ -5,7 +5,11 @@
 //! back whole (a user's password, roles and methods, a group's members, an application's
 //! credentials, what hangs below each, and the groups it was a member of). A deleted user's
 //! `userPrincipalName` is prefixed with its id without dashes while deleted, which frees the
-//! name; security groups are deleted for good, as Graph deletes them.
+//! name; security groups are deleted for good, as Graph deletes them. A deleted user's
+//! directory-role and app-role assignments leave with it (they no longer show in
+//! `roleManagement/directory/roleAssignments`, a role's `members` or a resource's
+//! `appRoleAssignedTo`) and come back on restore, as Entra keeps a soft-deleted object's
+//! relationships (learn.microsoft.com/entra/architecture/recover-from-deletions).
 
 use serde_json::{json, Map, Value};
 
@@ -42,6 +46,7 @@ pub fn delete_user(t: &mut Tenant, id: &str) -> bool {
         return false;
     };
     let groups = member_of(t, id);
+    let assignments = super::links::withdraw_assignments(t, id);
     let side = t.store.remove_top(USERS, id).unwrap_or_default();
     t.remove_user(id);
     let mut object = user.object.clone();
@@ -59,6 +64,9 @@ pub fn delete_user(t: &mut Tenant, id: &str) -> bool {
         Kept::User(Box::new(user)),
         groups,
     );
+    if let Some(d) = t.store.deleted.get_mut(id) {
+        d.assignments = assignments;
+    }
     true
 }
 
@@ -144,6 +152,7 @@ fn keep(
             entity: side,
             kept,
             member_of,
+            assignments: vec![],
         },
     );
     t.store.version += 1;
@@ -202,6 +211,7 @@ pub fn restore(
         mut entity,
         kept,
         member_of,
+        assignments,
     } = d;
     let ty = entity.ty.clone();
     let mut object = entity.object.clone();
@@ -250,6 +260,7 @@ pub fn restore(
             }
         }
     }
+    super::links::reinstate_assignments(t, assignments);
     crate::sandbox::licensing::refresh(t);
     Ok((ty, object))
 }
