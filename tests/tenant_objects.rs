@@ -866,6 +866,84 @@ fn uuid_like() -> String {
     "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0".to_string()
 }
 
+/// Directory extensions (extensibility-overview, application-post-extensionproperty,
+/// directoryobject-getavailableextensionproperties): Graph's name, the listing, writes and
+/// `$select` on users, and the refusal of an undeclared or withdrawn one.
+#[tokio::test]
+async fn a_directory_extension_is_declared_written_selected_and_withdrawn() {
+    let (s, g) = blank().await;
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "Extensions"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let (oid, app_id) = (
+        app["id"].as_str().unwrap().to_string(),
+        app["appId"].as_str().unwrap().to_string(),
+    );
+    let (status, ext) = g
+        .post(
+            &format!("/v1.0/applications/{oid}/extensionProperties"),
+            json!({"name": "skypeId", "dataType": "String", "targetObjects": ["User"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{ext}");
+    let name = format!("extension_{}_skypeId", app_id.replace('-', ""));
+    assert_eq!(ext["name"], name.as_str(), "{ext}");
+    assert_eq!(ext["appDisplayName"], "Extensions");
+    assert_eq!(ext["isMultiValued"], false);
+    let (status, available) = g
+        .post(
+            "/v1.0/directoryObjects/getAvailableExtensionProperties",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{available}");
+    assert!(
+        available["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == name.as_str()),
+        "{available}"
+    );
+
+    let user = new_user(&g, &s.domain, "skyper").await;
+    let path = format!("/v1.0/users/{}", user["id"].as_str().unwrap());
+    let (status, e) = g.patch(&path, json!({ &name: "skype.alex" })).await;
+    assert_eq!(status, 204, "{e}");
+    let (status, read) = g.get(&format!("{path}?$select=id,{name}")).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read[&name], "skype.alex", "{read}");
+    // A value of another type than declared.
+    let (status, e) = g.patch(&path, json!({ &name: 42 })).await;
+    assert_eq!(status, 400, "{e}");
+
+    let undeclared = format!("extension_{}_nope", app_id.replace('-', ""));
+    let (status, e) = g.patch(&path, json!({ &undeclared: "x" })).await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(
+        e["error"]["message"],
+        format!(
+            "Property '{undeclared}' does not exist as a declared property or extension property."
+        )
+    );
+    // Declared for users only: a group may not carry it.
+    let gid = new_group(&g, "skypers", false).await;
+    let (status, e) = g
+        .patch(&format!("/v1.0/groups/{gid}"), json!({ &name: "x" }))
+        .await;
+    assert_eq!(status, 400, "{e}");
+
+    let (status, e) = g
+        .delete(&format!(
+            "/v1.0/applications/{oid}/extensionProperties/{}",
+            ext["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (status, e) = g.patch(&path, json!({ &name: "again" })).await;
+    assert_eq!(status, 400, "withdrawn: {e}");
+}
 
 /// directoryrole-post-members, directoryrole-delete-member and
 /// rbacapplication-post-roleassignments kept as one; a deleted user's role and app-role

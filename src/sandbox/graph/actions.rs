@@ -274,6 +274,15 @@ pub fn invoke(
             );
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
+        ("getAvailableExtensionProperties", None, _) => {
+            let items = super::extensions::available(t, &params);
+            collection(
+                ctx,
+                "Collection(microsoft.graph.extensionProperty)",
+                items,
+                None,
+            )
+        }
         ("sendMail", Some(id), Some(USERS)) => send_mail(t, id, &params),
         ("assignLicense", Some(id), Some(set @ (USERS | GROUPS))) => {
             assign_license(ctx, t, set, id, &params)

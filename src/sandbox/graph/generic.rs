@@ -1750,7 +1750,11 @@ fn create(
     unique(t, &ty, &object, None)?;
     if let Src::Contained(owner, _, nav) = &src {
         super::links::before_create(t, owner, nav, &ty, &mut object)?;
+        if ty == super::extensions::EXTENSION_PROPERTY && nav == "extensionProperties" {
+            super::extensions::before_create(t, owner, &mut object)?;
+        }
     }
+    super::extensions::check_write(t, &ty, &object)?;
     if ty == "microsoft.graph.invitation" {
         super::links::invitation(t, &mut object)?;
     }
@@ -1889,6 +1893,7 @@ fn update(
     let body = body_object(body)?;
     let checked = check_entity(cat, &current, body, mode)?;
     let ty = checked.ty.clone();
+    super::extensions::check_write(t, &ty, &checked.object)?;
     let id = last_key(path);
     if let Some((set, _)) = path.top() {
         let set = set.to_string();

@@ -4,6 +4,7 @@ mod actions;
 mod applications;
 mod batch;
 mod directory;
+mod extensions;
 pub mod generic;
 mod groups;
 mod links;
