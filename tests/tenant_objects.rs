@@ -796,6 +796,93 @@ async fn admin_graph(s: &mggraph::sandbox::Sandbox, scopes: &str) -> Graph {
     }
 }
 
+/// Deep insert (group-post-conversations, group-post-threads): a conversation created with
+/// its thread and post, and a thread with its post; each child is read at its own path. A
+/// navigation property that is not containment is still refused.
+#[tokio::test]
+async fn a_conversation_is_created_with_its_threads_and_posts_inline() {
+    let (s, app) = blank().await;
+    let gid = new_group(&app, "headcount", true).await;
+    // Graph lets no app write group conversations: a member of staff does (delegated).
+    let g = admin_graph(&s, "Group.ReadWrite.All").await;
+    let (status, conversation) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/conversations"),
+            json!({"topic": "New head count", "threads": [{"posts": [{
+                "body": {"contentType": "html", "content": "The confirmation will come by the end of the week."},
+                "newParticipants": [{"emailAddress": {"name": "Adele Vance", "address": "AdeleV@contoso.com"}}],
+            }]}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{conversation}");
+    assert!(conversation.get("threads").is_none(), "{conversation}");
+    let cid = conversation["id"].as_str().unwrap();
+    let threads = format!("/v1.0/groups/{gid}/conversations/{cid}/threads");
+    let (status, listed) = g.get(&threads).await;
+    assert_eq!(status, 200, "{listed}");
+    let tids = ids(&listed);
+    assert_eq!(tids.len(), 1, "{listed}");
+    let (status, posts) = g.get(&format!("{threads}/{}/posts", tids[0])).await;
+    assert_eq!(status, 200, "{posts}");
+    assert_eq!(ids(&posts).len(), 1, "{posts}");
+    assert_eq!(
+        posts["value"][0]["body"]["content"],
+        "The confirmation will come by the end of the week."
+    );
+    let pid = &ids(&posts)[0];
+    let (status, post) = g.get(&format!("{threads}/{}/posts/{pid}", tids[0])).await;
+    assert_eq!(status, 200, "{post}");
+    assert_eq!(
+        post["newParticipants"][0]["emailAddress"]["address"],
+        "AdeleV@contoso.com"
+    );
+
+    let (status, thread) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/threads"),
+            json!({"topic": "Quarterly review", "posts": [{"body": {"contentType": "text", "content": "Agenda attached"}}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{thread}");
+    let (_, posts) = g
+        .get(&format!(
+            "/v1.0/groups/{gid}/threads/{}/posts",
+            thread["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        posts["value"][0]["body"]["content"], "Agenda attached",
+        "{posts}"
+    );
+
+    // Inline children are checked as creates of their own type.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/threads"),
+            json!({"topic": "Bad", "posts": [{"noSuchProperty": 1}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    // `inReplyTo` is a post's navigation, not containment: refused, and nothing is made.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/threads"),
+            json!({"topic": "Reply", "posts": [{"body": {"contentType": "text", "content": "x"},
+                    "inReplyTo": {"body": {"contentType": "text", "content": "y"}}}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("inReplyTo"),
+        "{e}"
+    );
+    let (_, all) = g.get(&format!("/v1.0/groups/{gid}/threads")).await;
+    assert_eq!(ids(&all).len(), 1, "{all}");
+}
+
 /// authenticationmethod-resetpassword and passwordauthenticationmethod-get: a user's one
 /// password method (Graph's well-known id), and an administrator's reset, to a given or a
 /// generated password, answered 202 with the operation's Location.

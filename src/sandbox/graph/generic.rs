@@ -835,7 +835,7 @@ fn timestamps(cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
 }
 
 /// Fills what Graph sets on a new entity: the key, timestamps, SIDs, empty collections.
-fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
+pub(super) fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
     let key = cat.key_of(ty);
     if !object.contains_key(&key) {
         object.insert(key.clone(), json!(new_id()));
@@ -1738,11 +1738,12 @@ fn create(
     collection_ty: &str,
     body: &[u8],
 ) -> Handled {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
+    let mut body = if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
         body_object(body)?
     };
+    let children = super::deep_insert::take(t, cat, declared, &mut body)?;
     let checked = check_entity(cat, declared, body, Mode::Create)?;
     let ty = checked.ty.clone();
     let mut object = checked.object;
@@ -1773,6 +1774,8 @@ fn create(
         .unwrap_or_default()
         .to_string();
     let directory = cat.is_directory(&ty);
+    let mut entity = Entity::new(&ty, object.clone());
+    super::deep_insert::attach(&mut entity, children)?;
     let top_set: Option<String> = match &src {
         Src::Set(s) if s == APPLICATIONS => {
             t.apps.push(App {
@@ -1795,7 +1798,7 @@ fn create(
                     .unwrap_or(false),
                 certificates: vec![],
             });
-            t.store.insert_top(s, Entity::new(&ty, object.clone()));
+            t.store.insert_top(s, entity);
             Some(s.clone())
         }
         Src::Set(s) if is_overlay(s) => return Err(GraphErr::method_not_allowed()),
@@ -1812,7 +1815,7 @@ fn create(
                     format!("An entity with the key '{id}' already exists."),
                 ));
             }
-            t.store.insert_top(s, Entity::new(&ty, object.clone()));
+            t.store.insert_top(s, entity);
             Some(s.clone())
         }
         Src::Contained(owner, types, nav) => {
@@ -1829,7 +1832,7 @@ fn create(
                     format!("An entity with the key '{id}' already exists."),
                 ));
             }
-            many.insert(id.clone(), Entity::new(&ty, object.clone()));
+            many.insert(id.clone(), entity);
             t.store.version += 1;
             super::links::after_create(t, owner, nav, &ty, &object);
             None
@@ -1839,7 +1842,7 @@ fn create(
                 .clone()
                 .or_else(|| cat.binding_target(None, nav, collection_ty))
                 .ok_or_else(GraphErr::method_not_allowed)?;
-            t.store.insert_top(&set, Entity::new(&ty, object.clone()));
+            t.store.insert_top(&set, entity);
             add_link(t, owner, types, nav, &id, false)?;
             Some(set)
         }

@@ -3,6 +3,7 @@
 mod actions;
 mod applications;
 mod batch;
+mod deep_insert;
 mod directory;
 mod extensions;
 pub mod generic;
