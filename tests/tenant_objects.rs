@@ -1220,3 +1220,123 @@ async fn a_user_is_restored_under_a_new_name() {
         404
     );
 }
+
+/// conditionalaccessroot-evaluate: each policy weighed against the sign-in, with
+/// `policyApplies` and Graph's analysis reasons; `appliedPoliciesOnly` keeps the ones that
+/// apply.
+#[tokio::test]
+async fn what_if_applies_the_tenants_conditional_access_policies() {
+    let (s, g) = blank().await;
+    let finance_user = new_user(&g, &s.domain, "accountant").await;
+    let outsider = new_user(&g, &s.domain, "visitor").await;
+    let (fid, oid) = (
+        finance_user["id"].as_str().unwrap().to_string(),
+        outsider["id"].as_str().unwrap().to_string(),
+    );
+    let finance = new_group(&g, "finance", false).await;
+    add_member(&g, &finance, &fid).await;
+    const EXCHANGE: &str = "00000002-0000-0ff1-ce00-000000000000";
+    let users = |include_users: Value, exclude_users: Value, include_groups: Value| {
+        json!({"includeUsers": include_users, "excludeUsers": exclude_users,
+               "includeGroups": include_groups, "excludeGroups": [],
+               "includeRoles": [], "excludeRoles": []})
+    };
+    for (name, state, users, apps, client_apps, grant) in [
+        (
+            "MFA for finance on Exchange",
+            "enabled",
+            users(json!([]), json!([]), json!([finance])),
+            json!([EXCHANGE]),
+            json!(["browser", "mobileAppsAndDesktopClients"]),
+            "mfa",
+        ),
+        (
+            "Block legacy authentication",
+            "enabled",
+            users(json!(["All"]), json!([oid]), json!([])),
+            json!(["All"]),
+            json!(["exchangeActiveSync", "other"]),
+            "block",
+        ),
+        (
+            "Switched off",
+            "disabled",
+            users(json!(["All"]), json!([]), json!([])),
+            json!(["All"]),
+            json!(["all"]),
+            "block",
+        ),
+    ] {
+        let (status, p) = g
+            .post(
+                "/v1.0/identity/conditionalAccess/policies",
+                json!({"displayName": name, "state": state,
+                       "conditions": {"users": users, "clientAppTypes": client_apps,
+                                      "applications": {"includeApplications": apps, "excludeApplications": [], "includeUserActions": []}},
+                       "grantControls": {"operator": "OR", "builtInControls": [grant]}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{p}");
+    }
+    let what_if = |user: &str, client_app: &str, applied_only: bool| {
+        json!({
+            "signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn", "userId": user},
+            "signInContext": {"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": [EXCHANGE]},
+            "signInConditions": {"clientAppType": client_app, "devicePlatform": "windows"},
+            "appliedPoliciesOnly": applied_only,
+        })
+    };
+    let verdicts = |page: &Value| -> Vec<(String, bool, String)> {
+        let mut v: Vec<_> = page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["displayName"].as_str().unwrap().to_string(),
+                    r["policyApplies"].as_bool().unwrap(),
+                    r["analysisReasons"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let evaluate = "/v1.0/identity/conditionalAccess/evaluate";
+    let row = |n: &str, applies: bool, why: &str| (n.to_string(), applies, why.to_string());
+
+    let (status, r) = g.post(evaluate, what_if(&fid, "browser", false)).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        verdicts(&r),
+        vec![
+            row("Block legacy authentication", false, "clientApps"),
+            row("MFA for finance on Exchange", true, "notSet"),
+            row("Switched off", false, "policyNotEnabled"),
+        ],
+        "{r}"
+    );
+    assert_eq!(r["value"][0]["grantControls"]["operator"], "OR", "{r}");
+
+    let (_, r) = g
+        .post(evaluate, what_if(&fid, "exchangeActiveSync", true))
+        .await;
+    assert_eq!(
+        verdicts(&r),
+        vec![row("Block legacy authentication", true, "notSet")],
+        "{r}"
+    );
+
+    let (_, r) = g
+        .post(evaluate, what_if(&oid, "exchangeActiveSync", false))
+        .await;
+    assert_eq!(
+        verdicts(&r),
+        vec![
+            row("Block legacy authentication", false, "users"),
+            row("MFA for finance on Exchange", false, "users,clientApps"),
+            row("Switched off", false, "policyNotEnabled"),
+        ],
+        "{r}"
+    );
+}

@@ -274,6 +274,15 @@ pub fn invoke(
             );
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
+        ("evaluate", _, _) if context_base.ends_with("conditionalAccess/evaluate") => {
+            let items = super::conditional_access::evaluate(t, &params);
+            collection(
+                ctx,
+                "Collection(microsoft.graph.whatIfAnalysisResult)",
+                items,
+                None,
+            )
+        }
         ("getAvailableExtensionProperties", None, _) => {
             let items = super::extensions::available(t, &params);
             collection(

@@ -3,6 +3,7 @@
 mod actions;
 mod applications;
 mod batch;
+mod conditional_access;
 mod deep_insert;
 mod directory;
 mod extensions;
