@@ -863,22 +863,23 @@ async fn a_conversation_is_created_with_its_threads_and_posts_inline() {
         )
         .await;
     assert_eq!(status, 400, "{e}");
-    // `inReplyTo` is a post's navigation, not containment: refused, and nothing is made.
-    let (status, e) = g
+    // An application's `owners` are links, not containment: refused inline, and nothing is
+    // made.
+    let (status, e) = app
         .post(
-            &format!("/v1.0/groups/{gid}/threads"),
-            json!({"topic": "Reply", "posts": [{"body": {"contentType": "text", "content": "x"},
-                    "inReplyTo": {"body": {"contentType": "text", "content": "y"}}}]}),
+            "/v1.0/applications",
+            json!({"displayName": "Inline owners", "owners": [{"id": s.admin_upn}]}),
         )
         .await;
     assert_eq!(status, 400, "{e}");
     assert!(
-        e["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("inReplyTo"),
+        e["error"]["message"].as_str().unwrap().contains("owners"),
         "{e}"
     );
+    let (_, apps) = app
+        .get("/v1.0/applications?$filter=displayName eq 'Inline owners'")
+        .await;
+    assert_eq!(apps["value"], json!([]), "{apps}");
     let (_, all) = g.get(&format!("/v1.0/groups/{gid}/threads")).await;
     assert_eq!(ids(&all).len(), 1, "{all}");
 }
