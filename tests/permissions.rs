@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::{app_token, client, sandbox, urlencode, user_token, Graph};
+use common::{app_token, client, sandbox, sign_in, user_token, Graph};
 use mggraph::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
@@ -330,47 +330,6 @@ async fn id_of(g: &Graph, path: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("{path}: {body}"))
         .to_string()
-}
-
-/// A token request for a user through /authorize and the code exchange; the token endpoint's
-/// answer (status and body).
-async fn sign_in(s: &Sandbox, user: &str, scopes: &str) -> (u16, Value) {
-    use base64::Engine;
-    use sha2::Digest;
-    let verifier = "a-very-long-code-verifier-of-at-least-43-characters-0123456789";
-    let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
-    let resp = client()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/authorize?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e&response_type=code&redirect_uri=http%3A%2F%2Flocalhost&scope={}&code_challenge={challenge}&code_challenge_method=S256",
-            s.base_url, s.tenant_id, urlencode(scopes)
-        ))
-        .form(&[("login", user)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 302);
-    let location = resp.headers()["location"].to_str().unwrap().to_string();
-    let code = url::Url::parse(&location)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .to_string();
-    let resp = client()
-        .post(format!("{}/{}/oauth2/v2.0/token", s.base_url, s.tenant_id))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", "14d82eec-204b-4c2f-b7e8-296a70dab67e"),
-            ("code", code.as_str()),
-            ("redirect_uri", "http://localhost"),
-            ("code_verifier", verifier),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
 async fn check_holes(who: &str, g: &Graph, holes: &[(&str, String, Value)]) {

@@ -9,19 +9,6 @@ use common::*;
 use mggraph::sandbox::SandboxConfig;
 use serde_json::{json, Value};
 
-/// A GET with `ConsistencyLevel: eventual`.
-async fn get_eventual(g: &Graph, path: &str) -> (u16, Value) {
-    let resp = client()
-        .get(format!("{}{}", g.base, path))
-        .bearer_auth(&g.token)
-        .header("ConsistencyLevel", "eventual")
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 async fn make_user(g: &Graph, nick: &str) -> String {
     let (status, user) = g
         .post(
@@ -274,10 +261,10 @@ async fn filters_on_reference_collections_need_advanced_query() {
             "The specified filter to the reference property query is currently not supported.",
             "{path}"
         );
-        let (st, body) = get_eventual(&g, &format!("{path}&$count=true")).await;
+        let (st, body) = eventual(&g, &format!("{path}&$count=true")).await;
         assert_eq!(st, 200, "{path}: {body}");
     }
-    let (_, body) = get_eventual(
+    let (_, body) = eventual(
         &g,
         &format!("/v1.0/groups/{gid}/members?{filter}&$count=true"),
     )
@@ -550,7 +537,7 @@ async fn casts_isof_has_and_dates_in_query_options() {
 
     // A cast inside $filter (advanced query on a reference collection).
     for cast in ["microsoft.graph.user", "graph.user"] {
-        let (st, body) = get_eventual(
+        let (st, body) = eventual(
             &g,
             &format!(
                 "/v1.0/groups/{gid}/members?$count=true&$filter={cast}/jobTitle eq 'Engineer'"
@@ -599,7 +586,7 @@ async fn casts_isof_has_and_dates_in_query_options() {
         .get("/v1.0/directoryObjects?$filter=isof('microsoft.graph.group')")
         .await;
     assert_eq!(st, 400, "{body}");
-    let (st, body) = get_eventual(
+    let (st, body) = eventual(
         &g,
         "/v1.0/directoryObjects?$count=true&$filter=isof('microsoft.graph.group')",
     )
@@ -616,16 +603,16 @@ async fn casts_isof_has_and_dates_in_query_options() {
         types.iter().all(|t| *t == "#microsoft.graph.group"),
         "{types:?}"
     );
-    let (st, body) = get_eventual(
+    let (st, body) = eventual(
         &g,
         "/v1.0/users?$count=true&$filter=isof('microsoft.graph.user')",
     )
     .await;
     assert_eq!(st, 200, "{body}");
-    let (_, all) = get_eventual(&g, "/v1.0/users?$count=true&$top=1").await;
+    let (_, all) = eventual(&g, "/v1.0/users?$count=true&$top=1").await;
     assert!(all["@odata.count"].as_u64().unwrap() > 1);
     assert_eq!(body["@odata.count"], all["@odata.count"], "every user");
-    let (st, body) = get_eventual(
+    let (st, body) = eventual(
         &g,
         "/v1.0/users?$count=true&$filter=isof('microsoft.graph.group')",
     )
@@ -701,7 +688,7 @@ async fn casts_isof_has_and_dates_in_query_options() {
 async fn usage_reports_redirect_to_csv_with_the_documented_columns() {
     let s = sandbox(SandboxConfig::default()).await;
     let g = app_graph(&s).await;
-    let (_, all) = get_eventual(&g, "/v1.0/users?$count=true&$top=1").await;
+    let (_, all) = eventual(&g, "/v1.0/users?$count=true&$top=1").await;
     let users = all["@odata.count"].as_u64().unwrap() as usize;
     for (function, first_columns) in [
         (

@@ -119,22 +119,6 @@ async fn deeply_nested_and_huge_filters_get_400_and_the_server_lives() {
     );
 }
 
-async fn eventual(g: &Graph, path: &str) -> (u16, Value) {
-    let resp = client()
-        .get(format!("{}{}", g.base, path))
-        .bearer_auth(&g.token)
-        .header("ConsistencyLevel", "eventual")
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn new_group(g: &Graph, nick: &str, unified: bool) -> Value {
     let (s, group) = g
         .post(

@@ -325,3 +325,121 @@ async fn writes_to_tenant_settings_persist_and_read_back_whole() {
         true
     );
 }
+
+/// authenticationmethodspolicy-update and authenticationmethodconfiguration-update: both
+/// writes persist and read back, from the policy and from the configuration's own path.
+#[tokio::test]
+async fn the_authentication_methods_policy_persists_its_updates() {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    let policy = "/v1.0/policies/authenticationMethodsPolicy";
+    let campaign = json!({"authenticationMethodsRegistrationCampaign": {
+        "snoozeDurationInDays": 3,
+        "state": "enabled", "excludeTargets": [],
+        "includeTargets": [{"id": "all_users", "targetType": "group",
+                            "targetedAuthenticationMethod": "microsoftAuthenticator"}],
+    }});
+    let (status, e) = g
+        .patch(
+            policy,
+            json!({"registrationEnforcement": campaign, "reconfirmationInDays": 90}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (status, read) = g.get(policy).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["registrationEnforcement"], campaign, "{read}");
+    assert_eq!(read["reconfirmationInDays"], 90);
+    assert_eq!(read["displayName"], "Authentication Methods Policy");
+    // The write checks every write gets: an unknown property, a read-only one.
+    let (status, e) = g.patch(policy, json!({"noSuchSetting": 1})).await;
+    assert_eq!(status, 400, "{e}");
+    let (status, e) = g
+        .patch(
+            policy,
+            json!({"lastModifiedDateTime": "2020-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+
+    let fido = format!("{policy}/authenticationMethodConfigurations/Fido2");
+    let (status, e) = g
+        .patch(
+            &fido,
+            json!({"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+                   "isSelfServiceRegistrationAllowed": false}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (_, config) = g.get(&fido).await;
+    assert_eq!(
+        config["isSelfServiceRegistrationAllowed"], false,
+        "{config}"
+    );
+    let (_, read) = g.get(policy).await;
+    let listed = read["authenticationMethodConfigurations"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["id"] == "Fido2"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(listed["isSelfServiceRegistrationAllowed"], false, "{read}");
+}
+
+/// featurerolloutpolicy-post-appliesto and featurerolloutpolicy-delete-appliesto: a rollout
+/// policy's `appliesTo` takes directory objects by reference.
+#[tokio::test]
+async fn a_feature_rollout_policy_applies_to_groups_by_reference() {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({"displayName": "Pilot", "mailNickname": "pilot", "mailEnabled": false,
+                   "securityEnabled": true, "groupTypes": []}),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let gid = group["id"].as_str().unwrap().to_string();
+    // Graph lets no app manage rollout policies: an administrator does (delegated).
+    let token = user_token(&s, &s.admin_upn, "Policy.ReadWrite.HybridAuthentication").await;
+    let g = Graph {
+        base: s.base_url.clone(),
+        token: token["access_token"].as_str().unwrap().to_string(),
+    };
+    let (status, policy) = g
+        .post(
+            "/v1.0/policies/featureRolloutPolicies",
+            json!({"displayName": "Passthrough auth rollout", "description": "pilot",
+                   "feature": "passthroughAuthentication", "isEnabled": true,
+                   "isAppliedToOrganization": false}),
+        )
+        .await;
+    assert_eq!(status, 201, "{policy}");
+    let applies = format!(
+        "/v1.0/policies/featureRolloutPolicies/{}/appliesTo",
+        policy["id"].as_str().unwrap()
+    );
+    let (status, e) = g
+        .post(
+            &format!("{applies}/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{gid}")}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (status, listed) = g.get(&applies).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["value"][0]["id"], gid.as_str(), "{listed}");
+    assert_eq!(listed["value"][0]["displayName"], "Pilot", "{listed}");
+    let (status, e) = g.delete(&format!("{applies}/{gid}/$ref")).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, listed) = g.get(&applies).await;
+    assert_eq!(listed["value"], json!([]), "{listed}");
+}

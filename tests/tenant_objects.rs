@@ -787,3 +787,557 @@ async fn an_invitation_makes_a_pending_guest() {
         .await;
     assert_eq!(again["invitedUser"]["id"], uid);
 }
+
+async fn admin_graph(s: &mggraph::sandbox::Sandbox, scopes: &str) -> Graph {
+    let token = user_token(s, &s.admin_upn, scopes).await;
+    Graph {
+        base: s.base_url.clone(),
+        token: token["access_token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// Deep insert (group-post-conversations, group-post-threads): a conversation created with
+/// its thread and post, and a thread with its post; each child is read at its own path. A
+/// navigation property that is not containment is still refused.
+#[tokio::test]
+async fn a_conversation_is_created_with_its_threads_and_posts_inline() {
+    let (s, app) = blank().await;
+    let gid = new_group(&app, "headcount", true).await;
+    // Graph lets no app write group conversations: a member of staff does (delegated).
+    let g = admin_graph(&s, "Group.ReadWrite.All").await;
+    let (status, conversation) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/conversations"),
+            json!({"topic": "New head count", "threads": [{"posts": [{
+                "body": {"contentType": "html", "content": "The confirmation will come by the end of the week."},
+                "newParticipants": [{"emailAddress": {"name": "Adele Vance", "address": "AdeleV@contoso.com"}}],
+            }]}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{conversation}");
+    assert!(conversation.get("threads").is_none(), "{conversation}");
+    let cid = conversation["id"].as_str().unwrap();
+    let threads = format!("/v1.0/groups/{gid}/conversations/{cid}/threads");
+    let (status, listed) = g.get(&threads).await;
+    assert_eq!(status, 200, "{listed}");
+    let tids = ids(&listed);
+    assert_eq!(tids.len(), 1, "{listed}");
+    let (status, posts) = g.get(&format!("{threads}/{}/posts", tids[0])).await;
+    assert_eq!(status, 200, "{posts}");
+    assert_eq!(ids(&posts).len(), 1, "{posts}");
+    assert_eq!(
+        posts["value"][0]["body"]["content"],
+        "The confirmation will come by the end of the week."
+    );
+    let pid = &ids(&posts)[0];
+    let (status, post) = g.get(&format!("{threads}/{}/posts/{pid}", tids[0])).await;
+    assert_eq!(status, 200, "{post}");
+    assert_eq!(
+        post["newParticipants"][0]["emailAddress"]["address"],
+        "AdeleV@contoso.com"
+    );
+
+    let (status, thread) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/threads"),
+            json!({"topic": "Quarterly review", "posts": [{"body": {"contentType": "text", "content": "Agenda attached"}}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{thread}");
+    let (_, posts) = g
+        .get(&format!(
+            "/v1.0/groups/{gid}/threads/{}/posts",
+            thread["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        posts["value"][0]["body"]["content"], "Agenda attached",
+        "{posts}"
+    );
+
+    // Inline children are checked as creates of their own type.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/groups/{gid}/threads"),
+            json!({"topic": "Bad", "posts": [{"noSuchProperty": 1}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    // An application's `owners` are links, not containment: refused inline, and nothing is
+    // made.
+    let (status, e) = app
+        .post(
+            "/v1.0/applications",
+            json!({"displayName": "Inline owners", "owners": [{"id": s.admin_upn}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("owners"),
+        "{e}"
+    );
+    let (_, apps) = app
+        .get("/v1.0/applications?$filter=displayName eq 'Inline owners'")
+        .await;
+    assert_eq!(apps["value"], json!([]), "{apps}");
+    let (_, all) = g.get(&format!("/v1.0/groups/{gid}/threads")).await;
+    assert_eq!(ids(&all).len(), 1, "{all}");
+}
+
+/// authenticationmethod-resetpassword and passwordauthenticationmethod-get: a user's one
+/// password method (Graph's well-known id), and an administrator's reset, to a given or a
+/// generated password, answered 202 with the operation's Location.
+#[tokio::test]
+async fn a_password_is_reset_through_the_password_method() {
+    const PASSWORD: &str = "28c10230-6103-485e-b985-444c60001490";
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "forgetful").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let admin = admin_graph(&s, "UserAuthenticationMethod.ReadWrite.All").await;
+    let base = format!("/v1.0/users/{uid}/authentication");
+    let (status, listed) = admin.get(&format!("{base}/passwordMethods")).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(ids(&listed), vec![PASSWORD.to_string()]);
+    let (status, one) = admin
+        .get(&format!("{base}/passwordMethods/{PASSWORD}"))
+        .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["id"], PASSWORD);
+    assert!(one["password"].is_null(), "never shown: {one}");
+    assert_eq!(
+        admin
+            .get(&format!("{base}/passwordMethods/{}", uuid_like()))
+            .await
+            .0,
+        404
+    );
+
+    let reset = format!("{base}/methods/{PASSWORD}/resetPassword");
+    let (status, headers, body) = admin
+        .send(reqwest::Method::POST, &reset, Some(json!({})))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let generated = body["newPassword"].as_str().expect("a generated password");
+    assert!(generated.len() >= 8, "{body}");
+    let location = headers["location"].to_str().unwrap().to_string();
+    assert!(
+        location.contains(&format!("/users/{uid}/authentication/operations/")),
+        "{location}"
+    );
+    let (status, operation) = admin
+        .get(location.trim_start_matches(s.base_url.as_str()))
+        .await;
+    assert_eq!(status, 200, "{operation}");
+    assert_eq!(operation["status"], "succeeded", "{operation}");
+
+    let (status, _, body) = admin
+        .send(
+            reqwest::Method::POST,
+            &reset,
+            Some(json!({"newPassword": "Cuyo5459-Longer!"})),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert!(body["newPassword"].is_null(), "{body}");
+    let (status, e) = admin.post(&reset, json!({"newPassword": "abc"})).await;
+    assert_eq!(status, 400, "{e}");
+    let (status, e) = admin
+        .post(
+            &format!("{base}/methods/{}/resetPassword", uuid_like()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404, "{e}");
+}
+
+fn uuid_like() -> String {
+    "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0".to_string()
+}
+
+/// Directory extensions (extensibility-overview, application-post-extensionproperty,
+/// directoryobject-getavailableextensionproperties): Graph's name, the listing, writes and
+/// `$select` on users, and the refusal of an undeclared or withdrawn one.
+#[tokio::test]
+async fn a_directory_extension_is_declared_written_selected_and_withdrawn() {
+    let (s, g) = blank().await;
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "Extensions"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let (oid, app_id) = (
+        app["id"].as_str().unwrap().to_string(),
+        app["appId"].as_str().unwrap().to_string(),
+    );
+    let (status, ext) = g
+        .post(
+            &format!("/v1.0/applications/{oid}/extensionProperties"),
+            json!({"name": "skypeId", "dataType": "String", "targetObjects": ["User"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{ext}");
+    let name = format!("extension_{}_skypeId", app_id.replace('-', ""));
+    assert_eq!(ext["name"], name.as_str(), "{ext}");
+    assert_eq!(ext["appDisplayName"], "Extensions");
+    assert_eq!(ext["isMultiValued"], false);
+    let (status, available) = g
+        .post(
+            "/v1.0/directoryObjects/getAvailableExtensionProperties",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{available}");
+    assert!(
+        available["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == name.as_str()),
+        "{available}"
+    );
+
+    let user = new_user(&g, &s.domain, "skyper").await;
+    let path = format!("/v1.0/users/{}", user["id"].as_str().unwrap());
+    let (status, e) = g.patch(&path, json!({ &name: "skype.alex" })).await;
+    assert_eq!(status, 204, "{e}");
+    let (status, read) = g.get(&format!("{path}?$select=id,{name}")).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read[&name], "skype.alex", "{read}");
+    // A value of another type than declared.
+    let (status, e) = g.patch(&path, json!({ &name: 42 })).await;
+    assert_eq!(status, 400, "{e}");
+
+    let undeclared = format!("extension_{}_nope", app_id.replace('-', ""));
+    let (status, e) = g.patch(&path, json!({ &undeclared: "x" })).await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(
+        e["error"]["message"],
+        format!(
+            "Property '{undeclared}' does not exist as a declared property or extension property."
+        )
+    );
+    // Declared for users only: a group may not carry it.
+    let gid = new_group(&g, "skypers", false).await;
+    let (status, e) = g
+        .patch(&format!("/v1.0/groups/{gid}"), json!({ &name: "x" }))
+        .await;
+    assert_eq!(status, 400, "{e}");
+
+    let (status, e) = g
+        .delete(&format!(
+            "/v1.0/applications/{oid}/extensionProperties/{}",
+            ext["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (status, e) = g.patch(&path, json!({ &name: "again" })).await;
+    assert_eq!(status, 400, "withdrawn: {e}");
+}
+
+/// directoryrole-post-members, directoryrole-delete-member and
+/// rbacapplication-post-roleassignments kept as one; a deleted user's role and app-role
+/// assignments leave with them and come back on restore; unknown references are Graph's 404.
+#[tokio::test]
+async fn directory_role_members_are_rbac_assignments() {
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "roleholder").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let (_, roles) = g
+        .get(&format!(
+            "/v1.0/directoryRoles?$filter=roleTemplateId eq '{ga}'"
+        ))
+        .await;
+    let rid = roles["value"][0]["id"].as_str().unwrap().to_string();
+    let members = format!("/v1.0/directoryRoles/{rid}/members");
+    let link =
+        json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{uid}")});
+    let mine =
+        format!("/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{uid}'");
+
+    let (status, e) = g.post(&format!("{members}/$ref"), link.clone()).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, assigned) = g.get(&mine).await;
+    assert_eq!(ids(&assigned).len(), 1, "{assigned}");
+    assert_eq!(assigned["value"][0]["roleDefinitionId"], ga);
+    assert_eq!(assigned["value"][0]["directoryScopeId"], "/");
+    let (_, listed) = g.get(&members).await;
+    assert!(ids(&listed).contains(&uid), "{listed}");
+    let (status, e) = g.post(&format!("{members}/$ref"), link.clone()).await;
+    assert_eq!(status, 400, "already a member: {e}");
+
+    let (status, e) = g.delete(&format!("{members}/{uid}/$ref")).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, assigned) = g.get(&mine).await;
+    assert!(ids(&assigned).is_empty(), "{assigned}");
+    let (_, listed) = g.get(&members).await;
+    assert!(!ids(&listed).contains(&uid), "{listed}");
+    let (status, _) = g.delete(&format!("{members}/{uid}/$ref")).await;
+    assert_eq!(status, 404);
+
+    // Unknown role definition, unknown principal.
+    let unknown = "11111111-2222-3333-4444-555555555555";
+    for body in [
+        json!({"principalId": uid, "roleDefinitionId": unknown, "directoryScopeId": "/"}),
+        json!({"principalId": unknown, "roleDefinitionId": ga, "directoryScopeId": "/"}),
+    ] {
+        let (status, e) = g
+            .post("/v1.0/roleManagement/directory/roleAssignments", body)
+            .await;
+        assert_eq!(status, 404, "{e}");
+        assert_eq!(e["error"]["code"], "Request_ResourceNotFound", "{e}");
+        assert_eq!(
+            e["error"]["message"],
+            format!("Resource '{unknown}' does not exist or one of its queried reference-property objects are not present.")
+        );
+    }
+
+    // A deleted user's assignments leave with them.
+    let (status, e) = g.post(&format!("{members}/$ref"), link).await;
+    assert_eq!(status, 204, "{e}");
+    let (_, sps) = g
+        .get("/v1.0/servicePrincipals?$filter=displayName eq 'Microsoft Graph'")
+        .await;
+    let graph_sp = sps["value"][0]["id"].as_str().unwrap().to_string();
+    let (status, a) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            json!({"principalId": uid, "resourceId": graph_sp,
+                   "appRoleId": "00000000-0000-0000-0000-000000000000"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let assigned_to = format!("/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo?$top=999");
+    let holds = |page: &Value| {
+        page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["principalId"] == uid.as_str())
+    };
+    assert!(holds(&g.get(&assigned_to).await.1));
+    assert_eq!(g.delete(&format!("/v1.0/users/{uid}")).await.0, 204);
+    let (_, assigned) = g.get(&mine).await;
+    assert!(ids(&assigned).is_empty(), "{assigned}");
+    assert!(!holds(&g.get(&assigned_to).await.1));
+    let (_, listed) = g.get(&members).await;
+    assert!(!ids(&listed).contains(&uid), "{listed}");
+    // ... and come back with them.
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{uid}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let (_, assigned) = g.get(&mine).await;
+    assert_eq!(ids(&assigned).len(), 1, "{assigned}");
+    assert!(holds(&g.get(&assigned_to).await.1));
+    let (_, listed) = g.get(&members).await;
+    assert!(ids(&listed).contains(&uid), "{listed}");
+}
+
+/// serviceprincipal-post-serviceprincipals: the service principal takes the application's
+/// name, audience, app roles and delegated permissions.
+#[tokio::test]
+async fn a_service_principal_copies_its_application() {
+    let (_s, g) = blank().await;
+    let role = json!({"id": "6b6bd0d4-3a0c-4b1a-8f43-5a0d7c0e4d31", "allowedMemberTypes": ["User"],
+                      "displayName": "Payroll reader", "description": "Reads payroll",
+                      "value": "Payroll.Read", "isEnabled": true});
+    let scope = json!({"id": "9a1f3e4c-7b6d-4e5f-8a9b-0c1d2e3f4a5b", "type": "User",
+                       "adminConsentDisplayName": "Read payroll", "adminConsentDescription": "Reads payroll",
+                       "userConsentDisplayName": "Read payroll", "userConsentDescription": "Reads payroll",
+                       "value": "payroll.read", "isEnabled": true});
+    let (status, app) = g
+        .post(
+            "/v1.0/applications",
+            json!({"displayName": "Payroll API", "signInAudience": "AzureADMultipleOrgs",
+                   "appRoles": [role], "api": {"oauth2PermissionScopes": [scope]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let (status, sp) = g
+        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
+        .await;
+    assert_eq!(status, 201, "{sp}");
+    let (_, sp) = g
+        .get(&format!(
+            "/v1.0/servicePrincipals/{}",
+            sp["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(sp["displayName"], "Payroll API", "{sp}");
+    assert_eq!(sp["appDisplayName"], "Payroll API");
+    assert_eq!(sp["signInAudience"], "AzureADMultipleOrgs");
+    assert_eq!(sp["appRoles"], app["appRoles"], "{sp}");
+    assert_eq!(
+        sp["oauth2PermissionScopes"], app["api"]["oauth2PermissionScopes"],
+        "{sp}"
+    );
+    assert_eq!(sp["appRoles"][0]["value"], "Payroll.Read");
+}
+
+/// directory-deleteditems-restore with `newUserPrincipalName`: the user comes back under the
+/// new name; a name a live user holds is refused and the user stays deleted.
+#[tokio::test]
+async fn a_user_is_restored_under_a_new_name() {
+    let (s, g) = blank().await;
+    let user = new_user(&g, &s.domain, "mover").await;
+    let id = user["id"].as_str().unwrap().to_string();
+    assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
+    let other = new_user(&g, &s.domain, "taken").await;
+    let restore = format!("/v1.0/directory/deletedItems/{id}/restore");
+    let (status, e) = g
+        .post(
+            &restore,
+            json!({"newUserPrincipalName": other["userPrincipalName"]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["error"]["details"][0]["code"], "ObjectConflict", "{e}");
+    assert_eq!(
+        g.get(&format!("/v1.0/directory/deletedItems/{id}")).await.0,
+        200
+    );
+    let (status, e) = g
+        .post(
+            &restore,
+            json!({"newUserPrincipalName": "moved@unverified.example"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+
+    let moved = format!("moved@{}", s.domain);
+    let (status, restored) = g
+        .post(&restore, json!({"newUserPrincipalName": moved}))
+        .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["userPrincipalName"], moved.as_str());
+    let (status, back) = g.get(&format!("/v1.0/users/{moved}")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["id"], id.as_str());
+    assert_eq!(
+        g.get(&format!("/v1.0/users/mover@{}", s.domain)).await.0,
+        404
+    );
+}
+
+/// conditionalaccessroot-evaluate: each policy weighed against the sign-in, with
+/// `policyApplies` and Graph's analysis reasons; `appliedPoliciesOnly` keeps the ones that
+/// apply.
+#[tokio::test]
+async fn what_if_applies_the_tenants_conditional_access_policies() {
+    let (s, g) = blank().await;
+    let finance_user = new_user(&g, &s.domain, "accountant").await;
+    let outsider = new_user(&g, &s.domain, "visitor").await;
+    let (fid, oid) = (
+        finance_user["id"].as_str().unwrap().to_string(),
+        outsider["id"].as_str().unwrap().to_string(),
+    );
+    let finance = new_group(&g, "finance", false).await;
+    add_member(&g, &finance, &fid).await;
+    const EXCHANGE: &str = "00000002-0000-0ff1-ce00-000000000000";
+    let users = |include_users: Value, exclude_users: Value, include_groups: Value| {
+        json!({"includeUsers": include_users, "excludeUsers": exclude_users,
+               "includeGroups": include_groups, "excludeGroups": [],
+               "includeRoles": [], "excludeRoles": []})
+    };
+    for (name, state, users, apps, client_apps, grant) in [
+        (
+            "MFA for finance on Exchange",
+            "enabled",
+            users(json!([]), json!([]), json!([finance])),
+            json!([EXCHANGE]),
+            json!(["browser", "mobileAppsAndDesktopClients"]),
+            "mfa",
+        ),
+        (
+            "Block legacy authentication",
+            "enabled",
+            users(json!(["All"]), json!([oid]), json!([])),
+            json!(["All"]),
+            json!(["exchangeActiveSync", "other"]),
+            "block",
+        ),
+        (
+            "Switched off",
+            "disabled",
+            users(json!(["All"]), json!([]), json!([])),
+            json!(["All"]),
+            json!(["all"]),
+            "block",
+        ),
+    ] {
+        let (status, p) = g
+            .post(
+                "/v1.0/identity/conditionalAccess/policies",
+                json!({"displayName": name, "state": state,
+                       "conditions": {"users": users, "clientAppTypes": client_apps,
+                                      "applications": {"includeApplications": apps, "excludeApplications": [], "includeUserActions": []}},
+                       "grantControls": {"operator": "OR", "builtInControls": [grant]}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{p}");
+    }
+    let what_if = |user: &str, client_app: &str, applied_only: bool| {
+        json!({
+            "signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn", "userId": user},
+            "signInContext": {"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": [EXCHANGE]},
+            "signInConditions": {"clientAppType": client_app, "devicePlatform": "windows"},
+            "appliedPoliciesOnly": applied_only,
+        })
+    };
+    let verdicts = |page: &Value| -> Vec<(String, bool, String)> {
+        let mut v: Vec<_> = page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["displayName"].as_str().unwrap().to_string(),
+                    r["policyApplies"].as_bool().unwrap(),
+                    r["analysisReasons"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let evaluate = "/v1.0/identity/conditionalAccess/evaluate";
+    let row = |n: &str, applies: bool, why: &str| (n.to_string(), applies, why.to_string());
+
+    let (status, r) = g.post(evaluate, what_if(&fid, "browser", false)).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        verdicts(&r),
+        vec![
+            row("Block legacy authentication", false, "clientApps"),
+            row("MFA for finance on Exchange", true, "notSet"),
+            row("Switched off", false, "policyNotEnabled"),
+        ],
+        "{r}"
+    );
+    assert_eq!(r["value"][0]["grantControls"]["operator"], "OR", "{r}");
+
+    let (_, r) = g
+        .post(evaluate, what_if(&fid, "exchangeActiveSync", true))
+        .await;
+    assert_eq!(
+        verdicts(&r),
+        vec![row("Block legacy authentication", true, "notSet")],
+        "{r}"
+    );
+
+    let (_, r) = g
+        .post(evaluate, what_if(&oid, "exchangeActiveSync", false))
+        .await;
+    assert_eq!(
+        verdicts(&r),
+        vec![
+            row("Block legacy authentication", false, "users"),
+            row("MFA for finance on Exchange", false, "users,clientApps"),
+            row("Switched off", false, "policyNotEnabled"),
+        ],
+        "{r}"
+    );
+}

@@ -114,11 +114,40 @@ pub struct Tenant {
     /// Authentication method configurations by id (TemporaryAccessPass, Fido2, ...).
     pub method_configs: IndexMap<String, Map<String, Value>>,
     pub policy_modified: DateTime<Utc>,
+    /// The authentication methods policy's own settings (`registrationEnforcement`, ...), as
+    /// PATCH left them (learn.microsoft.com/graph/api/authenticationmethodspolicy-update).
+    pub method_policy: Map<String, Value>,
     pub apps: Vec<App>,
     /// The built-in administrator's id.
     pub admin_id: String,
     /// Everything else the catalog describes (and what hangs below users, groups and apps).
     pub store: crate::sandbox::store::Store,
+}
+
+/// The authentication methods policy's own settings in a new tenant: Graph's documented
+/// defaults (learn.microsoft.com/graph/api/resources/authenticationmethodspolicy,
+/// /resources/authenticationmethodsregistrationcampaign: state `default`, all users targeted
+/// for Microsoft Authenticator, one-day snoozes).
+pub fn default_method_policy() -> Map<String, Value> {
+    let v = serde_json::json!({
+        "description": "The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings",
+        "displayName": "Authentication Methods Policy",
+        "policyVersion": "1.5",
+        "policyMigrationState": "migrationComplete",
+        "reconfirmationInDays": 0,
+        "registrationEnforcement": {
+            "authenticationMethodsRegistrationCampaign": {
+                "snoozeDurationInDays": 1,
+                "state": "default",
+                "excludeTargets": [],
+                "includeTargets": [{
+                    "id": "all_users", "targetType": "group",
+                    "targetedAuthenticationMethod": "microsoftAuthenticator",
+                }],
+            }
+        },
+    });
+    v.as_object().cloned().unwrap_or_default()
 }
 
 pub fn new_id() -> String {
@@ -299,6 +328,7 @@ impl Tenant {
             groups: IndexMap::new(),
             method_configs: default_method_configs(),
             policy_modified: Utc::now(),
+            method_policy: default_method_policy(),
             apps: vec![
                 App {
                     object_id: new_id(),

@@ -38,9 +38,9 @@ pub async fn app_token(s: &Sandbox) -> String {
     body["access_token"].as_str().unwrap().to_string()
 }
 
-/// A delegated token for `user` with `scopes`, through /authorize (approved by the form) and
-/// the code exchange with PKCE.
-pub async fn user_token(s: &Sandbox, user: &str, scopes: &str) -> Value {
+/// A delegated token request for `user` with `scopes`, through /authorize (approved by the
+/// form) and the code exchange with PKCE: the token endpoint's answer (status and body).
+pub async fn sign_in(s: &Sandbox, user: &str, scopes: &str) -> (u16, Value) {
     use base64::Engine;
     use sha2::Digest;
     let verifier = "a-very-long-code-verifier-of-at-least-43-characters-0123456789";
@@ -83,8 +83,31 @@ pub async fn user_token(s: &Sandbox, user: &str, scopes: &str) -> Value {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+/// A delegated token for `user` with `scopes` ([`sign_in`], which must succeed).
+pub async fn user_token(s: &Sandbox, user: &str, scopes: &str) -> Value {
+    let (status, body) = sign_in(s, user, scopes).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// A GET with `ConsistencyLevel: eventual` (advanced queries): status and body.
+pub async fn eventual(g: &Graph, path: &str) -> (u16, Value) {
+    let resp = client()
+        .get(format!("{}{}", g.base, path))
+        .bearer_auth(&g.token)
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use super::state::Tenant;
 use super::store::{Entity, Nav};
 
-pub use roles::{role_template, schedule_instance, ROLE_TEMPLATES};
+pub use roles::{directory_role, role_template, schedule_instance, ROLE_TEMPLATES};
 
 /// When Microsoft created the built-in objects (authentication strengths, ...), as Graph
 /// reports them.

@@ -112,6 +112,21 @@ pub fn role_template(name: &str) -> Option<(&'static str, &'static str, &'static
         .copied()
 }
 
+/// The activated directory role of `template` (id, name, description) in tenant
+/// `tenant_id`, as Graph shows it (learn.microsoft.com/graph/api/resources/directoryrole): its
+/// id derived from the tenant and the role's name, so each tenant has its own.
+pub fn directory_role(tenant_id: &str, template: (&str, &str, &str)) -> Entity {
+    let (template_id, name, description) = template;
+    Entity::new(
+        "microsoft.graph.directoryRole",
+        obj(json!({
+            "id": derived_id(tenant_id, &format!("directoryRole/{name}")),
+            "deletedDateTime": null, "displayName": name, "description": description,
+            "roleTemplateId": template_id,
+        })),
+    )
+}
+
 pub(super) fn install(t: &mut Tenant) {
     for (id, name, description) in ROLE_TEMPLATES {
         top(
@@ -168,14 +183,7 @@ pub(super) fn install(t: &mut Tenant) {
                 .any(|r| r.object.get("roleTemplateId") == Some(&json!(ga)))
         });
         if !activated {
-            let id = derived_id(&tenant_id, "directoryRole/Global Administrator");
-            let mut role = Entity::new(
-                "microsoft.graph.directoryRole",
-                obj(json!({
-                    "id": id, "deletedDateTime": null, "displayName": ROLE_TEMPLATES[0].1,
-                    "description": ROLE_TEMPLATES[0].2, "roleTemplateId": ga,
-                })),
-            );
+            let mut role = directory_role(&tenant_id, ROLE_TEMPLATES[0]);
             role.refs_mut("members").push(admin);
             t.store.insert_top("directoryRoles", role);
         }

@@ -51,6 +51,25 @@ pub fn invoke(
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect()
     };
+    let mut params = params;
+    // `restore` takes two parameters its metadata does not declare
+    // (learn.microsoft.com/graph/api/directory-deleteditems-restore, "Request body"):
+    // `newUserPrincipalName` for a user, and `autoReconcileProxyConflict`.
+    let restore_upn = if name == "restore" && matches!(&bound, Bound::Entity(_)) {
+        let upn = take_ci(&mut params, "newUserPrincipalName");
+        let _ = take_ci(&mut params, "autoReconcileProxyConflict");
+        match upn {
+            None | Some(Value::Null) => None,
+            Some(Value::String(u)) => Some(u),
+            Some(other) => {
+                return Err(GraphErr::bad_request(format!(
+                    "Cannot convert the literal '{other}' to the expected type 'Edm.String'."
+                )))
+            }
+        }
+    } else {
+        None
+    };
     let params = if op.kind == crate::sandbox::store::catalog::OpKind::Action {
         check_params(cat, name, &op.params, &params, directory)?;
         canonical_params(&op.params, params)
@@ -246,7 +265,7 @@ pub fn invoke(
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
         ("restore", Some(id), _) => {
-            let (ty, object) = super::recycle::restore(t, id)?;
+            let (ty, object) = super::recycle::restore(t, id, restore_upn.as_deref())?;
             let mut out = object;
             out.insert("@odata.type".into(), json!(format!("#{ty}")));
             out.insert(
@@ -254,6 +273,24 @@ pub fn invoke(
                 json!(ctx.context("directoryObjects/$entity")),
             );
             Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        ("evaluate", _, _) if context_base.ends_with("conditionalAccess/evaluate") => {
+            let items = super::conditional_access::evaluate(t, &params);
+            collection(
+                ctx,
+                "Collection(microsoft.graph.whatIfAnalysisResult)",
+                items,
+                None,
+            )
+        }
+        ("getAvailableExtensionProperties", None, _) => {
+            let items = super::extensions::available(t, &params);
+            collection(
+                ctx,
+                "Collection(microsoft.graph.extensionProperty)",
+                items,
+                None,
+            )
         }
         ("sendMail", Some(id), Some(USERS)) => send_mail(t, id, &params),
         ("assignLicense", Some(id), Some(set @ (USERS | GROUPS))) => {
@@ -306,6 +343,15 @@ pub fn invoke(
         }
         _ => generic(ctx, cat, op, &context_base),
     }
+}
+
+/// Removes and returns parameter `name` of `params`, matched ignoring case.
+fn take_ci(params: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    let key = params
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))?
+        .clone();
+    params.remove(&key)
 }
 
 /// Action parameters as the handlers read them: matched to the declared ones ignoring case

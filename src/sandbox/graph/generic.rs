@@ -576,7 +576,15 @@ fn nav_of(
     let target = (!p.contained)
         .then(|| cat.binding_target(from, &p.name, &p.ty))
         .flatten();
-    let contained = p.contained || target.is_none() || is_deleted_items(&path, &p.name);
+    // A "contained" collection of plain directoryObjects (`featureRolloutPolicy.appliesTo`)
+    // holds references: Graph adds and removes its members with `$ref`
+    // (learn.microsoft.com/graph/api/featurerolloutpolicy-post-appliesto,
+    // /featurerolloutpolicy-delete-appliesto); `directory/deletedItems` holds the objects.
+    let references = p.collection
+        && p.ty == "microsoft.graph.directoryObject"
+        && !is_deleted_items(&path, &p.name);
+    let contained =
+        !references && (p.contained || target.is_none() || is_deleted_items(&path, &p.name));
     Ok(match (contained, p.collection) {
         (true, true) => Cur::Coll {
             src: Src::Contained(path, types, p.name.clone()),
@@ -827,7 +835,7 @@ fn timestamps(cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
 }
 
 /// Fills what Graph sets on a new entity: the key, timestamps, SIDs, empty collections.
-fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
+pub(super) fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Value>) {
     let key = cat.key_of(ty);
     if !object.contains_key(&key) {
         object.insert(key.clone(), json!(new_id()));
@@ -854,41 +862,23 @@ fn server_set(t: &Tenant, cat: &Catalog, ty: &str, object: &mut Map<String, Valu
             );
         }
     }
+    if ty == "microsoft.graph.servicePrincipal" {
+        super::service_principals::from_application(t, object);
+    }
     for p in cat.all_props(ty) {
         if p.collection && !p.nav && !p.nullable {
             object.entry(p.name.clone()).or_insert_with(|| json!([]));
         }
     }
     crate::sandbox::defaults::on_create(ty, object);
-    match ty {
-        "microsoft.graph.application" => {
-            object.entry("appId").or_insert_with(|| json!(new_id()));
-            object
-                .entry("publisherDomain")
-                .or_insert_with(|| json!(t.domain));
-            object
-                .entry("signInAudience")
-                .or_insert_with(|| json!("AzureADMyOrg"));
-        }
-        "microsoft.graph.servicePrincipal" => {
-            let app_id = object.get("appId").cloned().unwrap_or(Value::Null);
-            let name = app_id
-                .as_str()
-                .and_then(|a| t.app(a))
-                .map(|a| a.display_name.clone());
-            object
-                .entry("appDisplayName")
-                .or_insert_with(|| json!(name));
-            object.entry("displayName").or_insert_with(|| json!(name));
-            object
-                .entry("servicePrincipalNames")
-                .or_insert_with(|| json!([app_id]));
-            object
-                .entry("servicePrincipalType")
-                .or_insert_with(|| json!("Application"));
-            object.entry("accountEnabled").or_insert(json!(true));
-        }
-        _ => {}
+    if ty == "microsoft.graph.application" {
+        object.entry("appId").or_insert_with(|| json!(new_id()));
+        object
+            .entry("publisherDomain")
+            .or_insert_with(|| json!(t.domain));
+        object
+            .entry("signInAudience")
+            .or_insert_with(|| json!("AzureADMyOrg"));
     }
 }
 
@@ -1147,6 +1137,10 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
                 .and_then(Value::as_str)
                 .ok_or_else(|| GraphErr::bad_request("The request body must hold '@odata.id'."))?;
             let id = resolve_link(t, cat, url, &ty)?;
+            if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav.as_str()) {
+                super::links::add_role_member(t, role, &id)?;
+                return Ok(no_content());
+            }
             add_link(t, &owner, &types, &nav, &id, true)?;
             Ok(no_content())
         }
@@ -1163,6 +1157,10 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
                 .top()
                 .map(|(s, i)| (s.to_string(), i.to_string()))
                 .unwrap_or_default();
+            if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav.as_str()) {
+                super::links::remove_role_member(t, role, &id)?;
+                return Ok(no_content());
+            }
             remove_link(t, &owner, &nav, &id)
         }
         (
@@ -1740,11 +1738,12 @@ fn create(
     collection_ty: &str,
     body: &[u8],
 ) -> Handled {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
+    let mut body = if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
         body_object(body)?
     };
+    let children = super::deep_insert::take(t, cat, declared, &mut body)?;
     let checked = check_entity(cat, declared, body, Mode::Create)?;
     let ty = checked.ty.clone();
     let mut object = checked.object;
@@ -1752,7 +1751,11 @@ fn create(
     unique(t, &ty, &object, None)?;
     if let Src::Contained(owner, _, nav) = &src {
         super::links::before_create(t, owner, nav, &ty, &mut object)?;
+        if ty == super::extensions::EXTENSION_PROPERTY && nav == "extensionProperties" {
+            super::extensions::before_create(t, owner, &mut object)?;
+        }
     }
+    super::extensions::check_write(t, &ty, &object)?;
     if ty == "microsoft.graph.invitation" {
         super::links::invitation(t, &mut object)?;
     }
@@ -1771,6 +1774,8 @@ fn create(
         .unwrap_or_default()
         .to_string();
     let directory = cat.is_directory(&ty);
+    let mut entity = Entity::new(&ty, object.clone());
+    super::deep_insert::attach(&mut entity, children)?;
     let top_set: Option<String> = match &src {
         Src::Set(s) if s == APPLICATIONS => {
             t.apps.push(App {
@@ -1793,7 +1798,7 @@ fn create(
                     .unwrap_or(false),
                 certificates: vec![],
             });
-            t.store.insert_top(s, Entity::new(&ty, object.clone()));
+            t.store.insert_top(s, entity);
             Some(s.clone())
         }
         Src::Set(s) if is_overlay(s) => return Err(GraphErr::method_not_allowed()),
@@ -1810,7 +1815,7 @@ fn create(
                     format!("An entity with the key '{id}' already exists."),
                 ));
             }
-            t.store.insert_top(s, Entity::new(&ty, object.clone()));
+            t.store.insert_top(s, entity);
             Some(s.clone())
         }
         Src::Contained(owner, types, nav) => {
@@ -1827,7 +1832,7 @@ fn create(
                     format!("An entity with the key '{id}' already exists."),
                 ));
             }
-            many.insert(id.clone(), Entity::new(&ty, object.clone()));
+            many.insert(id.clone(), entity);
             t.store.version += 1;
             super::links::after_create(t, owner, nav, &ty, &object);
             None
@@ -1837,7 +1842,7 @@ fn create(
                 .clone()
                 .or_else(|| cat.binding_target(None, nav, collection_ty))
                 .ok_or_else(GraphErr::method_not_allowed)?;
-            t.store.insert_top(&set, Entity::new(&ty, object.clone()));
+            t.store.insert_top(&set, entity);
             add_link(t, owner, types, nav, &id, false)?;
             Some(set)
         }
@@ -1891,6 +1896,7 @@ fn update(
     let body = body_object(body)?;
     let checked = check_entity(cat, &current, body, mode)?;
     let ty = checked.ty.clone();
+    super::extensions::check_write(t, &ty, &checked.object)?;
     let id = last_key(path);
     if let Some((set, _)) = path.top() {
         let set = set.to_string();
@@ -2064,6 +2070,7 @@ fn remember_deleted(t: &mut Tenant, set: &str, mut entity: Entity) {
             entity,
             kept: Default::default(),
             member_of: vec![],
+            assignments: vec![],
         },
     );
 }

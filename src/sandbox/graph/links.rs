@@ -9,7 +9,8 @@
 //!   directory scope activates the role (`directoryRoles`), makes the principal one of its
 //!   `members` (so `memberOf` lists it), and has a PIM schedule instance
 //!   (`roleAssignmentScheduleInstances`, rbacapplication-list-roleassignmentscheduleinstances);
-//!   deleting it undoes each.
+//!   deleting it undoes each. `directoryRoles/{id}/members/$ref` adds and removes the same
+//!   assignments; an unknown principal or role definition is Graph's 404.
 //! - `$expand=principal` and `$expand=roleDefinition` on role assignments and their instances.
 
 use serde_json::{json, Map, Value};
@@ -87,8 +88,24 @@ pub fn before_create(
             text(object, "principalId"),
             text(object, "roleDefinitionId"),
         );
+        // Graph answers an unknown principal or role definition with 404
+        // Request_ResourceNotFound ("Resource '{id}' does not exist or one of its queried
+        // reference-property objects are not present.").
         if principal(t, pid).is_none() {
             return Err(GraphErr::not_found(pid));
+        }
+        let defined = t
+            .store
+            .get(owner)
+            .and_then(|d| d.many("roleDefinitions"))
+            .is_some_and(|m| {
+                m.values().any(|d| {
+                    d.id().eq_ignore_ascii_case(rid)
+                        || text(&d.object, "templateId").eq_ignore_ascii_case(rid)
+                })
+            });
+        if !defined {
+            return Err(GraphErr::not_found(rid));
         }
         let scope = text(object, "directoryScopeId");
         let duplicate = t
@@ -287,21 +304,12 @@ fn activated_role(t: &mut Tenant, template: &str) -> Option<String> {
     }) {
         return Some(id);
     }
-    let (_, name, description) = crate::sandbox::defaults::ROLE_TEMPLATES
+    let found = crate::sandbox::defaults::ROLE_TEMPLATES
         .iter()
         .find(|(id, _, _)| *id == template)?;
-    let id = crate::sandbox::defaults::derived_id(&t.id, &format!("directoryRole/{name}"));
-    let object = json!({
-        "id": id, "deletedDateTime": null, "displayName": name,
-        "description": description, "roleTemplateId": template,
-    });
-    t.store.insert_top(
-        "directoryRoles",
-        Entity::new(
-            "microsoft.graph.directoryRole",
-            object.as_object().cloned().unwrap_or_default(),
-        ),
-    );
+    let role = crate::sandbox::defaults::directory_role(&t.id, *found);
+    let id = role.id().to_string();
+    t.store.insert_top("directoryRoles", role);
     Some(id)
 }
 
@@ -501,4 +509,149 @@ pub fn invitation(t: &mut Tenant, object: &mut Map<String, Value>) -> Result<(),
         object.entry(k).or_insert(v);
     }
     Ok(())
+}
+
+/// The template of activated directory role `role_id` (its `roleTemplateId`).
+fn role_template_of(t: &Tenant, role_id: &str) -> Option<String> {
+    let role = t.store.sets.get("directoryRoles")?.get(role_id)?;
+    Some(text(&role.object, "roleTemplateId").to_string())
+}
+
+/// `POST /directoryRoles/{id}/members/$ref` (directoryrole-post-members): the same as a
+/// directory-wide RBAC assignment of the role's template to the member
+/// (rbacapplication-post-roleassignments), which Graph keeps as one: the assignment shows in
+/// `roleManagement/directory/roleAssignments`, the member in the role's `members`.
+pub fn add_role_member(t: &mut Tenant, role_id: &str, member: &str) -> Result<(), GraphErr> {
+    let template = role_template_of(t, role_id).ok_or_else(|| GraphErr::not_found(role_id))?;
+    if principal(t, member).is_none() {
+        return Err(GraphErr::not_found(member));
+    }
+    let already = t
+        .store
+        .sets
+        .get("directoryRoles")
+        .and_then(|s| s.get(role_id))
+        .is_some_and(|r| r.refs("members").iter().any(|m| m == member));
+    if already {
+        return Err(GraphErr::bad_request(
+            "One or more added object references already exist for the following modified properties: 'members'.",
+        ));
+    }
+    let object = json!({
+        "id": crate::sandbox::state::new_id(), "principalId": member,
+        "roleDefinitionId": template, "directoryScopeId": "/", "appScopeId": null,
+        "condition": null, "principalOrganizationId": t.id,
+    });
+    let object = object.as_object().cloned().unwrap_or_default();
+    let id = text(&object, "id").to_string();
+    let d = rbac_directory(t).ok_or_else(|| GraphErr::not_found(role_id))?;
+    d.many_mut("roleAssignments")
+        .insert(id, Entity::new(ROLE_ASSIGNMENT, object.clone()));
+    role_assigned(t, &object);
+    Ok(())
+}
+
+/// `DELETE /directoryRoles/{id}/members/{memberId}/$ref` (directoryrole-delete-member):
+/// removes the member's directory-wide assignments of the role, and so the membership.
+pub fn remove_role_member(t: &mut Tenant, role_id: &str, member: &str) -> Result<(), GraphErr> {
+    let template = role_template_of(t, role_id).ok_or_else(|| GraphErr::not_found(role_id))?;
+    let is_member = t
+        .store
+        .sets
+        .get("directoryRoles")
+        .and_then(|s| s.get(role_id))
+        .is_some_and(|r| r.refs("members").iter().any(|m| m == member));
+    if !is_member {
+        return Err(GraphErr::not_found(member));
+    }
+    let removed: Vec<Entity> = match rbac_directory(t) {
+        Some(d) => {
+            let m = d.many_mut("roleAssignments");
+            let ids: Vec<String> = m
+                .values()
+                .filter(|a| {
+                    text(&a.object, "principalId") == member
+                        && text(&a.object, "roleDefinitionId") == template
+                        && text(&a.object, "directoryScopeId") == "/"
+                })
+                .map(|a| a.id().to_string())
+                .collect();
+            ids.iter().filter_map(|i| m.shift_remove(i)).collect()
+        }
+        None => vec![],
+    };
+    if removed.is_empty() {
+        // A membership without an assignment (none is made that way, but a seed may).
+        let assignment =
+            json!({"principalId": member, "roleDefinitionId": template, "directoryScopeId": "/"});
+        role_unassigned(t, assignment.as_object().unwrap_or(&Map::new()), "");
+    }
+    for a in &removed {
+        role_unassigned(t, &a.object, a.id());
+    }
+    Ok(())
+}
+
+/// Withdraws principal `id`'s directory-role assignments and the mirrors of its app-role
+/// assignments (on each resource's `appRoleAssignedTo`) when it is deleted; answers them, to be
+/// put back by [`reinstate_assignments`] on restore.
+pub fn withdraw_assignments(t: &mut Tenant, id: &str) -> Vec<Entity> {
+    let mut out: Vec<Entity> = vec![];
+    if let Some(d) = rbac_directory(t) {
+        let m = d.many_mut("roleAssignments");
+        let ids: Vec<String> = m
+            .values()
+            .filter(|a| text(&a.object, "principalId") == id)
+            .map(|a| a.id().to_string())
+            .collect();
+        out.extend(ids.iter().filter_map(|i| m.shift_remove(i)));
+    }
+    for a in &out {
+        role_unassigned(t, &a.object, a.id());
+    }
+    let held: Vec<Entity> = top_path(t, id)
+        .and_then(|(path, _)| t.store.get(&path))
+        .and_then(|e| e.many("appRoleAssignments"))
+        .map(|m| m.values().cloned().collect())
+        .unwrap_or_default();
+    for a in held {
+        let resource = text(&a.object, "resourceId").to_string();
+        if let Some(sp) = t
+            .store
+            .sets
+            .get_mut(SERVICE_PRINCIPALS)
+            .and_then(|s| s.get_mut(&resource))
+        {
+            sp.many_mut("appRoleAssignedTo").shift_remove(a.id());
+        }
+        out.push(a);
+    }
+    t.store.version += 1;
+    out
+}
+
+/// Puts back what [`withdraw_assignments`] took, once the principal is restored; an
+/// assignment whose role or resource is gone meanwhile stays gone.
+pub fn reinstate_assignments(t: &mut Tenant, assignments: Vec<Entity>) {
+    for a in assignments {
+        if a.ty == ROLE_ASSIGNMENT {
+            let object = a.object.clone();
+            if let Some(d) = rbac_directory(t) {
+                d.many_mut("roleAssignments").insert(a.id().to_string(), a);
+            }
+            role_assigned(t, &object);
+        } else if a.ty == APP_ROLE_ASSIGNMENT {
+            let resource = text(&a.object, "resourceId").to_string();
+            if let Some(sp) = t
+                .store
+                .sets
+                .get_mut(SERVICE_PRINCIPALS)
+                .and_then(|s| s.get_mut(&resource))
+            {
+                sp.many_mut("appRoleAssignedTo")
+                    .insert(a.id().to_string(), a);
+            }
+        }
+    }
+    t.store.version += 1;
 }

@@ -187,6 +187,30 @@ pub fn route(ctx: &Ctx, method: &Method, key: &str, rest: &[&str], body: &[u8]) 
             drop(tenant);
             collection(ctx, &format!("{base}/passwordMethods"), items, None)
         }
+        (&Method::GET, ["passwordMethods", id]) => {
+            check(ctx, &user_id, false, &[])?;
+            if !id.eq_ignore_ascii_case(PASSWORD_METHOD_ID) {
+                return Err(GraphErr::not_found(id));
+            }
+            let body = ctx
+                .state
+                .tenant()
+                .users
+                .get(&user_id)
+                .map(password_json)
+                .ok_or_else(|| GraphErr::not_found(key))?;
+            Ok(entity(
+                ctx,
+                &format!("{base}/passwordMethods/$entity"),
+                body,
+                StatusCode::OK,
+            ))
+        }
+        (_, ["passwordMethods", ..]) => Err(GraphErr::method_not_allowed()),
+        (&Method::POST, ["methods", id, "resetPassword"]) => {
+            check(ctx, &user_id, true, &[])?;
+            super::password_reset::reset(ctx, &user_id, key, id, body)
+        }
         (&Method::GET, ["temporaryAccessPassMethods"]) => {
             check(ctx, &user_id, false, TAP_READ)?;
             let tenant = ctx.state.tenant();

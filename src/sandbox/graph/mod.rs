@@ -3,14 +3,19 @@
 mod actions;
 mod applications;
 mod batch;
+mod conditional_access;
+mod deep_insert;
 mod directory;
+mod extensions;
 pub mod generic;
 mod groups;
 mod links;
 mod methods;
+mod password_reset;
 mod policies;
 mod recycle;
 pub mod reports;
+mod service_principals;
 mod users;
 
 use axum::body::Body;

@@ -29,21 +29,31 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
                 .cloned()
                 .map(Value::Object)
                 .collect();
-            let body = json!({
-                "@odata.context": ctx.context("policies/authenticationMethodsPolicy/$entity"),
-                "id": "authenticationMethodsPolicy",
-                "displayName": "Authentication Methods Policy",
-                "description": "The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings",
-                "lastModifiedDateTime": crate::sandbox::state::format_timestamp(
+            let mut body = Map::new();
+            body.insert(
+                "@odata.context".into(),
+                json!(ctx.context("policies/authenticationMethodsPolicy/$entity")),
+            );
+            body.insert("id".into(), json!("authenticationMethodsPolicy"));
+            body.extend(tenant.method_policy.clone());
+            body.insert(
+                "lastModifiedDateTime".into(),
+                json!(crate::sandbox::state::format_timestamp(
                     tenant.policy_modified,
                     crate::sandbox::state::Precision::Ticks,
-                ),
-                "policyVersion": "1.5",
-                "policyMigrationState": "migrationComplete",
-                "reconfirmationInDays": 0,
-                "authenticationMethodConfigurations@odata.context": ctx.context("policies/authenticationMethodsPolicy/authenticationMethodConfigurations"),
-                "authenticationMethodConfigurations": configs,
-            });
+                )),
+            );
+            body.insert(
+                "authenticationMethodConfigurations@odata.context".into(),
+                json!(ctx.context(
+                    "policies/authenticationMethodsPolicy/authenticationMethodConfigurations"
+                )),
+            );
+            body.insert(
+                "authenticationMethodConfigurations".into(),
+                Value::Array(configs),
+            );
+            let body = Value::Object(body);
             Ok(json(StatusCode::OK, &body))
         }
         (&Method::GET, ["authenticationMethodConfigurations"]) => {
@@ -86,6 +96,7 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
             }
             Ok(json(StatusCode::OK, &Value::Object(out)))
         }
+        (&Method::PATCH, []) => update_policy(ctx, body),
         (&Method::PATCH, ["authenticationMethodConfigurations", id]) => update(ctx, id, body),
         (&Method::DELETE, ["authenticationMethodConfigurations", id]) => {
             ctx.require(WRITE, POLICY_ADMIN_ROLES, None)?;
@@ -118,6 +129,32 @@ fn find<'a>(
                 format!("Authentication method configuration '{id}' was not found."),
             )
         })
+}
+
+/// `PATCH /policies/authenticationMethodsPolicy`
+/// (learn.microsoft.com/graph/api/authenticationmethodspolicy-update): the policy's own
+/// settings, checked against the catalog's model as every write is (unknown and read-only
+/// properties, value types; its method configurations are written at their own paths), then
+/// kept for the next read.
+fn update_policy(ctx: &Ctx, body: &[u8]) -> Handled {
+    use crate::sandbox::store::{catalog::catalog, write};
+    ctx.require(WRITE, POLICY_ADMIN_ROLES, None)?;
+    let body = body_object(body)?;
+    let checked = write::check_entity(
+        catalog(),
+        "microsoft.graph.authenticationMethodsPolicy",
+        body,
+        write::Mode::Update,
+    )?;
+    let mut tenant = ctx.state.tenant_mut();
+    for (k, v) in checked.object {
+        // The key names the singleton; a body may repeat it.
+        if k != "id" {
+            tenant.method_policy.insert(k, v);
+        }
+    }
+    tenant.policy_modified = chrono::Utc::now();
+    Ok(no_content())
 }
 
 fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {

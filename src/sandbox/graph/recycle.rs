@@ -5,7 +5,11 @@
 //! back whole (a user's password, roles and methods, a group's members, an application's
 //! credentials, what hangs below each, and the groups it was a member of). A deleted user's
 //! `userPrincipalName` is prefixed with its id without dashes while deleted, which frees the
-//! name; security groups are deleted for good, as Graph deletes them.
+//! name; security groups are deleted for good, as Graph deletes them. A deleted user's
+//! directory-role and app-role assignments leave with it (they no longer show in
+//! `roleManagement/directory/roleAssignments`, a role's `members` or a resource's
+//! `appRoleAssignedTo`) and come back on restore, as Entra keeps a soft-deleted object's
+//! relationships (learn.microsoft.com/entra/architecture/recover-from-deletions).
 
 use serde_json::{json, Map, Value};
 
@@ -42,6 +46,7 @@ pub fn delete_user(t: &mut Tenant, id: &str) -> bool {
         return false;
     };
     let groups = member_of(t, id);
+    let assignments = super::links::withdraw_assignments(t, id);
     let side = t.store.remove_top(USERS, id).unwrap_or_default();
     t.remove_user(id);
     let mut object = user.object.clone();
@@ -59,6 +64,9 @@ pub fn delete_user(t: &mut Tenant, id: &str) -> bool {
         Kept::User(Box::new(user)),
         groups,
     );
+    if let Some(d) = t.store.deleted.get_mut(id) {
+        d.assignments = assignments;
+    }
     true
 }
 
@@ -144,6 +152,7 @@ fn keep(
             entity: side,
             kept,
             member_of,
+            assignments: vec![],
         },
     );
     t.store.version += 1;
@@ -155,15 +164,42 @@ fn conflict(prop: &str) -> GraphErr {
         .with_details(json!([{"code": "ObjectConflict", "target": prop, "message": message}]))
 }
 
-/// Restores deleted object `id`; answers its type and object as Graph returns them.
-pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>), GraphErr> {
+/// Restores deleted object `id`; answers its type and object as Graph returns them. A user
+/// may come back under `new_upn` (directory-deleteditems-restore: "newUserPrincipalName ...
+/// the new user principal name for the restored user"), which must be on a verified domain and
+/// free.
+pub fn restore(
+    t: &mut Tenant,
+    id: &str,
+    new_upn: Option<&str>,
+) -> Result<(String, Map<String, Value>), GraphErr> {
     let Some(d) = t.store.deleted.get(id) else {
         return Err(GraphErr::not_found(id));
     };
+    let user_upn = match &d.kept {
+        Kept::User(u) => Some(new_upn.unwrap_or(u.upn()).to_string()),
+        _ if new_upn.is_some() => {
+            return Err(GraphErr::bad_request(
+                "The newUserPrincipalName parameter is supported only when restoring a user.",
+            ))
+        }
+        _ => None,
+    };
+    if let (Some(upn), Some(_)) = (&user_upn, new_upn) {
+        let domain_ok = upn
+            .rsplit_once('@')
+            .is_some_and(|(local, d)| !local.is_empty() && t.is_verified_domain(d));
+        if !domain_ok {
+            return Err(GraphErr::bad_request(
+                "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.",
+            )
+            .with_details(json!([{"code": "InvalidValue", "target": "userPrincipalName"}])));
+        }
+    }
     // A user's name may have been taken meanwhile: Graph refuses, and the object stays
     // deleted.
-    if let Kept::User(u) = &d.kept {
-        if t.user(u.upn()).is_some() {
+    if let Some(upn) = &user_upn {
+        if t.user(upn).is_some() {
             return Err(conflict("userPrincipalName"));
         }
     }
@@ -175,6 +211,7 @@ pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>),
         mut entity,
         kept,
         member_of,
+        assignments,
     } = d;
     let ty = entity.ty.clone();
     let mut object = entity.object.clone();
@@ -182,6 +219,9 @@ pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>),
     match kept {
         Kept::User(mut user) => {
             user.object.insert("deletedDateTime".into(), Value::Null);
+            if let Some(upn) = &user_upn {
+                user.object.insert("userPrincipalName".into(), json!(upn));
+            }
             object = user.object.clone();
             t.upn_index
                 .insert(user.upn().to_ascii_lowercase(), id.to_string());
@@ -220,6 +260,7 @@ pub fn restore(t: &mut Tenant, id: &str) -> Result<(String, Map<String, Value>),
             }
         }
     }
+    super::links::reinstate_assignments(t, assignments);
     crate::sandbox::licensing::refresh(t);
     Ok((ty, object))
 }

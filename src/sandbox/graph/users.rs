@@ -182,6 +182,11 @@ fn validate(body: Map<String, Value>, creating: bool) -> Result<Map<String, Valu
         if k.starts_with("@odata.") {
             continue;
         }
+        // Directory extension properties: checked against their declarations by the caller.
+        if super::extensions::is_extension(&k) {
+            out.insert(k, v);
+            continue;
+        }
         let Some(name) = canonical(&k) else {
             return Err(GraphErr::bad_request(format!("Invalid property '{k}'.")));
         };
@@ -218,7 +223,7 @@ fn validate(body: Map<String, Value>, creating: bool) -> Result<Map<String, Valu
     Ok(out)
 }
 
-fn password_ok(p: &str) -> bool {
+pub(super) fn password_ok(p: &str) -> bool {
     let classes = [
         p.chars().any(|c| c.is_ascii_lowercase()),
         p.chars().any(|c| c.is_ascii_uppercase()),
@@ -420,6 +425,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         .unwrap_or_default()
         .to_string();
     let mut tenant = ctx.state.tenant_mut();
+    super::extensions::check_write(&tenant, USER, &body)?;
     let domain_ok = upn
         .rsplit_once('@')
         .map(|(local, d)| !local.is_empty() && tenant.is_verified_domain(d))
@@ -462,6 +468,7 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
     drop(tenant);
     ctx.require(WRITE, DIRECTORY_ADMIN_ROLES, Some(&id))?;
     tenant = ctx.state.tenant_mut();
+    super::extensions::check_write(&tenant, USER, &body)?;
     if let Some(new_upn) = body.get("userPrincipalName").and_then(Value::as_str) {
         if let Some(other) = tenant.user_id(new_upn) {
             if other != id {

@@ -165,6 +165,13 @@ fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
                 "Invalid $select properties: '{name}'."
             )));
         }
+        // Directory extension properties (`extension_{appId}_{name}`) are declared by
+        // applications at run time, not in the schema; Graph returns them when selected
+        // (learn.microsoft.com/graph/extensibility-overview#directory-microsoft-entra-id-extensions).
+        if name.len() > 10 && name[..10].eq_ignore_ascii_case("extension_") {
+            out.push(name.to_string());
+            continue;
+        }
         out.push(property(target, name)?.name.to_string());
     }
     Ok(out)

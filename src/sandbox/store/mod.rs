@@ -173,6 +173,8 @@ pub struct Deleted {
     pub kept: Kept,
     /// The groups the object was a direct member of.
     pub member_of: Vec<String>,
+    /// Role and app-role assignments the object held, withdrawn while it is deleted.
+    pub assignments: Vec<Entity>,
 }
 
 /// What a deleted user, group or application had in the tenant's own tables.
