@@ -97,6 +97,12 @@ const HAND_WRITTEN_REFUSALS: &[(&str, &str)] = &[
         "/roleManagement/directory/roleAssignments",
         "needs a real principal",
     ),
+    // Graph names an extension property itself (`extension_<appId>_<name>`) and takes only its
+    // six data types; exercised in tests/tenant_objects.rs.
+    (
+        "/applications/{application-id}/extensionProperties",
+        "Graph names it and takes a data type of its own list",
+    ),
 ];
 
 /// Fills the placeholders of `template` with the ids created in the collections before them;

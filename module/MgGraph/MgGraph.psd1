@@ -46,6 +46,13 @@
   and the `mggraph-sandbox` server for offline rehearsal.
 - Installs with PSResourceGet; the SDK-named modules (`Microsoft.Graph.Users`, ...) load with
   MgGraph, and `Enable-MgGraphSdkModule` makes them available to new processes.
+- Permissions: `Find-MgGraphPermission` and `Find-MgGraphCommand`''s `Permissions` from
+  Microsoft''s permission map; `Get-MgGraphRequiredPermission` lists the least-privileged
+  permissions the operations of a connection needed; the sandbox enforces the map.
+- Files stream in bounded memory (`-InFile`, `-OutFile`, `-InputFilePath`, `-OutputFilePath`),
+  with Graph''s size limits checked before sending.
+- The SDK-named modules carry the SDK''s GUIDs and version (2.34.0) and, once
+  `Enable-MgGraphSdkModule` has run, are found by `Get-InstalledModule`.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }
