@@ -80,28 +80,88 @@ fn xml_escape(s: &str) -> String {
 pub fn format_file() -> String {
     let mut out = String::new();
     let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- {} -->\n<Configuration>\n  <ViewDefinitions>", xml_escape(XML_BANNER));
+    let mut named = std::collections::HashSet::new();
     for m in MODELS {
         let columns = m.columns();
-        if columns.is_empty() {
-            continue;
+        if !columns.is_empty() {
+            named.insert(m.full_name());
+            table_view(&mut out, &m.full_name(), &columns);
         }
-        let _ = writeln!(
-            out,
-            "    <View>\n      <Name>{0}</Name>\n      <ViewSelectedBy>\n        <TypeName>{0}</TypeName>\n      </ViewSelectedBy>\n      <TableControl>\n        <TableHeaders>",
-            xml_escape(&m.full_name())
-        );
-        for col in &columns {
-            let _ = writeln!(out, "          <TableColumnHeader>\n            <Label>{}</Label>\n          </TableColumnHeader>", xml_escape(col));
+    }
+    // The SDK's `format-table` directives for generated models, in both API versions.
+    for (class, columns) in SDK_TABLES {
+        for ns in [
+            "Microsoft.Graph.PowerShell.Models",
+            "Microsoft.Graph.Beta.PowerShell.Models",
+        ] {
+            let name = format!("{ns}.{class}");
+            if named.insert(name.clone()) {
+                let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+                table_view(&mut out, &name, &columns);
+            }
         }
-        out.push_str("        </TableHeaders>\n        <TableRowEntries>\n          <TableRowEntry>\n            <TableColumnItems>\n");
-        for col in &columns {
-            let _ = writeln!(out, "              <TableColumnItem>\n                <PropertyName>{}</PropertyName>\n              </TableColumnItem>", xml_escape(col));
-        }
-        out.push_str("            </TableColumnItems>\n          </TableRowEntry>\n        </TableRowEntries>\n      </TableControl>\n    </View>\n");
     }
     out.push_str(PERMISSION_VIEW);
     out.push_str("  </ViewDefinitions>\n</Configuration>\n");
     out
+}
+
+/// The SDK's table columns set by `format-table` directives (its `src/readme.graph.md`; see
+/// ../shared/reference/graph-powershell-sdk.md, A.13). Other generated models are listed by
+/// PowerShell's default formatting.
+const SDK_TABLES: &[(&str, &[&str])] = &[
+    (
+        "MicrosoftGraphUser",
+        &["Id", "DisplayName", "Mail", "UserPrincipalName", "UserType"],
+    ),
+    (
+        "MicrosoftGraphGroup",
+        &[
+            "Id",
+            "DisplayName",
+            "Description",
+            "GroupTypes",
+            "AccessType",
+        ],
+    ),
+    ("MicrosoftGraphDirectoryObject", &["Id", "DeletedDateTime"]),
+    (
+        "MicrosoftGraphApplication",
+        &[
+            "Id",
+            "DisplayName",
+            "AppId",
+            "SignInAudience",
+            "PublisherDomain",
+        ],
+    ),
+    (
+        "MicrosoftGraphServicePrincipal",
+        &[
+            "Id",
+            "DisplayName",
+            "AppId",
+            "SignInAudience",
+            "PublisherName",
+        ],
+    ),
+];
+
+/// One table view selected by a type name.
+fn table_view(out: &mut String, name: &str, columns: &[String]) {
+    let _ = writeln!(
+        out,
+        "    <View>\n      <Name>{0}</Name>\n      <ViewSelectedBy>\n        <TypeName>{0}</TypeName>\n      </ViewSelectedBy>\n      <TableControl>\n        <TableHeaders>",
+        xml_escape(name)
+    );
+    for col in columns {
+        let _ = writeln!(out, "          <TableColumnHeader>\n            <Label>{}</Label>\n          </TableColumnHeader>", xml_escape(col));
+    }
+    out.push_str("        </TableHeaders>\n        <TableRowEntries>\n          <TableRowEntry>\n            <TableColumnItems>\n");
+    for col in columns {
+        let _ = writeln!(out, "              <TableColumnItem>\n                <PropertyName>{}</PropertyName>\n              </TableColumnItem>", xml_escape(col));
+    }
+    out.push_str("            </TableColumnItems>\n          </TableRowEntry>\n        </TableRowEntries>\n      </TableControl>\n    </View>\n");
 }
 
 /// `Find-MgGraphPermission`'s table, grouped by permission type as the SDK shows it.

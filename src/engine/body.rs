@@ -126,9 +126,11 @@ fn is_open_member(key: &str) -> bool {
     key.contains('@') || key.starts_with("extension_")
 }
 
-/// Refuses, before anything is sent, a `-BodyParameter` member the type does not declare or
-/// a value of the wrong JSON kind, naming the member's path (`.passwordProfile.pasword`). A
-/// body naming a derived type (`@odata.type`) is checked against that type.
+/// Refuses, before anything is sent, a `-BodyParameter` value of the wrong JSON kind for its
+/// declared property, naming the member's path (`.passwordProfile.forceChange...`), as the
+/// SDK's models refuse what they cannot convert. Members the type does not declare pass
+/// through, as the SDK's `AdditionalProperties` do. A body naming a derived type
+/// (`@odata.type`) is checked against that type.
 fn check_properties(
     declared: &Model,
     object: &Map<String, Value>,
@@ -150,11 +152,10 @@ fn check_properties(
             continue;
         }
         let here = format!("{path}.{key}");
+        // A member the model does not declare goes to Graph as it is, as the SDK sends a
+        // model's AdditionalProperties: Graph (or the sandbox) answers for it.
         let Some(prop) = m.prop(key) else {
-            return Err(GraphError::invalid(format!(
-                "Cannot bind parameter 'BodyParameter': '{}' is not a property of {} (at '{here}'). Nothing was sent.",
-                key, m.id
-            )));
+            continue;
         };
         let expected = match (prop.ty, value) {
             (_, Value::Null) | (PropType::Any, _) => None,
@@ -309,20 +310,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_members_and_wrong_kinds_are_refused_with_their_path() {
+    fn unknown_members_pass_and_wrong_kinds_are_refused_with_their_path() {
         let err = |v: Value| match body_parameter("user", &v).unwrap_err() {
             GraphError::Invalid { message } => message,
             other => panic!("{other:?}"),
         };
-        let m = err(json!({"displayNme": "x"}));
-        assert!(
-            m.contains("'displayNme'") && m.contains("microsoft.graph.user"),
-            "{m}"
-        );
+        // As the SDK's AdditionalProperties: Graph answers for what the model does not declare.
+        let sent = body_parameter("user", &json!({"displayNme": "x"})).unwrap();
+        assert_eq!(sent["displayNme"], "x");
+        body_parameter(
+            "user",
+            &json!({"assignedLicenses": [{"skuId": "x", "nope": 1}]}),
+        )
+        .unwrap();
         let m = err(json!({"accountEnabled": "yes"}));
         assert!(m.contains("'.accountEnabled' must be a boolean"), "{m}");
-        let m = err(json!({"assignedLicenses": [{"skuId": "x", "nope": 1}]}));
-        assert!(m.contains(".assignedLicenses[0].nope"), "{m}");
+        let m = err(json!({"assignedLicenses": [{"skuId": 5}]}));
+        assert!(m.contains(".assignedLicenses[0].skuId"), "{m}");
         // Annotations, extension attributes and nulls pass.
         body_parameter(
             "user",

@@ -27,6 +27,16 @@ Describe 'Output objects' {
         ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'DisplayName', 'Mail', 'UserPrincipalName', 'UserType')
     }
 
+    It 'applications, service principals and beta objects have the SDK''s table columns too' -ForEach @(
+        @{ Command = { New-MgApplication -DisplayName 'Columns' }; Columns = @('Id', 'DisplayName', 'AppId', 'SignInAudience', 'PublisherDomain') }
+        @{ Command = { New-MgServicePrincipal -AppId (New-MgApplication -DisplayName 'Columns SP').AppId }; Columns = @('Id', 'DisplayName', 'AppId', 'SignInAudience', 'PublisherName') }
+        @{ Command = { New-MgBetaGroup -DisplayName 'Columns' -MailEnabled:$false -MailNickname 'columns' -SecurityEnabled }; Columns = @('Id', 'DisplayName', 'Description', 'GroupTypes', 'AccessType') }
+        @{ Command = { Get-MgBetaUser -Top 1 }; Columns = @('Id', 'DisplayName', 'Mail', 'UserPrincipalName', 'UserType') }
+    ) {
+        $header = ((& $Command | Format-Table | Out-String -Width 300) -split "`n" | Where-Object { $_.Trim() })[0]
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be $Columns
+    }
+
     It 'the type exists for casts after the first call, as SDK model types do' {
         ([type]'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser').Name | Should -Be 'MicrosoftGraphUser'
     }

@@ -97,9 +97,13 @@ Describe 'Generated cmdlets' {
         { Get-MgUser -NoSuchParameter 1 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'NoSuchParameter'*"
     }
 
-    It 'a -BodyParameter member the model lacks is refused by name before anything is sent' {
+    It 'a -BodyParameter member the model lacks is sent, as the SDK sends AdditionalProperties, and Graph''s answer names it' {
         $e = { New-MgUser -BodyParameter @{ displayName = 'x'; nickName = 'y' } -ErrorAction Stop } | Should -Throw -PassThru
-        $e.Exception.Message | Should -Match "'nickName' is not a property of microsoft.graph.user"
+        $e.Exception.Message | Should -Match "Invalid property 'nickName'"
+        $e.FullyQualifiedErrorId | Should -BeLike 'Request_BadRequest,*'
+        # A value the model cannot convert is still refused before anything is sent.
+        $e = { New-MgGroup -BodyParameter @{ displayName = 'g'; mailEnabled = @{ a = 1 }; securityEnabled = $true; mailNickname = 'g' } -ErrorAction Stop } | Should -Throw -PassThru
+        $e.Exception.Message | Should -Match 'mailEnabled is a System.Collections.Hashtable, not a boolean'
     }
 
     It '$count answers a number' {
