@@ -324,7 +324,7 @@ fn route_permissions(method: &str, path: &str) -> Value {
         if req.basis == Basis::Fallback {
             continue;
         }
-        let least = req.least();
+        let least = req.least_to_grant();
         let mut grants: Vec<&perms::Grant> = req.grants.iter().collect();
         grants.sort_by_key(|g| g.name.to_ascii_lowercase());
         for g in grants {

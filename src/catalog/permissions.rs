@@ -106,6 +106,19 @@ impl Requirement {
         }
     }
 
+    /// What to tell an administrator to grant: [`Self::least`], except that where Microsoft's
+    /// marks put a read-write permission beside a read-only one (its marks are per path set,
+    /// so `GET /users` lists `User.ReadWrite.All` as least privileged next to
+    /// `User.ReadBasic.All`), only the read-only ones.
+    pub fn least_to_grant(&self) -> Vec<&'static str> {
+        let least = self.least();
+        if least.iter().any(|n| is_read_only(n)) && least.iter().any(|n| !is_read_only(n)) {
+            least.into_iter().filter(|n| is_read_only(n)).collect()
+        } else {
+            least
+        }
+    }
+
     /// The granting permissions a token holding `held` uses (with their `AlsoRequires` met);
     /// empty when it is refused.
     pub fn granted_by<'a>(&'a self, held: &[String]) -> Vec<&'a Grant> {
@@ -566,6 +579,11 @@ mod tests {
         assert!(names(&r).contains(&"User.ReadWrite.All"));
         assert!(!names(&r).contains(&"User.Read.All"));
         assert_eq!(r.least(), vec!["User.ReadWrite.All"]);
+        assert_eq!(r.least_to_grant(), vec!["User.ReadWrite.All"]);
+        // A read marked both ways: the read-only one is what to grant.
+        let r = requirement("GET", "/users", Scheme::Delegated);
+        assert!(r.least().contains(&"User.ReadWrite.All"), "{r:?}");
+        assert_eq!(r.least_to_grant(), vec!["User.ReadBasic.All"]);
         // `users('x')`, upper case and a cast the map does not name.
         let a = requirement(
             "GET",

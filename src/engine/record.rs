@@ -175,7 +175,7 @@ impl Recorder {
                 .enumerate()
             {
                 let req: Requirement = permissions::requirement(method, example, scheme);
-                let least = req.least();
+                let least = req.least_to_grant();
                 entry[if i == 0 { "delegated" } else { "application" }] = json!({
                     "least": least,
                     "documented": req.basis == Basis::Documented,

@@ -188,8 +188,10 @@ Describe 'The TAP onboarding walk-through' {
         # One covering set: every call under exactly one permission that grants it, each with its id.
         $needed = @(Get-MgGraphRequiredPermission -PermissionType Delegated)
         @($needed.Operations | Sort-Object) | Should -Be @($documented.Keys | Sort-Object)
+        # The narrower UserAuthMethod-TAP.ReadWrite.All and UserAuthenticationMethod.Read.All,
+        # not UserAuthenticationMethod.ReadWrite.All, which would write every method.
         @($needed.Name | Sort-Object) | Should -Be @('Group.ReadWrite.All', 'Policy.ReadWrite.AuthenticationMethod', 'User.ReadWrite.All',
-            'UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.Read')
+            'UserAuthenticationMethod.Read.All', 'UserAuthMethod-Passkey.Read', 'UserAuthMethod-TAP.ReadWrite.All')
         foreach ($p in $needed) {
             $p.Id | Should -Be (Find-MgGraphPermission $p.Name -ExactMatch -PermissionType Delegated).Id
         }
