@@ -387,3 +387,44 @@ fn custom_query_options_reach_the_query_string() {
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     assert_eq!(query, [("$format".to_string(), "pdf".to_string())]);
 }
+
+#[test]
+fn planner_updates_and_deletes_take_a_mandatory_if_match_as_in_the_sdk() {
+    let mut seen = 0;
+    for c in all_commands() {
+        let params = c.params();
+        let if_match = params.iter().find(|p| p.role == Role::IfMatch);
+        for set in c.parameter_sets() {
+            let r = set.route;
+            let needs = r.is_planner_item()
+                && matches!(
+                    r.kind,
+                    RouteKind::Update | RouteKind::Set | RouteKind::Delete
+                );
+            let mandatory = if_match
+                .and_then(|p| p.sets.iter().find(|(s, _)| s == &set.name))
+                .map(|s| s.1);
+            if needs {
+                seen += 1;
+                assert_eq!(mandatory, Some(true), "{} {}", c.name, set.name);
+            } else if r.kind == RouteKind::Delete {
+                assert_eq!(mandatory, Some(false), "{} {}", c.name, set.name);
+            }
+        }
+    }
+    assert!(seen > 20, "{seen}");
+    // The SDK's syntax: Update-MgPlannerTask -PlannerTaskId <string> -IfMatch <string>.
+    let c = command("Update-MgPlannerTask").unwrap();
+    let p = c
+        .params()
+        .into_iter()
+        .find(|p| p.name == "IfMatch")
+        .unwrap();
+    assert!(
+        !p.sets.is_empty() && p.sets.iter().all(|(_, m)| *m),
+        "{:?}",
+        p.sets
+    );
+    let c = command("Update-MgUser").unwrap();
+    assert!(c.params().iter().all(|p| p.name != "IfMatch"));
+}

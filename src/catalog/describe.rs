@@ -243,9 +243,33 @@ fn rows(c: &'static Command, method: Option<&str>, uri: Option<&str>) -> Vec<Val
     out
 }
 
-/// `Find-MgGraphCommand`: by `-Command` (wildcards `*`), or by `-Uri` with an optional
-/// `-Method` and `-ApiVersion` (`v1.0`, `beta`; both when absent).
+/// `Find-MgGraphCommand`: by `-Command`, or by `-Uri` with an optional `-Method`; both take
+/// `-ApiVersion` (`v1.0`, `beta`; both when absent). A command pattern is a regular
+/// expression matched against the whole name, ignoring case, as the SDK matches it
+/// (`.*UserToDo.*`), when it has a regex character other than `*` and `?`; else a PowerShell
+/// wildcard (`Get-MgUser*`); else a name. A pattern that is not a valid expression matches
+/// nothing. Rows come as the SDK sorts them: v1.0 before beta, then by command.
 pub fn find(
+    command: Option<&str>,
+    uri: Option<&str>,
+    method: Option<&str>,
+    api: Option<&str>,
+) -> Vec<Value> {
+    let mut rows = find_unsorted(command, uri, method, api);
+    let key = |r: &Value| {
+        (
+            r["APIVersion"] != "v1.0",
+            r["Command"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+        )
+    };
+    rows.sort_by_key(key);
+    rows
+}
+
+fn find_unsorted(
     command: Option<&str>,
     uri: Option<&str>,
     method: Option<&str>,
@@ -254,17 +278,49 @@ pub fn find(
     let mut out = vec![];
     let want_v1 = api.map(|a| a.eq_ignore_ascii_case("v1.0")).unwrap_or(true);
     let want_beta = api.map(|a| a.eq_ignore_ascii_case("beta")).unwrap_or(true);
+    let wanted = |c: &Command| {
+        if c.api == super::Api::V1 {
+            want_v1
+        } else {
+            want_beta
+        }
+    };
     if let Some(pattern) = command {
-        if !pattern.contains('*') {
-            if let Some(c) = super::command(pattern) {
+        let is_regex = pattern.contains(['.', '^', '$', '[', '(', '{', '|', '+', '\\']);
+        if !is_regex && !pattern.contains(['*', '?']) {
+            if let Some(c) = super::command(pattern).filter(|c| wanted(c)) {
                 out.extend(rows(c, method, None));
             }
             return out;
         }
+        // Names are short and the pattern is the caller's: the size limit bounds the work.
+        let regex = if is_regex {
+            match regex_lite::RegexBuilder::new(&format!("^(?:{pattern})$"))
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+            {
+                Ok(r) => Some(r),
+                Err(_) => return out,
+            }
+        } else {
+            None
+        };
+        let hit = |name: &str| match &regex {
+            Some(r) => r.is_match(name),
+            None => wildcard(pattern, name),
+        };
         for name in all_names() {
-            if wildcard(pattern, name) {
-                if let Some(c) = super::command(name) {
-                    out.extend(rows(c, method, None));
+            // Beta twins are derived from their v1.0 commands (`Get-MgBetaUser`); the name
+            // is matched first, so only a hit costs a catalog look-up.
+            let beta = name
+                .split_once("-Mg")
+                .map(|(verb, rest)| format!("{verb}-MgBeta{rest}"));
+            for candidate in std::iter::once(name.to_string()).chain(beta) {
+                if hit(&candidate) {
+                    if let Some(c) = super::command(&candidate).filter(|c| wanted(c)) {
+                        out.extend(rows(c, method, None));
+                    }
                 }
             }
         }
@@ -491,6 +547,36 @@ mod tests {
             "{rows:?}"
         );
         assert!(rows.iter().all(|r| r["APIVersion"] == "v1.0"));
+    }
+
+    #[test]
+    fn command_patterns_are_regexes_wildcards_or_names_as_in_the_sdk() {
+        let names = |p: &str, api: Option<&str>| -> Vec<String> {
+            let mut n: Vec<String> = find(Some(p), None, None, api)
+                .iter()
+                .map(|r| r["Command"].as_str().unwrap().to_string())
+                .collect();
+            n.dedup();
+            n
+        };
+        // The SDK's documented example: a regex over the whole name.
+        let todo = names(".*UserTodo.*", Some("beta"));
+        assert!(
+            todo.iter().any(|n| n == "Get-MgBetaUserTodoList"),
+            "{todo:?}"
+        );
+        assert!(todo
+            .iter()
+            .all(|n| n.starts_with("Get-MgBeta") || n.contains("-MgBeta")));
+        assert!(names(".*UserTodo.*", Some("v1.0"))
+            .iter()
+            .all(|n| !n.contains("MgBeta")));
+        assert!(names("get-mguser", None) == vec!["Get-MgUser"]);
+        assert!(names("Get-MgUser", Some("beta")).is_empty());
+        assert!(names("Get-MgUser*", None).contains(&"Get-MgUserMemberOf".to_string()));
+        assert!(names("^Get-MgUser$", None) == vec!["Get-MgUser"]);
+        // An invalid expression finds nothing rather than failing.
+        assert!(names("Get-(MgUser", None).is_empty());
     }
 
     #[test]

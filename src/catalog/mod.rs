@@ -283,6 +283,16 @@ impl Route {
         self.kind == RouteKind::MediaGet || self.returns == Some(Returns::Stream)
     }
 
+    /// Whether the route addresses Planner's data (`/planner/tasks/{id}`,
+    /// `/groups/{id}/planner/plans`, `/users/{id}/planner`), whose updates and deletes Graph
+    /// accepts only with the item's ETag in `If-Match` (plannerTask-update and the other
+    /// Planner pages: "If-Match ... Required").
+    pub fn is_planner_item(&self) -> bool {
+        self.path
+            .split('/')
+            .any(|s| s.eq_ignore_ascii_case("planner"))
+    }
+
     /// The base parameter-set name.
     pub fn variant(&self) -> &'static str {
         self.variant.unwrap_or(self.kind.default_variant())
@@ -983,17 +993,24 @@ impl Command {
         );
         for set in sets {
             let kind = set.route.kind;
-            if matches!(
-                kind,
-                RouteKind::Delete | RouteKind::RefDelete | RouteKind::MediaDelete
-            ) {
+            // Planner updates and deletes must carry the item's ETag (Graph: "If-Match: Last
+            // known ETag value for the plannerTask to be updated. Required."), so the SDK
+            // makes -IfMatch mandatory there.
+            let planner = set.route.is_planner_item()
+                && matches!(kind, RouteKind::Update | RouteKind::Set | RouteKind::Delete);
+            if planner
+                || matches!(
+                    kind,
+                    RouteKind::Delete | RouteKind::RefDelete | RouteKind::MediaDelete
+                )
+            {
                 add(
                     "IfMatch".into(),
                     PsType::String,
                     Role::IfMatch,
                     &[],
                     &set.name,
-                    false,
+                    planner,
                     "ETag value for the If-Match header.".into(),
                 );
             }

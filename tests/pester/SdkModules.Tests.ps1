@@ -106,6 +106,26 @@ Describe 'Generated cmdlets' {
         $e.Exception.Message | Should -Match 'mailEnabled is a System.Collections.Hashtable, not a boolean'
     }
 
+    It 'Find-MgGraphCommand takes the SDK''s patterns: a regex over the whole name, -ApiVersion (alias -Profile) for commands too' {
+        $found = @(Find-MgGraphCommand -Command '.*UserTodoList' -Profile beta)
+        $found.Command | Should -Contain 'Get-MgBetaUserTodoList'
+        $found | ForEach-Object { $_.APIVersion | Should -Be 'beta' }
+        @(Find-MgGraphCommand -Command 'get-mguser').Command | Select-Object -Unique | Should -Be 'Get-MgUser'
+        # v1.0 rows first, then by command, as the SDK sorts them.
+        $rows = @(Find-MgGraphCommand -Uri '/users/{id}')
+        $rows[0].APIVersion | Should -Be 'v1.0'
+        $rows[-1].APIVersion | Should -Be 'beta'
+    }
+
+    It 'Planner updates and deletes take a mandatory -IfMatch, as in the SDK (Graph requires the ETag)' {
+        foreach ($name in 'Update-MgPlannerTask', 'Update-MgPlannerTaskDetail', 'Remove-MgPlannerTask', 'Update-MgBetaPlannerPlan') {
+            $p = (Get-Command $name).Parameters['IfMatch']
+            $p | Should -Not -BeNullOrEmpty -Because $name
+            @($p.ParameterSets.Values | Where-Object { -not $_.IsMandatory }).Count | Should -Be 0 -Because $name
+        }
+        (Get-Command Remove-MgUser).Parameters['IfMatch'].ParameterSets.Values.IsMandatory | Should -Not -Contain $true
+    }
+
     It '$count answers a number' {
         $n = Get-MgUserCount -ConsistencyLevel eventual
         $n | Should -BeOfType [long]

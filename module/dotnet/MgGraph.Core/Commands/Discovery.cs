@@ -16,7 +16,8 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
     [OutputType("Microsoft.Graph.PowerShell.Authentication.Models.GraphCommand")]
     public sealed class FindMgGraphCommand : MgBuiltinCmdlet
     {
-        /// <summary>Cmdlet names; * wildcards allowed.</summary>
+        /// <summary>Cmdlet names: a name, a * wildcard, or a regular expression over the whole
+        /// name as in the SDK (.*UserToDo.*).</summary>
         [Parameter(Mandatory = true, ParameterSetName = "FindByCommand", Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public string[] Command { get; set; }
 
@@ -32,6 +33,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         /// <summary>v1.0 or beta.</summary>
         [Parameter(Position = 2)]
         [ValidateSet("v1.0", "beta")]
+        [Alias("Profile")]
         public string ApiVersion { get; set; }
 
         /// <summary>One pipeline record's names or URIs.</summary>
