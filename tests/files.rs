@@ -6,6 +6,8 @@
 //! The memory figures are the process's peak resident set (`VmHWM`) before and after, so the
 //! tests that measure it hold [`MEMORY`] and run one at a time.
 
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +17,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use mggraph::call::{Call, Event, EventKind, Next};
+use mggraph::call::{Event, EventKind, Next};
 use mggraph::session::Session;
 use serde_json::{json, Value};
 
@@ -29,20 +31,8 @@ fn rt() -> tokio::runtime::Handle {
     mggraph::runtime::handle().unwrap()
 }
 
-fn drain(call: &Call) -> Vec<Event> {
-    let mut events = vec![];
-    loop {
-        match call.next(Duration::from_secs(600)) {
-            Next::Event(e) => events.push(e),
-            Next::Done => return events,
-            Next::Pending => continue,
-            Next::Cancelled => panic!("cancelled"),
-        }
-    }
-}
-
 fn run(session: &Arc<Session>, request: Value) -> Vec<Event> {
-    drain(&session.start_call(&request.to_string()).unwrap())
+    common::run_call(session, &request, Duration::from_secs(600))
 }
 
 fn errors(events: &[Event]) -> Vec<Value> {

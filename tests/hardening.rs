@@ -1,13 +1,15 @@
 //! Issue 8, engine side: the access token stays on Graph's origin, path ids cannot change a
 //! request's target, and bulk mode copes with dropped connections and random throttling.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
-use mggraph::call::{Call, Event, EventKind, Next};
+use mggraph::call::{Call, Event, EventKind};
 use mggraph::catalog::{placeholder_param, COMMANDS};
 use mggraph::engine::error::GraphError;
 use mggraph::engine::operation::prepare;
@@ -25,19 +27,11 @@ fn start_sandbox(config: SandboxConfig) -> Sandbox {
 }
 
 fn drain(call: Call) -> Vec<Event> {
-    let mut events = vec![];
-    loop {
-        match call.next(Duration::from_secs(120)) {
-            Next::Event(e) => events.push(e),
-            Next::Done => return events,
-            Next::Pending => continue,
-            Next::Cancelled => panic!("cancelled"),
-        }
-    }
+    common::drain_call(&call, Duration::from_secs(120))
 }
 
 fn run(session: &Arc<Session>, request: Value) -> Vec<Event> {
-    drain(session.start_call(&request.to_string()).unwrap())
+    common::run_call(session, &request, Duration::from_secs(120))
 }
 
 fn of(events: &[Event], kind: EventKind) -> Vec<String> {

@@ -2,6 +2,11 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mggraph::call::{Call, Event, Next};
+use mggraph::session::Session;
 
 use mggraph::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
@@ -171,4 +176,22 @@ pub async fn app_graph(s: &Sandbox) -> Graph {
         base: s.base_url.clone(),
         token: app_token(s).await,
     }
+}
+
+/// Every event of an engine call until it is done, waiting up to `wait` for each.
+pub fn drain_call(call: &Call, wait: Duration) -> Vec<Event> {
+    let mut events = vec![];
+    loop {
+        match call.next(wait) {
+            Next::Event(e) => events.push(e),
+            Next::Done => return events,
+            Next::Pending => continue,
+            Next::Cancelled => panic!("cancelled"),
+        }
+    }
+}
+
+/// Starts an engine call from its JSON request and drains it.
+pub fn run_call(session: &Arc<Session>, request: &Value, wait: Duration) -> Vec<Event> {
+    drain_call(&session.start_call(&request.to_string()).unwrap(), wait)
 }
