@@ -321,14 +321,15 @@ Describe 'Access token and environment variables' {
     }
 
     It 'says to connect again when a given token has expired' {
-        $short = Start-SandboxServer -Arguments @('--token-lifetime-seconds', '1')
+        # Long enough that the token is still valid at Connect-MgGraph on a loaded machine.
+        $short = Start-SandboxServer -Arguments @('--token-lifetime-seconds', '4')
         try {
             $t = Invoke-RestMethod -Method Post -Uri "$($short.baseUrl)/$($short.tenantId)/oauth2/v2.0/token" -Body @{
                 grant_type = 'client_credentials'; client_id = $short.clientId; client_secret = $short.clientSecret; scope = 'https://graph.microsoft.com/.default'
             }
             Add-MgEnvironment -Name Short -AzureADEndpoint $short.baseUrl -GraphEndpoint $short.baseUrl | Out-Null
             Connect-MgGraph -AccessToken (ConvertTo-SecureString $t.access_token -AsPlainText -Force) -Environment Short -NoWelcome
-            Start-Sleep -Seconds 2
+            Start-Sleep -Seconds 5
             $err = $null
             Get-MgUser -UserId $short.admin -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].Exception.Message | Should -Match 'expired'
