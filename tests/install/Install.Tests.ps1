@@ -111,7 +111,7 @@ Describe 'MgGraph installed with PSResourceGet' {
         finally { $zip.Dispose() }
         # The core (the SDK's authentication module) carries the format data, the compiled core and
         # models; each SDK-named module its own assembly.
-        foreach ($f in 'MgGraph.psd1', 'MgGraph.psm1', 'LICENSE', 'CHANGELOG.md',
+        foreach ($f in 'MgGraph.psd1', 'MgGraph.dll', 'LICENSE', 'CHANGELOG.md',
             'runtimes/linux-x64/native/libmggraph.so', 'runtimes/linux-x64/native/mggraph-sandbox',
             'sdk/Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1', 'sdk/Microsoft.Graph.Authentication/MgGraph.Format.ps1xml',
             'sdk/Microsoft.Graph.Authentication/bin/MgGraph.Core.dll', 'sdk/Microsoft.Graph.Authentication/bin/MgGraph.Models.dll',
@@ -127,7 +127,8 @@ Describe 'MgGraph installed with PSResourceGet' {
         $m.licenseUrl | Should -Match '^https://'
         $m.releaseNotes | Should -Not -BeNullOrEmpty
         $m.tags | Should -Match 'MicrosoftGraph'
-        # No build leftovers: the module's sources are joined into MgGraph.psm1.
+        # No build leftovers, and no script root module (MgGraph.dll imports the core).
+        $names | Should -Not -Contain 'MgGraph.psm1'
         $names | Where-Object { $_ -match '^(Private|Public|target)/' } | Should -BeNullOrEmpty
     }
 

@@ -71,6 +71,9 @@ fn project(assembly: &str, references: &[String]) -> String {
     )
 }
 
+/// MgGraph.dll's project, relative to the folder of the core's project folder.
+pub const LOADER_PROJECT: &str = "MgGraph/MgGraph.csproj";
+
 /// Every file of the compiled layer's build: (path below the output directory, contents).
 /// `core_project` is the path of `MgGraph.Core.csproj` as the projects reference it;
 /// `models` renders a model project's source for a namespace (helper A's
@@ -119,6 +122,15 @@ pub fn render(
     // The core too, so that it is built in the solution's configuration (a project reference
     // from outside the solution builds the referenced project's default, Debug).
     solution.insert(0, core.replace('&', "&amp;").replace('"', "&quot;"));
+    // MgGraph's root module (the loader of the core) lives beside the core's project.
+    if let Some(loader) = std::path::Path::new(&core)
+        .parent()
+        .and_then(|dir| dir.parent())
+        .map(|dotnet| dotnet.join(LOADER_PROJECT))
+    {
+        let loader = loader.to_string_lossy();
+        solution.insert(1, loader.replace('&', "&amp;").replace('"', "&quot;"));
+    }
     let mut slnx = String::from("<Solution>\n");
     for p in solution {
         let _ = writeln!(slnx, "  <Project Path=\"{p}\" />");
