@@ -33,6 +33,33 @@ Describe 'The module manifest' {
         (Get-Module Microsoft.Graph.Authentication).ModuleType | Should -Be 'Binary'
     }
 
+    It 'is a compiled root module (no script) that imports the core globally, by path' {
+        $script:Manifest.RootModule | Should -Be 'MgGraph.dll'
+        (Get-Module MgGraph).ModuleType | Should -Be 'Binary'
+        Test-Path (Join-Path $script:ModuleDir 'MgGraph.psm1') | Should -BeFalse
+        # In a fresh process: the core is a module of its own in the global scope, from beside
+        # MgGraph, and its folder is first on PSModulePath for the SDK-named modules.
+        $out = pwsh -NoProfile -NonInteractive -Command "Import-Module '$($script:ModuleDir)/MgGraph.psd1'; (Get-Module Microsoft.Graph.Authentication).ModuleBase; (Get-Command Connect-MgGraph).Source; (`$env:PSModulePath -split [IO.Path]::PathSeparator)[0]"
+        $LASTEXITCODE | Should -Be 0
+        $root = Split-Path $script:ModuleDir -Parent
+        $out | Should -Be @((Join-Path $root 'Microsoft.Graph.Authentication'), 'Microsoft.Graph.Authentication', $root)
+    }
+
+    It 'fails to import, naming the missing path, when its core is not beside it' {
+        $copy = Join-Path ([IO.Path]::GetTempPath()) "mggraph-lonely-$PID/MgGraph"
+        $null = New-Item -ItemType Directory -Force $copy
+        try {
+            Copy-Item (Join-Path $script:ModuleDir 'MgGraph.psd1'), (Join-Path $script:ModuleDir 'MgGraph.dll') $copy
+            $out = pwsh -NoProfile -NonInteractive -Command "try { Import-Module '$copy/MgGraph.psd1' -ErrorAction Stop; 'imported' } catch { `$_.Exception.Message }; @(Get-Module Microsoft.Graph.Authentication).Count" 2>&1
+            $text = $out -join "`n"
+            $text | Should -Not -Match 'imported'
+            $text | Should -Match ([regex]::Escape((Join-Path (Split-Path $copy -Parent) 'Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1')))
+            $text | Should -Match 'core module is missing'
+            $out[-1] | Should -Be '0'
+        }
+        finally { Remove-Item -Recurse -Force (Split-Path $copy -Parent) -ErrorAction SilentlyContinue }
+    }
+
     It 'exports the SDK aliases' {
         (Get-Alias Connect-Graph).ResolvedCommandName | Should -Be 'Connect-MgGraph'
         (Get-Alias Invoke-GraphRequest).ResolvedCommandName | Should -Be 'Invoke-MgGraphRequest'
