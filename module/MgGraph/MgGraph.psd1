@@ -53,6 +53,8 @@
   with Graph''s size limits checked before sending.
 - The SDK-named modules carry the SDK''s GUIDs and version (2.34.0) and, once
   `Enable-MgGraphSdkModule` has run, are found by `Get-InstalledModule`.
+- `Import-Module MgGraph` runs no script: MgGraph''s root module is compiled (`MgGraph.dll`)
+  and imports the core by path.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }
