@@ -1341,3 +1341,134 @@ async fn what_if_applies_the_tenants_conditional_access_policies() {
         "{r}"
     );
 }
+
+/// Deleting a role-assignable group or a service principal withdraws the role assignments it
+/// holds, and a service principal's deletion withdraws the app-role assignments granted on it
+/// from their principals; restore puts each back. The older `$ref?$id=` removal of a
+/// directory role's member ends the RBAC assignment too.
+#[tokio::test]
+async fn deleted_groups_and_service_principals_take_their_assignments_along() {
+    let (s, g) = demo().await;
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let of = |principal: &str| {
+        format!(
+            "/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{principal}'"
+        )
+    };
+    let assign = |principal: String| json!({"principalId": principal, "roleDefinitionId": ga, "directoryScopeId": "/"});
+
+    // A role-assignable group holding Global Administrator.
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({"displayName": "Admins", "mailNickname": "admins", "mailEnabled": true,
+                   "securityEnabled": true, "groupTypes": ["Unified"], "isAssignableToRole": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let gid = group["id"].as_str().unwrap().to_string();
+    let (status, e) = g
+        .post(
+            "/v1.0/roleManagement/directory/roleAssignments",
+            assign(gid.clone()),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    assert_eq!(ids(&g.get(&of(&gid)).await.1).len(), 1);
+    assert_eq!(g.delete(&format!("/v1.0/groups/{gid}")).await.0, 204);
+    assert!(ids(&g.get(&of(&gid)).await.1).is_empty());
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{gid}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(ids(&g.get(&of(&gid)).await.1).len(), 1);
+
+    // A service principal: a role it holds, and an app role granted on it to a user.
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "Resource app"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let (status, sp) = g
+        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
+        .await;
+    assert_eq!(status, 201, "{sp}");
+    let spid = sp["id"].as_str().unwrap().to_string();
+    let (status, e) = g
+        .post(
+            "/v1.0/roleManagement/directory/roleAssignments",
+            assign(spid.clone()),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let user = new_user(&g, &s.domain, "granted").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let (status, a) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            json!({"principalId": uid, "resourceId": spid,
+                   "appRoleId": "00000000-0000-0000-0000-000000000000"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let held = format!("/v1.0/users/{uid}/appRoleAssignments");
+    let holds = |page: &Value| {
+        page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["resourceId"] == spid.as_str())
+    };
+    assert!(holds(&g.get(&held).await.1));
+    assert_eq!(ids(&g.get(&of(&spid)).await.1).len(), 1);
+    assert_eq!(
+        g.delete(&format!("/v1.0/servicePrincipals/{spid}")).await.0,
+        204
+    );
+    assert!(ids(&g.get(&of(&spid)).await.1).is_empty());
+    assert!(!holds(&g.get(&held).await.1), "the grant left the user");
+    let (status, e) = g
+        .post(
+            &format!("/v1.0/directory/deletedItems/{spid}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(ids(&g.get(&of(&spid)).await.1).len(), 1);
+    assert!(holds(&g.get(&held).await.1), "and came back");
+    let (_, to) = g
+        .get(&format!("/v1.0/servicePrincipals/{spid}/appRoleAssignedTo"))
+        .await;
+    assert!(
+        to["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["principalId"] == uid.as_str()),
+        "{to}"
+    );
+
+    // directoryRoles/{id}/members/$ref?$id=... (the older form) removes the assignment.
+    let (_, roles) = g
+        .get(&format!(
+            "/v1.0/directoryRoles?$filter=roleTemplateId eq '{ga}'"
+        ))
+        .await;
+    let rid = roles["value"][0]["id"].as_str().unwrap().to_string();
+    let link =
+        json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{uid}")});
+    let (status, e) = g
+        .post(&format!("/v1.0/directoryRoles/{rid}/members/$ref"), link)
+        .await;
+    assert_eq!(status, 204, "{e}");
+    assert_eq!(ids(&g.get(&of(&uid)).await.1).len(), 1);
+    let (status, e) = g
+        .delete(&format!(
+            "/v1.0/directoryRoles/{rid}/members/$ref?$id=https://graph.microsoft.com/v1.0/directoryObjects/{uid}"
+        ))
+        .await;
+    assert_eq!(status, 204, "{e}");
+    assert!(ids(&g.get(&of(&uid)).await.1).is_empty());
+}

@@ -1033,8 +1033,33 @@ fn no_stream() -> GraphErr {
     )
 }
 
+/// The `$id` (or `@id`, as Graph's newer descriptions write it) query option of a
+/// `DELETE .../{collection}/$ref`: the URL of the reference to delete.
+fn ref_id_option(ctx: &Ctx) -> Option<String> {
+    ctx.query
+        .raw
+        .iter()
+        .find(|(k, _)| {
+            ["$id", "@id", "id"]
+                .iter()
+                .any(|n| k.eq_ignore_ascii_case(n))
+        })
+        .map(|(_, v)| v.clone())
+}
+
 /// Serves `path` (below the version) from the generic store.
 pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &HeaderMap) -> Handled {
+    handle_path(ctx, method, path, body, headers, true)
+}
+
+fn handle_path(
+    ctx: &Ctx,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+    headers: &HeaderMap,
+    ref_form: bool,
+) -> Handled {
     let cat = catalog();
     let segs = split_segments(path);
     let matched = match cat.matches(&segs) {
@@ -1051,12 +1076,23 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
             ))
         }
     };
-    let op_index = matched
+    let Some(op_index) = matched
         .ops
         .iter()
         .find(|(m, _)| m == method.as_str())
         .map(|(_, i)| *i)
-        .ok_or_else(GraphErr::method_not_allowed)?;
+    else {
+        // `DELETE .../{collection}/$ref?$id=<url>`, the older form of
+        // `DELETE .../{collection}/{id}/$ref` (directoryobject-delete, "Remove member"): served
+        // as that, once.
+        if ref_form && *method == Method::DELETE && path.ends_with("/$ref") {
+            if let Some(id) = ref_id_option(ctx).as_deref().and_then(id_of_url) {
+                let item = format!("{}/{id}/$ref", path.trim_end_matches("/$ref"));
+                return handle_path(ctx, method, &item, body, headers, false);
+            }
+        }
+        return Err(GraphErr::method_not_allowed());
+    };
     let op = &cat.ops[op_index];
     // Permissions were checked before routing (`crate::sandbox::authz`).
     let mut tenant = ctx.state.tenant_mut();
@@ -1171,17 +1207,9 @@ pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &Hea
             },
             Tail::Ref,
         ) => {
-            let url = ctx
-                .query
-                .raw
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("$id") || k.eq_ignore_ascii_case("id"))
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| {
-                    GraphErr::bad_request(
-                        "Missing '$id' query option naming the reference to delete.",
-                    )
-                })?;
+            let url = ref_id_option(ctx).ok_or_else(|| {
+                GraphErr::bad_request("Missing '$id' query option naming the reference to delete.")
+            })?;
             let id = id_of_url(&url).unwrap_or_default();
             remove_link(t, &owner, &nav, &id)
         }
@@ -2015,10 +2043,20 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
             }
             return Ok(no_content());
         }
+        // A service principal's role and app-role assignments, and those granted on it as a
+        // resource, leave with it (and come back on restore).
+        let assignments = if cat.is_directory(declared) {
+            super::links::withdraw_assignments(t, &id)
+        } else {
+            vec![]
+        };
         let side = t.store.remove_top(&set, &id);
         if let Some(e) = side {
             if cat.is_directory(&e.ty) {
                 remember_deleted(t, &set, e);
+                if let Some(d) = t.store.deleted.get_mut(&id) {
+                    d.assignments = assignments;
+                }
             }
         }
         for g in t.groups.values_mut() {

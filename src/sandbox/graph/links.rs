@@ -593,8 +593,9 @@ pub fn remove_role_member(t: &mut Tenant, role_id: &str, member: &str) -> Result
 }
 
 /// Withdraws principal `id`'s directory-role assignments and the mirrors of its app-role
-/// assignments (on each resource's `appRoleAssignedTo`) when it is deleted; answers them, to be
-/// put back by [`reinstate_assignments`] on restore.
+/// assignments (on each resource's `appRoleAssignedTo`) when it is deleted, and, when `id` is a
+/// service principal, the mirrors of the assignments granted on it (on each principal's
+/// `appRoleAssignments`); answers them, to be put back by [`reinstate_assignments`] on restore.
 pub fn withdraw_assignments(t: &mut Tenant, id: &str) -> Vec<Entity> {
     let mut out: Vec<Entity> = vec![];
     if let Some(d) = rbac_directory(t) {
@@ -626,6 +627,28 @@ pub fn withdraw_assignments(t: &mut Tenant, id: &str) -> Vec<Entity> {
         }
         out.push(a);
     }
+    // A deleted service principal as a resource: the assignments granted on it leave their
+    // principals (its own appRoleAssignedTo goes with it, kept for restore).
+    let granted: Vec<Entity> = t
+        .store
+        .sets
+        .get(SERVICE_PRINCIPALS)
+        .and_then(|s| s.get(id))
+        .and_then(|sp| sp.many("appRoleAssignedTo"))
+        .map(|m| m.values().cloned().collect())
+        .unwrap_or_default();
+    for a in granted {
+        let principal = text(&a.object, "principalId").to_string();
+        if principal == id {
+            continue;
+        }
+        if let Some((path, ty)) = top_path(t, &principal) {
+            if let Some(p) = t.store.get_mut(&path, &[Some(ty.to_string())]) {
+                p.many_mut("appRoleAssignments").shift_remove(a.id());
+            }
+        }
+        out.push(a);
+    }
     t.store.version += 1;
     out
 }
@@ -641,7 +664,25 @@ pub fn reinstate_assignments(t: &mut Tenant, assignments: Vec<Entity>) {
             }
             role_assigned(t, &object);
         } else if a.ty == APP_ROLE_ASSIGNMENT {
+            // Both sides, where both exist again: the resource's appRoleAssignedTo and the
+            // principal's appRoleAssignments (whichever of the two was deleted kept its own).
             let resource = text(&a.object, "resourceId").to_string();
+            let principal = text(&a.object, "principalId").to_string();
+            if !t
+                .store
+                .sets
+                .get(SERVICE_PRINCIPALS)
+                .is_some_and(|s| s.contains_key(&resource))
+                || top_path(t, &principal).is_none()
+            {
+                continue;
+            }
+            if let Some((path, ty)) = top_path(t, &principal) {
+                if let Some(p) = t.store.get_mut(&path, &[Some(ty.to_string())]) {
+                    p.many_mut("appRoleAssignments")
+                        .insert(a.id().to_string(), a.clone());
+                }
+            }
             if let Some(sp) = t
                 .store
                 .sets

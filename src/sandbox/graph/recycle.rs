@@ -85,6 +85,8 @@ pub fn delete_group(t: &mut Tenant, id: &str) -> bool {
         return false;
     };
     let groups = member_of(t, id);
+    // A role-assignable group's directory roles and a group's app roles leave with it.
+    let assignments = super::links::withdraw_assignments(t, id);
     let side = t.store.remove_top(GROUPS, id).unwrap_or_default();
     unlink(t, id);
     if unified(&group.object) {
@@ -99,6 +101,9 @@ pub fn delete_group(t: &mut Tenant, id: &str) -> bool {
             Kept::Members(group.members),
             groups,
         );
+        if let Some(d) = t.store.deleted.get_mut(id) {
+            d.assignments = assignments;
+        }
     } else {
         crate::sandbox::licensing::refresh(t);
     }
