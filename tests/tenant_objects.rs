@@ -58,6 +58,65 @@ async fn add_member(g: &Graph, group: &str, member: &str) {
     assert_eq!(status, 204, "{body}");
 }
 
+/// Assigns `principal` the Global Administrator role, tenant-wide (201 expected).
+async fn assign_global_admin(g: &Graph, principal: &str) {
+    let body = json!({"principalId": principal, "directoryScopeId": "/",
+                      "roleDefinitionId": "62e90394-69f5-4237-9190-012177145e10"});
+    let (status, e) = g
+        .post("/v1.0/roleManagement/directory/roleAssignments", body)
+        .await;
+    assert_eq!(status, 201, "{e}");
+}
+
+/// Registers an application from `body` and its service principal (201s expected); answers
+/// both objects.
+async fn new_service_principal(g: &Graph, body: Value) -> (Value, Value) {
+    let (status, app) = g.post("/v1.0/applications", body).await;
+    assert_eq!(status, 201, "{app}");
+    let (status, sp) = g
+        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
+        .await;
+    assert_eq!(status, 201, "{sp}");
+    (app, sp)
+}
+
+/// Asks to restore deleted directory object `id`: Graph's status and answer.
+async fn try_restore(g: &Graph, id: &str) -> (u16, Value) {
+    g.post(
+        &format!("/v1.0/directory/deletedItems/{id}/restore"),
+        json!({}),
+    )
+    .await
+}
+
+/// Restores deleted directory object `id` (200 expected); answers the restored object.
+async fn restore(g: &Graph, id: &str) -> Value {
+    let (status, restored) = try_restore(g, id).await;
+    assert_eq!(status, 200, "{restored}");
+    restored
+}
+
+/// Grants user `uid` the default app role of service principal `resource` (201 expected).
+async fn grant_app_role(g: &Graph, uid: &str, resource: &str) {
+    let (status, a) = g
+        .post(
+            &format!("/v1.0/users/{uid}/appRoleAssignments"),
+            json!({"principalId": uid, "resourceId": resource,
+                   "appRoleId": "00000000-0000-0000-0000-000000000000"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+}
+
+/// Whether a page of app-role assignments holds one whose `field` is `value`.
+fn page_has(page: &Value, field: &str, value: &str) -> bool {
+    page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x[field] == value)
+}
+
 fn ids(page: &Value) -> Vec<String> {
     page["value"]
         .as_array()
@@ -100,13 +159,7 @@ async fn a_deleted_user_waits_in_deleted_items_and_comes_back_whole() {
     assert_eq!(status, 200, "{listed}");
     assert!(ids(&listed).contains(&id), "{listed}");
 
-    let (status, restored) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{id}/restore"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{restored}");
+    let restored = restore(&g, &id).await;
     assert_eq!(restored["@odata.type"], "#microsoft.graph.user");
     assert_eq!(restored["userPrincipalName"], upn);
     assert!(restored["deletedDateTime"].is_null());
@@ -123,12 +176,7 @@ async fn a_deleted_user_waits_in_deleted_items_and_comes_back_whole() {
         404
     );
     // Restoring again: nothing to restore.
-    let (status, _) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{id}/restore"),
-            json!({}),
-        )
-        .await;
+    let (status, _) = try_restore(&g, &id).await;
     assert_eq!(status, 404);
 }
 
@@ -140,12 +188,7 @@ async fn a_restore_whose_name_was_taken_is_refused() {
     assert_eq!(g.delete(&format!("/v1.0/users/{id}")).await.0, 204);
     // The name is free while the first one is deleted.
     new_user(&g, &s.domain, "twin").await;
-    let (status, e) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{id}/restore"),
-            json!({}),
-        )
-        .await;
+    let (status, e) = try_restore(&g, &id).await;
     assert_eq!(status, 400, "{e}");
     assert_eq!(e["error"]["details"][0]["code"], "ObjectConflict", "{e}");
     assert_eq!(
@@ -174,12 +217,7 @@ async fn microsoft_365_groups_are_restorable_and_security_groups_are_gone() {
         listed.contains(&m365) && !listed.contains(&security),
         "{listed:?}"
     );
-    let (status, _) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{m365}/restore"),
-            json!({}),
-        )
-        .await;
+    let (status, _) = try_restore(&g, &m365).await;
     assert_eq!(status, 200);
     let (_, members) = g.get(&format!("/v1.0/groups/{m365}/members")).await;
     assert_eq!(ids(&members), vec![member]);
@@ -197,12 +235,7 @@ async fn microsoft_365_groups_are_restorable_and_security_groups_are_gone() {
             .0,
         404
     );
-    let (status, _) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{m365}/restore"),
-            json!({}),
-        )
-        .await;
+    let (status, _) = try_restore(&g, &m365).await;
     assert_eq!(status, 404);
 }
 
@@ -255,12 +288,7 @@ async fn applications_get_graphs_defaults_and_come_back_with_their_secrets() {
         .get("/v1.0/directory/deletedItems/microsoft.graph.application")
         .await;
     assert!(ids(&listed).contains(&id), "{listed}");
-    let (status, _) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{id}/restore"),
-            json!({}),
-        )
-        .await;
+    let (status, _) = try_restore(&g, &id).await;
     assert_eq!(status, 200);
     let (status, back) = g.get(&format!("/v1.0/applications/{id}")).await;
     assert_eq!(status, 200, "{back}");
@@ -1098,22 +1126,9 @@ async fn directory_role_members_are_rbac_assignments() {
         .get("/v1.0/servicePrincipals?$filter=displayName eq 'Microsoft Graph'")
         .await;
     let graph_sp = sps["value"][0]["id"].as_str().unwrap().to_string();
-    let (status, a) = g
-        .post(
-            &format!("/v1.0/users/{uid}/appRoleAssignments"),
-            json!({"principalId": uid, "resourceId": graph_sp,
-                   "appRoleId": "00000000-0000-0000-0000-000000000000"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{a}");
+    grant_app_role(&g, &uid, &graph_sp).await;
     let assigned_to = format!("/v1.0/servicePrincipals/{graph_sp}/appRoleAssignedTo?$top=999");
-    let holds = |page: &Value| {
-        page["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["principalId"] == uid.as_str())
-    };
+    let holds = |page: &Value| page_has(page, "principalId", &uid);
     assert!(holds(&g.get(&assigned_to).await.1));
     assert_eq!(g.delete(&format!("/v1.0/users/{uid}")).await.0, 204);
     let (_, assigned) = g.get(&mine).await;
@@ -1122,12 +1137,7 @@ async fn directory_role_members_are_rbac_assignments() {
     let (_, listed) = g.get(&members).await;
     assert!(!ids(&listed).contains(&uid), "{listed}");
     // ... and come back with them.
-    let (status, e) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{uid}/restore"),
-            json!({}),
-        )
-        .await;
+    let (status, e) = try_restore(&g, &uid).await;
     assert_eq!(status, 200, "{e}");
     let (_, assigned) = g.get(&mine).await;
     assert_eq!(ids(&assigned).len(), 1, "{assigned}");
@@ -1148,18 +1158,12 @@ async fn a_service_principal_copies_its_application() {
                        "adminConsentDisplayName": "Read payroll", "adminConsentDescription": "Reads payroll",
                        "userConsentDisplayName": "Read payroll", "userConsentDescription": "Reads payroll",
                        "value": "payroll.read", "isEnabled": true});
-    let (status, app) = g
-        .post(
-            "/v1.0/applications",
-            json!({"displayName": "Payroll API", "signInAudience": "AzureADMultipleOrgs",
-                   "appRoles": [role], "api": {"oauth2PermissionScopes": [scope]}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{app}");
-    let (status, sp) = g
-        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
-        .await;
-    assert_eq!(status, 201, "{sp}");
+    let (app, sp) = new_service_principal(
+        &g,
+        json!({"displayName": "Payroll API", "signInAudience": "AzureADMultipleOrgs",
+               "appRoles": [role], "api": {"oauth2PermissionScopes": [scope]}}),
+    )
+    .await;
     let (_, sp) = g
         .get(&format!(
             "/v1.0/servicePrincipals/{}",
@@ -1355,7 +1359,6 @@ async fn deleted_groups_and_service_principals_take_their_assignments_along() {
             "/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{principal}'"
         )
     };
-    let assign = |principal: String| json!({"principalId": principal, "roleDefinitionId": ga, "directoryScopeId": "/"});
 
     // A role-assignable group holding Global Administrator.
     let (status, group) = g
@@ -1367,60 +1370,22 @@ async fn deleted_groups_and_service_principals_take_their_assignments_along() {
         .await;
     assert_eq!(status, 201, "{group}");
     let gid = group["id"].as_str().unwrap().to_string();
-    let (status, e) = g
-        .post(
-            "/v1.0/roleManagement/directory/roleAssignments",
-            assign(gid.clone()),
-        )
-        .await;
-    assert_eq!(status, 201, "{e}");
+    assign_global_admin(&g, &gid).await;
     assert_eq!(ids(&g.get(&of(&gid)).await.1).len(), 1);
     assert_eq!(g.delete(&format!("/v1.0/groups/{gid}")).await.0, 204);
     assert!(ids(&g.get(&of(&gid)).await.1).is_empty());
-    let (status, e) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{gid}/restore"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{e}");
+    let _ = restore(&g, &gid).await;
     assert_eq!(ids(&g.get(&of(&gid)).await.1).len(), 1);
 
     // A service principal: a role it holds, and an app role granted on it to a user.
-    let (status, app) = g
-        .post("/v1.0/applications", json!({"displayName": "Resource app"}))
-        .await;
-    assert_eq!(status, 201, "{app}");
-    let (status, sp) = g
-        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
-        .await;
-    assert_eq!(status, 201, "{sp}");
+    let (_, sp) = new_service_principal(&g, json!({"displayName": "Resource app"})).await;
     let spid = sp["id"].as_str().unwrap().to_string();
-    let (status, e) = g
-        .post(
-            "/v1.0/roleManagement/directory/roleAssignments",
-            assign(spid.clone()),
-        )
-        .await;
-    assert_eq!(status, 201, "{e}");
+    assign_global_admin(&g, &spid).await;
     let user = new_user(&g, &s.domain, "granted").await;
     let uid = user["id"].as_str().unwrap().to_string();
-    let (status, a) = g
-        .post(
-            &format!("/v1.0/users/{uid}/appRoleAssignments"),
-            json!({"principalId": uid, "resourceId": spid,
-                   "appRoleId": "00000000-0000-0000-0000-000000000000"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{a}");
+    grant_app_role(&g, &uid, &spid).await;
     let held = format!("/v1.0/users/{uid}/appRoleAssignments");
-    let holds = |page: &Value| {
-        page["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["resourceId"] == spid.as_str())
-    };
+    let holds = |page: &Value| page_has(page, "resourceId", &spid);
     assert!(holds(&g.get(&held).await.1));
     assert_eq!(ids(&g.get(&of(&spid)).await.1).len(), 1);
     assert_eq!(
@@ -1429,13 +1394,7 @@ async fn deleted_groups_and_service_principals_take_their_assignments_along() {
     );
     assert!(ids(&g.get(&of(&spid)).await.1).is_empty());
     assert!(!holds(&g.get(&held).await.1), "the grant left the user");
-    let (status, e) = g
-        .post(
-            &format!("/v1.0/directory/deletedItems/{spid}/restore"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{e}");
+    let _ = restore(&g, &spid).await;
     assert_eq!(ids(&g.get(&of(&spid)).await.1).len(), 1);
     assert!(holds(&g.get(&held).await.1), "and came back");
     let (_, to) = g
