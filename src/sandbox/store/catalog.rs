@@ -726,6 +726,20 @@ impl Catalog {
         self.derives(ty, "microsoft.graph.directoryObject")
     }
 
+    /// Whether the type is open (takes dynamic properties): declared `OpenType`, or derived
+    /// from an open type, as OData requires of a type whose base is open.
+    pub fn is_open(&self, ty: &str) -> bool {
+        let mut current = self.ty(ty);
+        for _ in 0..MAX_BASE_DEPTH {
+            let Some(t) = current else { return false };
+            if t.open {
+                return true;
+            }
+            current = t.base.as_deref().and_then(|b| self.ty(b));
+        }
+        false
+    }
+
     /// Whether `ty` is `base` or derives from it.
     pub fn derives(&self, ty: &str, base: &str) -> bool {
         let mut current = self.ty(ty);
