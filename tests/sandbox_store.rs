@@ -530,3 +530,22 @@ async fn application_updates_as_the_sdks_send_them() {
     assert_eq!(status, 400, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("X.509"));
 }
+
+/// An action of a sub-namespace bound to a collection, as the SDK's path writes it
+/// (Microsoft's example `Invoke-MgRemediateSecurityCollaborationAnalyzedEmail`), reaches the
+/// action: it was read as a key of the collection and answered 405.
+#[tokio::test(flavor = "multi_thread")]
+async fn sub_namespace_operations_keep_their_qualification() {
+    let g = Graph::new().await;
+    let (status, body) = g
+        .call(
+            Method::POST,
+            "/v1.0/security/collaboration/analyzedEmails/microsoft.graph.security.remediate",
+            Some(
+                json!({"displayName": "x", "action": "softDelete", "remediateSendersCopy": false,
+                "analyzedEmails": [{"networkMessageId": "a", "recipientEmailAddress": "b@c"}]}),
+            ),
+        )
+        .await;
+    assert!(status < 300, "{status} {body}");
+}

@@ -95,17 +95,106 @@ pub fn body_parameter(model_id: &str, value: &Value) -> Result<Map<String, Value
 
 /// An action's `-BodyParameter` (`Send-MgUserMail -BodyParameter @{ Message = ... }`): keys
 /// matched to the action's parameters ignoring case and written with their names, values
-/// converted as the expanded parameters' are (nested models to their wire names, booleans
-/// from text), as the SDK's request-body type converter does. Other keys are sent as given.
+/// converted to each parameter's declared type at every level ([`convert_value`]), as the
+/// SDK's request-body model (`I...PostRequestBody`) converts them when it binds the
+/// hashtable. Other keys are sent as given.
 pub fn action_body(params: &[ActionParam], object: Map<String, Value>) -> Map<String, Value> {
     object
         .into_iter()
         .map(
             |(key, value)| match params.iter().find(|p| p.json.eq_ignore_ascii_case(&key)) {
-                Some(p) => (p.json.to_string(), expanded_value(p.ty, &value)),
+                Some(p) => (p.json.to_string(), convert_value(p.ty, value)),
                 None => (key, value),
             },
         )
+        .collect()
+}
+
+/// A value as the SDK's models convert it to a declared type, at any depth (at most
+/// [`MAX_DEPTH`] levels): `'true'`/`'false'` to booleans, numeric text to numbers, a byte
+/// array (`[byte[]]`, a JSON array of 0..=255) to base64 text where the type is text
+/// (`Edm.Binary`), one object to a one-item list where a list is declared, and the keys of
+/// nested models (or of the derived type their `@odata.type` names) to their wire names.
+/// Values that do not convert, and keys no model declares, are sent as given: Graph (or the
+/// sandbox) answers for them.
+pub fn convert_value(ty: PropType, value: Value) -> Value {
+    convert_at(ty, value, 0)
+}
+
+fn convert_at(ty: PropType, value: Value, depth: usize) -> Value {
+    if depth >= MAX_DEPTH {
+        return value;
+    }
+    match (ty, value) {
+        (PropType::Bool, Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(s),
+        },
+        (PropType::Bool, v @ Value::Object(_)) => Value::Bool(truthy(&v)),
+        (PropType::Int | PropType::Long, Value::String(s)) => match s.trim().parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::String(s),
+        },
+        (PropType::Double, Value::String(s)) => {
+            match s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
+                Some(n) => Value::Number(n),
+                None => Value::String(s),
+            }
+        }
+        (PropType::String, Value::Array(items)) if is_bytes(&items) => {
+            use base64::Engine;
+            let bytes: Vec<u8> = items
+                .iter()
+                .filter_map(Value::as_u64)
+                .map(|b| b as u8)
+                .collect();
+            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+        }
+        (PropType::StringList, Value::String(s)) => Value::Array(vec![Value::String(s)]),
+        (PropType::Model(id), Value::Object(o)) => Value::Object(convert_object(id, o, depth + 1)),
+        (PropType::ModelList(id), Value::Array(items)) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(o) => Value::Object(convert_object(id, o, depth + 1)),
+                    other => other,
+                })
+                .collect(),
+        ),
+        (PropType::ModelList(id), Value::Object(o)) => {
+            Value::Array(vec![Value::Object(convert_object(id, o, depth + 1))])
+        }
+        (_, v) => v,
+    }
+}
+
+/// Whether a JSON array is a byte array as PowerShell writes one (`[byte[]]`: numbers 0..=255).
+fn is_bytes(items: &[Value]) -> bool {
+    !items.is_empty() && items.iter().all(|v| v.as_u64().is_some_and(|b| b <= 255))
+}
+
+/// An object of a model type, its members converted to their declared types: the derived
+/// type its `@odata.type` names when the catalog has it, else the declared one.
+fn convert_object(id: &str, object: Map<String, Value>, depth: usize) -> Map<String, Value> {
+    let derived = object
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .and_then(|t| crate::catalog::generated::model(t.trim_start_matches('#')));
+    let Some(m) = derived.or_else(|| crate::catalog::model(id)) else {
+        return object;
+    };
+    object
+        .into_iter()
+        .map(|(key, value)| match m.prop(&key) {
+            Some(prop) => (prop.json.to_string(), convert_at(prop.ty, value, depth)),
+            None => (key, value),
+        })
         .collect()
 }
 
@@ -333,6 +422,123 @@ mod tests {
             &json!({"displayName": null, "manager@odata.bind": "x", "extension_1_a": 1}),
         )
         .unwrap();
+    }
+
+    /// The `Edm.Binary` properties of every complex and entity type, from the raw catalog.
+    fn binary_properties() -> std::collections::HashMap<String, Vec<String>> {
+        let (_, models, _) = crate::catalog::generated::raw_files();
+        let mut out = std::collections::HashMap::new();
+        for line in models.lines().filter(|l| l.starts_with('{')) {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let props: Vec<String> = v["props"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["type"] == "Edm.Binary" && p["collection"] != true)
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            if !props.is_empty() {
+                out.insert(v["name"].as_str().unwrap().to_string(), props);
+            }
+        }
+        out
+    }
+
+    /// Every parameter of every generated action (v1.0), given in `-BodyParameter` as text
+    /// where a boolean or a number is declared, under an upper-case key: it is sent as the
+    /// declared JSON type under its wire name, as the SDK's request-body models convert it.
+    /// Every action parameter of a model type with an `Edm.Binary` property, given a byte
+    /// array there (as `[byte[]]` travels: numbers 0..=255), sends base64 text.
+    #[test]
+    fn every_action_body_parameter_converts_to_its_declared_type() {
+        let binary = binary_properties();
+        let (mut scalars, mut bytes) = (0, 0);
+        for name in crate::catalog::generated::command_names() {
+            let cmd = crate::catalog::command(name).expect("listed");
+            for route in cmd.routes.iter().filter(|r| !r.action.is_empty()) {
+                for p in route.action {
+                    let (given, expected) = match p.ty {
+                        PropType::Bool => (json!("False"), json!(false)),
+                        PropType::Int | PropType::Long => (json!(" 42 "), json!(42)),
+                        PropType::Double => (json!("100"), json!(100.0)),
+                        PropType::StringList => (json!("a"), json!(["a"])),
+                        PropType::Model(id) => {
+                            let Some(props) = binary.get(id) else {
+                                continue;
+                            };
+                            let mut inner = Map::new();
+                            inner.insert(props[0].to_ascii_uppercase(), json!([77, 73, 73]));
+                            let mut expected = Map::new();
+                            expected.insert(props[0].clone(), json!("TUlJ"));
+                            bytes += 1;
+                            (Value::Object(inner), Value::Object(expected))
+                        }
+                        _ => continue,
+                    };
+                    if !matches!(p.ty, PropType::Model(_)) {
+                        scalars += 1;
+                    }
+                    let mut body = Map::new();
+                    body.insert(p.json.to_ascii_uppercase(), given);
+                    let out = action_body(route.action, body);
+                    assert_eq!(
+                        out.get(p.json),
+                        Some(&expected),
+                        "{name} {}: {out:?}",
+                        p.json
+                    );
+                }
+            }
+        }
+        assert!(
+            scalars > 300 && bytes > 5,
+            "{scalars} scalar and {bytes} binary parameters"
+        );
+    }
+
+    #[test]
+    fn nested_values_convert_by_the_declared_or_derived_type() {
+        let cmd = crate::catalog::command("Find-MgUserMeetingTime").expect("generated");
+        let out = action_body(
+            cmd.routes[0].action,
+            json!({"minimumAttendeePercentage": "100", "isOrganizerOptional": "false",
+                   "maxCandidates": "7", "locationConstraint": {"isRequired": "true",
+                   "locations": {"resolveAvailability": "FALSE", "displayName": "x"}}})
+            .as_object()
+            .unwrap()
+            .clone(),
+        );
+        assert_eq!(out["minimumAttendeePercentage"], json!(100.0));
+        assert_eq!(out["isOrganizerOptional"], json!(false));
+        assert_eq!(out["maxCandidates"], json!(7));
+        assert_eq!(out["locationConstraint"]["isRequired"], json!(true));
+        assert_eq!(
+            out["locationConstraint"]["locations"],
+            json!([{"resolveAvailability": false, "displayName": "x"}]),
+            "one object where a list is declared is a one-item list"
+        );
+        // What does not convert is sent as given, for Graph to answer.
+        let out = action_body(
+            cmd.routes[0].action,
+            json!({"maxCandidates": "many"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        assert_eq!(out["maxCandidates"], json!("many"));
+        // A derived type named by @odata.type converts its own properties.
+        let cmd = crate::catalog::command("Add-MgApplicationKey").expect("generated");
+        let out = action_body(
+            cmd.routes[0].action,
+            json!({"KeyCredential": {"Key": [1, 2, 3], "Usage": "Verify"}, "proof": "p"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        assert_eq!(
+            out["keyCredential"],
+            json!({"key": "AQID", "usage": "Verify"})
+        );
     }
 
     #[test]

@@ -132,3 +132,39 @@ Describe 'Changes' {
         $u.DisplayName | Should -Be 'Case'
     }
 }
+
+# Microsoft's documented examples write bodies as hashtables whose values are text, byte arrays
+# and open members; the SDK's models convert them when they bind, so the request is the same.
+Describe 'Bodies as Microsoft''s examples write them' {
+    It 'an action''s -BodyParameter converts text to booleans and numbers, as its request-body model does' {
+        $params = @{
+            attendees                 = @(@{ type = 'required'; emailAddress = @{ address = 'alexw@contoso.onmicrosoft.com' } })
+            meetingDuration           = 'PT1H'
+            isOrganizerOptional       = 'false'
+            returnSuggestionReasons   = 'true'
+            minimumAttendeePercentage = '100'
+        }
+        # The sandbox refuses '100' for Edm.Double (as Graph's OData layer does for a literal of the wrong kind).
+        { Find-MgUserMeetingTime -UserId admin@contoso.onmicrosoft.com -BodyParameter $params -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'an action''s -BodyParameter sends a [byte[]] as base64 where the type is Edm.Binary, at any depth' {
+        $app = New-MgApplication -DisplayName 'Key example'
+        $bytes = [System.Text.Encoding]::ASCII.GetBytes('MIIDYDCCAki')
+        $params = @{ keyCredential = @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $bytes }; passwordCredential = $null; proof = 'eyJ0eXAiOiJ' }
+        $key = Add-MgApplicationKey -ApplicationId $app.Id -BodyParameter $params -ErrorAction Stop
+        $key.Usage | Should -Be 'Verify'
+        (Get-MgApplication -ApplicationId $app.Id).KeyCredentials.Count | Should -Be 1
+    }
+
+    It 'an open extension inside a new message keeps its own members' {
+        $params = @{
+            subject    = 'Annual review'
+            extensions = @(@{ '@odata.type' = 'microsoft.graph.openTypeExtension'; extensionName = 'Com.Contoso.Referral'; companyName = 'Wingtip Toys'; dealValue = 10000 })
+        }
+        $m = New-MgUserMessage -UserId admin@contoso.onmicrosoft.com -BodyParameter $params -ErrorAction Stop
+        $ext = Get-MgUserMessageExtension -UserId admin@contoso.onmicrosoft.com -MessageId $m.Id
+        $ext.AdditionalProperties['companyName'] | Should -Be 'Wingtip Toys'
+        $ext.AdditionalProperties['dealValue'] | Should -Be 10000
+    }
+}

@@ -265,7 +265,9 @@ pub fn qualified_path(path: &str) -> String {
         if seg.len() > NS.len() && seg[..NS.len()].eq_ignore_ascii_case(NS) {
             let name = &seg[NS.len()..];
             let bare = name.split('(').next().unwrap_or(name);
-            if cat.ty(&format!("{NS}{bare}")).is_none() {
+            // An operation of a sub-namespace (`microsoft.graph.security.remediate`) keeps its
+            // qualification: only the default namespace may be left out.
+            if cat.ty(&format!("{NS}{bare}")).is_none() && !bare.contains('.') {
                 out.push_str(name);
                 continue;
             }

@@ -616,7 +616,10 @@ impl Catalog {
                 sorted.sort();
                 let keys: Vec<String> = sorted.iter().map(|(k, _)| k.clone()).collect();
                 let n = *children
-                    .get(&Pattern::Call(short.clone(), keys))
+                    .get(&Pattern::Call(short.clone(), keys.clone()))
+                    // A function of a sub-namespace keeps its qualified name in the
+                    // templates (`microsoft.graph.callRecords.getDirectRoutingCalls(...)`).
+                    .or_else(|| children.get(&Pattern::Call(lower.clone(), keys)))
                     .or_else(|| {
                         // `delta()` also matches a template written `delta`.
                         args.is_empty()
@@ -724,6 +727,20 @@ impl Catalog {
     /// Whether the type derives from `microsoft.graph.directoryObject`.
     pub fn is_directory(&self, ty: &str) -> bool {
         self.derives(ty, "microsoft.graph.directoryObject")
+    }
+
+    /// Whether the type is open (takes dynamic properties): declared `OpenType`, or derived
+    /// from an open type, as OData requires of a type whose base is open.
+    pub fn is_open(&self, ty: &str) -> bool {
+        let mut current = self.ty(ty);
+        for _ in 0..MAX_BASE_DEPTH {
+            let Some(t) = current else { return false };
+            if t.open {
+                return true;
+            }
+            current = t.base.as_deref().and_then(|b| self.ty(b));
+        }
+        false
     }
 
     /// Whether `ty` is `base` or derives from it.
@@ -923,6 +940,51 @@ mod tests {
             c.matches(&split_segments("/nothing")).unwrap_err(),
             NoMatch::Segment("nothing".into())
         );
+    }
+
+    /// Every generated route with a namespace-qualified segment (a cast, or an action or
+    /// function of a sub-namespace such as `microsoft.graph.security.remediate`), as the
+    /// cmdlets send it and the server reads it, reaches its own operation, not an entity key.
+    #[test]
+    fn every_qualified_segment_of_the_catalog_routes() {
+        let c = catalog();
+        let (commands, _, _) = crate::catalog::generated::raw_files();
+        let mut checked = 0;
+        for line in commands.lines().filter(|l| l.starts_with('{')) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            for op in v["ops"].as_array().into_iter().flatten() {
+                let path = op["path"].as_str().unwrap();
+                if !path.split('/').any(|s| s.starts_with("microsoft.graph.")) {
+                    continue;
+                }
+                let concrete: String = path
+                    .split('/')
+                    .map(|s| match (s.find('{'), s.find('(')) {
+                        (Some(_), None) => "k".to_string(),
+                        // Function arguments, as the cmdlets write them: quoted.
+                        _ => regex_lite::Regex::new(r"\{[^}]*\}")
+                            .unwrap()
+                            .replace_all(s, "'k'")
+                            .into_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                // As the server reads it: `graph.` aliases and default-namespace
+                // qualifications normalised first.
+                let concrete = crate::sandbox::graph::qualified_path(&concrete);
+                let m = c
+                    .matches(&split_segments(&concrete))
+                    .unwrap_or_else(|e| panic!("{path} ({concrete}): {e:?}"));
+                let method = op["method"].as_str().unwrap();
+                assert!(
+                    m.ops.iter().any(|(meth, _)| meth == method),
+                    "{method} {path} ({concrete}) matched {:?}",
+                    m.ops.iter().map(|(meth, _)| meth).collect::<Vec<_>>()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked} routes");
     }
 
     #[test]

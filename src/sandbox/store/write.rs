@@ -229,6 +229,15 @@ fn too_deep() -> GraphErr {
     ))
 }
 
+/// Whether an entity body of this type keeps members its type does not declare: open types
+/// do (`openTypeExtension`, the open extensions added with `New-MgUserMessageExtension` or
+/// inside a message's `extensions`), as Graph's OData layer keeps dynamic properties; but
+/// directory objects take only `extension_` attributes, and Outlook items (messages,
+/// events, contacts) refuse undeclared members, though the metadata declares both open.
+pub fn takes_dynamic_properties(cat: &Catalog, ty: &str, directory: bool) -> bool {
+    !directory && !cat.derives(ty, "microsoft.graph.outlookItem") && cat.is_open(ty)
+}
+
 /// The message Graph's OData layer gives for a property the type does not declare.
 pub fn unknown_property(name: &str, ty: &str, directory: bool) -> GraphErr {
     bad(
@@ -332,6 +341,10 @@ pub fn check_entity(
             continue;
         }
         let Some(p) = cat.prop_info(&ty, &key) else {
+            if takes_dynamic_properties(cat, &ty, directory) {
+                out.object.insert(key, value);
+                continue;
+            }
             return Err(unknown_property(&key, &ty, directory));
         };
         let name = p.name.clone();
@@ -561,7 +574,9 @@ pub fn check_value(
                             continue;
                         }
                         let Some(p) = cat.prop_info(&concrete, k) else {
-                            if info.open {
+                            // The concrete type decides (an `extension` given as an
+                            // `openTypeExtension` takes dynamic properties).
+                            if cat.is_open(&concrete) {
                                 continue;
                             }
                             return Err(unknown_property(k, &concrete, directory));
@@ -735,6 +750,61 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("not compatible"));
+    }
+
+    /// Every open type of the catalog that is not a directory object takes a dynamic
+    /// property, at the top of a body and inside a declared property whose concrete type
+    /// (`@odata.type`) it is; every other type refuses one with Graph's message.
+    #[test]
+    fn open_types_take_dynamic_properties_and_closed_ones_refuse_them() {
+        let c = catalog();
+        let (_, models, _) = crate::catalog::generated::raw_files();
+        let (mut open, mut closed) = (0, 0);
+        for line in models.lines().filter(|l| l.starts_with('{')) {
+            let t: Value = serde_json::from_str(line).unwrap();
+            let name = t["name"].as_str().unwrap();
+            if t["kind"] != "entity" || c.is_directory(name) {
+                continue;
+            }
+            let body = obj(json!({"@odata.type": format!("#{name}"), "zzDynamicValue": 7}));
+            let r = check_entity(c, name, body, Mode::Update);
+            if takes_dynamic_properties(c, name, false) {
+                let ok = r.unwrap_or_else(|e| panic!("{name}: {}", e.message));
+                assert_eq!(ok.object.get("zzDynamicValue"), Some(&json!(7)), "{name}");
+                open += 1;
+            } else {
+                let e = r
+                    .err()
+                    .unwrap_or_else(|| panic!("{name} took a dynamic property"));
+                assert!(
+                    e.message.contains("'zzDynamicValue'"),
+                    "{name}: {}",
+                    e.message
+                );
+                closed += 1;
+            }
+        }
+        assert!(open > 0 && closed > 100, "{open} open, {closed} closed");
+        // An open extension as a message's deep insert writes it (each item of `extensions`
+        // checked as its own entity) keeps its members; closed types nested in an Outlook
+        // item still refuse them.
+        let ok = check_entity(
+            c,
+            "microsoft.graph.extension",
+            obj(json!({"@odata.type": "microsoft.graph.openTypeExtension",
+                "extensionName": "Com.Contoso.Referral", "companyName": "Wingtip", "dealValue": 500})),
+            Mode::Create,
+        )
+        .unwrap();
+        assert_eq!(ok.object.get("companyName"), Some(&json!("Wingtip")));
+        let e = check_entity(
+            c,
+            "microsoft.graph.message",
+            obj(json!({"subject": "x", "from": {"emailAddress": {"address": "a@b"}, "zz": 1}})),
+            Mode::Create,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("'zz'"), "{}", e.message);
     }
 
     #[test]
