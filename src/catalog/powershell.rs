@@ -101,7 +101,12 @@ pub fn format_file() -> String {
             }
         }
     }
-    out.push_str(PERMISSION_VIEW);
+    // Find-MgGraphPermission's table, grouped by permission type as the SDK shows it, and
+    // Get-MgGraphRequiredPermission's, grouped the same way.
+    for (name, columns) in GROUPED_TABLES {
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        grouped_table_view(&mut out, name, Some("PermissionType"), &columns);
+    }
     out.push_str("  </ViewDefinitions>\n</Configuration>\n");
     out
 }
@@ -147,13 +152,38 @@ const SDK_TABLES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The permission commands' output types and their columns; rows grouped by permission type.
+const GROUPED_TABLES: &[(&str, &[&str])] = &[
+    (
+        "Microsoft.Graph.Custom.Permission",
+        &["Id", "Consent", "Name", "Description"],
+    ),
+    (
+        "MgGraph.RequiredPermission",
+        &["Name", "Consent", "Operations"],
+    ),
+];
+
 /// One table view selected by a type name.
 fn table_view(out: &mut String, name: &str, columns: &[String]) {
-    let _ = writeln!(
+    grouped_table_view(out, name, None, columns);
+}
+
+/// One table view selected by a type name, its rows grouped by `group_by` when given.
+fn grouped_table_view(out: &mut String, name: &str, group_by: Option<&str>, columns: &[String]) {
+    let _ = write!(
         out,
-        "    <View>\n      <Name>{0}</Name>\n      <ViewSelectedBy>\n        <TypeName>{0}</TypeName>\n      </ViewSelectedBy>\n      <TableControl>\n        <TableHeaders>",
+        "    <View>\n      <Name>{0}</Name>\n      <ViewSelectedBy>\n        <TypeName>{0}</TypeName>\n      </ViewSelectedBy>\n",
         xml_escape(name)
     );
+    if let Some(property) = group_by {
+        let _ = write!(
+            out,
+            "      <GroupBy>\n        <PropertyName>{}</PropertyName>\n      </GroupBy>\n",
+            xml_escape(property)
+        );
+    }
+    out.push_str("      <TableControl>\n        <TableHeaders>\n");
     for col in columns {
         let _ = writeln!(out, "          <TableColumnHeader>\n            <Label>{}</Label>\n          </TableColumnHeader>", xml_escape(col));
     }
@@ -163,52 +193,6 @@ fn table_view(out: &mut String, name: &str, columns: &[String]) {
     }
     out.push_str("            </TableColumnItems>\n          </TableRowEntry>\n        </TableRowEntries>\n      </TableControl>\n    </View>\n");
 }
-
-/// `Find-MgGraphPermission`'s table, grouped by permission type as the SDK shows it.
-const PERMISSION_VIEW: &str = r#"    <View>
-      <Name>Microsoft.Graph.Custom.Permission</Name>
-      <ViewSelectedBy>
-        <TypeName>Microsoft.Graph.Custom.Permission</TypeName>
-      </ViewSelectedBy>
-      <GroupBy>
-        <PropertyName>PermissionType</PropertyName>
-      </GroupBy>
-      <TableControl>
-        <TableHeaders>
-          <TableColumnHeader>
-            <Label>Id</Label>
-          </TableColumnHeader>
-          <TableColumnHeader>
-            <Label>Consent</Label>
-          </TableColumnHeader>
-          <TableColumnHeader>
-            <Label>Name</Label>
-          </TableColumnHeader>
-          <TableColumnHeader>
-            <Label>Description</Label>
-          </TableColumnHeader>
-        </TableHeaders>
-        <TableRowEntries>
-          <TableRowEntry>
-            <TableColumnItems>
-              <TableColumnItem>
-                <PropertyName>Id</PropertyName>
-              </TableColumnItem>
-              <TableColumnItem>
-                <PropertyName>Consent</PropertyName>
-              </TableColumnItem>
-              <TableColumnItem>
-                <PropertyName>Name</PropertyName>
-              </TableColumnItem>
-              <TableColumnItem>
-                <PropertyName>Description</PropertyName>
-              </TableColumnItem>
-            </TableColumnItems>
-          </TableRowEntry>
-        </TableRowEntries>
-      </TableControl>
-    </View>
-"#;
 
 /// Commands the engine never sees: installing the SDK-named modules' folder on the user's
 /// module path (`Commands/Discovery.cs` of the compiled core).

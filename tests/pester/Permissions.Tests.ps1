@@ -83,6 +83,13 @@ Describe 'Get-MgGraphRequiredPermission' {
         $needed | ForEach-Object { $_.PermissionType | Should -Be 'Application' }
         @($needed.Operations | Sort-Object) | Should -Be @('GET /users', 'GET /users/{id}', 'GET /users/{id}/memberOf')
         $needed[0].Id | Should -Match '^[0-9a-f-]{36}$'
+        # Shown as a table grouped by permission type, so a permission of each kind is told apart.
+        $null = Get-MgUser -Top 1
+        $table = Get-MgGraphRequiredPermission | Out-String -Width 200
+        $table | Should -Match 'PermissionType: Delegated'
+        $table | Should -Match 'PermissionType: Application'
+        $table | Should -Match '(?m)^Name\s+Consent\s+Operations'
+        $null = Get-MgGraphRequiredPermission -Clear
         Get-MgGraphRequiredPermission -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
         "$w" | Should -BeLike '*no Graph operation yet*'
     }
