@@ -298,39 +298,12 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// One expanded parameter's value as the body property's JSON.
+/// One expanded parameter's value as the body property's JSON: a switch (`-AccountEnabled`,
+/// `{"IsPresent": true}`) by its truth, everything else as [`convert_value`] converts it.
 pub fn expanded_value(ty: PropType, value: &Value) -> Value {
     match ty {
         PropType::Bool => Value::Bool(truthy(value)),
-        PropType::Int => match value {
-            Value::String(s) => s
-                .trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| value.clone()),
-            other => other.clone(),
-        },
-        PropType::Model(id) => match (value, model(id)) {
-            (Value::Object(o), Some(m)) => Value::Object(canonicalize(m, o.clone())),
-            (other, _) => other.clone(),
-        },
-        PropType::ModelList(id) => match (value, model(id)) {
-            (Value::Array(items), Some(m)) => Value::Array(
-                items
-                    .iter()
-                    .map(|i| match i {
-                        Value::Object(o) => Value::Object(canonicalize(m, o.clone())),
-                        other => other.clone(),
-                    })
-                    .collect(),
-            ),
-            (other, _) => other.clone(),
-        },
-        PropType::StringList => match value {
-            Value::String(s) => Value::Array(vec![Value::String(s.clone())]),
-            other => other.clone(),
-        },
-        _ => value.clone(),
+        _ => convert_value(ty, value.clone()),
     }
 }
 

@@ -13,6 +13,7 @@
 //!   assignments; an unknown principal or role definition is Graph's 404.
 //! - `$expand=principal` and `$expand=roleDefinition` on role assignments and their instances.
 
+use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::generic::{overlay_object, GROUPS, USERS};
@@ -642,15 +643,22 @@ pub fn withdraw_assignments(t: &mut Tenant, id: &str) -> Vec<Entity> {
         if principal == id {
             continue;
         }
-        if let Some((path, ty)) = top_path(t, &principal) {
-            if let Some(p) = t.store.get_mut(&path, &[Some(ty.to_string())]) {
-                p.many_mut("appRoleAssignments").shift_remove(a.id());
-            }
+        if let Some(held) = held_app_roles(t, &principal) {
+            held.shift_remove(a.id());
         }
         out.push(a);
     }
     t.store.version += 1;
     out
+}
+
+/// The app-role assignments principal `id` (a user, group or service principal) holds, when
+/// it exists.
+fn held_app_roles<'a>(t: &'a mut Tenant, id: &str) -> Option<&'a mut IndexMap<String, Entity>> {
+    let (path, ty) = top_path(t, id)?;
+    t.store
+        .get_mut(&path, &[Some(ty.to_string())])
+        .map(|p| p.many_mut("appRoleAssignments"))
 }
 
 /// Puts back what [`withdraw_assignments`] took, once the principal is restored; an
@@ -673,16 +681,13 @@ pub fn reinstate_assignments(t: &mut Tenant, assignments: Vec<Entity>) {
                 .sets
                 .get(SERVICE_PRINCIPALS)
                 .is_some_and(|s| s.contains_key(&resource))
-                || top_path(t, &principal).is_none()
             {
                 continue;
             }
-            if let Some((path, ty)) = top_path(t, &principal) {
-                if let Some(p) = t.store.get_mut(&path, &[Some(ty.to_string())]) {
-                    p.many_mut("appRoleAssignments")
-                        .insert(a.id().to_string(), a.clone());
-                }
-            }
+            let Some(held) = held_app_roles(t, &principal) else {
+                continue;
+            };
+            held.insert(a.id().to_string(), a.clone());
             if let Some(sp) = t
                 .store
                 .sets
