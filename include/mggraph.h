@@ -226,6 +226,20 @@ mggraph_status mggraph_call_cancel(const mggraph_call *call);
 mggraph_status mggraph_call_free(mggraph_call *call);
 
 /*
+ Writes the SDK module that exports the cmdlet `name` (`Get-MgUser` →
+ `Microsoft.Graph.Users`, `Get-MgBetaUser` → `Microsoft.Graph.Beta.Users`; any case), owned
+ (free it with `mggraph_string_free`), or NULL when the catalog has no such cmdlet (the
+ core's own commands, `Connect-MgGraph` and the like, are not catalog cmdlets). The
+ cmdlet layer loads that module itself when a script first names one of its cmdlets, ahead
+ of PowerShell's search of `PATH` and of every module's exports. The look-up reads the
+ cmdlet's catalog entry, as its first call would.
+
+ # Safety
+ `name` must be a NUL-terminated string; `out_module` must be valid for one pointer write.
+ */
+mggraph_status mggraph_command_module(const char *name, char **out_module);
+
+/*
  Frees a string returned by this library. NULL is allowed.
 
  # Safety

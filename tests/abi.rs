@@ -504,3 +504,55 @@ fn secrets_are_taken_as_utf16_and_named_by_id() {
     // SAFETY: a live session freed once.
     assert_eq!(unsafe { mggraph_session_free(session) }, MGGRAPH_OK);
 }
+
+/// The module of a cmdlet, as the cmdlet layer's auto-loading asks: generated, beta twin and
+/// hand-written cmdlets in any case; NULL for a name the catalog lacks; bad arguments refused.
+#[test]
+fn command_module_names_the_sdk_module_or_null() {
+    let module = |name: &str| -> Option<String> {
+        let name = CString::new(name).unwrap();
+        let mut out: *mut c_char = ptr::null_mut();
+        assert_eq!(
+            unsafe { mggraph_command_module(name.as_ptr(), &mut out) },
+            MGGRAPH_OK
+        );
+        if out.is_null() {
+            return None;
+        }
+        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        assert_eq!(unsafe { mggraph_string_free(out) }, MGGRAPH_OK);
+        Some(text)
+    };
+    assert_eq!(
+        module("Get-MgUser").as_deref(),
+        Some("Microsoft.Graph.Users")
+    );
+    assert_eq!(
+        module("get-mggroupmember").as_deref(),
+        Some("Microsoft.Graph.Groups")
+    );
+    assert_eq!(
+        module("Get-MgBetaUser").as_deref(),
+        Some("Microsoft.Graph.Beta.Users")
+    );
+    assert_eq!(
+        module("Get-MgDevice").as_deref(),
+        Some("Microsoft.Graph.Identity.DirectoryManagement")
+    );
+    // The core's own commands are not catalog cmdlets: their module is loaded already.
+    assert_eq!(module("Connect-MgGraph"), None);
+    assert_eq!(module("Get-MgNoSuchThing"), None);
+    assert_eq!(module("Get-ChildItem"), None);
+
+    let mut out: *mut c_char = ptr::null_mut();
+    assert_eq!(
+        unsafe { mggraph_command_module(ptr::null(), &mut out) },
+        MGGRAPH_NULL_ARGUMENT
+    );
+    assert!(last_error().contains("`name`"));
+    let name = CString::new("Get-MgUser").unwrap();
+    assert_eq!(
+        unsafe { mggraph_command_module(name.as_ptr(), ptr::null_mut()) },
+        MGGRAPH_NULL_ARGUMENT
+    );
+}

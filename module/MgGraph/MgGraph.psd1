@@ -55,6 +55,9 @@
   `Enable-MgGraphSdkModule` has run, are found by `Get-InstalledModule`.
 - `Import-Module MgGraph` runs no script: MgGraph''s root module is compiled (`MgGraph.dll`)
   and imports the core by path.
+- A cmdlet''s first use loads its SDK-named module straight from MgGraph''s catalog, before
+  PowerShell searches `PATH` for the name (20–50 ms a module on Linux), and honours
+  `$PSModuleAutoLoadingPreference`.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

@@ -143,24 +143,36 @@ struct Node {
     ops: Vec<(String, usize)>,
 }
 
-struct Table {
+/// The permissions of the map (its `p` lines), apart from the operations' table because a
+/// sandbox tenant's start needs only these (about 1 ms against 30 ms for the whole table).
+struct Names {
     permissions: Vec<Permission>,
     by_name: HashMap<String, usize>,
+}
+
+/// Operation rows and the template trie over them; grants name [`Names`]' permissions.
+struct Table {
     rows: Vec<Row>,
     nodes: Vec<Node>,
 }
 
 /// The permissions of the map, in the table's order.
 pub fn permissions() -> &'static [Permission] {
-    &table().permissions
+    &names().permissions
 }
 
 /// A permission by name (case-insensitive).
 pub fn permission(name: &str) -> Option<&'static Permission> {
-    let t = table();
-    t.by_name
+    let n = names();
+    n.by_name
         .get(&name.to_ascii_lowercase())
-        .map(|&i| &t.permissions[i])
+        .map(|&i| &n.permissions[i])
+}
+
+/// Builds the operations' table now (about 30 ms) rather than on the first `requirement`: for
+/// callers that have a thread to spare (the sandbox, as it starts).
+pub fn prepare() {
+    table();
 }
 
 /// A permission under one scheme as Microsoft describes it (the Microsoft Graph service
@@ -229,85 +241,109 @@ pub fn is_read_only(name: &str) -> bool {
     !name.contains("Write") && name.split(['.', '-']).any(|p| p.starts_with("Read"))
 }
 
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
+/// The decompressed table text (`permissions.tsv`), kept for the process's life.
+fn text() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
         let mut text = String::new();
         // The data is what build.rs compressed from the committed file: a failure is a build
         // defect, and an empty table (every path on the fallback rule) is the answer to it.
         let _ =
             std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(TABLE_GZ), &mut text);
-        parse(&text)
+        text
     })
 }
 
-fn parse(text: &str) -> Table {
-    let mut t = Table {
+fn names() -> &'static Names {
+    static NAMES: OnceLock<Names> = OnceLock::new();
+    NAMES.get_or_init(|| parse_names(text()))
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| parse_rows(text(), names()))
+}
+
+/// The `p` lines: `p <name> <schemes> [<privilege> <privilege>]`.
+fn parse_names(text: &'static str) -> Names {
+    let mut n = Names {
         permissions: vec![],
         by_name: HashMap::new(),
+    };
+    for line in text.lines().filter(|l| l.starts_with("p\t")) {
+        let f: Vec<&'static str> = line.split('\t').collect();
+        if f.len() != 3 && f.len() != 5 {
+            continue;
+        }
+        n.by_name
+            .insert(f[1].to_ascii_lowercase(), n.permissions.len());
+        n.permissions.push(Permission {
+            name: f[1],
+            delegated: f[2].contains('d'),
+            delegated_admin_consent: f[2].contains('c'),
+            application: f[2].contains('a'),
+            privilege: [
+                f.get(3).and_then(|l| l.parse().ok()).unwrap_or(0),
+                f.get(4).and_then(|l| l.parse().ok()).unwrap_or(0),
+            ],
+        });
+    }
+    n
+}
+
+/// The operation lines: `<METHOD> <template> <delegated grants> <application grants>`, each
+/// grant an index into the `p` lines (`*` least privileged, `+a|b` also requires).
+fn parse_rows(text: &str, n: &Names) -> Table {
+    let mut t = Table {
         rows: vec![],
         nodes: vec![Node::default()],
     };
-    let mut names: Vec<&'static str> = vec![];
+    let name = |i: usize| n.permissions.get(i).map(|p| p.name);
     for line in text.lines() {
-        if line.starts_with('#') || line.is_empty() {
+        if line.starts_with('#') || line.starts_with("p\t") || line.is_empty() {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.first() == Some(&"p") && (f.len() == 3 || f.len() == 5) {
-            let name: &'static str = Box::leak(f[1].to_string().into_boxed_str());
-            t.by_name
-                .insert(name.to_ascii_lowercase(), t.permissions.len());
-            t.permissions.push(Permission {
-                name,
-                delegated: f[2].contains('d'),
-                delegated_admin_consent: f[2].contains('c'),
-                application: f[2].contains('a'),
-                privilege: [
-                    f.get(3).and_then(|l| l.parse().ok()).unwrap_or(0),
-                    f.get(4).and_then(|l| l.parse().ok()).unwrap_or(0),
-                ],
-            });
-            names.push(name);
-        } else if f.len() == 4 {
-            let grants = |s: &str| -> Vec<Grant> {
-                s.split(',')
-                    .filter(|e| !e.is_empty())
-                    .filter_map(|e| {
-                        let (head, also) = e.split_once('+').unwrap_or((e, ""));
-                        let least = head.ends_with('*');
-                        let idx: usize = head.trim_end_matches('*').parse().ok()?;
-                        Some(Grant {
-                            name: names.get(idx)?,
-                            least,
-                            also_requires: also
-                                .split('|')
-                                .filter_map(|a| a.parse::<usize>().ok())
-                                .filter_map(|a| names.get(a).copied())
-                                .collect(),
-                        })
-                    })
-                    .collect()
-            };
-            let row = t.rows.len();
-            t.rows.push(Row {
-                delegated: grants(f[2]),
-                application: grants(f[3]),
-            });
-            let mut node = 0;
-            for seg in f[1].split('/').filter(|s| !s.is_empty()) {
-                node = match t.nodes[node].children.get(seg) {
-                    Some(&n) => n,
-                    None => {
-                        t.nodes.push(Node::default());
-                        let n = t.nodes.len() - 1;
-                        t.nodes[node].children.insert(seg.to_string(), n);
-                        n
-                    }
-                };
-            }
-            t.nodes[node].ops.push((f[0].to_string(), row));
+        if f.len() != 4 {
+            continue;
         }
+        let grants = |s: &str| -> Vec<Grant> {
+            s.split(',')
+                .filter(|e| !e.is_empty())
+                .filter_map(|e| {
+                    let (head, also) = e.split_once('+').unwrap_or((e, ""));
+                    let least = head.ends_with('*');
+                    let idx: usize = head.trim_end_matches('*').parse().ok()?;
+                    Some(Grant {
+                        name: name(idx)?,
+                        least,
+                        also_requires: also
+                            .split('|')
+                            .filter_map(|a| a.parse::<usize>().ok())
+                            .filter_map(name)
+                            .collect(),
+                    })
+                })
+                .collect()
+        };
+        let row = t.rows.len();
+        t.rows.push(Row {
+            delegated: grants(f[2]),
+            application: grants(f[3]),
+        });
+        let mut node = 0;
+        for seg in f[1].split('/').filter(|s| !s.is_empty()) {
+            node = match t.nodes[node].children.get(seg) {
+                Some(&n) => n,
+                None => {
+                    t.nodes.push(Node::default());
+                    let n = t.nodes.len() - 1;
+                    t.nodes[node].children.insert(seg.to_string(), n);
+                    n
+                }
+            };
+        }
+        t.nodes[node].ops.push((f[0].to_string(), row));
     }
     t
 }

@@ -439,6 +439,37 @@ pub unsafe extern "C" fn mggraph_call_free(call: *mut mggraph_call) -> mggraph_s
     })
 }
 
+/// Writes the SDK module that exports the cmdlet `name` (`Get-MgUser` →
+/// `Microsoft.Graph.Users`, `Get-MgBetaUser` → `Microsoft.Graph.Beta.Users`; any case), owned
+/// (free it with `mggraph_string_free`), or NULL when the catalog has no such cmdlet (the
+/// core's own commands, `Connect-MgGraph` and the like, are not catalog cmdlets). The
+/// cmdlet layer loads that module itself when a script first names one of its cmdlets, ahead
+/// of PowerShell's search of `PATH` and of every module's exports. The look-up reads the
+/// cmdlet's catalog entry, as its first call would.
+///
+/// # Safety
+/// `name` must be a NUL-terminated string; `out_module` must be valid for one pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mggraph_command_module(
+    name: *const c_char,
+    out_module: *mut *mut c_char,
+) -> mggraph_status {
+    guard(|| {
+        if out_module.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `out_module` is NULL");
+        }
+        // SAFETY: the caller guarantees NUL termination (NULL is refused by `arg_str`).
+        let name = match unsafe { arg_str(name, "name") } {
+            Ok(n) => n,
+            Err(status) => return status,
+        };
+        let module = crate::catalog::command(name).map(|c| out_string(c.sdk_module.to_string()));
+        // SAFETY: checked non-null above; the caller guarantees it is writable.
+        unsafe { *out_module = module.unwrap_or(std::ptr::null_mut()) };
+        MGGRAPH_OK
+    })
+}
+
 /// Frees a string returned by this library. NULL is allowed.
 ///
 /// # Safety

@@ -75,6 +75,51 @@ Describe 'The module manifest' {
     }
 }
 
+Describe 'Loading an SDK-named module on its first cmdlet' {
+    BeforeAll {
+        # A fake executable named like an SDK cmdlet, first on PATH: PowerShell's own search
+        # looks through PATH before it auto-loads a module, so without MgGraph's look-up hook
+        # this file would run instead of the cmdlet.
+        $script:Decoy = Join-Path ([IO.Path]::GetTempPath()) "mggraph-decoy-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory $script:Decoy | Out-Null
+        $script:Marker = Join-Path $script:Decoy 'ran'
+        Set-Content (Join-Path $script:Decoy 'Get-MgGroup') "#!/bin/sh`ntouch '$script:Marker'"
+        if (-not $IsWindows) { chmod +x (Join-Path $script:Decoy 'Get-MgGroup') }
+        $script:Run = {
+            param([string] $Script)
+            $env:PATH = $script:Decoy + [IO.Path]::PathSeparator + $env:PATH
+            try { pwsh -NoProfile -NonInteractive -Command ("Import-Module '$($script:ModuleDir)/MgGraph.psd1'; " + $Script) 2>&1 }
+            finally { $env:PATH = $env:PATH.Substring($script:Decoy.Length + 1) }
+        }
+    }
+    AfterAll { Remove-Item -Recurse -Force $script:Decoy -ErrorAction SilentlyContinue }
+
+    It 'loads the module from the catalog before PowerShell searches PATH' {
+        $out = & $script:Run "try { Get-MgGroup -Top 1 -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; (Get-Module Microsoft.Graph.Groups).ModuleBase; (Get-Command Get-MgGroup).CommandType"
+        $LASTEXITCODE | Should -Be 0
+        Test-Path $script:Marker | Should -BeFalse -Because 'the decoy on PATH must not run'
+        $out[0] | Should -Match 'Authentication'
+        $out[1] | Should -Be ([IO.Path]::GetFullPath((Join-Path $script:ModuleDir '../Microsoft.Graph.Groups')))
+        $out[2] | Should -Be 'Cmdlet'
+    }
+
+    It 'loads nothing when $PSModuleAutoLoadingPreference is None' {
+        $out = & $script:Run "`$PSModuleAutoLoadingPreference = 'None'; try { Get-MgDevice -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; @(Get-Module Microsoft.Graph.Identity.DirectoryManagement).Count"
+        $out | Should -Be @('CommandNotFoundException', '0')
+    }
+
+    It 'keeps a look-up handler set before it, and gives it back at Remove-Module' {
+        $out = & $script:Run ("`$ExecutionContext.InvokeCommand.PreCommandLookupAction = { param(`$n, `$e) if (`$n -eq 'Get-Answer') { `$e.CommandScriptBlock = { 42 }; `$e.StopSearch = `$true } }; " +
+            "Remove-Module MgGraph, Microsoft.Graph.Authentication; Import-Module '$($script:ModuleDir)/MgGraph.psd1'; " +
+            "Get-Answer; `$null = Get-MgUser -Top 1 -ErrorAction SilentlyContinue; @(Get-Module Microsoft.Graph.Users).Count; " +
+            "Remove-Module MgGraph, Microsoft.Graph.Authentication; `$ExecutionContext.InvokeCommand.PreCommandLookupAction.Target.GetType().Name")
+        $out[0] | Should -Be '42'
+        $out[1] | Should -Be '1'
+        $out[2] | Should -Not -Match 'Hook'
+        Test-Path $script:Marker | Should -BeFalse
+    }
+}
+
 Describe 'Exported command <Name>' -ForEach $script:Exported {
     BeforeAll { $script:Command = Get-Command $Name -Module Microsoft.Graph.Authentication }
 

@@ -60,6 +60,18 @@ namespace MgGraph.PowerShell
             return NativeMethods.TakeString(p) ?? $"MgGraph engine call failed with status {status}.";
         }
 
+        /// <summary>The SDK module whose cmdlet <paramref name="name"/> is
+        /// (<c>Get-MgUser</c> → <c>Microsoft.Graph.Users</c>), or null when the catalog has no
+        /// such cmdlet.</summary>
+        /// <exception cref="InvalidOperationException">The engine refused the name.</exception>
+        public static string CommandModule(string name)
+        {
+            NativeMethods.EnsureResolver();
+            var status = NativeMethods.mggraph_command_module(NativeMethods.Utf8(name), out var module);
+            if (status != Status.Ok) throw new InvalidOperationException("MgGraph: " + LastError(status));
+            return NativeMethods.TakeString(module);
+        }
+
         /// <summary>Starts an engine call from its request (JSON text).</summary>
         /// <exception cref="InvalidOperationException">The engine refused the request.</exception>
         public static EngineCall Start(string requestJson)

@@ -102,6 +102,7 @@ namespace MgGraph.PowerShell
         [DllImport(Library)] internal static extern uint mggraph_string_free(IntPtr text);
         [DllImport(Library)] internal static extern uint mggraph_secret_new(IntPtr text, uint length, out ulong id);
         [DllImport(Library)] internal static extern uint mggraph_secret_free(ulong id);
+        [DllImport(Library)] internal static extern uint mggraph_command_module(byte[] name, out IntPtr module);
 
         /// <summary>A NUL-terminated UTF-8 copy of a string, for the C side.</summary>
         internal static byte[] Utf8(string text)

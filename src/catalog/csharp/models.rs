@@ -168,7 +168,7 @@ struct Entry {
 /// The models of a namespace, bases before derived types (C# does not need the order; the
 /// output is stable and reads top-down).
 fn entries(namespace: &str) -> Vec<Entry> {
-    let (_, models_text, _) = generated::raw_files();
+    let (models_text, _) = generated::raw_model_files();
     let mut out: Vec<Entry> = vec![];
     let mut classes: HashSet<String> = HashSet::new();
     for line in models_text.lines() {

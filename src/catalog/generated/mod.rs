@@ -105,11 +105,17 @@ fn models_text() -> &'static str {
     MODELS.text()
 }
 
-/// The raw catalog files (`commands.jsonl`, `models.jsonl`, `containers.json`), for readers
-/// that index them their own way (the sandbox's generic store compiles its route matcher and
-/// type table from them once).
-pub fn raw_files() -> (&'static str, &'static str, &'static str) {
-    (commands_text(), models_text(), CONTAINERS_JSON)
+/// The raw `commands.jsonl`, for readers that index it their own way (the sandbox's generic
+/// store compiles its route matcher from it). The first call decompresses every block
+/// (about 100 ms).
+pub fn raw_commands() -> &'static str {
+    commands_text()
+}
+
+/// The raw model files (`models.jsonl`, `containers.json`), for readers that index them
+/// their own way (the sandbox's type table); they decompress without the commands.
+pub fn raw_model_files() -> (&'static str, &'static str) {
+    (models_text(), CONTAINERS_JSON)
 }
 
 /// How many base types a model may inherit through (the CSDL has at most a handful; the limit

@@ -1093,7 +1093,7 @@ fn handle_path(
         }
         return Err(GraphErr::method_not_allowed());
     };
-    let op = &cat.ops[op_index];
+    let op = &cat.routes().ops[op_index];
     // Permissions were checked before routing (`crate::sandbox::authz`).
     let mut tenant = ctx.state.tenant_mut();
     let (cur, tail) = resolve(&tenant, cat, op, &matched.captures)?;
@@ -1361,7 +1361,7 @@ fn bound_elsewhere(
         .iter()
         .find(|(meth, _)| meth == "GET")
         .or_else(|| m.ops.first())?;
-    let op = cat.ops.iter().find(|o| {
+    let op = cat.routes().ops.iter().find(|o| {
         matches!(o.kind, OpKind::Action | OpKind::Function)
             && o.method == method.as_str()
             && o.steps.len() > 1
@@ -1369,7 +1369,7 @@ fn bound_elsewhere(
     })?;
     let mut tenant = ctx.state.tenant_mut();
     let t = &mut *tenant;
-    let answer = resolve(t, cat, &cat.ops[*get], &m.captures).and_then(|(cur, tail)| {
+    let answer = resolve(t, cat, &cat.routes().ops[*get], &m.captures).and_then(|(cur, tail)| {
         if tail != Tail::None {
             return Err(GraphErr::segment_not_found(&last.name));
         }
@@ -1394,7 +1394,12 @@ fn bound_elsewhere(
                     .find(|(meth, _)| meth == "GET")
                     .map(|(_, i)| *i)
             })
-            .and_then(|i| cat.ops[i].returns.as_ref().and_then(|r| r.ty.clone()));
+            .and_then(|i| {
+                cat.routes().ops[i]
+                    .returns
+                    .as_ref()
+                    .and_then(|r| r.ty.clone())
+            });
         let actual = entity_type(t, path).unwrap_or_default();
         if let Some(b) = binding {
             if !cat.derives(&actual, &b) {

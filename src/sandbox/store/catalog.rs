@@ -258,7 +258,8 @@ struct Node {
     ops: Vec<(String, usize)>,
 }
 
-/// The compiled catalog.
+/// The compiled catalog: the type table (models and containers), and the route table
+/// ([`Routes`]) compiled from the commands only when first needed.
 #[derive(Debug)]
 pub struct Catalog {
     types: HashMap<String, TypeInfo>,
@@ -266,6 +267,16 @@ pub struct Catalog {
     singletons: HashMap<String, Container>,
     /// Entity-set names as written, in catalog order.
     pub set_names: Vec<String>,
+    /// `commands.jsonl`, read (and decompressed) on the routes' first use.
+    commands: fn() -> &'static str,
+    routes: OnceLock<Routes>,
+}
+
+/// The route matcher and its operations. Apart from the types because it costs ten times
+/// as much to build (about 300 ms of CPU: 15,000 templates from 8 MB of commands) and a
+/// tenant's start and the hand-written handlers need only the types.
+#[derive(Debug)]
+pub struct Routes {
     pub ops: Vec<Op>,
     nodes: Vec<Node>,
 }
@@ -274,8 +285,8 @@ pub struct Catalog {
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        let (commands, models, containers) = crate::catalog::generated::raw_files();
-        Catalog::build(commands, models, containers)
+        let (models, containers) = crate::catalog::generated::raw_model_files();
+        Catalog::build(crate::catalog::generated::raw_commands, models, containers)
     })
 }
 
@@ -330,8 +341,137 @@ fn parse_pattern(seg: &str) -> (Pattern, Vec<String>) {
     (Pattern::Lit(seg.to_ascii_lowercase()), vec![])
 }
 
+impl Routes {
+    fn walk(
+        &self,
+        node: usize,
+        segs: &[Segment],
+        at: usize,
+        captures: &mut Vec<String>,
+        budget: &mut usize,
+        deepest: &mut usize,
+    ) -> Option<usize> {
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        *deepest = (*deepest).max(at);
+        let Some(seg) = segs.get(at) else {
+            return (!self.nodes[node].ops.is_empty()).then_some(node);
+        };
+        let children = &self.nodes[node].children;
+        let lower = seg.name.to_ascii_lowercase();
+        // `microsoft.graph.delta()` names the same function as `delta()`.
+        let short = lower
+            .strip_prefix("microsoft.graph.")
+            .filter(|_| seg.args.is_some())
+            .unwrap_or(&lower)
+            .to_string();
+        let mark = captures.len();
+        match &seg.args {
+            None => {
+                if let Some(&n) = children.get(&Pattern::Lit(lower.clone())) {
+                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
+                        return Some(found);
+                    }
+                    captures.truncate(mark);
+                }
+                // A function without parameters may be written without parentheses.
+                if let Some(&n) = children.get(&Pattern::Call(lower.clone(), vec![])) {
+                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
+                        return Some(found);
+                    }
+                    captures.truncate(mark);
+                }
+                if let Some(&n) = children.get(&Pattern::Param) {
+                    captures.push(seg.name.clone());
+                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
+                        return Some(found);
+                    }
+                    captures.truncate(mark);
+                }
+                None
+            }
+            Some(args) => {
+                let unnamed = args.len() == 1 && args[0].0.is_empty();
+                if unnamed {
+                    // `users('x')`: the collection, then its key.
+                    let n = *children.get(&Pattern::Lit(lower.clone()))?;
+                    let k = *self.nodes[n].children.get(&Pattern::Param)?;
+                    captures.push(args[0].1.clone());
+                    let found = self.walk(k, segs, at + 1, captures, budget, deepest);
+                    if found.is_none() {
+                        captures.truncate(mark);
+                    }
+                    return found;
+                }
+                let mut sorted: Vec<(String, String)> = args
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                    .collect();
+                sorted.sort();
+                let keys: Vec<String> = sorted.iter().map(|(k, _)| k.clone()).collect();
+                let n = *children
+                    .get(&Pattern::Call(short.clone(), keys.clone()))
+                    // A function of a sub-namespace keeps its qualified name in the
+                    // templates (`microsoft.graph.callRecords.getDirectRoutingCalls(...)`).
+                    .or_else(|| children.get(&Pattern::Call(lower.clone(), keys)))
+                    .or_else(|| {
+                        // `delta()` also matches a template written `delta`.
+                        args.is_empty()
+                            .then(|| children.get(&Pattern::Lit(short.clone())))
+                            .flatten()
+                    })?;
+                captures.extend(sorted.into_iter().map(|(_, v)| v));
+                let found = self.walk(n, segs, at + 1, captures, budget, deepest);
+                if found.is_none() {
+                    captures.truncate(mark);
+                }
+                found
+            }
+        }
+    }
+
+    fn add_op(&mut self, cat: &Catalog, op: GenOp) {
+        let Some(kind) = OpKind::parse(&op.kind) else {
+            return;
+        };
+        let mut node = 0;
+        let mut placeholders: Vec<String> = vec![];
+        let mut patterns = vec![];
+        for seg in op.path.split('/').filter(|s| !s.is_empty()) {
+            let (pattern, names) = parse_pattern(seg);
+            patterns.push((pattern.clone(), names.len()));
+            placeholders.extend(names);
+            let next = self.nodes.len();
+            node = *self.nodes[node].children.entry(pattern).or_insert(next);
+            if node == next {
+                self.nodes.push(Node::default());
+            }
+        }
+        // One template, one operation per method (the first wins, as the catalog is sorted).
+        if self.nodes[node].ops.iter().any(|(m, _)| *m == op.method) {
+            return;
+        }
+        let steps = cat.steps(&op.path, kind);
+        let body = op.body.unwrap_or_default();
+        let index = self.ops.len();
+        self.ops.push(Op {
+            method: op.method.clone(),
+            kind,
+            template: op.path,
+            model: body.model,
+            params: body.params.unwrap_or_default(),
+            returns: op.returns,
+            steps,
+        });
+        self.nodes[node].ops.push((op.method, index));
+    }
+}
+
 impl Catalog {
-    fn build(commands: &str, models: &str, containers: &str) -> Catalog {
+    /// The type table now; `commands` (read on the routes' first use) later.
+    fn build(commands: fn() -> &'static str, models: &str, containers: &str) -> Catalog {
         let mut types: HashMap<String, TypeInfo> = HashMap::new();
         for line in models.lines() {
             if let Ok(mut t) = serde_json::from_str::<TypeInfo>(line) {
@@ -371,59 +511,34 @@ impl Catalog {
             .into_iter()
             .map(|s| (s.name.to_ascii_lowercase(), s))
             .collect();
-        let mut cat = Catalog {
+        Catalog {
             types,
             sets,
             singletons,
             set_names,
-            ops: vec![],
-            nodes: vec![Node::default()],
-        };
-        for line in commands.lines() {
-            let Ok(cmd) = serde_json::from_str::<GenCommand>(line) else {
-                continue;
-            };
-            for op in cmd.ops {
-                cat.add_op(op);
-            }
+            commands,
+            routes: OnceLock::new(),
         }
-        cat
     }
 
-    fn add_op(&mut self, op: GenOp) {
-        let Some(kind) = OpKind::parse(&op.kind) else {
-            return;
-        };
-        let mut node = 0;
-        let mut placeholders: Vec<String> = vec![];
-        let mut patterns = vec![];
-        for seg in op.path.split('/').filter(|s| !s.is_empty()) {
-            let (pattern, names) = parse_pattern(seg);
-            patterns.push((pattern.clone(), names.len()));
-            placeholders.extend(names);
-            let next = self.nodes.len();
-            node = *self.nodes[node].children.entry(pattern).or_insert(next);
-            if node == next {
-                self.nodes.push(Node::default());
+    /// The route table, compiled on first use (the sandbox builds it on a thread of its own
+    /// once its tenant is filled, so requests seldom wait for it).
+    pub fn routes(&self) -> &Routes {
+        self.routes.get_or_init(|| {
+            let mut routes = Routes {
+                ops: vec![],
+                nodes: vec![Node::default()],
+            };
+            for line in (self.commands)().lines() {
+                let Ok(cmd) = serde_json::from_str::<GenCommand>(line) else {
+                    continue;
+                };
+                for op in cmd.ops {
+                    routes.add_op(self, op);
+                }
             }
-        }
-        // One template, one operation per method (the first wins, as the catalog is sorted).
-        if self.nodes[node].ops.iter().any(|(m, _)| *m == op.method) {
-            return;
-        }
-        let steps = self.steps(&op.path, kind);
-        let body = op.body.unwrap_or_default();
-        let index = self.ops.len();
-        self.ops.push(Op {
-            method: op.method.clone(),
-            kind,
-            template: op.path,
-            model: body.model,
-            params: body.params.unwrap_or_default(),
-            returns: op.returns,
-            steps,
-        });
-        self.nodes[node].ops.push((op.method, index));
+            routes
+        })
     }
 
     /// Classifies each segment of a template by walking the model from the container.
@@ -534,9 +649,10 @@ impl Catalog {
         let mut budget = MAX_MATCH_STEPS;
         let mut deepest = 0usize;
         let mut captures = Vec::new();
-        if let Some(node) = self.walk(0, segs, 0, &mut captures, &mut budget, &mut deepest) {
+        let routes = self.routes();
+        if let Some(node) = routes.walk(0, segs, 0, &mut captures, &mut budget, &mut deepest) {
             return Ok(Matched {
-                ops: &self.nodes[node].ops,
+                ops: &routes.nodes[node].ops,
                 captures,
             });
         }
@@ -544,96 +660,6 @@ impl Catalog {
         Err(NoMatch::Segment(
             segs.get(at).map(|s| s.name.clone()).unwrap_or_default(),
         ))
-    }
-
-    fn walk(
-        &self,
-        node: usize,
-        segs: &[Segment],
-        at: usize,
-        captures: &mut Vec<String>,
-        budget: &mut usize,
-        deepest: &mut usize,
-    ) -> Option<usize> {
-        if *budget == 0 {
-            return None;
-        }
-        *budget -= 1;
-        *deepest = (*deepest).max(at);
-        let Some(seg) = segs.get(at) else {
-            return (!self.nodes[node].ops.is_empty()).then_some(node);
-        };
-        let children = &self.nodes[node].children;
-        let lower = seg.name.to_ascii_lowercase();
-        // `microsoft.graph.delta()` names the same function as `delta()`.
-        let short = lower
-            .strip_prefix("microsoft.graph.")
-            .filter(|_| seg.args.is_some())
-            .unwrap_or(&lower)
-            .to_string();
-        let mark = captures.len();
-        match &seg.args {
-            None => {
-                if let Some(&n) = children.get(&Pattern::Lit(lower.clone())) {
-                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
-                        return Some(found);
-                    }
-                    captures.truncate(mark);
-                }
-                // A function without parameters may be written without parentheses.
-                if let Some(&n) = children.get(&Pattern::Call(lower.clone(), vec![])) {
-                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
-                        return Some(found);
-                    }
-                    captures.truncate(mark);
-                }
-                if let Some(&n) = children.get(&Pattern::Param) {
-                    captures.push(seg.name.clone());
-                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
-                        return Some(found);
-                    }
-                    captures.truncate(mark);
-                }
-                None
-            }
-            Some(args) => {
-                let unnamed = args.len() == 1 && args[0].0.is_empty();
-                if unnamed {
-                    // `users('x')`: the collection, then its key.
-                    let n = *children.get(&Pattern::Lit(lower.clone()))?;
-                    let k = *self.nodes[n].children.get(&Pattern::Param)?;
-                    captures.push(args[0].1.clone());
-                    let found = self.walk(k, segs, at + 1, captures, budget, deepest);
-                    if found.is_none() {
-                        captures.truncate(mark);
-                    }
-                    return found;
-                }
-                let mut sorted: Vec<(String, String)> = args
-                    .iter()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-                    .collect();
-                sorted.sort();
-                let keys: Vec<String> = sorted.iter().map(|(k, _)| k.clone()).collect();
-                let n = *children
-                    .get(&Pattern::Call(short.clone(), keys.clone()))
-                    // A function of a sub-namespace keeps its qualified name in the
-                    // templates (`microsoft.graph.callRecords.getDirectRoutingCalls(...)`).
-                    .or_else(|| children.get(&Pattern::Call(lower.clone(), keys)))
-                    .or_else(|| {
-                        // `delta()` also matches a template written `delta`.
-                        args.is_empty()
-                            .then(|| children.get(&Pattern::Lit(short.clone())))
-                            .flatten()
-                    })?;
-                captures.extend(sorted.into_iter().map(|(_, v)| v));
-                let found = self.walk(n, segs, at + 1, captures, budget, deepest);
-                if found.is_none() {
-                    captures.truncate(mark);
-                }
-                found
-            }
-        }
     }
 
     /// A type by qualified name (any case).
@@ -948,7 +974,7 @@ mod tests {
     #[test]
     fn every_qualified_segment_of_the_catalog_routes() {
         let c = catalog();
-        let (commands, _, _) = crate::catalog::generated::raw_files();
+        let commands = crate::catalog::generated::raw_commands();
         let mut checked = 0;
         for line in commands.lines().filter(|l| l.starts_with('{')) {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -997,7 +1023,7 @@ mod tests {
             .unwrap();
         let (_, op) = m.ops[0];
         assert_eq!(
-            c.ops[op].steps,
+            c.routes().ops[op].steps,
             vec![
                 Step::Set("groups".into()),
                 Step::Key(0),
@@ -1011,7 +1037,7 @@ mod tests {
             .unwrap();
         let (_, op) = m.ops[0];
         assert_eq!(
-            c.ops[op].steps.last(),
+            c.routes().ops[op].steps.last(),
             Some(&Step::Operation("assignLicense".into(), vec![]))
         );
     }

@@ -464,14 +464,32 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
 
     /// <summary>Runs when the authentication module (this assembly) is imported: puts the
     /// SDK-named modules' folder (the parent of the module's folder) first on PSModulePath for
-    /// this process, so their cmdlets load on first use and <c>Import-Module
-    /// Microsoft.Graph.Users</c> finds MgGraph's copy ahead of any installed SDK.</summary>
-    public sealed class ModuleInitializer : IModuleAssemblyInitializer
+    /// this process, so <c>Import-Module Microsoft.Graph.Users</c> finds MgGraph's copy ahead of
+    /// any installed SDK, and hooks the runspace's command look-ups so a cmdlet's module loads
+    /// from that folder on first use (<see cref="CommandAutoLoader"/>).</summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         /// <summary>At import.</summary>
         public void OnImport()
         {
             try { SdkModulePath.Add(MgBuiltinCmdlet.SdkModuleRoot); }
+            catch (Exception) { }
+            try
+            {
+                var engine = CommandAutoLoader.CurrentEngine();
+                if (engine != null) CommandAutoLoader.Register(engine, MgBuiltinCmdlet.SdkModuleRoot);
+            }
+            catch (Exception) { }
+        }
+
+        /// <summary>At Remove-Module.</summary>
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            try
+            {
+                var engine = CommandAutoLoader.CurrentEngine();
+                if (engine != null) CommandAutoLoader.Unregister(engine.InvokeCommand);
+            }
             catch (Exception) { }
         }
     }
