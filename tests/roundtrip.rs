@@ -29,7 +29,7 @@ fn collections(cat: &Catalog) -> BTreeMap<String, Collection> {
     let mut out: BTreeMap<String, Collection> = BTreeMap::new();
     let mut items: HashMap<String, Vec<OpKind>> = HashMap::new();
     for op in &cat.routes().ops {
-        let last = op.steps.last();
+        let last = op.steps().last();
         let is_collection = matches!(last, Some(Step::Set(_)) | Some(Step::Nav(_)));
         match op.kind {
             OpKind::List | OpKind::Create if is_collection => {

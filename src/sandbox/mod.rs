@@ -239,33 +239,31 @@ impl Gate {
 }
 
 /// Fills the tenant with the demo data and extra users, then opens `filled`, on a thread of
-/// its own; then builds the generic store's route table there, so the first request to it
-/// seldom waits. The gate opens even if filling panics (the tenant then holds what was added),
-/// so no request waits forever.
+/// its own. The gate opens even if filling panics (the tenant then holds what was added), so
+/// no request waits forever.
 fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usize) {
     fn fill(state: &AppState, demo: Option<u64>, extra_users: usize) {
-        if demo.is_some() || extra_users > 0 {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let mut tenant = match state.tenant.write() {
-                    Ok(t) => t,
-                    Err(p) => p.into_inner(),
-                };
-                tenant.fill(demo, extra_users);
-            }));
-        }
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut tenant = match state.tenant.write() {
+                Ok(t) => t,
+                Err(p) => p.into_inner(),
+            };
+            tenant.fill(demo, extra_users);
+        }));
         state.filled.open();
+    }
+    if demo.is_none() && extra_users == 0 {
+        state.filled.open();
+        return;
     }
     let spawned = std::thread::Builder::new()
         .name("mggraph-sandbox-fill".into())
         .spawn({
             let state = state.clone();
-            move || {
-                fill(&state, demo, extra_users);
-                let _ = std::panic::catch_unwind(|| store::catalog::catalog().routes());
-            }
+            move || fill(&state, demo, extra_users)
         });
     if spawned.is_err() {
-        // No thread to be had: fill here (the routes follow on first use).
+        // No thread to be had: fill here.
         fill(&state, demo, extra_users);
     }
 }
@@ -320,12 +318,14 @@ impl std::error::Error for DroppedByFault {}
 impl Sandbox {
     /// Binds `addr` and serves until stopped (or dropped).
     pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
-        // The generic store's type table and the permission map's operations are built once
-        // per process; start now, beside the tenant's build and fill, so requests do not wait
-        // for them (the route table follows the demo data: see `fill_in_background`).
+        // The generic store's type table, the permission map's operations and the store's
+        // route table are built once per process, in that order (a first request needs them in
+        // that order); start now, on the core the tenant's build and fill leave free, so
+        // requests seldom wait for them.
         std::thread::spawn(|| {
-            store::catalog::catalog();
+            let catalog = store::catalog::catalog();
             crate::catalog::permissions::prepare();
+            catalog.routes();
         });
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;

@@ -269,7 +269,7 @@ fn resolve(
 ) -> Result<(Cur, Tail), GraphErr> {
     let capture = |i: usize| captures.get(i).cloned().unwrap_or_default();
     let mut cur: Option<Cur> = None;
-    for step in &op.steps {
+    for step in op.steps() {
         let directory = match &cur {
             Some(Cur::Coll { ty, .. }) | Some(Cur::Item { ty, .. }) => cat.is_directory(ty),
             _ => false,
@@ -1364,8 +1364,8 @@ fn bound_elsewhere(
     let op = cat.routes().ops.iter().find(|o| {
         matches!(o.kind, OpKind::Action | OpKind::Function)
             && o.method == method.as_str()
-            && o.steps.len() > 1
-            && matches!(o.steps.last(), Some(Step::Operation(n, a)) if n.eq_ignore_ascii_case(name) && a.is_empty())
+            && o.steps().len() > 1
+            && matches!(o.steps().last(), Some(Step::Operation(n, a)) if n.eq_ignore_ascii_case(name) && a.is_empty())
     })?;
     let mut tenant = ctx.state.tenant_mut();
     let t = &mut *tenant;

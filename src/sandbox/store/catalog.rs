@@ -237,7 +237,17 @@ pub struct Op {
     /// Action parameters.
     pub params: Vec<Param>,
     pub returns: Option<Returns>,
-    pub steps: Vec<Step>,
+    /// How the template resolves, segment by segment: worked out on first use (see
+    /// [`Op::steps`]), as most of the 15,000 templates are never requested.
+    steps: OnceLock<Vec<Step>>,
+}
+
+impl Op {
+    /// How the template resolves, segment by segment (model walk from the container).
+    pub fn steps(&self) -> &[Step] {
+        self.steps
+            .get_or_init(|| catalog().steps(&self.template, self.kind))
+    }
 }
 
 /// A segment pattern of a template.
@@ -432,7 +442,7 @@ impl Routes {
         }
     }
 
-    fn add_op(&mut self, cat: &Catalog, op: GenOp) {
+    fn add_op(&mut self, op: GenOp) {
         let Some(kind) = OpKind::parse(&op.kind) else {
             return;
         };
@@ -453,7 +463,6 @@ impl Routes {
         if self.nodes[node].ops.iter().any(|(m, _)| *m == op.method) {
             return;
         }
-        let steps = cat.steps(&op.path, kind);
         let body = op.body.unwrap_or_default();
         let index = self.ops.len();
         self.ops.push(Op {
@@ -463,7 +472,7 @@ impl Routes {
             model: body.model,
             params: body.params.unwrap_or_default(),
             returns: op.returns,
-            steps,
+            steps: OnceLock::new(),
         });
         self.nodes[node].ops.push((op.method, index));
     }
@@ -521,8 +530,8 @@ impl Catalog {
         }
     }
 
-    /// The route table, compiled on first use (the sandbox builds it on a thread of its own
-    /// once its tenant is filled, so requests seldom wait for it).
+    /// The route table, compiled on first use (the sandbox starts building it on a thread of
+    /// its own as it starts, so requests seldom wait for it).
     pub fn routes(&self) -> &Routes {
         self.routes.get_or_init(|| {
             let mut routes = Routes {
@@ -534,7 +543,7 @@ impl Catalog {
                     continue;
                 };
                 for op in cmd.ops {
-                    routes.add_op(self, op);
+                    routes.add_op(op);
                 }
             }
             routes
@@ -1023,7 +1032,7 @@ mod tests {
             .unwrap();
         let (_, op) = m.ops[0];
         assert_eq!(
-            c.routes().ops[op].steps,
+            c.routes().ops[op].steps(),
             vec![
                 Step::Set("groups".into()),
                 Step::Key(0),
@@ -1037,7 +1046,7 @@ mod tests {
             .unwrap();
         let (_, op) = m.ops[0];
         assert_eq!(
-            c.routes().ops[op].steps.last(),
+            c.routes().ops[op].steps().last(),
             Some(&Step::Operation("assignLicense".into(), vec![]))
         );
     }
