@@ -105,7 +105,7 @@ namespace MgGraph.PowerShell
                 if (reader.TokenType == JsonToken.EndObject) return model;
                 if (reader.TokenType != JsonToken.PropertyName) throw Unexpected(reader, "a member name");
                 var name = (string)reader.Value;
-                if (info.TryGet(name, out var slot)) slot.Property.SetValue(model, ReadSlot(reader, slot));
+                if (info.TryGet(name, out var slot)) slot.Set(model, ReadSlot(reader, slot));
                 else
                 {
                     if (!reader.Read()) throw Unexpected(reader, "a value");

@@ -68,10 +68,17 @@ namespace MgGraph.PowerShell
         public readonly SlotKind Kind;
         /// <summary>The model class (Model) or its element class (ModelArray).</summary>
         public readonly Type ModelClass;
+        /// <summary>The auto-property's backing field, which the reader writes: the first model
+        /// of a class then compiles none of its setters (the model assemblies are not
+        /// ReadyToRun; a Graph application sets thirty or more). Null where the property has
+        /// no compiler-made field of its type (the setter is called then).</summary>
+        private readonly FieldInfo _field;
 
         public Slot(PropertyInfo p)
         {
             Property = p;
+            _field = p.DeclaringType?.GetField("<" + p.Name + ">k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic);
+            if (_field != null && _field.FieldType != p.PropertyType) _field = null;
             var t = p.PropertyType;
             if (t == typeof(string)) Kind = SlotKind.String;
             else if (t == typeof(bool?) || t == typeof(bool)) Kind = SlotKind.Bool;
@@ -84,6 +91,14 @@ namespace MgGraph.PowerShell
             else if (MgJson.IsModelClass(t)) { Kind = SlotKind.Model; ModelClass = t; }
             else if (t.IsArray && MgJson.IsModelClass(t.GetElementType())) { Kind = SlotKind.ModelArray; ModelClass = t.GetElementType(); }
             else Kind = SlotKind.Other;
+        }
+
+        /// <summary>Sets the property of <paramref name="model"/> to <paramref name="value"/>
+        /// (already of the property's type).</summary>
+        public void Set(object model, object value)
+        {
+            if (_field != null) _field.SetValue(model, value);
+            else Property.SetValue(model, value);
         }
     }
 }
