@@ -103,6 +103,11 @@ Describe 'Loading an SDK-named module on its first cmdlet' {
         $out[2] | Should -Be 'Cmdlet'
     }
 
+    It 'loads nothing for a name a function or an alias answers, as PowerShell does' {
+        $out = & $script:Run "function Get-MgGroup { 'mine' }; Set-Alias Get-MgDevice Get-Date; Get-MgGroup; (Get-MgDevice).GetType().Name; @(Get-Module Microsoft.Graph.Groups, Microsoft.Graph.Identity.DirectoryManagement).Count"
+        $out | Should -Be @('mine', 'DateTime', '0')
+    }
+
     It 'loads nothing when $PSModuleAutoLoadingPreference is None' {
         $out = & $script:Run "`$PSModuleAutoLoadingPreference = 'None'; try { Get-MgDevice -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; @(Get-Module Microsoft.Graph.Identity.DirectoryManagement).Count"
         $out | Should -Be @('CommandNotFoundException', '0')

@@ -18,8 +18,8 @@ namespace MgGraph.PowerShell
     /// imports the SDK-named module of an <c>Verb-Mg…</c> cmdlet from MgGraph's module folder on
     /// the name's first look-up, then lets PowerShell's search find the cmdlet as usual. It
     /// honours <c>$PSModuleAutoLoadingPreference</c> (only <c>All</c> loads), asks about each
-    /// name once per runspace, leaves names whose module is loaded already and names the catalog
-    /// does not know to PowerShell, and never throws: any failure leaves the search to
+    /// name once per runspace, leaves names an alias or function answers, names whose module is
+    /// loaded already and names the catalog does not know to PowerShell, and never throws: any failure leaves the search to
     /// PowerShell's own auto-loading.</summary>
     internal static class CommandAutoLoader
     {
@@ -93,6 +93,10 @@ namespace MgGraph.PowerShell
             {
                 var preference = _session.PSVariable.GetValue("PSModuleAutoLoadingPreference");
                 if (preference != null && !string.Equals(preference.ToString(), "All", StringComparison.OrdinalIgnoreCase)) return;
+                // An alias or function of that name answers before any cmdlet: as PowerShell's
+                // own auto-loading, load nothing then.
+                var items = _session.InvokeProvider.Item;
+                if (items.Exists("Alias:" + name, false, true) || items.Exists("Function:" + name, false, true)) return;
                 var module = Engine.CommandModule(name);
                 if (module == null || IsLoaded(module)) return;
                 var manifest = Path.Combine(_moduleRoot, module, module + ".psd1");
