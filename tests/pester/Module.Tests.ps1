@@ -108,9 +108,24 @@ Describe 'Loading an SDK-named module on its first cmdlet' {
         $out | Should -Be @('mine', 'DateTime', '0')
     }
 
-    It 'loads nothing when $PSModuleAutoLoadingPreference is None' {
-        $out = & $script:Run "`$PSModuleAutoLoadingPreference = 'None'; try { Get-MgDevice -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; @(Get-Module Microsoft.Graph.Identity.DirectoryManagement).Count"
-        $out | Should -Be @('CommandNotFoundException', '0')
+    It 'loads nothing while $PSModuleAutoLoadingPreference is None, and loads once it is All again' {
+        $out = & $script:Run ("`$PSModuleAutoLoadingPreference = 'None'; try { Get-MgDevice -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; @(Get-Module Microsoft.Graph.Identity.DirectoryManagement).Count; " +
+            "`$PSModuleAutoLoadingPreference = 'All'; (Get-Command Get-MgDevice).CommandType; @(Get-Module Microsoft.Graph.Identity.DirectoryManagement).Count")
+        $out | Should -Be @('CommandNotFoundException', '0', 'Cmdlet', '1')
+        # With a second decoy: off, PowerShell's rules run the PATH file; on again, the cmdlet
+        # loads first.
+        $dir = Join-Path $script:Decoy 'second'
+        New-Item -ItemType Directory $dir -Force | Out-Null
+        $ran = Join-Path $dir 'ran'
+        Set-Content (Join-Path $dir 'Get-MgDevice') "#!/bin/sh`ntouch '$ran'"
+        if (-not $IsWindows) { chmod +x (Join-Path $dir 'Get-MgDevice') }
+        $env:PATH = $dir + [IO.Path]::PathSeparator + $env:PATH
+        try {
+            $out = & $script:Run ("`$PSModuleAutoLoadingPreference = 'None'; Get-MgDevice; [IO.File]::Exists('$ran'); [IO.File]::Delete('$ran'); " +
+                "`$PSModuleAutoLoadingPreference = 'All'; try { Get-MgDevice -Top 1 -ErrorAction Stop } catch { }; [IO.File]::Exists('$ran'); @(Get-Module Microsoft.Graph.Identity.DirectoryManagement).Count")
+        }
+        finally { $env:PATH = $env:PATH.Substring($dir.Length + 1) }
+        $out | Should -Be @('True', 'False', '1')
     }
 
     It 'keeps a look-up handler set before it, and gives it back at Remove-Module' {

@@ -84,15 +84,24 @@ namespace MgGraph.PowerShell
                 Previous?.Invoke(sender, e);
                 if (e.StopSearch || t_importing) return;
                 var name = e.CommandName;
-                if (name == null || !IsSdkShaped(name) || !_asked.TryAdd(name, 0)) return;
-                try { Load(name); }
+                if (name == null || !IsSdkShaped(name) || _asked.ContainsKey(name)) return;
+                try
+                {
+                    // A name met while auto-loading is off is asked about again once it is on.
+                    if (!AutoLoadingAll() || !_asked.TryAdd(name, 0)) return;
+                    Load(name);
+                }
                 catch (Exception) { }
+            }
+
+            bool AutoLoadingAll()
+            {
+                var preference = _session.PSVariable.GetValue("PSModuleAutoLoadingPreference");
+                return preference == null || string.Equals(preference.ToString(), "All", StringComparison.OrdinalIgnoreCase);
             }
 
             void Load(string name)
             {
-                var preference = _session.PSVariable.GetValue("PSModuleAutoLoadingPreference");
-                if (preference != null && !string.Equals(preference.ToString(), "All", StringComparison.OrdinalIgnoreCase)) return;
                 // An alias or function of that name answers before any cmdlet: as PowerShell's
                 // own auto-loading, load nothing then.
                 var items = _session.InvokeProvider.Item;
