@@ -523,26 +523,23 @@ fn command_module_names_the_sdk_module_or_null() {
         assert_eq!(unsafe { mggraph_string_free(out) }, MGGRAPH_OK);
         Some(text)
     };
-    assert_eq!(
-        module("Get-MgUser").as_deref(),
-        Some("Microsoft.Graph.Users")
-    );
-    assert_eq!(
-        module("get-mggroupmember").as_deref(),
-        Some("Microsoft.Graph.Groups")
-    );
-    assert_eq!(
-        module("Get-MgBetaUser").as_deref(),
-        Some("Microsoft.Graph.Beta.Users")
-    );
-    assert_eq!(
-        module("Get-MgDevice").as_deref(),
-        Some("Microsoft.Graph.Identity.DirectoryManagement")
-    );
-    // The core's own commands are not catalog cmdlets: their module is loaded already.
-    assert_eq!(module("Connect-MgGraph"), None);
-    assert_eq!(module("Get-MgNoSuchThing"), None);
-    assert_eq!(module("Get-ChildItem"), None);
+    // Generated, any case, a beta twin; then names with no module: the core's own commands
+    // (not catalog cmdlets: their module is loaded already) and names the catalog lacks.
+    let expected = [
+        ("Get-MgUser", Some("Microsoft.Graph.Users")),
+        ("get-mggroupmember", Some("Microsoft.Graph.Groups")),
+        ("Get-MgBetaUser", Some("Microsoft.Graph.Beta.Users")),
+        (
+            "Get-MgDevice",
+            Some("Microsoft.Graph.Identity.DirectoryManagement"),
+        ),
+        ("Connect-MgGraph", None),
+        ("Get-MgNoSuchThing", None),
+        ("Get-ChildItem", None),
+    ];
+    for (name, sdk_module) in expected {
+        assert_eq!(module(name).as_deref(), sdk_module, "{name}");
+    }
 
     let mut out: *mut c_char = ptr::null_mut();
     assert_eq!(
