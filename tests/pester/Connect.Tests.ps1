@@ -121,6 +121,36 @@ Describe 'App-only with a client secret' {
     }
 }
 
+Describe "The SDK's session object" {
+    It 'reads the sign-in, the request context, the options and the profile, as the SDK names them' {
+        Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null
+        $session = [Microsoft.Graph.PowerShell.Authentication.GraphSession]::Instance
+        $session | Should -Not -BeNullOrEmpty
+        [Microsoft.Graph.PowerShell.Authentication.GraphSession]::Exists | Should -BeTrue
+        # The connection check admin scripts use before Connect-MgGraph.
+        $session.AuthContext | Should -BeNullOrEmpty
+        & { Set-StrictMode -Off; -not [Microsoft.Graph.PowerShell.Authentication.GraphSession]::Instance.AuthContext.Scopes } | Should -BeTrue
+
+        Connect-MgGraph -Environment Local -TenantId $S.tenantId -ClientSecretCredential $SecretCred -NoWelcome
+        $ctx = [Microsoft.Graph.PowerShell.Authentication.GraphSession]::Instance.AuthContext
+        $ctx | Should -BeOfType ([Microsoft.Graph.PowerShell.Authentication.AuthContext])
+        $ctx.ClientId | Should -Be $S.clientId
+        $ctx.TenantId | Should -Be (Get-MgContext).TenantId
+        $ctx.AuthType | Should -Be ([Microsoft.Graph.PowerShell.Authentication.AuthenticationType]::AppOnly)
+        $ctx.TokenCredentialType | Should -Be ([Microsoft.Graph.PowerShell.Authentication.TokenCredentialType]::ClientSecret)
+
+        $before = (Get-MgRequestContext).MaxRetry
+        Set-MgRequestContext -MaxRetry 7 | Out-Null
+        try { $session.RequestContext.MaxRetry | Should -Be 7 }
+        finally { Set-MgRequestContext -MaxRetry $before | Out-Null }
+        $session.GraphOption.EnableWAMForMSGraph | Should -Be (Get-MgGraphOption).EnableWAMForMSGraph
+        $session.SelectedProfile | Should -Be 'v1.0'
+
+        Disconnect-MgGraph | Out-Null
+        $session.AuthContext | Should -BeNullOrEmpty -Because 'it reads the engine at each access'
+    }
+}
+
 Describe 'Delegated, interactive' {
     BeforeAll { $env:MGGRAPH_BROWSER = Get-BrowserCommand }
     AfterAll { $env:MGGRAPH_BROWSER = $null }

@@ -107,6 +107,65 @@ Describe 'Service errors' {
     }
 }
 
+Describe 'A failed response with no Graph error in it' {
+    It "raises the SDK's RestException, which a script's catch clause can name" {
+        # A gateway that answers every request with an HTML 400 page, as a proxy might.
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $server = [powershell]::Create()
+        $null = $server.AddScript({
+                param($listener)
+                $page = '<html><body>Bad request</body></html>'
+                while ($true) {
+                    $client = $listener.AcceptTcpClient()
+                    $stream = $client.GetStream()
+                    $reader = [IO.StreamReader]::new($stream)
+                    while ($reader.ReadLine()) { }
+                    $head = "HTTP/1.1 400 Bad Request`r`nContent-Type: text/html`r`nContent-Length: $($page.Length)`r`nrequest-id: 0b5c3a9e-0000-4000-8000-000000000001`r`nConnection: close`r`n`r`n"
+                    $bytes = [Text.Encoding]::ASCII.GetBytes($head + $page)
+                    $stream.Write($bytes, 0, $bytes.Length)
+                    $client.Dispose()
+                }
+            }).AddArgument($listener)
+        $running = $server.BeginInvoke()
+        try {
+            $base = "http://127.0.0.1:$($listener.LocalEndpoint.Port)"
+            Add-MgEnvironment -Name HtmlGateway -AzureADEndpoint $base -GraphEndpoint $base | Out-Null
+            Connect-MgGraph -Environment HtmlGateway -AccessToken (ConvertTo-SecureString 'token' -AsPlainText -Force) -NoWelcome
+            $caught = $null
+            try { Get-MgUser -UserId someone -ErrorAction Stop }
+            catch [Microsoft.Graph.PowerShell.Runtime.RestException] { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty -Because 'the catch clause names the type and matches'
+            $caught.Exception.StatusCode | Should -Be ([Net.HttpStatusCode]::BadRequest)
+            $caught.Exception.Code | Should -Be 'UnknownError'
+            $caught.Exception.RequestId | Should -Be '0b5c3a9e-0000-4000-8000-000000000001'
+            $caught.Exception.Message | Should -Match 'Status: 400 \(BadRequest\)'
+            $caught.FullyQualifiedErrorId | Should -BeLike 'UnknownError,Microsoft.Graph.PowerShell.Cmdlets.GetMgUser_Get*'
+
+            # The beta modules' name of the type resolves too, and catches the same error.
+            $beta = $null
+            try { Get-MgUser -UserId someone -ErrorAction Stop }
+            catch [Microsoft.Graph.Beta.PowerShell.Runtime.RestException] { $beta = 'beta' }
+            catch [Microsoft.Graph.PowerShell.Runtime.RestException] { $beta = 'v1.0' }
+            $beta | Should -Be 'v1.0'
+        }
+        finally {
+            $listener.Stop()
+            $server.Dispose()
+            Remove-MgEnvironment -Name HtmlGateway -ErrorAction SilentlyContinue
+            Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null
+        }
+    }
+
+    It 'leaves a Graph error a plain Exception, as the SDK does' {
+        Connect-MgGraph -Environment Sandbox -SandboxOptions @{} -NoWelcome
+        $err = $null
+        Get-MgUser -UserId 'nobody@contoso.onmicrosoft.com' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.GetType().FullName | Should -Be 'System.Exception'
+        $err[0].Exception -is [Microsoft.Graph.PowerShell.Runtime.RestException] | Should -BeFalse
+    }
+}
+
 Describe 'Bad input is refused before anything is sent' {
     BeforeAll { Connect-MgGraph -Environment Sandbox -NoWelcome }
 

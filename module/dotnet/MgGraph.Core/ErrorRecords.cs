@@ -27,6 +27,52 @@ namespace Microsoft.Graph.PowerShell.Authentication.Helpers
     }
 }
 
+namespace Microsoft.Graph.PowerShell.Runtime
+{
+    /// <summary>The SDK's exception for a failed response that carries no Graph error (no
+    /// <c>error.code</c>: a gateway's HTML page, an empty 5xx). Scripts written for the SDK
+    /// name it in <c>catch [Microsoft.Graph.PowerShell.Runtime.RestException]</c>, which
+    /// PowerShell cannot even evaluate unless the type exists. Graph's own errors raise a plain
+    /// <see cref="Exception"/>, as in the SDK.</summary>
+    public class RestException : Exception
+    {
+        /// <summary>message: the error text; statusCode: the HTTP status; code: Graph's error
+        /// code, if any; requestId: the response's request-id header, if any.</summary>
+        public RestException(string message, HttpStatusCode statusCode, string code, string requestId)
+            : base(message)
+        {
+            StatusCode = statusCode;
+            Code = code;
+            RequestId = requestId;
+        }
+
+        /// <summary>The HTTP status of the response.</summary>
+        public HttpStatusCode StatusCode { get; }
+
+        /// <summary>The error code (<c>UnknownError</c> when the body named none).</summary>
+        public string Code { get; }
+
+        /// <summary>The response's <c>request-id</c> header, for a support case.</summary>
+        public string RequestId { get; }
+
+        /// <summary>What to do about it (the ErrorRecord's recommended action); empty here.</summary>
+        public string Action { get; set; } = string.Empty;
+    }
+}
+
+namespace Microsoft.Graph.Beta.PowerShell.Runtime
+{
+    /// <summary>The beta modules' name for <see cref="Microsoft.Graph.PowerShell.Runtime.RestException"/>
+    /// (each SDK module carries its own runtime; MgGraph raises the v1.0 one, which a
+    /// <c>catch</c> of either name needs to resolve).</summary>
+    public class RestException : Microsoft.Graph.PowerShell.Runtime.RestException
+    {
+        /// <summary>As the v1.0 type.</summary>
+        public RestException(string message, HttpStatusCode statusCode, string code, string requestId)
+            : base(message, statusCode, code, requestId) { }
+    }
+}
+
 namespace Microsoft.Graph.PowerShell.Authentication
 {
     /// <summary>Where a sign-in is kept (the SDK's <c>-ContextScope</c>): the process only, or
@@ -68,6 +114,11 @@ namespace MgGraph.PowerShell
             }
             // Input refused before anything was sent: the SDK raises ArgumentException for these.
             else if (category == ErrorCategory.InvalidArgument) exception = new ArgumentException(message);
+            // A failed response with no Graph error in its body: the SDK's RestException.
+            else if (description["status"] != null && Equals(description["code"], "UnknownError"))
+                exception = new Microsoft.Graph.PowerShell.Runtime.RestException(message,
+                    (HttpStatusCode)Convert.ToInt32(description["status"], System.Globalization.CultureInfo.InvariantCulture),
+                    Convert.ToString(description["code"]), description["requestId"] as string);
             else exception = new Exception(message);
             if (target == null && description["target"] is IDictionary fields)
             {
