@@ -242,6 +242,25 @@ Describe 'Model JSON' {
         [MgGraph.PowerShell.MgJson]::IsModel(@{}) | Should -BeFalse
     }
 
+    It 'keeps wire names that are not the property name lowered (request-id, v10_0), reading, writing and casting' {
+        # Only these carry [JsonProperty]; every other property's wire name is its own with the
+        # first letter lowered.
+        $e = [MgGraph.PowerShell.MgJson]::DeserializeArray('{"request-id":"r","client-request-id":"c","date":"2024-01-02T03:04:05Z","RequestId":"other"}', [Microsoft.Graph.PowerShell.Models.MicrosoftGraphInnerError], $false)[0]
+        $e.RequestId | Should -Be 'other' -Because 'a member named as the property, in any case, is read into it too (the later wins)'
+        $e.ClientRequestId | Should -Be 'c'
+        $e.Date.Kind | Should -Be 'Utc'
+        $e.AdditionalProperties.Count | Should -Be 0
+        $json = [MgGraph.PowerShell.MgJson]::Serialize($e) | ConvertFrom-Json -AsHashtable
+        @($json.Keys | Sort-Object) | Should -Be @('client-request-id', 'date', 'request-id')
+        $cast = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphInnerError]@{ 'request-id' = 'a'; clientRequestId = 'b'; extra = 1 }
+        $cast.RequestId | Should -Be 'a'
+        $cast.ClientRequestId | Should -Be 'b'
+        $cast.AdditionalProperties['extra'] | Should -Be 1
+        $os = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphAndroidMinimumOperatingSystem]@{ v10_0 = $true; V110 = $false }
+        $os.V100 | Should -BeTrue
+        [MgGraph.PowerShell.MgJson]::Serialize($os) | Should -Be '{"v10_0":true,"v11_0":false}'
+    }
+
     It 'reads a page into typed objects; undeclared members and expanded entities as the SDK shows them' {
         $page = '[{"@odata.type":"#microsoft.graph.user","id":"1","displayName":"A","createdDateTime":"2024-01-02T03:04:05Z","manager":{"id":"m","displayName":"Boss"},"memberOf":[{"@odata.type":"#microsoft.graph.group","id":"g1"}],"ext":{"a":[1,2]},"passwordProfile":{"password":"z","n":{"q":1}}},{"id":"2"}]'
         $items = [MgGraph.PowerShell.MgJson]::DeserializeArray($page, [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser], $true)

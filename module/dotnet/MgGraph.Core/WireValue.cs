@@ -264,25 +264,23 @@ namespace MgGraph.PowerShell
                         // names, nulls left out, AdditionalProperties merged; walked like any
                         // value, so what a script put in AdditionalProperties is bounded too.
                         var map = new OrderedDictionary();
-                        foreach (var (property, jsonName) in ModelProperties(value.GetType()))
+                        foreach (var (property, jsonName) in ModelInfo.Of(value.GetType()).Declared)
                         {
                             segment = jsonName;
                             var v = property.GetValue(value);
                             if (v == null) continue;
-                            if (jsonName == null)
-                            {
-                                if (v is IDictionary extra)
-                                {
-                                    foreach (DictionaryEntry e in extra)
-                                    {
-                                        var key = System.Convert.ToString(e.Key, CultureInfo.InvariantCulture);
-                                        segment = key;
-                                        map[key] = Walk(e.Value, depth + 1);
-                                    }
-                                }
-                                continue;
-                            }
                             map[jsonName] = Walk(v, depth + 1);
+                        }
+                        // A declared property wins over an additional one of the same name, as in
+                        // MgJson.Serialize.
+                        if (value is MgModel model)
+                        {
+                            foreach (var e in model.AdditionalProperties)
+                            {
+                                if (map.Contains(e.Key)) continue;
+                                segment = e.Key;
+                                map[e.Key] = Walk(e.Value, depth + 1);
+                            }
                         }
                         result = map;
                     }
@@ -343,27 +341,6 @@ namespace MgGraph.PowerShell
                 // Off the path: the same container may appear again beside it (shared, not circular).
                 _seen.Remove(identity);
                 return result;
-            }
-
-            private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (PropertyInfo, string)[]> Properties =
-                new System.Collections.Concurrent.ConcurrentDictionary<Type, (PropertyInfo, string)[]>();
-
-            /// <summary>A model class's properties with their JSON names ([JsonProperty]); the
-            /// [JsonExtensionData] dictionary (AdditionalProperties) with a null name.</summary>
-            private static (PropertyInfo, string)[] ModelProperties(Type type)
-            {
-                return Properties.GetOrAdd(type, t =>
-                {
-                    var list = new List<(PropertyInfo, string)>();
-                    foreach (var p in t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-                    {
-                        if (p.GetIndexParameters().Length > 0 || !p.CanRead) continue;
-                        if (p.GetCustomAttribute<JsonExtensionDataAttribute>() != null) { list.Add((p, null)); continue; }
-                        var json = p.GetCustomAttribute<JsonPropertyAttribute>();
-                        if (json?.PropertyName != null) list.Add((p, json.PropertyName));
-                    }
-                    return list.ToArray();
-                });
             }
 
             /// <summary>Objects whose properties lead into the engine's or the process's

@@ -3,7 +3,8 @@
 //!
 //! For each model the file has `public partial interface IMicrosoftGraphX` and
 //! `public partial class MicrosoftGraphX : <base class>, IMicrosoftGraphX`, with the SDK's
-//! PascalCase property names and `[JsonProperty("camelName")]` wire names. A derived Graph type
+//! PascalCase property names; a wire name that is not the property name with its first letter
+//! lowered (`@odata.id` for `OdataId`) is written as `[JsonProperty("...")]`. A derived Graph type
 //! derives from its base type's class and interface (so `-is [MicrosoftGraphDirectoryObject]`
 //! holds for a user) and declares only the properties its base does not have; a root type
 //! derives from `MgGraph.PowerShell.MgModel` (which carries `AdditionalProperties`, the
@@ -257,6 +258,16 @@ fn property_name(json: &str, class: &str) -> String {
     }
 }
 
+/// A property name with its first letter lowered: the JSON name the model runtime assumes
+/// where a property carries no `[JsonProperty]` (`DisplayName` → `displayName`).
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The properties a model declares itself (not inherited from `base`): (C# name, json, type).
 fn own_properties(m: &Model, base: Option<&Model>) -> Vec<(String, &'static str, PropType)> {
     let class = identifier(m.class);
@@ -384,10 +395,19 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
             "    {CONVERTER}\n    public partial class {class} : {base}, I{class}\n    {{"
         );
         for (name, json, ty) in &props {
+            // The wire name only where the runtime cannot derive it (ModelInfo.JsonName): an
+            // attribute on each of 24,000 properties cost its size in both assemblies and a
+            // reflection read per property on each class's first object.
+            if *json != lower_first(name) {
+                let _ = writeln!(
+                    out,
+                    "        [global::Newtonsoft.Json.JsonProperty({})]",
+                    literal(json)
+                );
+            }
             let _ = writeln!(
                 out,
-                "        [global::Newtonsoft.Json.JsonProperty({})]\n        public {} {name} {{ get; set; }}",
-                literal(json),
+                "        public {} {name} {{ get; set; }}",
                 cs_type(*ty, namespace)
             );
         }
@@ -448,7 +468,9 @@ mod tests {
         let source = render_models(V1);
         let user = block(&source, "public partial class MicrosoftGraphUser :");
         assert!(user.starts_with("public partial class MicrosoftGraphUser : global::Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject, IMicrosoftGraphUser"), "{user}");
-        assert!(user.contains("[global::Newtonsoft.Json.JsonProperty(\"accountEnabled\")]\n        public bool? AccountEnabled { get; set; }"));
+        // The wire name is the property's with its first letter lowered: no attribute.
+        assert!(user.contains("\n        public bool? AccountEnabled { get; set; }"));
+        assert!(!user.contains("JsonProperty(\"accountEnabled\")"));
         assert!(user.contains("public string DisplayName { get; set; }"));
         assert!(user.contains("public string[] BusinessPhones { get; set; }"));
         assert!(user.contains("public global::System.DateTime? CreatedDateTime { get; set; }"));
