@@ -58,6 +58,12 @@
 - A cmdlet''s first use loads its SDK-named module straight from MgGraph''s catalog, before
   PowerShell searches `PATH` for the name (20–50 ms a module on Linux), and honours
   `$PSModuleAutoLoadingPreference`.
+- The SDK''s public types that scripts and modules name beside the models: each module''s
+  identity types (`IUsersIdentity`, `UsersIdentity`, ...; `-InputObject` takes them),
+  `[Microsoft.Graph.PowerShell.Authentication.GraphSession]::Instance` (its `AuthContext`,
+  `RequestContext`, `GraphOption`), the `AuthenticationType` and `TokenCredentialType` enums,
+  and `Microsoft.Graph.PowerShell.Runtime.RestException` (raised for a failed response that
+  carries no Graph error).
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

@@ -100,6 +100,32 @@ Describe 'Pipelines and identities' {
         $u.DisplayName | Should -Be 'Megan Bowen'
     }
 
+    It "the SDK's identity types (IUsersIdentity, ...) exist with the module, cast from hashtables and bind -InputObject" {
+        Import-Module Microsoft.Graph.Users, Microsoft.Graph.Groups, Microsoft.Graph.Beta.Users
+        # A hashtable cast to the interface, names in any case; a name the type lacks is left out.
+        $id = [Microsoft.Graph.PowerShell.Models.IUsersIdentity]@{ userid = 'meganb@contoso.onmicrosoft.com'; Bogus = 1 }
+        $id | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.UsersIdentity])
+        $id.UserId | Should -Be 'meganb@contoso.onmicrosoft.com'
+        (Get-MgUser -InputObject $id).DisplayName | Should -Be 'Megan Bowen'
+        ($id | Get-MgUser).DisplayName | Should -Be 'Megan Bowen'
+        (Get-MgBetaUser -InputObject ([Microsoft.Graph.Beta.PowerShell.Models.UsersIdentity]@{ UserId = 'meganb@contoso.onmicrosoft.com' })).DisplayName |
+            Should -Be 'Megan Bowen'
+
+        # A function of a module built on the SDK, declaring the identity type, passes it on.
+        $group = New-MgGroup -DisplayName 'Identity test' -MailEnabled:$false -MailNickname identitytest -SecurityEnabled
+        function Get-WrappedGroup {
+            param([Parameter(ValueFromPipeline)][Microsoft.Graph.PowerShell.Models.IGroupsIdentity] $InputObject)
+            process { Get-MgGroup -InputObject $InputObject }
+        }
+        (@{ GroupId = $group.Id } | Get-WrappedGroup).DisplayName | Should -Be 'Identity test'
+        $built = [Microsoft.Graph.PowerShell.Models.GroupsIdentity]::new()
+        $built.GroupId = $group.Id
+        (Get-WrappedGroup -InputObject $built).Id | Should -Be $group.Id
+        # Typed objects still bind their ids by property name, not as an identity.
+        (Get-MgUser -UserId meganb@contoso.onmicrosoft.com | Get-MgUser).UserPrincipalName | Should -Be 'meganb@contoso.onmicrosoft.com'
+        Remove-MgGroup -GroupId $group.Id
+    }
+
     It 'UserId accepts a UPN and an id' {
         $u = Get-MgUser -UserId meganb@contoso.onmicrosoft.com
         (Get-MgUser -UserId $u.Id).UserPrincipalName | Should -Be 'meganb@contoso.onmicrosoft.com'

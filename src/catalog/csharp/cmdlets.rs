@@ -308,6 +308,13 @@ pub fn class_source(c: &'static Command, clashes: &mut Vec<Clash>) -> String {
                     .join(", ")
             );
         }
+        if p.role == Role::InputObject {
+            // The module's identity objects ([UsersIdentity]@{UserId = ...}) bind as their ids.
+            let _ = writeln!(
+                out,
+                "    [global::MgGraph.PowerShell.MgIdentityTransformation]"
+            );
+        }
         if p.role == Role::ThrottleLimit {
             let _ = writeln!(
                 out,
@@ -341,6 +348,59 @@ pub fn render_module(commands: &[&'static Command], clashes: &mut Vec<Clash>) ->
         }
         out.push_str("}\n");
     }
+    out.push_str(&identity_source(commands));
+    out
+}
+
+/// The SDK's identity types of a module (`IUsersIdentity` / `UsersIdentity` in the models'
+/// namespace, `Microsoft.Graph.Beta.PowerShell.Models` for a beta module): one string property
+/// per id any of its paths takes (`UserId`, `MessageId`, ...), as the SDK's `-InputObject`
+/// type has them. Scripts and modules built on the SDK name these types; `-InputObject`
+/// takes them through `MgIdentityTransformation`.
+fn identity_source(commands: &[&'static Command]) -> String {
+    let Some(first) = commands.first() else {
+        return String::new();
+    };
+    let mut ids: Vec<String> = vec![];
+    for c in commands {
+        for set in c.parameter_sets() {
+            for ph in set.route.placeholders() {
+                let name = identifier(&crate::catalog::placeholder_param(ph));
+                if !ids.contains(&name) {
+                    ids.push(name);
+                }
+            }
+        }
+    }
+    if ids.is_empty() {
+        return String::new();
+    }
+    ids.sort();
+    let namespace = match first.api {
+        Api::V1 => Namespace::V1.name(),
+        Api::Beta => Namespace::Beta.name(),
+    };
+    let short: String = first
+        .sdk_module
+        .trim_start_matches("Microsoft.Graph.")
+        .trim_start_matches("Beta.")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let class = format!("{short}Identity");
+    let converter = "[global::System.ComponentModel.TypeConverter(typeof(global::MgGraph.PowerShell.MgIdentityConverter))]";
+    let mut out = format!("\nnamespace {namespace}\n{{\n    {converter}\n    public partial interface I{class}\n    {{\n");
+    for id in &ids {
+        let _ = writeln!(out, "        string {id} {{ get; set; }}");
+    }
+    let _ = writeln!(
+        out,
+        "    }}\n    {converter}\n    public partial class {class} : global::MgGraph.PowerShell.MgIdentity, I{class}\n    {{"
+    );
+    for id in &ids {
+        let _ = writeln!(out, "        public string {id} {{ get; set; }}");
+    }
+    out.push_str("    }\n}\n");
     out
 }
 
@@ -544,6 +604,34 @@ mod tests {
         assert!(text.contains("public string UserId;"));
         assert!(text.contains("public global::System.Management.Automation.SwitchParameter All;"));
         assert!(clashes.is_empty(), "{clashes:?}");
+    }
+
+    #[test]
+    fn each_module_carries_the_sdk_identity_types() {
+        let modules = crate::catalog::modules::sdk_modules();
+        let users = identity_source(&modules["Microsoft.Graph.Users"]);
+        assert!(
+            users.contains("namespace Microsoft.Graph.PowerShell.Models\n"),
+            "{users}"
+        );
+        assert!(users.contains("public partial interface IUsersIdentity\n"));
+        assert!(users.contains(
+            "public partial class UsersIdentity : global::MgGraph.PowerShell.MgIdentity, IUsersIdentity"
+        ));
+        for id in ["UserId", "TodoTaskListId", "OutlookCategoryId"] {
+            assert!(
+                users.contains(&format!("public string {id} {{ get; set; }}")),
+                "{id}"
+            );
+        }
+        let beta = identity_source(&modules["Microsoft.Graph.Beta.Identity.DirectoryManagement"]);
+        assert!(beta.contains("namespace Microsoft.Graph.Beta.PowerShell.Models\n"));
+        assert!(beta.contains("public partial interface IIdentityDirectoryManagementIdentity\n"));
+        // -InputObject takes them.
+        let get = class_source(command("Get-MgUser").unwrap(), &mut vec![]);
+        assert!(get.contains(
+            "[global::MgGraph.PowerShell.MgIdentityTransformation]\n    public global::System.Collections.IDictionary InputObject;"
+        ), "{get}");
     }
 
     #[test]
