@@ -61,7 +61,8 @@
 - The SDK''s public types that scripts and modules name beside the models: each module''s
   identity types (`IUsersIdentity`, `UsersIdentity`, ...; `-InputObject` takes them),
   `[Microsoft.Graph.PowerShell.Authentication.GraphSession]::Instance` (its `AuthContext`,
-  `RequestContext`, `GraphOption`), the `AuthenticationType` and `TokenCredentialType` enums,
+  `RequestContext`, `GraphOption`), the `AuthenticationType` and `TokenCredentialType` enums
+  (`Get-MgContext`''s `AuthType`, `TokenCredentialType` and `ContextScope` are of these types),
   and `Microsoft.Graph.PowerShell.Runtime.RestException` (raised for a failed response that
   carries no Graph error).
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'

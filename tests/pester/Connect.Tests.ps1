@@ -136,8 +136,14 @@ Describe "The SDK's session object" {
         $ctx | Should -BeOfType ([Microsoft.Graph.PowerShell.Authentication.AuthContext])
         $ctx.ClientId | Should -Be $S.clientId
         $ctx.TenantId | Should -Be (Get-MgContext).TenantId
+        # The SDK's enums, not text: -is and switch over them hold.
+        $ctx.AuthType | Should -BeOfType ([Microsoft.Graph.PowerShell.Authentication.AuthenticationType])
         $ctx.AuthType | Should -Be ([Microsoft.Graph.PowerShell.Authentication.AuthenticationType]::AppOnly)
         $ctx.TokenCredentialType | Should -Be ([Microsoft.Graph.PowerShell.Authentication.TokenCredentialType]::ClientSecret)
+        $ctx.ContextScope | Should -BeOfType ([Microsoft.Graph.PowerShell.Authentication.ContextScope])
+        "$($ctx.AuthType)" | Should -Be 'AppOnly'
+        (Get-MgContext | Format-List AuthType | Out-String) | Should -Match 'AuthType\s*:\s*AppOnly'
+
 
         $before = (Get-MgRequestContext).MaxRetry
         Set-MgRequestContext -MaxRetry 7 | Out-Null

@@ -258,6 +258,23 @@ fn property_name(json: &str, class: &str) -> String {
     }
 }
 
+/// The C# type of a property: the SDK's enums for the sign-in's kinds in `AuthContext`
+/// (`AuthType` is an `AuthenticationType`, as in the SDK, so `-is` and `switch` over the enum
+/// hold; the engine writes their names), else the catalog type's.
+fn prop_cs_type(namespace: &str, class: &str, json: &str, ty: PropType) -> String {
+    const ENUMS: &[(&str, &str)] = &[
+        ("authType", "AuthenticationType"),
+        ("tokenCredentialType", "TokenCredentialType"),
+        ("contextScope", "ContextScope"),
+    ];
+    if namespace == Namespace::Authentication.name() && class == "AuthContext" {
+        if let Some((_, e)) = ENUMS.iter().find(|(j, _)| *j == json) {
+            return format!("global::{namespace}.{e}?");
+        }
+    }
+    cs_type(ty, namespace)
+}
+
 /// A property name with its first letter lowered: the JSON name the model runtime assumes
 /// where a property carries no `[JsonProperty]` (`DisplayName` → `displayName`).
 fn lower_first(name: &str) -> String {
@@ -376,11 +393,11 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
             out,
             "    {CONVERTER}\n    public partial interface I{class} : {base_interface}\n    {{"
         );
-        for (name, _, ty) in &props {
+        for (name, json, ty) in &props {
             let _ = writeln!(
                 out,
                 "        {} {name} {{ get; set; }}",
-                cs_type(*ty, namespace)
+                prop_cs_type(namespace, &class, json, *ty)
             );
         }
         out.push_str("    }\n");
@@ -408,7 +425,7 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
             let _ = writeln!(
                 out,
                 "        public {} {name} {{ get; set; }}",
-                cs_type(*ty, namespace)
+                prop_cs_type(namespace, &class, json, *ty)
             );
         }
         for (alias, target, ty) in &aliases {
@@ -447,6 +464,12 @@ mod tests {
             context.contains("public string[] Scopes { get; set; }"),
             "{context}"
         );
+        assert!(context.contains(
+            "public global::Microsoft.Graph.PowerShell.Authentication.AuthenticationType? AuthType { get; set; }"
+        ));
+        assert!(context.contains(
+            "public global::Microsoft.Graph.PowerShell.Authentication.ContextScope? ContextScope { get; set; }"
+        ));
         assert!(
             !render_models("Microsoft.Graph.Beta.PowerShell.Models").contains("class AuthContext")
         );
