@@ -476,6 +476,9 @@ pub fn describe(err: &GraphError, style: &ErrorStyle) -> Value {
         "terminating": terminating,
         "status": status,
         "code": code,
+        // Whether the response carried Graph's error object: the module raises the SDK's
+        // RestException for a failed response that did not (a proxy's page, an empty 5xx).
+        "serviceError": matches!(err, GraphError::Http(f) if f.code().is_some()),
         "requestId": request_id,
         "recommendedAction": recommended,
         "response": response,
@@ -539,6 +542,16 @@ mod tests {
         assert_eq!(d["category"], "InvalidOperation");
         assert_eq!(d["terminating"], false);
         assert_eq!(d["requestId"], "r1");
+        assert_eq!(d["serviceError"], true);
+        // A failed response without Graph's error object says so.
+        let mut page = failure();
+        page.body = "<html>Bad gateway</html>".into();
+        let d = describe(
+            &GraphError::Http(Box::new(page)),
+            &ErrorStyle::InvokeRequest,
+        );
+        assert_eq!(d["serviceError"], false);
+        assert_eq!(d["code"], "UnknownError");
     }
 
     #[test]

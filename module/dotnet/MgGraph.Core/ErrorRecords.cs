@@ -93,7 +93,7 @@ namespace MgGraph.PowerShell
     /// <summary>ErrorRecords from the engine's error descriptions.</summary>
     public static class ErrorRecords
     {
-        /// <summary>An ErrorRecord from the engine's description <c>{message, errorId, category,
+        /// <summary>An ErrorRecord from the engine's description <c>{message, errorId, category, serviceError,
         /// target?, input?, activity?, recommendedAction?, response?}</c>.</summary>
         public static ErrorRecord FromDescription(IDictionary description, object targetObject)
         {
@@ -115,7 +115,7 @@ namespace MgGraph.PowerShell
             // Input refused before anything was sent: the SDK raises ArgumentException for these.
             else if (category == ErrorCategory.InvalidArgument) exception = new ArgumentException(message);
             // A failed response with no Graph error in its body: the SDK's RestException.
-            else if (description["status"] != null && Equals(description["code"], "UnknownError"))
+            else if (description["status"] != null && description["serviceError"] is bool service && !service)
                 exception = new Microsoft.Graph.PowerShell.Runtime.RestException(message,
                     (HttpStatusCode)Convert.ToInt32(description["status"], System.Globalization.CultureInfo.InvariantCulture),
                     Convert.ToString(description["code"]), description["requestId"] as string);

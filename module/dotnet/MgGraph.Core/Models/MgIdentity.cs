@@ -6,6 +6,7 @@
 using System;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 using System.Reflection;
@@ -16,21 +17,28 @@ namespace MgGraph.PowerShell
     /// (strings) the module's paths take.</summary>
     public abstract class MgIdentity
     {
-        private static readonly ConcurrentDictionary<Type, PropertyInfo[]> IdProperties = new ConcurrentDictionary<Type, PropertyInfo[]>();
+        private static readonly ConcurrentDictionary<Type, Dictionary<string, PropertyInfo>> IdProperties =
+            new ConcurrentDictionary<Type, Dictionary<string, PropertyInfo>>();
 
-        /// <summary>The writable string properties of an identity class.</summary>
-        internal static PropertyInfo[] Ids(Type type)
+        /// <summary>The writable string properties of an identity class, by name (any case).</summary>
+        internal static Dictionary<string, PropertyInfo> Ids(Type type)
         {
-            return IdProperties.GetOrAdd(type, t => Array.FindAll(
-                t.GetProperties(BindingFlags.Public | BindingFlags.Instance),
-                p => p.PropertyType == typeof(string) && p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0));
+            return IdProperties.GetOrAdd(type, t =>
+            {
+                var ids = new Dictionary<string, PropertyInfo>(StringComparer.OrdinalIgnoreCase);
+                foreach (var p in t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                {
+                    if (p.PropertyType == typeof(string) && p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0) ids[p.Name] = p;
+                }
+                return ids;
+            });
         }
 
         /// <summary>The ids that are set, by name (any case).</summary>
         public Hashtable ToDictionary()
         {
             var ids = new Hashtable(StringComparer.OrdinalIgnoreCase);
-            foreach (var p in Ids(GetType()))
+            foreach (var p in Ids(GetType()).Values)
             {
                 if (p.GetValue(this) is string v) ids[p.Name] = v;
             }
@@ -68,24 +76,24 @@ namespace MgGraph.PowerShell
             var value = sourceValue is PSObject ps ? ps.BaseObject : sourceValue;
             if (destinationType.IsInstanceOfType(value)) return value;
             var identity = (MgIdentity)Activator.CreateInstance(cls);
-            foreach (var p in MgIdentity.Ids(cls))
+            var ids = MgIdentity.Ids(cls);
+            // One pass over what was given; names the type does not have are left out.
+            if (value is IDictionary d)
             {
-                object v = null;
-                if (value is IDictionary d)
-                {
-                    foreach (DictionaryEntry e in d)
-                    {
-                        if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), p.Name, StringComparison.OrdinalIgnoreCase)) { v = e.Value; break; }
-                    }
-                }
-                else
-                {
-                    v = PSObject.AsPSObject(sourceValue).Properties[p.Name]?.Value;
-                }
-                if (v is PSObject inner) v = inner.BaseObject;
-                if (v != null) p.SetValue(identity, Convert.ToString(v, CultureInfo.InvariantCulture));
+                foreach (DictionaryEntry e in d) Set(identity, ids, Convert.ToString(e.Key, CultureInfo.InvariantCulture), e.Value);
+            }
+            else
+            {
+                foreach (var p in PSObject.AsPSObject(sourceValue).Properties) Set(identity, ids, p.Name, p.Value);
             }
             return identity;
+        }
+
+        private static void Set(MgIdentity identity, Dictionary<string, PropertyInfo> ids, string name, object value)
+        {
+            if (value is PSObject inner) value = inner.BaseObject;
+            if (name != null && value != null && ids.TryGetValue(name, out var p))
+                p.SetValue(identity, Convert.ToString(value, CultureInfo.InvariantCulture));
         }
 
         /// <inheritdoc/>
@@ -103,9 +111,8 @@ namespace MgGraph.PowerShell
         {
             if (type == null) return null;
             if (type.IsClass && !type.IsAbstract && typeof(MgIdentity).IsAssignableFrom(type)) return type;
-            if (!type.IsInterface || !type.Name.StartsWith("I", StringComparison.Ordinal)) return null;
-            var cls = type.Assembly.GetType(type.Namespace + "." + type.Name.Substring(1), false);
-            return cls != null && typeof(MgIdentity).IsAssignableFrom(cls) && type.IsAssignableFrom(cls) ? cls : null;
+            var cls = MgJson.ClassOfInterface(type);
+            return cls != null && typeof(MgIdentity).IsAssignableFrom(cls) ? cls : null;
         }
     }
 

@@ -51,10 +51,21 @@ namespace MgGraph.PowerShell
         {
             if (type == null) return null;
             if (IsModelClass(type)) return type;
-            if (!type.IsInterface || !typeof(IMgModel).IsAssignableFrom(type) || !type.Name.StartsWith("I", StringComparison.Ordinal)) return null;
+            if (!typeof(IMgModel).IsAssignableFrom(type)) return null;
+            var cls = ClassOfInterface(type);
+            return IsModelClass(cls) ? cls : null;
+        }
+
+        /// <summary>The class an SDK-style interface names (<c>IMicrosoftGraphUser</c> →
+        /// <c>MicrosoftGraphUser</c>, <c>IUsersIdentity</c> → <c>UsersIdentity</c>): the type
+        /// of that name beside it, in its namespace and assembly, when it implements it; else
+        /// null.</summary>
+        internal static Type ClassOfInterface(Type type)
+        {
+            if (type == null || !type.IsInterface || !type.Name.StartsWith("I", StringComparison.Ordinal)) return null;
             var name = (type.Namespace == null ? "" : type.Namespace + ".") + type.Name.Substring(1);
             var cls = type.Assembly.GetType(name, false);
-            return IsModelClass(cls) && type.IsAssignableFrom(cls) ? cls : null;
+            return cls != null && type.IsAssignableFrom(cls) ? cls : null;
         }
 
         /// <summary>A JSON array text (one engine output event) as a typed array of

@@ -105,8 +105,9 @@ namespace MgGraph.PowerShell
                             }
                             continue;
                         }
-                        if (info.ByName.TryGetValue(key, out var property))
+                        if (info.ByName.TryGetValue(key, out var slot))
                         {
+                            var property = slot.Property;
                             var segment = MgJson.Segment(path, key);
                             property.SetValue(result, Value(v, property.PropertyType, segment, depth + 1));
                         }

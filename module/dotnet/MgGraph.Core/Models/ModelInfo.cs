@@ -17,14 +17,12 @@ namespace MgGraph.PowerShell
         /// <summary>Declared properties in declaration order (base types first), with their JSON names.</summary>
         public readonly (PropertyInfo Property, string Json)[] Declared;
 
-        /// <summary>Declared properties by PascalCase name and by JSON name, ignoring case.</summary>
-        public readonly Dictionary<string, PropertyInfo> ByName = new Dictionary<string, PropertyInfo>(StringComparer.OrdinalIgnoreCase);
-
-        /// <summary>Declared properties by JSON name (exact) with what the reader needs.</summary>
+        /// <summary>Declared properties by JSON name (exact) with what the reader needs: the
+        /// reader's fast path, as Graph writes the names.</summary>
         public readonly Dictionary<string, Slot> ByJson = new Dictionary<string, Slot>(StringComparer.Ordinal);
 
         /// <summary>The same slots by PascalCase name and by JSON name, ignoring case.</summary>
-        private readonly Dictionary<string, Slot> _byAnyName = new Dictionary<string, Slot>(StringComparer.OrdinalIgnoreCase);
+        public readonly Dictionary<string, Slot> ByName = new Dictionary<string, Slot>(StringComparer.OrdinalIgnoreCase);
 
         // Built on a class's first object, so kept to one pass over the declared properties:
         // attributes are read only where the generator wrote one (a JSON name that is not the
@@ -44,12 +42,10 @@ namespace MgGraph.PowerShell
                     if (!p.CanRead || !p.CanWrite || p.GetIndexParameters().Length > 0) continue;
                     var json = JsonName(p);
                     declared.Add((p, json));
-                    ByName[p.Name] = p;
-                    ByName[json] = p;
                     var slot = new Slot(p);
                     ByJson[json] = slot;
-                    _byAnyName[p.Name] = slot;
-                    _byAnyName[json] = slot;
+                    ByName[p.Name] = slot;
+                    ByName[json] = slot;
                 }
             }
             Declared = declared.ToArray();
@@ -74,7 +70,7 @@ namespace MgGraph.PowerShell
         /// <summary>A declared property (by JSON name, any case), for the reader.</summary>
         public bool TryGet(string json, out Slot slot)
         {
-            return ByJson.TryGetValue(json, out slot) || _byAnyName.TryGetValue(json, out slot);
+            return ByJson.TryGetValue(json, out slot) || ByName.TryGetValue(json, out slot);
         }
     }
 
