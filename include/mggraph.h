@@ -266,6 +266,20 @@ mggraph_status mggraph_secret_new(const uint16_t *text, uint32_t length, uint64_
  */
 mggraph_status mggraph_secret_free(uint64_t id);
 
+/*
+ Runs the sandbox as a server, as `mggraph-sandbox` does (that program calls this: the
+ emulator ships once, in the engine library). `args_json` is a JSON array of the command
+ line's arguments after the program name (`["--listen", "127.0.0.1:0", "--json"]`). Blocks
+ until SIGINT or SIGTERM, printing to standard output and error as the program does, then
+ writes the exit code (0; 1 when it could not start; 2 for bad arguments). Only in an
+ engine built with the `sandbox` feature.
+
+ # Safety
+ `args_json` must be NULL or a NUL-terminated string; `out_exit_code` must be valid for one
+ write.
+ */
+mggraph_status mggraph_sandbox_serve(const char *args_json, int32_t *out_exit_code);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -553,3 +553,31 @@ fn command_module_names_the_sdk_module_or_null() {
         MGGRAPH_NULL_ARGUMENT
     );
 }
+
+#[test]
+fn sandbox_serve_refuses_bad_arguments_without_serving() {
+    let mut code = -1;
+    // SAFETY: NULL and valid pointers, as each case says.
+    unsafe {
+        assert_eq!(
+            mggraph_sandbox_serve(c"[]".as_ptr(), ptr::null_mut()),
+            MGGRAPH_NULL_ARGUMENT
+        );
+        assert!(last_error().contains("out_exit_code"));
+        assert_eq!(
+            mggraph_sandbox_serve(ptr::null(), &mut code),
+            MGGRAPH_NULL_ARGUMENT
+        );
+        assert!(last_error().contains("args_json"));
+        assert_eq!(
+            mggraph_sandbox_serve(c"[\"--listen\", 1]".as_ptr(), &mut code),
+            MGGRAPH_INVALID_JSON
+        );
+        assert!(last_error().contains("JSON array of strings"));
+        assert_eq!(code, -1, "nothing written on failure");
+        // The server's own refusals are its exit code (2), before it binds anything.
+        let args = CString::new(r#"["--listen","10.0.0.1:0"]"#).unwrap();
+        assert_eq!(mggraph_sandbox_serve(args.as_ptr(), &mut code), MGGRAPH_OK);
+    }
+    assert_eq!(code, 2);
+}

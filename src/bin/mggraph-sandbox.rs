@@ -1,169 +1,128 @@
-//! The sandbox as a server: `mggraph-sandbox --listen 127.0.0.1:0`.
+//! The sandbox as a server: `mggraph-sandbox --listen 127.0.0.1:0` (`--help` lists the
+//! options; the server itself is `mggraph::sandbox::server`).
 //!
-//! Prints its base URL and the tenant, app id and secret it accepts, then serves until
-//! stopped (SIGINT or SIGTERM, after which nothing it wrote is left behind). Non-loopback addresses are refused unless `--allow-remote` is given: the sandbox
-//! speaks plain HTTP and hands out tokens to anyone who asks with the printed secret.
+//! On Unix this program is a launcher: it loads the engine library beside it
+//! (`libmggraph.so` / `libmggraph.dylib`, as the package lays them out in
+//! `runtimes/<rid>/native/`, and as cargo does in `target/<profile>/`) and runs
+//! `mggraph_sandbox_serve` from it, so the package carries the emulator once instead of twice
+//! (6 MB of its 50). Elsewhere it links the server in.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use mggraph::sandbox::options::{apply, SETTINGS};
-use mggraph::sandbox::{Sandbox, SandboxConfig};
-
-fn usage() -> String {
-    let mut s = String::from(
-        "usage: mggraph-sandbox [--listen ADDR] [--allow-remote] [--json] [--SETTING VALUE ...]\n\n  --listen ADDR     address to bind (default 127.0.0.1:0: a free loopback port)\n  --allow-remote    allow a non-loopback address\n  --json            print the connection details as one JSON line\n\nsettings:\n",
-    );
-    let flags: Vec<String> = SETTINGS
-        .iter()
-        .map(|(name, takes, _)| match *name {
-            "Empty" => kebab(name),
-            _ => format!("{} <{takes}>", kebab(name)),
-        })
-        .collect();
-    let width = flags.iter().map(String::len).max().unwrap_or(0);
-    for (flag, (_, _, what)) in flags.iter().zip(SETTINGS) {
-        s.push_str(&format!("  --{flag:<width$} {what}\n"));
-    }
-    s
-}
-
-fn kebab(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('-');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out.replace("fault429", "fault-429")
-        .replace("fault503", "fault-503")
-}
-
 fn main() -> ExitCode {
-    let mut listen = "127.0.0.1:0".to_string();
-    let mut allow_remote = false;
-    let mut json = false;
-    let mut config = SandboxConfig::default();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--help" | "-h" => {
-                print!("{}", usage());
-                return ExitCode::SUCCESS;
-            }
-            "--listen" => listen = args.next().unwrap_or_default(),
-            "--allow-remote" => allow_remote = true,
-            "--json" => json = true,
-            // A switch; `--empty false` is not needed (the demo tenant is the default).
-            "--empty" => config.demo = None,
-            other if other.starts_with("--") => {
-                let flag = &other[2..];
-                let Some((name, _, _)) = SETTINGS.iter().find(|(n, _, _)| kebab(n) == flag) else {
-                    eprintln!("mggraph-sandbox: unknown option {other}\n\n{}", usage());
-                    return ExitCode::from(2);
-                };
-                let Some(value) = args.next() else {
-                    eprintln!("mggraph-sandbox: {other} needs a value");
-                    return ExitCode::from(2);
-                };
-                if let Err(e) = apply(&mut config, name, &serde_json::Value::String(value)) {
-                    eprintln!("mggraph-sandbox: {e}");
-                    return ExitCode::from(2);
-                }
-            }
-            other => {
-                eprintln!(
-                    "mggraph-sandbox: unexpected argument '{other}'\n\n{}",
-                    usage()
-                );
-                return ExitCode::from(2);
-            }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    ExitCode::from(serve(args))
+}
+
+#[cfg(not(unix))]
+fn serve(args: Vec<String>) -> u8 {
+    mggraph::sandbox::server::run(args)
+}
+
+#[cfg(unix)]
+fn serve(args: Vec<String>) -> u8 {
+    match library::serve(&args) {
+        Ok(code) => u8::try_from(code).unwrap_or(1),
+        Err(message) => {
+            eprintln!("mggraph-sandbox: {message}");
+            1
         }
     }
-    let addr: SocketAddr = match listen.parse() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("mggraph-sandbox: --listen '{listen}' is not an address such as 127.0.0.1:8080 ({e})");
-            return ExitCode::from(2);
-        }
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+mod library {
+    use std::ffi::{c_char, c_int, CStr, CString};
+    use std::path::PathBuf;
+
+    type Serve = unsafe extern "C" fn(*const c_char, *mut i32) -> u32;
+    type LastError = unsafe extern "C" fn(*mut *mut c_char) -> u32;
+
+    const LIBRARY: &str = if cfg!(target_os = "macos") {
+        "libmggraph.dylib"
+    } else {
+        "libmggraph.so"
     };
-    if !addr.ip().is_loopback() && !allow_remote {
-        eprintln!("mggraph-sandbox: refusing to listen on {addr}: it is not a loopback address. The sandbox serves plain HTTP and issues tokens to anyone with the printed secret; pass --allow-remote if you really mean it.");
-        return ExitCode::from(2);
+
+    /// The engine library beside this program (symbolic links resolved).
+    fn beside() -> Result<PathBuf, String> {
+        let exe = std::env::current_exe()
+            .and_then(|p| p.canonicalize())
+            .map_err(|e| format!("cannot find this program's path: {e}"))?;
+        let dir = exe.parent().ok_or("this program's path has no folder")?;
+        Ok(dir.join(LIBRARY))
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mggraph-sandbox: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
+
+    /// The last error dlopen/dlsym left, as text.
+    fn dl_error() -> String {
+        // SAFETY: dlerror returns NULL or a NUL-terminated string valid until the next dl call.
+        let e = unsafe { libc::dlerror() };
+        if e.is_null() {
+            "unknown error".into()
+        } else {
+            // SAFETY: non-null, NUL-terminated (above).
+            unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
         }
-    };
-    rt.block_on(async move {
-        let sandbox = match Sandbox::start(addr, config).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("mggraph-sandbox: cannot listen on {addr}: {e}");
-                return ExitCode::FAILURE;
+    }
+
+    /// Loads the library and runs its server; the server's exit code.
+    pub fn serve(args: &[String]) -> Result<i32, String> {
+        let path = beside()?;
+        let c_path = CString::new(path.to_string_lossy().as_bytes())
+            .map_err(|_| format!("{} contains a NUL", path.display()))?;
+        // SAFETY: a NUL-terminated path; the handle is kept for the life of the process.
+        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        if handle.is_null() {
+            return Err(format!(
+                "cannot load the engine {}: {}",
+                path.display(),
+                dl_error()
+            ));
+        }
+        let symbol = |name: &CStr| {
+            // SAFETY: a valid handle and a NUL-terminated name.
+            let f = unsafe { libc::dlsym(handle, name.as_ptr()) };
+            if f.is_null() {
+                Err(format!(
+                    "{} has no {} (an engine built without the sandbox feature?): {}",
+                    path.display(),
+                    name.to_string_lossy(),
+                    dl_error()
+                ))
+            } else {
+                Ok(f)
             }
         };
-        if json {
-            println!(
-                "{}",
-                serde_json::json!({
-                    "baseUrl": sandbox.base_url, "tenantId": sandbox.tenant_id, "domain": sandbox.domain,
-                    "clientId": sandbox.client_id, "clientSecret": sandbox.client_secret, "admin": sandbox.admin_upn,
-                    "managedIdentity": sandbox.managed_identity(),
-                })
-            );
-        } else {
-            println!("MgGraph sandbox listening on {}", sandbox.base_url);
-            println!("Tenant:        {} ({})", sandbox.tenant_id, sandbox.domain);
-            println!("Client ID:     {}", sandbox.client_id);
-            println!("Client secret: {}", sandbox.client_secret);
-            println!("Administrator: {}", sandbox.admin_upn);
-            println!();
-            println!("Connect from PowerShell:");
-            println!("  Add-MgEnvironment -Name LocalSandbox -AzureADEndpoint {0} -GraphEndpoint {0}", sandbox.base_url);
-            println!(
-                "  Connect-MgGraph -Environment LocalSandbox -TenantId {} -ClientSecretCredential (New-Object PSCredential '{}', (ConvertTo-SecureString '<secret>' -AsPlainText -Force))",
-                sandbox.tenant_id, sandbox.client_id
-            );
+        let serve = symbol(c"mggraph_sandbox_serve")?;
+        let last_error = symbol(c"mggraph_last_error")?;
+        // SAFETY: the exports have these signatures (include/mggraph.h).
+        let (serve, last_error) = unsafe {
+            (
+                std::mem::transmute::<*mut libc::c_void, Serve>(serve),
+                std::mem::transmute::<*mut libc::c_void, LastError>(last_error),
+            )
+        };
+        let json = serde_json::to_string(args).map_err(|e| e.to_string())?;
+        let c_json = CString::new(json).map_err(|_| "an argument contains a NUL".to_string())?;
+        let mut code: c_int = 1;
+        // SAFETY: a NUL-terminated JSON array and a writable exit code.
+        let status = unsafe { serve(c_json.as_ptr(), &mut code) };
+        if status != 0 {
+            let mut message: *mut c_char = std::ptr::null_mut();
+            // SAFETY: a writable out-pointer; the message is the library's to free, and the
+            // process ends right after.
+            unsafe { last_error(&mut message) };
+            let text = if message.is_null() {
+                format!("status {status}")
+            } else {
+                // SAFETY: non-null, NUL-terminated (the library's contract).
+                unsafe { CStr::from_ptr(message) }
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            return Err(text);
         }
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        stopped().await;
-        // Closes the connections and removes the Azure Arc key directory.
-        drop(sandbox);
-        ExitCode::SUCCESS
-    })
-}
-
-/// Returns on SIGINT (Ctrl+C) or SIGTERM (a service manager, `kill`, a container stop).
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(code)
     }
 }

@@ -539,3 +539,42 @@ pub extern "C" fn mggraph_secret_free(id: u64) -> mggraph_status {
         MGGRAPH_OK
     })
 }
+
+/// Runs the sandbox as a server, as `mggraph-sandbox` does (that program calls this: the
+/// emulator ships once, in the engine library). `args_json` is a JSON array of the command
+/// line's arguments after the program name (`["--listen", "127.0.0.1:0", "--json"]`). Blocks
+/// until SIGINT or SIGTERM, printing to standard output and error as the program does, then
+/// writes the exit code (0; 1 when it could not start; 2 for bad arguments). Only in an
+/// engine built with the `sandbox` feature.
+///
+/// # Safety
+/// `args_json` must be NULL or a NUL-terminated string; `out_exit_code` must be valid for one
+/// write.
+#[cfg(feature = "sandbox")]
+#[no_mangle]
+pub unsafe extern "C" fn mggraph_sandbox_serve(
+    args_json: *const c_char,
+    out_exit_code: *mut i32,
+) -> mggraph_status {
+    guard(|| {
+        if out_exit_code.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `out_exit_code` is NULL");
+        }
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let text = match unsafe { arg_str(args_json, "args_json") } {
+            Ok(t) => t,
+            Err(status) => return status,
+        };
+        let args: Vec<String> = match serde_json::from_str(text) {
+            Ok(a) => a,
+            Err(e) => fail!(
+                MGGRAPH_INVALID_JSON,
+                "argument `args_json` is not a JSON array of strings: {e}"
+            ),
+        };
+        let code = crate::sandbox::server::run(args);
+        // SAFETY: checked non-null above; the caller guarantees it is writable.
+        unsafe { *out_exit_code = i32::from(code) };
+        MGGRAPH_OK
+    })
+}

@@ -18,6 +18,7 @@ pub mod managed_identity;
 pub mod odata;
 pub mod options;
 pub mod query;
+pub mod server;
 pub mod state;
 pub mod store;
 pub mod tokens;
