@@ -26,6 +26,8 @@ fn op(method: &'static str, raw_id: &str, tag: &str, kind: OpKind, keys: &[&str]
         consistency_level: false,
         custom_query: vec![],
         pageable: false,
+        body_schema: None,
+        response_schema: None,
     }
 }
 

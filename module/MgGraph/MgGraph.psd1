@@ -65,6 +65,12 @@
   (`Get-MgContext`''s `AuthType`, `TokenCredentialType` and `ContextScope` are of these types),
   and `Microsoft.Graph.PowerShell.Runtime.RestException` (raised for a failed response that
   carries no Graph error).
+- The SDK''s classes of action parameters and results by the SDK''s names
+  (`IPaths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbody…`,
+  `ComponentsMwc6EoResponsesRevokesigninsessionsresponse…`); an action''s `-BodyParameter` is of
+  its class, as in the SDK, and still takes a hashtable, a `PSObject` or JSON text.
+- `mggraph-sandbox` runs the server from the engine library beside it (Linux, macOS): the
+  package is 6 MB smaller.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

@@ -22,6 +22,8 @@ const fn route(kind: RouteKind, method: Method, path: &'static str) -> Route {
         consistency_level: false,
         custom_query: &[],
         pageable: false,
+        body_schema: None,
+        response_schema: None,
     }
 }
 

@@ -244,6 +244,11 @@ pub struct Route {
     pub custom_query: &'static [CustomQuery],
     /// A collection answer paged with `@odata.nextLink`.
     pub pageable: bool,
+    /// The SDK's class for the action's parameters (`-BodyParameter`'s type), where the
+    /// metadata gives it one: `Paths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicense…Schema`.
+    pub body_schema: Option<&'static str>,
+    /// The SDK's class for a primitive or non-entity collection result (`{"value": ...}`).
+    pub response_schema: Option<&'static str>,
 }
 
 impl Route {

@@ -92,14 +92,23 @@ fn op_json(variant: &str, op: &Operation) -> Value {
                     Value::Object(pm)
                 })
                 .collect();
-            serde_json::json!({ "params": list })
+            match &op.body_schema {
+                Some(schema) => serde_json::json!({ "params": list, "schema": schema }),
+                None => serde_json::json!({ "params": list }),
+            }
         }
     };
     m.insert("body".into(), body);
     let returns = match &op.returns {
         None => Value::Null,
         Some(Returns::Stream) => serde_json::json!({ "stream": true }),
-        Some(Returns::Type(t)) => type_json(t),
+        Some(Returns::Type(t)) => {
+            let mut v = type_json(t);
+            if let (Some(schema), Value::Object(o)) = (&op.response_schema, &mut v) {
+                o.insert("schema".into(), schema.clone().into());
+            }
+            v
+        }
     };
     m.insert("returns".into(), returns);
     if !op.query.is_empty() {

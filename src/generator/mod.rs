@@ -13,3 +13,4 @@ pub mod emit;
 pub mod naming;
 pub mod paths;
 pub mod permissions;
+pub mod schema_names;

@@ -116,6 +116,12 @@ pub struct Operation {
     /// drive item's content.
     pub custom_query: Vec<CustomQuery>,
     pub pageable: bool,
+    /// The SDK's class for the action's parameters, where they have one
+    /// ([`super::schema_names`]): `Paths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicense…`.
+    pub body_schema: Option<String>,
+    /// The SDK's class for a primitive or non-entity collection result:
+    /// `ComponentsMwc6EoResponsesRevokesigninsessionsresponseContentApplicationJsonSchema`.
+    pub response_schema: Option<String>,
 }
 
 /// A custom query option: a query-string parameter beyond the OData system options.
@@ -578,6 +584,104 @@ impl<'a> Gen<'a> {
             }
         }
         (out, params)
+    }
+
+    /// The path as the OpenAPI document keys it: [`Self::item_name`] with the operations of the
+    /// default namespace qualified (`/users/{user-id}/microsoft.graph.assignLicense`).
+    fn openapi_item_name(&self, path: &[Seg]) -> String {
+        let mut used = vec![];
+        let mut params = vec![];
+        let mut out = String::new();
+        for seg in path {
+            let text = self.seg_item(seg, &mut used, &mut params);
+            match seg {
+                Seg::Key { alt: Some(_), .. } => {
+                    out.push('(');
+                    out.push_str(&text);
+                    out.push(')');
+                }
+                Seg::Op(i) if self.op(*i).namespace == DEFAULT_NAMESPACE => {
+                    out.push('/');
+                    out.push_str(DEFAULT_NAMESPACE);
+                    out.push('.');
+                    out.push_str(&text);
+                }
+                _ => {
+                    out.push('/');
+                    out.push_str(&text);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the conversion declares an operation's request body and response once under
+    /// `components` (OpenAPI.NET.OData `OperationTargetsMultiplePaths`): its first parameter's
+    /// type is the entity type of more than one entity set or singleton.
+    fn targets_multiple_paths(&self, op: &OperationDef) -> bool {
+        let Some(first) = op.params.first() else {
+            return false;
+        };
+        if first.ty.collection {
+            return false;
+        }
+        self.sources
+            .iter()
+            .filter(|s| s.type_name.eq_ignore_ascii_case(&first.ty.name))
+            .count()
+            > 1
+    }
+
+    /// The SDK's classes for an operation path's action parameters and its result, where the
+    /// document writes them as anonymous schemas ([`super::schema_names`]): parameters beyond
+    /// the binding one; a primitive result (not a stream), or a collection of anything but
+    /// entities (an entity collection's schema is titled `Collection of X`, a single model is
+    /// a reference).
+    fn schema_names(&self, path: &[Seg]) -> (Option<String>, Option<String>) {
+        use super::schema_names::{component_pointer, path_pointer, schema_name};
+        let op = match path.last() {
+            Some(Seg::Op(i)) => self.op(*i),
+            Some(Seg::Import(i)) => {
+                let imp = &self.s.imports[*i];
+                match self.s.operations.iter().find(|o| {
+                    !o.bound && o.is_action == imp.is_action && o.full_name() == imp.operation
+                }) {
+                    Some(o) => o,
+                    None => return (None, None),
+                }
+            }
+            _ => return (None, None),
+        };
+        let multi = self.targets_multiple_paths(op);
+        let item = self.openapi_item_name(path);
+        let method = if op.is_action { "post" } else { "get" };
+        let skip = usize::from(op.bound).min(op.params.len());
+        let body = (op.is_action && op.params.len() > skip).then(|| {
+            schema_name(&if multi {
+                component_pointer("requestBodies", &format!("{}RequestBody", op.name))
+            } else {
+                path_pointer(&item, method, "requestBody")
+            })
+        });
+        let anonymous = op.returns.as_ref().is_some_and(|(t, _)| {
+            let entity = self
+                .s
+                .type_id(&t.name)
+                .is_some_and(|i| self.s.types[i].entity);
+            if t.collection {
+                !entity
+            } else {
+                t.name.starts_with("Edm.") && t.name != "Edm.Stream"
+            }
+        });
+        let response = anonymous.then(|| {
+            schema_name(&if multi {
+                component_pointer("responses", &format!("{}Response", op.name))
+            } else {
+                path_pointer(&item, method, "responses/2XX")
+            })
+        });
+        (body, response)
     }
 
     fn seg_hash(&self, seg: &Seg) -> String {
@@ -2742,7 +2846,8 @@ pub fn operations(schema: &Schema) -> Result<Vec<Operation>, String> {
     }
     Ok(chosen
         .into_iter()
-        .flat_map(|(name, params, drafts, _)| {
+        .flat_map(|(name, params, drafts, path)| {
+            let (body_schema, response_schema) = g.schema_names(&path);
             drafts.into_iter().map(move |d| Operation {
                 path: name.clone(),
                 method: d.method,
@@ -2756,6 +2861,8 @@ pub fn operations(schema: &Schema) -> Result<Vec<Operation>, String> {
                 consistency_level: d.consistency_level,
                 custom_query: d.custom_query,
                 pageable: d.pageable,
+                body_schema: body_schema.clone(),
+                response_schema: response_schema.clone(),
             })
         })
         .collect())

@@ -148,6 +148,43 @@ $b = [Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphUser]@{ displayName 
     }
 }
 
+Describe 'The SDK''s classes of action parameters and results' {
+    It 'exist in a fresh session by the SDK''s names, as modules built on the SDK create them' {
+        $r = Invoke-FreshPwsh @'
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.Graph.Users.Actions
+# As Microsoft.Entra's Revoke-EntraSignedInUserAllRefreshToken wraps the answer.
+$revoked = New-Object Microsoft.Graph.PowerShell.Models.ComponentsMwc6EoResponsesRevokesigninsessionsresponseContentApplicationJsonSchema
+$revoked.Value = $true
+$license = [Microsoft.Graph.PowerShell.Models.IComponents103UmuuRequestbodiesAssignlicenserequestbodyContentApplicationJsonSchema]@{
+    addLicenses = @(@{ skuId = '6fd2c87f-b296-42f0-b197-1e91e994b900' }); removeLicenses = @(); notInTheModel = 1 }
+Import-Module Microsoft.Graph.Beta.Groups
+$group = [Microsoft.Graph.Beta.PowerShell.Models.Paths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbodyContentApplicationJsonSchema]::new()
+@{
+    Revoked = $revoked.Value; RevokedIsInterface = $revoked -is [Microsoft.Graph.PowerShell.Models.IComponentsMwc6EoResponsesRevokesigninsessionsresponseContentApplicationJsonSchema]
+    License = $license.GetType().Name; Sku = "$($license.AddLicenses[0].SkuId)"; Extra = $license.AdditionalProperties['notInTheModel']
+    Json = $license.ToJsonString()
+    UserBody = (Get-Command Set-MgUserLicense).Parameters['BodyParameter'].ParameterType.FullName
+    GroupBody = (Get-Command Set-MgBetaGroupLicense).Parameters['BodyParameter'].ParameterType.FullName
+    Group = $group.GetType().FullName
+} | ConvertTo-Json -Compress
+'@
+        $r['Revoked'] | Should -BeTrue
+        $r['RevokedIsInterface'] | Should -BeTrue
+        $r['License'] | Should -Be 'Components103UmuuRequestbodiesAssignlicenserequestbodyContentApplicationJsonSchema'
+        $r['Sku'] | Should -Be '6fd2c87f-b296-42f0-b197-1e91e994b900'
+        $r['Extra'] | Should -Be 1
+        # The SDK's JSON: wire names, nulls left out, the undeclared key kept.
+        $r['Json'] | Should -Match '"addLicenses":\[\{"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900"\}\]'
+        $r['Json'] | Should -Match '"notInTheModel":1'
+        # assignLicense on a user is one component (users and me); on a group, inline on its path.
+        $r['UserBody'] | Should -Be 'Microsoft.Graph.PowerShell.Models.IComponents103UmuuRequestbodiesAssignlicenserequestbodyContentApplicationJsonSchema'
+        $r['GroupBody'] | Should -Be 'Microsoft.Graph.Beta.PowerShell.Models.IPaths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbodyContentApplicationJsonSchema'
+        $r['Group'] | Should -Be 'Microsoft.Graph.Beta.PowerShell.Models.Paths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbodyContentApplicationJsonSchema'
+    }
+}
+
 Describe 'Conversion to a model, as the SDK''s type converters convert' {
     It 'keeps undeclared keys in AdditionalProperties and matches declared ones in any case' {
         $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ displayname = 'x'; Extra = 1; AccountEnabled = $true }

@@ -106,6 +106,16 @@ Describe 'Every kind of operation' {
         $r.Output | Should -Contain $script:Group.Id
     }
 
+    It 'action: -BodyParameter is the SDK''s class of the action''s parameters, and takes a hashtable in any case' {
+        # checkMemberGroups is bound to directoryObject (one entity set): its parameters are
+        # written on each path, and the SDK's class is named after the path.
+        (Get-Command Confirm-MgUserMemberGroup).Parameters['BodyParameter'].ParameterType.FullName |
+            Should -Be 'Microsoft.Graph.PowerShell.Models.IPathsDyyrb2UsersUserIdMicrosoftGraphCheckmembergroupsPostRequestbodyContentApplicationJsonSchema'
+        $r = Get-RequestTrace { Confirm-MgUserMemberGroup -UserId $script:Admin.Id -BodyParameter @{ GROUPIDS = @($script:Group.Id) } -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match '"groupIds"'
+        $r.Output | Should -Contain $script:Group.Id
+    }
+
     It 'function: delta' {
         $r = Get-RequestTrace { Get-MgUserDelta -Debug -ErrorAction Stop }
         $r.Trace | Should -Match '/users/delta\(\)'

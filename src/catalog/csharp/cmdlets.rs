@@ -102,7 +102,17 @@ pub fn param_type(c: &'static Command, sets: &[ParamSet], p: &Param) -> String {
         let typed = match p.role {
             Role::BodyParameter => in_sets()
                 .find_map(|s| s.route.body.and_then(model))
-                .and_then(|m| interface(c.api, m)),
+                .and_then(|m| interface(c.api, m))
+                .or_else(|| {
+                    // An action's parameters: the SDK's class for them, in the models of
+                    // the command's API version.
+                    let schema = in_sets().find_map(|s| s.route.body_schema)?;
+                    let ns = match c.api {
+                        Api::V1 => Namespace::V1.name(),
+                        Api::Beta => Namespace::Beta.name(),
+                    };
+                    Some(format!("global::{ns}.I{}", identifier(schema)))
+                }),
             Role::BodyProp(json) => in_sets().find_map(|s| {
                 let m = s.route.body.and_then(model)?;
                 prop_model_type(c.api, m.prop(json)?.ty)
@@ -644,6 +654,23 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn action_bodies_are_the_sdk_classes_of_their_parameters() {
+        for (name, ty) in [
+            (
+                "Set-MgUserLicense",
+                "global::Microsoft.Graph.PowerShell.Models.IComponents103UmuuRequestbodiesAssignlicenserequestbodyContentApplicationJsonSchema BodyParameter;",
+            ),
+            (
+                "Set-MgBetaGroupLicense",
+                "global::Microsoft.Graph.Beta.PowerShell.Models.IPaths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbodyContentApplicationJsonSchema BodyParameter;",
+            ),
+        ] {
+            let text = class_source(command(name).unwrap(), &mut vec![]);
+            assert!(text.contains(ty), "{name}: {text}");
+        }
     }
 
     #[test]

@@ -200,6 +200,18 @@ fn entries(namespace: &str) -> Vec<Entry> {
             extra_aliases: twin.map(|t| t.aliases).unwrap_or(&[]),
         });
     }
+    // The SDK's classes of action parameters and results, which the metadata describes only
+    // inline (`Paths…RequestbodyContentApplicationJsonSchema`, `Components…`): every module's,
+    // so a script names them once any SDK-named module is imported.
+    for m in generated::schema_models() {
+        if classes.insert(m.class.to_ascii_lowercase()) {
+            out.push(Entry {
+                model: m,
+                base: None,
+                extra_aliases: &[],
+            });
+        }
+    }
     // Hand-written models that the metadata does not declare (ReferenceCreate, the beta-only
     // ones in the beta namespace).
     let beta = namespace == Namespace::Beta.name();
@@ -473,6 +485,31 @@ mod tests {
         assert!(
             !render_models("Microsoft.Graph.Beta.PowerShell.Models").contains("class AuthContext")
         );
+    }
+
+    #[test]
+    fn action_parameter_classes_keep_their_wire_names() {
+        let source = render_models(V1);
+        // sendMail's parameters are PascalCase on the wire: each carries its name.
+        let mail = block(
+            &source,
+            "public partial class ComponentsVsh1S1RequestbodiesSendmailrequestbodyContentApplicationJsonSchema :",
+        );
+        assert!(
+            mail.contains(": global::MgGraph.PowerShell.MgModel, IComponentsVsh1S1"),
+            "{mail}"
+        );
+        assert!(mail.contains(
+            "[global::Newtonsoft.Json.JsonProperty(\"Message\")]\n        public global::Microsoft.Graph.PowerShell.Models.MicrosoftGraphMessage Message { get; set; }"
+        ), "{mail}");
+        assert!(
+            mail.contains("public bool? SaveToSentItems { get; set; }"),
+            "{mail}"
+        );
+        let beta = render_models("Microsoft.Graph.Beta.PowerShell.Models");
+        assert!(beta.contains(
+            "public partial class ComponentsMwc6EoResponsesRevokesigninsessionsresponseContentApplicationJsonSchema : global::MgGraph.PowerShell.MgModel"
+        ));
     }
 
     #[test]

@@ -162,6 +162,8 @@ struct GenBody {
     model: Option<String>,
     #[serde(default)]
     params: Option<Vec<GenParam>>,
+    #[serde(default)]
+    schema: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -172,6 +174,8 @@ struct GenReturns {
     collection: bool,
     #[serde(default)]
     stream: bool,
+    #[serde(default)]
+    schema: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -283,9 +287,11 @@ fn build_command(c: GenCommand, api: Api) -> Option<Command> {
     let mut output = None;
     let mut advanced = false;
     let mut description = String::new();
-    for op in c.ops {
+    for mut op in c.ops {
         let kind = RouteKind::parse(&op.kind)?;
         let method = Method::parse(&op.method)?;
+        let response_schema = op.returns.as_mut().and_then(|r| r.schema.take()).map(leak);
+        let body_schema = op.body.as_mut().and_then(|b| b.schema.take()).map(leak);
         let returns = op.returns.and_then(|r| {
             // `Edm.Stream` results (the usage reports' CSV) are binary content too.
             if r.stream || r.ty.as_deref() == Some("Edm.Stream") {
@@ -349,6 +355,8 @@ fn build_command(c: GenCommand, api: Api) -> Option<Command> {
                 )
             },
             pageable: op.pageable,
+            body_schema,
+            response_schema,
         });
     }
     if routes.is_empty() {
@@ -500,6 +508,72 @@ pub fn model(id: &str) -> Option<&'static Model> {
     Some(*guard.entry(key).or_insert(built))
 }
 
+/// The models of the SDK's classes for action parameters and primitive or non-entity
+/// collection results (the `schema` names of `commands.jsonl`, [`crate::catalog::Route`]'s
+/// `body_schema` and `response_schema`), one per class, in catalog order. An action's
+/// parameters are its properties; a result is `value` (with `@odata.nextLink` for a
+/// collection, which the conversion pages). Read from every command, for the code generator.
+pub fn schema_models() -> Vec<&'static Model> {
+    let mut out: Vec<&'static Model> = vec![];
+    let mut seen: std::collections::HashSet<String> = Default::default();
+    let mut add = |class: String, props: Vec<Prop>| {
+        if seen.insert(class.to_ascii_lowercase()) {
+            let class = leak(class);
+            out.push(Box::leak(Box::new(Model {
+                id: class,
+                namespace: Namespace::V1,
+                class,
+                props: Box::leak(props.into_boxed_slice()),
+                table: &[],
+                aliases: &[],
+                additional_properties: true,
+            })));
+        }
+    };
+    for line in commands_text().lines() {
+        let Ok(c) = serde_json::from_str::<GenCommand>(line) else {
+            continue;
+        };
+        for op in c.ops {
+            if let Some(GenBody {
+                params: Some(params),
+                schema: Some(schema),
+                ..
+            }) = op.body
+            {
+                let props = params
+                    .into_iter()
+                    .map(|p| Prop {
+                        ty: prop_type(&p.ty, p.collection),
+                        json: leak(p.name),
+                    })
+                    .collect();
+                add(schema, props);
+            }
+            if let Some(GenReturns {
+                ty: Some(ty),
+                collection,
+                schema: Some(schema),
+                ..
+            }) = op.returns
+            {
+                let mut props = vec![Prop {
+                    json: "value",
+                    ty: prop_type(&ty, collection),
+                }];
+                if collection {
+                    props.push(Prop {
+                        json: "@odata.nextLink",
+                        ty: PropType::String,
+                    });
+                }
+                add(schema, props);
+            }
+        }
+    }
+    out
+}
+
 /// Whether the resource a path addresses is a collection (`/groups/{group-id}/members`) or a
 /// single entity (`/users/{user-id}/manager`), read from the metadata: the entity set or
 /// singleton of the first segment, then each navigation property, key (`{...}`) and type cast
@@ -640,6 +714,65 @@ mod tests {
                 "Microsoft.Graph.Beta.Users".to_string()
             )
         );
+    }
+
+    #[test]
+    fn actions_carry_the_sdk_classes_of_their_parameters_and_results() {
+        let schemas = |name: &str| {
+            let c = command(name).unwrap_or_else(|| panic!("{name}"));
+            (c.routes[0].body_schema, c.routes[0].response_schema)
+        };
+        // Bound to user (users and me): one component for every path.
+        assert_eq!(
+            schemas("Set-MgUserLicense").0,
+            Some("Components103UmuuRequestbodiesAssignlicenserequestbodyContentApplicationJsonSchema")
+        );
+        // Bound to group (groups only): inline on its path.
+        assert_eq!(
+            schemas("Set-MgGroupLicense").0,
+            Some("Paths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbodyContentApplicationJsonSchema")
+        );
+        assert_eq!(
+            schemas("Revoke-MgUserSignInSession"),
+            (
+                None,
+                Some("ComponentsMwc6EoResponsesRevokesigninsessionsresponseContentApplicationJsonSchema")
+            )
+        );
+        // An entity result is the entity's class; an entity collection's schema is titled.
+        assert_eq!(schemas("Get-MgUserDelta").1, None);
+        let models = schema_models();
+        let license = models
+            .iter()
+            .find(|m| m.class.starts_with("Components103Umuu"))
+            .expect("assignLicense's parameters");
+        let props: Vec<_> = license.props.iter().map(|p| (p.json, p.ty)).collect();
+        assert_eq!(
+            props,
+            [
+                (
+                    "addLicenses",
+                    PropType::ModelList("microsoft.graph.assignedLicense")
+                ),
+                ("removeLicenses", PropType::StringList),
+            ]
+        );
+        let groups = models
+            .iter()
+            .find(|m| m.class.starts_with("PathsDyyrb2"))
+            .map(|m| m.props.len());
+        assert_eq!(groups, Some(1), "checkMemberGroups' groupIds");
+        let revoked = models
+            .iter()
+            .find(|m| m.class.starts_with("ComponentsMwc6Eo"))
+            .expect("revokeSignInSessions' result");
+        assert_eq!(revoked.props[0].json, "value");
+        assert_eq!(revoked.props[0].ty, PropType::Bool);
+        let classes: std::collections::HashSet<_> = models
+            .iter()
+            .map(|m| m.class.to_ascii_lowercase())
+            .collect();
+        assert_eq!(classes.len(), models.len(), "one model per class");
     }
 
     #[test]
