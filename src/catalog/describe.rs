@@ -119,7 +119,7 @@ pub fn output_type(c: &Command) -> String {
 /// `double`, `bool`, `datetime`, `string[]`, `model:<id>`, `model[]:<id>` or `object`.
 pub fn prop_kind(ty: PropType) -> String {
     match ty {
-        PropType::String => "string".into(),
+        PropType::String | PropType::Enum(_) => "string".into(),
         PropType::Int => "int".into(),
         PropType::Long => "long".into(),
         PropType::Double => "double".into(),

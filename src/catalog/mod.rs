@@ -401,7 +401,7 @@ impl PsType {
 
     pub fn of_prop(ty: PropType) -> PsType {
         match ty {
-            PropType::String => PsType::String,
+            PropType::String | PropType::Enum(_) => PsType::String,
             PropType::Int => PsType::Int,
             PropType::Long => PsType::Long,
             PropType::Double => PsType::Double,

@@ -23,6 +23,9 @@ pub enum PropType {
     ModelList(&'static str),
     /// Any JSON value (kept as a dictionary or list).
     Any,
+    /// One of the .NET enum of this name in the model's namespace (`AuthenticationType`); on
+    /// the wire, the member's name.
+    Enum(&'static str),
 }
 
 /// One declared property.
@@ -96,7 +99,11 @@ impl Model {
             .filter(|p| {
                 matches!(
                     p.ty,
-                    PropType::String | PropType::Int | PropType::Bool | PropType::DateTime
+                    PropType::String
+                        | PropType::Enum(_)
+                        | PropType::Int
+                        | PropType::Bool
+                        | PropType::DateTime
                 )
             })
             .map(|p| pascal(p.json))
@@ -292,10 +299,11 @@ pub static MODELS: &[Model] = &[
         namespace: Namespace::Authentication,
         class: "AuthContext",
         props: props![
-            "clientId": String, "tenantId": String, "scopes": StringList, "authType": String,
-            "tokenCredentialType": String, "certificateThumbprint": String,
+            "clientId": String, "tenantId": String, "scopes": StringList,
+            "authType": Enum("AuthenticationType"),
+            "tokenCredentialType": Enum("TokenCredentialType"), "certificateThumbprint": String,
             "certificateSubjectName": String, "sendCertificateChain": Bool, "account": String,
-            "appName": String, "contextScope": String, "pSHostVersion": String,
+            "appName": String, "contextScope": Enum("ContextScope"), "pSHostVersion": String,
             "managedIdentityId": String, "environment": String,
         ],
         table: &["AppName", "AuthType", "TenantId", "Account", "Scopes"],

@@ -250,7 +250,7 @@ fn check_properties(
             (_, Value::Null) | (PropType::Any, _) => None,
             (PropType::Bool, Value::Bool(_)) => None,
             (PropType::Int | PropType::Long | PropType::Double, Value::Number(_)) => None,
-            (PropType::String | PropType::DateTime, Value::String(_)) => None,
+            (PropType::String | PropType::DateTime | PropType::Enum(_), Value::String(_)) => None,
             (PropType::StringList, Value::Array(_)) => None,
             (PropType::Model(id), Value::Object(inner)) => {
                 if let Some(nested) = crate::catalog::model(id) {
@@ -271,6 +271,7 @@ fn check_properties(
             (PropType::Bool, _) => Some("a boolean"),
             (PropType::Int | PropType::Long | PropType::Double, _) => Some("a number"),
             (PropType::String, _) => Some("a string"),
+            (PropType::Enum(_), _) => Some("a member name (a string)"),
             (PropType::DateTime, _) => Some("a date (an ISO 8601 string)"),
             (PropType::StringList | PropType::ModelList(_), _) => Some("an array"),
             (PropType::Model(_), _) => Some("an object"),

@@ -256,6 +256,7 @@ fn cs_type(ty: PropType, namespace: &str) -> String {
             .map(|c| format!("{c}[]"))
             .unwrap_or_else(|| "object".into()),
         PropType::Any => "object".into(),
+        PropType::Enum(name) => format!("global::{namespace}.{}?", identifier(name)),
     }
 }
 
@@ -268,23 +269,6 @@ fn property_name(json: &str, class: &str) -> String {
     } else {
         name
     }
-}
-
-/// The C# type of a property: the SDK's enums for the sign-in's kinds in `AuthContext`
-/// (`AuthType` is an `AuthenticationType`, as in the SDK, so `-is` and `switch` over the enum
-/// hold; the engine writes their names), else the catalog type's.
-fn prop_cs_type(namespace: &str, class: &str, json: &str, ty: PropType) -> String {
-    const ENUMS: &[(&str, &str)] = &[
-        ("authType", "AuthenticationType"),
-        ("tokenCredentialType", "TokenCredentialType"),
-        ("contextScope", "ContextScope"),
-    ];
-    if namespace == Namespace::Authentication.name() && class == "AuthContext" {
-        if let Some((_, e)) = ENUMS.iter().find(|(j, _)| *j == json) {
-            return format!("global::{namespace}.{e}?");
-        }
-    }
-    cs_type(ty, namespace)
 }
 
 /// A property name with its first letter lowered: the JSON name the model runtime assumes
@@ -405,11 +389,11 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
             out,
             "    {CONVERTER}\n    public partial interface I{class} : {base_interface}\n    {{"
         );
-        for (name, json, ty) in &props {
+        for (name, _, ty) in &props {
             let _ = writeln!(
                 out,
                 "        {} {name} {{ get; set; }}",
-                prop_cs_type(namespace, &class, json, *ty)
+                cs_type(*ty, namespace)
             );
         }
         out.push_str("    }\n");
@@ -437,7 +421,7 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
             let _ = writeln!(
                 out,
                 "        public {} {name} {{ get; set; }}",
-                prop_cs_type(namespace, &class, json, *ty)
+                cs_type(*ty, namespace)
             );
         }
         for (alias, target, ty) in &aliases {
