@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::models::{pascal, Model, Namespace, PropType};
-use super::{generated, Api, Command, Method, Role, RouteKind, COMMANDS};
+use super::{generated, Api, Command, Method, Returns, Role, RouteKind, COMMANDS};
 
 /// The most models one answer of [`models`] carries (a model and the complex types its
 /// properties use, transitively). Graph's deepest closures are far smaller; the limit keeps a
@@ -104,14 +104,34 @@ pub fn output_class(c: &Command) -> Option<String> {
     model_namespace(c.api, m).map(|ns| format!("{ns}.{}", m.class))
 }
 
-/// The SDK's documented output type of a command.
+/// The SDK's documented output type of a command: its model's interface; for a primitive
+/// result the .NET type it is read as (`getMemberGroups`' ids are `System.String`, a `$count`
+/// `System.Int32`); else `System.Boolean`, what `-PassThru` writes.
 pub fn output_type(c: &Command) -> String {
-    match c.output_model() {
-        Some(m) => m.interface_name(),
-        None => match c.routes.first().map(|r| r.kind) {
-            Some(RouteKind::Count) => "System.Int32".into(),
-            _ => "System.Boolean".into(),
-        },
+    if let Some(m) = c.output_model() {
+        return m.interface_name();
+    }
+    let primitive = c.routes.iter().find_map(|r| match r.returns {
+        Some(Returns::Primitive(ty, _)) => Some(ty),
+        _ => None,
+    });
+    match (primitive, c.routes.first().map(|r| r.kind)) {
+        (Some(ty), _) => primitive_type(ty).into(),
+        (None, Some(RouteKind::Count)) => "System.Int32".into(),
+        _ => "System.Boolean".into(),
+    }
+}
+
+/// The .NET type an Edm primitive (or enum member name) is read as, as the SDK types it.
+fn primitive_type(edm: &str) -> &'static str {
+    match edm {
+        "Edm.Boolean" => "System.Boolean",
+        "Edm.Int32" | "Edm.Int16" | "Edm.Byte" | "Edm.SByte" => "System.Int32",
+        "Edm.Int64" => "System.Int64",
+        "Edm.Double" | "Edm.Single" | "Edm.Decimal" => "System.Double",
+        "Edm.DateTimeOffset" => "System.DateTime",
+        // Strings, guids, dates as text, durations, binary as base64, enum members.
+        _ => "System.String",
     }
 }
 

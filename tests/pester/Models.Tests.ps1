@@ -185,6 +185,30 @@ $group = [Microsoft.Graph.Beta.PowerShell.Models.Paths6Fg5LiGroupsGroupIdMicroso
     }
 }
 
+Describe 'The SDK''s factories on every model class' {
+    It 'DeserializeFromDictionary, DeserializeFromPSObject and FromJsonString convert as a cast does' {
+        # As public scripts write them (a manifest read with ConvertFrom-Json -AsHashtable).
+        $claims = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphOptionalClaims]::DeserializeFromDictionary(@{
+                Saml2Token = @(@{ Name = 'acct' }, @{ Name = 'groups'; Essential = $true })
+            })
+        $claims | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphOptionalClaims])
+        @($claims.Saml2Token).Name | Should -Be @('acct', 'groups')
+        $claims.Saml2Token[1].Essential | Should -BeTrue
+        $member = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject]::DeserializeFromDictionary(@{ id = '42'; extra = 1 })
+        $member.Id | Should -Be '42'
+        $member.AdditionalProperties['extra'] | Should -Be 1
+        $app = [Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphApplication]::DeserializeFromPSObject([pscustomobject]@{ displayName = 'App' })
+        $app.GetType().FullName | Should -Be 'Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphApplication'
+        $app.DisplayName | Should -Be 'App'
+        $user = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]::FromJsonString('{"displayName":"A","accountEnabled":false}')
+        $user.DisplayName | Should -Be 'A'
+        $user.AccountEnabled | Should -BeFalse
+        [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]::DeserializeFromDictionary($null) | Should -BeNullOrEmpty
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]::DeserializeFromDictionary(@{ accountEnabled = 'maybe' }) } |
+            Should -Throw -ExpectedMessage '*accountEnabled*'
+    }
+}
+
 Describe 'Conversion to a model, as the SDK''s type converters convert' {
     It 'keeps undeclared keys in AdditionalProperties and matches declared ones in any case' {
         $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ displayname = 'x'; Extra = 1; AccountEnabled = $true }

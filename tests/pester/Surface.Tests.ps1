@@ -114,6 +114,9 @@ Describe 'Every kind of operation' {
         $r = Get-RequestTrace { Confirm-MgUserMemberGroup -UserId $script:Admin.Id -BodyParameter @{ GROUPIDS = @($script:Group.Id) } -Debug -ErrorAction Stop }
         $r.Trace | Should -Match '"groupIds"'
         $r.Output | Should -Contain $script:Group.Id
+        # What it writes, as its OutputType says: the ids, as strings.
+        (Get-Command Confirm-MgUserMemberGroup).OutputType.Type | Should -Be ([string])
+        @($r.Output)[0] | Should -BeOfType [string]
     }
 
     It 'function: delta' {

@@ -225,7 +225,11 @@ fn output_attribute(c: &Command) -> String {
         Some(t) => format!("typeof({t})"),
         None => match output_type(c).as_str() {
             "System.Int32" => "typeof(int)".into(),
+            "System.Int64" => "typeof(long)".into(),
+            "System.Double" => "typeof(double)".into(),
             "System.Boolean" => "typeof(bool)".into(),
+            "System.String" => "typeof(string)".into(),
+            "System.DateTime" => "typeof(global::System.DateTime)".into(),
             other => lit(other),
         },
     }
@@ -667,6 +671,15 @@ mod tests {
                 "Set-MgBetaGroupLicense",
                 "global::Microsoft.Graph.Beta.PowerShell.Models.IPaths6Fg5LiGroupsGroupIdMicrosoftGraphAssignlicensePostRequestbodyContentApplicationJsonSchema BodyParameter;",
             ),
+        ] {
+            let text = class_source(command(name).unwrap(), &mut vec![]);
+            assert!(text.contains(ty), "{name}: {text}");
+        }
+        // A primitive result is typed as what is written: getMemberGroups' ids are strings,
+        // revokeSignInSessions' answer a boolean.
+        for (name, ty) in [
+            ("Get-MgUserMemberGroup", "[OutputType(typeof(string))]"),
+            ("Revoke-MgUserSignInSession", "[OutputType(typeof(bool))]"),
         ] {
             let text = class_source(command(name).unwrap(), &mut vec![]);
             assert!(text.contains(ty), "{name}: {text}");

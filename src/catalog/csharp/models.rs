@@ -28,6 +28,20 @@ const MODEL_BASE: &str = "global::MgGraph.PowerShell.MgModel";
 const MODEL_INTERFACE: &str = "global::MgGraph.PowerShell.IMgModel";
 /// The converter PowerShell uses to turn hashtables, objects and JSON text into models.
 const CONVERTER: &str = "[global::System.ComponentModel.TypeConverter(typeof(global::MgGraph.PowerShell.MgModelConverter))]";
+/// The SDK's static factories every model class has: (name, parameter type).
+const FACTORIES: &[(&str, &str)] = &[
+    (
+        "DeserializeFromDictionary",
+        "global::System.Collections.IDictionary",
+    ),
+    (
+        "DeserializeFromPSObject",
+        "global::System.Management.Automation.PSObject",
+    ),
+    ("FromJsonString", "string"),
+];
+/// What the factories call: the type converter's conversion to a class.
+const CONVERT: &str = "global::MgGraph.PowerShell.MgModelConverter.ConvertTo";
 /// The property every model has from its base (`MgModel`): never declared again.
 const ADDITIONAL: &str = "AdditionalProperties";
 
@@ -431,6 +445,16 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
                 cs_type(*ty, namespace)
             );
         }
+        if namespace != Namespace::Authentication.name() {
+            // The SDK's factories, which scripts call as `[MicrosoftGraphX]::DeserializeFromDictionary(...)`:
+            // each is the type converter's conversion to this class.
+            for (name, param) in FACTORIES {
+                let _ = writeln!(
+                    out,
+                    "        public static I{class} {name}({param} content) => {CONVERT}<{class}>(content);"
+                );
+            }
+        }
         out.push_str("    }\n");
     }
     out.push_str("}\n");
@@ -490,6 +514,15 @@ mod tests {
             mail.contains("public bool? SaveToSentItems { get; set; }"),
             "{mail}"
         );
+        // The SDK's factories, on every model class.
+        let user = block(&source, "public partial class MicrosoftGraphUser :");
+        assert!(user.contains(
+            "public static IMicrosoftGraphUser DeserializeFromDictionary(global::System.Collections.IDictionary content) => global::MgGraph.PowerShell.MgModelConverter.ConvertTo<MicrosoftGraphUser>(content);"
+        ), "{user}");
+        assert!(user.contains("public static IMicrosoftGraphUser FromJsonString(string content)"));
+        assert!(mail.contains(
+            "DeserializeFromPSObject(global::System.Management.Automation.PSObject content)"
+        ));
         let beta = render_models("Microsoft.Graph.Beta.PowerShell.Models");
         assert!(beta.contains(
             "public partial class ComponentsMwc6EoResponsesRevokesigninsessionsresponseContentApplicationJsonSchema : global::MgGraph.PowerShell.MgModel"

@@ -72,6 +72,12 @@ namespace MgGraph.PowerShell
             }
         }
 
+        /// <summary>A value as an object of the model class <typeparamref name="T"/>: what the
+        /// SDK's generated factories (<c>DeserializeFromDictionary</c>, <c>DeserializeFromPSObject</c>,
+        /// <c>FromJsonString</c>) of each model class return. Null stays null.</summary>
+        /// <exception cref="ArgumentException">As <see cref="Convert"/>.</exception>
+        public static T ConvertTo<T>(object content) where T : class => (T)Convert(content, typeof(T));
+
         private sealed class Context
         {
             private readonly HashSet<object> _path = new HashSet<object>(ReferenceEqualityComparer.Instance);
