@@ -98,6 +98,17 @@ async fn unknown_segments_are_400_and_wrong_verbs_405() {
     // A real path with a verb its template lacks.
     let (status, _) = g.call(Method::PUT, "/v1.0/devices", Some(json!({}))).await;
     assert_eq!(status, 405);
+    // A POST to a user or a group (not to one of their sets' actions).
+    let (_, users) = g.call(Method::GET, "/v1.0/users?$top=1", None).await;
+    let uid = users["value"][0]["id"].as_str().unwrap().to_string();
+    let (status, body) = g
+        .call(Method::POST, &format!("/v1.0/users/{uid}"), Some(json!({})))
+        .await;
+    assert_eq!(status, 405, "{body}");
+    let (status, body) = g
+        .call(Method::POST, "/v1.0/groups/noSuchAction", Some(json!({})))
+        .await;
+    assert!(matches!(status, 400 | 404 | 405), "{status} {body}");
     // Beta serves the same paths.
     let (status, body) = g.call(Method::GET, "/beta/devices", None).await;
     assert_eq!(status, 200, "{body}");
@@ -405,6 +416,26 @@ async fn actions_validate_and_answer_their_return_types() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["value"].as_array().unwrap().len(), 2);
+    // The same actions on the sets whose other requests are hand-written (users, groups).
+    for set in ["users", "groups"] {
+        let (status, body) = g
+            .call(
+                Method::POST,
+                &format!("/v1.0/{set}/getByIds"),
+                Some(json!({"ids": [uid, gid]})),
+            )
+            .await;
+        assert_eq!(status, 200, "{set}: {body}");
+        assert_eq!(body["value"].as_array().unwrap().len(), 2, "{set}");
+    }
+    let (status, body) = g
+        .call(
+            Method::POST,
+            "/v1.0/groups/validateProperties",
+            Some(json!({"entityType": "Group", "displayName": "Test group", "mailNickname": "testgroup"})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
     let (status, body) = g
         .call(
             Method::POST,

@@ -499,7 +499,8 @@ pub fn projection_context(set: &str, select: &[String]) -> String {
 
 /// Whether a hand-written handler owns the request: users (list, create, get, update, delete,
 /// `$count`, their authentication methods and memberships), groups (list, create, get, delete,
-/// members and memberships), application certificates (a PATCH that sets `keyCredentials`) and
+/// members and memberships; actions on the collections, `users/getByIds`, are the generic
+/// store's), application certificates (a PATCH that sets `keyCredentials`) and
 /// the authentication methods policy. Function calls (`users/delta()`) and alternate keys go to
 /// the generic store.
 fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str], body: &[u8]) -> bool {
@@ -519,7 +520,9 @@ fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str], body: &[u8]) 
     let _ = ctx;
     match s {
         ["users"] | ["users", "$count"] => true,
-        ["users", key] => !matches!(*key, "delta"),
+        // A POST to `users/{segment}` is a collection-bound action (`getByIds`,
+        // `validateProperties`): no user is ever POSTed to.
+        ["users", key] => !matches!(*key, "delta") && method != Method::POST,
         ["users", _, "authentication", m, ..] => matches!(
             *m,
             "methods"
@@ -530,7 +533,7 @@ fn claimed(ctx: &Ctx, method: &Method, raw_path: &str, s: &[&str], body: &[u8]) 
         ),
         ["users", _, "memberOf" | "transitiveMemberOf", ..] => method == Method::GET,
         ["groups"] | ["groups", "$count"] => true,
-        ["groups", key] => *key != "delta" && method != Method::PATCH,
+        ["groups", key] => *key != "delta" && method != Method::PATCH && method != Method::POST,
         ["groups", _, "members", ..] => true,
         ["groups", _, "memberOf" | "transitiveMembers" | "transitiveMemberOf", ..] => {
             method == Method::GET
