@@ -392,3 +392,113 @@ async fn action_parameters_are_read_in_any_case() {
         .await;
     assert_eq!(inbox["value"][0]["subject"], "Case");
 }
+
+#[tokio::test]
+async fn message_actions_move_copy_reply_and_forward_in_the_mailbox() {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..Default::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    let from = "adelev@contoso.onmicrosoft.com";
+    let me = "alexw@contoso.onmicrosoft.com";
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/users/{from}/sendMail"),
+            json!({"message": {"subject": "Lunch", "body": {"contentType": "Text", "content": "Noon?"},
+                   "toRecipients": [{"emailAddress": {"address": me}}]}}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (_, inbox) = g
+        .get(&format!("/v1.0/users/{me}/mailFolders/inbox/messages"))
+        .await;
+    let mid = inbox["value"][0]["id"].as_str().unwrap().to_string();
+    // A draft reply, in Drafts, to the sender.
+    let (status, draft) = g
+        .post(
+            &format!("/v1.0/users/{me}/messages/{mid}/createReply"),
+            json!({"Comment": "Yes"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    assert_eq!(draft["subject"], "RE: Lunch");
+    assert_eq!(draft["isDraft"], true);
+    assert_eq!(draft["parentFolderId"], "drafts");
+    assert_eq!(draft["toRecipients"][0]["emailAddress"]["address"], from);
+    let (status, got) = g
+        .get(&format!(
+            "/v1.0/users/{me}/mailFolders/drafts/messages/{}",
+            draft["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!((status, &got["subject"]), (200, &json!("RE: Lunch")));
+    // A reply is sent: the sender gets it.
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/users/{me}/messages/{mid}/reply"),
+            json!({"comment": "See you"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (_, theirs) = g
+        .get(&format!(
+            "/v1.0/users/{from}/messages?$filter=subject eq 'RE: Lunch'"
+        ))
+        .await;
+    assert_eq!(theirs["value"].as_array().unwrap().len(), 1, "{theirs}");
+    // A forward needs a recipient.
+    let (status, err) = g
+        .post(
+            &format!("/v1.0/users/{me}/messages/{mid}/forward"),
+            json!({"comment": "none"}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (400, Some("ErrorInvalidRecipients"))
+    );
+    // Copy keeps it; move takes it out of the Inbox, under a new id.
+    let (status, copy) = g
+        .post(
+            &format!("/v1.0/users/{me}/messages/{mid}/copy"),
+            json!({"destinationId": "archive"}),
+        )
+        .await;
+    assert_eq!((status, &copy["parentFolderId"]), (201, &json!("archive")));
+    let (status, moved) = g
+        .post(
+            &format!("/v1.0/users/{me}/mailFolders/inbox/messages/{mid}/move"),
+            json!({"DestinationId": "DeletedItems"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{moved}");
+    assert_eq!(moved["parentFolderId"], "deleteditems");
+    assert_ne!(moved["id"], json!(mid));
+    let (status, _) = g.get(&format!("/v1.0/users/{me}/messages/{mid}")).await;
+    assert_eq!(status, 404, "moved away");
+    for (folder, n) in [("inbox", 0), ("deleteditems", 1), ("archive", 1)] {
+        let (_, f) = g
+            .get(&format!("/v1.0/users/{me}/mailFolders/{folder}"))
+            .await;
+        assert_eq!(f["totalItemCount"], json!(n), "{folder}: {f}");
+        let (_, list) = g
+            .get(&format!("/v1.0/users/{me}/mailFolders/{folder}/messages"))
+            .await;
+        assert_eq!(list["value"].as_array().unwrap().len(), n, "{folder}");
+    }
+    let (status, err) = g
+        .post(
+            &format!(
+                "/v1.0/users/{me}/messages/{}/move",
+                moved["id"].as_str().unwrap()
+            ),
+            json!({"destinationId": "noSuchFolder"}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (404, Some("ErrorItemNotFound"))
+    );
+}

@@ -1,12 +1,16 @@
 //! Mailboxes as Outlook keeps them (learn.microsoft.com/graph/api/resources/mailfolder): every
 //! mailbox has the default folders from the start, a folder is reached by its well-known name
 //! in any case (`mailFolders/Inbox`, `SentItems`), and attachments sent with `sendMail` are
-//! stored as the message's `attachments`.
+//! stored as the message's `attachments`; `move`, `copy`, replies and forwards act on the
+//! mailbox as Exchange does.
 
+use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::state::Tenant;
+use super::odata::GraphErr;
+use super::state::{format_timestamp, new_id, Precision, Tenant};
 use super::store::{Entity, EntityPath};
+use crate::json::get_ci;
 
 /// The default folders: (well-known name, which is the folder's id here; display name).
 pub const DEFAULT_FOLDERS: &[(&str, &str)] = &[
@@ -94,4 +98,250 @@ pub fn take_attachments(message: &mut Map<String, Value>) -> Vec<Entity> {
             Some(Entity::new(&ty, o))
         })
         .collect()
+}
+
+/// What a message action does with the message it is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Respond {
+    Reply,
+    ReplyAll,
+    Forward,
+}
+
+impl Respond {
+    /// `reply`, `replyAll`, `forward` and their `create…` twins.
+    pub fn of(action: &str) -> Option<Respond> {
+        match action {
+            "reply" | "createReply" => Some(Respond::Reply),
+            "replyAll" | "createReplyAll" => Some(Respond::ReplyAll),
+            "forward" | "createForward" => Some(Respond::Forward),
+            _ => None,
+        }
+    }
+}
+
+/// The message folder `key` of a mailbox names: a folder id, or a well-known name in any case.
+fn folder_key(user: &Entity, key: &str) -> Option<String> {
+    let folders = user.many("mailFolders")?;
+    if folders.contains_key(key) {
+        return Some(key.to_string());
+    }
+    well_known("mailFolders", key)
+        .filter(|k| folders.contains_key(*k))
+        .map(str::to_string)
+}
+
+fn not_in_store() -> GraphErr {
+    GraphErr::new(
+        StatusCode::NOT_FOUND,
+        "ErrorItemNotFound",
+        "The specified object was not found in the store.",
+    )
+}
+
+/// User `uid`'s mailbox, with its default folders.
+fn mailbox<'a>(t: &'a mut Tenant, uid: &str) -> Result<&'a mut Entity, GraphErr> {
+    default_folders(t, uid);
+    t.store
+        .get_mut(
+            &EntityPath::set_item("users", uid),
+            &[Some("microsoft.graph.user".into())],
+        )
+        .ok_or_else(|| GraphErr::not_found(uid))
+}
+
+/// Adds `total` and `unread` to a folder's counts.
+fn count(user: &mut Entity, folder: &str, total: i64, unread: i64) {
+    if let Some(f) = user.many_mut("mailFolders").get_mut(folder) {
+        for (k, d) in [("totalItemCount", total), ("unreadItemCount", unread)] {
+            let n = f.object.get(k).and_then(Value::as_i64).unwrap_or(0) + d;
+            f.object.insert(k.into(), json!(n.max(0)));
+        }
+    }
+}
+
+/// Files `message` (an entity, its id set) in `folder` and in the mailbox's `messages`.
+fn file(user: &mut Entity, folder: &str, mut message: Entity) {
+    message
+        .object
+        .insert("parentFolderId".into(), json!(folder));
+    let unread = !message
+        .object
+        .get("isRead")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let id = message.id().to_string();
+    count(user, folder, 1, i64::from(unread));
+    user.many_mut("messages")
+        .insert(id.clone(), message.clone());
+    if let Some(f) = user.many_mut("mailFolders").get_mut(folder) {
+        f.many_mut("messages").insert(id, message);
+    }
+}
+
+/// `move` and `copy` (learn.microsoft.com/graph/api/message-move, message-copy): the message
+/// as filed in the destination folder (a folder id or well-known name), under a new id, as
+/// Exchange gives it. A move takes it out of its folder. 404 `ErrorItemNotFound` for an
+/// unknown message or folder.
+pub fn move_or_copy(
+    t: &mut Tenant,
+    uid: &str,
+    mid: &str,
+    destination: &str,
+    keep: bool,
+) -> Result<Map<String, Value>, GraphErr> {
+    let user = mailbox(t, uid)?;
+    let dest = folder_key(user, destination).ok_or_else(not_in_store)?;
+    let message = user
+        .many("messages")
+        .and_then(|m| m.get(mid))
+        .cloned()
+        .ok_or_else(not_in_store)?;
+    if !keep {
+        let from = message
+            .object
+            .get("parentFolderId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let unread = !message
+            .object
+            .get("isRead")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        user.many_mut("messages").shift_remove(mid);
+        if let Some(f) = user.many_mut("mailFolders").get_mut(&from) {
+            f.many_mut("messages").shift_remove(mid);
+        }
+        count(user, &from, -1, -i64::from(unread));
+    }
+    let mut filed = message;
+    filed.object.insert("id".into(), json!(new_id()));
+    let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
+    filed
+        .object
+        .insert("lastModifiedDateTime".into(), json!(now));
+    file(user, &dest, filed.clone());
+    t.store.version += 1;
+    filed.object.insert("parentFolderId".into(), json!(dest));
+    Ok(filed.object)
+}
+
+/// A recipient list of a message (`toRecipients`, ...), as it is stored.
+fn recipients(message: &Map<String, Value>, key: &str) -> Vec<Value> {
+    get_ci(message, key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn address_of(recipient: &Value) -> Option<String> {
+    let email = get_ci(recipient.as_object()?, "emailAddress")?.as_object()?;
+    Some(get_ci(email, "address")?.as_str()?.to_ascii_lowercase())
+}
+
+/// The message a reply, reply-all or forward of message `mid` of user `uid` sends, or the
+/// draft its `create…` twin files: `RE:`/`FW:` and the subject; the sender (a reply), also
+/// the other recipients but the user (a reply-all), or the given `toRecipients` (a forward,
+/// which needs at least one when sent); the `comment` above the original body; any `message`
+/// properties given override these (message-reply, message-forward: "Request body").
+pub fn respond(
+    t: &mut Tenant,
+    uid: &str,
+    mid: &str,
+    how: Respond,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, GraphErr> {
+    let user = mailbox(t, uid)?;
+    let me = [
+        user.object.get("mail"),
+        user.object.get("userPrincipalName"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_str)
+    .map(str::to_ascii_lowercase)
+    .collect::<Vec<_>>();
+    let original = user
+        .many("messages")
+        .and_then(|m| m.get(mid))
+        .map(|m| m.object.clone())
+        .ok_or_else(not_in_store)?;
+    let subject = get_ci(&original, "subject")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let prefix = if how == Respond::Forward { "FW" } else { "RE" };
+    let mut to: Vec<Value> = match how {
+        Respond::Forward => vec![],
+        _ => get_ci(&original, "from").cloned().into_iter().collect(),
+    };
+    let mut cc: Vec<Value> = vec![];
+    if how == Respond::ReplyAll {
+        let others = |list: Vec<Value>| -> Vec<Value> {
+            list.into_iter()
+                .filter(|r| address_of(r).is_some_and(|a| !me.contains(&a)))
+                .collect()
+        };
+        to.extend(others(recipients(&original, "toRecipients")));
+        cc = others(recipients(&original, "ccRecipients"));
+    }
+    if let Some(given) = get_ci(params, "toRecipients").and_then(Value::as_array) {
+        to = given.clone();
+    }
+    let comment = get_ci(params, "comment")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let quoted = get_ci(&original, "body")
+        .and_then(Value::as_object)
+        .and_then(|b| get_ci(b, "content"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut message = Map::new();
+    message.insert("subject".into(), json!(format!("{prefix}: {subject}")));
+    message.insert(
+        "body".into(),
+        json!({"contentType": "text", "content": format!("{comment}\n\n{quoted}")}),
+    );
+    message.insert("toRecipients".into(), Value::Array(to));
+    message.insert("ccRecipients".into(), Value::Array(cc));
+    if let Some(Value::Object(given)) = get_ci(params, "message") {
+        for (k, v) in given {
+            message.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(message)
+}
+
+/// Files a `create…` draft in Drafts: the message as stored (201, as Graph answers).
+pub fn file_draft(
+    t: &mut Tenant,
+    uid: &str,
+    mut message: Map<String, Value>,
+) -> Result<Map<String, Value>, GraphErr> {
+    let user = mailbox(t, uid)?;
+    let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
+    let from = json!({"emailAddress": {
+        "name": user.object.get("displayName").cloned().unwrap_or(Value::Null),
+        "address": user.object.get("mail").or_else(|| user.object.get("userPrincipalName")).cloned().unwrap_or(Value::Null),
+    }});
+    for (k, v) in [
+        ("id", json!(new_id())),
+        ("createdDateTime", json!(now)),
+        ("lastModifiedDateTime", json!(now)),
+        ("isDraft", json!(true)),
+        ("isRead", json!(true)),
+        ("from", from.clone()),
+        ("sender", from),
+        ("importance", json!("normal")),
+        ("hasAttachments", json!(false)),
+        ("bccRecipients", json!([])),
+    ] {
+        message.entry(k).or_insert(v);
+    }
+    let entity = Entity::new("microsoft.graph.message", message);
+    file(user, "drafts", entity.clone());
+    t.store.version += 1;
+    let mut out = entity.object;
+    out.insert("parentFolderId".into(), json!("drafts"));
+    Ok(out)
 }

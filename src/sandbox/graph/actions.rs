@@ -95,6 +95,21 @@ pub fn invoke(
         .map(|s| s.name.clone())
         .collect::<Vec<_>>()
         .join("/");
+    // A message's actions act on the mailbox (`/users/{id}/messages/{id}/move`, or through a
+    // folder's `messages`).
+    if let Bound::Entity(EntityPath {
+        root: Root::Set(set, uid),
+        steps,
+    }) = &bound
+    {
+        if let (USERS, Some((nav, Some(mid)))) = (set.as_str(), steps.last()) {
+            if nav == "messages" {
+                if let Some(r) = message_action(ctx, t, name, uid, mid, &params)? {
+                    return Ok(r);
+                }
+            }
+        }
+    }
     match (name, entity_id.as_deref(), entity_set.as_deref()) {
         ("checkMemberGroups" | "checkMemberObjects", Some(id), _) => {
             let ids = string_list(
@@ -606,6 +621,51 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
             }
             None => Value::Null,
         },
+    }
+}
+
+/// The actions of a message that change the mailbox, `None` for the others: `move` and
+/// `copy` (201 with the message in its new folder), `createReply`, `createReplyAll` and
+/// `createForward` (201 with the draft, filed in Drafts), and `reply`, `replyAll` and
+/// `forward`, which send as `sendMail` does (202; a forward needs a recipient).
+fn message_action(
+    ctx: &Ctx,
+    t: &mut Tenant,
+    name: &str,
+    uid: &str,
+    mid: &str,
+    params: &Map<String, Value>,
+) -> Result<Option<Response<Body>>, GraphErr> {
+    use crate::sandbox::mail;
+    let created = |mut message: Map<String, Value>| {
+        message.insert(
+            "@odata.context".into(),
+            json!(ctx.context("microsoft.graph.message")),
+        );
+        json(StatusCode::CREATED, &Value::Object(message))
+    };
+    match name {
+        "move" | "copy" => {
+            let destination = get_ci(params, "destinationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let moved = mail::move_or_copy(t, uid, mid, destination, name == "copy")?;
+            Ok(Some(created(moved)))
+        }
+        "createReply" | "createReplyAll" | "createForward" => {
+            let how = mail::Respond::of(name).unwrap_or(mail::Respond::Reply);
+            let draft = mail::respond(t, uid, mid, how, params)?;
+            Ok(Some(created(mail::file_draft(t, uid, draft)?)))
+        }
+        "reply" | "replyAll" | "forward" => {
+            let how = mail::Respond::of(name).unwrap_or(mail::Respond::Reply);
+            let message = mail::respond(t, uid, mid, how, params)?;
+            let mut send = Map::new();
+            send.insert("message".into(), Value::Object(message));
+            send.insert("saveToSentItems".into(), json!(true));
+            send_mail(t, uid, &send).map(Some)
+        }
+        _ => Ok(None),
     }
 }
 
