@@ -151,6 +151,16 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// A tenant or application id: a GUID, as Entra ID issues them (written lower-case).
+fn guid(name: &str, v: &Value) -> Result<String, String> {
+    let s = text(v);
+    uuid::Uuid::parse_str(s.trim())
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| {
+            format!("{name} must be a GUID such as 00000000-0000-0000-0000-000000000000; got '{s}'")
+        })
+}
+
 fn probability(name: &str, v: &Value) -> Result<f64, String> {
     let p = num(name, v)?;
     if (0.0..=1.0).contains(&p) {
@@ -184,9 +194,9 @@ pub fn apply(config: &mut SandboxConfig, name: &str, v: &Value) -> Result<(), St
         }
     };
     match name {
-        "TenantId" => config.tenant_id = Some(text(v)),
+        "TenantId" => config.tenant_id = Some(guid(name, v)?),
         "Domain" => config.domain = text(v),
-        "ClientId" => config.client_id = Some(text(v)),
+        "ClientId" => config.client_id = Some(guid(name, v)?),
         "ClientSecret" => config.client_secret = Some(text(v)),
         "SeedUsers" => config.seed_users = count(v)? as usize,
         "Seed" => {
@@ -256,6 +266,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.seed_users, 10);
+        let e = from_params(json!({"TenantId": "contoso"}).as_object().unwrap()).unwrap_err();
+        assert!(e.contains("TenantId must be a GUID"), "{e}");
         assert_eq!(c.faults.p429, 0.2);
         assert_eq!(c.faults.latency, Duration::from_millis(100));
         assert_eq!(c.faults.rate_limit_ru_per_sec, Some(200.0));

@@ -57,7 +57,13 @@ pub fn run(args: Vec<String>) -> u8 {
                 print!("{}", usage());
                 return 0;
             }
-            "--listen" => listen = args.next().unwrap_or_default(),
+            "--listen" => match args.next() {
+                Some(a) => listen = a,
+                None => {
+                    eprintln!("mggraph-sandbox: --listen needs a value (an address such as 127.0.0.1:8080)");
+                    return 2;
+                }
+            },
             "--allow-remote" => allow_remote = true,
             "--json" => json = true,
             // A switch; `--empty false` is not needed (the demo tenant is the default).
@@ -73,7 +79,9 @@ pub fn run(args: Vec<String>) -> u8 {
                     return 2;
                 };
                 if let Err(e) = apply(&mut config, name, &serde_json::Value::String(value)) {
-                    eprintln!("mggraph-sandbox: {e}");
+                    // The setting as this command line spells it (`--seed-users`), not as
+                    // -SandboxOptions does (`SeedUsers`).
+                    eprintln!("mggraph-sandbox: {}", e.replacen(name, other, 1));
                     return 2;
                 }
             }
