@@ -237,6 +237,16 @@ Describe 'Conversion to a model, as the SDK''s type converters convert' {
             Should -Throw -ExpectedMessage '*.passwordProfile.forceChangePasswordNextSignIn*boolean*'
     }
 
+    It 'says what a -BodyParameter that is no object is: a JSON array, empty text, a number' {
+        foreach ($case in @(
+                @{ Value = '[1,2]'; Says = '*is a JSON array, not a JSON object*' },
+                @{ Value = ''; Says = '*the text is empty*' },
+                @{ Value = 42; Says = '*is a System.Int32, not a dictionary or an object*' })) {
+            { Set-MgUserLicense -UserId x -BodyParameter $case.Value -WhatIf -ErrorAction Stop } |
+                Should -Throw -ExpectedMessage $case.Says
+        }
+    }
+
     It 'converts nested dictionaries and arrays of them to nested models' {
         $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{
             passwordProfile  = @{ password = 'p'; forceChangePasswordNextSignIn = 'true'; other = 'o' }

@@ -49,8 +49,9 @@ namespace MgGraph.PowerShell
                 if (ps.BaseObject is PSCustomObject) return true;
                 value = ps.BaseObject;
             }
-            return value is IDictionary || value is IMgModel || value is JObject ||
-                   (value is string s && s.TrimStart().StartsWith("{", StringComparison.Ordinal));
+            // Any text, list or scalar too: the conversion then fails saying what the value is
+            // (a JSON array, lines of a file, a number) instead of PowerShell's bare "cannot convert".
+            return value != null;
         }
 
         /// <summary>A value as an object of a model type (a model class, or an interface: its
@@ -61,6 +62,8 @@ namespace MgGraph.PowerShell
         public static object Convert(object value, Type modelType)
         {
             var cls = MgJson.ModelClass(modelType) ?? throw new ArgumentException($"MgGraph: {modelType} is not a model type.", nameof(modelType));
+            if (value is string blank && blank.Trim().Length == 0)
+                throw new ArgumentException($"Cannot convert to {cls.Name}: the text is empty; a {cls.Name} is made from a hashtable, an object or JSON object text.");
             var context = new Context();
             try
             {
@@ -153,6 +156,8 @@ namespace MgGraph.PowerShell
                             if (p is PSNoteProperty || p is PSProperty) yield return (p.Name, p.Value);
                         }
                         break;
+                    case IList list:
+                        throw new ArgumentException($"the value at {MgJson.PathText(path)} is a list of {list.Count} items, not a dictionary or an object (the lines of a file? Get-Content -Raw reads it as one text).");
                     default:
                         throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a dictionary or an object.");
                 }
@@ -163,7 +168,9 @@ namespace MgGraph.PowerShell
                 var trimmed = text.Trim();
                 if (trimmed.Length == 0) return null;
                 if (!trimmed.StartsWith("{", StringComparison.Ordinal))
-                    throw new ArgumentException($"the value at {MgJson.PathText(path)} is a string, not a dictionary, an object or JSON object text.");
+                    throw new ArgumentException(trimmed.StartsWith("[", StringComparison.Ordinal)
+                        ? $"the text at {MgJson.PathText(path)} is a JSON array, not a JSON object ('{{...}}')."
+                        : $"the value at {MgJson.PathText(path)} is a string, not a dictionary, an object or JSON object text.");
                 try
                 {
                     using var reader = new JsonTextReader(new StringReader(trimmed)) { DateParseHandling = DateParseHandling.None, MaxDepth = 128 };
