@@ -272,11 +272,16 @@ mggraph_status mggraph_secret_free(uint64_t id);
  line's arguments after the program name (`["--listen", "127.0.0.1:0", "--json"]`). Blocks
  until SIGINT or SIGTERM, printing to standard output and error as the program does, then
  writes the exit code (0; 1 when it could not start; 2 for bad arguments). Only in an
- engine built with the `sandbox` feature.
+ engine built with the `sandbox` feature. It installs process-wide SIGINT and SIGTERM
+ handlers and prints panics to standard error: it is for a process of its own, not a host
+ such as pwsh.
+
+ Errors (`*out_exit_code` is then left as it was): `MGGRAPH_NULL_ARGUMENT` (either pointer
+ NULL), `MGGRAPH_INVALID_UTF8`, `MGGRAPH_INVALID_JSON` (not an array of strings),
+ `MGGRAPH_PANIC`.
 
  # Safety
- `args_json` must be NULL or a NUL-terminated string; `out_exit_code` must be valid for one
- write.
+ `args_json` must be a NUL-terminated string; `out_exit_code` must be valid for one write.
  */
 mggraph_status mggraph_sandbox_serve(const char *args_json, int32_t *out_exit_code);
 

@@ -488,6 +488,41 @@ async fn message_actions_move_copy_reply_and_forward_in_the_mailbox() {
             .await;
         assert_eq!(list["value"].as_array().unwrap().len(), n, "{folder}");
     }
+    // A message created in a folder (kept there alone: reached through the folder) moves too;
+    // a reply keeps its HTML.
+    let (status, created) = g
+        .post(
+            &format!("/v1.0/users/{me}/mailFolders/inbox/messages"),
+            json!({"subject": "Made here", "body": {"contentType": "html", "content": "<p>x</p>"},
+                   "from": {"emailAddress": {"address": from}}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let cid = created["id"].as_str().unwrap();
+    let (status, reply) = g
+        .post(
+            &format!("/v1.0/users/{me}/mailFolders/inbox/messages/{cid}/createReply"),
+            json!({"comment": "ok"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &reply["body"]["contentType"]),
+        (201, &json!("html"))
+    );
+    let (status, err) = g
+        .post(
+            &format!("/v1.0/users/{me}/mailFolders/inbox/messages/{cid}/createReply"),
+            json!({"comment": "ok", "message": {"body": {"content": "also"}}}),
+        )
+        .await;
+    assert_eq!(status, 400, "a comment beside a body: {err}");
+    let (status, moved_here) = g
+        .post(
+            &format!("/v1.0/users/{me}/mailFolders/inbox/messages/{cid}/move"),
+            json!({"destinationId": "archive"}),
+        )
+        .await;
+    assert_eq!((status, &moved_here["subject"]), (201, &json!("Made here")));
     let (status, err) = g
         .post(
             &format!(

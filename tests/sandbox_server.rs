@@ -270,9 +270,18 @@ fn the_server_hands_back_the_memory_of_held_connections() {
 #[test]
 fn the_server_refuses_bad_options_naming_them_as_written() {
     for (args, says) in [
-        (&["--seed-users", "abc"][..], "--seed-users: 'abc' is not a number"),
-        (&["--tenant-id", "notguid"][..], "--tenant-id must be a GUID"),
-        (&["--fault-429", "2"][..], "--fault-429 must be between 0 and 1"),
+        (
+            &["--seed-users", "abc"][..],
+            "--seed-users: 'abc' is not a number",
+        ),
+        (
+            &["--tenant-id", "notguid"][..],
+            "--tenant-id must be a GUID",
+        ),
+        (
+            &["--fault-429", "2"][..],
+            "--fault-429 must be between 0 and 1",
+        ),
         (&["--listen"][..], "--listen needs a value"),
         (&["--listen", "10.1.2.3:0"][..], "not a loopback address"),
         (&["--bogus"][..], "unknown option --bogus"),

@@ -10,7 +10,16 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = vec![];
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(a) => args.push(a),
+            Err(bad) => {
+                eprintln!("mggraph-sandbox: the argument {bad:?} is not valid Unicode");
+                return ExitCode::from(2);
+            }
+        }
+    }
     ExitCode::from(serve(args))
 }
 
@@ -69,7 +78,7 @@ mod library {
     /// Loads the library and runs its server; the server's exit code.
     pub fn serve(args: &[String]) -> Result<i32, String> {
         let path = beside()?;
-        let c_path = CString::new(path.to_string_lossy().as_bytes())
+        let c_path = CString::new(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()))
             .map_err(|_| format!("{} contains a NUL", path.display()))?;
         // SAFETY: a NUL-terminated path; the handle is kept for the life of the process.
         let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };

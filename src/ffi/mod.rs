@@ -545,11 +545,16 @@ pub extern "C" fn mggraph_secret_free(id: u64) -> mggraph_status {
 /// line's arguments after the program name (`["--listen", "127.0.0.1:0", "--json"]`). Blocks
 /// until SIGINT or SIGTERM, printing to standard output and error as the program does, then
 /// writes the exit code (0; 1 when it could not start; 2 for bad arguments). Only in an
-/// engine built with the `sandbox` feature.
+/// engine built with the `sandbox` feature. It installs process-wide SIGINT and SIGTERM
+/// handlers and prints panics to standard error: it is for a process of its own, not a host
+/// such as pwsh.
+///
+/// Errors (`*out_exit_code` is then left as it was): `MGGRAPH_NULL_ARGUMENT` (either pointer
+/// NULL), `MGGRAPH_INVALID_UTF8`, `MGGRAPH_INVALID_JSON` (not an array of strings),
+/// `MGGRAPH_PANIC`.
 ///
 /// # Safety
-/// `args_json` must be NULL or a NUL-terminated string; `out_exit_code` must be valid for one
-/// write.
+/// `args_json` must be a NUL-terminated string; `out_exit_code` must be valid for one write.
 #[cfg(feature = "sandbox")]
 #[no_mangle]
 pub unsafe extern "C" fn mggraph_sandbox_serve(
@@ -572,6 +577,13 @@ pub unsafe extern "C" fn mggraph_sandbox_serve(
                 "argument `args_json` is not a JSON array of strings: {e}"
             ),
         };
+        // The boundary's hook keeps a panic's message for `mggraph_last_error` only; a server
+        // also says it where its operator looks.
+        let keep = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            eprintln!("mggraph-sandbox: internal error: {info}");
+            keep(info);
+        }));
         let code = crate::sandbox::server::run(args);
         // SAFETY: checked non-null above; the caller guarantees it is writable.
         unsafe { *out_exit_code = i32::from(code) };

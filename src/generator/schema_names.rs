@@ -51,7 +51,9 @@ pub fn schema_name(pointer: &str) -> String {
     let mut out = String::new();
     let mut last = String::new();
     for part in &parts {
-        for word in words(&schema_id_part(part)) {
+        // The tree shaker lowers each segment and joins them with separators; modelerfour
+        // splits them again, so the words are the lowered segment's.
+        for word in words(&part.to_lowercase()) {
             // pascalCase drops a word that repeats the one before it.
             if word == last {
                 continue;
@@ -65,47 +67,6 @@ pub fn schema_name(pointer: &str) -> String {
         }
     }
     out
-}
-
-/// One segment as the tree shaker writes it into the schema's id: lowered, `-` runs made `_`,
-/// other non-word runs made `-`, without empty pieces.
-fn schema_id_part(part: &str) -> String {
-    let lower = part.to_lowercase();
-    let mut out = String::new();
-    let mut pending: Option<char> = None;
-    for c in lower.chars() {
-        let class = if c == '-' {
-            Some('_')
-        } else if c.is_ascii_alphanumeric() || c == '_' {
-            None
-        } else {
-            Some('-')
-        };
-        match class {
-            Some(sep) => {
-                // A run of one kind collapses; `-` then `/` gives `_` then `-`.
-                if pending != Some(sep) {
-                    if let Some(p) = pending.take() {
-                        out.push(p);
-                    }
-                    pending = Some(sep);
-                }
-            }
-            None => {
-                if let Some(p) = pending.take() {
-                    out.push(p);
-                }
-                out.push(c);
-            }
-        }
-    }
-    if let Some(p) = pending {
-        out.push(p);
-    }
-    out.split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 /// modelerfour's words of an id: split at non-word characters and `_`, and after a digit run
@@ -157,9 +118,19 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
         9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
         15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
-    let k: Vec<u32> = (0..64)
-        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
-        .collect();
+    // floor(2^32 * |sin(i + 1)|), written out so no platform's maths library is involved.
+    const K: [u32; 64] = [
+        0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
+        0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
+        0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
+        0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
+        0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
+        0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
+        0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
+        0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+        0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
+        0xeb86d391,
+    ];
     let mut state: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
     let mut message = data.to_vec();
     let bit_len = (data.len() as u64).wrapping_mul(8);
@@ -183,7 +154,7 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
             };
             let rotated = a
                 .wrapping_add(f)
-                .wrapping_add(k[i])
+                .wrapping_add(K[i])
                 .wrapping_add(m[g])
                 .rotate_left(S[i]);
             a = d;
@@ -229,6 +200,15 @@ mod tests {
         ];
         for (input, digest) in cases {
             assert_eq!(hex(&md5(input.as_bytes())), digest, "md5({input:?})");
+        }
+        // Lengths around the 64-byte block and its 56-byte padding limit.
+        for (n, digest) in [
+            (55, "ef1772b6dff9a122358552954ad0df65"),
+            (56, "3b0c8ac703f828b04c6c197006d17218"),
+            (63, "b06521f39153d618550606be297466d5"),
+            (64, "014842d480b571495a4a0363793f7367"),
+        ] {
+            assert_eq!(hex(&md5("a".repeat(n).as_bytes())), digest, "{n} bytes");
         }
     }
 
@@ -276,13 +256,11 @@ mod tests {
     }
 
     #[test]
-    fn ids_collapse_separator_runs_as_the_tree_shaker_does() {
+    fn words_split_at_separators_and_after_digits() {
         assert_eq!(
-            schema_id_part("/users/{user-id}/microsoft.graph.x"),
-            "users-user_id-microsoft-graph-x"
+            words("/users/{user-id}/microsoft.graph.x"),
+            ["users", "user", "id", "microsoft", "graph", "x"]
         );
-        assert_eq!(schema_id_part("application/json"), "application-json");
-        assert_eq!(schema_id_part("f(a='{a}',b=@b)"), "f-a-a-b-b");
         assert_eq!(words("1p1mp4r"), ["1", "p1", "mp4", "r"]);
     }
 }

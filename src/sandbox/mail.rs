@@ -160,6 +160,19 @@ fn count(user: &mut Entity, folder: &str, total: i64, unread: i64) {
     }
 }
 
+/// Message `mid` of a mailbox: from its `messages`, or from the folder that holds it (a
+/// message created in a folder, `mailFolders/{id}/messages`, is kept there alone).
+fn find(user: &Entity, mid: &str) -> Option<Entity> {
+    user.many("messages")
+        .and_then(|m| m.get(mid))
+        .or_else(|| {
+            user.many("mailFolders")?
+                .values()
+                .find_map(|f| f.many("messages")?.get(mid))
+        })
+        .cloned()
+}
+
 /// Files `message` (an entity, its id set) in `folder` and in the mailbox's `messages`.
 fn file(user: &mut Entity, folder: &str, mut message: Entity) {
     message
@@ -192,11 +205,7 @@ pub fn move_or_copy(
 ) -> Result<Map<String, Value>, GraphErr> {
     let user = mailbox(t, uid)?;
     let dest = folder_key(user, destination).ok_or_else(not_in_store)?;
-    let message = user
-        .many("messages")
-        .and_then(|m| m.get(mid))
-        .cloned()
-        .ok_or_else(not_in_store)?;
+    let message = find(user, mid).ok_or_else(not_in_store)?;
     if !keep {
         let from = message
             .object
@@ -210,7 +219,7 @@ pub fn move_or_copy(
             .and_then(Value::as_bool)
             .unwrap_or(true);
         user.many_mut("messages").shift_remove(mid);
-        if let Some(f) = user.many_mut("mailFolders").get_mut(&from) {
+        for f in user.many_mut("mailFolders").values_mut() {
             f.many_mut("messages").shift_remove(mid);
         }
         count(user, &from, -1, -i64::from(unread));
@@ -241,10 +250,11 @@ fn address_of(recipient: &Value) -> Option<String> {
 }
 
 /// The message a reply, reply-all or forward of message `mid` of user `uid` sends, or the
-/// draft its `create…` twin files: `RE:`/`FW:` and the subject; the sender (a reply), also
-/// the other recipients but the user (a reply-all), or the given `toRecipients` (a forward,
-/// which needs at least one when sent); the `comment` above the original body; any `message`
-/// properties given override these (message-reply, message-forward: "Request body").
+/// draft its `create…` twin files: `RE:`/`FW:` and the subject; the `replyTo` or the sender (a
+/// reply), also the other recipients but the user (a reply-all), or the given `toRecipients`
+/// (a forward, which needs at least one when sent); the `comment` above the original body, in
+/// its content type; any `message` properties given override these, but not a body beside a
+/// comment (400) (message-reply, message-forward: "Request body").
 pub fn respond(
     t: &mut Tenant,
     uid: &str,
@@ -262,17 +272,16 @@ pub fn respond(
     .filter_map(Value::as_str)
     .map(str::to_ascii_lowercase)
     .collect::<Vec<_>>();
-    let original = user
-        .many("messages")
-        .and_then(|m| m.get(mid))
-        .map(|m| m.object.clone())
-        .ok_or_else(not_in_store)?;
+    let original = find(user, mid).ok_or_else(not_in_store)?.object;
     let subject = get_ci(&original, "subject")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let prefix = if how == Respond::Forward { "FW" } else { "RE" };
+    // A reply goes to the message's `replyTo` when it has one, else its sender.
+    let reply_to = recipients(&original, "replyTo");
     let mut to: Vec<Value> = match how {
         Respond::Forward => vec![],
+        _ if !reply_to.is_empty() => reply_to,
         _ => get_ci(&original, "from").cloned().into_iter().collect(),
     };
     let mut cc: Vec<Value> = vec![];
@@ -291,16 +300,29 @@ pub fn respond(
     let comment = get_ci(params, "comment")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let quoted = get_ci(&original, "body")
-        .and_then(Value::as_object)
+    let body = get_ci(&original, "body").and_then(Value::as_object);
+    let quoted = body
         .and_then(|b| get_ci(b, "content"))
         .and_then(Value::as_str)
         .unwrap_or_default();
+    let content_type = body
+        .and_then(|b| get_ci(b, "contentType"))
+        .and_then(Value::as_str)
+        .unwrap_or("text");
+    if !comment.is_empty()
+        && get_ci(params, "message")
+            .and_then(Value::as_object)
+            .is_some_and(|m| get_ci(m, "body").is_some())
+    {
+        return Err(GraphErr::bad_request(
+            "A message body and a comment cannot both be given: put the comment in the body.",
+        ));
+    }
     let mut message = Map::new();
     message.insert("subject".into(), json!(format!("{prefix}: {subject}")));
     message.insert(
         "body".into(),
-        json!({"contentType": "text", "content": format!("{comment}\n\n{quoted}")}),
+        json!({"contentType": content_type, "content": format!("{comment}\n\n{quoted}")}),
     );
     message.insert("toRecipients".into(), Value::Array(to));
     message.insert("ccRecipients".into(), Value::Array(cc));

@@ -107,11 +107,11 @@ pub fn param_type(c: &'static Command, sets: &[ParamSet], p: &Param) -> String {
                     // An action's parameters: the SDK's class for them, in the models of
                     // the command's API version.
                     let schema = in_sets().find_map(|s| s.route.body_schema)?;
-                    let ns = match c.api {
-                        Api::V1 => Namespace::V1.name(),
-                        Api::Beta => Namespace::Beta.name(),
-                    };
-                    Some(format!("global::{ns}.I{}", identifier(schema)))
+                    Some(format!(
+                        "global::{}.I{}",
+                        models_namespace(c.api),
+                        identifier(schema)
+                    ))
                 }),
             Role::BodyProp(json) => in_sets().find_map(|s| {
                 let m = s.route.body.and_then(model)?;

@@ -41,7 +41,7 @@ const FACTORIES: &[(&str, &str)] = &[
     ("FromJsonString", "string"),
 ];
 /// What the factories call: the type converter's conversion to a class.
-const CONVERT: &str = "global::MgGraph.PowerShell.MgModelConverter.ConvertTo";
+const CONVERT: &str = "global::MgGraph.PowerShell.MgModelConverter.ToModel";
 /// The property every model has from its base (`MgModel`): never declared again.
 const ADDITIONAL: &str = "AdditionalProperties";
 
@@ -217,7 +217,7 @@ fn entries(namespace: &str) -> Vec<Entry> {
     // The SDK's classes of action parameters and results, which the metadata describes only
     // inline (`Paths…RequestbodyContentApplicationJsonSchema`, `Components…`): every module's,
     // so a script names them once any SDK-named module is imported.
-    for m in generated::schema_models() {
+    for &m in generated::schema_models() {
         if classes.insert(m.class.to_ascii_lowercase()) {
             out.push(Entry {
                 model: m,
@@ -517,7 +517,7 @@ mod tests {
         // The SDK's factories, on every model class.
         let user = block(&source, "public partial class MicrosoftGraphUser :");
         assert!(user.contains(
-            "public static IMicrosoftGraphUser DeserializeFromDictionary(global::System.Collections.IDictionary content) => global::MgGraph.PowerShell.MgModelConverter.ConvertTo<MicrosoftGraphUser>(content);"
+            "public static IMicrosoftGraphUser DeserializeFromDictionary(global::System.Collections.IDictionary content) => global::MgGraph.PowerShell.MgModelConverter.ToModel<MicrosoftGraphUser>(content);"
         ), "{user}");
         assert!(user.contains("public static IMicrosoftGraphUser FromJsonString(string content)"));
         assert!(mail.contains(

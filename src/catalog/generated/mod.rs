@@ -513,7 +513,12 @@ pub fn model(id: &str) -> Option<&'static Model> {
 /// `body_schema` and `response_schema`), one per class, in catalog order. An action's
 /// parameters are its properties; a result is `value` (with `@odata.nextLink` for a
 /// collection, which the conversion pages). Read from every command, for the code generator.
-pub fn schema_models() -> Vec<&'static Model> {
+pub fn schema_models() -> &'static [&'static Model] {
+    static MODELS_OF_SCHEMAS: OnceLock<Vec<&'static Model>> = OnceLock::new();
+    MODELS_OF_SCHEMAS.get_or_init(read_schema_models)
+}
+
+fn read_schema_models() -> Vec<&'static Model> {
     let mut out: Vec<&'static Model> = vec![];
     let mut seen: std::collections::HashSet<String> = Default::default();
     let mut add = |class: String, props: Vec<Prop>| {

@@ -652,20 +652,19 @@ fn message_action(
             let moved = mail::move_or_copy(t, uid, mid, destination, name == "copy")?;
             Ok(Some(created(moved)))
         }
-        "createReply" | "createReplyAll" | "createForward" => {
-            let how = mail::Respond::of(name).unwrap_or(mail::Respond::Reply);
-            let draft = mail::respond(t, uid, mid, how, params)?;
-            Ok(Some(created(mail::file_draft(t, uid, draft)?)))
-        }
-        "reply" | "replyAll" | "forward" => {
-            let how = mail::Respond::of(name).unwrap_or(mail::Respond::Reply);
+        _ => {
+            let Some(how) = mail::Respond::of(name) else {
+                return Ok(None);
+            };
             let message = mail::respond(t, uid, mid, how, params)?;
+            if name.starts_with("create") {
+                return Ok(Some(created(mail::file_draft(t, uid, message)?)));
+            }
             let mut send = Map::new();
             send.insert("message".into(), Value::Object(message));
             send.insert("saveToSentItems".into(), json!(true));
             send_mail(t, uid, &send).map(Some)
         }
-        _ => Ok(None),
     }
 }
 

@@ -11,6 +11,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -41,7 +42,9 @@ namespace MgGraph.PowerShell
             throw new InvalidCastException($"MgGraph: a model converts to no other type ({destinationType}).");
         }
 
-        /// <summary>Whether a value is something a model converts from.</summary>
+        /// <summary>Whether the converter takes a value: any but null. A dictionary, a PSObject,
+        /// a model or JSON object text converts; anything else fails in <see cref="Convert"/>
+        /// with a message that says what it is.</summary>
         private static bool IsSource(object value)
         {
             if (value is PSObject ps)
@@ -62,7 +65,8 @@ namespace MgGraph.PowerShell
         public static object Convert(object value, Type modelType)
         {
             var cls = MgJson.ModelClass(modelType) ?? throw new ArgumentException($"MgGraph: {modelType} is not a model type.", nameof(modelType));
-            if (value is string blank && blank.Trim().Length == 0)
+            var raw = value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
+            if (raw is string blank && blank.Trim().Length == 0)
                 throw new ArgumentException($"Cannot convert to {cls.Name}: the text is empty; a {cls.Name} is made from a hashtable, an object or JSON object text.");
             var context = new Context();
             try
@@ -79,7 +83,7 @@ namespace MgGraph.PowerShell
         /// SDK's generated factories (<c>DeserializeFromDictionary</c>, <c>DeserializeFromPSObject</c>,
         /// <c>FromJsonString</c>) of each model class return. Null stays null.</summary>
         /// <exception cref="ArgumentException">As <see cref="Convert"/>.</exception>
-        public static T ConvertTo<T>(object content) where T : class => (T)Convert(content, typeof(T));
+        public static T ToModel<T>(object content) where T : class => (T)Convert(content, typeof(T));
 
         private sealed class Context
         {
@@ -157,7 +161,9 @@ namespace MgGraph.PowerShell
                         }
                         break;
                     case IList list:
-                        throw new ArgumentException($"the value at {MgJson.PathText(path)} is a list of {list.Count} items, not a dictionary or an object (the lines of a file? Get-Content -Raw reads it as one text).");
+                        var lines = list.Count > 0 && list.Cast<object>().All(i => Unwrap(i) is string);
+                        throw new ArgumentException($"the value at {MgJson.PathText(path)} is a list of {list.Count} items, not a dictionary or an object" +
+                            (lines ? " (the lines of a file? Get-Content -Raw reads it as one text)." : "."));
                     default:
                         throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a dictionary or an object.");
                 }
