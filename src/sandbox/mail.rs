@@ -173,6 +173,14 @@ fn find(user: &Entity, mid: &str) -> Option<Entity> {
         .cloned()
 }
 
+/// Files `message` (an entity, its id set) in default folder `folder` of user `uid`'s mailbox
+/// (nothing when there is no such user).
+pub fn file_in(t: &mut Tenant, uid: &str, folder: &str, message: Entity) {
+    if let Ok(user) = mailbox(t, uid) {
+        file(user, folder, message);
+    }
+}
+
 /// Files `message` (an entity, its id set) in `folder` and in the mailbox's `messages`.
 fn file(user: &mut Entity, folder: &str, mut message: Entity) {
     message

@@ -776,45 +776,17 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
     }
     for (owner, folder, read) in deliveries {
         let mut m = stored.clone();
-        let mid = new_id();
-        m.insert("id".into(), json!(mid));
-        m.insert("parentFolderId".into(), json!(folder));
+        m.insert("id".into(), json!(new_id()));
         m.insert("isRead".into(), json!(read));
-        let path = EntityPath {
-            root: Root::Set(USERS.into(), owner),
-            steps: vec![],
-        };
-        let Some(user) = t
-            .store
-            .get_mut(&path, &[Some("microsoft.graph.user".into())])
-        else {
-            continue;
-        };
         let mut entity = crate::sandbox::store::Entity::new("microsoft.graph.message", m);
         for a in &attachments {
             entity
                 .many_mut("attachments")
                 .insert(a.id().to_string(), a.clone());
         }
-        user.many_mut("messages")
-            .insert(mid.clone(), entity.clone());
-        let folders = user.many_mut("mailFolders");
-        let f = folders.entry(folder.to_string()).or_insert_with(|| {
-            let name = if folder == "inbox" { "Inbox" } else { "Sent Items" };
-            crate::sandbox::store::Entity::new(
-                "microsoft.graph.mailFolder",
-                json!({"id": folder, "displayName": name, "parentFolderId": null,
-                       "childFolderCount": 0, "unreadItemCount": 0, "totalItemCount": 0, "isHidden": false})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            )
-        });
-        for (k, d) in [("totalItemCount", 1), ("unreadItemCount", i64::from(!read))] {
-            let n = f.object.get(k).and_then(Value::as_i64).unwrap_or(0) + d;
-            f.object.insert(k.into(), json!(n));
-        }
-        f.many_mut("messages").insert(mid, entity);
+        // Filed as every mailbox action files a message: in the folder and the mailbox's
+        // `messages`, with the folder's counts.
+        crate::sandbox::mail::file_in(t, &owner, folder, entity);
     }
     t.store.version += 1;
     let mut r = Response::new(Body::empty());
