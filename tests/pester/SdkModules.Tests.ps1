@@ -128,7 +128,7 @@ Describe 'Generated cmdlets' {
 
     It '$count answers a number' {
         $n = Get-MgUserCount -ConsistencyLevel eventual
-        $n | Should -BeOfType [long]
+        $n | Should -BeOfType [int]   # as the SDK: a $count is typed and written Int32
         $n | Should -Be @(Get-MgUser -All).Count
     }
 

@@ -68,7 +68,8 @@ namespace MgGraph.PowerShell
 
         /// <summary>The catalog command's name.</summary>
         public string Name { get; }
-        /// <summary>The output model class, or null.</summary>
+        /// <summary>The output model class; <c>typeof(int)</c> for a result the SDK types Int32;
+        /// null for other plain JSON values.</summary>
         public Type Output { get; }
         /// <summary>File-path parameters.</summary>
         public string[] PathParameters { get; }
@@ -110,8 +111,11 @@ namespace MgGraph.PowerShell
                 }
             }
             var outputClass = d["outputClass"] as string;
-            var output = string.IsNullOrEmpty(outputClass) ? null
-                : Engine.FindType(outputClass) ?? throw new InvalidOperationException($"MgGraph: the class {outputClass} of '{name}' is not loaded.");
+            // A result the SDK types Int32 (a $count, an Edm.Int32 function) is written as one:
+            // JSON numbers are read as Int64 otherwise.
+            var output = !string.IsNullOrEmpty(outputClass)
+                ? Engine.FindType(outputClass) ?? throw new InvalidOperationException($"MgGraph: the class {outputClass} of '{name}' is not loaded.")
+                : d["outputType"] as string == "System.Int32" ? typeof(int) : null;
             return new MgCommandInfo(d["name"] as string ?? name, output, sets.ToArray(), paths.ToArray());
         }
 

@@ -54,8 +54,9 @@ namespace MgGraph.PowerShell
         /// <summary>Takes the call's events and writes them to <paramref name="cmdlet"/>'s streams.
         /// Returns true when the call is finished, false when <paramref name="noWait"/> found
         /// nothing more ready. <paramref name="modelClass"/>: the output model class (null: plain
-        /// JSON values); <paramref name="responses"/> collects RESPONSE envelopes;
-        /// <paramref name="capture"/> collects output instead of writing it.</summary>
+        /// JSON values; <c>typeof(int)</c>: plain values, integers as Int32);
+        /// <paramref name="responses"/> collects RESPONSE envelopes; <paramref name="capture"/>
+        /// collects output instead of writing it.</summary>
         /// <exception cref="PipelineStoppedException">The call was cancelled (Ctrl+C).</exception>
         public bool Pump(Cmdlet cmdlet, Type modelClass, List<string> responses, IList capture, bool noWait)
         {
@@ -78,9 +79,9 @@ namespace MgGraph.PowerShell
                 {
                     case EventKind.Output:
                         {
-                            var items = modelClass != null
-                                ? (IEnumerable)MgJson.DeserializeArray(text, modelClass, nested)
-                                : JsonValues.ParseArray(text);
+                            var items = modelClass == null ? JsonValues.ParseArray(text)
+                                : modelClass == typeof(int) ? Int32Values(JsonValues.ParseArray(text))
+                                : (IEnumerable)MgJson.DeserializeArray(text, modelClass, nested);
                             nested = false;
                             if (capture != null) foreach (var i in items) capture.Add(i);
                             else cmdlet.WriteObject(items, true);
@@ -117,6 +118,17 @@ namespace MgGraph.PowerShell
                         }
                 }
             }
+        }
+
+        /// <summary>Integers that fit narrowed to Int32, as the SDK writes a result it types Int32;
+        /// anything else unchanged.</summary>
+        private static object[] Int32Values(object[] items)
+        {
+            for (int i = 0; i < items.Length; i++)
+            {
+                if (items[i] is long l && l >= int.MinValue && l <= int.MaxValue) items[i] = (int)l;
+            }
+            return items;
         }
 
         private static void WriteProgress(Cmdlet cmdlet, IDictionary record)
