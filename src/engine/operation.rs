@@ -34,8 +34,8 @@ pub enum Emitted {
 }
 
 /// Whether member `k` of `model` lands in an untyped slot: undeclared (AdditionalProperties)
-/// or declared as any value (an expanded navigation property, `manager`), which the module
-/// turns into dictionaries and lists as the SDK holds them.
+/// or declared as any value (`Edm.Untyped`), which the module turns into dictionaries and lists
+/// as the SDK holds them.
 fn untyped(model: &Model, k: &str) -> bool {
     model.prop(k).map_or(true, |p| {
         matches!(p.ty, crate::catalog::models::PropType::Any)
@@ -1197,9 +1197,10 @@ mod tests {
             &[json!({"id": "x", "excludeTargets": [], "isUsableOnce": true})]
         ));
         assert!(!has_nested_additional(None, &[json!({"a": {}})]));
-        // An expanded navigation property is declared, but untyped: it is converted too.
+        // An expanded navigation property is typed as its target (the module reads it as a
+        // model), so it needs nothing either.
         let user = crate::catalog::model("user");
-        assert!(has_nested_additional(
+        assert!(!has_nested_additional(
             user,
             &[json!({"id": "u", "manager": {"id": "m", "displayName": "M"}})]
         ));

@@ -344,10 +344,43 @@ Describe 'Model JSON' {
         $u.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.user'
         $u.AdditionalProperties['ext'] | Should -BeOfType ([hashtable])
         $u.AdditionalProperties['ext']['A'] | Should -Be @(1, 2)
+        # An expanded navigation property is its declared class, as in the SDK: a manager a
+        # directoryObject (the rest in AdditionalProperties), memberOf directoryObject[].
+        $u.Manager | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject])
         $u.Manager.Id | Should -Be 'm'
         $u.Manager.AdditionalProperties['displayName'] | Should -Be 'Boss'
+        , $u.MemberOf | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject[]])
         $u.MemberOf[0].AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.group'
         $u.PasswordProfile.AdditionalProperties['n'] | Should -BeOfType ([hashtable])
         $items[1].AdditionalProperties.Count | Should -Be 0
+    }
+
+    It 'reads an expanded navigation property with its typed properties (roleDefinition.DisplayName)' {
+        $page = '[{"id":"a1","principalId":"p","roleDefinitionId":"r","roleDefinition":{"id":"r","displayName":"Global Administrator","isBuiltIn":true,"rolePermissions":[{"allowedResourceActions":["microsoft.directory/allEntities/allProperties/allTasks"]}]}}]'
+        $a = [MgGraph.PowerShell.MgJson]::DeserializeArray($page, [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleAssignment], $false)[0]
+        $a.RoleDefinition | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphUnifiedRoleDefinition])
+        $a.RoleDefinition.DisplayName | Should -Be 'Global Administrator'
+        $a.RoleDefinition.IsBuiltIn | Should -BeTrue
+        $a.RoleDefinition.RolePermissions[0].AllowedResourceActions | Should -Be 'microsoft.directory/allEntities/allProperties/allTasks'
+        # And written back as it came.
+        [MgGraph.PowerShell.MgJson]::Serialize($a) | Should -Match '"roleDefinition":\{"id":"r","displayName":"Global Administrator"'
+    }
+
+    It 'lists no alias property, but still binds one by name from the pipeline' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ Id = 'u1'; DisplayName = 'A' }
+        $u.UserId | Should -Be 'u1'
+        ($u | Get-Member -MemberType Property).Name | Should -Not -Contain 'UserId'
+        ($u | Get-Member -MemberType Property).Name | Should -Not -Contain 'DirectoryObjectId'
+        $u.PSObject.Properties.Name | Should -Not -Contain 'EntityId'
+        ($u | Select-Object * | ConvertTo-Csv)[0] | Should -Not -Match 'UserId'
+        $byName = $u | & { param([Parameter(ValueFromPipelineByPropertyName)] [string] $UserId) process { $UserId } }
+        $byName | Should -Be 'u1'
+    }
+
+    It 'takes a pipeline that wrote nothing as no value (AutomationNull), as the SDK does' {
+        $none = @() | Select-Object -ExpandProperty ServicePlanId
+        $license = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphAssignedLicense]@{ SkuId = 's'; DisabledPlans = $none }
+        $license.SkuId | Should -Be 's'
+        $license.DisabledPlans | Should -BeNullOrEmpty
     }
 }

@@ -10,7 +10,8 @@
 //! derives from `MgGraph.PowerShell.MgModel` (which carries `AdditionalProperties`, the
 //! `[JsonExtensionData]` dictionary). Nested models are typed as their concrete classes in both
 //! the class and the interface. Alias properties (a user's `UserId` is its `Id`) are
-//! read-only and `[JsonIgnore]`. Classes and interfaces carry
+//! read-only, `[JsonIgnore]` and `[Hidden]` (PowerShell binds them by name but lists them
+//! nowhere). Classes and interfaces carry
 //! `[TypeConverter(typeof(MgGraph.PowerShell.MgModelConverter))]`, PowerShell's conversion from
 //! a hashtable, a `PSObject` or JSON text.
 
@@ -441,7 +442,7 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
         for (alias, target, ty) in &aliases {
             let _ = writeln!(
                 out,
-                "        [global::Newtonsoft.Json.JsonIgnore]\n        public {} {alias} => {target};",
+                "        [global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public {} {alias} => {target};",
                 cs_type(*ty, namespace)
             );
         }
@@ -556,9 +557,9 @@ mod tests {
         // Inherited from directoryObject / entity, not declared again.
         assert!(!user.contains(" Id { get; set; }"));
         assert!(!user.contains(" DeletedDateTime { get; set; }"));
-        // The alias that binds a user by property name.
-        assert!(user
-            .contains("[global::Newtonsoft.Json.JsonIgnore]\n        public string UserId => Id;"));
+        // The alias that binds a user by property name, hidden from listings (Format-List,
+        // Get-Member, Export-Csv), where the SDK's objects have no such property.
+        assert!(user.contains("[global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public string UserId => Id;"));
         let iface = block(&source, "public partial interface IMicrosoftGraphUser :");
         assert!(iface.contains(
             ": global::Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject"

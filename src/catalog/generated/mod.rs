@@ -475,14 +475,12 @@ pub fn model(id: &str) -> Option<&'static Model> {
             if props.iter().any(|q| q.json == p.name) {
                 continue;
             }
-            let ty = if p.nav {
-                PropType::Any
-            } else {
-                prop_type(&p.ty, p.collection)
-            };
+            // A navigation property is typed as its target, as the SDK types it: an expanded
+            // `roleDefinition` reads into a unifiedRoleDefinition (`.DisplayName`), a `manager`
+            // into a directoryObject with the rest in AdditionalProperties.
             props.push(Prop {
                 json: leak(p.name.clone()),
-                ty,
+                ty: prop_type(&p.ty, p.collection),
             });
         }
     }

@@ -72,9 +72,8 @@ namespace MgGraph.PowerShell
         /// <paramref name="modelClass"/> (a model class or interface; a single object is read as a
         /// one-item array). JSON members the model does not declare go to AdditionalProperties;
         /// there and in untyped properties, objects become case-insensitive Hashtables and arrays
-        /// object[] (as the SDK's dictionaries hold them), and an expanded navigation property
-        /// (an object in an untyped property) an object with Id and AdditionalProperties, as the
-        /// SDK shows it. <paramref name="nested"/> is the engine's hint that such values occur;
+        /// object[] (as the SDK's dictionaries hold them); an expanded navigation property is read
+        /// into its declared class. <paramref name="nested"/> is the engine's hint that such values occur;
         /// they are converted either way (the reader meets them as it goes).</summary>
         /// <remarks>Read with a reader of its own, not Newtonsoft's serializer: the serializer
         /// builds a contract (reflection and emitted accessors for every property) the first time
@@ -195,15 +194,7 @@ namespace MgGraph.PowerShell
                         return array;
                     }
                 case SlotKind.Object:
-                    // An expanded navigation property (or an untyped value).
-                    if (reader.TokenType == JsonToken.StartObject) return ExpandedEntity((Hashtable)ToValue(reader));
-                    if (reader.TokenType == JsonToken.StartArray)
-                    {
-                        var list = new List<object>();
-                        while (reader.Read() && reader.TokenType != JsonToken.EndArray)
-                            list.Add(reader.TokenType == JsonToken.StartObject ? ExpandedEntity((Hashtable)ToValue(reader)) : ToValue(reader));
-                        return list.ToArray();
-                    }
+                    // An untyped value (Edm.Untyped): dictionaries and lists.
                     return ToValue(reader);
                 default:
                     return JToken.ReadFrom(reader).ToObject(slot.Property.PropertyType, JsonSerializer.Create(Settings));
@@ -239,19 +230,6 @@ namespace MgGraph.PowerShell
                 default:
                     return reader.Value;
             }
-        }
-
-        /// <summary>An expanded navigation property (<c>manager</c>, <c>memberOf</c>) as the SDK
-        /// shows one: Id as a property, the rest in AdditionalProperties
-        /// (<c>$u.Manager.AdditionalProperties['displayName']</c>).</summary>
-        private static PSObject ExpandedEntity(Hashtable rest)
-        {
-            var id = rest["id"];
-            rest.Remove("id");
-            var result = new PSObject();
-            result.Properties.Add(new PSNoteProperty("Id", id));
-            result.Properties.Add(new PSNoteProperty("AdditionalProperties", rest));
-            return result;
         }
 
         /// <summary>A JSON token as a PowerShell value: objects as case-insensitive Hashtables,
@@ -371,8 +349,8 @@ namespace MgGraph.PowerShell
                     foreach (var p in custom.Properties)
                     {
                         if (!(p is PSNoteProperty) && !(p is PSProperty)) continue;
-                        // An expanded navigation property (Id, AdditionalProperties): merged, as
-                        // a model's AdditionalProperties are.
+                        // An object carrying AdditionalProperties, as a model does: merged, as
+                        // a model's are.
                         if (p.Name == "AdditionalProperties" && p.Value is IDictionary d) { extra = d; continue; }
                         o[p.Name] = ToToken(p.Value, depth + 1, seen, Segment(path, p.Name));
                     }

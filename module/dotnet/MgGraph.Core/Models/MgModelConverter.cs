@@ -190,6 +190,9 @@ namespace MgGraph.PowerShell
 
             private static object Unwrap(object value)
             {
+                // A pipeline that wrote nothing (`$x = ... | Select-Object -ExpandProperty Id`
+                // matching nothing) leaves AutomationNull, which stands for no value: null.
+                if (ReferenceEquals(value, System.Management.Automation.Internal.AutomationNull.Value)) return null;
                 return value is PSObject ps && !(ps.BaseObject is PSCustomObject) ? ps.BaseObject : value;
             }
 
