@@ -333,7 +333,7 @@ Describe 'Model JSON' {
     }
 
     It 'reads a page into typed objects; undeclared members and expanded entities as the SDK shows them' {
-        $page = '[{"@odata.type":"#microsoft.graph.user","id":"1","displayName":"A","createdDateTime":"2024-01-02T03:04:05Z","manager":{"id":"m","displayName":"Boss"},"memberOf":[{"@odata.type":"#microsoft.graph.group","id":"g1"}],"ext":{"a":[1,2]},"passwordProfile":{"password":"z","n":{"q":1}}},{"id":"2"}]'
+        $page = '[{"@odata.type":"#microsoft.graph.user","id":"1","displayName":"A","createdDateTime":"2024-01-02T03:04:05Z","manager":{"id":"m","displayName":"Boss"},"memberOf":[{"@odata.type":"#microsoft.graph.group","id":"g1"}],"ext":{"a":[1,2]},"seen":"2024-05-06T07:08:09Z","gone":null,"passwordProfile":{"password":"z","n":{"q":1}}},{"id":"2"}]'
         $items = [MgGraph.PowerShell.MgJson]::DeserializeArray($page, [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser], $true)
         , $items | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser[]])
         $items.Count | Should -Be 2
@@ -344,6 +344,9 @@ Describe 'Model JSON' {
         $u.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.user'
         $u.AdditionalProperties['ext'] | Should -BeOfType ([hashtable])
         $u.AdditionalProperties['ext']['A'] | Should -Be @(1, 2)
+        # As the SDK fills AdditionalProperties: text stays text (a date too), a null is left out.
+        $u.AdditionalProperties['seen'] | Should -BeExactly '2024-05-06T07:08:09Z'
+        $u.AdditionalProperties.ContainsKey('gone') | Should -BeFalse
         # An expanded navigation property is its declared class, as in the SDK: a manager a
         # directoryObject (the rest in AdditionalProperties), memberOf directoryObject[].
         $u.Manager | Should -BeOfType ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject])

@@ -27,7 +27,10 @@ namespace MgGraph.PowerShell
             // Graph JSON has no $id/$ref metadata; never let such keys drive deserialization.
             MetadataPropertyHandling = MetadataPropertyHandling.Ignore,
             DateTimeZoneHandling = DateTimeZoneHandling.Utc,
-            DateParseHandling = DateParseHandling.DateTime,
+            // Declared date properties are read as dates (ReadAsDateTime); anything else stays the
+            // text it was, as the SDK keeps it: `AdditionalProperties['createdDateTime']` is a
+            // string there.
+            DateParseHandling = DateParseHandling.None,
             MaxDepth = 128,
         };
 
@@ -119,7 +122,9 @@ namespace MgGraph.PowerShell
                 else
                 {
                     if (!reader.Read()) throw Unexpected(reader, "a value");
-                    model.AdditionalProperties[name] = ToValue(reader);
+                    var value = ToValue(reader);
+                    // As the SDK fills AdditionalProperties: a null member is left out.
+                    if (value != null) model.AdditionalProperties[name] = value;
                 }
             }
             throw Unexpected(reader, "the end of an object");
