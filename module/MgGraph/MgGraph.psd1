@@ -71,6 +71,18 @@
   its class, as in the SDK, and still takes a hashtable, a `PSObject` or JSON text.
 - `mggraph-sandbox` runs the server from the engine library beside it (Linux, macOS): the
   package is 6 MB smaller.
+- Output objects as the SDK''s: an expanded navigation property is typed as its target
+  (`.RoleDefinition.DisplayName`; a manager a directoryObject with the rest in
+  `AdditionalProperties`), `AdditionalProperties` keeps text as text and leaves nulls out, a
+  `$count` is an `Int32`, and the alias properties that bind piped objects by name (`UserId`)
+  are hidden from `Format-List`, `Get-Member` and `Export-Csv`.
+- `Update-MgUser -OfficeLocation $null` clears the property (Graph''s PATCH with null), where
+  the SDK sends nothing or an empty string; a pipeline that wrote nothing converts as no value.
+- Sandbox: `nav@odata.bind` in POST and PATCH bodies (group members and owners, a manager);
+  navigations Graph derives (`servicePrincipals/{id}/oauth2PermissionGrants`, `ownedObjects`,
+  ...) stay derived; Microsoft 365 groups default to `Public`; `signInActivity` agrees with the
+  sign-in log; a property as a path segment; unqualified operations of other namespaces; 404
+  for a single-valued containment never set.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

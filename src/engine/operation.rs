@@ -361,6 +361,14 @@ pub fn prepare(
             continue;
         };
         if value.is_null() {
+            // An explicit $null for a body property clears it, as a PATCH with null does in
+            // Graph (`Update-MgUser -OfficeLocation $null`; the SDK sends "" or nothing, a
+            // long-standing complaint: msgraph-sdk-powershell#833, #2514). Any other null
+            // parameter is left out.
+            if let Role::BodyProp(json_name) = p.role {
+                body.get_or_insert_with(Map::new)
+                    .insert(json_name.to_string(), Value::Null);
+            }
             continue;
         }
         match p.role {
@@ -1166,6 +1174,19 @@ mod tests {
             panic!()
         };
         assert!(message.contains("'UserId'"), "{message}");
+    }
+
+    #[test]
+    fn an_explicit_null_body_property_is_sent_as_null() {
+        let p = prep(
+            "Update-MgUser",
+            "UpdateExpanded",
+            json!({"UserId": "u1", "OfficeLocation": null, "Department": "D", "Filter": null}),
+        )
+        .unwrap();
+        let body: Value = serde_json::from_slice(p.request.body_bytes().unwrap()).unwrap();
+        assert_eq!(body, json!({"officeLocation": null, "department": "D"}));
+        assert!(!p.request.url.contains("filter"), "{}", p.request.url);
     }
 
     #[test]

@@ -210,8 +210,6 @@ struct GenProp {
     ty: String,
     #[serde(default)]
     collection: bool,
-    #[serde(default)]
-    nav: bool,
 }
 
 /// The names of a JSON Lines file, as written, in file order.
