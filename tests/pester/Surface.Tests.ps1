@@ -79,6 +79,13 @@ Describe 'Every kind of operation' {
         (Get-MgGroup -GroupId $script:Group.Id).Description | Should -Be 'changed'
     }
 
+    It 'update (PATCH) with an explicit $null clears the property' {
+        $r = Get-RequestTrace { Update-MgGroup -GroupId $script:Group.Id -Description $null -Debug -ErrorAction Stop }
+        $r.Trace | Should -Match '"description"\s*:\s*null'
+        (Get-MgGroup -GroupId $script:Group.Id -Property id, description).Description | Should -BeNullOrEmpty
+        Update-MgGroup -GroupId $script:Group.Id -Description 'changed' -ErrorAction Stop
+    }
+
     It '$ref: add, list and remove a member' {
         $odataId = "https://graph.microsoft.com/v1.0/directoryObjects/$($script:Admin.Id)"
         $r = Get-RequestTrace { New-MgGroupMemberByRef -GroupId $script:Group.Id -OdataId $odataId -Debug -ErrorAction Stop }
