@@ -9,19 +9,6 @@ use common::*;
 use mggraph::sandbox::SandboxConfig;
 use serde_json::{json, Value};
 
-async fn make_user(g: &Graph, nick: &str) -> String {
-    let (status, user) = g
-        .post(
-            "/v1.0/users",
-            json!({"accountEnabled": true, "displayName": nick, "mailNickname": nick,
-                   "userPrincipalName": format!("{nick}@contoso.onmicrosoft.com"),
-                   "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{user}");
-    user["id"].as_str().unwrap().to_string()
-}
-
 async fn make_group(g: &Graph, name: &str, members: &[&str]) -> String {
     let (status, group) = g
         .post(

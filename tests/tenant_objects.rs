@@ -1431,3 +1431,350 @@ async fn deleted_groups_and_service_principals_take_their_assignments_along() {
     assert_eq!(status, 204, "{e}");
     assert!(ids(&g.get(&of(&uid)).await.1).is_empty());
 }
+
+/// The ids of a group's (or user's) links `nav`.
+async fn linked(g: &Graph, owner: &str, nav: &str) -> Vec<String> {
+    let (status, page) = g.get(&format!("/v1.0/{owner}/{nav}")).await;
+    assert_eq!(status, 200, "{owner}/{nav}: {page}");
+    let mut out = ids(&page);
+    out.sort();
+    out
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// `nav@odata.bind` on POST and PATCH (group-post-groups, group-update "add multiple
+/// members"): the links are made as `.../$ref` makes them, with its errors, from Graph URLs
+/// and the sandbox's own, and the annotation is not kept as a property.
+#[tokio::test]
+async fn odata_bind_links_members_owners_and_manager_on_create_and_update() {
+    let (s, g) = blank().await;
+    let mut u = vec![];
+    for nick in ["bind1", "bind2", "bind3"] {
+        u.push(
+            new_user(&g, &s.domain, nick).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let graph_url = |set: &str, id: &str| format!("https://graph.microsoft.com/v1.0/{set}/{id}");
+
+    // Create: owners and members bound.
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({"displayName": "Bound", "mailNickname": "bound", "mailEnabled": false,
+                   "securityEnabled": true,
+                   "owners@odata.bind": [graph_url("users", &u[0])],
+                   "members@odata.bind": [graph_url("directoryObjects", &u[1])]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let gid = group["id"].as_str().unwrap().to_string();
+    let at = format!("groups/{gid}");
+    assert_eq!(linked(&g, &at, "owners").await, vec![u[0].clone()]);
+    assert_eq!(linked(&g, &at, "members").await, vec![u[1].clone()]);
+
+    // Update: members from a Graph URL and from the sandbox's own base URL.
+    let (status, e) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"members@odata.bind": [
+                graph_url("directoryObjects", &u[0]),
+                format!("{}/v1.0/users('{}')", s.base_url, u[2]),
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    assert_eq!(linked(&g, &at, "members").await, sorted(u.clone()));
+    let (_, member_of) = g.get(&format!("/v1.0/users/{}/memberOf", u[2])).await;
+    assert_eq!(ids(&member_of), vec![gid.clone()], "memberOf sees it");
+    let (_, owners) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"owners@odata.bind": [graph_url("users", &u[1])], "description": "bound"}),
+        )
+        .await;
+    assert_eq!(owners, Value::Null);
+    assert_eq!(
+        linked(&g, &at, "owners").await,
+        sorted(vec![u[0].clone(), u[1].clone()])
+    );
+    // ownedObjects is the inverse of owners.
+    assert_eq!(
+        linked(&g, &format!("users/{}", u[1]), "ownedObjects").await,
+        vec![gid.clone()]
+    );
+
+    // The annotations are not properties.
+    let (_, full) = g.get(&format!("/beta/groups/{gid}")).await;
+    assert_eq!(full["description"], "bound");
+    assert!(
+        full.as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.contains("@odata.bind")),
+        "{full}"
+    );
+
+    // $ref's errors, and nothing linked when one reference fails.
+    let missing = "00000000-0000-0000-0000-00000000beef";
+    let (status, e) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"owners@odata.bind": [graph_url("users", &u[2]), graph_url("directoryObjects", missing)]}),
+        )
+        .await;
+    assert_eq!(status, 404, "{e}");
+    assert_eq!(e["error"]["code"], "Request_ResourceNotFound");
+    assert_eq!(linked(&g, &at, "owners").await.len(), 2, "all or nothing");
+    let (status, e) = g
+        .patch(
+            &format!("/v1.0/groups/{gid}"),
+            json!({"members@odata.bind": [graph_url("directoryObjects", &u[1])]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("One or more added object references already exist"),
+        "{e}"
+    );
+    let (status, e) = g
+        .post(
+            "/v1.0/groups",
+            json!({"displayName": "Unbound", "mailNickname": "unbound", "mailEnabled": false,
+                   "securityEnabled": true,
+                   "members@odata.bind": [graph_url("directoryObjects", missing)]}),
+        )
+        .await;
+    assert_eq!(status, 404, "{e}");
+    let (_, found) = g.get("/v1.0/groups?$filter=displayName eq 'Unbound'").await;
+    assert!(ids(&found).is_empty(), "no group is left half made");
+
+    // A single-valued link: the manager, with directReports its inverse.
+    let (status, e) = g
+        .patch(
+            &format!("/v1.0/users/{}", u[2]),
+            json!({"manager@odata.bind": graph_url("users", &u[0]), "jobTitle": "Clerk"}),
+        )
+        .await;
+    assert_eq!(status, 204, "{e}");
+    let (status, manager) = g.get(&format!("/v1.0/users/{}/manager", u[2])).await;
+    assert_eq!(status, 200, "{manager}");
+    assert_eq!(manager["id"], u[0].as_str());
+    assert_eq!(
+        linked(&g, &format!("users/{}", u[0]), "directReports").await,
+        vec![u[2].clone()]
+    );
+    let (_, user) = g.get(&format!("/beta/users/{}", u[2])).await;
+    assert_eq!(user["jobTitle"], "Clerk");
+    assert!(user.get("manager@odata.bind").is_none(), "{user}");
+}
+
+/// `servicePrincipals/{id}/oauth2PermissionGrants` and `users/{id}/oauth2PermissionGrants`
+/// are the grants whose `clientId` (`principalId`) is the object
+/// (serviceprincipal-list-oauth2permissiongrants, user-list-oauth2permissiongrants).
+#[tokio::test]
+async fn oauth2_permission_grants_are_listed_from_their_client_and_principal() {
+    let (s, g) = blank().await;
+    let (_, client) = new_service_principal(&g, json!({"displayName": "Client app"})).await;
+    let (_, resource) = new_service_principal(&g, json!({"displayName": "Resource api"})).await;
+    let (client, resource) = (
+        client["id"].as_str().unwrap().to_string(),
+        resource["id"].as_str().unwrap().to_string(),
+    );
+    let user = new_user(&g, &s.domain, "consenting").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let mut grants = vec![];
+    for body in [
+        json!({"clientId": client, "consentType": "AllPrincipals", "resourceId": resource,
+               "scope": "User.Read"}),
+        json!({"clientId": client, "consentType": "Principal", "principalId": uid,
+               "resourceId": resource, "scope": "Mail.Read"}),
+    ] {
+        let (status, grant) = g.post("/v1.0/oauth2PermissionGrants", body).await;
+        assert_eq!(status, 201, "{grant}");
+        grants.push(grant["id"].as_str().unwrap().to_string());
+    }
+    let of_client = format!("servicePrincipals/{client}");
+    assert_eq!(
+        linked(&g, &of_client, "oauth2PermissionGrants").await,
+        sorted(grants.clone())
+    );
+    assert!(
+        linked(
+            &g,
+            &format!("servicePrincipals/{resource}"),
+            "oauth2PermissionGrants"
+        )
+        .await
+        .is_empty(),
+        "the resource is not the client"
+    );
+    assert_eq!(
+        linked(&g, &format!("users/{uid}"), "oauth2PermissionGrants").await,
+        vec![grants[1].clone()]
+    );
+    let (status, one) = g
+        .get(&format!(
+            "/v1.0/servicePrincipals/{client}/oauth2PermissionGrants/{}",
+            grants[1]
+        ))
+        .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["scope"], "Mail.Read");
+    let (_, filtered) = g
+        .get(&format!(
+            "/v1.0/servicePrincipals/{client}/oauth2PermissionGrants?$filter=consentType eq 'AllPrincipals'"
+        ))
+        .await;
+    assert_eq!(ids(&filtered), vec![grants[0].clone()]);
+    // A revoked grant leaves the lists.
+    assert_eq!(
+        g.delete(&format!("/v1.0/oauth2PermissionGrants/{}", grants[1]))
+            .await
+            .0,
+        204
+    );
+    assert!(
+        linked(&g, &format!("users/{uid}"), "oauth2PermissionGrants")
+            .await
+            .is_empty()
+    );
+}
+
+/// A Microsoft 365 group created without `visibility` is `Public` (group-post-groups);
+/// security groups keep null, and a given visibility is kept.
+#[tokio::test]
+async fn a_new_microsoft_365_group_is_public_unless_told_otherwise() {
+    let (_s, g) = blank().await;
+    for (nick, unified, visibility, expected) in [
+        ("m365", true, None, json!("Public")),
+        ("m365private", true, Some("Private"), json!("Private")),
+        ("security", false, None, Value::Null),
+    ] {
+        let mut body = json!({
+            "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
+            "securityEnabled": !unified,
+            "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
+        });
+        if let Some(v) = visibility {
+            body["visibility"] = json!(v);
+        }
+        let (status, group) = g.post("/v1.0/groups", body).await;
+        assert_eq!(status, 201, "{group}");
+        assert_eq!(group["visibility"], expected, "{nick}: {group}");
+        let (_, read) = g
+            .get(&format!(
+                "/v1.0/groups/{}?$select=visibility",
+                group["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(read["visibility"], expected, "{nick}: {read}");
+    }
+}
+
+/// Active role assignments, permanent ones included, are PIM schedules
+/// (rbacapplication-list-roleassignmentschedules): one per assignment, `Assigned`, `Direct`,
+/// provisioned, without expiration, with the assignment's principal, role and scope; a new
+/// assignment has one and deleting it removes it. Eligibility schedules match their instances.
+#[tokio::test]
+async fn role_assignment_schedules_agree_with_the_assignments() {
+    let (s, g) = demo().await;
+    let dir = "/v1.0/roleManagement/directory";
+    let (status, schedules) = g
+        .get(&format!("{dir}/roleAssignmentSchedules?$top=999"))
+        .await;
+    assert_eq!(status, 200, "{schedules}");
+    let (_, assignments) = g.get(&format!("{dir}/roleAssignments?$top=999")).await;
+    let (_, instances) = g
+        .get(&format!("{dir}/roleAssignmentScheduleInstances?$top=999"))
+        .await;
+    let mut want = ids(&assignments);
+    want.sort();
+    let mut got = ids(&schedules);
+    got.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "{schedules}");
+    for sc in schedules["value"].as_array().unwrap() {
+        let id = sc["id"].as_str().unwrap();
+        let a = assignments["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap();
+        for k in ["principalId", "roleDefinitionId", "directoryScopeId"] {
+            assert_eq!(sc[k], a[k], "{k}: {sc}");
+        }
+        assert_eq!(sc["assignmentType"], "Assigned", "{sc}");
+        assert_eq!(sc["memberType"], "Direct", "{sc}");
+        assert_eq!(sc["status"], "Provisioned", "{sc}");
+        assert_eq!(
+            sc["scheduleInfo"]["expiration"]["type"], "noExpiration",
+            "{sc}"
+        );
+        let instance = instances["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["roleAssignmentScheduleId"] == id)
+            .unwrap_or_else(|| panic!("an instance of schedule {id}"));
+        assert_eq!(
+            sc["scheduleInfo"]["startDateTime"],
+            instance["startDateTime"]
+        );
+    }
+    // Eligibility schedules agree with their instances (none in the demo data today).
+    let (status, eligible) = g
+        .get(&format!("{dir}/roleEligibilitySchedules?$top=999"))
+        .await;
+    assert_eq!(status, 200, "{eligible}");
+    let (_, eligible_instances) = g
+        .get(&format!("{dir}/roleEligibilityScheduleInstances?$top=999"))
+        .await;
+    assert_eq!(
+        ids(&eligible).len(),
+        ids(&eligible_instances).len(),
+        "{eligible}"
+    );
+
+    // A new assignment is scheduled; deleting it removes the schedule.
+    let user = new_user(&g, &s.domain, "scheduledadmin").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let role = "31392ffb-586c-42d1-9346-e59415a2cc4e";
+    let (status, a) = g
+        .post(
+            &format!("{dir}/roleAssignments"),
+            json!({"principalId": uid, "roleDefinitionId": role, "directoryScopeId": "/"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let aid = a["id"].as_str().unwrap().to_string();
+    let filter = format!("{dir}/roleAssignmentSchedules?$filter=principalId eq '{uid}'");
+    let (status, mine) = g.get(&filter).await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(ids(&mine), vec![aid.clone()], "{mine}");
+    assert_eq!(mine["value"][0]["roleDefinitionId"], role);
+    assert_eq!(mine["value"][0]["status"], "Provisioned");
+    let (status, one) = g
+        .get(&format!(
+            "{dir}/roleAssignmentSchedules/{aid}?$expand=principal"
+        ))
+        .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["principal"]["id"], uid, "{one}");
+    assert_eq!(
+        g.delete(&format!("{dir}/roleAssignments/{aid}")).await.0,
+        204
+    );
+    let (_, mine) = g.get(&filter).await;
+    assert!(ids(&mine).is_empty(), "{mine}");
+}

@@ -81,8 +81,10 @@
 - Sandbox: `nav@odata.bind` in POST and PATCH bodies (group members and owners, a manager);
   navigations Graph derives (`servicePrincipals/{id}/oauth2PermissionGrants`, `ownedObjects`,
   ...) stay derived; Microsoft 365 groups default to `Public`; `signInActivity` agrees with the
-  sign-in log; a property as a path segment; unqualified operations of other namespaces; 404
-  for a single-valued containment never set.
+  sign-in log and every user has a `signInSessionsValidFromDateTime`; role assignments have
+  their PIM schedules; `$select` of a dynamic property of an open type; a property as a path
+  segment; unqualified operations of other namespaces; 404 for a single-valued containment
+  never set.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

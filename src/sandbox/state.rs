@@ -181,6 +181,37 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     format_timestamp(t, Precision::Seconds)
 }
 
+/// Sets a user's `signInSessionsValidFromDateTime` when it has none: the time before which its refresh and
+/// session tokens are invalid (learn.microsoft.com/graph/api/resources/user), for a user never
+/// revoked when it was created or its password last set, whichever is later.
+/// `revokeSignInSessions` moves it to now.
+pub fn sessions_valid_from(object: &mut Map<String, Value>) {
+    let given = |k: &str| {
+        object
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if given("signInSessionsValidFromDateTime").is_some() {
+        return;
+    }
+    let parse = |s: &str| DateTime::parse_from_rfc3339(s).ok().map(|d| d.to_utc());
+    let created = given("createdDateTime");
+    let changed = given("lastPasswordChangeDateTime");
+    let from = match (&created, &changed) {
+        (Some(c), Some(p)) => match (parse(c), parse(p)) {
+            (Some(cd), Some(pd)) => timestamp(cd.max(pd)),
+            (Some(cd), None) => timestamp(cd),
+            _ => p.clone(),
+        },
+        (Some(c), None) => parse(c).map(timestamp).unwrap_or_else(|| c.clone()),
+        (None, Some(p)) => parse(p).map(timestamp).unwrap_or_else(|| p.clone()),
+        (None, None) => return,
+    };
+    object.insert("signInSessionsValidFromDateTime".into(), json!(from));
+}
+
 /// Graph's `securityIdentifier` of a cloud group or user: `S-1-12-1-` and the object id's 16
 /// bytes (in .NET `Guid.ToByteArray` order) as four little-endian 32-bit numbers.
 pub fn security_identifier(id: &str) -> Option<String> {
@@ -421,6 +452,14 @@ impl Tenant {
         crate::sandbox::defaults::install(self);
     }
 
+    /// Gives every user lacking one its `signInSessionsValidFromDateTime` (see
+    /// [`sessions_valid_from`]).
+    pub fn fill_sessions_valid_from(&mut self) {
+        for u in self.users.values_mut() {
+            sessions_valid_from(&mut u.object);
+        }
+    }
+
     /// Adds a user from a (validated) Graph object; returns the new id.
     pub fn add_user(&mut self, object: Value, password: String) -> String {
         let mut object = object.as_object().cloned().unwrap_or_default();
@@ -433,6 +472,8 @@ impl Tenant {
         crate::sandbox::defaults::on_create("microsoft.graph.user", &mut object);
         object.entry("userType").or_insert(json!("Member"));
         object.insert("createdDateTime".into(), json!(timestamp(now)));
+        object.remove("signInSessionsValidFromDateTime");
+        sessions_valid_from(&mut object);
         object.insert(
             "securityIdentifier".into(),
             json!(security_identifier(&id).unwrap_or_default()),

@@ -195,3 +195,17 @@ pub fn drain_call(call: &Call, wait: Duration) -> Vec<Event> {
 pub fn run_call(session: &Arc<Session>, request: &Value, wait: Duration) -> Vec<Event> {
     drain_call(&session.start_call(&request.to_string()).unwrap(), wait)
 }
+
+/// Creates an enabled user `nick@contoso.onmicrosoft.com` through `POST /v1.0/users`; its id.
+pub async fn make_user(g: &Graph, nick: &str) -> String {
+    let (status, user) = g
+        .post(
+            "/v1.0/users",
+            json!({"accountEnabled": true, "displayName": nick, "mailNickname": nick,
+                   "userPrincipalName": format!("{nick}@contoso.onmicrosoft.com"),
+                   "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    user["id"].as_str().unwrap().to_string()
+}

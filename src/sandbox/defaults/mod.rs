@@ -18,7 +18,9 @@ use serde_json::{json, Map, Value};
 use super::state::Tenant;
 use super::store::{Entity, Nav};
 
-pub use roles::{directory_role, role_template, schedule_instance, ROLE_TEMPLATES};
+pub use roles::{
+    assignment_schedule, directory_role, role_template, schedule_instance, ROLE_TEMPLATES,
+};
 
 /// When Microsoft created the built-in objects (authentication strengths, ...), as Graph
 /// reports them.
@@ -32,6 +34,8 @@ pub fn install(t: &mut Tenant) {
     directory(t);
     group_setting_templates(t);
     roles::install(t);
+    // Every user's sessions are valid from its creation or last password change.
+    t.fill_sessions_valid_from();
     if let Some(apps) = t.store.sets.get_mut("applications") {
         for app in apps.values_mut() {
             on_create("microsoft.graph.application", &mut app.object);

@@ -85,17 +85,88 @@ pub const ROLE_TEMPLATES: &[(&str, &str, &str)] = &[
 pub fn schedule_instance(assignment: &Map<String, Value>, start: &str) -> Map<String, Value> {
     let id = text(assignment, "id");
     let o = json!({
-        "id": id,
-        "principalId": text(assignment, "principalId"),
-        "roleDefinitionId": text(assignment, "roleDefinitionId"),
-        "directoryScopeId": assignment.get("directoryScopeId").cloned().unwrap_or(json!("/")),
-        "appScopeId": assignment.get("appScopeId").cloned().unwrap_or(Value::Null),
         "startDateTime": start,
         "endDateTime": null,
         "assignmentType": "Assigned",
         "memberType": "Direct",
         "roleAssignmentOriginId": id,
         "roleAssignmentScheduleId": id,
+    });
+    with_assignment_keys(assignment, o)
+}
+
+/// `fields` with the assignment's id, principal, role and scopes, which its schedule and its
+/// schedule instance share.
+fn with_assignment_keys(assignment: &Map<String, Value>, fields: Value) -> Map<String, Value> {
+    let mut o = json!({
+        "id": text(assignment, "id"),
+        "principalId": text(assignment, "principalId"),
+        "roleDefinitionId": text(assignment, "roleDefinitionId"),
+        "directoryScopeId": assignment.get("directoryScopeId").cloned().unwrap_or(json!("/")),
+        "appScopeId": assignment.get("appScopeId").cloned().unwrap_or(Value::Null),
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    if let Value::Object(rest) = fields {
+        o.extend(rest);
+    }
+    o
+}
+
+/// The PIM schedule of an active role assignment, as Graph lists it in
+/// `roleAssignmentSchedules` (rbacapplication-list-roleassignmentschedules): a permanent
+/// (`noExpiration`) direct assignment, provisioned since `start`, with the assignment's id,
+/// principal, role and scopes (the same id as its schedule instance's
+/// `roleAssignmentScheduleId`).
+pub fn assignment_schedule(assignment: &Map<String, Value>, start: &str) -> Map<String, Value> {
+    let id = text(assignment, "id");
+    let o = json!({
+        "createdDateTime": start,
+        "createdUsing": id,
+        "modifiedDateTime": null,
+        "status": "Provisioned",
+        "assignmentType": "Assigned",
+        "memberType": "Direct",
+        "scheduleInfo": {
+            "startDateTime": start,
+            "recurrence": null,
+            "expiration": {"type": "noExpiration", "endDateTime": null, "duration": null},
+        },
+    });
+    with_assignment_keys(assignment, o)
+}
+
+/// The PIM schedule of an eligible assignment (`roleEligibilitySchedules`) from its schedule
+/// instance (`roleEligibilityScheduleInstances`): the same principal, role and scopes, with
+/// the instance's start and end.
+pub fn eligibility_schedule(instance: &Map<String, Value>) -> Map<String, Value> {
+    let id = match text(instance, "roleEligibilityScheduleId") {
+        "" => text(instance, "id"),
+        s => s,
+    };
+    let start = instance
+        .get("startDateTime")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let end = instance.get("endDateTime").cloned().unwrap_or(Value::Null);
+    let expiration = if end.is_null() {
+        json!({"type": "noExpiration", "endDateTime": null, "duration": null})
+    } else {
+        json!({"type": "afterDateTime", "endDateTime": end, "duration": null})
+    };
+    let o = json!({
+        "id": id,
+        "principalId": text(instance, "principalId"),
+        "roleDefinitionId": text(instance, "roleDefinitionId"),
+        "directoryScopeId": instance.get("directoryScopeId").cloned().unwrap_or(json!("/")),
+        "appScopeId": instance.get("appScopeId").cloned().unwrap_or(Value::Null),
+        "createdDateTime": start,
+        "createdUsing": id,
+        "modifiedDateTime": null,
+        "status": "Provisioned",
+        "memberType": instance.get("memberType").cloned().unwrap_or(json!("Direct")),
+        "scheduleInfo": {"startDateTime": start, "recurrence": null, "expiration": expiration},
     });
     o.as_object().cloned().unwrap_or_default()
 }
@@ -206,6 +277,56 @@ pub(super) fn install(t: &mut Tenant) {
                         instance,
                     ),
                 );
+            }
+        }
+        // ... and its schedule (roleAssignmentSchedules), permanent since the same start.
+        let starts: Vec<(String, Value)> = d
+            .many("roleAssignmentScheduleInstances")
+            .map(|m| {
+                m.iter()
+                    .map(|(id, i)| {
+                        let start = i.object.get("startDateTime").cloned();
+                        (id.clone(), start.unwrap_or(Value::Null))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let schedules = d.many_mut("roleAssignmentSchedules");
+        for a in &assignments {
+            let id = text(a, "id").to_string();
+            if schedules.contains_key(&id) {
+                continue;
+            }
+            let start = starts
+                .iter()
+                .find(|(i, _)| *i == id)
+                .and_then(|(_, s)| s.as_str())
+                .unwrap_or(super::BUILT_IN_DATE)
+                .to_string();
+            schedules.insert(
+                id,
+                Entity::new(
+                    "microsoft.graph.unifiedRoleAssignmentSchedule",
+                    assignment_schedule(a, &start),
+                ),
+            );
+        }
+        // Every eligible assignment's instance has its schedule (roleEligibilitySchedules).
+        let eligible: Vec<Map<String, Value>> = d
+            .many("roleEligibilityScheduleInstances")
+            .map(|m| m.values().map(|i| i.object.clone()).collect())
+            .unwrap_or_default();
+        if !eligible.is_empty() {
+            let schedules = d.many_mut("roleEligibilitySchedules");
+            for i in &eligible {
+                let schedule = eligibility_schedule(i);
+                let id = text(&schedule, "id").to_string();
+                if !id.is_empty() && !schedules.contains_key(&id) {
+                    schedules.insert(
+                        id,
+                        Entity::new("microsoft.graph.unifiedRoleEligibilitySchedule", schedule),
+                    );
+                }
             }
         }
     }

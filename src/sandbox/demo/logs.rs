@@ -1,10 +1,11 @@
 //! What the tenant has recorded and reports: sign-in logs, directory audits, the
 //! authentication-methods registration report; and its Conditional Access policies.
 
-use serde_json::{json, Value};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Map, Value};
 
 use super::people::People;
-use super::{contain, group_id, obj, one, singleton, ticks, Draw};
+use super::{contain, group_id, obj, one, secs, singleton, ticks, Draw};
 use crate::sandbox::state::{Tenant, GRAPH_CLI_APP_ID};
 
 /// How many sign-ins and audit events the logs hold (the last 30 days).
@@ -143,9 +144,87 @@ pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &s
     }
     // Graph lists sign-ins newest first.
     events.sort_by_key(|e| std::cmp::Reverse(e.0));
+    sign_in_activity(tenant, &events, d.now);
     let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");
     for (_, e) in events {
         contain(root, "signIns", "microsoft.graph.signIn", e);
+    }
+}
+
+/// Whether a sign-in event counts for one kind of last sign-in.
+type Counts = fn(&Map<String, Value>) -> bool;
+
+/// `signInActivity`'s kinds of last sign-in: (date property, request id property, whether a
+/// sign-in event counts).
+const LAST_SIGN_INS: &[(&str, &str, Counts)] = &[
+    ("lastSignInDateTime", "lastSignInRequestId", |e| {
+        e.get("isInteractive") == Some(&Value::Bool(true))
+    }),
+    (
+        "lastNonInteractiveSignInDateTime",
+        "lastNonInteractiveSignInRequestId",
+        |e| e.get("isInteractive") == Some(&Value::Bool(false)),
+    ),
+    (
+        "lastSuccessfulSignInDateTime",
+        "lastSuccessfulSignInRequestId",
+        |e| e.get("status").and_then(|s| s.get("errorCode")) == Some(&json!(0)),
+    ),
+];
+
+/// Makes every user's `signInActivity` agree with the sign-in log `events` (newest first),
+/// as Graph derives it from the sign-ins it records
+/// (learn.microsoft.com/graph/api/resources/signinactivity): the newest event of each kind
+/// the log holds for a user gives the date and request id. A kind the log holds none of for
+/// the user happened, if ever, before the log's oldest event (the log keeps 30 days,
+/// `signInActivity` longer): a seeded date inside the log's window moves back by as much.
+fn sign_in_activity(
+    tenant: &mut Tenant,
+    events: &[(DateTime<Utc>, Map<String, Value>)],
+    now: DateTime<Utc>,
+) {
+    let Some(oldest) = events.last().map(|e| e.0) else {
+        return;
+    };
+    for user in tenant.users.values_mut() {
+        let id = user.id().to_string();
+        let mine: Vec<&(DateTime<Utc>, Map<String, Value>)> = events
+            .iter()
+            .filter(|(_, e)| e.get("userId").and_then(Value::as_str) == Some(id.as_str()))
+            .collect();
+        let seeded = user.object.get("signInActivity").and_then(Value::as_object);
+        if mine.is_empty() && seeded.is_none() {
+            continue;
+        }
+        let mut activity = seeded.cloned().unwrap_or_default();
+        for (date, request, counts) in LAST_SIGN_INS {
+            if let Some((when, e)) = mine.iter().find(|(_, e)| counts(e)) {
+                activity.insert((*date).into(), secs(*when));
+                activity.insert(
+                    (*request).into(),
+                    e.get("id").cloned().unwrap_or(Value::Null),
+                );
+                continue;
+            }
+            let before = activity
+                .get(*date)
+                .and_then(Value::as_str)
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc));
+            match before {
+                Some(t) if t >= oldest => {
+                    let moved = oldest - (now - t).max(Duration::zero()) - Duration::seconds(1);
+                    activity.insert((*date).into(), secs(moved));
+                }
+                Some(_) => {}
+                None => {
+                    activity.insert((*date).into(), Value::Null);
+                    activity.insert((*request).into(), Value::Null);
+                }
+            }
+        }
+        user.object
+            .insert("signInActivity".into(), Value::Object(activity));
     }
 }
 

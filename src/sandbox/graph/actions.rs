@@ -592,7 +592,9 @@ fn generic(ctx: &Ctx, cat: &Catalog, op: &Op, context: &str) -> Handled {
 }
 
 /// A default value of a type: primitives' zero values, an enum's first member, an object
-/// with the key and non-nullable collections of a structured type.
+/// with the key and the (empty) structural collections of a structured type: an OData
+/// collection is never null (`Nullable` there speaks of its items), so Graph answers `[]`
+/// (`runHuntingQuery`'s `schema` and `results`).
 pub fn default_of(cat: &Catalog, ty: &str) -> Value {
     match ty {
         "Edm.String" => json!(""),
@@ -613,7 +615,7 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
                     o.insert("id".into(), json!(new_id()));
                 }
                 for p in cat.all_props(&info.name) {
-                    if p.collection && !p.nav && !p.nullable {
+                    if p.collection && !p.nav {
                         o.insert(p.name.clone(), json!([]));
                     }
                 }

@@ -99,15 +99,22 @@ pub fn related_ids(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
     out
 }
 
-/// The links `nav` of user or group `id` kept in the generic store.
+/// The links `nav` of user or group `id`: derived ones as Graph derives them
+/// ([`super::derived`]), the others as the generic store keeps them.
 fn stored_links(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
-    ["users", "groups"]
-        .iter()
-        .find_map(|set| {
-            tenant
-                .store
-                .get(&crate::sandbox::store::EntityPath::set_item(set, id))
-        })
+    use crate::sandbox::store::EntityPath;
+    let set = if tenant.groups.contains_key(id) {
+        "groups"
+    } else {
+        "users"
+    };
+    let path = EntityPath::set_item(set, id);
+    if let Some(ids) = super::derived::links(tenant, &path, nav) {
+        return ids;
+    }
+    tenant
+        .store
+        .get(&path)
         .map(|e| e.refs(nav).to_vec())
         .unwrap_or_default()
 }

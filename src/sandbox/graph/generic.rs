@@ -534,7 +534,7 @@ fn item_of(
 
 /// The links of navigation property `nav` of the entity at `owner` (group membership is the
 /// tenant's).
-fn links_of(t: &Tenant, owner: &EntityPath, nav: &str) -> Vec<String> {
+pub(super) fn links_of(t: &Tenant, owner: &EntityPath, nav: &str) -> Vec<String> {
     if let Some((GROUPS, id)) = owner.top() {
         if nav == "members" {
             return t
@@ -548,6 +548,9 @@ fn links_of(t: &Tenant, owner: &EntityPath, nav: &str) -> Vec<String> {
         if nav == "memberOf" {
             return super::directory::related_ids(t, id, "memberOf");
         }
+    }
+    if let Some(ids) = super::derived::links(t, owner, nav) {
+        return ids;
     }
     t.store
         .get(owner)
@@ -1005,7 +1008,12 @@ fn id_of_url(url: &str) -> Option<String> {
 }
 
 /// Resolves a link URL to an existing top-level entity of a type compatible with `ty`.
-fn resolve_link(t: &Tenant, cat: &Catalog, url: &str, ty: &str) -> Result<String, GraphErr> {
+pub(super) fn resolve_link(
+    t: &Tenant,
+    cat: &Catalog,
+    url: &str,
+    ty: &str,
+) -> Result<String, GraphErr> {
     let directory = cat.is_directory(ty);
     let id = id_of_url(url)
         .ok_or_else(|| GraphErr::bad_request(format!("Invalid object identifier '{url}'.")))?;
@@ -1065,6 +1073,9 @@ fn handle_path(
     let matched = match cat.matches(&segs) {
         Ok(m) => m,
         Err(NoMatch::Segment(s)) => {
+            if let Some(answer) = property_path(ctx, cat, method, &segs) {
+                return answer;
+            }
             if let Some(answer) = bound_elsewhere(ctx, cat, method, &segs, body) {
                 return answer;
             }
@@ -1144,6 +1155,16 @@ fn handle_path(
         }
         (OpKind::Delete, Cur::Item { path, ty, .. }, Tail::None) => delete(t, cat, &path, &ty),
         (
+            OpKind::Get,
+            Cur::Prop {
+                path, types, prop, ..
+            },
+            Tail::None,
+        ) => {
+            let declared = types.last().cloned().flatten().unwrap_or_default();
+            property_value(ctx, t, cat, &segs, &path, &declared, &[prop])
+        }
+        (
             OpKind::RefList,
             Cur::Coll {
                 src: Src::Links(owner, _, nav, _),
@@ -1173,11 +1194,7 @@ fn handle_path(
                 .and_then(Value::as_str)
                 .ok_or_else(|| GraphErr::bad_request("The request body must hold '@odata.id'."))?;
             let id = resolve_link(t, cat, url, &ty)?;
-            if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav.as_str()) {
-                super::links::add_role_member(t, role, &id)?;
-                return Ok(no_content());
-            }
-            add_link(t, &owner, &types, &nav, &id, true)?;
+            add_ref(t, &owner, &types, &nav, &id)?;
             Ok(no_content())
         }
         (
@@ -1245,18 +1262,7 @@ fn handle_path(
                 .and_then(Value::as_str)
                 .ok_or_else(|| GraphErr::bad_request("The request body must hold '@odata.id'."))?;
             let id = resolve_link(t, cat, url, &ty)?;
-            let e = t
-                .store
-                .get_mut(&owner, &types_for(t, cat, &owner, &types))
-                .ok_or_else(|| not_found(true, &last_key(&owner)))?;
-            let old = std::mem::replace(e.refs_mut(&nav), vec![id.clone()]);
-            if nav == "manager" {
-                if let Some((USERS, report)) = owner.top() {
-                    let report = report.to_string();
-                    mirror_manager(t, &report, old.first().map(String::as_str), Some(&id));
-                }
-            }
-            t.store.version += 1;
+            set_ref(t, &owner, &types, &nav, &id)?;
             Ok(no_content())
         }
         (
@@ -1337,6 +1343,139 @@ fn handle_path(
             super::actions::invoke(ctx, t, cat, op, cur_info(&cur), &name, &args, body, &segs)
         }
         _ => Err(GraphErr::method_not_allowed()),
+    }
+}
+
+/// `GET {entity path}/{structural property}[/{property of a complex value}...]`, which OData
+/// (4.01 §11.2.6, "Requesting Individual Properties") and Graph allow on any property though
+/// the catalog's templates name few (`/deviceManagement/settings`, `/users/{id}/displayName`):
+/// the longest prefix naming an entity, then a chain of structural properties (each after the
+/// first of a complex value). `None` when the path is not of that form.
+fn property_path(
+    ctx: &Ctx,
+    cat: &'static Catalog,
+    method: &Method,
+    segs: &[crate::sandbox::store::catalog::Segment],
+) -> Option<Handled> {
+    use crate::sandbox::store::catalog::TypeKind;
+    for k in (1..segs.len()).rev() {
+        let rest = &segs[k..];
+        if rest
+            .iter()
+            .any(|s| s.args.is_some() || s.name.starts_with('$') || s.name.contains('.'))
+        {
+            return None;
+        }
+        let Ok(m) = cat.matches(&segs[..k]) else {
+            continue;
+        };
+        let Some(&(_, get)) = m.ops.iter().find(|(meth, _)| meth == "GET") else {
+            continue;
+        };
+        let op = &cat.routes().ops[get];
+        if op.kind != OpKind::Get {
+            continue;
+        }
+        let Some(declared) = op.returns.as_ref().and_then(|r| r.ty.clone()) else {
+            continue;
+        };
+        // Every remaining segment a structural property, below the first of a complex value.
+        let mut ty = declared.clone();
+        let mut chain = true;
+        for (i, seg) in rest.iter().enumerate() {
+            let complex = cat.ty(&ty).map(|x| x.kind());
+            let fits = if i == 0 {
+                complex == Some(TypeKind::Entity)
+            } else {
+                complex == Some(TypeKind::Complex)
+            };
+            match cat.prop_info(&ty, &seg.name) {
+                // A collection only last: its items are not addressed.
+                Some(p)
+                    if fits
+                        && !p.nav
+                        && p.ty != "Edm.Stream"
+                        && (!p.collection || i + 1 == rest.len()) =>
+                {
+                    ty = p.ty.clone();
+                }
+                _ => {
+                    chain = false;
+                    break;
+                }
+            }
+        }
+        if !chain {
+            continue;
+        }
+        if *method != Method::GET {
+            return Some(Err(GraphErr::method_not_allowed()));
+        }
+        let names: Vec<String> = rest.iter().map(|s| s.name.clone()).collect();
+        let tenant = ctx.state.tenant();
+        let answer = resolve(&tenant, cat, op, &m.captures).and_then(|(cur, tail)| {
+            let path = match (cur, tail) {
+                (Cur::Item { path, .. }, Tail::None) => path,
+                (
+                    Cur::Link {
+                        target, ty, nav, ..
+                    },
+                    Tail::None,
+                ) => target.ok_or_else(|| absent_link(cat.is_directory(&ty), &nav))?,
+                _ => return Err(GraphErr::segment_not_found(&rest[0].name)),
+            };
+            if !exists(&tenant, &path) {
+                return Err(not_found(cat.is_directory(&declared), &last_key(&path)));
+            }
+            property_value(ctx, &tenant, cat, segs, &path, &declared, &names)
+        });
+        return Some(answer);
+    }
+    None
+}
+
+/// The value of the property chain `names` of the entity at `path`: a complex value as an
+/// object with its context, a primitive or a collection as `value`, and null as 204 No Content
+/// (OData 4.01 §11.2.6: "If the property is single-valued and has the null value, the service
+/// responds with 204 No Content").
+fn property_value(
+    ctx: &Ctx,
+    t: &Tenant,
+    cat: &Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    path: &EntityPath,
+    declared: &str,
+    names: &[String],
+) -> Handled {
+    let object = match read(t, path) {
+        Some((_, o)) => o,
+        None if exists(t, path) && implicit(cat, path, declared) => Map::new(),
+        None => return Err(not_found(false, &last_key(path))),
+    };
+    let mut value = Value::Object(object);
+    for name in names {
+        value = value
+            .as_object()
+            .and_then(|o| crate::json::get_ci(o, name))
+            .cloned()
+            .unwrap_or(Value::Null);
+    }
+    let context = json!(ctx.context(&context_of(segs, false)));
+    match value {
+        Value::Null => Ok(no_content()),
+        Value::Object(mut o) => {
+            let mut out = Map::new();
+            out.insert("@odata.context".into(), context);
+            if let Some(ty) = o.remove("@odata.type") {
+                out.insert("@odata.type".into(), ty);
+            }
+            out.extend(o);
+            Ok(json(StatusCode::OK, &Value::Object(out)))
+        }
+        v => Ok(json(
+            StatusCode::OK,
+            &json!({"@odata.context": context, "value": v}),
+        )),
     }
 }
 
@@ -1475,6 +1614,47 @@ fn types_for(
     out
 }
 
+/// `POST .../{nav}/$ref`: links `id` into collection `nav` of `owner`; a reference already
+/// there is Graph's 400. Directory roles' members are RBAC assignments
+/// ([`super::links::add_role_member`]).
+pub(super) fn add_ref(
+    t: &mut Tenant,
+    owner: &EntityPath,
+    types: &[Option<String>],
+    nav: &str,
+    id: &str,
+) -> Result<(), GraphErr> {
+    if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav) {
+        return super::links::add_role_member(t, role, id);
+    }
+    add_link(t, owner, types, nav, id, true)
+}
+
+/// `PUT .../{nav}/$ref`: points single-valued `nav` of `owner` at `id`, keeping a manager's
+/// `directReports` its inverse.
+pub(super) fn set_ref(
+    t: &mut Tenant,
+    owner: &EntityPath,
+    types: &[Option<String>],
+    nav: &str,
+    id: &str,
+) -> Result<(), GraphErr> {
+    let types = types_for(t, catalog(), owner, types);
+    let e = t
+        .store
+        .get_mut(owner, &types)
+        .ok_or_else(|| not_found(true, &last_key(owner)))?;
+    let old = std::mem::replace(e.refs_mut(nav), vec![id.to_string()]);
+    if nav == "manager" {
+        if let Some((USERS, report)) = owner.top() {
+            let report = report.to_string();
+            mirror_manager(t, &report, old.first().map(String::as_str), Some(id));
+        }
+    }
+    t.store.version += 1;
+    Ok(())
+}
+
 fn add_link(
     t: &mut Tenant,
     owner: &EntityPath,
@@ -1518,7 +1698,7 @@ fn add_link(
     Ok(())
 }
 
-fn exists_already(nav: &str) -> GraphErr {
+pub(super) fn exists_already(nav: &str) -> GraphErr {
     GraphErr::bad_request(format!(
         "One or more added object references already exist for the following modified properties: '{nav}'."
     ))
@@ -1712,6 +1892,54 @@ fn expand_stored(
     }
 }
 
+/// What the name of a single-valued containment (or of its type) ends with when every owner
+/// has one, written or not: settings and policies with their defaults, computed summaries and
+/// overviews, a planner task's details and board formats, templates.
+const IMPLICIT_SUFFIXES: &[&str] = &[
+    "settings",
+    "setting",
+    "policy",
+    "configuration",
+    "default",
+    "defaults",
+    "details",
+    "summary",
+    "summaries",
+    "overview",
+    "metric",
+    "options",
+    "presence",
+    "behavior",
+    "format",
+    "template",
+];
+
+/// Whether the entity at `path` (declared `ty`) answers even though nothing was written
+/// there. A singleton does (`/deviceManagement`, `/admin`), and so does a single-valued
+/// containment that only groups other entities (`/security/attackSimulation`,
+/// `/me/authentication`), that holds nothing but its key, or that is a setting or a computed
+/// summary every owner has ([`IMPLICIT_SUFFIXES`]). One that holds data of its own is there
+/// only once set: Graph answers 404 for `/deviceManagement/applePushNotificationCertificate`
+/// with no certificate uploaded, `/users/{id}/photo` with no photo, `/managedDevices/{id}/
+/// deviceCategory` with no category, as for `/users/{id}/manager` with no manager.
+fn implicit(cat: &Catalog, path: &EntityPath, ty: &str) -> bool {
+    let Some((nav, None)) = path.steps.last() else {
+        return true;
+    };
+    if cat.ty(ty).map(|i| i.kind()) != Some(crate::sandbox::store::catalog::TypeKind::Entity) {
+        return true;
+    }
+    let props = cat.all_props(ty);
+    if props.iter().any(|p| p.nav) || props.iter().all(|p| p.nav || p.name == "id") {
+        return true;
+    }
+    let short = ty.rsplit('.').next().unwrap_or(ty).to_ascii_lowercase();
+    let nav = nav.to_ascii_lowercase();
+    IMPLICIT_SUFFIXES
+        .iter()
+        .any(|s| short.ends_with(s) || nav.ends_with(s))
+}
+
 fn get(
     ctx: &Ctx,
     t: &Tenant,
@@ -1722,8 +1950,9 @@ fn get(
 ) -> Handled {
     let (ty, mut object) = match read(t, path) {
         Some(found) => found,
-        None if exists(t, path) => {
-            // A singleton or single-valued containment never written: its defaults.
+        None if exists(t, path) && implicit(cat, path, declared) => {
+            // A singleton, or a single-valued containment every owner has, never written:
+            // its defaults.
             let mut o = Map::new();
             o.insert("id".into(), json!(last_key(path)));
             (declared.to_string(), o)
@@ -1792,15 +2021,7 @@ fn create(
     if ty == "microsoft.graph.invitation" {
         super::links::invitation(t, &mut object)?;
     }
-    let mut links = vec![];
-    for (nav, urls) in &checked.binds {
-        let p = cat
-            .prop_info(&ty, nav)
-            .ok_or_else(|| GraphErr::segment_not_found(nav))?;
-        for url in urls {
-            links.push((nav.clone(), resolve_link(t, cat, url, &p.ty)?));
-        }
-    }
+    let links = super::binds::resolve(t, cat, &ty, None, &checked.binds)?;
     let id = object
         .get("id")
         .and_then(Value::as_str)
@@ -1881,10 +2102,7 @@ fn create(
         }
     };
     if let Some(set) = top_set {
-        let owner = EntityPath::set_item(&set, &id);
-        for (nav, target) in links {
-            add_link(t, &owner, &[Some(ty.clone())], &nav, &target, false)?;
-        }
+        super::binds::apply(t, &EntityPath::set_item(&set, &id), &ty, links)?;
     }
     let mut out = Map::new();
     out.insert(
@@ -1930,6 +2148,8 @@ fn update(
     let checked = check_entity(cat, &current, body, mode)?;
     let ty = checked.ty.clone();
     super::extensions::check_write(t, &ty, &checked.object)?;
+    // `nav@odata.bind` links, checked before anything is written and made after.
+    let links = super::binds::resolve(t, cat, &ty, Some(path), &checked.binds)?;
     let id = last_key(path);
     if let Some((set, _)) = path.top() {
         let set = set.to_string();
@@ -1965,6 +2185,7 @@ fn update(
                 }
             }
             t.store.version += 1;
+            super::binds::apply(t, path, &ty, links)?;
             return Ok(no_content());
         }
     }
@@ -2009,9 +2230,10 @@ fn update(
             json!(format_timestamp(chrono::Utc::now(), precision)),
         );
     }
-    e.ty = ty;
+    e.ty = ty.clone();
     let object = e.object.clone();
     t.store.version += 1;
+    super::binds::apply(t, path, &ty, links)?;
     if directory || op.returns.is_none() {
         return Ok(no_content());
     }

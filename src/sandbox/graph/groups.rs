@@ -186,10 +186,10 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     let body = body_object(body)?;
     // The store's write checks (types, unknown names, enums, sizes, `visibility`, read-only
     // names ignored), as every other write gets them.
-    {
+    let binds = {
         use crate::sandbox::store::{catalog::catalog, write};
-        write::check_entity(catalog(), GROUP, body.clone(), write::Mode::Create)?;
-    }
+        write::check_entity(catalog(), GROUP, body.clone(), write::Mode::Create)?.binds
+    };
     let get = |k: &str| crate::json::get_ci(&body, k).cloned();
     let display_name = get("displayName").and_then(|v| v.as_str().map(str::to_string));
     let nickname = get("mailNickname").and_then(|v| v.as_str().map(str::to_string));
@@ -227,6 +227,19 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         ));
     }
     let group_types = get("groupTypes").unwrap_or(json!([]));
+    // group-post-groups: a Microsoft 365 group created without `visibility` is `Public`;
+    // other groups keep it null.
+    let unified = group_types.as_array().is_some_and(|a| {
+        a.iter().any(|t| {
+            t.as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Unified"))
+        })
+    });
+    let visibility = match get("visibility") {
+        Some(v) if !v.is_null() => v,
+        _ if unified => json!("Public"),
+        _ => Value::Null,
+    };
     let domain = ctx.state.tenant().domain.clone();
     let id = new_id();
     let now = timestamp(chrono::Utc::now());
@@ -258,31 +271,25 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
             "securityIdentifier",
             json!(security_identifier(&id).unwrap_or_default()),
         ),
-        ("visibility", get("visibility").unwrap_or(Value::Null)),
+        ("visibility", visibility),
         ("proxyAddresses", json!([])),
     ] {
         object.insert(k.to_string(), v);
     }
-    let mut members = vec![];
+    // `members@odata.bind` and `owners@odata.bind` link as `.../$ref` does, once the group
+    // exists; every reference is checked first, so a bad one leaves no group behind.
+    let cat = crate::sandbox::store::catalog::catalog();
     let mut tenant = ctx.state.tenant_mut();
-    for (k, v) in &body {
-        if k.eq_ignore_ascii_case("members@odata.bind") {
-            for r in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                let member = r.rsplit('/').next().unwrap_or_default().to_string();
-                if !tenant.users.contains_key(&member) && !tenant.groups.contains_key(&member) {
-                    return Err(GraphErr::not_found(&member));
-                }
-                members.push(member);
-            }
-        }
-    }
+    let links = super::binds::resolve(&tenant, cat, GROUP, None, &binds)?;
     tenant.groups.insert(
         id.clone(),
         Group {
             object: object.clone(),
-            members,
+            members: vec![],
         },
     );
+    let path = crate::sandbox::store::EntityPath::set_item("groups", &id);
+    super::binds::apply(&mut tenant, &path, GROUP, links)?;
     drop(tenant);
     let mut out = Map::new();
     out.insert(

@@ -8,7 +8,8 @@
 //! - RBAC role assignments (rbacapplication-post-roleassignments): an assignment at the
 //!   directory scope activates the role (`directoryRoles`), makes the principal one of its
 //!   `members` (so `memberOf` lists it), and has a PIM schedule instance
-//!   (`roleAssignmentScheduleInstances`, rbacapplication-list-roleassignmentscheduleinstances);
+//!   (`roleAssignmentScheduleInstances`, rbacapplication-list-roleassignmentscheduleinstances)
+//!   and schedule (`roleAssignmentSchedules`, rbacapplication-list-roleassignmentschedules);
 //!   deleting it undoes each. `directoryRoles/{id}/members/$ref` adds and removes the same
 //!   assignments; an unknown principal or role definition is Graph's 404.
 //! - `$expand=principal` and `$expand=roleDefinition` on role assignments and their instances.
@@ -25,6 +26,7 @@ use crate::sandbox::store::{Entity, EntityPath, Nav, Root};
 const APP_ROLE_ASSIGNMENT: &str = "microsoft.graph.appRoleAssignment";
 const ROLE_ASSIGNMENT: &str = "microsoft.graph.unifiedRoleAssignment";
 const SCHEDULE_INSTANCE: &str = "microsoft.graph.unifiedRoleAssignmentScheduleInstance";
+const SCHEDULE: &str = "microsoft.graph.unifiedRoleAssignmentSchedule";
 const SERVICE_PRINCIPALS: &str = "servicePrincipals";
 /// The default access role: assignable on any resource, declared or not.
 const DEFAULT_ACCESS: &str = "00000000-0000-0000-0000-000000000000";
@@ -322,7 +324,10 @@ fn role_assigned(t: &mut Tenant, assignment: &Map<String, Value>) {
         let instance = crate::sandbox::defaults::schedule_instance(assignment, &now);
         let id = text(&instance, "id").to_string();
         d.many_mut("roleAssignmentScheduleInstances")
-            .insert(id, Entity::new(SCHEDULE_INSTANCE, instance));
+            .insert(id.clone(), Entity::new(SCHEDULE_INSTANCE, instance));
+        let schedule = crate::sandbox::defaults::assignment_schedule(assignment, &now);
+        d.many_mut("roleAssignmentSchedules")
+            .insert(id, Entity::new(SCHEDULE, schedule));
     }
     if text(assignment, "directoryScopeId") != "/" {
         return;
@@ -360,6 +365,7 @@ fn role_unassigned(t: &mut Tenant, assignment: &Map<String, Value>, id: &str) {
     if let Some(d) = rbac_directory(t) {
         d.many_mut("roleAssignmentScheduleInstances")
             .shift_remove(id);
+        d.many_mut("roleAssignmentSchedules").shift_remove(id);
         // Another directory-wide assignment of the same role keeps the membership.
         still = d.many("roleAssignments").is_some_and(|m| {
             m.values().any(|a| {
@@ -396,6 +402,8 @@ pub fn expand(t: &Tenant, ty: &str, object: &mut Map<String, Value>, expand: &[E
         ty,
         ROLE_ASSIGNMENT
             | SCHEDULE_INSTANCE
+            | SCHEDULE
+            | "microsoft.graph.unifiedRoleEligibilitySchedule"
             | "microsoft.graph.unifiedRoleEligibilityScheduleInstance"
     ) {
         return;

@@ -3,8 +3,10 @@
 mod actions;
 mod applications;
 mod batch;
+mod binds;
 mod conditional_access;
 mod deep_insert;
+mod derived;
 mod directory;
 mod extensions;
 pub mod generic;

@@ -70,6 +70,13 @@ pub fn reset(ctx: &Ctx, user_id: &str, key: &str, method_id: &str, body: &[u8]) 
         "lastPasswordChangeDateTime".into(),
         json!(format_timestamp(now, Precision::Seconds)),
     );
+    // Tokens issued before the new password are no longer valid (the older name,
+    // `refreshTokensValidFromDateTime`, follows when shown).
+    user.object.insert(
+        "signInSessionsValidFromDateTime".into(),
+        json!(format_timestamp(now, Precision::Seconds)),
+    );
+    user.object.remove("refreshTokensValidFromDateTime");
     let location = format!(
         "{}/{}/users/{user_id}/authentication/operations/{op_id}",
         ctx.state.base_url,

@@ -9,6 +9,7 @@ use super::directory::{
 use super::{body_object, collection_of, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
 use crate::sandbox::odata::{project, GraphErr};
 use crate::sandbox::query::{Plan, SandboxSchema, Schema, Target};
+use crate::sandbox::store::{catalog::catalog, EntityPath};
 
 const READ: &[&str] = &[
     "User.Read.All",
@@ -237,7 +238,18 @@ pub(super) fn password_ok(p: &str) -> bool {
 /// null), every stored property in beta, or exactly `$select`.
 pub fn shape_user(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
     if !select.is_empty() {
-        return project(object, select);
+        let mut out = project(object, select);
+        // `refreshTokensValidFromDateTime` is the older name of
+        // `signInSessionsValidFromDateTime`: the same instant, stored only once revoked.
+        if let Some(v) = out.get_mut("refreshTokensValidFromDateTime") {
+            if v.is_null() {
+                *v = object
+                    .get("signInSessionsValidFromDateTime")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+            }
+        }
+        return out;
     }
     match ctx.ver {
         super::Ver::V1 => {
@@ -399,7 +411,9 @@ fn get(ctx: &Ctx, key: &str) -> Handled {
 
 fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     ctx.require(WRITE, DIRECTORY_ADMIN_ROLES, None)?;
-    let body = validate(body_object(body)?, true)?;
+    let mut body = body_object(body)?;
+    let binds = super::binds::take(catalog(), USER, &mut body)?;
+    let body = validate(body, true)?;
     store_checks(&body)?;
     for required in [
         "accountEnabled",
@@ -449,7 +463,14 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
             "The specified password does not comply with password complexity requirements. Please provide a different password.",
         ));
     }
+    let links = super::binds::resolve(&tenant, catalog(), USER, None, &binds)?;
     let id = tenant.add_user(Value::Object(body), password);
+    super::binds::apply(
+        &mut tenant,
+        &EntityPath::set_item("users", &id),
+        USER,
+        links,
+    )?;
     let object = tenant.users[&id].object.clone();
     drop(tenant);
     let mut out = Map::new();
@@ -459,7 +480,9 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
 }
 
 fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
-    let body = validate(body_object(body)?, false)?;
+    let mut body = body_object(body)?;
+    let binds = super::binds::take(catalog(), USER, &mut body)?;
+    let body = validate(body, false)?;
     store_checks(&body)?;
     let mut tenant = ctx.state.tenant_mut();
     let id = tenant
@@ -478,6 +501,8 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
             }
         }
     }
+    let path = EntityPath::set_item("users", &id);
+    let links = super::binds::resolve(&tenant, catalog(), USER, Some(&path), &binds)?;
     let old_upn = tenant.users[&id].upn().to_ascii_lowercase();
     let Some(user) = tenant.users.get_mut(&id) else {
         return Err(GraphErr::not_found(key));
@@ -535,6 +560,7 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
         tenant.upn_index.remove(&old_upn);
         tenant.upn_index.insert(new_upn, id);
     }
+    super::binds::apply(&mut tenant, &path, USER, links)?;
     Ok(no_content())
 }
 

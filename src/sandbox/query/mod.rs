@@ -78,6 +78,9 @@ impl Schema for Polymorphic<'_> {
     fn derives_from(&self, ty: &str, base: &str) -> bool {
         self.inner.derives_from(ty, base)
     }
+    fn dynamic(&self, ty: &str, name: &str) -> Option<String> {
+        self.inner.dynamic(ty, name)
+    }
 }
 
 /// One `$expand` item: `prop[/cast][(nested options)]`.
@@ -133,6 +136,28 @@ fn property<'a>(target: &Target<'a>, name: &str) -> Result<Prop<'a>, GraphErr> {
         .ok_or_else(|| filter::unknown_property(name, target.ty))
 }
 
+/// A `$select` item of `target`: the declared property's canonical name or, on an open type
+/// (`OpenType="true"`: servicePrincipal, ...), a dynamic property (see [`Schema::dynamic`]),
+/// which Graph accepts and returns when the object holds it; a closed type refuses an
+/// unknown name with Graph's 400.
+fn selected(target: &Target, name: &str) -> Result<String, GraphErr> {
+    if let Some(p) = target.schema.property(target.ty, name) {
+        return Ok(p.name.to_string());
+    }
+    is_identifier(name)
+        .then(|| target.schema.dynamic(target.ty, name))
+        .flatten()
+        .ok_or_else(|| filter::unknown_property(name, target.ty))
+}
+
+/// An OData simple identifier: a letter or `_`, then letters, digits and `_`.
+fn is_identifier(name: &str) -> bool {
+    let mut c = name.chars();
+    c.next().is_some_and(|f| f.is_alphabetic() || f == '_')
+        && c.all(|x| x.is_alphanumeric() || x == '_')
+        && name.len() <= 128
+}
+
 /// `$select`: canonical names; `*` keeps every property.
 fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
     let mut out = Vec::with_capacity(list.len());
@@ -157,7 +182,7 @@ fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
                 schema: target.schema,
                 ty: &cast,
             };
-            out.push(property(&inner, prop.trim())?.name.to_string());
+            out.push(selected(&inner, prop.trim())?);
             continue;
         }
         if name.contains('(') {
@@ -172,7 +197,7 @@ fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
             out.push(name.to_string());
             continue;
         }
-        out.push(property(target, name)?.name.to_string());
+        out.push(selected(target, name)?);
     }
     Ok(out)
 }

@@ -38,6 +38,13 @@ pub trait Schema {
     /// Whether `ty` is `base` or derives from it (for OData casts).
     fn derives_from(&self, ty: &str, base: &str) -> bool;
 
+    /// The name `$select` takes for `name`, which `ty` does not declare, as a dynamic property
+    /// of an open type (`OpenType="true"` in the metadata, or derived from one); `None` on a
+    /// closed type, where Graph refuses it.
+    fn dynamic(&self, _ty: &str, _name: &str) -> Option<String> {
+        None
+    }
+
     /// The resource name Graph's directory errors use for `ty` (`User` for
     /// `microsoft.graph.user`).
     fn resource_name(&self, ty: &str) -> String {
@@ -92,6 +99,10 @@ impl Schema for SandboxSchema {
 
     fn knows(&self, ty: &str) -> bool {
         Self::def(ty).is_some() || catalog_schema().knows(ty)
+    }
+
+    fn dynamic(&self, ty: &str, name: &str) -> Option<String> {
+        catalog_schema().dynamic(ty, name)
     }
 
     fn derives_from(&self, ty: &str, base: &str) -> bool {

@@ -351,6 +351,45 @@ fn parse_pattern(seg: &str) -> (Pattern, Vec<String>) {
     (Pattern::Lit(seg.to_ascii_lowercase()), vec![])
 }
 
+/// The child of a route node for operation `name` (lower case, unqualified) of a namespace
+/// other than `microsoft.graph`, whose templates keep the qualified name
+/// (`microsoft.graph.security.runHuntingQuery`): Graph resolves an unqualified bound
+/// operation against every namespace. `keys`: the named parameters of a call (none for a
+/// literal or `name()`). `microsoft.graph` wins a tie, then only a unique match counts.
+fn qualified_child(
+    children: &HashMap<Pattern, usize>,
+    name: &str,
+    keys: &[String],
+) -> Option<usize> {
+    if name.contains('.') || name.starts_with('$') {
+        return None;
+    }
+    let suffix = format!(".{name}");
+    let mut names: Vec<&str> = children
+        .keys()
+        .filter_map(|p| match p {
+            Pattern::Lit(q) if keys.is_empty() => Some(q.as_str()),
+            Pattern::Call(q, k) if k.as_slice() == keys => Some(q.as_str()),
+            _ => None,
+        })
+        .filter(|q| q.starts_with("microsoft.graph.") && q.ends_with(&suffix))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let own = format!("microsoft.graph.{name}");
+    let q = match names.as_slice() {
+        _ if names.contains(&own.as_str()) => own.as_str(),
+        [q] => q,
+        _ => return None,
+    };
+    let lit = keys
+        .is_empty()
+        .then(|| children.get(&Pattern::Lit(q.to_string())))
+        .flatten();
+    lit.or_else(|| children.get(&Pattern::Call(q.to_string(), keys.to_vec())))
+        .copied()
+}
+
 impl Routes {
     fn walk(
         &self,
@@ -400,6 +439,14 @@ impl Routes {
                     }
                     captures.truncate(mark);
                 }
+                // A bound operation of another namespace, unqualified
+                // (`security/runHuntingQuery`), as Graph allows.
+                if let Some(n) = qualified_child(children, &lower, &[]) {
+                    if let Some(found) = self.walk(n, segs, at + 1, captures, budget, deepest) {
+                        return Some(found);
+                    }
+                    captures.truncate(mark);
+                }
                 None
             }
             Some(args) => {
@@ -421,17 +468,20 @@ impl Routes {
                     .collect();
                 sorted.sort();
                 let keys: Vec<String> = sorted.iter().map(|(k, _)| k.clone()).collect();
-                let n = *children
+                let n = children
                     .get(&Pattern::Call(short.clone(), keys.clone()))
                     // A function of a sub-namespace keeps its qualified name in the
                     // templates (`microsoft.graph.callRecords.getDirectRoutingCalls(...)`).
-                    .or_else(|| children.get(&Pattern::Call(lower.clone(), keys)))
+                    .or_else(|| children.get(&Pattern::Call(lower.clone(), keys.clone())))
                     .or_else(|| {
                         // `delta()` also matches a template written `delta`.
                         args.is_empty()
                             .then(|| children.get(&Pattern::Lit(short.clone())))
                             .flatten()
-                    })?;
+                    })
+                    .copied()
+                    // ... and one of another namespace, unqualified.
+                    .or_else(|| qualified_child(children, &short, &keys))?;
                 captures.extend(sorted.into_iter().map(|(_, v)| v));
                 let found = self.walk(n, segs, at + 1, captures, budget, deepest);
                 if found.is_none() {
@@ -855,6 +905,37 @@ impl Schema for CatalogSchema {
 
     fn knows(&self, ty: &str) -> bool {
         self.0.ty(ty).is_some()
+    }
+
+    /// On an open type, a dynamic property: any name on most types. Directory objects are
+    /// open for the properties the directory keeps on all of them (`createdDateTime` of a
+    /// servicePrincipal, which v1.0 declares on users, groups, ... but not there), with their
+    /// canonical names; another name is Graph's 400 there as on a closed type
+    /// (`users?$select=noSuchProperty`). Directory extensions (`extension_{appId}_{name}`)
+    /// are the query engine's.
+    fn dynamic(&self, ty: &str, name: &str) -> Option<String> {
+        /// The directory objects whose declared properties the directory keeps.
+        const DIRECTORY: &[&str] = &[
+            "microsoft.graph.user",
+            "microsoft.graph.group",
+            "microsoft.graph.application",
+            "microsoft.graph.servicePrincipal",
+            "microsoft.graph.device",
+            "microsoft.graph.orgContact",
+            "microsoft.graph.administrativeUnit",
+            "microsoft.graph.organization",
+        ];
+        if !self.0.is_open(ty) {
+            return None;
+        }
+        if !self.0.is_directory(ty) {
+            return Some(name.to_string());
+        }
+        DIRECTORY
+            .iter()
+            .filter_map(|d| self.0.prop_info(d, name))
+            .find(|p| !p.nav)
+            .map(|p| p.name.clone())
     }
 
     fn derives_from(&self, ty: &str, base: &str) -> bool {

@@ -1,0 +1,112 @@
+//! `{navigationProperty}@odata.bind` in create (POST) and update (PATCH) bodies: Graph links
+//! the objects the URLs name, as `POST .../{nav}/$ref` (a collection) or
+//! `PUT .../{nav}/$ref` (a single-valued navigation) would, with the same errors
+//! (learn.microsoft.com/graph/api/group-post-groups, group-post-members "add multiple members
+//! to a group in a single request"). The annotation is not a property: `store::write` takes
+//! it out of the body.
+//!
+//! A URL names its object by its last key, whatever its host (Graph's own or the sandbox's
+//! loopback address) and its set (`directoryObjects/{id}`, `users/{id}`, `users('{id}')`).
+//! Every reference is checked before any is made, so a failing body links nothing.
+
+use serde_json::Map;
+
+use super::generic::{add_ref, exists_already, links_of, resolve_link, set_ref};
+use crate::sandbox::odata::GraphErr;
+use crate::sandbox::state::Tenant;
+use crate::sandbox::store::catalog::Catalog;
+use crate::sandbox::store::write::{check_entity, Mode};
+use crate::sandbox::store::EntityPath;
+
+/// The checked links of one navigation property.
+pub struct Bound {
+    nav: String,
+    collection: bool,
+    ids: Vec<String>,
+}
+
+/// Takes the `@odata.bind` annotations out of `body` (of an entity of type `ty`) and checks
+/// their form and navigation properties as every store write does.
+pub fn take(
+    cat: &Catalog,
+    ty: &str,
+    body: &mut Map<String, serde_json::Value>,
+) -> Result<Vec<(String, Vec<String>)>, GraphErr> {
+    let keys: Vec<String> = body
+        .keys()
+        .filter(|k| k.ends_with("@odata.bind"))
+        .cloned()
+        .collect();
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut annotations = Map::new();
+    for k in keys {
+        if let Some(v) = body.remove(&k) {
+            annotations.insert(k, v);
+        }
+    }
+    Ok(check_entity(cat, ty, annotations, Mode::Update)?.binds)
+}
+
+/// Resolves the links `binds` asks of an entity of type `ty`, at `owner` when it exists
+/// already (an update) and `None` for one being created: each URL must name an existing
+/// object of the navigation's type (Graph's 404 `Request_ResourceNotFound`), and a reference
+/// already in a collection, or named twice, is Graph's 400 ("One or more added object
+/// references already exist ..."). Nothing is written.
+pub fn resolve(
+    t: &Tenant,
+    cat: &Catalog,
+    ty: &str,
+    owner: Option<&EntityPath>,
+    binds: &[(String, Vec<String>)],
+) -> Result<Vec<Bound>, GraphErr> {
+    let mut out = Vec::with_capacity(binds.len());
+    for (nav, urls) in binds {
+        let p = cat
+            .prop_info(ty, nav)
+            .ok_or_else(|| GraphErr::segment_not_found(nav))?;
+        let mut ids: Vec<String> = Vec::with_capacity(urls.len());
+        let present = owner.map(|o| links_of(t, o, nav)).unwrap_or_default();
+        for url in urls {
+            let id = resolve_link(t, cat, url, &p.ty)?;
+            if p.collection && (ids.contains(&id) || present.contains(&id)) {
+                return Err(exists_already(nav));
+            }
+            if nav == "members"
+                && owner
+                    .and_then(EntityPath::top)
+                    .is_some_and(|(_, o)| o == id)
+            {
+                return Err(super::groups::self_member());
+            }
+            ids.push(id);
+        }
+        out.push(Bound {
+            nav: p.name.clone(),
+            collection: p.collection,
+            ids,
+        });
+    }
+    Ok(out)
+}
+
+/// Makes the links [`resolve`] checked, on the entity (of type `ty`) at `owner`.
+pub fn apply(
+    t: &mut Tenant,
+    owner: &EntityPath,
+    ty: &str,
+    bound: Vec<Bound>,
+) -> Result<(), GraphErr> {
+    let types = [Some(ty.to_string())];
+    for b in bound {
+        for id in &b.ids {
+            if b.collection {
+                add_ref(t, owner, &types, &b.nav, id)?;
+            } else {
+                set_ref(t, owner, &types, &b.nav, id)?;
+            }
+        }
+    }
+    Ok(())
+}
