@@ -130,18 +130,23 @@ else {
     }
     $env:PSModulePath = $emptyDir + [IO.Path]::PathSeparator + $env:PSModulePath
 
-    function Initialize-AnalysisCache {
+    function Initialize-AnalysisCache([string] $Flavour) {
         # PowerShell keeps what each module on PSModulePath exports in a per-user cache file
         # (~/.cache/powershell/ModuleAnalysisCache-*), read at the first Import-Module by name
         # or command lookup, and rewritten only by a process that lives 13 s after a change. A
         # user's machine has it current after their first longer session; a fresh process
-        # with a stale one analyses the changed modules again, every time. So, first, one such
-        # session: every module listed, then 25 s for PowerShell to drop entries of removed
-        # modules (after 10 s) and write the file. Returns the cache file's size (bytes).
+        # with a stale one analyses the changed modules again, every time. The user's own file
+        # also holds whatever their sessions recorded: one that imported modules by name lists
+        # each binary module a second time, under its assembly's path, which doubled MgGraph's
+        # part of it (1.3 to 2.6 MB) and moved every import row by about 30 ms between runs.
+        # So the bench uses a file of its own per pwsh (PSModuleAnalysisCachePath, which its
+        # child processes inherit), emptied, then one such first session: every module listed,
+        # then 25 s for PowerShell to write the file. Returns the file's size (bytes).
+        $env:PSModuleAnalysisCachePath = Join-Path $repo "target/bench/ModuleAnalysisCache-$Flavour"
+        Remove-Item -LiteralPath $env:PSModuleAnalysisCachePath -Force -ErrorAction SilentlyContinue
         & $launcher[0] @($launcher | Select-Object -Skip 1) -NoProfile -NonInteractive -Command '$null = Get-Module -ListAvailable; $null = Get-Command -Module Microsoft.Graph*; Start-Sleep -Seconds 25'
         if ($LASTEXITCODE -ne 0) { throw "priming the module analysis cache failed ($LASTEXITCODE)" }
-        $cache = Get-ChildItem (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache/powershell') -Filter 'ModuleAnalysisCache-*' -ErrorAction SilentlyContinue |
-            Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+        $cache = Get-Item -LiteralPath $env:PSModuleAnalysisCachePath -ErrorAction SilentlyContinue
         if ($cache) { $cache.Length } else { $null }
     }
 
@@ -237,7 +242,7 @@ else {
             $launcher = $flavours[$flavour]
             Write-Host "fresh processes from bash ($flavour pwsh): $($freshRuns.Count) rows x $Iterations rounds, each after a bare start"
             Write-Host "  priming PowerShell's module analysis cache (25 s)"
-            $results.analysisCache[$flavour] = Initialize-AnalysisCache
+            $results.analysisCache[$flavour] = Initialize-AnalysisCache $flavour
             $results.load[$flavour] = ((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1)
             $results.fresh[$flavour] = Measure-Fresh
             Write-Host "where the time goes ($flavour pwsh): in-process steps of the first runs"
@@ -453,7 +458,7 @@ if (-not $inst) {
     }
 }
 & $add ''
-& $add ('Fresh-process rows: started from bash (`tests/bench/Fresh.sh`), each run right after a bare `pwsh -NoProfile -NonInteractive -Command exit`, {0} rounds, after one uncounted run of each; the figure is the median of (run - the bare start before it). Bare start: {1}. Before them, PowerShell''s module analysis cache was brought up to date as a user''s first longer session does (every module listed, then 25 s for PowerShell to write it): {3}. Notes: in-process Stopwatch steps of the same first runs (`tests/bench/Breakdown.ps1`, medians of {2} fresh processes), with the JIT time (`System.Runtime.JitInfo`) and the assemblies loaded in each step; the full tables are below.' -f $Iterations, (($shown | ForEach-Object { '{0:n0} ms ({1})' -f $results.fresh[$_].bare, $short[$_] }) -join ', '), $BreakdownRuns,
+& $add ('Fresh-process rows: started from bash (`tests/bench/Fresh.sh`), each run right after a bare `pwsh -NoProfile -NonInteractive -Command exit`, {0} rounds, after one uncounted run of each; the figure is the median of (run - the bare start before it). Bare start: {1}. Before them, PowerShell''s module analysis cache (a file of the bench''s own per pwsh, `PSModuleAnalysisCachePath`, emptied first) was brought up to date as a user''s first longer session does (every module listed, then 25 s for PowerShell to write it): {3}. Notes: in-process Stopwatch steps of the same first runs (`tests/bench/Breakdown.ps1`, medians of {2} fresh processes), with the JIT time (`System.Runtime.JitInfo`) and the assemblies loaded in each step; the full tables are below.' -f $Iterations, (($shown | ForEach-Object { '{0:n0} ms ({1})' -f $results.fresh[$_].bare, $short[$_] }) -join ', '), $BreakdownRuns,
     $(if ($results['analysisCache']) { ($shown | ForEach-Object { if ($results.analysisCache[$_]) { '{0:n1} MB ({1})' -f ($results.analysisCache[$_] / 1MB), $short[$_] } }) -join ', ' } else { 'not recorded in this run' }))
 & $add ''
 & $add '## Where the time goes'
