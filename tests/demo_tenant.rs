@@ -547,11 +547,7 @@ async fn sign_in_activity_agrees_with_the_sign_in_log() {
     use std::collections::HashMap;
     let s = sandbox(SandboxConfig::default()).await;
     let g = app_graph(&s).await;
-    let at = |v: &Value| {
-        v.as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.timestamp())
-    };
+    let at = unix_seconds;
     let mut events = vec![];
     let mut next = Some("/v1.0/auditLogs/signIns?$top=999".to_string());
     while let Some(path) = next {
@@ -641,11 +637,7 @@ async fn sign_in_activity_agrees_with_the_sign_in_log() {
 async fn every_user_has_sign_in_sessions_valid_from_its_creation_or_password_change() {
     let s = sandbox(SandboxConfig::default()).await;
     let g = app_graph(&s).await;
-    let at = |v: &Value| {
-        v.as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.timestamp())
-    };
+    let at = unix_seconds;
     let mut users = vec![];
     let mut next = Some(
         "/v1.0/users?$top=999&$select=id,userPrincipalName,createdDateTime,lastPasswordChangeDateTime,signInSessionsValidFromDateTime"

@@ -209,3 +209,11 @@ pub async fn make_user(g: &Graph, nick: &str) -> String {
     assert_eq!(status, 201, "{user}");
     user["id"].as_str().unwrap().to_string()
 }
+
+/// An RFC 3339 date-time string (Graph's `Edm.DateTimeOffset` in JSON) as seconds since the
+/// Unix epoch; `None` for a non-string or a string that does not parse.
+pub fn unix_seconds(v: &Value) -> Option<i64> {
+    v.as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.timestamp())
+}
