@@ -85,6 +85,13 @@
   their PIM schedules; `$select` of a dynamic property of an open type; a property as a path
   segment; unqualified operations of other namespaces; 404 for a single-valued containment
   never set.
+- Runs Microsoft.Entra unchanged: an object a script built with `Add-Member NoteProperty id`
+  binds through its alias properties, and a null for a key a model does not declare is dropped
+  (as the SDK''s `CopyFrom`), not sent to Graph.
+- The cmdlets the catalog writes by hand keep every parameter the metadata gives (`-Skip` on
+  `Get-MgGroup`, the `List` set of
+  `Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration`) and have their
+  beta twins (`New-MgBetaGroupMember`, `Remove-MgBetaGroupMemberByRef`, ...).
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

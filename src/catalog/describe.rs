@@ -377,7 +377,7 @@ fn find_unsorted(
         if want_v1 {
             out.extend(rows(c, method, Some(path)));
         }
-        if want_beta && generated::command_module(c.name).is_some() {
+        if want_beta {
             let (beta, _) = generated::beta_twin(c.name, c.sdk_module);
             if let Some(b) = super::command(&beta) {
                 out.extend(rows(b, method, Some(path)));

@@ -5,6 +5,8 @@
 //! their roles are *derived* from a command's routes with the SDK's conventions (List, Get,
 //! CreateExpanded, Create, ...ViaIdentity), so adding a Graph operation is one table entry.
 
+use std::collections::HashMap;
+
 pub mod commands;
 #[cfg(feature = "codegen")]
 pub mod csharp;
@@ -222,7 +224,7 @@ impl CustomQuery {
 }
 
 /// One HTTP route of a command.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Route {
     pub kind: RouteKind,
     pub method: Method,
@@ -342,7 +344,7 @@ pub enum Special {
 }
 
 /// One cmdlet.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Command {
     pub name: &'static str,
     /// The SDK module the cmdlet comes from (for help and docs links).
@@ -1089,12 +1091,103 @@ impl Command {
 }
 
 /// Looks a catalog command up by name, ignoring case: the hand-written table first (commands
-/// whose behaviour Graph's metadata does not capture), then the generated catalog.
+/// whose behaviour Graph's metadata does not capture), then the generated catalog, then the
+/// beta twin of a hand-written v1.0 command the metadata has no name for
+/// (`New-MgBetaGroupMember`).
 pub fn command(name: &str) -> Option<&'static Command> {
-    COMMANDS
+    if let Some(c) = COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name)) {
+        return Some(hand_written(c));
+    }
+    generated::command(name).or_else(|| hand_written_beta_twin(name))
+}
+
+/// Built commands of the hand-written table, by lower-case name.
+fn built_commands() -> &'static std::sync::Mutex<HashMap<String, &'static Command>> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<String, &'static Command>>> =
+        std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn cached(name: &str, build: impl FnOnce() -> Command) -> &'static Command {
+    let mut cache = built_commands().lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry(name.to_ascii_lowercase())
+        .or_insert_with(|| Box::leak(Box::new(build())))
+}
+
+/// A hand-written command with what the metadata says about its routes: where the generated
+/// command of the same name has a route of the same method and path, that route's query
+/// options (`$skip` only where the collection supports it), `ConsistencyLevel` header and
+/// custom query options; and the generated command's routes the hand-written one lacks (the
+/// `List` set of `Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration`).
+/// So the SDK's parameters, derived from the metadata, are never lost by writing a command
+/// by hand.
+fn hand_written(c: &'static Command) -> &'static Command {
+    let Some(g) = generated::command(c.name) else {
+        return c;
+    };
+    cached(c.name, || {
+        let same = |a: &Route, b: &Route| a.method == b.method && a.path == b.path;
+        let mut routes: Vec<Route> = c
+            .routes
+            .iter()
+            .map(|r| match g.routes.iter().find(|x| same(r, x)) {
+                Some(from) if r.query.is_none() => Route {
+                    query: Some(from.query_support()),
+                    consistency_level: from
+                        .query
+                        .map_or(from.kind == RouteKind::List && g.advanced_query, |_| {
+                            from.consistency_level
+                        }),
+                    custom_query: from.custom_query,
+                    pageable: r.pageable || from.pageable,
+                    ..r.clone()
+                },
+                _ => r.clone(),
+            })
+            .collect();
+        for r in g.routes {
+            if !routes.iter().any(|x| same(x, r)) {
+                routes.push(r.clone());
+            }
+        }
+        Command {
+            routes: Box::leak(routes.into_boxed_slice()),
+            ..c.clone()
+        }
+    })
+}
+
+/// The beta twin of a hand-written v1.0 command (`New-MgBetaGroupMember` of
+/// `New-MgGroupMember`), in the twin module, as the SDK's beta modules have one for every
+/// v1.0 cmdlet; `None` when `name` is not such a twin.
+fn hand_written_beta_twin(name: &str) -> Option<&'static Command> {
+    let v1 = generated::v1_name_of_beta(name)?;
+    let c = COMMANDS
         .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
-        .or_else(|| generated::command(name))
+        .find(|c| c.api == Api::V1 && c.name.eq_ignore_ascii_case(&v1))?;
+    let (twin, module) = generated::beta_twin(c.name, c.sdk_module);
+    Some(cached(&twin, || {
+        let examples: Vec<Example> = c
+            .examples
+            .iter()
+            .map(|e| Example {
+                code: leak(e.code.replace(c.name, &twin)),
+                remarks: e.remarks,
+            })
+            .collect();
+        Command {
+            name: leak(twin.clone()),
+            sdk_module: leak(module),
+            api: Api::Beta,
+            examples: Box::leak(examples.into_boxed_slice()),
+            ..c.clone()
+        }
+    }))
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
 }
 
 #[cfg(test)]
@@ -1181,6 +1274,66 @@ mod tests {
             placeholder_param("temporaryAccessPassAuthenticationMethod-id"),
             "TemporaryAccessPassAuthenticationMethodId"
         );
+    }
+
+    /// A hand-written entry replaces the generated command of its name, so it must offer every
+    /// parameter set and parameter the generated one does (the SDK's, derived from the metadata:
+    /// `-Skip` where the collection supports `$skip`, a `List` set where Graph lists).
+    #[test]
+    fn hand_written_commands_keep_the_generated_parameters() {
+        let mut missing = vec![];
+        for c in COMMANDS {
+            let Some(g) = generated::command(c.name) else {
+                continue;
+            };
+            let c = command(c.name).unwrap();
+            let ours = c.params();
+            for set in g.parameter_sets() {
+                if !c.parameter_sets().iter().any(|s| s.name == set.name) {
+                    missing.push(format!("{}: set {}", c.name, set.name));
+                }
+            }
+            for p in g.params() {
+                let Some(mine) = ours.iter().find(|m| m.name.eq_ignore_ascii_case(&p.name)) else {
+                    missing.push(format!("{}: -{}", c.name, p.name));
+                    continue;
+                };
+                for (set, _) in &p.sets {
+                    if !mine.sets.iter().any(|(s, _)| s == set) {
+                        missing.push(format!("{}: -{} in set {set}", c.name, p.name));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    /// The SDK's beta modules have a twin of every v1.0 cmdlet, hand-written ones included:
+    /// same parameters, in the twin module, listed in its manifest.
+    #[test]
+    fn hand_written_commands_have_beta_twins() {
+        let modules = modules::sdk_modules();
+        for c in COMMANDS.iter().filter(|c| c.api == Api::V1) {
+            let (beta, module) = generated::beta_twin(c.name, c.sdk_module);
+            let twin = command(&beta).unwrap_or_else(|| panic!("no {beta}"));
+            assert_eq!(twin.api, Api::Beta, "{beta}");
+            assert_eq!(twin.sdk_module, module, "{beta}");
+            let names = |c: &'static Command| -> Vec<String> {
+                let mut n: Vec<String> = c.params().into_iter().map(|p| p.name).collect();
+                n.sort();
+                n
+            };
+            assert_eq!(names(twin), names(command(c.name).unwrap()), "{beta}");
+            assert!(
+                modules[&module].iter().any(|m| m.name == twin.name),
+                "{beta} is not in {module}"
+            );
+        }
+        let twin = command("New-MgBetaGroupMember").unwrap();
+        assert!(twin
+            .examples
+            .iter()
+            .all(|e| e.code.contains("New-MgBetaGroupMember")));
     }
 
     #[test]

@@ -26,7 +26,15 @@ pub fn sdk_modules() -> BTreeMap<String, Vec<&'static Command>> {
         }
     };
     for c in COMMANDS {
-        add(c);
+        add(super::command(c.name).unwrap_or(c));
+        // A hand-written v1.0 command's beta twin: the generated one where the metadata has
+        // the name, else the hand-written one's (catalog::command builds either).
+        if c.api == super::Api::V1 {
+            let (beta, _) = generated::beta_twin(c.name, c.sdk_module);
+            if let Some(b) = super::command(&beta) {
+                add(b);
+            }
+        }
     }
     for name in generated::command_names() {
         // The hand-written entry wins where both exist (catalog::command looks it up first).

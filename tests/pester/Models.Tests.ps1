@@ -274,6 +274,17 @@ Describe 'Conversion to a model, as the SDK''s type converters convert' {
         $g.AdditionalProperties['Other'] | Should -Be 2
     }
 
+    It 'drops a null for an undeclared key, as the SDK''s CopyFrom does (Graph refuses the property)' {
+        # Microsoft.Entra's New-EntraConditionalAccessPolicy builds such a hashtable.
+        $c = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphConditionalAccessConditionSet]@{
+            Applications = @{ IncludeApplications = @('None'); IncludeProtectionLevels = $null; Kept = 'k' }
+        }
+        $c.Applications.AdditionalProperties.Keys | Should -Be @('Kept')
+        $c.ToJsonString() | Should -Not -Match 'IncludeProtectionLevels'
+        $p = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]([pscustomobject]@{ DisplayName = 'ps'; Gone = $null })
+        $p.AdditionalProperties.ContainsKey('Gone') | Should -BeFalse
+    }
+
     It 'merges an AdditionalProperties key' {
         $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ AdditionalProperties = @{ a = 1 }; b = 2 }
         $u.AdditionalProperties['a'] | Should -Be 1
@@ -378,6 +389,21 @@ Describe 'Model JSON' {
         ($u | Select-Object * | ConvertTo-Csv)[0] | Should -Not -Match 'UserId'
         $byName = $u | & { param([Parameter(ValueFromPipelineByPropertyName)] [string] $UserId) process { $UserId } }
         $byName | Should -Be 'u1'
+    }
+
+    It 'lets an id a script added as a note property bind through the alias (Microsoft.Entra''s objects)' {
+        # Entra builds its output as New-Object <model> plus Add-Member NoteProperty id/ObjectId,
+        # leaving the declared Id unset; its parameters take ObjectId by property name.
+        $m = New-Object Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser
+        $m | Add-Member NoteProperty ObjectId 'u2'
+        $m | Add-Member NoteProperty id 'u2' -Force
+        $m.UserId | Should -Be 'u2'
+        $bound = $m | & { param([Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName)] [Alias('ObjectId')] [string] $UserId) process { $UserId } }
+        $bound | Should -Be 'u2'
+        # The declared Id still wins, and nothing noted is nothing.
+        $m.Id = 'u3'
+        $m.UserId | Should -Be 'u3'
+        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]::new()).UserId | Should -BeNullOrEmpty
     }
 
     It 'takes a pipeline that wrote nothing as no value (AutomationNull), as the SDK does' {

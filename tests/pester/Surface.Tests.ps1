@@ -154,3 +154,30 @@ Describe 'Every kind of operation' {
         { Get-MgGroup -GroupId $script:Group.Id -ErrorAction Stop } | Should -Throw -ExpectedMessage '*does not exist*'
     }
 }
+
+Describe 'The cmdlets written by hand in the catalog' {
+    # A hand-written catalog entry replaces the generated cmdlet of its name, and the SDK's
+    # beta modules have a twin of each v1.0 cmdlet.
+    It 'keep the parameters the metadata gives (-Skip where the collection takes $skip, a List set)' {
+        (Get-Command Get-MgGroupMember).Parameters.Keys | Should -Contain 'Skip'
+        (Get-Command Get-MgUserAuthenticationMethod).Parameters.Keys | Should -Contain 'Skip'
+        $r = Get-RequestTrace { Get-MgGroup -Top 2 -Skip 1 -Debug -ErrorAction SilentlyContinue }
+        $r.Trace | Should -Match '\$skip=1'
+        $configs = @(Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -All -ErrorAction Stop)
+        $configs.Id | Should -Contain 'TemporaryAccessPass'
+    }
+
+    It 'have beta twins in the beta modules: New-MgBetaGroupMember, Remove-MgBetaGroupMemberByRef' {
+        $group = New-MgGroup -DisplayName 'Twin test' -MailEnabled:$false -MailNickname twintest -SecurityEnabled -ErrorAction Stop
+        try {
+            $me = Get-MgUser -UserId (Get-MgContext).Account -ErrorAction Stop
+            (Get-Command New-MgBetaGroupMember).Module.Name | Should -Be 'Microsoft.Graph.Beta.Groups'
+            $r = Get-RequestTrace { New-MgBetaGroupMember -GroupId $group.Id -DirectoryObjectId $me.Id -Debug -ErrorAction Stop }
+            $r.Trace | Should -Match "/beta/groups/$($group.Id)/members/\`$ref"
+            @(Get-MgBetaGroupMember -GroupId $group.Id).Id | Should -Be @($me.Id)
+            Remove-MgBetaGroupMemberByRef -GroupId $group.Id -DirectoryObjectId $me.Id -ErrorAction Stop
+            @(Get-MgGroupMember -GroupId $group.Id).Count | Should -Be 0
+        }
+        finally { Remove-MgGroup -GroupId $group.Id -Confirm:$false }
+    }
+}

@@ -440,10 +440,16 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
             );
         }
         for (alias, target, ty) in &aliases {
+            let ty = cs_type(*ty, namespace);
+            // A string alias falls back to a note property of its target's name (MgModel.Noted).
+            let fallback = if ty == "string" {
+                format!(" ?? Noted({})", literal(target))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "        [global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public {} {alias} => {target};",
-                cs_type(*ty, namespace)
+                "        [global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public {ty} {alias} => {target}{fallback};"
             );
         }
         if namespace != Namespace::Authentication.name() {
@@ -559,7 +565,7 @@ mod tests {
         assert!(!user.contains(" DeletedDateTime { get; set; }"));
         // The alias that binds a user by property name, hidden from listings (Format-List,
         // Get-Member, Export-Csv), where the SDK's objects have no such property.
-        assert!(user.contains("[global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public string UserId => Id;"));
+        assert!(user.contains("[global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public string UserId => Id ?? Noted(\"Id\");"));
         let iface = block(&source, "public partial interface IMicrosoftGraphUser :");
         assert!(iface.contains(
             ": global::Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject"

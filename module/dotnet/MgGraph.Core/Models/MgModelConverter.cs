@@ -124,9 +124,12 @@ namespace MgGraph.PowerShell
                             var segment = MgJson.Segment(path, key);
                             property.SetValue(result, Value(v, property.PropertyType, segment, depth + 1));
                         }
-                        else
+                        else if (Unwrap(v) is { } kept)
                         {
-                            result.AdditionalProperties[key] = Unwrap(v);
+                            // A null for a key the model does not declare is dropped, as the
+                            // SDK's CopyFrom does: Graph answers 400 to a property its type
+                            // does not have, even a null one.
+                            result.AdditionalProperties[key] = kept;
                         }
                     }
                     return result;
