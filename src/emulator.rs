@@ -29,6 +29,10 @@ pub struct Endpoint {
     pub admin_upn: String,
     pub client_id: String,
     pub client_secret: String,
+    /// The sandbox's managed identity endpoint as App Service, Functions and Automation give
+    /// it (`IDENTITY_ENDPOINT`), and the header secret it expects (`IDENTITY_HEADER`).
+    pub identity_endpoint: String,
+    pub identity_header: String,
 }
 
 #[cfg(feature = "sandbox")]
@@ -68,12 +72,16 @@ mod imp {
     impl Running {
         pub fn endpoint(&self) -> Endpoint {
             let s = &self.0;
+            let identity = s.managed_identity();
+            let text = |k: &str| identity[k].as_str().unwrap_or_default().to_string();
             Endpoint {
                 base_url: s.base_url.clone(),
                 tenant_id: s.tenant_id.clone(),
                 admin_upn: s.admin_upn.clone(),
                 client_id: s.client_id.clone(),
                 client_secret: s.client_secret.clone(),
+                identity_endpoint: text("identityEndpoint"),
+                identity_header: text("identityHeader"),
             }
         }
 

@@ -338,6 +338,8 @@ impl Session {
             admin_upn: s.admin_upn,
             client_id: s.client_id,
             client_secret: s.client_secret,
+            identity_endpoint: s.identity_endpoint,
+            identity_header: s.identity_header,
         })
     }
 
@@ -480,6 +482,9 @@ pub struct SandboxInfo {
     pub admin_upn: String,
     pub client_id: String,
     pub client_secret: String,
+    /// The sandbox's managed identity endpoint and header secret (`Connect-MgGraph -Identity`).
+    pub identity_endpoint: String,
+    pub identity_header: String,
 }
 
 /// A `GraphError` for a parameter problem.

@@ -92,6 +92,9 @@
   `Get-MgGroup`, the `List` set of
   `Get-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration`) and have their
   beta twins (`New-MgBetaGroupMember`, `Remove-MgBetaGroupMemberByRef`, ...).
+- Rehearsal of scripts and runbooks unchanged: with `-Environment Sandbox` (for instance from
+  `$PSDefaultParameterValues`), `Connect-MgGraph -Identity` signs in as the in-process sandbox''s
+  managed identity.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

@@ -561,6 +561,14 @@ pub async fn connect(
             }
         }
         "IdentityParameterSet" => {
+            let mut pe = pe.clone();
+            if let Some(sb) = &sandbox {
+                // The in-process sandbox is the Azure resource the code runs on: its managed
+                // identity answers, so a runbook's `Connect-MgGraph -Identity` rehearses
+                // unchanged (with -Environment Sandbox, e.g. from $PSDefaultParameterValues).
+                pe.insert("IDENTITY_ENDPOINT".into(), sb.identity_endpoint.clone());
+                pe.insert("IDENTITY_HEADER".into(), sb.identity_header.clone());
+            }
             let credential = ManagedIdentityCredential::new(&pe, client_id.clone(), &env);
             sink.verbose(|| format!("Managed identity source: {}", credential.source.name()));
             let first = credential.acquire(&clients.auth).await.map_err(auth)?;

@@ -338,6 +338,18 @@ Describe 'Managed identity' {
         { Connect-MgGraph -Identity -Environment Local -ErrorAction Stop } | Should -Throw '*was not read*'
     }
 
+    It 'rehearses a runbook unchanged on the in-process sandbox (its own managed identity)' {
+        # A runbook written for Azure Automation, as it is; the rehearsal only sets the
+        # environment its Connect-MgGraph uses, in a process of its own.
+        $runbook = 'Connect-MgGraph -Identity -NoWelcome; $c = Get-MgContext; ' +
+            '"$($c.AuthType) $($c.Account) $(@(Get-MgUser -Top 3).Count)"'
+        $rehearsal = "`$PSDefaultParameterValues['Connect-MgGraph:Environment'] = 'Sandbox'; $runbook"
+        $module = Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1'
+        $out = pwsh -NoProfile -NonInteractive -c "Import-Module '$module'; $rehearsal" 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Be 'ManagedIdentity MSI@AppService 3'
+    }
+
     It 'says clearly when there is no managed identity' {
         $env:MGGRAPH_IMDS_ENDPOINT = 'http://127.0.0.1:9/metadata/identity/oauth2/token'
         { Connect-MgGraph -Identity -Environment Local -ErrorAction Stop } | Should -Throw '*ManagedIdentityCredential authentication unavailable*'
