@@ -35,7 +35,7 @@
         'Set-MgRequestContext'
     )
     VariablesToExport = @()
-    AliasesToExport = @('Connect-Graph', 'Disconnect-Graph', 'Invoke-GraphRequest')
+    AliasesToExport = @('Connect-Graph', 'Disconnect-Graph', 'Invoke-GraphRequest', 'Invoke-MgRestMethod')
     PrivateData = @{
         PSData = @{
             Tags = @('MicrosoftGraph', 'Graph', 'EntraID', 'TemporaryAccessPass', 'Sandbox', 'PSEdition_Core', 'Linux')

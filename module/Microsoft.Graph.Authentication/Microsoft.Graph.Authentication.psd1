@@ -45,7 +45,7 @@
         'Set-MgRequestContext'
     )
     VariablesToExport = @()
-    AliasesToExport = @('Connect-Graph', 'Disconnect-Graph', 'Invoke-GraphRequest')
+    AliasesToExport = @('Connect-Graph', 'Disconnect-Graph', 'Invoke-GraphRequest', 'Invoke-MgRestMethod')
     PrivateData = @{
         PSData = @{
             Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')

@@ -20,6 +20,8 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("Connect-Graph", "Connect-MgGraph"),
     ("Disconnect-Graph", "Disconnect-MgGraph"),
     ("Invoke-GraphRequest", "Invoke-MgGraphRequest"),
+    // msgraph-sdk-powershell #1288 (PR #1390); EntraExporter calls it.
+    ("Invoke-MgRestMethod", "Invoke-MgGraphRequest"),
 ];
 
 /// The folder of the core module: the SDK's authentication module, which holds the

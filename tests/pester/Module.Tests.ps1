@@ -63,6 +63,7 @@ Describe 'The module manifest' {
     It 'exports the SDK aliases' {
         (Get-Alias Connect-Graph).ResolvedCommandName | Should -Be 'Connect-MgGraph'
         (Get-Alias Invoke-GraphRequest).ResolvedCommandName | Should -Be 'Invoke-MgGraphRequest'
+        (Get-Alias Invoke-MgRestMethod).ResolvedCommandName | Should -Be 'Invoke-MgGraphRequest'
         (Get-Alias Disconnect-Graph).ResolvedCommandName | Should -Be 'Disconnect-MgGraph'
     }
 

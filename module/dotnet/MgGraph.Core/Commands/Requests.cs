@@ -18,7 +18,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
     /// <summary>Invoke-MgGraphRequest: sends any request to Microsoft Graph with the current connection.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MgGraphRequest",
         HelpUri = "https://learn.microsoft.com/powershell/module/microsoft.graph.authentication/invoke-mggraphrequest")]
-    [Alias("Invoke-GraphRequest")]
+    [Alias("Invoke-GraphRequest", "Invoke-MgRestMethod")]
     public sealed class InvokeMgGraphRequest : MgBuiltinCmdlet
     {
         /// <summary>The HTTP method.</summary>
