@@ -212,6 +212,39 @@ pub fn sessions_valid_from(object: &mut Map<String, Value>) {
     object.insert("signInSessionsValidFromDateTime".into(), json!(from));
 }
 
+/// Keeps a user's sign-in identity by its user principal name in `identities`: Graph lists it
+/// for every user, `{"signInType": "userPrincipalName", "issuer": "<the tenant's initial
+/// domain>", "issuerAssignedId": "<userPrincipalName>"}`, in step with the UPN
+/// (<https://learn.microsoft.com/graph/api/resources/objectidentity>, the `userPrincipalName`
+/// sign-in type). Other identities (federated, email) are kept.
+pub fn upn_identity(object: &mut Map<String, Value>, domain: &str) {
+    let upn = object
+        .get("userPrincipalName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if upn.is_empty() {
+        return;
+    }
+    let identity =
+        json!({"signInType": "userPrincipalName", "issuer": domain, "issuerAssignedId": upn});
+    let identities = object.entry("identities").or_insert_with(|| json!([]));
+    if !identities.is_array() {
+        *identities = json!([]);
+    }
+    if let Some(list) = identities.as_array_mut() {
+        let is_upn = |i: &Value| {
+            i.get("signInType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("userPrincipalName"))
+        };
+        match list.iter_mut().find(|i| is_upn(i)) {
+            Some(existing) => *existing = identity,
+            None => list.insert(0, identity),
+        }
+    }
+}
+
 /// Graph's `securityIdentifier` of a cloud group or user: `S-1-12-1-` and the object id's 16
 /// bytes (in .NET `Guid.ToByteArray` order) as four little-endian 32-bit numbers.
 pub fn security_identifier(id: &str) -> Option<String> {
@@ -392,6 +425,7 @@ impl Tenant {
                 "mailNickname": "admin",
                 "userPrincipalName": format!("admin@{}", seed.domain),
                 "mail": format!("admin@{}", seed.domain),
+                "proxyAddresses": [format!("SMTP:admin@{}", seed.domain)],
                 "jobTitle": "Global Administrator",
                 "accountEnabled": true
             }),
@@ -415,6 +449,7 @@ impl Tenant {
                     "mailNickname": nick,
                     "userPrincipalName": format!("{nick}@{}", seed.domain),
                     "mail": format!("{nick}@{}", seed.domain),
+                    "proxyAddresses": [format!("SMTP:{nick}@{}", seed.domain)],
                     "jobTitle": title,
                     "accountEnabled": true
                 }),
@@ -480,6 +515,7 @@ impl Tenant {
         );
         object.entry("accountEnabled").or_insert(json!(true));
         object.remove("passwordProfile");
+        upn_identity(&mut object, &self.domain);
         let upn = object
             .get("userPrincipalName")
             .and_then(Value::as_str)

@@ -462,6 +462,8 @@ fn push_user(
     object: serde_json::Map<String, Value>,
     created: chrono::DateTime<chrono::Utc>,
 ) {
+    let mut object = object;
+    crate::sandbox::state::upn_identity(&mut object, &tenant.domain);
     let id = object["id"].as_str().unwrap_or_default().to_string();
     let upn = object["userPrincipalName"]
         .as_str()

@@ -88,7 +88,37 @@ pub fn resolve(
             ids,
         });
     }
+    // A group's new members follow the rules of `members/$ref`: none by hand in a dynamic
+    // group, and only the member types the group's kind takes.
+    if let Some(group) = owner
+        .and_then(EntityPath::top)
+        .filter(|(set, _)| *set == super::generic::GROUPS)
+        .and_then(|(_, id)| t.groups.get(id))
+    {
+        check_members(t, &group.object, &out)?;
+    }
     Ok(out)
+}
+
+/// Checks the `members@odata.bind` links of `bound` against group object `group` as
+/// `POST /groups/{id}/members/$ref` does (learn.microsoft.com/graph/api/group-post-members):
+/// a dynamic group takes none ([`super::groups::manual_membership`]), and each member must be
+/// of a type the group's kind takes ([`super::groups::admissible_member`]).
+pub fn check_members(
+    t: &Tenant,
+    group: &Map<String, serde_json::Value>,
+    bound: &[Bound],
+) -> Result<(), GraphErr> {
+    for b in bound
+        .iter()
+        .filter(|b| b.nav == "members" && !b.ids.is_empty())
+    {
+        super::groups::manual_membership(group)?;
+        for id in &b.ids {
+            super::groups::admissible_member(t, group, id)?;
+        }
+    }
+    Ok(())
 }
 
 /// Makes the links [`resolve`] checked, on the entity (of type `ty`) at `owner`.

@@ -137,7 +137,7 @@ impl Related for Membership<'_> {
 }
 
 /// The concrete type of directory object `id`.
-fn object_type<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t str> {
+pub fn object_type<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t str> {
     if tenant.users.contains_key(id) {
         Some(USER)
     } else if tenant.groups.contains_key(id) {
@@ -172,6 +172,7 @@ pub fn shape_object(
         if with_type {
             out.insert("@odata.type".into(), json!(format!("#{}", e.ty)));
         }
+        let cat = crate::sandbox::store::catalog::catalog();
         if select.is_empty() {
             out.extend(r.clone());
         } else {
@@ -179,9 +180,16 @@ pub fn shape_object(
             for p in select {
                 if let Some((k, v)) = r.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)) {
                     out.insert(k.clone(), v.clone());
+                } else if let Some(info) = cat
+                    .prop_info(&e.ty, p)
+                    .filter(|info| info.collection && !info.nav)
+                {
+                    // A selected collection the object never set: `[]`, as Graph writes it.
+                    out.insert(info.name.clone(), json!([]));
                 }
             }
         }
+        cat.empty_collections(&e.ty, &mut out);
     } else {
         return None;
     }

@@ -720,9 +720,25 @@ fn overlay_ref<'t>(t: &'t Tenant, set: &str, id: &str) -> Option<Object<'t>> {
     }
 }
 
-/// An object as a response shows it: `$select`, else the type's defaults for users and
-/// groups, else everything stored.
-fn shape(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
+/// An object (of type `ty`, or the one its `@odata.type` names) as a response shows it:
+/// `$select`, else the type's defaults for users and groups, else everything stored; an unset
+/// collection-valued property is `[]`, never null ([`Catalog::empty_collections`]).
+fn shape(
+    ctx: &Ctx,
+    ty: &str,
+    object: &Map<String, Value>,
+    select: &[String],
+) -> Map<String, Value> {
+    let mut out = shape_properties(ctx, object, select);
+    catalog().empty_collections(ty, &mut out);
+    out
+}
+
+fn shape_properties(
+    ctx: &Ctx,
+    object: &Map<String, Value>,
+    select: &[String],
+) -> Map<String, Value> {
     let odata_type = object.get("@odata.type").cloned();
     let mut out = Map::new();
     if let Some(t) = &odata_type {
@@ -1666,13 +1682,22 @@ fn add_link(
     let cat = catalog();
     if let Some((GROUPS, gid)) = owner.top() {
         if nav == "members" {
+            let object = &t
+                .groups
+                .get(gid)
+                .ok_or_else(|| GraphErr::not_found(gid))?
+                .object;
+            if id == gid {
+                return Err(super::groups::self_member());
+            }
+            // group-post-members: no member by hand in a dynamic group, and only the types
+            // the group's kind takes.
+            super::groups::manual_membership(object)?;
+            super::groups::admissible_member(t, object, id)?;
             let g = t
                 .groups
                 .get_mut(gid)
                 .ok_or_else(|| GraphErr::not_found(gid))?;
-            if id == gid {
-                return Err(super::groups::self_member());
-            }
             if g.members.iter().any(|m| m == id) {
                 return Err(exists_already(nav));
             }
@@ -1711,6 +1736,8 @@ fn remove_link(t: &mut Tenant, owner: &EntityPath, nav: &str, id: &str) -> Handl
                 .groups
                 .get_mut(gid)
                 .ok_or_else(|| GraphErr::not_found(gid))?;
+            // group-delete-members: a dynamic group's members follow its rule only.
+            super::groups::manual_membership(&g.object)?;
             let before = g.members.len();
             g.members.retain(|m| m != id);
             if g.members.len() == before {
@@ -1777,7 +1804,7 @@ fn list(
     let context = context_of(segs, false);
     let paths = paths_by_object(&all, !plan.expand.is_empty());
     collection_of(ctx, &context, &items, count, |o| {
-        let mut shaped = shape(ctx, o, &plan.select);
+        let mut shaped = shape(ctx, &tname, o, &plan.select);
         if plan.select.is_empty() {
             hide_unselected(&tname, &mut shaped);
         }
@@ -1829,7 +1856,7 @@ fn expand_stored(
         return;
     }
     let show = |ipath: &EntityPath, ity: &str, o: &Map<String, Value>, e: &Expand| {
-        let mut shaped = shape(ctx, o, &e.nested.select);
+        let mut shaped = shape(ctx, ity, o, &e.nested.select);
         if e.nested.select.is_empty() {
             hide_unselected(ity, &mut shaped);
         }
@@ -1978,7 +2005,7 @@ fn get(
         "@odata.context".into(),
         json!(ctx.context(&context_of(segs, true))),
     );
-    out.extend(shape(ctx, &object, &plan.select));
+    out.extend(shape(ctx, &ty, &object, &plan.select));
     if plan.select.is_empty() {
         hide_unselected(&ty, &mut out);
     }
@@ -2112,7 +2139,7 @@ fn create(
     if ty != declared {
         object.insert("@odata.type".into(), json!(format!("#{ty}")));
     }
-    out.extend(shape(ctx, &object, &[]));
+    out.extend(shape(ctx, &ty, &object, &[]));
     let mut r = json(StatusCode::CREATED, &Value::Object(out));
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{}/{}{}/{}",
@@ -2242,7 +2269,7 @@ fn update(
         "@odata.context".into(),
         json!(ctx.context(&context_of(segs, true))),
     );
-    out.extend(shape(ctx, &object, &[]));
+    out.extend(shape(ctx, &ty, &object, &[]));
     Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 

@@ -4,12 +4,13 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::directory::{
-    count_response, expand_into, list_related, Membership, DIRECTORY_OBJECT, GROUP,
+    count_response, expand_into, list_related, object_type, Membership, DIRECTORY_OBJECT, GROUP,
+    USER,
 };
 use super::{body_object, collection_of, json, no_content, Ctx, Handled, DIRECTORY_ADMIN_ROLES};
 use crate::sandbox::odata::{project, GraphErr};
 use crate::sandbox::query::{Plan, SandboxSchema, Schema, Target};
-use crate::sandbox::state::{new_id, security_identifier, timestamp, Group};
+use crate::sandbox::state::{new_id, security_identifier, timestamp, Group, Tenant};
 
 const READ: &[&str] = &[
     "Group.Read.All",
@@ -55,18 +56,22 @@ const DEFAULT_SELECT: &[&str] = &[
 /// A group as a response shows it: Graph's default properties (absent ones as null), or
 /// exactly `$select`.
 pub fn shape(object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
-    if !select.is_empty() {
-        return project(object, select);
-    }
-    DEFAULT_SELECT
-        .iter()
-        .map(|k| {
-            (
-                (*k).to_string(),
-                object.get(*k).cloned().unwrap_or(Value::Null),
-            )
-        })
-        .collect()
+    let mut out = if !select.is_empty() {
+        project(object, select)
+    } else {
+        DEFAULT_SELECT
+            .iter()
+            .map(|k| {
+                (
+                    (*k).to_string(),
+                    object.get(*k).cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect()
+    };
+    // An unset collection (`groupTypes`, `proxyAddresses`, ...) is `[]`, never null.
+    crate::sandbox::store::catalog::catalog().empty_collections(GROUP, &mut out);
+    out
 }
 
 pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled {
@@ -273,6 +278,15 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         ),
         ("visibility", visibility),
         ("proxyAddresses", json!([])),
+        // A dynamic group's rule (group-post-groups, "Create a group with dynamic membership").
+        (
+            "membershipRule",
+            get("membershipRule").unwrap_or(Value::Null),
+        ),
+        (
+            "membershipRuleProcessingState",
+            get("membershipRuleProcessingState").unwrap_or(Value::Null),
+        ),
     ] {
         object.insert(k.to_string(), v);
     }
@@ -281,6 +295,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     let cat = crate::sandbox::store::catalog::catalog();
     let mut tenant = ctx.state.tenant_mut();
     let links = super::binds::resolve(&tenant, cat, GROUP, None, &binds)?;
+    super::binds::check_members(&tenant, &object, &links)?;
     tenant.groups.insert(
         id.clone(),
         Group {
@@ -320,6 +335,103 @@ pub fn self_member() -> GraphErr {
     GraphErr::bad_request("A group cannot be added as a member of itself.")
 }
 
+/// Whether group object `g` lists `name` in its `groupTypes` (case-insensitively).
+fn has_group_type(g: &Map<String, Value>, name: &str) -> bool {
+    g.get("groupTypes")
+        .and_then(Value::as_array)
+        .is_some_and(|a| {
+            a.iter()
+                .any(|t| t.as_str().is_some_and(|t| t.eq_ignore_ascii_case(name)))
+        })
+}
+
+/// A Microsoft 365 group: `groupTypes` holds `Unified`.
+pub fn is_unified(g: &Map<String, Value>) -> bool {
+    has_group_type(g, "Unified")
+}
+
+/// A group with dynamic membership: `groupTypes` holds `DynamicMembership`.
+pub fn is_dynamic(g: &Map<String, Value>) -> bool {
+    has_group_type(g, "DynamicMembership")
+}
+
+/// Whether the members of group `g` may be changed by hand. A group with dynamic membership
+/// takes its members from its `membershipRule` only: Graph refuses to add or remove one
+/// (through `members/$ref` or `members@odata.bind`) with a 403 `Authorization_RequestDenied`,
+/// "Insufficient privileges to complete the operation." (Microsoft's troubleshooting article
+/// "403 error when adding a user to a group by using Microsoft Graph API",
+/// <https://learn.microsoft.com/troubleshoot/entra/entra-id/users-groups-entra-apis/authorization-requestdenied-403-error-add-user-group>,
+/// and its author's Entra developer support post of May 2024, which names dynamic groups
+/// among the causes: their membership cannot be managed through Microsoft Graph).
+pub fn manual_membership(g: &Map<String, Value>) -> Result<(), GraphErr> {
+    if is_dynamic(g) {
+        return Err(GraphErr::denied());
+    }
+    Ok(())
+}
+
+/// Graph's 400 for a member the group's kind does not take, its text in `details` too, as
+/// Graph answers (`{"code": "InvalidValue", "message": ...}`, Azure/azure-cli issue 29097).
+fn refused_member(message: String) -> GraphErr {
+    GraphErr::bad_request(message.clone())
+        .with_details(json!([{"code": "InvalidValue", "message": message}]))
+}
+
+/// Checks that directory object `member` may be a member of group `g` (its object), after
+/// Graph's table of member types (<https://learn.microsoft.com/graph/api/group-post-members>):
+///
+/// | member                 | security group | Microsoft 365 group |
+/// |------------------------|----------------|---------------------|
+/// | user                   | yes            | yes                 |
+/// | security group         | yes            | no                  |
+/// | Microsoft 365 group    | no             | no                  |
+/// | device                 | yes            | no                  |
+/// | service principal      | yes            | no                  |
+/// | organizational contact | yes            | no                  |
+///
+/// An unknown object is Graph's 404; a refused one its 400 `Request_BadRequest`. The texts for
+/// a Microsoft 365 group in a Microsoft 365 group ("Unified Groups cannot be added to Unified
+/// Groups. ...") and for another type in one ("Directory object type: ServicePrincipal cannot
+/// be added to Unified Groups. ...") are Graph's, as reported (microsoftgraph/microsoft-graph-docs
+/// issue 11629, Azure/azure-cli issue 29097); the text for a Microsoft 365 group in a security
+/// group, and for types the table does not list (applications, roles, ...), is the sandbox's.
+pub fn admissible_member(t: &Tenant, g: &Map<String, Value>, member: &str) -> Result<(), GraphErr> {
+    const TAIL: &str =
+        "paramName: Members, paramValue: , objectType: Microsoft.Online.DirectoryServices.Group";
+    let ty = object_type(t, member).ok_or_else(|| GraphErr::not_found(member))?;
+    let unified = is_unified(g);
+    // The directory's own names of the member types, as its messages write them.
+    let name = match ty {
+        USER => return Ok(()),
+        GROUP => {
+            let m = t.groups.get(member).map(|m| &m.object);
+            if m.is_some_and(is_unified) {
+                return Err(refused_member(if unified {
+                    format!("Unified Groups cannot be added to Unified Groups. {TAIL}")
+                } else {
+                    format!("Unified Groups cannot be added as members of other groups: a Microsoft 365 group can be a member of no group. {TAIL}")
+                }));
+            }
+            "Group"
+        }
+        "microsoft.graph.device" => "Device",
+        "microsoft.graph.servicePrincipal" => "ServicePrincipal",
+        "microsoft.graph.orgContact" => "Contact",
+        other => {
+            return Err(refused_member(format!(
+                "Directory object type: {} cannot be added to groups: a group's members are users, devices, groups, service principals and organizational contacts. {TAIL}",
+                other.trim_start_matches("microsoft.graph.")
+            )))
+        }
+    };
+    if unified {
+        return Err(refused_member(format!(
+            "Directory object type: {name} cannot be added to Unified Groups. {TAIL}"
+        )));
+    }
+    Ok(())
+}
+
 fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
     ctx.require(WRITE_MEMBERS, DIRECTORY_ADMIN_ROLES, None)?;
     let body = body_object(body)?;
@@ -333,16 +445,25 @@ fn add_member(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
         .unwrap_or_default()
         .to_string();
     let mut tenant = ctx.state.tenant_mut();
-    if !tenant.users.contains_key(&member) && !tenant.groups.contains_key(&member) {
+    // Any directory object `GET /directoryObjects/{id}` finds: users, groups, devices, service
+    // principals, organizational contacts (the member-type table decides below).
+    let object = &tenant
+        .groups
+        .get(id)
+        .ok_or_else(|| GraphErr::not_found(id))?
+        .object;
+    if object_type(&tenant, &member).is_none() {
         return Err(GraphErr::not_found(&member));
     }
+    if member == id {
+        return Err(self_member());
+    }
+    manual_membership(object)?;
+    admissible_member(&tenant, object, &member)?;
     let group = tenant
         .groups
         .get_mut(id)
         .ok_or_else(|| GraphErr::not_found(id))?;
-    if member == id {
-        return Err(self_member());
-    }
     if group.members.contains(&member) {
         return Err(GraphErr::bad_request(
             "One or more added object references already exist for the following modified properties: 'members'.",
@@ -361,6 +482,7 @@ fn remove_member(ctx: &Ctx, id: &str, member: &str) -> Handled {
         .groups
         .get_mut(id)
         .ok_or_else(|| GraphErr::not_found(id))?;
+    manual_membership(&group.object)?;
     let before = group.members.len();
     group.members.retain(|m| m != member);
     if group.members.len() == before {

@@ -437,6 +437,8 @@ pub fn expand(t: &Tenant, ty: &str, object: &mut Map<String, Value>, expand: &[E
             if !e.select.is_empty() {
                 o = crate::sandbox::odata::project(&o, &e.select);
             }
+            // An unset collection is `[]`, never null.
+            crate::sandbox::store::catalog::catalog().empty_collections(&e.ty, &mut o);
             Value::Object(o)
         });
         object.insert(e.prop.clone(), value.unwrap_or(Value::Null));

@@ -237,6 +237,17 @@ pub(super) fn password_ok(p: &str) -> bool {
 /// A user object as a response shows it: default projection in v1.0 (absent defaults as
 /// null), every stored property in beta, or exactly `$select`.
 pub fn shape_user(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
+    let mut out = shape_user_properties(ctx, object, select);
+    // An unset collection (`otherMails`, `proxyAddresses`, ...) is `[]`, never null.
+    crate::sandbox::store::catalog::catalog().empty_collections(USER, &mut out);
+    out
+}
+
+fn shape_user_properties(
+    ctx: &Ctx,
+    object: &Map<String, Value>,
+    select: &[String],
+) -> Map<String, Value> {
     if !select.is_empty() {
         let mut out = project(object, select);
         // `refreshTokensValidFromDateTime` is the older name of
@@ -555,6 +566,12 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
         }
         user.object.insert(k, v);
     }
+    let domain = tenant.domain.clone();
+    let Some(user) = tenant.users.get_mut(&id) else {
+        return Err(GraphErr::not_found(key));
+    };
+    // The userPrincipalName identity follows a new UPN.
+    crate::sandbox::state::upn_identity(&mut user.object, &domain);
     let new_upn = user.upn().to_ascii_lowercase();
     if new_upn != old_upn {
         tenant.upn_index.remove(&old_upn);

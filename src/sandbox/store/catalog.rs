@@ -753,6 +753,41 @@ impl Catalog {
         None
     }
 
+    /// Writes `[]` for every collection-valued structural property of an entity of type `ty`
+    /// (or of the type its `@odata.type` names) that `out` holds as `null`. In OData JSON a
+    /// collection is never null, an empty one is `[]` (OData JSON Format 4.01, section 7.1;
+    /// Graph's CSDL declares `user.proxyAddresses` and `otherMails` `Nullable="false"`, and
+    /// <https://learn.microsoft.com/graph/api/resources/user> returns them as `[]`).
+    /// Navigation properties and properties the type does not declare are left as they are.
+    pub fn empty_collections(
+        &self,
+        ty: &str,
+        out: &mut serde_json::Map<String, serde_json::Value>,
+    ) {
+        let concrete = out
+            .get("@odata.type")
+            .and_then(serde_json::Value::as_str)
+            .map(|t| t.trim_start_matches('#').to_string());
+        let ty = concrete
+            .as_deref()
+            .filter(|c| self.ty(c).is_some())
+            .unwrap_or(ty);
+        if self.ty(ty).is_none() {
+            return;
+        }
+        for (k, v) in out.iter_mut() {
+            if !v.is_null() || k.contains('@') {
+                continue;
+            }
+            if self
+                .prop_info(ty, k)
+                .is_some_and(|p| p.collection && !p.nav)
+            {
+                *v = serde_json::Value::Array(vec![]);
+            }
+        }
+    }
+
     /// Every property of `ty`, base types' first.
     pub fn all_props(&self, ty: &str) -> Vec<&PropInfo> {
         let mut chain = vec![];
