@@ -168,12 +168,66 @@ fn module_directives_name_the_other_modules() {
         ("Invoke-MgReplyAllUserMessage", "Microsoft.Graph.Mail"),
         ("New-MgUserMessageReplyAll", "Microsoft.Graph.Mail"),
         ("Invoke-MgReplyUserMessage", "Microsoft.Graph.Mail"),
+        // Files and Sites: a user's, group's or site's single `drive`.
+        ("Get-MgGroupDefaultDrive", "Microsoft.Graph.Files"),
+        ("Get-MgUserDefaultDrive", "Microsoft.Graph.Files"),
+        ("Get-MgSiteDefaultDrive", "Microsoft.Graph.Sites"),
+        // Calendar: a user's default calendar and its events.
+        ("Get-MgUserDefaultCalendar", "Microsoft.Graph.Calendar"),
+        ("Get-MgUserDefaultCalendarEvent", "Microsoft.Graph.Calendar"),
+        ("New-MgUserDefaultCalendarEvent", "Microsoft.Graph.Calendar"),
+        // Teams: `allChannels` apart from `channels`.
+        ("Get-MgAllTeamChannel", "Microsoft.Graph.Teams"),
+        ("Get-MgAllTeamMessage", "Microsoft.Graph.Teams"),
+        // Sites: a site's lists, subsites and every site.
+        ("Get-MgSubSite", "Microsoft.Graph.Sites"),
+        ("Get-MgAllSite", "Microsoft.Graph.Sites"),
+        // Reports: the Intune report functions.
+        (
+            "Get-MgReportManagedDeviceEnrollmentTopFailures",
+            "Microsoft.Graph.Reports",
+        ),
     ];
     let mut wrong = vec![];
     for (cmdlet, module) in shipped {
         match generated.get(cmdlet) {
             Some(mods) if mods.contains(module) => {}
             other => wrong.push(format!("{cmdlet} in {module}: generated in {other:?}")),
+        }
+    }
+    // Which operations a renamed command keeps: the `List` of Get-MgTeamChannel is
+    // `/teams/{team-id}/channels`, Get-MgSiteList lists a site's lists, and the lifecycle
+    // workflows container is no set of Get-MgIdentityGovernanceLifecycleWorkflow.
+    let paths_of = |cmdlet: &str| -> Vec<String> {
+        ops.iter()
+            .zip(named.iter())
+            .filter(|(o, n)| o.method == "GET" && n.iter().any(|x| x.cmdlet == cmdlet))
+            .map(|(o, _)| o.path.clone())
+            .collect()
+    };
+    for (cmdlet, path, present) in [
+        ("Get-MgTeamChannel", "/teams/{team-id}/channels", true),
+        ("Get-MgTeamChannel", "/teams/{team-id}/allChannels", false),
+        ("Get-MgSiteList", "/sites/{site-id}/lists", true),
+        ("Get-MgSite", "/sites/{site-id}/lists", false),
+        ("Get-MgUserCalendar", "/users/{user-id}/calendars", true),
+        ("Get-MgUserCalendar", "/users/{user-id}/calendar", false),
+        (
+            "Get-MgIdentityGovernanceLifecycleWorkflow",
+            "/identityGovernance/lifecycleWorkflows/workflows",
+            true,
+        ),
+        (
+            "Get-MgIdentityGovernanceLifecycleWorkflow",
+            "/identityGovernance/lifecycleWorkflows",
+            false,
+        ),
+    ] {
+        if paths_of(cmdlet).iter().any(|p| p == path) != present {
+            wrong.push(format!(
+                "{cmdlet} {} GET {path}",
+                if present { "lacks" } else { "has" }
+            ));
         }
     }
     for raw in [

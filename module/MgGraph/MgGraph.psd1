@@ -95,6 +95,21 @@
 - Rehearsal of scripts and runbooks unchanged: with `-Environment Sandbox` (for instance from
   `$PSDefaultParameterValues`), `Connect-MgGraph -Identity` signs in as the in-process sandbox''s
   managed identity.
+- `Invoke-MgRestMethod`, the SDK''s alias of `Invoke-MgGraphRequest` (EntraExporter calls it).
+- Sandbox: a security group takes devices, service principals and contacts as members, a
+  Microsoft 365 group only users, and a dynamic group no manual change (Graph''s errors); an
+  unset collection is `[]`, never null; every user lists its user-principal-name identity.
+- The SDK''s module directives for Files, Sites, Calendar, Teams, Identity.Governance, Reports,
+  Mail, Security and DeviceManagement, as its reference pages name the cmdlets:
+  `Get-MgUserDefaultCalendar`, `Get-MgUserDefaultDrive`, `Get-MgGroupDefaultDrive`,
+  `Get-MgAllTeamChannel` (`Get-MgTeamChannel` lists `channels`), `Get-MgSiteList -SiteId`,
+  `Get-MgSubSite`, `Get-MgIdentityGovernanceLifecycleWorkflow` lists workflows; numbered
+  parameter sets keep the number last (`GetViaIdentity1`).
+- Sandbox: PATCH merges into complex properties and answers 204 (200 with
+  `Prefer: return=representation`, and for Outlook and Intune items, as Graph documents);
+  responses list every declared property (null or `[]` when unset); `$batch` reads its members
+  in any case; `""` for a user''s text property is Graph''s 400; policy `$ref` links, a user''s
+  `mailboxSettings`, and alternate keys on contained collections.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

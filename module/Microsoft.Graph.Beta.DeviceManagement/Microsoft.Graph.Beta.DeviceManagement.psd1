@@ -188,7 +188,6 @@
         'New-MgBetaDeviceManagementManagedDevice',
         'New-MgBetaDeviceManagementManagedDeviceCompliancePolicyState',
         'New-MgBetaDeviceManagementManagedDeviceConfigurationState',
-        'New-MgBetaDeviceManagementManagedDeviceLogCollectionRequest',
         'New-MgBetaDeviceManagementManagedDeviceLogCollectionRequestDownloadUrl',
         'New-MgBetaDeviceManagementManagedDeviceWindowsProtectionStateDetectedMalwareState',
         'New-MgBetaDeviceManagementMobileAppTroubleshootingEvent',

@@ -42,7 +42,6 @@
         'Get-MgBetaUserMailFolderMessage',
         'Get-MgBetaUserMailFolderMessageAttachment',
         'Get-MgBetaUserMailFolderMessageAttachmentCount',
-        'Get-MgBetaUserMailFolderMessageContent',
         'Get-MgBetaUserMailFolderMessageCount',
         'Get-MgBetaUserMailFolderMessageDelta',
         'Get-MgBetaUserMailFolderMessageExtension',

@@ -188,7 +188,6 @@
         'New-MgDeviceManagementManagedDevice',
         'New-MgDeviceManagementManagedDeviceCompliancePolicyState',
         'New-MgDeviceManagementManagedDeviceConfigurationState',
-        'New-MgDeviceManagementManagedDeviceLogCollectionRequest',
         'New-MgDeviceManagementManagedDeviceLogCollectionRequestDownloadUrl',
         'New-MgDeviceManagementManagedDeviceWindowsProtectionStateDetectedMalwareState',
         'New-MgDeviceManagementMobileAppTroubleshootingEvent',

@@ -42,7 +42,6 @@
         'Get-MgUserMailFolderMessage',
         'Get-MgUserMailFolderMessageAttachment',
         'Get-MgUserMailFolderMessageAttachmentCount',
-        'Get-MgUserMailFolderMessageContent',
         'Get-MgUserMailFolderMessageCount',
         'Get-MgUserMailFolderMessageDelta',
         'Get-MgUserMailFolderMessageExtension',

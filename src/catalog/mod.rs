@@ -590,10 +590,14 @@ impl Command {
         let mut sets = vec![];
         for route in self.routes {
             let has_identity = !route.placeholders().is_empty();
+            // A numbered variant keeps its number last: `Get1` → `GetViaIdentity1`,
+            // `Create1` → `CreateExpanded1`, as AutoRest names them.
             let base = route.variant();
+            let stem = base.trim_end_matches(|c: char| c.is_ascii_digit());
+            let number = &base[stem.len()..];
             let mut add = |suffix: &str, via_identity: bool, expanded: bool| {
                 sets.push(ParamSet {
-                    name: format!("{base}{suffix}"),
+                    name: format!("{stem}{suffix}{number}"),
                     route,
                     via_identity,
                     expanded,
@@ -1223,6 +1227,12 @@ mod tests {
             ["Delete", "DeleteViaIdentity"]
         );
         assert_eq!(names("Get-MgGroupMember"), ["List"]);
+        // Numbered variants keep the number last (the SDK's Get-MgTeamChannel: List1, Get1,
+        // GetViaIdentity1).
+        assert_eq!(
+            names("Get-MgTeamChannel"),
+            ["List1", "Get1", "GetViaIdentity1"]
+        );
     }
 
     #[test]

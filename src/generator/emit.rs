@@ -155,29 +155,29 @@ fn op_json(variant: &str, op: &Operation) -> Value {
 }
 
 /// One line per cmdlet, sorted by name; a cmdlet's operations keep the order the conversion
-/// lists them in (the SDK's parameter-set order), and a repeated variant gets 1, 2, ... (§3).
+/// lists them in (the SDK's parameter-set order), each with the variant AutoRest numbered
+/// before the directives ran (§3): a directive that moves some variants of a command to
+/// another name (`Get` of Get-MgUserCalendar to Get-MgUserDefaultCalendar) leaves the others
+/// their numbers (`List`, `Get1`), as the SDK's reference pages show them. A variant repeated
+/// within one cmdlet all the same gets a further number.
 fn commands(ops: &[Operation]) -> (String, usize) {
     struct Cmdlet<'o> {
         module: String,
         ops: Vec<(String, &'o Operation)>,
     }
     let mut cmdlets: BTreeMap<String, Cmdlet> = BTreeMap::new();
-    for op in ops {
-        for named in naming::name(op) {
+    for (op, names) in ops.iter().zip(naming::name_all(ops)) {
+        for named in names {
             let entry = cmdlets.entry(named.cmdlet).or_insert_with(|| Cmdlet {
                 module: named.module.clone(),
                 ops: vec![],
             });
-            let taken = entry
-                .ops
-                .iter()
-                .filter(|(v, _)| v.trim_end_matches(|c: char| c.is_ascii_digit()) == named.variant)
-                .count();
-            let variant = if taken == 0 {
-                named.variant
-            } else {
-                format!("{}{taken}", named.variant)
-            };
+            let mut variant = named.variant.clone();
+            let mut n = 1;
+            while entry.ops.iter().any(|(v, _)| *v == variant) {
+                variant = format!("{}{n}", named.variant);
+                n += 1;
+            }
             entry.ops.push((variant, op));
         }
     }

@@ -181,3 +181,22 @@ Describe 'The cmdlets written by hand in the catalog' {
         finally { Remove-MgGroup -GroupId $group.Id -Confirm:$false }
     }
 }
+
+Describe 'The SDK''s module directives, as its reference pages name the cmdlets' {
+    # Microsoft's documented examples call these; the raw names would send other requests.
+    It '<Call> sends GET <Path>' -ForEach @(
+        @{ Call = { Get-MgUserDefaultCalendar -UserId $script:Me.Id -Debug }; Path = '/users/[^/]+/calendar$' }
+        @{ Call = { Get-MgUserCalendar -UserId $script:Me.Id -Debug }; Path = '/users/[^/]+/calendars$' }
+        @{ Call = { Get-MgUserDefaultDrive -UserId $script:Me.Id -Debug }; Path = '/users/[^/]+/drive$' }
+        @{ Call = { Get-MgSite -SiteId root -Debug }; Path = '/sites/root$' }
+        @{ Call = { Get-MgSiteList -SiteId root -Debug }; Path = '/sites/root/lists$' }
+        @{ Call = { Get-MgTeamChannel -TeamId t1 -Debug }; Path = '/teams/t1/channels$' }
+        @{ Call = { Get-MgAllTeamChannel -TeamId t1 -Debug }; Path = '/teams/t1/allChannels$' }
+        @{ Call = { Get-MgIdentityGovernanceLifecycleWorkflow -Debug }; Path = '/identityGovernance/lifecycleWorkflows/workflows$' }
+    ) {
+        $script:Me = Get-MgUser -UserId (Get-MgContext).Account -ErrorAction Stop
+        $r = Get-RequestTrace { $ErrorActionPreference = 'SilentlyContinue'; & $Call }
+        $uri = [regex]::Match($r.Trace, 'https?://\S+').Value -replace '\?.*$', ''
+        $uri | Should -Match $Path
+    }
+}

@@ -170,7 +170,86 @@ const RULES: &[Rule] = &[
     // Get-MgVirtualEventWebinar); BackupRestore, which has no such directive, keeps it
     // (Get-MgSolutionBackupRestore).
     Rule { module: Some("Bookings"), subject: Some("^Solution(.+)$"), set: Set::Subject("${1}"), ..ANY },
+    // ---- Identity.Governance (src/Identity.Governance/Identity.Governance.md) ----
+    // remove-path-by-operation: the lifecycle workflows container, so Get-Mg...LifecycleWorkflow
+    // lists and gets workflows (its sets List, Get, as the SDK's reference shows).
+    Rule { module: Some("Identity.Governance"), operation: Some("^identityGovernance_.*LifecycleWorkflow$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Identity.Governance"), verb: Some("^(Get|Update)$"), subject: Some("^(.*)(IdentityGovernance)$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Identity.Governance"), verb: Some("^(Get|Remove|Update)$"), subject: Some("^(.*)(IdentityGovernance)AccessReview$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Identity.Governance"), verb: Some("^(New|Remove|Update|Get|Invoke)$"), subject: Some("^(.*)(IdentityGovernance)AppConsent$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Identity.Governance"), verb: Some("^Remove$"), subject: Some("^(.*)(EntitlementManagement)Setting$"), set: Set::Remove, ..ANY },
+    // ---- Files (src/Files/Files.md) ----
+    // The single-valued `drive` of a user or group: Get-MgUserDefaultDrive, Get-MgGroupDefaultDrive.
+    Rule { module: Some("Files"), verb: Some("^Get$"), subject: Some("^(Group|User)(Drive)$"), variant: Some("^(Get|GetViaIdentity)$"), set: Set::Subject("${1}Default${2}"), ..ANY },
+    // ---- Sites (src/Sites/Sites.md) ----
+    Rule { module: Some("Sites"), verb: Some("^(Remove|New)$"), subject: Some("^Site$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Sites"), verb: Some("^Get$"), subject: Some("^(Group|Site|GroupSite)(Drive)$"), variant: Some("^(Get|GetViaIdentity)$"), set: Set::Subject("${1}Default${2}"), ..ANY },
+    // The collections of a site that the SDK ships under their own names: its lists
+    // (Get-MgSiteList -SiteId, whose `ListLists` operation otherwise collapses into Get-MgSite),
+    // its subsites (the directive's `List1`, numbered `List2` here because the lists come first)
+    // and getAllSites (Get-MgAllSite). Without them `Get-MgSite -SiteId` matched three sets.
+    Rule { module: Some("Sites"), verb: Some("^Get$"), subject: Some("^(Site|GroupSite)$"), operation: Some("_ListList$"), set: Set::Subject("${1}List"), ..ANY },
+    Rule { module: Some("Sites"), verb: Some("^Get$"), subject: Some("^(Site|GroupSite)$"), operation: Some("_getAllSite$"), set: Set::Subject("All${1}"), ..ANY },
+    Rule { module: Some("Sites"), verb: Some("^Get$"), subject: Some("^(Group)?Site$"), variant: Some("^List2$"), set: Set::Subject("${1}SubSite"), ..ANY },
+    // ---- Calendar (src/Calendar/Calendar.md) ----
+    // A user's default calendar and its events: Get-MgUserDefaultCalendar,
+    // Get-MgUserDefaultCalendarEvent, New-MgUserDefaultCalendarEvent.
+    Rule { module: Some("Calendar"), verb: Some("^Get$"), subject: Some("^(User)(Calendar)$"), variant: Some("^(Get|GetViaIdentity)$"), set: Set::Subject("${1}Default${2}"), ..ANY },
+    Rule { module: Some("Calendar"), subject: Some("^(User)(CalendarEvent)$"), variant: Some("^(List|Create|CreateExpanded|CreateViaIdentity|CreateViaIdentityExpanded)$"), set: Set::Subject("${1}Default${2}"), ..ANY },
+    Rule { module: Some("Calendar"), verb: Some("^Get$"), subject: Some("^UserCalendarSchedule$"), set: Set::Remove, ..ANY },
+    Rule {
+        module: Some("Calendar"),
+        verb: Some("^Invoke$"),
+        subject: Some("^(AcceptUserCalendarEventInstance|AcceptUserCalendarView|DeclineUserCalendarEvent|DeclineUserCalendarViewInstance|ForwardUserCalendarEventInstance|ForwardUserCalendarView)$"),
+        set: Set::Remove,
+        ..ANY
+    },
+    Rule { module: Some("Calendar"), verb: Some("^Get$"), subject: Some("^UserCalendarEventDelta$"), set: Set::Remove, ..ANY },
+    // ---- Teams (src/Teams/Teams.md) ----
+    Rule { module: Some("Teams"), operation: Some("^(team_GetGroup|user\\.joinedTeam.*|user_(Get|Update|Delete|Create)JoinedTeam|.*_UpdateInstalledApp)$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Teams"), verb: Some("^Remove$"), subject: Some("^(Chat|TeamChannel|TeamPrimaryChannel)Message$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Teams"), verb: Some("^Remove$"), subject: Some("^(Chat|TeamChannel|TeamPrimaryChannel)MessageReply$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Teams"), verb: Some("^(Remove|Update)$"), subject: Some("^(Chat|TeamChannel|TeamPrimaryChannel)MessageHostedContent$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Teams"), subject: Some("^(.*)TeamworkTeamTemplateDefinitionTeamDefinition([A-Z]*)$"), set: Set::Remove, ..ANY },
+    // A team's `allChannels` (and messages across channels) are Get-MgAllTeamChannel,
+    // Get-MgAllTeamMessage; Get-MgTeamChannel keeps `channels` (its sets List1, Get1).
+    Rule { module: Some("Teams"), verb: Some("^Get$"), subject: Some("^(TeamMessage|TeamworkDeletedTeamMessage)$"), set: Set::Subject("All${1}"), ..ANY },
+    Rule { module: Some("Teams"), verb: Some("^Get$"), subject: Some("^(TeamChannel|GroupTeamChannel)$"), variant: Some("^(Get|GetViaIdentity|List)$"), set: Set::Subject("All${1}"), ..ANY },
+    Rule { module: Some("Teams"), verb: Some("^Get$"), subject: Some("^(Team|GroupTeam)All(ChannelCount)$"), set: Set::Subject("All${1}${2}"), ..ANY },
+    // ---- Reports (src/Reports/Reports.md) ----
+    Rule { module: Some("Reports"), verb: Some("^Get$"), subject: Some("^ReportTenantSecureScore$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Reports"), verb: Some("^Invoke$"), subject: Some("^TopReport$"), set: Set::VerbSubject("Get", "ReportManagedDeviceEnrollmentTopFailures"), ..ANY },
+    Rule { module: Some("Reports"), verb: Some("^Invoke$"), subject: Some("^(Device|Detail)Report(.*)$"), set: Set::VerbSubject("Get", "Report${1}${2}"), ..ANY },
+    Rule { module: Some("Reports"), verb: Some("^Invoke$"), subject: Some("^(Managed)Report(.*)$"), set: Set::VerbSubject("Get", "Report${1}${2}"), ..ANY },
+    Rule { module: Some("Reports"), subject: Some("^(ReportApplicationSign)$"), set: Set::Subject("${1}InDetailedSummary"), ..ANY },
+    Rule { module: Some("Reports"), subject: Some("^(ReportAzureAdApplicationSign)$"), set: Set::Subject("${1}InSummary"), ..ANY },
+    // ---- Mail (src/Mail/Mail.md) ----
+    Rule { module: Some("Mail"), verb: Some("^Get$"), subject: Some("^UserMailFolderMessageContent$"), set: Set::Remove, ..ANY },
+    // ---- Security (src/Security/Security.md) ----
+    Rule { module: Some("Security"), verb: Some("^(Get|Update)$"), subject: Some("^Security$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("Security"), verb: Some("^Update$"), subject: Some("^SecurityAttackSimulation$"), set: Set::Remove, ..ANY },
+    // ---- DeviceManagement (src/DeviceManagement/DeviceManagement.md) ----
+    Rule { module: Some("DeviceManagement"), verb: Some("^New$"), subject: Some("^DeviceManagement(Managed|Comanaged)DeviceLogCollectionRequest$"), set: Set::Remove, ..ANY },
+    Rule { module: Some("DeviceManagement"), verb: Some("^Update$"), subject: Some("^DeviceManagementComanagedDevice$"), set: Set::Remove, ..ANY },
 ];
+
+/// Whether a directive removes the operation itself (the SDK's `remove-path-by-operation`: a
+/// rule on the operationId alone), which happens before AutoRest names and numbers commands,
+/// so the operation takes no variant number from the others.
+pub fn removes_operation(module: &str, operation_id: &str) -> bool {
+    compiled().iter().any(|c| {
+        let r = &c.rule;
+        matches!(r.set, Set::Remove)
+            && r.module.map_or(true, |m| m == module)
+            && c.verb.is_none()
+            && c.subject.is_none()
+            && c.variant.is_none()
+            && r.subject_test.is_none()
+            && c.operation
+                .as_ref()
+                .is_some_and(|re| re.is_match(operation_id))
+    })
+}
 
 struct Compiled {
     rule: Rule,

@@ -80,6 +80,9 @@ impl Namer {
         let mut out = Vec::new();
         for module in modules {
             let key = module.trim_start_matches("Microsoft.Graph.");
+            if directives::removes_operation(key, &operation_id) {
+                continue;
+            }
             let taken = self.taken.entry(module).or_default();
             for c in &commands {
                 let mut variant = c.action.clone();
