@@ -11,8 +11,7 @@ const MAX_STEPS: usize = 20;
 
 pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Handled {
     let body = body_object(body)?;
-    let requests = body
-        .get("requests")
+    let requests = crate::json::get_ci(&body, "requests")
         .and_then(Value::as_array)
         .ok_or_else(|| {
             GraphErr::new(
@@ -48,8 +47,7 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
     let mut responses = vec![];
     for r in requests {
         let id = step_id(r);
-        let depends: Vec<String> = r
-            .get("dependsOn")
+        let depends: Vec<String> = member(r, "dependsOn")
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
@@ -99,11 +97,50 @@ pub async fn handle(ctx: &Ctx<'_>, body: &[u8], outer_headers: &HeaderMap) -> Ha
 /// PowerShell's `ConvertTo-Json` writes for an integer) and answers with the string
 /// (<https://learn.microsoft.com/graph/json-batching>). Anything else is no id.
 fn step_id(r: &Value) -> String {
-    match r.get("id") {
+    match member(r, "id") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     }
+}
+
+/// A member of a step, its name matched case-insensitively as Graph matches `id`, `method`,
+/// `url`, `headers`, `body` and `dependsOn` (EntraExporter sends `"URL"`; OData JSON Format
+/// 4.01 §19.1 names the members, and Graph's batch reader takes any casing:
+/// <https://learn.microsoft.com/graph/json-batching>). The exact spelling wins over another.
+fn member<'a>(r: &'a Value, name: &str) -> Option<&'a Value> {
+    crate::json::get_ci(r.as_object()?, name)
+}
+
+/// A step URL that is absolute on this service at the batch's own version (a nextLink of an
+/// earlier step, reused as EntraExporter reuses them after stripping Graph's
+/// `https://graph.microsoft.com/v1.0/` as text, which leaves the sandbox's own origin in
+/// place), as the relative URL it names. The sandbox writes nextLinks on its own origin so
+/// every client can follow them (see [`super::Ctx::next_link`]); Graph's step URLs are
+/// relative (<https://learn.microsoft.com/graph/json-batching>, "url: Required. The relative
+/// resource URL the individual request would typically be sent to"), so the origin and the
+/// version are dropped. Graph's public origin is taken alike. Anything else: `None`.
+fn own_absolute<'u>(ctx: &Ctx<'_>, url: &'u str) -> Option<&'u str> {
+    for origin in [
+        ctx.state.base_url.as_str(),
+        ctx.state.config.context_host.as_str(),
+    ] {
+        let origin = origin.trim_end_matches('/');
+        let Some(head) = url.get(..origin.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(origin) {
+            continue;
+        }
+        let rest = &url[origin.len()..];
+        let version = format!("/{}", ctx.ver.segment());
+        if let Some(tail) = rest.strip_prefix(version.as_str()) {
+            if tail.starts_with('/') {
+                return Some(tail);
+            }
+        }
+    }
+    None
 }
 
 /// Runs one step; returns (status, headers, body).
@@ -120,15 +157,15 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
             e.body(&ctx.ids.request_id, &ctx.ids.client_request_id),
         )
     };
-    let method = r
-        .get("method")
+    let method = member(r, "method")
         .and_then(Value::as_str)
         .unwrap_or("GET")
         .to_ascii_uppercase();
     let Ok(method) = Method::from_bytes(method.as_bytes()) else {
         return err(GraphErr::method_not_allowed());
     };
-    let url = r.get("url").and_then(Value::as_str).unwrap_or_default();
+    let url = member(r, "url").and_then(Value::as_str).unwrap_or_default();
+    let url = own_absolute(ctx, url).unwrap_or(url);
     let url = if url.starts_with('/') {
         url.to_string()
     } else {
@@ -139,12 +176,11 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
             "Batch step URLs are relative and carry no version segment.",
         ));
     }
-    let item_headers = r
-        .get("headers")
+    let item_headers = member(r, "headers")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let body: Vec<u8> = match r.get("body") {
+    let body: Vec<u8> = match member(r, "body") {
         None | Some(Value::Null) => vec![],
         Some(Value::String(s)) => {
             use base64::Engine;
@@ -218,7 +254,20 @@ async fn run_item(ctx: &Ctx<'_>, r: &Value, outer_attempt: &str) -> (u16, Value,
         query,
         path: path.clone(),
     };
-    let response = match route_sync(&sub, &method, segments(&path), &body) {
+    let mut step_headers = HeaderMap::new();
+    for (k, v) in &item_headers {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(k.as_bytes()),
+            axum::http::HeaderValue::from_str(&text),
+        ) {
+            step_headers.append(name, value);
+        }
+    }
+    let response = match route_sync(&sub, &method, segments(&path), &body, &step_headers) {
         Ok(r) => r,
         Err(e) => return err(e),
     };

@@ -180,16 +180,24 @@ pub fn shape_object(
             for p in select {
                 if let Some((k, v)) = r.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)) {
                     out.insert(k.clone(), v.clone());
-                } else if let Some(info) = cat
-                    .prop_info(&e.ty, p)
-                    .filter(|info| info.collection && !info.nav)
-                {
-                    // A selected collection the object never set: `[]`, as Graph writes it.
-                    out.insert(info.name.clone(), json!([]));
+                } else if let Some(info) = cat.prop_info(&e.ty, p).filter(|info| !info.nav) {
+                    // A selected property the object never set: `[]` for a collection, else
+                    // `null`, as Graph writes it.
+                    let empty = if info.collection {
+                        json!([])
+                    } else {
+                        Value::Null
+                    };
+                    out.insert(info.name.clone(), empty);
                 }
             }
         }
-        cat.empty_collections(&e.ty, &mut out);
+        if select.is_empty() {
+            // Every declared property, unset ones as null ([`Catalog::fill_declared`]).
+            cat.fill_declared(&e.ty, &mut out);
+        } else {
+            cat.empty_collections(&e.ty, &mut out);
+        }
     } else {
         return None;
     }

@@ -256,6 +256,44 @@ fn find_any(t: &Tenant, key: &str) -> Option<(String, String)> {
     Some((set.to_string(), key.to_string()))
 }
 
+/// The entity a link names: a top-level one ([`find_any`]), else one in a contained
+/// collection of a singleton (a service principal's `tokenLifetimePolicies` link to
+/// `/policies/tokenLifetimePolicies/{id}`, serviceprincipal-post-tokenlifetimepolicies;
+/// likewise `claimsMappingPolicies`, `homeRealmDiscoveryPolicies`,
+/// `tokenIssuancePolicies`, `appManagementPolicies`).
+fn find_linked(t: &Tenant, key: &str) -> Option<EntityPath> {
+    if let Some((set, id)) = find_any(t, key) {
+        return Some(EntityPath::set_item(&set, &id));
+    }
+    let mut names: Vec<&String> = t.store.singletons.keys().collect();
+    names.sort();
+    for name in names {
+        for (nav, n) in &t.store.singletons[name].nav {
+            if let Nav::Many(m) = n {
+                if m.contains_key(key) {
+                    return Some(EntityPath {
+                        root: Root::Singleton(name.clone()),
+                        steps: vec![(nav.clone(), Some(key.to_string()))],
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether a contained collection of a singleton holds entities of type `ty` (the policies
+/// under `/policies`): a non-contained navigation to that type links to them.
+fn held_by_singleton(cat: &Catalog, ty: &str) -> bool {
+    cat.singleton_names().any(|name| {
+        cat.singleton(name).is_some_and(|c| {
+            cat.all_props(&c.ty)
+                .iter()
+                .any(|p| p.nav && p.contained && p.collection && p.ty == ty)
+        })
+    })
+}
+
 fn entity_type(t: &Tenant, path: &EntityPath) -> Option<String> {
     read(t, path).map(|(ty, _)| ty)
 }
@@ -519,12 +557,16 @@ fn item_of(
         }
         Src::Links(owner, _, nav, _) => {
             let linked = links_of(t, &owner, &nav).iter().any(|x| x == key);
-            let (set, id) = find_any(t, key)
+            let path = find_linked(t, key)
                 .filter(|_| linked)
                 .ok_or_else(|| not_found(directory, key))?;
+            let types = match path.top() {
+                Some((set, _)) => vec![cat.set(set).map(|c| c.ty.clone())],
+                None => vec![None; path.steps.len() + 1],
+            };
             Ok(Cur::Item {
-                path: EntityPath::set_item(&set, &id),
-                types: vec![cat.set(&set).map(|c| c.ty.clone())],
+                path,
+                types,
                 ty,
                 via: Some((owner, nav)),
             })
@@ -586,8 +628,15 @@ fn nav_of(
     let references = p.collection
         && p.ty == "microsoft.graph.directoryObject"
         && !is_deleted_items(&path, &p.name);
-    let contained =
-        !references && (p.contained || target.is_none() || is_deleted_items(&path, &p.name));
+    // A collection linking to entities a singleton holds (`servicePrincipal.
+    // tokenLifetimePolicies` → `/policies/tokenLifetimePolicies`) holds references too.
+    let into_singleton = !p.contained
+        && p.collection
+        && target.as_deref().map_or(true, |t| t.contains('/'))
+        && held_by_singleton(cat, &p.ty);
+    let contained = !references
+        && !into_singleton
+        && (p.contained || target.is_none() || is_deleted_items(&path, &p.name));
     Ok(match (contained, p.collection) {
         (true, true) => Cur::Coll {
             src: Src::Contained(path, types, p.name.clone()),
@@ -690,8 +739,7 @@ fn members<'t>(
         }
         Src::Links(owner, _, nav, _) => {
             for id in links_of(t, owner, nav) {
-                if let Some((s, id)) = find_any(t, &id) {
-                    let path = EntityPath::set_item(&s, &id);
+                if let Some(path) = find_linked(t, &id) {
                     if let Some((ty, o)) = read(t, &path) {
                         out.push((path, ty, Cow::Owned(o)));
                     }
@@ -721,8 +769,11 @@ fn overlay_ref<'t>(t: &'t Tenant, set: &str, id: &str) -> Option<Object<'t>> {
 }
 
 /// An object (of type `ty`, or the one its `@odata.type` names) as a response shows it:
-/// `$select`, else the type's defaults for users and groups, else everything stored; an unset
-/// collection-valued property is `[]`, never null ([`Catalog::empty_collections`]).
+/// `$select`, else the type's defaults for users and groups (Graph's fixed default
+/// projections, [`super::users::shape_user`], [`super::groups::shape`]), else every declared
+/// structural property, unset ones as `null` ([`Catalog::fill_declared`]); an unset
+/// collection-valued property is `[]`, never null, and a complex value lists all its
+/// properties ([`Catalog::empty_collections`]).
 fn shape(
     ctx: &Ctx,
     ty: &str,
@@ -730,9 +781,25 @@ fn shape(
     select: &[String],
 ) -> Map<String, Value> {
     let mut out = shape_properties(ctx, object, select);
-    catalog().empty_collections(ty, &mut out);
+    let cat = catalog();
+    let concrete = out
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .map(|t| t.trim_start_matches('#'))
+        .unwrap_or(ty);
+    let own_defaults = [USER_TYPE, GROUP_TYPE]
+        .iter()
+        .any(|d| cat.derives(concrete, d) || cat.derives(ty, d));
+    if select.is_empty() && !own_defaults {
+        cat.fill_declared(ty, &mut out);
+    } else {
+        cat.empty_collections(ty, &mut out);
+    }
     out
 }
+
+const USER_TYPE: &str = "microsoft.graph.user";
+const GROUP_TYPE: &str = "microsoft.graph.group";
 
 fn shape_properties(
     ctx: &Ctx,
@@ -1033,12 +1100,12 @@ pub(super) fn resolve_link(
     let directory = cat.is_directory(ty);
     let id = id_of_url(url)
         .ok_or_else(|| GraphErr::bad_request(format!("Invalid object identifier '{url}'.")))?;
-    let (set, id) = find_any(t, &id).ok_or_else(|| not_found(true, &id))?;
-    let actual = entity_type(t, &EntityPath::set_item(&set, &id)).unwrap_or_default();
+    let path = find_linked(t, &id).ok_or_else(|| not_found(true, &id))?;
+    let actual = entity_type(t, &path).unwrap_or_default();
     if !actual.is_empty() && !cat.derives(&actual, ty) {
         return Err(not_found(directory, &id));
     }
-    Ok(id)
+    Ok(last_key(&path))
 }
 
 fn stream_response(media: &Media) -> Response<Body> {
@@ -1167,7 +1234,7 @@ fn handle_path(
             } else {
                 Mode::Update
             };
-            update(ctx, t, cat, &segs, &path, &types, &ty, body, mode, op)
+            update(ctx, t, cat, &segs, &path, &types, &ty, body, mode, headers)
         }
         (OpKind::Delete, Cur::Item { path, ty, .. }, Tail::None) => delete(t, cat, &path, &ty),
         (
@@ -1180,6 +1247,13 @@ fn handle_path(
             let declared = types.last().cloned().flatten().unwrap_or_default();
             property_value(ctx, t, cat, &segs, &path, &declared, &[prop])
         }
+        (
+            OpKind::Update,
+            Cur::Prop {
+                path, types, prop, ..
+            },
+            Tail::None,
+        ) => update_property(ctx, t, cat, &segs, &path, &types, &prop, body, headers),
         (
             OpKind::RefList,
             Cur::Coll {
@@ -1222,10 +1296,7 @@ fn handle_path(
             },
             Tail::Ref,
         ) => {
-            let (_, id) = path
-                .top()
-                .map(|(s, i)| (s.to_string(), i.to_string()))
-                .unwrap_or_default();
+            let id = last_key(&path);
             if let (Some(("directoryRoles", role)), "members") = (owner.top(), nav.as_str()) {
                 super::links::remove_role_member(t, role, &id)?;
                 return Ok(no_content());
@@ -1468,6 +1539,7 @@ fn property_value(
         None if exists(t, path) && implicit(cat, path, declared) => Map::new(),
         None => return Err(not_found(false, &last_key(path))),
     };
+    let owner = entity_type(t, path).unwrap_or_else(|| declared.to_string());
     let mut value = Value::Object(object);
     for name in names {
         value = value
@@ -1475,6 +1547,15 @@ fn property_value(
             .and_then(|o| crate::json::get_ci(o, name))
             .cloned()
             .unwrap_or(Value::Null);
+    }
+    if let ([name], Value::Null) = (names, &value) {
+        value = default_property(cat, &owner, name).unwrap_or(Value::Null);
+    }
+    if let ([name], Value::Object(o)) = (names, &mut value) {
+        // A complex value lists every property of its type.
+        if let Some(p) = cat.prop_info(&owner, name) {
+            cat.fill_declared(&p.ty, o);
+        }
     }
     let context = json!(ctx.context(&context_of(segs, false)));
     match value {
@@ -1493,6 +1574,125 @@ fn property_value(
             &json!({"@odata.context": context, "value": v}),
         )),
     }
+}
+
+/// What a property Graph always has a value for holds before anything was written: a
+/// user's `mailboxSettings` (user-get-mailboxsettings: a mailbox answers its time zone,
+/// language, automatic replies, working hours, date and time formats; the values of a new
+/// mailbox). `None` for every other property.
+pub fn default_property(cat: &Catalog, owner: &str, prop: &str) -> Option<Value> {
+    if !(prop.eq_ignore_ascii_case("mailboxSettings") && cat.derives(owner, USER_TYPE)) {
+        return None;
+    }
+    Some(json!({
+        "archiveFolder": null,
+        "timeZone": "UTC",
+        "automaticRepliesSetting": {
+            "status": "disabled",
+            "externalAudience": "all",
+            "scheduledStartDateTime": {"dateTime": "2024-01-01T00:00:00.0000000", "timeZone": "UTC"},
+            "scheduledEndDateTime": {"dateTime": "2024-01-02T00:00:00.0000000", "timeZone": "UTC"},
+            "internalReplyMessage": "",
+            "externalReplyMessage": ""
+        },
+        "language": {"locale": "en-US", "displayName": "English (United States)"},
+        "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:00:00.0000000",
+            "endTime": "17:00:00.0000000",
+            "timeZone": {"name": "UTC"}
+        },
+        "userPurpose": "user",
+        "dateFormat": "M/d/yyyy",
+        "timeFormat": "h:mm tt",
+        "delegateMeetingMessageDeliveryOptions": "sendToDelegateOnly"
+    }))
+}
+
+/// `PATCH {entity}/{complex property}`: the body merges into the value there (OData 4.01
+/// Part 1 §11.4.9.3, "Update a Complex Property": PATCH merges as for an entity, §11.4.3),
+/// checked against the property's type. A user's `mailboxSettings` answers 200 with the
+/// settings as they now are (user-update-mailboxsettings: "If successful, this method
+/// returns a 200 OK response code and ... mailboxSettings object in the response body"),
+/// as does any other with `Prefer: return=representation`; otherwise 204.
+#[allow(clippy::too_many_arguments)]
+fn update_property(
+    ctx: &Ctx,
+    t: &mut Tenant,
+    cat: &'static Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    path: &EntityPath,
+    types: &[Option<String>],
+    prop: &str,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Handled {
+    let declared = types.last().cloned().flatten().unwrap_or_default();
+    let owner = entity_type(t, path).unwrap_or_else(|| declared.clone());
+    let directory = cat.is_directory(&owner);
+    let info = cat
+        .prop_info(&owner, prop)
+        .filter(|p| !p.nav && !p.collection && !p.read_only)
+        .filter(|p| {
+            cat.ty(&p.ty)
+                .is_some_and(|i| i.kind() == crate::sandbox::store::catalog::TypeKind::Complex)
+        })
+        .cloned()
+        .ok_or_else(GraphErr::method_not_allowed)?;
+    let mut given = body_object(body)?;
+    // Documented request bodies repeat the response's `@odata.context`; only the type counts.
+    given.retain(|k, _| !k.starts_with("@odata.") || k == "@odata.type");
+    let given = Value::Object(given);
+    write::check_value(cat, &info.ty, false, true, &given, &info.name, directory, 0)?;
+    let current = read(t, path)
+        .and_then(|(_, o)| o.get(&info.name).cloned())
+        .filter(|v| !v.is_null())
+        .or_else(|| default_property(cat, &owner, &info.name))
+        .unwrap_or_else(|| json!({}));
+    let mut holder = Map::new();
+    holder.insert(info.name.clone(), current);
+    let mut patch = Map::new();
+    patch.insert(info.name.clone(), given);
+    write::merge(cat, &owner, &mut holder, patch);
+    let value = holder.remove(&info.name).unwrap_or(Value::Null);
+    let id = last_key(path);
+    let written = match path.top() {
+        Some((USERS, uid)) => t
+            .users
+            .get_mut(uid)
+            .map(|u| u.object.insert(info.name.clone(), value.clone()))
+            .is_some(),
+        Some((GROUPS, gid)) => t
+            .groups
+            .get_mut(gid)
+            .map(|g| g.object.insert(info.name.clone(), value.clone()))
+            .is_some(),
+        _ => {
+            let types = types_for(t, cat, path, types);
+            t.store
+                .get_mut(path, &types)
+                .map(|e| e.object.insert(info.name.clone(), value.clone()))
+                .is_some()
+        }
+    };
+    if !written {
+        return Err(not_found(directory, &id));
+    }
+    t.store.version += 1;
+    let outlook = info.ty == "microsoft.graph.mailboxSettings";
+    if !(outlook || prefer_representation(headers)) {
+        return Ok(no_content());
+    }
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context(&context_of(segs, false))),
+    );
+    if let Value::Object(mut o) = value {
+        cat.fill_declared(&info.ty, &mut o);
+        out.extend(o);
+    }
+    Ok(json(StatusCode::OK, &Value::Object(out)))
 }
 
 /// An action or function the catalog lists on one path of its binding type only
@@ -2164,7 +2364,7 @@ fn update(
     declared: &str,
     body: &[u8],
     mode: Mode,
-    op: &Op,
+    headers: &HeaderMap,
 ) -> Handled {
     let directory = cat.is_directory(declared);
     if !exists(t, path) {
@@ -2182,17 +2382,17 @@ fn update(
         let set = set.to_string();
         if is_overlay(&set) {
             let mut merged = overlay_object(t, &set, &id).unwrap_or_default();
-            merged.extend(checked.object.clone());
+            write::merge(cat, &ty, &mut merged, checked.object.clone());
             unique(t, &ty, &merged, Some(&id))?;
             match set.as_str() {
                 USERS => {
                     if let Some(u) = t.users.get_mut(&id) {
-                        u.object.extend(checked.object);
+                        write::merge(cat, &ty, &mut u.object, checked.object);
                     }
                 }
                 GROUPS => {
                     if let Some(g) = t.groups.get_mut(&id) {
-                        g.object.extend(checked.object);
+                        write::merge(cat, &ty, &mut g.object, checked.object);
                     }
                 }
                 _ => {
@@ -2208,11 +2408,15 @@ fn update(
                         .or_default()
                         .entry(id.clone())
                         .or_insert_with(|| Entity::new(&ty, Map::new()));
-                    e.object.extend(checked.object);
+                    write::merge(cat, &ty, &mut e.object, checked.object);
                 }
             }
             t.store.version += 1;
             super::binds::apply(t, path, &ty, links)?;
+            if prefer_representation(headers) {
+                let object = overlay_object(t, &set, &id).unwrap_or_default();
+                return Ok(updated(ctx, segs, &ty, &object));
+            }
             return Ok(no_content());
         }
     }
@@ -2224,7 +2428,7 @@ fn update(
             .map(|e| e.object.clone())
             .unwrap_or_default();
         let mut merged = before.clone();
-        merged.extend(checked.object.clone());
+        write::merge(cat, &ty, &mut merged, checked.object.clone());
         unique(t, &ty, &merged, Some(&id))?;
     }
     let e = t
@@ -2244,8 +2448,10 @@ fn update(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         e.object = keep;
+        e.object.extend(checked.object);
+    } else {
+        write::merge(cat, &ty, &mut e.object, checked.object);
     }
-    e.object.extend(checked.object);
     if cat.prop_info(&ty, "lastModifiedDateTime").is_some() {
         let precision = if directory {
             Precision::Seconds
@@ -2261,16 +2467,70 @@ fn update(
     let object = e.object.clone();
     t.store.version += 1;
     super::binds::apply(t, path, &ty, links)?;
-    if directory || op.returns.is_none() {
-        return Ok(no_content());
+    if prefer_representation(headers) || (!directory && answers_entity(cat, &ty, path)) {
+        return Ok(updated(ctx, segs, &ty, &object));
     }
+    Ok(no_content())
+}
+
+/// Whether the request asks `Prefer: return=representation` (OData 4.01 Part 1 §8.2.8.7):
+/// an update then answers 200 with the entity, as Graph documents for the resources that
+/// take it (<https://learn.microsoft.com/graph/api/plannertask-update>: "If the request
+/// specifies Prefer header with return=representation preference, then this method returns
+/// a 200 OK response code and updated plannerTask object in the response body").
+fn prefer_representation(headers: &HeaderMap) -> bool {
+    headers.get_all("Prefer").iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|p| p.trim().eq_ignore_ascii_case("return=representation"))
+        })
+    })
+}
+
+/// The workloads whose update Graph documents as 200 with the updated entity in the body
+/// whatever the client prefers: Outlook items and folders (message-update, event-update,
+/// contact-update, mailfolder-update: "returns a 200 OK response code and an updated
+/// message object in the response body") and Intune (`/deviceManagement`,
+/// `/deviceAppManagement`: intune-deviceconfig-...-update, "200 OK ... and an updated ...
+/// object"). Everything else (Entra ID's policies, named locations, domains, federated
+/// identity credentials, group settings, teams, branding, ...) answers 204 No Content
+/// (conditionalaccesspolicy-update, namedlocation-update, domain-update,
+/// federatedidentitycredential-update, groupsetting-update, team-update,
+/// organizationalbranding-update: "If successful, this method returns a 204 No Content
+/// response code").
+fn answers_entity(cat: &Catalog, ty: &str, path: &EntityPath) -> bool {
+    const OUTLOOK: &[&str] = &[
+        "microsoft.graph.outlookItem",
+        "microsoft.graph.mailFolder",
+        "microsoft.graph.contactFolder",
+        "microsoft.graph.calendar",
+        "microsoft.graph.calendarGroup",
+        "microsoft.graph.outlookCategory",
+        "microsoft.graph.messageRule",
+        "microsoft.graph.inferenceClassificationOverride",
+    ];
+    if OUTLOOK.iter().any(|base| cat.derives(ty, base)) {
+        return true;
+    }
+    let (Root::Set(root, _) | Root::Singleton(root)) = &path.root;
+    root.eq_ignore_ascii_case("deviceManagement")
+        || root.eq_ignore_ascii_case("deviceAppManagement")
+}
+
+/// A 200 answer to an update: the entity as it now is.
+fn updated(
+    ctx: &Ctx,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    ty: &str,
+    object: &Map<String, Value>,
+) -> Response<Body> {
     let mut out = Map::new();
     out.insert(
         "@odata.context".into(),
         json!(ctx.context(&context_of(segs, true))),
     );
-    out.extend(shape(ctx, &ty, &object, &[]));
-    Ok(json(StatusCode::OK, &Value::Object(out)))
+    out.extend(shape(ctx, ty, object, &[]));
+    json(StatusCode::OK, &Value::Object(out))
 }
 
 /// Deletes the entity at `path`: top-level directory objects go to `deletedItems` (restorable),

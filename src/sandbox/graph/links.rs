@@ -434,11 +434,24 @@ pub fn expand(t: &Tenant, ty: &str, object: &mut Map<String, Value>, expand: &[E
             _ => continue,
         };
         let value = value.map(|mut o| {
-            if !e.select.is_empty() {
-                o = crate::sandbox::odata::project(&o, &e.select);
+            let cat = crate::sandbox::store::catalog::catalog();
+            let concrete = o
+                .get("@odata.type")
+                .and_then(Value::as_str)
+                .map(|t| t.trim_start_matches('#').to_string())
+                .unwrap_or_else(|| e.ty.clone());
+            let own_defaults = ["microsoft.graph.user", "microsoft.graph.group"]
+                .iter()
+                .any(|d| cat.derives(&concrete, d));
+            if e.select.is_empty() && !own_defaults {
+                // Every declared property, unset ones as null; an unset collection is `[]`.
+                cat.fill_declared(&e.ty, &mut o);
+            } else {
+                if !e.select.is_empty() {
+                    o = crate::sandbox::odata::project(&o, &e.select);
+                }
+                cat.empty_collections(&e.ty, &mut o);
             }
-            // An unset collection is `[]`, never null.
-            crate::sandbox::store::catalog::catalog().empty_collections(&e.ty, &mut o);
             Value::Object(o)
         });
         object.insert(e.prop.clone(), value.unwrap_or(Value::Null));

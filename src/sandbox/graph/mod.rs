@@ -119,6 +119,18 @@ impl Ctx<'_> {
 
     /// The nextLink for the page starting at `offset`: the request's own query, with `$`
     /// left readable as Graph writes it.
+    ///
+    /// Unlike `@odata.context` ([`Ctx::context`], Graph's host, never dereferenced), the link
+    /// is on the sandbox's own origin, in process and as a server alike: clients follow it as
+    /// given (OData JSON Format 4.01 §4.5.5: "the URL ... to retrieve the next page"), and
+    /// they send their token only to the origin they connected to. MgGraph's `-All` paging
+    /// follows it unchanged and refuses another origin (only `Invoke-MgGraphRequest -Uri`
+    /// maps `https://graph.microsoft.com` onto a sandbox connection), and Microsoft's .NET SDK
+    /// (`PageIterator`, in `tests/dotnet`) follows it with its own HTTP client; a
+    /// graph.microsoft.com link would fail the one and send the other's token to the real
+    /// Graph. Tools that cut Graph's prefix off a nextLink to reuse it as a `$batch` step URL
+    /// (EntraExporter) are served by the batch taking its own absolute URLs
+    /// (`batch::own_absolute`).
     pub fn next_link(&self, offset: usize) -> String {
         let mut pairs: Vec<(String, String)> = self
             .query
@@ -436,8 +448,14 @@ async fn route(
 /// Routes everything but `$batch` (which batch items may not contain): the hand-written
 /// handlers take the paths whose rules they own ([`claimed`]); the generic store serves every
 /// other catalog path.
-fn route_sync(ctx: &Ctx<'_>, method: &Method, mut segs: Vec<String>, body: &[u8]) -> Handled {
-    route_with_headers(ctx, method, &mut segs, body, &HeaderMap::new())
+fn route_sync(
+    ctx: &Ctx<'_>,
+    method: &Method,
+    mut segs: Vec<String>,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Handled {
+    route_with_headers(ctx, method, &mut segs, body, headers)
 }
 
 fn route_with_headers(

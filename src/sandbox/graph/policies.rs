@@ -147,12 +147,16 @@ fn update_policy(ctx: &Ctx, body: &[u8]) -> Handled {
         write::Mode::Update,
     )?;
     let mut tenant = ctx.state.tenant_mut();
-    for (k, v) in checked.object {
-        // The key names the singleton; a body may repeat it.
-        if k != "id" {
-            tenant.method_policy.insert(k, v);
-        }
-    }
+    let mut given = checked.object;
+    // The key names the singleton; a body may repeat it.
+    given.remove("id");
+    // Complex values (`registrationEnforcement`, `reportSuspiciousActivitySettings`) merge.
+    write::merge(
+        catalog(),
+        "microsoft.graph.authenticationMethodsPolicy",
+        &mut tenant.method_policy,
+        given,
+    );
     tenant.policy_modified = chrono::Utc::now();
     Ok(no_content())
 }
@@ -230,7 +234,16 @@ fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
                 }
             }
         }
-        updated.insert(existing, v.clone());
+        // A complex value (`featureSettings`) merges into the one there (OData 4.01 Part 1
+        // §11.4.3); the targets and everything else replace.
+        let mut one = Map::new();
+        one.insert(existing, v.clone());
+        crate::sandbox::store::write::merge(
+            crate::sandbox::store::catalog::catalog(),
+            odata_type.trim_start_matches('#'),
+            &mut updated,
+            one,
+        );
     }
     if key == "TemporaryAccessPass" {
         validate_tap(&updated)?;

@@ -250,6 +250,11 @@ fn shape_user_properties(
 ) -> Map<String, Value> {
     if !select.is_empty() {
         let mut out = project(object, select);
+        // A mailbox's settings have values before anything was written.
+        if let Some(v) = out.get_mut("mailboxSettings").filter(|v| v.is_null()) {
+            *v = super::generic::default_property(catalog(), USER, "mailboxSettings")
+                .unwrap_or(Value::Null);
+        }
         // `refreshTokensValidFromDateTime` is the older name of
         // `signInSessionsValidFromDateTime`: the same instant, stored only once revoked.
         if let Some(v) = out.get_mut("refreshTokensValidFromDateTime") {
@@ -519,6 +524,7 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
         return Err(GraphErr::not_found(key));
     };
     let synced = user.object.get("onPremisesSyncEnabled") == Some(&Value::Bool(true));
+    let mut rest = Map::new();
     for (k, v) in body {
         if k == "onPremisesExtensionAttributes" {
             // user-update: writable on cloud-only users, one attribute at a time (the others
@@ -564,8 +570,10 @@ fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
             }
             continue;
         }
-        user.object.insert(k, v);
+        rest.insert(k, v);
     }
+    // Complex values (`employeeOrgData`, `passwordProfile` aside) merge; the rest replace.
+    crate::sandbox::store::write::merge(catalog(), USER, &mut user.object, rest);
     let domain = tenant.domain.clone();
     let Some(user) = tenant.users.get_mut(&id) else {
         return Err(GraphErr::not_found(key));

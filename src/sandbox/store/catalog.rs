@@ -674,6 +674,20 @@ impl Catalog {
                             ty = Some(p.ty.clone());
                             collection = p.collection;
                         }
+                        // An alternate key on a contained collection of the entity
+                        // (`applications/{id}/federatedIdentityCredentials(name='x')`,
+                        // federatedidentitycredential-get): the navigation, then the key.
+                        (Some(p), Pattern::Call(_, keys))
+                            if p.nav
+                                && p.collection
+                                && !keys.is_empty()
+                                && !matches!(kind, OpKind::Action | OpKind::Function) =>
+                        {
+                            steps.push(Step::Nav(p.name.clone()));
+                            steps.push(Step::AltKey(named(&pattern, first_capture)));
+                            ty = Some(p.ty.clone());
+                            collection = false;
+                        }
                         (_, Pattern::Call(_, keys))
                             if collection
                                 && !keys.is_empty()
@@ -757,16 +771,47 @@ impl Catalog {
     /// (or of the type its `@odata.type` names) that `out` holds as `null`. In OData JSON a
     /// collection is never null, an empty one is `[]` (OData JSON Format 4.01, section 7.1;
     /// Graph's CSDL declares `user.proxyAddresses` and `otherMails` `Nullable="false"`, and
-    /// <https://learn.microsoft.com/graph/api/resources/user> returns them as `[]`).
+    /// <https://learn.microsoft.com/graph/api/resources/user> returns them as `[]`). A complex
+    /// value `out` holds lists every property of its type, unset ones as `null` (or `[]`), as
+    /// Graph writes them (a conditional access policy's `conditions.users` has
+    /// `excludeUsers: []`, `includeGuestsOrExternalUsers: null`, ...:
+    /// <https://learn.microsoft.com/graph/api/conditionalaccesspolicy-get>), recursively.
     /// Navigation properties and properties the type does not declare are left as they are.
     pub fn empty_collections(
         &self,
         ty: &str,
         out: &mut serde_json::Map<String, serde_json::Value>,
     ) {
+        self.complete(ty, out, false, 0);
+    }
+
+    /// Every structural property of an entity of type `ty` (or of the type its `@odata.type`
+    /// names) that `out` does not hold, as `null` (`[]` for a collection), then
+    /// [`Catalog::empty_collections`]: Graph's answer lists each property of an entity's
+    /// default projection, set or not (<https://learn.microsoft.com/graph/api/conditionalaccesspolicy-get>
+    /// answers `description: null`, `sessionControls: null`, `templateId: null` for a policy
+    /// created without them; OData JSON Format 4.01 §4.5.1 and §7: a property with no value is
+    /// `null`). Streams are never written inline.
+    pub fn fill_declared(&self, ty: &str, out: &mut serde_json::Map<String, serde_json::Value>) {
+        self.complete(ty, out, true, 0);
+    }
+
+    fn complete(
+        &self,
+        ty: &str,
+        out: &mut serde_json::Map<String, serde_json::Value>,
+        add_missing: bool,
+        depth: usize,
+    ) {
+        use serde_json::Value;
+        /// How deeply complex values are completed (they nest a few levels in practice).
+        const MAX_COMPLETE_DEPTH: usize = 16;
+        if depth > MAX_COMPLETE_DEPTH {
+            return;
+        }
         let concrete = out
             .get("@odata.type")
-            .and_then(serde_json::Value::as_str)
+            .and_then(Value::as_str)
             .map(|t| t.trim_start_matches('#').to_string());
         let ty = concrete
             .as_deref()
@@ -775,15 +820,42 @@ impl Catalog {
         if self.ty(ty).is_none() {
             return;
         }
+        if add_missing {
+            for p in self.all_props(ty) {
+                if p.nav || p.ty == "Edm.Stream" || out.contains_key(&p.name) {
+                    continue;
+                }
+                let empty = if p.collection {
+                    Value::Array(vec![])
+                } else {
+                    Value::Null
+                };
+                out.insert(p.name.clone(), empty);
+            }
+        }
         for (k, v) in out.iter_mut() {
-            if !v.is_null() || k.contains('@') {
+            if k.contains('@') {
                 continue;
             }
-            if self
-                .prop_info(ty, k)
-                .is_some_and(|p| p.collection && !p.nav)
-            {
-                *v = serde_json::Value::Array(vec![]);
+            let Some(p) = self.prop_info(ty, k).filter(|p| !p.nav) else {
+                continue;
+            };
+            let complex = self
+                .ty(&p.ty)
+                .is_some_and(|t| t.kind() == TypeKind::Complex);
+            match v {
+                Value::Null if p.collection => *v = Value::Array(vec![]),
+                Value::Object(inner) if complex && !p.collection => {
+                    self.complete(&p.ty, inner, true, depth + 1)
+                }
+                Value::Array(items) if complex && p.collection => {
+                    for item in items.iter_mut() {
+                        if let Value::Object(inner) = item {
+                            self.complete(&p.ty, inner, true, depth + 1);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -404,6 +404,7 @@ pub fn check_entity(
         out.object.insert(name, value);
     }
     check_limits(&ty, &out.object, directory)?;
+    empty_strings(cat, &ty, &out.object)?;
     if mode != Mode::Update {
         for r in required(&ty) {
             if out.object.get(*r).map(Value::is_null).unwrap_or(true) {
@@ -418,6 +419,93 @@ pub fn check_entity(
         }
     }
     Ok(out)
+}
+
+/// A user's string property given as `""`: Graph's directory refuses it on create and update
+/// alike (`Request_BadRequest` "Invalid value specified for property 'officeLocation' of
+/// resource 'User'.", with an `InvalidValue` detail naming the property); a value is cleared
+/// with `null` (msgraph-sdk-powershell issues #852 and #2087, `Update-MgUser -Surname ""`,
+/// `-MobilePhone ""`, `-OfficeLocation ""`; <https://learn.microsoft.com/graph/api/user-update>:
+/// "to remove a value, set it to null"). Only users: that is where Graph documents it.
+fn empty_strings(cat: &Catalog, ty: &str, object: &Map<String, Value>) -> Result<(), GraphErr> {
+    if !cat.derives(ty, "microsoft.graph.user") {
+        return Ok(());
+    }
+    for (k, v) in object {
+        if v.as_str() != Some("") {
+            continue;
+        }
+        let declared = cat
+            .prop_info(ty, k)
+            .is_some_and(|p| !p.collection && !p.nav && p.ty == "Edm.String");
+        if declared {
+            let message = format!(
+                "Invalid value specified for property '{k}' of resource '{}'.",
+                resource_name(ty)
+            );
+            return Err(bad(true, message.clone()).with_details(serde_json::json!([
+                {"code": "InvalidValue", "message": message, "target": k}
+            ])));
+        }
+    }
+    Ok(())
+}
+
+/// Merges a checked PATCH body into the stored `target` of type `ty`, as OData 4.01 Part 1
+/// §11.4.3 ("Update an Entity") has it and Graph behaves: a property left out keeps its
+/// value; a complex (non-collection) value is merged property by property, recursively
+/// (Graph's conditionalaccesspolicy-update example sends only `conditions.signInRiskLevels`
+/// and the policy keeps its users and applications; `PATCH /policies/authorizationPolicy`
+/// with `defaultUserRolePermissions: {allowedToCreateApps: false}` keeps the other
+/// permissions); a collection, a primitive, `null`, or a complex value of another
+/// `@odata.type` replaces what was there. Bounded by [`MAX_BODY_DEPTH`].
+pub fn merge(cat: &Catalog, ty: &str, target: &mut Map<String, Value>, patch: Map<String, Value>) {
+    merge_at(cat, Some(ty), target, patch, 0);
+}
+
+fn merge_at(
+    cat: &Catalog,
+    ty: Option<&str>,
+    target: &mut Map<String, Value>,
+    patch: Map<String, Value>,
+    depth: usize,
+) {
+    for (k, v) in patch {
+        let prop = ty.and_then(|t| cat.prop_info(t, &k));
+        let complex = match prop {
+            Some(p) => {
+                !p.collection && !p.nav && cat.ty(&p.ty).is_some_and(|i| i.kind() != TypeKind::Enum)
+            }
+            // A dynamic property of an open type: an object value is a complex value too.
+            None => true,
+        };
+        let same_type = |old: &Map<String, Value>, new: &Map<String, Value>| match (
+            old.get("@odata.type"),
+            new.get("@odata.type"),
+        ) {
+            (Some(a), Some(b)) => {
+                a.as_str().map(|s| s.trim_start_matches('#'))
+                    == b.as_str().map(|s| s.trim_start_matches('#'))
+            }
+            _ => true,
+        };
+        match (target.get_mut(&k), v) {
+            (Some(Value::Object(old)), Value::Object(new))
+                if complex && depth < MAX_BODY_DEPTH && same_type(old, &new) =>
+            {
+                let inner = new
+                    .get("@odata.type")
+                    .or_else(|| old.get("@odata.type"))
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim_start_matches('#').to_string())
+                    .or_else(|| prop.map(|p| p.ty.clone()));
+                merge_at(cat, inner.as_deref(), old, new, depth + 1);
+            }
+            (_, v) => {
+                target.insert(k, v);
+            }
+        }
+    }
 }
 
 fn mismatch(value: &Value, ty: &str, prop: &str, directory: bool) -> GraphErr {

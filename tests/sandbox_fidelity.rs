@@ -1,0 +1,685 @@
+//! What helpers found running public tools and Microsoft's examples against the sandbox: PATCH
+//! merges complex values recursively and replaces collections (OData 4.01 Part 1 §11.4.3) and
+//! answers 204 unless `Prefer: return=representation`; responses list every declared property
+//! (unset ones `null` or `[]`, inside complex values too); `$batch` step members match in any
+//! case and a step may reuse a nextLink as given; a user's `""` is refused; policy links.
+
+mod common;
+
+use common::*;
+use mggraph::sandbox::SandboxConfig;
+use serde_json::{json, Value};
+
+async fn blank() -> (mggraph::sandbox::Sandbox, Graph) {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    (s, g)
+}
+
+const POLICIES: &str = "/v1.0/identity/conditionalAccess/policies";
+
+/// A policy as Graph's "Create" example makes it (conditionalaccesspolicy-post, minimal).
+async fn new_policy(g: &Graph) -> Value {
+    let (status, policy) = g
+        .post(
+            POLICIES,
+            json!({
+                "displayName": "Block legacy authentication",
+                "state": "enabledForReportingButNotEnforced",
+                "conditions": {
+                    "clientAppTypes": ["exchangeActiveSync", "other"],
+                    "applications": {"includeApplications": ["All"]},
+                    "users": {"includeUsers": ["All"], "excludeUsers": ["GuestsOrExternalUsers"]}
+                },
+                "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{policy}");
+    policy
+}
+
+/// A PATCH with `Prefer` headers: status, body (null when empty).
+async fn patch_with(g: &Graph, path: &str, body: Value, prefer: Option<&str>) -> (u16, Value) {
+    let mut req = client()
+        .patch(format!("{}{}", g.base, path))
+        .bearer_auth(&g.token)
+        .json(&body);
+    if let Some(p) = prefer {
+        req = req.header("Prefer", p);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    (status, value)
+}
+
+#[tokio::test]
+async fn a_partial_complex_value_is_merged_and_collections_are_replaced() {
+    let (_s, g) = blank().await;
+    let policy = new_policy(&g).await;
+    let path = format!("{POLICIES}/{}", policy["id"].as_str().unwrap());
+    // conditionalaccesspolicy-update's example: only the sign-in risk levels.
+    let (status, body) = g
+        .patch(
+            &path,
+            json!({"conditions": {"signInRiskLevels": ["high", "medium"]}}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    assert!(body.is_null(), "204 has no body: {body}");
+    let (status, got) = g.get(&path).await;
+    assert_eq!(status, 200, "{got}");
+    let c = &got["conditions"];
+    assert_eq!(c["signInRiskLevels"], json!(["high", "medium"]), "{got}");
+    assert_eq!(c["users"]["includeUsers"], json!(["All"]), "{got}");
+    assert_eq!(c["users"]["excludeUsers"], json!(["GuestsOrExternalUsers"]));
+    assert_eq!(c["applications"]["includeApplications"], json!(["All"]));
+    assert_eq!(c["clientAppTypes"], json!(["exchangeActiveSync", "other"]));
+    assert_eq!(got["grantControls"]["builtInControls"], json!(["block"]));
+    assert_eq!(got["state"], "enabledForReportingButNotEnforced");
+
+    // Two levels down: `conditions.users` merges too; a collection inside is replaced whole.
+    let (status, body) = g
+        .patch(
+            &path,
+            json!({"conditions": {"users": {"excludeUsers": []}}, "state": "enabled"}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, got) = g.get(&path).await;
+    assert_eq!(got["conditions"]["users"]["includeUsers"], json!(["All"]));
+    assert_eq!(got["conditions"]["users"]["excludeUsers"], json!([]));
+    assert_eq!(
+        got["conditions"]["signInRiskLevels"],
+        json!(["high", "medium"])
+    );
+    assert_eq!(got["state"], "enabled");
+
+    // `null` clears a complex value.
+    let (status, _) = g.patch(&path, json!({"grantControls": null})).await;
+    assert_eq!(status, 204);
+    let (_, got) = g.get(&path).await;
+    assert!(got["grantControls"].is_null(), "{got}");
+    assert_eq!(got["conditions"]["users"]["includeUsers"], json!(["All"]));
+}
+
+#[tokio::test]
+async fn the_authorization_policy_keeps_the_permissions_a_patch_leaves_out() {
+    let (_s, g) = blank().await;
+    let path = "/v1.0/policies/authorizationPolicy";
+    let (status, before) = g.get(path).await;
+    assert_eq!(status, 200, "{before}");
+    let perms = before["defaultUserRolePermissions"].clone();
+    assert_eq!(perms["allowedToCreateApps"], true, "{before}");
+    let (status, body) = g
+        .patch(
+            path,
+            json!({"defaultUserRolePermissions": {"allowedToCreateApps": false}}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, after) = g.get(path).await;
+    let now = &after["defaultUserRolePermissions"];
+    assert_eq!(now["allowedToCreateApps"], false, "{after}");
+    for (k, v) in perms.as_object().unwrap() {
+        if k != "allowedToCreateApps" {
+            assert_eq!(&now[k], v, "{k} kept: {after}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_user_patch_merges_complex_values() {
+    let (_s, g) = blank().await;
+    let id = make_user(&g, "merge.me").await;
+    let path = format!("/v1.0/users/{id}");
+    let (status, body) = g
+        .patch(
+            &path,
+            json!({"employeeOrgData": {"division": "Sales", "costCenter": "100"},
+                   "businessPhones": ["+1 555 0100"]}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = g
+        .patch(
+            &path,
+            json!({"employeeOrgData": {"costCenter": "200"}, "businessPhones": []}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, got) = g
+        .get(&format!("{path}?$select=employeeOrgData,businessPhones"))
+        .await;
+    assert_eq!(
+        got["employeeOrgData"],
+        json!({"division": "Sales", "costCenter": "200"}),
+        "{got}"
+    );
+    assert_eq!(got["businessPhones"], json!([]), "{got}");
+}
+
+#[tokio::test]
+async fn updates_answer_204_unless_the_client_prefers_the_representation() {
+    let (_s, g) = blank().await;
+    // A named location (namedlocation-update: 204 No Content).
+    let (status, loc) = g
+        .post(
+            "/v1.0/identity/conditionalAccess/namedLocations",
+            json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "HQ",
+                   "isTrusted": false,
+                   "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "12.34.221.11/22"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{loc}");
+    let path = format!(
+        "/v1.0/identity/conditionalAccess/namedLocations/{}",
+        loc["id"].as_str().unwrap()
+    );
+    let (status, body) = patch_with(
+        &g,
+        &path,
+        json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "isTrusted": true}),
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (204, Value::Null));
+
+    // A federated identity credential of an application (federatedidentitycredential-update).
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "fic app"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let fics = format!(
+        "/v1.0/applications/{}/federatedIdentityCredentials",
+        app["id"].as_str().unwrap()
+    );
+    let (status, fic) = g
+        .post(
+            &fics,
+            json!({"name": "gh", "issuer": "https://token.actions.githubusercontent.com",
+                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{fic}");
+    let fic_path = format!("{fics}/{}", fic["id"].as_str().unwrap());
+    let (status, body) = patch_with(&g, &fic_path, json!({"description": "deploys"}), None).await;
+    assert_eq!((status, body), (204, Value::Null));
+
+    // `Prefer: return=representation`: 200 and the entity as it now is.
+    let (status, body) = patch_with(
+        &g,
+        &path,
+        json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "Head office"}),
+        Some("return=representation"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["displayName"], "Head office", "{body}");
+    assert_eq!(body["isTrusted"], true, "{body}");
+    assert!(body["@odata.context"].as_str().is_some(), "{body}");
+
+    // The same preference inside a batch step.
+    let batch = json!({"requests": [{
+        "id": "1", "method": "PATCH", "url": fic_path.trim_start_matches("/v1.0"),
+        "headers": {"Content-Type": "application/json", "Prefer": "return=representation"},
+        "body": {"description": "deploys main"}
+    }, {
+        "id": "2", "method": "PATCH", "url": fic_path.trim_start_matches("/v1.0"),
+        "headers": {"Content-Type": "application/json"},
+        "body": {"description": "deploys main again"}
+    }]});
+    let (status, out) = g.post("/v1.0/$batch", batch).await;
+    assert_eq!(status, 200, "{out}");
+    let step = |id: &str| {
+        out["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(step("1")["status"], 200, "{out}");
+    assert_eq!(step("1")["body"]["description"], "deploys main", "{out}");
+    assert_eq!(step("2")["status"], 204, "{out}");
+    assert!(step("2").get("body").is_none(), "{out}");
+}
+
+#[tokio::test]
+async fn unset_declared_properties_are_listed_as_null_or_empty() {
+    let (_s, g) = blank().await;
+    let (status, policy) = g
+        .post(
+            POLICIES,
+            json!({"displayName": "minimal", "state": "disabled",
+                   "conditions": {"users": {"includeUsers": ["None"]},
+                                  "applications": {"includeApplications": ["None"]}}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{policy}");
+    // The create answer lists them too.
+    assert!(
+        policy.as_object().unwrap().contains_key("sessionControls"),
+        "{policy}"
+    );
+    let path = format!("{POLICIES}/{}", policy["id"].as_str().unwrap());
+    let (status, got) = g.get(&path).await;
+    assert_eq!(status, 200, "{got}");
+    let o = got.as_object().unwrap();
+    for key in [
+        "description",
+        "modifiedDateTime",
+        "sessionControls",
+        "templateId",
+        "grantControls",
+    ] {
+        assert!(o.contains_key(key), "{key} listed: {got}");
+        assert!(o[key].is_null(), "{key} is null: {got}");
+    }
+    let users = got["conditions"]["users"].as_object().unwrap();
+    assert_eq!(users["includeUsers"], json!(["None"]));
+    for key in [
+        "excludeUsers",
+        "includeGroups",
+        "excludeGroups",
+        "includeRoles",
+        "excludeRoles",
+    ] {
+        assert_eq!(users[key], json!([]), "{key}: {got}");
+    }
+    assert!(users.contains_key("includeGuestsOrExternalUsers"), "{got}");
+    assert!(users["includeGuestsOrExternalUsers"].is_null(), "{got}");
+    let conditions = got["conditions"].as_object().unwrap();
+    assert_eq!(conditions["signInRiskLevels"], json!([]), "{got}");
+    assert!(conditions["platforms"].is_null(), "{got}");
+
+    // In a list, the same shape.
+    let (_, list) = g.get(POLICIES).await;
+    let item = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == got["id"])
+        .cloned()
+        .unwrap();
+    assert!(item["templateId"].is_null() && item.get("templateId").is_some());
+    assert_eq!(item["conditions"]["users"]["excludeGroups"], json!([]));
+
+    // `$select`: exactly what is selected (and the key), unset ones null.
+    let (status, sel) = g
+        .get(&format!(
+            "{path}?$select=displayName,description,conditions"
+        ))
+        .await;
+    assert_eq!(status, 200, "{sel}");
+    let sel_o = sel.as_object().unwrap();
+    assert!(sel_o["description"].is_null(), "{sel}");
+    assert!(!sel_o.contains_key("templateId"), "{sel}");
+    assert_eq!(
+        sel["conditions"]["users"]["excludeRoles"],
+        json!([]),
+        "{sel}"
+    );
+}
+
+#[tokio::test]
+async fn a_users_default_projection_stays_graphs_subset() {
+    let (_s, g) = blank().await;
+    let id = make_user(&g, "subset").await;
+    let (_, got) = g.get(&format!("/v1.0/users/{id}")).await;
+    let mut keys: Vec<&str> = got
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !k.starts_with('@'))
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "businessPhones",
+            "displayName",
+            "givenName",
+            "id",
+            "jobTitle",
+            "mail",
+            "mobilePhone",
+            "officeLocation",
+            "preferredLanguage",
+            "surname",
+            "userPrincipalName"
+        ],
+        "{got}"
+    );
+}
+
+#[tokio::test]
+async fn batch_step_members_are_matched_in_any_case() {
+    let (_s, g) = blank().await;
+    let batch = json!({"requests": [
+        {"ID": "1", "Method": "GET", "URL": "/domains"},
+        {"id": "2", "METHOD": "GET", "Url": "/organization", "DependsOn": ["1"]},
+        {"Id": 3, "method": "POST", "url": "/groups",
+         "Headers": {"content-type": "application/json"},
+         "BODY": {"displayName": "batched", "mailEnabled": false, "mailNickname": "batched",
+                  "securityEnabled": true}}
+    ]});
+    let (status, out) = g.post("/v1.0/$batch", batch).await;
+    assert_eq!(status, 200, "{out}");
+    let responses = out["responses"].as_array().unwrap();
+    let by_id = |id: &str| responses.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(by_id("1")["status"], 200, "{out}");
+    assert!(by_id("1")["body"]["value"].as_array().is_some(), "{out}");
+    assert_eq!(by_id("2")["status"], 200, "{out}");
+    assert_eq!(by_id("3")["status"], 201, "{out}");
+    assert_eq!(by_id("3")["body"]["displayName"], "batched", "{out}");
+}
+
+#[tokio::test]
+async fn a_users_empty_string_is_refused_and_null_clears() {
+    let (_s, g) = blank().await;
+    let id = make_user(&g, "empty.strings").await;
+    let path = format!("/v1.0/users/{id}");
+    for prop in ["officeLocation", "mobilePhone", "surname"] {
+        let (status, e) = g.patch(&path, json!({ prop: "" })).await;
+        assert_eq!(status, 400, "{e}");
+        let message = format!("Invalid value specified for property '{prop}' of resource 'User'.");
+        assert_eq!(e["error"]["code"], "Request_BadRequest", "{e}");
+        assert_eq!(e["error"]["message"], message.as_str(), "{e}");
+        assert_eq!(
+            e["error"]["details"],
+            json!([{"code": "InvalidValue", "message": message, "target": prop}]),
+            "{e}"
+        );
+    }
+    let (status, body) = g
+        .patch(&path, json!({"officeLocation": "Building 9"}))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = g.patch(&path, json!({"officeLocation": null})).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, got) = g.get(&path).await;
+    assert!(got["officeLocation"].is_null(), "{got}");
+
+    // On create too.
+    let (status, e) = g
+        .post(
+            "/v1.0/users",
+            json!({"accountEnabled": true, "displayName": "x", "mailNickname": "x",
+                   "userPrincipalName": "x@contoso.onmicrosoft.com", "surname": "",
+                   "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}}),
+        )
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(
+        e["error"]["message"],
+        "Invalid value specified for property 'surname' of resource 'User'."
+    );
+}
+
+/// nextLinks stay on the sandbox's own origin (MgGraph's `-All` and Microsoft's .NET SDK follow
+/// them as given, and send tokens only to the connection's origin), `@odata.context` on
+/// Graph's; a nextLink reused as a batch step URL, as EntraExporter reuses one, is served.
+#[tokio::test]
+async fn a_next_link_is_reachable_and_reusable_in_a_batch() {
+    let (s, g) = blank().await;
+    for nick in ["page.a", "page.b", "page.c"] {
+        make_user(&g, nick).await;
+    }
+    let (status, first) = g.get("/v1.0/users?$top=2&$select=id").await;
+    assert_eq!(status, 200, "{first}");
+    let next = first["@odata.nextLink"].as_str().unwrap().to_string();
+    assert!(
+        next.starts_with(&format!("{}/v1.0/users?", s.base_url)),
+        "{next}"
+    );
+    assert!(first["@odata.context"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://graph.microsoft.com/v1.0/$metadata#users"));
+    // Followed as given.
+    let resp = client()
+        .get(&next)
+        .bearer_auth(&g.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let page2: Value = resp.json().await.unwrap();
+    assert!(!page2["value"].as_array().unwrap().is_empty(), "{page2}");
+
+    // Reused in a batch: EntraExporter strips Graph's prefix as text, which leaves this one.
+    let stripped = next.replace("https://graph.microsoft.com/v1.0/", "");
+    let batch = json!({"requests": [{"id": "users", "method": "GET", "URL": stripped}]});
+    let (status, out) = g.post("/v1.0/$batch", batch).await;
+    assert_eq!(status, 200, "{out}");
+    let step = &out["responses"][0];
+    assert_eq!(step["status"], 200, "{out}");
+    assert_eq!(step["body"]["value"], page2["value"], "{out}");
+    // Graph's own origin is taken alike; another version is not.
+    let public = format!(
+        "https://graph.microsoft.com/v1.0{}",
+        next.trim_start_matches(&format!("{}/v1.0", s.base_url))
+    );
+    let batch = json!({"requests": [
+        {"id": "1", "method": "GET", "url": public},
+        {"id": "2", "method": "GET", "url": next.replace("/v1.0/", "/beta/")}
+    ]});
+    let (_, out) = g.post("/v1.0/$batch", batch).await;
+    let by_id = |id: &str| {
+        out["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_id("1")["status"], 200, "{out}");
+    assert_eq!(by_id("2")["status"], 400, "{out}");
+}
+
+/// serviceprincipal-post-tokenlifetimepolicies, application-post-tokenlifetimepolicies,
+/// serviceprincipal-post-claimsmappingpolicies, serviceprincipal-post-homerealmdiscoverypolicies:
+/// `$ref` links to a policy under `/policies`, listed, and removed by `{id}/$ref`.
+#[tokio::test]
+async fn policies_under_policies_are_linked_with_ref() {
+    let (_s, g) = blank().await;
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "policy app"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let (status, sp) = g
+        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
+        .await;
+    assert_eq!(status, 201, "{sp}");
+    let owners = [
+        format!("/v1.0/servicePrincipals/{}", sp["id"].as_str().unwrap()),
+        format!("/v1.0/applications/{}", app["id"].as_str().unwrap()),
+    ];
+    let kinds = [
+        (
+            "tokenLifetimePolicies",
+            json!({"definition": ["{\"TokenLifetimePolicy\":{\"Version\":1,\"AccessTokenLifetime\":\"8:00:00\"}}"], "displayName": "8h", "isOrganizationDefault": false}),
+        ),
+        (
+            "claimsMappingPolicies",
+            json!({"definition": ["{\"ClaimsMappingPolicy\":{\"Version\":1,\"IncludeBasicClaimSet\":\"true\"}}"], "displayName": "claims"}),
+        ),
+        (
+            "homeRealmDiscoveryPolicies",
+            json!({"definition": ["{\"HomeRealmDiscoveryPolicy\":{\"AccelerateToFederatedDomain\":true}}"], "displayName": "hrd"}),
+        ),
+    ];
+    for (nav, body) in kinds {
+        let (status, policy) = g.post(&format!("/v1.0/policies/{nav}"), body).await;
+        assert_eq!(status, 201, "{policy}");
+        let pid = policy["id"].as_str().unwrap();
+        for owner in &owners {
+            if owner.contains("applications") && nav != "tokenLifetimePolicies" {
+                continue;
+            }
+            let (status, body) = g
+                .post(
+                    &format!("{owner}/{nav}/$ref"),
+                    json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/policies/{nav}/{pid}")}),
+                )
+                .await;
+            assert_eq!(status, 204, "{owner}/{nav}: {body}");
+            let (status, list) = g.get(&format!("{owner}/{nav}")).await;
+            assert_eq!(status, 200, "{list}");
+            let ids: Vec<&str> = list["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|p| p["id"].as_str())
+                .collect();
+            assert_eq!(ids, [pid], "{list}");
+            assert_eq!(list["value"][0]["displayName"], policy["displayName"]);
+            // Linked twice: Graph's conflict.
+            let (status, _) = g
+                .post(
+                    &format!("{owner}/{nav}/$ref"),
+                    json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/policies/{nav}/{pid}")}),
+                )
+                .await;
+            assert_eq!(status, 400);
+            let (status, body) = g.delete(&format!("{owner}/{nav}/{pid}/$ref")).await;
+            assert_eq!(status, 204, "{body}");
+            let (_, list) = g.get(&format!("{owner}/{nav}")).await;
+            assert_eq!(list["value"], json!([]), "{list}");
+            // The policy itself stays.
+            let (status, _) = g.get(&format!("/v1.0/policies/{nav}/{pid}")).await;
+            assert_eq!(status, 200);
+        }
+    }
+    // A policy that does not exist: 404.
+    let (status, _) = g
+        .post(
+            &format!("{}/tokenLifetimePolicies/$ref", owners[0]),
+            json!({"@odata.id": "https://graph.microsoft.com/v1.0/policies/tokenLifetimePolicies/00000000-0000-0000-0000-000000000001"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+/// user-get-mailboxsettings and user-update-mailboxsettings: 200 with the settings, a PATCH
+/// merged into them (only `automaticRepliesSetting.status` changes what it names).
+#[tokio::test]
+async fn a_mailbox_has_settings_and_a_patch_merges_into_them() {
+    let (_s, g) = blank().await;
+    let id = make_user(&g, "mailbox").await;
+    let path = format!("/v1.0/users/{id}/mailboxSettings");
+    let (status, got) = g.get(&path).await;
+    assert_eq!(status, 200, "{got}");
+    assert!(got["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("/mailboxSettings"));
+    for key in [
+        "timeZone",
+        "language",
+        "automaticRepliesSetting",
+        "workingHours",
+        "dateFormat",
+        "timeFormat",
+    ] {
+        assert!(!got[key].is_null(), "{key}: {got}");
+    }
+    assert_eq!(got["automaticRepliesSetting"]["status"], "disabled");
+    // The documented request: automatic replies scheduled, with the response's context.
+    let (status, body) = g
+        .patch(
+            &path,
+            json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Me/mailboxSettings",
+                   "automaticRepliesSetting": {"status": "Scheduled",
+                       "scheduledStartDateTime": {"dateTime": "2026-03-20T18:00:00.0000000", "timeZone": "UTC"},
+                       "scheduledEndDateTime": {"dateTime": "2026-03-28T18:00:00.0000000", "timeZone": "UTC"}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["automaticRepliesSetting"]["status"], "Scheduled",
+        "{body}"
+    );
+    assert_eq!(
+        body["automaticRepliesSetting"]["externalAudience"], "all",
+        "{body}"
+    );
+    assert_eq!(body["timeZone"], "UTC", "{body}");
+    let (status, body) = g
+        .patch(&path, json!({"timeZone": "Pacific Standard Time"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, got) = g.get(&path).await;
+    assert_eq!(got["timeZone"], "Pacific Standard Time", "{got}");
+    assert_eq!(
+        got["automaticRepliesSetting"]["status"], "Scheduled",
+        "{got}"
+    );
+    assert_eq!(
+        got["workingHours"]["daysOfWeek"],
+        json!(["monday", "tuesday", "wednesday", "thursday", "friday"])
+    );
+    let (_, sel) = g
+        .get(&format!("/v1.0/users/{id}?$select=mailboxSettings"))
+        .await;
+    assert_eq!(
+        sel["mailboxSettings"]["timeZone"], "Pacific Standard Time",
+        "{sel}"
+    );
+    // A value of the wrong type is refused.
+    let (status, _) = g.patch(&path, json!({"timeZone": 5})).await;
+    assert_eq!(status, 400);
+}
+
+/// federatedidentitycredential-get by its alternate key, `name` (Graph: "GET
+/// /applications/{id}/federatedIdentityCredentials(name='{name}')").
+#[tokio::test]
+async fn a_federated_identity_credential_is_addressed_by_name() {
+    let (_s, g) = blank().await;
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": "alt key app"}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let fics = format!(
+        "/v1.0/applications/{}/federatedIdentityCredentials",
+        app["id"].as_str().unwrap()
+    );
+    let (status, fic) = g
+        .post(
+            &fics,
+            json!({"name": "gh-main", "issuer": "https://token.actions.githubusercontent.com",
+                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{fic}");
+    let (status, got) = g.get(&format!("{fics}(name='gh-main')")).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["id"], fic["id"], "{got}");
+    let (status, body) = g
+        .patch(
+            &format!("{fics}(name='gh-main')"),
+            json!({"description": "by name"}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, got) = g
+        .get(&format!("{fics}/{}", fic["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(got["description"], "by name", "{got}");
+    let (status, _) = g.get(&format!("{fics}(name='nope')")).await;
+    assert_eq!(status, 404);
+}
