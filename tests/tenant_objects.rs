@@ -1778,3 +1778,50 @@ async fn role_assignment_schedules_agree_with_the_assignments() {
     let (_, mine) = g.get(&filter).await;
     assert!(ids(&mine).is_empty(), "{mine}");
 }
+
+/// A plan the assignment disables shows `Disabled` in the user's licenseDetails
+/// (servicePlanInfo.provisioningStatus), the SKU's other plans as they are.
+#[tokio::test]
+async fn a_disabled_plan_is_disabled_in_license_details() {
+    let (s, g) = demo().await;
+    let e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    let plans: Vec<String> = skus["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["skuId"] == e3)
+        .expect("the demo's E3")["servicePlans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["servicePlanId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(plans.len() >= 2, "{plans:?}");
+    let user = new_user(&g, &s.domain, "partly").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    let (status, _) = g
+        .patch(
+            &format!("/v1.0/users/{uid}"),
+            json!({"usageLocation": "US"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = g
+        .post(
+            &format!("/v1.0/users/{uid}/assignLicense"),
+            json!({"addLicenses": [{"skuId": e3, "disabledPlans": [plans[0]]}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, details) = g.get(&format!("/v1.0/users/{uid}/licenseDetails")).await;
+    let listed = details["value"][0]["servicePlans"].as_array().unwrap();
+    for plan in listed {
+        let expected = if plan["servicePlanId"] == plans[0] {
+            "Disabled"
+        } else {
+            "Success"
+        };
+        assert_eq!(plan["provisioningStatus"], expected, "{plan}");
+    }
+}

@@ -110,6 +110,7 @@
   responses list every declared property (null or `[]` when unset); `$batch` reads its members
   in any case; `""` for a user''s text property is Graph''s 400; policy `$ref` links, a user''s
   `mailboxSettings`, and alternate keys on contained collections.
+- Sandbox: a plan an assignment disables is `Disabled` in the user''s `licenseDetails`.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }

@@ -190,10 +190,27 @@ fn details(t: &mut Tenant, id: &str, assigned: &[Value], skus: &[Map<String, Val
                     .is_some_and(|x| x.eq_ignore_ascii_case(&sku_id))
             })?;
             let detail_id = format!("{}{}", &id[..id.len().min(8)], sku_id);
+            // A plan the assignment disables is listed `Disabled`, the others as the SKU has
+            // them (servicePlanInfo.provisioningStatus, Graph's licenseDetails resource).
+            let disabled: Vec<&str> = l
+                .get("disabledPlans")
+                .and_then(Value::as_array)
+                .map(|d| d.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut plans = sku.get("servicePlans").cloned().unwrap_or(json!([]));
+            for plan in plans.as_array_mut().into_iter().flatten() {
+                let off = plan
+                    .get("servicePlanId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| disabled.iter().any(|d| d.eq_ignore_ascii_case(p)));
+                if off {
+                    plan["provisioningStatus"] = json!("Disabled");
+                }
+            }
             let o = json!({
                 "id": detail_id, "skuId": sku_id,
                 "skuPartNumber": sku.get("skuPartNumber").cloned().unwrap_or(Value::Null),
-                "servicePlans": sku.get("servicePlans").cloned().unwrap_or(json!([])),
+                "servicePlans": plans,
             });
             Some((
                 detail_id,
