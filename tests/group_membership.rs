@@ -8,32 +8,6 @@ use common::*;
 use mggraph::sandbox::SandboxConfig;
 use serde_json::{json, Value};
 
-async fn blank() -> (mggraph::sandbox::Sandbox, Graph) {
-    let s = sandbox(SandboxConfig {
-        demo: None,
-        ..SandboxConfig::default()
-    })
-    .await;
-    let g = app_graph(&s).await;
-    (s, g)
-}
-
-/// A security group (`unified` false) or a Microsoft 365 group; its id.
-async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
-    let (status, group) = g
-        .post(
-            "/v1.0/groups",
-            json!({
-                "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
-                "securityEnabled": !unified,
-                "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{group}");
-    group["id"].as_str().unwrap().to_string()
-}
-
 /// A device registered in the directory (written into the tenant as the directory holds it:
 /// the sandbox's automation app is not granted `Device.ReadWrite.All`).
 fn new_device(s: &mggraph::sandbox::Sandbox, name: &str) -> String {

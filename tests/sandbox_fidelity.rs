@@ -7,18 +7,7 @@
 mod common;
 
 use common::*;
-use mggraph::sandbox::SandboxConfig;
 use serde_json::{json, Value};
-
-async fn blank() -> (mggraph::sandbox::Sandbox, Graph) {
-    let s = sandbox(SandboxConfig {
-        demo: None,
-        ..SandboxConfig::default()
-    })
-    .await;
-    let g = app_graph(&s).await;
-    (s, g)
-}
 
 const POLICIES: &str = "/v1.0/identity/conditionalAccess/policies";
 

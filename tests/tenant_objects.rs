@@ -8,16 +8,6 @@ use common::*;
 use mggraph::sandbox::SandboxConfig;
 use serde_json::{json, Value};
 
-async fn blank() -> (mggraph::sandbox::Sandbox, Graph) {
-    let s = sandbox(SandboxConfig {
-        demo: None,
-        ..SandboxConfig::default()
-    })
-    .await;
-    let g = app_graph(&s).await;
-    (s, g)
-}
-
 async fn new_user(g: &Graph, domain: &str, nick: &str) -> Value {
     let (status, user) = g
         .post(
@@ -31,21 +21,6 @@ async fn new_user(g: &Graph, domain: &str, nick: &str) -> Value {
         .await;
     assert_eq!(status, 201, "{user}");
     user
-}
-
-async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
-    let (status, group) = g
-        .post(
-            "/v1.0/groups",
-            json!({
-                "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
-                "securityEnabled": !unified,
-                "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{group}");
-    group["id"].as_str().unwrap().to_string()
 }
 
 async fn add_member(g: &Graph, group: &str, member: &str) {

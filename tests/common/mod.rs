@@ -217,3 +217,30 @@ pub fn unix_seconds(v: &Value) -> Option<i64> {
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.timestamp())
 }
+
+/// A sandbox without the demo data (only the built-in objects) and an app-only client of it.
+pub async fn blank() -> (Sandbox, Graph) {
+    let s = sandbox(SandboxConfig {
+        demo: None,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let g = app_graph(&s).await;
+    (s, g)
+}
+
+/// A security group (`unified` false) or a Microsoft 365 group, created through Graph; its id.
+pub async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({
+                "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
+                "securityEnabled": !unified,
+                "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    group["id"].as_str().unwrap().to_string()
+}
