@@ -297,4 +297,24 @@ Describe 'Request JSON written without ConvertTo-Json' {
         # Keys keep their order, as the engine sees them.
         @($back.Keys)[0..2] | Should -Be @('text', 'int', 'long')
     }
+
+    It 'writes the same text as Newtonsoft.Json for JSON-ready values (escapes and number formats)' {
+        # The writer is MgGraph's own (Newtonsoft's first use cost a fresh process ~10 ms); the
+        # engine and Graph must see what that writer wrote.
+        $controls = -join ((0..31) + 0x7f, 0x85, 0x2028, 0x2029 | ForEach-Object { [char]$_ })
+        $value = [ordered]@{
+            "key ""quoted"" `t" = "quote "" backslash \ slash / $controls é€😀 <tag> & 'single'"
+            int = 42; long = [long]::MinValue; ulong = [ulong]::MaxValue; byte = [byte]7; short = [int16]-3
+            doubles = @(1.0, 1.5, -0.0, 1e21, 1.7976931348623157E+308, 5e-324, 0.1, 100.0, 123456789012345680.0)
+            singles = @([single]0.1, [single]3, [single]1e-10)
+            decimals = @([decimal]'10', [decimal]'10.250', [decimal]'-0.5')
+            bools = @($true, $false); nothing = $null; empty = ''
+            list = [System.Collections.Generic.List[object]]@(1, 'two', [ordered]@{ three = 3 }, @(), $null)
+            guid = [guid]'6f1d2a4e-93b7-4c51-8e0a-5d2f7c9b1e34'; span = [timespan]::FromSeconds(90061.5); char = [char]'"'
+        }
+        [MgGraph.PowerShell.WireValue]::ToJson($value) | Should -BeExactly ([Newtonsoft.Json.JsonConvert]::SerializeObject($value))
+        foreach ($text in @('', 'plain', $controls, 'a"b\c')) {
+            [MgGraph.PowerShell.WireValue]::Quote($text) | Should -BeExactly ([Newtonsoft.Json.JsonConvert]::ToString($text))
+        }
+    }
 }

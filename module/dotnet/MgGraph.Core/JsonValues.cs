@@ -3,29 +3,34 @@
 
 using System;
 using System.Collections;
+using System.IO;
 using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
 
 namespace MgGraph.PowerShell
 {
     /// <summary>Engine JSON (event payloads, plain outputs) as PowerShell values.</summary>
     public static class JsonValues
     {
-        private static readonly JsonSerializerSettings Settings = new JsonSerializerSettings
-        {
-            // Graph JSON has no $id/$ref metadata; never let such keys drive reading.
-            MetadataPropertyHandling = MetadataPropertyHandling.Ignore,
-            // Dates stay text: the engine's descriptions and envelopes are read as written.
-            DateParseHandling = DateParseHandling.None,
-            MaxDepth = 128,
-        };
-
         /// <summary>One JSON value (object, array or scalar).</summary>
-        /// <exception cref="JsonException">The text is not JSON.</exception>
+        /// <remarks>Read with a reader, not <c>JsonConvert.DeserializeObject</c>: Newtonsoft's
+        /// serializer resolves its contracts on first use, which a fresh process paid on its
+        /// first MgGraph command (measured in the README, "Where the remaining time goes").</remarks>
+        /// <exception cref="JsonException">The text is not one JSON value.</exception>
         public static object Parse(string text)
         {
-            var token = JsonConvert.DeserializeObject<JToken>(text, Settings);
-            return FromToken(token);
+            using var reader = new JsonTextReader(new StringReader(text))
+            {
+                // Dates stay text: the engine's descriptions and envelopes are read as written.
+                DateParseHandling = DateParseHandling.None,
+                MaxDepth = 128,
+            };
+            if (!reader.Read()) throw new JsonReaderException("MgGraph: no JSON value in the engine's text.");
+            var value = MgJson.ToValue(reader);
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonToken.Comment) throw new JsonReaderException($"MgGraph: more than one JSON value (at {reader.Path}).");
+            }
+            return value;
         }
 
         /// <summary>A JSON array as object[] (a scalar or object as a one-item array).</summary>
@@ -33,32 +38,6 @@ namespace MgGraph.PowerShell
         {
             var value = Parse(text);
             return value is object[] items ? items : new[] { value };
-        }
-
-        /// <summary>A token as a PowerShell value. Iterative in effect: Newtonsoft's MaxDepth
-        /// bounds the nesting of what was parsed.</summary>
-        public static object FromToken(JToken token)
-        {
-            switch (token)
-            {
-                case null: return null;
-                case JObject o:
-                    {
-                        var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                        foreach (var p in o.Properties()) table[p.Name] = FromToken(p.Value);
-                        return table;
-                    }
-                case JArray a:
-                    {
-                        var items = new object[a.Count];
-                        for (int i = 0; i < items.Length; i++) items[i] = FromToken(a[i]);
-                        return items;
-                    }
-                case JValue v:
-                    return v.Value;
-                default:
-                    return token.ToString();
-            }
         }
     }
 }

@@ -198,6 +198,12 @@ namespace MgGraph.PowerShell
                         for (int i = 0; i < list.Count; i++) array.SetValue(list[i], i);
                         return array;
                     }
+                case SlotKind.Enum:
+                    // By name or number, as Newtonsoft's serializer reads an enum, without its
+                    // contracts (their first use cost a fresh process's first command 10-20 ms).
+                    if (reader.TokenType == JsonToken.String) return Enum.Parse(slot.ModelClass, (string)reader.Value, true);
+                    if (reader.TokenType == JsonToken.Integer) return Enum.ToObject(slot.ModelClass, reader.Value);
+                    throw Unexpected(reader, "an enum name or number");
                 case SlotKind.Object:
                     // An untyped value (Edm.Untyped): dictionaries and lists.
                     return ToValue(reader);

@@ -75,7 +75,7 @@ namespace MgGraph.PowerShell
     }
 
     /// <summary>What a property holds, as the reader reads it.</summary>
-    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Model, ModelArray, Object, Other }
+    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Model, ModelArray, Enum, Object, Other }
 
     internal sealed class Slot
     {
@@ -102,7 +102,8 @@ namespace MgGraph.PowerShell
             get { Resolve(); return _kind; }
         }
 
-        /// <summary>The model class (Model) or its element class (ModelArray).</summary>
+        /// <summary>The model class (Model), its element class (ModelArray) or the enum type
+        /// (Enum).</summary>
         public Type ModelClass
         {
             get { Resolve(); return _modelClass; }
@@ -127,6 +128,7 @@ namespace MgGraph.PowerShell
             else if (t == typeof(object)) kind = SlotKind.Object;
             else if (MgJson.IsModelClass(t)) { kind = SlotKind.Model; modelClass = t; }
             else if (t.IsArray && MgJson.IsModelClass(t.GetElementType())) { kind = SlotKind.ModelArray; modelClass = t.GetElementType(); }
+            else if ((Nullable.GetUnderlyingType(t) ?? t).IsEnum) { kind = SlotKind.Enum; modelClass = Nullable.GetUnderlyingType(t) ?? t; }
             else kind = SlotKind.Other;
             // Racing threads compute the same values; the flag is set after them.
             _field = field;
