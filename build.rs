@@ -68,7 +68,8 @@ fn main() {
 const BLOCK_LINES: usize = 48;
 
 /// Writes `<name>.blocks` (the raw-deflate blocks, one after another) and `<name>.blocks.rs`
-/// (the table: `&[(first lower-cased name, offset, length)]`, in block order).
+/// (the table: `&[(first lower-cased name, offset, length, inflated length)]`, in block
+/// order; the inflated length sizes the reader's buffer at once).
 fn write_blocks(text: &str, out_dir: &std::path::Path, name: &str) {
     let mut lines: Vec<(String, &str)> = text
         .lines()
@@ -92,10 +93,11 @@ fn write_blocks(text: &str, out_dir: &std::path::Path, name: &str) {
         std::io::Write::write_all(&mut z, joined.as_bytes()).expect("compressing in memory");
         let bytes = z.finish().expect("compressing in memory");
         table.push_str(&format!(
-            "    ({:?}, {}, {}),\n",
+            "    ({:?}, {}, {}, {}),\n",
             block[0].0,
             blob.len(),
-            bytes.len()
+            bytes.len(),
+            joined.len()
         ));
         blob.extend_from_slice(&bytes);
     }

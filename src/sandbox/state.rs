@@ -382,7 +382,18 @@ pub struct Seed {
 }
 
 impl Tenant {
+    /// A tenant with its demo data (when `seed.demo` is set), extra users and what every
+    /// tenant has: [`Tenant::built_in`], then [`Tenant::fill`].
     pub fn new(seed: &Seed) -> Tenant {
+        let mut tenant = Tenant::built_in(seed);
+        tenant.fill(seed.demo, seed.extra_users);
+        tenant
+    }
+
+    /// The built-in users and apps alone (the administrator, the demo's named users, the
+    /// command-line and automation apps): what a sign-in needs. [`Tenant::fill`] adds the
+    /// rest; the sandbox does that on a thread of its own (`fill_in_background`).
+    pub fn built_in(seed: &Seed) -> Tenant {
         let mut tenant = Tenant {
             id: seed.tenant_id.clone(),
             domain: seed.domain.clone(),
@@ -456,7 +467,6 @@ impl Tenant {
                 random_secret(16),
             );
         }
-        tenant.fill(seed.demo, seed.extra_users);
         tenant
     }
 

@@ -277,8 +277,8 @@ pub struct Catalog {
     singletons: HashMap<String, Container>,
     /// Entity-set names as written, in catalog order.
     pub set_names: Vec<String>,
-    /// `commands.jsonl`, read (and decompressed) on the routes' first use.
-    commands: fn() -> &'static str,
+    /// `commands.jsonl`'s lines, read (and decompressed) on the routes' first use.
+    commands: fn() -> &'static [&'static str],
     routes: OnceLock<Routes>,
 }
 
@@ -296,7 +296,11 @@ pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         let (models, containers) = crate::catalog::generated::raw_model_files();
-        Catalog::build(crate::catalog::generated::raw_commands, models, containers)
+        Catalog::build(
+            crate::catalog::generated::raw_command_lines,
+            models,
+            containers,
+        )
     })
 }
 
@@ -530,7 +534,7 @@ impl Routes {
 
 impl Catalog {
     /// The type table now; `commands` (read on the routes' first use) later.
-    fn build(commands: fn() -> &'static str, models: &str, containers: &str) -> Catalog {
+    fn build(commands: fn() -> &'static [&'static str], models: &str, containers: &str) -> Catalog {
         let mut types: HashMap<String, TypeInfo> = HashMap::new();
         for line in models.lines() {
             if let Ok(mut t) = serde_json::from_str::<TypeInfo>(line) {
@@ -588,7 +592,7 @@ impl Catalog {
                 ops: vec![],
                 nodes: vec![Node::default()],
             };
-            for line in (self.commands)().lines() {
+            for &line in (self.commands)() {
                 let Ok(cmd) = serde_json::from_str::<GenCommand>(line) else {
                     continue;
                 };
@@ -1171,9 +1175,9 @@ mod tests {
     #[test]
     fn every_qualified_segment_of_the_catalog_routes() {
         let c = catalog();
-        let commands = crate::catalog::generated::raw_commands();
+        let commands = crate::catalog::generated::raw_command_lines();
         let mut checked = 0;
-        for line in commands.lines().filter(|l| l.starts_with('{')) {
+        for line in commands.iter().filter(|l| l.starts_with('{')) {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             for op in v["ops"].as_array().into_iter().flatten() {
                 let path = op["path"].as_str().unwrap();
