@@ -567,3 +567,37 @@ async fn throttling_budget_answers_429_with_retry_after() {
     );
     assert_eq!(body["error"]["code"], "TooManyRequests");
 }
+
+/// `Connect-MgGraph -Environment Sandbox` does not wait for the demo data: the built-in
+/// administrator's sign-in through the Graph command-line tools reads only built-in principals,
+/// so it completes while the tenant is still being filled. A principal the fill adds waits for it
+/// (and is then found, not refused as unknown), and Graph answers from the filled tenant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_signs_in_before_the_fill_and_graph_answers_after_it() {
+    // Enough extra users that the fill takes a second or more, against milliseconds for a
+    // sign-in on loopback.
+    let s = sandbox(SandboxConfig {
+        seed_users: 40_000,
+        ..Default::default()
+    })
+    .await;
+    let admin = format!("admin@{}", s.domain);
+    let body = user_token(&s, &admin, "User.Read.All offline_access").await;
+    assert!(
+        !s.state.filled.is_open(),
+        "the administrator's sign-in waited for the fill"
+    );
+    let (status, seeded) = sign_in(&s, &format!("seed000001@{}", s.domain), "User.Read").await;
+    assert_eq!(
+        status, 200,
+        "a user the fill adds signs in once it is there: {seeded}"
+    );
+    assert!(s.state.filled.is_open());
+    let g = Graph {
+        base: s.base_url.clone(),
+        token: body["access_token"].as_str().unwrap().to_string(),
+    };
+    let (status, count) = eventual(&g, "/v1.0/users/$count").await;
+    assert_eq!(status, 200, "{count}");
+    assert!(count.as_u64().unwrap() > 40_000, "{count}");
+}

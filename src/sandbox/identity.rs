@@ -124,7 +124,7 @@ pub async fn handle(
                 .filter(|l| !l.trim().is_empty())
                 .or_else(|| fields.get("login_hint"))
                 .cloned()
-                .unwrap_or_else(|| state.tenant().admin_id.clone());
+                .unwrap_or_else(|| state.tenant_now().admin_id.clone());
             authorize(state, &fields, Some(login))
         }
         _ => Err(AadError::new(
@@ -141,7 +141,7 @@ pub async fn handle(
 }
 
 fn check_tenant(state: &AppState, tenant: &str) -> Result<(), AadError> {
-    let t = state.tenant();
+    let t = state.tenant_now();
     let known = tenant.eq_ignore_ascii_case(&t.id)
         || tenant.eq_ignore_ascii_case(&t.domain)
         || ["common", "organizations"].contains(&tenant.to_ascii_lowercase().as_str());
@@ -248,7 +248,7 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
         .clone();
     let (client_id, secret) = client_secret(parts, &fields);
     let client_id = client_id.ok_or_else(|| missing("client_id"))?;
-    let tenant = state.tenant();
+    let tenant = state.sign_in_tenant(&client_id, None);
     let tenant_id = tenant.id.clone();
     let app = tenant.app(&client_id).cloned().ok_or_else(|| {
         AadError::new(
@@ -422,7 +422,12 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     "The refresh token has expired due to inactivity. The token was issued on a date and was inactive for too long.",
                 ));
             }
-            if state.tenant().users.get(&grant.user_id).is_none() {
+            if state
+                .sign_in_tenant(&client_id, Some(&grant.user_id))
+                .users
+                .get(&grant.user_id)
+                .is_none()
+            {
                 return Err(AadError::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
@@ -454,7 +459,7 @@ fn delegated_tokens(
     scopes: &[String],
 ) -> Result<Response<Body>, AadError> {
     let lifetime = state.config.token_lifetime.as_secs() as i64;
-    let tenant = state.tenant();
+    let tenant = state.sign_in_tenant(client_id, Some(user_id));
     let wanted = delegated_permissions(state, scopes);
     if let Err(refused) = super::authz::consent(&tenant, client_id, user_id, &wanted) {
         let app_name = tenant
@@ -628,7 +633,16 @@ fn authorize(
             "The request body must contain the following parameter: 'response_type'.",
         ));
     }
-    let tenant = state.tenant();
+    // The account signing in, when known: the form's, else (auto-approval) the hint's, else
+    // the administrator (None here: `sign_in_tenant` takes that as a built-in principal).
+    let account = login.as_deref().or_else(|| {
+        state
+            .config
+            .auto_approve
+            .then(|| q.get("login_hint").map(String::as_str))
+            .flatten()
+    });
+    let tenant = state.sign_in_tenant(client_id, account);
     if tenant.app(client_id).is_none() {
         return Err(AadError::new(
             StatusCode::BAD_REQUEST,

@@ -228,6 +228,11 @@ impl Gate {
         self.opened.notify_all();
     }
 
+    /// Whether the gate has opened.
+    pub fn is_open(&self) -> bool {
+        self.open.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     pub fn wait(&self) {
         if self.open.load(std::sync::atomic::Ordering::Acquire) {
             return;
@@ -240,17 +245,24 @@ impl Gate {
 }
 
 /// Fills the tenant ([`Tenant::fill`]: the demo data, extra users and every tenant's
-/// defaults), then opens `filled`, on a thread of its own. The gate opens even if filling
+/// defaults), then opens `filled`, on a thread of its own. The fill works on a copy of the
+/// built-in tenant, swapped in whole when done: the lock stays free meanwhile for the sign-ins
+/// that read only built-in principals ([`AppState::sign_in_tenant`]), and nothing can be lost
+/// to the swap, because every writer waits for the gate. The gate opens even if filling
 /// panics (the tenant then holds what was added), so no request waits forever.
 fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usize) {
     fn fill(state: &AppState, demo: Option<u64>, extra_users: usize) {
+        let mut tenant = match state.tenant.read() {
+            Ok(t) => t.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut tenant = match state.tenant.write() {
-                Ok(t) => t,
-                Err(p) => p.into_inner(),
-            };
             tenant.fill(demo, extra_users);
         }));
+        match state.tenant.write() {
+            Ok(mut t) => *t = tenant,
+            Err(p) => *p.into_inner() = tenant,
+        }
         state.filled.open();
     }
     let spawned = std::thread::Builder::new()
@@ -273,6 +285,42 @@ impl AppState {
             Ok(t) => t,
             Err(p) => p.into_inner(),
         }
+    }
+
+    /// The tenant as it stands, without waiting for the fill: only for what the fill never
+    /// changes (the tenant's id and initial domain).
+    pub fn tenant_now(&self) -> std::sync::RwLockReadGuard<'_, Tenant> {
+        match self.tenant.read() {
+            Ok(t) => t,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The tenant a sign-in of `client_id` reads, as `user` (an id or a user principal name;
+    /// `None` when no user is read): as it stands while the demo data is still being filled
+    /// in, when the principals are built-in ones whose answers the fill cannot change (the
+    /// Microsoft Graph Command Line Tools, and the administrator, a Global Administrator by
+    /// its own roles, whom consent never stops); otherwise once filled, as [`Self::tenant`].
+    /// So `Connect-MgGraph -Environment Sandbox` does not wait for the demo data; the first
+    /// Graph request does.
+    pub fn sign_in_tenant(
+        &self,
+        client_id: &str,
+        user: Option<&str>,
+    ) -> std::sync::RwLockReadGuard<'_, Tenant> {
+        if !self.filled.is_open() && client_id.eq_ignore_ascii_case(state::GRAPH_CLI_APP_ID) {
+            let t = self.tenant_now();
+            let built_in = match user {
+                None => true,
+                Some(u) => {
+                    !t.admin_id.is_empty() && t.user_id(u).as_deref() == Some(t.admin_id.as_str())
+                }
+            };
+            if built_in {
+                return t;
+            }
+        }
+        self.tenant()
     }
 
     pub fn tenant_mut(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {

@@ -102,7 +102,7 @@ pub struct Group {
 }
 
 /// The whole tenant.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: String,
     pub domain: String,

@@ -188,7 +188,7 @@ pub enum Kept {
 }
 
 /// Every generic entity of a tenant.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Store {
     /// Entity set → key → entity.
     pub sets: HashMap<String, IndexMap<String, Entity>>,
