@@ -111,6 +111,10 @@
   in any case; `""` for a user''s text property is Graph''s 400; policy `$ref` links, a user''s
   `mailboxSettings`, and alternate keys on contained collections.
 - Sandbox: a plan an assignment disables is `Disabled` in the user''s `licenseDetails`.
+- `Connect-MgGraph -Environment Sandbox` returns without waiting for the demo data (the first
+  Graph request waits for what is left of it), and a session''s first MgGraph command no longer
+  initialises Newtonsoft.Json''s serializer and writer: a first `Get-MgUser` in a fresh process
+  about 40–80 ms sooner.
 - Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
         }
     }
