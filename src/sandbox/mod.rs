@@ -244,20 +244,6 @@ impl Gate {
     }
 }
 
-/// Lowers the calling thread's scheduling priority (Linux: its nice value, +10), so that work
-/// done ahead of need (the generic store's tables) yields the cores to what a caller waits
-/// for: the tenant's fill and the host's own work. Elsewhere, a no-op.
-#[allow(unsafe_code)]
-fn background_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: gettid and setpriority take no pointers; on Linux a thread id names one thread
-    // to setpriority, so only this thread is lowered.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
-    }
-}
-
 /// Fills the tenant ([`Tenant::fill`]: the demo data, extra users and every tenant's
 /// defaults), then opens `filled`, on a thread of its own. The fill works on a copy of the
 /// built-in tenant, swapped in whole when done: the lock stays free meanwhile for the sign-ins
@@ -382,7 +368,6 @@ impl Sandbox {
         // that order); start now, on the core the tenant's build and fill leave free, so
         // requests seldom wait for them.
         std::thread::spawn(|| {
-            background_priority();
             let catalog = store::catalog::catalog();
             crate::catalog::permissions::prepare();
             catalog.routes();

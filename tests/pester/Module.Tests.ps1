@@ -305,6 +305,9 @@ Describe 'Request JSON written without ConvertTo-Json' {
         $value = [ordered]@{
             "key ""quoted"" `t" = "quote "" backslash \ slash / $controls é€😀 <tag> & 'single'"
             int = 42; long = [long]::MinValue; ulong = [ulong]::MaxValue; byte = [byte]7; short = [int16]-3
+            sbyte = [sbyte]-8; ushort = [uint16]65535; uint = [uint32]::MaxValue; enum = [System.DayOfWeek]::Friday
+            nan = [double]::NaN; infinities = @([double]::PositiveInfinity, [single]::NegativeInfinity)
+            chars = @([char]0x2028, [char]0x85, [char]0, [char]0x1f, [char]'\')
             doubles = @(1.0, 1.5, -0.0, 1e21, 1.7976931348623157E+308, 5e-324, 0.1, 100.0, 123456789012345680.0)
             singles = @([single]0.1, [single]3, [single]1e-10)
             decimals = @([decimal]'10', [decimal]'10.250', [decimal]'-0.5')
@@ -316,5 +319,20 @@ Describe 'Request JSON written without ConvertTo-Json' {
         foreach ($text in @('', 'plain', $controls, 'a"b\c')) {
             [MgGraph.PowerShell.WireValue]::Quote($text) | Should -BeExactly ([Newtonsoft.Json.JsonConvert]::ToString($text))
         }
+    }
+
+    It 'reads engine JSON whole: text that ends inside an object or array is refused, comments are skipped' {
+        # The method's own exception (PowerShell wraps it in a MethodInvocationException).
+        $refusal = { param($text) try { $null = [MgGraph.PowerShell.JsonValues]::Parse($text) } catch { $_.Exception.InnerException } }
+        foreach ($cut in '{', '[1,2', '{"a":', '{"EnableWAMForMSGraph":true', '{"a":[1,{"b":2}') {
+            & $refusal $cut | Should -BeOfType ([Newtonsoft.Json.JsonException]) -Because "'$cut' is cut off"
+        }
+        & $refusal '{"a":1} {"b":2}' | Should -BeOfType ([Newtonsoft.Json.JsonException])
+        $value = [MgGraph.PowerShell.JsonValues]::Parse("/* lead */ { // note`n ""A"": [1, /* mid */ 2], ""b"": {""C"": null} } // tail")
+        $value['a'] | Should -Be @(1, 2)
+        $value.b.Contains('c') | Should -BeTrue
+        $value.Count | Should -Be 2
+        [MgGraph.PowerShell.JsonValues]::Parse('') | Should -BeNullOrEmpty
+        [MgGraph.PowerShell.JsonValues]::Parse('"2026-12-06T10:00:00Z"') | Should -BeOfType [string]
     }
 }

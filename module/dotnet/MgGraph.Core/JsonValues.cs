@@ -15,7 +15,8 @@ namespace MgGraph.PowerShell
         /// <remarks>Read with a reader, not <c>JsonConvert.DeserializeObject</c>: Newtonsoft's
         /// serializer resolves its contracts on first use, which a fresh process paid on its
         /// first MgGraph command (measured in the README, "Where the remaining time goes").</remarks>
-        /// <exception cref="JsonException">The text is not one JSON value.</exception>
+        /// <exception cref="JsonException">The text is not one JSON value (a second value, or
+        /// text that ends inside an object or array).</exception>
         public static object Parse(string text)
         {
             using var reader = new JsonTextReader(new StringReader(text))
@@ -24,12 +25,10 @@ namespace MgGraph.PowerShell
                 DateParseHandling = DateParseHandling.None,
                 MaxDepth = 128,
             };
-            if (!reader.Read()) throw new JsonReaderException("MgGraph: no JSON value in the engine's text.");
+            // No value at all (empty text) is null, as JsonConvert.DeserializeObject reads it.
+            if (!MgJson.ReadSkippingComments(reader)) return null;
             var value = MgJson.ToValue(reader);
-            while (reader.Read())
-            {
-                if (reader.TokenType != JsonToken.Comment) throw new JsonReaderException($"MgGraph: more than one JSON value (at {reader.Path}).");
-            }
+            if (MgJson.ReadSkippingComments(reader)) throw new JsonReaderException($"MgGraph: more than one JSON value (at {reader.Path}).");
             return value;
         }
 

@@ -221,19 +221,26 @@ namespace MgGraph.PowerShell
                 case JsonToken.StartObject:
                     {
                         var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                        while (reader.Read() && reader.TokenType != JsonToken.EndObject)
+                        while (true)
                         {
+                            // Text that ends inside an object is refused, not read as a part.
+                            if (!ReadSkippingComments(reader)) throw Unexpected(reader, "the end of an object");
+                            if (reader.TokenType == JsonToken.EndObject) return table;
+                            if (reader.TokenType != JsonToken.PropertyName) throw Unexpected(reader, "a member name");
                             var name = (string)reader.Value;
-                            if (!reader.Read()) throw Unexpected(reader, "a value");
+                            if (!ReadSkippingComments(reader)) throw Unexpected(reader, "a value");
                             table[name] = ToValue(reader);
                         }
-                        return table;
                     }
                 case JsonToken.StartArray:
                     {
                         var list = new List<object>();
-                        while (reader.Read() && reader.TokenType != JsonToken.EndArray) list.Add(ToValue(reader));
-                        return list.ToArray();
+                        while (true)
+                        {
+                            if (!ReadSkippingComments(reader)) throw Unexpected(reader, "the end of an array");
+                            if (reader.TokenType == JsonToken.EndArray) return list.ToArray();
+                            list.Add(ToValue(reader));
+                        }
                     }
                 case JsonToken.Null:
                 case JsonToken.Undefined:
@@ -241,6 +248,16 @@ namespace MgGraph.PowerShell
                 default:
                     return reader.Value;
             }
+        }
+
+        /// <summary>The reader's next token that is not a comment; false at the end of the text.</summary>
+        internal static bool ReadSkippingComments(JsonReader reader)
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonToken.Comment) return true;
+            }
+            return false;
         }
 
         /// <summary>A JSON token as a PowerShell value: objects as case-insensitive Hashtables,
