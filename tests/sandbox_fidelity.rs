@@ -32,6 +32,28 @@ async fn new_policy(g: &Graph) -> Value {
     policy
 }
 
+/// A new application with one GitHub Actions federated identity credential named `name`:
+/// the credentials' collection path and the credential.
+async fn new_fic(g: &Graph, app: &str, name: &str) -> (String, Value) {
+    let (status, app) = g
+        .post("/v1.0/applications", json!({"displayName": app}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let fics = format!(
+        "/v1.0/applications/{}/federatedIdentityCredentials",
+        app["id"].as_str().unwrap()
+    );
+    let (status, fic) = g
+        .post(
+            &fics,
+            json!({"name": name, "issuer": "https://token.actions.githubusercontent.com",
+                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{fic}");
+    (fics, fic)
+}
+
 /// A PATCH with `Prefer` headers: status, body (null when empty).
 async fn patch_with(g: &Graph, path: &str, body: Value, prefer: Option<&str>) -> (u16, Value) {
     let mut req = client()
@@ -185,22 +207,7 @@ async fn updates_answer_204_unless_the_client_prefers_the_representation() {
     assert_eq!((status, body), (204, Value::Null));
 
     // A federated identity credential of an application (federatedidentitycredential-update).
-    let (status, app) = g
-        .post("/v1.0/applications", json!({"displayName": "fic app"}))
-        .await;
-    assert_eq!(status, 201, "{app}");
-    let fics = format!(
-        "/v1.0/applications/{}/federatedIdentityCredentials",
-        app["id"].as_str().unwrap()
-    );
-    let (status, fic) = g
-        .post(
-            &fics,
-            json!({"name": "gh", "issuer": "https://token.actions.githubusercontent.com",
-                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{fic}");
+    let (fics, fic) = new_fic(&g, "fic app", "gh").await;
     let fic_path = format!("{fics}/{}", fic["id"].as_str().unwrap());
     let (status, body) = patch_with(&g, &fic_path, json!({"description": "deploys"}), None).await;
     assert_eq!((status, body), (204, Value::Null));
@@ -639,22 +646,7 @@ async fn a_mailbox_has_settings_and_a_patch_merges_into_them() {
 #[tokio::test]
 async fn a_federated_identity_credential_is_addressed_by_name() {
     let (_s, g) = blank().await;
-    let (status, app) = g
-        .post("/v1.0/applications", json!({"displayName": "alt key app"}))
-        .await;
-    assert_eq!(status, 201, "{app}");
-    let fics = format!(
-        "/v1.0/applications/{}/federatedIdentityCredentials",
-        app["id"].as_str().unwrap()
-    );
-    let (status, fic) = g
-        .post(
-            &fics,
-            json!({"name": "gh-main", "issuer": "https://token.actions.githubusercontent.com",
-                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{fic}");
+    let (fics, fic) = new_fic(&g, "alt key app", "gh-main").await;
     let (status, got) = g.get(&format!("{fics}(name='gh-main')")).await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["id"], fic["id"], "{got}");
