@@ -5,17 +5,19 @@
 use serde_json::{json, Map, Value};
 
 use super::models::{pascal, Model, Namespace, PropType};
-use super::{generated, Api, Command, Method, Returns, Role, RouteKind, COMMANDS};
+use super::{generated, Api, Command, Returns, Role, RouteKind, COMMANDS};
 
 /// The most models one answer of [`models`] carries (a model and the complex types its
 /// properties use, transitively). Graph's deepest closures are far smaller; the limit keeps a
 /// malformed catalog from growing the answer without end.
 pub const MAX_MODEL_CLOSURE: usize = 400;
 
-/// A command as the module binds it:
-/// `{name, module, api, defaultSet, mutates, output, outputClass, outputType, sets: {<set>: {method, path,
-/// mutates, list, identity: [..], bodyDates: [..]}}, params: [{name, type, aliases, sets:
-/// [[set, mandatory], ..], pipeline, byPropertyName, help, validateRange?}]}`.
+/// A command as its generated cmdlet runs it, asked once per cmdlet class and process (the
+/// classes declare only their parameters):
+/// `{name, outputClass, outputType, sets: {<set>: {method, path, list, identity: [..],
+/// bodyDates: [..]}}, pathParams: [..]}`. Only what the cmdlet reads: the answer is parsed on a
+/// cmdlet's first call, and the parameters' help and aliases (what PowerShell already has from
+/// the class) made it five times larger.
 pub fn command(c: &'static Command) -> Value {
     let mut sets = Map::new();
     for s in c.parameter_sets() {
@@ -42,47 +44,26 @@ pub fn command(c: &'static Command) -> Value {
             json!({
                 "method": s.route.method.as_str(),
                 "path": s.route.path,
-                "mutates": s.route.method != Method::Get,
                 "list": s.route.is_paged(),
                 "identity": identity,
                 "bodyDates": dates,
             }),
         );
     }
-    let params: Vec<Value> = c
+    // The parameters that name files (-OutFile, -InFile): the cmdlet resolves them to
+    // file-system paths before the engine sees them.
+    let path_params: Vec<String> = c
         .params()
         .into_iter()
-        .map(|p| {
-            let mut v = json!({
-                "name": p.name,
-                "type": p.ty.ps(),
-                "aliases": p.aliases,
-                "sets": p.sets.iter().map(|(s, m)| json!([s, m])).collect::<Vec<_>>(),
-                "pipeline": p.from_pipeline,
-                "byPropertyName": p.by_property_name,
-                "help": p.help,
-            });
-            if p.role == Role::ThrottleLimit {
-                v["validateRange"] = json!([1, crate::engine::settings::MAX_THROTTLE_LIMIT]);
-            }
-            if matches!(p.role, Role::OutFile | Role::InFile) {
-                v["path"] = json!(true);
-            }
-            v
-        })
+        .filter(|p| matches!(p.role, Role::OutFile | Role::InFile))
+        .map(|p| p.name)
         .collect();
     json!({
         "name": c.name,
-        "module": c.sdk_module,
-        "api": c.api.segment(),
-        "defaultSet": c.default_set(),
-        "mutates": c.mutates(),
-        // The model actually used (a hand-written id may stand for a generated model).
-        "output": c.output_model().map(|m| m.id),
         "outputClass": output_class(c),
         "outputType": output_type(c),
         "sets": sets,
-        "params": params,
+        "pathParams": path_params,
     })
 }
 
@@ -525,16 +506,21 @@ mod tests {
     }
 
     #[test]
-    fn describe_gives_sets_and_params() {
+    fn describe_gives_what_a_cmdlet_reads() {
         let c = super::super::command("Get-MgUser").unwrap();
         let d = command(c);
-        assert_eq!(d["defaultSet"], "List");
         assert_eq!(d["sets"]["Get"]["path"], "/users/{user-id}");
-        assert!(d["params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["name"] == "Filter" && p["sets"][0][0] == "List"));
+        assert_eq!(d["sets"]["Get"]["identity"][0], "UserId");
+        assert_eq!(d["sets"]["List"]["list"], true);
+        assert_eq!(
+            d["outputClass"],
+            "Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser"
+        );
+        assert_eq!(d["pathParams"], json!([]));
+        // Nothing PowerShell already has from the class (help, aliases, per-set flags).
+        assert!(d.get("params").is_none());
+        let photo = command(super::super::command("Get-MgUserPhotoContent").unwrap());
+        assert_eq!(photo["pathParams"], json!(["OutFile"]));
     }
 
     #[test]

@@ -102,21 +102,14 @@ namespace MgGraph.PowerShell
                         s["list"] is bool list && list, Strings(s["identity"]), Strings(s["bodyDates"])));
                 }
             }
-            var paths = new List<string>();
-            if (d["params"] is object[] parameters)
-            {
-                foreach (var p in parameters)
-                {
-                    if (p is IDictionary pd && pd["path"] is bool isPath && isPath && pd["name"] is string pn) paths.Add(pn);
-                }
-            }
+            var paths = Strings(d["pathParams"]);
             var outputClass = d["outputClass"] as string;
             // A result the SDK types Int32 (a $count, an Edm.Int32 function) is written as one:
             // JSON numbers are read as Int64 otherwise.
             var output = !string.IsNullOrEmpty(outputClass)
                 ? Engine.FindType(outputClass) ?? throw new InvalidOperationException($"MgGraph: the class {outputClass} of '{name}' is not loaded.")
                 : d["outputType"] as string == "System.Int32" ? typeof(int) : null;
-            return new MgCommandInfo(d["name"] as string ?? name, output, sets.ToArray(), paths.ToArray());
+            return new MgCommandInfo(d["name"] as string ?? name, output, sets.ToArray(), paths);
         }
 
         private static string[] Strings(object value)
