@@ -16,7 +16,10 @@ use crate::json::truthy;
 pub const MAX_DEPTH: usize = 128;
 
 /// Rewrites an object's keys to the model's wire names, recursing into nested models (at
-/// most [`MAX_DEPTH`] levels).
+/// most [`MAX_DEPTH`] levels). An object whose `@odata.type` names a derived type takes that
+/// type's names (a named location's `IpRanges = @(@{ '@odata.type' =
+/// '#microsoft.graph.iPv4CidrRange'; CidrAddress = ... })`), as the SDK's type converters
+/// read it.
 pub fn canonicalize(model: &Model, object: Map<String, Value>) -> Map<String, Value> {
     canonicalize_at(model, object, 0)
 }
@@ -25,6 +28,7 @@ fn canonicalize_at(model: &Model, object: Map<String, Value>, depth: usize) -> M
     if depth >= MAX_DEPTH {
         return object;
     }
+    let model = derived_model(&object).unwrap_or(model);
     let canonicalize = |m: &Model, o: Map<String, Value>| canonicalize_at(m, o, depth + 1);
     let mut out = Map::new();
     for (key, value) in object {
@@ -182,11 +186,7 @@ fn is_bytes(items: &[Value]) -> bool {
 /// An object of a model type, its members converted to their declared types: the derived
 /// type its `@odata.type` names when the catalog has it, else the declared one.
 fn convert_object(id: &str, object: Map<String, Value>, depth: usize) -> Map<String, Value> {
-    let derived = object
-        .get("@odata.type")
-        .and_then(Value::as_str)
-        .and_then(|t| crate::catalog::generated::model(t.trim_start_matches('#')));
-    let Some(m) = derived.or_else(|| crate::catalog::model(id)) else {
+    let Some(m) = derived_model(&object).or_else(|| crate::catalog::model(id)) else {
         return object;
     };
     object
@@ -196,6 +196,15 @@ fn convert_object(id: &str, object: Map<String, Value>, depth: usize) -> Map<Str
             None => (key, value),
         })
         .collect()
+}
+
+/// The model an object's `@odata.type` names (`#microsoft.graph.iPv4CidrRange`), when the
+/// catalog has it.
+fn derived_model(object: &Map<String, Value>) -> Option<&'static Model> {
+    object
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .and_then(|t| crate::catalog::generated::model(t.trim_start_matches('#')))
 }
 
 /// How deep [`check_properties`] follows nested objects (Graph's types nest a few levels).
@@ -342,6 +351,30 @@ mod tests {
         assert_eq!(out["isUsableOnce"], json!(true));
         assert_eq!(out["lifetimeInMinutes"], json!(60));
         assert_eq!(out["@odata.type"], json!("#x"));
+    }
+
+    #[test]
+    fn derived_types_named_by_odata_type_are_canonicalized() {
+        // The documented named-location body: the base type declares neither IpRanges nor
+        // CidrAddress; the @odata.type of each object does.
+        let v = json!({
+            "@odata.type": "#microsoft.graph.ipNamedLocation",
+            "DisplayName": "Untrusted IP named location",
+            "IsTrusted": false,
+            "IpRanges": [
+                {"@odata.type": "#microsoft.graph.iPv4CidrRange", "CidrAddress": "12.34.221.11/22"},
+                {"@odata.type": "#microsoft.graph.iPv6CidrRange", "CidrAddress": "2001:0:9d38:90d6:0:0:0:0/63"}
+            ]
+        });
+        let out = body_parameter("microsoft.graph.namedLocation", &v).unwrap();
+        assert_eq!(out["displayName"], json!("Untrusted IP named location"));
+        assert_eq!(out["isTrusted"], json!(false));
+        assert_eq!(out["ipRanges"][0]["cidrAddress"], json!("12.34.221.11/22"));
+        assert_eq!(
+            out["ipRanges"][1]["cidrAddress"],
+            json!("2001:0:9d38:90d6:0:0:0:0/63")
+        );
+        assert!(out["ipRanges"][0].get("CidrAddress").is_none());
     }
 
     #[test]

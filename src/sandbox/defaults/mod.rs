@@ -721,6 +721,21 @@ pub fn on_create(ty: &str, object: &mut Map<String, Value>) {
                 "onPremisesExtensionAttributes": attributes,
             })
         }
+        // domain-post-domains: a new domain is managed, unverified, and neither the default
+        // nor the initial one until it is verified.
+        "microsoft.graph.domain" => json!({
+            "authenticationType": "Managed", "availabilityStatus": null, "isAdminManaged": true,
+            "isDefault": false, "isInitial": false, "isRoot": true, "isVerified": false,
+            "supportedServices": [], "passwordValidityPeriodInDays": null,
+            "passwordNotificationWindowInDays": null, "state": null,
+        }),
+        // entitlementmanagement-post-catalogs: a catalog made by an admin is user-managed and
+        // published.
+        "microsoft.graph.accessPackageCatalog" => json!({
+            "catalogType": "userManaged", "state": "published", "isExternallyVisible": true,
+        }),
+        // authenticationstrengthroot-post-policies: what an admin makes is a custom strength.
+        "microsoft.graph.authenticationStrengthPolicy" => json!({"policyType": "custom"}),
         _ => return,
     };
     merge_missing(object, obj(defaults));

@@ -128,7 +128,9 @@ pub fn apply(
     ty: &str,
     bound: Vec<Bound>,
 ) -> Result<(), GraphErr> {
-    let types = [Some(ty.to_string())];
+    // The root's type: the entity's own when it is the root, else the store's for that root
+    // (a contained entity's links, `/identityGovernance/entitlementManagement/accessPackages`).
+    let types = [owner.steps.is_empty().then(|| ty.to_string())];
     for b in bound {
         for id in &b.ids {
             if b.collection {

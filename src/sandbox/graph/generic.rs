@@ -267,15 +267,40 @@ fn find_linked(t: &Tenant, key: &str) -> Option<EntityPath> {
     }
     let mut names: Vec<&String> = t.store.singletons.keys().collect();
     names.sort();
+    // Navigation names in order, so that a key held twice resolves the same way every time.
+    fn sorted(e: &Entity) -> Vec<&String> {
+        let mut keys: Vec<&String> = e.nav.keys().collect();
+        keys.sort();
+        keys
+    }
     for name in names {
-        for (nav, n) in &t.store.singletons[name].nav {
-            if let Nav::Many(m) = n {
-                if m.contains_key(key) {
+        let singleton = &t.store.singletons[name];
+        for nav in sorted(singleton) {
+            match &singleton.nav[nav] {
+                Nav::Many(m) if m.contains_key(key) => {
                     return Some(EntityPath {
                         root: Root::Singleton(name.clone()),
                         steps: vec![(nav.clone(), Some(key.to_string()))],
                     });
                 }
+                // One level further: the collections of a contained single entity
+                // (`/identityGovernance/entitlementManagement/catalogs`).
+                Nav::One(inner) => {
+                    for inner_nav in sorted(inner) {
+                        if let Nav::Many(m) = &inner.nav[inner_nav] {
+                            if m.contains_key(key) {
+                                return Some(EntityPath {
+                                    root: Root::Singleton(name.clone()),
+                                    steps: vec![
+                                        (nav.clone(), None),
+                                        (inner_nav.clone(), Some(key.to_string())),
+                                    ],
+                                });
+                            }
+                        }
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -634,8 +659,12 @@ fn nav_of(
         && p.collection
         && target.as_deref().map_or(true, |t| t.contains('/'))
         && held_by_singleton(cat, &p.ty);
+    // A single-valued one that a body bound (`"catalog": {"id": ...}` of an access package,
+    // below a singleton where no entity set is named) points at the entity it names.
+    let bound = !p.contained && !p.collection && !links_of(t, &path, &p.name).is_empty();
     let contained = !references
         && !into_singleton
+        && !bound
         && (p.contained || target.is_none() || is_deleted_items(&path, &p.name));
     Ok(match (contained, p.collection) {
         (true, true) => Cur::Coll {
@@ -658,10 +687,10 @@ fn nav_of(
             cast: None,
         },
         (false, false) => {
+            // A link may name an entity below a singleton (an access package's `catalog`).
             let target = links_of(t, &path, &p.name)
                 .first()
-                .and_then(|id| find_any(t, id))
-                .map(|(s, id)| EntityPath::set_item(&s, &id));
+                .and_then(|id| find_linked(t, id));
             Cur::Link {
                 owner: path,
                 types,
@@ -2257,7 +2286,8 @@ fn create(
     let directory = cat.is_directory(&ty);
     let mut entity = Entity::new(&ty, object.clone());
     super::deep_insert::attach(&mut entity, children)?;
-    let top_set: Option<String> = match &src {
+    // Where the new entity lives, for the links its body binds.
+    let created: EntityPath = match &src {
         Src::Set(s) if s == APPLICATIONS => {
             t.apps.push(App {
                 object_id: id.clone(),
@@ -2280,7 +2310,7 @@ fn create(
                 certificates: vec![],
             });
             t.store.insert_top(s, entity);
-            Some(s.clone())
+            EntityPath::set_item(s, &id)
         }
         Src::Set(s) if is_overlay(s) => return Err(GraphErr::method_not_allowed()),
         Src::Set(s) => {
@@ -2297,7 +2327,7 @@ fn create(
                 ));
             }
             t.store.insert_top(s, entity);
-            Some(s.clone())
+            EntityPath::set_item(s, &id)
         }
         Src::Contained(owner, types, nav) => {
             let types = types_for(t, cat, owner, types);
@@ -2316,7 +2346,7 @@ fn create(
             many.insert(id.clone(), entity);
             t.store.version += 1;
             super::links::after_create(t, owner, nav, &ty, &object);
-            None
+            owner.child(nav, Some(&id))
         }
         Src::Links(owner, types, nav, target) => {
             let set = target
@@ -2325,12 +2355,10 @@ fn create(
                 .ok_or_else(GraphErr::method_not_allowed)?;
             t.store.insert_top(&set, entity);
             add_link(t, owner, types, nav, &id, false)?;
-            Some(set)
+            EntityPath::set_item(&set, &id)
         }
     };
-    if let Some(set) = top_set {
-        super::binds::apply(t, &EntityPath::set_item(&set, &id), &ty, links)?;
-    }
+    super::binds::apply(t, &created, &ty, links)?;
     let mut out = Map::new();
     out.insert(
         "@odata.context".into(),

@@ -126,6 +126,8 @@ const GROUP: &[FilterRule] = &[
     f("onPremisesSyncEnabled", D, D, D, X, X),
     f("proxyAddresses", D, D, X, D, A),
     f("renewedDateTime", D, D, D, X, X),
+    // `resourceProvisioningOptions/Any(x:x eq 'Team')`: how the docs list the teams.
+    f("resourceProvisioningOptions", D, X, X, X, X),
     f("securityEnabled", D, X, D, X, X),
     f("securityIdentifier", D, X, X, D, X),
     f("visibility", D, D, D, X, X),

@@ -780,7 +780,8 @@ impl Catalog {
     /// Graph writes them (a conditional access policy's `conditions.users` has
     /// `excludeUsers: []`, `includeGuestsOrExternalUsers: null`, ...:
     /// <https://learn.microsoft.com/graph/api/conditionalaccesspolicy-get>), recursively.
-    /// Navigation properties and properties the type does not declare are left as they are.
+    /// Properties the type does not declare, and navigation properties (but a complex value's
+    /// single-valued ones, listed as `null` when unset), are left as they are.
     pub fn empty_collections(
         &self,
         ty: &str,
@@ -824,9 +825,14 @@ impl Catalog {
         if self.ty(ty).is_none() {
             return;
         }
+        // A complex value lists its single-valued navigation properties too, unset ones as
+        // `null`: Graph expands them inline (a conditional access policy's
+        // `grantControls.authenticationStrength: null`, which ScubaGear checks for).
+        let complex_type = self.ty(ty).is_some_and(|t| t.kind() == TypeKind::Complex);
         if add_missing {
             for p in self.all_props(ty) {
-                if p.nav || p.ty == "Edm.Stream" || out.contains_key(&p.name) {
+                let listed = !p.nav || (complex_type && !p.collection);
+                if !listed || p.ty == "Edm.Stream" || out.contains_key(&p.name) {
                     continue;
                 }
                 let empty = if p.collection {

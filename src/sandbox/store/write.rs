@@ -348,6 +348,16 @@ pub fn check_entity(
             return Err(unknown_property(&key, &ty, directory));
         };
         let name = p.name.clone();
+        if p.nav && !p.collection && !p.contained {
+            // An existing object named by its id (`"catalog": {"id": "..."}`), as Graph's
+            // entitlement-management requests write a reference
+            // (learn.microsoft.com/graph/api/entitlementmanagement-post-accesspackages): the
+            // same link as `catalog@odata.bind`.
+            if let Some(id) = value.get("id").and_then(Value::as_str) {
+                out.binds.push((name, vec![id.to_string()]));
+                continue;
+            }
+        }
         if p.nav {
             return Err(bad(
                 directory,
@@ -604,9 +614,15 @@ pub fn check_value(
             .as_str()
             .map(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
             .unwrap_or(false),
+        // A date-time is taken too: the SDK's models hold an Edm.Date as a DateTime and send
+        // its date, so the documented bodies (an access review's
+        // `recurrence.range.startDate` = "2020-09-08T12:02:30.667Z") reach Graph as dates.
         "Edm.Date" => value
             .as_str()
-            .map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+            .map(|s| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+                    || chrono::DateTime::parse_from_rfc3339(s).is_ok()
+            })
             .unwrap_or(false),
         "Edm.TimeOfDay" => value
             .as_str()
