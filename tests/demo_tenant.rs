@@ -782,3 +782,44 @@ async fn select_takes_dynamic_properties_of_open_types_and_refuses_unknown_ones_
         .await;
     assert_eq!(status, 400, "{e}");
 }
+
+/// Consent scripts look Microsoft Graph's permissions up on its service principal
+/// (`$sp.Oauth2PermissionScopes | ? Value -eq 'User.Read'`, `$sp.AppRoles | ? Value -eq
+/// 'User.Read.All'`) and grant them by id: every permission of Microsoft's map is there, with
+/// the ids Microsoft publishes.
+#[tokio::test]
+async fn microsoft_graphs_service_principal_lists_its_permissions() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    let (status, page) = g
+        .get("/v1.0/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let sp = &page["value"][0];
+    let find = |list: &str, value: &str| {
+        sp[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["value"] == value)
+            .cloned()
+            .unwrap_or_else(|| panic!("{value} in {list}"))
+    };
+    assert_eq!(
+        find("oauth2PermissionScopes", "User.Read")["id"],
+        "e1fe6dd8-ba31-4d61-89e7-88639da4683d"
+    );
+    assert_eq!(
+        find("oauth2PermissionScopes", "User.Read.All")["type"],
+        "Admin"
+    );
+    assert_eq!(find("oauth2PermissionScopes", "User.Read")["type"], "User");
+    let role = find("appRoles", "User.Read.All");
+    assert_eq!(role["id"], "df021288-bdef-4463-88db-98f22de89214");
+    assert_eq!(role["allowedMemberTypes"], json!(["Application"]));
+    assert!(
+        sp["appRoles"].as_array().unwrap().len() > 300,
+        "every application permission"
+    );
+    assert!(sp["oauth2PermissionScopes"].as_array().unwrap().len() > 300);
+}

@@ -146,6 +146,38 @@ fn service_principal(
     }))
 }
 
+/// Microsoft Graph's app roles and delegated scopes, as its service principal lists them:
+/// every permission of Microsoft's map with the id Microsoft publishes for it, so that scripts
+/// find `$sp.AppRoles | ? Value -eq 'User.Read.All'` and
+/// `$sp.Oauth2PermissionScopes | ? Value -eq 'User.Read'` (serviceprincipal resource:
+/// `appRoles`, `oauth2PermissionScopes`).
+fn graph_permissions() -> (Vec<Value>, Vec<Value>) {
+    use crate::catalog::permissions::{descriptions, permission, Scheme};
+    let mut roles = Vec::new();
+    let mut scopes = Vec::new();
+    for d in descriptions().iter().filter(|d| !d.id.is_empty()) {
+        match d.scheme {
+            Scheme::Application => roles.push(json!({
+                "id": d.id, "value": d.name, "displayName": d.display_name,
+                "description": d.admin_description, "isEnabled": true,
+                "allowedMemberTypes": ["Application"], "origin": "Application",
+            })),
+            Scheme::Delegated => {
+                let admin = permission(&d.name).is_some_and(|p| p.delegated_admin_consent);
+                scopes.push(json!({
+                    "id": d.id, "value": d.name, "isEnabled": true,
+                    "type": if admin { "Admin" } else { "User" },
+                    "adminConsentDisplayName": d.display_name,
+                    "adminConsentDescription": d.admin_description,
+                    "userConsentDisplayName": d.display_name,
+                    "userConsentDescription": d.user_description,
+                }))
+            }
+        }
+    }
+    (roles, scopes)
+}
+
 /// Registers the apps and their service principals; returns Microsoft Graph's service
 /// principal id (the sign-in log's resource).
 pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
@@ -157,19 +189,9 @@ pub fn apps(tenant: &mut Tenant, d: &mut Draw, people: &People) -> String {
         let mut o = service_principal(&tenant_id, &id, app_id, name, MICROSOFT_TENANT);
         if *app_id == GRAPH_APP_ID {
             graph_sp = id.clone();
-            o.insert(
-                "appRoles".into(),
-                Value::Array(
-                    GRAPH_ROLES
-                        .iter()
-                        .map(|(rid, value)| json!({
-                            "id": rid, "value": value, "displayName": value, "isEnabled": true,
-                            "allowedMemberTypes": ["Application"], "origin": "Application",
-                            "description": format!("Allows the app to {value} without a signed-in user."),
-                        }))
-                        .collect(),
-                ),
-            );
+            let (roles, scopes) = graph_permissions();
+            o.insert("appRoles".into(), Value::Array(roles));
+            o.insert("oauth2PermissionScopes".into(), Value::Array(scopes));
         }
         insert(
             tenant,
