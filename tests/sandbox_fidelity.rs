@@ -774,3 +774,65 @@ async fn an_edm_date_takes_a_date_time_and_refuses_other_text() {
     let (status, body) = g.post(&events, event("next tuesday")).await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// Maester's CISA checks read `policy.rules` of the directory roles' policy assignments
+/// (`$expand=policy($expand=rules)`): a navigation named for a key the object holds
+/// (`policy` ← `policyId`) resolves to what the key names, expanded and addressed alike.
+#[tokio::test]
+async fn a_navigation_named_for_a_key_the_object_holds_expands_to_that_object() {
+    let s = sandbox(mggraph::sandbox::SandboxConfig::default()).await;
+    let g = app_graph(&s).await;
+    let (status, page) = g
+        .get("/beta/policies/roleManagementPolicyAssignments?$filter=scopeId%20eq%20'/'%20and%20scopeType%20eq%20'DirectoryRole'&$expand=policy($expand=rules)&$top=1")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let item = &page["value"][0];
+    assert_eq!(item["policy"]["id"], item["policyId"], "{item}");
+    assert!(
+        !item["policy"]["rules"].as_array().unwrap().is_empty(),
+        "{item}"
+    );
+    let path = format!(
+        "/v1.0/policies/roleManagementPolicyAssignments/{}/policy",
+        item["id"].as_str().unwrap()
+    );
+    let (status, policy) = g.get(&path).await;
+    assert_eq!(status, 200, "{policy}");
+    assert_eq!(policy["id"], item["policyId"], "{policy}");
+}
+
+/// Beta's directory settings (`/beta/settings`, `/beta/directorySettingTemplates`), which
+/// ScubaGear and Maester's EIDSCA checks read, are v1.0's group settings; a new setting is
+/// named after its template.
+#[tokio::test]
+async fn beta_directory_settings_are_the_group_settings() {
+    let (_s, g) = blank().await;
+    let (status, templates) = g.get("/beta/directorySettingTemplates").await;
+    assert_eq!(status, 200, "{templates}");
+    let unified = templates["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["displayName"] == "Group.Unified")
+        .cloned()
+        .unwrap();
+    let (status, setting) = g
+        .post(
+            "/beta/settings",
+            json!({"templateId": unified["id"],
+                   "values": [{"name": "EnableGroupCreation", "value": "false"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{setting}");
+    assert_eq!(setting["displayName"], "Group.Unified", "{setting}");
+    let (_, v1) = g.get("/v1.0/groupSettings").await;
+    assert_eq!(v1["value"][0]["id"], setting["id"], "{v1}");
+    let (status, beta) = g
+        .get(&format!(
+            "/beta/settings/{}",
+            setting["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{beta}");
+    assert_eq!(beta["values"][0]["value"], "false", "{beta}");
+}

@@ -619,9 +619,21 @@ pub(super) fn links_of(t: &Tenant, owner: &EntityPath, nav: &str) -> Vec<String>
     if let Some(ids) = super::derived::links(t, owner, nav) {
         return ids;
     }
-    t.store
-        .get(owner)
-        .map(|e| e.refs(nav).to_vec())
+    let Some(e) = t.store.get(owner) else {
+        return vec![];
+    };
+    let refs = e.refs(nav);
+    if !refs.is_empty() {
+        return refs.to_vec();
+    }
+    // A navigation named for a key the object holds: a role management policy assignment's
+    // `policy` is the policy its `policyId` names, a role assignment's `roleDefinition` its
+    // `roleDefinitionId` (what `$expand=policy($expand=rules)` reads, as Maester does).
+    e.object
+        .get(&format!("{nav}Id"))
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+        .map(|id| vec![id.to_string()])
         .unwrap_or_default()
 }
 
@@ -2276,6 +2288,20 @@ fn create(
     super::extensions::check_write(t, &ty, &object)?;
     if ty == "microsoft.graph.invitation" {
         super::links::invitation(t, &mut object)?;
+    }
+    if ty == "microsoft.graph.groupSetting"
+        && object.get("displayName").map_or(true, Value::is_null)
+    {
+        // groupsetting-post-groupsettings: a setting is named after its template
+        // ("Group.Unified").
+        let name = object
+            .get("templateId")
+            .and_then(Value::as_str)
+            .and_then(|id| t.store.sets.get("groupSettingTemplates")?.get(id))
+            .and_then(|template| template.object.get("displayName").cloned());
+        if let Some(name) = name {
+            object.insert("displayName".into(), name);
+        }
     }
     let links = super::binds::resolve(t, cat, &ty, None, &checked.binds)?;
     let id = object

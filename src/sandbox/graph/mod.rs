@@ -260,6 +260,26 @@ pub fn segments(path: &str) -> Vec<String> {
 /// casts are namespace-qualified, and a service may accept them unqualified). Casts (a
 /// qualified name that is a type) keep their namespace. Raw, percent-encoded segments in and
 /// out; one pass, no recursion.
+/// Beta's names for the directory settings (`/beta/settings`, `/beta/directorySettingTemplates`:
+/// directorysetting-list, used by ScubaGear and Maester's EIDSCA checks) are v1.0's
+/// `groupSettings` and `groupSettingTemplates`, the same objects.
+fn beta_alias(ver: Ver, path: &str) -> std::borrow::Cow<'_, str> {
+    if ver != Ver::Beta {
+        return path.into();
+    }
+    for (beta, v1) in [
+        ("/settings", "/groupSettings"),
+        ("/directorySettingTemplates", "/groupSettingTemplates"),
+    ] {
+        if let Some(rest) = path.strip_prefix(beta) {
+            if rest.is_empty() || rest.starts_with(['/', '(']) {
+                return format!("{v1}{rest}").into();
+            }
+        }
+    }
+    path.into()
+}
+
 pub fn qualified_path(path: &str) -> String {
     if !path.contains("graph.") {
         return path.to_string();
@@ -350,7 +370,7 @@ pub async fn handle(
         Ok(q) => q,
         Err(e) => return fail(e),
     };
-    let path = &qualified_path(path);
+    let path = &qualified_path(&beta_alias(ver, path));
     let segs = segments(path);
 
     let faults = &state.faults;
