@@ -115,7 +115,15 @@
   Graph request waits for what is left of it), and a session''s first MgGraph command no longer
   initialises Newtonsoft.Json''s serializer and writer: a first `Get-MgUser` in a fresh process
   about 40–80 ms sooner.
-- Linux x64 engine included; other platforms are built from source (see the README, Packaging).'
+- Linux x64 engine included; other platforms are built from source (see the README, Packaging).
+- Security suites and Microsoft''s examples on the sandbox: `Get-`, `New-`, `Update-`,
+  `Remove-MgBetaDirectorySetting` and `Get-MgBetaDirectorySettingTemplate` (`/beta/settings`,
+  which ScubaGear and Maester read, are the group settings); `$expand=policy($expand=rules)` on
+  role management policy assignments; `grantControls.authenticationStrength` listed as null;
+  Microsoft Graph''s service principal lists every permission by Microsoft''s ids; a reference
+  written as `{"id": ...}` (an access package''s `catalog`); nested `@odata.type` objects in
+  bodies take their derived type''s names (a named location''s `IpRanges`); new domains and
+  `verify`; `resourceProvisioningOptions/Any(x:x eq ''Team'')`.'
         }
     }
 }

@@ -8,6 +8,9 @@ const APPLICATIONS: &str = "Microsoft.Graph.Applications";
 const DIRECTORY: &str = "Microsoft.Graph.Identity.DirectoryManagement";
 const SIGNINS: &str = "Microsoft.Graph.Identity.SignIns";
 const BETA_SIGNINS: &str = "Microsoft.Graph.Beta.Identity.SignIns";
+const BETA_DIRECTORY: &str = "Microsoft.Graph.Beta.Identity.DirectoryManagement";
+const BETA_SETTINGS: &str = "/settings";
+const BETA_SETTING: &str = "/settings/{directorySetting-id}";
 
 const fn route(kind: RouteKind, method: Method, path: &'static str) -> Route {
     Route {
@@ -508,6 +511,103 @@ pub static COMMANDS: &[Command] = &[
         examples: &[Example {
             code: "Remove-MgUserAuthenticationFido2Method -UserId $user.Id -Fido2AuthenticationMethodId $key.Id",
             remarks: "Removes a passkey.",
+        }],
+    },
+    // Beta's directory settings (directorysetting resource; v1.0 has them as groupSettings,
+    // whose model they share here). ScubaGear and Maester read them.
+    Command {
+        name: "Get-MgBetaDirectorySetting",
+        sdk_module: BETA_DIRECTORY,
+        api: Api::Beta,
+        synopsis: "Gets a directory setting by id, or lists the tenant's directory settings (beta).",
+        description: "Calls GET /beta/settings/{directorySetting-id} or GET /beta/settings.",
+        routes: &[
+            route(RouteKind::List, Method::Get, BETA_SETTINGS),
+            route(RouteKind::Get, Method::Get, BETA_SETTING),
+        ],
+        output: Some("microsoft.graph.groupSetting"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "(Get-MgBetaDirectorySetting | Where-Object DisplayName -eq 'Group.Unified').Values",
+            remarks: "Shows the tenant-wide Microsoft 365 group settings.",
+        }],
+    },
+    Command {
+        name: "New-MgBetaDirectorySetting",
+        sdk_module: BETA_DIRECTORY,
+        api: Api::Beta,
+        synopsis: "Creates a directory setting from a template (beta).",
+        description: "Calls POST /beta/settings.",
+        routes: &[with_body(
+            RouteKind::Create,
+            Method::Post,
+            BETA_SETTINGS,
+            "microsoft.graph.groupSetting",
+        )],
+        output: Some("microsoft.graph.groupSetting"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "New-MgBetaDirectorySetting -TemplateId 62375ab9-6b52-47ed-826b-58e47e0e304b -Values @(@{ Name = 'EnableGroupCreation'; Value = 'false' })",
+            remarks: "Stops users from creating Microsoft 365 groups.",
+        }],
+    },
+    Command {
+        name: "Update-MgBetaDirectorySetting",
+        sdk_module: BETA_DIRECTORY,
+        api: Api::Beta,
+        synopsis: "Updates a directory setting (beta).",
+        description: "Calls PATCH /beta/settings/{directorySetting-id}.",
+        routes: &[with_body(
+            RouteKind::Update,
+            Method::Patch,
+            BETA_SETTING,
+            "microsoft.graph.groupSetting",
+        )],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Update-MgBetaDirectorySetting -DirectorySettingId $setting.Id -Values @(@{ Name = 'EnableGroupCreation'; Value = 'true' })",
+            remarks: "Lets users create Microsoft 365 groups again.",
+        }],
+    },
+    Command {
+        name: "Remove-MgBetaDirectorySetting",
+        sdk_module: BETA_DIRECTORY,
+        api: Api::Beta,
+        synopsis: "Deletes a directory setting (beta).",
+        description: "Calls DELETE /beta/settings/{directorySetting-id}.",
+        routes: &[route(RouteKind::Delete, Method::Delete, BETA_SETTING)],
+        output: None,
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Remove-MgBetaDirectorySetting -DirectorySettingId $setting.Id",
+            remarks: "Returns the tenant to the template's defaults.",
+        }],
+    },
+    Command {
+        name: "Get-MgBetaDirectorySettingTemplate",
+        sdk_module: BETA_DIRECTORY,
+        api: Api::Beta,
+        synopsis: "Gets a directory setting template by id, or lists them (beta).",
+        description: "Calls GET /beta/directorySettingTemplates/{directorySettingTemplate-id} or GET /beta/directorySettingTemplates.",
+        routes: &[
+            route(RouteKind::List, Method::Get, "/directorySettingTemplates"),
+            route(
+                RouteKind::Get,
+                Method::Get,
+                "/directorySettingTemplates/{directorySettingTemplate-id}",
+            ),
+        ],
+        output: Some("microsoft.graph.groupSettingTemplate"),
+        advanced_query: false,
+        special: Special::None,
+        examples: &[Example {
+            code: "Get-MgBetaDirectorySettingTemplate | Select-Object Id, DisplayName",
+            remarks: "Lists the templates a directory setting is made from.",
         }],
     },
     Command {

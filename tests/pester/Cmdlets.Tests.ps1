@@ -194,3 +194,36 @@ Describe 'Bodies as Microsoft''s examples write them' {
         $ext.AdditionalProperties['dealValue'] | Should -Be 10000
     }
 }
+
+Describe 'What security suites and Microsoft''s examples call' {
+    It 'the named-location example''s PascalCase keys reach Graph by the derived type''s names' {
+        # New-MgIdentityConditionalAccessNamedLocation, example 2, as the docs write it.
+        $params = @{
+            '@odata.type' = '#microsoft.graph.ipNamedLocation'
+            DisplayName   = 'Untrusted IP named location'
+            IsTrusted     = $false
+            IpRanges      = @(
+                @{ '@odata.type' = '#microsoft.graph.iPv4CidrRange'; CidrAddress = '12.34.221.11/22' }
+                @{ '@odata.type' = '#microsoft.graph.iPv6CidrRange'; CidrAddress = '2001:0:9d38:90d6:0:0:0:0/63' }
+            )
+        }
+        $loc = New-MgIdentityConditionalAccessNamedLocation -BodyParameter $params -ErrorAction Stop
+        $raw = Invoke-MgGraphRequest -Uri "/v1.0/identity/conditionalAccess/namedLocations/$($loc.Id)"
+        $raw.ipRanges.cidrAddress | Should -Be @('12.34.221.11/22', '2001:0:9d38:90d6:0:0:0:0/63')
+        @($raw.ipRanges[0].Keys) -ccontains 'CidrAddress' | Should -BeFalse -Because 'the key is sent by its wire name only'
+        $raw.isTrusted | Should -BeFalse
+    }
+
+    It 'beta directory settings (ScubaGear''s Get-MgBetaDirectorySetting) are made, read, changed and removed' {
+        $template = Get-MgBetaDirectorySettingTemplate | Where-Object DisplayName -eq 'Group.Unified'
+        $template | Should -Not -BeNullOrEmpty
+        $s = New-MgBetaDirectorySetting -TemplateId $template.Id -Values @(@{ Name = 'EnableGroupCreation'; Value = 'false' }) -ErrorAction Stop
+        $s.DisplayName | Should -Be 'Group.Unified'
+        (Get-MgBetaDirectorySetting | Where-Object Id -eq $s.Id).Values[0].Value | Should -Be 'false'
+        Update-MgBetaDirectorySetting -DirectorySettingId $s.Id -Values @(@{ Name = 'EnableGroupCreation'; Value = 'true' })
+        (Get-MgBetaDirectorySetting -DirectorySettingId $s.Id).Values[0].Value | Should -Be 'true'
+        Remove-MgBetaDirectorySetting -DirectorySettingId $s.Id -Confirm:$false
+        @(Get-MgBetaDirectorySetting | Where-Object Id -eq $s.Id).Count | Should -Be 0
+        (Get-Command Get-MgBetaDirectorySetting).Module.Name | Should -Be 'Microsoft.Graph.Beta.Identity.DirectoryManagement'
+    }
+}

@@ -14,6 +14,13 @@ BeforeAll {
 AfterAll { Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null }
 
 Describe 'The demo tenant, as admin scripts read it' {
+    It 'Microsoft Graph''s service principal lists the permissions consent scripts look up, by Microsoft''s ids' {
+        $sp = Get-MgServicePrincipal -Filter "appId eq '00000003-0000-0000-c000-000000000000'"
+        ($sp.Oauth2PermissionScopes | Where-Object Value -eq 'User.Read').Id | Should -Be 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
+        ($sp.AppRoles | Where-Object Value -eq 'User.Read.All').Id | Should -Be 'df021288-bdef-4463-88db-98f22de89214'
+        ($sp.AppRoles | Where-Object Value -eq 'User.Read.All').AllowedMemberTypes | Should -Be @('Application')
+    }
+
     It 'has an organization, verified domains and several hundred people' {
         $org = Get-MgOrganization
         @($org).Count | Should -Be 1
