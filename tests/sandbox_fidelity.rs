@@ -836,3 +836,41 @@ async fn beta_directory_settings_are_the_group_settings() {
     assert_eq!(status, 200, "{beta}");
     assert_eq!(beta["values"][0]["value"], "false", "{beta}");
 }
+
+/// message-list: `$search="pizza"` (a bare term) searches a message's text; the directory
+/// still takes only `"property:value"` clauses.
+#[tokio::test]
+async fn a_bare_search_term_searches_messages_but_not_the_directory() {
+    let (_s, g) = blank().await;
+    let alice = make_user(&g, "searcher").await;
+    let messages = format!("/v1.0/users/{alice}/messages");
+    for (subject, body) in [
+        ("Lunch plans", "Shall we meet at noon?"),
+        ("Quarterly report", "Numbers attached; pizza after."),
+    ] {
+        let (status, m) = g
+            .post(
+                &messages,
+                json!({"subject": subject, "body": {"contentType": "text", "content": body}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{m}");
+    }
+    let subjects = |page: &Value| -> Vec<String> {
+        page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, page) = g.get(&format!("{messages}?$search=%22lunch%22")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(subjects(&page), ["Lunch plans"]);
+    let (_, page) = g.get(&format!("{messages}?$search=%22pizza%22")).await;
+    assert_eq!(subjects(&page), ["Quarterly report"], "found in the body");
+    let (_, page) = g.get(&format!("{messages}?$search=%22dinner%22")).await;
+    assert!(subjects(&page).is_empty(), "{page}");
+    let (status, err) = eventual(&g, "/v1.0/users?$search=%22adele%22").await;
+    assert_eq!(status, 400, "{err}");
+}

@@ -404,17 +404,25 @@ fn search(target: &Target, text: &str) -> Result<Vec<Vec<SearchTerm>>, GraphErr>
                 "Too many $search clauses. Max allowed: {MAX_ITEMS}."
             )));
         }
-        let (prop, term) = clause.split_once(':').ok_or_else(|| {
-            bad_request(format!(
-                "Invalid $search clause '{clause}': expected \"property:value\"."
-            ))
-        })?;
-        let p = property(target, prop.trim())?;
-        if let Some(group) = groups.last_mut() {
-            group.push(SearchTerm {
-                prop: p.name.to_string(),
+        let term = match clause.split_once(':') {
+            Some((prop, term)) => SearchTerm {
+                prop: property(target, prop.trim())?.name.to_string(),
                 term: term.trim().to_lowercase(),
-            });
+            },
+            // Outside the directory a bare term searches the item's text (message-list:
+            // `$search="pizza"` looks in the subject, body, sender and recipients).
+            None if rules::directory(target.ty).is_none() => SearchTerm {
+                prop: String::new(),
+                term: clause.trim().to_lowercase(),
+            },
+            None => {
+                return Err(bad_request(format!(
+                    "Invalid $search clause '{clause}': expected \"property:value\"."
+                )))
+            }
+        };
+        if let Some(group) = groups.last_mut() {
+            group.push(term);
         }
         if rest.is_empty() {
             break;
@@ -578,10 +586,30 @@ fn searched(o: &Map<String, Value>, t: &SearchTerm) -> bool {
             })
             .unwrap_or(false)
     };
+    if t.prop.is_empty() {
+        return o.values().any(|v| any_text(v, &test, 0));
+    }
     match get_ci(o, &t.prop) {
         Some(Value::Array(items)) => items.iter().any(test),
         Some(v) => test(v),
         None => false,
+    }
+}
+
+/// Whether any text in `v` (nested values too, to a few levels: a message's
+/// `from.emailAddress.name`) passes `test`.
+fn any_text(v: &Value, test: &dyn Fn(&Value) -> bool, depth: usize) -> bool {
+    /// How deep a free-text search looks into complex values.
+    const MAX_TEXT_DEPTH: usize = 4;
+    match v {
+        Value::String(_) => test(v),
+        Value::Array(items) if depth < MAX_TEXT_DEPTH => {
+            items.iter().any(|i| any_text(i, test, depth + 1))
+        }
+        Value::Object(m) if depth < MAX_TEXT_DEPTH => {
+            m.values().any(|i| any_text(i, test, depth + 1))
+        }
+        _ => false,
     }
 }
 
