@@ -874,3 +874,47 @@ async fn a_bare_search_term_searches_messages_but_not_the_directory() {
     let (status, err) = eventual(&g, "/v1.0/users?$search=%22adele%22").await;
     assert_eq!(status, 400, "{err}");
 }
+
+/// user-list-calendarview: the events overlapping the window, by start; the window is
+/// required.
+#[tokio::test]
+async fn the_calendar_view_lists_the_events_in_its_window() {
+    let (_s, g) = blank().await;
+    let alice = make_user(&g, "planner").await;
+    let events = format!("/v1.0/users/{alice}/events");
+    for (subject, start, end) in [
+        ("Later", "2017-04-20T09:00:00", "2017-04-20T10:00:00"),
+        (
+            "Let's go for lunch",
+            "2017-04-15T12:00:00",
+            "2017-04-15T14:00:00",
+        ),
+        ("May", "2017-05-02T09:00:00", "2017-05-02T10:00:00"),
+    ] {
+        let (status, e) = g
+            .post(
+                &events,
+                json!({"subject": subject,
+                       "start": {"dateTime": start, "timeZone": "Pacific Standard Time"},
+                       "end": {"dateTime": end, "timeZone": "Pacific Standard Time"}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{e}");
+    }
+    let view = format!(
+        "/v1.0/users/{alice}/calendarView?startDateTime=2017-04-01T19:00:00-08:00&endDateTime=2017-04-30T19:00:00-08:00"
+    );
+    let (status, page) = g.get(&view).await;
+    assert_eq!(status, 200, "{page}");
+    let subjects: Vec<&str> = page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["Let's go for lunch", "Later"]);
+    let (status, _) = g.get(&format!("/v1.0/users/{alice}/calendar/calendarView?startDateTime=2017-04-01T00:00:00Z&endDateTime=2017-04-16T00:00:00Z")).await;
+    assert_eq!(status, 200);
+    let (status, err) = g.get(&format!("/v1.0/users/{alice}/calendarView")).await;
+    assert_eq!(status, 400, "{err}");
+}

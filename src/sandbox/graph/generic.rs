@@ -2685,3 +2685,73 @@ fn remember_deleted(t: &mut Tenant, set: &str, mut entity: Entity) {
 pub fn side_entity<'a>(store: &'a Store, set: &str, id: &str) -> Option<&'a Entity> {
     store.sets.get(set)?.get(id)
 }
+
+/// event-list's calendar view (`GET /users/{id}/calendarView?startDateTime=...&endDateTime=...`,
+/// also below `/calendar`; user-list-calendarview): the user's events that overlap the window,
+/// by start. Times are read as UTC whatever their `timeZone` (the sandbox has no time-zone
+/// data); recurring series are not expanded into occurrences.
+pub(super) fn calendar_view(ctx: &Ctx, user: &str) -> Handled {
+    let window = |name: &str| -> Result<chrono::DateTime<chrono::Utc>, GraphErr> {
+        let text = ctx
+            .query
+            .raw
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| {
+                GraphErr::new(
+                    StatusCode::BAD_REQUEST,
+                    "ErrorInvalidParameter",
+                    "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+                )
+            })?;
+        utc_time(text).ok_or_else(|| {
+            GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                format!("The value '{text}' of parameter '{name}' is not a valid date and time."),
+            )
+        })
+    };
+    let (from, to) = (window("startDateTime")?, window("endDateTime")?);
+    let t = ctx.state.tenant();
+    let id = overlay_id(&t, USERS, user).ok_or_else(|| not_found(true, user))?;
+    let at = |o: &Map<String, Value>, key: &str| {
+        o.get(key)
+            .and_then(|v| v.get("dateTime"))
+            .and_then(Value::as_str)
+            .and_then(utc_time)
+    };
+    let mut events: Vec<(chrono::DateTime<chrono::Utc>, Map<String, Value>)> = t
+        .store
+        .get(&EntityPath::set_item(USERS, &id))
+        .and_then(|e| match e.nav.get("events") {
+            Some(Nav::Many(m)) => Some(m),
+            _ => None,
+        })
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(|e| {
+            let (start, end) = (at(&e.object, "start")?, at(&e.object, "end")?);
+            (start < to && end > from).then(|| (start, e.object.clone()))
+        })
+        .collect();
+    events.sort_by_key(|(start, _)| *start);
+    let select = &ctx.query.select;
+    let items: Vec<Value> = events
+        .iter()
+        .map(|(_, o)| Value::Object(shape(ctx, "microsoft.graph.event", o, select)))
+        .collect();
+    super::collection(ctx, &format!("users('{id}')/calendarView"), items, None)
+}
+
+/// A date-time as Graph's calendar parameters write it: RFC 3339 with an offset, or without
+/// one (read as UTC).
+fn utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
+}

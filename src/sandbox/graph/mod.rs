@@ -512,6 +512,13 @@ fn route_with_headers(
         return Err(GraphErr::denied());
     }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    if let (
+        &Method::GET,
+        ["users", user, "calendarView"] | ["users", user, "calendar", "calendarView"],
+    ) = (method, s.as_slice())
+    {
+        return generic::calendar_view(ctx, user);
+    }
     if !claimed(ctx, method, &path, &s, body) {
         return generic::handle(ctx, method, &path, body, headers);
     }
