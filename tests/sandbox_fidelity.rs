@@ -918,3 +918,41 @@ async fn the_calendar_view_lists_the_events_in_its_window() {
     let (status, err) = g.get(&format!("/v1.0/users/{alice}/calendarView")).await;
     assert_eq!(status, 400, "{err}");
 }
+
+/// directoryrole-post-directoryroles: activating a template makes a role named as the
+/// template; activating it again is Graph's 400.
+#[tokio::test]
+async fn a_role_template_is_activated_once_and_named_after_itself() {
+    let (_s, g) = blank().await;
+    let (_, roles) = g.get("/v1.0/directoryRoles").await;
+    let active: Vec<&str> = roles["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["roleTemplateId"].as_str().unwrap())
+        .collect();
+    let (_, templates) = g.get("/v1.0/directoryRoleTemplates").await;
+    let template = templates["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| !active.contains(&t["id"].as_str().unwrap()))
+        .cloned()
+        .expect("a template not activated yet");
+    let (status, role) = g
+        .post(
+            "/v1.0/directoryRoles",
+            json!({"roleTemplateId": template["id"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{role}");
+    assert_eq!(role["displayName"], template["displayName"], "{role}");
+    let (status, err) = g
+        .post(
+            "/v1.0/directoryRoles",
+            json!({"roleTemplateId": template["id"]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "Request_BadRequest", "{err}");
+}

@@ -2289,6 +2289,9 @@ fn create(
     if ty == "microsoft.graph.invitation" {
         super::links::invitation(t, &mut object)?;
     }
+    if ty == "microsoft.graph.directoryRole" {
+        activation(t, &mut object)?;
+    }
     if ty == "microsoft.graph.groupSetting"
         && object.get("displayName").map_or(true, Value::is_null)
     {
@@ -2754,4 +2757,40 @@ fn utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()
         .map(|t| t.and_utc())
+}
+
+/// directoryrole-post-directoryroles: a role template is activated once (again is Graph's 400
+/// "conflicting object"), and the role takes the template's name and description.
+fn activation(t: &Tenant, object: &mut Map<String, Value>) -> Result<(), GraphErr> {
+    let template = object
+        .get("roleTemplateId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let active = t.store.sets.get("directoryRoles").is_some_and(|roles| {
+        roles.values().any(|r| {
+            r.object
+                .get("roleTemplateId")
+                .and_then(Value::as_str)
+                .is_some_and(|x| x.eq_ignore_ascii_case(&template))
+        })
+    });
+    if active {
+        return Err(GraphErr::new(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "A conflicting object with one or more of the specified property values is present in the directory.",
+        ));
+    }
+    let known = crate::sandbox::defaults::ROLE_TEMPLATES
+        .iter()
+        .find(|(id, _, _)| id.eq_ignore_ascii_case(&template));
+    if let Some((_, name, description)) = known {
+        for (key, value) in [("displayName", name), ("description", description)] {
+            if object.get(key).map_or(true, Value::is_null) {
+                object.insert(key.into(), json!(value));
+            }
+        }
+    }
+    Ok(())
 }
