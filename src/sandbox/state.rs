@@ -164,6 +164,16 @@ pub enum Precision {
     Ticks,
 }
 
+/// A timestamp as Graph reads one: RFC 3339 with an offset, or without one (read as UTC).
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
 /// Every timestamp the sandbox writes: ISO 8601 in UTC with `Z`, at Graph's precision.
 pub fn format_timestamp(t: DateTime<Utc>, precision: Precision) -> String {
     match precision {

@@ -673,7 +673,12 @@ fn nav_of(
         && held_by_singleton(cat, &p.ty);
     // A single-valued one that a body bound (`"catalog": {"id": ...}` of an access package,
     // below a singleton where no entity set is named) points at the entity it names.
-    let bound = !p.contained && !p.collection && !links_of(t, &path, &p.name).is_empty();
+    let single_links = if p.contained || p.collection {
+        vec![]
+    } else {
+        links_of(t, &path, &p.name)
+    };
+    let bound = !single_links.is_empty();
     let contained = !references
         && !into_singleton
         && !bound
@@ -700,9 +705,7 @@ fn nav_of(
         },
         (false, false) => {
             // A link may name an entity below a singleton (an access package's `catalog`).
-            let target = links_of(t, &path, &p.name)
-                .first()
-                .and_then(|id| find_linked(t, id));
+            let target = single_links.first().and_then(|id| find_linked(t, id));
             Cur::Link {
                 owner: path,
                 types,
@@ -2708,7 +2711,7 @@ pub(super) fn calendar_view(ctx: &Ctx, user: &str) -> Handled {
                     "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
                 )
             })?;
-        utc_time(text).ok_or_else(|| {
+        crate::sandbox::state::parse_timestamp(text).ok_or_else(|| {
             GraphErr::new(
                 StatusCode::BAD_REQUEST,
                 "ErrorInvalidParameter",
@@ -2723,7 +2726,7 @@ pub(super) fn calendar_view(ctx: &Ctx, user: &str) -> Handled {
         o.get(key)
             .and_then(|v| v.get("dateTime"))
             .and_then(Value::as_str)
-            .and_then(utc_time)
+            .and_then(crate::sandbox::state::parse_timestamp)
     };
     let mut events: Vec<(chrono::DateTime<chrono::Utc>, Map<String, Value>)> = t
         .store
@@ -2746,17 +2749,6 @@ pub(super) fn calendar_view(ctx: &Ctx, user: &str) -> Handled {
         .map(|(_, o)| Value::Object(shape(ctx, "microsoft.graph.event", o, select)))
         .collect();
     super::collection(ctx, &format!("users('{id}')/calendarView"), items, None)
-}
-
-/// A date-time as Graph's calendar parameters write it: RFC 3339 with an offset, or without
-/// one (read as UTC).
-fn utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&chrono::Utc));
-    }
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc())
 }
 
 /// directoryrole-post-directoryroles: a role template is activated once (again is Graph's 400

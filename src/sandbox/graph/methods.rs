@@ -387,14 +387,9 @@ fn parse_time(v: &Value) -> Result<DateTime<Utc>, GraphErr> {
                 .unwrap_or_else(|| v.to_string())
         ))
     };
-    let s = v.as_str().ok_or_else(bad)?;
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    // Graph reads an offset-less timestamp as UTC.
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-        .map(|n| n.and_utc())
-        .map_err(|_| bad())
+    v.as_str()
+        .and_then(crate::sandbox::state::parse_timestamp)
+        .ok_or_else(bad)
 }
 
 fn create_tap(ctx: &Ctx, user_id: &str, base: &str, body: &[u8]) -> Handled {
