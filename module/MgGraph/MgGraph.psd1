@@ -44,6 +44,9 @@
             ReleaseNotes = '- First release: the Microsoft Graph PowerShell SDK''s cmdlet and module names (v1.0, and beta
   twins) on a native engine, with a built-in sandbox tenant (`Connect-MgGraph -Environment Sandbox`)
   and the `mggraph-sandbox` server for offline rehearsal.
+- In the in-process sandbox, `Get-MgContext` names the cloud it emulates, `Global`, so
+  security suites that accept only the SDK''s clouds (Maester) or gate their checks on the
+  global one run unchanged; their requests stay in the sandbox.
 - Installs with PSResourceGet; the SDK-named modules (`Microsoft.Graph.Users`, ...) load with
   MgGraph, and `Enable-MgGraphSdkModule` makes them available to new processes.
 - Permissions: `Find-MgGraphPermission` and `Find-MgGraphCommand`''s `Permissions` from

@@ -18,6 +18,9 @@ pub struct Environment {
 /// The name of the in-process sandbox environment.
 pub const SANDBOX: &str = "Sandbox";
 
+/// The name of Graph's global (commercial) cloud, the SDK's default environment.
+pub const GLOBAL: &str = "Global";
+
 impl Environment {
     pub fn new(name: &str, aad: &str, graph: &str, built_in: bool) -> Environment {
         Environment {
@@ -95,7 +98,7 @@ pub fn validate_endpoint(name: &str, url: &str) -> Result<(), String> {
 pub fn built_in() -> Vec<Environment> {
     vec![
         Environment::new(
-            "Global",
+            GLOBAL,
             "https://login.microsoftonline.com",
             "https://graph.microsoft.com",
             true,

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::{context_value, invalid, param_str, param_switch, SandboxInfo, Session};
 use crate::auth::cache::{CachedAccount, TokenCache};
 use crate::auth::certificate::CertificateCredential;
-use crate::auth::environments::SANDBOX;
+use crate::auth::environments::{GLOBAL, SANDBOX};
 use crate::auth::flows::{
     self, ClientSecretCredential, DelegatedSignIn, RefreshingCredential, GRAPH_CLI_CLIENT_ID,
 };
@@ -462,7 +462,7 @@ pub async fn connect(
     // Secrets arrive as references to what the module stored (auth::secrets).
     let params = &crate::auth::secrets::resolve_params(params).map_err(invalid)?;
     let clients = session.clients()?;
-    let env_name = param_str(params, "Environment").unwrap_or_else(|| "Global".into());
+    let env_name = param_str(params, "Environment").unwrap_or_else(|| GLOBAL.into());
     let (env, sandbox) = if env_name.eq_ignore_ascii_case(SANDBOX) {
         let info = session.ensure_sandbox(sandbox_options(params)?).await?;
         (info.env.clone(), Some(info))
@@ -627,6 +627,15 @@ pub async fn connect(
         },
     };
     signed_in.info.ps_host_version = param_str(params, "PSHostVersion");
+    if sandbox.is_some() {
+        // The context names the cloud the in-process sandbox emulates: security suites accept
+        // only the SDK's clouds (Maester's `ValidateSet('Global', ...)` on it) or run their
+        // checks only in the global one (`if ((Get-MgContext).Environment -ne 'Global')`), and
+        // a rehearsal is for the global cloud's script. Requests stay in the sandbox: the
+        // connection keeps its own endpoints, and Graph's public URLs are rebased onto them
+        // (engine::uri).
+        signed_in.info.environment = GLOBAL.into();
+    }
     if let Some(t) = get_ci(params, "ClientTimeout").and_then(Value::as_i64) {
         let mut settings = session.settings();
         settings.client_timeout = t.clamp(1, 86_400) as u64;

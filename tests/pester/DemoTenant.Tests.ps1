@@ -21,6 +21,24 @@ Describe 'The demo tenant, as admin scripts read it' {
         ($sp.AppRoles | Where-Object Value -eq 'User.Read.All').AllowedMemberTypes | Should -Be @('Application')
     }
 
+    It 'names the cloud it emulates, Global, as security suites require, and keeps their requests in the sandbox' {
+        # Maester validates the context's environment against the SDK's clouds; the Zero Trust
+        # assessment runs its checks only when it is Global; both build URLs from its endpoint.
+        function Test-SuiteEnvironment {
+            param([Parameter(Mandatory)][ValidateSet('Global', 'USGov', 'USGovDoD', 'China')] [string] $Environment)
+            $Environment
+        }
+        $ctx = Get-MgContext
+        Test-SuiteEnvironment -Environment $ctx.Environment | Should -Be 'Global'
+        $root = (Get-MgEnvironment -Name $ctx.Environment).GraphEndpoint
+        $root | Should -Be 'https://graph.microsoft.com'
+        $org = Invoke-MgGraphRequest -Method GET -Uri "$root/v1.0/organization" -OutputType PSObject
+        $org.value[0].id | Should -Be $ctx.TenantId
+        # The sandbox stays where it was: its own environment, and its own administrator.
+        (Get-MgEnvironment -Name Sandbox).GraphEndpoint | Should -Match '^http://127\.0\.0\.1:'
+        $ctx.Account | Should -BeLike 'admin@*'
+    }
+
     It 'has an organization, verified domains and several hundred people' {
         $org = Get-MgOrganization
         @($org).Count | Should -Be 1

@@ -17,7 +17,7 @@ Describe 'The TAP onboarding walk-through' {
         $ctx.PSObject.TypeNames[0] | Should -Be 'Microsoft.Graph.PowerShell.Authentication.AuthContext'
         $ctx.AuthType | Should -Be 'Delegated'
         $ctx.Account | Should -Be 'admin@seed.onmicrosoft.com'
-        $ctx.Environment | Should -Be 'Sandbox'
+        $ctx.Environment | Should -Be 'Global'   # the cloud the sandbox emulates
         $ctx.Scopes | Should -Contain 'UserAuthenticationMethod.ReadWrite.All'
     }
 
