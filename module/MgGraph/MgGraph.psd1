@@ -44,6 +44,14 @@
             ReleaseNotes = '- First release: the Microsoft Graph PowerShell SDK''s cmdlet and module names (v1.0, and beta
   twins) on a native engine, with a built-in sandbox tenant (`Connect-MgGraph -Environment Sandbox`)
   and the `mggraph-sandbox` server for offline rehearsal.
+- Model objects have the SDK''s properties only: the hidden alias properties (a user''s `UserId`,
+  `DirectoryObjectId`) are gone, which bound the wrong ids into functions of modules built on
+  the SDK (Microsoft.Entra''s `Get-EntraUser | Get-EntraUserGroup`). Piping a model object into
+  a path parameter now fails as in the SDK; pass the id (`-UserId $_.Id`).
+- The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
+  Trust Assessment, require at least that).
+- The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,
+  rather than refusing it (beta''s types have more properties).
 - In the in-process sandbox, `Get-MgContext` names the cloud it emulates, `Global`, so
   security suites that accept only the SDK''s clouds (Maester) or gate their checks on the
   global one run unchanged; their requests stay in the sandbox.
@@ -54,7 +62,7 @@
   permissions the operations of a connection needed; the sandbox enforces the map.
 - Files stream in bounded memory (`-InFile`, `-OutFile`, `-InputFilePath`, `-OutputFilePath`),
   with Graph''s size limits checked before sending.
-- The SDK-named modules carry the SDK''s GUIDs and version (2.34.0) and, once
+- The SDK-named modules carry the SDK''s GUIDs and version (2.35.0) and, once
   `Enable-MgGraphSdkModule` has run, are found by `Get-InstalledModule`.
 - `Import-Module MgGraph` runs no script: MgGraph''s root module is compiled (`MgGraph.dll`)
   and imports the core by path.

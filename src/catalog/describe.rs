@@ -145,7 +145,6 @@ fn model_value(m: &Model) -> Value {
         "class": m.class,
         "additional": m.additional_properties,
         "properties": props,
-        "aliases": m.aliases.iter().map(|(a, t)| json!([a, t])).collect::<Vec<_>>(),
     })
 }
 

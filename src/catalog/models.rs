@@ -63,9 +63,6 @@ pub struct Model {
     pub props: &'static [Prop],
     /// Default table columns; empty means "the primitive properties in declared order".
     pub table: &'static [&'static str],
-    /// Alias properties (alias, target) so model objects bind by property name, e.g. a user's
-    /// `Id` piped into `-UserId`.
-    pub aliases: &'static [(&'static str, &'static str)],
     /// Whether the type carries an `AdditionalProperties` dictionary (every Graph model does).
     pub additional_properties: bool,
 }
@@ -172,7 +169,6 @@ pub static MODELS: &[Model] = &[
             "userPrincipalName": String, "userType": String,
         ],
         table: &["Id", "DisplayName", "Mail", "UserPrincipalName", "UserType"],
-        aliases: &[("UserId", "Id"), ("DirectoryObjectId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -185,7 +181,6 @@ pub static MODELS: &[Model] = &[
             "password": String,
         ],
         table: &[],
-        aliases: &[],
         additional_properties: true,
     },
     Model {
@@ -209,7 +204,6 @@ pub static MODELS: &[Model] = &[
             "GroupTypes",
             "AccessType",
         ],
-        aliases: &[("GroupId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -218,7 +212,6 @@ pub static MODELS: &[Model] = &[
         class: "MicrosoftGraphDirectoryObject",
         props: props!["id": String, "deletedDateTime": DateTime],
         table: &["Id", "DeletedDateTime"],
-        aliases: &[("DirectoryObjectId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -227,7 +220,6 @@ pub static MODELS: &[Model] = &[
         class: "ReferenceCreate",
         props: props!["@odata.id": String],
         table: &[],
-        aliases: &[],
         additional_properties: true,
     },
     Model {
@@ -236,7 +228,6 @@ pub static MODELS: &[Model] = &[
         class: "MicrosoftGraphAuthenticationMethod",
         props: props!["id": String],
         table: &[],
-        aliases: &[("AuthenticationMethodId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -249,7 +240,6 @@ pub static MODELS: &[Model] = &[
             "startDateTime": DateTime, "temporaryAccessPass": String,
         ],
         table: &[],
-        aliases: &[("TemporaryAccessPassAuthenticationMethodId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -262,7 +252,6 @@ pub static MODELS: &[Model] = &[
             "model": String,
         ],
         table: &[],
-        aliases: &[("Fido2AuthenticationMethodId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -273,7 +262,6 @@ pub static MODELS: &[Model] = &[
             "id": String, "excludeTargets": ModelList("excludeTarget"), "state": String,
         ],
         table: &[],
-        aliases: &[("AuthenticationMethodConfigurationId", "Id")],
         additional_properties: true,
     },
     Model {
@@ -282,7 +270,6 @@ pub static MODELS: &[Model] = &[
         class: "MicrosoftGraphExcludeTarget",
         props: props!["id": String, "targetType": String],
         table: &[],
-        aliases: &[],
         additional_properties: true,
     },
     Model {
@@ -291,7 +278,6 @@ pub static MODELS: &[Model] = &[
         class: "MicrosoftGraphStrongAuthenticationRequirements",
         props: props!["perUserMfaState": String],
         table: &[],
-        aliases: &[],
         additional_properties: true,
     },
     Model {
@@ -307,7 +293,6 @@ pub static MODELS: &[Model] = &[
             "managedIdentityId": String, "environment": String,
         ],
         table: &["AppName", "AuthType", "TenantId", "Account", "Scopes"],
-        aliases: &[],
         additional_properties: false,
     },
     Model {
@@ -318,7 +303,6 @@ pub static MODELS: &[Model] = &[
             "name": String, "azureADEndpoint": String, "graphEndpoint": String, "type": String,
         ],
         table: &["Name", "AzureADEndpoint", "GraphEndpoint", "Type"],
-        aliases: &[],
         additional_properties: false,
     },
     Model {
@@ -330,7 +314,6 @@ pub static MODELS: &[Model] = &[
             "throttleLimit": Int,
         ],
         table: &[],
-        aliases: &[],
         additional_properties: false,
     },
 ];

@@ -27,7 +27,7 @@
 //!
 //! The SDK has kept each module's GUID since msgraph-sdk-powershell PR #1358 (2022, closing
 //! #1140, "different GUIDs for each release"): the build reuses the existing manifest's GUID, so
-//! a GUID read from any 2.x release is the one 2.34.0 ships.
+//! a GUID read from any 2.x release is the one 2.35.0 ships.
 //!
 //! The `Module Guid:` headers of the reference documentation (MicrosoftDocs/
 //! microsoftgraph-docs-powershell module pages) are *not* the published GUIDs: those pages are
@@ -50,10 +50,12 @@
 //!
 //! # Which release
 //!
-//! [`SDK_VERSION`] is 2.34.0: the release current when the reference material the catalog is
-//! checked against was taken (the cmdlet names of the SDK's module pages dated 2026-01-30;
-//! 2.34.0 shipped in December 2025, 2.35.0 on 2026-01-31). It satisfies the minimum versions
-//! real scripts pin (`2.25.0`, `2.27.0`, `2.x`).
+//! [`SDK_VERSION`] is 2.35.0, the release that followed the reference material the catalog is
+//! checked against (the cmdlet names of the SDK's module pages dated 2026-01-30; 2.34.0 shipped
+//! in December 2025, 2.35.0 on 2026-01-31, with the same names). Modules built on the SDK pin
+//! minimum versions (`2.8.0`, `2.27.0`; Microsoft's Zero Trust Assessment `2.35.0` for
+//! `Microsoft.Graph.Authentication` and `Microsoft.Graph.Beta.Teams`), and 2.34.0 failed the
+//! newest of them.
 //!
 //! # Refreshing
 //!
@@ -63,7 +65,7 @@
 //! its published manifest, or derived until then.
 
 /// The SDK release the SDK-named modules stand for (their `ModuleVersion`).
-pub const SDK_VERSION: &str = "2.34.0";
+pub const SDK_VERSION: &str = "2.35.0";
 
 /// Where a GUID comes from (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

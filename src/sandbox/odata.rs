@@ -140,6 +140,10 @@ pub struct Query {
     pub skip: Option<usize>,
     /// Every pair as received, for rebuilding nextLinks.
     pub raw: Vec<(String, String)>,
+    /// The request is to `/beta`, whose types have properties the v1.0 metadata (the
+    /// sandbox's schema) lacks: a `$select` of such a name is answered without it rather than
+    /// refused (see `query::select`).
+    pub beta: bool,
 }
 
 impl Query {

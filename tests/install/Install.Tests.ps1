@@ -259,14 +259,14 @@ Report resources (@(Get-InstalledPSResource | ForEach-Object Name | Sort-Object)
         $sdk = Join-Path $script:UserModules "MgGraph/$script:V1/sdk"
         $on = Invoke-Clean $probe -WithProfile
         $on.Exit | Should -Be 0 -Because $on.Text
-        Get-Reported $on 'installed-Microsoft.Graph' | Should -Be "2.34.0|$(Join-Path $sdk 'Microsoft.Graph')"
-        Get-Reported $on 'installed-Microsoft.Graph.Users' | Should -Be "2.34.0|$(Join-Path $sdk 'Microsoft.Graph.Users')"
-        Get-Reported $on 'installed-Microsoft.Graph.Beta.Users' | Should -Be "2.34.0|$(Join-Path $sdk 'Microsoft.Graph.Beta.Users')"
+        Get-Reported $on 'installed-Microsoft.Graph' | Should -Be "2.35.0|$(Join-Path $sdk 'Microsoft.Graph')"
+        Get-Reported $on 'installed-Microsoft.Graph.Users' | Should -Be "2.35.0|$(Join-Path $sdk 'Microsoft.Graph.Users')"
+        Get-Reported $on 'installed-Microsoft.Graph.Beta.Users' | Should -Be "2.35.0|$(Join-Path $sdk 'Microsoft.Graph.Beta.Users')"
         Get-Reported $on gate | Should -Be 'open'
         Get-Reported $on mggraph | Should -Be $script:V1 -Because 'MgGraph''s own record is untouched'
         $listed = (Get-Reported $on listed) -split ','
-        $listed | Should -Contain 'Microsoft.Graph@2.34.0'
-        $listed | Should -Contain 'Microsoft.Graph.Users@2.34.0'
+        $listed | Should -Contain 'Microsoft.Graph@2.35.0'
+        $listed | Should -Contain 'Microsoft.Graph.Users@2.35.0'
         [int](Get-Reported $on listedcount) | Should -BeGreaterThan 70
         # PSResourceGet still sees one package: the records sit in module folders without a
         # version folder, where it does not look.
@@ -274,7 +274,7 @@ Report resources (@(Get-InstalledPSResource | ForEach-Object Name | Sort-Object)
         # The records carry the module's identity, not MgGraph's commands or dependencies.
         $record = Import-Clixml (Join-Path $sdk 'Microsoft.Graph.Users/PSGetModuleInfo.xml')
         $record.Name | Should -Be 'Microsoft.Graph.Users'
-        $record.Version | Should -Be '2.34.0'
+        $record.Version | Should -Be '2.35.0'
         @($record.Dependencies).Count | Should -Be 0
         @($record.Includes.Cmdlet).Count | Should -Be 0
         $record.PublishedDate | Should -Not -BeNullOrEmpty

@@ -84,7 +84,7 @@ Describe 'Bulk pipelines' {
     It 'creates in bulk: the objects exist once each' {
         $group = New-MgGroup -DisplayName 'Bulk' -MailEnabled:$false -MailNickname bulk -SecurityEnabled
         $users = Get-MgUser -All -Filter "startswith(displayName,'Seed User')" -Property Id
-        $ok = $users | New-MgGroupMember -GroupId $group.Id -ThrottleLimit 8 -PassThru
+        $ok = $users | Select-Object @{ n = 'DirectoryObjectId'; e = { $_.Id } } | New-MgGroupMember -GroupId $group.Id -ThrottleLimit 8 -PassThru
         @($ok).Count | Should -Be 200
         $members = Get-MgGroupMember -GroupId $group.Id -All
         @($members).Count | Should -Be 200
@@ -104,7 +104,7 @@ Describe 'Bulk under a resource-unit budget' {
             $users.Count | Should -Be 300
             $before = Get-Stats $server
             $errors = $null
-            $taps = @($users | New-MgUserAuthenticationTemporaryAccessPassMethod -IsUsableOnce -LifetimeInMinutes 60 -ThrottleLimit 8 -ErrorVariable errors -ErrorAction SilentlyContinue)
+            $taps = @($users | Select-Object @{ n = 'UserId'; e = { $_.Id } } | New-MgUserAuthenticationTemporaryAccessPassMethod -IsUsableOnce -LifetimeInMinutes 60 -ThrottleLimit 8 -ErrorVariable errors -ErrorAction SilentlyContinue)
             $after = Get-Stats $server
             Write-Host "budget: 300 passes, $($after.throttled - $before.throttled) throttled answers"
             $errors.Count | Should -Be 0
@@ -197,7 +197,7 @@ Describe 'Soak' -Tag 'Soak' {
             $users.Count | Should -Be 10000
             $errors = $null
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $results = @($users | New-MgGroupMember -GroupId $group.Id -ThrottleLimit 16 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue)
+            $results = @($users | Select-Object @{ n = 'DirectoryObjectId'; e = { $_.Id } } | New-MgGroupMember -GroupId $group.Id -ThrottleLimit 16 -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue)
             Write-Host "soak: 10000 inputs in $([int]$sw.Elapsed.TotalSeconds) s: $($results.Count) results, $($errors.Count) ErrorRecords"
             # Each input is accounted for exactly once: a result or an ErrorRecord naming it.
             ($results.Count + $errors.Count) | Should -Be 10000

@@ -89,10 +89,28 @@ Describe 'Lists and paging' {
 }
 
 Describe 'Pipelines and identities' {
-    It 'Get-MgUser output pipes into -UserId' {
-        $methods = Get-MgUser -UserId adelev@contoso.onmicrosoft.com | Get-MgUserAuthenticationMethod
+    It 'objects have the SDK''s properties only, so functions built on the SDK bind them as they would the SDK''s' {
+        $user = Get-MgUser -UserId adelev@contoso.onmicrosoft.com
+        # No alias properties beside the SDK's (UserId, DirectoryObjectId): hidden or not, they
+        # are listed by ConvertTo-Json and taken by other modules' pipeline binding.
+        $user.PSObject.Properties.Name | Should -Not -Contain 'UserId'
+        $user.PSObject.Properties.Name | Should -Not -Contain 'DirectoryObjectId'
+        ($user | ConvertTo-Json -Depth 2 | ConvertFrom-Json).PSObject.Properties.Name | Should -Not -Contain 'UserId'
+        # Microsoft.Entra's Get-EntraUserGroup: -UserId by property name (UserPrincipalName, as
+        # the SDK's user has it), and a -GroupId whose alias DirectoryObjectId a user must not fill.
+        function Get-UserGroupLike {
+            [CmdletBinding(DefaultParameterSetName = 'List')]
+            param(
+                [Parameter(Mandatory, ValueFromPipelineByPropertyName)][Alias('ObjectId', 'UserPrincipalName')][string] $UserId,
+                [Parameter(ParameterSetName = 'ById', Mandatory, ValueFromPipelineByPropertyName)][Alias('DirectoryObjectId')][string] $GroupId
+            )
+            process { "$($PSCmdlet.ParameterSetName):$UserId" }
+        }
+        $user | Get-UserGroupLike | Should -Be 'List:adelev@contoso.onmicrosoft.com'
+        # As with the SDK, a script passes the id on.
+        $methods = $user | ForEach-Object { Get-MgUserAuthenticationMethod -UserId $_.Id }
         $methods.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.passwordAuthenticationMethod'
-        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com | Get-MgBetaUserAuthenticationRequirement).PerUserMfaState | Should -Be 'disabled'
+        ([pscustomobject]@{ UserId = 'alexw@contoso.onmicrosoft.com' } | Get-MgBetaUserAuthenticationRequirement).PerUserMfaState | Should -Be 'disabled'
     }
 
     It 'identity objects and hashtables bind -InputObject' {
@@ -121,8 +139,8 @@ Describe 'Pipelines and identities' {
         $built = [Microsoft.Graph.PowerShell.Models.GroupsIdentity]::new()
         $built.GroupId = $group.Id
         (Get-WrappedGroup -InputObject $built).Id | Should -Be $group.Id
-        # Typed objects still bind their ids by property name, not as an identity.
-        (Get-MgUser -UserId meganb@contoso.onmicrosoft.com | Get-MgUser).UserPrincipalName | Should -Be 'meganb@contoso.onmicrosoft.com'
+        # Objects with the ids' names bind them by property name.
+        ([pscustomobject]@{ UserId = 'meganb@contoso.onmicrosoft.com' } | Get-MgUser).UserPrincipalName | Should -Be 'meganb@contoso.onmicrosoft.com'
         Remove-MgGroup -GroupId $group.Id
     }
 

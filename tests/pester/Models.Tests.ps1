@@ -350,7 +350,6 @@ Describe 'Model JSON' {
         $items.Count | Should -Be 2
         $u = $items[0]
         $u.Id | Should -Be '1'
-        $u.UserId | Should -Be '1'
         $u.CreatedDateTime.Kind | Should -Be 'Utc'
         $u.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.user'
         $u.AdditionalProperties['ext'] | Should -BeOfType ([hashtable])
@@ -380,30 +379,31 @@ Describe 'Model JSON' {
         [MgGraph.PowerShell.MgJson]::Serialize($a) | Should -Match '"roleDefinition":\{"id":"r","displayName":"Global Administrator"'
     }
 
-    It 'lists no alias property, but still binds one by name from the pipeline' {
-        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ Id = 'u1'; DisplayName = 'A' }
-        $u.UserId | Should -Be 'u1'
-        ($u | Get-Member -MemberType Property).Name | Should -Not -Contain 'UserId'
-        ($u | Get-Member -MemberType Property).Name | Should -Not -Contain 'DirectoryObjectId'
-        $u.PSObject.Properties.Name | Should -Not -Contain 'EntityId'
+    It 'has no property the SDK''s model lacks, so a pipeline binds only what the SDK''s object would' {
+        $u = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ Id = 'u1'; DisplayName = 'A'; UserPrincipalName = 'a@x' }
+        foreach ($name in 'UserId', 'DirectoryObjectId', 'EntityId') {
+            $u.PSObject.Properties.Name | Should -Not -Contain $name
+            ($u | ConvertTo-Json -Depth 1 | ConvertFrom-Json).PSObject.Properties.Name | Should -Not -Contain $name
+        }
         ($u | Select-Object * | ConvertTo-Csv)[0] | Should -Not -Match 'UserId'
-        $byName = $u | & { param([Parameter(ValueFromPipelineByPropertyName)] [string] $UserId) process { $UserId } }
-        $byName | Should -Be 'u1'
+        # A parameter named (or aliased) DirectoryObjectId takes nothing from a user, as
+        # Microsoft.Entra's Get-EntraUserGroup -GroupId expects; UserPrincipalName binds.
+        $bound = $u | & {
+            param([Parameter(ValueFromPipelineByPropertyName)][Alias('UserPrincipalName')][string] $UserId,
+                [Parameter(ValueFromPipelineByPropertyName)][Alias('DirectoryObjectId')][string] $GroupId)
+            process { "$UserId|$GroupId" }
+        }
+        $bound | Should -Be 'a@x|'
     }
 
-    It 'lets an id a script added as a note property bind through the alias (Microsoft.Entra''s objects)' {
+    It 'binds an id a script added as a note property (Microsoft.Entra''s objects) by that name' {
         # Entra builds its output as New-Object <model> plus Add-Member NoteProperty id/ObjectId,
         # leaving the declared Id unset; its parameters take ObjectId by property name.
         $m = New-Object Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser
         $m | Add-Member NoteProperty ObjectId 'u2'
         $m | Add-Member NoteProperty id 'u2' -Force
-        $m.UserId | Should -Be 'u2'
         $bound = $m | & { param([Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName)] [Alias('ObjectId')] [string] $UserId) process { $UserId } }
         $bound | Should -Be 'u2'
-        # The declared Id still wins, and nothing noted is nothing.
-        $m.Id = 'u3'
-        $m.UserId | Should -Be 'u3'
-        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]::new()).UserId | Should -BeNullOrEmpty
     }
 
     It 'takes a pipeline that wrote nothing as no value (AutomationNull), as the SDK does' {

@@ -143,12 +143,10 @@ Describe 'The TAP onboarding walk-through' {
             '#microsoft.graph.fido2AuthenticationMethod')
         $methods = @(Get-MgUserAuthenticationMethod -UserId $script:Upn)
         $methods[0].PSObject.TypeNames[0] | Should -Be 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphAuthenticationMethod'
-        # The base type declares only Id and CreatedDateTime (Graph's v1.0 metadata; the
-        # AuthenticationMethodId and EntityId aliases by which objects bind are hidden, as the SDK
-        # has no such properties); the derived type's members are in AdditionalProperties.
+        # The base type declares only Id and CreatedDateTime (Graph's v1.0 metadata), as in the
+        # SDK; the derived type's members are in AdditionalProperties.
         $names = @($methods[0].PSObject.Properties.Where({ $_.MemberType -eq 'Property' }).Name | Sort-Object)
         $names | Should -Be @('AdditionalProperties', 'CreatedDateTime', 'Id')
-        $methods[0].AuthenticationMethodId | Should -Be $methods[0].Id
         $methods[0].AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.passwordAuthenticationMethod'
     }
 

@@ -9,13 +9,15 @@
 //! holds for a user) and declares only the properties its base does not have; a root type
 //! derives from `MgGraph.PowerShell.MgModel` (which carries `AdditionalProperties`, the
 //! `[JsonExtensionData]` dictionary). Nested models are typed as their concrete classes in both
-//! the class and the interface. Alias properties (a user's `UserId` is its `Id`) are
-//! read-only, `[JsonIgnore]` and `[Hidden]` (PowerShell binds them by name but lists them
-//! nowhere). Classes and interfaces carry
+//! the class and the interface. No property beyond the SDK's: a model object is bound by
+//! property name into other modules' functions (Microsoft.Entra's `-GroupId`, alias
+//! `DirectoryObjectId`, took a user's alias property `DirectoryObjectId` = its own id when
+//! users carried one), and `ConvertTo-Json` and `Export-Csv` list every property. Classes and
+//! interfaces carry
 //! `[TypeConverter(typeof(MgGraph.PowerShell.MgModelConverter))]`, PowerShell's conversion from
 //! a hashtable, a `PSObject` or JSON text.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use serde::Deserialize;
@@ -177,8 +179,6 @@ struct Head {
 struct Entry {
     model: &'static Model,
     base: Option<&'static Model>,
-    /// Extra aliases (a hand-written twin's) beside the model's own.
-    extra_aliases: &'static [(&'static str, &'static str)],
 }
 
 /// The models of a namespace, bases before derived types (C# does not need the order; the
@@ -205,15 +205,7 @@ fn entries(namespace: &str) -> Vec<Entry> {
             .as_deref()
             .and_then(generated::model)
             .filter(|b| b.id != model.id);
-        let twin = MODELS.iter().find(|m| {
-            m.namespace != Namespace::Authentication
-                && format!("microsoft.graph.{}", m.id).eq_ignore_ascii_case(&head.name)
-        });
-        out.push(Entry {
-            model,
-            base,
-            extra_aliases: twin.map(|t| t.aliases).unwrap_or(&[]),
-        });
+        out.push(Entry { model, base });
     }
     // The SDK's classes of action parameters and results, which the metadata describes only
     // inline (`Paths…RequestbodyContentApplicationJsonSchema`, `Components…`): every module's,
@@ -223,7 +215,6 @@ fn entries(namespace: &str) -> Vec<Entry> {
             out.push(Entry {
                 model: m,
                 base: None,
-                extra_aliases: &[],
             });
         }
     }
@@ -245,7 +236,6 @@ fn entries(namespace: &str) -> Vec<Entry> {
         out.push(Entry {
             model: m,
             base: None,
-            extra_aliases: &[],
         });
     }
     out
@@ -320,20 +310,6 @@ fn own_properties(m: &Model, base: Option<&Model>) -> Vec<(String, &'static str,
     out
 }
 
-/// Every name a model has (its properties, its aliases and those of its bases), lower-cased.
-fn all_names(m: &Model, ancestors: &[&Model]) -> HashSet<String> {
-    let mut names: HashSet<String> = m
-        .props
-        .iter()
-        .map(|p| property_name(p.json, &identifier(m.class)).to_ascii_lowercase())
-        .collect();
-    names.insert(ADDITIONAL.to_ascii_lowercase());
-    for a in ancestors {
-        names.extend(a.aliases.iter().map(|(n, _)| n.to_ascii_lowercase()));
-    }
-    names
-}
-
 /// The C# source of every model of `namespace` (e.g. `Microsoft.Graph.PowerShell.Models`):
 /// one file, all classes and interfaces.
 pub fn render_models(namespace: &str) -> String {
@@ -350,7 +326,6 @@ pub fn render_models(namespace: &str) -> String {
             .map(|m| Entry {
                 model: m,
                 base: None,
-                extra_aliases: &[],
             })
             .collect();
         render_namespace(&mut out, Namespace::Authentication.name(), &auth);
@@ -360,39 +335,11 @@ pub fn render_models(namespace: &str) -> String {
 
 /// One `namespace { ... }` block: an interface and a class per entry.
 fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
-    let by_id: HashMap<&str, &Entry> = entries.iter().map(|e| (e.model.id, e)).collect();
     let _ = writeln!(out, "namespace {namespace}\n{{");
     for e in entries {
         let m = e.model;
         let class = identifier(m.class);
         let base_class = e.base.map(|b| identifier(b.class));
-        // Aliases: the model's own (and its hand-written twin's), unless a property or an
-        // inherited alias already has that name.
-        let mut ancestors: Vec<&Model> = vec![];
-        let mut cursor = e.base;
-        while let Some(b) = cursor {
-            if ancestors.len() >= 32 || ancestors.iter().any(|a| a.id == b.id) {
-                break;
-            }
-            ancestors.push(b);
-            cursor = by_id.get(b.id).and_then(|x| x.base);
-        }
-        let taken = all_names(m, &ancestors);
-        let mut aliases: Vec<(String, String, PropType)> = vec![];
-        for (alias, target) in m.aliases.iter().chain(e.extra_aliases) {
-            let name = identifier(alias);
-            if taken.contains(&name.to_ascii_lowercase())
-                || aliases
-                    .iter()
-                    .any(|(a, _, _)| a.eq_ignore_ascii_case(&name))
-            {
-                continue;
-            }
-            let Some(p) = m.props.iter().find(|p| pascal(p.json) == *target) else {
-                continue;
-            };
-            aliases.push((name, property_name(p.json, &class), p.ty));
-        }
         let props = own_properties(m, e.base);
 
         // The interface.
@@ -437,19 +384,6 @@ fn render_namespace(out: &mut String, namespace: &str, entries: &[Entry]) {
                 out,
                 "        public {} {name} {{ get; set; }}",
                 cs_type(*ty, namespace)
-            );
-        }
-        for (alias, target, ty) in &aliases {
-            let ty = cs_type(*ty, namespace);
-            // A string alias falls back to a note property of its target's name (MgModel.Noted).
-            let fallback = if ty == "string" {
-                format!(" ?? Noted({})", literal(target))
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                out,
-                "        [global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public {ty} {alias} => {target}{fallback};"
             );
         }
         if namespace != Namespace::Authentication.name() {
@@ -565,7 +499,9 @@ mod tests {
         assert!(!user.contains(" DeletedDateTime { get; set; }"));
         // The alias that binds a user by property name, hidden from listings (Format-List,
         // Get-Member, Export-Csv), where the SDK's objects have no such property.
-        assert!(user.contains("[global::Newtonsoft.Json.JsonIgnore, global::System.Management.Automation.Hidden]\n        public string UserId => Id ?? Noted(\"Id\");"));
+        // No alias properties (UserId, DirectoryObjectId): the SDK's user has none.
+        assert!(!user.contains("UserId"));
+        assert!(!user.contains("DirectoryObjectId"));
         let iface = block(&source, "public partial interface IMicrosoftGraphUser :");
         assert!(iface.contains(
             ": global::Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDirectoryObject"

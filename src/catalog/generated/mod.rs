@@ -499,21 +499,12 @@ pub fn model(id: &str) -> Option<&'static Model> {
         }
     }
     let this = &chain[0];
-    let short = this.name.rsplit('.').next().unwrap_or(&this.name);
-    // Objects bind their id by property name: a user's `UserId` is its `Id`, so
-    // `Get-MgUser | Get-MgUserMemberOf` binds -UserId as the SDK's identity binding would.
-    let aliases: &'static [(&'static str, &'static str)] = if this.kind == "entity" {
-        Box::leak(Box::new([(leak(format!("{}Id", pascal(short))), "Id")]))
-    } else {
-        &[]
-    };
     let built: &'static Model = Box::leak(Box::new(Model {
         id: leak(this.name.clone()),
         namespace: Namespace::V1,
         class: leak(class_name(&this.name)),
         props: Box::leak(props.into_boxed_slice()),
         table: &[],
-        aliases,
         additional_properties: true,
     }));
     let mut guard = cache.lock().ok()?;
@@ -542,7 +533,6 @@ fn read_schema_models() -> Vec<&'static Model> {
                 class,
                 props: Box::leak(props.into_boxed_slice()),
                 table: &[],
-                aliases: &[],
                 additional_properties: true,
             })));
         }

@@ -367,7 +367,10 @@ pub async fn handle(
         }
     };
     let query = match Query::parse(parts.uri.query(), state.config.max_page_size) {
-        Ok(q) => q,
+        Ok(q) => Query {
+            beta: ver == Ver::Beta,
+            ..q
+        },
         Err(e) => return fail(e),
     };
     let path = &qualified_path(&beta_alias(ver, path));

@@ -158,8 +158,11 @@ fn is_identifier(name: &str) -> bool {
         && name.len() <= 128
 }
 
-/// `$select`: canonical names; `*` keeps every property.
-fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
+/// `$select`: canonical names; `*` keeps every property. With `beta`, a plain name the schema
+/// does not know is left out rather than refused: beta's types have properties v1.0's lack
+/// (a user's `onPremisesSipInfo`, a service principal's `deviceManagementAppType`), which
+/// Graph's beta endpoint selects and the sandbox's objects never hold.
+fn select(target: &Target, list: &[String], beta: bool) -> Result<Vec<String>, GraphErr> {
     let mut out = Vec::with_capacity(list.len());
     for name in list {
         if name == "*" {
@@ -197,7 +200,11 @@ fn select(target: &Target, list: &[String]) -> Result<Vec<String>, GraphErr> {
             out.push(name.to_string());
             continue;
         }
-        out.push(selected(target, name)?);
+        match selected(target, name) {
+            Ok(n) => out.push(n),
+            Err(_) if beta && is_identifier(name) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(out)
 }
@@ -313,7 +320,7 @@ fn expand_at(target: &Target, text: &str, depth: usize) -> Result<Vec<Expand>, G
             match key.as_str() {
                 "select" => {
                     let names: Vec<String> = v.split(',').map(|s| s.trim().to_string()).collect();
-                    nested.select = select(&inner, &names)?;
+                    nested.select = select(&inner, &names, false)?;
                 }
                 "filter" => nested.filter = Some(Filter::parse(v, inner.schema, inner.ty)?),
                 "orderby" => nested.order = order_by(&inner, v)?,
@@ -530,7 +537,7 @@ impl Plan {
     /// Validates the options of a single-entity request (`$select`, `$expand`).
     pub fn entity(q: &Query, target: Target) -> Result<Plan, GraphErr> {
         let mut plan = Plan {
-            select: select(&target, &q.select)?,
+            select: select(&target, &q.select, q.beta)?,
             ..Plan::default()
         };
         if let Some(text) = &q.expand {

@@ -31,16 +31,5 @@ namespace MgGraph.PowerShell
 
         /// <summary>The object as JSON, as the SDK's models write it (<see cref="MgJson.Serialize"/>).</summary>
         public string ToJsonString() => MgJson.Serialize(this);
-
-        /// <summary>What an alias property (<c>UserId</c> of a user) answers when the property it
-        /// stands for is unset: the value of a note property of that name a script added to the
-        /// object (<c>$user | Add-Member NoteProperty id $x -Force</c>, as Microsoft.Entra builds
-        /// its output), which PowerShell keeps beside the object rather than in it; else null.
-        /// Without it the alias, found first by pipeline binding, would hide the note.</summary>
-        protected string Noted(string name)
-        {
-            var member = System.Management.Automation.PSObject.AsPSObject(this).Properties[name];
-            return member is System.Management.Automation.PSNoteProperty note ? note.Value?.ToString() : null;
-        }
     }
 }
