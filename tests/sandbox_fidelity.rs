@@ -837,6 +837,34 @@ async fn beta_directory_settings_are_the_group_settings() {
     assert_eq!(beta["values"][0]["value"], "false", "{beta}");
 }
 
+/// Beta's other names for v1.0's objects: `/beta/administrativeUnits` (what EntraExporter
+/// lists, in lower case) is `/directory/administrativeUnits`, and
+/// `/beta/authenticationMethodsPolicy` (what the Zero Trust Assessment reads) is
+/// `/policies/authenticationMethodsPolicy`; v1.0 keeps only its own names.
+#[tokio::test]
+async fn beta_names_administrative_units_and_the_methods_policy_at_the_root() {
+    let (_s, g) = blank().await;
+    let (status, unit) = g
+        .post(
+            "/v1.0/directory/administrativeUnits",
+            json!({"displayName": "Seattle"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{unit}");
+    for path in ["/beta/administrativeUnits", "/beta/administrativeunits"] {
+        let (status, page) = g.get(path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        assert_eq!(page["value"][0]["id"], unit["id"], "{path}: {page}");
+    }
+    let (status, fido) = g
+        .get("/beta/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2")
+        .await;
+    assert_eq!(status, 200, "{fido}");
+    assert_eq!(fido["id"], "Fido2", "{fido}");
+    let (status, _) = g.get("/v1.0/administrativeUnits").await;
+    assert_eq!(status, 400);
+}
+
 /// message-list: `$search="pizza"` (a bare term) searches a message's text; the directory
 /// still takes only `"property:value"` clauses.
 #[tokio::test]

@@ -51,7 +51,9 @@
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,
-  rather than refusing it (beta''s types have more properties).
+  rather than refusing it (beta''s types have more properties), and serves beta''s
+  `/administrativeUnits` and `/authenticationMethodsPolicy` as v1.0''s
+  `/directory/administrativeUnits` and `/policies/authenticationMethodsPolicy`.
 - In the in-process sandbox, `Get-MgContext` names the cloud it emulates, `Global`, so
   security suites that accept only the SDK''s clouds (Maester) or gate their checks on the
   global one run unchanged; their requests stay in the sandbox.

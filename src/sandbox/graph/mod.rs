@@ -260,9 +260,13 @@ pub fn segments(path: &str) -> Vec<String> {
 /// casts are namespace-qualified, and a service may accept them unqualified). Casts (a
 /// qualified name that is a type) keep their namespace. Raw, percent-encoded segments in and
 /// out; one pass, no recursion.
-/// Beta's names for the directory settings (`/beta/settings`, `/beta/directorySettingTemplates`:
-/// directorysetting-list, used by ScubaGear and Maester's EIDSCA checks) are v1.0's
-/// `groupSettings` and `groupSettingTemplates`, the same objects.
+/// Beta's names for objects v1.0 keeps elsewhere, the same objects: the directory settings
+/// (`/beta/settings`, `/beta/directorySettingTemplates`: directorysetting-list, used by
+/// ScubaGear and Maester's EIDSCA checks) are v1.0's `groupSettings` and
+/// `groupSettingTemplates`; `/beta/administrativeUnits` (administrativeunit-list, EntraExporter)
+/// is `/directory/administrativeUnits`; `/beta/authenticationMethodsPolicy`
+/// (authenticationmethodspolicy-get, the Zero Trust Assessment) is
+/// `/policies/authenticationMethodsPolicy`. Segments match in any case, as Graph's do.
 fn beta_alias(ver: Ver, path: &str) -> std::borrow::Cow<'_, str> {
     if ver != Ver::Beta {
         return path.into();
@@ -270,11 +274,18 @@ fn beta_alias(ver: Ver, path: &str) -> std::borrow::Cow<'_, str> {
     for (beta, v1) in [
         ("/settings", "/groupSettings"),
         ("/directorySettingTemplates", "/groupSettingTemplates"),
+        ("/administrativeUnits", "/directory/administrativeUnits"),
+        (
+            "/authenticationMethodsPolicy",
+            "/policies/authenticationMethodsPolicy",
+        ),
     ] {
-        if let Some(rest) = path.strip_prefix(beta) {
-            if rest.is_empty() || rest.starts_with(['/', '(']) {
-                return format!("{v1}{rest}").into();
-            }
+        let Some(head) = path.get(..beta.len()) else {
+            continue;
+        };
+        let rest = &path[beta.len()..];
+        if head.eq_ignore_ascii_case(beta) && (rest.is_empty() || rest.starts_with(['/', '('])) {
+            return format!("{v1}{rest}").into();
         }
     }
     path.into()
