@@ -45,9 +45,10 @@
   twins) on a native engine, with a built-in sandbox tenant (`Connect-MgGraph -Environment Sandbox`)
   and the `mggraph-sandbox` server for offline rehearsal.
 - Model objects have the SDK''s properties only: the hidden alias properties (a user''s `UserId`,
-  `DirectoryObjectId`) are gone, which bound the wrong ids into functions of modules built on
-  the SDK (Microsoft.Entra''s `Get-EntraUser | Get-EntraUserGroup`). Piping a model object into
-  a path parameter now fails as in the SDK; pass the id (`-UserId $_.Id`).
+  `DirectoryObjectId`, `EntityId`) are gone, which functions of modules built on the SDK bound
+  by property name where the SDK''s objects give nothing, and which `ConvertTo-Json` listed.
+  Piping a model object into a path parameter now fails as in the SDK; pass the id
+  (`-UserId $_.Id`).
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

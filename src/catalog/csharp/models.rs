@@ -10,10 +10,9 @@
 //! derives from `MgGraph.PowerShell.MgModel` (which carries `AdditionalProperties`, the
 //! `[JsonExtensionData]` dictionary). Nested models are typed as their concrete classes in both
 //! the class and the interface. No property beyond the SDK's: a model object is bound by
-//! property name into other modules' functions (Microsoft.Entra's `-GroupId`, alias
-//! `DirectoryObjectId`, took a user's alias property `DirectoryObjectId` = its own id when
-//! users carried one), and `ConvertTo-Json` and `Export-Csv` list every property. Classes and
-//! interfaces carry
+//! property name into other modules' functions (a parameter aliased `DirectoryObjectId`, as
+//! Microsoft.Entra's `-GroupId` is, took a user's own id when users carried such an alias
+//! property), and `ConvertTo-Json` lists every property. Classes and interfaces carry
 //! `[TypeConverter(typeof(MgGraph.PowerShell.MgModelConverter))]`, PowerShell's conversion from
 //! a hashtable, a `PSObject` or JSON text.
 
