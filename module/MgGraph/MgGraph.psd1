@@ -49,6 +49,9 @@
   by property name where the SDK''s objects give nothing, and which `ConvertTo-Json` listed.
   Piping a model object into a path parameter now fails as in the SDK; pass the id
   (`-UserId $_.Id`).
+- A model converts from an object of any other .NET class by its properties (Microsoft.Entra''s
+  `New-EntraDevice -AlternativeSecurityIds` passes its own `AlternativeSecurityId` objects), as
+  from a hashtable; a number or a date is still refused by name.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

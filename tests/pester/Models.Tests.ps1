@@ -396,6 +396,19 @@ Describe 'Model JSON' {
         $bound | Should -Be 'a@x|'
     }
 
+    It 'converts an object of another .NET class by its properties (Microsoft.Entra''s own types), and still names a scalar' {
+        # New-EntraDevice passes its Microsoft.Open.AzureAD.Model.AlternativeSecurityId objects
+        # to the SDK's -AlternativeSecurityIds; a PowerShell class is such an object.
+        $source = New-Object -TypeName ([type](Invoke-Expression 'class AltSecIdLike { [int] $Type = 2; [string] $IdentityProvider = ''idp''; [string] $Extra = ''x'' }; [AltSecIdLike]'))
+        $m = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphAlternativeSecurityId]$source
+        $m.Type | Should -Be 2
+        $m.IdentityProvider | Should -Be 'idp'
+        $m.AdditionalProperties['Extra'] | Should -Be 'x'
+        $list = [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAlternativeSecurityId[]]@($source, @{ type = 1 })
+        $list.Type | Should -Be @(2, 1)
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphAlternativeSecurityId]42 } | Should -Throw '*System.Int32, not a dictionary or an object*'
+    }
+
     It 'binds an id a script added as a note property (Microsoft.Entra''s objects) by that name' {
         # Entra builds its output as New-Object <model> plus Add-Member NoteProperty id/ObjectId,
         # leaving the declared Id unset; its parameters take ObjectId by property name.

@@ -168,8 +168,29 @@ namespace MgGraph.PowerShell
                         throw new ArgumentException($"the value at {MgJson.PathText(path)} is a list of {list.Count} items, not a dictionary or an object" +
                             (lines ? " (the lines of a file? Get-Content -Raw reads it as one text)." : "."));
                     default:
-                        throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a dictionary or an object.");
+                        if (IsScalar(value))
+                            throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a dictionary or an object.");
+                        // An object of another .NET class (a PowerShell class, a module's own
+                        // type such as Microsoft.Entra's AlternativeSecurityId): its public
+                        // properties, as PowerShell lists them.
+                        foreach (var p in PSObject.AsPSObject(value).Properties)
+                        {
+                            if (!(p is PSProperty || p is PSNoteProperty) || !p.IsGettable) continue;
+                            object v;
+                            try { v = p.Value; }
+                            catch (GetValueException) { continue; }
+                            yield return (p.Name, v);
+                        }
+                        break;
                 }
+            }
+
+            /// <summary>A value with no properties to read: a number, a flag, a date, an id.</summary>
+            private static bool IsScalar(object value)
+            {
+                var t = value.GetType();
+                return t.IsPrimitive || t.IsEnum || value is string || value is decimal || value is DateTime ||
+                    value is DateTimeOffset || value is TimeSpan || value is Guid || value is Uri;
             }
 
             private static object ParseObject(string text, string path)
