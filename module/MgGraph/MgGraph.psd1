@@ -52,6 +52,10 @@
 - A model converts from an object of any other .NET class by its properties (Microsoft.Entra''s
   `New-EntraDevice -AlternativeSecurityIds` passes its own `AlternativeSecurityId` objects), as
   from a hashtable; a number or a date is still refused by name.
+- `Connect-MgGraph -Environment` completes with Tab (the SDK''s clouds, `Sandbox`, user-defined
+  environments), and the models admins list most (devices, directory roles, domains, SKUs,
+  policies, sign-ins, ...) have table views of their simple properties, as the SDK''s have;
+  a device or a role showed only `Id` and `DeletedDateTime`.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

@@ -691,8 +691,8 @@ impl Command {
         // Identity first: path parameters, then the pipeline identity object.
         for set in sets {
             if set.via_identity {
-                // A dictionary, not any object: typed objects (a user from Get-MgUser) then
-                // bind their ids by property name to the path parameters of the other sets,
+                // A dictionary, not any object: an object with properties named like the ids
+                // then binds them by property name to the path parameters of the other sets,
                 // instead of being captured here by an [object] parameter.
                 add(
                     "InputObject".into(),
@@ -702,8 +702,9 @@ impl Command {
                     &set.name,
                     true,
                     "Identity parameter: a hashtable with the ids of the path, such as \
-                     @{UserId = '...'}. Objects such as users from Get-MgUser bind their ids by \
-                     property name instead."
+                     @{UserId = '...'}. An object with properties of those names binds them by \
+                     property name instead; a model object (a user from Get-MgUser) has only \
+                     its Id, so pass that, as with the SDK: -UserId $user.Id."
                         .into(),
                 );
             } else {

@@ -103,6 +103,28 @@ pub fn format_file() -> String {
             }
         }
     }
+    // The models admins list most that no directive covers: the table AutoRest generates for
+    // every model, its primitive properties, base types' first. Without one, a device or a
+    // directory role matched the directoryObject view (Id, DeletedDateTime: no name shown) and
+    // a policy or a SKU printed as a list.
+    for id in LISTED_MODELS {
+        let Some(m) = super::generated::model(id) else {
+            continue;
+        };
+        let columns = m.columns();
+        if columns.is_empty() {
+            continue;
+        }
+        for ns in [
+            "Microsoft.Graph.PowerShell.Models",
+            "Microsoft.Graph.Beta.PowerShell.Models",
+        ] {
+            let name = format!("{ns}.{}", m.class);
+            if named.insert(name.clone()) {
+                table_view(&mut out, &name, &columns);
+            }
+        }
+    }
     // Find-MgGraphPermission's table, grouped by permission type as the SDK shows it, and
     // Get-MgGraphRequiredPermission's, grouped the same way.
     for (name, columns) in GROUPED_TABLES {
@@ -152,6 +174,29 @@ const SDK_TABLES: &[(&str, &[&str])] = &[
             "PublisherName",
         ],
     ),
+];
+
+/// Generated models given a table view of their primitive properties (see [`format_file`]):
+/// the outputs of the read commands admins' scripts print most.
+const LISTED_MODELS: &[&str] = &[
+    "microsoft.graph.device",
+    "microsoft.graph.directoryRole",
+    "microsoft.graph.directoryRoleTemplate",
+    "microsoft.graph.administrativeUnit",
+    "microsoft.graph.orgContact",
+    "microsoft.graph.organization",
+    "microsoft.graph.domain",
+    "microsoft.graph.subscribedSku",
+    "microsoft.graph.conditionalAccessPolicy",
+    "microsoft.graph.namedLocation",
+    "microsoft.graph.signIn",
+    "microsoft.graph.directoryAudit",
+    "microsoft.graph.unifiedRoleDefinition",
+    "microsoft.graph.unifiedRoleAssignment",
+    "microsoft.graph.oAuth2PermissionGrant",
+    "microsoft.graph.appRoleAssignment",
+    "microsoft.graph.invitation",
+    "microsoft.graph.groupSetting",
 ];
 
 /// The permission commands' output types and their columns; rows grouped by permission type.

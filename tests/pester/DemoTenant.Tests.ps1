@@ -39,6 +39,18 @@ Describe 'The demo tenant, as admin scripts read it' {
         $ctx.Account | Should -BeLike 'admin@*'
     }
 
+    It 'prints devices, roles, domains and SKUs as tables of their own properties, as the SDK does' {
+        $header = { param($objects) ($objects | Format-Table | Out-String -Width 400).Split("`n") | Where-Object { $_ -match '\S' } | Select-Object -First 1 }
+        # A directory role was shown by the directoryObject view: Id and DeletedDateTime only.
+        $roles = & $header (Get-MgDirectoryRole | Select-Object -First 2)
+        $roles | Should -Match '\bDisplayName\b'
+        $roles | Should -Match '\bRoleTemplateId\b'
+        & $header (Get-MgDevice -Top 2) | Should -Match '\bAccountEnabled\b.*\bDisplayName\b'
+        & $header (Get-MgDomain) | Should -Match '\bIsVerified\b'
+        & $header (Get-MgSubscribedSku) | Should -Match '\bSkuPartNumber\b'
+        (Get-FormatData -TypeName Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphDevice) | Should -Not -BeNullOrEmpty
+    }
+
     It 'has an organization, verified domains and several hundred people' {
         $org = Get-MgOrganization
         @($org).Count | Should -Be 1

@@ -60,6 +60,15 @@ Describe 'The module manifest' {
         finally { Remove-Item -Recurse -Force (Split-Path $copy -Parent) -ErrorAction SilentlyContinue }
     }
 
+    It 'completes -Environment with the clouds, the sandbox and user-defined environments' {
+        $all = (TabExpansion2 'Connect-MgGraph -Environment ' 29).CompletionMatches.CompletionText
+        foreach ($name in 'Global', 'China', 'USGov', 'USGovDoD', 'Sandbox') { $all | Should -Contain $name }
+        (TabExpansion2 'Connect-MgGraph -Environment sa' 31).CompletionMatches.CompletionText | Should -Be 'Sandbox'
+        Add-MgEnvironment -Name 'Tab Cloud' -AzureADEndpoint https://login.tab.example -GraphEndpoint https://graph.tab.example | Out-Null
+        try { (TabExpansion2 'Connect-MgGraph -Environment Tab' 32).CompletionMatches.CompletionText | Should -Be "'Tab Cloud'" }
+        finally { Remove-MgEnvironment -Name 'Tab Cloud' | Out-Null }
+    }
+
     It 'exports the SDK aliases' {
         (Get-Alias Connect-Graph).ResolvedCommandName | Should -Be 'Connect-MgGraph'
         (Get-Alias Invoke-GraphRequest).ResolvedCommandName | Should -Be 'Invoke-MgGraphRequest'

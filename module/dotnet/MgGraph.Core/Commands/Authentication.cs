@@ -180,6 +180,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         [Parameter]
         [ValidateNotNullOrEmpty]
         [Alias("EnvironmentName", "NationalCloud")]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string Environment { get; set; }
 
         /// <summary>Device code sign-in.</summary>
@@ -574,6 +575,37 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
                 var limit = PSObject.AsPSObject(r).Properties["ThrottleLimit"]?.Value;
                 AppDomain.CurrentDomain.SetData("MgGraph.ThrottleLimit", Convert.ToInt32(Unwrap(limit), CultureInfo.InvariantCulture));
                 WriteObject(r);
+            }
+        }
+    }
+
+    /// <summary>Tab completion of <c>-Environment</c>: the environments Get-MgEnvironment lists
+    /// (the SDK's clouds, the in-process Sandbox, user-defined ones), by prefix, any case.</summary>
+    public sealed class EnvironmentNameCompleter : IArgumentCompleter
+    {
+        /// <inheritdoc/>
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var names = new List<string>();
+            try
+            {
+                var answer = new List<object>();
+                Engine.InvokeBuiltin("Get-MgEnvironment", new Hashtable(), null, null, null, answer, false, false);
+                foreach (var item in answer)
+                    if (item is IDictionary d && d["name"] is string n) names.Add(n);
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                // No engine to ask (it failed to load): the SDK's clouds still complete.
+            }
+            if (names.Count == 0) names.AddRange(new[] { "Global", "China", "USGov", "USGovDoD", "Sandbox" });
+            var prefix = (wordToComplete ?? "").Trim('\'', '"');
+            foreach (var n in names)
+            {
+                if (!n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
+                var text = n.IndexOfAny(new[] { ' ', '\'', '"', '$', '`' }) >= 0 ? "'" + n.Replace("'", "''") + "'" : n;
+                yield return new CompletionResult(text, n, CompletionResultType.ParameterValue, n);
             }
         }
     }
