@@ -13,8 +13,8 @@ const POLICIES: &str = "/v1.0/identity/conditionalAccess/policies";
 
 /// A policy as Graph's "Create" example makes it (conditionalaccesspolicy-post, minimal).
 async fn new_policy(g: &Graph) -> Value {
-    let (status, policy) = g
-        .post(
+    let policy = g
+        .created(
             POLICIES,
             json!({
                 "displayName": "Block legacy authentication",
@@ -28,29 +28,22 @@ async fn new_policy(g: &Graph) -> Value {
             }),
         )
         .await;
-    assert_eq!(status, 201, "{policy}");
     policy
 }
 
 /// A new application with one GitHub Actions federated identity credential named `name`:
 /// the credentials' collection path and the credential.
 async fn new_fic(g: &Graph, app: &str, name: &str) -> (String, Value) {
-    let (status, app) = g
-        .post("/v1.0/applications", json!({"displayName": app}))
+    let app = g
+        .created("/v1.0/applications", json!({"displayName": app}))
         .await;
-    assert_eq!(status, 201, "{app}");
     let fics = format!(
         "/v1.0/applications/{}/federatedIdentityCredentials",
         app["id"].as_str().unwrap()
     );
-    let (status, fic) = g
-        .post(
-            &fics,
+    let fic = g.created(&fics,
             json!({"name": name, "issuer": "https://token.actions.githubusercontent.com",
-                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{fic}");
+                   "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]})).await;
     (fics, fic)
 }
 
@@ -184,15 +177,10 @@ async fn a_user_patch_merges_complex_values() {
 async fn updates_answer_204_unless_the_client_prefers_the_representation() {
     let (_s, g) = blank().await;
     // A named location (namedlocation-update: 204 No Content).
-    let (status, loc) = g
-        .post(
-            "/v1.0/identity/conditionalAccess/namedLocations",
+    let loc = g.created("/v1.0/identity/conditionalAccess/namedLocations",
             json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "HQ",
                    "isTrusted": false,
-                   "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "12.34.221.11/22"}]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{loc}");
+                   "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "12.34.221.11/22"}]})).await;
     let path = format!(
         "/v1.0/identity/conditionalAccess/namedLocations/{}",
         loc["id"].as_str().unwrap()
@@ -255,15 +243,14 @@ async fn updates_answer_204_unless_the_client_prefers_the_representation() {
 #[tokio::test]
 async fn unset_declared_properties_are_listed_as_null_or_empty() {
     let (_s, g) = blank().await;
-    let (status, policy) = g
-        .post(
+    let policy = g
+        .created(
             POLICIES,
             json!({"displayName": "minimal", "state": "disabled",
                    "conditions": {"users": {"includeUsers": ["None"]},
                                   "applications": {"includeApplications": ["None"]}}}),
         )
         .await;
-    assert_eq!(status, 201, "{policy}");
     // The create answer lists them too.
     assert!(
         policy.as_object().unwrap().contains_key("sessionControls"),
@@ -493,14 +480,12 @@ async fn a_next_link_is_reachable_and_reusable_in_a_batch() {
 #[tokio::test]
 async fn policies_under_policies_are_linked_with_ref() {
     let (_s, g) = blank().await;
-    let (status, app) = g
-        .post("/v1.0/applications", json!({"displayName": "policy app"}))
+    let app = g
+        .created("/v1.0/applications", json!({"displayName": "policy app"}))
         .await;
-    assert_eq!(status, 201, "{app}");
-    let (status, sp) = g
-        .post("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
+    let sp = g
+        .created("/v1.0/servicePrincipals", json!({"appId": app["appId"]}))
         .await;
-    assert_eq!(status, 201, "{sp}");
     let owners = [
         format!("/v1.0/servicePrincipals/{}", sp["id"].as_str().unwrap()),
         format!("/v1.0/applications/{}", app["id"].as_str().unwrap()),
@@ -520,8 +505,7 @@ async fn policies_under_policies_are_linked_with_ref() {
         ),
     ];
     for (nav, body) in kinds {
-        let (status, policy) = g.post(&format!("/v1.0/policies/{nav}"), body).await;
-        assert_eq!(status, 201, "{policy}");
+        let policy = g.created(&format!("/v1.0/policies/{nav}"), body).await;
         let pid = policy["id"].as_str().unwrap();
         for owner in &owners {
             if owner.contains("applications") && nav != "tokenLifetimePolicies" {
@@ -694,23 +678,17 @@ async fn a_policys_grant_controls_list_the_authentication_strength() {
 async fn a_reference_written_as_an_object_with_its_id_links_that_object() {
     let (_s, g) = blank().await;
     let em = "/v1.0/identityGovernance/entitlementManagement";
-    let (status, catalog) = g
-        .post(
-            &format!("{em}/catalogs"),
-            json!({"displayName": "sales", "description": "Sales resources", "isExternallyVisible": true}),
-        )
-        .await;
-    assert_eq!(status, 201, "{catalog}");
+    let catalog = g.created(&format!("{em}/catalogs"),
+            json!({"displayName": "sales", "description": "Sales resources", "isExternallyVisible": true})).await;
     assert_eq!(catalog["catalogType"], "userManaged", "{catalog}");
     assert_eq!(catalog["state"], "published", "{catalog}");
-    let (status, package) = g
-        .post(
+    let package = g
+        .created(
             &format!("{em}/accessPackages"),
             json!({"displayName": "sales reps", "description": "outside sales representatives",
                    "isHidden": false, "catalog": {"id": catalog["id"]}}),
         )
         .await;
-    assert_eq!(status, 201, "{package}");
     let id = package["id"].as_str().unwrap();
     let (status, got) = g
         .get(&format!("{em}/accessPackages/{id}?$expand=catalog"))
@@ -734,10 +712,9 @@ async fn a_reference_written_as_an_object_with_its_id_links_that_object() {
 #[tokio::test]
 async fn a_new_domain_is_unverified_until_verify() {
     let (_s, g) = blank().await;
-    let (status, domain) = g
-        .post("/v1.0/domains", json!({"id": "fabrikam-sweep.com"}))
+    let domain = g
+        .created("/v1.0/domains", json!({"id": "fabrikam-sweep.com"}))
         .await;
-    assert_eq!(status, 201, "{domain}");
     assert_eq!(domain["isVerified"], false, "{domain}");
     assert_eq!(domain["authenticationType"], "Managed", "{domain}");
     assert_eq!(domain["isDefault"], false, "{domain}");
@@ -769,8 +746,7 @@ async fn an_edm_date_takes_a_date_time_and_refuses_other_text() {
                "recurrence": {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["tuesday"]},
                               "range": {"type": "noEnd", "startDate": start}}})
     };
-    let (status, body) = g.post(&events, event("2020-09-08T12:02:30.667Z")).await;
-    assert_eq!(status, 201, "{body}");
+    g.created(&events, event("2020-09-08T12:02:30.667Z")).await;
     let (status, body) = g.post(&events, event("next tuesday")).await;
     assert_eq!(status, 400, "{body}");
 }
@@ -816,14 +792,13 @@ async fn beta_directory_settings_are_the_group_settings() {
         .find(|t| t["displayName"] == "Group.Unified")
         .cloned()
         .unwrap();
-    let (status, setting) = g
-        .post(
+    let setting = g
+        .created(
             "/beta/settings",
             json!({"templateId": unified["id"],
                    "values": [{"name": "EnableGroupCreation", "value": "false"}]}),
         )
         .await;
-    assert_eq!(status, 201, "{setting}");
     assert_eq!(setting["displayName"], "Group.Unified", "{setting}");
     let (_, v1) = g.get("/v1.0/groupSettings").await;
     assert_eq!(v1["value"][0]["id"], setting["id"], "{v1}");
@@ -844,13 +819,12 @@ async fn beta_directory_settings_are_the_group_settings() {
 #[tokio::test]
 async fn beta_names_administrative_units_and_the_methods_policy_at_the_root() {
     let (_s, g) = blank().await;
-    let (status, unit) = g
-        .post(
+    let unit = g
+        .created(
             "/v1.0/directory/administrativeUnits",
             json!({"displayName": "Seattle"}),
         )
         .await;
-    assert_eq!(status, 201, "{unit}");
     for path in ["/beta/administrativeUnits", "/beta/administrativeunits"] {
         let (status, page) = g.get(path).await;
         assert_eq!(status, 200, "{path}: {page}");
@@ -876,29 +850,23 @@ async fn a_bare_search_term_searches_messages_but_not_the_directory() {
         ("Lunch plans", "Shall we meet at noon?"),
         ("Quarterly report", "Numbers attached; pizza after."),
     ] {
-        let (status, m) = g
-            .post(
-                &messages,
-                json!({"subject": subject, "body": {"contentType": "text", "content": body}}),
-            )
-            .await;
-        assert_eq!(status, 201, "{m}");
+        g.created(
+            &messages,
+            json!({"subject": subject, "body": {"contentType": "text", "content": body}}),
+        )
+        .await;
     }
-    let subjects = |page: &Value| -> Vec<String> {
-        page["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["subject"].as_str().unwrap().to_string())
-            .collect()
-    };
     let (status, page) = g.get(&format!("{messages}?$search=%22lunch%22")).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(subjects(&page), ["Lunch plans"]);
+    assert_eq!(strings(&page, "subject"), ["Lunch plans"]);
     let (_, page) = g.get(&format!("{messages}?$search=%22pizza%22")).await;
-    assert_eq!(subjects(&page), ["Quarterly report"], "found in the body");
+    assert_eq!(
+        strings(&page, "subject"),
+        ["Quarterly report"],
+        "found in the body"
+    );
     let (_, page) = g.get(&format!("{messages}?$search=%22dinner%22")).await;
-    assert!(subjects(&page).is_empty(), "{page}");
+    assert!(strings(&page, "subject").is_empty(), "{page}");
     let (status, err) = eventual(&g, "/v1.0/users?$search=%22adele%22").await;
     assert_eq!(status, 400, "{err}");
 }
@@ -919,28 +887,20 @@ async fn the_calendar_view_lists_the_events_in_its_window() {
         ),
         ("May", "2017-05-02T09:00:00", "2017-05-02T10:00:00"),
     ] {
-        let (status, e) = g
-            .post(
-                &events,
-                json!({"subject": subject,
+        g.created(
+            &events,
+            json!({"subject": subject,
                        "start": {"dateTime": start, "timeZone": "Pacific Standard Time"},
                        "end": {"dateTime": end, "timeZone": "Pacific Standard Time"}}),
-            )
-            .await;
-        assert_eq!(status, 201, "{e}");
+        )
+        .await;
     }
     let view = format!(
         "/v1.0/users/{alice}/calendarView?startDateTime=2017-04-01T19:00:00-08:00&endDateTime=2017-04-30T19:00:00-08:00"
     );
     let (status, page) = g.get(&view).await;
     assert_eq!(status, 200, "{page}");
-    let subjects: Vec<&str> = page["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["subject"].as_str().unwrap())
-        .collect();
-    assert_eq!(subjects, ["Let's go for lunch", "Later"]);
+    assert_eq!(strings(&page, "subject"), ["Let's go for lunch", "Later"]);
     let (status, _) = g.get(&format!("/v1.0/users/{alice}/calendar/calendarView?startDateTime=2017-04-01T00:00:00Z&endDateTime=2017-04-16T00:00:00Z")).await;
     assert_eq!(status, 200);
     let (status, err) = g.get(&format!("/v1.0/users/{alice}/calendarView")).await;
@@ -953,12 +913,7 @@ async fn the_calendar_view_lists_the_events_in_its_window() {
 async fn a_role_template_is_activated_once_and_named_after_itself() {
     let (_s, g) = blank().await;
     let (_, roles) = g.get("/v1.0/directoryRoles").await;
-    let active: Vec<&str> = roles["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["roleTemplateId"].as_str().unwrap())
-        .collect();
+    let active = strings(&roles, "roleTemplateId");
     let (_, templates) = g.get("/v1.0/directoryRoleTemplates").await;
     let template = templates["value"]
         .as_array()
@@ -967,13 +922,12 @@ async fn a_role_template_is_activated_once_and_named_after_itself() {
         .find(|t| !active.contains(&t["id"].as_str().unwrap()))
         .cloned()
         .expect("a template not activated yet");
-    let (status, role) = g
-        .post(
+    let role = g
+        .created(
             "/v1.0/directoryRoles",
             json!({"roleTemplateId": template["id"]}),
         )
         .await;
-    assert_eq!(status, 201, "{role}");
     assert_eq!(role["displayName"], template["displayName"], "{role}");
     let (status, err) = g
         .post(

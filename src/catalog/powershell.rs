@@ -90,18 +90,10 @@ pub fn format_file() -> String {
             table_view(&mut out, &m.full_name(), &columns);
         }
     }
-    // The SDK's `format-table` directives for generated models, in both API versions.
+    // The SDK's `format-table` directives for generated models.
     for (class, columns) in SDK_TABLES {
-        for ns in [
-            "Microsoft.Graph.PowerShell.Models",
-            "Microsoft.Graph.Beta.PowerShell.Models",
-        ] {
-            let name = format!("{ns}.{class}");
-            if named.insert(name.clone()) {
-                let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-                table_view(&mut out, &name, &columns);
-            }
-        }
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        model_views(&mut out, &mut named, class, &columns);
     }
     // The models admins list most that no directive covers: the table AutoRest generates for
     // every model, its primitive properties, base types' first. Without one, a device or a
@@ -112,17 +104,8 @@ pub fn format_file() -> String {
             continue;
         };
         let columns = m.columns();
-        if columns.is_empty() {
-            continue;
-        }
-        for ns in [
-            "Microsoft.Graph.PowerShell.Models",
-            "Microsoft.Graph.Beta.PowerShell.Models",
-        ] {
-            let name = format!("{ns}.{}", m.class);
-            if named.insert(name.clone()) {
-                table_view(&mut out, &name, &columns);
-            }
+        if !columns.is_empty() {
+            model_views(&mut out, &mut named, m.class, &columns);
         }
     }
     // Find-MgGraphPermission's table, grouped by permission type as the SDK shows it, and
@@ -212,6 +195,25 @@ const GROUPED_TABLES: &[(&str, &[&str])] = &[
 ];
 
 /// One table view selected by a type name.
+/// A table view of a generated model class in both API versions' namespaces, unless a view of
+/// that type name was written already (`named`).
+fn model_views(
+    out: &mut String,
+    named: &mut std::collections::HashSet<String>,
+    class: &str,
+    columns: &[String],
+) {
+    for ns in [
+        "Microsoft.Graph.PowerShell.Models",
+        "Microsoft.Graph.Beta.PowerShell.Models",
+    ] {
+        let name = format!("{ns}.{class}");
+        if named.insert(name.clone()) {
+            table_view(out, &name, columns);
+        }
+    }
+}
+
 fn table_view(out: &mut String, name: &str, columns: &[String]) {
     grouped_table_view(out, name, None, columns);
 }

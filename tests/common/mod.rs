@@ -160,6 +160,14 @@ impl Graph {
         (s, v)
     }
 
+    /// `POST` that must create: asserts Graph's 201 (naming the path and the answer) and
+    /// returns the created object.
+    pub async fn created(&self, path: &str, body: Value) -> Value {
+        let (status, v) = self.post(path, body).await;
+        assert_eq!(status, 201, "POST {path}: {v}");
+        v
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
         let (s, _, v) = self.send(reqwest::Method::PATCH, path, Some(body)).await;
         (s, v)
@@ -198,15 +206,14 @@ pub fn run_call(session: &Arc<Session>, request: &Value, wait: Duration) -> Vec<
 
 /// Creates an enabled user `nick@contoso.onmicrosoft.com` through `POST /v1.0/users`; its id.
 pub async fn make_user(g: &Graph, nick: &str) -> String {
-    let (status, user) = g
-        .post(
+    let user = g
+        .created(
             "/v1.0/users",
             json!({"accountEnabled": true, "displayName": nick, "mailNickname": nick,
                    "userPrincipalName": format!("{nick}@contoso.onmicrosoft.com"),
                    "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}}),
         )
         .await;
-    assert_eq!(status, 201, "{user}");
     user["id"].as_str().unwrap().to_string()
 }
 
@@ -231,8 +238,8 @@ pub async fn blank() -> (Sandbox, Graph) {
 
 /// A security group (`unified` false) or a Microsoft 365 group, created through Graph; its id.
 pub async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
-    let (status, group) = g
-        .post(
+    let group = g
+        .created(
             "/v1.0/groups",
             json!({
                 "displayName": nick, "mailNickname": nick, "mailEnabled": unified,
@@ -241,6 +248,20 @@ pub async fn new_group(g: &Graph, nick: &str, unified: bool) -> String {
             }),
         )
         .await;
-    assert_eq!(status, 201, "{group}");
     group["id"].as_str().unwrap().to_string()
+}
+
+/// The string `key` of every item of a collection page's `value`, in order (a missing or
+/// non-string member panics, naming the key).
+pub fn strings<'a>(page: &'a Value, key: &str) -> Vec<&'a str> {
+    page["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a collection page: {page}"))
+        .iter()
+        .map(|item| {
+            item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no string {key}: {item}"))
+        })
+        .collect()
 }

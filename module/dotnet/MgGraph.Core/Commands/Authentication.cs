@@ -597,9 +597,9 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
             }
             catch (Exception e) when (!(e is OutOfMemoryException))
             {
-                // No engine to ask (it failed to load): the SDK's clouds still complete.
+                // No engine to ask (it failed to load, which Connect-MgGraph then reports):
+                // nothing to offer, rather than a copy of its list here.
             }
-            if (names.Count == 0) names.AddRange(new[] { "Global", "China", "USGov", "USGovDoD", "Sandbox" });
             var prefix = (wordToComplete ?? "").Trim('\'', '"');
             foreach (var n in names)
             {
