@@ -111,6 +111,11 @@ const CASES: &[(&str, &str, &str, OpKind, &[&str], &str, &str, &str)] = &[
     ("GET", "reports.authenticationMethods.ListUserRegistrationDetails", "reports.authenticationMethodsRoot", List, &[], "Get-MgReportAuthenticationMethodUserRegistrationDetail", "Reports", "List"),
     ("PATCH", "policies.authenticationMethodsPolicy.UpdateAuthenticationMethodConfigurations", "policies.authenticationMethodsPolicy", Update, &["authenticationMethodConfiguration"], "Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration", "Identity.SignIns", "Update"),
     ("GET", "policies.GetAuthorizationPolicy", "policies.authorizationPolicy", Get, &[], "Get-MgPolicyAuthorizationPolicy", "Identity.SignIns", "Get"),
+    // `alerts_v2`: the `_v2` is the property's, not AutoRest's group separator.
+    ("GET", "security.ListAlerts_v2", "security.alert", List, &[], "Get-MgSecurityAlertV2", "Security", "List"),
+    ("GET", "security.GetAlerts_v2", "security.alert", Get, &["alert"], "Get-MgSecurityAlertV2", "Security", "Get"),
+    ("PATCH", "security.UpdateAlerts_v2", "security.alert", Update, &["alert"], "Update-MgSecurityAlertV2", "Security", "Update"),
+    ("GET", "security.alerts_v2.GetCount-9522", "security.alert", Count, &[], "Get-MgSecurityAlertV2Count", "Security", "Get"),
 ];
 
 #[test]

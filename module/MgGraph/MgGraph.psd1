@@ -56,6 +56,17 @@
   environments), and the models admins list most (devices, directory roles, domains, SKUs,
   policies, sign-ins, ...) have table views of their simple properties, as the SDK''s have;
   a device or a role showed only `Id` and `DeletedDateTime`.
+- Binary properties (`Edm.Binary`: a key credential''s `Key` and `CustomKeyIdentifier`, an
+  attachment''s `ContentBytes`) are `byte[]`, as in the SDK: `$cred.Key = $cert.GetRawCertData()`
+  works, and a hashtable may give the bytes or their base64 text. They were strings, so a
+  byte array turned into the text ''48 130 ...''.
+- The cmdlets of `/security/alerts_v2` and the call records'' `participants_v2` and
+  `organizer_v2` have the SDK''s names (`Get-MgSecurityAlertV2 -AlertId`, `Update-MgSecurityAlertV2`,
+  `Get-MgCommunicationCallRecordParticipantV2`); they were `Invoke-MgV2SecurityListAlert` and
+  the like.
+- `Find-MgGraphCommand -Uri /users/{id}` finds what the SDK''s finds (Get-, Update- and
+  Remove-MgUser): a `{...}` in the URI no longer stands for literal segments such as
+  `delta()` or `$count`.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

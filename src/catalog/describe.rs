@@ -127,6 +127,7 @@ pub fn prop_kind(ty: PropType) -> String {
         PropType::Bool => "bool".into(),
         PropType::DateTime => "datetime".into(),
         PropType::StringList => "string[]".into(),
+        PropType::Binary => "byte[]".into(),
         PropType::Model(id) => format!("model:{id}"),
         PropType::ModelList(id) => format!("model[]:{id}"),
         PropType::Any => "object".into(),
@@ -186,7 +187,9 @@ fn all_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// Whether a URI path (`/users/8a7c.../memberOf`, `/users/{id}`) matches a path template
-/// (`/users/{user-id}/memberOf`): literal segments equal (any case), each `{...}` any segment.
+/// (`/users/{user-id}/memberOf`): literal segments equal (any case); a template's `{...}` takes
+/// any segment, a URI's `{...}` only a template's `{...}` (as the SDK's `Find-MgGraphCommand
+/// -Uri /users/{id}` finds Get-, Update- and Remove-MgUser, not `/users/delta()`).
 fn path_matches(template: &str, uri: &str) -> bool {
     let split = |s: &str| -> Vec<String> {
         s.trim_matches('/')
@@ -197,11 +200,9 @@ fn path_matches(template: &str, uri: &str) -> bool {
     let t = split(template);
     let u = split(uri.split('?').next().unwrap_or(uri));
     t.len() == u.len()
-        && t.iter().zip(&u).all(|(a, b)| {
-            a == b
-                || (a.starts_with('{') && a.ends_with('}'))
-                || (b.starts_with('{') && b.ends_with('}'))
-        })
+        && t.iter()
+            .zip(&u)
+            .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
 }
 
 /// One `Find-MgGraphCommand` row per (command, route).
@@ -491,6 +492,9 @@ mod tests {
         assert!(path_matches("/users/{user-id}", "/users/abc"));
         assert!(path_matches("/users/{user-id}", "/Users/{id}"));
         assert!(!path_matches("/users/{user-id}", "/users"));
+        // A placeholder in the URI is not a literal segment's stand-in.
+        assert!(!path_matches("/users/delta()", "/users/{id}"));
+        assert!(path_matches("/users/delta()", "/users/delta()"));
         assert!(!path_matches(
             "/users/{user-id}/memberOf",
             "/users/a/owners"

@@ -373,6 +373,8 @@ pub struct Example {
 pub enum PsType {
     String,
     StringArray,
+    /// `byte[]` (an `Edm.Binary` property).
+    Bytes,
     Int,
     Long,
     Double,
@@ -389,6 +391,7 @@ impl PsType {
         match self {
             PsType::String => "string",
             PsType::StringArray => "string[]",
+            PsType::Bytes => "byte[]",
             PsType::Int => "int",
             PsType::Long => "long",
             PsType::Double => "double",
@@ -410,6 +413,7 @@ impl PsType {
             PropType::Bool => PsType::Switch,
             PropType::DateTime => PsType::DateTime,
             PropType::StringList => PsType::StringArray,
+            PropType::Binary => PsType::Bytes,
             PropType::Model(_) | PropType::Any => PsType::Object,
             PropType::ModelList(_) => PsType::ObjectArray,
         }

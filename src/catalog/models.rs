@@ -14,6 +14,9 @@ pub enum PropType {
     Long,
     /// A floating-point number (`Edm.Double`, `Edm.Single`, `Edm.Decimal`).
     Double,
+    /// Bytes (`Edm.Binary`): base64 text on the wire, `byte[]` in PowerShell, as the SDK's
+    /// models type them (a key credential's `Key`, an attachment's `ContentBytes`).
+    Binary,
     Bool,
     DateTime,
     StringList,

@@ -50,6 +50,7 @@ fn canonicalize_at(model: &Model, object: Map<String, Value>, depth: usize) -> M
                             })
                             .collect(),
                     ),
+                    (PropType::Binary, Value::Array(items)) if is_bytes(&items) => base64(&items),
                     (_, v) => v,
                 };
                 out.insert(prop.json.to_string(), value);
@@ -151,14 +152,8 @@ fn convert_at(ty: PropType, value: Value, depth: usize) -> Value {
                 None => Value::String(s),
             }
         }
-        (PropType::String, Value::Array(items)) if is_bytes(&items) => {
-            use base64::Engine;
-            let bytes: Vec<u8> = items
-                .iter()
-                .filter_map(Value::as_u64)
-                .map(|b| b as u8)
-                .collect();
-            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+        (PropType::String | PropType::Binary, Value::Array(items)) if is_bytes(&items) => {
+            base64(&items)
         }
         (PropType::StringList, Value::String(s)) => Value::Array(vec![Value::String(s)]),
         (PropType::Model(id), Value::Object(o)) => Value::Object(convert_object(id, o, depth + 1)),
@@ -181,6 +176,17 @@ fn convert_at(ty: PropType, value: Value, depth: usize) -> Value {
 /// Whether a JSON array is a byte array as PowerShell writes one (`[byte[]]`: numbers 0..=255).
 fn is_bytes(items: &[Value]) -> bool {
     !items.is_empty() && items.iter().all(|v| v.as_u64().is_some_and(|b| b <= 255))
+}
+
+/// A byte array (`is_bytes`) as the base64 text JSON carries `Edm.Binary` in.
+fn base64(items: &[Value]) -> Value {
+    use base64::Engine;
+    let bytes: Vec<u8> = items
+        .iter()
+        .filter_map(Value::as_u64)
+        .map(|b| b as u8)
+        .collect();
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// An object of a model type, its members converted to their declared types: the derived
@@ -259,8 +265,12 @@ fn check_properties(
             (_, Value::Null) | (PropType::Any, _) => None,
             (PropType::Bool, Value::Bool(_)) => None,
             (PropType::Int | PropType::Long | PropType::Double, Value::Number(_)) => None,
-            (PropType::String | PropType::DateTime | PropType::Enum(_), Value::String(_)) => None,
+            (
+                PropType::String | PropType::DateTime | PropType::Enum(_) | PropType::Binary,
+                Value::String(_),
+            ) => None,
             (PropType::StringList, Value::Array(_)) => None,
+            (PropType::Binary, Value::Array(items)) if is_bytes(items) => None,
             (PropType::Model(id), Value::Object(inner)) => {
                 if let Some(nested) = crate::catalog::model(id) {
                     check_properties(nested, inner, &here, depth + 1)?;
@@ -280,6 +290,7 @@ fn check_properties(
             (PropType::Bool, _) => Some("a boolean"),
             (PropType::Int | PropType::Long | PropType::Double, _) => Some("a number"),
             (PropType::String, _) => Some("a string"),
+            (PropType::Binary, _) => Some("bytes (a byte[] or its base64 text)"),
             (PropType::Enum(_), _) => Some("a member name (a string)"),
             (PropType::DateTime, _) => Some("a date (an ISO 8601 string)"),
             (PropType::StringList | PropType::ModelList(_), _) => Some("an array"),

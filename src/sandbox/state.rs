@@ -25,6 +25,43 @@ pub struct KeyCredential {
     pub der: Vec<u8>,
 }
 
+impl KeyCredential {
+    /// The `keyCredential` Graph returns for it: what the certificate says (its validity as
+    /// `startDateTime`/`endDateTime`, its SHA-1 thumbprint as `customKeyIdentifier`, base64)
+    /// and never the key itself (`key` is null on reads). See
+    /// <https://learn.microsoft.com/graph/api/resources/keycredential>.
+    pub fn to_json(&self) -> serde_json::Value {
+        use sha1::Digest;
+        let validity = x509_parser::parse_x509_certificate(&self.der)
+            .ok()
+            .map(|(_, cert)| {
+                let v = cert.validity();
+                let at = |t: &x509_parser::time::ASN1Time| {
+                    chrono::DateTime::from_timestamp(t.timestamp(), 0)
+                        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                };
+                (at(&v.not_before), at(&v.not_after))
+            });
+        let (start, end) = validity.unwrap_or((None, None));
+        let thumbprint = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            sha1::Sha1::digest(&self.der),
+        );
+        serde_json::json!({
+            "keyId": self.key_id, "type": "AsymmetricX509Cert", "usage": "Verify",
+            "displayName": self.display_name, "key": null,
+            "customKeyIdentifier": thumbprint, "startDateTime": start, "endDateTime": end,
+        })
+    }
+
+    /// The display name Graph gives a certificate registered without one: its subject.
+    pub fn subject(der: &[u8]) -> Option<String> {
+        x509_parser::parse_x509_certificate(der)
+            .ok()
+            .map(|(_, cert)| cert.subject().to_string())
+    }
+}
+
 /// A registered application.
 #[derive(Debug, Clone)]
 pub struct App {

@@ -201,6 +201,27 @@ Describe 'Bodies as Microsoft''s examples write them' {
         (Get-MgApplication -ApplicationId $app.Id).KeyCredentials.Count | Should -Be 1
     }
 
+    It 'a certificate set as bytes on a key credential reads back as Graph returns it: thumbprint, validity, no key' {
+        $app = New-MgApplication -DisplayName 'Certificate example'
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MgGraph test', $rsa, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $cert = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(30))
+        # As Microsoft's certificate how-to writes it: a typed key credential holding the raw data.
+        $kc = New-Object Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential
+        $kc.Key = $cert.GetRawCertData(); $kc.Type = 'AsymmetricX509Cert'; $kc.Usage = 'Verify'
+        Update-MgApplication -ApplicationId $app.Id -KeyCredentials $kc -ErrorAction Stop
+        $read = (Get-MgApplication -ApplicationId $app.Id).KeyCredentials
+        $read.Count | Should -Be 1
+        $read[0].Key | Should -BeNullOrEmpty
+        [Convert]::ToHexString($read[0].CustomKeyIdentifier) | Should -Be $cert.Thumbprint
+        $read[0].EndDateTime | Should -Be $cert.NotAfter.ToUniversalTime()
+        $read[0].DisplayName | Should -Be 'CN=MgGraph test'
+        # And as scripts write it: a hashtable with the base64 text.
+        $params = @{ keyCredentials = @(@{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = [Convert]::ToBase64String($cert.RawData); displayName = 'renamed' }) }
+        Update-MgApplication -ApplicationId $app.Id -BodyParameter $params -ErrorAction Stop
+        (Get-MgApplication -ApplicationId $app.Id).KeyCredentials.DisplayName | Should -Be 'renamed'
+    }
+
     It 'an open extension inside a new message keeps its own members' {
         $params = @{
             subject    = 'Annual review'

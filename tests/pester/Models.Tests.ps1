@@ -232,6 +232,21 @@ Describe 'Conversion to a model, as the SDK''s type converters convert' {
         $t.StartDateTime | Should -Be ([datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc))
     }
 
+    It 'types Edm.Binary properties byte[], as the SDK does, from bytes, base64 text or a list of numbers' {
+        $k = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential]::new()
+        $k.Key = [byte[]](1, 2, 3)
+        , $k.Key | Should -BeOfType [byte[]]
+        $k.CustomKeyIdentifier = [System.Text.Encoding]::UTF8.GetBytes('thumb')
+        $k.ToJsonString() | ConvertFrom-Json | ForEach-Object { $_.key; $_.customKeyIdentifier } | Should -Be @('AQID', 'dGh1bWI=')
+        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential]@{ key = 'AQID' }).Key | Should -Be @(1, 2, 3)
+        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential]@{ key = @(4, 5) }).Key | Should -Be @(4, 5)
+        # base64url (OData's Edm.Binary literal) reads too.
+        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential]@{ key = '-_8' }).Key | Should -Be @(251, 255)
+        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphFileAttachment]::new().GetType().GetProperty('ContentBytes').PropertyType) | Should -Be ([byte[]])
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential]@{ key = 'not base64!' } } | Should -Throw -ExpectedMessage '*.key*not base64*'
+        { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential]@{ key = @(1, 300) } } | Should -Throw -ExpectedMessage '*.key*300*'
+    }
+
     It 'refuses what the SDK also refuses, naming the path' {
         { [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ passwordProfile = @{ forceChangePasswordNextSignIn = 'maybe' } } } |
             Should -Throw -ExpectedMessage '*.passwordProfile.forceChangePasswordNextSignIn*boolean*'

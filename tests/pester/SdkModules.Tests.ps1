@@ -115,6 +115,8 @@ Describe 'Generated cmdlets' {
         $rows = @(Find-MgGraphCommand -Uri '/users/{id}')
         $rows[0].APIVersion | Should -Be 'v1.0'
         $rows[-1].APIVersion | Should -Be 'beta'
+        # The URI's {id} stands for a key, not for /users/delta() or /users/$count.
+        @($rows | Where-Object APIVersion -EQ 'v1.0').Command | Sort-Object -Unique | Should -Be @('Get-MgUser', 'Remove-MgUser', 'Update-MgUser')
     }
 
     It 'Planner updates and deletes take a mandatory -IfMatch, as in the SDK (Graph requires the ETag)' {

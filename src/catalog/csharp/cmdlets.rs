@@ -71,6 +71,7 @@ fn ps_type(ty: PsType) -> &'static str {
     match ty {
         PsType::String => "string",
         PsType::StringArray => "string[]",
+        PsType::Bytes => "byte[]",
         PsType::Int => "int",
         PsType::Long => "long",
         PsType::Double => "double",

@@ -255,6 +255,7 @@ fn cs_type(ty: PropType, namespace: &str) -> String {
         PropType::Bool => "bool?".into(),
         PropType::DateTime => "global::System.DateTime?".into(),
         PropType::StringList => "string[]".into(),
+        PropType::Binary => "byte[]".into(),
         PropType::Model(id) => class(id).unwrap_or_else(|| "object".into()),
         PropType::ModelList(id) => class(id)
             .map(|c| format!("{c}[]"))

@@ -428,6 +428,7 @@ fn prop_type(ty: &str, collection: bool) -> PropType {
         "Edm.Double" | "Edm.Single" | "Edm.Decimal" => PropType::Double,
         "Edm.Boolean" => PropType::Bool,
         "Edm.DateTimeOffset" => PropType::DateTime,
+        "Edm.Binary" => PropType::Binary,
         "Edm.Stream" | "Edm.Untyped" => PropType::Any,
         t if t.starts_with("Edm.") => PropType::String,
         t if is_model(t) => {

@@ -13,7 +13,9 @@ pub fn operation_id(op: &Operation) -> String {
 
 /// §2b steps 1–7.
 pub fn format(op: &Operation) -> String {
-    let mut id = op.operation_id.clone();
+    // A `_v2` is part of a property's name (`alerts_v2`, `participants_v2`), not AutoRest's
+    // separator: the SDK's names read `Get-MgSecurityAlertV2`, `Get-MgSecurityAlertV2Count`.
+    let mut id = op.operation_id.replace("_v2", "V2");
     // Step 6 (the formatter does it first, on the whole text): PUT's `Update` prefix is `Set`.
     if op.method == "PUT" {
         id = id.replace(".Update", ".Set");
@@ -68,7 +70,8 @@ pub fn format(op: &Operation) -> String {
         }
         id.push_str("ByRef");
     }
-    // Step 7: the last `.` separates AutoRest's group from its method.
+    // Step 7: the last `.` separates AutoRest's group from its method, unless a `_` already
+    // does.
     if !id.contains('_') {
         if let Some(i) = id.rfind('.') {
             id.replace_range(i..i + 1, "_");

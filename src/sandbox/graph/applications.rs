@@ -27,12 +27,7 @@ fn app_json(app: &App) -> Map<String, Value> {
     let keys: Vec<Value> = app
         .certificates
         .iter()
-        .map(|k| {
-            json!({
-                "keyId": k.key_id, "type": "AsymmetricX509Cert", "usage": "Verify",
-                "displayName": k.display_name, "key": null,
-            })
-        })
+        .map(KeyCredential::to_json)
         .collect();
     json!({
         "id": app.object_id,
@@ -110,8 +105,9 @@ pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled 
                                 display_name: kc
                                     .get("displayName")
                                     .and_then(Value::as_str)
-                                    .unwrap_or("certificate")
-                                    .to_string(),
+                                    .map(str::to_string)
+                                    .or_else(|| KeyCredential::subject(&der))
+                                    .unwrap_or_else(|| "certificate".into()),
                                 der,
                             });
                         }

@@ -149,10 +149,7 @@ fn app_object(t: &Tenant, app: &App) -> Map<String, Value> {
         let keys: Vec<Value> = app
             .certificates
             .iter()
-            .map(|k| {
-                json!({"keyId": k.key_id, "type": "AsymmetricX509Cert", "usage": "Verify",
-                       "displayName": k.display_name, "key": null})
-            })
+            .map(crate::sandbox::state::KeyCredential::to_json)
             .collect();
         o.insert("keyCredentials".into(), Value::Array(keys));
     }

@@ -181,6 +181,11 @@ namespace MgGraph.PowerShell
                         }
                         return list.ToArray();
                     }
+                case SlotKind.Bytes:
+                    // Edm.Binary: base64 text (Graph writes the standard alphabet; OData's
+                    // base64url is read too).
+                    if (reader.TokenType != JsonToken.String) throw Unexpected(reader, "base64 text");
+                    return FromBase64((string)reader.Value) ?? throw Unexpected(reader, "base64 text");
                 case SlotKind.Model:
                     if (reader.TokenType != JsonToken.StartObject) throw Unexpected(reader, "an object");
                     return ReadModel(reader, slot.ModelClass);
@@ -210,6 +215,21 @@ namespace MgGraph.PowerShell
                 default:
                     return JToken.ReadFrom(reader).ToObject(slot.Property.PropertyType, JsonSerializer.Create(Settings));
             }
+        }
+
+        /// <summary>The bytes of base64 or base64url text (RFC 4648 §4, §5; padding optional);
+        /// null when the text is neither.</summary>
+        internal static byte[] FromBase64(string text)
+        {
+            if (text == null) return null;
+            var s = text.Trim().Replace('-', '+').Replace('_', '/');
+            switch (s.Length % 4)
+            {
+                case 2: s += "=="; break;
+                case 3: s += "="; break;
+            }
+            var buffer = new byte[s.Length / 4 * 3 + 3];
+            return System.Convert.TryFromBase64String(s, buffer, out var n) ? buffer.AsSpan(0, n).ToArray() : null;
         }
 
         /// <summary>The value the reader is on (read to its end) as a PowerShell value: objects as

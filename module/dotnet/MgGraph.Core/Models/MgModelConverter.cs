@@ -227,6 +227,7 @@ namespace MgGraph.PowerShell
                 if (value == null) return null;
                 if (type == typeof(object)) return value is JToken t ? MgJson.ToValue(t) : value;
                 if (MgJson.IsModelClass(type)) return Model(value, type, path, depth);
+                if (type == typeof(byte[])) return Bytes(value, path);
                 if (type.IsArray)
                 {
                     var element = type.GetElementType();
@@ -296,6 +297,35 @@ namespace MgGraph.PowerShell
                     case IConvertible c: return c.ToString(CultureInfo.InvariantCulture);
                 }
                 throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not a string.");
+            }
+
+            /// <summary>An Edm.Binary value: bytes as they are, base64 (or base64url) text
+            /// decoded, a list of numbers 0-255 as bytes.</summary>
+            private static byte[] Bytes(object value, string path)
+            {
+                switch (value)
+                {
+                    case byte[] bytes: return bytes;
+                    case string s:
+                        return MgJson.FromBase64(s) ?? throw new ArgumentException(
+                            $"the value at {MgJson.PathText(path)} is text that is not base64; pass the bytes (a byte[]) or their base64 text.");
+                    case IEnumerable list when !(value is IDictionary):
+                        {
+                            var items = new List<byte>();
+                            foreach (var item in list)
+                            {
+                                var n = Unwrap(item);
+                                if (n is IConvertible c && !(n is string) && !(n is DateTime) && !(n is bool))
+                                {
+                                    try { items.Add(System.Convert.ToByte(c, CultureInfo.InvariantCulture)); continue; }
+                                    catch (OverflowException) { }
+                                }
+                                throw new ArgumentException($"the value at {MgJson.PathText(path)} is a list with '{n}' in it, not bytes (numbers 0-255).");
+                            }
+                            return items.ToArray();
+                        }
+                }
+                throw new ArgumentException($"the value at {MgJson.PathText(path)} is a {value.GetType()}, not bytes (a byte[] or base64 text).");
             }
 
             private static bool Boolean(object value, string path)

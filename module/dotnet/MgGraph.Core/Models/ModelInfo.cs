@@ -80,7 +80,7 @@ namespace MgGraph.PowerShell
     }
 
     /// <summary>What a property holds, as the reader reads it.</summary>
-    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Model, ModelArray, Enum, Object, Other }
+    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Bytes, Model, ModelArray, Enum, Object, Other }
 
     internal sealed class Slot
     {
@@ -130,6 +130,7 @@ namespace MgGraph.PowerShell
             else if (t == typeof(double?) || t == typeof(double)) kind = SlotKind.Double;
             else if (t == typeof(DateTime?) || t == typeof(DateTime)) kind = SlotKind.DateTime;
             else if (t == typeof(string[])) kind = SlotKind.StringArray;
+            else if (t == typeof(byte[])) kind = SlotKind.Bytes;
             else if (t == typeof(object)) kind = SlotKind.Object;
             else if (MgJson.IsModelClass(t)) { kind = SlotKind.Model; modelClass = t; }
             else if (t.IsArray && MgJson.IsModelClass(t.GetElementType())) { kind = SlotKind.ModelArray; modelClass = t.GetElementType(); }
