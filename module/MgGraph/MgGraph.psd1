@@ -24,6 +24,7 @@
         'Get-MgEnvironment',
         'Get-MgGraphOption',
         'Get-MgGraphRequiredPermission',
+        'Get-MgProfile',
         'Get-MgRequestContext',
         'Invoke-MgGraphBatchRequest',
         'Invoke-MgGraphRequest',
@@ -67,6 +68,11 @@
 - `Find-MgGraphCommand -Uri /users/{id}` finds what the SDK''s finds (Get-, Update- and
   Remove-MgUser): a `{...}` in the URI no longer stands for literal segments such as
   `delta()` or `$count`.
+- `Get-MgProfile` (SDK v1, beside `Select-MgProfile`): the API version v1.0-named cmdlets call,
+  or with `-ListAvailable` both, as v1 scripts check before they switch.
+- The sandbox takes the authentication method configurations'' declared settings it had no
+  default for: Microsoft Authenticator''s `featureSettings` (number matching''s app and location
+  context) update as the docs write them and read back merged into Microsoft''s defaults.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

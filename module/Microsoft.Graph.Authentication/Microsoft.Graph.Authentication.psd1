@@ -34,6 +34,7 @@
         'Get-MgEnvironment',
         'Get-MgGraphOption',
         'Get-MgGraphRequiredPermission',
+        'Get-MgProfile',
         'Get-MgRequestContext',
         'Invoke-MgGraphBatchRequest',
         'Invoke-MgGraphRequest',

@@ -57,6 +57,7 @@ pub static BUILTIN_COMMANDS: &[&str] = &[
     "Find-MgGraphPermission",
     "Get-MgContext",
     "Get-MgEnvironment",
+    "Get-MgProfile",
     "Get-MgRequestContext",
     "Invoke-MgGraphBatchRequest",
     "Invoke-MgGraphRequest",

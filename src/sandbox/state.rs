@@ -323,6 +323,16 @@ pub fn random_credential_id() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A Microsoft Authenticator feature setting left to Microsoft (`state: default`), for all
+/// users and excluding none: <https://learn.microsoft.com/graph/api/resources/microsoftauthenticatorfeaturesettings>.
+fn authenticator_feature() -> Value {
+    json!({
+        "state": "default",
+        "includeTarget": { "targetType": "group", "id": "all_users" },
+        "excludeTarget": { "targetType": "group", "id": "00000000-0000-0000-0000-000000000000" }
+    })
+}
+
 /// The method configurations of an untouched tenant.
 pub fn default_method_configs() -> IndexMap<String, Map<String, Value>> {
     let all_users =
@@ -355,6 +365,11 @@ pub fn default_method_configs() -> IndexMap<String, Map<String, Value>> {
             "id": "MicrosoftAuthenticator",
             "state": "enabled",
             "isSoftwareOathEnabled": false,
+            // Microsoft-managed defaults, as a new tenant's GET shows them.
+            "featureSettings": {
+                "displayAppInformationRequiredState": authenticator_feature(),
+                "displayLocationInformationRequiredState": authenticator_feature()
+            },
             "includeTargets": all_users,
             "excludeTargets": []
         }),

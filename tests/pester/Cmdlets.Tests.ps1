@@ -222,6 +222,24 @@ Describe 'Bodies as Microsoft''s examples write them' {
         (Get-MgApplication -ApplicationId $app.Id).KeyCredentials.DisplayName | Should -Be 'renamed'
     }
 
+    It 'Microsoft Authenticator''s featureSettings update as the docs write them, merging into the defaults' {
+        $params = @{
+            '@odata.type'   = '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration'
+            featureSettings = @{
+                displayAppInformationRequiredState = @{ state = 'enabled'; includeTarget = @{ targetType = 'group'; id = 'all_users' } }
+            }
+        }
+        Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId MicrosoftAuthenticator -BodyParameter $params -ErrorAction Stop
+        $c = Invoke-MgGraphRequest -Uri '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/MicrosoftAuthenticator'
+        $c.featureSettings.displayAppInformationRequiredState.state | Should -Be 'enabled'
+        # What the body left out keeps Microsoft's default.
+        $c.featureSettings.displayAppInformationRequiredState.excludeTarget.id | Should -Be '00000000-0000-0000-0000-000000000000'
+        $c.featureSettings.displayLocationInformationRequiredState.state | Should -Be 'default'
+        # A property the type does not declare is still refused.
+        { Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId MicrosoftAuthenticator -BodyParameter @{ '@odata.type' = '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration'; noSuchSetting = 1 } -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*noSuchSetting*'
+    }
+
     It 'an open extension inside a new message keeps its own members' {
         $params = @{
             subject    = 'Annual review'

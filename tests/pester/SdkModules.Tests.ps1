@@ -143,9 +143,14 @@ Describe 'Generated cmdlets' {
 
     It 'Select-MgProfile -Name beta sends v1.0-named cmdlets to /beta, warns once, and -Name v1.0 restores' {
         try {
+            (Get-MgProfile).Name | Should -Be 'v1.0'
             $w1 = Select-MgProfile -Name beta 3>&1
             $w2 = Select-MgProfile -Name beta 3>&1
             @($w1).Count + @($w2).Count | Should -BeLessOrEqual 1
+            # What an SDK v1 script checks before it switches.
+            (Get-MgProfile).Name | Should -Be 'beta'
+            (Get-MgProfile -ListAvailable).Name | Should -Be @('v1.0', 'beta')
+            (Get-MgProfile -Name v1.0).Description | Should -Match 'v1.0'
             $debug = Get-MgUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Out-String
             $debug | Should -Match '/beta/users/'
         }

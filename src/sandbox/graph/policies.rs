@@ -185,7 +185,20 @@ fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
         if k.starts_with("@odata.") {
             continue;
         }
-        let Some(existing) = current.keys().find(|c| c.eq_ignore_ascii_case(k)).cloned() else {
+        // A property the stored default lacks but the type declares (`featureSettings` of
+        // Microsoft Authenticator's) is written as Graph writes it.
+        let declared = || {
+            crate::sandbox::store::catalog::catalog()
+                .prop_info(odata_type.trim_start_matches('#'), k)
+                .filter(|p| !p.nav && !p.read_only)
+                .map(|p| p.name.clone())
+        };
+        let Some(existing) = current
+            .keys()
+            .find(|c| c.eq_ignore_ascii_case(k))
+            .cloned()
+            .or_else(declared)
+        else {
             return Err(GraphErr::bad_request(format!(
                 "Invalid property '{k}' for '{}'.",
                 odata_type.trim_start_matches('#')
@@ -225,9 +238,8 @@ fn update(ctx: &Ctx, id: &str, body: &[u8]) -> Handled {
                 }
             }
             _ => {
-                if !current[&existing].is_null()
-                    && std::mem::discriminant(&current[&existing]) != std::mem::discriminant(v)
-                {
+                let now = current.get(&existing).unwrap_or(&Value::Null);
+                if !now.is_null() && std::mem::discriminant(now) != std::mem::discriminant(v) {
                     return Err(GraphErr::bad_request(format!(
                         "Cannot convert the literal '{v}' to the type of property '{existing}'."
                     )));

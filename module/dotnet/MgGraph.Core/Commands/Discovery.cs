@@ -113,6 +113,38 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         }
     }
 
+    /// <summary>Get-MgProfile: the API version Select-MgProfile chose (v1.0 until it is called),
+    /// or with -ListAvailable both, as SDK v1's did; objects with Name and Description.</summary>
+    [Cmdlet(VerbsCommon.Get, "MgProfile", HelpUri = "https://learn.microsoft.com/powershell/microsoftgraph/migration-steps")]
+    [OutputType(typeof(PSObject))]
+    public sealed class GetMgProfile : MgBuiltinCmdlet
+    {
+        /// <summary>Only these profiles (v1.0, beta).</summary>
+        [Parameter(Position = 0)]
+        [ValidateSet("v1.0", "beta")]
+        public string[] Name { get; set; }
+
+        /// <summary>Every profile, not only the selected one.</summary>
+        [Parameter]
+        public SwitchParameter ListAvailable { get; set; }
+
+        /// <summary>Writes the profiles.</summary>
+        protected override void EndProcessing()
+        {
+            var selected = AppDomain.CurrentDomain.GetData("MgGraph.Profile") as string ?? "v1.0";
+            foreach (var name in new[] { "v1.0", "beta" })
+            {
+                var named = Name != null && Array.Exists(Name, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+                if (!(ListAvailable || named || (Name == null && name == selected))) continue;
+                var profile = new PSObject();
+                profile.TypeNames.Insert(0, "Microsoft.Graph.PowerShell.Authentication.Models.PSGraphServiceProfile");
+                profile.Properties.Add(new PSNoteProperty("Name", name));
+                profile.Properties.Add(new PSNoteProperty("Description", $"The Microsoft Graph {name} API (https://graph.microsoft.com/{name})."));
+                WriteObject(profile);
+            }
+        }
+    }
+
     /// <summary>The SDK-named modules' folder on PSModulePath and in the user's profile.</summary>
     internal static class SdkModulePath
     {
