@@ -73,6 +73,9 @@
 - The sandbox takes the authentication method configurations'' declared settings it had no
   default for: Microsoft Authenticator''s `featureSettings` (number matching''s app and location
   context) update as the docs write them and read back merged into Microsoft''s defaults.
+- The sandbox versions Planner objects as Graph does: each carries an `@odata.etag`
+  (`$task.AdditionalProperties[''@odata.etag'']`, what Microsoft''s examples pass to `-IfMatch`),
+  and an update or delete naming a stale one fails with 412 Precondition Failed.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

@@ -240,6 +240,25 @@ Describe 'Bodies as Microsoft''s examples write them' {
             Should -Throw -ExpectedMessage '*noSuchSetting*'
     }
 
+    It 'Planner objects carry an @odata.etag that -IfMatch sends back; a stale one is refused with 412' {
+        $g = New-MgGroup -DisplayName 'Planning' -MailEnabled -MailNickname planning -SecurityEnabled:$false -GroupTypes Unified -ErrorAction Stop
+        $plan = New-MgPlannerPlan -BodyParameter @{ container = @{ url = "https://graph.microsoft.com/v1.0/groups/$($g.Id)" }; title = 'ETag plan' } -ErrorAction Stop
+        $plan.AdditionalProperties['@odata.etag'] | Should -Match '^W/"'
+        $task = New-MgPlannerTask -BodyParameter @{ planId = $plan.Id; title = 'First' } -ErrorAction Stop
+        $etag = $task.AdditionalProperties['@odata.etag']
+        (Get-MgPlannerTask -PlannerTaskId $task.Id).AdditionalProperties['@odata.etag'] | Should -Be $etag
+        # As Microsoft's examples update a task: the ETag read last.
+        Update-MgPlannerTask -PlannerTaskId $task.Id -IfMatch $etag -BodyParameter @{ title = 'Second' } -ErrorAction Stop
+        $now = Get-MgPlannerTask -PlannerTaskId $task.Id
+        $now.Title | Should -Be 'Second'
+        $now.AdditionalProperties['@odata.etag'] | Should -Not -Be $etag
+        $e = { Update-MgPlannerTask -PlannerTaskId $task.Id -IfMatch $etag -BodyParameter @{ title = 'Lost update' } -ErrorAction Stop } | Should -Throw -PassThru
+        $e.Exception.Message | Should -Match 'Status: 412'
+        (Get-MgPlannerTask -PlannerTaskId $task.Id).Title | Should -Be 'Second'
+        Remove-MgPlannerTask -PlannerTaskId $task.Id -IfMatch $now.AdditionalProperties['@odata.etag'] -Confirm:$false -ErrorAction Stop
+        { Get-MgPlannerTask -PlannerTaskId $task.Id -ErrorAction Stop } | Should -Throw
+    }
+
     It 'an open extension inside a new message keeps its own members' {
         $params = @{
             subject    = 'Annual review'

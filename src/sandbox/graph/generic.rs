@@ -831,10 +831,17 @@ fn shape(
     let own_defaults = [USER_TYPE, GROUP_TYPE]
         .iter()
         .any(|d| cat.derives(concrete, d) || cat.derives(ty, d));
+    let versioned = super::etags::versioned(concrete) || super::etags::versioned(ty);
     if select.is_empty() && !own_defaults {
         cat.fill_declared(ty, &mut out);
     } else {
         cat.empty_collections(ty, &mut out);
+    }
+    if versioned {
+        out.insert(
+            "@odata.etag".into(),
+            Value::String(super::etags::etag(object)),
+        );
     }
     out
 }
@@ -1277,7 +1284,12 @@ fn handle_path(
             };
             update(ctx, t, cat, &segs, &path, &types, &ty, body, mode, headers)
         }
-        (OpKind::Delete, Cur::Item { path, ty, .. }, Tail::None) => delete(t, cat, &path, &ty),
+        (OpKind::Delete, Cur::Item { path, ty, .. }, Tail::None) => {
+            if let Some((stored_ty, stored)) = read(t, &path) {
+                super::etags::check(headers, &stored_ty, &stored)?;
+            }
+            delete(t, cat, &path, &ty)
+        }
         (
             OpKind::Get,
             Cur::Prop {
@@ -2428,6 +2440,9 @@ fn update(
         return Err(not_found(directory, &last_key(path)));
     }
     let current = entity_type(t, path).unwrap_or_else(|| declared.to_string());
+    if let Some((_, stored)) = read(t, path) {
+        super::etags::check(headers, &current, &stored)?;
+    }
     let body = body_object(body)?;
     let checked = check_entity(cat, &current, body, mode)?;
     let ty = checked.ty.clone();

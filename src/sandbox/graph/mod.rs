@@ -8,6 +8,7 @@ mod conditional_access;
 mod deep_insert;
 mod derived;
 mod directory;
+mod etags;
 mod extensions;
 pub mod generic;
 mod groups;
