@@ -694,6 +694,22 @@ async fn usage_reports_redirect_to_csv_with_the_documented_columns() {
             "getOneDriveUsageAccountDetail",
             "Report Refresh Date,Site URL,Owner Display Name,Is Deleted,Last Activity Date",
         ),
+        (
+            "getTeamsUserActivityUserDetail",
+            "Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,User Principal Name",
+        ),
+        (
+            "getTeamsDeviceUsageUserDetail",
+            "Report Refresh Date,User Id,User Principal Name,Last Activity Date",
+        ),
+        (
+            "getOneDriveActivityUserDetail",
+            "Report Refresh Date,User Principal Name,Is Deleted,Deleted Date,Last Activity Date,Viewed Or Edited File Count",
+        ),
+        (
+            "getSharePointActivityUserDetail",
+            "Report Refresh Date,User Principal Name,Is Deleted,Deleted Date,Last Activity Date,Viewed Or Edited File Count",
+        ),
     ] {
         let path = format!("/v1.0/reports/{function}(period='D30')");
         let (st, headers, body) = g.send(reqwest::Method::GET, &path, None).await;
@@ -720,6 +736,28 @@ async fn usage_reports_redirect_to_csv_with_the_documented_columns() {
     }
     let (st, body) = g
         .get("/v1.0/reports/getOffice365ActiveUserDetail(period='D31')")
+        .await;
+    assert_eq!(st, 400, "{body}");
+    // The day form (`date=YYYY-MM-DD`, Edm.Date) answers the same way; a bad date is refused.
+    let (st, headers, body) = g
+        .send(
+            reqwest::Method::GET,
+            "/v1.0/reports/getTeamsUserActivityUserDetail(date=2026-12-01)",
+            None,
+        )
+        .await;
+    assert_eq!(st, 302, "{body}");
+    let csv = client()
+        .get(headers["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), users + 1);
+    let (st, body) = g
+        .get("/v1.0/reports/getTeamsUserActivityUserDetail(date=2026-13-01)")
         .await;
     assert_eq!(st, 400, "{body}");
 }

@@ -76,6 +76,9 @@
 - The sandbox versions Planner objects as Graph does: each carries an `@odata.etag`
   (`$task.AdditionalProperties[''@odata.etag'']`, what Microsoft''s examples pass to `-IfMatch`),
   and an update or delete naming a stale one fails with 412 Precondition Failed.
+- The sandbox''s usage reports include Teams user activity and device usage, OneDrive and
+  SharePoint activity (with their documented columns; they wrote a JSON stub into the
+  `-OutFile`), and take the `-Date` form (`date=2026-12-01`) as well as `-Period`.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

@@ -118,6 +118,102 @@ const REPORTS: &[Report] = &[
             "Report Period",
         ],
     },
+    // <https://learn.microsoft.com/graph/api/reportroot-getteamsuseractivityuserdetail>
+    Report {
+        function: "getTeamsUserActivityUserDetail",
+        columns: &[
+            "Report Refresh Date",
+            "Tenant Display Name",
+            "Shared Channel Tenant Display Names",
+            "User Id",
+            "User Principal Name",
+            "Last Activity Date",
+            "Is Deleted",
+            "Deleted Date",
+            "Assigned Products",
+            "Team Chat Message Count",
+            "Private Chat Message Count",
+            "Call Count",
+            "Meeting Count",
+            "Post Messages",
+            "Reply Messages",
+            "Urgent Messages",
+            "Meetings Organized Count",
+            "Meetings Attended Count",
+            "Ad Hoc Meetings Organized Count",
+            "Ad Hoc Meetings Attended Count",
+            "Scheduled One-time Meetings Organized Count",
+            "Scheduled One-time Meetings Attended Count",
+            "Scheduled Recurring Meetings Organized Count",
+            "Scheduled Recurring Meetings Attended Count",
+            "Audio Duration",
+            "Video Duration",
+            "Screen Share Duration",
+            "Audio Duration In Seconds",
+            "Video Duration In Seconds",
+            "Screen Share Duration In Seconds",
+            "Has Other Action",
+            "Is Licensed",
+            "Report Period",
+        ],
+    },
+    // <https://learn.microsoft.com/graph/api/reportroot-getteamsdeviceusageuserdetail>
+    Report {
+        function: "getTeamsDeviceUsageUserDetail",
+        columns: &[
+            "Report Refresh Date",
+            "User Id",
+            "User Principal Name",
+            "Last Activity Date",
+            "Is Deleted",
+            "Deleted Date",
+            "Used Web",
+            "Used Windows Phone",
+            "Used iOS",
+            "Used Mac",
+            "Used Android Phone",
+            "Used Windows",
+            "Used Chrome OS",
+            "Used Linux",
+            "Is Licensed",
+            "Report Period",
+        ],
+    },
+    // <https://learn.microsoft.com/graph/api/reportroot-getonedriveactivityuserdetail>
+    Report {
+        function: "getOneDriveActivityUserDetail",
+        columns: &[
+            "Report Refresh Date",
+            "User Principal Name",
+            "Is Deleted",
+            "Deleted Date",
+            "Last Activity Date",
+            "Viewed Or Edited File Count",
+            "Synced File Count",
+            "Shared Internally File Count",
+            "Shared Externally File Count",
+            "Assigned Products",
+            "Report Period",
+        ],
+    },
+    // <https://learn.microsoft.com/graph/api/reportroot-getsharepointactivityuserdetail>
+    Report {
+        function: "getSharePointActivityUserDetail",
+        columns: &[
+            "Report Refresh Date",
+            "User Principal Name",
+            "Is Deleted",
+            "Deleted Date",
+            "Last Activity Date",
+            "Viewed Or Edited File Count",
+            "Synced File Count",
+            "Shared Internally File Count",
+            "Shared Externally File Count",
+            "Visited Page Count",
+            "Assigned Products",
+            "Report Period",
+        ],
+    },
 ];
 
 fn report(function: &str) -> Option<&'static Report> {
@@ -126,7 +222,19 @@ fn report(function: &str) -> Option<&'static Report> {
         .find(|r| r.function.eq_ignore_ascii_case(function))
 }
 
+/// The window a report call names: `period='D7'` (one of [`PERIODS`]), or `date=2026-12-01`
+/// (`Edm.Date`, the activity of that one day: `D1`).
 fn period_of(args: &[(String, String)]) -> Result<&'static str, GraphErr> {
+    if let Some((_, date)) = args.iter().find(|(k, _)| k.eq_ignore_ascii_case("date")) {
+        let date = date.trim_matches('\'');
+        return chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map(|_| "D1")
+            .map_err(|_| {
+                GraphErr::bad_request(format!(
+                    "Invalid value '{date}' for parameter 'date'; use a date as YYYY-MM-DD."
+                ))
+            });
+    }
     let given = args
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("period"))
@@ -178,7 +286,12 @@ pub fn download(tenant: &Tenant, path: &str, query: Option<&str>) -> Response<Bo
         .find(|(k, _)| k == "period")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    let (Some(r), Ok(period)) = (report(function), period_of(&[("period".into(), period)])) else {
+    let period = if period == "D1" {
+        Ok("D1")
+    } else {
+        period_of(&[("period".into(), period)])
+    };
+    let (Some(r), Ok(period)) = (report(function), period) else {
         let mut resp = Response::new(Body::from("Not found"));
         *resp.status_mut() = StatusCode::NOT_FOUND;
         return resp;
@@ -215,6 +328,9 @@ pub fn download(tenant: &Tenant, path: &str, query: Option<&str>) -> Response<Bo
             .map(|c| match *c {
                 "Report Refresh Date" => today.clone(),
                 "User Principal Name" | "Owner Principal Name" => text("userPrincipalName").into(),
+                "User Id" => text("id").into(),
+                "Tenant Display Name" => tenant.display_name.clone(),
+                "Is Licensed" => has.into(),
                 "Display Name" | "Owner Display Name" => text("displayName").into(),
                 "Is Deleted" => "False".into(),
                 "Report Period" => days.to_string(),
@@ -241,7 +357,12 @@ pub fn download(tenant: &Tenant, path: &str, query: Option<&str>) -> Response<Bo
                         String::new()
                     }
                 }
-                c if c.ends_with("Count") || c.ends_with("(Byte)") => "0".into(),
+                c if c.ends_with("Count") || c.ends_with("(Byte)") || c.ends_with("Messages") => {
+                    "0".into()
+                }
+                c if c.ends_with("In Seconds") => "0".into(),
+                c if c.ends_with("Duration") => "00:00:00".into(),
+                c if c.starts_with("Used ") => "No".into(),
                 _ => String::new(),
             })
             .map(|v| field(&v))
