@@ -79,6 +79,8 @@
 - The sandbox''s usage reports include Teams user activity and device usage, OneDrive and
   SharePoint activity (with their documented columns; they wrote a JSON stub into the
   `-OutFile`), and take the `-Date` form (`date=2026-12-01`) as well as `-Period`.
+- In the sandbox a user''s or group''s `memberOf` lists the administrative units it belongs to,
+  as Graph''s does (`Get-MgUserMemberOfAsAdministrativeUnit`).
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

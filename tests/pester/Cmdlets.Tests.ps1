@@ -272,6 +272,17 @@ Describe 'Bodies as Microsoft''s examples write them' {
 }
 
 Describe 'What security suites and Microsoft''s examples call' {
+    It 'a user''s memberOf lists the administrative units it is a member of, and casts to them' {
+        $u = New-MgUser -DisplayName 'AU member' -MailNickname aumember -UserPrincipalName "aumember@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
+        $au = New-MgDirectoryAdministrativeUnit -DisplayName 'Seattle office' -ErrorAction Stop
+        New-MgDirectoryAdministrativeUnitMemberByRef -AdministrativeUnitId $au.Id -BodyParameter @{ '@odata.id' = "https://graph.microsoft.com/v1.0/users/$($u.Id)" } -ErrorAction Stop
+        $of = @(Get-MgUserMemberOf -UserId $u.Id -All)
+        ($of | Where-Object Id -EQ $au.Id).AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.administrativeUnit'
+        @(Get-MgUserMemberOfAsAdministrativeUnit -UserId $u.Id).DisplayName | Should -Be @('Seattle office')
+        Remove-MgDirectoryAdministrativeUnitMemberDirectoryObjectByRef -AdministrativeUnitId $au.Id -DirectoryObjectId $u.Id -ErrorAction Stop
+        @(Get-MgUserMemberOf -UserId $u.Id -All | Where-Object Id -EQ $au.Id).Count | Should -Be 0
+    }
+
     It 'the named-location example''s PascalCase keys reach Graph by the derived type''s names' {
         # New-MgIdentityConditionalAccessNamedLocation, example 2, as the docs write it.
         $params = @{

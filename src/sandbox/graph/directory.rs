@@ -22,10 +22,29 @@ pub const DIRECTORY_ROLE: &str = "microsoft.graph.directoryRole";
 /// The entity set of activated directory roles (kept in the generic store).
 const DIRECTORY_ROLES: &str = "directoryRoles";
 
-/// Top-level entity `id` of the generic store (a directory role, device, service principal).
+/// Directory entity `id` of the generic store: a top-level one (a directory role, device,
+/// service principal) or an administrative unit (`/directory/administrativeUnits/{id}`).
 fn stored_entity<'t>(tenant: &'t Tenant, id: &str) -> Option<&'t crate::sandbox::store::Entity> {
-    let set = tenant.store.set_of(id)?;
-    tenant.store.sets.get(set)?.get(id)
+    match tenant.store.set_of(id) {
+        Some(set) => tenant.store.sets.get(set)?.get(id),
+        None => administrative_units(tenant)
+            .find(|(k, _)| *k == id)
+            .map(|(_, e)| e),
+    }
+}
+
+/// The administrative units, which the store keeps under the `directory` singleton.
+fn administrative_units(
+    tenant: &Tenant,
+) -> impl Iterator<Item = (&String, &crate::sandbox::store::Entity)> {
+    use crate::sandbox::store::Nav;
+    let units = tenant.store.singletons.get("directory").and_then(|d| {
+        match d.nav.get("administrativeUnits") {
+            Some(Nav::Many(m)) => Some(m),
+            _ => None,
+        }
+    });
+    units.into_iter().flat_map(|m| m.iter())
 }
 
 /// Types a directory-object collection can be cast to. The sandbox holds users and groups;
@@ -60,13 +79,15 @@ pub fn related_ids(tenant: &Tenant, id: &str, nav: &str) -> Vec<String> {
             .iter()
             .filter(|(_, g)| g.members.iter().any(|m| m == member))
             .map(|(gid, _)| gid.clone());
-        // Directory roles count too (Graph's memberOf: groups, roles, administrative units).
+        // Directory roles and administrative units count too (Graph's memberOf: groups,
+        // roles, administrative units; user-list-memberof).
         let roles = tenant
             .store
             .sets
             .get(DIRECTORY_ROLES)
             .into_iter()
             .flat_map(|set| set.iter())
+            .chain(administrative_units(tenant))
             .filter(|(_, r)| r.refs("members").iter().any(|m| m == member))
             .map(|(rid, _)| rid.clone());
         groups.chain(roles).collect()
