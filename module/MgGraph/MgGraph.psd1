@@ -81,6 +81,9 @@
   `-OutFile`), and take the `-Date` form (`date=2026-12-01`) as well as `-Period`.
 - In the sandbox a user''s or group''s `memberOf` lists the administrative units it belongs to,
   as Graph''s does (`Get-MgUserMemberOfAsAdministrativeUnit`).
+- The sandbox takes a request''s inline description of what it asks for (an access package
+  assignment request''s `assignment`, as Microsoft''s example writes it), which it refused as a
+  navigation property written in the body.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

@@ -272,6 +272,17 @@ Describe 'Bodies as Microsoft''s examples write them' {
 }
 
 Describe 'What security suites and Microsoft''s examples call' {
+    It 'an access package assignment request takes the assignment it asks for inline, as the docs write it' {
+        $u = Get-MgUser -UserId (Get-MgContext).Account
+        $cat = New-MgEntitlementManagementCatalog -DisplayName 'Requests catalog' -ErrorAction Stop
+        $ap = New-MgEntitlementManagementAccessPackage -BodyParameter @{ displayName = 'Requests package'; catalog = @{ id = $cat.Id } } -ErrorAction Stop
+        $pol = New-MgEntitlementManagementAssignmentPolicy -BodyParameter @{ displayName = 'Direct'; accessPackage = @{ id = $ap.Id }; allowedTargetScope = 'allMemberUsers' } -ErrorAction Stop
+        $params = @{ requestType = 'adminAdd'; assignment = @{ targetId = $u.Id; assignmentPolicyId = $pol.Id; accessPackageId = $ap.Id } }
+        $r = New-MgEntitlementManagementAssignmentRequest -BodyParameter $params -ErrorAction Stop
+        $r.RequestType | Should -Be 'adminAdd'
+        (Invoke-MgGraphRequest -Uri "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/$($r.Id)").assignment.accessPackageId | Should -Be $ap.Id
+    }
+
     It 'a user''s memberOf lists the administrative units it is a member of, and casts to them' {
         $u = New-MgUser -DisplayName 'AU member' -MailNickname aumember -UserPrincipalName "aumember@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
         $au = New-MgDirectoryAdministrativeUnit -DisplayName 'Seattle office' -ErrorAction Stop

@@ -357,6 +357,14 @@ pub fn check_entity(
                 out.binds.push((name, vec![id.to_string()]));
                 continue;
             }
+            // A request's description of what it asks for (an access package assignment
+            // request's `assignment`: `targetId`, `assignmentPolicyId`, `accessPackageId`;
+            // entitlementmanagement-post-assignmentrequests) is the request's input, kept with
+            // it as written.
+            if value.is_object() && ty.ends_with("Request") {
+                out.object.insert(name, value);
+                continue;
+            }
         }
         if p.nav {
             return Err(bad(
