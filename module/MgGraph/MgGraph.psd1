@@ -84,6 +84,11 @@
 - The sandbox takes a request''s inline description of what it asks for (an access package
   assignment request''s `assignment`, as Microsoft''s example writes it), which it refused as a
   navigation property written in the body.
+- The sandbox''s PIM requests do what Graph''s do: a role assignment schedule request with
+  `adminAssign` or `selfActivate` makes an active assignment (and the role membership),
+  `adminRemove` and `selfDeactivate` end it, an eligibility request makes or ends an
+  eligibility; assigning twice, activating without an eligibility and removing what is not
+  there are refused with Graph''s codes. They were stored and changed nothing.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,

@@ -272,6 +272,34 @@ Describe 'Bodies as Microsoft''s examples write them' {
 }
 
 Describe 'What security suites and Microsoft''s examples call' {
+    It 'PIM requests change who holds a role: assign, refuse twice, remove; make eligible, then activate' {
+        $u = New-MgUser -DisplayName 'PIM user' -MailNickname pimuser -UserPrincipalName "pimuser@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
+        $role = 'fdd7a751-b60b-444a-984c-02652fe8fa1c'   # Groups Administrator
+        $held = { @(Get-MgRoleManagementDirectoryRoleAssignment -Filter "principalId eq '$($u.Id)'").Count }
+        # As Microsoft's example assigns a role for 60 days.
+        $params = @{ action = 'adminAssign'; justification = 'Assign Groups Admin'; roleDefinitionId = $role; directoryScopeId = '/'; principalId = $u.Id
+            scheduleInfo = @{ startDateTime = [DateTime]::UtcNow; expiration = @{ type = 'afterDateTime'; endDateTime = [DateTime]::UtcNow.AddDays(60) } } }
+        $r = New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -BodyParameter $params -ErrorAction Stop
+        $r.Status | Should -Be 'Provisioned'
+        $r.TargetScheduleId | Should -Not -BeNullOrEmpty
+        & $held | Should -Be 1
+        { New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -BodyParameter $params -ErrorAction Stop } | Should -Throw -ExpectedMessage '*RoleAssignmentExists*'
+        $params.action = 'adminRemove'
+        (New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -BodyParameter $params -ErrorAction Stop).Status | Should -Be 'Revoked'
+        & $held | Should -Be 0
+        # Activation needs an eligibility first.
+        $activate = @{ action = 'selfActivate'; justification = 'Need it'; roleDefinitionId = $role; directoryScopeId = '/'; principalId = $u.Id
+            scheduleInfo = @{ startDateTime = [DateTime]::UtcNow; expiration = @{ type = 'afterDuration'; duration = 'PT4H' } } }
+        { New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -BodyParameter $activate -ErrorAction Stop } | Should -Throw -ExpectedMessage '*RoleEligibilityScheduleNotFound*'
+        $eligible = @{ action = 'adminAssign'; justification = 'Eligible'; roleDefinitionId = $role; directoryScopeId = '/'; principalId = $u.Id
+            scheduleInfo = @{ startDateTime = [DateTime]::UtcNow; expiration = @{ type = 'afterDuration'; duration = 'P365D' } } }
+        (New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -BodyParameter $eligible -ErrorAction Stop).Status | Should -Be 'Provisioned'
+        @(Get-MgRoleManagementDirectoryRoleEligibilitySchedule -Filter "principalId eq '$($u.Id)'").Count | Should -Be 1
+        (New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -BodyParameter $activate -ErrorAction Stop).Status | Should -Be 'Provisioned'
+        & $held | Should -Be 1
+        (Get-MgUserMemberOf -UserId $u.Id -All).AdditionalProperties.roleTemplateId | Should -Contain $role
+    }
+
     It 'an access package assignment request takes the assignment it asks for inline, as the docs write it' {
         $u = Get-MgUser -UserId (Get-MgContext).Account
         $cat = New-MgEntitlementManagementCatalog -DisplayName 'Requests catalog' -ErrorAction Stop

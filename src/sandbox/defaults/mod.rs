@@ -19,7 +19,8 @@ use super::state::Tenant;
 use super::store::{Entity, Nav};
 
 pub use roles::{
-    assignment_schedule, directory_role, role_template, schedule_instance, ROLE_TEMPLATES,
+    assignment_schedule, directory_role, eligibility_schedule, role_template, schedule_instance,
+    ROLE_TEMPLATES,
 };
 
 /// When Microsoft created the built-in objects (authentication strengths, ...), as Graph

@@ -49,7 +49,7 @@ fn is_role_assignments(owner: &EntityPath, nav: &str) -> bool {
         && owner.steps == [("directory".to_string(), None)]
 }
 
-fn rbac_directory(t: &mut Tenant) -> Option<&mut Entity> {
+pub(super) fn rbac_directory(t: &mut Tenant) -> Option<&mut Entity> {
     match t
         .store
         .singletons
@@ -86,7 +86,8 @@ pub fn before_create(
     if ty == APP_ROLE_ASSIGNMENT && matches!(nav, "appRoleAssignments" | "appRoleAssignedTo") {
         return app_role_assignment(t, owner, nav, object);
     }
-    if ty == ROLE_ASSIGNMENT && is_role_assignments(owner, nav) {
+    let pim = super::pim::is_request(owner, nav);
+    if (ty == ROLE_ASSIGNMENT && is_role_assignments(owner, nav)) || pim {
         let (pid, rid) = (
             text(object, "principalId"),
             text(object, "roleDefinitionId"),
@@ -109,6 +110,9 @@ pub fn before_create(
             });
         if !defined {
             return Err(GraphErr::not_found(rid));
+        }
+        if pim {
+            return super::pim::before_create(t, owner, nav, object);
         }
         let scope = text(object, "directoryScopeId");
         let duplicate = t
@@ -274,6 +278,43 @@ pub fn after_create(
     }
     if ty == ROLE_ASSIGNMENT && is_role_assignments(owner, nav) {
         role_assigned(t, object);
+    }
+    if super::pim::is_request(owner, nav) {
+        super::pim::after_create(t, nav, object);
+    }
+}
+
+/// Adds a directory role assignment (`roleManagement/directory/roleAssignments`) with its
+/// schedule and the role membership it gives, as a created one gets them.
+pub(super) fn add_assignment(t: &mut Tenant, assignment: Map<String, Value>) {
+    let id = text(&assignment, "id").to_string();
+    if let Some(d) = rbac_directory(t) {
+        d.many_mut("roleAssignments")
+            .insert(id, Entity::new(ROLE_ASSIGNMENT, assignment.clone()));
+    }
+    role_assigned(t, &assignment);
+}
+
+/// Ends the assignments of role `role` to `principal` at `scope`, and what they gave.
+pub(super) fn remove_assignments(t: &mut Tenant, principal: &str, role: &str, scope: &str) {
+    let removed: Vec<Entity> = match rbac_directory(t) {
+        Some(d) => {
+            let m = d.many_mut("roleAssignments");
+            let ids: Vec<String> = m
+                .values()
+                .filter(|a| {
+                    text(&a.object, "principalId") == principal
+                        && text(&a.object, "roleDefinitionId").eq_ignore_ascii_case(role)
+                        && text(&a.object, "directoryScopeId") == scope
+                })
+                .map(|a| a.id().to_string())
+                .collect();
+            ids.iter().filter_map(|i| m.shift_remove(i)).collect()
+        }
+        None => vec![],
+    };
+    for a in &removed {
+        role_unassigned(t, &a.object, a.id());
     }
 }
 

@@ -15,6 +15,7 @@ mod groups;
 mod links;
 mod methods;
 mod password_reset;
+mod pim;
 mod policies;
 mod recycle;
 pub mod reports;
