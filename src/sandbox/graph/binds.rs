@@ -16,7 +16,7 @@ use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::Tenant;
 use crate::sandbox::store::catalog::Catalog;
 use crate::sandbox::store::write::{check_entity, Mode};
-use crate::sandbox::store::EntityPath;
+use crate::sandbox::store::{Entity, EntityPath};
 
 /// The checked links of one navigation property.
 pub struct Bound {
@@ -119,6 +119,28 @@ pub fn check_members(
         }
     }
     Ok(())
+}
+
+/// The ids `bound` links through navigation property `nav` (none when it names none).
+pub fn ids<'a>(bound: &'a [Bound], nav: &str) -> &'a [String] {
+    bound
+        .iter()
+        .find(|b| b.nav == nav)
+        .map_or(&[], |b| b.ids.as_slice())
+}
+
+/// Makes the links [`resolve`] checked on `entity`, an inline entity of a deep insert that is
+/// not stored yet. Only top-level entities have link rules of their own (group members,
+/// directory roles, a manager's reports), so the links are written as they are.
+pub fn link_inline(entity: &mut Entity, bound: Vec<Bound>) {
+    for b in bound {
+        let refs = entity.refs_mut(&b.nav);
+        if b.collection {
+            refs.extend(b.ids);
+        } else {
+            *refs = b.ids;
+        }
+    }
 }
 
 /// Makes the links [`resolve`] checked, on the entity (of type `ty`) at `owner`.

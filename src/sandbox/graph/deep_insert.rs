@@ -4,8 +4,12 @@
 //! created with its first thread and post (<https://learn.microsoft.com/graph/api/group-post-conversations>,
 //! and <https://learn.microsoft.com/graph/api/group-post-threads> for a thread with its post).
 //! Every nested entity is checked against the catalog as a create of its own type, and gets
-//! what the service sets (key, timestamps). A navigation property that is not containment is
-//! left in the body, where the write checks refuse it as Graph does.
+//! what the service sets (key, timestamps), and its `nav@odata.bind` links are made as on a
+//! top-level create ([`super::binds`]): Graph's chat, team and private-channel bodies name
+//! their members' users so (<https://learn.microsoft.com/graph/api/chat-post>,
+//! <https://learn.microsoft.com/graph/api/team-post>,
+//! <https://learn.microsoft.com/graph/api/channel-post>). A navigation property that is not
+//! containment is left in the body, where the write checks refuse it as Graph does.
 
 use serde_json::{Map, Value};
 
@@ -90,14 +94,14 @@ fn take_at(
                 .ok_or_else(|| bad("The request body holds too many inline entities."))?;
             let grandchildren = take_at(t, cat, &child_ty, &mut item, depth + 1, budget)?;
             let checked = check_entity(cat, &child_ty, item, Mode::Create)?;
-            if !checked.binds.is_empty() {
-                return Err(bad(&format!(
-                    "'@odata.bind' is not supported inside the inline entities of '{nav}'."
-                )));
-            }
+            // Its `nav@odata.bind` links, checked as a top-level create's are (a chat's or a
+            // team's members name their users so).
+            let bound = super::binds::resolve(t, cat, &checked.ty, None, &checked.binds)?;
             let mut object = checked.object;
             super::generic::server_set(t, cat, &checked.ty, &mut object);
+            super::teams::complete_member(t, cat, &checked.ty, &mut object, &bound)?;
             let mut entity = Entity::new(&checked.ty, object);
+            super::binds::link_inline(&mut entity, bound);
             attach(&mut entity, grandchildren)?;
             out.push(Child {
                 nav: nav.clone(),

@@ -2319,6 +2319,7 @@ fn create(
         }
     }
     let links = super::binds::resolve(t, cat, &ty, None, &checked.binds)?;
+    super::teams::complete_member(t, cat, &ty, &mut object, &links)?;
     let id = object
         .get("id")
         .and_then(Value::as_str)

@@ -20,6 +20,7 @@ mod policies;
 mod recycle;
 pub mod reports;
 mod service_principals;
+mod teams;
 mod users;
 
 use axum::body::Body;
