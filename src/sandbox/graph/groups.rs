@@ -195,7 +195,42 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         use crate::sandbox::store::{catalog::catalog, write};
         write::check_entity(catalog(), GROUP, body.clone(), write::Mode::Create)?.binds
     };
-    let get = |k: &str| crate::json::get_ci(&body, k).cloned();
+    let domain = ctx.state.tenant().domain.clone();
+    let object = new_object(&domain, &body)?;
+    let id = object["id"].as_str().unwrap_or_default().to_string();
+    // `members@odata.bind` and `owners@odata.bind` link as `.../$ref` does, once the group
+    // exists; every reference is checked first, so a bad one leaves no group behind.
+    let cat = crate::sandbox::store::catalog::catalog();
+    let mut tenant = ctx.state.tenant_mut();
+    let links = super::binds::resolve(&tenant, cat, GROUP, None, &binds)?;
+    super::binds::check_members(&tenant, &object, &links)?;
+    tenant.groups.insert(
+        id.clone(),
+        Group {
+            object: object.clone(),
+            members: vec![],
+        },
+    );
+    let path = crate::sandbox::store::EntityPath::set_item("groups", &id);
+    super::binds::apply(&mut tenant, &path, GROUP, links)?;
+    drop(tenant);
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(ctx.context("groups/$entity")),
+    );
+    out.extend(shape(&object, &[]));
+    Ok(json(StatusCode::CREATED, &Value::Object(out)))
+}
+
+/// A new group's object from create body `body` (checked by the store's write checks), as
+/// Graph sets it up in a tenant whose domain is `domain`: the four required properties, a
+/// Microsoft 365 group's `Public` visibility and mail, a new id and what the service sets.
+pub(super) fn new_object(
+    domain: &str,
+    body: &Map<String, Value>,
+) -> Result<Map<String, Value>, GraphErr> {
+    let get = |k: &str| crate::json::get_ci(body, k).cloned();
     let display_name = get("displayName").and_then(|v| v.as_str().map(str::to_string));
     let nickname = get("mailNickname").and_then(|v| v.as_str().map(str::to_string));
     let mail_enabled = get("mailEnabled").and_then(|v| v.as_bool());
@@ -245,7 +280,6 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         _ if unified => json!("Public"),
         _ => Value::Null,
     };
-    let domain = ctx.state.tenant().domain.clone();
     let id = new_id();
     let now = timestamp(chrono::Utc::now());
     let mut object = Map::new();
@@ -290,29 +324,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     ] {
         object.insert(k.to_string(), v);
     }
-    // `members@odata.bind` and `owners@odata.bind` link as `.../$ref` does, once the group
-    // exists; every reference is checked first, so a bad one leaves no group behind.
-    let cat = crate::sandbox::store::catalog::catalog();
-    let mut tenant = ctx.state.tenant_mut();
-    let links = super::binds::resolve(&tenant, cat, GROUP, None, &binds)?;
-    super::binds::check_members(&tenant, &object, &links)?;
-    tenant.groups.insert(
-        id.clone(),
-        Group {
-            object: object.clone(),
-            members: vec![],
-        },
-    );
-    let path = crate::sandbox::store::EntityPath::set_item("groups", &id);
-    super::binds::apply(&mut tenant, &path, GROUP, links)?;
-    drop(tenant);
-    let mut out = Map::new();
-    out.insert(
-        "@odata.context".into(),
-        json!(ctx.context("groups/$entity")),
-    );
-    out.extend(shape(&object, &[]));
-    Ok(json(StatusCode::CREATED, &Value::Object(out)))
+    Ok(object)
 }
 
 fn delete(ctx: &Ctx, id: &str) -> Handled {
