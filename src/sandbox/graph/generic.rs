@@ -645,6 +645,15 @@ fn nav_of(
     let p = cat
         .prop_info(ty, nav)
         .ok_or_else(|| GraphErr::segment_not_found(nav))?;
+    // A group's team, a team's primary channel: kept where Teams keeps them.
+    if let Some(target) = super::teams::alias(t, &path, &p.name) {
+        return Ok(Cur::Item {
+            types: vec![None; target.steps.len() + 1],
+            path: target,
+            ty: p.ty.clone(),
+            via: None,
+        });
+    }
     let from = match &path.root {
         Root::Set(s, _) if path.steps.is_empty() => Some(s.as_str()),
         Root::Singleton(s) if path.steps.is_empty() => Some(s.as_str()),
@@ -815,7 +824,7 @@ fn overlay_ref<'t>(t: &'t Tenant, set: &str, id: &str) -> Option<Object<'t>> {
 /// structural property, unset ones as `null` ([`Catalog::fill_declared`]); an unset
 /// collection-valued property is `[]`, never null, and a complex value lists all its
 /// properties ([`Catalog::empty_collections`]).
-fn shape(
+pub(super) fn shape(
     ctx: &Ctx,
     ty: &str,
     object: &Map<String, Value>,
@@ -1126,7 +1135,7 @@ fn unique(
 }
 
 /// The id an `@odata.id` (or `@odata.bind`) URL names: its last key.
-fn id_of_url(url: &str) -> Option<String> {
+pub(super) fn id_of_url(url: &str) -> Option<String> {
     let path = url.split('?').next().unwrap_or(url).trim_end_matches('/');
     let last = path.rsplit('/').next()?;
     let key = match (last.find('('), last.ends_with(')')) {

@@ -536,6 +536,9 @@ fn route_with_headers(
     {
         return generic::calendar_view(ctx, user);
     }
+    if let Some(answer) = teams::route(ctx, method, &s, body) {
+        return answer;
+    }
     if !claimed(ctx, method, &path, &s, body) {
         return generic::handle(ctx, method, &path, body, headers);
     }

@@ -9,13 +9,14 @@
 //! directory-role and app-role assignments leave with it (they no longer show in
 //! `roleManagement/directory/roleAssignments`, a role's `members` or a resource's
 //! `appRoleAssignedTo`) and come back on restore, as Entra keeps a soft-deleted object's
-//! relationships (learn.microsoft.com/entra/architecture/recover-from-deletions).
+//! relationships (learn.microsoft.com/entra/architecture/recover-from-deletions). A
+//! Microsoft 365 group's team is deleted and restored with it.
 
 use serde_json::{json, Map, Value};
 
 use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::{format_timestamp, Precision, Tenant};
-use crate::sandbox::store::{Deleted, Entity, Kept};
+use crate::sandbox::store::{Deleted, Entity, Kept, Nav};
 
 use super::generic::{APPLICATIONS, GROUPS, USERS};
 
@@ -87,7 +88,12 @@ pub fn delete_group(t: &mut Tenant, id: &str) -> bool {
     let groups = member_of(t, id);
     // A role-assignable group's directory roles and a group's app roles leave with it.
     let assignments = super::links::withdraw_assignments(t, id);
-    let side = t.store.remove_top(GROUPS, id).unwrap_or_default();
+    // Its team leaves with it, kept below it while it is deleted.
+    let team = t.store.remove_top(super::teams::TEAMS, id);
+    let mut side = t.store.remove_top(GROUPS, id).unwrap_or_default();
+    if let Some(team) = team {
+        side.nav.insert("team".into(), Nav::One(Box::new(team)));
+    }
     unlink(t, id);
     if unified(&group.object) {
         let mut object = group.object.clone();
@@ -257,7 +263,18 @@ pub fn restore(
     } else {
         entity.object = object.clone();
     }
+    let team = match entity.nav.remove("team") {
+        Some(Nav::One(team)) if set == GROUPS => Some(team),
+        Some(other) => {
+            entity.nav.insert("team".into(), other);
+            None
+        }
+        None => None,
+    };
     t.store.insert_top(&set, entity);
+    if let Some(team) = team {
+        t.store.insert_top(super::teams::TEAMS, *team);
+    }
     for g in member_of {
         if let Some(g) = t.groups.get_mut(&g) {
             if !g.members.iter().any(|m| m == id) {
