@@ -1,6 +1,7 @@
 //! Microsoft Teams objects over HTTP: conversation members named by `user@odata.bind` (inline
 //! in a chat's, team's or private channel's create body, or posted on their own), team
-//! provisioning (`POST /teams` from a template or a group, `PUT /groups/{id}/team`).
+//! provisioning (`POST /teams` from a template or a group, `PUT /groups/{id}/team`), and a
+//! user's `joinedTeams`.
 
 mod common;
 
@@ -251,6 +252,8 @@ async fn a_delegated_caller_owns_the_team_it_creates() {
     assert_eq!(members["value"][0]["roles"], json!(["owner"]), "{members}");
     let (_, primary) = g.get(&format!("/v1.0/teams/{id}/primaryChannel")).await;
     assert_eq!(primary["displayName"], "Announcements", "{primary}");
+    let (_, joined) = g.get("/v1.0/me/joinedTeams").await;
+    assert_eq!(strings(&joined, "id"), [id.as_str()], "{joined}");
 }
 
 /// What Graph refuses, making nothing: no template, a template it does not have, no owner
@@ -457,9 +460,10 @@ async fn a_team_from_a_group_takes_its_id_name_and_people() {
 }
 
 /// `POST /teams/{id}/members` and a private channel's inline members fill the member in from
-/// the user, and the cast filter Graph documents finds it (team-list-members).
+/// the user, the cast filter Graph documents finds it (team-list-members), and the user's
+/// `joinedTeams` lists exactly the teams whose members name it.
 #[tokio::test]
-async fn team_members_name_their_users() {
+async fn team_members_name_their_users_and_make_joined_teams() {
     let (_s, g) = blank().await;
     let adele = make_user(&g, "adele").await;
     let alex = make_user(&g, "alex").await;
@@ -496,6 +500,20 @@ async fn team_members_name_their_users() {
     let (status, found) = g.get(&filter).await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(strings(&found, "userId"), [alex.as_str()], "{found}");
+    let (_, joined) = g.get(&format!("/v1.0/users/{alex}/joinedTeams")).await;
+    let mut ids = strings(&joined, "id");
+    ids.sort_unstable();
+    let mut expected = vec![teams[0].as_str(), teams[1].as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "{joined}");
+    assert!(
+        strings(&joined, "displayName").contains(&"Mark 8"),
+        "{joined}"
+    );
+    let (_, joined) = g.get(&format!("/v1.0/users/{adele}/joinedTeams")).await;
+    assert_eq!(strings(&joined, "id").len(), 3, "{joined}");
+    let (_, joined) = g.get(&format!("/v1.0/users/{megan}/joinedTeams")).await;
+    assert_eq!(joined["value"], json!([]), "{joined}");
     // channel-post, "Create private channel on behalf of user".
     let channel = g
         .created(
@@ -534,6 +552,8 @@ async fn a_team_is_deleted_and_restored_with_its_group() {
     assert_eq!(status, 204);
     let (status, gone) = g.get(&format!("/v1.0/teams/{id}")).await;
     assert_eq!(status, 404, "{gone}");
+    let (_, joined) = g.get(&format!("/v1.0/users/{adele}/joinedTeams")).await;
+    assert_eq!(joined["value"], json!([]), "{joined}");
     let (status, restored) = g
         .post(
             &format!("/v1.0/directory/deletedItems/{id}/restore"),
@@ -548,4 +568,6 @@ async fn a_team_is_deleted_and_restored_with_its_group() {
         .get(&format!("/v1.0/groups/{id}/team/primaryChannel"))
         .await;
     assert_eq!(primary["displayName"], "General", "{primary}");
+    let (_, joined) = g.get(&format!("/v1.0/users/{adele}/joinedTeams")).await;
+    assert_eq!(strings(&joined, "id"), [id.as_str()], "{joined}");
 }

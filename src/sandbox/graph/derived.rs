@@ -8,7 +8,10 @@
 //! - as the inverse of another object's links: a user's or service principal's
 //!   `ownedObjects` are the groups, applications and service principals that list it among
 //!   their `owners` (user-list-ownedobjects), a user's `ownedDevices` and `registeredDevices`
-//!   the devices that list it among their `registeredOwners` and `registeredUsers`.
+//!   the devices that list it among their `registeredOwners` and `registeredUsers`;
+//! - by membership: a user's `joinedTeams` are the teams whose members name it
+//!   (user-list-joinedteams; the CSDL calls the collection contained), and a team's `group`
+//!   is the group of its id.
 //!
 //! Adding a grant, an owner (`owners/$ref`, `owners@odata.bind`) or a device owner therefore
 //! shows on the other side at once, and removing it (or deleting the object) withdraws it.
@@ -29,6 +32,8 @@ pub fn links(t: &Tenant, owner: &EntityPath, nav: &str) -> Option<Vec<String>> {
         ("users" | "servicePrincipals", "ownedObjects") => linking(t, OWNED, "owners", id),
         ("users", "ownedDevices") => linking(t, &["devices"], "registeredOwners", id),
         ("users", "registeredDevices") => linking(t, &["devices"], "registeredUsers", id),
+        ("users", "joinedTeams") => super::teams::joined(t, id),
+        ("teams", "group") => t.groups.contains_key(id).then(|| vec![id.to_string()])?,
         _ => return None,
     })
 }

@@ -304,6 +304,18 @@ fn find_linked(t: &Tenant, key: &str) -> Option<EntityPath> {
     None
 }
 
+/// The entity a link names, in entity set `set` (the one its navigation property binds to)
+/// when that holds it, else wherever [`find_linked`] finds it: a team has its group's id, and
+/// a user's `joinedTeams` name the teams.
+fn linked_in(t: &Tenant, key: &str, set: Option<&str>) -> Option<EntityPath> {
+    match set.filter(|s| !is_overlay(s)) {
+        Some(s) if t.store.sets.get(s).is_some_and(|m| m.contains_key(key)) => {
+            Some(EntityPath::set_item(s, key))
+        }
+        _ => find_linked(t, key),
+    }
+}
+
 /// Whether a contained collection of a singleton holds entities of type `ty` (the policies
 /// under `/policies`): a non-contained navigation to that type links to them.
 fn held_by_singleton(cat: &Catalog, ty: &str) -> bool {
@@ -577,9 +589,9 @@ fn item_of(
                 via: None,
             })
         }
-        Src::Links(owner, _, nav, _) => {
+        Src::Links(owner, _, nav, target) => {
             let linked = links_of(t, &owner, &nav).iter().any(|x| x == key);
-            let path = find_linked(t, key)
+            let path = linked_in(t, key, target.as_deref())
                 .filter(|_| linked)
                 .ok_or_else(|| not_found(directory, key))?;
             let types = match path.top() {
@@ -659,9 +671,12 @@ fn nav_of(
         Root::Singleton(s) if path.steps.is_empty() => Some(s.as_str()),
         _ => None,
     };
+    // A collection Graph derives from other objects lists what it derives, contained in the
+    // CSDL or not (a user's `joinedTeams`, [`super::derived`]).
+    let derived = p.collection && super::derived::links(t, &path, &p.name).is_some();
     // A non-contained navigation with no entity set to point into (`drive/bundles`) holds
     // its entities itself.
-    let target = (!p.contained)
+    let target = (!p.contained || derived)
         .then(|| cat.binding_target(from, &p.name, &p.ty))
         .flatten();
     // A "contained" collection of plain directoryObjects (`featureRolloutPolicy.appliesTo`)
@@ -686,6 +701,7 @@ fn nav_of(
     };
     let bound = !single_links.is_empty();
     let contained = !references
+        && !derived
         && !into_singleton
         && !bound
         && (p.contained || target.is_none() || is_deleted_items(&path, &p.name));
@@ -787,9 +803,9 @@ fn members<'t>(
                 }
             }
         }
-        Src::Links(owner, _, nav, _) => {
+        Src::Links(owner, _, nav, target) => {
             for id in links_of(t, owner, nav) {
-                if let Some(path) = find_linked(t, &id) {
+                if let Some(path) = linked_in(t, &id, target.as_deref()) {
                     if let Some((ty, o)) = read(t, &path) {
                         out.push((path, ty, Cow::Owned(o)));
                     }

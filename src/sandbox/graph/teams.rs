@@ -12,7 +12,8 @@
 //!   starts with its General channel (its `primaryChannel`) and its owners: the members the
 //!   body names, the delegated caller, or the group's owners and members.
 //! - A group's `team` is the team of its id (404 when it has none); a team's `primaryChannel`
-//!   is its General channel in `channels`.
+//!   is its General channel in `channels`; a user's `joinedTeams` are the teams whose members
+//!   name the user (user-list-joinedteams).
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Method, Response, StatusCode};
@@ -598,4 +599,21 @@ pub fn alias(t: &Tenant, path: &EntityPath, nav: &str) -> Option<EntityPath> {
         }
         _ => None,
     }
+}
+
+/// The teams whose members name user `id` (user-list-joinedteams).
+pub fn joined(t: &Tenant, id: &str) -> Vec<String> {
+    t.store
+        .sets
+        .get(TEAMS)
+        .into_iter()
+        .flatten()
+        .filter(|(_, team)| {
+            team.many("members").is_some_and(|m| {
+                m.values()
+                    .any(|x| x.object.get("userId").and_then(Value::as_str) == Some(id))
+            })
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
 }
