@@ -89,6 +89,11 @@
   `adminRemove` and `selfDeactivate` end it, an eligibility request makes or ends an
   eligibility; assigning twice, activating without an eligibility and removing what is not
   there are refused with Graph''s codes. They were stored and changed nothing.
+- The sandbox provisions teams as Graph does: `New-MgTeam` with `template@odata.bind` (or
+  `group@odata.bind`, or `Set-MgGroupTeam`) makes the Microsoft 365 group, the General channel
+  and the owners; chats, teams and private channels take members written with
+  `user@odata.bind` (they were refused), a member added that way has its user''s id, name and
+  email, and `Get-MgUserJoinedTeam` lists the user''s teams.
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,
