@@ -31,7 +31,7 @@ const SERVICE_PRINCIPALS: &str = "servicePrincipals";
 /// The default access role: assignable on any resource, declared or not.
 const DEFAULT_ACCESS: &str = "00000000-0000-0000-0000-000000000000";
 
-fn text<'a>(o: &'a Map<String, Value>, k: &str) -> &'a str {
+pub(super) fn text<'a>(o: &'a Map<String, Value>, k: &str) -> &'a str {
     crate::json::get_ci(o, k)
         .and_then(Value::as_str)
         .unwrap_or_default()
@@ -114,18 +114,15 @@ pub fn before_create(
         if pim {
             return super::pim::before_create(t, owner, nav, object);
         }
-        let scope = text(object, "directoryScopeId");
+        let scope = match text(object, "directoryScopeId") {
+            "" => "/",
+            s => s,
+        };
         let duplicate = t
             .store
             .get(owner)
             .and_then(|d| d.many(nav))
-            .is_some_and(|m| {
-                m.values().any(|a| {
-                    text(&a.object, "principalId") == pid
-                        && text(&a.object, "roleDefinitionId") == rid
-                        && text(&a.object, "directoryScopeId") == scope
-                })
-            });
+            .is_some_and(|m| m.values().any(|a| gives(&a.object, pid, rid, scope)));
         if duplicate {
             return Err(GraphErr::bad_request(
                 "A conflicting object with one or more of the specified property values is present in the directory.",
@@ -295,25 +292,36 @@ pub(super) fn add_assignment(t: &mut Tenant, assignment: Map<String, Value>) {
     role_assigned(t, &assignment);
 }
 
+/// Whether a role assignment (or schedule, or request) `o` gives role `role` to `principal`
+/// at `scope` (`/` when it names none).
+pub(super) fn gives(o: &Map<String, Value>, principal: &str, role: &str, scope: &str) -> bool {
+    let at = match text(o, "directoryScopeId") {
+        "" => "/",
+        s => s,
+    };
+    text(o, "principalId") == principal
+        && text(o, "roleDefinitionId").eq_ignore_ascii_case(role)
+        && at == scope
+}
+
+/// Takes the directory's role assignments that `which` selects out of the store (their
+/// schedules and memberships are the caller's to undo).
+fn take_assignments(t: &mut Tenant, which: impl Fn(&Map<String, Value>) -> bool) -> Vec<Entity> {
+    let Some(d) = rbac_directory(t) else {
+        return vec![];
+    };
+    let m = d.many_mut("roleAssignments");
+    let ids: Vec<String> = m
+        .values()
+        .filter(|a| which(&a.object))
+        .map(|a| a.id().to_string())
+        .collect();
+    ids.iter().filter_map(|i| m.shift_remove(i)).collect()
+}
+
 /// Ends the assignments of role `role` to `principal` at `scope`, and what they gave.
 pub(super) fn remove_assignments(t: &mut Tenant, principal: &str, role: &str, scope: &str) {
-    let removed: Vec<Entity> = match rbac_directory(t) {
-        Some(d) => {
-            let m = d.many_mut("roleAssignments");
-            let ids: Vec<String> = m
-                .values()
-                .filter(|a| {
-                    text(&a.object, "principalId") == principal
-                        && text(&a.object, "roleDefinitionId").eq_ignore_ascii_case(role)
-                        && text(&a.object, "directoryScopeId") == scope
-                })
-                .map(|a| a.id().to_string())
-                .collect();
-            ids.iter().filter_map(|i| m.shift_remove(i)).collect()
-        }
-        None => vec![],
-    };
-    for a in &removed {
+    for a in &take_assignments(t, |a| gives(a, principal, role, scope)) {
         role_unassigned(t, &a.object, a.id());
     }
 }
@@ -629,22 +637,7 @@ pub fn remove_role_member(t: &mut Tenant, role_id: &str, member: &str) -> Result
     if !is_member {
         return Err(GraphErr::not_found(member));
     }
-    let removed: Vec<Entity> = match rbac_directory(t) {
-        Some(d) => {
-            let m = d.many_mut("roleAssignments");
-            let ids: Vec<String> = m
-                .values()
-                .filter(|a| {
-                    text(&a.object, "principalId") == member
-                        && text(&a.object, "roleDefinitionId") == template
-                        && text(&a.object, "directoryScopeId") == "/"
-                })
-                .map(|a| a.id().to_string())
-                .collect();
-            ids.iter().filter_map(|i| m.shift_remove(i)).collect()
-        }
-        None => vec![],
-    };
+    let removed = take_assignments(t, |a| gives(a, member, &template, "/"));
     if removed.is_empty() {
         // A membership without an assignment (none is made that way, but a seed may).
         let assignment =
@@ -662,16 +655,7 @@ pub fn remove_role_member(t: &mut Tenant, role_id: &str, member: &str) -> Result
 /// service principal, the mirrors of the assignments granted on it (on each principal's
 /// `appRoleAssignments`); answers them, to be put back by [`reinstate_assignments`] on restore.
 pub fn withdraw_assignments(t: &mut Tenant, id: &str) -> Vec<Entity> {
-    let mut out: Vec<Entity> = vec![];
-    if let Some(d) = rbac_directory(t) {
-        let m = d.many_mut("roleAssignments");
-        let ids: Vec<String> = m
-            .values()
-            .filter(|a| text(&a.object, "principalId") == id)
-            .map(|a| a.id().to_string())
-            .collect();
-        out.extend(ids.iter().filter_map(|i| m.shift_remove(i)));
-    }
+    let mut out = take_assignments(t, |a| text(a, "principalId") == id);
     for a in &out {
         role_unassigned(t, &a.object, a.id());
     }

@@ -14,16 +14,12 @@ use crate::sandbox::odata::GraphErr;
 use crate::sandbox::state::{format_timestamp, new_id, Precision, Tenant};
 use crate::sandbox::store::{Entity, EntityPath, Root};
 
+use super::links::{gives, text};
+
 const ASSIGNMENT_REQUESTS: &str = "roleAssignmentScheduleRequests";
 const ELIGIBILITY_REQUESTS: &str = "roleEligibilityScheduleRequests";
 const ELIGIBILITY_SCHEDULE: &str = "microsoft.graph.unifiedRoleEligibilitySchedule";
 const ELIGIBILITY_INSTANCE: &str = "microsoft.graph.unifiedRoleEligibilityScheduleInstance";
-
-fn text<'a>(o: &'a Map<String, Value>, k: &str) -> &'a str {
-    crate::json::get_ci(o, k)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
 
 /// Whether `owner`/`nav` is one of the directory's PIM request collections.
 pub fn is_request(owner: &EntityPath, nav: &str) -> bool {
@@ -50,13 +46,7 @@ fn holds(t: &Tenant, owner: &EntityPath, nav: &str, (p, r, s): &(String, String,
     t.store
         .get(owner)
         .and_then(|d| d.many(nav))
-        .is_some_and(|m| {
-            m.values().any(|e| {
-                text(&e.object, "principalId") == p
-                    && text(&e.object, "roleDefinitionId").eq_ignore_ascii_case(r)
-                    && target(&e.object).2 == *s
-            })
-        })
+        .is_some_and(|m| m.values().any(|e| gives(&e.object, p, r, s)))
 }
 
 fn refused(code: &'static str, message: &str) -> GraphErr {
@@ -184,10 +174,8 @@ pub fn after_create(t: &mut Tenant, nav: &str, request: &Map<String, Value>) {
                     "roleEligibilitySchedules",
                     "roleEligibilityScheduleInstances",
                 ] {
-                    d.many_mut(nav).retain(|_, e| {
-                        let (p, r, s) = target(&e.object);
-                        !(p == key.0 && r.eq_ignore_ascii_case(&key.1) && s == key.2)
-                    });
+                    d.many_mut(nav)
+                        .retain(|_, e| !gives(&e.object, &key.0, &key.1, &key.2));
                 }
             }
         }
