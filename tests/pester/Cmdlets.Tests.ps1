@@ -272,6 +272,28 @@ Describe 'Bodies as Microsoft''s examples write them' {
 }
 
 Describe 'What security suites and Microsoft''s examples call' {
+    It 'a user''s default calendar is "Calendar", and the docs'' New-MgUserEvent example lands in it with its organizer' {
+        $upn = 'admin@contoso.onmicrosoft.com'
+        $calendar = Get-MgUserDefaultCalendar -UserId $upn -ErrorAction Stop
+        $calendar.Name | Should -Be 'Calendar'
+        $calendar.IsDefaultCalendar | Should -BeTrue
+        (Get-MgUserCalendar -UserId $upn).Id | Should -Contain $calendar.Id
+        $params = @{
+            subject   = 'Let''s go for lunch'
+            body      = @{ contentType = 'HTML'; content = 'Does next month work for you?' }
+            start     = @{ dateTime = '2026-12-15T12:00:00'; timeZone = 'Pacific Standard Time' }
+            end       = @{ dateTime = '2026-12-15T14:00:00'; timeZone = 'Pacific Standard Time' }
+            location  = @{ displayName = 'Harry''s Bar' }
+            attendees = @(@{ emailAddress = @{ address = 'samanthab@contoso.com'; name = 'Samantha Booth' }; type = 'required' })
+        }
+        $e = New-MgUserEvent -UserId $upn -BodyParameter $params -ErrorAction Stop
+        $e.Organizer.EmailAddress.Address | Should -Be $upn
+        $e.OriginalStartTimeZone | Should -Be 'Pacific Standard Time'
+        $e.Attendees[0].Status.Response | Should -Be 'none'
+        (Get-MgUserDefaultCalendarEvent -UserId $upn).Id | Should -Contain $e.Id
+        (Get-MgUserCalendarEvent -UserId $upn -CalendarId $calendar.Id).Id | Should -Contain $e.Id
+    }
+
     It 'PIM requests change who holds a role: assign, refuse twice, remove; make eligible, then activate' {
         $u = New-MgUser -DisplayName 'PIM user' -MailNickname pimuser -UserPrincipalName "pimuser@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
         $role = 'fdd7a751-b60b-444a-984c-02652fe8fa1c'   # Groups Administrator

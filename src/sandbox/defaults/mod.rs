@@ -735,6 +735,16 @@ pub fn on_create(ty: &str, object: &mut Map<String, Value>) {
         "microsoft.graph.accessPackageCatalog" => json!({
             "catalogType": "userManaged", "state": "published", "isExternallyVisible": true,
         }),
+        // user-post-events: Outlook's defaults for what the request leaves out (the organizer,
+        // responses and time zones are the mailbox's: graph::calendar).
+        "microsoft.graph.event" => json!({
+            "isAllDay": false, "isCancelled": false, "isDraft": false, "isOnlineMeeting": false,
+            "isReminderOn": true, "reminderMinutesBeforeStart": 15, "responseRequested": true,
+            "showAs": "busy", "importance": "normal", "sensitivity": "normal",
+            "hasAttachments": false, "allowNewTimeProposals": true, "hideAttendees": false,
+            "location": {"displayName": "", "locationType": "default", "uniqueIdType": "unknown"},
+            "locations": [], "attendees": [], "categories": [], "recurrence": null,
+        }),
         // authenticationstrengthroot-post-policies: what an admin makes is a custom strength.
         "microsoft.graph.authenticationStrengthPolicy" => json!({"policyType": "custom"}),
         _ => return,

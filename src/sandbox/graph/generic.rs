@@ -2318,6 +2318,7 @@ fn create(
     unique(t, &ty, &object, None)?;
     if let Src::Contained(owner, _, nav) = &src {
         super::links::before_create(t, owner, nav, &ty, &mut object)?;
+        super::calendar::before_create(t, owner, &ty, &mut object);
         if ty == super::extensions::EXTENSION_PROPERTY && nav == "extensionProperties" {
             super::extensions::before_create(t, owner, &mut object)?;
         }

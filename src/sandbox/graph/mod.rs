@@ -4,6 +4,7 @@ mod actions;
 mod applications;
 mod batch;
 mod binds;
+mod calendar;
 mod conditional_access;
 mod deep_insert;
 mod derived;
@@ -527,6 +528,14 @@ fn route_with_headers(
     );
     if !allowed {
         return Err(GraphErr::denied());
+    }
+    // A default calendar's addresses, rewritten to where the store keeps it (made on first use:
+    // hence the write lock, taken only for calendar paths).
+    if segs
+        .get(2)
+        .is_some_and(|n| n == "calendar" || n == "calendars")
+    {
+        calendar::route(&mut ctx.state.tenant_mut(), segs, &mut path);
     }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     if let (
