@@ -938,3 +938,65 @@ async fn a_role_template_is_activated_once_and_named_after_itself() {
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["error"]["code"], "Request_BadRequest", "{err}");
 }
+
+/// application-upsert: `PATCH /applications(uniqueName='x')` with `Prefer: create-if-missing`
+/// creates the application with that unique name (201, then found by it); without the
+/// preference a missing one is 404; a second upsert updates the same object (204).
+#[tokio::test]
+async fn an_application_is_upserted_by_its_unique_name() {
+    let (_s, g) = blank().await;
+    let path = "/v1.0/applications(uniqueName='contoso-upsert')";
+    let (status, _) = patch_with(&g, path, json!({"displayName": "Upserted"}), None).await;
+    assert_eq!(status, 404, "without create-if-missing nothing is made");
+
+    let (status, app) = patch_with(
+        &g,
+        path,
+        json!({"displayName": "Upserted"}),
+        Some("create-if-missing"),
+    )
+    .await;
+    assert_eq!(status, 201, "{app}");
+    assert_eq!(app["uniqueName"], "contoso-upsert");
+    assert!(app["appId"].is_string());
+    let (status, again) = patch_with(
+        &g,
+        path,
+        json!({"displayName": "Renamed"}),
+        Some("create-if-missing"),
+    )
+    .await;
+    assert_eq!(status, 204, "{again}");
+    let (_, read) = g.get(path).await;
+    assert_eq!(read["id"], app["id"]);
+    assert_eq!(read["displayName"], "Renamed");
+    let (_, all) = g
+        .get("/v1.0/applications?$filter=displayName eq 'Renamed'")
+        .await;
+    assert_eq!(strings(&all, "id").len(), 1);
+}
+
+/// authenticationcontextclassreference-update: the PATCH of an id not used yet creates the
+/// authentication context (204), and a later PATCH updates it.
+#[tokio::test]
+async fn an_authentication_context_is_created_by_its_update() {
+    let (_s, g) = blank().await;
+    let path = "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/c3";
+    let (status, body) = patch_with(
+        &g,
+        path,
+        json!({"displayName": "Contoso medium", "description": "Medium protection", "isAvailable": true}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, read) = g.get(path).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["id"], "c3");
+    assert_eq!(read["displayName"], "Contoso medium");
+    let (status, _) = patch_with(&g, path, json!({"isAvailable": false}), None).await;
+    assert_eq!(status, 204);
+    let (_, read) = g.get(path).await;
+    assert_eq!(read["isAvailable"], false);
+    assert_eq!(read["displayName"], "Contoso medium");
+}

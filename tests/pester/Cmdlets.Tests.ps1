@@ -294,6 +294,14 @@ Describe 'What security suites and Microsoft''s examples call' {
         (Get-MgUserCalendarEvent -UserId $upn -CalendarId $calendar.Id).Id | Should -Contain $e.Id
     }
 
+    It 'the docs'' authentication context example creates it with Update-, as Graph''s PATCH does for an unused id' {
+        $params = @{ displayName = 'Contoso medium'; description = 'Medium protection level defined for Contoso policy'; isAvailable = $true }
+        Update-MgIdentityConditionalAccessAuthenticationContextClassReference -AuthenticationContextClassReferenceId c7 -BodyParameter $params -ErrorAction Stop
+        $c = Get-MgIdentityConditionalAccessAuthenticationContextClassReference -AuthenticationContextClassReferenceId c7 -ErrorAction Stop
+        $c.DisplayName | Should -Be 'Contoso medium'
+        $c.IsAvailable | Should -BeTrue
+    }
+
     It 'PIM requests change who holds a role: assign, refuse twice, remove; make eligible, then activate' {
         $u = New-MgUser -DisplayName 'PIM user' -MailNickname pimuser -UserPrincipalName "pimuser@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
         $role = 'fdd7a751-b60b-444a-984c-02652fe8fa1c'   # Groups Administrator

@@ -1211,9 +1211,23 @@ fn ref_id_option(ctx: &Ctx) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-/// Serves `path` (below the version) from the generic store.
+/// Serves `path` (below the version) from the generic store. An update of nothing that Graph
+/// documents as an upsert creates instead ([`super::upsert`]).
 pub fn handle(ctx: &Ctx, method: &Method, path: &str, body: &[u8], headers: &HeaderMap) -> Handled {
-    handle_path(ctx, method, path, body, headers, true)
+    match handle_path(ctx, method, path, body, headers, true) {
+        Err(e) if e.status == StatusCode::NOT_FOUND && *method == Method::PATCH => {
+            let Some(c) = super::upsert::creation(path, headers, body) else {
+                return Err(e);
+            };
+            let created = handle_path(ctx, &Method::POST, &c.collection, &c.body, headers, true)?;
+            Ok(if c.status == StatusCode::NO_CONTENT {
+                no_content()
+            } else {
+                created
+            })
+        }
+        answer => answer,
+    }
 }
 
 fn handle_path(

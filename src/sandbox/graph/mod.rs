@@ -22,6 +22,7 @@ mod recycle;
 pub mod reports;
 mod service_principals;
 mod teams;
+mod upsert;
 mod users;
 
 use axum::body::Body;
