@@ -98,6 +98,15 @@ pub async fn user_token(s: &Sandbox, user: &str, scopes: &str) -> Value {
     body
 }
 
+/// A client of the sandbox acting as `user` with delegated `scopes` ([`user_token`]).
+pub async fn user_graph(s: &Sandbox, user: &str, scopes: &str) -> Graph {
+    let token = user_token(s, user, scopes).await;
+    Graph {
+        base: s.base_url.clone(),
+        token: token["access_token"].as_str().unwrap().to_string(),
+    }
+}
+
 /// A GET with `ConsistencyLevel: eventual` (advanced queries): status and body.
 pub async fn eventual(g: &Graph, path: &str) -> (u16, Value) {
     let resp = client()

@@ -11,21 +11,27 @@
 //!   the devices that list it among their `registeredOwners` and `registeredUsers`;
 //! - by membership: a user's `joinedTeams` are the teams whose members name it
 //!   (user-list-joinedteams; the CSDL calls the collection contained), and a team's `group`
-//!   is the group of its id.
+//!   is the group of its id;
+//! - below the `planner` singleton and a user's or group's `planner`: a plan's tasks and
+//!   buckets, a bucket's tasks, a group's plans, a user's tasks and plans
+//!   ([`super::planner::links`]).
 //!
 //! Adding a grant, an owner (`owners/$ref`, `owners@odata.bind`) or a device owner therefore
 //! shows on the other side at once, and removing it (or deleting the object) withdraws it.
 
 use crate::sandbox::state::Tenant;
-use crate::sandbox::store::EntityPath;
+use crate::sandbox::store::{Entity, EntityPath};
 
 const GRANTS: &str = "oauth2PermissionGrants";
 /// The sets whose objects have `owners` (groups keep theirs in the store's side entity).
 const OWNED: &[&str] = &["groups", "applications", "servicePrincipals"];
 
-/// The ids navigation `nav` of top-level entity `owner` derives, when Graph derives it.
+/// The ids navigation `nav` of the entity at `owner` derives, when Graph derives it.
 pub fn links(t: &Tenant, owner: &EntityPath, nav: &str) -> Option<Vec<String>> {
-    let (set, id) = owner.top()?;
+    let Some((set, id)) = owner.top() else {
+        // Contained entities (a plan below `/planner`, a user's `planner`).
+        return super::planner::links(t, owner, nav);
+    };
     Some(match (set, nav) {
         ("servicePrincipals", GRANTS) => by_key(t, GRANTS, "clientId", id),
         ("users", GRANTS) => by_key(t, GRANTS, "principalId", id),
@@ -40,11 +46,20 @@ pub fn links(t: &Tenant, owner: &EntityPath, nav: &str) -> Option<Vec<String>> {
 
 /// The objects of entity set `set` whose property `key` is `id`.
 fn by_key(t: &Tenant, set: &str, key: &str, id: &str) -> Vec<String> {
-    t.store
-        .sets
-        .get(set)
-        .into_iter()
-        .flat_map(|s| s.values())
+    keyed(
+        t.store.sets.get(set).into_iter().flat_map(|s| s.values()),
+        key,
+        id,
+    )
+}
+
+/// The ids of `entities` whose property `key` is `id` (in any case, as Graph compares ids).
+pub(super) fn keyed<'a>(
+    entities: impl Iterator<Item = &'a Entity>,
+    key: &str,
+    id: &str,
+) -> Vec<String> {
+    entities
         .filter(|e| {
             e.object
                 .get(key)

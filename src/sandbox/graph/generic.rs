@@ -2333,6 +2333,7 @@ fn create(
     if let Src::Contained(owner, _, nav) = &src {
         super::links::before_create(t, owner, nav, &ty, &mut object)?;
         super::calendar::before_create(t, owner, &ty, &mut object);
+        super::planner::before_create(t, owner, nav, &mut object)?;
         if ty == super::extensions::EXTENSION_PROPERTY && nav == "extensionProperties" {
             super::extensions::before_create(t, owner, &mut object)?;
         }
@@ -2718,6 +2719,7 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
         return Err(not_found(directory, &key));
     };
     super::links::after_delete(t, &parent, &nav, &removed);
+    super::planner::after_delete(t, &parent, &nav, &removed);
     t.store.version += 1;
     Ok(no_content())
 }

@@ -17,6 +17,7 @@ mod links;
 mod methods;
 mod password_reset;
 mod pim;
+mod planner;
 mod policies;
 mod recycle;
 pub mod reports;
