@@ -259,6 +259,21 @@ Describe 'Bodies as Microsoft''s examples write them' {
         { Get-MgPlannerTask -PlannerTaskId $task.Id -ErrorAction Stop } | Should -Throw
     }
 
+    It 'a plan''s tasks and buckets, a group''s plans and a user''s tasks list what was created, as scripts read them back' {
+        $me = Get-MgUser -UserId admin@contoso.onmicrosoft.com
+        $g = New-MgGroup -DisplayName 'Launch' -MailEnabled -MailNickname launch -SecurityEnabled:$false -GroupTypes Unified -ErrorAction Stop
+        $plan = New-MgPlannerPlan -Container @{ url = "https://graph.microsoft.com/v1.0/groups/$($g.Id)" } -Title 'Launch plan' -ErrorAction Stop
+        $plan.Container.ContainerId | Should -Be $g.Id
+        $bucket = New-MgPlannerBucket -Name 'To do' -PlanId $plan.Id -ErrorAction Stop
+        $assignments = @{ $me.Id = @{ '@odata.type' = '#microsoft.graph.plannerAssignment'; orderHint = ' !' } }
+        $task = New-MgPlannerTask -PlanId $plan.Id -BucketId $bucket.Id -Title 'Book the venue' -Assignments $assignments -ErrorAction Stop
+        (Get-MgPlannerPlanTask -PlannerPlanId $plan.Id).Id | Should -Be @($task.Id)
+        (Get-MgPlannerPlanBucket -PlannerPlanId $plan.Id).Id | Should -Be @($bucket.Id)
+        (Get-MgPlannerBucketTask -PlannerBucketId $bucket.Id).Id | Should -Be @($task.Id)
+        (Get-MgGroupPlannerPlan -GroupId $g.Id).Id | Should -Be @($plan.Id)
+        (Get-MgUserPlannerTask -UserId $me.Id).Id | Should -Contain $task.Id
+    }
+
     It 'an open extension inside a new message keeps its own members' {
         $params = @{
             subject    = 'Annual review'
