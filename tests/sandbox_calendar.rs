@@ -18,14 +18,9 @@ fn event(subject: &str, zone: &str, attendee: &str) -> Value {
     })
 }
 
-/// The subjects of a collection page.
+/// The subjects of the events a list at `path` answers.
 async fn subjects(g: &Graph, path: &str) -> Vec<String> {
-    let (status, page) = g.get(path).await;
-    assert_eq!(status, 200, "GET {path}: {page}");
-    strings(&page, "subject")
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+    listed_by(g, path, "subject").await
 }
 
 /// A user's default calendar is "Calendar", owned by the user, the first of its calendars and

@@ -62,12 +62,7 @@ fn id(object: &Value) -> String {
 
 /// The ids a list at `path` answers (it must answer 200).
 async fn listed(g: &Graph, path: &str) -> Vec<String> {
-    let (status, page) = g.get(path).await;
-    assert_eq!(status, 200, "GET {path}: {page}");
-    strings(&page, "id")
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+    listed_by(g, path, "id").await
 }
 
 /// Adds user `user` to group `group` (`POST /groups/{id}/members/$ref`).

@@ -274,3 +274,13 @@ pub fn strings<'a>(page: &'a Value, key: &str) -> Vec<&'a str> {
         })
         .collect()
 }
+
+/// The string `key` of every item a list at `path` answers (which must be 200), in order.
+pub async fn listed_by(g: &Graph, path: &str, key: &str) -> Vec<String> {
+    let (status, page) = g.get(path).await;
+    assert_eq!(status, 200, "GET {path}: {page}");
+    strings(&page, key)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
