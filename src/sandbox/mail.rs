@@ -2,14 +2,17 @@
 //! mailbox has the default folders from the start, a folder is reached by its well-known name
 //! in any case (`mailFolders/Inbox`, `SentItems`), and attachments sent with `sendMail` are
 //! stored as the message's `attachments`; `move`, `copy`, replies and forwards act on the
-//! mailbox as Exchange does.
+//! mailbox as Exchange does. A message created in a mailbox is a draft (in Drafts, or the
+//! folder it was posted to) until `send` delivers it as `sendMail` does. A mailbox keeps each
+//! message twice, in its `messages` and in its folder's, and every change through one place
+//! is brought to the other ([`changed`], [`after_delete`]).
 
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use super::odata::GraphErr;
 use super::state::{format_timestamp, new_id, Precision, Tenant};
-use super::store::{Entity, EntityPath};
+use super::store::{Entity, EntityPath, Root};
 use crate::json::get_ci;
 
 /// The default folders: (well-known name, which is the folder's id here; display name).
@@ -131,7 +134,8 @@ fn folder_key(user: &Entity, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn not_in_store() -> GraphErr {
+/// Exchange's 404 for an item or folder a mailbox does not hold.
+pub fn not_in_store() -> GraphErr {
     GraphErr::new(
         StatusCode::NOT_FOUND,
         "ErrorItemNotFound",
@@ -181,16 +185,29 @@ pub fn file_in(t: &mut Tenant, uid: &str, folder: &str, message: Entity) {
     }
 }
 
+/// String property `key` of `object`, empty when it has none.
+fn text(object: &Map<String, Value>, key: &str) -> String {
+    get_ci(object, key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether a message (as stored) is unread: a message without `isRead` counts as read.
+fn unread(message: &Entity) -> bool {
+    !message
+        .object
+        .get("isRead")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+}
+
 /// Files `message` (an entity, its id set) in `folder` and in the mailbox's `messages`.
 fn file(user: &mut Entity, folder: &str, mut message: Entity) {
     message
         .object
         .insert("parentFolderId".into(), json!(folder));
-    let unread = !message
-        .object
-        .get("isRead")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+    let unread = unread(&message);
     let id = message.id().to_string();
     count(user, folder, 1, i64::from(unread));
     user.many_mut("messages")
@@ -198,6 +215,18 @@ fn file(user: &mut Entity, folder: &str, mut message: Entity) {
     if let Some(f) = user.many_mut("mailFolders").get_mut(folder) {
         f.many_mut("messages").insert(id, message);
     }
+}
+
+/// Takes `message` out of the mailbox: out of its `messages` and every folder, and out of its
+/// folder's counts.
+fn take_out(user: &mut Entity, message: &Entity) {
+    let mid = message.id();
+    user.many_mut("messages").shift_remove(mid);
+    for f in user.many_mut("mailFolders").values_mut() {
+        f.many_mut("messages").shift_remove(mid);
+    }
+    let folder = text(&message.object, "parentFolderId");
+    count(user, &folder, -1, -i64::from(unread(message)));
 }
 
 /// `move` and `copy` (learn.microsoft.com/graph/api/message-move, message-copy): the message
@@ -215,22 +244,7 @@ pub fn move_or_copy(
     let dest = folder_key(user, destination).ok_or_else(not_in_store)?;
     let message = find(user, mid).ok_or_else(not_in_store)?;
     if !keep {
-        let from = message
-            .object
-            .get("parentFolderId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let unread = !message
-            .object
-            .get("isRead")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        user.many_mut("messages").shift_remove(mid);
-        for f in user.many_mut("mailFolders").values_mut() {
-            f.many_mut("messages").shift_remove(mid);
-        }
-        count(user, &from, -1, -i64::from(unread));
+        take_out(user, &message);
     }
     let mut filed = message;
     filed.object.insert("id".into(), json!(new_id()));
@@ -332,6 +346,10 @@ pub fn respond(
         "body".into(),
         json!({"contentType": content_type, "content": format!("{comment}\n\n{quoted}")}),
     );
+    // The reply or forward belongs to the original's conversation.
+    if let Some(c) = get_ci(&original, "conversationId") {
+        message.insert("conversationId".into(), c.clone());
+    }
     message.insert("toRecipients".into(), Value::Array(to));
     message.insert("ccRecipients".into(), Value::Array(cc));
     if let Some(Value::Object(given)) = get_ci(params, "message") {
@@ -342,36 +360,270 @@ pub fn respond(
     Ok(message)
 }
 
-/// Files a `create…` draft in Drafts: the message as stored (201, as Graph answers).
+/// Files a `create…` draft in Drafts: the message as stored (201, as Graph answers), a draft
+/// as one created with `POST /messages` is ([`as_draft`]).
 pub fn file_draft(
     t: &mut Tenant,
     uid: &str,
-    mut message: Map<String, Value>,
+    message: Map<String, Value>,
 ) -> Result<Map<String, Value>, GraphErr> {
     let user = mailbox(t, uid)?;
-    let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
-    let from = json!({"emailAddress": {
-        "name": user.object.get("displayName").cloned().unwrap_or(Value::Null),
-        "address": user.object.get("mail").or_else(|| user.object.get("userPrincipalName")).cloned().unwrap_or(Value::Null),
-    }});
-    for (k, v) in [
-        ("id", json!(new_id())),
-        ("createdDateTime", json!(now)),
-        ("lastModifiedDateTime", json!(now)),
-        ("isDraft", json!(true)),
-        ("isRead", json!(true)),
-        ("from", from.clone()),
-        ("sender", from),
-        ("importance", json!("normal")),
-        ("hasAttachments", json!(false)),
-        ("bccRecipients", json!([])),
-    ] {
-        message.entry(k).or_insert(v);
-    }
-    let entity = Entity::new("microsoft.graph.message", message);
+    let mut entity = Entity::new("microsoft.graph.message", message);
+    entity.object.insert("id".into(), json!(new_id()));
+    as_draft(&mut entity, "drafts");
     file(user, "drafts", entity.clone());
     t.store.version += 1;
-    let mut out = entity.object;
-    out.insert("parentFolderId".into(), json!("drafts"));
-    Ok(out)
+    Ok(entity.object)
+}
+
+/// The mailbox a collection of messages (`nav` of `owner`) belongs to, and the folder a message
+/// posted to it is filed in, as a draft: `(user id, folder key)`. `users/{uid}/messages` files
+/// it in Drafts
+/// (learn.microsoft.com/graph/api/user-post-messages), `users/{uid}/mailFolders/{fid}/messages`
+/// in that folder (mailfolder-post-messages; `fid` is already the folder's key, a well-known
+/// name being resolved with the path). `None` for every other collection.
+pub fn messages_in(owner: &EntityPath, nav: &str) -> Option<(String, String)> {
+    let Root::Set(set, uid) = &owner.root else {
+        return None;
+    };
+    if set != "users" || nav != "messages" {
+        return None;
+    }
+    match owner.steps.as_slice() {
+        [] => Some((uid.clone(), "drafts".into())),
+        [(folders, Some(fid))] if folders == "mailFolders" => Some((uid.clone(), fid.clone())),
+        _ => None,
+    }
+}
+
+/// `(user id, message id)` of a path to a mailbox's message, through its `messages` or its
+/// folder's (`users/{uid}/messages/{mid}`, `users/{uid}/mailFolders/{fid}/messages/{mid}`).
+fn message_at(path: &EntityPath) -> Option<(String, String)> {
+    let (nav, Some(mid)) = path.steps.last()? else {
+        return None;
+    };
+    let owner = EntityPath {
+        root: path.root.clone(),
+        steps: path.steps[..path.steps.len() - 1].to_vec(),
+    };
+    messages_in(&owner, nav).map(|(uid, _)| (uid, mid.clone()))
+}
+
+/// Makes `message` a new draft in `folder`, as Outlook answers its creation
+/// (learn.microsoft.com/graph/api/user-post-messages, "Response"): `isDraft`, read, in its own
+/// conversation unless it answers one, created and modified now, with the preview of its
+/// body. `from`, `sender`, `sentDateTime` and `internetMessageId` wait for the send
+/// (message-send), which sets them.
+pub fn as_draft(message: &mut Entity, folder: &str) {
+    let now = json!(format_timestamp(chrono::Utc::now(), Precision::Seconds));
+    let o = &mut message.object;
+    for (k, v) in [
+        ("createdDateTime", now.clone()),
+        ("lastModifiedDateTime", now),
+        ("isDraft", json!(true)),
+        ("isRead", json!(true)),
+        ("parentFolderId", json!(folder)),
+    ] {
+        o.insert(k.into(), v);
+    }
+    for (k, v) in [
+        ("conversationId", json!(new_id())),
+        ("importance", json!("normal")),
+        ("toRecipients", json!([])),
+        ("ccRecipients", json!([])),
+        ("bccRecipients", json!([])),
+        ("replyTo", json!([])),
+    ] {
+        o.entry(k).or_insert(v);
+    }
+    for k in ["sentDateTime", "internetMessageId"] {
+        o.remove(k);
+    }
+    refresh(message);
+}
+
+/// Recomputes what a message derives from its content: `bodyPreview` and `hasAttachments`.
+fn refresh(message: &mut Entity) {
+    let attached = message.many("attachments").is_some_and(|a| !a.is_empty());
+    let preview = preview(&message.object);
+    message.object.insert("bodyPreview".into(), json!(preview));
+    message
+        .object
+        .insert("hasAttachments".into(), json!(attached));
+}
+
+/// A message's `bodyPreview` (message resource: "The first 255 characters of the message
+/// body. It is in text format."): the body's text (an HTML body without its markup), its runs
+/// of whitespace made single spaces.
+pub fn preview(message: &Map<String, Value>) -> String {
+    let body = get_ci(message, "body").and_then(Value::as_object);
+    let field = |k: &str| {
+        body.and_then(|b| get_ci(b, k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let content = field("content");
+    let text = if field("contentType").eq_ignore_ascii_case("html") {
+        html_text(content)
+    } else {
+        content.to_string()
+    };
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(255)
+        .collect()
+}
+
+/// Elements whose content is no text of the message.
+const HIDDEN: &[&str] = &["head", "style", "script", "title"];
+/// Elements that end a line: what is either side of them are separate words.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "blockquote",
+    "hr",
+];
+
+/// The text of an HTML body: its tags taken out (hidden elements with their content), a space
+/// where a block ends, the common character entities decoded.
+fn html_text(html: &str) -> String {
+    // ASCII lowercasing keeps every byte offset, so `lower` indexes `html`.
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find('<').map(|i| at + i) {
+        out.push_str(&html[at..open]);
+        let end = lower[open..].find('>').map_or(html.len(), |i| open + i + 1);
+        let name: String = lower[open + 1..end]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        at = end;
+        if HIDDEN.contains(&name.as_str()) && !lower[open + 1..].starts_with('/') {
+            let close = format!("</{name}");
+            at = lower[end..]
+                .find(&close)
+                .and_then(|i| lower[end + i..].find('>').map(|j| end + i + j + 1))
+                .unwrap_or(html.len());
+        } else if BLOCKS.contains(&name.as_str()) {
+            out.push(' ');
+        }
+    }
+    out.push_str(&html[at..]);
+    [
+        ("&nbsp;", " "),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&apos;", "'"),
+        ("&amp;", "&"),
+    ]
+    .iter()
+    .fold(out, |text, (entity, c)| text.replace(entity, c))
+}
+
+/// Brings a mailbox in step after message `path` changed through one of the two places it is
+/// kept (the mailbox's `messages`, its folder's): its derived properties recomputed
+/// ([`refresh`]), the other place given the same message, and the folder's unread count
+/// following `isRead`. The message as it now is; `None` when `path` is no mailbox's message.
+pub fn changed(t: &mut Tenant, path: &EntityPath) -> Option<Map<String, Value>> {
+    let (uid, mid) = message_at(path)?;
+    let mut message = t.store.get(path)?.clone();
+    refresh(&mut message);
+    let user = mailbox(t, &uid).ok()?;
+    let before = other_copy(user, path, &message);
+    if let Some(before) = before.filter(|b| unread(b) != unread(&message)) {
+        let folder = text(&before.object, "parentFolderId");
+        let delta = if unread(&message) { 1 } else { -1 };
+        count(user, &folder, 0, delta);
+    }
+    for f in user.many_mut("mailFolders").values_mut() {
+        if let Some(m) = f.many_mut("messages").get_mut(&mid) {
+            *m = message.clone();
+        }
+    }
+    if let Some(m) = user.many_mut("messages").get_mut(&mid) {
+        *m = message.clone();
+    }
+    Some(message.object)
+}
+
+/// The copy of `message` (changed at `path`) the mailbox keeps in its other place, as it was
+/// before the change: its folder's when `path` goes through the mailbox's `messages`, the
+/// mailbox's `messages` when it goes through a folder.
+fn other_copy(user: &Entity, path: &EntityPath, message: &Entity) -> Option<Entity> {
+    let mid = message.id();
+    if path.steps.len() == 1 {
+        let folder = text(&message.object, "parentFolderId");
+        user.many("mailFolders")?
+            .get(&folder)?
+            .many("messages")?
+            .get(mid)
+    } else {
+        user.many("messages")?.get(mid)
+    }
+    .cloned()
+}
+
+/// After `removed` left collection `nav` of `owner` (a `DELETE`): a message deleted from a
+/// mailbox leaves its other place and its folder's counts; an attachment deleted from a
+/// message changes the message ([`changed`]).
+pub fn after_delete(t: &mut Tenant, owner: &EntityPath, nav: &str, removed: &Entity) {
+    if let Some((uid, _)) = messages_in(owner, nav) {
+        if let Ok(user) = mailbox(t, &uid) {
+            take_out(user, removed);
+        }
+    } else if nav == "attachments" {
+        changed(t, owner);
+    }
+}
+
+/// Draft `mid` of user `uid`'s mailbox as `sendMail` takes its `message`: its properties and
+/// its attachments (learn.microsoft.com/graph/api/message-send). A message that is no draft
+/// answers 404 `ErrorItemNotFound`, as Exchange does (it looks the id up among the drafts).
+pub fn draft(t: &mut Tenant, uid: &str, mid: &str) -> Result<Map<String, Value>, GraphErr> {
+    let user = mailbox(t, uid)?;
+    let message = find(user, mid)
+        .filter(|m| m.object.get("isDraft") == Some(&json!(true)))
+        .ok_or_else(not_in_store)?;
+    let attachments: Vec<Value> = message
+        .many("attachments")
+        .into_iter()
+        .flat_map(|a| a.values())
+        .map(|a| {
+            let mut o = a.object.clone();
+            o.insert("@odata.type".into(), json!(format!("#{}", a.ty)));
+            Value::Object(o)
+        })
+        .collect();
+    let mut object = message.object;
+    if !attachments.is_empty() {
+        object.insert("attachments".into(), Value::Array(attachments));
+    }
+    Ok(object)
+}
+
+/// Takes message `mid` out of user `uid`'s mailbox (a draft once it is sent).
+pub fn discard(t: &mut Tenant, uid: &str, mid: &str) {
+    if let Ok(user) = mailbox(t, uid) {
+        if let Some(message) = find(user, mid) {
+            take_out(user, &message);
+        }
+    }
 }

@@ -644,8 +644,9 @@ pub fn default_of(cat: &Catalog, ty: &str) -> Value {
 
 /// The actions of a message that change the mailbox, `None` for the others: `move` and
 /// `copy` (201 with the message in its new folder), `createReply`, `createReplyAll` and
-/// `createForward` (201 with the draft, filed in Drafts), and `reply`, `replyAll` and
-/// `forward`, which send as `sendMail` does (202; a forward needs a recipient).
+/// `createForward` (201 with the draft, filed in Drafts), `reply`, `replyAll` and `forward`,
+/// which send as `sendMail` does (202; a forward needs a recipient), and `send`, which sends a
+/// draft the same way and takes it out of its folder (202; message-send).
 fn message_action(
     ctx: &Ctx,
     t: &mut Tenant,
@@ -669,6 +670,15 @@ fn message_action(
                 .unwrap_or_default();
             let moved = mail::move_or_copy(t, uid, mid, destination, name == "copy")?;
             Ok(Some(created(moved)))
+        }
+        "send" => {
+            let mut send = Map::new();
+            send.insert("message".into(), Value::Object(mail::draft(t, uid, mid)?));
+            send.insert("saveToSentItems".into(), json!(true));
+            // Sent first: a draft that cannot be sent (no recipient) stays a draft.
+            let accepted = send_mail(t, uid, &send)?;
+            mail::discard(t, uid, mid);
+            Ok(Some(accepted))
         }
         _ => {
             let Some(how) = mail::Respond::of(name) else {
@@ -736,17 +746,7 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         "address": sender.object.get("mail").cloned().unwrap_or_else(|| json!(sender.upn())),
     }});
     let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
-    let content = get_ci(&message, "body")
-        .and_then(Value::as_object)
-        .and_then(|b| get_ci(b, "content"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let preview: String = content
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(255)
-        .collect();
-    let conversation = new_id();
+    let preview = crate::sandbox::mail::preview(&message);
     let mut stored = message.clone();
     for (k, v) in [
         ("createdDateTime", json!(now)),
@@ -758,7 +758,6 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
         ("bodyPreview", json!(preview)),
         ("isDraft", json!(false)),
         ("hasAttachments", json!(!attachments.is_empty())),
-        ("conversationId", json!(conversation)),
         (
             "internetMessageId",
             json!(format!("<{}@{}>", new_id(), t.domain)),
@@ -766,6 +765,10 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
     ] {
         stored.insert(k.into(), v);
     }
+    // A sent draft, reply or forward stays in its conversation.
+    stored
+        .entry("conversationId")
+        .or_insert_with(|| json!(new_id()));
     stored.entry("importance").or_insert(json!("normal"));
     stored.entry("ccRecipients").or_insert(json!([]));
     stored.entry("bccRecipients").or_insert(json!([]));

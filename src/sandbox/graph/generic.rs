@@ -579,6 +579,10 @@ fn item_of(
             let key = match crate::sandbox::mail::well_known(&nav, key) {
                 Some(k) if !found && many.is_some_and(|m| m.contains_key(k)) => k,
                 _ if found => key,
+                // Exchange's answer for a message a mailbox does not hold.
+                _ if crate::sandbox::mail::messages_in(&owner, &nav).is_some() => {
+                    return Err(crate::sandbox::mail::not_in_store())
+                }
                 _ => return Err(not_found(directory, key)),
             };
             types.push(None);
@@ -2369,6 +2373,15 @@ fn create(
     let directory = cat.is_directory(&ty);
     let mut entity = Entity::new(&ty, object.clone());
     super::deep_insert::attach(&mut entity, children)?;
+    // A message created in a mailbox is a draft, filed in Drafts or the folder posted to.
+    let drafted = match &src {
+        Src::Contained(owner, _, nav) => crate::sandbox::mail::messages_in(owner, nav),
+        _ => None,
+    };
+    if let Some((_, folder)) = &drafted {
+        crate::sandbox::mail::as_draft(&mut entity, folder);
+        object.clone_from(&entity.object);
+    }
     // Where the new entity lives, for the links its body binds.
     let created: EntityPath = match &src {
         Src::Set(s) if s == APPLICATIONS => {
@@ -2412,6 +2425,12 @@ fn create(
             t.store.insert_top(s, entity);
             EntityPath::set_item(s, &id)
         }
+        Src::Contained(owner, _, nav) if drafted.is_some() => {
+            let (uid, folder) = drafted.unwrap_or_default();
+            crate::sandbox::mail::file_in(t, &uid, &folder, entity);
+            t.store.version += 1;
+            owner.child(nav, Some(&id))
+        }
         Src::Contained(owner, types, nav) => {
             let types = types_for(t, cat, owner, types);
             let parent = t
@@ -2429,6 +2448,8 @@ fn create(
             many.insert(id.clone(), entity);
             t.store.version += 1;
             super::links::after_create(t, owner, nav, &ty, &object);
+            // An attachment added to a message changes the message.
+            crate::sandbox::mail::changed(t, owner);
             owner.child(nav, Some(&id))
         }
         Src::Links(owner, types, nav, target) => {
@@ -2579,6 +2600,8 @@ fn update(
     }
     e.ty = ty.clone();
     let object = e.object.clone();
+    // A message's preview follows its body, in both places the mailbox keeps it.
+    let object = crate::sandbox::mail::changed(t, path).unwrap_or(object);
     t.store.version += 1;
     super::binds::apply(t, path, &ty, links)?;
     if prefer_representation(headers) || (!directory && answers_entity(cat, &ty, path)) {
@@ -2720,6 +2743,7 @@ fn delete(t: &mut Tenant, cat: &Catalog, path: &EntityPath, declared: &str) -> H
     };
     super::links::after_delete(t, &parent, &nav, &removed);
     super::planner::after_delete(t, &parent, &nav, &removed);
+    crate::sandbox::mail::after_delete(t, &parent, &nav, &removed);
     t.store.version += 1;
     Ok(no_content())
 }
