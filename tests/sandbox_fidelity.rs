@@ -1000,3 +1000,52 @@ async fn an_authentication_context_is_created_by_its_update() {
     assert_eq!(read["isAvailable"], false);
     assert_eq!(read["displayName"], "Contoso medium");
 }
+
+/// riskyuser-confirmcompromised and riskyuser-dismiss: an admin's verdict makes the user's
+/// risky-user entry (high and confirmed compromised, then none and dismissed), filterable as
+/// security scripts list them, with a history item per verdict; an unknown user id is a 400
+/// that writes nothing.
+#[tokio::test]
+async fn risky_users_follow_an_admins_verdicts() {
+    let (_s, g) = blank().await;
+    let adele = make_user(&g, "adele").await;
+    let base = "/v1.0/identityProtection/riskyUsers";
+    let (status, body) = g
+        .post(
+            &format!("{base}/confirmCompromised"),
+            json!({"userIds": [adele, "nobody@contoso.onmicrosoft.com"]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(listed_by(&g, base, "id").await.is_empty());
+
+    let (status, _) = g
+        .post(
+            &format!("{base}/confirmCompromised"),
+            json!({"userIds": [adele]}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, risky) = g.get(&format!("{base}/{adele}")).await;
+    assert_eq!(risky["riskLevel"], "high");
+    assert_eq!(risky["riskState"], "confirmedCompromised");
+    assert_eq!(risky["userPrincipalName"], "adele@contoso.onmicrosoft.com");
+    let high = listed_by(&g, &format!("{base}?$filter=riskLevel eq 'high'"), "id").await;
+    assert_eq!(high, [adele.as_str()]);
+
+    let (status, _) = g
+        .post(&format!("{base}/dismiss"), json!({"userIds": [adele]}))
+        .await;
+    assert_eq!(status, 204);
+    let (_, risky) = g.get(&format!("{base}/{adele}")).await;
+    assert_eq!(risky["riskLevel"], "none");
+    assert_eq!(risky["riskState"], "dismissed");
+    let details = listed_by(&g, &format!("{base}/{adele}/history"), "riskDetail").await;
+    assert_eq!(
+        details,
+        [
+            "adminConfirmedUserCompromised",
+            "adminDismissedAllRiskForUser"
+        ]
+    );
+}

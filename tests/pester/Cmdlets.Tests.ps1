@@ -274,6 +274,29 @@ Describe 'Bodies as Microsoft''s examples write them' {
         (Get-MgUserPlannerTask -UserId $me.Id).Id | Should -Contain $task.Id
     }
 
+    It 'the docs'' draft-then-send example: New-MgUserMessage files a draft, Send-MgUserMessage delivers it' {
+        $upn = 'admin@contoso.onmicrosoft.com'
+        $to = (Get-MgUser -Top 2 | Where-Object UserPrincipalName -ne $upn | Select-Object -First 1).UserPrincipalName
+        $params = @{
+            subject      = 'Did you see last night''s game?'
+            importance   = 'Low'
+            body         = @{ contentType = 'HTML'; content = 'They were <b>awesome</b>!' }
+            toRecipients = @(@{ emailAddress = @{ address = $to } })
+        }
+        $draft = New-MgUserMessage -UserId $upn -BodyParameter $params -ErrorAction Stop
+        $draft.IsDraft | Should -BeTrue
+        $draft.BodyPreview | Should -Be 'They were awesome!'
+        (Get-MgUserMailFolderMessage -UserId $upn -MailFolderId drafts).Id | Should -Contain $draft.Id
+        Send-MgUserMessage -UserId $upn -MessageId $draft.Id -ErrorAction Stop
+        @(Get-MgUserMailFolderMessage -UserId $upn -MailFolderId drafts | Where-Object Id -eq $draft.Id) | Should -HaveCount 0
+        $sent = @(Get-MgUserMailFolderMessage -UserId $upn -MailFolderId sentitems -Filter "subject eq 'Did you see last night''s game?'")
+        $sent | Should -HaveCount 1
+        $sent[0].IsDraft | Should -BeFalse
+        $received = @(Get-MgUserMailFolderMessage -UserId $to -MailFolderId inbox -Filter "subject eq 'Did you see last night''s game?'")
+        $received | Should -HaveCount 1
+        $received[0].IsRead | Should -BeFalse
+    }
+
     It 'an open extension inside a new message keeps its own members' {
         $params = @{
             subject    = 'Annual review'
@@ -315,6 +338,17 @@ Describe 'What security suites and Microsoft''s examples call' {
         $c = Get-MgIdentityConditionalAccessAuthenticationContextClassReference -AuthenticationContextClassReferenceId c7 -ErrorAction Stop
         $c.DisplayName | Should -Be 'Contoso medium'
         $c.IsAvailable | Should -BeTrue
+    }
+
+    It 'an admin confirming a user compromised makes it a high-risk user that security scripts list, and dismissing clears it' {
+        $u = Get-MgUser -Top 5 | Where-Object UserPrincipalName -ne 'admin@contoso.onmicrosoft.com' | Select-Object -First 1
+        Confirm-MgRiskyUserCompromised -UserIds @($u.Id) -ErrorAction Stop
+        $risky = @(Get-MgRiskyUser -Filter "riskLevel eq 'high'" -All)
+        $risky.Id | Should -Contain $u.Id
+        ($risky | Where-Object Id -eq $u.Id).RiskState | Should -Be 'confirmedCompromised'
+        Invoke-MgDismissRiskyUser -UserIds @($u.Id) -ErrorAction Stop
+        (Get-MgRiskyUser -RiskyUserId $u.Id).RiskLevel | Should -Be 'none'
+        @(Get-MgRiskyUserHistory -RiskyUserId $u.Id) | Should -HaveCount 2
     }
 
     It 'PIM requests change who holds a role: assign, refuse twice, remove; make eligible, then activate' {

@@ -372,6 +372,12 @@ pub fn invoke(
             });
             Ok(json(StatusCode::OK, &body))
         }
+        ("confirmCompromised" | "dismiss" | "confirmSafe", None, _)
+            if context_base.contains("riskyUsers") =>
+        {
+            super::identity_protection::action(ctx, t, name, &params)
+                .unwrap_or_else(|| generic(ctx, cat, op, &context_base))
+        }
         _ => generic(ctx, cat, op, &context_base),
     }
 }

@@ -13,6 +13,7 @@ mod etags;
 mod extensions;
 pub mod generic;
 mod groups;
+mod identity_protection;
 mod links;
 mod methods;
 mod password_reset;
