@@ -511,3 +511,61 @@ async fn unset_collections_are_empty_arrays_never_null() {
         .await;
     assert_eq!(members["value"][0]["physicalIds"], json!([]), "{members}");
 }
+
+/// A dynamic group's members follow its rule (groups-dynamic-membership): users whose
+/// properties match when the group is made, a user made or changed afterwards as soon as it
+/// matches, and no longer once it does not; a paused rule keeps the members it had.
+#[tokio::test]
+async fn dynamic_groups_follow_their_rules() {
+    let (_s, g) = blank().await;
+    let ann = make_user(&g, "ann").await;
+    let bob = make_user(&g, "bob").await;
+    let (status, _) = g
+        .patch(
+            &format!("/v1.0/users/{ann}"),
+            json!({"department": "Sales", "country": "NL"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, group) = g
+        .post(
+            "/v1.0/groups",
+            json!({
+                "displayName": "Sales outside the US", "mailNickname": "sales-row",
+                "mailEnabled": false, "securityEnabled": true,
+                "groupTypes": ["DynamicMembership"],
+                "membershipRule": "(user.department -eq \"sales\") -and -not (user.country -in [\"US\",\"CA\"])",
+                "membershipRuleProcessingState": "On",
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let id = group["id"].as_str().unwrap().to_string();
+    let path = format!("/v1.0/groups/{id}/members");
+    assert_eq!(listed_by(&g, &path, "id").await, [ann.as_str()]);
+
+    // Bob joins Sales in Belgium: a member; Ann moves to the US: no longer one.
+    g.patch(
+        &format!("/v1.0/users/{bob}"),
+        json!({"department": "Sales", "country": "BE"}),
+    )
+    .await;
+    g.patch(&format!("/v1.0/users/{ann}"), json!({"country": "US"}))
+        .await;
+    assert_eq!(listed_by(&g, &path, "id").await, [bob.as_str()]);
+    let (_, of) = g.get(&format!("/v1.0/users/{bob}/memberOf")).await;
+    assert_eq!(ids(&of), [id.clone()]);
+
+    // Paused: membership stays as it was.
+    g.patch(
+        &format!("/v1.0/groups/{id}"),
+        json!({"membershipRuleProcessingState": "Paused"}),
+    )
+    .await;
+    g.patch(
+        &format!("/v1.0/users/{bob}"),
+        json!({"department": "Marketing"}),
+    )
+    .await;
+    assert_eq!(listed_by(&g, &path, "id").await, [bob.as_str()]);
+}

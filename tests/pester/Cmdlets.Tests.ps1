@@ -351,6 +351,15 @@ Describe 'What security suites and Microsoft''s examples call' {
         @(Get-MgRiskyUserHistory -RiskyUserId $u.Id) | Should -HaveCount 2
     }
 
+    It 'the docs'' dynamic group example takes its members from the rule, and follows a user''s change' {
+        $u = Get-MgUser -Top 5 | Where-Object UserPrincipalName -ne 'admin@contoso.onmicrosoft.com' | Select-Object -First 1
+        Update-MgUser -UserId $u.Id -Department 'Marketing' -ErrorAction Stop
+        $g = New-MgGroup -DisplayName 'Marketing' -MailEnabled:$false -MailNickname 'marketing' -SecurityEnabled -GroupTypes 'DynamicMembership' -MembershipRule 'user.department -eq "Marketing"' -MembershipRuleProcessingState 'On' -ErrorAction Stop
+        (Get-MgGroupMember -GroupId $g.Id).Id | Should -Be @($u.Id)
+        Update-MgUser -UserId $u.Id -Department 'Finance' -ErrorAction Stop
+        @(Get-MgGroupMember -GroupId $g.Id) | Should -HaveCount 0
+    }
+
     It 'PIM requests change who holds a role: assign, refuse twice, remove; make eligible, then activate' {
         $u = New-MgUser -DisplayName 'PIM user' -MailNickname pimuser -UserPrincipalName "pimuser@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
         $role = 'fdd7a751-b60b-444a-984c-02652fe8fa1c'   # Groups Administrator

@@ -9,6 +9,7 @@ mod conditional_access;
 mod deep_insert;
 mod derived;
 mod directory;
+mod dynamic;
 mod etags;
 mod extensions;
 pub mod generic;
@@ -483,7 +484,17 @@ async fn route(
         return batch::handle(ctx, body, headers).await;
     }
     let mut segs = segs;
-    route_with_headers(ctx, method, &mut segs, body, headers)
+    let answer = route_with_headers(ctx, method, &mut segs, body, headers);
+    after(ctx, method, &answer);
+    answer
+}
+
+/// What Graph does in the background after a write, done before the next request: dynamic
+/// groups' members follow their rules.
+fn after(ctx: &Ctx<'_>, method: &Method, answer: &Handled) {
+    if method != Method::GET && answer.is_ok() {
+        dynamic::process(&mut ctx.state.tenant_mut());
+    }
 }
 
 /// Routes everything but `$batch` (which batch items may not contain): the hand-written
@@ -496,7 +507,9 @@ fn route_sync(
     body: &[u8],
     headers: &HeaderMap,
 ) -> Handled {
-    route_with_headers(ctx, method, &mut segs, body, headers)
+    let answer = route_with_headers(ctx, method, &mut segs, body, headers);
+    after(ctx, method, &answer);
+    answer
 }
 
 fn route_with_headers(
