@@ -1800,3 +1800,62 @@ async fn a_disabled_plan_is_disabled_in_license_details() {
         assert_eq!(plan["provisioningStatus"], expected, "{plan}");
     }
 }
+
+/// The audit log records the sandbox's own writes as Entra names them (directoryaudit): adding
+/// and updating a user, adding it to a group, deleting the group, newest first, with the
+/// initiating application and the target.
+#[tokio::test]
+async fn writes_are_recorded_in_the_directory_audit_log() {
+    let (_s, g) = blank().await;
+    let audits = "/v1.0/auditLogs/directoryAudits";
+    let before = listed_by(&g, audits, "id").await.len();
+    let user = make_user(&g, "audra").await;
+    g.patch(
+        &format!("/v1.0/users/{user}"),
+        json!({"jobTitle": "Auditor"}),
+    )
+    .await;
+    let group = new_group(&g, "audited", false).await;
+    let (status, _) = g
+        .post(
+            &format!("/v1.0/groups/{group}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{user}")}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    g.delete(&format!("/v1.0/groups/{group}")).await;
+    // A read and a refused write are not recorded.
+    g.get(&format!("/v1.0/users/{user}")).await;
+    let (status, _) = g.delete("/v1.0/users/nobody@contoso.onmicrosoft.com").await;
+    assert_eq!(status, 404);
+
+    let (_, page) = g.get(&format!("{audits}?$top=5")).await;
+    let names = strings(&page, "activityDisplayName");
+    assert_eq!(
+        names,
+        [
+            "Delete group",
+            "Add member to group",
+            "Add group",
+            "Update user",
+            "Add user"
+        ]
+    );
+    assert_eq!(listed_by(&g, audits, "id").await.len(), before + 5);
+    let added = &page["value"][4];
+    assert_eq!(added["category"], "UserManagement");
+    assert_eq!(added["operationType"], "Add");
+    assert_eq!(added["result"], "success");
+    assert_eq!(added["targetResources"][0]["id"], user.as_str());
+    assert_eq!(
+        added["targetResources"][0]["userPrincipalName"],
+        "audra@contoso.onmicrosoft.com"
+    );
+    assert!(added["initiatedBy"]["app"]["appId"].is_string(), "{added}");
+    let (_, filtered) = g
+        .get(&format!(
+            "{audits}?$filter=activityDisplayName eq 'Add member to group'"
+        ))
+        .await;
+    assert_eq!(strings(&filtered, "activityDisplayName").len(), 1);
+}

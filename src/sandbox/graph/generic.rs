@@ -2472,17 +2472,7 @@ fn create(
         object.insert("@odata.type".into(), json!(format!("#{ty}")));
     }
     out.extend(shape(ctx, &ty, &object, &[]));
-    let mut r = json(StatusCode::CREATED, &Value::Object(out));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{}/{}{}/{}",
-        ctx.state.base_url,
-        ctx.ver.segment(),
-        ctx.path.trim_end_matches('/'),
-        id
-    )) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    Ok(super::created(ctx, &Value::Object(out), &id))
 }
 
 #[allow(clippy::too_many_arguments)]

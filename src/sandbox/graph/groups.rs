@@ -220,7 +220,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         json!(ctx.context("groups/$entity")),
     );
     out.extend(shape(&object, &[]));
-    Ok(json(StatusCode::CREATED, &Value::Object(out)))
+    Ok(super::created(ctx, &Value::Object(out), &id))
 }
 
 /// A new group's object from create body `body` (checked by the store's write checks), as

@@ -2,6 +2,7 @@
 
 mod actions;
 mod applications;
+mod audit;
 mod batch;
 mod binds;
 mod calendar;
@@ -177,6 +178,22 @@ pub fn json(status: StatusCode, value: &Value) -> Response<Body> {
         ),
     );
     h.insert("OData-Version", HeaderValue::from_static("4.0"));
+    r
+}
+
+/// 201 Created with `body` and, as Graph answers a create, the new object's URL in `Location`
+/// (the collection posted to, then `id`).
+pub fn created(ctx: &Ctx, body: &Value, id: &str) -> Response<Body> {
+    let mut r = json(StatusCode::CREATED, body);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}/{}{}/{}",
+        ctx.state.base_url,
+        ctx.ver.segment(),
+        ctx.path.trim_end_matches('/'),
+        id
+    )) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
     r
 }
 
@@ -489,11 +506,13 @@ async fn route(
     answer
 }
 
-/// What Graph does in the background after a write, done before the next request: dynamic
-/// groups' members follow their rules.
+/// What Graph does in the background after a write, done before the next request: the audit
+/// log records it, and dynamic groups' members follow their rules.
 fn after(ctx: &Ctx<'_>, method: &Method, answer: &Handled) {
-    if method != Method::GET && answer.is_ok() {
-        dynamic::process(&mut ctx.state.tenant_mut());
+    if let (false, Ok(response)) = (method == Method::GET, answer) {
+        let mut t = ctx.state.tenant_mut();
+        audit::record(&mut t, ctx, method, response);
+        dynamic::process(&mut t);
     }
 }
 

@@ -492,7 +492,7 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
     let mut out = Map::new();
     out.insert("@odata.context".into(), json!(ctx.context("users/$entity")));
     out.extend(shape_user(ctx, &object, &[]));
-    Ok(json(StatusCode::CREATED, &Value::Object(out)))
+    Ok(super::created(ctx, &Value::Object(out), &id))
 }
 
 fn update(ctx: &Ctx, key: &str, body: &[u8]) -> Handled {
