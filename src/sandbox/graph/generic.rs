@@ -1185,7 +1185,7 @@ pub(super) fn resolve_link(
     Ok(last_key(&path))
 }
 
-fn stream_response(media: &Media) -> Response<Body> {
+pub(super) fn stream_response(media: &Media) -> Response<Body> {
     let mut r = Response::new(Body::from(media.bytes.clone()));
     if let Ok(v) = HeaderValue::from_str(&media.content_type) {
         r.headers_mut().insert(header::CONTENT_TYPE, v);

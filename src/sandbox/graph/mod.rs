@@ -10,6 +10,7 @@ mod conditional_access;
 mod deep_insert;
 mod derived;
 mod directory;
+mod drives;
 mod dynamic;
 mod etags;
 mod extensions;
@@ -581,6 +582,9 @@ fn route_with_headers(
         return generic::calendar_view(ctx, user);
     }
     if let Some(answer) = teams::route(ctx, method, &s, body) {
+        return answer;
+    }
+    if let Some(answer) = drives::route(ctx, method, &path, body, headers) {
         return answer;
     }
     if !claimed(ctx, method, &path, &s, body) {
