@@ -93,7 +93,7 @@ async fn a_users_onedrive_is_one_stable_drive() {
 }
 
 /// A Microsoft 365 group has a document library at `/groups/{id}/drive` and in
-/// `/groups/{id}/drives`; a security group has none.
+/// `/groups/{id}/drives`; a security group has none (404, and an empty list).
 #[tokio::test]
 async fn a_microsoft_365_group_has_a_document_library() {
     let (_s, g) = blank().await;
@@ -107,6 +107,8 @@ async fn a_microsoft_365_group_has_a_document_library() {
     let security = new_group(&g, "admins", false).await;
     let (status, none) = g.get(&format!("/v1.0/groups/{security}/drive")).await;
     assert_eq!(status, 404, "{none}");
+    let none = read(&g, &format!("/v1.0/groups/{security}/drives")).await;
+    assert_eq!(none["value"], json!([]), "{none}");
 }
 
 /// The tenant's root site has Graph's three-part id and its host name, and the same site and
@@ -324,4 +326,36 @@ async fn items_are_deleted_renamed_and_moved() {
     assert_eq!(strings(&children, "name"), vec!["Keep"]);
     let (status, _) = g.delete(&format!("{base}/root")).await;
     assert_eq!(status, 403);
+}
+
+/// What hangs below an item besides its children and content (its `permissions`) is the
+/// generic store's, reached through a user's drive path as through `/drives/{id}`; a child is
+/// also addressed as `children/{id}` below its parent, and only there.
+#[tokio::test]
+async fn an_items_other_navigations_reach_the_store() {
+    let (_s, g) = blank().await;
+    let adele = make_user(&g, "adele").await;
+    let drive = drive_of(&g, &adele).await;
+    let (_, file) = put_bytes(
+        &g,
+        &format!("/v1.0/drives/{drive}/root:/a.txt:/content"),
+        b"a",
+    )
+    .await;
+    let id = file["id"].as_str().unwrap();
+    let permissions = read(
+        &g,
+        &format!("/v1.0/users/{adele}/drive/items/{id}/permissions"),
+    )
+    .await;
+    assert_eq!(permissions["value"], json!([]), "{permissions}");
+    let child = read(&g, &format!("/v1.0/drives/{drive}/root/children/{id}")).await;
+    assert_eq!(child["id"], id, "{child}");
+    let folder = folder(&g, &drive, "root", "Empty").await;
+    let path = format!(
+        "/v1.0/drives/{drive}/items/{}/children/{id}",
+        folder["id"].as_str().unwrap()
+    );
+    let (status, err) = g.get(&path).await;
+    assert_eq!(status, 404, "not a child of that folder: {err}");
 }

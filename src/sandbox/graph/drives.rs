@@ -59,6 +59,8 @@ enum Within {
 struct Target {
     base: Option<String>,
     path: Vec<String>,
+    /// A child by id (`.../children/{id}`), after the path.
+    child: Option<String>,
     tail: Tail,
 }
 
@@ -134,7 +136,7 @@ fn serve(
                 );
                 return Ok(json(StatusCode::OK, &Value::Object(select(ctx, drive))));
             }
-            (_, Within::Drive) => return Err(GraphErr::method_not_allowed()),
+            (_, Within::Drive) => format!("/{DRIVES}/{id}"),
             (_, Within::Item(target)) => match target.tail {
                 Tail::Other(ref nav) => {
                     let item = locate(t, &id, &target)?;
@@ -175,13 +177,25 @@ fn within(rest: &str) -> Result<Within, GraphErr> {
         Some(_) => return Err(GraphErr::segment_not_found(rest)),
         None => (vec![], after),
     };
+    let (child, after) = match after.strip_prefix("children/") {
+        Some(below) => {
+            let (child, more) = below.split_once('/').unwrap_or((below, ""));
+            (Some(decode(child)), more.to_string())
+        }
+        None => (None, after),
+    };
     let tail = match after.as_str() {
         "" => Tail::None,
         "children" => Tail::Children,
         "content" => Tail::Content,
         other => Tail::Other(other.to_string()),
     };
-    Ok(Within::Item(Target { base, path, tail }))
+    Ok(Within::Item(Target {
+        base,
+        path,
+        child,
+        tail,
+    }))
 }
 
 fn join(a: Option<&str>, b: Option<&str>) -> String {
@@ -212,6 +226,15 @@ fn name_taken(name: &str) -> GraphErr {
         StatusCode::CONFLICT,
         "nameAlreadyExists",
         format!("The specified item name already exists. Name: {name}"),
+    )
+}
+
+/// The root folder cannot be deleted, renamed or moved.
+fn root_fixed() -> GraphErr {
+    GraphErr::new(
+        StatusCode::FORBIDDEN,
+        "accessDenied",
+        "The root folder cannot be deleted, renamed or moved.",
     )
 }
 
@@ -258,14 +281,20 @@ fn drive_mut<'t>(t: &'t mut Tenant, id: &str) -> Option<&'t mut Entity> {
     t.store.sets.get_mut(DRIVES)?.get_mut(id)
 }
 
-/// The drive of `owner`, made (with its root folder) on first access; its id. A guest user
-/// and a group that is not a Microsoft 365 group have none (404).
+/// The drive of `owner`, made (with its root folder) on first access; its id (404
+/// `itemNotFound` when the owner has none, [`drive_for`]).
 fn ensure_drive(t: &mut Tenant, owner: &Owner) -> Result<String, GraphErr> {
+    drive_for(t, owner)?.ok_or_else(|| item_not_found("drive"))
+}
+
+/// The drive of `owner`, made on first access: `None` for a guest user and a group that is
+/// not a Microsoft 365 group, which have none; 404 for an owner that does not exist.
+fn drive_for(t: &mut Tenant, owner: &Owner) -> Result<Option<String>, GraphErr> {
     let (owner, canonical) = match owner {
         Owner::User(key) => {
             let user = t.user(key).ok_or_else(|| GraphErr::not_found(key))?;
             if user.object.get("userType").and_then(Value::as_str) == Some("Guest") {
-                return Err(item_not_found("drive"));
+                return Ok(None);
             }
             let id = user.id().to_string();
             (Owner::User(id.clone()), id)
@@ -278,19 +307,18 @@ fn ensure_drive(t: &mut Tenant, owner: &Owner) -> Result<String, GraphErr> {
                 .and_then(Value::as_array)
                 .is_some_and(|types| types.iter().any(|k| k == "Unified"));
             if !unified {
-                return Err(item_not_found("drive"));
+                return Ok(None);
             }
             (Owner::Group(key.clone()), key.clone())
         }
         Owner::Site => (Owner::Site, String::new()),
     };
     let id = drive_id(&owner);
-    if drive_entity(t, &id).is_some() {
-        return Ok(id);
+    if drive_entity(t, &id).is_none() {
+        let drive = new_drive(t, &owner, &canonical, &id);
+        t.store.insert_top(DRIVES, drive);
     }
-    let drive = new_drive(t, &owner, &canonical, &id);
-    t.store.insert_top(DRIVES, drive);
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// A new drive of `owner` (whose id is `key`) and its root folder, as drive-get shows one:
@@ -377,15 +405,17 @@ fn shape_drive(t: &Tenant, id: &str) -> Map<String, Value> {
     object
 }
 
-/// `GET /users/{id}/drives` (and a group's, a site's): the one drive the owner has.
+/// `GET /users/{id}/drives` (and a group's, a site's): the one drive the owner has, or none.
 fn owned_list(ctx: &Ctx, method: &Method, owner: Owner) -> Handled {
     if method != Method::GET {
         return Err(GraphErr::method_not_allowed());
     }
     let mut tenant = ctx.state.tenant_mut();
-    let id = ensure_drive(&mut tenant, &owner)?;
-    let drive = select(ctx, shape_drive(&tenant, &id));
-    collection(ctx, "drives", vec![Value::Object(drive)], None)
+    let drives: Vec<Value> = drive_for(&mut tenant, &owner)?
+        .into_iter()
+        .map(|id| Value::Object(select(ctx, shape_drive(&tenant, &id))))
+        .collect();
+    collection(ctx, "drives", drives, None)
 }
 
 /// Whether `key` names the root site: `root`, its id or its host name.
@@ -499,8 +529,10 @@ fn parent_of(item: &Entity) -> Option<&str> {
     item.object.get("parentReference")?.get("id")?.as_str()
 }
 
+/// Whether `item` may hold others: anything but a file (an item the generic store made
+/// without a facet, through `POST /drives/{id}/items`, counts as a folder).
 fn is_folder(item: &Entity) -> bool {
-    item.object.contains_key("folder")
+    !item.object.contains_key("file")
 }
 
 fn file_size(item: &Entity) -> u64 {
@@ -545,7 +577,11 @@ fn locate(t: &Tenant, drive: &str, target: &Target) -> Result<String, GraphErr> 
     for name in &target.path {
         id = child_named(t, drive, &id, name).ok_or_else(|| item_not_found(name))?;
     }
-    Ok(id)
+    match &target.child {
+        Some(child) if children(t, drive, &id).iter().any(|c| c.id() == child) => Ok(child.clone()),
+        Some(child) => Err(item_not_found(child)),
+        None => Ok(id),
+    }
 }
 
 /// The ids of `id` and everything below it.
@@ -576,7 +612,7 @@ fn shape_item(t: &Tenant, drive: &str, id: &str) -> Map<String, Value> {
         .map(file_size)
         .sum();
     object.insert("size".into(), json!(size));
-    if is_folder(item) {
+    if object.contains_key("folder") {
         object["folder"]["childCount"] = json!(children(t, drive, id).len());
     }
     let names = ancestors(t, drive, id);
@@ -736,10 +772,11 @@ fn create_child(ctx: &Ctx, t: &mut Tenant, drive: &str, parent: &str, body: &[u8
     }
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
     valid_name(name)?;
+    // Graph wants one facet; a body with neither (the generic round trip's) makes a folder.
     let kind = match (body.contains_key("folder"), body.contains_key("file")) {
-        (true, false) => Facet::Folder,
+        (true, true) => return Err(invalid("The item must be a folder or a file.")),
         (false, true) => Facet::File,
-        _ => return Err(invalid("The item must be a folder or a file.")),
+        _ => Facet::Folder,
     };
     let behavior = body.get(CONFLICT).and_then(Value::as_str).unwrap_or("fail");
     let name = settle_name(t, drive, parent, name, behavior)?;
@@ -775,55 +812,79 @@ fn remove_subtree(t: &mut Tenant, drive: &str, id: &str) {
 /// `DELETE` an item and everything below it; 204. The root stays (403 `accessDenied`).
 fn delete_item(t: &mut Tenant, drive: &str, id: &str) -> Handled {
     if root_id(t, drive).as_deref() == Some(id) {
-        return Err(GraphErr::new(
-            StatusCode::FORBIDDEN,
-            "accessDenied",
-            "The root folder cannot be deleted.",
-        ));
+        return Err(root_fixed());
     }
     remove_subtree(t, drive, id);
     Ok(no_content())
 }
 
+/// Properties a PATCH may not set: the server's, and those [`update_item`] settles itself.
+const SERVER_SET: &[&str] = &[
+    "id",
+    "name",
+    "parentReference",
+    "size",
+    "file",
+    "folder",
+    "root",
+    "eTag",
+    "cTag",
+    "webUrl",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "createdBy",
+    "lastModifiedBy",
+];
+
 /// `PATCH` an item (<https://learn.microsoft.com/graph/api/driveitem-update>, driveitem-move):
-/// a new `name` (409 when a sibling has it), `description`, or a new parent
-/// (`parentReference.id`, a folder of the same drive, not below the item); 200 and the item.
+/// a new `name` (409 when a sibling has it) or parent (`parentReference.id`, a folder of the
+/// same drive, not below the item), and the other properties given (`description`, ...) as
+/// they are; 200 and the item. The root keeps its name and place (403 `accessDenied`).
 fn update_item(ctx: &Ctx, t: &mut Tenant, drive: &str, id: &str, body: &[u8]) -> Handled {
     let body = body_object(body)?;
+    if root_id(t, drive).as_deref() == Some(id) {
+        return Err(root_fixed());
+    }
     let current = shape_item(t, drive, id);
     let new_parent = body.get("parentReference").and_then(|p| p.get("id"));
     let parent = match new_parent.and_then(Value::as_str) {
-        Some(p) if !subtree(t, drive, id).iter().any(|i| i == p) => {
-            let folder = items(t, drive)
-                .and_then(|i| i.get(p))
-                .is_some_and(is_folder);
-            folder
-                .then(|| p.to_string())
-                .ok_or_else(|| item_not_found(p))?
+        Some(p) if subtree(t, drive, id).iter().any(|i| i == p) => {
+            return Err(invalid("An item cannot be moved below itself."))
         }
-        Some(_) => return Err(invalid("An item cannot be moved below itself.")),
+        Some(p)
+            if items(t, drive)
+                .and_then(|i| i.get(p))
+                .is_some_and(is_folder) =>
+        {
+            Some(p.to_string())
+        }
+        Some(p) => return Err(item_not_found(p)),
         None => current
             .get("parentReference")
             .and_then(|p| p.get("id"))
             .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| invalid("The root folder cannot be changed."))?,
+            .map(str::to_string),
     };
     let name = match body.get("name").and_then(Value::as_str) {
         Some(n) => n.to_string(),
         None => text(&current, "name").to_string(),
     };
     valid_name(&name)?;
-    let clash = child_named(t, drive, &parent, &name).filter(|other| other != id);
-    if clash.is_some() {
-        return Err(name_taken(&name));
+    if let Some(parent) = &parent {
+        let clash = child_named(t, drive, parent, &name).filter(|other| other != id);
+        if clash.is_some() {
+            return Err(name_taken(&name));
+        }
     }
     if let Some(item) = drive_mut(t, drive).and_then(|d| d.many_mut(ITEMS).get_mut(id)) {
+        for (k, v) in &body {
+            if !k.starts_with('@') && !SERVER_SET.contains(&k.as_str()) {
+                item.object.insert(k.clone(), v.clone());
+            }
+        }
         item.object.insert("name".into(), json!(name));
-        item.object.entry("parentReference").or_insert(json!({}))["id"] = json!(parent);
-        if let Some(description) = body.get("description") {
-            item.object
-                .insert("description".into(), description.clone());
+        if let Some(parent) = parent {
+            item.object.entry("parentReference").or_insert(json!({}))["id"] = json!(parent);
         }
         item.object
             .insert("lastModifiedDateTime".into(), json!(now()));
@@ -848,12 +909,14 @@ fn upload(ctx: &Ctx, t: &mut Tenant, drive: &str, target: &Target, body: &[u8]) 
         Some((name, folders)) => (folders, Some(name.as_str())),
         None => (&target.path[..], None),
     };
+    // With a path, its folders are made as needed from the item it starts at.
     let base = Target {
         base: target.base.clone(),
         path: vec![],
+        child: None,
         tail: Tail::None,
     };
-    let mut parent = locate(t, drive, &base)?;
+    let mut parent = locate(t, drive, if name.is_some() { &base } else { target })?;
     let (id, status) = match name {
         // `items/{id}/content`: that item must be a file.
         None if items(t, drive)
