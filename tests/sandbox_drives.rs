@@ -253,6 +253,16 @@ async fn paths_address_items_below_the_root() {
     )
     .await;
     assert_eq!(strings(&listed, "name"), vec!["notes one.txt"]);
+    // A name Graph's namespace alias would otherwise take (`graph.`) stays the file's.
+    let (status, named) = put_bytes(
+        &g,
+        &format!("/v1.0/drives/{drive}/root:/graph.json:/content"),
+        b"{}",
+    )
+    .await;
+    assert_eq!(status, 201, "{named}");
+    assert_eq!(named["name"], "graph.json", "{named}");
+    assert_eq!(named["file"]["mimeType"], "application/json", "{named}");
     for missing in [
         "root:/Nowhere",
         "root:/Archive/nothing.txt:/content",
@@ -358,4 +368,21 @@ async fn an_items_other_navigations_reach_the_store() {
     );
     let (status, err) = g.get(&path).await;
     assert_eq!(status, 404, "not a child of that folder: {err}");
+    // A file made through `children` is there, empty, until content is put.
+    let empty = g
+        .created(
+            &format!("/v1.0/drives/{drive}/root/children"),
+            json!({"name": "empty.txt", "file": {}}),
+        )
+        .await;
+    assert_eq!(empty["size"], 0, "{empty}");
+    let (status, bytes) = get_bytes(
+        &g,
+        &format!(
+            "/v1.0/drives/{drive}/items/{}/content",
+            empty["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!((status, bytes.len()), (200, 0));
 }

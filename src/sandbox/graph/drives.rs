@@ -703,9 +703,17 @@ fn item_request(
         }
         (&Method::GET, Tail::Content) => {
             let item = items(t, drive).and_then(|i| i.get(&id));
-            match item.and_then(|i| i.media.as_ref()) {
-                Some(media) => Ok(super::generic::stream_response(media)),
-                None => Err(item_not_found("content")),
+            match item {
+                Some(file) if !is_folder(file) => {
+                    // A file made empty (`POST children` with `file: {}`) has no bytes yet.
+                    let empty = Media {
+                        content_type: mime_type(text(&file.object, "name")).to_string(),
+                        bytes: vec![],
+                    };
+                    let media = file.media.as_ref().unwrap_or(&empty);
+                    Ok(super::generic::stream_response(media))
+                }
+                _ => Err(invalid("Only a file has content.")),
             }
         }
         _ => Err(GraphErr::method_not_allowed()),

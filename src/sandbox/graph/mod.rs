@@ -321,6 +321,13 @@ pub fn qualified_path(path: &str) -> String {
     if !path.contains("graph.") {
         return path.to_string();
     }
+    // From a drive path's `root:/` (or `items/{id}:/`) on, segments are file and folder names
+    // (`root:/graph.json:`), never operations or casts. (A function's parameters may hold a
+    // colon too, `T00:00:00Z`, but never `:/`.)
+    if let Some(colon) = path.find(":/") {
+        let cut = path[..colon].rfind('/').unwrap_or(0);
+        return format!("{}{}", qualified_path(&path[..cut]), &path[cut..]);
+    }
     let cat = crate::sandbox::store::catalog::catalog();
     let mut out = String::with_capacity(path.len() + 16);
     for (i, raw) in path.split('/').enumerate() {
