@@ -386,3 +386,53 @@ async fn an_items_other_navigations_reach_the_store() {
     .await;
     assert_eq!((status, bytes.len()), (200, 0));
 }
+
+/// A sharing link of a type and scope is made once (201, then the same link, 200) and an
+/// invitation gives each recipient a permission naming them; both are listed in the item's
+/// `permissions`.
+#[tokio::test]
+async fn items_are_shared_by_link_and_invitation() {
+    let (_s, g) = blank().await;
+    let adele = make_user(&g, "adele").await;
+    let alex = make_user(&g, "alex").await;
+    let drive = drive_of(&g, &adele).await;
+    let (_, file) = put_bytes(
+        &g,
+        &format!("/v1.0/drives/{drive}/root:/plan.docx:/content"),
+        b"p",
+    )
+    .await;
+    let item = format!(
+        "/v1.0/users/{adele}/drive/items/{}",
+        file["id"].as_str().unwrap()
+    );
+    let body = json!({"type": "view", "scope": "organization"});
+    let link = g.created(&format!("{item}/createLink"), body.clone()).await;
+    assert_eq!(link["roles"], json!(["read"]), "{link}");
+    assert_eq!(link["link"]["scope"], "organization", "{link}");
+    assert!(
+        link["link"]["webUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://"),
+        "{link}"
+    );
+    let (status, again) = g.post(&format!("{item}/createLink"), body).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["id"], link["id"], "{again}");
+    let (status, invited) = g
+        .post(
+            &format!("{item}/invite"),
+            json!({"recipients": [{"email": "alex@contoso.onmicrosoft.com"}],
+                   "roles": ["write"], "requireSignIn": true, "sendInvitation": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{invited}");
+    assert_eq!(
+        invited["value"][0]["grantedToV2"]["user"]["id"],
+        alex.as_str()
+    );
+    assert_eq!(invited["value"][0]["roles"], json!(["write"]));
+    let listed = read(&g, &format!("{item}/permissions")).await;
+    assert_eq!(listed["value"].as_array().unwrap().len(), 2, "{listed}");
+}

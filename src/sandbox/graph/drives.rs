@@ -32,6 +32,7 @@ const ITEMS: &str = "items";
 const DRIVE_TYPE: &str = "microsoft.graph.drive";
 const ITEM_TYPE: &str = "microsoft.graph.driveItem";
 const SITE_TYPE: &str = "microsoft.graph.site";
+const PERMISSION_TYPE: &str = "microsoft.graph.permission";
 /// A OneDrive's default storage, 1 TiB.
 const QUOTA: u64 = 1 << 40;
 /// The annotation naming what to do when a name is taken.
@@ -138,6 +139,10 @@ fn serve(
             }
             (_, Within::Drive) => format!("/{DRIVES}/{id}"),
             (_, Within::Item(target)) => match target.tail {
+                Tail::Other(ref action) if method == Method::POST && is_sharing(action) => {
+                    let item = locate(t, &id, &target)?;
+                    return share(ctx, t, &id, &item, action, body);
+                }
                 Tail::Other(ref nav) => {
                     let item = locate(t, &id, &target)?;
                     format!("/{DRIVES}/{id}/{ITEMS}/{item}/{nav}")
@@ -972,4 +977,109 @@ fn upload(ctx: &Ctx, t: &mut Tenant, drive: &str, target: &Target, body: &[u8]) 
             .insert("lastModifiedDateTime".into(), json!(now()));
     }
     item_response(ctx, t, drive, &id, status)
+}
+
+// ---------------------------------------------------------------------------------------
+// Sharing: permissions made by `createLink` and `invite`, kept in the item's `permissions`
+// (which the generic store lists, reads and deletes).
+
+/// Whether `action` is one of the sharing actions served here.
+fn is_sharing(action: &str) -> bool {
+    matches!(action, "createLink" | "invite")
+}
+
+/// The roles a sharing link of `kind` gives (`view` and `embed` read, `edit` writes).
+fn link_roles(kind: &str) -> Result<Value, GraphErr> {
+    match kind {
+        "view" | "embed" => Ok(json!(["read"])),
+        "edit" => Ok(json!(["write"])),
+        _ => Err(invalid("The sharing link type is not valid.")),
+    }
+}
+
+/// `POST .../createLink` (<https://learn.microsoft.com/graph/api/driveitem-createlink>) and
+/// `POST .../invite` (<https://learn.microsoft.com/graph/api/driveitem-invite>).
+fn share(ctx: &Ctx, t: &mut Tenant, drive: &str, item: &str, action: &str, body: &[u8]) -> Handled {
+    let body = body_object(body)?;
+    let web_url = text(&shape_item(t, drive, item), "webUrl").to_string();
+    let recipients = recipients(t, &body)?;
+    let Some(entity) = drive_mut(t, drive).and_then(|d| d.many_mut(ITEMS).get_mut(item)) else {
+        return Err(item_not_found(item));
+    };
+    let permissions = entity.many_mut("permissions");
+    if action == "createLink" {
+        return create_link(ctx, permissions, &body, &web_url);
+    }
+    let roles = body.get("roles").cloned().unwrap_or(json!(["read"]));
+    let made: Vec<Value> = recipients
+        .into_iter()
+        .map(|user| {
+            let id = new_id();
+            let permission = object_of(json!({
+                "id": id, "roles": roles, "grantedToV2": {"user": user},
+                "grantedTo": {"user": user},
+            }));
+            permissions.insert(id, Entity::new(PERMISSION_TYPE, permission.clone()));
+            Value::Object(permission)
+        })
+        .collect();
+    collection(ctx, "Collection(microsoft.graph.permission)", made, None)
+}
+
+/// The users `invite`'s `recipients` name by `email` (a user of the tenant by sign-in name or
+/// mail, anyone else by address alone); 400 when there are none.
+fn recipients(t: &Tenant, body: &Map<String, Value>) -> Result<Vec<Value>, GraphErr> {
+    let list = body.get("recipients").and_then(Value::as_array);
+    let users: Vec<Value> = list
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("email").and_then(Value::as_str))
+        .map(|email| match t.user(email) {
+            Some(u) => json!({"id": u.id(), "displayName": u.object.get("displayName"),
+                              "email": email}),
+            None => json!({"displayName": email, "email": email}),
+        })
+        .collect();
+    if body.contains_key("recipients") && users.is_empty() {
+        return Err(invalid("The invitation names no recipient."));
+    }
+    Ok(users)
+}
+
+/// A sharing link of the body's `type` and `scope` (`anonymous` unless given): the one the
+/// item already has (200), else a new one (201), as `{id, roles, link {type, scope, webUrl}}`.
+fn create_link(
+    ctx: &Ctx,
+    permissions: &mut indexmap::IndexMap<String, Entity>,
+    body: &Map<String, Value>,
+    web_url: &str,
+) -> Handled {
+    let kind = text(body, "type");
+    let roles = link_roles(kind)?;
+    let scope = body
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or("anonymous");
+    let existing = permissions.values().find(|p| {
+        let link = p.object.get("link");
+        link.and_then(|l| l.get("type")) == Some(&json!(kind))
+            && link.and_then(|l| l.get("scope")) == Some(&json!(scope))
+    });
+    let (status, permission) = match existing {
+        Some(p) => (StatusCode::OK, p.object.clone()),
+        None => {
+            let id = new_id();
+            let token = URL_SAFE_NO_PAD.encode(&id);
+            let permission = object_of(json!({
+                "id": id, "roles": roles, "shareId": format!("u!{token}"),
+                "link": {"type": kind, "scope": scope,
+                         "webUrl": format!("{web_url}?share={token}")},
+            }));
+            permissions.insert(id, Entity::new(PERMISSION_TYPE, permission.clone()));
+            (StatusCode::CREATED, permission)
+        }
+    };
+    let mut out = permission;
+    out.insert("@odata.context".into(), json!(ctx.context(PERMISSION_TYPE)));
+    Ok(json(status, &Value::Object(out)))
 }
