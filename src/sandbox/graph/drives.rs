@@ -548,6 +548,15 @@ fn items<'t>(t: &'t Tenant, drive: &str) -> Option<&'t indexmap::IndexMap<String
     drive_entity(t, drive)?.many(ITEMS)
 }
 
+/// Item `id` of `drive`.
+fn item_at<'t>(t: &'t Tenant, drive: &str, id: &str) -> Option<&'t Entity> {
+    items(t, drive)?.get(id)
+}
+
+fn item_at_mut<'t>(t: &'t mut Tenant, drive: &str, id: &str) -> Option<&'t mut Entity> {
+    drive_mut(t, drive)?.many_mut(ITEMS).get_mut(id)
+}
+
 fn root_id(t: &Tenant, drive: &str) -> Option<String> {
     items(t, drive)?
         .values()
@@ -607,13 +616,13 @@ fn subtree(t: &Tenant, drive: &str, id: &str) -> Vec<String> {
 /// The item as Graph shows it: its stored properties, `size` (a folder's is what it holds),
 /// `folder.childCount`, `parentReference.path` (`/drive/root:/a/b`) and `webUrl`.
 fn shape_item(t: &Tenant, drive: &str, id: &str) -> Map<String, Value> {
-    let Some(item) = items(t, drive).and_then(|i| i.get(id)) else {
+    let Some(item) = item_at(t, drive, id) else {
         return Map::new();
     };
     let mut object = item.object.clone();
     let size: u64 = subtree(t, drive, id)
         .iter()
-        .filter_map(|i| items(t, drive)?.get(i))
+        .filter_map(|i| item_at(t, drive, i))
         .map(file_size)
         .sum();
     object.insert("size".into(), json!(size));
@@ -707,7 +716,7 @@ fn item_request(
             collection(ctx, &context, list, None)
         }
         (&Method::GET, Tail::Content) => {
-            let item = items(t, drive).and_then(|i| i.get(&id));
+            let item = item_at(t, drive, &id);
             match item {
                 Some(file) if !is_folder(file) => {
                     // A file made empty (`POST children` with `file: {}`) has no bytes yet.
@@ -777,10 +786,7 @@ fn valid_name(name: &str) -> Result<(), GraphErr> {
 /// `@microsoft.graph.conflictBehavior` (`fail` unless given); 201 and the item.
 fn create_child(ctx: &Ctx, t: &mut Tenant, drive: &str, parent: &str, body: &[u8]) -> Handled {
     let body = body_object(body)?;
-    if !items(t, drive)
-        .and_then(|i| i.get(parent))
-        .is_some_and(is_folder)
-    {
+    if !item_at(t, drive, parent).is_some_and(is_folder) {
         return Err(invalid("The parent item is not a folder."));
     }
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -864,13 +870,7 @@ fn update_item(ctx: &Ctx, t: &mut Tenant, drive: &str, id: &str, body: &[u8]) ->
         Some(p) if subtree(t, drive, id).iter().any(|i| i == p) => {
             return Err(invalid("An item cannot be moved below itself."))
         }
-        Some(p)
-            if items(t, drive)
-                .and_then(|i| i.get(p))
-                .is_some_and(is_folder) =>
-        {
-            Some(p.to_string())
-        }
+        Some(p) if item_at(t, drive, p).is_some_and(is_folder) => Some(p.to_string()),
         Some(p) => return Err(item_not_found(p)),
         None => current
             .get("parentReference")
@@ -889,7 +889,7 @@ fn update_item(ctx: &Ctx, t: &mut Tenant, drive: &str, id: &str, body: &[u8]) ->
             return Err(name_taken(&name));
         }
     }
-    if let Some(item) = drive_mut(t, drive).and_then(|d| d.many_mut(ITEMS).get_mut(id)) {
+    if let Some(item) = item_at_mut(t, drive, id) {
         for (k, v) in &body {
             if !k.starts_with('@') && !SERVER_SET.contains(&k.as_str()) {
                 item.object.insert(k.clone(), v.clone());
@@ -932,10 +932,7 @@ fn upload(ctx: &Ctx, t: &mut Tenant, drive: &str, target: &Target, body: &[u8]) 
     let mut parent = locate(t, drive, if name.is_some() { &base } else { target })?;
     let (id, status) = match name {
         // `items/{id}/content`: that item must be a file.
-        None if items(t, drive)
-            .and_then(|i| i.get(&parent))
-            .is_some_and(is_folder) =>
-        {
+        None if item_at(t, drive, &parent).is_some_and(is_folder) => {
             return Err(invalid("Content can only be uploaded to a file."))
         }
         None => (parent, StatusCode::OK),
@@ -955,7 +952,7 @@ fn upload(ctx: &Ctx, t: &mut Tenant, drive: &str, target: &Target, body: &[u8]) 
             let existing = child_named(t, drive, &parent, name);
             let file = existing
                 .as_ref()
-                .and_then(|e| items(t, drive)?.get(e))
+                .and_then(|e| item_at(t, drive, e))
                 .filter(|e| !is_folder(e));
             match (file, behavior) {
                 (Some(file), "replace") => (file.id().to_string(), StatusCode::OK),
@@ -967,7 +964,7 @@ fn upload(ctx: &Ctx, t: &mut Tenant, drive: &str, target: &Target, body: &[u8]) 
             }
         }
     };
-    if let Some(item) = drive_mut(t, drive).and_then(|d| d.many_mut(ITEMS).get_mut(&id)) {
+    if let Some(item) = item_at_mut(t, drive, &id) {
         let mime = mime_type(text(&item.object, "name")).to_string();
         item.media = Some(Media {
             content_type: mime,
@@ -1003,7 +1000,7 @@ fn share(ctx: &Ctx, t: &mut Tenant, drive: &str, item: &str, action: &str, body:
     let body = body_object(body)?;
     let web_url = text(&shape_item(t, drive, item), "webUrl").to_string();
     let recipients = recipients(t, &body)?;
-    let Some(entity) = drive_mut(t, drive).and_then(|d| d.many_mut(ITEMS).get_mut(item)) else {
+    let Some(entity) = item_at_mut(t, drive, item) else {
         return Err(item_not_found(item));
     };
     let permissions = entity.many_mut("permissions");
