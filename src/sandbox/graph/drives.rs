@@ -46,6 +46,12 @@ enum Owner {
     Site,
 }
 
+/// How a path names a drive: by its owner (`/users/{id}/drive`) or by id (`/drives/{id}`).
+enum Named {
+    Owned(Owner),
+    Id(String),
+}
+
 /// What a path below `/drive` or `/drives/{id}` names.
 enum Within {
     /// The drive itself.
@@ -103,30 +109,39 @@ pub fn route(
                 Some((id, rest)) => (id, Some(rest)),
                 None => (below, None),
             };
-            return Some(serve(ctx, method, Err(decode(id)), rest, body, headers));
+            return Some(serve(
+                ctx,
+                method,
+                Named::Id(decode(id)),
+                rest,
+                body,
+                headers,
+            ));
         }
         _ => return None,
     };
-    Some(serve(ctx, method, Ok(owner), rest.copied(), body, headers))
+    let named = Named::Owned(owner);
+    Some(serve(ctx, method, named, rest.copied(), body, headers))
 }
 
-/// Serves `rest` below the drive of `owner` (or the drive `Err(id)`).
+/// Serves `rest` below the drive `named`.
 fn serve(
     ctx: &Ctx,
     method: &Method,
-    drive: Result<Owner, String>,
+    named: Named,
     rest: Option<&str>,
     body: &[u8],
     headers: &HeaderMap,
 ) -> Handled {
     let within = within(rest.unwrap_or_default())?;
-    let id = {
+    // What the generic store serves, at the drive's canonical path.
+    let canonical = {
         let mut tenant = ctx.state.tenant_mut();
         let t = &mut *tenant;
-        let id = match drive {
-            Ok(owner) => ensure_drive(t, &owner)?,
-            Err(id) if drive_entity(t, &id).is_some() => id,
-            Err(id) => return Err(item_not_found(&id)),
+        let id = match named {
+            Named::Owned(owner) => ensure_drive(t, &owner)?,
+            Named::Id(id) if drive_entity(t, &id).is_some() => id,
+            Named::Id(id) => return Err(item_not_found(&id)),
         };
         match (method, within) {
             (&Method::GET, Within::Drive) => {
@@ -153,7 +168,7 @@ fn serve(
         }
     };
     // The tenant is let go first: the generic store takes it itself.
-    super::generic::handle(ctx, method, &id, body, headers)
+    super::generic::handle(ctx, method, &canonical, body, headers)
 }
 
 /// Splits what follows a drive: ``, `root`, `items/{id}`, either then `/children` or
