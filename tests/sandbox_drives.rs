@@ -215,6 +215,14 @@ async fn uploaded_content_reads_back_by_id_and_by_path() {
     assert_eq!(back, bytes);
     let item = read(&g, &format!("/v1.0/drives/{drive}/root:/Reports/sales.csv")).await;
     assert_eq!(item["id"], id, "{item}");
+    // The item segment escaped whole, as the SDK's cmdlets escape `-DriveItemId`.
+    for escaped in [
+        "root%3A%2FReports%2Fsales.csv%3A",
+        "root:%2FReports%2Fsales.csv:",
+    ] {
+        let item = read(&g, &format!("/v1.0/drives/{drive}/items/{escaped}")).await;
+        assert_eq!(item["id"], id, "{escaped}: {item}");
+    }
     // The folder and the drive count what the file holds.
     let folder = read(&g, &format!("/v1.0/drives/{drive}/items/{parent}")).await;
     assert_eq!(folder["size"], bytes.len(), "{folder}");

@@ -360,6 +360,27 @@ Describe 'What security suites and Microsoft''s examples call' {
         @(Get-MgGroupMember -GroupId $g.Id) | Should -HaveCount 0
     }
 
+    It 'a user''s OneDrive takes a folder and an upload, read back by path, as file scripts use it' {
+        $upn = 'admin@contoso.onmicrosoft.com'
+        $drive = Get-MgUserDefaultDrive -UserId $upn -ErrorAction Stop
+        $drive.DriveType | Should -Be 'business'
+        (Get-MgDrive -DriveId $drive.Id).Id | Should -Be $drive.Id
+        $root = Get-MgDriveRoot -DriveId $drive.Id -ErrorAction Stop
+        $folder = New-MgDriveItemChild -DriveId $drive.Id -DriveItemId $root.Id -BodyParameter @{ name = 'Reports'; folder = @{}; '@microsoft.graph.conflictBehavior' = 'fail' } -ErrorAction Stop
+        $file = Join-Path ([IO.Path]::GetTempPath()) "mggraph-upload-$PID.txt"
+        Set-Content -LiteralPath $file -Value 'quarterly numbers' -NoNewline
+        try {
+            Set-MgDriveItemContent -DriveId $drive.Id -DriveItemId "$($folder.Id):/q4.txt:" -InFile $file -ErrorAction Stop
+            $uploaded = Get-MgDriveItemChild -DriveId $drive.Id -DriveItemId $folder.Id
+            $uploaded.Name | Should -Be @('q4.txt')
+            $out = "$file.back"
+            Get-MgDriveItemContent -DriveId $drive.Id -DriveItemId $uploaded.Id -OutFile $out -ErrorAction Stop
+            Get-Content -LiteralPath $out -Raw | Should -Be 'quarterly numbers'
+            (Invoke-MgGraphRequest -Uri "/v1.0/users/$upn/drive/root:/Reports/q4.txt" -ErrorAction Stop).id | Should -Be $uploaded.Id
+        }
+        finally { Remove-Item -LiteralPath $file, "$file.back" -ErrorAction SilentlyContinue }
+    }
+
     It 'PIM requests change who holds a role: assign, refuse twice, remove; make eligible, then activate' {
         $u = New-MgUser -DisplayName 'PIM user' -MailNickname pimuser -UserPrincipalName "pimuser@$((Get-MgDomain | Where-Object IsDefault).Id)" -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' } -ErrorAction Stop
         $role = 'fdd7a751-b60b-444a-984c-02652fe8fa1c'   # Groups Administrator

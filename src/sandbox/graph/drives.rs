@@ -178,21 +178,32 @@ fn within(rest: &str) -> Result<Within, GraphErr> {
     if rest.is_empty() {
         return Ok(Within::Drive);
     }
+    // A client that escapes the item segment whole (the SDK's cmdlets escape `-DriveItemId`
+    // `root:/a/b.txt:` as `root%3A%2Fa%2Fb.txt%3A`) still addresses by path: a name cannot hold
+    // a `:`, and the path's `/`s are read after decoding.
+    let unescaped = rest.replace("%3A", ":").replace("%3a", ":");
+    let rest = unescaped.as_str();
     let (head, addressed) = match rest.split_once(':') {
         Some((h, a)) => (h, Some(a)),
         None => (rest, None),
     };
     let mut parts = head.splitn(3, '/');
     let (base, after) = match (parts.next(), parts.next(), parts.next()) {
+        // `items/root` is the root too (what a client escaping `-DriveItemId root:/a:` sends).
         (Some("root"), tail, more) => (None, join(tail, more)),
+        (Some(ITEMS), Some("root"), tail) => (None, join(tail, None)),
         (Some(ITEMS), Some(id), tail) if !id.is_empty() => (Some(decode(id)), join(tail, None)),
         _ => return Ok(Within::Other(rest.to_string())),
     };
     let (path, after) = match addressed {
         Some(a) if after.is_empty() => {
             let (p, tail) = a.split_once(':').unwrap_or((a, ""));
-            let path = p.split('/').filter(|s| !s.is_empty()).map(decode);
-            (path.collect(), tail.trim_start_matches('/').to_string())
+            let path = decode(p)
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            (path, tail.trim_start_matches('/').to_string())
         }
         Some(_) => return Err(GraphErr::segment_not_found(rest)),
         None => (vec![], after),
