@@ -94,6 +94,42 @@
   and the owners; chats, teams and private channels take members written with
   `user@odata.bind` (they were refused), a member added that way has its user''s id, name and
   email, and `Get-MgUserJoinedTeam` lists the user''s teams.
+- The sandbox keeps mailbox calendars as Outlook does: every user and Microsoft 365 group has
+  a default calendar named "Calendar" (`Get-MgUserDefaultCalendar`; it had no name and was not
+  listed), whose events are the mailbox''s at every address (`/events`, `/calendar/events`,
+  `/calendars/{id}/events`), and a new event has its organizer, original time zones, type,
+  the organizer''s and attendees'' responses, `iCalUId` and `webLink`.
+- The sandbox''s Planner lists what was created: a plan''s tasks and buckets, a bucket''s tasks,
+  a group''s plans and a user''s tasks and plans (`Get-MgPlannerPlanTask`,
+  `Get-MgGroupPlannerPlan`, `Get-MgUserPlannerTask`, ... were empty); a new plan''s
+  `container` and `owner` are filled in from either, and deleting a plan deletes its buckets
+  and tasks.
+- The sandbox''s mail drafts work as Outlook''s: `New-MgUserMessage` files a draft in Drafts
+  (`isDraft`, `parentFolderId`, `bodyPreview`; it was in no folder), `Send-MgUserMessage` sends
+  it (out of Drafts, once into Sent Items, into each tenant recipient''s Inbox; it did nothing),
+  and reply and forward drafts can be edited and sent the same way.
+- The sandbox''s risky users follow an admin''s verdicts: `Confirm-MgRiskyUserCompromised` makes
+  the user high risk and confirmed compromised, `Invoke-MgDismissRiskyUser` and
+  `Confirm-MgRiskyUserSafe` clear it, each with a history item; `Get-MgRiskyUser` listed
+  nothing, whatever was confirmed.
+- The sandbox''s dynamic groups take their members from their `membershipRule` (Entra''s rule
+  syntax: `-eq`, `-startsWith`, `-contains`, `-match`, `-in`, their negations, `-and`/`-or`/
+  `-not`, `-any`/`-all` over multi-valued properties, user and device rules), kept up to date
+  after every write; a paused rule keeps its members. They had none.
+- The sandbox has OneDrive and SharePoint files: every member user a OneDrive
+  (`Get-MgUserDefaultDrive`, `/me/drive`), every Microsoft 365 group and the root site
+  (`Get-MgSite -SiteId root`) a document library, one drive id whichever path reaches it;
+  folders, uploads and downloads (`Set-MgDriveItemContent`, `Get-MgDriveItemContent`),
+  `root:/path:` addressing (also escaped whole, as the cmdlets send `-DriveItemId`), rename,
+  move, delete, sharing links and invitations. They answered 404.
+- The sandbox''s audit log records the writes made to it (`Get-MgAuditLogDirectoryAudit`: add,
+  update and delete of users, groups, applications, service principals and Conditional Access
+  policies, group members and owners, role members, licences, application credentials), named
+  as Entra names them, with who did it and to what.
+- The sandbox upserts where Graph documents it: an application or group by `uniqueName`, or a
+  service principal by `appId`, with `Prefer: create-if-missing`, and an authentication
+  context by its update (`Update-MgIdentityConditionalAccessAuthenticationContextClassReference`
+  of an unused id, as Microsoft''s example creates one; it answered 404).
 - The SDK-named modules are version 2.35.0 (modules built on the SDK, such as Microsoft''s Zero
   Trust Assessment, require at least that).
 - The sandbox answers a `/beta` `$select` of a property the v1.0 metadata lacks without it,
