@@ -53,28 +53,23 @@ pub fn action(
                 .collect()
         })
         .unwrap_or_default();
-    let users: Result<Vec<(String, Map<String, Value>)>, GraphErr> = ids
-        .iter()
-        .map(|key| {
-            let id = t.user_id(key).ok_or_else(|| {
-                GraphErr::new(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    format!("Invalid user id '{key}': it is not a user of this tenant."),
-                )
-            })?;
-            let object = t
-                .users
-                .get(&id)
-                .map(|u| u.object.clone())
-                .unwrap_or_default();
-            Ok((id, object))
-        })
-        .collect();
-    let users = match users {
-        Ok(u) => u,
-        Err(e) => return Some(Err(e)),
-    };
+    // Every id is checked before anything is written.
+    let mut users = Vec::with_capacity(ids.len());
+    for key in &ids {
+        let Some(id) = t.user_id(key) else {
+            return Some(Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("Invalid user id '{key}': it is not a user of this tenant."),
+            )));
+        };
+        let object = t
+            .users
+            .get(&id)
+            .map(|u| u.object.clone())
+            .unwrap_or_default();
+        users.push((id, object));
+    }
     let by = ctx.principal.user_id.clone().unwrap_or_default();
     let now = json!(format_timestamp(chrono::Utc::now(), Precision::Ticks));
     let root = EntityPath {
