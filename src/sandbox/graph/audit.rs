@@ -6,13 +6,15 @@
 //! (learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities). Only
 //! successful writes are recorded; the newest record comes first, as Graph lists them.
 
-use axum::body::Body;
-use axum::http::{header, Method, Response};
+use axum::http::Method;
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
 use crate::sandbox::state::{format_timestamp, new_id, Precision, Tenant};
 use crate::sandbox::store::{Entity, EntityPath, Root};
+
+/// The most records kept: a long-running sandbox drops the oldest, as Entra keeps 30 days.
+const MAX_RECORDS: usize = 10_000;
 
 /// `(activityDisplayName, category, operationType, target type)`.
 type Activity = (&'static str, &'static str, &'static str, &'static str);
@@ -117,23 +119,9 @@ fn activity(method: &Method, s: &[&str]) -> Option<(Activity, Option<usize>)> {
     })
 }
 
-/// Records the successful write `method path` (below the version; `answer` is its response)
-/// when it is an audited activity.
-pub fn record(t: &mut Tenant, ctx: &Ctx, method: &Method, answer: &Response<Body>) {
-    let mut segs: Vec<String> = ctx
-        .path
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if segs.first().map(String::as_str) == Some("me") {
-        segs[0] = ctx.principal.user_id.clone().unwrap_or_default();
-        segs.insert(0, "users".into());
-    }
-    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+/// Records the successful write `w` when it is an audited activity.
+pub fn record(t: &mut Tenant, ctx: &Ctx, method: &Method, w: &super::Written) {
+    let s: Vec<&str> = w.segs.iter().map(String::as_str).collect();
     let Some(((name, category, operation, kind), target)) = activity(method, &s) else {
         return;
     };
@@ -141,12 +129,7 @@ pub fn record(t: &mut Tenant, ctx: &Ctx, method: &Method, answer: &Response<Body
         Some(i) => s
             .get(i)
             .map(|k| t.user_id(k).unwrap_or_else(|| k.to_string())),
-        None => answer
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| l.rsplit('/').next())
-            .map(str::to_string),
+        None => w.created.clone(),
     }
     .unwrap_or_default();
     let record = json!({
@@ -175,11 +158,9 @@ pub fn record(t: &mut Tenant, ctx: &Ctx, method: &Method, answer: &Response<Body
         .get_mut(&root, &[Some("microsoft.graph.auditLogRoot".into())])
     {
         let id = record["id"].as_str().unwrap_or_default().to_string();
-        logs.many_mut("directoryAudits").shift_insert(
-            0,
-            id,
-            Entity::new("microsoft.graph.directoryAudit", record),
-        );
+        let audits = logs.many_mut("directoryAudits");
+        audits.shift_insert(0, id, Entity::new("microsoft.graph.directoryAudit", record));
+        audits.truncate(MAX_RECORDS);
         t.store.version += 1;
     }
 }

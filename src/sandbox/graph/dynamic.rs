@@ -15,8 +15,8 @@
 //! multi-valued property's elements. Strings compare ignoring case, as Entra's do.
 //!
 //! Entra evaluates rules in the background; the sandbox does it after every write
-//! ([`process`]), so a script that creates a group and then lists its members sees them at
-//! once. A rule that does not parse gives no members (Graph refuses it when the group is
+//! ([`after_write`]: the user, device or group written), so a script that creates a group and
+//! then lists its members sees them at once. A rule that does not parse gives no members (Graph refuses it when the group is
 //! written; the sandbox does not check it there). `membershipRuleProcessingState: "Paused"`
 //! keeps the members as they are.
 
@@ -68,12 +68,42 @@ enum Literal {
     List(Vec<String>),
 }
 
-/// Recomputes the members of every dynamic group whose processing is on. Devices are members
-/// of a rule over `device.`, users of any other.
-pub fn process(t: &mut Tenant) {
-    let dynamic: Vec<(String, String)> = t
-        .groups
+/// What a write may change in dynamic memberships: one user's or device's (every rule is
+/// tested against it alone), or one group's rule (tested against every user or device).
+enum Changed {
+    Member(String),
+    Group(String),
+}
+
+/// Brings dynamic memberships up to date after the write `w`: a write below `/users/{id}` or
+/// `/devices/{id}` (or a create of one) re-tests that object, a write of a group its rule.
+/// Incremental, so that bulk writes in a large tenant stay cheap.
+pub fn after_write(t: &mut Tenant, w: &super::Written) {
+    let s: Vec<&str> = w.segs.iter().map(String::as_str).collect();
+    let changed = match s.as_slice() {
+        ["users" | "devices"] => w.created.clone().map(Changed::Member),
+        ["users", key, ..] => Some(Changed::Member(
+            t.user_id(key).unwrap_or_else(|| key.to_string()),
+        )),
+        ["devices", id, ..] => Some(Changed::Member(id.to_string())),
+        ["groups"] => w.created.clone().map(Changed::Group),
+        ["groups", id] => Some(Changed::Group(id.to_string())),
+        _ => None,
+    };
+    match changed {
+        Some(Changed::Member(id)) => retest(t, &id),
+        Some(Changed::Group(id)) => process(t, Some(&id)),
+        None => {}
+    }
+}
+
+/// The dynamic groups whose processing is on (`membershipRuleProcessingState` not `Paused`),
+/// or only `only`, with their rules and the rules parsed (`None`: a rule that does not parse,
+/// which admits nothing).
+fn active(t: &Tenant, only: Option<&str>) -> Vec<(String, String, Option<Rule>)> {
+    t.groups
         .iter()
+        .filter(|(id, _)| only.map_or(true, |o| o == id.as_str()))
         .filter(|(_, g)| super::groups::is_dynamic(&g.object))
         .filter(|(_, g)| {
             !g.object
@@ -82,18 +112,23 @@ pub fn process(t: &mut Tenant) {
                 .is_some_and(|s| s.eq_ignore_ascii_case("Paused"))
         })
         .map(|(id, g)| {
-            let rule = g
+            let text = g
                 .object
                 .get("membershipRule")
                 .and_then(Value::as_str)
-                .unwrap_or_default();
-            (id.clone(), rule.to_string())
+                .unwrap_or_default()
+                .to_string();
+            let rule = parse(&text);
+            (id.clone(), text, rule)
         })
-        .collect();
-    for (id, text) in dynamic {
-        let members = parse(&text)
-            .map(|rule| matching(t, &rule, &text))
-            .unwrap_or_default();
+        .collect()
+}
+
+/// Recomputes the members of every active dynamic group (or only `only`) from all users or
+/// devices.
+fn process(t: &mut Tenant, only: Option<&str>) {
+    for (id, text, rule) in active(t, only) {
+        let members = rule.map(|r| matching(t, &r, &text)).unwrap_or_default();
         if let Some(g) = t.groups.get_mut(&id) {
             if g.members != members {
                 g.members = members;
@@ -103,17 +138,54 @@ pub fn process(t: &mut Tenant) {
     }
 }
 
+/// Tests the user or device `id` (gone, if it was deleted) against every active rule, adding
+/// it to or removing it from each group's members.
+fn retest(t: &mut Tenant, id: &str) {
+    for (group, text, rule) in active(t, None) {
+        let devices = is_device_rule(&text);
+        let object = if devices {
+            t.store
+                .sets
+                .get("devices")
+                .and_then(|s| s.get(id))
+                .map(|d| &d.object)
+        } else {
+            t.users.get(id).map(|u| &u.object)
+        };
+        let subject = if devices {
+            Subject::Device
+        } else {
+            Subject::User
+        };
+        let admitted = match (object, &rule) {
+            (Some(o), Some(r)) => eval(r, Item::Object(o), subject),
+            _ => false,
+        };
+        let Some(g) = t.groups.get_mut(&group) else {
+            continue;
+        };
+        let present = g.members.iter().any(|m| m == id);
+        if admitted && !present {
+            g.members.push(id.to_string());
+        } else if !admitted && present {
+            g.members.retain(|m| m != id);
+        } else {
+            continue;
+        }
+        t.store.version += 1;
+    }
+}
+
+/// Whether a rule's subject is devices (`device.…`); users otherwise.
+fn is_device_rule(text: &str) -> bool {
+    let t = text.trim_start().trim_start_matches('(').trim_start();
+    t.get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("device."))
+}
+
 /// The ids of the users (or, for a `device.` rule, the devices) that `rule` admits.
 fn matching(t: &Tenant, rule: &Rule, text: &str) -> Vec<String> {
-    if text
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("(device.")
-        || text
-            .trim_start()
-            .to_ascii_lowercase()
-            .starts_with("device.")
-    {
+    if is_device_rule(text) {
         return t
             .store
             .sets

@@ -514,14 +514,46 @@ async fn route(
     answer
 }
 
+/// A successful write, as what Graph does in its background after it reads it: the path's
+/// segments (below the version, `/me` as the signed-in user's `/users/{id}`) and, for a create,
+/// the new object's id (from the answer's `Location`).
+pub struct Written {
+    pub segs: Vec<String>,
+    pub created: Option<String>,
+}
+
 /// What Graph does in the background after a write, done before the next request: the audit
 /// log records it, and dynamic groups' members follow their rules.
 fn after(ctx: &Ctx<'_>, method: &Method, answer: &Handled) {
-    if let (false, Ok(response)) = (method == Method::GET, answer) {
-        let mut t = ctx.state.tenant_mut();
-        audit::record(&mut t, ctx, method, response);
-        dynamic::process(&mut t);
+    let Ok(response) = answer else {
+        return;
+    };
+    if method == Method::GET {
+        return;
     }
+    let mut segs: Vec<String> = ctx
+        .path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if segs.first().map(String::as_str) == Some("me") {
+        segs[0] = ctx.principal.user_id.clone().unwrap_or_default();
+        segs.insert(0, "users".into());
+    }
+    let created = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| l.rsplit('/').next())
+        .map(str::to_string);
+    let written = Written { segs, created };
+    let mut t = ctx.state.tenant_mut();
+    audit::record(&mut t, ctx, method, &written);
+    dynamic::after_write(&mut t, &written);
 }
 
 /// Routes everything but `$batch` (which batch items may not contain): the hand-written
