@@ -477,10 +477,17 @@ fn operations_carry_bodies_returns_and_headers() {
     assert_eq!(get.path_params.len(), 1);
     assert_eq!(get.path_params[0].name, "user-id");
     assert_eq!(get.path_params[0].key_type.as_deref(), Some("user"));
-    assert!(matches!(
-        find("PUT", "/users/{user-id}/photo/$value").unwrap().body,
-        Some(Body::Stream)
-    ));
+    let photo = find("PUT", "/users/{user-id}/photo/$value").unwrap();
+    assert!(matches!(photo.body, Some(Body::Stream)));
+    // A media entity's `$value` answers nothing; a stream property's upload answers the
+    // entity that holds it (the SDK's Set-MgDriveItemContent outputs a drive item).
+    assert!(photo.returns.is_none());
+    let upload = find("PUT", "/drives/{drive-id}/items/{driveItem-id}/content").unwrap();
+    assert!(
+        matches!(&upload.returns, Some(Returns::Type(t)) if !t.collection && t.name == "microsoft.graph.driveItem"),
+        "{:?}",
+        upload.returns
+    );
     assert!(matches!(
         find("POST", "/groups/{group-id}/members/$ref")
             .unwrap()

@@ -94,6 +94,10 @@
   and the owners; chats, teams and private channels take members written with
   `user@odata.bind` (they were refused), a member added that way has its user''s id, name and
   email, and `Get-MgUserJoinedTeam` lists the user''s teams.
+- An upload to a stream property outputs the object that holds it, as in the SDK:
+  `Set-MgDriveItemContent` (and the other 75 drive item `…Content` uploads) returns the drive
+  item, so `$f = Set-MgDriveItemContent ...; $f.Id` works; it returned nothing. A media
+  entity''s upload (`Set-MgUserPhotoContent`) keeps `-PassThru`.
 - The sandbox keeps mailbox calendars as Outlook does: every user and Microsoft 365 group has
   a default calendar named "Calendar" (`Get-MgUserDefaultCalendar`; it had no name and was not
   listed), whose events are the mailbox''s at every address (`/events`, `/calendar/events`,

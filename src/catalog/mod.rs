@@ -278,7 +278,8 @@ impl Route {
             | RouteKind::RefGet
             | RouteKind::MediaGet => true,
             RouteKind::Create => self.body != Some("referenceCreate"),
-            RouteKind::Action | RouteKind::Function => self.returns.is_some(),
+            // A stream property's upload answers its entity (a drive item's `content`).
+            RouteKind::Action | RouteKind::Function | RouteKind::MediaSet => self.returns.is_some(),
             _ => false,
         }
     }

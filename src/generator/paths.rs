@@ -2506,12 +2506,20 @@ impl<'a> Gen<'a> {
             out.push(get);
         }
         if Self::is_true(update, "Updatable", true) {
+            // A stream property's PUT answers the entity it belongs to (a drive item's
+            // `content`: the SDK's Set-MgDriveItemContent outputs IMicrosoftGraphDriveItem);
+            // a media entity's `$value` answers nothing.
+            let owner = match path {
+                [.., owner, Seg::Stream(_)] => self.seg_entity_type(owner),
+                _ => None,
+            };
+            let returns = owner.and_then(|t| ty(&self.s.types[t].name, false));
             out.push(draft(
                 "PUT",
                 "Update",
                 OpKind::MediaSet,
                 Some(Body::Stream),
-                None,
+                returns,
             ));
         }
         if Self::is_true(delete, "Deletable", true) {

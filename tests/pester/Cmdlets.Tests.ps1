@@ -370,9 +370,13 @@ Describe 'What security suites and Microsoft''s examples call' {
         $file = Join-Path ([IO.Path]::GetTempPath()) "mggraph-upload-$PID.txt"
         Set-Content -LiteralPath $file -Value 'quarterly numbers' -NoNewline
         try {
-            Set-MgDriveItemContent -DriveId $drive.Id -DriveItemId "$($folder.Id):/q4.txt:" -InFile $file -ErrorAction Stop
-            $uploaded = Get-MgDriveItemChild -DriveId $drive.Id -DriveItemId $folder.Id
-            $uploaded.Name | Should -Be @('q4.txt')
+            # As in the SDK, the upload outputs the drive item it made.
+            $uploaded = Set-MgDriveItemContent -DriveId $drive.Id -DriveItemId "$($folder.Id):/q4.txt:" -InFile $file -ErrorAction Stop
+            $uploaded | Should -BeOfType Microsoft.Graph.PowerShell.Models.MicrosoftGraphDriveItem
+            $uploaded.Name | Should -Be 'q4.txt'
+            (Get-MgDriveItemChild -DriveId $drive.Id -DriveItemId $folder.Id).Id | Should -Be @($uploaded.Id)
+            (Get-Command Set-MgDriveItemContent).OutputType.Name | Should -Contain 'Microsoft.Graph.PowerShell.Models.IMicrosoftGraphDriveItem'
+            (Get-Command Set-MgUserPhotoContent).Parameters.Keys | Should -Contain 'PassThru'
             $out = "$file.back"
             Get-MgDriveItemContent -DriveId $drive.Id -DriveItemId $uploaded.Id -OutFile $out -ErrorAction Stop
             Get-Content -LiteralPath $out -Raw | Should -Be 'quarterly numbers'
