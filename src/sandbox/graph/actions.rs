@@ -413,7 +413,8 @@ fn canonical_params(declared: &[Param], params: Map<String, Value>) -> Map<Strin
         .collect()
 }
 
-fn string_list(params: &Map<String, Value>, key: &str) -> Vec<String> {
+/// The strings of list parameter `key` (matched ignoring case); empty when absent.
+pub(super) fn string_list(params: &Map<String, Value>, key: &str) -> Vec<String> {
     params
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))

@@ -43,16 +43,7 @@ pub fn action(
     params: &Map<String, Value>,
 ) -> Option<Handled> {
     let (level, state, detail) = outcome(name)?;
-    let ids: Vec<String> = params
-        .get("userIds")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let ids = super::actions::string_list(params, "userIds");
     // Every id is checked before anything is written.
     let mut users = Vec::with_capacity(ids.len());
     for key in &ids {
