@@ -627,3 +627,25 @@ pub fn discard(t: &mut Tenant, uid: &str, mid: &str) {
         }
     }
 }
+
+/// A mailbox owner's name and address, as Outlook writes an `emailAddress` (a message's
+/// `from`, an event's organizer, a calendar's owner): for `set` `users` the user's display name
+/// and mail (else sign-in name), for `groups` the group's display name and mail.
+pub fn mailbox_address(t: &Tenant, set: &str, id: &str) -> Value {
+    let object = match set {
+        "users" => t.users.get(id).map(|u| &u.object),
+        _ => t.groups.get(id).map(|g| &g.object),
+    };
+    let text = |k: &str| {
+        object
+            .and_then(|o| o.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let address = match text("mail") {
+        m if m.is_empty() => text("userPrincipalName"),
+        m => m,
+    };
+    json!({ "name": text("displayName"), "address": address })
+}

@@ -747,11 +747,10 @@ fn send_mail(t: &mut Tenant, id: &str, params: &Map<String, Value>) -> Handled {
             format!("At least one recipient isn't valid., Recipient '{bad}' isn't resolved. All recipients must be resolved before a message can be submitted."),
         ));
     }
-    let sender = t.users.get(id).ok_or_else(|| GraphErr::not_found(id))?;
-    let from = json!({"emailAddress": {
-        "name": sender.object.get("displayName").cloned().unwrap_or(Value::Null),
-        "address": sender.object.get("mail").cloned().unwrap_or_else(|| json!(sender.upn())),
-    }});
+    if !t.users.contains_key(id) {
+        return Err(GraphErr::not_found(id));
+    }
+    let from = json!({"emailAddress": crate::sandbox::mail::mailbox_address(t, USERS, id)});
     let now = format_timestamp(chrono::Utc::now(), Precision::Seconds);
     let preview = crate::sandbox::mail::preview(&message);
     let mut stored = message.clone();

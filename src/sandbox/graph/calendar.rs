@@ -15,6 +15,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::sandbox::mail::mailbox_address;
 use crate::sandbox::state::{new_id, Tenant};
 use crate::sandbox::store::{Entity, EntityPath};
 
@@ -44,27 +45,6 @@ fn owner_of(t: &Tenant, set: &str, key: &str) -> Option<(&'static str, String)> 
     Some((set, id))
 }
 
-/// The owner's name and address, as Outlook writes an `emailAddress`: a user's display name
-/// and mail (else sign-in name), a group's display name and mail.
-fn address_of(t: &Tenant, set: &str, id: &str) -> Value {
-    let object = match set {
-        "users" => t.users.get(id).map(|u| &u.object),
-        _ => t.groups.get(id).map(|g| &g.object),
-    };
-    let text = |k: &str| {
-        object
-            .and_then(|o| o.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let address = match text("mail") {
-        m if m.is_empty() => text("userPrincipalName"),
-        m => m,
-    };
-    json!({ "name": text("displayName"), "address": address })
-}
-
 /// What a calendar of `owner` is when made: calendar-get's properties, for the default
 /// calendar or a secondary one (user-post-calendars).
 fn calendar_object(t: &Tenant, set: &str, owner: &str, default: bool) -> Map<String, Value> {
@@ -80,7 +60,7 @@ fn calendar_object(t: &Tenant, set: &str, owner: &str, default: bool) -> Map<Str
         "isTallyingResponses": true,
         "allowedOnlineMeetingProviders": ["teamsForBusiness"],
         "defaultOnlineMeetingProvider": "teamsForBusiness",
-        "owner": address_of(t, set, owner),
+        "owner": mailbox_address(t, set, owner),
     });
     match v {
         Value::Object(m) => m,
@@ -217,7 +197,7 @@ fn new_event(t: &Tenant, set: &str, owner: &str, object: &mut Map<String, Value>
         .to_string();
     object
         .entry("organizer")
-        .or_insert_with(|| json!({ "emailAddress": address_of(t, set, owner) }));
+        .or_insert_with(|| json!({ "emailAddress": mailbox_address(t, set, owner) }));
     object.entry("isOrganizer").or_insert(json!(true));
     for (original, at) in [
         ("originalStartTimeZone", "start"),
