@@ -55,6 +55,9 @@ Describe 'Service errors' {
         $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
         $e.CategoryInfo.Activity | Should -Be 'Get-MgUser_Get'
         $e.TargetObject.UserId | Should -Be 'nobody@contoso.onmicrosoft.com'
+        # Scripts read the SDK's ErrorDetails as often as the exception.
+        $e.ErrorDetails.Message | Should -Be $e.Exception.Message
+        "$e" | Should -Be $e.Exception.Message
     }
 
     It 'writes one error per pipeline item and keeps going' {

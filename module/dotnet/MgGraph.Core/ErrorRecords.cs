@@ -133,7 +133,9 @@ namespace MgGraph.PowerShell
             var activity = Convert.ToString(description["activity"]);
             if (!string.IsNullOrEmpty(activity)) record.CategoryInfo.Activity = activity;
             var recommended = Convert.ToString(description["recommendedAction"]);
-            if (!string.IsNullOrEmpty(recommended) || response != null)
+            // Every failed response carries ErrorDetails, as the SDK's cmdlets write it (its
+            // generated onDefault sets the message there too), so `$_.ErrorDetails.Message` works.
+            if (!string.IsNullOrEmpty(recommended) || response != null || description["status"] != null)
             {
                 record.ErrorDetails = new ErrorDetails(message);
                 if (!string.IsNullOrEmpty(recommended)) record.ErrorDetails.RecommendedAction = recommended;
