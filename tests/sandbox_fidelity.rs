@@ -1049,3 +1049,77 @@ async fn risky_users_follow_an_admins_verdicts() {
         ]
     );
 }
+
+/// A profile photo (profilephoto-get, profilephoto-update, profilephoto-delete): none yet is 404
+/// `ImageNotFound` for the photo and its `$value`; an upload reads back byte for byte, its
+/// metadata give the image's size in pixels; a delete takes it away again. Groups alike.
+#[tokio::test]
+async fn profile_photos_are_missing_until_uploaded_and_know_their_size() {
+    let (_s, g) = blank().await;
+    let adele = make_user(&g, "adele").await;
+    let team = new_group(&g, "photos", true).await;
+    // A GIF of 48 x 32 pixels (the logical screen descriptor is all this reads).
+    let gif = b"GIF89a\x30\x00\x20\x00\x80\x00\x00;".to_vec();
+    for owner in [
+        format!("/v1.0/users/{adele}"),
+        "/v1.0/users/adele@contoso.onmicrosoft.com".to_string(),
+        format!("/v1.0/groups/{team}"),
+    ] {
+        for path in [format!("{owner}/photo"), format!("{owner}/photo/$value")] {
+            let (status, v) = g.get(&path).await;
+            assert_eq!(status, 404, "GET {path}: {v}");
+            assert_eq!(v["error"]["code"], "ImageNotFound", "GET {path}: {v}");
+        }
+        let put = client()
+            .put(format!("{}{owner}/photo/$value", g.base))
+            .bearer_auth(&g.token)
+            .header("Content-Type", "image/gif")
+            .body(gif.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            put.status().is_success(),
+            "PUT {owner}/photo/$value: {}",
+            put.status()
+        );
+        let (status, photo) = g.get(&format!("{owner}/photo")).await;
+        assert_eq!(status, 200, "{photo}");
+        assert_eq!(photo["id"], "default", "{photo}");
+        assert_eq!(
+            (photo["width"].clone(), photo["height"].clone()),
+            (json!(48), json!(32)),
+            "{photo}"
+        );
+        assert_eq!(photo["@odata.mediaContentType"], "image/gif", "{photo}");
+        assert!(
+            photo["@odata.context"]
+                .as_str()
+                .unwrap()
+                .ends_with("/photo/$entity"),
+            "{photo}"
+        );
+        let bytes = client()
+            .get(format!("{}{owner}/photo/$value", g.base))
+            .bearer_auth(&g.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bytes.status(), 200);
+        assert_eq!(bytes.bytes().await.unwrap().to_vec(), gif);
+        let (status, v) = g.delete(&format!("{owner}/photo")).await;
+        assert_eq!(status, 204, "{v}");
+        let (status, v) = g.get(&format!("{owner}/photo")).await;
+        assert_eq!(
+            (status, v["error"]["code"].clone()),
+            (404, json!("ImageNotFound")),
+            "{v}"
+        );
+    }
+    // An owner that does not exist is named as such, not as a missing photo.
+    let (status, v) = g
+        .get("/v1.0/users/nobody@contoso.onmicrosoft.com/photo")
+        .await;
+    assert_eq!(status, 404, "{v}");
+    assert_eq!(v["error"]["code"], "Request_ResourceNotFound", "{v}");
+}

@@ -20,6 +20,7 @@ mod identity_protection;
 mod links;
 mod methods;
 mod password_reset;
+mod photos;
 mod pim;
 mod planner;
 mod policies;
@@ -619,6 +620,9 @@ fn route_with_headers(
     ) = (method, s.as_slice())
     {
         return generic::calendar_view(ctx, user);
+    }
+    if let Some(answer) = photos::route(ctx, method, &s) {
+        return answer;
     }
     if let Some(answer) = teams::route(ctx, method, &s, body) {
         return answer;
