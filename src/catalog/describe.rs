@@ -90,7 +90,11 @@ pub fn output_class(c: &Command) -> Option<String> {
 /// `System.Int32`); else `System.Boolean`, what `-PassThru` writes.
 pub fn output_type(c: &Command) -> String {
     if let Some(m) = c.output_model() {
-        return m.interface_name();
+        // A beta cmdlet's model is the beta namespace's, whichever profile defined the class.
+        return match model_namespace(c.api, m) {
+            Some(ns) => format!("{ns}.I{}", m.class),
+            None => m.interface_name(),
+        };
     }
     let primitive = c.routes.iter().find_map(|r| match r.returns {
         Some(Returns::Primitive(ty, _)) => Some(ty),
@@ -499,6 +503,20 @@ mod tests {
             "/users/{user-id}/memberOf",
             "/users/a/owners"
         ));
+    }
+
+    #[test]
+    fn a_beta_cmdlets_output_type_is_the_beta_models() {
+        // What Find-MgGraphCommand shows, as the compiled cmdlet's [OutputType] says it.
+        let out = |name: &str| output_type(crate::catalog::command(name).unwrap());
+        assert_eq!(
+            out("Get-MgBetaUser"),
+            "Microsoft.Graph.Beta.PowerShell.Models.IMicrosoftGraphUser"
+        );
+        assert_eq!(
+            out("Get-MgUser"),
+            "Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUser"
+        );
     }
 
     #[test]
