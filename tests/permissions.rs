@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::{app_token, client, sandbox, sign_in, user_token, Graph};
+use common::{app_token, client, sandbox, sign_in, user_graph, user_token, Graph};
 use mggraph::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
@@ -525,4 +525,28 @@ async fn read_only_app_roles_open_no_writes() {
     )
     .unwrap();
     assert_eq!(claims["roles"], json!(["User.Read.All"]));
+}
+
+/// Properties Graph guards on their own (the user resource's `signInActivity` needs
+/// `AuditLog.Read.All`): a token that may list users is refused them, in `$select` and in
+/// `$filter`, and the same token with the property's permission reads them.
+#[tokio::test]
+async fn sign_in_activity_needs_audit_log_read_all() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let upn = "admin@contoso.onmicrosoft.com";
+    let plain = user_graph(&s, upn, "User.Read.All").await;
+    let audit = user_graph(&s, upn, "User.Read.All AuditLog.Read.All").await;
+    for path in [
+        "/v1.0/users?$select=displayName,signInActivity",
+        "/v1.0/users?$filter=signInActivity/lastSignInDateTime%20le%202026-01-01T00:00:00Z",
+        "/v1.0/me?$select=SignInActivity",
+    ] {
+        let (status, body) = plain.get(path).await;
+        assert!(denied(status, &body), "{path}: {status} {body}");
+        let (status, body) = audit.get(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    // Without the property the list is the operation's alone.
+    let (status, body) = plain.get("/v1.0/users?$select=displayName").await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -45,6 +45,16 @@
             ReleaseNotes = '- First release: the Microsoft Graph PowerShell SDK''s cmdlet and module names (v1.0, and beta
   twins) on a native engine, with a built-in sandbox tenant (`Connect-MgGraph -Environment Sandbox`)
   and the `mggraph-sandbox` server for offline rehearsal.
+- The sandbox guards what Graph guards per property: reading a user''s `signInActivity` (in
+  `-Property`, `-Filter` or `-Sort`) needs `AuditLog.Read.All`, and `customSecurityAttributes`
+  an attribute-assignment permission, beside the list''s own; a token without them gets Graph''s
+  403, and `Get-MgGraphRequiredPermission` names the permission (`GET /users (signInActivity)`).
+  A stale-users script rehearsed with `User.Read.All` alone passed, and failed in a tenant.
+- Service errors carry `ErrorDetails` with their message, as the SDK''s cmdlets write them.
+- Profile photos: a user or group without one answers Graph''s 404 `ImageNotFound` (for the
+  photo and its `$value`); an uploaded photo''s metadata give its size in pixels, read from the
+  image; `Remove-MgUserPhoto` removes it.
+- `Find-MgGraphCommand` gives a beta cmdlet''s output type in the beta namespace.
 - Model objects have the SDK''s properties only: the hidden alias properties (a user''s `UserId`,
   `DirectoryObjectId`, `EntityId`) are gone, which functions of modules built on the SDK bound
   by property name where the SDK''s objects give nothing, and which `ConvertTo-Json` listed.

@@ -235,6 +235,56 @@ pub fn description(name: &str, scheme: Scheme) -> Option<&'static Description> {
         .find(|d| d.scheme == scheme && d.name.eq_ignore_ascii_case(name))
 }
 
+/// Properties Graph guards beyond the permission of the operation that reads them, as each
+/// property's documentation says (user resource type: `signInActivity` needs
+/// `AuditLog.Read.All`, `customSecurityAttributes` an attribute-assignment permission):
+/// `(entity set, property, permissions any one of which grants reading it)`.
+const GUARDED: &[(&str, &str, &[&str])] = &[
+    ("users", "signInActivity", &["AuditLog.Read.All"]),
+    (
+        "users",
+        "customSecurityAttributes",
+        &[
+            "CustomSecAttributeAssignment.Read.All",
+            "CustomSecAttributeAssignment.ReadWrite.All",
+        ],
+    ),
+];
+
+/// A guarded property a request reads, and the permissions that grant reading it (the first
+/// the least privileged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Guarded {
+    pub property: &'static str,
+    pub grants: &'static [&'static str],
+}
+
+/// The guarded properties a `GET` of `path` (below the version: `/users`, `/users/{id}`,
+/// `/me`) reads by naming them in `texts`, its decoded `$select`, `$filter` and `$orderby`;
+/// none for other methods and paths.
+pub fn guarded(method: &str, path: &str, texts: &[&str]) -> Vec<Guarded> {
+    if !method.eq_ignore_ascii_case("GET") {
+        return vec![];
+    }
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let set = match segs.as_slice() {
+        [s] | [s, _] if !s.eq_ignore_ascii_case("me") => *s,
+        ["me" | "Me" | "ME"] => "users",
+        _ => return vec![],
+    };
+    let named = |property: &str| {
+        texts.iter().any(|t| {
+            t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w.eq_ignore_ascii_case(property))
+        })
+    };
+    GUARDED
+        .iter()
+        .filter(|(s, property, _)| s.eq_ignore_ascii_case(set) && named(property))
+        .map(|&(_, property, grants)| Guarded { property, grants })
+        .collect()
+}
+
 /// Whether a permission only reads: its name has a `Read` part and no `Write`
 /// (`Policy.Read.All`, `User.ReadBasic.All`).
 pub fn is_read_only(name: &str) -> bool {
@@ -600,6 +650,41 @@ pub fn requirement(method: &str, path: &str, scheme: Scheme) -> Requirement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guarded_properties_are_found_in_select_filter_and_orderby() {
+        let names = |m: &str, p: &str, t: &[&str]| {
+            guarded(m, p, t)
+                .iter()
+                .map(|g| g.property)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names("GET", "/users", &["id", "SignInActivity"]),
+            ["signInActivity"]
+        );
+        assert_eq!(
+            names(
+                "GET",
+                "/users/abc",
+                &["signInActivity/lastSignInDateTime le 2026-01-01T00:00:00Z"]
+            ),
+            ["signInActivity"]
+        );
+        assert_eq!(
+            names("GET", "/me", &["customSecurityAttributes"]),
+            ["customSecurityAttributes"]
+        );
+        // A word that only contains the name, another set, a write, a nested path: none.
+        assert!(names("GET", "/users", &["signInActivityX"]).is_empty());
+        assert!(names("GET", "/groups", &["signInActivity"]).is_empty());
+        assert!(names("PATCH", "/users/abc", &["signInActivity"]).is_empty());
+        assert!(names("GET", "/users/abc/manager", &["signInActivity"]).is_empty());
+        assert_eq!(
+            guarded("GET", "/users", &["signInActivity"])[0].grants,
+            ["AuditLog.Read.All"]
+        );
+    }
 
     fn names(r: &Requirement) -> Vec<&str> {
         r.grants.iter().map(|g| g.name).collect()

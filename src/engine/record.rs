@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
-use crate::catalog::permissions::{self, Basis, Requirement, Scheme};
+use crate::catalog::permissions::{self, Basis, Guarded, Requirement, Scheme};
 
 /// Distinct concrete paths kept before they are folded into templates (a bulk run over 50,000
 /// users makes 50,000 paths and one operation).
@@ -21,6 +21,8 @@ struct Recorded {
     raw: BTreeMap<(String, String), u64>,
     /// (METHOD, the map's template) → (times sent, one path as sent).
     templates: BTreeMap<(String, String), (u64, String)>,
+    /// (METHOD, the map's template, a guarded property it read) → (times, one path as sent).
+    guarded: BTreeMap<(String, String, Guarded), (u64, String)>,
 }
 
 /// The operations a connection performed.
@@ -33,6 +35,24 @@ impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Recorder(..)")
     }
+}
+
+/// The decoded `$select`, `$filter` and `$orderby` of `url`'s query (the texts that can name a
+/// guarded property).
+fn query_texts(url: &str) -> Vec<String> {
+    let Some((_, query)) = url.split_once('?') else {
+        return vec![];
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| {
+            matches!(
+                k.trim_start_matches('$').to_ascii_lowercase().as_str(),
+                "select" | "filter" | "orderby"
+            )
+        })
+        .map(|(_, v)| v.into_owned())
+        .collect()
 }
 
 /// The path of `url` below Graph's version segment (`/v1.0/users/x?$top=1` → `/users/x`), when
@@ -95,7 +115,7 @@ impl Recorder {
             return;
         };
         if path.eq_ignore_ascii_case("/$batch") {
-            let steps: Vec<(String, String)> = body
+            let steps: Vec<(String, String, Vec<String>)> = body
                 .and_then(|b| serde_json::from_slice::<Value>(b).ok())
                 .and_then(|v| v.get("requests").and_then(Value::as_array).cloned())
                 .unwrap_or_default()
@@ -108,19 +128,28 @@ impl Recorder {
                     } else {
                         format!("/{}", u.split('?').next().unwrap_or(u))
                     };
-                    Some((m, p))
+                    Some((m, p, query_texts(u)))
                 })
                 .collect();
-            for (m, p) in steps {
-                self.add(&m, &p);
+            for (m, p, texts) in steps {
+                self.add(&m, &p, &texts);
             }
             return;
         }
-        self.add(&method.to_ascii_uppercase(), &path);
+        self.add(&method.to_ascii_uppercase(), &path, &query_texts(url));
     }
 
-    fn add(&self, method: &str, path: &str) {
+    fn add(&self, method: &str, path: &str, texts: &[String]) {
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let guarded = permissions::guarded(method, path, &texts);
         let mut r = self.lock();
+        for g in guarded {
+            let key = (method.to_string(), template(method, path), g);
+            r.guarded
+                .entry(key)
+                .or_insert_with(|| (0, path.to_string()))
+                .0 += 1;
+        }
         *r.raw
             .entry((method.to_string(), path.to_string()))
             .or_default() += 1;
@@ -193,6 +222,33 @@ impl Recorder {
                 });
             }
             operations.push(entry);
+        }
+        // Each guarded property read, as an operation of its own that only its permissions grant.
+        let guarded: Vec<_> = {
+            let r = self.lock();
+            r.guarded
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        for ((method, tpl, g), (count, example)) in guarded {
+            let name = format!("{method} {} ({})", display(&tpl, &example), g.property);
+            let least = vec![g.grants[0]];
+            operations.push(json!({
+                "method": method,
+                "path": format!("{} ({})", display(&tpl, &example), g.property),
+                "count": count,
+                "example": example,
+                "delegated": {"least": least, "documented": true},
+                "application": {"least": least, "documented": true},
+            }));
+            for need in &mut needs {
+                need.push(Need {
+                    op: name.clone(),
+                    least: least.clone(),
+                    grants: g.grants.to_vec(),
+                });
+            }
         }
         let [d, a] = needs;
         json!({
@@ -315,6 +371,46 @@ fn cover(mut needs: Vec<Need>, scheme: Scheme) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_guarded_property_read_needs_its_own_permission() {
+        // A stale-users script: the list with signInActivity selected, and a batch step that
+        // filters on it; a plain read of the users beside them.
+        let r = Recorder::default();
+        r.note(
+            "GET",
+            "https://graph.microsoft.com/v1.0/users?$select=displayName,signInActivity",
+            None,
+        );
+        let batch = br#"{"requests":[{"id":"1","method":"GET","url":"/users?$filter=signInActivity%2FlastSignInDateTime%20le%202026-01-01T00:00:00Z"}]}"#;
+        r.note(
+            "POST",
+            "https://graph.microsoft.com/v1.0/$batch",
+            Some(batch),
+        );
+        r.note("GET", "https://graph.microsoft.com/v1.0/users/a", None);
+        let report = r.report();
+        let guarded = report["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["path"] == "/users (signInActivity)")
+            .unwrap_or_else(|| panic!("{report}"));
+        assert_eq!(guarded["count"], 2, "{report}");
+        for scheme in ["delegated", "application"] {
+            let audit = report[scheme]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["permission"] == "AuditLog.Read.All")
+                .unwrap_or_else(|| panic!("{scheme}: {report}"));
+            assert_eq!(
+                audit["operations"],
+                json!(["GET /users (signInActivity)"]),
+                "{report}"
+            );
+        }
+    }
 
     #[test]
     fn requests_fold_into_operations_and_least_permissions() {

@@ -93,4 +93,16 @@ Describe 'Get-MgGraphRequiredPermission' {
         Get-MgGraphRequiredPermission -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
         "$w" | Should -BeLike '*no Graph operation yet*'
     }
+
+    It 'names the permission a guarded property needs, which the sandbox refuses without it' {
+        # A stale-users report: signInActivity needs AuditLog.Read.All beside the list's own.
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome
+        $err = $null
+        $null = Get-MgUser -Top 2 -Property displayName, signInActivity -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'Authorization_RequestDenied,*'
+        $needed = @(Get-MgGraphRequiredPermission -PermissionType Delegated)
+        ($needed | Where-Object Name -EQ 'AuditLog.Read.All').Operations | Should -Be @('GET /users (signInActivity)')
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All, AuditLog.Read.All -NoWelcome
+        @(Get-MgUser -Top 2 -Property displayName, signInActivity).Count | Should -Be 2
+    }
 }

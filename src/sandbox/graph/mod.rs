@@ -605,6 +605,27 @@ fn route_with_headers(
     if !allowed {
         return Err(GraphErr::denied());
     }
+    // And what Graph documents for some properties on their own (`signInActivity`).
+    let texts: Vec<&str> = ctx
+        .query
+        .select
+        .iter()
+        .map(String::as_str)
+        .chain(ctx.query.filter.as_deref())
+        .chain(ctx.query.orderby.as_deref())
+        .collect();
+    let held = |g: &crate::catalog::permissions::Guarded| {
+        ctx.principal
+            .permissions
+            .iter()
+            .any(|h| g.grants.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    if crate::catalog::permissions::guarded(method.as_str(), &ctx.path, &texts)
+        .iter()
+        .any(|g| !held(g))
+    {
+        return Err(GraphErr::denied());
+    }
     // A default calendar's addresses, rewritten to where the store keeps it (made on first use:
     // hence the write lock, taken only for calendar paths).
     if segs
