@@ -569,3 +569,34 @@ async fn dynamic_groups_follow_their_rules() {
     .await;
     assert_eq!(listed_by(&g, &path, "id").await, [bob.as_str()]);
 }
+
+/// The ids of `group`'s owners.
+async fn owners(g: &Graph, group: &Value) -> Vec<String> {
+    let id = group["id"].as_str().unwrap();
+    listed_by(g, &format!("/v1.0/groups/{id}/owners"), "id").await
+}
+
+/// group-post-groups: a group a signed-in user creates without naming owners has that user as
+/// its owner; one naming owners has those alone; an app's has none.
+#[tokio::test]
+async fn a_signed_in_creator_owns_the_group_unless_owners_are_named() {
+    let s = sandbox(SandboxConfig::default()).await;
+    let upn = "admin@contoso.onmicrosoft.com";
+    let user = user_graph(&s, upn, "Group.ReadWrite.All User.Read.All").await;
+    let (_, me) = user.get("/v1.0/me?$select=id").await;
+    let me = me["id"].as_str().unwrap().to_string();
+    let body = |nick: &str| {
+        json!({"displayName": nick, "mailNickname": nick, "mailEnabled": true,
+               "securityEnabled": false, "groupTypes": ["Unified"]})
+    };
+    let mine = user.created("/v1.0/groups", body("mine")).await;
+    assert_eq!(owners(&user, &mine).await, vec![me.clone()]);
+    let other = make_user(&app_graph(&s).await, "owner2").await;
+    let mut named = body("named");
+    named["owners@odata.bind"] = json!([format!("https://graph.microsoft.com/v1.0/users/{other}")]);
+    let named = user.created("/v1.0/groups", named).await;
+    assert_eq!(owners(&user, &named).await, vec![other]);
+    let app = app_graph(&s).await;
+    let apps = app.created("/v1.0/groups", body("apps")).await;
+    assert!(owners(&app, &apps).await.is_empty());
+}

@@ -444,3 +444,32 @@ async fn items_are_shared_by_link_and_invitation() {
     let listed = read(&g, &format!("{item}/permissions")).await;
     assert_eq!(listed["value"].as_array().unwrap().len(), 2, "{listed}");
 }
+
+/// What the store keeps below the root site (its lists) is the same whichever name reaches
+/// the site: `root`, its host name or its id (list-create, list-list).
+#[tokio::test]
+async fn the_root_sites_lists_answer_under_each_of_its_names() {
+    let (_s, g) = blank().await;
+    let list = g
+        .created(
+            "/v1.0/sites/root/lists",
+            json!({"displayName": "Books", "list": {"template": "genericList"}}),
+        )
+        .await;
+    let site = read(&g, "/v1.0/sites/root").await;
+    let id = site["id"].as_str().unwrap();
+    for key in ["root", "contoso.sharepoint.com", id] {
+        let lists = read(&g, &format!("/v1.0/sites/{key}/lists")).await;
+        assert_eq!(
+            strings(&lists, "displayName"),
+            vec!["Books"],
+            "{key}: {lists}"
+        );
+    }
+    let one = read(
+        &g,
+        &format!("/v1.0/sites/root/lists/{}", list["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(one["displayName"], "Books", "{one}");
+}

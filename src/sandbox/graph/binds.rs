@@ -25,6 +25,13 @@ pub struct Bound {
     ids: Vec<String>,
 }
 
+impl Bound {
+    /// The navigation property these links are for.
+    pub fn nav(&self) -> &str {
+        &self.nav
+    }
+}
+
 /// Takes the `@odata.bind` annotations out of `body` (of an entity of type `ty`) and checks
 /// their form and navigation properties as every store write does.
 pub fn take(

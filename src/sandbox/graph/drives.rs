@@ -472,6 +472,30 @@ fn root_site(t: &Tenant) -> Option<&Entity> {
 fn site_get(ctx: &Ctx) -> Handled {
     let mut tenant = ctx.state.tenant_mut();
     let t = &mut *tenant;
+    ensure_root_site(t);
+    let mut site = root_site(t).map(|s| s.object.clone()).unwrap_or_default();
+    site.insert("@odata.context".into(), json!(ctx.context("sites/$entity")));
+    Ok(json(StatusCode::OK, &Value::Object(select(ctx, site))))
+}
+
+/// The path below the version with the root site's other names (`root`, its host name) in
+/// `/sites/{key}/...` replaced by its id, for what the generic store keeps below the site
+/// (`/sites/root/lists`); `None` for any other path, and for what this module serves itself.
+pub fn canonical_site_path(ctx: &Ctx, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/sites/")?;
+    let (key, below) = rest.split_once('/')?;
+    let key = decode(key);
+    let first = below.split('/').next().unwrap_or_default();
+    if first == "drive" || first == "drives" || !is_root_site(ctx, &key) {
+        return None;
+    }
+    let mut tenant = ctx.state.tenant_mut();
+    let id = ensure_root_site(&mut tenant);
+    (id != key).then(|| format!("/sites/{id}/{below}"))
+}
+
+/// Makes the tenant's root site if there is none yet; its id.
+fn ensure_root_site(t: &mut Tenant) -> String {
     if root_site(t).is_none() {
         let host = host(t);
         let now = now();
@@ -485,9 +509,7 @@ fn site_get(ctx: &Ctx) -> Handled {
         t.store
             .insert_top(SITES, Entity::new(SITE_TYPE, object_of(site)));
     }
-    let mut site = root_site(t).map(|s| s.object.clone()).unwrap_or_default();
-    site.insert("@odata.context".into(), json!(ctx.context("sites/$entity")));
-    Ok(json(StatusCode::OK, &Value::Object(select(ctx, site))))
+    root_site(t).map(|s| s.id().to_string()).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------

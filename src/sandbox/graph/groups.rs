@@ -212,7 +212,19 @@ fn create(ctx: &Ctx, body: &[u8]) -> Handled {
         },
     );
     let path = crate::sandbox::store::EntityPath::set_item("groups", &id);
+    let owners_named = links.iter().any(|b| b.nav().eq_ignore_ascii_case("owners"));
     super::binds::apply(&mut tenant, &path, GROUP, links)?;
+    // group-post-groups: a group a signed-in user creates without naming owners has that user
+    // as its owner (an app's has none).
+    if let (false, Some(user)) = (owners_named, ctx.principal.user_id.as_deref()) {
+        super::generic::add_ref(
+            &mut tenant,
+            &path,
+            &[Some(GROUP.to_string())],
+            "owners",
+            user,
+        )?;
+    }
     drop(tenant);
     let mut out = Map::new();
     out.insert(

@@ -634,6 +634,15 @@ fn route_with_headers(
     {
         calendar::route(&mut ctx.state.tenant_mut(), segs, &mut path);
     }
+    // The root site by its other names (`/sites/root/lists`), at the id the store keeps it by.
+    if let Some(canonical) = drives::canonical_site_path(ctx, &path) {
+        *segs = canonical
+            .trim_start_matches('/')
+            .split('/')
+            .map(str::to_string)
+            .collect();
+        path = canonical;
+    }
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     if let (
         &Method::GET,
