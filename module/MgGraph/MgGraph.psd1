@@ -54,7 +54,13 @@
 - Profile photos: a user or group without one answers Graph''s 404 `ImageNotFound` (for the
   photo and its `$value`); an uploaded photo''s metadata give its size in pixels, read from the
   image; `Remove-MgUserPhoto` removes it.
-- `Find-MgGraphCommand` gives a beta cmdlet''s output type in the beta namespace.
+- `Find-MgGraphCommand` gives a beta cmdlet''s output type in the beta namespace, and its
+  `Permissions` are the SDK''s `GraphPermission` objects, listed by name
+  (`{Group.ReadWrite.All, ...}`) rather than every field of each.
+- A group a signed-in user creates without naming owners has that user as its owner, as
+  Graph makes it (an app''s group has none), so `New-MgTeam` over it works; what the store keeps
+  below the root site (`Get-MgSiteList -SiteId root`) answers under `root` and the host name
+  as under the site''s id.
 - Model objects have the SDK''s properties only: the hidden alias properties (a user''s `UserId`,
   `DirectoryObjectId`, `EntityId`) are gone, which functions of modules built on the SDK bound
   by property name where the SDK''s objects give nothing, and which `ConvertTo-Json` listed.

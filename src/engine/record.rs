@@ -232,11 +232,12 @@ impl Recorder {
                 .collect()
         };
         for ((method, tpl, g), (count, example)) in guarded {
-            let name = format!("{method} {} ({})", display(&tpl, &example), g.property);
+            let path = format!("{} ({})", display(&tpl, &example), g.property);
+            let name = format!("{method} {path}");
             let least = vec![g.grants[0]];
             operations.push(json!({
                 "method": method,
-                "path": format!("{} ({})", display(&tpl, &example), g.property),
+                "path": path,
                 "count": count,
                 "example": example,
                 "delegated": {"least": least, "documented": true},

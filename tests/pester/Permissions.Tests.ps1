@@ -65,6 +65,12 @@ Describe 'Find-MgGraphCommand permissions' {
         @($row.Permissions | Where-Object Name -Match '\.Read(Basic)?\.').Count | Should -Be 0
         $byUri = Find-MgGraphCommand -Uri '/users/{id}' -Method GET -ApiVersion v1.0
         ($byUri.Permissions | Where-Object IsLeastPrivilege).Name | Should -Contain 'User.ReadBasic.All'
+        # The SDK's class, listed by name: {Group.ReadWrite.All, ...}, not each one's fields.
+        $p | Should -BeOfType ([Microsoft.Graph.PowerShell.Authentication.Models.GraphPermission])
+        "$p" | Should -Be 'Group.ReadWrite.All'
+        $shown = $row | Format-List | Out-String -Width 300
+        $shown | Should -Match '(?m)^Permissions\s+: \{[A-Za-z.-]+, '
+        $shown | Should -Not -Match '@\{Name='
     }
 }
 

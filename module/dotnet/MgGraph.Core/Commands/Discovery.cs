@@ -78,13 +78,15 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
             for (int i = 0; i < items.Length; i++)
             {
                 var p = items[i] as IDictionary ?? new Hashtable();
-                result[i] = CustomObject("Microsoft.Graph.PowerShell.Authentication.Models.GraphPermission",
-                    ("Name", p["Name"]),
-                    ("PermissionType", p["PermissionType"]),
-                    ("IsAdmin", p["IsAdmin"]),
-                    ("IsLeastPrivilege", p["IsLeastPrivilege"]),
-                    ("Description", p["Description"]),
-                    ("FullDescription", p["FullDescription"]));
+                result[i] = new Microsoft.Graph.PowerShell.Authentication.Models.GraphPermission
+                {
+                    Name = p["Name"] as string,
+                    PermissionType = p["PermissionType"] as string,
+                    IsAdmin = LanguagePrimitives.IsTrue(p["IsAdmin"]),
+                    IsLeastPrivilege = LanguagePrimitives.IsTrue(p["IsLeastPrivilege"]),
+                    Description = p["Description"] as string,
+                    FullDescription = p["FullDescription"] as string,
+                };
             }
             return result;
         }
@@ -524,5 +526,29 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
             }
             catch (Exception) { }
         }
+    }
+}
+
+namespace Microsoft.Graph.PowerShell.Authentication.Models
+{
+    /// <summary>A permission of Microsoft's map that grants a command's call, as
+    /// Find-MgGraphCommand lists it in <c>Permissions</c>. Written as its name where a list shows
+    /// it (<c>{User.Read.All, ...}</c>), as the SDK's class is.</summary>
+    public sealed class GraphPermission
+    {
+        /// <summary>The permission's name (<c>User.Read.All</c>).</summary>
+        public string Name { get; set; }
+        /// <summary>Delegated or Application.</summary>
+        public string PermissionType { get; set; }
+        /// <summary>Whether it needs an administrator's consent.</summary>
+        public bool IsAdmin { get; set; }
+        /// <summary>Whether Microsoft's map marks it least privileged for the call.</summary>
+        public bool IsLeastPrivilege { get; set; }
+        /// <summary>Its short description.</summary>
+        public string Description { get; set; }
+        /// <summary>Its full description.</summary>
+        public string FullDescription { get; set; }
+        /// <summary>The name.</summary>
+        public override string ToString() => Name ?? string.Empty;
     }
 }
