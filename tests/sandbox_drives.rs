@@ -10,32 +10,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-/// `PUT` of raw `bytes` at `path`: status and the answer.
-async fn put_bytes(g: &Graph, path: &str, bytes: &[u8]) -> (u16, Value) {
-    let resp = client()
-        .put(format!("{}{path}", g.base))
-        .bearer_auth(&g.token)
-        .header("Content-Type", "application/octet-stream")
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-/// `GET` of a stream at `path`: status and the bytes.
-async fn get_bytes(g: &Graph, path: &str) -> (u16, Vec<u8>) {
-    let resp = client()
-        .get(format!("{}{path}", g.base))
-        .bearer_auth(&g.token)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.bytes().await.unwrap().to_vec())
-}
-
 /// `GET` that must succeed: the answer (panics naming the path otherwise).
 async fn read(g: &Graph, path: &str) -> Value {
     let (status, v) = g.get(path).await;

@@ -1070,18 +1070,10 @@ async fn profile_photos_are_missing_until_uploaded_and_know_their_size() {
             assert_eq!(status, 404, "GET {path}: {v}");
             assert_eq!(v["error"]["code"], "ImageNotFound", "GET {path}: {v}");
         }
-        let put = client()
-            .put(format!("{}{owner}/photo/$value", g.base))
-            .bearer_auth(&g.token)
-            .header("Content-Type", "image/gif")
-            .body(gif.clone())
-            .send()
-            .await
-            .unwrap();
+        let (status, v) = put_media(&g, &format!("{owner}/photo/$value"), "image/gif", &gif).await;
         assert!(
-            put.status().is_success(),
-            "PUT {owner}/photo/$value: {}",
-            put.status()
+            (200..300).contains(&status),
+            "PUT {owner}/photo/$value: {status} {v}"
         );
         let (status, photo) = g.get(&format!("{owner}/photo")).await;
         assert_eq!(status, 200, "{photo}");
@@ -1099,14 +1091,8 @@ async fn profile_photos_are_missing_until_uploaded_and_know_their_size() {
                 .ends_with("/photo/$entity"),
             "{photo}"
         );
-        let bytes = client()
-            .get(format!("{}{owner}/photo/$value", g.base))
-            .bearer_auth(&g.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bytes.status(), 200);
-        assert_eq!(bytes.bytes().await.unwrap().to_vec(), gif);
+        let (status, bytes) = get_bytes(&g, &format!("{owner}/photo/$value")).await;
+        assert_eq!((status, bytes), (200, gif.clone()));
         let (status, v) = g.delete(&format!("{owner}/photo")).await;
         assert_eq!(status, 204, "{v}");
         let (status, v) = g.get(&format!("{owner}/photo")).await;

@@ -373,6 +373,16 @@ fn cover(mut needs: Vec<Need>, scheme: Scheme) -> Value {
 mod tests {
     use super::*;
 
+    /// The entry of `report`'s `scheme` ("delegated", "application") for `permission`.
+    fn chosen<'a>(report: &'a Value, scheme: &str, permission: &str) -> &'a Value {
+        report[scheme]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["permission"] == permission)
+            .unwrap_or_else(|| panic!("{scheme} {permission}: {report}"))
+    }
+
     #[test]
     fn a_guarded_property_read_needs_its_own_permission() {
         // A stale-users script: the list with signInActivity selected, and a batch step that
@@ -399,12 +409,7 @@ mod tests {
             .unwrap_or_else(|| panic!("{report}"));
         assert_eq!(guarded["count"], 2, "{report}");
         for scheme in ["delegated", "application"] {
-            let audit = report[scheme]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p["permission"] == "AuditLog.Read.All")
-                .unwrap_or_else(|| panic!("{scheme}: {report}"));
+            let audit = chosen(&report, scheme, "AuditLog.Read.All");
             assert_eq!(
                 audit["operations"],
                 json!(["GET /users (signInActivity)"]),
@@ -457,12 +462,7 @@ mod tests {
             .collect();
         assert!(app.contains(&"AuditLog.Read.All"), "{report}");
         // PATCH /users/{id} needs User.ReadWrite.All, which covers the reads of users too.
-        let rw = report["application"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["permission"] == "User.ReadWrite.All")
-            .unwrap_or_else(|| panic!("{report}"));
+        let rw = chosen(&report, "application", "User.ReadWrite.All");
         assert!(rw["operations"]
             .as_array()
             .unwrap()

@@ -284,3 +284,35 @@ pub async fn listed_by(g: &Graph, path: &str, key: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// `PUT` of raw `bytes` of media type `content_type` at `path` (a stream: a file's content,
+/// a photo's `$value`): status and the answer.
+pub async fn put_media(g: &Graph, path: &str, content_type: &str, bytes: &[u8]) -> (u16, Value) {
+    let resp = client()
+        .put(format!("{}{path}", g.base))
+        .bearer_auth(&g.token)
+        .header("Content-Type", content_type)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// [`put_media`] of `application/octet-stream`.
+pub async fn put_bytes(g: &Graph, path: &str, bytes: &[u8]) -> (u16, Value) {
+    put_media(g, path, "application/octet-stream", bytes).await
+}
+
+/// `GET` of a stream at `path`: status and the bytes.
+pub async fn get_bytes(g: &Graph, path: &str) -> (u16, Vec<u8>) {
+    let resp = client()
+        .get(format!("{}{path}", g.base))
+        .bearer_auth(&g.token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.bytes().await.unwrap().to_vec())
+}
