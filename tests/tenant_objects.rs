@@ -622,6 +622,116 @@ async fn licences_follow_graphs_rules_directly_and_through_groups() {
     );
 }
 
+/// `assignedPlans` follow a user's licences (learn.microsoft.com/graph/api/resources/
+/// assignedplan): the held SKUs' plans less the disabled ones, kept as `Deleted` once
+/// removed; an `addLicenses` entry naming no SKU adds nothing (what `-AddLicenses @{}`, in
+/// Microsoft's licence-removal example, sends).
+#[tokio::test]
+async fn assigned_plans_follow_licences_and_an_entry_without_a_sku_adds_nothing() {
+    let (s, g) = demo().await;
+    let e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    let plans: Vec<String> = skus["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["skuId"] == e3)
+        .and_then(|k| k["servicePlans"].as_array())
+        .expect("E3's plans")
+        .iter()
+        .map(|p| p["servicePlanId"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(plans.len() > 1, "{skus}");
+    let user = new_user(&g, &s.domain, "planned").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    g.patch(
+        &format!("/v1.0/users/{uid}"),
+        json!({"usageLocation": "US"}),
+    )
+    .await;
+    let assign = format!("/v1.0/users/{uid}/assignLicense");
+    let (status, body) = g
+        .post(
+            &assign,
+            json!({"addLicenses": [{"skuId": e3, "disabledPlans": [plans[0]]}], "removeLicenses": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let held = |u: &Value, status: &str| -> Vec<String> {
+        let mut v: Vec<String> = u["assignedPlans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["capabilityStatus"] == status)
+            .map(|p| p["servicePlanId"].as_str().unwrap().to_ascii_lowercase())
+            .collect();
+        v.sort();
+        v
+    };
+    let (_, got) = g
+        .get(&format!("/v1.0/users/{uid}?$select=assignedPlans"))
+        .await;
+    let mut want: Vec<String> = plans[1..].to_vec();
+    want.sort();
+    assert_eq!(held(&got, "Enabled"), want, "{got}");
+    let plan = &got["assignedPlans"][0];
+    assert!(plan["service"].is_string(), "{plan}");
+    assert!(plan["assignedDateTime"].is_string(), "{plan}");
+
+    // Removed with `addLicenses: [{}]`: nothing added, the plans kept as Deleted.
+    let (status, body) = g
+        .post(
+            &assign,
+            json!({"addLicenses": [{}], "removeLicenses": [e3]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, got) = g
+        .get(&format!(
+            "/v1.0/users/{uid}?$select=assignedPlans,assignedLicenses"
+        ))
+        .await;
+    assert_eq!(got["assignedLicenses"], json!([]), "{got}");
+    assert!(held(&got, "Enabled").is_empty(), "{got}");
+    assert_eq!(held(&got, "Deleted"), want, "{got}");
+}
+
+/// `$select=*` selects every structural property, not the default set, so a user's
+/// `usageLocation` comes back; by user principal name it meets Graph's "Get By Key" 400, as
+/// `Get-MgUser -UserId <upn> -Property *` does there (`*` includes `signInActivity`).
+#[tokio::test]
+async fn select_star_returns_every_property() {
+    let (s, g) = demo().await;
+    let user = new_user(&g, &s.domain, "starry").await;
+    let uid = user["id"].as_str().unwrap().to_string();
+    g.patch(
+        &format!("/v1.0/users/{uid}"),
+        json!({"usageLocation": "NL", "department": "Research"}),
+    )
+    .await;
+    let (status, got) = g.get(&format!("/v1.0/users/{uid}?$select=*")).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["usageLocation"], "NL", "{got}");
+    assert_eq!(got["department"], "Research", "{got}");
+    for declared in ["employeeId", "createdDateTime", "accountEnabled"] {
+        assert!(got.get(declared).is_some(), "{declared}: {got}");
+    }
+    assert!(
+        got.get("manager").is_none(),
+        "no navigation property: {got}"
+    );
+    let (status, list) = g.get("/v1.0/users?$select=*&$top=2").await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list["value"][0].get("usageLocation").is_some(), "{list}");
+    let upn = user["userPrincipalName"].as_str().unwrap();
+    let (status, e) = g.get(&format!("/v1.0/users/{upn}?$select=*")).await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(
+        e["error"]["message"],
+        "Get By Key only supports UserId and the key has to be a valid Guid"
+    );
+}
+
 #[tokio::test]
 async fn a_mailbox_has_its_folders_by_well_known_name_and_keeps_attachments() {
     let (s, g) = blank().await;

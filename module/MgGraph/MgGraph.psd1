@@ -50,6 +50,14 @@
   an attribute-assignment permission, beside the list''s own; a token without them gets Graph''s
   403, and `Get-MgGraphRequiredPermission` names the permission (`GET /users (signInActivity)`).
   A stale-users script rehearsed with `User.Read.All` alone passed, and failed in a tenant.
+- A `$null` in a body (`-BodyParameter @{ officeLocation = $null }`, at any depth, or a
+  `[pscustomobject]`''s) is sent as `null` and clears the property, as the SDK sends it since
+  msgraph-sdk-powershell#3008; a property never set is still left out.
+- Microsoft''s licence-removal example, `Set-MgUserLicense -AddLicenses @{} -RemoveLicenses ...`,
+  works in the sandbox (an `addLicenses` entry naming no SKU adds nothing); a user''s
+  `assignedPlans` follow the licences held (a removed plan stays listed as `Deleted`); and
+  `-Property *` (`$select=*`) returns every property, not the default set (by user principal
+  name it meets Graph''s "Get By Key" 400, as it does there).
 - Service errors carry `ErrorDetails` with their message, as the SDK''s cmdlets write them.
 - Profile photos: a user or group without one answers Graph''s 404 `ImageNotFound` (for the
   photo and its `$value`); an uploaded photo''s metadata give its size in pixels, read from the

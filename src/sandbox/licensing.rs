@@ -100,6 +100,13 @@ pub fn refresh(t: &mut Tenant) {
                 .extend(licenses.iter().map(|l| (gid.as_str(), l)));
         }
     }
+    let skus: Vec<Map<String, Value>> = t
+        .store
+        .sets
+        .get("subscribedSkus")
+        .map(|s| s.values().map(|e| e.object.clone()).collect())
+        .unwrap_or_default();
+    let services = plan_services(t);
     let mut changed: Vec<(String, Vec<Value>)> = vec![];
     let mut holders: HashMap<String, usize> = HashMap::new();
     let ids: Vec<String> = t.users.keys().cloned().collect();
@@ -147,19 +154,17 @@ pub fn refresh(t: &mut Tenant) {
         if before != after {
             changed.push((id.clone(), assigned.clone()));
         }
+        let plans = assigned_plans(&u.object, &assigned, &skus, &services, &now);
         if let Some(u) = t.users.get_mut(id) {
             u.object
                 .insert("assignedLicenses".into(), Value::Array(assigned));
             u.object
                 .insert("licenseAssignmentStates".into(), Value::Array(states));
+            if let Some(plans) = plans {
+                u.object.insert("assignedPlans".into(), Value::Array(plans));
+            }
         }
     }
-    let skus: Vec<Map<String, Value>> = t
-        .store
-        .sets
-        .get("subscribedSkus")
-        .map(|s| s.values().map(|e| e.object.clone()).collect())
-        .unwrap_or_default();
     if let Some(set) = t.store.sets.get_mut("subscribedSkus") {
         for sku in set.values_mut() {
             let id = sku
@@ -176,6 +181,107 @@ pub fn refresh(t: &mut Tenant) {
         details(t, &id, &assigned, &skus);
     }
     t.store.version += 1;
+}
+
+/// The service each plan belongs to (`exchange`, `SharePoint`, ...), as the tenant's
+/// `organization` lists its plans: `assignedPlan.service`.
+fn plan_services(t: &Tenant) -> HashMap<String, Value> {
+    t.store
+        .sets
+        .get("organization")
+        .into_iter()
+        .flat_map(|set| set.values())
+        .filter_map(|o| o.object.get("assignedPlans")?.as_array())
+        .flatten()
+        .filter_map(|p| {
+            let id = p.get("servicePlanId")?.as_str()?.to_ascii_lowercase();
+            Some((id, p.get("service").cloned().unwrap_or(Value::Null)))
+        })
+        .collect()
+}
+
+/// A user's `assignedPlans` after a change of licences (learn.microsoft.com/graph/api/
+/// resources/assignedplan): every plan of every SKU held, less the plans its assignment
+/// disables, `Enabled` since it was first assigned; a plan no longer held stays listed as
+/// `Deleted`, as Graph keeps it. `None` when nothing changed (a plan's first date is kept).
+fn assigned_plans(
+    user: &Map<String, Value>,
+    assigned: &[Value],
+    skus: &[Map<String, Value>],
+    services: &HashMap<String, Value>,
+    now: &str,
+) -> Option<Vec<Value>> {
+    let mut enabled: Vec<String> = vec![];
+    for l in assigned {
+        let Some(sku_id) = sku_of(l) else { continue };
+        let disabled: Vec<String> = l
+            .get("disabledPlans")
+            .and_then(Value::as_array)
+            .map(|d| {
+                d.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sku = skus.iter().find(|s| {
+            s.get("skuId")
+                .and_then(Value::as_str)
+                .is_some_and(|x| x.eq_ignore_ascii_case(&sku_id))
+        });
+        for plan in sku
+            .and_then(|s| s.get("servicePlans"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(id) = plan.get("servicePlanId").and_then(Value::as_str) else {
+                continue;
+            };
+            let id = id.to_ascii_lowercase();
+            if !disabled.contains(&id) && !enabled.contains(&id) {
+                enabled.push(id);
+            }
+        }
+    }
+    let before: Vec<Value> = user
+        .get("assignedPlans")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let plan_id = |p: &Value| {
+        p.get("servicePlanId")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    let mut after: Vec<Value> = before
+        .iter()
+        .map(|p| {
+            let held = plan_id(p).is_some_and(|id| enabled.contains(&id));
+            let was = p.get("capabilityStatus").and_then(Value::as_str);
+            let mut p = p.clone();
+            match (held, was) {
+                (true, Some("Enabled")) | (false, Some("Deleted")) => {}
+                (true, _) => {
+                    p["capabilityStatus"] = json!("Enabled");
+                    p["assignedDateTime"] = json!(now);
+                }
+                (false, _) => p["capabilityStatus"] = json!("Deleted"),
+            }
+            p
+        })
+        .collect();
+    for id in &enabled {
+        if !before.iter().any(|p| plan_id(p).as_deref() == Some(id)) {
+            after.push(json!({
+                "assignedDateTime": now,
+                "capabilityStatus": "Enabled",
+                "service": services.get(id).cloned().unwrap_or(Value::Null),
+                "servicePlanId": id,
+            }));
+        }
+    }
+    (after != before).then_some(after)
 }
 
 /// A user's `licenseDetails`, one per SKU held.

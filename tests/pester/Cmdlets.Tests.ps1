@@ -165,6 +165,26 @@ Describe 'Changes' {
         (Get-MgUser -UserId alexw@contoso.onmicrosoft.com -Property JobTitle).JobTitle | Should -Be 'Lead'
     }
 
+    It 'a body''s $null clears a property, at any depth, as the SDK sends it; an unset property is left out' {
+        Update-MgUser -UserId alexw@contoso.onmicrosoft.com -OfficeLocation 'Building 1'
+        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com -Property OfficeLocation).OfficeLocation | Should -Be 'Building 1'
+        Update-MgUser -UserId alexw@contoso.onmicrosoft.com -BodyParameter @{ officeLocation = $null }
+        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com -Property OfficeLocation).OfficeLocation | Should -BeNullOrEmpty
+        Update-MgUser -UserId alexw@contoso.onmicrosoft.com -OfficeLocation 'Building 2'
+        Update-MgUser -UserId alexw@contoso.onmicrosoft.com -BodyParameter ([pscustomobject]@{ officeLocation = $null })
+        (Get-MgUser -UserId alexw@contoso.onmicrosoft.com -Property OfficeLocation).OfficeLocation | Should -BeNullOrEmpty
+        $policy = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphConditionalAccessPolicy]@{ displayName = 'x'; conditions = @{ devices = $null } }
+        $json = $policy.ToJsonString() | ConvertFrom-Json -AsHashtable
+        $json.conditions.Keys | Should -Be @('devices')
+        $json.conditions.devices | Should -BeNullOrEmpty
+        $json.Keys | Sort-Object | Should -Be @('conditions', 'displayName')
+        $user = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ officeLocation = $null }
+        $user.ToJsonString() | Should -Be '{"officeLocation":null}'
+        $user.OfficeLocation = 'Building 3'
+        $user.ToJsonString() | Should -Be '{"officeLocation":"Building 3"}'
+        ([Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser]@{ jobTitle = 'x' }).ToJsonString() | Should -Be '{"jobTitle":"x"}'
+    }
+
     It 'Remove-MgUser deletes' {
         $u = New-MgUser -DisplayName 'Temp' -MailNickname temp -UserPrincipalName temp@contoso.onmicrosoft.com -AccountEnabled -PasswordProfile @{ Password = 'xWwvJ]6NMw+bWH-d' }
         Remove-MgUser -UserId $u.Id -Confirm:$false

@@ -107,6 +107,21 @@ Describe 'The demo tenant, as admin scripts read it' {
         $detail[0].ServicePlans.Count | Should -BeGreaterThan 3
     }
 
+    It 'removes a licence as Microsoft''s licence-removal example does (-AddLicenses @{}), its plans kept as Deleted' {
+        $e5 = Get-MgSubscribedSku -All | Where-Object SkuPartNumber -EQ 'SPE_E5'
+        $holder = @(Get-MgUser -All -Filter "assignedLicenses/any(x:x/skuId eq $($e5.SkuId))" -ConsistencyLevel eventual -CountVariable n)[0]
+        $before = (Get-MgUser -UserId $holder.Id -Property assignedPlans).AssignedPlans
+        @($before | Where-Object CapabilityStatus -EQ 'Enabled').Count | Should -BeGreaterThan 0
+        $user = Set-MgUserLicense -UserId $holder.Id -RemoveLicenses @($e5.SkuId) -AddLicenses @{}
+        $user.Id | Should -Be $holder.Id
+        @(Get-MgUserLicenseDetail -UserId $holder.Id) | Where-Object SkuId -EQ $e5.SkuId | Should -BeNullOrEmpty
+        $plans = (Get-MgUser -UserId $holder.Id -Property assignedPlans).AssignedPlans
+        $enabled = @($plans | Where-Object CapabilityStatus -EQ 'Enabled' | ForEach-Object ServicePlanId)
+        $e5Only = @($e5.ServicePlans | ForEach-Object ServicePlanId | Where-Object { $_ -notin $enabled })
+        $e5Only.Count | Should -BeGreaterThan 0
+        $plans | Where-Object ServicePlanId -In $e5Only | ForEach-Object CapabilityStatus | Sort-Object -Unique | Should -Be 'Deleted'
+    }
+
     It 'reviews failed sign-ins and users who have not signed in lately' {
         $failed = @(Get-MgAuditLogSignIn -Filter 'status/errorCode ne 0' -Top 50)
         $failed.Count | Should -BeGreaterThan 0

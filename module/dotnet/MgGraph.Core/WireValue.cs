@@ -329,7 +329,12 @@ namespace MgGraph.PowerShell
                         {
                             segment = jsonName;
                             var v = property.GetValue(value);
-                            if (v == null) continue;
+                            if (v == null)
+                            {
+                                // Unless a body gave it as null on purpose (MgModel.SentAsNull).
+                                if (value is MgModel given && given.SentAsNull(jsonName)) map[jsonName] = null;
+                                continue;
+                            }
                             map[jsonName] = Walk(v, depth + 1);
                         }
                         // A declared property wins over an additional one of the same name, as in
@@ -388,7 +393,9 @@ namespace MgGraph.PowerShell
                                 }
                                 continue;
                             }
-                            if (v == null) continue;
+                            // A note property given as null is sent as null, as a hashtable's key
+                            // is; another object's unset members are left out.
+                            if (v == null && p.MemberType != PSMemberTypes.NoteProperty) continue;
                             map[p.Name] = v is string sv && IsDateKey(p.Name) ? CultureDate(sv) : Walk(v, depth + 1);
                         }
                         result = map;

@@ -468,10 +468,17 @@ fn assign_license(
     id: &str,
     params: &Map<String, Value>,
 ) -> Handled {
+    // An entry that names no SKU adds nothing: Microsoft's documented removal,
+    // `Set-MgUserLicense -AddLicenses @{} -RemoveLicenses ...`, sends `"addLicenses":[{}]`.
     let adds: Vec<Value> = params
         .get("addLicenses")
         .and_then(Value::as_array)
-        .cloned()
+        .map(|list| {
+            list.iter()
+                .filter(|a| a.get("skuId").is_some_and(|s| !s.is_null()))
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default();
     let removes = string_list(params, "removeLicenses");
     let skus = t

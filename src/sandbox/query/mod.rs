@@ -81,6 +81,9 @@ impl Schema for Polymorphic<'_> {
     fn dynamic(&self, ty: &str, name: &str) -> Option<String> {
         self.inner.dynamic(ty, name)
     }
+    fn structural(&self, ty: &str) -> Vec<String> {
+        self.inner.structural(ty)
+    }
 }
 
 /// One `$expand` item: `prop[/cast][(nested options)]`.
@@ -158,15 +161,17 @@ fn is_identifier(name: &str) -> bool {
         && name.len() <= 128
 }
 
-/// `$select`: canonical names; `*` keeps every property. With `beta`, a plain name the schema
+/// `$select`: canonical names; `*` selects every structural property the type declares (a
+/// user's `department` and `signInActivity` too, so `users/{upn}?$select=*` meets Graph's
+/// "Get By Key" 400 as it does there). With `beta`, a plain name the schema
 /// does not know is left out rather than refused: beta's types have properties v1.0's lack
 /// (a user's `onPremisesSipInfo`, a service principal's `deviceManagementAppType`), which
 /// Graph's beta endpoint selects and the sandbox's objects never hold.
 fn select(target: &Target, list: &[String], beta: bool) -> Result<Vec<String>, GraphErr> {
     let mut out = Vec::with_capacity(list.len());
     for name in list {
-        if name == "*" {
-            return Ok(Vec::new());
+        if name.trim() == "*" {
+            return Ok(target.schema.structural(target.ty));
         }
         let name = name.trim();
         // `microsoft.graph.user/jobTitle` (or `graph.user/jobTitle`): a property of a derived

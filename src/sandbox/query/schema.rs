@@ -45,6 +45,13 @@ pub trait Schema {
         None
     }
 
+    /// Every structural property of `ty` and its base types (canonical names, bases first):
+    /// what `$select=*` selects. Empty when the schema cannot list them (the type's defaults
+    /// are returned then).
+    fn structural(&self, _ty: &str) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The resource name Graph's directory errors use for `ty` (`User` for
     /// `microsoft.graph.user`).
     fn resource_name(&self, ty: &str) -> String {
@@ -103,6 +110,10 @@ impl Schema for SandboxSchema {
 
     fn dynamic(&self, ty: &str, name: &str) -> Option<String> {
         catalog_schema().dynamic(ty, name)
+    }
+
+    fn structural(&self, ty: &str) -> Vec<String> {
+        catalog_schema().structural(ty)
     }
 
     fn derives_from(&self, ty: &str, base: &str) -> bool {

@@ -1058,6 +1058,15 @@ impl Schema for CatalogSchema {
     fn derives_from(&self, ty: &str, base: &str) -> bool {
         self.0.derives(ty, base)
     }
+
+    fn structural(&self, ty: &str) -> Vec<String> {
+        self.0
+            .all_props(ty)
+            .into_iter()
+            .filter(|p| !p.nav)
+            .map(|p| p.name.clone())
+            .collect()
+    }
 }
 
 /// Splits a request path below the version into decoded segments.

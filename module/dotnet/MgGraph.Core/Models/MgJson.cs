@@ -367,7 +367,11 @@ namespace MgGraph.PowerShell
                     foreach (var (p, json) in ModelInfo.Of(value.GetType()).Declared)
                     {
                         var v = p.GetValue(value);
-                        if (v == null) continue;
+                        if (v == null)
+                        {
+                            if (model is MgModel m && m.SentAsNull(json)) o[json] = JValue.CreateNull();
+                            continue;
+                        }
                         o[json] = ToToken(v, depth + 1, seen, Segment(path, json));
                     }
                     if (model.AdditionalProperties != null)

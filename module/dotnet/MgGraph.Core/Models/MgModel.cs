@@ -2,6 +2,7 @@
 // AdditionalProperties dictionary every Graph model carries. Each generated class derives from
 // this one or from its Graph base type's class; each generated interface from IMgModel.
 
+using System;
 using System.Collections.Generic;
 using Newtonsoft.Json;
 
@@ -19,6 +20,7 @@ namespace MgGraph.PowerShell
     public abstract class MgModel : IMgModel
     {
         private IDictionary<string, object> _additional = new Dictionary<string, object>();
+        private HashSet<string> _sentAsNull;
 
         /// <summary>Every JSON member the model does not declare; starts empty (never null), as
         /// the SDK's does.</summary>
@@ -28,6 +30,15 @@ namespace MgGraph.PowerShell
             get => _additional;
             set => _additional = value ?? new Dictionary<string, object>();
         }
+
+        /// <summary>Whether the declared property of JSON name <paramref name="json"/> was given
+        /// as null on purpose (a body's <c>@{ officeLocation = $null }</c>) and is written as
+        /// <c>null</c> while it stays null, where an unset property is left out: how a script
+        /// clears a property, as the SDK sends it since msgraph-sdk-powershell#3008.</summary>
+        internal bool SentAsNull(string json) => _sentAsNull != null && _sentAsNull.Contains(json);
+
+        /// <summary>Marks a declared property as given null on purpose (see <see cref="SentAsNull"/>).</summary>
+        internal void SendAsNull(string json) => (_sentAsNull ??= new HashSet<string>(StringComparer.Ordinal)).Add(json);
 
         /// <summary>The object as JSON, as the SDK's models write it (<see cref="MgJson.Serialize"/>).</summary>
         public string ToJsonString() => MgJson.Serialize(this);

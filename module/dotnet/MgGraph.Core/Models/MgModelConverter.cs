@@ -122,7 +122,10 @@ namespace MgGraph.PowerShell
                         {
                             var property = slot.Property;
                             var segment = MgJson.Segment(path, key);
-                            property.SetValue(result, Value(v, property.PropertyType, segment, depth + 1));
+                            var converted = Value(v, property.PropertyType, segment, depth + 1);
+                            property.SetValue(result, converted);
+                            // A key given as null is sent as null: the script clears the property.
+                            if (converted == null && Unwrap(v) == null) result.SendAsNull(slot.Json);
                         }
                         else if (Unwrap(v) is { } kept)
                         {
@@ -152,7 +155,7 @@ namespace MgGraph.PowerShell
                         foreach (var (p, json) in ModelInfo.Of(value.GetType()).Declared)
                         {
                             var v = p.GetValue(value);
-                            if (v != null) yield return (json, v);
+                            if (v != null || (model is MgModel m && m.SentAsNull(json))) yield return (json, v);
                         }
                         if (model.AdditionalProperties != null)
                             foreach (var e in model.AdditionalProperties) yield return (e.Key, e.Value);

@@ -47,7 +47,7 @@ namespace MgGraph.PowerShell
                     if (!p.CanRead || !p.CanWrite || p.Name == indexer) continue;
                     var json = JsonName(p);
                     declared.Add((p, json));
-                    var slot = new Slot(p);
+                    var slot = new Slot(p, json);
                     ByJson[json] = slot;
                     ByName[p.Name] = slot;
                     ByName[json] = slot;
@@ -85,6 +85,8 @@ namespace MgGraph.PowerShell
     internal sealed class Slot
     {
         public readonly PropertyInfo Property;
+        /// <summary>The property's JSON name.</summary>
+        public readonly string Json;
         private SlotKind _kind;
         private Type _modelClass;
         /// <summary>The auto-property's backing field, which the reader writes: the first model
@@ -96,9 +98,10 @@ namespace MgGraph.PowerShell
         // model's nested classes never appear in a given response.
         private volatile bool _resolved;
 
-        public Slot(PropertyInfo p)
+        public Slot(PropertyInfo p, string json)
         {
             Property = p;
+            Json = json;
         }
 
         /// <summary>What the property holds.</summary>
