@@ -58,6 +58,10 @@
   `assignedPlans` follow the licences held (a removed plan stays listed as `Deleted`); and
   `-Property *` (`$select=*`) returns every property, not the default set (by user principal
   name it meets Graph''s "Get By Key" 400, as it does there).
+- The demo tenant''s sign-ins list every Conditional Access policy with its result (`success`,
+  `failure`, `notApplied`, `notEnabled`, `reportOnly…`) from the policy''s users, client apps
+  and locations, and their `conditionalAccessStatus` and 53003 errors follow from the enforced
+  ones, so report-only impact reviews and "which policy applied" reports have data.
 - Service errors carry `ErrorDetails` with their message, as the SDK''s cmdlets write them.
 - Profile photos: a user or group without one answers Graph''s 404 `ImageNotFound` (for the
   photo and its `$value`); an uploaded photo''s metadata give its size in pixels, read from the

@@ -122,6 +122,25 @@ Describe 'The demo tenant, as admin scripts read it' {
         $plans | Where-Object ServicePlanId -In $e5Only | ForEach-Object CapabilityStatus | Sort-Object -Unique | Should -Be 'Deleted'
     }
 
+    It 'lists every Conditional Access policy on each sign-in with a result its status agrees with' {
+        $policies = @(Get-MgIdentityConditionalAccessPolicy -All)
+        $signIns = @(Get-MgAuditLogSignIn -All)
+        foreach ($s in $signIns) {
+            $applied = @($s.AppliedConditionalAccessPolicies)
+            $applied.Count | Should -Be $policies.Count
+            $results = @($applied | Where-Object { $policies.Id -contains $_.Id } | ForEach-Object Result)
+            $results.Count | Should -Be $policies.Count -Because 'each entry names a policy of the tenant by id'
+            $want = if ($results -contains 'failure') { 'failure' } elseif ($results -contains 'success') { 'success' } else { 'notApplied' }
+            $s.ConditionalAccessStatus | Should -Be $want
+            if ($want -eq 'failure') { $s.Status.ErrorCode | Should -Be 53003 }
+        }
+        @($signIns | Where-Object ConditionalAccessStatus -EQ 'success').Count | Should -BeGreaterThan 0
+        @($signIns | Where-Object ConditionalAccessStatus -EQ 'failure').Count | Should -BeGreaterThan 0
+        # A report-only impact review, as admins run one before enforcing a policy.
+        $impact = $signIns | ForEach-Object AppliedConditionalAccessPolicies | Where-Object Result -Like 'reportOnly*' | Group-Object DisplayName
+        $impact.Name | Should -Contain 'Require MFA for all users'
+    }
+
     It 'reviews failed sign-ins and users who have not signed in lately' {
         $failed = @(Get-MgAuditLogSignIn -Filter 'status/errorCode ne 0' -Top 50)
         $failed.Count | Should -BeGreaterThan 0

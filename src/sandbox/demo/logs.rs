@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
 use super::people::People;
+use super::policies::{self, Signer, ADMIN_ROLES, POLICIES};
 use super::{contain, group_id, obj, one, secs, singleton, ticks, Draw};
 use crate::sandbox::state::{Tenant, GRAPH_CLI_APP_ID};
 
@@ -84,15 +85,37 @@ const PLACES: &[(&str, &str, &str, &str, f64, f64)] = &[
     ("198.18.1.", "Moscow", "Moscow", "RU", 55.756, 37.617),
 ];
 
+/// The error of a sign-in Conditional Access blocked.
+const BLOCKED: i64 = 53003;
+
+fn outcome_reason(code: i64) -> &'static str {
+    OUTCOMES.iter().find(|o| o.0 == code).map_or("", |o| o.1)
+}
+
 pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &str) {
     let signers: Vec<_> = people.all.iter().filter(|p| p.enabled).cloned().collect();
+    // Who holds a role the administrators' Conditional Access policy targets.
+    let admin_role_names: Vec<&str> = super::directory::ROLES
+        .iter()
+        .filter(|r| ADMIN_ROLES.contains(&r.0))
+        .map(|r| r.1)
+        .collect();
+    let admins: std::collections::HashSet<String> = signers
+        .iter()
+        .filter(|p| {
+            crate::sandbox::authz::roles_of(tenant, &p.id)
+                .iter()
+                .any(|r| admin_role_names.contains(&r.as_str()))
+        })
+        .map(|p| p.id.clone())
+        .collect();
     let mut events = Vec::with_capacity(SIGN_INS);
     for _ in 0..SIGN_INS {
         let p = d.pick(&signers).clone();
         let (app_id, app, resource) = *d.pick(CLIENTS);
         let roll = d.int(0, 100);
         let mut acc = 0;
-        let (code, reason) = OUTCOMES
+        let (mut code, mut reason) = OUTCOMES
             .iter()
             .find(|(_, _, w)| {
                 acc += w;
@@ -112,11 +135,32 @@ pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &s
         };
         let legacy = d.chance(0.03);
         let when = d.ago(0, 30);
-        let ca = match code {
-            53003 => "failure",
-            _ if d.chance(0.6) => "success",
-            _ => "notApplied",
+        let client_app = if legacy {
+            *d.pick(&["Exchange ActiveSync", "IMAP4", "Authenticated SMTP"])
+        } else if d.chance(0.7) {
+            "Browser"
+        } else {
+            "Mobile Apps and Desktop clients"
         };
+        let ip = format!("{}{}", place.0, d.int(1, 255));
+        // Conditional Access decides a 53003: an enforced block policy that applies fails
+        // the sign-in, and none other is blocked.
+        let mut signer = Signer {
+            is_admin: admins.contains(&p.id),
+            is_break_glass: p.id == people.admin,
+            guest: p.guest,
+            client_app,
+            ip: &ip,
+            error_code: code,
+        };
+        let blocked = policies::blocked(&signer);
+        if blocked && code == 0 {
+            (code, reason) = (BLOCKED, outcome_reason(BLOCKED));
+        } else if !blocked && code == BLOCKED {
+            (code, reason) = (0, "");
+        }
+        signer.error_code = code;
+        let (applied, ca) = policies::evaluate(&signer);
         let risk = if place.3 == "NG" || place.3 == "RU" {
             "medium"
         } else {
@@ -127,8 +171,8 @@ pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &s
             "userDisplayName": p.name, "userPrincipalName": p.upn, "userId": p.id,
             "appId": app_id, "appDisplayName": app,
             "resourceDisplayName": resource, "resourceId": if resource == "Microsoft Graph" { json!(graph_sp) } else { json!(null) },
-            "ipAddress": format!("{}{}", place.0, d.int(1, 255)),
-            "clientAppUsed": if legacy { *d.pick(&["Exchange ActiveSync", "IMAP4", "Authenticated SMTP"]) } else if d.chance(0.7) { "Browser" } else { "Mobile Apps and Desktop clients" },
+            "ipAddress": ip,
+            "clientAppUsed": client_app,
             "correlationId": d.id(), "conditionalAccessStatus": ca,
             "isInteractive": !legacy && d.chance(0.8),
             "riskDetail": "none", "riskLevelAggregated": risk, "riskLevelDuringSignIn": risk,
@@ -139,7 +183,7 @@ pub fn sign_ins(tenant: &mut Tenant, d: &mut Draw, people: &People, graph_sp: &s
                               "isCompliant": false, "isManaged": false, "trustType": ""},
             "location": {"city": place.1, "state": place.2, "countryOrRegion": place.3,
                          "geoCoordinates": {"altitude": null, "latitude": place.4, "longitude": place.5}},
-            "appliedConditionalAccessPolicies": [],
+            "appliedConditionalAccessPolicies": applied,
         }))));
     }
     // Graph lists sign-ins newest first.
@@ -383,57 +427,6 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
     let admin = people.admin.clone();
     let guests = group_id(tenant, "All Guests (Dynamic)");
     let trusted = d.id();
-    let policies = [
-        (
-            "Require MFA for administrators",
-            "enabled",
-            json!({"includeUsers": [], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [],
-            "includeRoles": ["62e90394-69f5-4237-9190-012177145e10", "e8611ab8-c189-46e8-94e1-60213ab1f814", "fe930be7-5e62-47db-91af-98c3a49a38b1", "194ae4cb-b126-40b2-bd5b-6091b380977d"], "excludeRoles": []}),
-            json!(["all"]),
-            json!(null),
-            json!({"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": []}),
-        ),
-        (
-            "Block legacy authentication",
-            "enabled",
-            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
-            json!(["exchangeActiveSync", "other"]),
-            json!(null),
-            json!({"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": []}),
-        ),
-        (
-            "Require MFA for all users",
-            "enabledForReportingButNotEnforced",
-            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": guests.iter().collect::<Vec<_>>(), "includeRoles": [], "excludeRoles": []}),
-            json!(["browser", "mobileAppsAndDesktopClients"]),
-            json!({"includeLocations": ["All"], "excludeLocations": [trusted]}),
-            json!({"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": []}),
-        ),
-        (
-            "Require compliant or hybrid joined device",
-            "enabledForReportingButNotEnforced",
-            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
-            json!(["all"]),
-            json!(null),
-            json!({"operator": "OR", "builtInControls": ["compliantDevice", "domainJoinedDevice"], "customAuthenticationFactors": [], "termsOfUse": []}),
-        ),
-        (
-            "Guests: require MFA",
-            "enabled",
-            json!({"includeUsers": ["GuestsOrExternalUsers"], "excludeUsers": [], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
-            json!(["all"]),
-            json!(null),
-            json!({"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": []}),
-        ),
-        (
-            "Block sign-ins from outside allowed countries (pilot)",
-            "disabled",
-            json!({"includeUsers": ["All"], "excludeUsers": [admin], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []}),
-            json!(["all"]),
-            json!({"includeLocations": ["All"], "excludeLocations": [trusted]}),
-            json!({"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": []}),
-        ),
-    ];
     let created = d.ago(200, 500);
     let modified = d.ago(1, 60);
     let identity = singleton(tenant, "identity", "microsoft.graph.identityContainer");
@@ -442,6 +435,10 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
         "conditionalAccess",
         "microsoft.graph.conditionalAccessRoot",
     );
+    let ranges: Vec<Value> = policies::TRUSTED_PREFIXES
+        .iter()
+        .map(|p| json!({"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": format!("{p}0/24")}))
+        .collect();
     contain(
         ca,
         "namedLocations",
@@ -449,8 +446,7 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
         obj(json!({
             "id": trusted, "displayName": "Contoso offices", "isTrusted": true,
             "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified),
-            "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"},
-                         {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "198.51.100.0/24"}],
+            "ipRanges": ranges,
         })),
     );
     contain(
@@ -463,21 +459,43 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             "countryLookupMethod": "clientIpAddress",
         })),
     );
-    for (name, state, users, client_apps, locations, grant) in policies {
+    let mut ids: Vec<(&str, String)> = vec![];
+    for policy in POLICIES {
+        let id = d.id();
+        let mut object = obj(json!({
+            "id": id, "displayName": policy.0, "state": policy.1,
+            "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified), "templateId": null,
+            "sessionControls": null,
+        }));
+        object.extend(policies::policy_json(
+            policy,
+            &admin,
+            guests.as_deref(),
+            &trusted,
+        ));
         contain(
             ca,
             "policies",
             "microsoft.graph.conditionalAccessPolicy",
-            obj(json!({
-                "id": d.id(), "displayName": name, "state": state,
-                "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified), "templateId": null,
-                "conditions": {
-                    "users": users, "applications": {"includeApplications": ["All"], "excludeApplications": [], "includeUserActions": []},
-                    "clientAppTypes": client_apps, "locations": locations, "platforms": null,
-                    "signInRiskLevels": [], "userRiskLevels": [], "servicePrincipalRiskLevels": [],
-                },
-                "grantControls": grant, "sessionControls": null,
-            })),
+            object,
         );
+        ids.push((policy.0, id));
+    }
+    // The sign-ins name the policies by id too.
+    let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");
+    for sign_in in root.many_mut("signIns").values_mut() {
+        let Some(applied) = sign_in
+            .object
+            .get_mut("appliedConditionalAccessPolicies")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for a in applied {
+            let name = a["displayName"].as_str().unwrap_or_default();
+            if let Some((_, id)) = ids.iter().find(|(n, _)| *n == name) {
+                a["id"] = json!(id);
+            }
+        }
     }
 }

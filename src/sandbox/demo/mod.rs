@@ -14,6 +14,7 @@ mod devices;
 mod directory;
 mod logs;
 mod people;
+mod policies;
 
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
