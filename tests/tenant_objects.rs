@@ -696,6 +696,58 @@ async fn assigned_plans_follow_licences_and_an_entry_without_a_sku_adds_nothing(
     assert_eq!(held(&got, "Deleted"), want, "{got}");
 }
 
+/// Beta's default user projection: its larger set, the on-premises properties null where
+/// unset, without what Graph returns only when selected (`signInActivity`).
+#[tokio::test]
+async fn beta_users_have_betas_default_properties() {
+    let (_s, g) = demo().await;
+    let (status, page) = g.get("/beta/users?$top=5").await;
+    assert_eq!(status, 200, "{page}");
+    for user in page["value"].as_array().unwrap() {
+        for key in [
+            "onPremisesImmutableId",
+            "onPremisesSyncEnabled",
+            "mobilePhone",
+            "userType",
+        ] {
+            assert!(user.get(key).is_some(), "{key}: {user}");
+        }
+        assert!(user.get("signInActivity").is_none(), "{user}");
+    }
+    let (_, v1) = g.get("/v1.0/users?$top=1").await;
+    assert!(
+        v1["value"][0].get("onPremisesImmutableId").is_none(),
+        "{v1}"
+    );
+}
+
+/// A directory role's members by its template's alternate key, Graph's documented form
+/// (`directoryRoles(roleTemplateId='...')/members`), as by the role's id.
+#[tokio::test]
+async fn role_members_by_template_id() {
+    let (_s, g) = demo().await;
+    let global_admin = "62e90394-69f5-4237-9190-012177145e10";
+    let (status, by_template) = g
+        .get(&format!(
+            "/v1.0/directoryRoles(roleTemplateId='{global_admin}')/members?$select=id"
+        ))
+        .await;
+    assert_eq!(status, 200, "{by_template}");
+    let (_, role) = g
+        .get(&format!(
+            "/v1.0/directoryRoles(roleTemplateId='{global_admin}')"
+        ))
+        .await;
+    let role_id = role["id"].as_str().expect("the role");
+    let (_, by_id) = g
+        .get(&format!(
+            "/v1.0/directoryRoles/{role_id}/members?$select=id"
+        ))
+        .await;
+    assert!(!ids(&by_template).is_empty(), "{by_template}");
+    assert_eq!(ids(&by_template), ids(&by_id));
+}
+
 /// `$select=*` selects every structural property, not the default set, so a user's
 /// `usageLocation` comes back; by user principal name it meets Graph's "Get By Key" 400, as
 /// `Get-MgUser -UserId <upn> -Property *` does there (`*` includes `signInActivity`).

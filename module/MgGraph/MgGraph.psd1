@@ -62,6 +62,10 @@
   `failure`, `notApplied`, `notEnabled`, `reportOnly…`) from the policy''s users, client apps
   and locations, and their `conditionalAccessStatus` and 53003 errors follow from the enforced
   ones, so report-only impact reviews and "which policy applied" reports have data.
+- The sandbox answers a role''s members by its template (`directoryRoles(roleTemplateId=''...'')/members`,
+  Graph''s documented form), and beta''s `/users` returns beta''s default properties (the
+  on-premises ones among them, null where unset) without `signInActivity`, which Graph returns
+  only when selected.
 - Service errors carry `ErrorDetails` with their message, as the SDK''s cmdlets write them.
 - Profile photos: a user or group without one answers Graph''s 404 `ImageNotFound` (for the
   photo and its `$value`); an uploaded photo''s metadata give its size in pixels, read from the

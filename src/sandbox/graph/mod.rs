@@ -635,7 +635,9 @@ fn route_with_headers(
         calendar::route(&mut ctx.state.tenant_mut(), segs, &mut path);
     }
     // The root site by its other names (`/sites/root/lists`), at the id the store keeps it by.
-    if let Some(canonical) = drives::canonical_site_path(ctx, &path) {
+    if let Some(canonical) =
+        drives::canonical_site_path(ctx, &path).or_else(|| role_by_template_path(ctx, &path))
+    {
         *segs = canonical
             .trim_start_matches('/')
             .split('/')
@@ -677,6 +679,32 @@ fn route_with_headers(
 
 /// A list's `@odata.context` path: the set, and its `$select` when there is one
 /// (`users(id,displayName)`), as Graph writes it.
+/// `/directoryRoles(roleTemplateId='{id}')/{below}` (directoryrole-list-members' documented
+/// form) as the activated role's own path, `/directoryRoles/{role-id}/{below}`; `None` for any
+/// other path and for a template not activated (Graph's 404 then comes from the store).
+fn role_by_template_path(ctx: &Ctx, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/directoryRoles(")?;
+    let (key, below) = rest.split_once(")/")?;
+    let template = percent_encoding::percent_decode_str(key)
+        .decode_utf8_lossy()
+        .strip_prefix("roleTemplateId=")?
+        .trim_matches('\'')
+        .to_string();
+    let tenant = ctx.state.tenant();
+    let role = tenant
+        .store
+        .sets
+        .get("directoryRoles")?
+        .values()
+        .find(|r| {
+            r.object
+                .get("roleTemplateId")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(&template))
+        })?;
+    Some(format!("/directoryRoles/{}/{below}", role.id()))
+}
+
 pub fn projection_context(set: &str, select: &[String]) -> String {
     if select.is_empty() {
         set.to_string()

@@ -43,6 +43,78 @@ const DEFAULT_SELECT: &[&str] = &[
     "id",
 ];
 
+/// What beta's `/users` returns without `$select`: far more than v1.0's set, the on-premises
+/// properties among them (null where unset), but not what Graph returns only when selected
+/// (`signInActivity`, `customSecurityAttributes`, `mailboxSettings`, ...).
+const BETA_DEFAULT: &[&str] = &[
+    "id",
+    "deletedDateTime",
+    "accountEnabled",
+    "ageGroup",
+    "businessPhones",
+    "city",
+    "createdDateTime",
+    "creationType",
+    "companyName",
+    "consentProvidedForMinor",
+    "country",
+    "department",
+    "displayName",
+    "employeeId",
+    "employeeHireDate",
+    "employeeLeaveDateTime",
+    "employeeType",
+    "externalUserState",
+    "externalUserStateChangeDateTime",
+    "faxNumber",
+    "givenName",
+    "imAddresses",
+    "isManagementRestricted",
+    "isResourceAccount",
+    "jobTitle",
+    "legalAgeGroupClassification",
+    "mail",
+    "mailNickname",
+    "mobilePhone",
+    "onPremisesDistinguishedName",
+    "officeLocation",
+    "onPremisesDomainName",
+    "onPremisesImmutableId",
+    "onPremisesLastSyncDateTime",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSamAccountName",
+    "onPremisesSyncEnabled",
+    "onPremisesUserPrincipalName",
+    "otherMails",
+    "passwordPolicies",
+    "postalCode",
+    "preferredDataLocation",
+    "preferredLanguage",
+    "proxyAddresses",
+    "refreshTokensValidFromDateTime",
+    "securityIdentifier",
+    "showInAddressList",
+    "signInSessionsValidFromDateTime",
+    "state",
+    "streetAddress",
+    "surname",
+    "usageLocation",
+    "userPrincipalName",
+    "userType",
+    "employeeOrgData",
+    "passwordProfile",
+    "assignedLicenses",
+    "assignedPlans",
+    "authorizationInfo",
+    "deviceKeys",
+    "identities",
+    "onPremisesExtensionAttributes",
+    "onPremisesProvisioningErrors",
+    "onPremisesSipInfo",
+    "provisionedPlans",
+    "serviceProvisioningErrors",
+];
+
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Str,
@@ -234,8 +306,8 @@ pub(super) fn password_ok(p: &str) -> bool {
     p.chars().count() >= 8 && classes.iter().filter(|c| **c).count() >= 3
 }
 
-/// A user object as a response shows it: default projection in v1.0 (absent defaults as
-/// null), every stored property in beta, or exactly `$select`.
+/// A user object as a response shows it: each version's default projection (absent defaults
+/// as null), or exactly `$select`.
 pub fn shape_user(ctx: &Ctx, object: &Map<String, Value>, select: &[String]) -> Map<String, Value> {
     let mut out = shape_user_properties(ctx, object, select);
     // An unset collection (`otherMails`, `proxyAddresses`, ...) is `[]`, never null.
@@ -267,19 +339,18 @@ fn shape_user_properties(
         }
         return out;
     }
-    match ctx.ver {
-        super::Ver::V1 => {
-            let mut out = Map::new();
-            for key in DEFAULT_SELECT {
-                out.insert(
-                    (*key).to_string(),
-                    object.get(*key).cloned().unwrap_or(Value::Null),
-                );
-            }
-            out
-        }
-        super::Ver::Beta => object.clone(),
+    let defaults = match ctx.ver {
+        super::Ver::V1 => DEFAULT_SELECT,
+        super::Ver::Beta => BETA_DEFAULT,
+    };
+    let mut out = Map::new();
+    for key in defaults {
+        out.insert(
+            (*key).to_string(),
+            object.get(*key).cloned().unwrap_or(Value::Null),
+        );
     }
+    out
 }
 
 pub fn route(ctx: &Ctx, method: &Method, rest: &[&str], body: &[u8]) -> Handled {
