@@ -57,7 +57,9 @@
   works in the sandbox (an `addLicenses` entry naming no SKU adds nothing); a user''s
   `assignedPlans` follow the licences held (a removed plan stays listed as `Deleted`); and
   `-Property *` (`$select=*`) returns every property, not the default set (by user principal
-  name it meets Graph''s "Get By Key" 400, as it does there).
+  name it meets Graph''s "Get By Key" 400, as it does there); it reads the guarded properties
+  too, so it needs their permissions as naming them does, and `Get-MgGraphRequiredPermission`
+  says so.
 - The demo tenant''s sign-ins list every Conditional Access policy with its result (`success`,
   `failure`, `notApplied`, `notEnabled`, `reportOnly…`) from the policy''s users, client apps
   and locations, and their `conditionalAccessStatus` and 53003 errors follow from the enforced

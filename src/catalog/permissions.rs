@@ -260,8 +260,8 @@ pub struct Guarded {
 }
 
 /// The guarded properties a `GET` of `path` (below the version: `/users`, `/users/{id}`,
-/// `/me`) reads by naming them in `texts`, its decoded `$select`, `$filter` and `$orderby`;
-/// none for other methods and paths.
+/// `/me`) reads by naming them in `texts`, its decoded `$select`, `$filter` and `$orderby`
+/// (a `$select` of `*` names them all); none for other methods and paths.
 pub fn guarded(method: &str, path: &str, texts: &[&str]) -> Vec<Guarded> {
     if !method.eq_ignore_ascii_case("GET") {
         return vec![];
@@ -272,11 +272,15 @@ pub fn guarded(method: &str, path: &str, texts: &[&str]) -> Vec<Guarded> {
         ["me" | "Me" | "ME"] => "users",
         _ => return vec![],
     };
+    let every = texts
+        .iter()
+        .any(|t| t.split(',').any(|item| item.trim() == "*"));
     let named = |property: &str| {
-        texts.iter().any(|t| {
-            t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .any(|w| w.eq_ignore_ascii_case(property))
-        })
+        every
+            || texts.iter().any(|t| {
+                t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|w| w.eq_ignore_ascii_case(property))
+            })
     };
     GUARDED
         .iter()
@@ -675,6 +679,11 @@ mod tests {
             names("GET", "/me", &["customSecurityAttributes"]),
             ["customSecurityAttributes"]
         );
+        // `$select=*` reads every one of them (as the sandbox's `*` returns them).
+        let mut every = names("GET", "/users/abc", &["id,*"]);
+        every.sort();
+        assert_eq!(every, ["customSecurityAttributes", "signInActivity"]);
+        assert!(names("GET", "/users", &["startswith(displayName,'a*')"]).is_empty());
         // A word that only contains the name, another set, a write, a nested path: none.
         assert!(names("GET", "/users", &["signInActivityX"]).is_empty());
         assert!(names("GET", "/groups", &["signInActivity"]).is_empty());

@@ -111,4 +111,15 @@ Describe 'Get-MgGraphRequiredPermission' {
         Connect-MgGraph -Environment Sandbox -Scopes User.Read.All, AuditLog.Read.All -NoWelcome
         @(Get-MgUser -Top 2 -Property displayName, signInActivity).Count | Should -Be 2
     }
+
+    It 'counts -Property * as reading every guarded property' {
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome
+        $err = $null
+        $null = Get-MgUser -Top 2 -Property * -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'Authorization_RequestDenied,*'
+        (Get-MgGraphRequiredPermission -PermissionType Delegated).Name | Should -Contain 'AuditLog.Read.All'
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All, AuditLog.Read.All, CustomSecAttributeAssignment.Read.All -NoWelcome
+        $users = @(Get-MgUser -Top 2 -Property *)
+        $users.Count | Should -Be 2
+    }
 }
