@@ -11,7 +11,7 @@ use crate::auth::{Connection, ContextInfo};
 use crate::call::{Call, CallOptions, EventKind, EventSink, InputStream};
 use crate::catalog;
 use crate::engine::error::{describe, ErrorStyle, GraphError};
-use crate::engine::http::{Clients, Transport};
+use crate::engine::http::{Clients, ProxySpec, Transport};
 use crate::engine::operation::{self, Sink};
 use crate::engine::settings::RequestSettings;
 use crate::json::{get_ci, scalar_text, truthy};
@@ -46,6 +46,9 @@ pub struct CallRequest {
     pub stream_input: bool,
     #[serde(default)]
     pub throttle_limit: Option<u32>,
+    /// The call's proxy (`-Proxy`, `-ProxyCredential`); none: the session's clients.
+    #[serde(default)]
+    pub proxy: Option<ProxySpec>,
     /// A parameter problem found while reading the request (an unpaired surrogate): the call
     /// reports it as its parameter error and sends nothing.
     #[serde(skip)]
@@ -196,6 +199,9 @@ pub fn check_input(value: &Value) -> Result<(), String> {
 /// Shared session state.
 pub struct Session {
     clients: OnceLock<Result<Clients, String>>,
+    /// Clients of the proxies calls named, most recent last (a few are kept: building one
+    /// reads the TLS roots again).
+    proxied: std::sync::Mutex<Vec<(ProxySpec, Clients)>>,
     envs: RwLock<Vec<Environment>>,
     connection: RwLock<Option<Arc<Connection>>>,
     settings: RwLock<RequestSettings>,
@@ -228,6 +234,7 @@ impl Session {
     pub fn new() -> Session {
         Session {
             clients: OnceLock::new(),
+            proxied: std::sync::Mutex::new(Vec::new()),
             envs: RwLock::new(environments::built_in()),
             connection: RwLock::new(None),
             settings: RwLock::new(RequestSettings::default()),
@@ -249,6 +256,28 @@ impl Session {
                 url: String::new(),
                 message: e.clone(),
             })
+    }
+
+    /// The clients of a call: the session's, or ones sending through the call's proxy. An
+    /// unusable proxy is the call's parameter error.
+    pub fn clients_via(&self, proxy: Option<&ProxySpec>) -> Result<Clients, GraphError> {
+        let Some(proxy) = proxy else {
+            return self.clients().cloned();
+        };
+        const KEPT: usize = 4;
+        let mut kept = self.proxied.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = kept.iter().position(|(p, _)| p == proxy) {
+            let entry = kept.remove(i);
+            let clients = entry.1.clone();
+            kept.push(entry);
+            return Ok(clients);
+        }
+        let clients = Clients::via(proxy).map_err(GraphError::invalid)?;
+        if kept.len() == KEPT {
+            kept.remove(0);
+        }
+        kept.push((proxy.clone(), clients.clone()));
+        Ok(clients)
     }
 
     pub fn connection(&self) -> Option<Arc<Connection>> {
@@ -420,15 +449,19 @@ impl Session {
                 ));
                 return;
             };
-            let clients = match self.clients() {
+            let clients = match self.clients_via(request.proxy.as_ref()) {
                 Ok(c) => c,
                 Err(e) => {
-                    sink.error(describe(&e, &operation::style(cmd, &set, Value::Null)));
+                    let mut d = describe(&e, &operation::style(cmd, &set, Value::Null));
+                    if request.proxy.is_some() {
+                        d["terminating"] = Value::Bool(true);
+                    }
+                    sink.error(d);
                     return;
                 }
             };
             let transport = Transport::new(
-                clients,
+                &clients,
                 Some(&connection),
                 self.settings(),
                 &sink,

@@ -470,3 +470,92 @@ fn a_bulk_run_under_a_budget_settles_near_it_and_loses_nothing() {
         "the run backed off instead of hammering: {throttled} throttled of 400"
     );
 }
+
+/// A forward proxy on loopback for one test: it records the head of the first request of
+/// every connection and relays the bytes both ways to `target`.
+fn recording_proxy(target: SocketAddr) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let heads = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = heads.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&head).into_owned());
+                let mut server = std::net::TcpStream::connect(target).unwrap();
+                server.write_all(&head).unwrap();
+                let (mut from_client, mut to_client) = (client.try_clone().unwrap(), client);
+                let (mut to_server, mut from_server) = (server.try_clone().unwrap(), server);
+                std::thread::spawn(move || std::io::copy(&mut from_client, &mut to_server));
+                let _ = std::io::copy(&mut from_server, &mut to_client);
+            });
+        }
+    });
+    (uri, heads)
+}
+
+#[test]
+fn a_call_with_a_proxy_goes_through_it_with_its_credentials() {
+    use base64::Engine as _;
+    let s = start_sandbox(SandboxConfig::default());
+    let session = connect(&s, json!({}));
+    let target: SocketAddr = s.base_url.trim_start_matches("http://").parse().unwrap();
+    let (proxy, heads) = recording_proxy(target);
+
+    let mut req = get_user(&s.admin_upn);
+    req["proxy"] = json!({"uri": proxy, "userName": "corp\\ann", "password": "s3cret:proxy"});
+    req["debug"] = json!(true);
+    let events = run(&session, req);
+    assert!(of(&events, EventKind::Error).is_empty(), "{events:?}");
+    assert!(of(&events, EventKind::Output)[0].contains(&s.admin_upn));
+    let head = heads.lock().unwrap()[0].clone();
+    assert!(
+        head.starts_with(&format!("GET {}/v1.0/users/", s.base_url)),
+        "the proxy is sent the absolute URI (RFC 9112 §3.2.2): {head}"
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode("corp\\ann:s3cret:proxy");
+    assert!(
+        head.to_ascii_lowercase().contains(&format!(
+            "proxy-authorization: basic {}",
+            basic.to_ascii_lowercase()
+        )),
+        "{head}"
+    );
+    // The password is in no event of the call (its -Debug trace included).
+    assert!(events.iter().all(|e| !e.payload.contains("s3cret")));
+
+    // Without -Proxy the session's clients go direct.
+    let before = heads.lock().unwrap().len();
+    let events = run(&session, get_user(&s.admin_upn));
+    assert!(of(&events, EventKind::Error).is_empty(), "{events:?}");
+    assert_eq!(heads.lock().unwrap().len(), before);
+
+    // An unusable -Proxy stops the call as a parameter error naming it; nothing is sent.
+    let sent = s.state.traffic.log().len();
+    for bad in ["proxy.corp:8080", "ftp://proxy.corp", "not a uri"] {
+        let mut req = get_user(&s.admin_upn);
+        req["proxy"] = json!({"uri": bad});
+        let errors = of(&run(&session, req), EventKind::Error);
+        assert_eq!(errors.len(), 1, "{bad}");
+        let e: Value = serde_json::from_str(&errors[0]).unwrap();
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("-Proxy: '{bad}'")),
+            "{e}"
+        );
+        assert_eq!(e["terminating"], json!(true), "{e}");
+    }
+    assert_eq!(s.state.traffic.log().len(), sent);
+}

@@ -50,6 +50,11 @@
   an attribute-assignment permission, beside the list''s own; a token without them gets Graph''s
   403, and `Get-MgGraphRequiredPermission` names the permission (`GET /users (signInActivity)`).
   A stale-users script rehearsed with `User.Read.All` alone passed, and failed in a tenant.
+- Every generated cmdlet takes the SDK''s runtime parameters, hidden as in the SDK: `-Proxy` and
+  `-ProxyCredential` send the call through a proxy (Basic credentials), `-Break` waits for a
+  debugger, `-ProxyUseDefaultCredentials` is accepted (the engine cannot present a Windows logon
+  to a proxy, which `-Verbose` says), and `-HttpPipelineAppend`/`-HttpPipelinePrepend` stop the
+  command with an error naming them, before anything is sent.
 - A `$null` in a body (`-BodyParameter @{ officeLocation = $null }`, at any depth, or a
   `[pscustomobject]`''s) is sent as `null` and clears the property, as the SDK sends it since
   msgraph-sdk-powershell#3008; a property never set is still left out.

@@ -27,8 +27,64 @@ pub struct Clients {
     pub auth: reqwest::Client,
 }
 
+/// The proxy of one cmdlet call: the SDK's runtime parameters `-Proxy` (an `http://` or
+/// `https://` URI) and `-ProxyCredential` (sent as `Proxy-Authorization: Basic`, RFC 9110
+/// §11.7.1). Without one, requests go direct or through the proxy that `HTTPS_PROXY` /
+/// `HTTP_PROXY` / `NO_PROXY` name, as every reqwest client does.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProxySpec {
+    pub uri: String,
+    #[serde(default)]
+    pub user_name: Option<String>,
+    /// A secret: never shown (the `Debug` form hides it) and sent only to the proxy.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for ProxySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxySpec")
+            .field("uri", &self.uri)
+            .field("user_name", &self.user_name)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl ProxySpec {
+    /// The spec as reqwest's proxy for every scheme; an error names `-Proxy` and what is wrong.
+    fn to_reqwest(&self) -> Result<reqwest::Proxy, String> {
+        let bad = |why: &str| format!("-Proxy: '{}' {why}", self.uri);
+        let url = reqwest::Url::parse(&self.uri).map_err(|e| {
+            bad(&format!(
+                "is not an absolute URI ({e}); give http://host:port."
+            ))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(bad("is not an http:// or https:// URI of a proxy server."));
+        }
+        let proxy = reqwest::Proxy::all(url).map_err(|e| bad(&e.to_string()))?;
+        Ok(match (&self.user_name, &self.password) {
+            (Some(user), password) if !user.is_empty() => {
+                proxy.basic_auth(user, password.as_deref().unwrap_or(""))
+            }
+            _ => proxy,
+        })
+    }
+}
+
 impl Clients {
     pub fn new() -> Result<Clients, String> {
+        Clients::build(None)
+    }
+
+    /// Clients that send every request through `proxy`.
+    pub fn via(proxy: &ProxySpec) -> Result<Clients, String> {
+        Clients::build(Some(proxy.to_reqwest()?))
+    }
+
+    fn build(proxy: Option<reqwest::Proxy>) -> Result<Clients, String> {
         let ua = format!(
             "MgGraph/{} (engine; {}; {})",
             crate::VERSION,
@@ -44,18 +100,26 @@ impl Clients {
             // could not be sent again).
             .pool_idle_timeout(Duration::from_secs(50))
             .tcp_nodelay(true)
-            .connect_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| format!("could not create the HTTP client: {e}"))?;
+            .connect_timeout(Duration::from_secs(30));
         let auth = reqwest::Client::builder()
             .user_agent(ua)
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(30))
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| format!("could not create the HTTP client: {e}"))?;
-        Ok(Clients { graph, auth })
+            .timeout(Duration::from_secs(120));
+        // A token refreshed during the call goes the same way as its Graph requests.
+        let (graph, auth) = match proxy {
+            Some(p) => (graph.proxy(p.clone()), auth.proxy(p)),
+            None => (graph, auth),
+        };
+        let built = |b: reqwest::ClientBuilder| {
+            b.build()
+                .map_err(|e| format!("could not create the HTTP client: {e}"))
+        };
+        Ok(Clients {
+            graph: built(graph)?,
+            auth: built(auth)?,
+        })
     }
 }
 
@@ -968,6 +1032,31 @@ impl Transport<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_proxy_spec_hides_its_password_and_names_a_bad_uri() {
+        let spec = ProxySpec {
+            uri: "http://proxy.corp:3128".into(),
+            user_name: Some("ann".into()),
+            password: Some("hunter2".into()),
+        };
+        let shown = format!("{spec:?}");
+        assert!(
+            shown.contains("proxy.corp") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(Clients::via(&spec).is_ok());
+        let bad = ProxySpec {
+            uri: "socks9://proxy".into(),
+            ..spec
+        };
+        let e = Clients::via(&bad).unwrap_err();
+        assert!(
+            e.starts_with("-Proxy: 'socks9://proxy' is not an http://"),
+            "{e}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -486,3 +486,90 @@ Describe 'What security suites and Microsoft''s examples call' {
         (Get-Command Get-MgBetaDirectorySetting).Module.Name | Should -Be 'Microsoft.Graph.Beta.Identity.DirectoryManagement'
     }
 }
+
+Describe 'The SDK''s runtime parameters (-Proxy, -Break, -HttpPipelineAppend...)' {
+    BeforeAll {
+        $script:Runtime = [ordered]@{
+            Break                      = 'System.Management.Automation.SwitchParameter'
+            HttpPipelineAppend         = 'Microsoft.Graph.PowerShell.Runtime.SendAsyncStep[]'
+            HttpPipelinePrepend        = 'Microsoft.Graph.PowerShell.Runtime.SendAsyncStep[]'
+            Proxy                      = 'System.Uri'
+            ProxyCredential            = 'System.Management.Automation.PSCredential'
+            ProxyUseDefaultCredentials = 'System.Management.Automation.SwitchParameter'
+        }
+    }
+
+    It 'every generated cmdlet has them, typed as the SDK types them, hidden as the SDK hides them' -ForEach @(
+        @{ Name = 'Get-MgUser' }, @{ Name = 'New-MgGroup' }, @{ Name = 'Remove-MgBetaApplication' }, @{ Name = 'Set-MgUserLicense' }
+    ) {
+        $command = Get-Command $Name
+        foreach ($p in $Runtime.Keys) {
+            $command.Parameters.ContainsKey($p) | Should -BeTrue -Because "$Name -$p"
+            $command.Parameters[$p].ParameterType.FullName | Should -Be $Runtime[$p]
+            $command.Parameters[$p].Attributes.Where({ $_ -is [Parameter] }).DontShow | Should -Not -Contain $false
+        }
+        $completions = (TabExpansion2 -inputScript "$Name -Prox" -cursorColumn ("$Name -Prox").Length).CompletionMatches
+        @($completions | ForEach-Object CompletionText) | Should -Not -Contain '-Proxy' -Because 'DontShow parameters are not offered'
+        @($completions | ForEach-Object CompletionText) | Should -Not -Contain '-ProxyCredential'
+    }
+
+    Context 'with no retries (a refused connection is otherwise retried)' {
+        BeforeAll {
+            $script:MaxRetry = (Get-MgRequestContext).MaxRetry
+            Set-MgRequestContext -MaxRetry 0 | Out-Null
+        }
+        AfterAll { Set-MgRequestContext -MaxRetry $script:MaxRetry | Out-Null }
+
+        It '-Proxy sends the call through the proxy: an unreachable one fails the call, which works without it' {
+            { Get-MgUser -Top 1 -Proxy 'http://127.0.0.1:9' -ErrorAction Stop } | Should -Throw
+            @(Get-MgUser -Top 1 -ErrorAction Stop).Count | Should -Be 1
+        }
+
+        It 'a -ProxyCredential password is in no stream, and -ProxyUseDefaultCredentials says what it cannot do' {
+            $credential = [pscredential]::new('corp\ann', (ConvertTo-SecureString 'Pr0xyS3cret!' -AsPlainText -Force))
+            $out = Get-MgUser -Top 1 -Proxy 'http://127.0.0.1:9' -ProxyCredential $credential -Verbose -Debug -ErrorAction SilentlyContinue -ErrorVariable failed 4>&1 5>&1 3>&1 6>&1 | Out-String
+            ($out + ($failed | Out-String)) | Should -Not -Match 'Pr0xyS3cret'
+            $failed.Count | Should -BeGreaterThan 0
+            $verbose = Get-MgUser -Top 1 -ProxyUseDefaultCredentials -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            ($verbose.Message -join "`n") | Should -Match '-ProxyUseDefaultCredentials: .*cannot present'
+        }
+    }
+
+    It 'a -Proxy that is not an http(s) URI stops the command, naming it, with nothing sent' {
+        $err = $null
+        try { New-MgGroup -DisplayName 'Proxy check' -MailEnabled:$false -MailNickname proxycheck -SecurityEnabled -Proxy 'ftp://proxy.corp' -ErrorAction Stop }
+        catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match "-Proxy: 'ftp://proxy\.corp' is not an http:// or https:// URI"
+        @(Get-MgGroup -Filter "displayName eq 'Proxy check'").Count | Should -Be 0
+    }
+
+    It '-HttpPipelineAppend and -HttpPipelinePrepend stop the command with an error naming them; nothing is sent' -ForEach @(
+        @{ Parameter = 'HttpPipelineAppend' }, @{ Parameter = 'HttpPipelinePrepend' }
+    ) {
+        $step = [Microsoft.Graph.PowerShell.Runtime.SendAsyncStep] { param($request, $callback, $next) $next.SendAsync($request, $callback) }
+        $splat = @{ DisplayName = "Pipeline $Parameter"; MailEnabled = $false; MailNickname = "pipeline$Parameter"; SecurityEnabled = $true; $Parameter = @($step) }
+        $err = $null
+        try { New-MgGroup @splat -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Match '^HttpPipelineStepsNotSupported'
+        $err.CategoryInfo.Category | Should -Be 'NotImplemented'
+        $err.Exception.Message | Should -Match "^-$Parameter`: "
+        @(Get-MgGroup -Filter "displayName eq 'Pipeline $Parameter'").Count | Should -Be 0
+    }
+
+    It '-Break waits for a debugger, saying so, and Ctrl+C ends the wait with nothing sent' {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$(Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1')'
+            New-MgGroup -DisplayName 'Break wait' -MailEnabled:`$false -MailNickname breakwait -SecurityEnabled -Break")
+        $handle = $ps.BeginInvoke()
+        $deadline = [datetime]::UtcNow.AddSeconds(30)
+        while ($ps.Streams.Warning.Count -eq 0 -and -not $handle.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        $ps.Streams.Warning[0].Message | Should -Match 'waiting for a \.NET debugger to attach to process \d+'
+        Start-Sleep -Milliseconds 300
+        $handle.IsCompleted | Should -BeFalse -Because 'it waits until a debugger attaches'
+        $ps.Stop()
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $ps.Dispose()
+        @(Get-MgGroup -Filter "displayName eq 'Break wait'").Count | Should -Be 0
+    }
+}

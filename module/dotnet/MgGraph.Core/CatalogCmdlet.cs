@@ -124,6 +124,39 @@ namespace MgGraph.PowerShell
     /// <summary>The base of every generated Graph cmdlet.</summary>
     public abstract class MgCatalogCmdlet : PSCmdlet, IDisposable
     {
+        // The SDK's runtime parameters, which every generated SDK cmdlet has (AutoRest's,
+        // DontShow there as here): declared once here, as they are the same everywhere.
+
+        /// <summary>-Break: waits for a .NET debugger to attach, then breaks into it.</summary>
+        [Parameter(DontShow = true, HelpMessage = "Waits for a .NET debugger to attach to this process before the call.")]
+        public SwitchParameter Break;
+
+        /// <summary>-HttpPipelineAppend: refused with an error naming it (see PipelineSteps.cs).</summary>
+        [Parameter(DontShow = true, HelpMessage = "HTTP pipeline steps to run after the SDK's own (not supported: MgGraph sends requests from its native engine).")]
+        [ValidateNotNull]
+        public Microsoft.Graph.PowerShell.Runtime.SendAsyncStep[] HttpPipelineAppend;
+
+        /// <summary>-HttpPipelinePrepend: refused with an error naming it.</summary>
+        [Parameter(DontShow = true, HelpMessage = "HTTP pipeline steps to run before the SDK's own (not supported: MgGraph sends requests from its native engine).")]
+        [ValidateNotNull]
+        public Microsoft.Graph.PowerShell.Runtime.SendAsyncStep[] HttpPipelinePrepend;
+
+        /// <summary>-Proxy: the call's requests go through this proxy server.</summary>
+        [Parameter(DontShow = true, HelpMessage = "The URI of a proxy server for this call's requests (http:// or https://).")]
+        [ValidateNotNull]
+        public Uri Proxy;
+
+        /// <summary>-ProxyCredential: sent to the proxy as Basic credentials.</summary>
+        [Parameter(DontShow = true, HelpMessage = "Credentials for the proxy server (sent as Basic credentials).")]
+        [ValidateNotNull]
+        [Credential]
+        public PSCredential ProxyCredential;
+
+        /// <summary>-ProxyUseDefaultCredentials: accepted; the engine cannot present a Windows
+        /// logon's credentials (NTLM, Kerberos) to a proxy, which the verbose stream says.</summary>
+        [Parameter(DontShow = true, HelpMessage = "Presents this logon's default credentials to the proxy (the engine cannot: the proxy is used without them).")]
+        public SwitchParameter ProxyUseDefaultCredentials;
+
         private MgCommandInfo _info;
 
         /// <summary>The command's catalog facts (see <see cref="MgCommandInfo.For"/>).</summary>
@@ -133,13 +166,15 @@ namespace MgGraph.PowerShell
         {
             "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
             "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
-            "UseTransaction", "ThrottleLimit",
+            "UseTransaction", "ThrottleLimit", "Break", "HttpPipelineAppend", "HttpPipelinePrepend", "Proxy",
+            "ProxyCredential", "ProxyUseDefaultCredentials",
         };
 
         private string _engineName;
         private string _flags;
         private EngineCall _bulk;
         private volatile EngineCall _current;
+        private volatile bool _stopping;
 
         /// <summary>begin: the command as the engine runs it; in bulk mode, the streaming call.</summary>
         protected override void BeginProcessing()
@@ -151,18 +186,61 @@ namespace MgGraph.PowerShell
             else throttle = Profiles.DefaultThrottleLimit;
             var verbose = Wants("Verbose", "VerbosePreference");
             var debug = Wants("Debug", "DebugPreference");
-            _flags = ",\"verbose\":" + (verbose ? "true" : "false") + ",\"debug\":" + (debug ? "true" : "false") + "}";
+            RuntimeParameters(bound);
+            var proxy = ProxyJson();
+            _flags = (proxy == null ? "" : ",\"proxy\":" + proxy) + ",\"verbose\":" + (verbose ? "true" : "false") + ",\"debug\":" + (debug ? "true" : "false") + "}";
             if (throttle > 1)
             {
-                _bulk = Engine.Start(WireValue.ToJson(new Dictionary<string, object>
-                {
-                    ["command"] = _engineName,
-                    ["streamInput"] = true,
-                    ["throttleLimit"] = throttle,
-                    ["verbose"] = verbose,
-                    ["debug"] = debug,
-                }));
+                _bulk = Engine.Start("{\"command\":" + WireValue.Quote(_engineName) + ",\"streamInput\":true,\"throttleLimit\":"
+                    + throttle.ToString(CultureInfo.InvariantCulture) + _flags);
             }
+        }
+
+        /// <summary>-Break, -HttpPipelineAppend/-Prepend and -ProxyUseDefaultCredentials, before
+        /// anything is sent.</summary>
+        private void RuntimeParameters(Dictionary<string, object> bound)
+        {
+            foreach (var name in new[] { "HttpPipelineAppend", "HttpPipelinePrepend" })
+            {
+                if (!bound.ContainsKey(name)) continue;
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSNotSupportedException($"-{name}: MgGraph sends requests from its native engine, which has no .NET HTTP pipeline to add steps to. Nothing was sent. For extra request headers use -Headers; for other requests, Invoke-MgGraphRequest."),
+                    "HttpPipelineStepsNotSupported", ErrorCategory.NotImplemented, name));
+            }
+            if (ProxyUseDefaultCredentials.IsPresent && ProxyCredential == null)
+                WriteVerbose("-ProxyUseDefaultCredentials: MgGraph's engine cannot present this logon's Windows credentials (NTLM, Kerberos) to a proxy; the proxy is used without credentials. Give -ProxyCredential for a proxy that asks for Basic credentials.");
+            if (Break.IsPresent) WaitForDebugger();
+        }
+
+        /// <summary>-Break, as the SDK's cmdlets do it: waits until a .NET debugger is attached
+        /// (saying so every five seconds), then breaks into it. Ctrl+C ends the wait, and the
+        /// command, with nothing sent.</summary>
+        private void WaitForDebugger()
+        {
+            var pid = Environment.ProcessId;
+            for (int tick = 0; !System.Diagnostics.Debugger.IsAttached; tick++)
+            {
+                if (_stopping) throw new PipelineStoppedException();
+                if (tick % 50 == 0) WriteWarning($"-Break: waiting for a .NET debugger to attach to process {pid} (Ctrl+C to stop).");
+                System.Threading.Thread.Sleep(100);
+            }
+            System.Diagnostics.Debugger.Break();
+        }
+
+        /// <summary>The call's proxy for the engine (<c>{"uri":..,"userName":..,"password":..}</c>),
+        /// or null when -Proxy is not given. The password goes only to the engine, which sends
+        /// it only to that proxy.</summary>
+        private string ProxyJson()
+        {
+            if (Proxy == null) return null;
+            var proxy = new StringBuilder("{\"uri\":").Append(WireValue.Quote(Proxy.OriginalString));
+            if (ProxyCredential != null)
+            {
+                var credential = ProxyCredential.GetNetworkCredential();
+                var user = string.IsNullOrEmpty(credential.Domain) ? credential.UserName : credential.Domain + "\\" + credential.UserName;
+                proxy.Append(",\"userName\":").Append(WireValue.Quote(user)).Append(",\"password\":").Append(WireValue.Quote(credential.Password));
+            }
+            return proxy.Append('}').ToString();
         }
 
         /// <summary>Whether -Verbose/-Debug (or the caller's preference variable) asks for the stream.</summary>
@@ -240,6 +318,7 @@ namespace MgGraph.PowerShell
         /// <summary>Ctrl+C: cancels the call in flight (the waiting pump ends at once).</summary>
         protected override void StopProcessing()
         {
+            _stopping = true;
             _current?.Cancel();
             _bulk?.Cancel();
         }
