@@ -301,6 +301,27 @@ async fn demo() -> (mggraph::sandbox::Sandbox, Graph) {
     (s, g)
 }
 
+/// The demo tenant's Microsoft 365 E3 (`ENTERPRISEPACK`) SKU.
+const DEMO_E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+
+/// The service plan ids of a SKU the tenant has, as `GET /subscribedSkus` lists them (at
+/// least two, so that one can be disabled and another stay on).
+async fn sku_plans(g: &Graph, sku: &str) -> Vec<String> {
+    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
+    let plans: Vec<String> = skus["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["skuId"] == sku)
+        .and_then(|k| k["servicePlans"].as_array())
+        .unwrap_or_else(|| panic!("no SKU {sku}: {skus}"))
+        .iter()
+        .map(|p| p["servicePlanId"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(plans.len() >= 2, "{plans:?}");
+    plans
+}
+
 #[tokio::test]
 async fn an_app_role_assignment_is_one_object_seen_from_both_sides() {
     let (s, g) = demo().await;
@@ -629,19 +650,8 @@ async fn licences_follow_graphs_rules_directly_and_through_groups() {
 #[tokio::test]
 async fn assigned_plans_follow_licences_and_an_entry_without_a_sku_adds_nothing() {
     let (s, g) = demo().await;
-    let e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
-    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
-    let plans: Vec<String> = skus["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["skuId"] == e3)
-        .and_then(|k| k["servicePlans"].as_array())
-        .expect("E3's plans")
-        .iter()
-        .map(|p| p["servicePlanId"].as_str().unwrap().to_ascii_lowercase())
-        .collect();
-    assert!(plans.len() > 1, "{skus}");
+    let e3 = DEMO_E3;
+    let plans = sku_plans(&g, e3).await;
     let user = new_user(&g, &s.domain, "planned").await;
     let uid = user["id"].as_str().unwrap().to_string();
     g.patch(
@@ -1921,20 +1931,8 @@ async fn role_assignment_schedules_agree_with_the_assignments() {
 #[tokio::test]
 async fn a_disabled_plan_is_disabled_in_license_details() {
     let (s, g) = demo().await;
-    let e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
-    let (_, skus) = g.get("/v1.0/subscribedSkus").await;
-    let plans: Vec<String> = skus["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["skuId"] == e3)
-        .expect("the demo's E3")["servicePlans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["servicePlanId"].as_str().unwrap().to_string())
-        .collect();
-    assert!(plans.len() >= 2, "{plans:?}");
+    let e3 = DEMO_E3;
+    let plans = sku_plans(&g, e3).await;
     let user = new_user(&g, &s.domain, "partly").await;
     let uid = user["id"].as_str().unwrap().to_string();
     let (status, _) = g

@@ -200,6 +200,41 @@ fn plan_services(t: &Tenant) -> HashMap<String, Value> {
         .collect()
 }
 
+/// One licence a user holds, as the catalog of SKUs knows it.
+struct Held<'a> {
+    /// The SKU's own `skuId`.
+    sku_id: String,
+    sku: &'a Map<String, Value>,
+    /// The service plans the assignment disables (`disabledPlans`), lowercased.
+    disabled: Vec<String>,
+}
+
+/// The tenant's SKU an `assignedLicenses` entry names (by `skuId`, any case), with the plans
+/// it disables; `None` when it names no SKU the tenant has.
+fn held<'a>(license: &Value, skus: &'a [Map<String, Value>]) -> Option<Held<'a>> {
+    let wanted = sku_of(license)?;
+    let (sku, sku_id) = skus.iter().find_map(|s| {
+        let id = s.get("skuId").and_then(Value::as_str)?;
+        id.eq_ignore_ascii_case(&wanted)
+            .then(|| (s, id.to_string()))
+    })?;
+    let disabled = license
+        .get("disabledPlans")
+        .and_then(Value::as_array)
+        .map(|d| {
+            d.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Held {
+        sku_id,
+        sku,
+        disabled,
+    })
+}
+
 /// A user's `assignedPlans` after a change of licences (learn.microsoft.com/graph/api/
 /// resources/assignedplan): every plan of every SKU held, less the plans its assignment
 /// disables, `Enabled` since it was first assigned; a plan no longer held stays listed as
@@ -213,24 +248,11 @@ fn assigned_plans(
 ) -> Option<Vec<Value>> {
     let mut enabled: Vec<String> = vec![];
     for l in assigned {
-        let Some(sku_id) = sku_of(l) else { continue };
-        let disabled: Vec<String> = l
-            .get("disabledPlans")
-            .and_then(Value::as_array)
-            .map(|d| {
-                d.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_ascii_lowercase)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let sku = skus.iter().find(|s| {
-            s.get("skuId")
-                .and_then(Value::as_str)
-                .is_some_and(|x| x.eq_ignore_ascii_case(&sku_id))
-        });
+        let Some(Held { sku, disabled, .. }) = held(l, skus) else {
+            continue;
+        };
         for plan in sku
-            .and_then(|s| s.get("servicePlans"))
+            .get("servicePlans")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -289,26 +311,20 @@ fn details(t: &mut Tenant, id: &str, assigned: &[Value], skus: &[Map<String, Val
     let entries: Vec<(String, Entity)> = assigned
         .iter()
         .filter_map(|l| {
-            let sku_id = l.get("skuId")?.as_str()?.to_string();
-            let sku = skus.iter().find(|s| {
-                s.get("skuId")
-                    .and_then(Value::as_str)
-                    .is_some_and(|x| x.eq_ignore_ascii_case(&sku_id))
-            })?;
+            let Held {
+                sku_id,
+                sku,
+                disabled,
+            } = held(l, skus)?;
             let detail_id = format!("{}{}", &id[..id.len().min(8)], sku_id);
             // A plan the assignment disables is listed `Disabled`, the others as the SKU has
             // them (servicePlanInfo.provisioningStatus, Graph's licenseDetails resource).
-            let disabled: Vec<&str> = l
-                .get("disabledPlans")
-                .and_then(Value::as_array)
-                .map(|d| d.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
             let mut plans = sku.get("servicePlans").cloned().unwrap_or(json!([]));
             for plan in plans.as_array_mut().into_iter().flatten() {
                 let off = plan
                     .get("servicePlanId")
                     .and_then(Value::as_str)
-                    .is_some_and(|p| disabled.iter().any(|d| d.eq_ignore_ascii_case(p)));
+                    .is_some_and(|p| disabled.contains(&p.to_ascii_lowercase()));
                 if off {
                     plan["provisioningStatus"] = json!("Disabled");
                 }

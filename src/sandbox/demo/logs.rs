@@ -463,7 +463,7 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
     for policy in POLICIES {
         let id = d.id();
         let mut object = obj(json!({
-            "id": id, "displayName": policy.0, "state": policy.1,
+            "id": id, "displayName": policy.display_name, "state": policy.state,
             "createdDateTime": ticks(created), "modifiedDateTime": ticks(modified), "templateId": null,
             "sessionControls": null,
         }));
@@ -479,7 +479,7 @@ pub fn conditional_access(tenant: &mut Tenant, d: &mut Draw, people: &People) {
             "microsoft.graph.conditionalAccessPolicy",
             object,
         );
-        ids.push((policy.0, id));
+        ids.push((policy.display_name, id));
     }
     // The sign-ins name the policies by id too.
     let root = singleton(tenant, "auditLogs", "microsoft.graph.auditLogRoot");

@@ -20,66 +20,70 @@ pub enum Audience {
     Guests,
 }
 
-/// One policy: (displayName, state, audience, clientAppTypes, outside the trusted locations
-/// only, built-in grant controls).
-pub type Policy = (
-    &'static str,
-    &'static str,
-    Audience,
-    &'static [&'static str],
-    bool,
-    &'static [&'static str],
-);
+/// One Conditional Access policy of the demo tenant.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub display_name: &'static str,
+    /// `enabled`, `enabledForReportingButNotEnforced` or `disabled`.
+    pub state: &'static str,
+    pub audience: Audience,
+    /// `conditions.clientAppTypes`.
+    pub client_apps: &'static [&'static str],
+    /// Whether it applies outside the trusted named location only.
+    pub outside_trusted: bool,
+    /// `grantControls.builtInControls`.
+    pub grant: &'static [&'static str],
+}
 
 pub const POLICIES: &[Policy] = &[
-    (
-        "Require MFA for administrators",
-        "enabled",
-        Audience::Admins,
-        &["all"],
-        false,
-        &["mfa"],
-    ),
-    (
-        "Block legacy authentication",
-        "enabled",
-        Audience::All,
-        &["exchangeActiveSync", "other"],
-        false,
-        &["block"],
-    ),
-    (
-        "Require MFA for all users",
-        "enabledForReportingButNotEnforced",
-        Audience::AllButGuestsGroup,
-        &["browser", "mobileAppsAndDesktopClients"],
-        true,
-        &["mfa"],
-    ),
-    (
-        "Require compliant or hybrid joined device",
-        "enabledForReportingButNotEnforced",
-        Audience::All,
-        &["all"],
-        false,
-        &["compliantDevice", "domainJoinedDevice"],
-    ),
-    (
-        "Guests: require MFA",
-        "enabled",
-        Audience::Guests,
-        &["all"],
-        false,
-        &["mfa"],
-    ),
-    (
-        "Block sign-ins from outside allowed countries (pilot)",
-        "disabled",
-        Audience::All,
-        &["all"],
-        true,
-        &["block"],
-    ),
+    Policy {
+        display_name: "Require MFA for administrators",
+        state: "enabled",
+        audience: Audience::Admins,
+        client_apps: &["all"],
+        outside_trusted: false,
+        grant: &["mfa"],
+    },
+    Policy {
+        display_name: "Block legacy authentication",
+        state: "enabled",
+        audience: Audience::All,
+        client_apps: &["exchangeActiveSync", "other"],
+        outside_trusted: false,
+        grant: &["block"],
+    },
+    Policy {
+        display_name: "Require MFA for all users",
+        state: "enabledForReportingButNotEnforced",
+        audience: Audience::AllButGuestsGroup,
+        client_apps: &["browser", "mobileAppsAndDesktopClients"],
+        outside_trusted: true,
+        grant: &["mfa"],
+    },
+    Policy {
+        display_name: "Require compliant or hybrid joined device",
+        state: "enabledForReportingButNotEnforced",
+        audience: Audience::All,
+        client_apps: &["all"],
+        outside_trusted: false,
+        grant: &["compliantDevice", "domainJoinedDevice"],
+    },
+    Policy {
+        display_name: "Guests: require MFA",
+        state: "enabled",
+        audience: Audience::Guests,
+        client_apps: &["all"],
+        outside_trusted: false,
+        grant: &["mfa"],
+    },
+    Policy {
+        display_name: "Block sign-ins from outside allowed countries (pilot)",
+        state: "disabled",
+        audience: Audience::All,
+        client_apps: &["all"],
+        outside_trusted: true,
+        grant: &["block"],
+    },
 ];
 
 /// The roles the administrators' policy includes (templates: Global, Privileged Role, User and
@@ -101,7 +105,13 @@ pub fn policy_json(
     guests_group: Option<&str>,
     trusted: &str,
 ) -> Map<String, Value> {
-    let (_, _, audience, client_apps, outside_trusted, grant) = *p;
+    let Policy {
+        audience,
+        client_apps,
+        outside_trusted,
+        grant,
+        ..
+    } = *p;
     let (include_users, exclude_users, include_roles, exclude_groups) = match audience {
         Audience::Admins => (vec![], vec![admin], ADMIN_ROLES.to_vec(), vec![]),
         Audience::All => (vec!["All"], vec![admin], vec![], vec![]),
@@ -158,7 +168,12 @@ fn client_app_type(used: &str) -> &'static str {
 }
 
 fn applies(p: &Policy, s: &Signer) -> bool {
-    let (_, _, audience, client_apps, outside_trusted, _) = *p;
+    let Policy {
+        audience,
+        client_apps,
+        outside_trusted,
+        ..
+    } = *p;
     let user = match audience {
         Audience::Admins => s.is_admin && !s.is_break_glass,
         Audience::All => !s.is_break_glass,
@@ -182,7 +197,12 @@ pub fn evaluate(s: &Signer) -> (Vec<Value>, &'static str) {
     let mut status = "notApplied";
     let mut out = vec![];
     for p in POLICIES {
-        let (name, state, _, _, _, grant) = *p;
+        let Policy {
+            display_name: name,
+            state,
+            grant,
+            ..
+        } = *p;
         let hit = evaluated && applies(p, s);
         let satisfied = !grant
             .iter()
@@ -214,7 +234,7 @@ pub fn evaluate(s: &Signer) -> (Vec<Value>, &'static str) {
 pub fn blocked(s: &Signer) -> bool {
     POLICIES
         .iter()
-        .any(|p| p.1 == "enabled" && p.5.contains(&"block") && applies(p, s))
+        .any(|p| p.state == "enabled" && p.grant.contains(&"block") && applies(p, s))
 }
 
 #[cfg(test)]
