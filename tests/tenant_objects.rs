@@ -301,7 +301,7 @@ async fn demo() -> (mggraph::sandbox::Sandbox, Graph) {
     (s, g)
 }
 
-/// The demo tenant's Microsoft 365 E3 (`ENTERPRISEPACK`) SKU.
+/// The demo tenant's Microsoft 365 E3 (`SPE_E3`) SKU.
 const DEMO_E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 
 /// The service plan ids of a SKU the tenant has, as `GET /subscribedSkus` lists them (at

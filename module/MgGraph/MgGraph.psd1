@@ -50,6 +50,10 @@
   an attribute-assignment permission, beside the list''s own; a token without them gets Graph''s
   403, and `Get-MgGraphRequiredPermission` names the permission (`GET /users (signInActivity)`).
   A stale-users script rehearsed with `User.Read.All` alone passed, and failed in a tenant.
+- Parameters as the SDK''s pages show them: `-ObjectId` for `-ApplicationId` in the
+  Applications modules, `-Top`/`-Filter`/`-Skip`/`-CountVariable` on `Get-MgSubscribedSku` and
+  `-Top` on `Get-MgDirectoryRole` (and the other entity sets whose type, not the set, the
+  metadata marks), and `-OdataType` on `Set-*ByRef`.
 - Every generated cmdlet takes the SDK''s runtime parameters, hidden as in the SDK: `-Proxy` and
   `-ProxyCredential` send the call through a proxy (Basic credentials), `-Break` waits for a
   debugger, `-ProxyUseDefaultCredentials` is accepted (the engine cannot present a Windows logon

@@ -238,6 +238,62 @@ fn body_json(p: &crate::engine::operation::Prepared) -> Value {
     serde_json::from_slice(p.request.body_bytes().unwrap_or(b"null")).unwrap()
 }
 
+/// Details of the SDK's parameters that its learn.microsoft.com pages show and the metadata
+/// alone does not give.
+#[test]
+fn parameters_as_the_sdk_pages_show_them() {
+    // -ApplicationId is also -ObjectId in the Applications modules (path and body alike).
+    for name in [
+        "Get-MgApplication",
+        "Add-MgApplicationPassword",
+        "Update-MgApplication",
+        "Get-MgBetaApplication",
+    ] {
+        let c = command(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(
+            c.param("ObjectId").map(|p| p.name),
+            Some("ApplicationId".into()),
+            "{name}"
+        );
+    }
+    let sp = command("Get-MgServicePrincipal").unwrap();
+    assert!(sp.param("ServicePrincipalId").unwrap().aliases.is_empty());
+
+    // An entity set's query options follow its own capability annotations, not its entity
+    // type's (this CSDL has TopSupported=false, Filterable=false... on `subscribedSku`).
+    let sku = command("Get-MgSubscribedSku").unwrap();
+    for p in [
+        "Top",
+        "Skip",
+        "Filter",
+        "CountVariable",
+        "ExpandProperty",
+        "Sort",
+    ] {
+        assert!(sku.param(p).is_some(), "Get-MgSubscribedSku -{p}");
+    }
+    assert!(command("Get-MgDirectoryRole")
+        .unwrap()
+        .param("Top")
+        .is_some());
+
+    // A reference update takes -OdataType into its body beside -OdataId.
+    let p = request(
+        "Set-MgUserManagerByRef",
+        "SetExpanded",
+        json!({"UserId": "u1", "OdataId": "https://graph.example/v1.0/users/m1", "OdataType": "#microsoft.graph.user"}),
+    );
+    assert_eq!(
+        body_json(&p),
+        json!({"@odata.id": "https://graph.example/v1.0/users/m1", "@odata.type": "#microsoft.graph.user"})
+    );
+    let create = command("New-MgGroupOwnerByRef").unwrap();
+    assert!(
+        create.param("OdataType").is_none(),
+        "a reference creation has @odata.id only"
+    );
+}
+
 #[test]
 fn the_new_parameters_reach_the_request() {
     let p = request(

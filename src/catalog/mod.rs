@@ -533,10 +533,24 @@ pub const COMMON_PARAMETERS: &[&str] = &[
     "usetx",
 ];
 
-/// Whether a name is one of [`COMMON_PARAMETERS`], ignoring case.
+/// The SDK's runtime parameters (AutoRest's, on every generated cmdlet), which the compiled
+/// layer declares once on the cmdlets' base class (`MgCatalogCmdlet`): a generated
+/// parameter or alias of one of these names would be defined twice.
+pub const RUNTIME_PARAMETERS: &[&str] = &[
+    "Break",
+    "HttpPipelineAppend",
+    "HttpPipelinePrepend",
+    "Proxy",
+    "ProxyCredential",
+    "ProxyUseDefaultCredentials",
+];
+
+/// Whether a name is one of [`COMMON_PARAMETERS`] or [`RUNTIME_PARAMETERS`], ignoring case:
+/// no generated parameter or alias may take it.
 pub fn is_common_parameter(name: &str) -> bool {
     COMMON_PARAMETERS
         .iter()
+        .chain(RUNTIME_PARAMETERS)
         .any(|c| c.eq_ignore_ascii_case(name))
 }
 
@@ -665,6 +679,13 @@ impl Command {
     /// The parameters of these sets.
     fn params_for(&'static self, sets: &[ParamSet]) -> Vec<Param> {
         let mut params: Vec<Param> = vec![];
+        // The SDK's Applications modules give every -ApplicationId (path or body) the alias
+        // ObjectId, as AzureAD's -ObjectId was (learn.microsoft.com: Get-MgApplication,
+        // Add-MgApplicationPassword, Update-MgApplicationSynchronizationTemplate).
+        let applications = matches!(
+            self.sdk_module,
+            "Microsoft.Graph.Applications" | "Microsoft.Graph.Beta.Applications"
+        );
         let mut add = |name: String,
                        ty: PsType,
                        role: Role,
@@ -672,6 +693,11 @@ impl Command {
                        set: &str,
                        mandatory: bool,
                        help: String| {
+            let aliases = if applications && aliases.is_empty() && name == "ApplicationId" {
+                &["ObjectId"]
+            } else {
+                aliases
+            };
             if let Some(p) = params.iter_mut().find(|p| p.name == name) {
                 if !p.sets.iter().any(|(s, _)| s == set) {
                     p.sets.push((set.to_string(), mandatory));
@@ -776,6 +802,19 @@ impl Command {
                         true,
                         "The URL of the object to refer to (@odata.id), such as https://graph.microsoft.com/v1.0/directoryObjects/{id}.".into(),
                     );
+                    // A reference update (`Set-*ByRef`, the SDK's ReferenceUpdate body) also
+                    // carries `@odata.type`.
+                    if route.kind == RouteKind::RefSet {
+                        add(
+                            "OdataType".into(),
+                            PsType::String,
+                            Role::BodyProp("@odata.type"),
+                            &[],
+                            &set.name,
+                            false,
+                            "Sets `@odata.type` in the request body.".into(),
+                        );
+                    }
                 } else if route.kind == RouteKind::Action {
                     for p in route.action {
                         add(

@@ -1452,6 +1452,21 @@ impl<'a> Gen<'a> {
         self.annotation(a, term)
     }
 
+    /// A query capability (`TopSupported`, `FilterRestrictions`, ...) of `a`. For a navigation
+    /// source only its own annotation counts, not its entity type's: the SDK's cmdlets show
+    /// it (`Get-MgSubscribedSku -Top`/`-Filter`, `Get-MgDirectoryRole -Top` on their
+    /// learn.microsoft.com pages, where this CSDL annotates `subscribedSku` and `directoryRole`
+    /// with TopSupported=false and Filterable=false).
+    fn query_annotation(&self, a: Annotatable, term: &str) -> Option<&'a Value> {
+        match a {
+            Annotatable::Source(i) => self.s.annotation(
+                &format!("{}/{}", self.s.container, self.sources[i].name),
+                term,
+            ),
+            _ => self.annotation(a, term),
+        }
+    }
+
     fn is_true(v: Option<&Value>, field: &str, default: bool) -> bool {
         v.and_then(|r| r.bool_field(field)).unwrap_or(default)
     }
@@ -1464,7 +1479,7 @@ impl<'a> Gen<'a> {
         many: bool,
         entity_like: bool,
     ) -> Vec<&'static str> {
-        let get = |term: &str| a.and_then(|a| self.annotation(a, term));
+        let get = |term: &str| a.and_then(|a| self.query_annotation(a, term));
         let mut q = vec![];
         if many {
             if get(terms::TOP).and_then(Value::as_bool).unwrap_or(true) {
@@ -2301,7 +2316,7 @@ impl<'a> Gen<'a> {
             !annotatables.is_empty()
                 && annotatables
                     .iter()
-                    .any(|a| Self::is_true(self.annotation(*a, term), field, true))
+                    .any(|a| Self::is_true(self.query_annotation(*a, term), field, true))
         };
         let mut query = vec![];
         if any(terms::SEARCH, "Searchable") {

@@ -573,3 +573,26 @@ Describe 'The SDK''s runtime parameters (-Proxy, -Break, -HttpPipelineAppend...)
         @(Get-MgGroup -Filter "displayName eq 'Break wait'").Count | Should -Be 0
     }
 }
+
+Describe 'Parameters as the SDK''s pages show them' {
+    It '-ObjectId is -ApplicationId in the Applications modules' {
+        $app = New-MgApplication -DisplayName 'ObjectId alias'
+        (Get-MgApplication -ObjectId $app.Id).DisplayName | Should -Be 'ObjectId alias'
+        $secret = Add-MgApplicationPassword -ObjectId $app.Id -PasswordCredential @{ DisplayName = 'alias' }
+        $secret.DisplayName | Should -Be 'alias'
+        (Get-MgBetaApplication -ObjectId $app.Id).Id | Should -Be $app.Id
+        (Get-Command Get-MgServicePrincipal).Parameters['ServicePrincipalId'].Aliases | Should -BeNullOrEmpty
+    }
+
+    It 'Get-MgDirectoryRole takes -Top (the demo tenant''s licences: DemoTenant.Tests.ps1)' {
+        $null = New-MgDirectoryRole -RoleTemplateId 'fe930be7-5e62-47db-91af-98c3a49a38b1' -ErrorAction SilentlyContinue
+        @(Get-MgDirectoryRole).Count | Should -BeGreaterThan 0
+        @(Get-MgDirectoryRole -Top 1).Count | Should -Be 1
+    }
+
+    It 'Set-*ByRef takes -OdataType beside -OdataId' {
+        $users = @(Get-MgUser -Top 2)
+        Set-MgUserManagerByRef -UserId $users[0].Id -OdataId "https://graph.microsoft.com/v1.0/users/$($users[1].Id)" -OdataType '#microsoft.graph.user'
+        (Get-MgUserManager -UserId $users[0].Id).Id | Should -Be $users[1].Id
+    }
+}

@@ -193,6 +193,18 @@ Describe 'The demo tenant, as admin scripts read it' {
     }
 }
 
+Describe 'Licences, with the query options the SDK''s Get-MgSubscribedSku has' {
+    It 'takes -Top, -Filter and -CountVariable, though the metadata marks the type otherwise' {
+        $all = @(Get-MgSubscribedSku)
+        $all.Count | Should -BeGreaterThan 1
+        @(Get-MgSubscribedSku -Top 1).Count | Should -Be 1
+        $e3 = $all | Where-Object SkuPartNumber -eq 'SPE_E3'
+        $e3 | Should -Not -BeNullOrEmpty
+        @(Get-MgSubscribedSku -Filter "skuId eq $($e3.SkuId)").SkuPartNumber | Should -Be 'SPE_E3'
+        (Get-Command Get-MgSubscribedSku).Parameters.Keys | Should -Contain 'CountVariable'
+    }
+}
+
 Describe 'Scripts that change the demo tenant' {
     It 'adds and removes a group member with the SDK''s long-standing names' {
         $group = Get-MgGroup -Filter "displayName eq 'Project Falcon'"
