@@ -1716,6 +1716,20 @@ async fn odata_bind_links_members_owners_and_manager_on_create_and_update() {
     let (status, manager) = g.get(&format!("/v1.0/users/{}/manager", u[2])).await;
     assert_eq!(status, 200, "{manager}");
     assert_eq!(manager["id"], u[0].as_str());
+    // Not a containment: Graph names the set the relationship is bound to.
+    assert!(
+        manager["@odata.context"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("/$metadata#directoryObjects/$entity")),
+        "{manager}"
+    );
+    let (_, user) = g.get(&format!("/v1.0/users/{}", u[2])).await;
+    assert!(
+        user["@odata.context"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("/$metadata#users/$entity")),
+        "{user}"
+    );
     assert_eq!(
         linked(&g, &format!("users/{}", u[0]), "directReports").await,
         vec![u[2].clone()]

@@ -58,7 +58,10 @@
   `-ProxyCredential` send the call through a proxy (Basic credentials), `-Break` waits for a
   debugger, `-ProxyUseDefaultCredentials` is accepted (the engine cannot present a Windows logon
   to a proxy, which `-Verbose` says), and `-HttpPipelineAppend`/`-HttpPipelinePrepend` stop the
-  command with an error naming them, before anything is sent.
+  command with an error naming them, before anything is sent. `Get-Help` lists them, and a
+  request that cannot get through names the proxy.
+- The sandbox names the bound set in the `@odata.context` of an object read through a
+  relationship (`/users/{id}/manager`: `directoryObjects/$entity`), as Graph does.
 - A `$null` in a body (`-BodyParameter @{ officeLocation = $null }`, at any depth, or a
   `[pscustomobject]`''s) is sent as `null` and clears the property, as the SDK sends it since
   msgraph-sdk-powershell#3008; a property never set is still left out.

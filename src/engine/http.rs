@@ -25,6 +25,8 @@ use crate::call::EventSink;
 pub struct Clients {
     pub graph: reqwest::Client,
     pub auth: reqwest::Client,
+    /// The proxy every request goes through (its URI, no credentials), for messages.
+    pub proxy: Option<String>,
 }
 
 /// The proxy of one cmdlet call: the SDK's runtime parameters `-Proxy` (an `http://` or
@@ -81,7 +83,9 @@ impl Clients {
 
     /// Clients that send every request through `proxy`.
     pub fn via(proxy: &ProxySpec) -> Result<Clients, String> {
-        Clients::build(Some(proxy.to_reqwest()?))
+        let mut clients = Clients::build(Some(proxy.to_reqwest()?))?;
+        clients.proxy = Some(proxy.uri.clone());
+        Ok(clients)
     }
 
     fn build(proxy: Option<reqwest::Proxy>) -> Result<Clients, String> {
@@ -119,6 +123,7 @@ impl Clients {
         Ok(Clients {
             graph: built(graph)?,
             auth: built(auth)?,
+            proxy: None,
         })
     }
 }
@@ -913,7 +918,10 @@ impl Transport<'_> {
                     // Never connected: nothing was sent. Otherwise the service may have the
                     // request, and only an idempotent one may go again.
                     let safe = e.is_connect() || req.idempotent;
-                    let message = transport_message(&e);
+                    let mut message = transport_message(&e);
+                    if let Some(proxy) = &self.clients.proxy {
+                        message = format!("through the proxy {proxy}: {message}");
+                    }
                     if safe && retries < self.settings.max_retry {
                         let delay = backoff(self.settings.retry_delay, retries + 1);
                         if self.within_limit(waited + delay) {

@@ -508,6 +508,8 @@ Describe 'The SDK''s runtime parameters (-Proxy, -Break, -HttpPipelineAppend...)
             $command.Parameters[$p].ParameterType.FullName | Should -Be $Runtime[$p]
             $command.Parameters[$p].Attributes.Where({ $_ -is [Parameter] }).DontShow | Should -Not -Contain $false
         }
+        (Get-Help $Name -Parameter Proxy).type.name | Should -Be 'Uri' -Because 'help lists them, whether it comes from a help file or from the metadata'
+        (Get-Help $Name -Parameter Break).name | Should -Be 'Break'
         $completions = (TabExpansion2 -inputScript "$Name -Prox" -cursorColumn ("$Name -Prox").Length).CompletionMatches
         @($completions | ForEach-Object CompletionText) | Should -Not -Contain '-Proxy' -Because 'DontShow parameters are not offered'
         @($completions | ForEach-Object CompletionText) | Should -Not -Contain '-ProxyCredential'
@@ -521,7 +523,7 @@ Describe 'The SDK''s runtime parameters (-Proxy, -Break, -HttpPipelineAppend...)
         AfterAll { Set-MgRequestContext -MaxRetry $script:MaxRetry | Out-Null }
 
         It '-Proxy sends the call through the proxy: an unreachable one fails the call, which works without it' {
-            { Get-MgUser -Top 1 -Proxy 'http://127.0.0.1:9' -ErrorAction Stop } | Should -Throw
+            { Get-MgUser -Top 1 -Proxy 'http://127.0.0.1:9' -ErrorAction Stop } | Should -Throw -ExpectedMessage '*through the proxy http://127.0.0.1:9*'
             @(Get-MgUser -Top 1 -ErrorAction Stop).Count | Should -Be 1
         }
 

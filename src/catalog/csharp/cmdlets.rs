@@ -510,6 +510,71 @@ fn help_param(d: &Declared, required: bool, described: bool) -> String {
     out
 }
 
+/// The SDK's runtime parameters as help shows them (each [`crate::catalog::RUNTIME_PARAMETERS`]
+/// with its type, or None for a switch, and its description; the compiled base class
+/// `MgCatalogCmdlet` declares them for every generated cmdlet, with the same help messages).
+const RUNTIME_HELP: &[(&str, Option<&str>, &str)] = &[
+    ("Break", None, "Waits for a .NET debugger to attach to this process before the call."),
+    (
+        "HttpPipelineAppend",
+        Some("SendAsyncStep[]"),
+        "HTTP pipeline steps to run after the SDK's own (not supported: MgGraph sends requests from its native engine).",
+    ),
+    (
+        "HttpPipelinePrepend",
+        Some("SendAsyncStep[]"),
+        "HTTP pipeline steps to run before the SDK's own (not supported: MgGraph sends requests from its native engine).",
+    ),
+    (
+        "Proxy",
+        Some("Uri"),
+        "The URI of a proxy server for this call's requests (http:// or https://).",
+    ),
+    (
+        "ProxyCredential",
+        Some("PSCredential"),
+        "Credentials for the proxy server (sent as Basic credentials).",
+    ),
+    (
+        "ProxyUseDefaultCredentials",
+        None,
+        "Presents this logon's default credentials to the proxy (the engine cannot: the proxy is used without them).",
+    ),
+];
+
+/// A runtime parameter's `<command:parameter>` (see [`help_param`]).
+fn runtime_help_param(
+    (name, ty, description): (&str, Option<&str>, &str),
+    described: bool,
+) -> String {
+    let array = ty.is_some_and(|t| t.ends_with("[]"));
+    let mut out = format!(
+        "<command:parameter required=\"false\" variableLength=\"{array}\" globbing=\"false\" pipelineInput=\"False\" position=\"named\" aliases=\"none\"><maml:name>{name}</maml:name>"
+    );
+    if described {
+        let _ = write!(
+            out,
+            "<maml:description>{}</maml:description>",
+            paras(description)
+        );
+    }
+    if let Some(ty) = ty {
+        let _ = write!(
+            out,
+            "<command:parameterValue required=\"true\" variableLength=\"{array}\">{ty}</command:parameterValue>"
+        );
+    }
+    if described {
+        let _ = write!(
+            out,
+            "<dev:type><maml:name>{}</maml:name></dev:type>",
+            ty.unwrap_or("SwitchParameter")
+        );
+    }
+    out.push_str("</command:parameter>");
+    out
+}
+
 /// One command's MAML help.
 fn help_command(c: &'static Command, out: &mut String) {
     let mut ignored = vec![];
@@ -536,12 +601,18 @@ fn help_command(c: &'static Command, out: &mut String) {
                 out.push_str(&help_param(d, *mandatory, false));
             }
         }
+        for r in RUNTIME_HELP {
+            out.push_str(&runtime_help_param(*r, false));
+        }
         out.push_str("</command:syntaxItem>");
     }
     out.push_str("</command:syntax><command:parameters>");
     for d in &params {
         let required = d.param.sets.iter().all(|(_, m)| *m);
         out.push_str(&help_param(d, required, true));
+    }
+    for r in RUNTIME_HELP {
+        out.push_str(&runtime_help_param(*r, true));
     }
     out.push_str("</command:parameters>");
     let _ = write!(
@@ -706,5 +777,17 @@ mod tests {
             text.matches("<command:syntaxItem>").count(),
             c.parameter_sets().len()
         );
+        // The runtime parameters the base class declares are in every syntax and described
+        // once, as Get-Help shows them from this file.
+        let names: Vec<&str> = RUNTIME_HELP.iter().map(|r| r.0).collect();
+        assert_eq!(names, crate::catalog::RUNTIME_PARAMETERS);
+        for name in names {
+            let tag = format!("<maml:name>{name}</maml:name>");
+            assert_eq!(
+                text.matches(&tag).count(),
+                c.parameter_sets().len() + 1,
+                "{name}"
+            );
+        }
     }
 }

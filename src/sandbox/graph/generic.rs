@@ -974,6 +974,27 @@ fn context_of(segs: &[crate::sandbox::store::catalog::Segment], entity: bool) ->
     parts.join("/")
 }
 
+/// The `@odata.context` of one entity read at `segs` and found at `path`. An object reached
+/// through a relationship that is not containment (`/users/{id}/manager`,
+/// `/groups/{id}/members/{id}`, `/me/manager`) lives in a top-level set of its own, and Graph
+/// names the set the relationship is bound to (`directoryObjects/$entity`), not the path.
+fn entity_context(
+    cat: &Catalog,
+    segs: &[crate::sandbox::store::catalog::Segment],
+    path: &EntityPath,
+    declared: &str,
+) -> String {
+    if let (Some((set, _)), Some(first), Some(last)) = (path.top(), segs.first(), segs.last()) {
+        let direct = segs.len() == 2 && first.name.eq_ignore_ascii_case(set);
+        if segs.len() >= 2 && !direct {
+            if let Some(bound) = cat.binding_target(Some(&first.name), &last.name, declared) {
+                return format!("{bound}/$entity");
+            }
+        }
+    }
+    context_of(segs, true)
+}
+
 fn schema_target(cat: &'static Catalog, ty: &str) -> (CatalogSchema, String) {
     let ty = cat
         .ty(ty)
@@ -2299,7 +2320,7 @@ fn get(
     let mut out = Map::new();
     out.insert(
         "@odata.context".into(),
-        json!(ctx.context(&context_of(segs, true))),
+        json!(ctx.context(&entity_context(cat, segs, path, declared))),
     );
     out.extend(shape(ctx, &ty, &object, &plan.select));
     if plan.select.is_empty() {
