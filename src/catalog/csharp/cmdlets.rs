@@ -471,39 +471,51 @@ fn pipeline_input(p: &Param) -> &'static str {
 fn help_param(d: &Declared, required: bool, described: bool) -> String {
     let p = &d.param;
     let ty = help_type(&d.cs_type);
-    let is_switch = p.ty == PsType::Switch;
     let aliases = if d.aliases.is_empty() {
         "none".to_string()
     } else {
         d.aliases.join(", ")
     };
-    let mut out = format!(
-        "<command:parameter required=\"{required}\" variableLength=\"{}\" globbing=\"false\" pipelineInput=\"{}\" position=\"named\" aliases=\"{}\"><maml:name>{}</maml:name>",
-        ty.ends_with("[]"),
+    maml_param(
+        &p.name,
+        (p.ty != PsType::Switch).then_some(ty.as_str()),
+        &aliases,
         pipeline_input(p),
-        xml(&aliases),
-        xml(&p.name),
+        required,
+        described.then(|| help_message(p)),
+    )
+}
+
+/// A `<command:parameter>`: `ty` None for a switch, `description` None in a syntax item.
+fn maml_param(
+    name: &str,
+    ty: Option<&str>,
+    aliases: &str,
+    pipeline: &str,
+    required: bool,
+    description: Option<&str>,
+) -> String {
+    let array = ty.is_some_and(|t| t.ends_with("[]"));
+    let mut out = format!(
+        "<command:parameter required=\"{required}\" variableLength=\"{array}\" globbing=\"false\" pipelineInput=\"{pipeline}\" position=\"named\" aliases=\"{}\"><maml:name>{}</maml:name>",
+        xml(aliases),
+        xml(name),
     );
-    if described {
+    if let Some(text) = description {
+        let _ = write!(out, "<maml:description>{}</maml:description>", paras(text));
+    }
+    if let Some(ty) = ty {
         let _ = write!(
             out,
-            "<maml:description>{}</maml:description>",
-            paras(help_message(p))
+            "<command:parameterValue required=\"true\" variableLength=\"{array}\">{}</command:parameterValue>",
+            xml(ty)
         );
     }
-    if !is_switch {
-        let _ = write!(
-            out,
-            "<command:parameterValue required=\"true\" variableLength=\"{}\">{}</command:parameterValue>",
-            ty.ends_with("[]"),
-            xml(&ty)
-        );
-    }
-    if described {
+    if description.is_some() {
         let _ = write!(
             out,
             "<dev:type><maml:name>{}</maml:name></dev:type>",
-            xml(if is_switch { "SwitchParameter" } else { &ty })
+            xml(ty.unwrap_or("SwitchParameter"))
         );
     }
     out.push_str("</command:parameter>");
@@ -542,37 +554,19 @@ const RUNTIME_HELP: &[(&str, Option<&str>, &str)] = &[
     ),
 ];
 
-/// A runtime parameter's `<command:parameter>` (see [`help_param`]).
+/// A runtime parameter's `<command:parameter>` (see [`maml_param`]).
 fn runtime_help_param(
     (name, ty, description): (&str, Option<&str>, &str),
     described: bool,
 ) -> String {
-    let array = ty.is_some_and(|t| t.ends_with("[]"));
-    let mut out = format!(
-        "<command:parameter required=\"false\" variableLength=\"{array}\" globbing=\"false\" pipelineInput=\"False\" position=\"named\" aliases=\"none\"><maml:name>{name}</maml:name>"
-    );
-    if described {
-        let _ = write!(
-            out,
-            "<maml:description>{}</maml:description>",
-            paras(description)
-        );
-    }
-    if let Some(ty) = ty {
-        let _ = write!(
-            out,
-            "<command:parameterValue required=\"true\" variableLength=\"{array}\">{ty}</command:parameterValue>"
-        );
-    }
-    if described {
-        let _ = write!(
-            out,
-            "<dev:type><maml:name>{}</maml:name></dev:type>",
-            ty.unwrap_or("SwitchParameter")
-        );
-    }
-    out.push_str("</command:parameter>");
-    out
+    maml_param(
+        name,
+        ty,
+        "none",
+        "False",
+        false,
+        described.then_some(description),
+    )
 }
 
 /// One command's MAML help.
