@@ -50,6 +50,10 @@
   an attribute-assignment permission, beside the list''s own; a token without them gets Graph''s
   403, and `Get-MgGraphRequiredPermission` names the permission (`GET /users (signInActivity)`).
   A stale-users script rehearsed with `User.Read.All` alone passed, and failed in a tenant.
+- The largest SDK-named modules (800 cmdlets or more: Files, Sites, Teams, Identity.Governance
+  and their beta twins) import about 100 ms faster: their manifests list `''*''` before every
+  cmdlet name, so `Import-Module` no longer compares each cmdlet with every name before its own
+  (`Microsoft.Graph.Beta.Files` 345 → 242 ms in one process). Discovery still reads the names.
 - Parameters as the SDK''s pages show them: `-ObjectId` for `-ApplicationId` in the
   Applications modules, `-Top`/`-Filter`/`-Skip`/`-CountVariable` on `Get-MgSubscribedSku` and
   `-Top` on `Get-MgDirectoryRole` (and the other entity sets whose type, not the set, the

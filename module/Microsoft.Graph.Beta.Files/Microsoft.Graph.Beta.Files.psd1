@@ -15,6 +15,9 @@
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @()
     CmdletsToExport = @(
+        # '*' first: Import-Module then keeps each cmdlet at its first pattern instead of
+        # comparing it with every name before its own; discovery reads the names below.
+        '*',
         'Add-MgBetaDriveItemWorkbookFunction',
         'Add-MgBetaDriveItemWorkbookName',
         'Add-MgBetaDriveItemWorkbookNameFormulaLocal',

@@ -67,7 +67,7 @@ $modules = foreach ($dir in Get-ChildItem $moduleDir -Directory -Filter 'Microso
     $manifest = Join-Path $dir.FullName "$($dir.Name).psd1"
     if (-not (Test-Path $manifest)) { continue }
     $data = Import-PowerShellDataFile $manifest
-    $cmdlets = if ($data.ContainsKey('CmdletsToExport') -and $data['CmdletsToExport']) { @($data['CmdletsToExport']).Count } else { 0 }
+    $cmdlets = if ($data.ContainsKey('CmdletsToExport') -and $data['CmdletsToExport']) { @($data['CmdletsToExport'] | Where-Object { $_ -ne '*' }).Count } else { 0 }
     $root = if ($data.ContainsKey('RootModule')) { [string]$data['RootModule'] } else { '' }
     [pscustomobject]@{ Name = $dir.Name; Dir = $dir.FullName; Root = $root; Cmdlets = $cmdlets }
 }

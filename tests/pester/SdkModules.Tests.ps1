@@ -34,8 +34,40 @@ Describe 'SDK module names' {
                 @($data.RequiredModules) | Should -Contain 'Microsoft.Graph.Authentication' -Because $m
             }
             $data.FunctionsToExport | Should -Not -Contain '*' -Because $m
-            $data.CmdletsToExport | Should -Not -Contain '*' -Because $m
+            # A wildcard only as the first entry of a large module's list, before every name
+            # (catalog::modules::EXPORT_WILDCARD_MIN_CMDLETS): never instead of the names.
+            $cmdlets = @($data.CmdletsToExport)
+            @($cmdlets | Select-Object -Skip 1) | Should -Not -Contain '*' -Because $m
+            if ($cmdlets.Count -gt 0 -and $cmdlets[0] -eq '*') { $cmdlets.Count | Should -BeGreaterThan 800 -Because $m }
         }
+    }
+
+    It 'a large module (''*'' before its names) is found by command discovery with no analysis cache, and exports exactly its names' {
+        $manifest = Import-PowerShellDataFile (Join-Path $script:ModuleRoot 'Microsoft.Graph.Files/Microsoft.Graph.Files.psd1')
+        $manifest.CmdletsToExport[0] | Should -Be '*'
+        $names = @($manifest.CmdletsToExport | Select-Object -Skip 1)
+        $cache = Join-Path ([IO.Path]::GetTempPath()) "mggraph-analysis-$([guid]::NewGuid().ToString('n'))"
+        $env:PSModuleAnalysisCachePath = $cache
+        try {
+            # A fresh process with no analysis cache at all (a first session, or a runbook's
+            # sandbox): listing, tab completion and auto-loading read the names after '*'.
+            $r = Invoke-ChildPwsh @'
+$ErrorActionPreference = 'Stop'
+(Get-Module -ListAvailable Microsoft.Graph.Files).ExportedCmdlets.Count
+(TabExpansion2 'Get-MgDriveItemWorkbookFunctionE' 31).CompletionMatches.CompletionText
+(Get-Command Get-MgDriveItem).ModuleName
+@(Get-Module Microsoft.Graph.Files).Count
+'@
+        }
+        finally {
+            Remove-Item Env:PSModuleAnalysisCachePath
+            Remove-Item $cache -Force -ErrorAction SilentlyContinue
+        }
+        $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output | Should -Be @("$($names.Count)", 'Get-MgDriveItemWorkbookFunctionError', 'Microsoft.Graph.Files', '1')
+        # Imported, it exports the listed names and nothing else.
+        $module = Import-Module (Join-Path $script:ModuleRoot 'Microsoft.Graph.Files/Microsoft.Graph.Files.psd1') -PassThru -ErrorAction Stop
+        @(Compare-Object @($module.ExportedCmdlets.Keys) $names).Count | Should -Be 0
     }
 
     It 'a script with #Requires -Modules Microsoft.Graph.Users runs unchanged' {
