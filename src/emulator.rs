@@ -1,6 +1,7 @@
 //! The engine's one door to the sandbox: everything the session and the C ABI know about the
 //! in-process emulator goes through here (start it with `-SandboxOptions`, its address and
-//! credentials, stop it, and the sandbox-only grant type a client may send to any sandbox).
+//! credentials, stop it, and the sandbox-only grant type and authorize parameter a client may
+//! send to any sandbox).
 //!
 //! The emulator itself ([`crate::sandbox`]) is built with the cargo feature `sandbox` (on by
 //! default). `cargo build --release --no-default-features` builds a production engine without
@@ -13,6 +14,13 @@ use serde_json::{Map, Value};
 /// The grant type of the sandbox's "sign in with a Temporary Access Pass" stand-in
 /// (`Register-MgSandboxPasskey`), which the sandbox's token endpoint accepts.
 pub const TAP_GRANT: &str = "urn:mggraph:sandbox:temporary_access_pass";
+
+/// The authorize request's parameter (MgGraph's extension; Entra has none) by which the
+/// in-process sandbox's `Connect-MgGraph` without `-Scopes` asks for its every-permission
+/// administrator sign-in without it being recorded as consent (`mggraph_consent=none`): that
+/// sign-in is the sandbox's shortcut, not consent anybody gave, so a later sign-in with
+/// `-Scopes` still gets only what was consented to.
+pub const CONSENT_PARAM: &str = "mggraph_consent";
 
 /// Why the in-process sandbox cannot start in an engine built without it.
 pub const UNAVAILABLE: &str =

@@ -550,3 +550,83 @@ async fn sign_in_activity_needs_audit_log_read_all() {
     let (status, body) = plain.get("/v1.0/users?$select=displayName").await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn consent_given_at_sign_in_is_recorded_and_later_tokens_carry_it() {
+    // As the identity platform: what a user consented to for an app is recorded (an
+    // oauth2PermissionGrant) and every later token of that app for that user carries it, so a
+    // second Connect-MgGraph asking for other scopes keeps the first one's.
+    let s = sandbox(SandboxConfig::default()).await;
+    let app = Graph {
+        base: s.base_url.clone(),
+        token: app_token(&s).await,
+    };
+    let admin = format!("admin@{}", s.domain);
+    let scopes_of = |body: &Value| -> Vec<String> {
+        body["scope"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .map(str::to_string)
+            .collect()
+    };
+    let first = user_token(&s, &admin, "User.Read.All").await;
+    assert!(scopes_of(&first).contains(&"User.Read.All".to_string()));
+    assert!(!scopes_of(&first).contains(&"Group.Read.All".to_string()));
+    let second = user_token(&s, &admin, "Group.Read.All").await;
+    let carried = scopes_of(&second);
+    assert!(
+        carried.contains(&"Group.Read.All".to_string()),
+        "{carried:?}"
+    );
+    assert!(
+        carried.contains(&"User.Read.All".to_string()),
+        "{carried:?}"
+    );
+    let user = graph(&s, second["access_token"].as_str().unwrap());
+    let (status, body) = user.get("/v1.0/users?$top=1").await;
+    assert_eq!(status, 200, "{body}");
+
+    // Graph's record: the admin's own grant to the Command Line Tools, both scopes in it.
+    let admin_id = id_of(
+        &app,
+        &format!("/v1.0/users?$filter=userPrincipalName%20eq%20'{admin}'"),
+    )
+    .await;
+    let (status, body) = app
+        .get(&format!(
+            "/v1.0/oauth2PermissionGrants?$filter=principalId%20eq%20'{admin_id}'"
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let grants = body["value"].as_array().unwrap();
+    assert_eq!(grants.len(), 1, "{body}");
+    assert_eq!(grants[0]["consentType"], "Principal");
+    let scope = grants[0]["scope"].as_str().unwrap();
+    assert!(
+        scope.contains("User.Read.All") && scope.contains("Group.Read.All"),
+        "{scope}"
+    );
+    let cli_sp = id_of(
+        &app,
+        "/v1.0/servicePrincipals?$filter=appId%20eq%20'14d82eec-204b-4c2f-b7e8-296a70dab67e'",
+    )
+    .await;
+    assert_eq!(grants[0]["clientId"], cli_sp.as_str());
+
+    // Another user signs in with their own consent only.
+    let plain = user_token(&s, &format!("plainuser@{}", s.domain), "User.Read").await;
+    assert!(!scopes_of(&plain).contains(&"User.Read.All".to_string()));
+
+    // Revoking the grant takes the scopes back: the next token has what it asks for.
+    let grant_id = grants[0]["id"].as_str().unwrap();
+    let (status, body) = app
+        .delete(&format!("/v1.0/oauth2PermissionGrants/{grant_id}"))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let third = user_token(&s, &admin, "Group.Read.All").await;
+    assert!(!scopes_of(&third).contains(&"User.Read.All".to_string()));
+    let user = graph(&s, third["access_token"].as_str().unwrap());
+    let (status, body) = user.get("/v1.0/users?$top=1").await;
+    assert!(denied(status, &body), "{status} {body}");
+}

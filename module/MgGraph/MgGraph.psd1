@@ -50,8 +50,12 @@
   an attribute-assignment permission, beside the list''s own; a token without them gets Graph''s
   403, and `Get-MgGraphRequiredPermission` names the permission (`GET /users (signInActivity)`).
   A stale-users script rehearsed with `User.Read.All` alone passed, and failed in a tenant.
+- The sandbox keeps consent as Entra does: a delegated sign-in records what its user consented
+  to (their `oauth2PermissionGrant` to the app) and later tokens of that app for that user carry
+  it, so `Connect-MgGraph -Scopes Group.Read.All` after `-Scopes User.Read.All` can still list
+  users, as in a tenant; removing the grant takes the scopes back.
 - The largest SDK-named modules (800 cmdlets or more: Files, Sites, Teams, Identity.Governance
-  and their beta twins) import about 100 ms faster: their manifests list `''*''` before every
+  and their beta twins) import about 100 ms faster: their manifests list a wildcard before every
   cmdlet name, so `Import-Module` no longer compares each cmdlet with every name before its own
   (`Microsoft.Graph.Beta.Files` 345 → 242 ms in one process). Discovery still reads the names.
 - Parameters as the SDK''s pages show them: `-ObjectId` for `-ApplicationId` in the

@@ -414,38 +414,32 @@ pub fn consent(
 pub const CLI_CONSENTED: &[&str] = &["UserAuthenticationMethod.ReadWrite"];
 
 /// The delegated permissions an administrator has consented to for `client_id` and this user:
-/// [`CLI_CONSENTED`] for the Graph Command Line Tools, and the `scope` of every
-/// `oauth2PermissionGrant` in the tenant whose `clientId` is the app's service principal (or its
-/// app id) and whose `consentType` is `AllPrincipals`, or `Principal` with this user's
-/// `principalId` (Graph's record of consent).
+/// [`CLI_CONSENTED`] for the Graph Command Line Tools, and what [`granted`] finds.
 pub fn consented(t: &Tenant, client_id: &str, user_id: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     if client_id.eq_ignore_ascii_case(crate::sandbox::state::GRAPH_CLI_APP_ID) {
         out.extend(CLI_CONSENTED.iter().map(|s| s.to_string()));
     }
-    let sp_ids: Vec<&str> = t
-        .store
-        .sets
-        .get("servicePrincipals")
-        .map(|set| {
-            set.values()
-                .filter(|sp| {
-                    sp.object
-                        .get("appId")
-                        .and_then(|v| v.as_str())
-                        .is_some_and(|a| a.eq_ignore_ascii_case(client_id))
-                })
-                .map(|sp| sp.id())
-                .collect()
-        })
-        .unwrap_or_default();
+    out.extend(granted(t, client_id, user_id));
+    out
+}
+
+/// The scopes of the tenant's consent records for `client_id` and this user: every
+/// `oauth2PermissionGrant` whose `clientId` is the app's service principal (or its app id) and
+/// whose `consentType` is `AllPrincipals`, or `Principal` with this user's `principalId`
+/// (Graph's record of consent: learn.microsoft.com/graph/api/resources/oauth2permissiongrant).
+/// A delegated token of that app for that user carries them all, whatever the sign-in asked
+/// for, as the identity platform's tokens do.
+pub fn granted(t: &Tenant, client_id: &str, user_id: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let sp_ids = service_principal_ids(t, client_id);
     let str_of = |o: &serde_json::Map<String, serde_json::Value>, k: &str| {
         o.get(k)
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_string()
     };
-    if let Some(grants) = t.store.sets.get("oauth2PermissionGrants") {
+    if let Some(grants) = t.store.sets.get(GRANTS) {
         for g in grants.values() {
             let client = str_of(&g.object, "clientId");
             let for_app = client.eq_ignore_ascii_case(client_id)
@@ -463,6 +457,104 @@ pub fn consented(t: &Tenant, client_id: &str, user_id: &str) -> Vec<String> {
         }
     }
     out
+}
+
+const GRANTS: &str = "oauth2PermissionGrants";
+
+/// The ids of the service principals of app `app_id` in the tenant.
+fn service_principal_ids(t: &Tenant, app_id: &str) -> Vec<String> {
+    t.store
+        .sets
+        .get("servicePrincipals")
+        .map(|set| {
+            set.values()
+                .filter(|sp| {
+                    sp.object
+                        .get("appId")
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|a| a.eq_ignore_ascii_case(app_id))
+                })
+                .map(|sp| sp.id().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records the consent a user gave at sign-in, as the identity platform does: the user's own
+/// `oauth2PermissionGrant` (`consentType` `Principal`) of `client_id` to Microsoft Graph gains
+/// `scopes` (short permission names), and is created when there is none. Later sign-ins of that
+/// user with that app then carry them ([`granted`]); deleting the grant
+/// (`Remove-MgOauth2PermissionGrant`) takes them back. Returns whether the tenant changed.
+pub fn record_consent(t: &mut Tenant, client_id: &str, user_id: &str, scopes: &[String]) -> bool {
+    const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+    let client = service_principal_ids(t, client_id)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| client_id.to_string());
+    let own = t.store.sets.get(GRANTS).and_then(|set| {
+        set.values()
+            .find(|g| {
+                let is = |k: &str, v: &str| {
+                    g.object
+                        .get(k)
+                        .and_then(|x| x.as_str())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(v))
+                };
+                is("clientId", &client)
+                    && is("consentType", "Principal")
+                    && is("principalId", user_id)
+            })
+            .map(|g| g.id().to_string())
+    });
+    let mut scope: Vec<String> = own
+        .as_ref()
+        .and_then(|id| t.store.sets.get(GRANTS)?.get(id))
+        .and_then(|g| g.object.get("scope")?.as_str().map(str::to_string))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let before = scope.len();
+    for s in scopes {
+        if !scope.iter().any(|x| x.eq_ignore_ascii_case(s)) {
+            scope.push(s.clone());
+        }
+    }
+    if own.is_some() && scope.len() == before {
+        return false;
+    }
+    let scope = serde_json::Value::String(scope.join(" "));
+    match own {
+        Some(id) => {
+            if let Some(g) = t
+                .store
+                .sets
+                .get_mut(GRANTS)
+                .and_then(|set| set.get_mut(&id))
+            {
+                g.object.insert("scope".into(), scope);
+            }
+            t.store.version += 1;
+        }
+        None => {
+            let resource = service_principal_ids(t, GRAPH_APP_ID)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| GRAPH_APP_ID.to_string());
+            let object = serde_json::json!({
+                "id": crate::sandbox::state::new_id(), "clientId": client, "consentType": "Principal",
+                "principalId": user_id, "resourceId": resource, "scope": scope,
+            });
+            t.store.insert_top(
+                GRANTS,
+                crate::sandbox::store::Entity::new(
+                    "microsoft.graph.oAuth2PermissionGrant",
+                    object.as_object().cloned().unwrap_or_default(),
+                ),
+            );
+        }
+    }
+    true
 }
 
 /// The application permissions of the sandbox's automation app (and the managed identity's

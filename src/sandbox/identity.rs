@@ -386,7 +386,13 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     ));
                 }
             }
-            delegated_tokens(state, &client_id, &grant.user_id, &grant.scopes)
+            delegated_tokens(
+                state,
+                &client_id,
+                &grant.user_id,
+                &grant.scopes,
+                grant.consent,
+            )
         }
         "refresh_token" => {
             let rt = fields
@@ -435,7 +441,13 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                     "The user account does not exist in the directory.",
                 ));
             }
-            delegated_tokens(state, &client_id, &grant.user_id, &grant.scopes)
+            delegated_tokens(
+                state,
+                &client_id,
+                &grant.user_id,
+                &grant.scopes,
+                grant.consent,
+            )
         }
         TAP_GRANT => tap_sign_in(state, &client_id, &fields, &scopes),
         DEVICE_CODE_GRANT => device_code_token(state, &client_id, &fields),
@@ -452,11 +464,14 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
 /// "The user or administrator has not consented to use the application ..." of its error-code
 /// reference) when the user asks for permissions that need an administrator's consent nobody
 /// gave and they cannot give (see [`super::authz::consent`]).
+/// `consent`: whether what this sign-in asked for is recorded as the user's consent
+/// ([`super::CONSENT_PARAM`]).
 fn delegated_tokens(
     state: &AppState,
     client_id: &str,
     user_id: &str,
     scopes: &[String],
+    consent: bool,
 ) -> Result<Response<Body>, AadError> {
     let lifetime = state.config.token_lifetime.as_secs() as i64;
     let tenant = state.sign_in_tenant(client_id, Some(user_id));
@@ -476,6 +491,21 @@ fn delegated_tokens(
             ),
         ));
     }
+    // The token carries what the user consented to before as well (Graph's consent records),
+    // as the identity platform's do; what this sign-in consented to is recorded below.
+    let granted: Vec<String> = super::authz::granted(&tenant, client_id, user_id)
+        .into_iter()
+        .filter(|s| !OIDC_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
+        .collect();
+    let mut permissions = wanted.clone();
+    for s in &granted {
+        if !permissions.iter().any(|p| p.eq_ignore_ascii_case(s)) {
+            permissions.push(s.clone());
+        }
+    }
+    let new_consent = wanted
+        .iter()
+        .any(|w| !granted.iter().any(|g| g.eq_ignore_ascii_case(w)));
     let user = tenant.users.get(user_id);
     let upn = user.map(|u| u.upn().to_string()).unwrap_or_default();
     let name = user
@@ -486,9 +516,12 @@ fn delegated_tokens(
         tenant_id: tenant.id.clone(),
         app_id: client_id.to_string(),
         user_id: Some(user_id.to_string()),
-        permissions: wanted,
+        permissions,
     };
     drop(tenant);
+    if consent && new_consent {
+        state.record_consent(client_id, user_id, &wanted);
+    }
     let access = state.signer.issue(
         &principal,
         lifetime,
@@ -515,6 +548,7 @@ fn delegated_tokens(
                     client_id: client_id.to_string(),
                     user_id: user_id.to_string(),
                     scopes: scopes.to_vec(),
+                    consent,
                     expires: Instant::now() + state.config.refresh_token_lifetime,
                 },
             );
@@ -598,7 +632,7 @@ fn tap_sign_in(
     if scopes.is_empty() {
         scopes.push("UserAuthenticationMethod.ReadWrite".into());
     }
-    delegated_tokens(state, client_id, &user_id, &scopes)
+    delegated_tokens(state, client_id, &user_id, &scopes, true)
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -715,6 +749,7 @@ fn authorize(
                 client_id: client_id.clone(),
                 user_id,
                 scopes,
+                consent: q.get(super::CONSENT_PARAM).map(String::as_str) != Some("none"),
                 redirect_uri: redirect_uri.clone(),
                 code_challenge: q.get("code_challenge").cloned(),
                 expires: Instant::now() + Duration::from_secs(600),
@@ -882,7 +917,7 @@ fn device_code_token(
         let entry = codes.remove(code).expect("looked up above");
         (user, entry.scopes)
     };
-    delegated_tokens(state, client_id, &user, &scopes)
+    delegated_tokens(state, client_id, &user, &scopes, true)
 }
 
 /// `/devicelogin`: the page a user opens to enter a device code. GET shows a form; POST

@@ -109,10 +109,16 @@ pub struct AuthCode {
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
+    /// Whether the sign-in's consent is recorded (see [`CONSENT_PARAM`]).
+    pub consent: bool,
     pub redirect_uri: String,
     pub code_challenge: Option<String>,
     pub expires: std::time::Instant,
 }
+
+/// The authorize parameter that keeps a sign-in's consent unrecorded (see the engine's side,
+/// [`crate::emulator::CONSENT_PARAM`]).
+pub const CONSENT_PARAM: &str = crate::emulator::CONSENT_PARAM;
 
 /// A refresh token's grant.
 #[derive(Debug, Clone)]
@@ -120,6 +126,8 @@ pub struct RefreshGrant {
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
+    /// Whether a refresh records consent, as the sign-in that issued it did.
+    pub consent: bool,
     pub expires: std::time::Instant,
 }
 
@@ -211,6 +219,17 @@ pub struct AppState {
     /// Set once the tenant holds its demo data and extra users; the tenant accessors wait
     /// for it.
     pub filled: Gate,
+    /// Consent given at sign-ins before `filled` opened, which the fill records
+    /// ([`AppState::record_consent`]).
+    pub pending_consents: Mutex<Vec<PendingConsent>>,
+}
+
+/// A sign-in's consent waiting for the fill: (client id, user id, scopes).
+#[derive(Debug, Clone)]
+pub struct PendingConsent {
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
 }
 
 /// A gate that opens once and stays open; `wait` costs one atomic load once it is open.
@@ -259,11 +278,24 @@ fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usiz
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             tenant.fill(demo, extra_users);
         }));
-        match state.tenant.write() {
-            Ok(mut t) => *t = tenant,
-            Err(p) => *p.into_inner() = tenant,
+        // The consent of sign-ins made meanwhile goes in before the gate opens, under the
+        // queue's lock, so none is queued after the queue was emptied.
+        let mut pending = state
+            .pending_consents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        {
+            let mut t = match state.tenant.write() {
+                Ok(t) => t,
+                Err(p) => p.into_inner(),
+            };
+            *t = tenant;
+            for c in pending.drain(..) {
+                authz::record_consent(&mut t, &c.client_id, &c.user_id, &c.scopes);
+            }
         }
         state.filled.open();
+        drop(pending);
     }
     let spawned = std::thread::Builder::new()
         .name("mggraph-sandbox-fill".into())
@@ -321,6 +353,26 @@ impl AppState {
             }
         }
         self.tenant()
+    }
+
+    /// Records the consent a user gave at a sign-in ([`authz::record_consent`]) without
+    /// making the sign-in wait for the demo data: until the fill is done it is queued, and the
+    /// fill records it. The caller must hold no guard of the tenant.
+    pub fn record_consent(&self, client_id: &str, user_id: &str, scopes: &[String]) {
+        let mut pending = self
+            .pending_consents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if !self.filled.is_open() {
+            pending.push(PendingConsent {
+                client_id: client_id.to_string(),
+                user_id: user_id.to_string(),
+                scopes: scopes.to_vec(),
+            });
+            return;
+        }
+        drop(pending);
+        authz::record_consent(&mut self.tenant_mut(), client_id, user_id, scopes);
     }
 
     pub fn tenant_mut(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {
@@ -408,6 +460,7 @@ impl Sandbox {
             traffic: Traffic::default(),
             connections: Connections::default(),
             filled: Gate::default(),
+            pending_consents: Mutex::new(Vec::new()),
         });
         fill_in_background(state.clone(), seed.demo, seed.extra_users);
         let shutdown = CancellationToken::new();

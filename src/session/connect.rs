@@ -391,7 +391,10 @@ async fn sandbox_sign_in(
     let requested = get_ci(params, "Scopes")
         .map(string_list)
         .unwrap_or_default();
-    let requested = if requested.is_empty() {
+    // Without -Scopes: every permission, as the sandbox's shortcut, which it does not record
+    // as the administrator's consent (so a later -Scopes sign-in gets only what it asks for).
+    let shortcut = requested.is_empty();
+    let requested = if shortcut {
         sandbox_admin_scopes()
     } else {
         requested
@@ -416,7 +419,14 @@ async fn sandbox_sign_in(
             redirect_uri: "http://localhost",
             login_hint: Some(&hint),
         },
-        |url| async move { flows::headless_browser(&auth_http, url).await },
+        |url| async move {
+            let url = if shortcut {
+                format!("{url}&{}=none", crate::emulator::CONSENT_PARAM)
+            } else {
+                url
+            };
+            flows::headless_browser(&auth_http, url).await
+        },
     )
     .await
     .map_err(GraphError::Auth)?;

@@ -6,6 +6,7 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'support/TestHelpers.psm1') -Force
 }
 
 Describe 'Not connected' {
@@ -78,6 +79,7 @@ Describe 'Service errors' {
     }
 
     It 'a missing permission is a 403 Authorization_RequestDenied' {
+        Revoke-SandboxConsent
         Connect-MgGraph -Environment Sandbox -Scopes 'User.Read' -NoWelcome
         try {
             $err = $null

@@ -5,6 +5,7 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../module/MgGraph/MgGraph.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'support/TestHelpers.psm1') -Force
 }
 
 AfterAll { Disconnect-MgGraph -ErrorAction SilentlyContinue | Out-Null }
@@ -102,7 +103,9 @@ Describe 'Get-MgGraphRequiredPermission' {
 
     It 'names the permission a guarded property needs, which the sandbox refuses without it' {
         # A stale-users report: signInActivity needs AuditLog.Read.All beside the list's own.
+        Revoke-SandboxConsent
         Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome
+        (Get-MgContext).Scopes | Should -Not -Contain 'AuditLog.Read.All' 
         $err = $null
         $null = Get-MgUser -Top 2 -Property displayName, signInActivity -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'Authorization_RequestDenied,*'
@@ -113,6 +116,10 @@ Describe 'Get-MgGraphRequiredPermission' {
     }
 
     It 'counts -Property * as reading every guarded property' {
+        # The test above consented AuditLog.Read.All, and the sandbox keeps consent as Entra does.
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome
+        (Get-MgContext).Scopes | Should -Contain 'AuditLog.Read.All'
+        Revoke-SandboxConsent
         Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome
         $err = $null
         $null = Get-MgUser -Top 2 -Property * -ErrorVariable err -ErrorAction SilentlyContinue
@@ -121,5 +128,32 @@ Describe 'Get-MgGraphRequiredPermission' {
         Connect-MgGraph -Environment Sandbox -Scopes User.Read.All, AuditLog.Read.All, CustomSecAttributeAssignment.Read.All -NoWelcome
         $users = @(Get-MgUser -Top 2 -Property *)
         $users.Count | Should -Be 2
+    }
+}
+
+Describe 'Consent, kept as Entra keeps it' {
+    It 'a second Connect-MgGraph keeps what the first consented to, and removing the grant takes it back' {
+        Revoke-SandboxConsent
+        # Two of Microsoft's examples run one after the other, each with its own -Scopes.
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome
+        Connect-MgGraph -Environment Sandbox -Scopes Group.Read.All -NoWelcome
+        (Get-MgContext).Scopes | Should -Contain 'User.Read.All'
+        (Get-MgContext).Scopes | Should -Contain 'Group.Read.All'
+        @(Get-MgUser -Top 2).Count | Should -Be 2
+        # Graph's record of it: the administrator's own grant to the Command Line Tools.
+        Connect-MgGraph -Environment Sandbox -NoWelcome   # the sandbox's shortcut, not consent
+        $me = (Get-MgUser -UserId (Get-MgContext).Account).Id
+        $grant = @(Get-MgOauth2PermissionGrant -Filter "principalId eq '$me'")
+        $grant.Count | Should -Be 1
+        $grant[0].ConsentType | Should -Be 'Principal'
+        $grant[0].Scope -split ' ' | Should -Contain 'User.Read.All'
+        $grant[0].Scope -split ' ' | Should -Not -Contain 'Mail.Send' -Because 'the shortcut sign-in records no consent'
+        (Get-MgServicePrincipal -ServicePrincipalId $grant[0].ClientId).AppId | Should -Be '14d82eec-204b-4c2f-b7e8-296a70dab67e'
+        Remove-MgOauth2PermissionGrant -OAuth2PermissionGrantId $grant[0].Id
+        Connect-MgGraph -Environment Sandbox -Scopes Group.Read.All -NoWelcome
+        (Get-MgContext).Scopes | Should -Not -Contain 'User.Read.All'
+        $err = $null
+        $null = Get-MgUser -Top 1 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'Authorization_RequestDenied,*'
     }
 }

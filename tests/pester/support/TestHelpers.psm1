@@ -65,4 +65,16 @@ function Find-Secret {
     }
 }
 
-Export-ModuleMember -Function Get-PwshCommand, Get-RepoPath, Start-SandboxServer, Stop-SandboxServer, New-SecretCredential, Get-BrowserCommand, Find-Secret
+function Revoke-SandboxConsent {
+    # The in-process sandbox keeps consent as Entra does (each sign-in with -Scopes records it,
+    # later tokens carry it): a test that needs a sign-in with no more than it asks for first
+    # revokes the administrator's grants, as an administrator would in a tenant.
+    Connect-MgGraph -Environment Sandbox -Scopes DelegatedPermissionGrant.ReadWrite.All, User.Read.All -NoWelcome
+    $me = (Get-MgUser -UserId (Get-MgContext).Account).Id
+    foreach ($grant in @(Get-MgOauth2PermissionGrant -Filter "principalId eq '$me'")) {
+        Remove-MgOauth2PermissionGrant -OAuth2PermissionGrantId $grant.Id
+    }
+    $null = Get-MgGraphRequiredPermission -Clear
+}
+
+Export-ModuleMember -Function Revoke-SandboxConsent, Get-PwshCommand, Get-RepoPath, Start-SandboxServer, Stop-SandboxServer, New-SecretCredential, Get-BrowserCommand, Find-Secret
