@@ -446,7 +446,7 @@ fn token(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Response<Body>,
                 &client_id,
                 &grant.user_id,
                 &grant.scopes,
-                grant.consent,
+                false, // a refresh is no consent: it records nothing
             )
         }
         TAP_GRANT => tap_sign_in(state, &client_id, &fields, &scopes),
@@ -495,6 +495,7 @@ fn delegated_tokens(
     // as the identity platform's do; what this sign-in consented to is recorded below.
     let granted: Vec<String> = super::authz::granted(&tenant, client_id, user_id)
         .into_iter()
+        .chain(state.pending_consent(client_id, user_id))
         .filter(|s| !OIDC_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
         .collect();
     let mut permissions = wanted.clone();
@@ -548,7 +549,6 @@ fn delegated_tokens(
                     client_id: client_id.to_string(),
                     user_id: user_id.to_string(),
                     scopes: scopes.to_vec(),
-                    consent,
                     expires: Instant::now() + state.config.refresh_token_lifetime,
                 },
             );

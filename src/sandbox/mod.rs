@@ -126,8 +126,6 @@ pub struct RefreshGrant {
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
-    /// Whether a refresh records consent, as the sign-in that issued it did.
-    pub consent: bool,
     pub expires: std::time::Instant,
 }
 
@@ -279,23 +277,23 @@ fn fill_in_background(state: Arc<AppState>, demo: Option<u64>, extra_users: usiz
             tenant.fill(demo, extra_users);
         }));
         // The consent of sign-ins made meanwhile goes in before the gate opens, under the
-        // queue's lock, so none is queued after the queue was emptied.
+        // queue's lock, so none is queued after the queue was emptied. (Locks in the order
+        // sign-ins take them: the tenant, then the queue.)
+        let mut t = match state.tenant.write() {
+            Ok(t) => t,
+            Err(p) => p.into_inner(),
+        };
+        *t = tenant;
         let mut pending = state
             .pending_consents
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        {
-            let mut t = match state.tenant.write() {
-                Ok(t) => t,
-                Err(p) => p.into_inner(),
-            };
-            *t = tenant;
-            for c in pending.drain(..) {
-                authz::record_consent(&mut t, &c.client_id, &c.user_id, &c.scopes);
-            }
+        for c in pending.drain(..) {
+            authz::record_consent(&mut t, &c.client_id, &c.user_id, &c.scopes);
         }
         state.filled.open();
         drop(pending);
+        drop(t);
     }
     let spawned = std::thread::Builder::new()
         .name("mggraph-sandbox-fill".into())
@@ -373,6 +371,21 @@ impl AppState {
         }
         drop(pending);
         authz::record_consent(&mut self.tenant_mut(), client_id, user_id, scopes);
+    }
+
+    /// The scopes of consent still queued for the fill ([`Self::record_consent`]) for this
+    /// app and user, so that a second sign-in made before the fill is done carries them too.
+    pub fn pending_consent(&self, client_id: &str, user_id: &str) -> Vec<String> {
+        self.pending_consents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|c| {
+                c.client_id.eq_ignore_ascii_case(client_id)
+                    && c.user_id.eq_ignore_ascii_case(user_id)
+            })
+            .flat_map(|c| c.scopes.iter().cloned())
+            .collect()
     }
 
     pub fn tenant_mut(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {
