@@ -53,7 +53,9 @@
 - The sandbox keeps consent as Entra does: a delegated sign-in records what its user consented
   to (their `oauth2PermissionGrant` to the app) and later tokens of that app for that user carry
   it, so `Connect-MgGraph -Scopes Group.Read.All` after `-Scopes User.Read.All` can still list
-  users, as in a tenant; removing the grant takes the scopes back.
+  users, as in a tenant; removing the grant takes the scopes back. A scope Microsoft Graph does
+  not define (a typo such as `User.Raed.All`) draws a warning at `Connect-MgGraph`, since a
+  tenant refuses it.
 - The largest SDK-named modules (800 cmdlets or more: Files, Sites, Teams, Identity.Governance
   and their beta twins) import about 100 ms faster: their manifests list a wildcard before every
   cmdlet name, so `Import-Module` no longer compares each cmdlet with every name before its own

@@ -54,9 +54,11 @@ pub const SANDBOX_ADMIN_SCOPES: &[&str] = &[
 
 /// What the in-process sandbox's administrator is signed in with when `-Scopes` is not given:
 /// every delegated permission of Microsoft's map, as if an administrator had consented them
-/// all, so any cmdlet can be rehearsed at once (a script that passes `-Scopes` gets exactly
-/// those, and the sandbox refuses the rest as Graph does). [`SANDBOX_ADMIN_SCOPES`] are the
-/// ones the walk-through and the test suites are known to need, checked in `sandbox::authz`.
+/// all, so any cmdlet can be rehearsed at once. That sign-in is not recorded as consent
+/// ([`crate::emulator::CONSENT_PARAM`]): a script that passes `-Scopes` gets those and what was
+/// consented to with `-Scopes` before, as in Entra, and the sandbox refuses the rest as Graph
+/// does. [`SANDBOX_ADMIN_SCOPES`] are the ones the walk-through and the test suites are known
+/// to need, checked in `sandbox::authz`.
 pub fn sandbox_admin_scopes() -> Vec<String> {
     let all: Vec<String> = crate::catalog::permissions::permissions()
         .iter()
@@ -380,6 +382,34 @@ async fn delegated_sign_in(
     })
 }
 
+/// A warning naming the requested scopes Microsoft's permission map does not know
+/// (`User.Raed.All`), or `None`. A tenant refuses a sign-in that asks for a scope Microsoft
+/// Graph does not define (AADSTS650053); the sandbox signs in anyway, because its copy of the
+/// map may lack a permission Graph added since, but a typo should not pass a rehearsal unseen.
+fn unknown_scopes_warning(scopes: &[String]) -> Option<String> {
+    const GRAPH: &str = "https://graph.microsoft.com/";
+    let unknown: Vec<&str> = scopes
+        .iter()
+        .map(|s| {
+            s.get(..GRAPH.len())
+                .filter(|p| p.eq_ignore_ascii_case(GRAPH))
+                .map_or(s.as_str(), |_| &s[GRAPH.len()..])
+        })
+        .filter(|s| !OIDC.iter().any(|o| o.eq_ignore_ascii_case(s)) && *s != ".default")
+        .filter(|s| crate::catalog::permissions::permission(s).is_none())
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "Microsoft Graph's permission map has no permission named {}: a tenant refuses a sign-in that asks for a scope Microsoft Graph does not define (AADSTS650053). The sandbox signed in anyway; that scope grants nothing here.",
+            unknown
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
 /// The in-process sandbox's administrator (or `-LoginHint` user), signed in without a person.
 async fn sandbox_sign_in(
     clients: &Clients,
@@ -400,6 +430,11 @@ async fn sandbox_sign_in(
         requested
     };
     let scopes = flows::delegated_scopes(&requested);
+    if !shortcut {
+        if let Some(warning) = unknown_scopes_warning(&scopes) {
+            sink.warning(warning);
+        }
+    }
     let client_id = param_str(params, "ClientId").unwrap_or_else(|| GRAPH_CLI_CLIENT_ID.into());
     let hint = param_str(params, "LoginHint").unwrap_or_else(|| sandbox.admin_upn.clone());
     sink.verbose(|| {

@@ -132,6 +132,17 @@ Describe 'Get-MgGraphRequiredPermission' {
 }
 
 Describe 'Consent, kept as Entra keeps it' {
+    It 'warns of a scope Microsoft Graph does not define, which a tenant would refuse' {
+        $w = $null
+        Connect-MgGraph -Environment Sandbox -Scopes User.Raed.All, User.Read.All -NoWelcome -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike "*'User.Raed.All'*AADSTS650053*"
+        "$w" | Should -Not -BeLike "*'User.Read.All'*"
+        $w = $null
+        Connect-MgGraph -Environment Sandbox -Scopes User.Read.All -NoWelcome -WarningVariable w -WarningAction SilentlyContinue
+        @($w).Count | Should -Be 0
+        Connect-MgGraph -Environment Sandbox -NoWelcome
+    }
+
     It 'a second Connect-MgGraph keeps what the first consented to, and removing the grant takes it back' {
         Revoke-SandboxConsent
         # Two of Microsoft's examples run one after the other, each with its own -Scopes.
