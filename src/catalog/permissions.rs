@@ -169,6 +169,27 @@ pub fn permission(name: &str) -> Option<&'static Permission> {
         .map(|&i| &n.permissions[i])
 }
 
+/// The ways a delegated scope names Microsoft Graph, its resource: by URI or by app id
+/// (`https://graph.microsoft.com/User.Read`, `00000003-0000-0000-c000-000000000000/User.Read`).
+pub const GRAPH_RESOURCE_PREFIXES: &[&str] = &[
+    "https://graph.microsoft.com/",
+    "00000003-0000-0000-c000-000000000000/",
+];
+
+/// A delegated scope's permission name (`User.Read`), with Microsoft Graph's resource prefix
+/// ([`GRAPH_RESOURCE_PREFIXES`], any case) taken off; a short name as it is.
+pub fn scope_name(scope: &str) -> &str {
+    GRAPH_RESOURCE_PREFIXES
+        .iter()
+        .find_map(|p| {
+            scope
+                .get(..p.len())
+                .filter(|head| head.eq_ignore_ascii_case(p))
+                .map(|_| scope[p.len()..].trim_start_matches('/'))
+        })
+        .unwrap_or(scope)
+}
+
 /// Builds the operations' table now (about 30 ms) rather than on the first `requirement`: for
 /// callers that have a thread to spare (the sandbox, as it starts).
 pub fn prepare() {
@@ -654,6 +675,28 @@ pub fn requirement(method: &str, path: &str, scheme: Scheme) -> Requirement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scope_names_its_permission_with_or_without_graphs_prefix() {
+        assert_eq!(scope_name("User.Read"), "User.Read");
+        assert_eq!(
+            scope_name("https://graph.microsoft.com/User.Read"),
+            "User.Read"
+        );
+        assert_eq!(
+            scope_name("HTTPS://Graph.Microsoft.com/User.Read"),
+            "User.Read"
+        );
+        assert_eq!(
+            scope_name("00000003-0000-0000-c000-000000000000/Mail.Send"),
+            "Mail.Send"
+        );
+        assert_eq!(
+            scope_name("https://outlook.office.com/Mail.Send"),
+            "https://outlook.office.com/Mail.Send"
+        );
+        assert!(permission(scope_name("00000003-0000-0000-c000-000000000000/User.Read")).is_some());
+    }
 
     #[test]
     fn guarded_properties_are_found_in_select_filter_and_orderby() {

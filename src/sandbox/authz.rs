@@ -433,30 +433,27 @@ pub fn consented(t: &Tenant, client_id: &str, user_id: &str) -> Vec<String> {
 pub fn granted(t: &Tenant, client_id: &str, user_id: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     let sp_ids = service_principal_ids(t, client_id);
-    let str_of = |o: &serde_json::Map<String, serde_json::Value>, k: &str| {
-        o.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
     if let Some(grants) = t.store.sets.get(GRANTS) {
         for g in grants.values() {
-            let client = str_of(&g.object, "clientId");
+            let client = text(g, "clientId");
             let for_app = client.eq_ignore_ascii_case(client_id)
-                || sp_ids.iter().any(|s| s.eq_ignore_ascii_case(&client));
-            let who = str_of(&g.object, "consentType");
-            let for_user = who.eq_ignore_ascii_case("AllPrincipals")
-                || str_of(&g.object, "principalId").eq_ignore_ascii_case(user_id);
+                || sp_ids.iter().any(|s| s.eq_ignore_ascii_case(client));
+            let for_user = text(g, "consentType").eq_ignore_ascii_case("AllPrincipals")
+                || text(g, "principalId").eq_ignore_ascii_case(user_id);
             if for_app && for_user {
-                out.extend(
-                    str_of(&g.object, "scope")
-                        .split_whitespace()
-                        .map(str::to_string),
-                );
+                out.extend(text(g, "scope").split_whitespace().map(str::to_string));
             }
         }
     }
     out
+}
+
+/// A string property of an entity, or "".
+fn text<'a>(e: &'a crate::sandbox::store::Entity, key: &str) -> &'a str {
+    e.object
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
 }
 
 const GRANTS: &str = "oauth2PermissionGrants";
@@ -492,28 +489,19 @@ pub fn record_consent(t: &mut Tenant, client_id: &str, user_id: &str, scopes: &[
         .next()
         .unwrap_or_else(|| client_id.to_string());
     let own = t.store.sets.get(GRANTS).and_then(|set| {
-        set.values()
-            .find(|g| {
-                let is = |k: &str, v: &str| {
-                    g.object
-                        .get(k)
-                        .and_then(|x| x.as_str())
-                        .is_some_and(|x| x.eq_ignore_ascii_case(v))
-                };
-                is("clientId", &client)
-                    && is("consentType", "Principal")
-                    && is("principalId", user_id)
-            })
-            .map(|g| g.id().to_string())
+        set.values().find(|g| {
+            text(g, "clientId").eq_ignore_ascii_case(&client)
+                && text(g, "consentType").eq_ignore_ascii_case("Principal")
+                && text(g, "principalId").eq_ignore_ascii_case(user_id)
+        })
     });
     let mut scope: Vec<String> = own
-        .as_ref()
-        .and_then(|id| t.store.sets.get(GRANTS)?.get(id))
-        .and_then(|g| g.object.get("scope")?.as_str().map(str::to_string))
+        .map(|g| text(g, "scope"))
         .unwrap_or_default()
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    let own = own.map(|g| g.id().to_string());
     let before = scope.len();
     for s in scopes {
         if !scope.iter().any(|x| x.eq_ignore_ascii_case(s)) {

@@ -162,16 +162,13 @@ fn check_tenant(state: &AppState, tenant: &str) -> Result<(), AadError> {
 /// Whether a scope string names Graph (`https://graph.microsoft.com/x`, the sandbox's own
 /// URL, or Graph's app id); returns the short permission name.
 fn graph_scope<'a>(state: &AppState, scope: &'a str) -> Option<&'a str> {
-    for prefix in [
-        "https://graph.microsoft.com/",
-        "00000003-0000-0000-c000-000000000000/",
-        state.base_url.as_str(),
-    ] {
-        if let Some(rest) = scope.strip_prefix(prefix) {
-            return Some(rest.trim_start_matches('/'));
-        }
+    let short = crate::catalog::permissions::scope_name(scope);
+    if short.len() < scope.len() {
+        return Some(short);
     }
-    None
+    scope
+        .strip_prefix(state.base_url.as_str())
+        .map(|rest| rest.trim_start_matches('/'))
 }
 
 const OIDC_SCOPES: &[&str] = &["openid", "profile", "offline_access", "email"];

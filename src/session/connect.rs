@@ -387,14 +387,9 @@ async fn delegated_sign_in(
 /// Graph does not define (AADSTS650053); the sandbox signs in anyway, because its copy of the
 /// map may lack a permission Graph added since, but a typo should not pass a rehearsal unseen.
 fn unknown_scopes_warning(scopes: &[String]) -> Option<String> {
-    const GRAPH: &str = "https://graph.microsoft.com/";
     let unknown: Vec<&str> = scopes
         .iter()
-        .map(|s| {
-            s.get(..GRAPH.len())
-                .filter(|p| p.eq_ignore_ascii_case(GRAPH))
-                .map_or(s.as_str(), |_| &s[GRAPH.len()..])
-        })
+        .map(|s| crate::catalog::permissions::scope_name(s))
         .filter(|s| !OIDC.iter().any(|o| o.eq_ignore_ascii_case(s)) && *s != ".default")
         .filter(|s| crate::catalog::permissions::permission(s).is_none())
         .collect();
