@@ -913,6 +913,8 @@ async fn serve_request(state: &Arc<AppState>, req: Request<Body>) -> Response<Bo
             "inFlight": t.in_flight.load(std::sync::atomic::Ordering::SeqCst),
             "throttled": t.throttled.load(std::sync::atomic::Ordering::SeqCst),
             "tapsIssued": t.taps_issued.load(std::sync::atomic::Ordering::SeqCst),
+            // Connections accepted and not yet closed, this one included.
+            "openConnections": state.connections.len(),
         });
         let mut r = Response::new(Body::from(stats.to_string()));
         r.headers_mut().insert(
