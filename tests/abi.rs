@@ -554,6 +554,64 @@ fn command_module_names_the_sdk_module_or_null() {
     );
 }
 
+/// What a generated cmdlet asks on its first call: its sets' methods and paths, its output
+/// class, as JSON; NULL for a name the catalog lacks; bad arguments refused.
+#[test]
+fn command_describe_gives_the_sets_and_output_class_or_null() {
+    let describe = |name: &str| -> Option<serde_json::Value> {
+        let name = CString::new(name).unwrap();
+        let mut out: *mut c_char = ptr::null_mut();
+        assert_eq!(
+            unsafe { mggraph_command_describe(name.as_ptr(), &mut out) },
+            MGGRAPH_OK
+        );
+        if out.is_null() {
+            return None;
+        }
+        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        assert_eq!(unsafe { mggraph_string_free(out) }, MGGRAPH_OK);
+        Some(serde_json::from_str(&text).unwrap())
+    };
+    let user = describe("get-mguser").expect("Get-MgUser is described");
+    assert_eq!(user["name"], "Get-MgUser");
+    assert_eq!(
+        user["outputClass"],
+        "Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser"
+    );
+    assert_eq!(user["sets"]["List"]["method"], "GET");
+    assert_eq!(user["sets"]["List"]["path"], "/users");
+    assert_eq!(user["sets"]["List"]["list"], true);
+    assert_eq!(user["sets"]["Get"]["path"], "/users/{user-id}");
+    assert_eq!(user["sets"]["GetViaIdentity"]["identity"][0], "UserId");
+    let beta = describe("Get-MgBetaGroup").expect("a beta twin is described");
+    assert_eq!(
+        beta["outputClass"],
+        "Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphGroup"
+    );
+    let new_user = describe("New-MgUser").unwrap();
+    assert_eq!(new_user["sets"]["CreateExpanded"]["method"], "POST");
+    assert!(new_user["sets"]["CreateExpanded"]["bodyDates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d == "employeeHireDate"));
+    assert_eq!(describe("Get-MgNoSuchThing"), None);
+    assert_eq!(describe("Connect-MgGraph"), None);
+
+    let mut out: *mut c_char = ptr::null_mut();
+    assert_eq!(
+        unsafe { mggraph_command_describe(ptr::null(), &mut out) },
+        MGGRAPH_NULL_ARGUMENT
+    );
+    assert!(last_error().contains("`name`"));
+    let name = CString::new("Get-MgUser").unwrap();
+    assert_eq!(
+        unsafe { mggraph_command_describe(name.as_ptr(), ptr::null_mut()) },
+        MGGRAPH_NULL_ARGUMENT
+    );
+    assert!(last_error().contains("`out_json`"));
+}
+
 #[test]
 fn sandbox_serve_refuses_bad_arguments_without_serving() {
     let mut code = -1;

@@ -60,6 +60,10 @@
   and their beta twins) import about 100 ms faster: their manifests list a wildcard before every
   cmdlet name, so `Import-Module` no longer compares each cmdlet with every name before its own
   (`Microsoft.Graph.Beta.Files` 345 → 242 ms in one process). Discovery still reads the names.
+- A cmdlet''s first call in a session costs about 1-2 ms less: its catalog facts are read from
+  the engine directly (`mggraph_command_describe`) instead of through a call, the first object
+  of each model class is made without JIT-compiling its constructors, and auto-loading checks
+  whether a module is loaded without reading every loaded assembly''s name.
 - Parameters as the SDK''s pages show them: `-ObjectId` for `-ApplicationId` in the
   Applications modules, `-Top`/`-Filter`/`-Skip`/`-CountVariable` on `Get-MgSubscribedSku` and
   `-Top` on `Get-MgDirectoryRole` (and the other entity sets whose type, not the set, the

@@ -68,9 +68,9 @@ pub static BUILTIN_COMMANDS: &[&str] = &[
     "Set-MgRequestContext",
 ];
 
-/// Engine commands the module calls for itself (not cmdlets): what a command's parameters
-/// are, what a model's classes are.
-pub static INTERNAL_COMMANDS: &[&str] = &["MgGraph.DescribeCommand", "MgGraph.DescribeModels"];
+/// Engine commands the module calls for itself (not cmdlets): what a model's classes are. (What
+/// a command's parameter sets are is asked directly: `mggraph_command_describe`.)
+pub static INTERNAL_COMMANDS: &[&str] = &["MgGraph.DescribeModels"];
 
 /// Every generated Graph cmdlet.
 pub static COMMANDS: &[Command] = &[

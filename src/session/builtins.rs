@@ -66,13 +66,6 @@ pub async fn run(
 ) -> Result<(), GraphError> {
     let p = &request.params;
     match request.command.to_ascii_lowercase().as_str() {
-        "mggraph.describecommand" => {
-            let name = param_str(p, "Name").unwrap_or_default();
-            let cmd = crate::catalog::command(&name)
-                .ok_or_else(|| invalid(format!("'{name}' is not a command in the catalog.")))?;
-            emit(sink, catalog_describe::command(cmd)).await;
-            Ok(())
-        }
         "mggraph.describemodels" => {
             let id = param_str(p, "Id").unwrap_or_default();
             let models = catalog_describe::models(&id)

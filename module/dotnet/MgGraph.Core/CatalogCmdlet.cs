@@ -78,7 +78,7 @@ namespace MgGraph.PowerShell
         public MgParameterSet Set(string name) => name != null && _sets.TryGetValue(name, out var s) ? s : null;
 
         /// <summary>The facts of a generated cmdlet class, asked of the engine's catalog
-        /// (<c>MgGraph.DescribeCommand</c>) once per class and process: the classes declare only
+        /// (<c>mggraph_command_describe</c>) once per class and process: the classes declare only
         /// their parameters, which keeps the assemblies a third smaller.</summary>
         /// <exception cref="InvalidOperationException">The class is no catalog cmdlet.</exception>
         public static MgCommandInfo For(Type cmdlet) => ByCmdlet.GetOrAdd(cmdlet, Describe);
@@ -88,9 +88,7 @@ namespace MgGraph.PowerShell
             var attribute = (CmdletAttribute)Attribute.GetCustomAttribute(cmdlet, typeof(CmdletAttribute))
                 ?? throw new InvalidOperationException($"MgGraph: {cmdlet.FullName} has no [Cmdlet] attribute.");
             var name = attribute.VerbName + "-" + attribute.NounName;
-            var answer = new List<object>();
-            Engine.InvokeBuiltin("MgGraph.DescribeCommand", new Hashtable { ["Name"] = name }, null, null, null, answer, false, false);
-            if (answer.Count == 0 || !(answer[0] is IDictionary d))
+            if (!(Engine.DescribeCommand(name) is IDictionary d))
                 throw new InvalidOperationException($"MgGraph: the engine does not describe '{name}'.");
             var sets = new List<MgParameterSet>();
             if (d["sets"] is IDictionary setMap)

@@ -72,6 +72,19 @@ namespace MgGraph.PowerShell
             return NativeMethods.TakeString(module);
         }
 
+        /// <summary>What a generated cmdlet needs of its catalog command to run it (parsed JSON:
+        /// <c>{name, outputClass, outputType, sets, pathParams}</c>), or null when the catalog has
+        /// no such command.</summary>
+        /// <exception cref="InvalidOperationException">The engine refused the name.</exception>
+        public static object DescribeCommand(string name)
+        {
+            NativeMethods.EnsureResolver();
+            var status = NativeMethods.mggraph_command_describe(NativeMethods.Utf8(name), out var json);
+            if (status != Status.Ok) throw new InvalidOperationException("MgGraph: " + LastError(status));
+            var text = NativeMethods.TakeString(json);
+            return text == null ? null : JsonValues.Parse(text);
+        }
+
         /// <summary>Starts an engine call from its request (JSON text).</summary>
         /// <exception cref="InvalidOperationException">The engine refused the request.</exception>
         public static EngineCall Start(string requestJson)
@@ -162,13 +175,27 @@ namespace MgGraph.PowerShell
             });
         }
 
-        /// <summary>A type by full name among the loaded assemblies.</summary>
+        /// <summary>The assembly each namespace's last type was found in: a cmdlet's first call
+        /// asks for its output class, and nearly all of them live in the two model assemblies.</summary>
+        private static readonly ConcurrentDictionary<string, System.Reflection.Assembly> NamespaceHomes = new ConcurrentDictionary<string, System.Reflection.Assembly>(StringComparer.Ordinal);
+
+        /// <summary>A type by full name among the loaded assemblies: first in the assembly that
+        /// held the namespace's last find, else in each.</summary>
         internal static Type FindType(string fullName)
         {
+            var dot = fullName.LastIndexOf('.');
+            var ns = dot > 0 ? fullName.Substring(0, dot) : "";
+            if (NamespaceHomes.TryGetValue(ns, out var home))
+            {
+                var t = home.GetType(fullName, false);
+                if (t != null) return t;
+            }
             foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
             {
                 var t = assembly.GetType(fullName, false);
-                if (t != null) return t;
+                if (t == null) continue;
+                NamespaceHomes[ns] = assembly;
+                return t;
             }
             return null;
         }

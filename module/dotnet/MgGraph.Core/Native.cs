@@ -103,6 +103,7 @@ namespace MgGraph.PowerShell
         [DllImport(Library)] internal static extern uint mggraph_secret_new(IntPtr text, uint length, out ulong id);
         [DllImport(Library)] internal static extern uint mggraph_secret_free(ulong id);
         [DllImport(Library)] internal static extern uint mggraph_command_module(byte[] name, out IntPtr module);
+        [DllImport(Library)] internal static extern uint mggraph_command_describe(byte[] name, out IntPtr json);
 
         /// <summary>A NUL-terminated UTF-8 copy of a string, for the C side.</summary>
         internal static byte[] Utf8(string text)

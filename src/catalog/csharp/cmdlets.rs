@@ -273,7 +273,7 @@ pub fn class_source(c: &'static Command, clashes: &mut Vec<Clash>) -> String {
     }
     let class = class_name(c);
     let mut out = String::new();
-    // No catalog facts here: the core asks the engine for them (MgGraph.DescribeCommand) the
+    // No catalog facts here: the core asks the engine for them (mggraph_command_describe) the
     // first time a cmdlet runs. Written into every class, they were a third of the assemblies.
     let _ = writeln!(out, "[Cmdlet({})]", binding.join(", "));
     let _ = writeln!(out, "[OutputType({})]", output_attribute(c));

@@ -532,6 +532,35 @@ mod tests {
         assert!(beta.contains("public global::Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphPasswordProfile PasswordProfile"));
     }
 
+    /// The reader makes these classes without running their constructors (the core's
+    /// `MgModel.Create`, which sets what `MgModel`'s own constructor sets): a class with a
+    /// constructor or an initializer of its own would then differ from what `new` makes.
+    #[test]
+    fn model_classes_have_no_constructors_or_initializers() {
+        for namespace in [V1, "Microsoft.Graph.Beta.PowerShell.Models"] {
+            let source = render_models(namespace);
+            let mut class = String::new();
+            for line in source.lines().map(str::trim) {
+                if let Some(rest) = line.strip_prefix("public partial class ") {
+                    class = rest.split(' ').next().unwrap().to_string();
+                    continue;
+                }
+                assert!(
+                    class.is_empty()
+                        || !(line.contains(&format!(" {class}("))
+                            || line.starts_with(&format!("{class}("))),
+                    "a constructor: {line}"
+                );
+                assert!(!line.contains("} ="), "an initializer: {line}");
+                assert!(
+                    !(line.ends_with(';') && line.contains(" = ")),
+                    "a field initializer: {line}"
+                );
+            }
+            assert!(!class.is_empty(), "no class rendered in {namespace}");
+        }
+    }
+
     #[test]
     fn every_model_is_rendered_once() {
         let source = render_models(V1);

@@ -111,7 +111,7 @@ namespace MgGraph.PowerShell
         /// <summary>One JSON object (the reader on its StartObject) as a model of <paramref name="cls"/>.</summary>
         public static object ReadModel(JsonReader reader, Type cls)
         {
-            var model = (MgModel)Activator.CreateInstance(cls);
+            var model = MgModel.Create(cls);
             var info = ModelInfo.Of(cls);
             while (reader.Read())
             {

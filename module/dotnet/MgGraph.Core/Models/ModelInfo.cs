@@ -17,6 +17,11 @@ namespace MgGraph.PowerShell
         /// <summary>Declared properties in declaration order (base types first), with their JSON names.</summary>
         public readonly (PropertyInfo Property, string Json)[] Declared;
 
+        /// <summary>Whether the class comes from a generated model assembly (MgGraph.Models,
+        /// MgGraph.Models.Beta), whose classes have no constructors or field initializers of
+        /// their own (see <see cref="MgModel.Create"/>).</summary>
+        public readonly bool Generated;
+
         /// <summary>Declared properties by JSON name (exact) with what the reader needs: the
         /// reader's fast path, as Graph writes the names.</summary>
         public readonly Dictionary<string, Slot> ByJson = new Dictionary<string, Slot>(StringComparer.Ordinal);
@@ -31,6 +36,10 @@ namespace MgGraph.PowerShell
         // of it reading sixty attributes and loading every nested model class up front.
         private ModelInfo(Type type)
         {
+            // By the display name, which the runtime keeps (GetName() parses it each time).
+            var assembly = type.Assembly.FullName ?? "";
+            Generated = type.Assembly != typeof(MgModel).Assembly
+                && (assembly.StartsWith("MgGraph.Models,", StringComparison.Ordinal) || assembly.StartsWith("MgGraph.Models.Beta,", StringComparison.Ordinal));
             var chain = new List<Type>();
             for (var t = type; t != null && t != typeof(object) && t != typeof(MgModel); t = t.BaseType) chain.Insert(0, t);
             var declared = new List<(PropertyInfo, string)>();
@@ -40,7 +49,8 @@ namespace MgGraph.PowerShell
                 // without GetIndexParameters: that reads the property's signature, which loads
                 // its type, so every nested model class was loaded for the first object of a
                 // class (measured on a first user: 4.5 ms of a 136-property model's table).
-                var indexer = t.GetCustomAttribute<DefaultMemberAttribute>(false)?.MemberName;
+                // The generator writes no indexers.
+                var indexer = Generated ? null : t.GetCustomAttribute<DefaultMemberAttribute>(false)?.MemberName;
                 foreach (var p in t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
                 {
                     // Aliases (UserId => Id) are read-only; the SDK's wire names are on the rest.
@@ -71,6 +81,22 @@ namespace MgGraph.PowerShell
         }
 
         public static ModelInfo Of(Type type) => Cache.GetOrAdd(type, t => new ModelInfo(t));
+
+        private static readonly ConcurrentDictionary<Type, Dictionary<string, FieldInfo>> Fields = new ConcurrentDictionary<Type, Dictionary<string, FieldInfo>>();
+
+        /// <summary>The compiler-made backing fields a class declares, by property name, listed
+        /// in one pass: looking each up by name went over the class's fields again per property.</summary>
+        internal static Dictionary<string, FieldInfo> BackingFields(Type declaring) => Fields.GetOrAdd(declaring, t =>
+        {
+            var byProperty = new Dictionary<string, FieldInfo>(StringComparer.Ordinal);
+            foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                var name = f.Name;
+                if (name.Length > 17 && name[0] == '<' && name.EndsWith(">k__BackingField", StringComparison.Ordinal))
+                    byProperty[name.Substring(1, name.Length - 17)] = f;
+            }
+            return byProperty;
+        });
 
         /// <summary>A declared property (by JSON name, any case), for the reader.</summary>
         public bool TryGet(string json, out Slot slot)
@@ -121,7 +147,8 @@ namespace MgGraph.PowerShell
         {
             if (_resolved) return;
             var p = Property;
-            var field = p.DeclaringType?.GetField("<" + p.Name + ">k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic);
+            FieldInfo field = null;
+            if (p.DeclaringType != null) ModelInfo.BackingFields(p.DeclaringType).TryGetValue(p.Name, out field);
             if (field != null && field.FieldType != p.PropertyType) field = null;
             SlotKind kind;
             Type modelClass = null;
