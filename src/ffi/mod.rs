@@ -454,20 +454,8 @@ pub unsafe extern "C" fn mggraph_command_module(
     name: *const c_char,
     out_module: *mut *mut c_char,
 ) -> mggraph_status {
-    guard(|| {
-        if out_module.is_null() {
-            fail!(MGGRAPH_NULL_ARGUMENT, "argument `out_module` is NULL");
-        }
-        // SAFETY: the caller guarantees NUL termination (NULL is refused by `arg_str`).
-        let name = match unsafe { arg_str(name, "name") } {
-            Ok(n) => n,
-            Err(status) => return status,
-        };
-        let module = crate::catalog::command(name).map(|c| out_string(c.sdk_module.to_string()));
-        // SAFETY: checked non-null above; the caller guarantees it is writable.
-        unsafe { *out_module = module.unwrap_or(std::ptr::null_mut()) };
-        MGGRAPH_OK
-    })
+    // SAFETY: the caller's guarantees, as documented above.
+    unsafe { command_answer(name, out_module, "out_module", |c| c.sdk_module.to_string()) }
 }
 
 /// Writes what a generated cmdlet needs of its catalog command `name` (any case) to run it,
@@ -484,19 +472,38 @@ pub unsafe extern "C" fn mggraph_command_describe(
     name: *const c_char,
     out_json: *mut *mut c_char,
 ) -> mggraph_status {
+    // SAFETY: the caller's guarantees, as documented above.
+    unsafe {
+        command_answer(name, out_json, "out_json", |c| {
+            crate::catalog::describe::command(c).to_string()
+        })
+    }
+}
+
+/// Writes `answer` of the catalog command `name` to `out` (owned), or NULL when the catalog
+/// has no such command; `out_name` names `out` in the error for a NULL pointer.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` must be NULL or valid for one
+/// pointer write.
+unsafe fn command_answer(
+    name: *const c_char,
+    out: *mut *mut c_char,
+    out_name: &str,
+    answer: impl Fn(&'static crate::catalog::Command) -> String,
+) -> mggraph_status {
     guard(|| {
-        if out_json.is_null() {
-            fail!(MGGRAPH_NULL_ARGUMENT, "argument `out_json` is NULL");
+        if out.is_null() {
+            fail!(MGGRAPH_NULL_ARGUMENT, "argument `{out_name}` is NULL");
         }
         // SAFETY: the caller guarantees NUL termination (NULL is refused by `arg_str`).
         let name = match unsafe { arg_str(name, "name") } {
             Ok(n) => n,
             Err(status) => return status,
         };
-        let answer = crate::catalog::command(name)
-            .map(|c| out_string(crate::catalog::describe::command(c).to_string()));
+        let text = crate::catalog::command(name).map(|c| out_string(answer(c)));
         // SAFETY: checked non-null above; the caller guarantees it is writable.
-        unsafe { *out_json = answer.unwrap_or(std::ptr::null_mut()) };
+        unsafe { *out = text.unwrap_or(std::ptr::null_mut()) };
         MGGRAPH_OK
     })
 }
