@@ -505,24 +505,30 @@ fn secrets_are_taken_as_utf16_and_named_by_id() {
     assert_eq!(unsafe { mggraph_session_free(session) }, MGGRAPH_OK);
 }
 
+/// What a catalog-command export (`mggraph_command_module`, `mggraph_command_describe`)
+/// writes for `name`: its owned string (freed here), or `None` for NULL.
+fn command_answer(
+    export: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> mggraph_status,
+    name: &str,
+) -> Option<String> {
+    let name = CString::new(name).unwrap();
+    let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: a NUL-terminated name and a valid out-pointer.
+    assert_eq!(unsafe { export(name.as_ptr(), &mut out) }, MGGRAPH_OK);
+    if out.is_null() {
+        return None;
+    }
+    // SAFETY: an owned string from the library, freed once.
+    let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+    assert_eq!(unsafe { mggraph_string_free(out) }, MGGRAPH_OK);
+    Some(text)
+}
+
 /// The module of a cmdlet, as the cmdlet layer's auto-loading asks: generated, beta twin and
 /// hand-written cmdlets in any case; NULL for a name the catalog lacks; bad arguments refused.
 #[test]
 fn command_module_names_the_sdk_module_or_null() {
-    let module = |name: &str| -> Option<String> {
-        let name = CString::new(name).unwrap();
-        let mut out: *mut c_char = ptr::null_mut();
-        assert_eq!(
-            unsafe { mggraph_command_module(name.as_ptr(), &mut out) },
-            MGGRAPH_OK
-        );
-        if out.is_null() {
-            return None;
-        }
-        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
-        assert_eq!(unsafe { mggraph_string_free(out) }, MGGRAPH_OK);
-        Some(text)
-    };
+    let module = |name: &str| command_answer(mggraph_command_module, name);
     // Generated, any case, a beta twin; then names with no module: the core's own commands
     // (not catalog cmdlets: their module is loaded already) and names the catalog lacks.
     let expected = [
@@ -558,19 +564,9 @@ fn command_module_names_the_sdk_module_or_null() {
 /// class, as JSON; NULL for a name the catalog lacks; bad arguments refused.
 #[test]
 fn command_describe_gives_the_sets_and_output_class_or_null() {
-    let describe = |name: &str| -> Option<serde_json::Value> {
-        let name = CString::new(name).unwrap();
-        let mut out: *mut c_char = ptr::null_mut();
-        assert_eq!(
-            unsafe { mggraph_command_describe(name.as_ptr(), &mut out) },
-            MGGRAPH_OK
-        );
-        if out.is_null() {
-            return None;
-        }
-        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
-        assert_eq!(unsafe { mggraph_string_free(out) }, MGGRAPH_OK);
-        Some(serde_json::from_str(&text).unwrap())
+    let describe = |name: &str| {
+        command_answer(mggraph_command_describe, name)
+            .map(|text| serde_json::from_str::<serde_json::Value>(&text).unwrap())
     };
     let user = describe("get-mguser").expect("Get-MgUser is described");
     assert_eq!(user["name"], "Get-MgUser");
