@@ -60,6 +60,12 @@
   and their beta twins) import about 100 ms faster: their manifests list a wildcard before every
   cmdlet name, so `Import-Module` no longer compares each cmdlet with every name before its own
   (`Microsoft.Graph.Beta.Files` 345 → 242 ms in one process). Discovery still reads the names.
+- Imports are faster: the core no longer loads every model class (each SDK-named module loads
+  its API version''s, `Import-Module MgGraph` the v1.0 ones; the beta ones come with the first
+  beta module), finds the running engine without a script block (7 ms of a fresh process), and
+  v1.0 and beta twins share one table view in a format file a third of the size. Measured in
+  fresh ReadyToRun processes: `Import-Module MgGraph` 122 → 115 ms, `Microsoft.Graph.Beta.Files`
+  240 → 227 ms.
 - A cmdlet''s first call in a session costs about 1-2 ms less: its catalog facts are read from
   the engine directly (`mggraph_command_describe`) instead of through a call, the first object
   of each model class is made without JIT-compiling its constructors, and auto-loading checks

@@ -6,15 +6,13 @@
     Author = 'MgGraph contributors'
     CompanyName = 'MgGraph'
     Copyright = '(c) MgGraph contributors. MIT License.'
-    Description = 'MgGraph''s core, as the Microsoft Graph PowerShell SDK''s authentication module: Connect-MgGraph, Invoke-MgGraphRequest and the other hand-written commands, the compiled engine binding and every model class.'
+    Description = 'MgGraph''s core, as the Microsoft Graph PowerShell SDK''s authentication module: Connect-MgGraph, Invoke-MgGraphRequest and the other hand-written commands, the compiled engine binding and the model classes the SDK-named modules load.'
     PowerShellVersion = '7.4'
     CompatiblePSEditions = @('Core')
-    # Loaded at import: the engine binding and cmdlet base, then the model classes (every
-    # Microsoft.Graph.PowerShell.Models and Microsoft.Graph.Beta.PowerShell.Models type).
+    # Loaded at import: the engine binding and cmdlet base. (The model classes come with the
+    # SDK-named modules, each its API version's: their RequiredAssemblies.)
     RequiredAssemblies = @(
-        'bin/MgGraph.Core.dll',
-        'bin/MgGraph.Models.dll',
-        'bin/MgGraph.Models.Beta.dll'
+        'bin/MgGraph.Core.dll'
     )
     # Declared here rather than registered at run time: the Update-*Data cmdlets would load
     # Microsoft.PowerShell.Utility, about 100 ms of a fresh process. (No type data: the alias

@@ -12,6 +12,10 @@
     RequiredModules = @(
         'Microsoft.Graph.Authentication'
     )
+    # The model classes of its API version (the core's folder, beside this one).
+    RequiredAssemblies = @(
+        '../Microsoft.Graph.Authentication/bin/MgGraph.Models.dll'
+    )
     # Listed one by one so command auto-loading and tab completion work without importing.
     FunctionsToExport = @()
     CmdletsToExport = @(

@@ -97,6 +97,7 @@ fn manifest(
     name: &str,
     root: Option<&str>,
     required: &[String],
+    assemblies: &[String],
     functions: &[&str],
     cmdlets: &[&str],
     description: &str,
@@ -119,7 +120,7 @@ fn manifest(
         .map(|r| format!("    RootModule = {}\n", quote(r)))
         .unwrap_or_default();
     format!(
-        "# {BANNER}\n@{{\n{root}    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = {description}\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    RequiredModules = {required}\n    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = {functions}\n    CmdletsToExport = {cmdlets}\n    VariablesToExport = @()\n    AliasesToExport = @()\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
+        "# {BANNER}\n@{{\n{root}    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = {description}\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    RequiredModules = {required}\n{assemblies}    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = {functions}\n    CmdletsToExport = {cmdlets}\n    VariablesToExport = @()\n    AliasesToExport = @()\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
         // The SDK's identity (`sdk_identity`): scripts and modules that pin the SDK by
         // version or GUID load these.
         version = super::sdk_identity::SDK_VERSION,
@@ -128,6 +129,14 @@ fn manifest(
             .unwrap_or_else(|| module_guid(name)),
         description = quote(description),
         required = list(required.iter().map(|r| quote(r)).collect()),
+        assemblies = if assemblies.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "    # The model classes of its API version (the core\'s folder, beside this one).\n    RequiredAssemblies = {}\n",
+                list(assemblies.iter().map(|a| quote(a)).collect())
+            )
+        },
         functions = list(functions.iter().map(|f| quote(f)).collect()),
         cmdlets = list(export_list(cmdlets)),
     )
@@ -157,13 +166,15 @@ pub fn render() -> Vec<(String, String)> {
     for (name, commands) in &modules {
         let names: Vec<&str> = commands.iter().map(|c| c.name).collect();
         // The root module is the compiled cmdlets (`mggraph-codegen --dotnet`, built by
-        // .ci/build); the core and the models come with Microsoft.Graph.Authentication.
+        // .ci/build); the core comes with Microsoft.Graph.Authentication, the models of its API
+        // version from the core's folder.
         files.push((
             format!("module/{name}/{name}.psd1"),
             manifest(
                 name,
                 Some(&format!("{name}.dll")),
                 &[AUTHENTICATION.to_string()],
+                &[super::powershell::models_assembly(name)],
                 &[],
                 &names,
                 &format!(
@@ -186,6 +197,7 @@ pub fn render() -> Vec<(String, String)> {
             &v1,
             &[],
             &[],
+            &[],
             "Every v1.0 module of the Microsoft Graph PowerShell SDK, on MgGraph's engine.",
         ),
     ));
@@ -195,6 +207,7 @@ pub fn render() -> Vec<(String, String)> {
             "Microsoft.Graph.Beta",
             None,
             &beta,
+            &[],
             &[],
             &[],
             "Every beta module of the Microsoft Graph PowerShell SDK, on MgGraph's engine.",
@@ -231,6 +244,9 @@ mod tests {
             .unwrap();
         assert!(users.contains("RootModule = 'Microsoft.Graph.Users.dll'"));
         assert!(users.contains("'Microsoft.Graph.Authentication'"));
+        assert!(users.contains(
+            "RequiredAssemblies = @(\n        '../Microsoft.Graph.Authentication/bin/MgGraph.Models.dll'\n    )"
+        ));
         assert!(users.contains("FunctionsToExport = @()"));
         assert!(users.contains("CmdletsToExport = @(\n        'Get-MgUser',"));
         assert!(!files.iter().any(|(p, _)| p.ends_with(".psm1")));

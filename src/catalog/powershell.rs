@@ -33,13 +33,23 @@ pub const CORE_DIR: &str = "module/Microsoft.Graph.Authentication";
 pub const CORE_MODULE: &str = "Microsoft.Graph.Authentication";
 
 /// The compiled assemblies the core module loads at import, below its folder: the engine
-/// binding and cmdlet base, then every model class (v1.0 and beta), so that scripts can name
-/// any model type as soon as any SDK-named module is imported.
-pub const CORE_ASSEMBLIES: &[&str] = &[
-    "bin/MgGraph.Core.dll",
-    "bin/MgGraph.Models.dll",
-    "bin/MgGraph.Models.Beta.dll",
-];
+/// binding and cmdlet base (also its root module, [`CORE_ROOT_MODULE`]).
+pub const CORE_ASSEMBLIES: &[&str] = &["bin/MgGraph.Core.dll"];
+
+/// The model classes of each API version, below the core's folder. Not the core's to load:
+/// each SDK-named module loads its version's (`RequiredAssemblies`, [`models_assembly`]), so
+/// that its model types exist as soon as it is imported, as the SDK's module of that name
+/// defines them, while `Import-Module MgGraph` alone and a v1.0 module alone do not pay for
+/// models they do not use (each assembly about 4 ms of a fresh process's import: README).
+pub const MODEL_ASSEMBLIES: [&str; 2] = ["bin/MgGraph.Models.dll", "bin/MgGraph.Models.Beta.dll"];
+
+/// The model assembly an SDK-named module requires, as a path from its own folder: the
+/// SDK-named modules sit side by side (module/ in a checkout, sdk/ in a package), the core's
+/// among them.
+pub fn models_assembly(module: &str) -> String {
+    let beta = module.starts_with("Microsoft.Graph.Beta.");
+    format!("../{CORE_MODULE}/{}", MODEL_ASSEMBLIES[usize::from(beta)])
+}
 
 /// The core module's root module: the compiled core, which holds the hand-written commands
 /// (Connect-MgGraph, Invoke-MgGraphRequest, ...) as cmdlets (`module/dotnet/MgGraph.Core/Commands`,
@@ -78,7 +88,8 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// `MgGraph.Format.ps1xml`: a table view per model, with the SDK's default columns.
+/// `MgGraph.Format.ps1xml`: a table view per model (v1.0 and beta twins share one), with the
+/// SDK's default columns.
 pub fn format_file() -> String {
     let mut out = String::new();
     let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- {} -->\n<Configuration>\n  <ViewDefinitions>", xml_escape(XML_BANNER));
@@ -87,7 +98,7 @@ pub fn format_file() -> String {
         let columns = m.columns();
         if !columns.is_empty() {
             named.insert(m.full_name());
-            table_view(&mut out, &m.full_name(), &columns);
+            view(&mut out, &[m.full_name()], None, &columns);
         }
     }
     // The SDK's `format-table` directives for generated models.
@@ -112,7 +123,12 @@ pub fn format_file() -> String {
     // Get-MgGraphRequiredPermission's, grouped the same way.
     for (name, columns) in GROUPED_TABLES {
         let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-        grouped_table_view(&mut out, name, Some("PermissionType"), &columns);
+        view(
+            &mut out,
+            &[name.to_string()],
+            Some("PermissionType"),
+            &columns,
+        );
     }
     out.push_str("  </ViewDefinitions>\n</Configuration>\n");
     out
@@ -194,53 +210,68 @@ const GROUPED_TABLES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// One table view selected by a type name.
-/// A table view of a generated model class in both API versions' namespaces, unless a view of
-/// that type name was written already (`named`).
+/// One table view of a generated model class selecting its class in both API versions'
+/// namespaces (the twins have the same properties), leaving out a type name a view was written
+/// for already (`named`).
 fn model_views(
     out: &mut String,
     named: &mut std::collections::HashSet<String>,
     class: &str,
     columns: &[String],
 ) {
-    for ns in [
+    let types: Vec<String> = [
         "Microsoft.Graph.PowerShell.Models",
         "Microsoft.Graph.Beta.PowerShell.Models",
-    ] {
-        let name = format!("{ns}.{class}");
-        if named.insert(name.clone()) {
-            table_view(out, &name, columns);
-        }
+    ]
+    .iter()
+    .map(|ns| format!("{ns}.{class}"))
+    .filter(|name| named.insert(name.clone()))
+    .collect();
+    if !types.is_empty() {
+        view(out, &types, None, columns);
     }
 }
 
-fn table_view(out: &mut String, name: &str, columns: &[String]) {
-    grouped_table_view(out, name, None, columns);
-}
-
-/// One table view selected by a type name, its rows grouped by `group_by` when given.
-fn grouped_table_view(out: &mut String, name: &str, group_by: Option<&str>, columns: &[String]) {
+/// One table view, named after the first of the types it selects, its rows grouped by
+/// `group_by` when given; on one line. PowerShell reads every view of the file at each import
+/// of the core and rebuilds its format table; the text's size shows in that time: measured in
+/// fresh ReadyToRun processes (seven each, `Import-Module` of the core by path), 131 KB of
+/// indented views, one per type, 67 ms; one line each 65 ms; twins sharing a view 62 ms; no
+/// format data 43 ms.
+fn view(out: &mut String, types: &[String], group_by: Option<&str>, columns: &[String]) {
     let _ = write!(
         out,
-        "    <View>\n      <Name>{0}</Name>\n      <ViewSelectedBy>\n        <TypeName>{0}</TypeName>\n      </ViewSelectedBy>\n",
-        xml_escape(name)
+        "    <View><Name>{}</Name><ViewSelectedBy>",
+        xml_escape(&types[0])
     );
+    for t in types {
+        let _ = write!(out, "<TypeName>{}</TypeName>", xml_escape(t));
+    }
+    out.push_str("</ViewSelectedBy>");
     if let Some(property) = group_by {
         let _ = write!(
             out,
-            "      <GroupBy>\n        <PropertyName>{}</PropertyName>\n      </GroupBy>\n",
+            "<GroupBy><PropertyName>{}</PropertyName></GroupBy>",
             xml_escape(property)
         );
     }
-    out.push_str("      <TableControl>\n        <TableHeaders>\n");
+    out.push_str("<TableControl><TableHeaders>");
     for col in columns {
-        let _ = writeln!(out, "          <TableColumnHeader>\n            <Label>{}</Label>\n          </TableColumnHeader>", xml_escape(col));
+        let _ = write!(
+            out,
+            "<TableColumnHeader><Label>{}</Label></TableColumnHeader>",
+            xml_escape(col)
+        );
     }
-    out.push_str("        </TableHeaders>\n        <TableRowEntries>\n          <TableRowEntry>\n            <TableColumnItems>\n");
+    out.push_str("</TableHeaders><TableRowEntries><TableRowEntry><TableColumnItems>");
     for col in columns {
-        let _ = writeln!(out, "              <TableColumnItem>\n                <PropertyName>{}</PropertyName>\n              </TableColumnItem>", xml_escape(col));
+        let _ = write!(
+            out,
+            "<TableColumnItem><PropertyName>{}</PropertyName></TableColumnItem>",
+            xml_escape(col)
+        );
     }
-    out.push_str("            </TableColumnItems>\n          </TableRowEntry>\n        </TableRowEntries>\n      </TableControl>\n    </View>\n");
+    out.push_str("</TableColumnItems></TableRowEntry></TableRowEntries></TableControl></View>\n");
 }
 
 /// Commands the engine never sees: installing the SDK-named modules' folder on the user's
@@ -316,7 +347,7 @@ pub fn core_manifest() -> String {
     let aliases: Vec<String> = ALIASES.iter().map(|(a, _)| quote(a)).collect();
     let assemblies: Vec<String> = CORE_ASSEMBLIES.iter().map(|a| a.to_string()).collect();
     format!(
-        "# {BANNER}\n@{{\n    RootModule = '{CORE_ROOT_MODULE}'\n    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'MgGraph''s core, as the Microsoft Graph PowerShell SDK''s authentication module: Connect-MgGraph, Invoke-MgGraphRequest and the other hand-written commands, the compiled engine binding and every model class.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # Loaded at import: the engine binding and cmdlet base, then the model classes (every\n    # Microsoft.Graph.PowerShell.Models and Microsoft.Graph.Beta.PowerShell.Models type).\n    RequiredAssemblies = @(\n{assemblies}\n    )\n    # Declared here rather than registered at run time: the Update-*Data cmdlets would load\n    # Microsoft.PowerShell.Utility, about 100 ms of a fresh process. (No type data: the alias\n    # properties that let objects bind by property name are compiled into the models.)\n    FormatsToProcess = @('MgGraph.Format.ps1xml')\n    # The hand-written commands are compiled cmdlets of the root module.\n    FunctionsToExport = @()\n    CmdletsToExport = @(\n{functions}\n    )\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
+        "# {BANNER}\n@{{\n    RootModule = '{CORE_ROOT_MODULE}'\n    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = 'MgGraph''s core, as the Microsoft Graph PowerShell SDK''s authentication module: Connect-MgGraph, Invoke-MgGraphRequest and the other hand-written commands, the compiled engine binding and the model classes the SDK-named modules load.'\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    # Loaded at import: the engine binding and cmdlet base. (The model classes come with the\n    # SDK-named modules, each its API version\'s: their RequiredAssemblies.)\n    RequiredAssemblies = @(\n{assemblies}\n    )\n    # Declared here rather than registered at run time: the Update-*Data cmdlets would load\n    # Microsoft.PowerShell.Utility, about 100 ms of a fresh process. (No type data: the alias\n    # properties that let objects bind by property name are compiled into the models.)\n    FormatsToProcess = @('MgGraph.Format.ps1xml')\n    # The hand-written commands are compiled cmdlets of the root module.\n    FunctionsToExport = @()\n    CmdletsToExport = @(\n{functions}\n    )\n    VariablesToExport = @()\n    AliasesToExport = @({aliases})\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
         version = super::sdk_identity::SDK_VERSION,
         guid = super::sdk_identity::guid(CORE_MODULE).unwrap_or(MODULE_GUID),
         assemblies = list(&assemblies, "        "),
@@ -406,6 +437,18 @@ mod tests {
         for a in CORE_ASSEMBLIES {
             assert!(m.contains(&format!("'{a}'")), "{a}");
         }
+        // The models are the SDK-named modules' to load, each its API version's.
+        for a in MODEL_ASSEMBLIES {
+            assert!(!m.contains(a), "{a}");
+        }
+        assert_eq!(
+            models_assembly("Microsoft.Graph.Users"),
+            "../Microsoft.Graph.Authentication/bin/MgGraph.Models.dll"
+        );
+        assert_eq!(
+            models_assembly("Microsoft.Graph.Beta.Users"),
+            "../Microsoft.Graph.Authentication/bin/MgGraph.Models.Beta.dll"
+        );
         for f in exported_functions() {
             assert!(m.contains(&format!("'{f}'")), "{f}");
         }
@@ -430,5 +473,14 @@ mod tests {
         assert!(f.contains(
             "<TypeName>Microsoft.Graph.PowerShell.Authentication.AuthContext</TypeName>"
         ));
+        // A v1.0 class and its beta twin share a view; no type has two.
+        assert!(f.contains("<TypeName>Microsoft.Graph.PowerShell.Models.MicrosoftGraphDevice</TypeName><TypeName>Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphDevice</TypeName>"));
+        let types: Vec<&str> = f
+            .split("<TypeName>")
+            .skip(1)
+            .map(|t| &t[..t.find('<').unwrap()])
+            .collect();
+        let unique: std::collections::HashSet<&&str> = types.iter().collect();
+        assert_eq!(unique.len(), types.len());
     }
 }

@@ -239,9 +239,11 @@ Describe 'Native engine loading' {
 Describe 'The compiled layer' {
     It 'a fresh process names model classes and runs a cmdlet without emitting or caching any assembly' {
         $cache = Join-Path ([IO.Path]::GetTempPath()) "mggraph-nocache-$([guid]::NewGuid().ToString('n'))"
-        $out = pwsh -NoProfile -NonInteractive -Command "`$env:MGGRAPH_CACHE_DIR = '$cache'; Import-Module '$script:ModuleDir/MgGraph.psd1'; [Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject].FullName; Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Empty = `$true } | Out-Null; (Get-MgUser -UserId admin@contoso.onmicrosoft.com).GetType().FullName; @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object IsDynamic | Where-Object { `$_.GetName().Name -like 'MgGraph*' }).Count" 2>&1
+        $out = pwsh -NoProfile -NonInteractive -Command ("`$env:MGGRAPH_CACHE_DIR = '$cache'; Import-Module '$script:ModuleDir/MgGraph.psd1'; [Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject].FullName; Connect-MgGraph -Environment Sandbox -SandboxOptions @{ Empty = `$true } | Out-Null; (Get-MgUser -UserId admin@contoso.onmicrosoft.com).GetType().FullName; @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object IsDynamic | Where-Object { `$_.GetName().Name -like 'MgGraph*' }).Count; " +
+            "@([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'MgGraph.Models.Beta' }).Count; Import-Module Microsoft.Graph.Beta.Users; [Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphUser].FullName") 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
-        $out | Should -Be @('Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject', 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser', '0')
+        # MgGraph brings the v1.0 models; the beta ones come with the first beta module.
+        $out | Should -Be @('Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject', 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser', '0', '0', 'Microsoft.Graph.Beta.PowerShell.Models.MicrosoftGraphUser')
         # The user cache holds at most the token cache: no compiled code is written there.
         @(Get-ChildItem $cache -Filter '*.dll' -Recurse -ErrorAction SilentlyContinue).Count | Should -Be 0
         Remove-Item $cache -Recurse -Force -ErrorAction SilentlyContinue

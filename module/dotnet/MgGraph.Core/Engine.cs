@@ -180,7 +180,8 @@ namespace MgGraph.PowerShell
         private static readonly ConcurrentDictionary<string, System.Reflection.Assembly> NamespaceHomes = new ConcurrentDictionary<string, System.Reflection.Assembly>(StringComparer.Ordinal);
 
         /// <summary>A type by full name among the loaded assemblies: first in the assembly that
-        /// held the namespace's last find, else in each.</summary>
+        /// held the namespace's last find, else in each; a model class whose assembly is not
+        /// loaded yet is loaded from beside the core. Null when no assembly defines it.</summary>
         internal static Type FindType(string fullName)
         {
             var dot = fullName.LastIndexOf('.');
@@ -197,7 +198,17 @@ namespace MgGraph.PowerShell
                 NamespaceHomes[ns] = assembly;
                 return t;
             }
-            return null;
+            // A model class of an API version no imported module has loaded the models of (a
+            // v1.0 cmdlet run as its beta twin after Select-MgProfile beta): they are beside
+            // the core.
+            var models = ns.StartsWith("Microsoft.Graph.Beta.PowerShell", StringComparison.Ordinal) ? "MgGraph.Models.Beta.dll"
+                : ns.StartsWith("Microsoft.Graph.PowerShell", StringComparison.Ordinal) ? "MgGraph.Models.dll" : null;
+            if (models == null) return null;
+            var path = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(Engine).Assembly.Location) ?? ".", models);
+            if (!System.IO.File.Exists(path)) return null;
+            var loaded = System.Reflection.Assembly.LoadFrom(path).GetType(fullName, false);
+            if (loaded != null) NamespaceHomes[ns] = loaded.Assembly;
+            return loaded;
         }
     }
 }

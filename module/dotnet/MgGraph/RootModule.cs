@@ -6,8 +6,8 @@ namespace MgGraph.PowerShell
 {
     /// <summary>Runs when MgGraph is imported: imports the core, Microsoft.Graph.Authentication,
     /// into the global scope by path (never another version, nor the SDK's own module of that
-    /// name). The core's own initializer then puts the SDK-named modules' folder first on
-    /// PSModulePath.</summary>
+    /// name), and loads the v1.0 model classes. The core's own initializer then puts the
+    /// SDK-named modules' folder first on PSModulePath.</summary>
     public sealed class RootModule : IModuleAssemblyInitializer
     {
         /// <summary>The core's manifest below the SDK-named modules' folder.</summary>
@@ -31,6 +31,11 @@ namespace MgGraph.PowerShell
             ps.Invoke();
             if (ps.HadErrors && ps.Streams.Error.Count > 0)
                 throw new InvalidOperationException($"MgGraph: importing its core '{manifest}' failed: {ps.Streams.Error[0]}", ps.Streams.Error[0].Exception);
+            // The v1.0 model classes, which the SDK-named v1.0 modules otherwise bring: a script
+            // that imports MgGraph can name them at once. (The beta ones come with the beta
+            // modules: about 4 ms of an import each.)
+            var models = Path.Combine(sdk, Core, "bin", "MgGraph.Models.dll");
+            if (File.Exists(models)) System.Reflection.Assembly.LoadFrom(models);
         }
     }
 }
