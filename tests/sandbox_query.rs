@@ -474,3 +474,99 @@ async fn timestamps_sids_and_batch_headers_are_written_as_graph_does() {
         .unwrap()
         .contains_key("OData-Version"));
 }
+
+/// `manager($levels=max)` (user-list-manager, example 2): the chain up to the top, each
+/// manager nested in the one they manage, only as an advanced query; a chain that loops ends
+/// where it would repeat.
+#[tokio::test]
+async fn a_manager_chain_expands_with_levels() {
+    let (_s, g) = blank().await;
+    let a = make_user(&g, "chaina").await;
+    let b = make_user(&g, "chainb").await;
+    let c = make_user(&g, "chainc").await;
+    let set_manager = |user: String, manager: String| {
+        let g = &g;
+        async move {
+            let (status, _, body) = g
+                .send(
+                    Method::PUT,
+                    &format!("/v1.0/users/{user}/manager/$ref"),
+                    Some(json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{manager}")})),
+                )
+                .await;
+            assert_eq!(status, 204, "{body}");
+        }
+    };
+    set_manager(a.clone(), b.clone()).await;
+    set_manager(b.clone(), c.clone()).await;
+    let chain = |levels: &str| {
+        format!("/v1.0/users/{a}?$expand=manager($levels={levels};$select=id,displayName)&$select=id,displayName&$count=true")
+    };
+    let (status, err) = g.get(&chain("max")).await;
+    assert_eq!(status, 400, "without ConsistencyLevel: eventual: {err}");
+    assert_eq!(err["error"]["code"], "Request_UnsupportedQuery");
+    let (status, user) = eventual(&g, &chain("max")).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["manager"]["id"], b.as_str());
+    assert_eq!(user["manager"]["displayName"], "chainb");
+    assert_eq!(user["manager"]["manager"]["id"], c.as_str());
+    assert!(
+        user["manager"]["manager"].get("manager").is_none(),
+        "the top has none"
+    );
+    let (_, user) = eventual(&g, &chain("1")).await;
+    assert_eq!(user["manager"]["id"], b.as_str());
+    assert!(user["manager"].get("manager").is_none(), "one level");
+    let (status, _) = eventual(&g, &chain("none")).await;
+    assert_eq!(status, 400);
+    // A loop (the top reports to the bottom) ends before anyone repeats.
+    set_manager(c.clone(), a.clone()).await;
+    let (status, user) = eventual(&g, &chain("max")).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["manager"]["manager"]["id"], c.as_str());
+    assert!(
+        user["manager"]["manager"].get("manager").is_none(),
+        "{user}"
+    );
+    // Only the manager takes it.
+    let (status, _) = eventual(
+        &g,
+        &format!("/v1.0/users/{a}?$expand=memberOf($levels=2)&$count=true"),
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+/// A key that is no object id, in a set keyed by object id alone, is Graph's 400 ("Invalid
+/// object identifier"); a well-formed id that names nothing stays a 404, as does a user's key
+/// (a user principal name may be anything) and an unknown segment after the key.
+#[tokio::test]
+async fn keys_that_are_no_object_id_are_bad_requests() {
+    let (_s, g) = blank().await;
+    for set in [
+        "groups",
+        "applications",
+        "servicePrincipals",
+        "devices",
+        "directoryObjects",
+    ] {
+        let (status, err) = g.get(&format!("/v1.0/{set}/not-a-guid")).await;
+        assert_eq!(status, 400, "{set}: {err}");
+        assert_eq!(err["error"]["code"], "Request_BadRequest");
+        assert_eq!(
+            err["error"]["message"],
+            "Invalid object identifier 'not-a-guid'."
+        );
+        let (status, err) = g
+            .get(&format!("/v1.0/{set}/5f0e4c3a-1b2d-4e5f-8a9b-0c1d2e3f4a5b"))
+            .await;
+        assert_eq!(status, 404, "{set}: {err}");
+    }
+    let (status, err) = g.get("/v1.0/groups/not-a-guid/members").await;
+    assert_eq!(status, 400, "{err}");
+    let (status, err) = g.get("/v1.0/users/not-a-user").await;
+    assert_eq!(status, 404, "{err}");
+    assert_eq!(err["error"]["code"], "Request_ResourceNotFound");
+    let (status, err) = g.get("/v1.0/groups/delta()").await;
+    assert_eq!(status, 200, "a function of the set is no key: {err}");
+}

@@ -141,6 +141,10 @@ struct Node {
     children: HashMap<String, usize>,
     /// HTTP method → row.
     ops: Vec<(String, usize)>,
+    /// The node above and this node's segment below it (the root's: 0 and ""), so a node's
+    /// template is read upwards ([`template_of`]).
+    parent: usize,
+    seg: String,
 }
 
 /// The permissions of the map (its `p` lines), apart from the operations' table because a
@@ -411,7 +415,11 @@ fn parse_rows(text: &str, n: &Names) -> Table {
             node = match t.nodes[node].children.get(seg) {
                 Some(&n) => n,
                 None => {
-                    t.nodes.push(Node::default());
+                    t.nodes.push(Node {
+                        parent: node,
+                        seg: seg.to_string(),
+                        ..Node::default()
+                    });
                     let n = t.nodes.len() - 1;
                     t.nodes[node].children.insert(seg.to_string(), n);
                     n
@@ -499,26 +507,19 @@ fn walk(t: &Table, node: usize, segs: &[String], out: &mut Vec<usize>) {
     }
 }
 
+/// A node's normalized template (`/users/{}/memberof`), read from the node up to the root.
+/// Every sandbox request asks for it ([`requirement`]): a search down from the root, with each
+/// node's children sorted on the way, took 0.3-0.9 ms of each request (a release build, 100
+/// calls each for six paths).
 fn template_of(t: &Table, target: usize) -> String {
-    // Rebuilt by search: templates are only shown, so the cost is paid on errors and reports.
-    fn find(t: &Table, node: usize, target: usize, acc: &mut Vec<String>) -> bool {
-        if node == target {
-            return true;
-        }
-        let mut kids: Vec<(&String, &usize)> = t.nodes[node].children.iter().collect();
-        kids.sort();
-        for (seg, &c) in kids {
-            acc.push(seg.clone());
-            if find(t, c, target, acc) {
-                return true;
-            }
-            acc.pop();
-        }
-        false
+    let mut segs = vec![];
+    let mut node = target;
+    while node != 0 {
+        segs.push(t.nodes[node].seg.as_str());
+        node = t.nodes[node].parent;
     }
-    let mut acc = vec![];
-    find(t, 0, target, &mut acc);
-    format!("/{}", acc.join("/"))
+    segs.reverse();
+    format!("/{}", segs.join("/"))
 }
 
 fn grants_of(row: &Row, scheme: Scheme) -> &[Grant] {

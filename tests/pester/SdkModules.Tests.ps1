@@ -189,6 +189,14 @@ Describe 'Generated cmdlets' {
         finally { Select-MgProfile -Name v1.0 3>$null }
         $debug = Get-MgUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Out-String
         $debug | Should -Match '/v1.0/users/'
+        # As Microsoft's Set-MgUserLicense example writes it: the set ignores case, so must the profile.
+        try {
+            Select-MgProfile -Name Beta 3>$null
+            (Get-MgProfile).Name | Should -Be 'beta'
+            Get-MgUser -UserId admin@contoso.onmicrosoft.com -Debug 5>&1 | Out-String | Should -Match '/beta/users/'
+        }
+        finally { Select-MgProfile -Name V1.0 3>$null }
+        (Get-MgProfile).Name | Should -Be 'v1.0'
     }
 }
 

@@ -249,13 +249,48 @@ pub fn expand_into(
                 .map(Value::Object)
                 .collect();
             out.insert(e.prop.clone(), Value::Array(items));
-        } else if let Some(o) = ids
-            .first()
-            .and_then(|i| shape_object(ctx, tenant, i, &e.select, true))
-        {
-            out.insert(e.prop.clone(), Value::Object(o));
+        } else if let Some(first) = ids.first() {
+            if let Some(levels) = e.levels {
+                if let Some(o) = manager_chain(ctx, tenant, id, first, &e.select, levels) {
+                    out.insert(e.prop.clone(), Value::Object(o));
+                }
+            } else if let Some(o) = shape_object(ctx, tenant, first, &e.select, true) {
+                out.insert(e.prop.clone(), Value::Object(o));
+            }
         }
     }
+}
+
+/// `manager($levels=n)`: the manager `first` of `id`, their manager nested in them as
+/// `manager`, and so on for `levels` managers or to the top of the chain; a chain that comes
+/// back to someone already in it ends there.
+fn manager_chain(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    id: &str,
+    first: &str,
+    select: &[String],
+    levels: usize,
+) -> Option<Map<String, Value>> {
+    let mut chain = vec![first.to_string()];
+    let mut seen = std::collections::HashSet::from([id.to_string(), first.to_string()]);
+    while chain.len() < levels {
+        let last = chain.last().map(String::as_str).unwrap_or_default();
+        match related_ids(tenant, last, "manager").into_iter().next() {
+            Some(next) if seen.insert(next.clone()) => chain.push(next),
+            _ => break,
+        }
+    }
+    // Built from the top down, each manager moved into the one they manage.
+    let mut above: Option<Map<String, Value>> = None;
+    for m in chain.iter().rev() {
+        let mut o = shape_object(ctx, tenant, m, select, true)?;
+        if let Some(a) = above.take() {
+            o.insert("manager".into(), Value::Object(a));
+        }
+        above = Some(o);
+    }
+    above
 }
 
 /// `GET .../$count`: `text/plain`, only with `ConsistencyLevel: eventual`.

@@ -579,6 +579,60 @@ fn route_with_headers(
     body: &[u8],
     headers: &HeaderMap,
 ) -> Handled {
+    let key = match segs.as_slice() {
+        [set, key, ..] if OBJECT_ID_SETS.contains(&set.as_str()) => Some(key.clone()),
+        _ => None,
+    };
+    let answer = route_path(ctx, method, segs, body, headers);
+    match (answer, key) {
+        (Err(e), Some(key)) if e.status == StatusCode::NOT_FOUND && !is_object_id(&key) => {
+            Err(invalid_object_id(&key, e))
+        }
+        (answer, _) => answer,
+    }
+}
+
+/// The directory's sets keyed by object id alone (users are also keyed by user principal
+/// name). An object the directory cannot find there by a key that is no object id is Graph's
+/// 400, not a 404: `GET /groups/not-a-guid` answers `Invalid object identifier 'not-a-guid'.`
+/// (`Request_BadRequest`); scripts that tell a typo from a deleted object read the status.
+const OBJECT_ID_SETS: &[&str] = &[
+    "groups",
+    "applications",
+    "servicePrincipals",
+    "devices",
+    "contacts",
+    "directoryObjects",
+    "directoryRoles",
+    "directoryRoleTemplates",
+];
+
+/// An object id as the directory writes them: a GUID, `8-4-4-4-12` hex digits.
+fn is_object_id(key: &str) -> bool {
+    let b = key.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Graph's answer for a key that is no object id, where the lookup by it found nothing
+/// (`not_found` keeps its request headers).
+fn invalid_object_id(key: &str, not_found: GraphErr) -> GraphErr {
+    let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+    let mut e = GraphErr::bad_request(format!("Invalid object identifier '{decoded}'."));
+    e.headers = not_found.headers;
+    e
+}
+
+fn route_path(
+    ctx: &Ctx<'_>,
+    method: &Method,
+    segs: &mut Vec<String>,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Handled {
     let mut path = ctx.path.clone();
     if segs.first().map(String::as_str) == Some("me") {
         let Some(me) = ctx.principal.user_id.clone() else {
@@ -625,6 +679,20 @@ fn route_with_headers(
         .any(|g| !held(g))
     {
         return Err(GraphErr::denied());
+    }
+    // A manager chain is an advanced query (<https://learn.microsoft.com/graph/api/user-list-manager>,
+    // example 2: "requires the ConsistencyLevel header set to eventual and the $count=true query
+    // string because the request uses the $levels parameter").
+    if ctx
+        .query
+        .expand
+        .as_deref()
+        .is_some_and(|e| e.to_ascii_lowercase().contains("$levels"))
+        && !(ctx.eventual && ctx.query.count)
+    {
+        return Err(GraphErr::unsupported_query(
+            "Query option '$levels' within $expand needs the ConsistencyLevel header set to eventual and $count=true.",
+        ));
     }
     // A default calendar's addresses, rewritten to where the store keeps it (made on first use:
     // hence the write lock, taken only for calendar paths).

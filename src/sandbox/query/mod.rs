@@ -102,9 +102,16 @@ pub struct Expand {
     /// Nested `$top` and `$skip`.
     pub top: Option<usize>,
     pub skip: usize,
+    /// `manager($levels=n)` or `($levels=max)`: how many managers up the chain, each nested in
+    /// the one below as its `manager` (`None`: one, as without the option).
+    pub levels: Option<usize>,
     /// Nested `$filter`, `$orderby`, `$select` and `$expand`.
     pub nested: Plan,
 }
+
+/// How far `$levels=max` follows a manager chain: deeper than any organization's, and a bound
+/// on a chain that loops back on itself (a manager set to one of their own reports).
+pub const MAX_MANAGER_LEVELS: usize = 64;
 
 /// One `$search` clause: `"property:term"`.
 #[derive(Debug, Clone, PartialEq)]
@@ -313,9 +320,28 @@ fn expand_at(target: &Target, text: &str, depth: usize) -> Result<Vec<Expand>, G
         let mut nested = Plan::default();
         let mut top = None;
         let mut skip = 0;
+        let mut levels = None;
         for option in split_top(options, ';')? {
             let (k, v) = option.split_once('=').unwrap_or((option, ""));
             let key = k.trim().trim_start_matches('$').to_ascii_lowercase();
+            // The manager chain (<https://learn.microsoft.com/graph/api/user-list-manager>,
+            // example 2): the one option Graph's directory takes beside `$select` there.
+            if directory && key == "levels" && p.name.eq_ignore_ascii_case("manager") {
+                let v = v.trim();
+                levels = Some(if v.eq_ignore_ascii_case("max") {
+                    MAX_MANAGER_LEVELS
+                } else {
+                    match v.parse::<usize>() {
+                        Ok(n) if n >= 1 => n.min(MAX_MANAGER_LEVELS),
+                        _ => {
+                            return Err(bad_request(format!(
+                                "Invalid value '{v}' for query option '$levels' within $expand of 'manager': a positive number or max."
+                            )))
+                        }
+                    }
+                });
+                continue;
+            }
             if directory && key != "select" {
                 return Err(GraphErr::unsupported_query(format!(
                     "Query option '${key}' is not supported within $expand of '{}'.",
@@ -361,6 +387,7 @@ fn expand_at(target: &Target, text: &str, depth: usize) -> Result<Vec<Expand>, G
             cast: cast.is_some(),
             top,
             skip,
+            levels,
             nested,
         });
     }

@@ -101,17 +101,19 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         [ValidateSet("v1.0", "beta")]
         public string Name { get; set; }
 
-        /// <summary>Chooses it for the process.</summary>
+        /// <summary>Chooses it for the process, in the set's spelling: <c>-Name Beta</c>, as
+        /// Microsoft's examples write it, binds (the set ignores case) and selects beta.</summary>
         protected override void EndProcessing()
         {
+            var name = string.Equals(Name, "beta", StringComparison.OrdinalIgnoreCase) ? "beta" : "v1.0";
             var domain = AppDomain.CurrentDomain;
             if (!LanguagePrimitives.IsTrue(domain.GetData("MgGraph.ProfileWarned")))
             {
                 domain.SetData("MgGraph.ProfileWarned", true);
-                WriteWarning("Select-MgProfile is a Microsoft Graph PowerShell SDK v1 feature that MgGraph keeps for compatibility: v1.0-named cmdlets now call the " + Name +
+                WriteWarning("Select-MgProfile is a Microsoft Graph PowerShell SDK v1 feature that MgGraph keeps for compatibility: v1.0-named cmdlets now call the " + name +
                     " API. In new scripts, call the MgBeta cmdlets (Get-MgBetaUser, ...) instead.");
             }
-            domain.SetData("MgGraph.Profile", Name);
+            domain.SetData("MgGraph.Profile", name);
         }
     }
 
