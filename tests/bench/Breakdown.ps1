@@ -85,6 +85,10 @@ switch ($Mode) {
             # reflection over its types and their attributes, then PowerShell's own work (the
             # import step proper, with the assembly already loaded and its metadata read).
             $dll = [IO.Path]::Combine($moduleDir, $Largest, "$Largest.dll")
+            # Its models first, as its manifest's RequiredAssemblies loads them (its cmdlets'
+            # attributes name model types).
+            $models = [IO.Path]::Combine($moduleDir, 'Microsoft.Graph.Authentication', 'bin', $(if ($Largest -like 'Microsoft.Graph.Beta.*') { 'MgGraph.Models.Beta.dll' } else { 'MgGraph.Models.dll' }))
+            Step "$Largest`: its models' Assembly.LoadFrom" { $null = [System.Reflection.Assembly]::LoadFrom($models) }
             Step "$Largest`: Assembly.LoadFrom" { $script:asm = [System.Reflection.Assembly]::LoadFrom($dll) }
             Step "$Largest`: GetTypes and their custom attributes" { foreach ($t in $script:asm.GetTypes()) { $null = $t.GetCustomAttributes($true) } }
             Step "Import-Module $Largest" { Import-Module $Largest }
