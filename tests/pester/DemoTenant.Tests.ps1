@@ -182,6 +182,12 @@ Describe 'The demo tenant, as admin scripts read it' {
         $expanded.Manager.Id | Should -Be $manager.Id
         $expanded.Manager.AdditionalProperties['displayName'] | Should -Be $manager.AdditionalProperties['displayName']
         $expanded.Manager.AdditionalProperties['@odata.type'] | Should -Be '#microsoft.graph.user'
+        # The chain up to the top, as Microsoft's "List manager" example 2 asks for it.
+        $chain = Get-MgUser -UserId $someone.Id -ExpandProperty 'manager($levels=max;$select=id,displayName)' -Property id, displayName -ConsistencyLevel eventual
+        $chain.Manager.Id | Should -Be $manager.Id
+        $above = $chain.Manager.AdditionalProperties['manager']
+        $above | Should -Not -BeNullOrEmpty -Because 'a director has a manager too'
+        $above['id'] | Should -Be (Get-MgUserManager -UserId $manager.Id).Id
         $ca = Get-MgIdentityConditionalAccessPolicy -All
         $ca.State | Should -Contain 'enabledForReportingButNotEnforced'
         ($ca | Where-Object DisplayName -EQ 'Block legacy authentication').GrantControls.BuiltInControls | Should -Be 'block'

@@ -680,20 +680,6 @@ fn route_path(
     {
         return Err(GraphErr::denied());
     }
-    // A manager chain is an advanced query (<https://learn.microsoft.com/graph/api/user-list-manager>,
-    // example 2: "requires the ConsistencyLevel header set to eventual and the $count=true query
-    // string because the request uses the $levels parameter").
-    if ctx
-        .query
-        .expand
-        .as_deref()
-        .is_some_and(|e| e.to_ascii_lowercase().contains("$levels"))
-        && !(ctx.eventual && ctx.query.count)
-    {
-        return Err(GraphErr::unsupported_query(
-            "Query option '$levels' within $expand needs the ConsistencyLevel header set to eventual and $count=true.",
-        ));
-    }
     // A default calendar's addresses, rewritten to where the store keeps it (made on first use:
     // hence the write lock, taken only for calendar paths).
     if segs
