@@ -568,6 +568,9 @@ async fn keys_that_are_no_object_id_are_bad_requests() {
     let (status, err) = g.get("/v1.0/users/not-a-user").await;
     assert_eq!(status, 404, "{err}");
     assert_eq!(err["error"]["code"], "Request_ResourceNotFound");
+    // An alternate key is no object id either, and stays a 404 when it names nothing.
+    let (status, err) = g.get("/v1.0/applications(uniqueName='no-such-app')").await;
+    assert_eq!(status, 404, "{err}");
     let (status, err) = g.get("/v1.0/groups/delta()").await;
     assert_eq!(status, 200, "a function of the set is no key: {err}");
 }

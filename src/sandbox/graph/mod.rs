@@ -585,7 +585,10 @@ fn route_with_headers(
     };
     let answer = route_path(ctx, method, segs, body, headers);
     match (answer, key) {
-        (Err(e), Some(key)) if e.status == StatusCode::NOT_FOUND && !is_object_id(&key) => {
+        // An alternate key (`applications(uniqueName='x')`, `(appId='...')`) names no object id.
+        (Err(e), Some(key))
+            if e.status == StatusCode::NOT_FOUND && !is_object_id(&key) && !key.contains('=') =>
+        {
             Err(invalid_object_id(&key, e))
         }
         (answer, _) => answer,
