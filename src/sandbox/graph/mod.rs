@@ -587,7 +587,9 @@ fn route_with_headers(
     match (answer, key) {
         // An alternate key (`applications(uniqueName='x')`, `(appId='...')`) names no object id.
         (Err(e), Some(key))
-            if e.status == StatusCode::NOT_FOUND && !is_object_id(&key) && !key.contains('=') =>
+            if e.status == StatusCode::NOT_FOUND
+                && uuid::Uuid::parse_str(&key).is_err()
+                && !key.contains('=') =>
         {
             Err(invalid_object_id(&key, e))
         }
@@ -609,16 +611,6 @@ const OBJECT_ID_SETS: &[&str] = &[
     "directoryRoles",
     "directoryRoleTemplates",
 ];
-
-/// An object id as the directory writes them: a GUID, `8-4-4-4-12` hex digits.
-fn is_object_id(key: &str) -> bool {
-    let b = key.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
 
 /// Graph's answer for a key that is no object id, where the lookup by it found nothing
 /// (`not_found` keeps its request headers).
