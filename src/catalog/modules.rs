@@ -120,7 +120,7 @@ fn manifest(
         .map(|r| format!("    RootModule = {}\n", quote(r)))
         .unwrap_or_default();
     format!(
-        "# {BANNER}\n@{{\n{root}    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = {description}\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n    RequiredModules = {required}\n{assemblies}    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = {functions}\n    CmdletsToExport = {cmdlets}\n    VariablesToExport = @()\n    AliasesToExport = @()\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
+        "# {BANNER}\n@{{\n{root}    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = {description}\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n{required}{assemblies}    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = {functions}\n    CmdletsToExport = {cmdlets}\n    VariablesToExport = @()\n    AliasesToExport = @()\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
         // The SDK's identity (`sdk_identity`): scripts and modules that pin the SDK by
         // version or GUID load these.
         version = super::sdk_identity::SDK_VERSION,
@@ -128,12 +128,19 @@ fn manifest(
             .map(str::to_string)
             .unwrap_or_else(|| module_guid(name)),
         description = quote(description),
-        required = list(required.iter().map(|r| quote(r)).collect()),
+        required = if required.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "    RequiredModules = {}\n",
+                list(required.iter().map(|r| quote(r)).collect())
+            )
+        },
         assemblies = if assemblies.is_empty() {
             String::new()
         } else {
             format!(
-                "    # The model classes of its API version (the core\'s folder, beside this one).\n    RequiredAssemblies = {}\n",
+                "    # The core (the engine binding, the cmdlet base) and the model classes of its API\n    # version, from the core's folder beside this one. The root module's initializer then\n    # imports the core module ({AUTHENTICATION}) by the path of its manifest, once per\n    # runspace: as a RequiredModules entry, PowerShell would first search PSModulePath for it\n    # twice (Get-Module -ListAvailable, then Import-Module by name), about 50 ms.\n    RequiredAssemblies = {}\n",
                 list(assemblies.iter().map(|a| quote(a)).collect())
             )
         },
@@ -166,15 +173,15 @@ pub fn render() -> Vec<(String, String)> {
     for (name, commands) in &modules {
         let names: Vec<&str> = commands.iter().map(|c| c.name).collect();
         // The root module is the compiled cmdlets (`mggraph-codegen --dotnet`, built by
-        // .ci/build); the core comes with Microsoft.Graph.Authentication, the models of its API
-        // version from the core's folder.
+        // .ci/build); the core and the models of its API version come from the core's folder,
+        // and the root module's initializer imports the core module (csharp::cmdlets).
         files.push((
             format!("module/{name}/{name}.psd1"),
             manifest(
                 name,
                 Some(&format!("{name}.dll")),
-                &[AUTHENTICATION.to_string()],
-                &[super::powershell::models_assembly(name)],
+                &[],
+                &super::powershell::required_assemblies(name),
                 &[],
                 &names,
                 &format!(
@@ -243,9 +250,9 @@ mod tests {
             .find(|(p, _)| p == "module/Microsoft.Graph.Users/Microsoft.Graph.Users.psd1")
             .unwrap();
         assert!(users.contains("RootModule = 'Microsoft.Graph.Users.dll'"));
-        assert!(users.contains("'Microsoft.Graph.Authentication'"));
+        assert!(!users.contains("RequiredModules ="));
         assert!(users.contains(
-            "RequiredAssemblies = @(\n        '../Microsoft.Graph.Authentication/bin/MgGraph.Models.dll'\n    )"
+            "RequiredAssemblies = @(\n        '../Microsoft.Graph.Authentication/bin/MgGraph.Core.dll',\n        '../Microsoft.Graph.Authentication/bin/MgGraph.Models.dll'\n    )"
         ));
         assert!(users.contains("FunctionsToExport = @()"));
         assert!(users.contains("CmdletsToExport = @(\n        'Get-MgUser',"));

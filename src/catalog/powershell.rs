@@ -51,6 +51,16 @@ pub fn models_assembly(module: &str) -> String {
     format!("../{CORE_MODULE}/{}", MODEL_ASSEMBLIES[usize::from(beta)])
 }
 
+/// What an SDK-named module's manifest loads before its root module (`RequiredAssemblies`), as
+/// paths from its own folder: the core, which its cmdlets derive from, then its models.
+pub fn required_assemblies(module: &str) -> Vec<String> {
+    CORE_ASSEMBLIES
+        .iter()
+        .map(|a| format!("../{CORE_MODULE}/{a}"))
+        .chain([models_assembly(module)])
+        .collect()
+}
+
 /// The core module's root module: the compiled core, which holds the hand-written commands
 /// (Connect-MgGraph, Invoke-MgGraphRequest, ...) as cmdlets (`module/dotnet/MgGraph.Core/Commands`,
 /// namespace `Microsoft.Graph.PowerShell.Authentication.Cmdlets`); their help is the hand-written

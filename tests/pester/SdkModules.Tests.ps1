@@ -24,14 +24,18 @@ BeforeAll {
 }
 
 Describe 'SDK module names' {
-    It 'every generated manifest is valid and requires the core (Microsoft.Graph.Authentication)' {
+    It 'every generated manifest is valid and loads the core (Microsoft.Graph.Authentication) first' {
         $manifests = Get-ChildItem $script:ModuleRoot -Directory -Filter 'Microsoft.Graph*' |
             ForEach-Object { Join-Path $_.FullName "$($_.Name).psd1" }
         $manifests.Count | Should -BeGreaterThan 5
         foreach ($m in $manifests) {
             $data = Import-PowerShellDataFile $m
-            if ((Split-Path $m -Leaf) -ne 'Microsoft.Graph.Authentication.psd1') {
-                @($data.RequiredModules) | Should -Contain 'Microsoft.Graph.Authentication' -Because $m
+            $leaf = Split-Path $m -Leaf
+            if ($leaf -notin 'Microsoft.Graph.Authentication.psd1', 'Microsoft.Graph.psd1', 'Microsoft.Graph.Beta.psd1') {
+                # The core's assembly before the root module (its cmdlets derive from it); the
+                # root module's initializer imports the core module itself (CoreModule.cs).
+                @($data.RequiredAssemblies)[0] | Should -Be '../Microsoft.Graph.Authentication/bin/MgGraph.Core.dll' -Because $m
+                $data.ContainsKey('RequiredModules') | Should -BeFalse -Because $m
             }
             $data.FunctionsToExport | Should -Not -Contain '*' -Because $m
             # A wildcard only as the first entry of a large module's list, before every name
@@ -94,6 +98,26 @@ Import-Module Microsoft.Graph.Authentication
 '@
         $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")
         $r.Output[-3..-1] | Should -Be @('True', 'True', 'True')
+    }
+
+    It 'importing an SDK-named module imports the core once per runspace, again after Remove-Module, and in a thread job''s runspace' {
+        $r = Invoke-ChildPwsh @'
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.Graph.Users
+@(Get-Module Microsoft.Graph.Authentication).Count
+(Get-Command Connect-MgGraph).Source
+Import-Module Microsoft.Graph.Groups, Microsoft.Graph.Beta.Users
+@(Get-Module Microsoft.Graph.Authentication).Count
+Remove-Module Microsoft.Graph.Authentication
+@(Get-Module Microsoft.Graph.Authentication).Count
+Import-Module Microsoft.Graph.Users -Force
+@(Get-Module Microsoft.Graph.Authentication).Count
+Connect-MgGraph -Environment Sandbox -NoWelcome
+(Get-MgUser -UserId admin@contoso.onmicrosoft.com).UserPrincipalName
+Start-ThreadJob { Import-Module Microsoft.Graph.Applications; @(Get-Module Microsoft.Graph.Authentication).Count } | Receive-Job -Wait -AutoRemoveJob
+'@
+        $r.Exit | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output[-7..-1] | Should -Be @('1', 'Microsoft.Graph.Authentication', '1', '0', '1', 'admin@contoso.onmicrosoft.com', '1') -Because ($r.Output -join "`n")
     }
 
     It 'the Microsoft.Graph meta-module imports every v1.0 module on one session' {

@@ -364,8 +364,14 @@ pub fn render_module(commands: &[&'static Command], clashes: &mut Vec<Clash>) ->
         out.push_str("}\n");
     }
     out.push_str(&identity_source(commands));
+    out.push_str(INITIALIZER);
     out
 }
+
+/// Every SDK-named module's initializer: imports the core module (`Microsoft.Graph.Authentication`)
+/// by path, once per runspace, as the SDK's `RequiredModules` entry would by name (see
+/// `MgGraph.PowerShell.CoreModule` for why not by name).
+const INITIALIZER: &str = "\nnamespace MgGraph.PowerShell.Modules\n{\n    /// <summary>Runs when this module is imported: imports the core module, where not yet imported.</summary>\n    public sealed class ModuleInitializer : IModuleAssemblyInitializer\n    {\n        /// <summary>At import.</summary>\n        public void OnImport() => global::MgGraph.PowerShell.CoreModule.EnsureImported();\n    }\n}\n";
 
 /// The SDK's identity types of a module (`IUsersIdentity` / `UsersIdentity` in the models'
 /// namespace, `Microsoft.Graph.Beta.PowerShell.Models` for a beta module): one string property

@@ -508,6 +508,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         /// <summary>At import.</summary>
         public void OnImport()
         {
+            CoreModule.OnCoreImported();
             try { SdkModulePath.Add(MgBuiltinCmdlet.SdkModuleRoot); }
             catch (Exception) { }
             try
@@ -521,6 +522,7 @@ namespace Microsoft.Graph.PowerShell.Authentication.Cmdlets
         /// <summary>At Remove-Module.</summary>
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
+            CoreModule.OnCoreRemoved();
             try
             {
                 var engine = CommandAutoLoader.CurrentEngine();
