@@ -3,11 +3,12 @@
 # imported first, so the import is not counted here: the fresh-process rows count it) against a
 # warm call of the same cmdlet, and the working set after importing every module (v1.0 and
 # beta). Prints one JSON line.
-# With -SplitMetadata (a second process, for the notes): each cmdlet's parameter metadata is
+# With -FirstCallsOnly, the first-call figures alone (the bench runs several processes and
+# takes each cmdlet's median). With -SplitMetadata (a second process, for the notes): each cmdlet's parameter metadata is
 # built first ((Get-Command).Parameters, which PowerShell caches per cmdlet class), so that the
 # first call's remaining cost is the model's and the call's; no working-set figures.
 [CmdletBinding()]
-param([int] $Warm = 20, [switch] $SplitMetadata)
+param([int] $Warm = 20, [switch] $SplitMetadata, [switch] $FirstCallsOnly)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $moduleDir = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../module'))
@@ -49,7 +50,7 @@ foreach ($name in 'Get-MgUser', 'Get-MgApplication', 'Get-MgGroup', 'Get-MgDevic
     if ($name -eq 'Get-MgUser') { continue }
     $cmdlets[$name] = [ordered]@{ firstMs = $firstMs; warmMs = $times[[int]($times.Count / 2)]; firstJitMs = $jitMs; metadataMs = $metadataMs }
 }
-if ($SplitMetadata) { [ordered]@{ cmdlets = $cmdlets } | ConvertTo-Json -Compress -Depth 4; return }
+if ($SplitMetadata -or $FirstCallsOnly) { [ordered]@{ cmdlets = $cmdlets } | ConvertTo-Json -Compress -Depth 4; return }
 
 $before = Get-WorkingSetMb
 Import-Module Microsoft.Graph, Microsoft.Graph.Beta
