@@ -265,8 +265,8 @@ else {
             Write-Host "where the time goes ($flavour pwsh): in-process steps of the first runs"
             $results.breakdown[$flavour] = Measure-Breakdown
             Write-Host "surface ($flavour pwsh): first call of a cmdlet with a new model; memory after importing everything"
-            $surfaceRuns = @(Invoke-Child 'Surface.ps1') + @(for ($i = 2; $i -le $SurfaceRuns; $i++) { Invoke-Child 'Surface.ps1' @('-FirstCallsOnly') "-FirstCallsOnly ($i of $SurfaceRuns)" })
-            $results.surface[$flavour] = Merge-SurfaceRuns $surfaceRuns
+            $surfaceResults = @(Invoke-Child 'Surface.ps1') + @(for ($i = 2; $i -le $SurfaceRuns; $i++) { Invoke-Child 'Surface.ps1' @('-FirstCallsOnly') "-FirstCallsOnly ($i of $SurfaceRuns)" })
+            $results.surface[$flavour] = Merge-SurfaceRuns $surfaceResults
             $results.surfaceSplit[$flavour] = Invoke-Child 'Surface.ps1' @('-SplitMetadata') '-SplitMetadata'
             Write-Host "per call ($flavour pwsh): Get-MgUser -UserId against Invoke-RestMethod"
             $results.perCallCold[$flavour] = Measure-PerCall 100
