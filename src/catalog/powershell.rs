@@ -466,7 +466,7 @@ mod tests {
         let entry = manifest();
         assert!(entry.contains(&format!("GUID = '{MODULE_GUID}'")));
         assert!(entry.contains("RootModule = 'MgGraph.dll'"));
-        assert!(!entry.contains("RequiredModules"));
+        assert!(!entry.contains("RequiredModules ="));
     }
 
     #[test]
