@@ -140,7 +140,7 @@ fn manifest(
             String::new()
         } else {
             format!(
-                "    # The core (the engine binding, the cmdlet base) and the model classes of its API\n    # version, from the core's folder beside this one. The root module's initializer then\n    # imports the core module ({AUTHENTICATION}) by the path of its manifest, once per\n    # runspace: as a RequiredModules entry, PowerShell would first search PSModulePath for it\n    # twice (Get-Module -ListAvailable, then Import-Module by name), about 50 ms.\n    RequiredAssemblies = {}\n",
+                "    # The core (the engine binding, the cmdlet base) and the model classes of its API\n    # version, from the core's folder beside this one. The root module's initializer then\n    # imports the core module ({AUTHENTICATION}) by the path of its manifest, once per\n    # runspace: as a RequiredModules entry, PowerShell would first search PSModulePath for it\n    # twice (Get-Module -ListAvailable, then Import-Module by name), about 30 ms from bash.\n    RequiredAssemblies = {}\n",
                 list(assemblies.iter().map(|a| quote(a)).collect())
             )
         },
@@ -255,6 +255,16 @@ mod tests {
             "RequiredAssemblies = @(\n        '../Microsoft.Graph.Authentication/bin/MgGraph.Core.dll',\n        '../Microsoft.Graph.Authentication/bin/MgGraph.Models.dll'\n    )"
         ));
         assert!(users.contains("FunctionsToExport = @()"));
+        // Without RequiredModules, the module's own initializer imports the core.
+        #[cfg(feature = "codegen")]
+        {
+            let source = crate::catalog::csharp::cmdlets::render_module(
+                &modules["Microsoft.Graph.Users"],
+                &mut vec![],
+            );
+            assert!(source.contains(": IModuleAssemblyInitializer"));
+            assert!(source.contains("global::MgGraph.PowerShell.CoreModule.EnsureImported()"));
+        }
         assert!(users.contains("CmdletsToExport = @(\n        'Get-MgUser',"));
         assert!(!files.iter().any(|(p, _)| p.ends_with(".psm1")));
     }

@@ -120,6 +120,28 @@ Start-ThreadJob { Import-Module Microsoft.Graph.Applications; @(Get-Module Micro
         $r.Output[-7..-1] | Should -Be @('1', 'Microsoft.Graph.Authentication', '1', '0', '1', 'admin@contoso.onmicrosoft.com', '1') -Because ($r.Output -join "`n")
     }
 
+    It 'an SDK-named module whose core cannot be imported fails to import, naming the core, even under SilentlyContinue' {
+        # A copy of Microsoft.Graph.Users and of the core whose root module is missing.
+        $root = Join-Path ([IO.Path]::GetTempPath()) "mggraph-brokencore-$([guid]::NewGuid().ToString('n'))"
+        try {
+            New-Item -ItemType Directory -Path $root | Out-Null
+            foreach ($m in 'Microsoft.Graph.Users', 'Microsoft.Graph.Authentication') { Copy-Item -Recurse (Join-Path $script:ModuleRoot $m) $root }
+            $core = Join-Path $root 'Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1'
+            (Get-Content $core -Raw).Replace("RootModule = 'bin/MgGraph.Core.dll'", "RootModule = 'bin/Missing.dll'") | Set-Content $core
+            $r = Invoke-ChildPwsh (@'
+$env:PSModulePath = '{0}' + [IO.Path]::PathSeparator + $env:PSModulePath
+$ErrorActionPreference = 'SilentlyContinue'
+Import-Module Microsoft.Graph.Users
+"imported: $(@(Get-Module Microsoft.Graph.Users).Count)"
+"$($Error[0])"
+'@ -f $root)
+            $r.Output | Should -Contain 'imported: 0' -Because ($r.Output -join "`n")
+            ($r.Output -join "`n") | Should -Match ([regex]::Escape("importing its core module '$core' failed")) -Because ($r.Output -join "`n")
+            ($r.Output -join "`n") | Should -Match 'Missing\.dll'
+        }
+        finally { Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue }
+    }
+
     It 'the Microsoft.Graph meta-module imports every v1.0 module on one session' {
         $r = Invoke-ChildPwsh @'
 $ErrorActionPreference = 'Stop'
