@@ -119,6 +119,17 @@ fn manifest(
     let root = root
         .map(|r| format!("    RootModule = {}\n", quote(r)))
         .unwrap_or_default();
+    // A list key with its comment, or nothing when the list is empty.
+    let entry = |comment: &str, key: &str, items: &[String]| -> String {
+        if items.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{comment}    {key} = {}\n",
+                list(items.iter().map(|i| quote(i)).collect())
+            )
+        }
+    };
     format!(
         "# {BANNER}\n@{{\n{root}    ModuleVersion = '{version}'\n    GUID = '{guid}'\n    Author = 'MgGraph contributors'\n    CompanyName = 'MgGraph'\n    Copyright = '(c) MgGraph contributors. MIT License.'\n    Description = {description}\n    PowerShellVersion = '7.4'\n    CompatiblePSEditions = @('Core')\n{required}{assemblies}    # Listed one by one so command auto-loading and tab completion work without importing.\n    FunctionsToExport = {functions}\n    CmdletsToExport = {cmdlets}\n    VariablesToExport = @()\n    AliasesToExport = @()\n    PrivateData = @{{\n        PSData = @{{\n            Tags = @('MicrosoftGraph', 'Graph', 'MgGraph')\n            LicenseUri = 'https://opensource.org/licenses/MIT'\n        }}\n    }}\n}}\n",
         // The SDK's identity (`sdk_identity`): scripts and modules that pin the SDK by
@@ -128,22 +139,12 @@ fn manifest(
             .map(str::to_string)
             .unwrap_or_else(|| module_guid(name)),
         description = quote(description),
-        required = if required.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "    RequiredModules = {}\n",
-                list(required.iter().map(|r| quote(r)).collect())
-            )
-        },
-        assemblies = if assemblies.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "    # The core (the engine binding, the cmdlet base) and the model classes of its API\n    # version, from the core's folder beside this one. The root module's initializer then\n    # imports the core module ({AUTHENTICATION}) by the path of its manifest, once per\n    # runspace: as a RequiredModules entry, PowerShell would first search PSModulePath for it\n    # twice (Get-Module -ListAvailable, then Import-Module by name), about 30 ms from bash.\n    RequiredAssemblies = {}\n",
-                list(assemblies.iter().map(|a| quote(a)).collect())
-            )
-        },
+        required = entry("", "RequiredModules", required),
+        assemblies = entry(
+            &format!("    # The core (the engine binding, the cmdlet base) and the model classes of its API\n    # version, from the core's folder beside this one. The root module's initializer then\n    # imports the core module ({AUTHENTICATION}) by the path of its manifest, once per\n    # runspace: as a RequiredModules entry, PowerShell would first search PSModulePath for it\n    # twice (Get-Module -ListAvailable, then Import-Module by name), about 30 ms from bash.\n"),
+            "RequiredAssemblies",
+            assemblies,
+        ),
         functions = list(functions.iter().map(|f| quote(f)).collect()),
         cmdlets = list(export_list(cmdlets)),
     )
