@@ -60,6 +60,24 @@ Describe 'The module manifest' {
         finally { Remove-Item -Recurse -Force (Split-Path $copy -Parent) -ErrorAction SilentlyContinue }
     }
 
+    It 'fails to import, naming its core, when the core cannot be imported, even under SilentlyContinue' {
+        $root = Join-Path ([IO.Path]::GetTempPath()) "mggraph-brokenroot-$PID"
+        try {
+            $copy = Join-Path $root 'MgGraph'
+            $null = New-Item -ItemType Directory -Force $copy
+            Copy-Item (Join-Path $script:ModuleDir 'MgGraph.psd1'), (Join-Path $script:ModuleDir 'MgGraph.dll') $copy
+            Copy-Item -Recurse (Join-Path (Split-Path $script:ModuleDir -Parent) 'Microsoft.Graph.Authentication') $root
+            $core = Join-Path $root 'Microsoft.Graph.Authentication/Microsoft.Graph.Authentication.psd1'
+            (Get-Content $core -Raw).Replace("RootModule = 'bin/MgGraph.Core.dll'", "RootModule = 'bin/Missing.dll'") | Set-Content $core
+            $out = pwsh -NoProfile -NonInteractive -Command "`$ErrorActionPreference = 'SilentlyContinue'; Import-Module '$copy/MgGraph.psd1'; 'imported: ' + @(Get-Module MgGraph).Count; `"`$(`$Error[0])`"" 2>&1
+            $text = $out -join "`n"
+            $text | Should -Match 'imported: 0'
+            $text | Should -Match ([regex]::Escape("importing its core '$core' failed"))
+            $text | Should -Match 'Missing\.dll'
+        }
+        finally { Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue }
+    }
+
     It 'completes -Environment with the clouds, the sandbox and user-defined environments' {
         $all = (TabExpansion2 'Connect-MgGraph -Environment ' 29).CompletionMatches.CompletionText
         foreach ($name in 'Global', 'China', 'USGov', 'USGovDoD', 'Sandbox') { $all | Should -Contain $name }

@@ -25,10 +25,18 @@ namespace MgGraph.PowerShell
             if (!File.Exists(manifest))
                 throw new FileNotFoundException($"MgGraph: its core module is missing: '{manifest}' does not exist. Reinstall MgGraph.", manifest);
             using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+            // -ErrorAction Stop: under a caller's SilentlyContinue a failed import would write
+            // nothing to the error stream, and MgGraph would load without its core.
             ps.AddCommand("Microsoft.PowerShell.Core\\Import-Module")
                 .AddParameter("Name", manifest)
-                .AddParameter("Global", true);
-            ps.Invoke();
+                .AddParameter("Global", true)
+                .AddParameter("ErrorAction", ActionPreference.Stop);
+            try { ps.Invoke(); }
+            catch (Exception e) when (!(e is PipelineStoppedException))
+            {
+                var cause = (e as IContainsErrorRecord)?.ErrorRecord?.Exception ?? e;
+                throw new InvalidOperationException($"MgGraph: importing its core '{manifest}' failed: {cause.Message}", cause);
+            }
             if (ps.HadErrors && ps.Streams.Error.Count > 0)
                 throw new InvalidOperationException($"MgGraph: importing its core '{manifest}' failed: {ps.Streams.Error[0]}", ps.Streams.Error[0].Exception);
             // The v1.0 model classes, which the SDK-named v1.0 modules otherwise bring: a script
