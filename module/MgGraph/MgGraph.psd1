@@ -56,6 +56,10 @@
   users, as in a tenant; removing the grant takes the scopes back. A scope Microsoft Graph does
   not define (a typo such as `User.Raed.All`) draws a warning at `Connect-MgGraph`, since a
   tenant refuses it.
+- A cmdlet''s first call in a process is 1–2 ms faster: PowerShell''s constructor and
+  parameter-setter delegates for its class are made on the name''s first look-up without
+  compiling an expression, and reading a model no longer loads the classes of its nested
+  models that are null (a first `Get-MgApplication -Top 1` 8.4 → 6.6 ms over a warm call).
 - An SDK-named module imports the core (`Microsoft.Graph.Authentication`) from its own
   initializer, by path, instead of naming it in `RequiredModules`: PowerShell no longer
   searches PSModulePath twice for it, and a fresh process''s `Import-Module

@@ -383,6 +383,42 @@ Describe 'Model JSON' {
         $items[1].AdditionalProperties.Count | Should -Be 0
     }
 
+    It 'reads a nested model''s null before its property is resolved, and its value, empty array and repeated keys after, in a fresh process' {
+        # The reader leaves a class-typed property unresolved (its type unloaded) while its
+        # values are null; its getter's signature tells such a property apart.
+        $r = Invoke-FreshPwsh @'
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.Graph.Applications
+$slot = [MgGraph.PowerShell.MgJson].Assembly.GetType('MgGraph.PowerShell.Slot')
+$classTyped = $slot.GetMethod('IsClassTyped', [Reflection.BindingFlags]'Static,NonPublic')
+$app = [Microsoft.Graph.PowerShell.Models.MicrosoftGraphApplication]
+$kinds = [ordered]@{}
+foreach ($name in 'Web', 'KeyCredentials', 'DisplayName', 'IdentifierUris', 'CreatedDateTime', 'IsFallbackPublicClient', 'Logo', 'AdditionalProperties') {
+    $kinds[$name] = $classTyped.Invoke($null, @($app.GetProperty($name)))
+}
+$read = { param($json) [MgGraph.PowerShell.MgJson]::DeserializeArray($json, [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphApplication], $false)[0] }
+$first = & $read '[{"id":"a","displayName":"x","web":null,"api":null,"spa":null,"keyCredentials":[],"tags":[],"createdDateTime":null}]'
+$webResolved = $app.GetProperty('Web') -and (([MgGraph.PowerShell.MgJson].Assembly.GetType('MgGraph.PowerShell.ModelInfo').GetMethod('Of', [Reflection.BindingFlags]'Static,Public,NonPublic').Invoke($null, @($app))).ByJson['web'].Resolved)
+$second = & $read '[{"id":"b","web":{"redirectUris":["https://x"]},"spa":{"redirectUris":[]},"spa":null,"info":null,"info":{"logoUrl":"l"}}]'
+$third = & $read '[{"id":"c","web":{"homePageUrl":"h"},"web":null}]'
+[ordered]@{
+    Kinds = $kinds
+    WebResolvedAfterNull = $webResolved
+    First = @($first.DisplayName, ($null -eq $first.Web), ($null -eq $first.Api), $first.KeyCredentials.GetType().FullName, $first.KeyCredentials.Count, $first.Tags.Count, ($null -eq $first.CreatedDateTime), $first.AdditionalProperties.Count)
+    Second = @($second.Web.GetType().Name, $second.Web.RedirectUris[0], ($null -eq $second.Spa), $second.Info.LogoUrl)
+    Third = ($null -eq $third.Web)
+} | ConvertTo-Json -Depth 3 -Compress
+'@
+        $r.Kinds.Web | Should -BeTrue
+        $r.Kinds.KeyCredentials | Should -BeTrue
+        foreach ($name in 'DisplayName', 'IdentifierUris', 'CreatedDateTime', 'IsFallbackPublicClient', 'Logo') { $r.Kinds[$name] | Should -BeFalse -Because $name }
+        $r.WebResolvedAfterNull | Should -BeFalse
+        $r.First | Should -Be @('x', $true, $true, 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential[]', 0, 0, $true, 0)
+        $r.Second | Should -Be @('MicrosoftGraphWebApplication', 'https://x', $true, 'l')
+        $r.Third | Should -BeTrue
+    }
+
     It 'reads an expanded navigation property with its typed properties (roleDefinition.DisplayName)' {
         $page = '[{"id":"a1","principalId":"p","roleDefinitionId":"r","roleDefinition":{"id":"r","displayName":"Global Administrator","isBuiltIn":true,"rolePermissions":[{"allowedResourceActions":["microsoft.directory/allEntities/allProperties/allTasks"]}]}}]'
         $a = [MgGraph.PowerShell.MgJson]::DeserializeArray($page, [Microsoft.Graph.PowerShell.Models.IMicrosoftGraphUnifiedRoleAssignment], $false)[0]

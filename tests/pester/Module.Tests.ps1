@@ -131,6 +131,27 @@ Describe 'Loading an SDK-named module on its first cmdlet' {
         $out[2] | Should -Be 'Cmdlet'
     }
 
+    It 'fills PowerShell''s constructor and setter caches for a cmdlet on its first look-up, and binds as before' {
+        # In a fresh process: Get-MgGroup's class gets MgGraph's constructor and setters (no
+        # expression compiled); a name typed in another case is left to PowerShell's own.
+        $caches = "`$sma = [psobject].Assembly; " +
+            "`$ctor = `$sma.GetType('System.Management.Automation.CommandProcessor').GetField('s_constructInstanceCache', 'NonPublic,Static').GetValue(`$null); " +
+            "`$set = `$sma.GetType('System.Management.Automation.ReflectionParameterBinder').GetField('s_setterMethods', 'NonPublic,Static').GetValue(`$null); " +
+            "`$t = (Get-Command Get-MgGroup).ImplementingType; `$m = (Get-Command Get-MgGroupMember).ImplementingType; " +
+            "`$ctor[`$t].Method.Module.Assembly.GetName().Name; `$set[[Tuple[type, string]]::new(`$t, 'Top')].Method.Module.Assembly.GetName().Name; " +
+            "`$ctor[`$m].Method.Module.Assembly.GetName().Name"
+        $out = & $script:Run ("Connect-MgGraph -Environment Sandbox -NoWelcome; " +
+            "`$g = New-MgGroup -DisplayName Primed -MailEnabled:`$false -MailNickname primed -SecurityEnabled -Description d; " +
+            "`$got = Get-MgGroup -GroupId `$g.Id -Property id, displayName, description, securityEnabled, mailEnabled; " +
+            "`$listed = @(Get-MgGroup -Top 2 -Filter `"displayName eq 'Primed'`" -ConsistencyLevel eventual -CountVariable n); " +
+            "`$members = @(get-mggroupmember -GroupId `$g.Id); " +
+            "try { Get-MgGroup -Top x -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }; " +
+            "'{0} {1} {2} {3} {4} {5} {6}' -f `$got.DisplayName, `$got.Description, `$got.SecurityEnabled, `$got.MailEnabled, `$n, `$listed.Count, `$members.Count; " +
+            $caches)
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -Be @('CannotConvertArgumentNoMessage,Microsoft.Graph.PowerShell.Cmdlets.GetMgGroup', 'Primed d True False 1 1 0', 'MgGraph.Core', 'MgGraph.Core', 'Anonymously Hosted DynamicMethods Assembly')
+    }
+
     It 'loads nothing for a name a function or an alias answers, as PowerShell does' {
         $out = & $script:Run "function Get-MgGroup { 'mine' }; Set-Alias Get-MgDevice Get-Date; Get-MgGroup; (Get-MgDevice).GetType().Name; @(Get-Module Microsoft.Graph.Groups, Microsoft.Graph.Identity.DirectoryManagement).Count"
         $out | Should -Be @('mine', 'DateTime', '0')

@@ -125,9 +125,16 @@ namespace MgGraph.PowerShell
             void Load(string name)
             {
                 // A name of a loaded module (every first call of one of its cmdlets) is settled
-                // by the two cheap checks; the providers are asked only before an import.
+                // by the two cheap checks, and its class's binding caches filled; the providers
+                // are asked only before an import.
                 var module = Engine.CommandModule(name);
-                if (module == null || IsLoaded(module)) return;
+                if (module == null) return;
+                var loaded = LoadedAssembly(module);
+                if (loaded != null)
+                {
+                    Prime(loaded, module, name);
+                    return;
+                }
                 var manifest = Path.Combine(_moduleRoot, module, module + ".psd1");
                 if (!File.Exists(manifest)) return;
                 // An alias or function of that name answers before any cmdlet: as PowerShell's
@@ -150,11 +157,24 @@ namespace MgGraph.PowerShell
                     ps.Invoke();
                 }
                 finally { t_importing = false; }
+                loaded = LoadedAssembly(module);
+                if (loaded != null) Prime(loaded, module, name);
             }
 
-            /// <summary>Whether the module's cmdlet assembly is loaded (it is imported, or was:
-            /// after Remove-Module PowerShell's own auto-loading brings it back).</summary>
-            static bool IsLoaded(string module)
+            /// <summary>Fills PowerShell's binding caches for the cmdlet's class
+            /// (<see cref="BindingCaches"/>), found by its generated name (<c>Get-MgUser</c> →
+            /// <c>GetMgUser</c>) as written; a name typed in another case is left to PowerShell
+            /// (a case-insensitive type look-up builds a table of the whole assembly).</summary>
+            static void Prime(Assembly assembly, string module, string name)
+            {
+                var ns = module.StartsWith("Microsoft.Graph.Beta.", StringComparison.OrdinalIgnoreCase)
+                    ? "Microsoft.Graph.Beta.PowerShell.Cmdlets." : "Microsoft.Graph.PowerShell.Cmdlets.";
+                BindingCaches.Prime(assembly.GetType(ns + name.Replace("-", ""), false, false));
+            }
+
+            /// <summary>The module's cmdlet assembly if it is loaded (the module is imported, or
+            /// was: after Remove-Module PowerShell's own auto-loading brings it back), else null.</summary>
+            static Assembly LoadedAssembly(string module)
             {
                 // By the display name ("Microsoft.Graph.Users, Version=..."), which the runtime
                 // keeps: GetName() builds an AssemblyName from the metadata each time (measured:
@@ -163,9 +183,9 @@ namespace MgGraph.PowerShell
                 {
                     var full = assembly.FullName;
                     if (full != null && full.Length > module.Length && full[module.Length] == ','
-                        && full.StartsWith(module, StringComparison.OrdinalIgnoreCase)) return true;
+                        && full.StartsWith(module, StringComparison.OrdinalIgnoreCase)) return assembly;
                 }
-                return false;
+                return null;
             }
         }
     }

@@ -118,7 +118,14 @@ namespace MgGraph.PowerShell
                 if (reader.TokenType == JsonToken.EndObject) return model;
                 if (reader.TokenType != JsonToken.PropertyName) throw Unexpected(reader, "a member name");
                 var name = (string)reader.Value;
-                if (info.TryGet(name, out var slot)) slot.Set(model, ReadSlot(reader, slot));
+                if (info.TryGet(name, out var slot))
+                {
+                    var value = ReadSlot(reader, slot);
+                    // A property never resolved in this process was never set either: a
+                    // generated model's field is still null, and resolving it to write null
+                    // would load its type.
+                    if (value != null || slot.Resolved || !info.Generated) slot.Set(model, value);
+                }
                 else
                 {
                     if (!reader.Read()) throw Unexpected(reader, "a value");
@@ -151,7 +158,7 @@ namespace MgGraph.PowerShell
         /// <summary>The next value (after a member name) as a property's type.</summary>
         private static object ReadSlot(JsonReader reader, Slot slot)
         {
-            switch (slot.Kind)
+            switch (slot.ReadKind)
             {
                 case SlotKind.String: return reader.ReadAsString();
                 case SlotKind.Bool: return reader.ReadAsBoolean();

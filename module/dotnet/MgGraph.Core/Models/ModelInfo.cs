@@ -106,7 +106,7 @@ namespace MgGraph.PowerShell
     }
 
     /// <summary>What a property holds, as the reader reads it.</summary>
-    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Bytes, Model, ModelArray, Enum, Object, Other }
+    internal enum SlotKind { String, Bool, Int, Long, Double, DateTime, StringArray, Bytes, Model, ModelArray, Enum, Object, Other, Unresolved }
 
     internal sealed class Slot
     {
@@ -134,6 +134,59 @@ namespace MgGraph.PowerShell
         public SlotKind Kind
         {
             get { Resolve(); return _kind; }
+        }
+
+        /// <summary>Whether <see cref="Kind"/> has been worked out.</summary>
+        public bool Resolved => _resolved;
+
+        /// <summary>What the reader needs before it reads the value: <see cref="Kind"/>, or
+        /// <see cref="SlotKind.Unresolved"/> for a property not yet resolved whose type is a
+        /// class or an array of classes (a nested model, nearly always). Such a value is read
+        /// as a token first, and a null needs no type: reading a property's type loads its
+        /// class, and a first Graph application has twenty null or empty nested models
+        /// (measured: 1.3-1.9 ms of its first read).</summary>
+        public SlotKind ReadKind
+        {
+            get
+            {
+                if (_resolved) return _kind;
+                if (_classTyped == 0) _classTyped = IsClassTyped(Property) ? 1 : 2;
+                return _classTyped == 1 ? SlotKind.Unresolved : Kind;
+            }
+        }
+
+        // 0: not read yet; 1: a class or an array of classes; 2: anything else.
+        private int _classTyped;
+
+        /// <summary>Whether a property's type is a class (ELEMENT_TYPE_CLASS) or a
+        /// single-dimensional array of one, from its getter's signature blob (ECMA-335
+        /// §II.23.2.1 MethodDefSig: calling convention, generic parameter count if generic,
+        /// parameter count, return type), which names the type without loading it. False when
+        /// the blob cannot be read (the property is then resolved as before).</summary>
+        internal static bool IsClassTyped(PropertyInfo p)
+        {
+            try
+            {
+                var getter = p.GetMethod;
+                if (getter == null) return false;
+                var sig = p.Module.ResolveSignature(getter.MetadataToken);
+                int i = 0;
+                var convention = sig[i++];
+                if ((convention & 0x10) != 0) SkipCompressed(sig, ref i);
+                SkipCompressed(sig, ref i);
+                // Custom modifiers (CMOD_REQD 0x1F, CMOD_OPT 0x20), each with a type token.
+                while (sig[i] == 0x1F || sig[i] == 0x20) { i++; SkipCompressed(sig, ref i); }
+                const byte Class = 0x12, SzArray = 0x1D;
+                return sig[i] == Class || (sig[i] == SzArray && sig[i + 1] == Class);
+            }
+            catch (Exception) { return false; }
+        }
+
+        /// <summary>Steps over a compressed unsigned integer (ECMA-335 §II.23.2).</summary>
+        private static void SkipCompressed(byte[] sig, ref int i)
+        {
+            var b = sig[i];
+            i += (b & 0x80) == 0 ? 1 : (b & 0xC0) == 0x80 ? 2 : 4;
         }
 
         /// <summary>The model class (Model), its element class (ModelArray) or the enum type
