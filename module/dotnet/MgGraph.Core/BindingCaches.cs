@@ -9,6 +9,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 
 namespace MgGraph.PowerShell
 {
@@ -40,9 +41,13 @@ namespace MgGraph.PowerShell
         /// <summary>Adds <paramref name="cmdlet"/>'s constructor and a setter for each of its
         /// public fields (its parameters, the base class's included) to PowerShell's caches,
         /// keeping any entry PowerShell made already. The parameter binder converts a value to
-        /// the parameter's type before it calls the setter, so <c>FieldInfo.SetValue</c> assigns
-        /// what the compiled setter would. Does nothing for a class that is not a generated
-        /// cmdlet.</summary>
+        /// the parameter's type before it calls the setter, except a null (only switches and
+        /// booleans are given a value for it): PowerShell's compiled setter refuses a null for a
+        /// value type (<c>-Top $null</c>: "Cannot convert null to type "System.Int32"."), where
+        /// <c>FieldInfo.SetValue</c> would store 0, so the setter refuses it the same way. A
+        /// constructor's exception is rethrown as itself, not wrapped as
+        /// <c>Activator.CreateInstance</c> wraps it. Does nothing for a class that is not a
+        /// generated cmdlet.</summary>
         internal static void Prime(Type cmdlet)
         {
             if (!Available || cmdlet == null || cmdlet.IsAbstract || !typeof(MgCatalogCmdlet).IsAssignableFrom(cmdlet)) return;
@@ -51,10 +56,24 @@ namespace MgGraph.PowerShell
             {
                 if (field.IsInitOnly) continue;
                 var f = field;
-                Setters.TryAdd(Tuple.Create(cmdlet, f.Name), (target, value) => f.SetValue(target, value));
+                var refusesNull = f.FieldType.IsValueType && Nullable.GetUnderlyingType(f.FieldType) == null;
+                Setters.TryAdd(Tuple.Create(cmdlet, f.Name), (target, value) =>
+                {
+                    if (value == null && refusesNull)
+                        throw new PSInvalidCastException($"Cannot convert null to type \"{f.FieldType}\".");
+                    f.SetValue(target, value);
+                });
             }
             // Last: its presence marks the class as primed.
-            Constructors.TryAdd(cmdlet, () => (Cmdlet)Activator.CreateInstance(cmdlet));
+            Constructors.TryAdd(cmdlet, () =>
+            {
+                try { return (Cmdlet)Activator.CreateInstance(cmdlet); }
+                catch (TargetInvocationException e) when (e.InnerException != null)
+                {
+                    ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                    throw;
+                }
+            });
         }
     }
 }

@@ -121,9 +121,10 @@ namespace MgGraph.PowerShell
                 if (info.TryGet(name, out var slot))
                 {
                     var value = ReadSlot(reader, slot);
-                    // A property never resolved in this process was never set either: a
-                    // generated model's field is still null, and resolving it to write null
-                    // would load its type.
+                    // The model is new (GetUninitializedObject, no initializers for a generated
+                    // class), so a null needs no write: writing it would resolve the property,
+                    // whose type would load. A resolved slot is written as always (a repeated
+                    // key's null replaces the value before it).
                     if (value != null || slot.Resolved || !info.Generated) slot.Set(model, value);
                 }
                 else
